@@ -1,0 +1,33 @@
+# Maadan: `make demo` to try it, `make test` to check it. Needs Python 3.11+, make and git.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
+
+.PHONY: install demo test test-unit bench clean
+
+install: $(STAMP)  ## prepare .venv with maadan and its test tools
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+	@echo "maadan installed: $(BIN)/maadan"
+
+demo: install  ## build the embedded database from bundled data and show what it holds
+	$(BIN)/maadan db init
+	$(BIN)/maadan summary
+
+test: install  ## the whole suite (PostgreSQL too when MAADAN_TEST_POSTGRES_URL is set)
+	$(BIN)/python -m pytest
+
+test-unit: install
+	$(BIN)/python -m pytest tests/unit
+
+bench: install  ## performance figures (see bench/README.md)
+	$(BIN)/python bench/ingest.py
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

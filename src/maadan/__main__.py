@@ -1,0 +1,3 @@
+from maadan.cli.app import main
+
+main()

@@ -1,0 +1,92 @@
+"""What every command shares: settings and engine built on first use, output consoles, and
+turning Maadan errors into a message and an exit code (JSON when --json was asked for)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict, is_dataclass
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from rich.console import Console
+from sqlalchemy import Engine
+
+from maadan.config import Settings, load_settings
+from maadan.errors import MaadanError
+from maadan.store.database import create_db_engine, require_schema
+from maadan.store.uow import UnitOfWork
+
+
+def _console(stderr: bool = False) -> Console:
+    stream = sys.stderr if stderr else sys.stdout
+    width = None if stream.isatty() else int(os.environ.get("COLUMNS", "160"))
+    return Console(file=stream, width=width, highlight=False, soft_wrap=False)
+
+
+class Context:
+    """Built once per command; nothing is opened until a command asks for it."""
+
+    json_mode = False
+
+    @cached_property
+    def settings(self) -> Settings:
+        return load_settings()
+
+    @cached_property
+    def engine(self) -> Engine:
+        return create_db_engine(self.settings)
+
+    def uow(self, *, write: bool = False, require: bool = True) -> UnitOfWork:
+        if require:
+            require_schema(self.engine)
+        return UnitOfWork(self.engine, write=write)
+
+    @cached_property
+    def out(self) -> Console:
+        return _console()
+
+    @cached_property
+    def err(self) -> Console:
+        return _console(stderr=True)
+
+
+ctx = Context()
+
+
+def reset() -> None:
+    """Forget settings and engine (tests call the CLI in one process many times)."""
+    global ctx
+    if "engine" in ctx.__dict__:
+        ctx.engine.dispose()
+    ctx = Context()
+
+
+def get() -> Context:
+    return ctx
+
+
+def to_jsonable(obj: Any) -> Any:
+    if is_dataclass(obj) and not isinstance(obj, type):
+        return to_jsonable(asdict(obj))
+    if isinstance(obj, dict):
+        return {str(k): to_jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple, set)):
+        return [to_jsonable(v) for v in obj]
+    if isinstance(obj, date):
+        return obj.isoformat()
+    if isinstance(obj, float) and obj.is_integer():
+        return obj
+    return obj
+
+
+def print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(to_jsonable(data), indent=2, ensure_ascii=False) + "\n")
+
+
+def report_error(exc: MaadanError) -> None:
+    if ctx.json_mode:
+        print_json(exc.to_dict())
+    ctx.err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)

@@ -1,0 +1,92 @@
+"""One error hierarchy: every error Maadan raises on purpose carries an HTTP-like status,
+a stable code and a public message that says what went wrong and where."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class MaadanError(Exception):
+    """Base of all deliberate errors. `message` is safe to show to any user."""
+
+    status = 400
+    code = "error"
+    exit_code = 1
+
+    def __init__(self, message: str, *, details: dict[str, Any] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.details = details or {}
+
+    def to_dict(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"error": self.code, "message": self.message}
+        if self.details:
+            body["details"] = self.details
+        return body
+
+
+class NotFound(MaadanError):
+    """A named thing (mineral, project, title...) does not exist; carries close matches."""
+
+    status = 404
+    code = "not_found"
+    exit_code = 2
+
+    def __init__(self, kind: str, name: str, suggestions: list[str] | None = None):
+        self.kind = kind
+        self.name = name
+        self.suggestions = suggestions or []
+        hint = f" Did you mean: {', '.join(self.suggestions)}?" if self.suggestions else ""
+        super().__init__(
+            f"Unknown {kind} {name!r}.{hint}",
+            details={"kind": kind, "name": name, "suggestions": self.suggestions},
+        )
+
+
+class InvalidInput(MaadanError):
+    """Input that cannot be used; the message names the field, line or column."""
+
+    status = 422
+    code = "invalid_input"
+    exit_code = 2
+
+
+class DataFileError(InvalidInput):
+    """A data file (ingested or bundled) is malformed at a given line and column."""
+
+    code = "invalid_data_file"
+
+    def __init__(self, path: str, message: str, *, line: int | None = None, column: str | None = None):
+        where = path
+        if line is not None:
+            where += f", line {line}"
+        if column is not None:
+            where += f", column {column!r}"
+        super().__init__(f"{where}: {message}", details={"path": path, "line": line, "column": column})
+        self.path = path
+        self.line = line
+        self.column = column
+
+
+class Conflict(MaadanError):
+    """The request clashes with the current state (a duplicate, an illegal transition)."""
+
+    status = 409
+    code = "conflict"
+    exit_code = 3
+
+
+class DatabaseNotReady(MaadanError):
+    """The database has no schema or no reference data yet."""
+
+    status = 503
+    code = "database_not_ready"
+    exit_code = 4
+
+
+class ConfigError(MaadanError):
+    """A setting has a value Maadan cannot use."""
+
+    status = 500
+    code = "config_error"
+    exit_code = 78

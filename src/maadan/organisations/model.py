@@ -1,0 +1,20 @@
+"""Organisations: companies, state enterprises, governments, agencies and lenders."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+KINDS = ("company", "state-enterprise", "government", "agency", "lender", "cooperative", "other")
+
+
+@dataclass(frozen=True)
+class Organisation:
+    id: str
+    name: str
+    kind: str
+    source: str
+    short_name: str | None = None
+    country: str | None = None
+    parent_id: str | None = None
+    note: str | None = None
+    aliases: tuple[str, ...] = field(default_factory=tuple)

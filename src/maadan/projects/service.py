@@ -1,0 +1,102 @@
+"""Use cases over deposits and projects: find them by commodity, province or distance; show one."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pyproj import Geod
+
+from maadan.errors import InvalidInput
+from maadan.minerals.names import NameIndex
+from maadan.minerals.service import mineral_index
+from maadan.organisations.model import Organisation
+from maadan.projects.model import Project
+from maadan.store.uow import UnitOfWork
+
+_GEOD = Geod(ellps="WGS84")
+
+
+@dataclass(frozen=True)
+class Near:
+    lat: float
+    lon: float
+    within_km: float
+
+    @classmethod
+    def parse(cls, text: str, within_km: float | None) -> "Near":
+        m = re.fullmatch(r"\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*", text or "")
+        if not m:
+            raise InvalidInput(f"--near must be LAT,LON in decimal degrees (e.g. 29.13,62.06), not {text!r}")
+        lat, lon = float(m.group(1)), float(m.group(2))
+        if not -90 <= lat <= 90:
+            hint = " (did you swap latitude and longitude?)" if -90 <= lon <= 90 else ""
+            raise InvalidInput(f"--near latitude {lat} is outside -90..90{hint}")
+        if not -180 <= lon <= 180:
+            raise InvalidInput(f"--near longitude {lon} is outside -180..180")
+        if within_km is None or within_km <= 0 or within_km != within_km:
+            raise InvalidInput("--within-km must be a positive number of kilometres when --near is given")
+        return cls(lat, lon, within_km)
+
+
+@dataclass
+class ProjectRow:
+    project: Project
+    distance_km: float | None = None
+
+
+@dataclass
+class ProjectDetail:
+    project: Project
+    organisations: dict[str, Organisation]
+    mineral_names: dict[str, str]
+
+
+def _project_index(uow: UnitOfWork) -> NameIndex:
+    return NameIndex.build("project", uow.projects.names())
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Geodesic distance on the WGS 84 ellipsoid."""
+    _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
+    return metres / 1000.0
+
+
+def find_projects(uow: UnitOfWork, *, kind: str | None = None, commodity: str | None = None,
+                  province: str | None = None, near: Near | None = None) -> list[ProjectRow]:
+    """Deposits and projects matching every filter given; sorted by distance when `near` is given.
+    Sites with no known location are left out of a distance search."""
+    with uow:
+        mineral_id = mineral_index(uow).resolve(commodity) if commodity else None
+        projects = uow.projects.all()
+    rows = []
+    for p in projects:
+        if kind and p.kind != kind:
+            continue
+        if mineral_id and mineral_id not in p.commodities and mineral_id not in p.byproducts:
+            continue
+        if province and (p.province or "").lower() != province.strip().lower():
+            continue
+        dist = None
+        if near:
+            loc = p.location
+            if loc is None:
+                continue
+            dist = distance_km(near.lat, near.lon, loc.lat, loc.lon)
+            if dist > near.within_km:
+                continue
+        rows.append(ProjectRow(p, None if dist is None else round(dist, 1)))
+    if near:
+        rows.sort(key=lambda r: r.distance_km)
+    return rows
+
+
+def project_detail(uow: UnitOfWork, name: str) -> ProjectDetail:
+    """One deposit or project by id, name or alias; unknown names raise NotFound with suggestions."""
+    with uow:
+        pid = _project_index(uow).resolve(name)
+        project = uow.projects.get(pid)
+        orgs = {o.id: o for o in uow.organisations.all()}
+        names = {m.id: m.name for m in uow.minerals.all()}
+    assert project is not None
+    return ProjectDetail(project, orgs, names)

@@ -1,0 +1,63 @@
+"""Engine factory. SQLite gets foreign keys, WAL and a busy timeout, and its transactions are
+begun explicitly (BEGIN IMMEDIATE for writers) so that concurrent writers queue instead of failing."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.engine import make_url
+
+from maadan.config import Settings
+from maadan.errors import ConfigError, DatabaseNotReady
+
+WRITE = "maadan_write"  # execution option: this transaction will write
+
+
+def create_db_engine(settings: Settings) -> Engine:
+    """Create the engine for `settings.database_url`; creates the SQLite folder if needed."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        path = settings.sqlite_path
+        if path is not None:
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise ConfigError(f"Cannot create the database folder {path.parent}: {exc.strerror}") from exc
+        engine = create_engine(url, echo=settings.sql_echo, connect_args={"timeout": 30})
+        _configure_sqlite(engine)
+        return engine
+    return create_engine(url, echo=settings.sql_echo, pool_pre_ping=True)
+
+
+def _configure_sqlite(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):  # pragma: no cover - exercised by every test
+        # Let SQLAlchemy, not the sqlite3 module, decide when transactions begin.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn):
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+
+
+def describe(engine: Engine) -> str:
+    """A human description of where the data lives, without credentials."""
+    url = engine.url
+    if url.get_backend_name() == "sqlite":
+        return f"SQLite database {Path(url.database).resolve() if url.database else ':memory:'}"
+    return f"PostgreSQL database {url.database} on {url.host}:{url.port or 5432}"
+
+
+def require_schema(engine: Engine) -> None:
+    """Raise DatabaseNotReady when the schema has not been created."""
+    if not inspect(engine).has_table("mineral"):
+        raise DatabaseNotReady(
+            f"The {describe(engine)} has no Maadan schema yet. Run: maadan db init"
+        )

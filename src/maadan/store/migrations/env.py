@@ -1,0 +1,18 @@
+"""Alembic environment: runs on the connection handed over by maadan.store.migrate."""
+
+from alembic import context
+
+from maadan.store.tables import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # pragma: no cover - only when someone runs the alembic CLI directly
+    raise SystemExit("Run migrations with `maadan db upgrade`, which passes the database connection.")
+
+context.configure(
+    connection=connection,
+    target_metadata=metadata,
+    render_as_batch=connection.dialect.name == "sqlite",
+    compare_type=True,
+)
+with context.begin_transaction():
+    context.run_migrations()

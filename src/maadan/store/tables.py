@@ -1,0 +1,249 @@
+"""SQLAlchemy Core tables. The only module that knows the physical schema; Alembic migrations
+are generated from it and checked against it in tests."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+        "ck": "ck_%(table_name)s_%(constraint_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+# --- minerals and critical lists -------------------------------------------------------------
+
+mineral = Table(
+    "mineral",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("group_id", String(64), ForeignKey("mineral.id"), nullable=True),
+    Column("symbol", String(8), nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+mineral_alias = Table(
+    "mineral_alias",
+    metadata,
+    Column("alias", String(200), primary_key=True),  # normalised (lower case, single spaces)
+    Column("mineral_id", String(64), ForeignKey("mineral.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # name | alias | symbol | usgs-label
+)
+
+critical_list = Table(
+    "critical_list",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("authority", String(200), nullable=False),
+    Column("jurisdiction", String(8), nullable=False),
+    Column("published_on", Date, nullable=False),
+    Column("citation", Text, nullable=False),
+    Column("official_count", Integer, nullable=False),
+    Column("note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+list_entry = Table(
+    "list_entry",
+    metadata,
+    Column("list_id", String(32), ForeignKey("critical_list.id", ondelete="CASCADE"), primary_key=True),
+    Column("mineral_id", String(64), ForeignKey("mineral.id"), primary_key=True),
+    Column("listed_name", String(300), nullable=False),
+    Column("status", String(200), nullable=False),
+    Column("strategic", Boolean, nullable=False, default=False),
+    Column("added_on", Date, nullable=True),  # set for later amendments to a list
+    Column("note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+# --- USGS statistics ---------------------------------------------------------------------------
+
+world_statistic = Table(
+    "world_statistic",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("edition", String(32), nullable=False),  # e.g. "MCS 2025"
+    Column("usgs_label", String(120), nullable=False),
+    Column("mineral_id", String(64), ForeignKey("mineral.id"), nullable=False),
+    Column("series", String(300), nullable=False),  # USGS TYPE, e.g. "Mine production, recoverable copper content"
+    Column("country", String(120), nullable=False),
+    Column("country_kind", String(16), nullable=False),  # country | other | world
+    Column("metric", String(16), nullable=False),  # production | capacity | reserves
+    Column("year", Integer, nullable=False),
+    Column("value", Float, nullable=True),
+    Column("qualifier", String(2), nullable=True),  # ">" or "<" for bounds
+    Column("status", String(16), nullable=False),  # reported | estimated | withheld | no-data | not-available
+    Column("unit", String(60), nullable=False),
+    Column("note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("edition", "usgs_label", "series", "country", "metric", "year"),
+)
+Index("ix_world_statistic_mineral", world_statistic.c.mineral_id, world_statistic.c.metric, world_statistic.c.year)
+
+import_reliance = Table(
+    "import_reliance",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mineral_id", String(64), ForeignKey("mineral.id"), nullable=False),
+    Column("edition", String(32), nullable=False),
+    Column("year", Integer, nullable=False),
+    Column("basis", String(200), nullable=False),
+    Column("value", Float, nullable=True),
+    Column("qualifier", String(2), nullable=True),
+    Column("status", String(16), nullable=False),  # reported | estimated | net-exporter | not-available | withheld
+    Column("note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("mineral_id", "edition", "year", "basis"),
+)
+
+import_source = Table(
+    "import_source",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("mineral_id", String(64), ForeignKey("mineral.id"), nullable=False),
+    Column("edition", String(32), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("category", String(200), nullable=False),
+    Column("rank", Integer, nullable=False),
+    Column("country", String(120), nullable=False),
+    Column("share_pct", Float, nullable=True),
+    Column("note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+    UniqueConstraint("mineral_id", "edition", "period", "category", "rank"),
+)
+
+# --- organisations -----------------------------------------------------------------------------
+
+organisation = Table(
+    "organisation",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("name", String(300), nullable=False),
+    Column("short_name", String(80), nullable=True),
+    Column("country", String(2), nullable=True),
+    Column("kind", String(32), nullable=False),
+    Column("parent_id", String(80), ForeignKey("organisation.id"), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+organisation_alias = Table(
+    "organisation_alias",
+    metadata,
+    Column("alias", String(300), primary_key=True),
+    Column("organisation_id", String(80), ForeignKey("organisation.id", ondelete="CASCADE"), nullable=False),
+)
+
+# --- deposits and projects ---------------------------------------------------------------------
+
+project = Table(
+    "project",
+    metadata,
+    Column("id", String(80), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("full_name", String(400), nullable=False),
+    Column("kind", String(16), nullable=False),  # project | deposit
+    Column("country", String(2), nullable=False),
+    Column("province", String(80), nullable=True),
+    Column("district", String(200), nullable=True),
+    Column("deposit_type", Text, nullable=True),
+    Column("status", String(32), nullable=False),
+    Column("status_note", Text, nullable=True),
+    Column("operator_id", String(80), ForeignKey("organisation.id"), nullable=True),
+    Column("lat", Float, nullable=True),  # preferred location, when any is known
+    Column("lon", Float, nullable=True),
+    Column("location_note", Text, nullable=True),
+    Column("ownership_incomplete", Boolean, nullable=False, default=False),
+    Column("ownership_note", Text, nullable=True),
+    Column("notes", Text, nullable=True),
+    Column("sources", JSON, nullable=False),
+)
+
+project_alias = Table(
+    "project_alias",
+    metadata,
+    Column("alias", String(300), primary_key=True),
+    Column("project_id", String(80), ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+)
+
+project_commodity = Table(
+    "project_commodity",
+    metadata,
+    Column("project_id", String(80), ForeignKey("project.id", ondelete="CASCADE"), primary_key=True),
+    Column("mineral_id", String(64), ForeignKey("mineral.id"), primary_key=True),
+    Column("role", String(16), nullable=False),  # main | byproduct
+    Column("position", Integer, nullable=False),
+)
+
+project_location = Table(
+    "project_location",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", String(80), ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("preferred", Boolean, nullable=False, default=False),
+    Column("note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+project_holding = Table(
+    "project_holding",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", String(80), ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+    Column("reading", Integer, nullable=False),  # several readings when sources conflict
+    Column("basis", String(32), nullable=False),
+    Column("organisation_id", String(80), ForeignKey("organisation.id"), nullable=True),
+    Column("label", String(200), nullable=True),  # a holder that is no organisation (e.g. a CSR fund)
+    Column("share_pct", Float, nullable=True),
+    Column("via_id", String(80), ForeignKey("organisation.id"), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("reading_note", Text, nullable=True),
+    Column("source", Text, nullable=False),
+)
+
+project_fact = Table(
+    "project_fact",
+    metadata,
+    # Resources, production, phases, capex and key dates: one row each, its fields kept as
+    # JSON because their shape differs by kind; each row carries its own source.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", String(80), ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
+    Column("kind", String(16), nullable=False),  # resource | production | phase | capex | event | life-of-mine
+    Column("position", Integer, nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("source", Text, nullable=False),
+)
+
+# --- bookkeeping -------------------------------------------------------------------------------
+
+dataset_load = Table(
+    "dataset_load",
+    metadata,
+    Column("dataset", String(80), primary_key=True),  # e.g. "reference", "usgs-mcs:MCS 2025"
+    Column("checksum", String(64), nullable=False),
+    Column("loaded_at", String(40), nullable=False),
+    Column("rows", Integer, nullable=False),
+)

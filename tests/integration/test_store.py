@@ -1,0 +1,42 @@
+"""Schema, migrations and seeding on every backend."""
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import create_engine
+
+from maadan.store.tables import metadata
+
+
+def test_migrations_build_exactly_the_tables(fresh_cli):
+    assert fresh_cli("db", "upgrade")[0] == 0
+    eng = create_engine(fresh_cli.url)
+    with eng.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+    eng.dispose()
+    assert diff == []
+
+
+def test_commands_before_init_say_what_to_do(fresh_cli):
+    code, out, err = fresh_cli("minerals", "list")
+    assert code == 4
+    assert "maadan db init" in err
+    assert "Traceback" not in err + out
+
+
+def test_seed_twice_changes_nothing_and_status_reports(fresh_cli):
+    assert fresh_cli("db", "init")[0] == 0
+    code, _, err = fresh_cli("db", "seed")
+    assert code == 0 and "already up to date" in err
+    code, _, err = fresh_cli("db", "seed", "--force")
+    assert code == 0 and "0 added, 0 updated" in err
+    status = fresh_cli.json("db", "status")
+    assert status["revision"] == status["head"]
+    assert [d["dataset"] for d in status["datasets"]] == ["reference"]
+
+
+def test_summary(fresh_cli):
+    assert fresh_cli("db", "init")[0] == 0
+    data = fresh_cli.json("summary")
+    counts = {c["id"]: c["entries"] for c in data["critical_lists"]}
+    assert counts == {"usgs-2022": 50, "doe-2023": 19, "eu-2023": 34, "usgs-2025": 60}
+    assert data["deposits"] + data["projects"] == 16
