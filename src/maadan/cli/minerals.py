@@ -96,6 +96,8 @@ def _series_table(title: str, tables: list[SeriesTable]) -> Table:
             if s.country not in rows:
                 order.append(s.country)
             share = "unknown" if r.share_pct is None else f"{r.share_qualifier or ''}{r.share_pct:.1f}%"
+            if r.exceeds_world:
+                share = "above world total!"
             rows[s.country][tb.year] = (_fig(s.figure, s.note), share)
             if s.note and s.figure.status != QUALITATIVE:
                 notes[s.country] = s.note

@@ -131,6 +131,7 @@ class CountryShare:
     statistic: WorldStatistic
     share_pct: float | None  # None when the share cannot be computed
     share_qualifier: str | None = None  # "<" or ">" when the value or total is a bound
+    exceeds_world: bool = False  # the country figure is above the published world total
 
 
 @dataclass

@@ -13,6 +13,9 @@ def share_of_world(value_stat: WorldStatistic, world: WorldStatistic | None) -> 
     if world is None or not world.figure.known or not value_stat.figure.known or not world.figure.value:
         return CountryShare(value_stat, None)
     share = 100.0 * value_stat.figure.value / world.figure.value
+    if share > 100.0 and not world.figure.qualifier:
+        # The source contradicts itself (e.g. a mistyped world total); show no share rather than >100%.
+        return CountryShare(value_stat, None, exceeds_world=True)
     qualifier = None
     if value_stat.figure.qualifier == ">" or world.figure.qualifier == "<":
         qualifier = ">"
@@ -23,11 +26,11 @@ def share_of_world(value_stat: WorldStatistic, world: WorldStatistic | None) -> 
 
 def series_tables(stats: Iterable[WorldStatistic]) -> list[SeriesTable]:
     """Group statistics into one table per (series, metric, year); countries sorted by value."""
-    groups: dict[tuple[str, str, int], list[WorldStatistic]] = defaultdict(list)
+    groups: dict[tuple[str, str, str, int], list[WorldStatistic]] = defaultdict(list)
     for s in stats:
-        groups[(s.series, s.metric, s.year)].append(s)
+        groups[(s.usgs_label, s.series, s.metric, s.year)].append(s)
     tables = []
-    for (series, metric, year), rows in groups.items():
+    for (_label, series, metric, year), rows in groups.items():
         worlds = [r for r in rows if r.country_kind == "world"]
         # A series with several world rows (natural vs synthetic...) has no single total.
         world = worlds[0] if len(worlds) == 1 else None

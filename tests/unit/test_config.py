@@ -1,0 +1,31 @@
+from pathlib import Path
+
+import pytest
+
+from maadan.config import SETTINGS, load_settings
+from maadan.errors import ConfigError
+
+DOCS = Path(__file__).resolve().parents[2] / "docs"
+
+
+def test_defaults_use_the_data_dir():
+    s = load_settings({"MAADAN_DATA_DIR": "/srv/maadan"})
+    assert s.database_url == "sqlite:////srv/maadan/maadan.sqlite"
+    assert s.sqlite_path == Path("/srv/maadan/maadan.sqlite")
+
+
+def test_database_url_overrides_and_postgres_gets_a_driver():
+    s = load_settings({"MAADAN_DATABASE_URL": "postgresql://u@h/db"})
+    assert s.database_url == "postgresql+psycopg://u@h/db" and not s.is_sqlite
+
+
+def test_unknown_database_is_refused():
+    with pytest.raises(ConfigError) as err:
+        load_settings({"MAADAN_DATABASE_URL": "mysql://x"})
+    assert "MAADAN_DATABASE_URL" in err.value.message
+
+
+def test_every_setting_is_documented():
+    guide = (DOCS / "user-guide.md").read_text(encoding="utf-8")
+    for s in SETTINGS:
+        assert s.env in guide, f"{s.env} is not in docs/user-guide.md"
