@@ -45,7 +45,7 @@ def test_text_that_is_not_a_number_is_refused(raw):
 def test_parses_rows_quirks_and_skips(tmp_path):
     p = write(tmp_path,
               "MCS2025,Copper ,Chile,\"Mine production, recoverable copper content\",thousand metric tons,5250,5300,,,,,190000,\n"
-              "MCS2025,Copper ,World total (rounded),\"Mine production, recoverable copper content\",thousand metric tons,22600,23000,,,,,980000,\n"
+              "MCS2025,Copper ,World total (rounded) 10,\"Mine production, recoverable copper content\",thousand metric tons,22600,23000,,,,,980000,\n"
               "MCS2025,Cement,Chile,Cement,thousand metric tons,1,2,,,,,,\n"
               "MCS2025,Barite  ,United States,\"Mine production, barite\",thousand metric tons,,,W for 23-24,,,,,NA\n")
     parsed = parse_world_data(p, LABELS)

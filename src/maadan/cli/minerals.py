@@ -148,10 +148,10 @@ def show(name: str = typer.Argument(..., help="Mineral name, alias or symbol (e.
     for cl in facts.lists:
         e = by_list.get(cl.id)
         if e is None:
-            t.add_row(f"{cl.name} ({cl.published_on.year})", "no", "", "")
+            t.add_row(cl.name, "no", "", "")
         else:
             on = "yes" + (" (strategic)" if e.strategic else "") + (f" (added {e.added_on})" if e.added_on else "")
-            t.add_row(f"{cl.name} ({cl.published_on.year})", on, e.listed_name, e.note or "")
+            t.add_row(cl.name, on, e.listed_name, e.note or "")
     c.out.print(t)
     by_series: dict[str, list[SeriesTable]] = defaultdict(list)
     for tb in facts.production:

@@ -34,6 +34,7 @@ _METRIC = {"PROD": "production", "CAP": "capacity", "RESERVES": "reserves"}
 _NOTES = {"production": "PROD_NOTES", "capacity": "CAP_NOTES", "reserves": "RESERVE_NOTES"}
 _DASHES = {"-", "--", "—", "–", "(-)", "-- "}
 _WITHHELD_NOTE = re.compile(r"^W\b(?: for (\d{2})-(\d{2}))?", re.IGNORECASE)
+_FOOTNOTE = re.compile(r"\s+\d{1,2}$")
 _QUALITATIVE = {"large", "moderate to large", "moderate", "small"}
 
 
@@ -170,6 +171,8 @@ def parse_world_data(path: Path, labels: Mapping[str, str]) -> ParsedFile:
             parsed.skipped.append(SkippedRow(start, f"{label} / {cell('COUNTRY')}: no unit of measure (UNIT_MEAS empty)"))
             continue
         country = re.sub(r"\s+", " ", cell("COUNTRY"))
+        # "World total (rounded) 10": a footnote number from the PDF, not part of the name.
+        country = _FOOTNOTE.sub("", country) if _country_kind(country) != "country" else country
         series = re.sub(r"\s+", " ", cell("TYPE"))
         if not country or not series:
             parsed.skipped.append(SkippedRow(start, "COUNTRY or TYPE is empty"))
