@@ -4,6 +4,7 @@ PostgreSQL server (.ci/run starts one), on PostgreSQL too."""
 from __future__ import annotations
 
 import itertools
+import shutil
 import json
 import os
 import uuid
@@ -33,18 +34,22 @@ def shared_file(*parts: str) -> Path:
 
 
 class Database:
-    """A fresh, empty database on one backend; dropped afterwards."""
+    """A fresh database on one backend (empty, or a copy of `template`); dropped afterwards."""
 
-    def __init__(self, backend: str, tmp_path: Path):
+    def __init__(self, backend: str, tmp_path: Path, template: "Database | None" = None):
         self.backend = backend
         if backend == "sqlite":
-            self.url = f"sqlite:///{tmp_path / f'maadan-{next(_counter)}.sqlite'}"
+            path = tmp_path / f"maadan-{next(_counter)}.sqlite"
+            if template is not None:
+                shutil.copyfile(make_url(template.url).database, path)
+            self.url = f"sqlite:///{path}"
             self._drop = None
         else:
             name = f"maadan_t_{uuid.uuid4().hex[:12]}"
             admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
-                conn.execute(text(f'CREATE DATABASE "{name}"'))
+                tpl = f' TEMPLATE "{make_url(template.url).database}"' if template is not None else ""
+                conn.execute(text(f'CREATE DATABASE "{name}"{tpl}'))
             admin.dispose()
             self.url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
@@ -87,6 +92,14 @@ def seeded_db(request, tmp_path_factory) -> Iterator[Database]:
     db.close()
 
 
+@pytest.fixture
+def seeded_copy(seeded_db, tmp_path) -> Iterator[Database]:
+    """A private copy of the seeded database that a test may change."""
+    db = Database(seeded_db.backend, tmp_path, template=seeded_db)
+    yield db
+    db.close()
+
+
 class CLI:
     """Runs `maadan` in-process against one database and captures its output."""
 
@@ -118,3 +131,8 @@ def cli(seeded_db, capsys, monkeypatch) -> CLI:
 @pytest.fixture
 def fresh_cli(fresh_db, capsys, monkeypatch) -> CLI:
     return CLI(fresh_db.url, capsys, monkeypatch)
+
+
+@pytest.fixture
+def copy_cli(seeded_copy, capsys, monkeypatch) -> CLI:
+    return CLI(seeded_copy.url, capsys, monkeypatch)

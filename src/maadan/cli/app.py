@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from maadan import __version__
-from maadan.cli import common, db, ingest, minerals, projects
+from maadan.cli import cadastre, common, db, ingest, minerals, projects
 from maadan.errors import MaadanError
 
 app = typer.Typer(
@@ -24,6 +24,9 @@ app.add_typer(minerals.app, name="minerals")
 app.add_typer(ingest.app, name="ingest")
 app.add_typer(projects.projects_app, name="projects")
 app.add_typer(projects.deposits_app, name="deposits")
+app.add_typer(cadastre.app, name="cadastre")
+app.add_typer(cadastre.audit_app, name="audit")
+app.add_typer(cadastre.demo_app, name="demo")
 app.command("summary")(db.summary)
 
 

@@ -56,8 +56,16 @@ def describe(engine: Engine) -> str:
 
 
 def require_schema(engine: Engine) -> None:
-    """Raise DatabaseNotReady when the schema has not been created."""
+    """Raise DatabaseNotReady when the schema has not been created or is older than this code."""
+    from maadan.store import migrate
+
     if not inspect(engine).has_table("mineral"):
         raise DatabaseNotReady(
             f"The {describe(engine)} has no Maadan schema yet. Run: maadan db init"
+        )
+    current, head = migrate.current_revision(engine), migrate.head_revision()
+    if current != head:
+        raise DatabaseNotReady(
+            f"The {describe(engine)} has schema revision {current}, this version of Maadan needs {head}. "
+            "Run: maadan db upgrade"
         )

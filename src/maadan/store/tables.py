@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
+    DateTime,
+    LargeBinary,
     Column,
     Date,
     Float,
@@ -235,6 +238,162 @@ project_fact = Table(
     Column("position", Integer, nullable=False),
     Column("data", JSON, nullable=False),
     Column("source", Text, nullable=False),
+)
+
+# --- cadastre ----------------------------------------------------------------------------------
+# Geometries are stored as WKB in lon/lat WGS 84 with their bounding box, so both stores share
+# one schema; spatial checks run on an in-memory STRtree (see cadastre/spatial_index.py).
+
+cadastre_counter = Table(
+    "cadastre_counter",
+    metadata,
+    # One row per jurisdiction: locked while an application is numbered, so numbers are gapless
+    # and priority is decided one filing at a time.
+    Column("jurisdiction", String(16), primary_key=True),
+    Column("last_application", Integer, nullable=False, default=0),
+    Column("spatial_version", BigInteger, nullable=False, default=0),
+)
+
+
+def _geometry_columns() -> list[Column]:
+    return [
+        Column("geometry", LargeBinary, nullable=False),
+        Column("area_km2", Float, nullable=False),
+        Column("minx", Float, nullable=False),
+        Column("miny", Float, nullable=False),
+        Column("maxx", Float, nullable=False),
+        Column("maxy", Float, nullable=False),
+    ]
+
+
+application = Table(
+    "application",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jurisdiction", String(16), nullable=False),
+    Column("number", Integer, nullable=False),
+    Column("title_type", String(16), nullable=False),
+    Column("rules_version", String(32), nullable=False),
+    Column("minerals", JSON, nullable=False),
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(24), nullable=False),
+    Column("priority", String(16), nullable=False),
+    Column("fee_amount", Float, nullable=True),
+    Column("fee_currency", String(3), nullable=True),
+    Column("fee_verified", Boolean, nullable=False, default=False),
+    Column("conflicts", JSON, nullable=False),
+    Column("applicant_org", String(80), nullable=True),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_geometry_columns(),
+    UniqueConstraint("jurisdiction", "number"),
+)
+Index("ix_application_state", application.c.jurisdiction, application.c.state)
+
+title = Table(
+    "title",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jurisdiction", String(16), nullable=False),
+    Column("number", String(40), nullable=False, unique=True),
+    Column("title_type", String(16), nullable=False),
+    Column("rules_version", String(32), nullable=False),
+    Column("minerals", JSON, nullable=False),
+    Column("application_number", Integer, nullable=True),
+    Column("granted_on", Date, nullable=False),
+    Column("expires_on", Date, nullable=True),
+    Column("state", String(16), nullable=False),
+    Column("renewals", Integer, nullable=False, default=0),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_geometry_columns(),
+)
+Index("ix_title_state", title.c.jurisdiction, title.c.state)
+Index("ix_title_bbox", title.c.minx, title.c.maxx, title.c.miny, title.c.maxy)
+
+holder = Table(
+    "holder",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("application_id", Integer, ForeignKey("application.id", ondelete="CASCADE"), nullable=True),
+    Column("title_id", Integer, ForeignKey("title.id", ondelete="CASCADE"), nullable=True),
+    Column("position", Integer, nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("organisation_id", String(80), nullable=True),
+    Column("country", String(2), nullable=True),
+    Column("kind", String(16), nullable=False),
+    Column("body_corporate", Boolean, nullable=False, default=True),
+    Column("share_pct", Float, nullable=False),
+    Column("beneficial_owners", JSON, nullable=False),
+)
+Index("ix_holder_title", holder.c.title_id)
+Index("ix_holder_application", holder.c.application_id)
+
+reserved_area = Table(
+    "reserved_area",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jurisdiction", String(16), nullable=False),
+    Column("name", String(300), nullable=False),
+    Column("kind", String(40), nullable=False),  # protected-area | no-go | reserved
+    Column("source", Text, nullable=False),
+    Column("synthetic", Boolean, nullable=False, default=False),
+    *_geometry_columns(),
+    UniqueConstraint("jurisdiction", "name"),
+)
+
+invoice = Table(
+    "invoice",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("jurisdiction", String(16), nullable=False),
+    Column("title_number", String(40), nullable=True),
+    Column("application_number", Integer, nullable=True),
+    Column("kind", String(24), nullable=False),
+    Column("period", String(16), nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("paid", Float, nullable=False, default=0.0),
+    UniqueConstraint("jurisdiction", "title_number", "application_number", "kind", "period"),
+)
+
+payment = Table(
+    "payment",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("invoice_id", Integer, ForeignKey("invoice.id"), nullable=False),
+    Column("amount", Float, nullable=False),
+    Column("paid_on", Date, nullable=False),
+    Column("reference", String(120), nullable=False),
+    Column("actor", String(120), nullable=False),
+)
+
+obligation = Table(
+    "obligation",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("title_number", String(40), nullable=False),
+    Column("code", String(40), nullable=False),
+    Column("description", Text, nullable=False),
+    Column("due_on", Date, nullable=False),
+    Column("legal_basis", Text, nullable=False),
+    Column("verified", Boolean, nullable=False),
+    Column("met_on", Date, nullable=True),
+)
+
+audit_event = Table(
+    "audit_event",
+    metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", String(40), nullable=False),
+    Column("actor", String(120), nullable=False),
+    Column("kind", String(60), nullable=False),
+    Column("subject", String(120), nullable=False),
+    Column("data", JSON, nullable=False),
+    Column("documents", JSON, nullable=False),
+    Column("reason", Text, nullable=True),
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
 )
 
 # --- bookkeeping -------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from maadan.store.database import WRITE
+from maadan.store.cadastre_repository import CadastreRepository
 from maadan.store.repositories import (
     DatasetRepository,
     MineralRepository,
@@ -33,6 +34,7 @@ class UnitOfWork:
         self.organisations = OrganisationRepository(s)
         self.projects = ProjectRepository(s)
         self.datasets = DatasetRepository(s)
+        self.cadastre = CadastreRepository(s)
         return self
 
     def __exit__(self, *exc) -> None:

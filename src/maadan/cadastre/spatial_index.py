@@ -1,0 +1,162 @@
+"""Which existing titles, applications or reserved areas does an area overlap, and by how many km²?
+
+One Shapely STRtree over the stored lon/lat geometries, built once per snapshot. A conflict is an
+overlap of interiors: areas that only share an edge or a corner are not in conflict, and nor are
+overlaps below `min_overlap_km2` (1 m² by default), which are coordinate round-off along a shared
+edge, e.g. after a UTM to WGS 84 transform.
+
+Overlap km² are measured like `Area.area_km2`: in the equal-area projection EPSG:6933. Geometries
+are projected once each (stored items lazily, on first use) and intersected in that plane, so an
+overlap never exceeds either area, and an item inside the query overlaps by exactly its own area.
+Per pair, the cheapest exact method is used: two axis-aligned rectangles (lon/lat rectangles stay
+rectangles in a cylindrical projection) by arithmetic on their bounds; an item inside the query
+by its own area; anything else by a GEOS intersection, in two threads for large batches.
+
+Thread safety: the tree and the stored geometries are only read, never prepared in place (GEOS
+prepared geometries are not safe to share between threads, libgeos/geos#825); a query prepares a
+private copy of its own geometry. One index can serve concurrent requests.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import numpy as np
+import shapely
+from shapely.geometry.base import BaseGeometry
+
+from maadan.cadastre.geometry import EQUAL_AREA_CRS, WGS84, _transformer
+
+MIN_OVERLAP_KM2 = 1e-6  # 1 m²
+_PARALLEL_PAIRS = 20_000  # below this, threads cost more than they save
+
+
+@dataclass(frozen=True)
+class Overlap:
+    key: str
+    overlap_km2: float
+
+
+def _as_array(geometries: Sequence[Any]) -> np.ndarray:
+    out = np.empty(len(geometries), dtype=object)
+    out[:] = [getattr(g, "geometry", g) for g in geometries]  # an Area or a bare shapely geometry
+    return out
+
+
+def _project(geometries: np.ndarray) -> np.ndarray:
+    ea = _transformer(WGS84, EQUAL_AREA_CRS)
+    return shapely.transform(geometries, lambda xy: np.column_stack(ea.transform(xy[:, 0], xy[:, 1])))
+
+
+def _rectangles(projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Bounds, and which geometries are exactly their bounding rectangle (4 corners, no holes)."""
+    bounds = shapely.bounds(projected)
+    boxed = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    rect = (shapely.get_type_id(projected) == 3) & (shapely.get_num_coordinates(projected) == 5)
+    rect &= shapely.get_num_interior_rings(projected) == 0
+    rect &= np.abs(shapely.area(projected) - boxed) <= 1e-12 * boxed  # same area inside the box: the box
+    return bounds, rect
+
+
+class _Projected:
+    """Projected copies, bounds, rectangle flags and areas of some lon/lat geometries, each
+    computed once on first use. Concurrent fills may repeat work but write identical values."""
+
+    def __init__(self, geometries: np.ndarray, eager: bool = False):
+        n = len(geometries)
+        self.lonlat = geometries
+        self.geoms = np.full(n, None, dtype=object)
+        self.bounds = np.full((n, 4), np.nan)
+        self.rect = np.zeros(n, dtype=bool)
+        self.area = np.full(n, np.nan)  # m²
+        if eager:
+            self.fill(np.arange(n))
+
+    def fill(self, idx: np.ndarray) -> None:
+        wanted = np.zeros(len(self.area), dtype=bool)
+        wanted[idx] = True
+        missing = np.flatnonzero(wanted & np.isnan(self.area))
+        if len(missing):
+            projected = _project(self.lonlat[missing])
+            bounds, rect = _rectangles(projected)
+            self.geoms[missing], self.bounds[missing], self.rect[missing] = projected, bounds, rect
+            self.area[missing] = shapely.area(projected)  # written last: it marks the entry as done
+
+
+class SpatialIndex:
+    """A read-only spatial index of keyed lon/lat (Multi)Polygons, answering overlap queries."""
+
+    def __init__(self, items: Sequence[tuple[str, BaseGeometry]], *, min_overlap_km2: float = MIN_OVERLAP_KM2,
+                 threads: int = 2):
+        self._keys = [key for key, _ in items]
+        self._key_array = np.array(self._keys, dtype=object)
+        self._items = _Projected(_as_array([g for _, g in items]))
+        self._tree = shapely.STRtree(self._items.lonlat)
+        self.min_overlap_km2 = min_overlap_km2
+        self.threads = threads
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def _pairs(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs (query, item) whose interiors may overlap, with their overlap in km².
+
+        The tree is queried on bounding boxes only: for two rectangles the boxes are the shapes,
+        so arithmetic decides; other pairs go through the `intersects` predicate pair by pair
+        (vectorised), which skips its cost on the rectangle pairs that usually dominate."""
+        prepared = shapely.transform(queries, lambda xy: xy)  # private copies, safe to prepare
+        shapely.prepare(prepared)
+        q, t = self._tree.query(prepared)
+        mine = _Projected(queries, eager=True)
+        self._items.fill(t)
+        m2 = np.zeros(len(q))
+        rect = mine.rect[q] & self._items.rect[t]
+        if rect.any():
+            a, b = mine.bounds[q[rect]], self._items.bounds[t[rect]]
+            w = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
+            h = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
+            m2[rect] = np.clip(w, 0, None) * np.clip(h, 0, None)
+        other = np.flatnonzero(~rect)
+        if len(other):
+            other = other[shapely.intersects(prepared[q[other]], self._items.lonlat[t[other]])]
+            inside = shapely.contains(prepared[q[other]], self._items.lonlat[t[other]])
+            m2[other[inside]] = self._items.area[t[other[inside]]]
+            self._intersect(mine.geoms, q, t, other[~inside], m2)
+        return q, t, m2 / 1e6
+
+    def _intersect(self, queries: np.ndarray, q: np.ndarray, t: np.ndarray, pick: np.ndarray, out: np.ndarray) -> None:
+        if not len(pick):
+            return
+        a, b = queries[q[pick]], self._items.geoms[t[pick]]
+        if self.threads > 1 and len(pick) >= _PARALLEL_PAIRS:
+            # Shapely releases the GIL inside vectorised GEOS calls, so chunks run on separate cores.
+            chunks = np.array_split(np.arange(len(pick)), self.threads)
+            with ThreadPoolExecutor(self.threads) as pool:
+                parts = list(pool.map(lambda c: shapely.area(shapely.intersection(a[c], b[c])), chunks))
+            out[pick] = np.concatenate(parts)
+        else:
+            out[pick] = shapely.area(shapely.intersection(a, b))
+
+    def conflicts(self, geometry: BaseGeometry) -> list[Overlap]:
+        """Items whose interior overlaps the geometry's, largest overlap first (ties by key)."""
+        queries = _as_array([geometry])
+        if not len(self._keys) or queries[0] is None or queries[0].is_empty:
+            return []
+        _, t, km2 = self._pairs(queries)
+        keep = km2 > self.min_overlap_km2
+        found = [Overlap(self._keys[i], a) for i, a in zip(t[keep].tolist(), km2[keep].tolist())]
+        return sorted(found, key=lambda o: (-o.overlap_km2, o.key))
+
+    def bulk_conflicts(self, geometries: Sequence[BaseGeometry]) -> list[tuple[int, str, float]]:
+        """(position in `geometries`, key, overlap km²) for every pair whose interiors overlap, in
+        input order then item order: one STRtree query over the whole array and vectorised
+        filtering, no Python loop over pairs."""
+        queries = _as_array(geometries)
+        if not len(self._keys) or not len(queries):
+            return []
+        q, t, km2 = self._pairs(queries)
+        keep = np.flatnonzero(km2 > self.min_overlap_km2)
+        keep = keep[np.argsort(q[keep].astype(np.int64) * len(self._keys) + t[keep])]
+        return list(zip(q[keep].tolist(), self._key_array[t[keep]].tolist(), km2[keep].tolist()))

@@ -1,0 +1,315 @@
+"""Persistence of applications, titles, holders, money, obligations and the audit chain."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any, Iterable
+
+import shapely
+from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from maadan.cadastre.audit import Document, Event
+from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
+from maadan.store import tables as t
+
+
+def _geom_values(geometry: Any, area_km2: float) -> dict[str, Any]:
+    minx, miny, maxx, maxy = geometry.bounds
+    return {"geometry": shapely.to_wkb(geometry), "area_km2": area_km2,
+            "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy}
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything Maadan stores is UTC.
+    return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+class CadastreRepository:
+    def __init__(self, session: Session):
+        self.s = session
+
+    # --- numbering and spatial version ---------------------------------------------------------
+    def lock(self, jurisdiction: str) -> int:
+        """Lock the jurisdiction's counter row for this transaction; returns the last number used."""
+        dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
+        ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.cadastre_counter)
+        self.s.execute(ins.values(jurisdiction=jurisdiction, last_application=0, spatial_version=0)
+                       .on_conflict_do_nothing(index_elements=["jurisdiction"]))
+        row = self.s.execute(
+            select(t.cadastre_counter.c.last_application)
+            .where(t.cadastre_counter.c.jurisdiction == jurisdiction).with_for_update()
+        ).scalar_one()
+        return int(row)
+
+    def set_last_application(self, jurisdiction: str, number: int) -> None:
+        self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
+                       .values(last_application=number))
+
+    def bump_spatial(self, jurisdiction: str) -> None:
+        self.lock(jurisdiction)
+        self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
+                       .values(spatial_version=t.cadastre_counter.c.spatial_version + 1))
+
+    def spatial_version(self, jurisdiction: str) -> int:
+        v = self.s.execute(select(t.cadastre_counter.c.spatial_version)
+                           .where(t.cadastre_counter.c.jurisdiction == jurisdiction)).scalar()
+        return int(v or 0)
+
+    # --- holders -------------------------------------------------------------------------------
+    def _save_holders(self, holders: list[Holder], *, application_id: int | None = None,
+                      title_id: int | None = None) -> None:
+        if title_id is not None:
+            self.s.execute(t.holder.delete().where(t.holder.c.title_id == title_id))
+        self.s.execute(insert(t.holder), [
+            {"application_id": application_id, "title_id": title_id, "position": i, "name": h.name,
+             "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
+             "body_corporate": h.body_corporate, "share_pct": h.share_pct,
+             "beneficial_owners": list(h.beneficial_owners)}
+            for i, h in enumerate(holders)
+        ])
+
+    def _holders(self, column, ids: list[int]) -> dict[int, list[Holder]]:
+        out: dict[int, list[Holder]] = {i: [] for i in ids}
+        if not ids:
+            return out
+        q = select(t.holder).where(column.in_(ids)).order_by(column, t.holder.c.position)
+        for r in self.s.execute(q):
+            out[getattr(r, column.name)].append(Holder(
+                name=r.name, share_pct=r.share_pct, country=r.country, kind=r.kind,
+                organisation_id=r.organisation_id, body_corporate=bool(r.body_corporate),
+                beneficial_owners=tuple(r.beneficial_owners or ())))
+        return out
+
+    # --- applications --------------------------------------------------------------------------
+    def add_application(self, app: Application) -> int:
+        app_id = self.s.execute(insert(t.application).values(
+            jurisdiction=app.jurisdiction, number=app.number, title_type=app.title_type,
+            rules_version=app.rules_version, minerals=app.minerals, received_at=app.received_at,
+            state=app.state, priority=app.priority, fee_amount=app.fee_amount, fee_currency=app.fee_currency,
+            fee_verified=app.fee_verified, applicant_org=app.applicant_org, synthetic=app.synthetic,
+            conflicts=[{"kind": c.kind, "ref": c.ref, "overlap_km2": c.overlap_km2, "note": c.note}
+                       for c in app.conflicts],
+            **_geom_values(app.geometry, app.area_km2),
+        ).returning(t.application.c.id)).scalar_one()
+        self._save_holders(app.holders, application_id=app_id)
+        app.id = app_id
+        return app_id
+
+    def _applications(self, q, with_geometry: bool = True) -> list[Application]:
+        rows = self.s.execute(q).all()
+        holders = self._holders(t.holder.c.application_id, [r.id for r in rows])
+        geoms = shapely.from_wkb([r.geometry for r in rows]) if rows and with_geometry else [None] * len(rows)
+        return [Application(
+            id=r.id, jurisdiction=r.jurisdiction, number=r.number, title_type=r.title_type,
+            rules_version=r.rules_version, minerals=list(r.minerals), holders=holders[r.id], geometry=g,
+            area_km2=r.area_km2, received_at=_utc(r.received_at), state=r.state, priority=r.priority,
+            fee_amount=r.fee_amount, fee_currency=r.fee_currency, fee_verified=bool(r.fee_verified),
+            conflicts=[Conflict(**c) for c in r.conflicts], applicant_org=r.applicant_org,
+            synthetic=bool(r.synthetic),
+        ) for r, g in zip(rows, geoms)]
+
+    def application(self, jurisdiction: str, number: int) -> Application | None:
+        found = self._applications(select(t.application).where(
+            and_(t.application.c.jurisdiction == jurisdiction, t.application.c.number == number)))
+        return found[0] if found else None
+
+    def applications(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
+                     applicant_org: str | None = None) -> list[Application]:
+        q = select(t.application)
+        if jurisdiction:
+            q = q.where(t.application.c.jurisdiction == jurisdiction)
+        if states is not None:
+            q = q.where(t.application.c.state.in_(list(states)))
+        if applicant_org:
+            q = q.where(t.application.c.applicant_org == applicant_org)
+        return self._applications(q.order_by(t.application.c.jurisdiction, t.application.c.number))
+
+    def set_application_state(self, app_id: int, state: str, priority: str | None = None) -> None:
+        values: dict[str, Any] = {"state": state}
+        if priority:
+            values["priority"] = priority
+        self.s.execute(update(t.application).where(t.application.c.id == app_id).values(**values))
+
+    # --- titles --------------------------------------------------------------------------------
+    def add_title(self, title: Title) -> int:
+        title_id = self.s.execute(insert(t.title).values(
+            jurisdiction=title.jurisdiction, number=title.number, title_type=title.title_type,
+            rules_version=title.rules_version, minerals=title.minerals,
+            application_number=title.application_number, granted_on=title.granted_on,
+            expires_on=title.expires_on, state=title.state, renewals=title.renewals, synthetic=title.synthetic,
+            **_geom_values(title.geometry, title.area_km2),
+        ).returning(t.title.c.id)).scalar_one()
+        self._save_holders(title.holders, title_id=title_id)
+        title.id = title_id
+        return title_id
+
+    def add_titles_bulk(self, titles: list[Title]) -> None:
+        """Fast path for generated cadastres: one INSERT per table."""
+        for chunk in range(0, len(titles), 2000):
+            part = titles[chunk:chunk + 2000]
+            self.s.execute(insert(t.title), [{
+                "jurisdiction": x.jurisdiction, "number": x.number, "title_type": x.title_type,
+                "rules_version": x.rules_version, "minerals": x.minerals, "application_number": None,
+                "granted_on": x.granted_on, "expires_on": x.expires_on, "state": x.state, "renewals": x.renewals,
+                "synthetic": x.synthetic, **_geom_values(x.geometry, x.area_km2)} for x in part])
+            ids = dict(self.s.execute(select(t.title.c.number, t.title.c.id)
+                                      .where(t.title.c.number.in_([x.number for x in part]))).all())
+            self.s.execute(insert(t.holder), [
+                {"application_id": None, "title_id": ids[x.number], "position": i, "name": h.name,
+                 "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
+                 "body_corporate": h.body_corporate, "share_pct": h.share_pct,
+                 "beneficial_owners": list(h.beneficial_owners)}
+                for x in part for i, h in enumerate(x.holders)])
+
+    def delete_synthetic_titles(self, jurisdiction: str) -> int:
+        ids = select(t.title.c.id).where(and_(t.title.c.jurisdiction == jurisdiction, t.title.c.synthetic.is_(True)))
+        self.s.execute(t.holder.delete().where(t.holder.c.title_id.in_(ids)))
+        return self.s.execute(t.title.delete().where(
+            and_(t.title.c.jurisdiction == jurisdiction, t.title.c.synthetic.is_(True)))).rowcount
+
+    def _titles(self, q) -> list[Title]:
+        rows = self.s.execute(q).all()
+        holders = self._holders(t.holder.c.title_id, [r.id for r in rows])
+        geoms = shapely.from_wkb([r.geometry for r in rows]) if rows else []
+        return [Title(
+            id=r.id, jurisdiction=r.jurisdiction, number=r.number, title_type=r.title_type,
+            rules_version=r.rules_version, holders=holders[r.id], geometry=g, area_km2=r.area_km2,
+            granted_on=r.granted_on, expires_on=r.expires_on, state=r.state, minerals=list(r.minerals),
+            application_number=r.application_number, renewals=r.renewals, synthetic=bool(r.synthetic),
+        ) for r, g in zip(rows, geoms)]
+
+    def title(self, number: str) -> Title | None:
+        found = self._titles(select(t.title).where(t.title.c.number == number))
+        return found[0] if found else None
+
+    def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
+               holder_org: str | None = None, bbox: tuple[float, float, float, float] | None = None,
+               limit: int | None = None, offset: int = 0) -> list[Title]:
+        q = select(t.title)
+        if jurisdiction:
+            q = q.where(t.title.c.jurisdiction == jurisdiction)
+        if states is not None:
+            q = q.where(t.title.c.state.in_(list(states)))
+        if holder_org:
+            q = q.where(t.title.c.id.in_(select(t.holder.c.title_id).where(t.holder.c.organisation_id == holder_org)))
+        if bbox:
+            minx, miny, maxx, maxy = bbox
+            q = q.where(and_(t.title.c.maxx >= minx, t.title.c.minx <= maxx,
+                             t.title.c.maxy >= miny, t.title.c.miny <= maxy))
+        q = q.order_by(t.title.c.id).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        return self._titles(q)
+
+    def count_titles(self, jurisdiction: str | None = None) -> int:
+        q = select(func.count()).select_from(t.title)
+        if jurisdiction:
+            q = q.where(t.title.c.jurisdiction == jurisdiction)
+        return self.s.execute(q).scalar_one()
+
+    def next_title_seq(self, jurisdiction: str, title_type: str, year: int) -> int:
+        prefix = f"{jurisdiction}/{title_type}/{year}/"
+        n = self.s.execute(select(func.count()).select_from(t.title).where(t.title.c.number.like(prefix + "%"))).scalar_one()
+        return int(n) + 1
+
+    def update_title(self, title: Title) -> None:
+        self.s.execute(update(t.title).where(t.title.c.id == title.id).values(
+            state=title.state, expires_on=title.expires_on, renewals=title.renewals,
+            **_geom_values(title.geometry, title.area_km2)))
+        self._save_holders(title.holders, title_id=title.id)
+
+    def spatial_rows(self, jurisdiction: str, pending_states: Iterable[str]) -> list[tuple[str, str, bytes]]:
+        """(kind, ref, WKB) of every active title, pending application and reserved area."""
+        out: list[tuple[str, str, bytes]] = []
+        for number, wkb in self.s.execute(select(t.title.c.number, t.title.c.geometry).where(
+                and_(t.title.c.jurisdiction == jurisdiction, t.title.c.state == "active"))):
+            out.append(("title", number, wkb))
+        for number, wkb in self.s.execute(select(t.application.c.number, t.application.c.geometry).where(
+                and_(t.application.c.jurisdiction == jurisdiction, t.application.c.state.in_(list(pending_states))))):
+            out.append(("application", str(number), wkb))
+        for name, wkb in self.s.execute(select(t.reserved_area.c.name, t.reserved_area.c.geometry).where(
+                t.reserved_area.c.jurisdiction == jurisdiction)):
+            out.append(("reserved", name, wkb))
+        return out
+
+    # --- reserved areas ------------------------------------------------------------------------
+    def add_reserved(self, jurisdiction: str, name: str, kind: str, source: str, geometry: Any, area_km2: float,
+                     synthetic: bool = False) -> None:
+        self.s.execute(insert(t.reserved_area).values(jurisdiction=jurisdiction, name=name, kind=kind, source=source,
+                                                      synthetic=synthetic, **_geom_values(geometry, area_km2)))
+
+    def reserved(self, jurisdiction: str | None = None) -> list[dict[str, Any]]:
+        q = select(t.reserved_area)
+        if jurisdiction:
+            q = q.where(t.reserved_area.c.jurisdiction == jurisdiction)
+        return [dict(r._mapping) | {"geometry": shapely.from_wkb(r.geometry)} for r in self.s.execute(q)]
+
+    # --- money ---------------------------------------------------------------------------------
+    def add_invoice(self, jurisdiction: str, inv: Invoice) -> int:
+        return self.s.execute(insert(t.invoice).values(
+            jurisdiction=jurisdiction, title_number=inv.title_number, application_number=inv.application_number,
+            kind=inv.kind, period=inv.period, due_on=inv.due_on, amount=inv.amount, currency=inv.currency,
+            verified=inv.verified, paid=inv.paid).returning(t.invoice.c.id)).scalar_one()
+
+    def invoices(self, jurisdiction: str | None = None, title_number: str | None = None,
+                 application_number: int | None = None, invoice_id: int | None = None) -> list[Invoice]:
+        q = select(t.invoice)
+        if jurisdiction:
+            q = q.where(t.invoice.c.jurisdiction == jurisdiction)
+        if title_number:
+            q = q.where(t.invoice.c.title_number == title_number)
+        if application_number is not None:
+            q = q.where(t.invoice.c.application_number == application_number)
+        if invoice_id is not None:
+            q = q.where(t.invoice.c.id == invoice_id)
+        return [Invoice(id=r.id, title_number=r.title_number, application_number=r.application_number, kind=r.kind,
+                        period=r.period, due_on=r.due_on, amount=r.amount, currency=r.currency,
+                        verified=bool(r.verified), paid=r.paid)
+                for r in self.s.execute(q.order_by(t.invoice.c.due_on, t.invoice.c.id))]
+
+    def record_payment(self, invoice_id: int, amount: float, paid_on: date, reference: str, actor: str) -> None:
+        self.s.execute(insert(t.payment).values(invoice_id=invoice_id, amount=amount, paid_on=paid_on,
+                                                reference=reference, actor=actor))
+        self.s.execute(update(t.invoice).where(t.invoice.c.id == invoice_id).values(paid=t.invoice.c.paid + amount))
+
+    # --- obligations ---------------------------------------------------------------------------
+    def add_obligation(self, ob: Obligation) -> None:
+        self.s.execute(insert(t.obligation).values(
+            title_number=ob.title_number, code=ob.code, description=ob.description, due_on=ob.due_on,
+            legal_basis=ob.legal_basis, verified=ob.verified, met_on=ob.met_on))
+
+    def obligations(self, title_number: str | None = None) -> list[Obligation]:
+        q = select(t.obligation)
+        if title_number:
+            q = q.where(t.obligation.c.title_number == title_number)
+        return [Obligation(id=r.id, title_number=r.title_number, code=r.code, description=r.description,
+                           due_on=r.due_on, legal_basis=r.legal_basis, verified=bool(r.verified), met_on=r.met_on)
+                for r in self.s.execute(q.order_by(t.obligation.c.due_on))]
+
+    def meet_obligation(self, ob_id: int, met_on: date) -> None:
+        self.s.execute(update(t.obligation).where(t.obligation.c.id == ob_id).values(met_on=met_on))
+
+    # --- audit chain ---------------------------------------------------------------------------
+    def last_event(self) -> Event | None:
+        r = self.s.execute(select(t.audit_event).order_by(t.audit_event.c.seq.desc()).limit(1)).first()
+        return self._event(r) if r else None
+
+    def append_event(self, ev: Event) -> None:
+        self.s.execute(insert(t.audit_event).values(
+            seq=ev.seq, at=ev.at, actor=ev.actor, kind=ev.kind, subject=ev.subject, data=ev.data,
+            documents=[[d.name, d.sha256] for d in ev.documents], reason=ev.reason, prev_hash=ev.prev_hash,
+            hash=ev.hash))
+
+    def events(self, subject: str | None = None) -> list[Event]:
+        q = select(t.audit_event)
+        if subject:
+            q = q.where(t.audit_event.c.subject == subject)
+        return [self._event(r) for r in self.s.execute(q.order_by(t.audit_event.c.seq))]
+
+    @staticmethod
+    def _event(r: Any) -> Event:
+        return Event(seq=r.seq, at=r.at, actor=r.actor, kind=r.kind, subject=r.subject, data=dict(r.data),
+                     documents=tuple(Document(n, h) for n, h in r.documents), reason=r.reason,
+                     prev_hash=r.prev_hash, hash=r.hash)
