@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 	@touch $@
 	@echo "maadan installed: $(BIN)/maadan"
 
-demo: install  ## build the embedded database from bundled data and show what it holds
+demo: install  ## build the embedded database from bundled data, add a synthetic cadastre, show a summary
 	$(BIN)/maadan db init
+	$(BIN)/maadan demo cadastre --titles 300 --seed 1
 	$(BIN)/maadan summary
 
 test: install  ## the whole suite (PostgreSQL too when MAADAN_TEST_POSTGRES_URL is set)
@@ -28,6 +29,7 @@ test-unit: install
 
 bench: install  ## performance figures (see bench/README.md)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/cadastre.py
 
 clean:
 	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache

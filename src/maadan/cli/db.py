@@ -5,6 +5,7 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from maadan.cadastre.lifecycle import PENDING
 from maadan.cli import common
 from maadan.ingest.service import seed_reference_data
 from maadan.store import migrate
@@ -80,6 +81,9 @@ def summary(json_out: bool = JSON) -> None:
     with c.uow() as uow:
         n_world = uow.statistics.count_world()
         n_orgs = len(uow.organisations.all())
+        n_titles = uow.cadastre.count_titles()
+        n_synthetic = uow.cadastre.count_titles(synthetic=True)
+        n_pending = uow.cadastre.count_applications(PENDING)
     counts = {cl.id: sum(1 for m in listing.minerals if cl.id in m.entries) for cl in listing.lists}
     data = {
         "database": describe(c.engine),
@@ -90,6 +94,9 @@ def summary(json_out: bool = JSON) -> None:
         "organisations": n_orgs,
         "projects": sum(1 for r in sites if r.project.kind == "project"),
         "deposits": sum(1 for r in sites if r.project.kind == "deposit"),
+        "titles": n_titles,
+        "synthetic_titles": n_synthetic,
+        "pending_applications": n_pending,
     }
     if json_out:
         common.print_json(data)
@@ -103,4 +110,6 @@ def summary(json_out: bool = JSON) -> None:
     t.add_row("USGS figures (production, reserves, capacity)", str(n_world))
     t.add_row("Organisations", str(n_orgs))
     t.add_row("Projects / other deposits", f"{data['projects']} / {data['deposits']}")
+    t.add_row("Mineral titles (of which SYNTHETIC demo titles)", f"{data['titles']} ({data['synthetic_titles']})")
+    t.add_row("Pending title applications", str(data["pending_applications"]))
     c.out.print(t)

@@ -203,10 +203,18 @@ class CadastreRepository:
             q = q.limit(limit)
         return self._titles(q)
 
-    def count_titles(self, jurisdiction: str | None = None) -> int:
+    def count_titles(self, jurisdiction: str | None = None, synthetic: bool | None = None) -> int:
         q = select(func.count()).select_from(t.title)
         if jurisdiction:
             q = q.where(t.title.c.jurisdiction == jurisdiction)
+        if synthetic is not None:
+            q = q.where(t.title.c.synthetic.is_(synthetic))
+        return self.s.execute(q).scalar_one()
+
+    def count_applications(self, states: Iterable[str] | None = None) -> int:
+        q = select(func.count()).select_from(t.application)
+        if states is not None:
+            q = q.where(t.application.c.state.in_(list(states)))
         return self.s.execute(q).scalar_one()
 
     def next_title_seq(self, jurisdiction: str, title_type: str, year: int) -> int:
