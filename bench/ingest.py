@@ -17,7 +17,7 @@ from maadan.config import load_settings
 from maadan.ingest.reference import load_mineral_catalogue
 from maadan.ingest.service import ingest_usgs_mcs
 from maadan.ingest.usgs_mcs import parse_world_data
-from maadan.store import migrate, tables
+from maadan.store import migrate
 from maadan.store.database import create_db_engine
 from maadan.store.uow import UnitOfWork
 

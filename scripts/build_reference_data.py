@@ -13,7 +13,6 @@ from pathlib import Path
 
 from maadan.ingest.reference import load_mineral_catalogue
 from maadan.ingest.usgs_mcs import parse_world_data
-from maadan.minerals.names import normalise
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

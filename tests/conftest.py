@@ -4,9 +4,9 @@ PostgreSQL server (.ci/run starts one), on PostgreSQL too."""
 from __future__ import annotations
 
 import itertools
-import shutil
 import json
 import os
+import shutil
 import uuid
 from pathlib import Path
 from typing import Iterator

@@ -52,6 +52,7 @@ def generate(spec: DemoSpec, boundary) -> list[Title]:
     ys = np.arange(miny, maxy, side_deg)
     gx, gy = np.meshgrid(xs, ys)
     cells = shapely.box(gx.ravel(), gy.ravel(), gx.ravel() + side_deg, gy.ravel() + side_deg)
+    boundary = shapely.transform(boundary, lambda xy: xy)  # a private copy: the cached one is shared
     shapely.prepare(boundary)
     inside = shapely.contains(boundary, cells)
     cells = cells[inside]

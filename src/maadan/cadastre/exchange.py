@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +14,10 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.boundaries import load_boundary
+from maadan.cadastre.caches import spatial_index
 from maadan.cadastre.geometry import parse_area
 from maadan.cadastre.model import Application, Holder, Title, validate_holders
-from maadan.cadastre.service import _record, _spatial_index
+from maadan.cadastre.register import record
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict, InvalidInput
 from maadan.ingest import geofiles
@@ -157,7 +158,7 @@ def import_titles(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = Non
                 raise Conflict(f"title {t.number} is already registered")
         for jur in {t.jurisdiction for t in titles}:
             uow.cadastre.lock(jur)
-            index = _spatial_index(uow, jur)
+            index = spatial_index(uow, jur)
             for t in (x for x in active if x.jurisdiction == jur):
                 hits = [o for o in index.conflicts(t.geometry) if o.key.startswith(("title:", "reserved:"))]
                 if hits:
@@ -166,6 +167,6 @@ def import_titles(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = Non
             uow.cadastre.add_title(t)
         for jur in {t.jurisdiction for t in titles}:
             uow.cadastre.bump_spatial(jur)
-        _record(uow, actor, "titles.imported", f"file {path.name}", {"titles": len(titles), "numbers": numbers[:50]})
+        record(uow, actor, "titles.imported", f"file {path.name}", {"titles": len(titles), "numbers": numbers[:50]})
         uow.commit()
     return len(titles)

@@ -135,3 +135,10 @@ class Obligation:
     legal_basis: str
     verified: bool
     met_on: date | None = None
+
+
+def add_years(d: date, years: int) -> date:
+    try:
+        return d.replace(year=d.year + years)
+    except ValueError:  # 29 February
+        return d.replace(year=d.year + years, day=28)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import getpass
 import re
-from datetime import date, datetime, timezone
+from datetime import date
 from pathlib import Path
 from typing import Any, List, Optional
 
-import shapely
 import typer
 from rich.table import Table
 

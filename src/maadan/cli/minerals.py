@@ -140,7 +140,6 @@ def show(name: str = typer.Argument(..., help="Mineral name, alias or symbol (e.
         c.out.print("Also known as: " + ", ".join(m.aliases))
     if facts.members:
         c.out.print("Members: " + ", ".join(x.name for x in facts.members))
-    names = {cl.id: cl for cl in facts.lists}
     t = Table(title="Critical-mineral lists", title_justify="left")
     for col in ("List", "On it", "Listed as", "Note"):
         t.add_column(col)

@@ -7,7 +7,7 @@ from datetime import datetime, timezone
 import pytest
 
 from maadan.cadastre import service
-from maadan.cadastre.geometry import cells_for
+from maadan.cadastre.grid import cells_for
 from maadan.cadastre.model import Holder
 from maadan.config import load_settings
 from maadan.errors import Conflict, InvalidInput

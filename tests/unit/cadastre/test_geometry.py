@@ -16,11 +16,10 @@ from maadan.cadastre.geometry import (
     Area,
     GeometryError,
     area_km2,
-    cells_for,
-    geometry_from_cells,
     parse_area,
     to_geojson,
 )
+from maadan.cadastre.grid import cells_for, geometry_from_cells
 from maadan.errors import InvalidInput, NotFound
 
 REKO_DIQ = (62.0606, 29.1297)

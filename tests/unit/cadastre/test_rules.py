@@ -5,14 +5,13 @@ from datetime import date, datetime, timezone
 
 import pytest
 
+from maadan.cadastre.rule_files import default_rules_dir, load_rulesets
 from maadan.cadastre.rules import (
     PLACEHOLDER,
     HolderFacts,
     Money,
     annual_rent,
     check_eligibility,
-    default_rules_dir,
-    load_rulesets,
     ruleset_in_force,
     unverified,
 )

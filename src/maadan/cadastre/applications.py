@@ -1,0 +1,300 @@
+"""Applications: check an area, file it (gapless number, rule-10 priority), decide it; a grant
+issues the title, its obligations and its first rent invoice."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from typing import Any, Iterable
+from zoneinfo import ZoneInfo
+
+import shapely
+
+from maadan.cadastre import lifecycle as lc
+from maadan.cadastre.audit import Document
+from maadan.cadastre.boundaries import load_boundary
+from maadan.cadastre.caches import rules_for, spatial_index
+from maadan.cadastre.geometry import Area, parse_area
+from maadan.cadastre.grid import geometry_from_cells
+from maadan.cadastre.model import (
+    Application,
+    Conflict,
+    Holder,
+    Invoice,
+    Obligation,
+    Title,
+    add_years,
+    validate_holders,
+)
+from maadan.cadastre.money import invoice_rent
+from maadan.cadastre.register import record
+from maadan.cadastre.rules import (
+    HolderFacts,
+    RuleSet,
+    TitleType,
+    check_eligibility,
+    unverified,
+)
+from maadan.cadastre.spatial_index import SpatialIndex
+from maadan.errors import Conflict as ConflictError
+from maadan.errors import InvalidInput, NotFound
+from maadan.minerals.service import mineral_index
+from maadan.store.uow import UnitOfWork
+
+# --- inputs and reports ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class AreaInput:
+    """An area as GeoJSON (WGS 84 or UTM 41N/42N) or as cadastral grid cells."""
+
+    geojson: str | bytes | dict | None = None
+    crs: str | None = None
+    cells: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class ApplicationInput:
+    jurisdiction: str
+    title_type: str
+    minerals: tuple[str, ...]
+    holders: tuple[Holder, ...]
+    area: AreaInput
+    applicant_org: str | None = None
+
+
+@dataclass
+class CheckReport:
+    jurisdiction: str
+    title_type: str
+    rules_version: str
+    area_km2: float
+    vertex_count: int
+    fee_amount: float | None
+    fee_currency: str | None
+    fee_verified: bool
+    unverified: list[str]
+    problems: list[str] = field(default_factory=list)
+    conflicts: list[Conflict] = field(default_factory=list)
+    geometry: Any = None
+
+    @property
+    def blocking(self) -> list[Conflict]:
+        """Conflicts with ground that is not free: active titles and reserved areas."""
+        return [c for c in self.conflicts if c.kind in ("title", "reserved")]
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and not self.conflicts
+
+
+def parse_area_input(area: AreaInput, ruleset: RuleSet) -> Area:
+    boundary = load_boundary(ruleset.jurisdiction)
+    if area.cells:
+        if ruleset.grid_cell_arcsec is None:
+            raise InvalidInput(f"{ruleset.name} takes areas as polygons, not grid cells")
+        result = geometry_from_cells(list(area.cells), int(ruleset.grid_cell_arcsec.value))
+        return parse_area(shapely.geometry.mapping(result.geometry), boundary=boundary,
+                          max_vertices=ruleset.max_vertices)
+    if area.geojson is None:
+        raise InvalidInput("area: give a GeoJSON Polygon or MultiPolygon, or grid cells")
+    return parse_area(area.geojson, crs=area.crs, max_vertices=ruleset.max_vertices, boundary=boundary)
+
+
+def area_problems(tt: TitleType, area_km2: float) -> list[str]:
+    problems = []
+    if tt.max_area_km2 is not None and area_km2 > float(tt.max_area_km2.value):
+        problems.append(f"area {area_km2:,.2f} km² is above the {tt.name} limit of {tt.max_area_km2.value:,} km²"
+                        + ("" if tt.max_area_km2.verified else " (limit unverified)"))
+    if tt.min_area_km2 is not None and area_km2 < float(tt.min_area_km2.value):
+        problems.append(f"area {area_km2:,.2f} km² is below the {tt.name} minimum of {tt.min_area_km2.value:,} km²"
+                        + ("" if tt.min_area_km2.verified else " (limit unverified)"))
+    return problems
+
+
+def find_conflicts(index: SpatialIndex, geometry: Any, skip: str | None = None) -> list[Conflict]:
+    out = []
+    for ov in index.conflicts(geometry):
+        kind, ref = ov.key.split(":", 1)
+        if ov.key == skip:
+            continue
+        out.append(Conflict(kind=kind, ref=ref, overlap_km2=round(ov.overlap_km2, 4)))
+    order = {"title": 0, "reserved": 1, "application": 2}
+    out.sort(key=lambda c: (order[c.kind], int(c.ref) if c.kind == "application" else 0, c.ref))
+    return out
+
+
+def holder_facts(holders: Iterable[Holder]) -> list[HolderFacts]:
+    return [HolderFacts(name=h.name, country=h.country, kind=h.kind, share_pct=h.share_pct,
+                        is_body_corporate=h.body_corporate) for h in holders]
+
+
+def check(uow: UnitOfWork, jurisdiction: str, title_type: str, area: AreaInput,
+          holders: Iterable[Holder] | None = None, at: datetime | None = None) -> CheckReport:
+    """Everything `apply` would check, without filing: geometry, boundary, limits, conflicts."""
+    at = at or datetime.now(timezone.utc)
+    ruleset = rules_for(jurisdiction, at)
+    tt = ruleset.title_type(title_type)
+    parsed = parse_area_input(area, ruleset)
+    fee = tt.application_fee
+    report = CheckReport(
+        jurisdiction=jurisdiction, title_type=tt.code, rules_version=ruleset.version, area_km2=round(parsed.area_km2, 4),
+        vertex_count=parsed.vertex_count, fee_amount=fee.value.amount if fee else None,
+        fee_currency=fee.value.currency if fee else None, fee_verified=bool(fee and fee.verified),
+        unverified=unverified(tt), problems=area_problems(tt, parsed.area_km2), geometry=parsed.geometry,
+    )
+    if holders:
+        report.problems += check_eligibility(ruleset, tt, holder_facts(validate_holders(list(holders))))
+    with uow:
+        report.conflicts = find_conflicts(spatial_index(uow, jurisdiction), parsed.geometry)
+    return report
+
+
+
+# --- applications ------------------------------------------------------------------------------
+
+@dataclass
+class Receipt:
+    application: Application
+    report: CheckReport
+
+    @property
+    def holds_priority(self) -> bool:
+        return self.application.priority == "clear"
+
+
+def _local_date(at: datetime, tz: str) -> date:
+    return at.astimezone(ZoneInfo(tz)).date()
+
+
+def _priority(app_at: datetime, ruleset: RuleSet, earlier: list[Application]) -> str:
+    """clear: no earlier pending application overlaps; competing: every overlapping one was
+    received the same day (rule 10: simultaneous); behind: one was received on an earlier day."""
+    if not earlier:
+        return "clear"
+    if not ruleset.same_date_simultaneous.value:
+        return "behind"
+    today = _local_date(app_at, ruleset.timezone)
+    if all(_local_date(e.received_at, ruleset.timezone) == today for e in earlier):
+        return "competing"
+    return "behind"
+
+
+def apply(uow: UnitOfWork, inp: ApplicationInput, actor: str, now: datetime | None = None) -> Receipt:
+    """File an application: validate, number it (gapless), decide its priority, invoice the fee,
+    record the event. Ground held by an active title or a reserved area is refused (409)."""
+    now = now or datetime.now(timezone.utc)
+    ruleset = rules_for(inp.jurisdiction, now)
+    tt = ruleset.title_type(inp.title_type)
+    holders = validate_holders(list(inp.holders))
+    problems = check_eligibility(ruleset, tt, holder_facts(holders))
+    if problems:
+        raise InvalidInput("not eligible: " + "; ".join(problems))
+    if not inp.minerals:
+        raise InvalidInput("minerals: name at least one mineral")
+    parsed = parse_area_input(inp.area, ruleset)
+    limits = area_problems(tt, parsed.area_km2)
+    if limits:
+        raise InvalidInput("; ".join(limits))
+    with uow:
+        index = mineral_index(uow)
+        minerals = [index.resolve(m) for m in inp.minerals]
+        last = uow.cadastre.lock(inp.jurisdiction)  # serialises filings in this jurisdiction
+        conflicts = find_conflicts(spatial_index(uow, inp.jurisdiction), parsed.geometry)
+        blocking = [c for c in conflicts if c.kind != "application"]
+        if blocking:
+            raise ConflictError(
+                "the area is not free: " + "; ".join(f"{c.kind} {c.ref} overlaps by {c.overlap_km2:,.3f} km²"
+                                                      for c in blocking),
+                details={"conflicts": [c.__dict__ for c in blocking]})
+        pending = {a.number: a for a in uow.cadastre.applications(inp.jurisdiction, lc.PENDING)}
+        earlier = [pending[int(c.ref)] for c in conflicts if c.kind == "application" and int(c.ref) in pending]
+        fee = tt.application_fee
+        app = Application(
+            id=None, jurisdiction=inp.jurisdiction, number=last + 1, title_type=tt.code,
+            rules_version=ruleset.version, minerals=minerals, holders=holders, geometry=parsed.geometry,
+            area_km2=round(parsed.area_km2, 6), received_at=now, state=lc.RECEIVED,
+            priority=_priority(now, ruleset, earlier), fee_amount=fee.value.amount if fee else None,
+            fee_currency=fee.value.currency if fee else None, fee_verified=bool(fee and fee.verified),
+            conflicts=conflicts, applicant_org=inp.applicant_org,
+        )
+        uow.cadastre.add_application(app)
+        uow.cadastre.set_last_application(inp.jurisdiction, app.number)
+        uow.cadastre.bump_spatial(inp.jurisdiction)
+        if fee:
+            uow.cadastre.add_invoice(inp.jurisdiction, Invoice(
+                id=None, title_number=None, application_number=app.number, kind="application-fee",
+                period="application", due_on=now.date(), amount=fee.value.amount, currency=fee.value.currency,
+                verified=fee.verified))
+        record(uow, actor, "application.received", app.ref, {
+            "title_type": tt.code, "area_km2": app.area_km2, "priority": app.priority,
+            "holders": [[h.name, h.share_pct] for h in holders], "rules_version": ruleset.version,
+            "conflicts": [[c.kind, c.ref] for c in conflicts],
+            "geometry_sha256": hashlib.sha256(shapely.to_wkb(parsed.geometry)).hexdigest(),
+        }, at=now)
+        uow.commit()
+    report = CheckReport(
+        jurisdiction=inp.jurisdiction, title_type=tt.code, rules_version=ruleset.version, area_km2=app.area_km2,
+        vertex_count=parsed.vertex_count, fee_amount=app.fee_amount, fee_currency=app.fee_currency,
+        fee_verified=app.fee_verified, unverified=unverified(tt), conflicts=conflicts, geometry=parsed.geometry)
+    return Receipt(app, report)
+
+
+def _get_application(uow: UnitOfWork, jurisdiction: str, number: int) -> Application:
+    app = uow.cadastre.application(jurisdiction, number)
+    if app is None:
+        raise NotFound("application", f"{jurisdiction}/A{number}")
+    return app
+
+
+
+def decide(uow: UnitOfWork, jurisdiction: str, number: int, action: str, actor: str, reason: str | None = None,
+           documents: Iterable[Document] = (), today: date | None = None) -> tuple[Application, Title | None]:
+    """Move an application through its lifecycle; `grant` issues the title, its obligations
+    and its first rent invoice. Illegal moves raise Conflict naming the current state."""
+    today = today or date.today()
+    with uow:
+        uow.cadastre.lock(jurisdiction)
+        app = _get_application(uow, jurisdiction, number)
+        new_state = lc.next_state(lc.APPLICATION_MOVES, "application", app.state, action)
+        if action in ("refuse", "reject-incomplete") and not reason:
+            raise InvalidInput(f"{action}: a reason is required")
+        title = None
+        if action == "grant":
+            title = _grant(uow, app, actor, today)
+        uow.cadastre.set_application_state(app.id, new_state)
+        uow.cadastre.bump_spatial(jurisdiction)
+        data: dict[str, Any] = {"from": app.state, "to": new_state}
+        if title:
+            data["title"] = title.number
+        record(uow, actor, f"application.{action}", app.ref, data, reason, documents)
+        uow.commit()
+    app.state = new_state
+    return app, title
+
+
+def _grant(uow: UnitOfWork, app: Application, actor: str, today: date) -> Title:
+    ruleset = rules_for(app.jurisdiction, app.received_at)  # judged under the rules in force at receipt
+    tt = ruleset.title_type(app.title_type)
+    index = spatial_index(uow, app.jurisdiction)
+    taken = [c for c in find_conflicts(index, app.geometry) if c.kind in ("title", "reserved")]
+    if taken:
+        raise ConflictError("cannot grant: the area now overlaps " +
+                            "; ".join(f"{c.kind} {c.ref} ({c.overlap_km2:,.3f} km²)" for c in taken))
+    seq = uow.cadastre.next_title_seq(app.jurisdiction, tt.code, today.year)
+    term = int(tt.term_years.value) if tt.term_years else None
+    title = Title(
+        id=None, jurisdiction=app.jurisdiction, number=f"{app.jurisdiction}/{tt.code}/{today.year}/{seq:04d}",
+        title_type=tt.code, rules_version=ruleset.version, holders=app.holders, geometry=app.geometry,
+        area_km2=app.area_km2, granted_on=today, expires_on=add_years(today, term) if term else None,
+        state=lc.ACTIVE, minerals=app.minerals, application_number=app.number, synthetic=app.synthetic,
+    )
+    uow.cadastre.add_title(title)
+    for ob in tt.obligations:
+        if ob.after != "grant":
+            continue  # due after an event (e.g. a discovery), recorded when that event is reported
+        uow.cadastre.add_obligation(Obligation(
+            id=None, title_number=title.number, code=ob.code, description=ob.description,
+            due_on=today + timedelta(days=ob.due_days), legal_basis=ob.legal_basis, verified=ob.verified))
+    invoice_rent(uow, title, tt, year_held=1, due_on=today)
+    return title

@@ -1,0 +1,129 @@
+"""Money and obligations: application fees, annual rent with escalation, payments, arrears,
+and what falls due."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from maadan.cadastre import lifecycle as lc
+from maadan.cadastre.caches import rules_for
+from maadan.cadastre.model import Invoice, Title
+from maadan.cadastre.register import AUDIT_LOCK, record
+from maadan.cadastre.rules import TitleType, annual_rent
+from maadan.errors import InvalidInput, NotFound
+from maadan.store.uow import UnitOfWork
+
+# --- money and obligations ---------------------------------------------------------------------
+
+def record_payment(uow: UnitOfWork, invoice_id: int, amount: float, actor: str, reference: str,
+                   paid_on: date | None = None) -> Invoice:
+    """Record a payment against an invoice; overpayment and non-positive amounts are refused."""
+    paid_on = paid_on or date.today()
+    if not amount or amount <= 0 or amount != amount:
+        raise InvalidInput("amount must be a positive number")
+    if not reference.strip():
+        raise InvalidInput("reference: give the bank or receipt reference of the payment")
+    with uow:
+        found = uow.cadastre.invoices(invoice_id=invoice_id)
+        if not found:
+            raise NotFound("invoice", str(invoice_id))
+        inv = found[0]
+        if amount > inv.outstanding + 0.005:
+            raise InvalidInput(f"amount {amount:,.2f} is more than the {inv.outstanding:,.2f} {inv.currency} outstanding")
+        uow.cadastre.lock(AUDIT_LOCK)
+        uow.cadastre.record_payment(invoice_id, amount, paid_on, reference, actor)
+        subject = f"title {inv.title_number}" if inv.title_number else f"invoice {inv.id}"
+        record(uow, actor, "payment.recorded", subject,
+                {"invoice": inv.id, "amount": amount, "currency": inv.currency, "reference": reference,
+                 "paid_on": paid_on.isoformat()})
+        uow.commit()
+    inv.paid += amount
+    return inv
+
+
+def issue_rent(uow: UnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None) -> list[Invoice]:
+    """Annual rent invoices for every active title (area × rate × escalation for its year held);
+    a title already invoiced for `year` is skipped."""
+    due_on = due_on or date(year, 1, 1)
+    out = []
+    with uow:
+        for title in uow.cadastre.titles(jurisdiction, states=[lc.ACTIVE]):
+            tt = rules_for(title.jurisdiction, title.granted_on).title_type(title.title_type)
+            held = max(1, year - title.granted_on.year + 1)
+            inv = invoice_rent(uow, title, tt, held, due_on)
+            if inv:
+                out.append(inv)
+        if out:
+            record(uow, actor, "rent.invoiced", f"jurisdiction {jurisdiction}",
+                    {"year": year, "invoices": len(out)})
+        uow.commit()
+    return out
+
+
+@dataclass
+class DueItem:
+    kind: str  # rent | fee | obligation | expiry
+    ref: str
+    due_on: date
+    amount: float | None = None
+    currency: str | None = None
+    overdue_days: int = 0
+    flag_revocation: bool = False
+    verified: bool = True
+    note: str | None = None
+
+
+def due(uow: UnitOfWork, within_days: int, today: date | None = None,
+        jurisdiction: str | None = None) -> list[DueItem]:
+    """Rent and fees outstanding, obligations and expiries falling due by today + within_days,
+    and everything overdue; titles in arrears beyond the grace period are flagged for revocation."""
+    if within_days < 0:
+        raise InvalidInput("--within must not be negative")
+    today = today or date.today()
+    horizon = today + timedelta(days=within_days)
+    items: list[DueItem] = []
+    with uow:
+        titles = {t.number: t for t in uow.cadastre.titles(jurisdiction)}
+        for inv in uow.cadastre.invoices(jurisdiction):
+            if inv.outstanding <= 0 or inv.due_on > horizon:
+                continue
+            overdue = max(0, (today - inv.due_on).days)
+            flag = False
+            if inv.title_number and inv.kind == "rent" and inv.title_number in titles:
+                t = titles[inv.title_number]
+                tt = rules_for(t.jurisdiction, t.granted_on).title_type(t.title_type)
+                grace = int(tt.rent_grace_days.value) if tt.rent_grace_days else 0
+                flag = t.state == lc.ACTIVE and overdue > grace
+            ref = inv.title_number or f"{jurisdiction or ''}/A{inv.application_number}".lstrip("/")
+            items.append(DueItem(kind="rent" if inv.kind == "rent" else "fee", ref=ref, due_on=inv.due_on,
+                                 amount=inv.outstanding, currency=inv.currency, overdue_days=overdue,
+                                 flag_revocation=flag, verified=inv.verified,
+                                 note=f"invoice {inv.id}" + ("" if inv.verified else "; amount from unverified rules")))
+        for ob in uow.cadastre.obligations():
+            t = titles.get(ob.title_number)
+            if ob.met_on is None and ob.due_on <= horizon and t and t.state == lc.ACTIVE:
+                items.append(DueItem(kind="obligation", ref=ob.title_number, due_on=ob.due_on,
+                                     overdue_days=max(0, (today - ob.due_on).days), verified=ob.verified,
+                                     note=f"{ob.code}: {ob.description} ({ob.legal_basis})"))
+        for t in titles.values():
+            if t.state == lc.ACTIVE and t.expires_on and t.expires_on <= horizon:
+                items.append(DueItem(kind="expiry", ref=t.number, due_on=t.expires_on,
+                                     overdue_days=max(0, (today - t.expires_on).days)))
+    items.sort(key=lambda i: (i.due_on, i.kind, i.ref))
+    return items
+
+
+
+def invoice_rent(uow: UnitOfWork, title: Title, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
+    if not tt.rent_schedule:
+        return None
+    money, verified = annual_rent(tt, title.area_km2, year_held)
+    inv = Invoice(id=None, title_number=title.number, application_number=None, kind="rent",
+                  period=str(due_on.year), due_on=due_on, amount=round(money.amount, 2), currency=money.currency,
+                  verified=verified)
+    existing = uow.cadastre.invoices(title_number=title.number)
+    if any(i.kind == "rent" and i.period == inv.period for i in existing):
+        return None
+    inv.id = uow.cadastre.add_invoice(title.jurisdiction, inv)
+    return inv

@@ -1,0 +1,144 @@
+"""Titles after the grant: renewal, transfer, relinquishment, surrender, expiry, revocation;
+reserved areas; the synthetic demo cadastre."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable
+
+import shapely
+
+from maadan.cadastre import lifecycle as lc
+from maadan.cadastre.applications import AreaInput, holder_facts, parse_area_input
+from maadan.cadastre.audit import Document
+from maadan.cadastre.boundaries import load_boundary
+from maadan.cadastre.caches import rules_for
+from maadan.cadastre.geometry import parse_area
+from maadan.cadastre.model import Holder, Title, add_years, validate_holders
+from maadan.cadastre.register import record
+from maadan.cadastre.rules import check_eligibility
+from maadan.errors import Conflict as ConflictError
+from maadan.errors import InvalidInput, NotFound
+from maadan.store.uow import UnitOfWork
+
+# --- titles ------------------------------------------------------------------------------------
+
+def _get_title(uow: UnitOfWork, number: str) -> Title:
+    title = uow.cadastre.title(number)
+    if title is None:
+        raise NotFound("title", number)
+    return title
+
+
+def title_action(uow: UnitOfWork, number: str, action: str, actor: str, *, reason: str | None = None,
+                 documents: Iterable[Document] = (), holders: Iterable[Holder] | None = None,
+                 area: AreaInput | None = None, today: date | None = None) -> Title:
+    """renew | transfer (new holders, whole or a share) | relinquish (a smaller area inside the
+    old one; the freed ground becomes available) | surrender | expire | revoke."""
+    today = today or date.today()
+    with uow:
+        title = _get_title(uow, number)
+        uow.cadastre.lock(title.jurisdiction)
+        new_state = lc.next_state(lc.TITLE_MOVES, "title", title.state, action)
+        ruleset = rules_for(title.jurisdiction, title.granted_on)
+        tt = ruleset.title_type(title.title_type)
+        data: dict[str, Any] = {"from": title.state, "to": new_state}
+        if action == "renew":
+            limit = int(tt.max_renewals.value) if tt.max_renewals else 0
+            if title.renewals >= limit:
+                raise ConflictError(f"{title.number} has been renewed {title.renewals} time(s); "
+                                    f"a {tt.name} allows {limit}")
+            years = int(tt.renewal_term_years.value) if tt.renewal_term_years else None
+            if years is None or title.expires_on is None:
+                raise ConflictError(f"a {tt.name} has no renewal term in the rules")
+            title.expires_on = add_years(title.expires_on, years)
+            title.renewals += 1
+            data |= {"expires_on": title.expires_on.isoformat(), "renewals": title.renewals}
+        elif action == "transfer":
+            if holders is None:
+                raise InvalidInput("transfer: give the holders after the transfer")
+            new = validate_holders(list(holders))
+            problems = check_eligibility(ruleset, tt, holder_facts(new))
+            if problems:
+                raise InvalidInput("transfer refused, not eligible: " + "; ".join(problems))
+            data |= {"holders_before": [[h.name, h.share_pct] for h in title.holders],
+                     "holders_after": [[h.name, h.share_pct] for h in new]}
+            title.holders = new
+        elif action == "relinquish":
+            if area is None:
+                raise InvalidInput("relinquish: give the area the title keeps")
+            kept = parse_area_input(area, ruleset)
+            if not shapely.covered_by(kept.geometry, title.geometry.buffer(1e-9)):
+                raise InvalidInput("relinquish: the area kept must lie inside the title's current area")
+            if kept.area_km2 >= title.area_km2:
+                raise InvalidInput("relinquish: the area kept must be smaller than the current area")
+            data |= {"area_before_km2": title.area_km2, "area_after_km2": round(kept.area_km2, 6),
+                     "freed_km2": round(title.area_km2 - kept.area_km2, 6)}
+            title.geometry, title.area_km2 = kept.geometry, round(kept.area_km2, 6)
+        elif action == "revoke" and not reason:
+            raise InvalidInput("revoke: a reason is required")
+        title.state = new_state
+        uow.cadastre.update_title(title)
+        uow.cadastre.bump_spatial(title.jurisdiction)
+        record(uow, actor, f"title.{action}", f"title {title.number}", data, reason, documents)
+        uow.commit()
+    return title
+
+
+
+# --- reserved and no-go areas ------------------------------------------------------------------
+
+RESERVED_KINDS = ("protected-area", "no-go", "reserved", "existing-lease")
+
+
+def add_reserved_areas(uow: UnitOfWork, jurisdiction: str, features: list[tuple[str, Any]], kind: str,
+                       source: str, actor: str) -> int:
+    """Add layers of ground closed to applications (e.g. protected areas). `features` are
+    (name, GeoJSON geometry) pairs; all or nothing."""
+    if kind not in RESERVED_KINDS:
+        raise InvalidInput(f"kind must be one of {', '.join(RESERVED_KINDS)}")
+    if not source.strip():
+        raise InvalidInput("source: say where the layer comes from (publication or URL, and year)")
+    boundary = load_boundary(jurisdiction)
+    parsed = []
+    for i, (name, geojson) in enumerate(features, 1):
+        if not name:
+            raise InvalidInput(f"feature {i}: a name is required")
+        try:
+            parsed.append((name, parse_area(geojson, boundary=None)))
+        except InvalidInput as exc:
+            raise InvalidInput(f"feature {i} ({name}): {exc.message}") from None
+        if not parsed[-1][1].geometry.intersects(boundary.geometry):
+            raise InvalidInput(f"feature {i} ({name}) lies outside {boundary.name}")
+    with uow:
+        uow.cadastre.lock(jurisdiction)
+        existing = {r["name"] for r in uow.cadastre.reserved(jurisdiction)}
+        for name, area in parsed:
+            if name in existing:
+                raise ConflictError(f"a reserved area named {name!r} already exists in {jurisdiction}")
+            uow.cadastre.add_reserved(jurisdiction, name, kind, source, area.geometry, round(area.area_km2, 6))
+        uow.cadastre.bump_spatial(jurisdiction)
+        record(uow, actor, "reserved.added", f"jurisdiction {jurisdiction}",
+                {"kind": kind, "names": [n for n, _ in parsed], "source": source})
+        uow.commit()
+    return len(parsed)
+
+# --- the synthetic demo cadastre ---------------------------------------------------------------
+
+def load_demo_cadastre(uow: UnitOfWork, titles: int, seed: int, actor: str,
+                       jurisdiction: str = "PK-BA") -> list[Title]:
+    """Replace the jurisdiction's synthetic titles with a freshly generated, deterministic set."""
+    from maadan.cadastre.demo import DemoSpec, generate
+
+    if titles < 1 or titles > 500_000:
+        raise InvalidInput("--titles must be between 1 and 500,000")
+    made = generate(DemoSpec(titles=titles, seed=seed, jurisdiction=jurisdiction), load_boundary(jurisdiction).geometry)
+    with uow:
+        uow.cadastre.lock(jurisdiction)
+        removed = uow.cadastre.delete_synthetic_titles(jurisdiction)
+        uow.cadastre.add_titles_bulk(made)
+        uow.cadastre.bump_spatial(jurisdiction)
+        record(uow, actor, "demo.cadastre-loaded", f"jurisdiction {jurisdiction}",
+                {"titles": len(made), "seed": seed, "replaced": removed, "synthetic": True})
+        uow.commit()
+    return made
