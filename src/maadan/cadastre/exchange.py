@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +17,7 @@ from maadan.cadastre.boundaries import load_boundary
 from maadan.cadastre.caches import spatial_index
 from maadan.cadastre.geometry import parse_area
 from maadan.cadastre.model import Application, Holder, Title, validate_holders
+from maadan.cadastre.model import Conflict as ConflictAtReceipt
 from maadan.cadastre.register import record
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict, InvalidInput
@@ -27,7 +28,7 @@ from maadan.store.uow import UnitOfWork
 TITLE_FIELDS = ["number", "jurisdic", "type", "state", "area_km2", "granted", "expires", "holders", "minerals",
                 "rules_ver", "app_no", "renewals", "synthetic"]
 APPLICATION_FIELDS = ["number", "jurisdic", "received", "type", "state", "priority", "area_km2", "holders",
-                      "minerals", "fee", "fee_cur", "fee_ver", "rules_ver", "synthetic"]
+                      "minerals", "fee", "fee_cur", "fee_ver", "rules_ver", "synthetic", "conflicts"]
 SHP_TEXT_LIMIT = 254
 
 
@@ -46,6 +47,15 @@ def _holders_from(text: Any, where: str) -> list[Holder]:
     return validate_holders(holders, where)
 
 
+def _conflicts_from(text: Any, where: str) -> list[ConflictAtReceipt]:
+    if text in (None, ""):
+        return []
+    try:
+        return [ConflictAtReceipt(kind=str(k), ref=str(r), overlap_km2=float(a)) for k, r, a in json.loads(text)]
+    except (TypeError, ValueError, json.JSONDecodeError):
+        raise InvalidInput(f"{where}.conflicts must be a JSON list of [kind, ref, overlap_km2]") from None
+
+
 def _title_row(t: Title) -> dict[str, Any]:
     return {"number": t.number, "jurisdic": t.jurisdiction, "type": t.title_type, "state": t.state,
             "area_km2": t.area_km2, "granted": t.granted_on.isoformat(),
@@ -60,7 +70,8 @@ def _application_row(a: Application) -> dict[str, Any]:
             "type": a.title_type, "state": a.state, "priority": a.priority, "area_km2": a.area_km2,
             "holders": _holders_text(a.holders), "minerals": ";".join(a.minerals),
             "fee": a.fee_amount if a.fee_amount is not None else -1.0, "fee_cur": a.fee_currency or "",
-            "fee_ver": 1 if a.fee_verified else 0, "rules_ver": a.rules_version, "synthetic": 1 if a.synthetic else 0}
+            "fee_ver": 1 if a.fee_verified else 0, "rules_ver": a.rules_version, "synthetic": 1 if a.synthetic else 0,
+            "conflicts": json.dumps([[c.kind, c.ref, c.overlap_km2] for c in a.conflicts], separators=(",", ":"))}
 
 
 @dataclass
@@ -170,3 +181,60 @@ def import_titles(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = Non
         record(uow, actor, "titles.imported", f"file {path.name}", {"titles": len(titles), "numbers": numbers[:50]})
         uow.commit()
     return len(titles)
+
+
+def import_applications(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = None) -> int:
+    """Register applications of a file (e.g. a paper queue being digitised) with their numbers,
+    receipt times, states and priorities as recorded; all or nothing. Numbering continues after
+    the highest number held."""
+    records = geofiles.read(path, fmt)
+    apps: list[Application] = []
+    boundaries: dict[str, Any] = {}
+    for i, (row, wkb) in enumerate(zip(records.rows, records.wkb), 1):
+        where = f"feature {i}"
+        try:
+            number = int(_need(row, "number", where))
+        except (TypeError, ValueError):
+            raise InvalidInput(f"{where}.number must be a whole number") from None
+        where = f"feature {i} (application {number})"
+        jur = str(_need(row, "jurisdic", where))
+        if jur not in boundaries:
+            boundaries[jur] = load_boundary(jur)
+        if wkb is None:
+            raise InvalidInput(f"{where}: no geometry")
+        area = parse_area(shapely.geometry.mapping(shapely.from_wkb(wkb)), boundary=boundaries[jur])
+        state = str(_need(row, "state", where))
+        if state not in lc.APPLICATION_MOVES:
+            raise InvalidInput(f"{where}.state {state!r} is not an application state")
+        try:
+            received = datetime.fromisoformat(str(_need(row, "received", where)))
+        except ValueError:
+            raise InvalidInput(f"{where}.received is not an ISO 8601 time") from None
+        if received.tzinfo is None:
+            raise InvalidInput(f"{where}.received needs a time zone (e.g. +05:00 or Z)")
+        fee = float(row.get("fee") if row.get("fee") not in (None, "") else -1)
+        apps.append(Application(
+            id=None, jurisdiction=jur, number=number, title_type=str(_need(row, "type", where)),
+            rules_version=str(row.get("rules_ver") or "imported"), minerals=[m for m in str(row.get("minerals") or "").split(";") if m],
+            holders=_holders_from(row.get("holders"), f"{where}.holders"), geometry=area.geometry,
+            area_km2=round(area.area_km2, 6), received_at=received.astimezone(timezone.utc), state=state,
+            priority=str(row.get("priority") or "clear"), fee_amount=fee if fee >= 0 else None,
+            fee_currency=str(row.get("fee_cur") or "") or None, fee_verified=bool(int(row.get("fee_ver") or 0)),
+            synthetic=bool(int(row.get("synthetic") or 0)), conflicts=_conflicts_from(row.get("conflicts"), where),
+        ))
+    keys = [(a.jurisdiction, a.number) for a in apps]
+    if len(set(keys)) != len(keys):
+        raise InvalidInput("the file repeats an application number")
+    with uow:
+        for jur in sorted({a.jurisdiction for a in apps}):
+            last = uow.cadastre.lock(jur)
+            for a in (x for x in apps if x.jurisdiction == jur):
+                if uow.cadastre.application(jur, a.number) is not None:
+                    raise Conflict(f"application {a.ref} is already registered")
+            for a in sorted((x for x in apps if x.jurisdiction == jur), key=lambda x: x.number):
+                uow.cadastre.add_application(a)
+            uow.cadastre.set_last_application(jur, max([last] + [a.number for a in apps if a.jurisdiction == jur]))
+            uow.cadastre.bump_spatial(jur)
+        record(uow, actor, "applications.imported", f"file {path.name}", {"applications": len(apps)})
+        uow.commit()
+    return len(apps)

@@ -387,19 +387,23 @@ def export_cmd(path: Path = typer.Argument(..., help="Output: .geojson, .gpkg, .
 
 
 @app.command("import")
-def import_cmd(path: Path = typer.Argument(..., help="Titles file: .geojson, .gpkg, .zip (Shapefile) or .csv"),
+def import_cmd(path: Path = typer.Argument(..., help="File: .geojson, .gpkg, .zip (Shapefile) or .csv"),
+               kind: str = typer.Option("titles", help="titles or applications"),
                fmt: Optional[str] = typer.Option(None, "--format"),
                actor: Optional[str] = typer.Option(None), json_out: bool = JSON) -> None:
-    """Register titles from a file (e.g. an existing register); all or nothing."""
-    from maadan.cadastre.exchange import import_titles
+    """Register titles or applications from a file (e.g. an existing register); all or nothing."""
+    from maadan.cadastre.exchange import import_applications, import_titles
 
     c = common.get()
     c.json_mode = json_out
-    n = import_titles(c.uow(write=True), path, _actor(actor), fmt)
+    if kind not in ("titles", "applications"):
+        raise InvalidInput(f"--kind must be titles or applications, not {kind!r}")
+    run = import_titles if kind == "titles" else import_applications
+    n = run(c.uow(write=True), path, _actor(actor), fmt)
     if json_out:
-        common.print_json({"imported": n})
+        common.print_json({"imported": n, "kind": kind})
     else:
-        c.out.print(f"{n} titles imported from {path}")
+        c.out.print(f"{n} {kind} imported from {path}")
 
 
 @app.command("reserve")

@@ -229,3 +229,25 @@ def test_export_reimports_without_loss(copy_cli, area_file, tmp_path, suffix):
     assert number in {t["number"] for t in after}
     code, _, err = copy_cli("cadastre", "import", str(out))
     assert code == 3 and "already" in err
+
+
+@pytest.mark.parametrize("suffix", [".gpkg", ".csv"])
+def test_applications_export_and_reimport(copy_cli, area_file, tmp_path, suffix):
+    a = apply(copy_cli, area_file(square(64.0, 28.8)))
+    b = apply(copy_cli, area_file(square(64.05, 28.85)))
+    copy_cli.json("cadastre", "decide", str(a["number"]), "accept")
+    before = copy_cli.json("cadastre", "applications")["items"]
+    out = tmp_path / f"apps{suffix}"
+    assert copy_cli.json("cadastre", "export", str(out), "--kind", "applications")["features"] == 2
+    code, _, err = copy_cli("cadastre", "import", str(out), "--kind", "applications")
+    assert code == 3 and "already registered" in err
+    eng = create_engine(copy_cli.url)
+    with eng.begin() as conn:
+        conn.execute(text("DELETE FROM holder WHERE application_id IS NOT NULL"))
+        conn.execute(text("DELETE FROM application"))
+    eng.dispose()
+    assert copy_cli.json("cadastre", "import", str(out), "--kind", "applications")["imported"] == 2
+    after = copy_cli.json("cadastre", "applications")["items"]
+    strip = lambda r: {k: v for k, v in r.items() if k != "area_km2"}
+    assert [strip(r) for r in after] == [strip(r) for r in before]
+    assert apply(copy_cli, area_file(square(66.0, 28.0)))["number"] == b["number"] + 1
