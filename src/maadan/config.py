@@ -36,6 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
         "postgresql+psycopg://user@host/db for PostgreSQL with PostGIS.",
     ),
     Setting(
+        "MAADAN_BOUNDARIES_DIR",
+        "unset (bundled Natural Earth outlines)",
+        "Folder of official jurisdiction boundary files named <CODE>.geojson (e.g. PK-BA.geojson); "
+        "each one found replaces the bundled ~1 km outline for the cadastre's checks.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import difflib
 import json
+import os
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -50,6 +51,9 @@ def load_boundary(code: str, path: Path | str | None = None) -> Boundary:
         return _read(code, Path(path), bundled=False)
     key = str(code).strip().upper()
     key = ALIASES.get(key, key)
+    official = os.environ.get("MAADAN_BOUNDARIES_DIR")
+    if official and (Path(official) / f"{key}.geojson").is_file():
+        return _official(key, str(Path(official) / f"{key}.geojson"))
     known = available_boundaries()
     if key not in known:
         hint = difflib.get_close_matches(key, known, n=3, cutoff=0.6) or known
@@ -57,6 +61,11 @@ def load_boundary(code: str, path: Path | str | None = None) -> Boundary:
             hint = ["PK-KP"]  # FATA merged into Khyber Pakhtunkhwa in 2018
         raise NotFound("boundary", str(code), hint)
     return _bundled(key)
+
+
+@lru_cache(maxsize=None)
+def _official(code: str, path: str) -> Boundary:
+    return _read(code, Path(path), bundled=False)
 
 
 @lru_cache(maxsize=None)

@@ -379,3 +379,17 @@ def test_bad_cell_selections(cells, words):
 def test_bad_cell_size():
     with pytest.raises(GeometryError, match="divisor of 3600"):
         geometry_from_cells(["7s:R1C1"], cell_arcsec=7)
+
+
+def test_an_authority_can_load_its_official_boundary(tmp_path, monkeypatch):
+    import json as _json
+
+    from maadan.cadastre import boundaries
+
+    official = {"type": "Polygon", "coordinates": [[[64.0, 28.0], [65.0, 28.0], [65.0, 29.0], [64.0, 29.0], [64.0, 28.0]]]}
+    (tmp_path / "PK-BA.geojson").write_text(_json.dumps(official))
+    monkeypatch.setenv("MAADAN_BOUNDARIES_DIR", str(tmp_path))
+    b = boundaries.load_boundary("PK-BA")
+    assert "official file" in b.source and b.geometry.bounds == (64.0, 28.0, 65.0, 29.0)
+    monkeypatch.delenv("MAADAN_BOUNDARIES_DIR")
+    assert boundaries.load_boundary("PK-BA").vertex_count == 1197
