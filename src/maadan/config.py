@@ -4,6 +4,7 @@ by `load_settings()`, never at import time."""
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -41,6 +42,24 @@ SETTINGS: tuple[Setting, ...] = (
         "Folder of official jurisdiction boundary files named <CODE>.geojson (e.g. PK-BA.geojson); "
         "each one found replaces the bundled ~1 km outline for the cadastre's checks.",
     ),
+    Setting("MAADAN_HOST", "127.0.0.1", "Address `maadan serve` listens on."),
+    Setting("MAADAN_PORT", "8000", "Port `maadan serve` listens on."),
+    Setting(
+        "MAADAN_ENV",
+        "dev",
+        "dev or prod. In prod Maadan refuses to start without MAADAN_SECRET_KEY and marks cookies Secure.",
+    ),
+    Setting(
+        "MAADAN_SECRET_KEY",
+        "a random key per process in dev",
+        "Secret for signing web sessions and CSRF tokens; required when MAADAN_ENV=prod.",
+    ),
+    Setting(
+        "MAADAN_TILE_URL",
+        "unset (no base map: the map shows Maadan's own layers only)",
+        "Base-map tile URL template for the web map, e.g. https://tile.example.org/{z}/{x}/{y}.png.",
+    ),
+    Setting("MAADAN_MAX_BODY_BYTES", "5000000", "Largest request body the API accepts (bytes)."),
     Setting(
         "MAADAN_SQL_ECHO",
         "0",
@@ -54,6 +73,16 @@ class Settings:
     data_dir: Path
     database_url: str
     sql_echo: bool = False
+    host: str = "127.0.0.1"
+    port: int = 8000
+    env: str = "dev"
+    secret_key: str = ""
+    tile_url: str | None = None
+    max_body_bytes: int = 5_000_000
+
+    @property
+    def production(self) -> bool:
+        return self.env == "prod"
 
     @property
     def is_sqlite(self) -> bool:
@@ -83,4 +112,31 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if url.startswith("postgresql://") or url.startswith("postgres://"):
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     echo = (env.get("MAADAN_SQL_ECHO") or "0").strip().lower() in {"1", "true", "yes", "on"}
-    return Settings(data_dir=data_dir, database_url=url, sql_echo=echo)
+    mode = (env.get("MAADAN_ENV") or "dev").strip().lower()
+    if mode not in ("dev", "prod"):
+        raise ConfigError(f"MAADAN_ENV must be dev or prod, not {mode!r}")
+    secret = env.get("MAADAN_SECRET_KEY") or ""
+    if mode == "prod" and len(secret) < 32:
+        raise ConfigError("MAADAN_SECRET_KEY must be set to at least 32 random characters when MAADAN_ENV=prod")
+    if not secret:
+        secret = secrets.token_urlsafe(32)  # dev: sessions last as long as the process
+    return Settings(
+        data_dir=data_dir, database_url=url, sql_echo=echo,
+        host=env.get("MAADAN_HOST") or "127.0.0.1",
+        port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
+        env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
+        max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
+    )
+
+
+def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:
+    raw = env.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {raw!r}") from None
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be between {low} and {high}, not {value}")
+    return value

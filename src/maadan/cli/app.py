@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from maadan import __version__
-from maadan.cli import cadastre, common, db, ingest, minerals, projects
+from maadan.cli import analytics, cadastre, common, db, ingest, minerals, projects, users
 from maadan.errors import MaadanError
 
 app = typer.Typer(
@@ -27,7 +27,28 @@ app.add_typer(projects.deposits_app, name="deposits")
 app.add_typer(cadastre.app, name="cadastre")
 app.add_typer(cadastre.audit_app, name="audit")
 app.add_typer(cadastre.demo_app, name="demo")
+app.add_typer(users.app, name="users")
+app.add_typer(analytics.app)
 app.command("summary")(db.summary)
+
+
+@app.command("serve")
+def serve(host: str = typer.Option(None, help="Address to listen on (default MAADAN_HOST or 127.0.0.1)."),
+          port: int = typer.Option(None, help="Port (default MAADAN_PORT or 8000)."),
+          workers: int = typer.Option(1, min=1, max=16, help="Worker processes.")) -> None:
+    """Run the web app and the APIs (REST at /api, OGC API – Features at /ogc, docs at /docs)."""
+    import uvicorn
+
+    from maadan.api.app import create_app
+
+    c = common.get()
+    settings = c.settings
+    host, port = host or settings.host, port or settings.port
+    create_app(settings).router  # fail here, with a clear message, if the database is not ready
+    c.err.print(f"Maadan at http://{host}:{port}/  (API docs http://{host}:{port}/docs, "
+                f"OGC API http://{host}:{port}/ogc); {settings.database_url.split('://')[0]}; Ctrl+C stops it")
+    uvicorn.run("maadan.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level="info", proxy_headers=False)
 
 
 @app.callback()

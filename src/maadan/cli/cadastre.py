@@ -260,11 +260,13 @@ def pay_cmd(invoice: int = typer.Argument(...), amount: float = typer.Argument(.
 
 
 @app.command("rent")
-def rent_cmd(year: int = typer.Option(date.today().year), jurisdiction: str = JURISDICTION,
-             actor: Optional[str] = typer.Option(None), json_out: bool = JSON) -> None:
+def rent_cmd(year: Optional[int] = typer.Option(None, help="Year to invoice (default: this year)."),
+             jurisdiction: str = JURISDICTION, actor: Optional[str] = typer.Option(None),
+             json_out: bool = JSON) -> None:
     """Issue the annual rent invoices for every active title."""
     c = common.get()
     c.json_mode = json_out
+    year = year or date.today().year
     invs = service.issue_rent(c.uow(write=True), jurisdiction, year, _actor(actor))
     if json_out:
         common.print_json({"issued": len(invs), "items": invs})
@@ -302,7 +304,7 @@ def due_cmd(within: str = typer.Option("30d", help="Horizon, e.g. 30d."),
 
 @app.command("register")
 def register_cmd(jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", "-j"),
-                 json_out: bool = typer.Option(True, "--json/--no-json")) -> None:
+                 json_out: bool = typer.Option(True, "--json", help="JSON (the only format).")) -> None:
     """The public register (titles and pending applications, no private data) as JSON."""
     c = common.get()
     c.json_mode = True

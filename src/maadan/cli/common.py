@@ -6,8 +6,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-from dataclasses import asdict, is_dataclass
-from datetime import date
 from functools import cached_property
 from typing import Any
 
@@ -16,6 +14,7 @@ from sqlalchemy import Engine
 
 from maadan.config import Settings, load_settings
 from maadan.errors import MaadanError
+from maadan.serialize import to_jsonable
 from maadan.store.database import create_db_engine, require_schema
 from maadan.store.uow import UnitOfWork
 
@@ -66,20 +65,6 @@ def reset() -> None:
 
 def get() -> Context:
     return ctx
-
-
-def to_jsonable(obj: Any) -> Any:
-    if is_dataclass(obj) and not isinstance(obj, type):
-        return to_jsonable(asdict(obj))
-    if isinstance(obj, dict):
-        return {str(k): to_jsonable(v) for k, v in obj.items()}
-    if isinstance(obj, (list, tuple, set)):
-        return [to_jsonable(v) for v in obj]
-    if isinstance(obj, date):
-        return obj.isoformat()
-    if isinstance(obj, float) and obj.is_integer():
-        return obj
-    return obj
 
 
 def print_json(data: Any) -> None:

@@ -6,7 +6,7 @@ from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
 import shapely
-from sqlalchemy import and_, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -203,10 +203,13 @@ class CadastreRepository:
             q = q.limit(limit)
         return self._titles(q)
 
-    def count_titles(self, jurisdiction: str | None = None, synthetic: bool | None = None) -> int:
+    def count_titles(self, jurisdiction: str | None = None, synthetic: bool | None = None,
+                     states: Iterable[str] | None = None) -> int:
         q = select(func.count()).select_from(t.title)
         if jurisdiction:
             q = q.where(t.title.c.jurisdiction == jurisdiction)
+        if states is not None:
+            q = q.where(t.title.c.state.in_(list(states)))
         if synthetic is not None:
             q = q.where(t.title.c.synthetic.is_(synthetic))
         return self.s.execute(q).scalar_one()
@@ -321,3 +324,86 @@ class CadastreRepository:
         return Event(seq=r.seq, at=r.at, actor=r.actor, kind=r.kind, subject=r.subject, data=dict(r.data),
                      documents=tuple(Document(n, h) for n, h in r.documents), reason=r.reason,
                      prev_hash=r.prev_hash, hash=r.hash)
+
+    # --- OGC API – Features: filter, page and count in SQL --------------------------------------
+    def _intersecting(self, table, bbox: tuple[float, float, float, float], conditions: list) -> list:
+        """Conditions that select exactly the rows whose geometry intersects `bbox` (lon/lat): the
+        stored envelope overlaps it, and rows that straddle its edge pass an exact shapely test
+        (only those are read; rows wholly inside the box need no test)."""
+        minx, miny, maxx, maxy = bbox
+        c = table.c
+        overlap = and_(c.maxx >= minx, c.minx <= maxx, c.maxy >= miny, c.miny <= maxy)
+        inside = and_(c.minx >= minx, c.maxx <= maxx, c.miny >= miny, c.maxy <= maxy)
+        edge = self.s.execute(select(c.id, c.geometry).where(overlap, not_(inside), *conditions)).all()
+        if not edge:
+            return [overlap]
+        if minx == maxx or miny == maxy:  # a degenerate box is a point or a line
+            box = shapely.Point(minx, miny) if minx == maxx and miny == maxy else \
+                shapely.LineString([(minx, miny), (maxx, maxy)])
+        else:
+            box = shapely.box(minx, miny, maxx, maxy)
+        hits = shapely.intersects(shapely.from_wkb([r.geometry for r in edge]), box)
+        misses = [r.id for r, hit in zip(edge, hits) if not hit]
+        if not misses:
+            return [overlap]
+        keep = [r.id for r, hit in zip(edge, hits) if hit]
+        # Ids are inlined (integers only), so a long list does not hit bind-parameter limits.
+        if len(keep) < len(misses):
+            return [or_(inside, c.id.in_(bindparam("ogc_keep", keep, expanding=True, literal_execute=True)))]
+        return [overlap, c.id.not_in(bindparam("ogc_miss", misses, expanding=True, literal_execute=True))]
+
+    def titles_page(self, *, bbox: tuple[float, float, float, float] | None = None, valid_from: date | None = None,
+                    valid_to: date | None = None, limit: int = 10, offset: int = 0) -> tuple[list[Title], int]:
+        """Titles in id order whose geometry intersects `bbox` and whose validity [granted_on,
+        expires_on] (no expiry: open) meets [valid_from, valid_to]; one page and the number matched."""
+        conditions: list = []
+        if valid_to is not None:
+            conditions.append(t.title.c.granted_on <= valid_to)
+        if valid_from is not None:
+            conditions.append(or_(t.title.c.expires_on.is_(None), t.title.c.expires_on >= valid_from))
+        if bbox is not None:
+            conditions += self._intersecting(t.title, bbox, conditions)
+        total = self.s.execute(select(func.count()).select_from(t.title).where(*conditions)).scalar_one()
+        if offset >= total:
+            return [], int(total)
+        q = select(t.title).where(*conditions).order_by(t.title.c.id).limit(limit).offset(offset)
+        return self._titles(q), int(total)
+
+    def titles_extent(self) -> tuple[tuple[float, float, float, float] | None, date | None, date | None]:
+        """(bbox of all titles, first grant, last expiry or None when some title never expires)."""
+        c = t.title.c
+        row = self.s.execute(select(func.min(c.minx), func.min(c.miny), func.max(c.maxx), func.max(c.maxy),
+                                    func.min(c.granted_on), func.max(c.expires_on), func.count(),
+                                    func.count(c.expires_on))).one()
+        if not row[6]:
+            return None, None, None
+        return (row[0], row[1], row[2], row[3]), row[4], (row[5] if row[7] == row[6] else None)
+
+    def applications_page(self, states: Iterable[str], *, bbox: tuple[float, float, float, float] | None = None,
+                          received_from: datetime | None = None, received_to: datetime | None = None,
+                          limit: int = 10, offset: int = 0) -> tuple[list[Application], int]:
+        """Applications in `states`, in id order, whose area intersects `bbox` and that were received
+        within [received_from, received_to]; one page and the number matched."""
+        conditions: list = [t.application.c.state.in_(list(states))]
+        if received_from is not None:
+            conditions.append(t.application.c.received_at >= received_from)
+        if received_to is not None:
+            conditions.append(t.application.c.received_at <= received_to)
+        if bbox is not None:
+            conditions += self._intersecting(t.application, bbox, conditions)
+        total = self.s.execute(select(func.count()).select_from(t.application).where(*conditions)).scalar_one()
+        if offset >= total:
+            return [], int(total)
+        q = select(t.application).where(*conditions).order_by(t.application.c.id).limit(limit).offset(offset)
+        return self._applications(q), int(total)
+
+    def applications_extent(self, states: Iterable[str]) -> tuple[tuple[float, float, float, float] | None,
+                                                                   datetime | None, datetime | None]:
+        """(bbox, first and last receipt) of the applications in `states`."""
+        c = t.application.c
+        row = self.s.execute(select(func.min(c.minx), func.min(c.miny), func.max(c.maxx), func.max(c.maxy),
+                                    func.min(c.received_at), func.max(c.received_at), func.count())
+                             .where(c.state.in_(list(states)))).one()
+        if not row[6]:
+            return None, None, None
+        return (row[0], row[1], row[2], row[3]), _utc(row[4]), _utc(row[5])

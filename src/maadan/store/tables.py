@@ -406,3 +406,5 @@ dataset_load = Table(
     Column("loaded_at", String(40), nullable=False),
     Column("rows", Integer, nullable=False),
 )
+
+import maadan.store.auth_tables  # noqa: F401

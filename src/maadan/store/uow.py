@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from maadan.store.database import WRITE
+from maadan.store.auth_repository import AuthRepository
 from maadan.store.cadastre_repository import CadastreRepository
 from maadan.store.repositories import (
     DatasetRepository,
@@ -35,6 +36,7 @@ class UnitOfWork:
         self.projects = ProjectRepository(s)
         self.datasets = DatasetRepository(s)
         self.cadastre = CadastreRepository(s)
+        self.auth = AuthRepository(s)
         return self
 
     def __exit__(self, *exc) -> None:

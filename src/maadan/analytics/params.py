@@ -1,0 +1,282 @@
+"""Cited parameter files: fiscal terms, tariffs and project economics cases (YAML, strict keys).
+
+Every number in a bundled file is a mapping with `value` and its provenance (`source` or
+`legal_basis`, or an `assumption` / `derived` note) and a `verified` flag. A user's file may give
+bare numbers; they are recorded as "given in <file>, no source". An unknown key is an error that
+names the key; so is anything that is not the expected type.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+from maadan.analytics.economics import Case, CapexItem, Commodity, Fiscal, Partner, Period
+from maadan.errors import DataFileError, InvalidInput, NotFound
+
+CITED_KEYS = {"value", "unit", "source", "legal_basis", "verified", "assumption", "derived", "note"}
+ENTRY_KEYS = CITED_KEYS | {"applies_to", "origin"}
+FISCAL_TOP = {"schema", "id", "name", "jurisdiction", "parameters", "notes"}
+CASE_TOP = {"schema", "project", "name", "basis", "start_year", "fiscal", "tariffs", "commodities", "schedule",
+            "opex_usd_per_t_ore", "offsite_pct_of_revenue", "sustaining_musd_per_yr", "capex", "partners",
+            "us_sales_share_pct", "tariff_incidence_pct", "notes"}
+COMMODITY_KEYS = {"grade_unit", "price", "recovery_pct", "payable_pct"}
+PERIOD_KEYS = {"years", "ore_mt", "grades", "note"}
+CAPEX_KEYS = {"label", "construction", "total_musd", "phasing_pct", "note"}
+PARTNER_KEYS = {"name", "equity_pct", "carried", "government", "note"}
+FISCAL_PARAMS = {"royalty_pct", "income_tax_pct", "depreciation_years"}
+TARIFF_PARAMS = {"us_tariff_pct"}
+
+
+@dataclass(frozen=True)
+class Cited:
+    """A parameter value with where it comes from."""
+
+    value: float
+    unit: str | None = None
+    source: str | None = None
+    legal_basis: str | None = None
+    verified: bool = False
+    assumption: str | None = None
+    derived: str | None = None
+    note: str | None = None
+
+    def provenance(self) -> str:
+        parts = [p for p in (self.source, self.legal_basis) if p]
+        if self.derived:
+            parts.append(f"derived: {self.derived}")
+        if self.assumption:
+            parts.append(f"ASSUMPTION: {self.assumption}")
+        return "; ".join(parts) or self.note or "no source"
+
+
+class _Reader:
+    """Walks one parsed file, checking keys and types, and collects the provenance of every value."""
+
+    def __init__(self, path: str):
+        self.path = path
+        self.provenance: dict[str, Cited] = {}
+
+    def fail(self, where: str, message: str) -> None:
+        raise DataFileError(self.path, f"{where}: {message}" if where else message)
+
+    def keys(self, data: Any, allowed: set[str], where: str, required: set[str] = frozenset()) -> dict:
+        if not isinstance(data, dict):
+            self.fail(where, f"expected a mapping, got {type(data).__name__}")
+        for k in data:
+            if k not in allowed:
+                self.fail(where, f"unknown key {k!r} (allowed: {', '.join(sorted(allowed))})")
+        for k in required:
+            if k not in data:
+                self.fail(where, f"missing key {k!r}")
+        return data
+
+    def cited(self, data: Any, where: str, *, bundled: bool, integer: bool = False) -> float:
+        if isinstance(data, bool):
+            self.fail(where, f"expected a number, got {data!r}")
+        if isinstance(data, (int, float)):
+            if bundled:
+                self.fail(where, "a bundled value needs its provenance: write {value: ..., source: ..., verified: ...}")
+            c = Cited(float(data), note=f"given in {self.path}, no source")
+        else:
+            d = self.keys(data, CITED_KEYS, where, {"value"})
+            if bundled and not (d.get("source") or d.get("legal_basis") or d.get("assumption") or d.get("derived")):
+                self.fail(where, "no source, legal_basis, assumption or derived note")
+            if bundled and "verified" not in d:
+                self.fail(where, "missing key 'verified'")
+            if not isinstance(d.get("verified", False), bool):
+                self.fail(where, "verified must be true or false")
+            v = d["value"]
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                self.fail(where, f"value must be a number, not {v!r}")
+            c = Cited(float(v), d.get("unit"), d.get("source"), d.get("legal_basis"), bool(d.get("verified", False)),
+                      d.get("assumption"), d.get("derived"), d.get("note"))
+        if integer and not float(c.value).is_integer():
+            self.fail(where, f"must be a whole number, not {c.value!r}")
+        self.provenance[where] = c
+        return c.value
+
+
+def _load_yaml(path: Path | str, text: str | None = None) -> Any:
+    try:
+        return yaml.safe_load(text if text is not None else Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise InvalidInput(f"Parameter file {path} does not exist") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        raise DataFileError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
+                            line=mark.line + 1 if mark else None) from None
+
+
+def fiscal_dir() -> Path:
+    """The bundled parameter files (data/fiscal)."""
+    return Path(str(resources.files("maadan") / "data" / "fiscal"))
+
+
+def _bundled(kind: str, name: str) -> tuple[str, str]:
+    folder = fiscal_dir() / kind if kind else fiscal_dir()
+    f = folder / f"{name}.yaml"
+    if not f.is_file():
+        names = sorted(p.stem for p in folder.glob("*.yaml"))
+        raise NotFound("parameter file" if not kind else "economics case", name, names)
+    return f"data/fiscal/{kind + '/' if kind else ''}{name}.yaml", f.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class ParameterFile:
+    id: str
+    name: str
+    path: str
+    parameters: Mapping[str, list[tuple[str, Cited]]]  # name -> [(applies_to, value)]
+    notes: str | None
+
+    def value(self, name: str, project: str) -> tuple[float, Cited, str]:
+        """The entry for `project`, else the default; raises when neither exists."""
+        entries = self.parameters.get(name)
+        if not entries:
+            raise InvalidInput(f"{self.path}: no parameter {name!r}")
+        for applies, c in entries:
+            if applies == project:
+                return c.value, c, f"{self.path} {name} ({applies})"
+        for applies, c in entries:
+            if applies == "default":
+                return c.value, c, f"{self.path} {name} (default)"
+        raise InvalidInput(f"{self.path}: {name} has no entry for {project!r} and no default")
+
+
+def parse_parameter_file(path: str, data: Any, allowed_params: set[str]) -> ParameterFile:
+    r = _Reader(path)
+    top = r.keys(data, FISCAL_TOP, "", {"schema", "id", "name", "parameters"})
+    params: dict[str, list[tuple[str, Cited]]] = {}
+    for name, entries in r.keys(top["parameters"], allowed_params, "parameters").items():
+        if not isinstance(entries, list) or not entries:
+            r.fail(f"parameters.{name}", "expected a list of entries")
+        for i, e in enumerate(entries):
+            where = f"parameters.{name}[{i}]"
+            d = r.keys(e, ENTRY_KEYS, where, {"value", "applies_to", "verified"})
+            r.cited({k: v for k, v in d.items() if k in CITED_KEYS}, where, bundled=True)
+            params.setdefault(name, []).append((str(d["applies_to"]), r.provenance[where]))
+    return ParameterFile(str(top["id"]), str(top["name"]), path, params, top.get("notes"))
+
+
+def load_parameter_file(name_or_path: str, allowed_params: set[str]) -> ParameterFile:
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return parse_parameter_file(str(p), _load_yaml(p), allowed_params)
+    path, text = _bundled("", name_or_path)
+    return parse_parameter_file(path, _load_yaml(path, text), allowed_params)
+
+
+def _years(r: _Reader, text: Any, where: str) -> tuple[int, int]:
+    s = str(text).strip()
+    try:
+        a, _, b = s.partition("-")
+        first, last = int(a), int(b or a)
+    except ValueError:
+        r.fail(where, f"years must be 'YYYY' or 'YYYY-YYYY', not {text!r}")
+    return first, last
+
+
+def parse_case(path: str, data: Any, *, bundled: bool) -> Case:
+    """A project economics case (see data/fiscal/cases/reko-diq.yaml) with fiscal and tariff files applied.
+    Every error names the file."""
+    try:
+        return _parse_case(path, data, bundled)
+    except DataFileError:
+        raise
+    except InvalidInput as exc:
+        raise DataFileError(path, exc.message) from None
+
+
+def _parse_case(path: str, data: Any, bundled: bool) -> Case:
+    r = _Reader(path)
+    top = r.keys(data, CASE_TOP, "", {"schema", "project", "name", "start_year", "fiscal", "tariffs", "commodities",
+                                     "schedule", "opex_usd_per_t_ore", "offsite_pct_of_revenue",
+                                     "sustaining_musd_per_yr", "capex", "partners"})
+    project = str(top["project"])
+    commodities = []
+    for cid, c in r.keys(top["commodities"], set(top["commodities"] or {}), "commodities").items():
+        w = f"commodities.{cid}"
+        d = r.keys(c, COMMODITY_KEYS, w, COMMODITY_KEYS)
+        price = r.cited(d["price"], f"{w}.price", bundled=bundled)
+        unit = r.provenance[f"{w}.price"].unit or ""
+        commodities.append(Commodity(cid, str(d["grade_unit"]), price, unit,
+                                     r.cited(d["recovery_pct"], f"{w}.recovery_pct", bundled=bundled),
+                                     r.cited(d["payable_pct"], f"{w}.payable_pct", bundled=bundled)))
+    schedule = []
+    for i, p in enumerate(top["schedule"] or []):
+        w = f"schedule[{i}]"
+        d = r.keys(p, PERIOD_KEYS, w, {"years", "ore_mt", "grades"})
+        first, last = _years(r, d["years"], f"{w}.years")
+        grades = {g: r.cited(v, f"{w}.grades.{g}", bundled=bundled) for g, v in r.keys(
+            d["grades"], {c.id for c in commodities}, f"{w}.grades").items()}
+        schedule.append(Period(first, last, r.cited(d["ore_mt"], f"{w}.ore_mt", bundled=bundled), grades))
+    capex = []
+    for i, c in enumerate(top["capex"] or []):
+        w = f"capex[{i}]"
+        d = r.keys(c, CAPEX_KEYS, w, {"label", "total_musd", "phasing_pct"})
+        total = r.cited(d["total_musd"], f"{w}.total_musd", bundled=bundled)
+        phasing = {}
+        for y, share in r.keys(d["phasing_pct"], set(d["phasing_pct"] or {}), f"{w}.phasing_pct").items():
+            yy, _ = _years(r, y, f"{w}.phasing_pct")
+            phasing[yy] = r.cited(share, f"{w}.phasing_pct.{y}", bundled=False)
+        if abs(sum(phasing.values()) - 100.0) > 0.01:
+            r.fail(f"{w}.phasing_pct", f"shares sum to {sum(phasing.values()):g} %, not 100 %")
+        if any(v < 0 for v in phasing.values()):
+            r.fail(f"{w}.phasing_pct", "shares must be >= 0")
+        for y in phasing:  # bare shares: their provenance is the capex item's note
+            r.provenance[f"{w}.phasing_pct.{y}"] = Cited(phasing[y], "% of the total", assumption=d.get("note"))
+        for y, share in sorted(phasing.items()):
+            capex.append(CapexItem(str(d["label"]), y, total * share / 100.0, bool(d.get("construction", True))))
+    partners = []
+    for i, p in enumerate(top["partners"] or []):
+        w = f"partners[{i}]"
+        d = r.keys(p, PARTNER_KEYS, w, {"name", "equity_pct"})
+        partners.append(Partner(str(d["name"]), r.cited(d["equity_pct"], f"{w}.equity_pct", bundled=bundled),
+                                bool(d.get("carried", False)), bool(d.get("government", False))))
+    fiscal_file = load_parameter_file(str(top["fiscal"]), FISCAL_PARAMS)
+    tariff_file = load_parameter_file(str(top["tariffs"]), TARIFF_PARAMS)
+    provenance: dict[str, Any] = dict(r.provenance)
+    values: dict[str, float] = {}
+    for name, f in [("royalty_pct", fiscal_file), ("income_tax_pct", fiscal_file),
+                    ("depreciation_years", fiscal_file), ("us_tariff_pct", tariff_file)]:
+        values[name], cited, _ = f.value(name, project)
+        provenance[f"fiscal.{name}"] = cited
+    us_share = r.cited(top["us_sales_share_pct"], "us_sales_share_pct", bundled=bundled) \
+        if "us_sales_share_pct" in top else 0.0
+    incidence = r.cited(top["tariff_incidence_pct"], "tariff_incidence_pct", bundled=bundled) \
+        if "tariff_incidence_pct" in top else 100.0
+    if not float(values["depreciation_years"]).is_integer():
+        raise InvalidInput(f"{fiscal_file.path}: depreciation_years must be a whole number")
+    fiscal = Fiscal(values["royalty_pct"], values["income_tax_pct"], int(values["depreciation_years"]),
+                    values["us_tariff_pct"], us_share, incidence)
+    try:
+        start_year = int(top["start_year"])
+    except (TypeError, ValueError):
+        raise DataFileError(path, f"start_year must be a year, not {top['start_year']!r}") from None
+    opex = r.cited(top["opex_usd_per_t_ore"], "opex_usd_per_t_ore", bundled=bundled)
+    offsite = r.cited(top["offsite_pct_of_revenue"], "offsite_pct_of_revenue", bundled=bundled)
+    sustaining = r.cited(top["sustaining_musd_per_yr"], "sustaining_musd_per_yr", bundled=bundled)
+    notes = [n for n in (top.get("notes"), fiscal_file.notes, tariff_file.notes) if n]
+    return Case(project, str(top["name"]), start_year, tuple(commodities), tuple(schedule), opex, offsite,
+                sustaining, tuple(capex), tuple(partners), fiscal,
+                provenance={**r.provenance, **provenance, "_files": [path, fiscal_file.path, tariff_file.path],
+                            "_notes": notes})
+
+
+def load_case(name_or_path: str) -> Case:
+    """A bundled case by project id (`reko-diq`) or a user's YAML file."""
+    p = Path(name_or_path)
+    if p.suffix in (".yaml", ".yml") or p.exists():
+        return parse_case(str(p), _load_yaml(p), bundled=False)
+    path, text = _bundled("cases", name_or_path)
+    return parse_case(path, _load_yaml(path, text), bundled=True)
+
+
+def assumptions(case: Case) -> list[tuple[str, Cited]]:
+    """Every parameter not marked verified, with its provenance (what a reader must not take as fact)."""
+    return [(k, v) for k, v in case.provenance.items() if isinstance(v, Cited) and not v.verified]

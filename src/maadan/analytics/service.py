@@ -1,0 +1,172 @@
+"""Analytics use cases: read the knowledge base through a unit of work, call the pure functions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from maadan.analytics import criticality, economics, params, whatif
+from maadan.analytics.criticality import MineralRisk
+from maadan.analytics.validation import ValidationReport, validate
+from maadan.errors import InvalidInput
+from maadan.minerals.names import NameIndex
+from maadan.minerals.service import mineral_index
+from maadan.store.uow import UnitOfWork
+
+LIST_ID = "usgs-2025"
+
+
+def _assess_all(uow: UnitOfWork, ids: list[str] | None) -> list[MineralRisk]:
+    minerals = {m.id: m for m in uow.minerals.all()}
+    out = []
+    for mid in ids if ids is not None else sorted(minerals):
+        stats = uow.statistics.world(mid)
+        reliance = uow.statistics.reliance(mid)
+        if ids is None and not stats and not reliance:
+            continue  # no USGS figures at all: not an MCS commodity in this knowledge base
+        out.append(criticality.assess(mid, minerals[mid].name, stats, reliance, uow.statistics.import_sources(mid)))
+    return out
+
+
+def supply_risk(uow: UnitOfWork, mineral: str | None = None) -> list[MineralRisk]:
+    """Indicators for one mineral (any name or alias), or for every mineral with USGS figures, ranked."""
+    with uow:
+        ids = [mineral_index(uow).resolve(mineral)] if mineral else None
+        risks = _assess_all(uow, ids)
+    return criticality.rank(risks)
+
+
+@dataclass
+class ListCheck:
+    primary: ValidationReport
+    secondary: ValidationReport
+    unscored: list[str] = field(default_factory=list)  # MCS commodities with no production concentration
+
+
+def check_against_list(uow: UnitOfWork, list_id: str = LIST_ID) -> ListCheck:
+    """ROC AUC of the composite score and of production HHI alone against an official list (METHODS.md §2)."""
+    with uow:
+        risks = _assess_all(uow, None)
+        listed = {e.mineral_id for e in uow.minerals.entries(list_id=list_id)}
+        if not listed:
+            raise InvalidInput(f"No entries for list {list_id!r}")
+        parents = {m.id: m.group_id for m in uow.minerals.all()}
+    mcs = [r for r in risks if r.production is not None]
+    composite = {r.mineral_id: (r.name, r.score) for r in mcs if r.score is not None}
+    hhi_only = {r.mineral_id: (r.name, r.production.hhi_normalised) for r in mcs}
+    return ListCheck(
+        primary=validate(composite, listed, parents, score_name="composite",
+                         method=criticality.SCORE_METHOD, list_id=list_id),
+        secondary=validate(hhi_only, listed, parents, score_name="production HHI",
+                           method="normalised HHI of world mine production (lower bound)", list_id=list_id),
+        unscored=sorted(r.name for r in risks if r.production is None),
+    )
+
+
+def _phase_matches(fact_phase: str | None, wanted: str | None) -> bool:
+    if wanted is None:
+        return True
+    if not fact_phase:
+        return False
+    w = wanted.strip().lower()
+    f = fact_phase.strip().lower()
+    return f == w or f == f"phase {w}" or re.sub(r"^phase\s+", "", f) == w
+
+
+@dataclass
+class WhatIfReport:
+    project_id: str
+    project_name: str
+    phase: str | None
+    supply: list[whatif.SupplyWhatIf]
+    imports: list[whatif.ImportWhatIf]
+    skipped: list[str]
+
+
+def project_whatif(uow: UnitOfWork, project: str | None, *, phase: str | None = None, mineral: str | None = None,
+                   value: float | None = None, unit: str | None = None, us_share_pct: float | None = None,
+                   us_imports: whatif.ImportVolume | None = None, import_category: str | None = None,
+                   country: str = "Pakistan") -> WhatIfReport:
+    """Add a project's planned output (or a figure given by hand) to `country` and recompute the shares."""
+    if us_share_pct is not None and not 0 <= us_share_pct <= 100:
+        raise InvalidInput(f"--us-share must be between 0 and 100 %, not {us_share_pct:g}")
+    with uow:
+        index = mineral_index(uow)
+        mineral_id = index.resolve(mineral) if mineral else None
+        additions, skipped = [], []
+        if value is not None:
+            if mineral_id is None or not unit:
+                raise InvalidInput("A figure given by hand needs --mineral and --unit as well as --add")
+            label = f"{value:g} {unit} of {mineral_id} given by hand"
+            additions.append(whatif.Addition(mineral_id, label, value, unit, "given by hand", country))
+            pid, pname = (project or "by-hand"), (project or "figure given by hand")
+        else:
+            if not project:
+                raise InvalidInput("Give --project (and --phase), or a figure with --add VALUE --unit U --mineral M")
+            pid = NameIndex.build("project", uow.projects.names()).resolve(project)
+            p = uow.projects.get(pid)
+            assert p is not None
+            pname = p.name
+            facts = [f for f in p.facts_of("production")
+                     if f.data.get("kind") == "planned" and _phase_matches(f.data.get("phase"), phase)]
+            if not facts:
+                phases = sorted({str(f.data.get("phase")) for f in p.facts_of("production") if f.data.get("phase")})
+                raise InvalidInput(f"{p.name} has no planned production for phase {phase!r}; phases: "
+                                   f"{', '.join(phases) or 'none'}")
+            known = {m.id for m in uow.minerals.all()}
+            for f in facts:
+                c = str(f.data.get("commodity"))
+                if c not in known:
+                    skipped.append(f"{c} ({f.data.get('value')} {f.data.get('unit')}): not a mineral with world figures")
+                    continue
+                if mineral_id and c != mineral_id:
+                    continue
+                label = f"{p.name} {f.data.get('phase') or ''} planned {c}".replace("  ", " ")
+                additions.append(whatif.Addition(c, label, float(f.data["value"]), str(f.data["unit"]),
+                                                 f.source, country))
+        supply, imports = [], []
+        for a in additions:
+            stats = uow.statistics.world(a.mineral_id)
+            base = criticality.production_concentration(stats)
+            if base is None:
+                skipped.append(f"{a.mineral_id}: no world production table with a numeric world total")
+                continue
+            supply.append(whatif.add_supply(base, a))
+            if us_share_pct is None:
+                continue
+            cats = criticality.import_categories(uow.statistics.import_sources(a.mineral_id))
+            cat = next((c for c in cats if c.category == import_category), None) if import_category \
+                else criticality.headline_category(cats)
+            if cat is None:
+                names = ", ".join(c.category for c in cats)
+                skipped.append(f"{a.mineral_id}: US import shares " +
+                               (f"not in category {import_category!r} (have: {names})" if import_category and cats
+                                else "in percent are not in the knowledge base" if not cats
+                                else f"have no headline category; choose --import-category from: {names}"))
+                continue
+            if us_imports is None:
+                skipped.append(f"{a.mineral_id}: the knowledge base holds US import shares but no import volumes; "
+                               f"give --us-imports VALUE --us-imports-unit U --us-imports-source S for "
+                               f"'{cat.category}' ({cat.period})")
+                continue
+            imports.append(whatif.add_us_imports(cat, a, us_share_pct, us_imports))
+    return WhatIfReport(pid, pname, phase, supply, imports, skipped)
+
+
+def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+                      rates_pct: tuple[float, ...] = (8.0, 10.0), us_share_pct: float | None = None
+                      ) -> economics.Evaluation:
+    """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
+    if params_file:
+        case = params.load_case(params_file)
+    else:
+        if not project:
+            raise InvalidInput("Give --project or --params FILE")
+        with uow:
+            pid = NameIndex.build("project", uow.projects.names()).resolve(project)
+        case = params.load_case(pid)
+    if us_share_pct is not None:
+        case = replace(case, fiscal=replace(case.fiscal, us_sales_share_pct=us_share_pct),
+                       provenance={**case.provenance, "us_sales_share_pct": params.Cited(
+                           us_share_pct, "% of sales", note="given on the command line")})
+    return economics.evaluate(case, rates_pct)

@@ -1,0 +1,52 @@
+"""FastAPI dependencies: the unit of work for a request, paging parameters, and shared aliases."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Annotated, Any
+
+from fastapi import Depends, Query, Request
+
+from maadan.config import Settings
+from maadan.store.database import require_schema
+from maadan.store.uow import UnitOfWork
+
+MAX_LIMIT = 1000
+
+
+def settings(request: Request) -> Settings:
+    return request.app.state.settings
+
+
+def uow(request: Request) -> UnitOfWork:
+    """A read unit of work on the app's engine (the schema is checked once at startup)."""
+    return UnitOfWork(request.app.state.engine)
+
+
+def write_uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.engine, write=True)
+
+
+@dataclass(frozen=True)
+class Paging:
+    limit: int
+    offset: int
+
+    def page(self, items: list[Any], total: int | None = None) -> dict[str, Any]:
+        total = len(items) if total is None else total
+        window = items[self.offset:self.offset + self.limit] if total == len(items) else items
+        return {"total": total, "limit": self.limit, "offset": self.offset, "count": len(window), "items": window}
+
+
+def paging(limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = 50,
+           offset: Annotated[int, Query(ge=0, le=10_000_000, description="Items to skip")] = 0) -> Paging:
+    return Paging(limit, offset)
+
+
+UoW = Annotated[UnitOfWork, Depends(uow)]
+WriteUoW = Annotated[UnitOfWork, Depends(write_uow)]
+Page = Annotated[Paging, Depends(paging)]
+
+
+def check_database(engine) -> None:
+    require_schema(engine)

@@ -1,0 +1,48 @@
+"""Every error leaves the API as JSON {"error": code, "message": what to fix, "details": ...} with the
+status it deserves; bad input is never a 500."""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from maadan.errors import MaadanError
+
+log = logging.getLogger("maadan.api")
+
+
+def _where(loc: tuple) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path")]
+    return ".".join(parts) or "request"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(MaadanError)
+    async def _maadan(_: Request, exc: MaadanError) -> JSONResponse:
+        status = exc.status if exc.status != 500 else 500
+        return JSONResponse(exc.to_dict(), status_code=status, headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = exc.errors()
+        first = errors[0] if errors else {}
+        message = f"{_where(tuple(first.get('loc', ())))}: {first.get('msg', 'invalid')}" if first else "invalid request"
+        details = [{"field": _where(tuple(e.get("loc", ()))), "message": e.get("msg"), "type": e.get("type")}
+                   for e in errors]
+        return JSONResponse({"error": "invalid_input", "message": message, "details": details}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden",
+                413: "payload_too_large", 415: "unsupported_media_type", 429: "too_many_requests"}.get(exc.status_code, "error")
+        return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code,
+                            headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # a bug, not bad input
+        log.exception("internal error on %s %s", request.method, request.url.path)
+        return JSONResponse({"error": "internal", "message": "internal error; it has been logged"}, status_code=500)

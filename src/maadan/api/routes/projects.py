@@ -1,0 +1,54 @@
+"""Deposits and projects."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from maadan.api.deps import Page, UoW
+from maadan.errors import InvalidInput
+from maadan.projects.service import Near, ProjectRow, find_projects, project_detail
+from maadan.serialize import to_jsonable
+
+router = APIRouter(prefix="/api", tags=["projects"])
+Text = Annotated[str | None, Query(max_length=100)]
+
+
+def _row(r: ProjectRow) -> dict:
+    p, loc = r.project, r.project.location
+    return {"id": p.id, "name": p.name, "kind": p.kind, "status": p.status, "province": p.province,
+            "district": p.district, "commodities": p.commodities, "operator": p.operator_id,
+            "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "distance_km": r.distance_km}
+
+
+@router.get("/projects", summary="Projects (undertakings with an operator or owner of record)")
+def projects(uow: UoW, page: Page, commodity: Text = None, province: Text = None) -> dict:
+    return page.page([_row(r) for r in find_projects(uow, kind="project", commodity=commodity, province=province)])
+
+
+@router.get("/deposits", summary="Deposits and projects, filtered; sorted by distance with near")
+def deposits(uow: UoW, page: Page, commodity: Text = None, province: Text = None,
+             near: Annotated[str | None, Query(description="LAT,LON", max_length=60)] = None,
+             within_km: Annotated[float | None, Query(gt=0, le=20_000)] = None) -> dict:
+    where = Near.parse(near, within_km) if near is not None else None
+    if where is None and within_km is not None:
+        raise InvalidInput("within_km needs near=LAT,LON")
+    return page.page([_row(r) for r in find_projects(uow, commodity=commodity, province=province, near=where)])
+
+
+@router.get("/projects/{project_id}", summary="One deposit or project: owners, phases, reserves, capex, sources")
+def project(project_id: str, uow: UoW) -> dict:
+    d = project_detail(uow, project_id)
+    data = to_jsonable(d.project)
+    data["organisations"] = {k: to_jsonable(o) for k, o in d.organisations.items()
+                             if k == d.project.operator_id or any(k in (h.organisation_id, h.via_id)
+                                                                  for r in d.project.ownership for h in r.holders)}
+    for reading, raw in zip(d.project.ownership, data["ownership"]):
+        raw["total_pct"], raw["complete"] = reading.total_pct, reading.complete
+    return data
+
+
+@router.get("/deposits/{project_id}", summary="Same as /projects/{id}", include_in_schema=False)
+def deposit(project_id: str, uow: UoW) -> dict:
+    return project(project_id, uow)

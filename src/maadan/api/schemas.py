@@ -1,0 +1,81 @@
+"""Request bodies: parsed and validated once, with errors that name the field."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from maadan.cadastre.audit import Document
+from maadan.cadastre.model import HOLDER_KINDS, Holder
+from maadan.cadastre.service import AreaInput
+
+Sha256 = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the document, hex")
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class HolderIn(_In):
+    name: str = Field(min_length=1, max_length=300)
+    share_pct: float = Field(description="Share in percent; all holders sum to 100")
+    country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
+    kind: Literal[HOLDER_KINDS] = "private"  # type: ignore[valid-type]
+    body_corporate: bool = True
+    beneficial_owners: list[str] = Field(default_factory=list, max_length=50)
+
+    def domain(self) -> Holder:
+        return Holder(name=self.name, share_pct=self.share_pct, country=self.country.upper() if self.country else None,
+                      kind=self.kind, body_corporate=self.body_corporate,
+                      beneficial_owners=tuple(self.beneficial_owners))
+
+
+class AreaIn(_In):
+    geojson: dict[str, Any] | None = Field(default=None, description="GeoJSON Polygon/MultiPolygon, Feature or FeatureCollection")
+    crs: str | None = Field(default=None, max_length=80, description="EPSG:4326 (default), EPSG:32641/32642/32643")
+    cells: list[str] | None = Field(default=None, max_length=100_000, description="Grid cell ids instead of a polygon")
+
+    def domain(self) -> AreaInput:
+        return AreaInput(geojson=self.geojson, crs=self.crs, cells=tuple(self.cells) if self.cells else None)
+
+
+class CheckIn(_In):
+    jurisdiction: str = Field(default="PK-BA", min_length=2, max_length=16)
+    title_type: str = Field(min_length=1, max_length=16)
+    area: AreaIn
+    holders: list[HolderIn] | None = Field(default=None, max_length=50)
+
+
+class ApplyIn(CheckIn):
+    minerals: list[str] = Field(min_length=1, max_length=30)
+    holders: list[HolderIn] = Field(min_length=1, max_length=50)
+
+
+class DocumentIn(_In):
+    name: str = Field(min_length=1, max_length=300)
+    sha256: str = Sha256
+
+    def domain(self) -> Document:
+        return Document(self.name, self.sha256)
+
+
+class DecisionIn(_In):
+    action: Literal["accept", "reject-incomplete", "review", "offer", "grant", "refuse", "withdraw"]
+    reason: str | None = Field(default=None, max_length=4000)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+
+
+class TitleActionIn(_In):
+    number: str = Field(min_length=1, max_length=60)
+    action: Literal["renew", "transfer", "relinquish", "surrender", "expire", "revoke"]
+    reason: str | None = Field(default=None, max_length=4000)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+    holders: list[HolderIn] | None = Field(default=None, max_length=50)
+    area: AreaIn | None = None
+
+
+class PaymentIn(_In):
+    invoice_id: int = Field(ge=1)
+    amount: float = Field(gt=0, le=1e13)
+    reference: str = Field(min_length=1, max_length=120)

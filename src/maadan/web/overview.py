@@ -1,0 +1,103 @@
+"""What the home page shows: key numbers, the latest decisions from the audit log as the public
+may see them, and what needs an officer's attention. Reads only, through the unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from maadan.cadastre import lifecycle as lc
+from maadan.cadastre import service as cadastre
+from maadan.cadastre.audit import Event
+from maadan.cadastre.money import DueItem
+from maadan.minerals.service import list_minerals
+from maadan.projects.service import find_projects
+from maadan.store.uow import UnitOfWork
+
+DECISION_KINDS = ("application.", "title.", "reserved.", "demo.")
+
+
+@dataclass(frozen=True)
+class KeyNumbers:
+    lists: list[tuple[str, str, int]]  # (list id, name, minerals on it)
+    minerals_on_any_list: int
+    projects: int
+    deposits: int
+    titles: int
+    synthetic_titles: int
+    pending_applications: int
+
+
+def key_numbers(uow: UnitOfWork) -> KeyNumbers:
+    listing = list_minerals(uow)
+    sites = find_projects(uow)
+    with uow:
+        titles = uow.cadastre.count_titles()
+        synthetic = uow.cadastre.count_titles(synthetic=True)
+        pending = uow.cadastre.count_applications(lc.PENDING)
+    return KeyNumbers(
+        lists=[(cl.id, cl.name, sum(1 for m in listing.minerals if cl.id in m.entries)) for cl in listing.lists],
+        minerals_on_any_list=len(listing.minerals),
+        projects=sum(1 for r in sites if r.project.kind == "project"),
+        deposits=sum(1 for r in sites if r.project.kind == "deposit"),
+        titles=titles, synthetic_titles=synthetic, pending_applications=pending,
+    )
+
+
+@dataclass(frozen=True)
+class PublicDecision:
+    at: str
+    kind: str
+    subject: str
+    actor_role: str  # the role, never the account name
+    synthetic: bool
+
+
+def actor_roles(uow: UnitOfWork, events: list[Event]) -> dict[str, str]:
+    """actor string -> a role the public may see: the account's role for "user:NAME", "operator
+    (command line)" for "cli:…", else "system". Call inside `with uow`."""
+    out: dict[str, str] = {}
+    for ev in events:
+        if ev.actor in out:
+            continue
+        kind, _, name = ev.actor.partition(":")
+        if kind == "user":
+            user = uow.auth.user(name)
+            out[ev.actor] = user.role if user else "former account"
+        elif kind == "cli":
+            out[ev.actor] = "operator (command line)"
+        else:
+            out[ev.actor] = "system"
+    return out
+
+
+def latest_decisions(uow: UnitOfWork, limit: int = 10) -> list[PublicDecision]:
+    """The newest register events that record a decision or a change, newest first."""
+    with uow:
+        events = [e for e in uow.cadastre.events() if e.kind.startswith(DECISION_KINDS)][-limit:][::-1]
+        roles = actor_roles(uow, events)
+    return [PublicDecision(e.at, e.kind, e.subject, roles[e.actor],
+                           bool(e.data.get("synthetic")) or "SYN-" in e.subject) for e in events]
+
+
+@dataclass
+class Attention:
+    pending_by_state: dict[str, int]
+    queue: int
+    competing: int
+    due: list[DueItem] = field(default_factory=list)
+    overdue: int = 0
+    flagged: int = 0
+
+
+def officer_attention(uow: UnitOfWork, within_days: int = 30) -> Attention:
+    """The applications queue by state and what falls due within `within_days` (overdue flagged)."""
+    with uow:
+        apps = uow.cadastre.applications(states=lc.PENDING)
+    by_state = {s: 0 for s in lc.APPLICATION_MOVES if s in lc.PENDING}
+    for a in apps:
+        by_state[a.state] += 1
+    items = cadastre.due(uow, within_days)
+    return Attention(pending_by_state=by_state, queue=len(apps),
+                     competing=sum(1 for a in apps if a.priority != "clear"), due=items,
+                     overdue=sum(1 for i in items if i.overdue_days > 0),
+                     flagged=sum(1 for i in items if i.flag_revocation))

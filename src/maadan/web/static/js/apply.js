@@ -1,0 +1,290 @@
+/* The application form: holders, an area drawn (Geoman), uploaded or pasted, a live check against
+   POST /api/cadastre/check, conflicts outlined on the map, and the filing with the CSRF token. */
+(function () {
+  "use strict";
+  var M = window.Maadan;
+  var config = JSON.parse(document.getElementById("apply-config").textContent);
+  var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
+  var form = document.getElementById("apply-form");
+  var jurisdiction = document.getElementById("jurisdiction");
+  var titleType = document.getElementById("title_type");
+  var minerals = document.getElementById("minerals");
+  var rows = document.getElementById("holder-rows");
+  var areaText = document.getElementById("area-geojson");
+  var fileInput = document.getElementById("area-file");
+  var result = document.getElementById("check-result");
+  var submitError = document.getElementById("submit-error");
+  var receipt = document.getElementById("receipt");
+  var esc = M.esc;
+
+  // --- title types for the chosen jurisdiction ------------------------------------------------
+  function fillTypes() {
+    var j = config.jurisdictions.filter(function (x) { return x.code === jurisdiction.value; })[0];
+    titleType.innerHTML = "";
+    (j ? j.types : []).forEach(function (t) {
+      var o = document.createElement("option");
+      o.value = t.code;
+      o.textContent = t.name + " (" + t.code + ")" + (t.max_area_km2 ? ", up to " + t.max_area_km2 + " km²" : "");
+      titleType.appendChild(o);
+    });
+  }
+  fillTypes();
+  jurisdiction.addEventListener("change", function () { fillTypes(); scheduleCheck(); });
+  titleType.addEventListener("change", scheduleCheck);
+
+  // --- holders ----------------------------------------------------------------------------------
+  function renumber() {
+    var sets = rows.querySelectorAll("fieldset.holder");
+    sets.forEach(function (fs, i) {
+      fs.querySelector("legend").textContent = "Holder " + (i + 1);
+      fs.querySelector(".remove-holder").hidden = sets.length === 1;
+    });
+    var total = holders(true).reduce(function (s, h) { return s + (h.share_pct || 0); }, 0);
+    document.getElementById("share-total").textContent = "Shares add up to " + Math.round(total * 100) / 100 + "%.";
+  }
+
+  function addHolder(values) {
+    var node = document.getElementById("holder-row").content.firstElementChild.cloneNode(true);
+    values = values || {};
+    node.querySelector('[name="name"]').value = values.name || "";
+    node.querySelector('[name="share"]').value = values.share || "";
+    node.querySelector('[name="country"]').value = values.country || "";
+    node.querySelector(".remove-holder").addEventListener("click", function () {
+      node.remove(); renumber(); scheduleCheck();
+    });
+    node.addEventListener("input", function () { renumber(); scheduleCheck(); });
+    rows.appendChild(node);
+    renumber();
+    return node;
+  }
+  document.getElementById("add-holder").addEventListener("click", function () {
+    addHolder().querySelector('[name="name"]').focus();
+  });
+  addHolder({ share: 100, country: "PK" });
+
+  function holders(loose) {
+    var out = [];
+    rows.querySelectorAll("fieldset.holder").forEach(function (fs) {
+      var name = fs.querySelector('[name="name"]').value.trim();
+      var share = parseFloat(fs.querySelector('[name="share"]').value);
+      var country = fs.querySelector('[name="country"]').value.trim().toUpperCase();
+      var kind = fs.querySelector('[name="kind"]').value;
+      if (loose || (name && !isNaN(share))) {
+        out.push({ name: name, share_pct: isNaN(share) ? 0 : share, country: country || null, kind: kind });
+      }
+    });
+    return out;
+  }
+
+  // --- the map and the area ---------------------------------------------------------------------
+  var map = L.map("map", { keyboard: true });
+  var layers = M.addLayers(map, { sites: false, switcher: true, legend: false });
+  var drawn = L.featureGroup().addTo(map);
+  var conflictsLayer = L.geoJSON(null, { pmIgnore: true, style: function () {
+    return { color: "#d00000", weight: 4, fillColor: "#d00000", fillOpacity: 0.25 }; } }).addTo(map);
+  window.maadanApplyMap = map; // for tests and the console
+  window.maadanApplyLayers = layers;
+  M.initialView(map);
+
+  map.pm.addControls({ position: "topleft", drawMarker: false, drawCircleMarker: false, drawPolyline: false,
+                       drawCircle: false, drawText: false, cutPolygon: false, rotateMode: false,
+                       dragMode: false, drawRectangle: true, drawPolygon: true, editMode: true, removalMode: true });
+  map.pm.setGlobalOptions({ snappable: false, layerGroup: drawn });
+
+  var area = null; // the GeoJSON geometry to check and file
+
+  function setArea(geometry, from) {
+    area = geometry;
+    if (from !== "text") { areaText.value = geometry ? JSON.stringify(geometry) : ""; }
+    if (from !== "draw") {
+      drawn.clearLayers();
+      if (geometry) {
+        L.geoJSON(geometry, { style: function () { return { color: "#000", weight: 2, fillOpacity: 0.1 }; } })
+          .eachLayer(function (l) { drawn.addLayer(l); });
+        try { map.fitBounds(drawn.getBounds(), { maxZoom: 12, padding: [40, 40] }); } catch (e) { /* empty */ }
+      }
+    }
+    scheduleCheck();
+  }
+
+  function drawnGeometry() {
+    var polys = [];
+    drawn.eachLayer(function (l) {
+      var g = l.toGeoJSON().geometry;
+      if (g.type === "Polygon") { polys.push(g.coordinates); }
+      if (g.type === "MultiPolygon") { polys = polys.concat(g.coordinates); }
+    });
+    if (!polys.length) { return null; }
+    return polys.length === 1 ? { type: "Polygon", coordinates: polys[0] } : { type: "MultiPolygon", coordinates: polys };
+  }
+
+  map.on("pm:create", function (e) {
+    // One area: a new drawing replaces the old one.
+    drawn.eachLayer(function (l) { if (l !== e.layer) { drawn.removeLayer(l); } });
+    e.layer.on("pm:edit", function () { setArea(drawnGeometry(), "draw"); });
+    setArea(drawnGeometry(), "draw");
+  });
+  map.on("pm:remove", function () { setArea(drawnGeometry(), "draw"); });
+
+  areaText.addEventListener("input", function () {
+    var text = areaText.value.trim();
+    if (!text) { setArea(null, "text"); return; }
+    try { setArea(JSON.parse(text), "text"); } catch (e) {
+      area = null;
+      result.innerHTML = '<p class="error">Area: not valid JSON yet (' + esc(e.message) + ").</p>";
+    }
+  });
+  areaText.addEventListener("change", function () { if (area) { setArea(area, "load"); } });
+
+  document.getElementById("clear-area").addEventListener("click", function () {
+    fileInput.value = "";
+    setArea(null, "load");
+  });
+
+  fileInput.addEventListener("change", function () {
+    var file = fileInput.files[0];
+    if (!file) { return; }
+    var name = file.name.toLowerCase();
+    if (name.endsWith(".geojson") || name.endsWith(".json")) {
+      file.text().then(function (text) {
+        try { setArea(JSON.parse(text), "load"); } catch (e) {
+          result.innerHTML = '<p class="error">' + esc(file.name) + ": not valid GeoJSON (" + esc(e.message) + ").</p>";
+        }
+      });
+      return;
+    }
+    var body = new FormData();
+    body.append("file", file);
+    result.innerHTML = '<p class="hint">Reading ' + esc(file.name) + "…</p>";
+    fetch("/cadastre/upload-area", { method: "POST", body: body, credentials: "same-origin",
+                                      headers: { "X-CSRF-Token": csrf } })
+      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
+      .then(function (r) {
+        if (!r.ok) { result.innerHTML = '<p class="error">' + esc(r.body.message || "the file could not be read") + "</p>"; return; }
+        setArea(r.body.geometry, "load");
+      })
+      .catch(function (e) { result.innerHTML = '<p class="error">Upload failed: ' + esc(e.message) + "</p>"; });
+  });
+
+  // --- the live check ---------------------------------------------------------------------------
+  var timer = null;
+  var checkSeq = 0;
+  function scheduleCheck() {
+    clearTimeout(timer);
+    timer = setTimeout(runCheck, 350);
+  }
+
+  function post(url, payload) {
+    return fetch(url, { method: "POST", credentials: "same-origin",
+                        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
+                        body: JSON.stringify(payload) })
+      .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, status: r.status, body: b }; }); });
+  }
+
+  function payload() {
+    var p = { jurisdiction: jurisdiction.value, title_type: titleType.value, area: { geojson: area } };
+    var hs = holders(false);
+    if (hs.length) { p.holders = hs; }
+    return p;
+  }
+
+  function highlight(conflicts) {
+    conflictsLayer.clearLayers();
+    conflicts.forEach(function (c) {
+      var url = null;
+      if (c.kind === "title") { url = "/ogc/collections/titles/items/" + M.encodeId(c.ref); }
+      if (c.kind === "application") { url = "/ogc/collections/applications/items/" + M.encodeId(jurisdiction.value + "/A" + c.ref); }
+      if (url) { M.getJSON(url).then(function (f) { conflictsLayer.addData(f); }).catch(function () { /* gone since */ }); }
+      if (c.kind === "reserved") {
+        layers.reserved.eachLayer(function (l) { if (l.feature.properties.name === c.ref) { conflictsLayer.addData(l.feature); } });
+      }
+    });
+  }
+
+  function showCheck(r) {
+    var b = r.body;
+    if (!r.ok) {
+      conflictsLayer.clearLayers();
+      result.innerHTML = '<p class="error">' + esc(b.message || ("check failed (HTTP " + r.status + ")")) + "</p>";
+      return;
+    }
+    var fee = b.fee.amount === null ? "none in the rules"
+      : esc(Number(b.fee.amount).toLocaleString()) + " " + esc(b.fee.currency) + (b.fee.verified ? "" : ' <span class="badge unverified">unverified</span>');
+    var html = '<dl class="facts"><div><dt>Area</dt><dd id="check-area">' + esc(Number(b.area_km2).toFixed(3)) + " km²</dd></div>" +
+      "<div><dt>Vertices</dt><dd>" + esc(b.vertex_count) + "</dd></div>" +
+      '<div><dt>Application fee</dt><dd id="check-fee">' + fee + "</dd></div>" +
+      "<div><dt>Rules</dt><dd>" + esc(b.jurisdiction) + " " + esc(b.rules_version) + "</dd></div></dl>";
+    if (b.unverified_rules && b.unverified_rules.length) {
+      html += '<p class="hint">Unverified rule values: ' + esc(b.unverified_rules.join("; ")) + "</p>";
+    }
+    if (b.problems.length) {
+      html += '<h3>Problems</h3><ul class="problems">' + b.problems.map(function (p) { return "<li>" + esc(p) + "</li>"; }).join("") + "</ul>";
+    }
+    if (b.conflicts.length) {
+      html += '<h3>Conflicts</h3><ul class="conflicts" id="check-conflicts">' + b.conflicts.map(function (c) {
+        var synthetic = String(c.ref).indexOf("SYN-") === 0 ? '<span class="badge synthetic">SYNTHETIC</span> ' : "";
+        var what = c.kind === "application" ? "pending application " + esc(jurisdiction.value) + "/A" + esc(c.ref)
+          : c.kind === "title" ? synthetic + "title " + esc(c.ref) : "reserved area " + esc(c.ref);
+        var blocks = c.kind === "application" ? " (you would queue behind it or compete with it)" : " (the ground is not free)";
+        return '<li class="conflict-' + esc(c.kind) + '">Overlaps ' + what + " by " + esc(Number(c.overlap_km2).toFixed(3)) + " km²" + blocks + "</li>";
+      }).join("") + "</ul>";
+    }
+    html += b.ok ? '<p class="ok" id="check-ok">No problem and no conflict found.</p>' : "";
+    result.innerHTML = html;
+    highlight(b.conflicts);
+  }
+
+  function runCheck() {
+    if (!area || !titleType.value) { return; }
+    var mine = ++checkSeq;
+    post("/api/cadastre/check", payload()).then(function (r) { if (mine === checkSeq) { showCheck(r); } })
+      .catch(function (e) { result.innerHTML = '<p class="error">Check failed: ' + esc(e.message) + "</p>"; });
+  }
+
+  // --- filing -----------------------------------------------------------------------------------
+  form.addEventListener("submit", function (e) {
+    e.preventDefault();
+    submitError.hidden = true;
+    var names = minerals.value.split(",").map(function (s) { return s.trim(); }).filter(Boolean);
+    var problems = [];
+    if (!names.length) { problems.push("Minerals: name at least one mineral."); }
+    if (!holders(false).length) { problems.push("Holders: give at least one holder with a name and a share."); }
+    if (!area) { problems.push("Area: draw, upload or paste the area."); }
+    if (problems.length) {
+      submitError.innerHTML = problems.map(esc).join("<br>");
+      submitError.hidden = false;
+      submitError.focus();
+      return;
+    }
+    var p = payload();
+    p.minerals = names;
+    p.holders = holders(false);
+    var button = document.getElementById("submit");
+    button.disabled = true;
+    post("/api/cadastre/applications", p).then(function (r) {
+      button.disabled = false;
+      if (!r.ok) {
+        var b = r.body || {};
+        submitError.textContent = b.message || ("the application was not filed (HTTP " + r.status + ")");
+        submitError.hidden = false;
+        if (b.details && b.details.conflicts) { highlight(b.details.conflicts); }
+        return;
+      }
+      var a = r.body;
+      var facts = [["Number", a.ref], ["Received", a.received_at], ["Priority", a.priority + (a.holds_priority ? " (holds priority)" : "")],
+                   ["State", a.state], ["Area", Number(a.area_km2).toFixed(3) + " km²"],
+                   ["Fee", a.fee.amount === null ? "none" : a.fee.amount + " " + a.fee.currency + (a.fee.verified ? "" : " (unverified)")]];
+      document.getElementById("receipt-facts").innerHTML = facts.map(function (f) {
+        return '<div><dt>' + esc(f[0]) + '</dt><dd data-field="' + esc(f[0].toLowerCase()) + '">' + esc(f[1]) + "</dd></div>";
+      }).join("");
+      receipt.hidden = false;
+      receipt.focus();
+      receipt.scrollIntoView();
+      layers.applications.reload();
+    }).catch(function (err) {
+      button.disabled = false;
+      submitError.textContent = "The application was not filed: " + err.message;
+      submitError.hidden = false;
+    });
+  });
+})();

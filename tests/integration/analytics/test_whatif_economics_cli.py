@@ -1,0 +1,112 @@
+"""What-if of Reko Diq's output, the DCF and the Monte Carlo through the CLI."""
+
+import numpy_financial as npf
+import pytest
+import yaml
+
+from maadan.analytics.params import fiscal_dir
+
+
+def test_reko_diq_phase_1_adds_to_world_copper_and_gold(acli):
+    data = acli.json("whatif", "--project", "reko-diq", "--phase", "1")
+    cu = next(s for s in data["supply"] if s["mineral"] == "copper")
+    assert cu["input"] == {"value": 240, "unit": "kt/yr", "source": pytest.approx(cu["input"]["source"])}
+    assert "portergeo" in cu["input"]["source"]
+    assert cu["conversion"] == "240 kt/yr = 240 thousand metric tons"
+    assert (cu["world_before"], cu["world_after"]) == (23000, 23240)
+    assert cu["share_before_pct"] is None
+    assert cu["share_after_pct"] == pytest.approx(100 * 240 / 23240, abs=1e-3)
+    assert (cu["rank_before"], cu["rank_after"], cu["countries_listed"]) == (None, 14, 15)
+    assert cu["hhi_before"] == pytest.approx(1035, abs=1) and cu["hhi_after"] < cu["hhi_before"]
+    au = next(s for s in data["supply"] if s["mineral"] == "gold")
+    assert au["conversion"] == "297 koz/yr = 9.23773 metric tons"
+    assert au["world_after"] == pytest.approx(3309.2377, abs=1e-3)
+    assert any("ore (45 Mt/yr)" in s for s in data["skipped"])
+    assert any("concentrate" in s for s in data["skipped"])
+
+
+def test_us_import_concentration_needs_a_volume_then_changes(acli):
+    data = acli.json("whatif", "--project", "reko-diq", "--phase", "1", "--mineral", "copper", "--us-share", "50")
+    assert data["us_imports"] == []
+    assert any("no import volumes" in s and "Refined copper" in s for s in data["skipped"])
+    data = acli.json("whatif", "--project", "reko-diq", "--phase", "1", "--mineral", "copper", "--us-share", "50",
+                     "--us-imports", "800", "--us-imports-unit", "kt", "--us-imports-source", "test figure")
+    (imp,) = data["us_imports"]
+    scale = 800 / 920
+    assert imp["category"] == "Refined copper" and imp["shipped"] == pytest.approx(120)
+    expected = sum((v * scale) ** 2 for v in (68, 16, 7, 6)) + (100 * 120 / 920) ** 2
+    assert imp["hhi_before"] == pytest.approx(68**2 + 16**2 + 7**2 + 6**2)
+    assert imp["hhi_after"] == pytest.approx(expected, abs=0.1)
+    assert "test figure" in imp["sources"]
+
+
+def test_whatif_bad_input(acli):
+    code, _, err = acli("whatif", "--add", "5", "--unit", "carats", "--mineral", "copper")
+    assert code == 2 and "not a mass" in err
+    code, _, err = acli("whatif", "--add", "-5", "--unit", "kt", "--mineral", "copper")
+    assert code == 2 and "non-negative" in err
+    code, _, err = acli("whatif", "--project", "reko-diq", "--phase", "7")
+    assert code == 2 and "Phase 1, Phase 2" in err
+    code, _, err = acli("whatif", "--project", "reko-diq", "--phase", "1", "--us-share", "140")
+    assert code == 2 and "between 0 and 100" in err
+
+
+def test_hand_given_figure(acli):
+    data = acli.json("whatif", "--add", "50", "--unit", "t/yr", "--mineral", "antimony")
+    (sb,) = data["supply"]
+    assert sb["share_before_pct"] == pytest.approx(0.25, abs=1e-6)  # Pakistan's own MCS row: 250 t of 100,000
+    assert sb["share_after_pct"] == pytest.approx(100 * 300 / 100_050, abs=5e-4)  # JSON rounds to 0.001
+
+
+def test_economics_npv_irr_agree_with_numpy_financial(acli):
+    data = acli.json("economics", "--project", "reko-diq", "--discount", "8,10")
+    net = data["cash_flows"]["net"]
+    assert data["npv"]["8.0"] == pytest.approx(npf.npv(0.08, net), abs=0.01)
+    assert data["irr_pct"] / 100 == pytest.approx(npf.irr(net), abs=1e-6)
+    carried = next(p for p in data["partners"] if p["carried"])
+    assert carried["irr_pct"] is None and "no sign change" in carried["irr_note"]
+    assert min(carried["cash_flows"]) >= 0
+    barrick = data["partners"][0]
+    assert barrick["npv"]["8.0"] == pytest.approx(npf.npv(0.08, barrick["cash_flows"]), abs=0.01)
+    assert data["government_take"]["us_tariff_absorbed"] == 0
+    royalty = next(p for p in data["parameters"] if p["parameter"] == "fiscal.royalty_pct")
+    assert royalty["value"] == 5 and royalty["verified"] is False and "NOT CONFIRMED" in royalty["provenance"]
+    tariff = next(p for p in data["parameters"] if p["parameter"] == "fiscal.us_tariff_pct")
+    assert tariff["value"] == 19 and tariff["verified"] is True
+
+
+def test_us_sales_pay_the_19_percent_tariff(acli):
+    base = acli.json("economics", "--project", "Reko Diq", "--discount", "8")
+    us = acli.json("economics", "--project", "Reko Diq", "--discount", "8", "--us-share", "20")
+    revenue = sum(us["cash_flows"]["revenue"])
+    assert us["government_take"]["us_tariff_absorbed"] == pytest.approx(revenue * 0.2 * 0.19, abs=0.06)
+    assert us["npv"]["8.0"] < base["npv"]["8.0"]
+
+
+def test_economics_bad_input(acli, tmp_path):
+    code, _, err = acli("economics", "--project", "reko-diq", "--discount", "8,-100")
+    assert code == 2 and "-100 % is refused" in err
+    case = yaml.safe_load((fiscal_dir() / "cases" / "reko-diq.yaml").read_text(encoding="utf-8"))
+    case["royalty_rate"] = 3
+    bad = tmp_path / "case.yaml"
+    bad.write_text(yaml.safe_dump(case), encoding="utf-8")
+    code, out, err = acli("economics", "--params", str(bad), "--json")
+    assert code == 2 and "unknown key 'royalty_rate'" in err
+    code, _, err = acli("economics", "--project", "saindak")
+    assert code == 2 and "economics case" in err
+
+
+def test_economics_table_lists_assumptions(acli):
+    code, out, _ = acli("economics", "--project", "reko-diq")
+    assert code == 0
+    assert "IRR of Government of Balochistan (free-carried) undefined: no sign change" in out
+    assert "fiscal.royalty_pct = 5" in out and "NOT CONFIRMED" in out
+
+
+def test_montecarlo_is_reproducible(acli):
+    a = acli.json("montecarlo", "--project", "reko-diq", "--paths", "5000", "--seed", "7", "--chunk", "2000")
+    b = acli.json("montecarlo", "--project", "reko-diq", "--paths", "5000", "--seed", "7", "--chunk", "2000")
+    a.pop("seconds"), b.pop("seconds")
+    assert a == b
+    assert a["partners"]["Government of Balochistan (free-carried)"]["prob_loss_pct"] == 0
+    assert a["assumptions"]["vol_pct"] == {"copper": 25.0, "gold": 15.0}

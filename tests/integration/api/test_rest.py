@@ -1,0 +1,89 @@
+"""The REST API: knowledge base, register, errors, paging."""
+
+import pytest
+
+
+def test_health(read_client):
+    r = read_client.get("/api/health")
+    assert r.status_code == 200 and r.json()["status"] == "ok" and r.json()["schema_current"]
+
+
+def test_minerals_paging_and_filters(read_client):
+    r = read_client.get("/api/minerals", params={"list": "usgs-2025", "limit": 10, "offset": 55})
+    body = r.json()
+    assert r.status_code == 200 and body["total"] == 60 and body["count"] == 5 and body["offset"] == 55
+    assert read_client.get("/api/minerals", params={"list": "usgs-1999"}).status_code == 422
+    assert read_client.get("/api/minerals", params={"limit": 0}).json()["error"] == "invalid_input"
+
+
+def test_mineral_facts_and_unknown_name(read_client):
+    copper = read_client.get("/api/minerals/Cu").json()
+    assert copper["mineral"]["id"] == "copper" and copper["sources"]
+    r = read_client.get("/api/minerals/coper")
+    assert r.status_code == 404 and "copper" in r.json()["details"]["suggestions"]
+
+
+def test_projects(read_client):
+    reko = read_client.get("/api/projects/reko-diq").json()
+    equity = next(o for o in reko["ownership"] if o["basis"] == "equity")
+    assert equity["complete"] and abs(equity["total_pct"] - 100) < 0.1
+    near = read_client.get("/api/deposits", params={"near": "29.13,62.06", "within_km": 60}).json()
+    assert near["items"][0]["id"] == "reko-diq"
+    assert read_client.get("/api/deposits", params={"near": "91,0", "within_km": 5}).status_code == 422
+    assert read_client.get("/api/projects/nowhere").status_code == 404
+
+
+def test_organisations(read_client):
+    pk = read_client.get("/api/organisations", params={"country": "PK", "limit": 1000}).json()
+    assert pk["total"] > 10 and all(o["country"] == "PK" for o in pk["items"])
+
+
+@pytest.mark.parametrize("body, status", [
+    ("{not json", 422),
+    ('{"title_type": "EL", "area": {"geojson": {"type": "Point", "coordinates": [64, 28.8]}}}', 422),
+    ('{"title_type": "EL", "area": {"geojson": {"type": "Polygon", "coordinates": [[[64,28.8],[64.1,28.9],[64.1,28.8],[64,28.9],[64,28.8]]]}}}', 422),
+    ('{"title_type": "XX", "area": {"geojson": {"type": "Polygon", "coordinates": [[[64,28.8],[64.1,28.8],[64.1,28.9],[64,28.9],[64,28.8]]]}}}', 422),
+    ('{"title_type": "EL", "area": {}, "surprise": 1}', 422),
+])
+def test_check_refuses_bad_bodies_with_4xx(read_client, body, status):
+    r = read_client.post("/api/cadastre/check", content=body, headers={"content-type": "application/json"})
+    assert r.status_code == status, r.text
+    assert r.json()["error"] in ("invalid_input", "invalid_geometry") and r.json()["message"]
+
+
+def test_check_a_free_area(read_client):
+    area = {"type": "Polygon", "coordinates": [[[64, 28.8], [64.1, 28.8], [64.1, 28.9], [64, 28.9], [64, 28.8]]]}
+    body = read_client.post("/api/cadastre/check", json={"title_type": "EL", "area": {"geojson": area}}).json()
+    assert body["ok"] and 100 < body["area_km2"] < 115 and body["unverified_rules"]
+
+
+def test_oversized_body_is_413(read_client):
+    r = read_client.post("/api/cadastre/check", content=b"x" * 6_000_000, headers={"content-type": "application/json"})
+    assert r.status_code == 413 and r.json()["error"] == "payload_too_large"
+
+
+def test_wrong_content_type(read_client):
+    r = read_client.post("/api/cadastre/check", content=b"title_type=EL", headers={"content-type": "text/plain"})
+    assert 400 <= r.status_code < 500
+
+
+def test_openapi_and_docs_served_locally(read_client):
+    spec = read_client.get("/openapi.json").json()
+    assert "/api/cadastre/check" in spec["paths"]
+    html = read_client.get("/docs").text
+    assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in html and "cdn" not in html.lower()
+
+
+def test_titles_register_paging(client):
+    client.app.state  # the private copy may be changed
+    from maadan.cadastre import service
+    from maadan.store.uow import UnitOfWork
+
+    service.load_demo_cadastre(UnitOfWork(client.app.state.engine, write=True), 30, 5, "test")
+    page = client.get("/api/cadastre/titles", params={"limit": 10, "offset": 20}).json()
+    assert page["total"] == 30 and page["count"] == 10
+    number = page["items"][0]["number"]
+    one = client.get(f"/api/cadastre/titles/{number}").json()
+    assert one["number"] == number and one["synthetic"] and one["geometry"]["type"] == "Polygon"
+    assert client.get("/api/cadastre/titles/PK-BA/EL/1999/0001").status_code == 404
+    assert client.get("/api/audit/verify").json()["ok"]

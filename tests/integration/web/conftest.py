@@ -1,0 +1,65 @@
+"""The web app on a private copy of the seeded database with a synthetic demo cadastre."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from maadan.api.app import create_app
+from maadan.auth import service as auth
+from maadan.cadastre import service as cadastre
+from maadan.config import load_settings
+from maadan.store.uow import UnitOfWork
+
+PASSWORD = "a long enough passphrase"
+CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+
+
+def square(x: float, y: float, d: float = 0.05) -> dict:
+    return {"type": "Polygon", "coordinates": [[[x, y], [x + d, y], [x + d, y + d], [x, y + d], [x, y]]]}
+
+
+CLEAN = square(66.5, 28.0)  # inside PK-BA, far from the demo titles around Chagai
+
+
+class Web:
+    def __init__(self, client: TestClient, engine):
+        self.client, self.engine = client, engine
+
+    def uow(self, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write)
+
+    def user(self, username: str, role: str, organisation_id: str | None = None):
+        return auth.create_user(self.uow(True), username, PASSWORD, role, organisation_id)
+
+    def login(self, username: str, password: str = PASSWORD):
+        return self.client.post("/login", data={"username": username, "password": password, "next": "/"},
+                                follow_redirects=False)
+
+    def csrf(self, path: str = "/") -> str:
+        match = CSRF_META.search(self.client.get(path).text)
+        assert match, "no CSRF token on the page: not signed in?"
+        return match.group(1)
+
+    def apply(self, holder: str = "Chagai Minerals (Pvt) Ltd", area: dict = CLEAN, org: str = "chagai-minerals"):
+        from maadan.cadastre.model import Holder
+
+        inp = cadastre.ApplicationInput(jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+                                        holders=(Holder(holder, 100.0, "PK", "private"),),
+                                        area=cadastre.AreaInput(geojson=area), applicant_org=org)
+        return cadastre.apply(self.uow(True), inp, actor="user:test").application
+
+
+def make_web(url: str, **env: str) -> tuple[TestClient, object]:
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": url, **env}))
+    return TestClient(app), app
+
+
+@pytest.fixture
+def web(seeded_copy):
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
+    cadastre.load_demo_cadastre(UnitOfWork(app.state.engine, write=True), titles=50, seed=1, actor="cli:test")
+    with TestClient(app) as client:
+        yield Web(client, app.state.engine)

@@ -1,0 +1,144 @@
+"""Signing in and out through the web forms, who may see the queue and the application form,
+and an officer's decisions from the queue (CSRF-protected forms)."""
+
+from __future__ import annotations
+
+import io
+import json
+import zipfile
+
+from maadan.auth.model import MAX_FAILURES
+
+from .conftest import CLEAN, PASSWORD, make_web
+
+
+def test_login_form_errors(web):
+    web.user("applicant.one", "applicant", "chagai-minerals")
+    empty = web.client.post("/login", data={"username": "", "password": ""})
+    assert empty.status_code == 422 and "Enter your username and your password." in empty.text
+    wrong = web.client.post("/login", data={"username": "applicant.one", "password": "not the password"})
+    assert wrong.status_code == 401 and "Wrong username or password." in wrong.text
+    assert 'value="applicant.one"' in wrong.text and 'aria-invalid="true"' in wrong.text
+    assert "maadan_session" not in wrong.headers.get("set-cookie", "")
+
+
+def test_login_is_rate_limited(web):
+    web.user("applicant.two", "applicant", "chagai-minerals")
+    for _ in range(MAX_FAILURES):
+        assert web.client.post("/login", data={"username": "applicant.two", "password": "nope"}).status_code == 401
+    r = web.client.post("/login", data={"username": "applicant.two", "password": PASSWORD})
+    assert r.status_code == 429 and "Too many failed sign-in attempts" in r.text and r.headers["retry-after"]
+
+
+def test_login_sets_session_cookie_and_logout_ends_it(web):
+    web.user("applicant.three", "applicant", "chagai-minerals")
+    r = web.client.post("/login", data={"username": "applicant.three", "password": PASSWORD,
+                                        "next": "/cadastre/apply"}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == "/cadastre/apply"
+    cookie = r.headers["set-cookie"].lower()
+    assert cookie.startswith("maadan_session=") and "httponly" in cookie and "samesite=lax" in cookie
+    assert "secure" not in cookie  # dev settings
+    page = web.client.get("/cadastre/apply")
+    assert page.status_code == 200 and "applicant.three" in page.text and 'id="apply-config"' in page.text
+    assert web.client.post("/logout", data={}).status_code == 403  # no CSRF token
+    out = web.client.post("/logout", data={"csrf_token": web.csrf()}, follow_redirects=False)
+    assert out.status_code == 303 and 'maadan_session=""' in out.headers["set-cookie"]
+    web.client.cookies.clear()
+    assert web.client.get("/cadastre/apply", follow_redirects=False).status_code == 303
+
+
+def test_login_redirects_only_within_the_site(web):
+    web.user("applicant.four", "applicant", "chagai-minerals")
+    for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
+        r = web.client.post("/login", data={"username": "applicant.four", "password": PASSWORD, "next": target},
+                            follow_redirects=False)
+        assert r.headers["location"] == "/", target
+
+
+def test_session_cookie_is_secure_in_production(web, seeded_copy):
+    client, _ = make_web(seeded_copy.url, MAADAN_ENV="prod", MAADAN_SECRET_KEY="x" * 40)
+    web.user("officer.prod", "officer")
+    with client:
+        r = client.post("/login", data={"username": "officer.prod", "password": PASSWORD}, follow_redirects=False)
+    assert r.status_code == 303 and "secure" in r.headers["set-cookie"].lower()
+
+
+def test_queue_is_for_officers_only(web):
+    anon = web.client.get("/cadastre/queue", follow_redirects=False)
+    assert anon.status_code == 303 and anon.headers["location"] == "/login?next=%2Fcadastre%2Fqueue"
+    assert web.client.get("/cadastre/apply", follow_redirects=False).status_code == 303
+    web.user("applicant.five", "applicant", "chagai-minerals")
+    web.login("applicant.five")
+    denied = web.client.get("/cadastre/queue")
+    assert denied.status_code == 403 and "needs the officer role" in denied.text
+    app = web.apply()
+    post = web.client.post(f"/cadastre/queue/PK-BA/{app.number}", data={"action": "accept", "csrf_token": web.csrf()})
+    assert post.status_code == 403
+    with web.uow() as uow:
+        assert uow.cadastre.application("PK-BA", app.number).state == "received"
+
+
+def test_officer_takes_an_application_through_the_queue(web):
+    app = web.apply()
+    other = web.apply(holder="Second Applicant Ltd")  # same ground, same day: competing
+    web.user("officer.q", "officer")
+    web.login("officer.q")
+    html = web.client.get("/cadastre/queue").text
+    assert f"PK-BA/A{app.number}" in html and "competing" in html
+    assert html.index(f"PK-BA/A{app.number}") < html.index(f"PK-BA/A{other.number}")  # number order
+    assert 'data-action="accept"' in html and 'data-action="grant"' not in html  # only legal moves
+    token = web.csrf("/cadastre/queue")
+    url = f"/cadastre/queue/PK-BA/{app.number}"
+
+    assert web.client.post(url, data={"action": "accept"}).status_code == 403  # no CSRF token
+    refused = web.client.post(url, data={"action": "reject-incomplete", "reason": " ", "csrf_token": token})
+    assert refused.status_code == 422 and "give the reason" in refused.text
+    illegal = web.client.post(url, data={"action": "grant", "csrf_token": token})
+    assert illegal.status_code == 409 and "cannot grant" in illegal.text
+
+    for action in ("accept", "review", "offer", "grant"):
+        r = web.client.post(url, data={"action": action, "reason": "", "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303, r.text[:300]
+        assert r.headers["location"].startswith("/cadastre/queue?done=PK-BA%2FA")
+    page = web.client.get(f"/cadastre/queue?done=PK-BA/A{app.number}").text
+    assert "grant recorded by officer.q" in page and "title PK-BA/EL/" in page
+    with web.uow() as uow:
+        titles = [t for t in uow.cadastre.titles() if t.application_number == app.number]
+    assert len(titles) == 1 and titles[0].number in web.client.get("/cadastre").text
+
+
+def test_upload_area_reads_a_zipped_shapefile(web, tmp_path):
+    import shapely
+
+    from maadan.ingest import geofiles
+
+    path = geofiles.write(tmp_path / "area.zip", geofiles.Records(
+        fields=["name"], rows=[{"name": "block"}], wkb=[shapely.to_wkb(shapely.geometry.shape(CLEAN))]), "area")
+    web.user("applicant.up", "applicant", "chagai-minerals")
+    web.login("applicant.up")
+    headers = {"X-CSRF-Token": web.csrf()}
+    r = web.client.post("/cadastre/upload-area", files={"file": ("block.zip", path.read_bytes(), "application/zip")},
+                        headers=headers)
+    assert r.status_code == 200, r.text
+    got = shapely.geometry.shape(r.json()["geometry"])
+    assert got.equals_exact(shapely.geometry.shape(CLEAN), 1e-9) or got.symmetric_difference(
+        shapely.geometry.shape(CLEAN)).area < 1e-12
+    bad = web.client.post("/cadastre/upload-area", files={"file": ("notes.txt", b"hello", "text/plain")}, headers=headers)
+    assert bad.status_code == 422 and "not a zipped Shapefile" in bad.json()["message"]
+    broken = io.BytesIO()
+    with zipfile.ZipFile(broken, "w") as zf:
+        zf.writestr("readme.txt", "no shapefile here")
+    r = web.client.post("/cadastre/upload-area", files={"file": ("x.zip", broken.getvalue(), "application/zip")},
+                        headers=headers)
+    assert r.status_code == 422 and "exactly one .shp" in r.json()["message"]
+    points = {"type": "FeatureCollection", "features": [
+        {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [66.5, 28.0]}}]}
+    r = web.client.post("/cadastre/upload-area", headers=headers,
+                        files={"file": ("p.geojson", json.dumps(points).encode(), "application/geo+json")})
+    assert r.status_code == 422 and "must be polygons" in r.json()["message"]
+    assert web.client.post("/cadastre/upload-area", files={"file": ("block.zip", path.read_bytes())}).status_code == 403
+
+
+def test_upload_area_needs_an_account(web):
+    r = web.client.post("/cadastre/upload-area", files={"file": ("a.geojson", b"{}", "application/geo+json")})
+    assert r.status_code == 401
