@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo test test-unit bench clean
+.PHONY: install demo demo-data test test-unit bench clean
 
 install: $(STAMP)  ## prepare .venv with maadan and its test tools
 
@@ -16,7 +16,10 @@ $(STAMP): pyproject.toml
 	@touch $@
 	@echo "maadan installed: $(BIN)/maadan"
 
-demo: install  ## build the embedded database from bundled data, add a synthetic cadastre, show a summary
+demo: demo-data  ## build the database, then run the web app and APIs (Ctrl+C stops it)
+	$(BIN)/maadan serve
+
+demo-data: install  ## the embedded database from bundled data, a synthetic cadastre, a summary
 	$(BIN)/maadan db init
 	$(BIN)/maadan demo cadastre --titles 300 --seed 1
 	$(BIN)/maadan summary
