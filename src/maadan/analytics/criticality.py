@@ -1,4 +1,4 @@
-"""Supply-risk indicators per mineral and the composite score that ranks them (METHODS.md §1).
+"""Supply-risk indicators per mineral and the composite score that ranks them (docs/analytics.md §1).
 
 Pure functions over knowledge-base objects: no I/O. Every indicator keeps its inputs and sources.
 """
@@ -118,7 +118,7 @@ def _is_mine(series: str) -> bool:
 
 def pick_tables(stats: Sequence[WorldStatistic], metric: str = "production",
                 series: str | None = None) -> tuple[str | None, list[tuple[SeriesTable, Concentration]]]:
-    """Newest edition's usable tables of `metric`, best first (METHODS.md §1 'Series and year')."""
+    """Newest edition's usable tables of `metric`, best first (docs/analytics.md §1 'Series and year')."""
     editions = sorted({s.edition for s in stats})
     if not editions:
         return None, []
@@ -236,7 +236,7 @@ def import_categories(items: Sequence[ImportSource]) -> list[ImportConcentration
 
 
 def headline_category(categories: Sequence[ImportConcentration]) -> ImportConcentration | None:
-    """The category that stands for all US imports (METHODS.md §1); None when none does."""
+    """The category that stands for all US imports (docs/analytics.md §1); None when none does."""
     if not categories:
         return None
     newest = max(c.edition for c in categories)

@@ -1,4 +1,4 @@
-"""Discounted cash flow of a mining project under a fiscal regime and a joint venture (METHODS.md §4).
+"""Discounted cash flow of a mining project under a fiscal regime and a joint venture (docs/analytics.md §4).
 
 Pure functions. Money is in million USD (MUSD), real, annual, end-of-year; year 0 is the case's
 `start_year`. The cash-flow core broadcasts over leading dimensions, so the Monte Carlo runs the

@@ -1,4 +1,4 @@
-"""Monte Carlo of project and partner NPV under price, cost and schedule uncertainty (METHODS.md §5).
+"""Monte Carlo of project and partner NPV under price, cost and schedule uncertainty (docs/analytics.md §5).
 
 Vectorised over paths, in chunks so memory stays bounded whatever the number of paths. Every
 distribution parameter here is an ASSUMPTION for illustration, printed with each run.

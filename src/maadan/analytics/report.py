@@ -66,7 +66,7 @@ def validation(v: ValidationReport) -> dict[str, Any]:
 def list_check(c: ListCheck) -> dict[str, Any]:
     return {"primary": validation(c.primary), "secondary": validation(c.secondary),
             "mcs_commodities_without_production_concentration": c.unscored,
-            "method": "See analytics/METHODS.md section 2: label = mineral or a group member on the list; "
+            "method": "See docs/analytics.md section 2: label = mineral or a group member on the list; "
                       "misranked = outside/inside the top k, k = number of critical minerals scored"}
 
 

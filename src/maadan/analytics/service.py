@@ -44,7 +44,7 @@ class ListCheck:
 
 
 def check_against_list(uow: UnitOfWork, list_id: str = LIST_ID) -> ListCheck:
-    """ROC AUC of the composite score and of production HHI alone against an official list (METHODS.md §2)."""
+    """ROC AUC of the composite score and of production HHI alone against an official list (docs/analytics.md §2)."""
     with uow:
         risks = _assess_all(uow, None)
         listed = {e.mineral_id for e in uow.minerals.entries(list_id=list_id)}

@@ -1,4 +1,4 @@
-"""How well a score separates an official critical-minerals list from the rest (METHODS.md §2)."""
+"""How well a score separates an official critical-minerals list from the rest (docs/analytics.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What if a project's output is added to a country's production (METHODS.md §3). Pure functions."""
+"""What if a project's output is added to a country's production (docs/analytics.md §3). Pure functions."""
 
 from __future__ import annotations
 

@@ -70,7 +70,7 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                 v.n_critical, ", ".join(f"{s.name} ({s.score:.3f})" for s in v.false_negatives) or "none"))
             c.out.print("  not critical but inside it: " +
                         (", ".join(f"{s.name} ({s.score:.3f})" for s in v.false_positives) or "none"))
-        c.out.print("Method: src/maadan/analytics/METHODS.md §2 (stated before measuring).")
+        c.out.print("Method: docs/analytics.md §2 (stated before measuring).")
         return
     risks = service.supply_risk(c.uow(), mineral)
     if chart is not None:
