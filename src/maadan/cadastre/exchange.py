@@ -124,6 +124,16 @@ def _need(row: dict[str, Any], field: str, where: str) -> Any:
     return row[field]
 
 
+def _located(row: dict[str, Any], wkb: bytes | None, where: str, boundaries: dict[str, Any]) -> tuple[str, Any]:
+    """The feature's jurisdiction and its checked area (inside that jurisdiction's boundary)."""
+    jur = str(_need(row, "jurisdic", where))
+    if jur not in boundaries:
+        boundaries[jur] = load_boundary(jur)
+    if wkb is None:
+        raise InvalidInput(f"{where}: no geometry")
+    return jur, parse_area(shapely.geometry.mapping(shapely.from_wkb(wkb)), boundary=boundaries[jur])
+
+
 def import_titles(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = None) -> int:
     """Register the titles of a file (all or nothing). Numbers already present, overlaps between
     the imported titles or with active titles, and bad fields are refused with their feature."""
@@ -134,12 +144,7 @@ def import_titles(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = Non
         where = f"feature {i}"
         number = str(_need(row, "number", where))
         where = f"feature {i} ({number})"
-        jur = str(_need(row, "jurisdic", where))
-        if jur not in boundaries:
-            boundaries[jur] = load_boundary(jur)
-        if wkb is None:
-            raise InvalidInput(f"{where}: no geometry")
-        area = parse_area(shapely.geometry.mapping(shapely.from_wkb(wkb)), boundary=boundaries[jur])
+        jur, area = _located(row, wkb, where, boundaries)
         state = str(_need(row, "state", where))
         if state not in lc.TITLE_MOVES:
             raise InvalidInput(f"{where}.state {state!r} is not a title state ({', '.join(lc.TITLE_MOVES)})")
@@ -197,12 +202,7 @@ def import_applications(uow: UnitOfWork, path: Path, actor: str, fmt: str | None
         except (TypeError, ValueError):
             raise InvalidInput(f"{where}.number must be a whole number") from None
         where = f"feature {i} (application {number})"
-        jur = str(_need(row, "jurisdic", where))
-        if jur not in boundaries:
-            boundaries[jur] = load_boundary(jur)
-        if wkb is None:
-            raise InvalidInput(f"{where}: no geometry")
-        area = parse_area(shapely.geometry.mapping(shapely.from_wkb(wkb)), boundary=boundaries[jur])
+        jur, area = _located(row, wkb, where, boundaries)
         state = str(_need(row, "state", where))
         if state not in lc.APPLICATION_MOVES:
             raise InvalidInput(f"{where}.state {state!r} is not an application state")
