@@ -134,9 +134,9 @@ def start_maadan(url: str, port: int) -> subprocess.Popen:
 def start_pygeoapi(url: str, port: int) -> subprocess.Popen | None:
     venv = VAR / "pygeoapi-venv"
     py = venv / "bin" / "python"
-    if not py.exists():
+    if not (venv / "bin" / "pygeoapi").exists() or subprocess.run([str(py), "-c", "import geoalchemy2"], capture_output=True).returncode:
         subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
-        subprocess.run([str(py), "-m", "pip", "install", "-q", "pygeoapi", "psycopg2-binary", "uvicorn",
+        subprocess.run([str(py), "-m", "pip", "install", "-q", "pygeoapi", "psycopg2-binary", "geoalchemy2", "uvicorn",
                         "starlette"], check=True)
     from sqlalchemy.engine import make_url
 
@@ -149,8 +149,8 @@ def start_pygeoapi(url: str, port: int) -> subprocess.Popen | None:
         "logging": {"level": "ERROR"},
         "metadata": {"identification": {"title": "bench", "description": "bench", "keywords": ["bench"],
                                         "keywords_type": "theme", "terms_of_service": "", "url": ""},
-                     "license": {"name": "CC-BY 4.0"}, "provider": {"name": "bench"},
-                     "contact": {"name": "bench"}},
+                     "license": {"name": "CC-BY 4.0", "url": "https://creativecommons.org/licenses/by/4.0/"}, "provider": {"name": "bench", "url": "http://127.0.0.1"},
+                     "contact": {"name": "bench", "url": "http://127.0.0.1"}},
         "resources": {"titles": {
             "type": "collection", "title": "titles", "description": "titles", "keywords": ["titles"],
             "extents": {"spatial": {"bbox": [60, 24, 71, 32], "crs": "http://www.opengis.net/def/crs/OGC/1.3/CRS84"}},
@@ -198,7 +198,7 @@ def main() -> None:
     boxes = bboxes(200)
     square = lambda x, y: {"type": "Polygon", "coordinates": [[[x, y], [x + .1, y], [x + .1, y + .1], [x, y + .1], [x, y]]]}  # noqa: E731
     rng = random.Random(3)
-    checks = [{"title_type": "EL", "area": {"geojson": square(rng.uniform(62, 66), rng.uniform(27, 29.5))}}
+    checks = [{"title_type": "EL", "area": {"geojson": square(rng.uniform(63.0, 65.5), rng.uniform(27.5, 29.3))}}
               for _ in range(200)]
     try:
         print(f"server: uvicorn, 1 worker; load: {args.clients} client processes, {args.seconds:.0f} s per scenario")
