@@ -73,21 +73,27 @@ def fresh_db(request, tmp_path) -> Iterator[Database]:
     db.close()
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def seeded_db(request, tmp_path_factory) -> Iterator[Database]:
-    """One database per backend, initialised and seeded once; tests must not change it."""
-    db = Database(request.param, tmp_path_factory.mktemp("seeded"))
+def run_maadan(url: str, *commands: list[str]) -> None:
+    """Run `maadan` commands in-process against the database at `url`; each must succeed."""
     from maadan.cli.app import main
 
     old = os.environ.get("MAADAN_DATABASE_URL")
-    os.environ["MAADAN_DATABASE_URL"] = db.url
+    os.environ["MAADAN_DATABASE_URL"] = url
     try:
-        assert main(["db", "init"]) == 0
+        for command in commands:
+            assert main(command) == 0, command
     finally:
         if old is None:
             os.environ.pop("MAADAN_DATABASE_URL", None)
         else:
             os.environ["MAADAN_DATABASE_URL"] = old
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def seeded_db(request, tmp_path_factory) -> Iterator[Database]:
+    """One database per backend, initialised and seeded once; tests must not change it."""
+    db = Database(request.param, tmp_path_factory.mktemp("seeded"))
+    run_maadan(db.url, ["db", "init"])
     yield db
     db.close()
 

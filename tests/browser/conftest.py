@@ -47,19 +47,10 @@ class Site:
 
 
 def _database(folder: Path) -> str:
-    from maadan.cli.app import main
+    from tests.conftest import run_maadan
 
     url = f"sqlite:///{folder / 'maadan.sqlite'}"
-    old = os.environ.get("MAADAN_DATABASE_URL")
-    os.environ["MAADAN_DATABASE_URL"] = url
-    try:
-        assert main(["db", "init"]) == 0
-        assert main(["demo", "cadastre", "--titles", "50", "--seed", "1"]) == 0
-    finally:
-        if old is None:
-            os.environ.pop("MAADAN_DATABASE_URL", None)
-        else:
-            os.environ["MAADAN_DATABASE_URL"] = old
+    run_maadan(url, ["db", "init"], ["demo", "cadastre", "--titles", "50", "--seed", "1"])
     return url
 
 

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from maadan.config import Settings
-from maadan.store.database import require_schema
 from maadan.store.uow import UnitOfWork
 
 MAX_LIMIT = 1000
@@ -46,7 +45,3 @@ def paging(limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items pe
 UoW = Annotated[UnitOfWork, Depends(uow)]
 WriteUoW = Annotated[UnitOfWork, Depends(write_uow)]
 Page = Annotated[Paging, Depends(paging)]
-
-
-def check_database(engine) -> None:
-    require_schema(engine)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
-from maadan.cadastre.lifecycle import PENDING
 from maadan.cli import common
 from maadan.ingest.service import seed_reference_data
 from maadan.store import migrate
@@ -71,32 +70,23 @@ def status(json_out: bool = JSON) -> None:
 
 def summary(json_out: bool = JSON) -> None:
     """Key numbers of the knowledge base."""
-    from maadan.minerals.service import list_minerals
-    from maadan.projects.service import find_projects
+    from maadan.overview import key_numbers
 
     c = common.get()
     c.json_mode = json_out
-    listing = list_minerals(c.uow())
-    sites = find_projects(c.uow())
-    with c.uow() as uow:
-        n_world = uow.statistics.count_world()
-        n_orgs = len(uow.organisations.all())
-        n_titles = uow.cadastre.count_titles()
-        n_synthetic = uow.cadastre.count_titles(synthetic=True)
-        n_pending = uow.cadastre.count_applications(PENDING)
-    counts = {cl.id: sum(1 for m in listing.minerals if cl.id in m.entries) for cl in listing.lists}
+    n = key_numbers(c.uow())
     data = {
         "database": describe(c.engine),
-        "critical_lists": [{"id": cl.id, "name": cl.name, "entries": counts[cl.id],
-                            "official_count": cl.official_count} for cl in listing.lists],
-        "minerals_on_any_list": len(listing.minerals),
-        "world_statistics": n_world,
-        "organisations": n_orgs,
-        "projects": sum(1 for r in sites if r.project.kind == "project"),
-        "deposits": sum(1 for r in sites if r.project.kind == "deposit"),
-        "titles": n_titles,
-        "synthetic_titles": n_synthetic,
-        "pending_applications": n_pending,
+        "critical_lists": [{"id": lid, "name": name, "entries": count, "official_count": n.official_counts[lid]}
+                           for lid, name, count in n.lists],
+        "minerals_on_any_list": n.minerals_on_any_list,
+        "world_statistics": n.world_statistics,
+        "organisations": n.organisations,
+        "projects": n.projects,
+        "deposits": n.deposits,
+        "titles": n.titles,
+        "synthetic_titles": n.synthetic_titles,
+        "pending_applications": n.pending_applications,
     }
     if json_out:
         common.print_json(data)
@@ -106,10 +96,10 @@ def summary(json_out: bool = JSON) -> None:
     t.add_column("count", justify="right")
     for cl in data["critical_lists"]:
         t.add_row(cl["name"], str(cl["entries"]))
-    t.add_row("Minerals on at least one list", str(data["minerals_on_any_list"]))
-    t.add_row("USGS figures (production, reserves, capacity)", str(n_world))
-    t.add_row("Organisations", str(n_orgs))
-    t.add_row("Projects / other deposits", f"{data['projects']} / {data['deposits']}")
-    t.add_row("Mineral titles (of which SYNTHETIC demo titles)", f"{data['titles']} ({data['synthetic_titles']})")
-    t.add_row("Pending title applications", str(data["pending_applications"]))
+    t.add_row("Minerals on at least one list", str(n.minerals_on_any_list))
+    t.add_row("USGS figures (production, reserves, capacity)", str(n.world_statistics))
+    t.add_row("Organisations", str(n.organisations))
+    t.add_row("Projects / other deposits", f"{n.projects} / {n.deposits}")
+    t.add_row("Mineral titles (of which SYNTHETIC demo titles)", f"{n.titles} ({n.synthetic_titles})")
+    t.add_row("Pending title applications", str(n.pending_applications))
     c.out.print(t)

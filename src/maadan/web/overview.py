@@ -9,38 +9,10 @@ from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.audit import Event
 from maadan.cadastre.money import DueItem
-from maadan.minerals.service import list_minerals
-from maadan.projects.service import find_projects
+from maadan.overview import KeyNumbers, key_numbers  # noqa: F401  (the home page's numbers)
 from maadan.store.uow import UnitOfWork
 
 DECISION_KINDS = ("application.", "title.", "reserved.", "demo.")
-
-
-@dataclass(frozen=True)
-class KeyNumbers:
-    lists: list[tuple[str, str, int]]  # (list id, name, minerals on it)
-    minerals_on_any_list: int
-    projects: int
-    deposits: int
-    titles: int
-    synthetic_titles: int
-    pending_applications: int
-
-
-def key_numbers(uow: UnitOfWork) -> KeyNumbers:
-    listing = list_minerals(uow)
-    sites = find_projects(uow)
-    with uow:
-        titles = uow.cadastre.count_titles()
-        synthetic = uow.cadastre.count_titles(synthetic=True)
-        pending = uow.cadastre.count_applications(lc.PENDING)
-    return KeyNumbers(
-        lists=[(cl.id, cl.name, sum(1 for m in listing.minerals if cl.id in m.entries)) for cl in listing.lists],
-        minerals_on_any_list=len(listing.minerals),
-        projects=sum(1 for r in sites if r.project.kind == "project"),
-        deposits=sum(1 for r in sites if r.project.kind == "deposit"),
-        titles=titles, synthetic_titles=synthetic, pending_applications=pending,
-    )
 
 
 @dataclass(frozen=True)
