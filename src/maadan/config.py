@@ -61,6 +61,17 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("MAADAN_MAX_BODY_BYTES", "5000000", "Largest request body the API accepts (bytes)."),
     Setting(
+        "MAADAN_LOG_LEVEL",
+        "info",
+        "Level of `maadan serve`'s logs; at info every request is one JSON line (warning: errors only).",
+    ),
+    Setting(
+        "MAADAN_TRUSTED_PROXIES",
+        "unset (trust no proxy: the client is the TCP peer)",
+        "Comma-separated addresses of reverse proxies in front of Maadan. Only when the TCP peer is one "
+        "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -79,6 +90,8 @@ class Settings:
     secret_key: str = ""
     tile_url: str | None = None
     max_body_bytes: int = 5_000_000
+    log_level: str = "info"
+    trusted_proxies: frozenset[str] = frozenset()
 
     @property
     def production(self) -> bool:
@@ -126,7 +139,28 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
+        log_level=_log_level(env), trusted_proxies=_proxies(env),
     )
+
+
+def _log_level(env: Mapping[str, str]) -> str:
+    level = (env.get("MAADAN_LOG_LEVEL") or "info").strip().lower()
+    if level not in ("debug", "info", "warning", "error"):
+        raise ConfigError(f"MAADAN_LOG_LEVEL must be debug, info, warning or error, not {level!r}")
+    return level
+
+
+def _proxies(env: Mapping[str, str]) -> frozenset[str]:
+    import ipaddress
+
+    out = set()
+    for raw in (env.get("MAADAN_TRUSTED_PROXIES") or "").split(","):
+        if raw.strip():
+            try:
+                out.add(str(ipaddress.ip_address(raw.strip())))
+            except ValueError:
+                raise ConfigError(f"MAADAN_TRUSTED_PROXIES: {raw.strip()!r} is not an IP address") from None
+    return frozenset(out)
 
 
 def _int(env: Mapping[str, str], name: str, default: int, low: int, high: int) -> int:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from maadan import __version__
-from maadan.api import errors
+from maadan.api import errors, warmup
 from maadan.api.middleware import BodyLimit, RequestLog
 from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
@@ -37,7 +37,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        warming = warmup.start(app)  # builds the spatial indexes off the request path
         yield
+        warming.join()
         engine.dispose()
 
     app = FastAPI(
@@ -79,5 +81,5 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
 
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
-    logging.getLogger("maadan.requests").setLevel(logging.INFO)
+    logging.getLogger("maadan.requests").setLevel(settings.log_level.upper())
     return app

@@ -8,6 +8,7 @@ since a browser never attaches that header on its own."""
 from __future__ import annotations
 
 import hmac
+import secrets
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Callable
@@ -64,7 +65,26 @@ def bearer_token(request: Request) -> str | None:
 
 
 def client_address(request: Request) -> str | None:
-    return request.client.host if request.client else None
+    """The client's address: the TCP peer, unless the peer is a trusted proxy
+    (MAADAN_TRUSTED_PROXIES); then the nearest X-Forwarded-For address that is not itself one.
+    Without trusted proxies the header is ignored: a client could write anything in it."""
+    peer = request.client.host if request.client else None
+    settings = getattr(request.app.state, "settings", None)
+    trusted = settings.trusted_proxies if settings is not None else frozenset()
+    if peer is None or peer not in trusted:
+        return peer
+    hops = [h.strip() for h in ",".join(request.headers.getlist("x-forwarded-for")).split(",") if h.strip()]
+    for hop in reversed(hops):
+        if hop not in trusted:
+            return hop[:64]
+    return peer
+
+
+def now(request: Request) -> datetime | None:
+    """The app's clock, when one is set (tests move time: `app.state.clock = lambda: t`); None
+    means the real time."""
+    clock = getattr(request.app.state, "clock", None)
+    return clock() if clock is not None else None
 
 
 def identify(request: Request) -> Identity:
@@ -76,7 +96,7 @@ def identify(request: Request) -> Identity:
     token = bearer_token(request)
     if token is not None:
         try:
-            user = service.user_for_token(UnitOfWork(engine), token)
+            user = service.user_for_token(UnitOfWork(engine), token, now=now(request))
         except AuthError as exc:
             raise http_error(exc, token_given=True) from None
         ident = Identity(user, "bearer", token)
@@ -85,7 +105,7 @@ def identify(request: Request) -> Identity:
         cookie = request.cookies.get(SESSION_COOKIE)
         if cookie:
             try:
-                user, csrf = service.session_user(UnitOfWork(engine), cookie)
+                user, csrf = service.session_user(UnitOfWork(engine), cookie, now=now(request))
                 ident = Identity(user, "session", cookie, csrf)
             except AuthError:
                 pass  # a stale cookie: the public, so public pages keep working
@@ -142,6 +162,37 @@ async def csrf_protect(request: Request) -> None:
 def csrf_token(request: Request) -> str | None:
     """The CSRF token to put in the forms of a page shown to a session user (None otherwise)."""
     return identify(request).csrf_token
+
+
+# --- login CSRF: the sign-in form has no session yet ----------------------------------------------
+# A forged cross-site POST /login could sign a victim into the attacker's account. The form page
+# sets a random cookie and the form carries its HMAC under the app's secret key; a sign-in is only
+# accepted when the two match (a cross-site page can neither read the cookie nor compute the MAC).
+
+LOGIN_COOKIE = "maadan_login"
+
+
+def _login_mac(request: Request, nonce: str) -> str:
+    key = request.app.state.settings.secret_key.encode()
+    return hmac.new(key, nonce.encode(), "sha256").hexdigest()
+
+
+def login_csrf(request: Request) -> tuple[str, str]:
+    """(nonce for the cookie, token for the sign-in form): the browser's nonce when it has one."""
+    nonce = request.cookies.get(LOGIN_COOKIE) or ""
+    if len(nonce) < 32:
+        nonce = secrets.token_urlsafe(32)
+    return nonce, _login_mac(request, nonce)
+
+
+def set_login_cookie(response: Response, request: Request, nonce: str) -> None:
+    response.set_cookie(LOGIN_COOKIE, nonce, max_age=3600, path="/login", httponly=True, samesite="strict",
+                        secure=_secure(request))
+
+
+def login_csrf_ok(request: Request, sent: str | None) -> bool:
+    nonce = request.cookies.get(LOGIN_COOKIE)
+    return bool(nonce and sent) and hmac.compare_digest(_login_mac(request, nonce).encode(), sent.encode())
 
 
 # --- the session cookie, for the web's sign-in and sign-out ------------------------------------

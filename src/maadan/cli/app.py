@@ -47,8 +47,10 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
     create_app(settings).router  # fail here, with a clear message, if the database is not ready
     c.err.print(f"Maadan at http://{host}:{port}/  (API docs http://{host}:{port}/docs, "
                 f"OGC API http://{host}:{port}/ogc); {settings.database_url.split('://')[0]}; Ctrl+C stops it")
+    # Workers are separate processes: each builds its app (and warms its spatial index) from the
+    # environment. Proxy headers are read by Maadan itself, only from MAADAN_TRUSTED_PROXIES.
     uvicorn.run("maadan.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level="info", proxy_headers=False)
+                log_level=settings.log_level, access_log=False, proxy_headers=False)
 
 
 @app.callback()

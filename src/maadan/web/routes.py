@@ -18,7 +18,11 @@ from maadan.api.security import (
     client_address,
     csrf_protect,
     identify,
+    login_csrf,
+    login_csrf_ok,
+    now,
     require_role,
+    set_login_cookie,
     set_session_cookie,
 )
 from maadan.auth import service as auth
@@ -176,31 +180,43 @@ def title_page(request: Request, number: str) -> Response:
 
 # --- signing in and out ------------------------------------------------------------------------
 
+def _login_page(request: Request, target: str, username: str, error: str | None, status: int = 200,
+                headers: dict[str, str] | None = None) -> Response:
+    nonce, token = login_csrf(request)
+    response = render(request, "login.html", {"next": target, "username": username, "error": error,
+                                              "login_token": token}, status_code=status, headers=headers)
+    set_login_cookie(response, request, nonce)
+    return response
+
+
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
-    return render(request, "login.html", {"next": _safe_next(next), "username": "", "error": None})
+    return _login_page(request, _safe_next(next), "", None)
 
 
 @router.post("/login")
 def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
-          password: Annotated[str, Form(max_length=1024)] = "", next: Annotated[str, Form(max_length=500)] = "/") -> Response:
+          password: Annotated[str, Form(max_length=1024)] = "", next: Annotated[str, Form(max_length=500)] = "/",
+          csrf_token: Annotated[str, Form(max_length=200)] = "") -> Response:
     target = _safe_next(next)
 
     def again(message: str, status: int, headers: dict[str, str] | None = None) -> Response:
-        return render(request, "login.html", {"next": target, "username": username, "error": message},
-                      status_code=status, headers=headers)
+        return _login_page(request, target, username, message, status, headers)
 
+    if not login_csrf_ok(request, csrf_token):
+        return again("This sign-in form has expired or did not come from this site; sign in again.", 403)
     if not username.strip() or not password:
         return again("Enter your username and your password.", 422)
     try:
-        user = auth.authenticate(_uow(request, write=True), username, password, client_address(request))
+        user = auth.authenticate(_uow(request, write=True), username, password, client_address(request),
+                                 now=now(request))
     except TooManyAttempts as exc:
         return again(f"Too many failed sign-in attempts. Try again in {max(1, exc.retry_after_s // 60)} minutes.",
                      429, {"Retry-After": str(exc.retry_after_s)})
     except AuthError as exc:
         return again("Wrong username or password." if exc.message == auth.BAD_CREDENTIALS
                      else f"Cannot sign in: {exc.message}.", 401)
-    token, _csrf, expires_at = auth.start_session(_uow(request, write=True), user)
+    token, _csrf, expires_at = auth.start_session(_uow(request, write=True), user, now=now(request))
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, token, expires_at)
     return response

@@ -15,6 +15,14 @@ from maadan.store.uow import UnitOfWork
 
 PASSWORD = "a long enough passphrase"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
+LOGIN_TOKEN = re.compile(r'<form method="post" action="/login"[^>]*>[\s\S]*?name="csrf_token" value="([^"]*)"')
+
+
+def login_form(client: TestClient, **fields: str) -> dict[str, str]:
+    """`fields` plus the sign-in form's CSRF token (GET /login sets the cookie it is bound to)."""
+    match = LOGIN_TOKEN.search(client.get("/login").text)
+    assert match and match.group(1), "no CSRF token in the sign-in form"
+    return {**fields, "csrf_token": match.group(1)}
 
 
 def square(x: float, y: float, d: float = 0.05) -> dict:
@@ -35,8 +43,8 @@ class Web:
         return auth.create_user(self.uow(True), username, PASSWORD, role, organisation_id)
 
     def login(self, username: str, password: str = PASSWORD):
-        return self.client.post("/login", data={"username": username, "password": password, "next": "/"},
-                                follow_redirects=False)
+        return self.client.post("/login", data=login_form(self.client, username=username, password=password,
+                                                          next="/"), follow_redirects=False)
 
     def csrf(self, path: str = "/") -> str:
         match = CSRF_META.search(self.client.get(path).text)
@@ -52,9 +60,9 @@ class Web:
         return cadastre.apply(self.uow(True), inp, actor="user:test").application
 
 
-def make_web(url: str, **env: str) -> tuple[TestClient, object]:
+def make_web(url: str, base_url: str = "http://testserver", **env: str) -> tuple[TestClient, object]:
     app = create_app(load_settings({"MAADAN_DATABASE_URL": url, **env}))
-    return TestClient(app), app
+    return TestClient(app, base_url=base_url), app
 
 
 @pytest.fixture

@@ -9,14 +9,14 @@ import zipfile
 
 from maadan.auth.model import MAX_FAILURES
 
-from .conftest import CLEAN, PASSWORD, make_web
+from .conftest import CLEAN, PASSWORD, login_form, make_web
 
 
 def test_login_form_errors(web):
     web.user("applicant.one", "applicant", "chagai-minerals")
-    empty = web.client.post("/login", data={"username": "", "password": ""})
+    empty = web.client.post("/login", data=login_form(web.client, **{"username": "", "password": ""}))
     assert empty.status_code == 422 and "Enter your username and your password." in empty.text
-    wrong = web.client.post("/login", data={"username": "applicant.one", "password": "not the password"})
+    wrong = web.client.post("/login", data=login_form(web.client, **{"username": "applicant.one", "password": "not the password"}))
     assert wrong.status_code == 401 and "Wrong username or password." in wrong.text
     assert 'value="applicant.one"' in wrong.text and 'aria-invalid="true"' in wrong.text
     assert "maadan_session" not in wrong.headers.get("set-cookie", "")
@@ -25,15 +25,15 @@ def test_login_form_errors(web):
 def test_login_is_rate_limited(web):
     web.user("applicant.two", "applicant", "chagai-minerals")
     for _ in range(MAX_FAILURES):
-        assert web.client.post("/login", data={"username": "applicant.two", "password": "nope"}).status_code == 401
-    r = web.client.post("/login", data={"username": "applicant.two", "password": PASSWORD})
+        assert web.client.post("/login", data=login_form(web.client, **{"username": "applicant.two", "password": "nope"})).status_code == 401
+    r = web.client.post("/login", data=login_form(web.client, **{"username": "applicant.two", "password": PASSWORD}))
     assert r.status_code == 429 and "Too many failed sign-in attempts" in r.text and r.headers["retry-after"]
 
 
 def test_login_sets_session_cookie_and_logout_ends_it(web):
     web.user("applicant.three", "applicant", "chagai-minerals")
-    r = web.client.post("/login", data={"username": "applicant.three", "password": PASSWORD,
-                                        "next": "/cadastre/apply"}, follow_redirects=False)
+    r = web.client.post("/login", data=login_form(web.client, **{"username": "applicant.three", "password": PASSWORD,
+                                        "next": "/cadastre/apply"}), follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"] == "/cadastre/apply"
     cookie = r.headers["set-cookie"].lower()
     assert cookie.startswith("maadan_session=") and "httponly" in cookie and "samesite=lax" in cookie
@@ -50,16 +50,16 @@ def test_login_sets_session_cookie_and_logout_ends_it(web):
 def test_login_redirects_only_within_the_site(web):
     web.user("applicant.four", "applicant", "chagai-minerals")
     for target in ("https://evil.example/", "//evil.example/", "/\\evil.example"):
-        r = web.client.post("/login", data={"username": "applicant.four", "password": PASSWORD, "next": target},
+        r = web.client.post("/login", data=login_form(web.client, **{"username": "applicant.four", "password": PASSWORD, "next": target}),
                             follow_redirects=False)
         assert r.headers["location"] == "/", target
 
 
 def test_session_cookie_is_secure_in_production(web, seeded_copy):
-    client, _ = make_web(seeded_copy.url, MAADAN_ENV="prod", MAADAN_SECRET_KEY="x" * 40)
+    client, _ = make_web(seeded_copy.url, "https://testserver", MAADAN_ENV="prod", MAADAN_SECRET_KEY="x" * 40)
     web.user("officer.prod", "officer")
     with client:
-        r = client.post("/login", data={"username": "officer.prod", "password": PASSWORD}, follow_redirects=False)
+        r = client.post("/login", data=login_form(client, **{"username": "officer.prod", "password": PASSWORD}), follow_redirects=False)
     assert r.status_code == 303 and "secure" in r.headers["set-cookie"].lower()
 
 

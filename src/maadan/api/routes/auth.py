@@ -18,6 +18,7 @@ from maadan.api.security import (
     csrf_protect,
     http_error,
     identify,
+    now,
     require_role,
 )
 from maadan.auth import service
@@ -92,10 +93,11 @@ _TOKEN_BODY = {"requestBody": {"required": True, "content": {
 def token(request: Request, response: Response, creds: Annotated[TokenIn, Depends(credentials)],
           uow: WriteUoW) -> dict:
     try:
-        user = service.authenticate(uow, creds.username, creds.password, client_address(request))
+        user = service.authenticate(uow, creds.username, creds.password, client_address(request),
+                                    now=now(request))
     except (AuthError, TooManyAttempts) as exc:
         raise http_error(exc) from None
-    access_token, expires_at = service.issue_token(uow, user)
+    access_token, expires_at = service.issue_token(uow, user, now=now(request))
     response.headers["Cache-Control"] = "no-store"
     return {"access_token": access_token, "token_type": "bearer", "expires_at": expires_at.isoformat(),
             "expires_in": int(service.TOKEN_TTL.total_seconds())}

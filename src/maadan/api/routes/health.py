@@ -19,4 +19,5 @@ def health(request: Request) -> dict:
         conn.execute(text("SELECT 1"))
     revision = migrate.current_revision(engine)
     return {"status": "ok", "version": __version__, "database": describe(engine).split(" ")[0],
-            "schema_revision": revision, "schema_current": revision == migrate.head_revision()}
+            "schema_revision": revision, "schema_current": revision == migrate.head_revision(),
+            "spatial_index": getattr(request.app.state, "spatial_index", "cold")}

@@ -1,0 +1,41 @@
+"""Warm the per-process caches at startup, in a background thread, so that the first checks and
+filings after a start do not pay for building the spatial index (seconds over 100,000 titles).
+Requests are served meanwhile; one arriving before the index is ready builds or waits for it as
+before. /api/health reports `spatial_index: warming|warm|failed`."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from fastapi import FastAPI
+
+from maadan.store.uow import UnitOfWork
+
+log = logging.getLogger("maadan.api")
+
+
+def _warm(app: FastAPI) -> None:
+    from maadan.cadastre import caches
+
+    start = time.perf_counter()
+    try:
+        for jurisdiction in caches.jurisdictions():
+            uow = UnitOfWork(app.state.engine)
+            with uow:
+                caches.spatial_index(uow, jurisdiction)
+    except Exception:  # a cold cache is slower, never wrong: log and keep serving
+        log.exception("warming the spatial index failed")
+        app.state.spatial_index = "failed"
+        return
+    app.state.spatial_index = "warm"
+    log.info("spatial index warm in %.1f s", time.perf_counter() - start)
+
+
+def start(app: FastAPI) -> threading.Thread:
+    """Start warming; the caller joins the thread at shutdown."""
+    app.state.spatial_index = "warming"
+    thread = threading.Thread(target=_warm, args=(app,), name="maadan-warmup", daemon=True)
+    thread.start()
+    return thread
