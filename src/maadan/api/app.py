@@ -9,13 +9,13 @@ from contextlib import asynccontextmanager
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from maadan import __version__
-from maadan.api import errors, warmup
+from maadan.api import content_types, errors, warmup
 from maadan.api.middleware import BodyLimit, RequestLog
 from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         docs_url=None,  # served below from vendored assets, no CDN
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(content_types.require_known_content_type)],  # 415 for bodies a route cannot read
     )
     app.state.settings = settings
     app.state.engine = engine

@@ -17,7 +17,17 @@ log = logging.getLogger("maadan.api")
 
 def _where(loc: tuple) -> str:
     parts = [str(p) for p in loc if p not in ("body", "query", "path")]
-    return ".".join(parts) or "request"
+    return ".".join(parts) or ("body" if loc[:1] == ("body",) else "request")
+
+
+def _json_error(error: dict, doc: object) -> dict:
+    pos = next((p for p in error.get("loc", ()) if isinstance(p, int)), 0)
+    text = doc.decode("utf-8", "replace") if isinstance(doc, bytes) else str(doc or "")
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    reason = (error.get("ctx") or {}).get("error", "invalid")
+    return {"loc": ("body",), "type": "json_invalid",
+            "msg": f"not valid JSON at line {line}, column {column} (character {pos}): {reason}"}
 
 
 def install(app: FastAPI) -> None:
@@ -31,6 +41,10 @@ def install(app: FastAPI) -> None:
         errors = exc.errors()
         first = errors[0] if errors else {}
         message = f"{_where(tuple(first.get('loc', ())))}: {first.get('msg', 'invalid')}" if first else "invalid request"
+        if first.get("type") == "json_invalid":  # say where the JSON breaks, as a line and column
+            errors = [_json_error(first, exc.body)]
+            first = errors[0]
+            message = f"body: {first['msg']}"
         details = [{"field": _where(tuple(e.get("loc", ()))), "message": e.get("msg"), "type": e.get("type")}
                    for e in errors]
         return JSONResponse({"error": "invalid_input", "message": message, "details": details}, status_code=422)
