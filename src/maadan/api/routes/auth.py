@@ -69,8 +69,11 @@ async def credentials(request: Request) -> TokenIn:
     else:
         try:
             data = json.loads(await request.body() or b"null")
+        except json.JSONDecodeError as exc:
+            raise InvalidInput(f"body: not valid JSON at line {exc.lineno}, column {exc.colno} (character {exc.pos}): "
+                               f'{exc.msg}; send {{"username": "...", "password": "..."}}') from None
         except ValueError:
-            raise InvalidInput('body: not valid JSON; send {"username": "...", "password": "..."}') from None
+            raise InvalidInput('body: not valid JSON (UTF-8); send {"username": "...", "password": "..."}') from None
         if not isinstance(data, dict):
             raise InvalidInput('body: send {"username": "...", "password": "..."} as JSON or as a form')
     try:

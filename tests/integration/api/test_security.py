@@ -1,0 +1,444 @@
+"""Bad input and attacks on every backend: each refused with the right status and nothing changed
+in the database. The routes come from the OpenAPI document and the app's router, so a route added
+later is swept too (and the authorisation table fails until the new route is placed in it).
+
+Statuses, one rule for every write route (docs/api.md, "Errors"): a body over
+MAADAN_MAX_BODY_BYTES is 413; a body whose Content-Type the route does not read is 415; a body
+that is not valid JSON, or valid JSON that breaks the schema, is 422 saying where."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+from urllib.parse import quote
+
+import pytest
+from fastapi.testclient import TestClient
+
+from maadan.api.content_types import accepted
+from maadan.auth.model import MAX_FAILURES, WINDOW
+
+from .security_site import (
+    CLEAN,
+    ORG_A,
+    ORG_B,
+    PASSWORD,
+    PAYLOADS,
+    RAW_TAGS,
+    SCRIPTS,
+    WRITE_METHODS,
+    app_routes,
+    body_schema,
+    changed,
+    example,
+    fill,
+    fingerprint,
+    make_site,
+    operations,
+    put,
+    square,
+    strings_in,
+    text_fields,
+    web_routes,
+)
+
+
+@pytest.fixture
+def site(seeded_copy):
+    yield from make_site(seeded_copy.url)
+
+
+def _path_values(site) -> dict[str, str]:
+    app = site.file(ORG_A)
+    with site.uow() as uow:
+        title = uow.cadastre.titles(limit=1)[0].number
+    return {"jurisdiction": "PK-BA", "number": str(app.number), "username": "applicant.b",
+            "collection_id": "titles", "feature_id": "1", "name": "copper", "project_id": "reko-diq",
+            "organisation_id": "chagai-minerals", "title": title}
+
+
+def _write_routes_with_bodies(site) -> list[tuple[str, str]]:
+    """(METHOD, path template) of every route that reads a request body: the API's and the web's."""
+    spec = site.spec()
+    api = [(m, p) for m, p, op in operations(spec, WRITE_METHODS) if op.get("requestBody")]
+    web = [(m, r.path) for m in ("POST", "PUT", "PATCH", "DELETE") for r in web_routes(site.app, m)
+           if accepted(r.route)]
+    return api + web
+
+
+# --- oversized, malformed and mistyped bodies ----------------------------------------------------
+
+def test_bad_bodies_on_every_write_route_are_refused_and_change_nothing(site):
+    values = _path_values(site)
+    routes = _write_routes_with_bodies(site)
+    assert ("POST", "/api/cadastre/applications") in routes and ("POST", "/login") in routes
+    limit = site.app.state.settings.max_body_bytes
+    admin = site.bearer["root"]
+    before = fingerprint(site.engine)
+    for method, template in routes:
+        url = fill(template, values)
+        route = next(r for r in app_routes(site.app) if r.path == template and method in r.methods)
+        kinds = accepted(route.route)
+        takes_json = "application/json" in kinds
+        good_type = "application/json" if takes_json else "application/x-www-form-urlencoded"
+
+        r = site.client.request(method, url, content=b"{" + b" " * limit + b"}", headers=admin | {
+            "content-type": good_type})
+        assert r.status_code == 413 and r.json()["error"] == "payload_too_large", (method, template, r.text)
+
+        for wrong in ("text/plain", "application/xml", *(() if takes_json else ("application/json",))):
+            r = site.client.request(method, url, content=b'{"a": 1}', headers=admin | {"content-type": wrong})
+            assert r.status_code == 415, (method, template, wrong, r.status_code, r.text)
+            assert r.json()["error"] == "unsupported_media_type" and good_type in r.json()["message"]
+
+        if takes_json:
+            r = site.client.request(method, url, content=b'{"title_type": "EL",\n  "area": {oops}}',
+                                    headers=admin | {"content-type": "application/json"})
+            assert r.status_code == 422, (method, template, r.text)
+            assert r.json()["message"].startswith("body: not valid JSON at line 2, column 12"), r.json()
+            for body in (b"[]", b'"text"', b"null", b"1e999999"):
+                r = site.client.request(method, url, content=body, headers=admin | {"content-type": "application/json"})
+                assert r.status_code == 422 and r.json()["error"] == "invalid_input", (method, template, body, r.text)
+    assert changed(before, fingerprint(site.engine)) == []
+
+
+BAD_GEOJSON = [
+    ({"type": "Point", "coordinates": [64, 28.8]}, "Point"),
+    ({"type": "Polygon", "coordinates": [[[64, 28.8], [64.1, 28.8], [64.1, 28.9], [64, 28.9]]]}, "coordinates[0]"),
+    ({"type": "Polygon", "coordinates": [[[64, 28.8], [64.1, 28.8]]]}, "coordinates[0]"),
+    ({"type": "Polygon", "coordinates": [[[64, 28.8], ["a", 28.8], [64.1, 28.9], [64, 28.8]]]}, "coordinates[0]"),
+    ({"type": "Polygon", "coordinates": "64,28"}, "coordinates"),
+    ({"type": "Polygon", "coordinates": [[[64, 28.8], [64.1, 28.9], [64.1, 28.8], [64, 28.9], [64, 28.8]]]},
+     "not valid"),
+    ({"type": "Polygon", "coordinates": [[[264, 28.8], [264.1, 28.8], [264.1, 28.9], [264, 28.8]]]}, "range"),
+    ({"type": "FeatureCollection", "features": [{"type": "Feature"}]}, "features[0]"),
+    ({"type": "Feature", "geometry": None}, "geometry"),
+    ({"type": "Polygonn", "coordinates": []}, "Polygonn"),
+    ({}, "type"),
+]
+
+
+@pytest.mark.parametrize("geojson, where", BAD_GEOJSON, ids=[w for _, w in BAD_GEOJSON])
+def test_malformed_geojson_is_422_saying_where_and_changes_nothing(site, geojson, where):
+    bodies = {
+        "/api/cadastre/check": {"title_type": "EL", "area": {"geojson": geojson}},
+        "/api/cadastre/applications": {"title_type": "EL", "minerals": ["copper"], "area": {"geojson": geojson},
+                                       "holders": [{"name": "Chagai Minerals", "share_pct": 100, "country": "PK"}]},
+    }
+    before = fingerprint(site.engine)
+    for path, body in bodies.items():
+        r = site.client.post(path, json=body, headers=site.bearer["applicant.a"])
+        assert r.status_code == 422, (path, r.text)
+        err = r.json()
+        assert err["error"] in ("invalid_geometry", "invalid_input"), (path, err)
+        assert where in err["message"] + json.dumps(err.get("details")), (path, err)  # says where
+    assert changed(before, fingerprint(site.engine)) == []
+
+
+# --- SQL-ish and script strings in every text field ---------------------------------------------
+
+KNOWN_GOOD = {  # bodies that pass validation, so the payloads reach the use case and the store
+    ("POST", "/api/cadastre/check"): {"title_type": "EL", "area": {"geojson": CLEAN},
+                                      "holders": [{"name": "H", "share_pct": 100, "country": "PK"}]},
+    ("POST", "/api/cadastre/applications"): {"title_type": "EL", "minerals": ["copper"], "area": {"geojson": CLEAN},
+                                             "holders": [{"name": "H", "share_pct": 100, "country": "PK"}]},
+    ("POST", "/api/cadastre/applications/{jurisdiction}/{number}/decisions"): {"action": "accept"},
+    ("POST", "/api/users"): {"username": "new.user", "password": PASSWORD, "role": "officer"},
+}
+
+
+def _same_tables(site, titles_before: int) -> None:
+    with site.uow() as uow:  # nothing was dropped or rewritten by a string
+        assert uow.cadastre.count_titles() == titles_before
+
+
+def test_injection_strings_in_every_text_field_of_every_write_route(site):
+    spec = site.spec()
+    values = _path_values(site)
+    with site.uow() as uow:
+        titles = uow.cadastre.count_titles()
+    swept = 0
+    for method, template, op in operations(spec, WRITE_METHODS):
+        schema = body_schema(spec, op)
+        base = KNOWN_GOOD.get((method, template)) or (example(spec, schema) if schema else None)
+        fields = text_fields(spec, schema) if schema else []
+        params = [p["name"] for p in op.get("parameters", []) if p["in"] == "path"]
+        for payload in PAYLOADS:
+            for path in fields:
+                body = put(base, path, payload, spec, schema)
+                r = site.client.request(method, fill(template, values), json=body, headers=site.bearer["root"])
+                assert r.status_code < 500, (method, template, path, payload, r.text)
+                data = r.json() if r.content else None  # the JSON stays intact whatever the string
+                if r.status_code < 300 and payload in json.dumps(body) and data and payload in r.text:
+                    assert payload in set(strings_in(data)), (method, template, path)
+                swept += 1
+            for name in params:
+                url = fill(template, values | {name: quote(payload, safe="")})
+                r = site.client.request(method, url, json=base, headers=site.bearer["root"])
+                assert r.status_code < 500 and r.status_code != 200, (method, template, name, payload, r.text)
+                swept += 1
+    _same_tables(site, titles)
+    assert swept > 40
+
+
+def test_injection_strings_in_every_filter_and_path_parameter(site):
+    """Every string parameter of every GET operation and web page: no 5xx, JSON intact, and HTML
+    pages show the string escaped, never as markup."""
+    spec = site.spec()
+    values = _path_values(site)
+    officer, _ = site.cookie_client("officer.one")
+    checked = 0
+    for _, template, op in operations(spec, ("get",)):
+        for p in op.get("parameters", []):
+            schema = p.get("schema", {})
+            if schema.get("type") not in (None, "string") and "anyOf" not in schema:
+                continue
+            for payload in PAYLOADS:
+                if p["in"] == "path":
+                    url, params = fill(template, values | {p["name"]: quote(payload, safe="")}), None
+                else:
+                    url, params = fill(template, values), {p["name"]: payload}
+                r = site.client.get(url, params=params, headers=site.bearer["root"])
+                assert r.status_code < 500, (template, p["name"], payload, r.text)
+                if "html" in r.headers.get("content-type", ""):
+                    assert not any(tag in r.text for tag in RAW_TAGS), (template, p["name"])
+                elif r.content:
+                    r.json()
+                checked += 1
+    for route in web_routes(site.app, "GET"):
+        query = [q.name for q in route.route.dependant.query_params]
+        path = [q.name for q in route.route.dependant.path_params]
+        for payload in PAYLOADS:
+            urls = [(fill(route.path, values), {name: payload}) for name in query]
+            urls += [(fill(route.path, values | {name: quote(payload, safe="")}), None) for name in path]
+            for url, params in urls:
+                r = officer.get(url, params=params, follow_redirects=False)
+                assert r.status_code < 500, (route.path, url, params, r.text)
+                assert not any(tag in r.text for tag in RAW_TAGS), (route.path, url, params)
+                checked += 1
+    assert checked > 100
+
+
+def test_script_strings_are_stored_verbatim_and_escaped_on_every_page(site):
+    name, reason = SCRIPTS[0] + " Mining", SCRIPTS[1] + " '; DROP TABLE titles; --"
+    filed = site.client.post("/api/cadastre/applications", headers=site.bearer["applicant.a"], json={
+        "title_type": "EL", "minerals": ["copper"], "area": {"geojson": square(66.7, 28.2)},
+        "holders": [{"name": name, "share_pct": 100, "country": "PK", "beneficial_owners": [SCRIPTS[1]]}]})
+    assert filed.status_code == 201, filed.text
+    number = filed.json()["number"]
+    assert filed.json()["holders"][0]["name"] == name
+    for action in ("accept", "review", "offer"):
+        r = site.client.post(f"/api/cadastre/applications/PK-BA/{number}/decisions", headers=site.bearer["officer.one"],
+                             json={"action": action, "reason": reason})
+        assert r.status_code == 200, r.text
+    one = site.client.get(f"/api/cadastre/applications/PK-BA/{number}", headers=site.bearer["officer.one"]).json()
+    assert one["holders"][0]["name"] == name and one["holders"][0]["beneficial_owners"] == [SCRIPTS[1]]
+    events = site.client.get("/api/audit/events", params={"subject": f"PK-BA/A{number}"},
+                             headers=site.bearer["officer.one"]).json()["items"]
+    assert [e["reason"] for e in events if e["kind"] == "application.review"] == [reason]
+
+    officer, _ = site.cookie_client("officer.one")
+    queue = officer.get("/cadastre/queue")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Mining" in queue.text
+    assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in queue.text
+    r = site.client.post(f"/api/cadastre/applications/PK-BA/{number}/decisions", headers=site.bearer["officer.one"],
+                         json={"action": "grant", "reason": reason})
+    assert r.status_code == 200 and r.json()["title"], r.text
+    title = r.json()["title"]
+    assert site.client.get(f"/api/cadastre/titles/{title}").json()["holders"][0]["name"] == name
+    ogc = site.client.get("/ogc/collections/titles/items", params={"f": "json", "limit": 1000}).json()
+    assert name in set(strings_in(ogc))
+
+    pages = [fill(r.path, {}) for r in web_routes(site.app, "GET") if "{" not in r.path]
+    pages += [f"/cadastre/titles/{title}", "/cadastre/queue?done=" + quote(f"PK-BA/A{number}")]
+    for page in pages:
+        html = officer.get(page)
+        assert html.status_code < 500, page
+        assert not any(tag in html.text for tag in RAW_TAGS), page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Mining" in officer.get(f"/cadastre/titles/{title}").text
+
+
+# --- one organisation's applications and titles are not another's -------------------------------
+
+# Every cadastre route, API and web, with who may use it for another organisation's application or
+# title: "public" (anyone, e.g. the public register), "officer" (officers and admins only: an
+# applicant gets 403), "own" (an applicant only for its own organisation's: 403 otherwise),
+# "listing" (an applicant sees only its own organisation's items).
+CADASTRE_ROUTES = {
+    ("GET", "/api/cadastre/jurisdictions"): "public",
+    ("POST", "/api/cadastre/check"): "public",
+    ("POST", "/api/cadastre/applications"): "own",
+    ("GET", "/api/cadastre/applications"): "listing",
+    ("GET", "/api/cadastre/applications/{jurisdiction}/{number}"): "own",
+    ("POST", "/api/cadastre/applications/{jurisdiction}/{number}/decisions"): "own",
+    ("GET", "/api/cadastre/titles"): "public",
+    ("GET", "/api/cadastre/titles/{number}"): "public",
+    ("POST", "/api/cadastre/title-actions"): "officer",
+    ("POST", "/api/cadastre/payments"): "officer",
+    ("GET", "/api/cadastre/due"): "officer",
+    ("GET", "/api/audit/verify"): "public",
+    ("GET", "/api/audit/events"): "officer",
+    ("GET", "/cadastre"): "public",
+    ("GET", "/cadastre/titles/{number}"): "public",
+    ("GET", "/cadastre/apply"): "own",
+    ("POST", "/cadastre/upload-area"): "own",
+    ("GET", "/cadastre/queue"): "officer",
+    ("POST", "/cadastre/queue/{jurisdiction}/{number}"): "officer",
+}
+CADASTRE_PREFIXES = ("/api/cadastre", "/api/audit", "/cadastre")
+
+
+def test_every_cadastre_route_is_in_the_authorisation_table(site):
+    routes = {(m, r.path) for r in app_routes(site.app) if r.path.startswith(CADASTRE_PREFIXES)
+              for m in r.methods if m != "HEAD"}
+    missing = sorted(routes - CADASTRE_ROUTES.keys())
+    assert missing == [], f"add these cadastre routes to CADASTRE_ROUTES (who may use them) and test them: {missing}"
+    assert sorted(CADASTRE_ROUTES.keys() - routes) == [], "CADASTRE_ROUTES names routes that no longer exist"
+
+
+def test_an_applicant_cannot_read_or_change_another_organisations_application(site):
+    theirs = site.file(ORG_A)
+    mine = site.file(ORG_B, "Acme Mining", square(66.8, 28.4))
+    b = site.bearer["applicant.b"]
+    with site.uow() as uow:
+        invoice = uow.cadastre.invoices()[0]
+        title = uow.cadastre.titles(limit=1)[0]
+    before = fingerprint(site.engine)
+    requests = {  # route -> the request an applicant of ORG_B makes against ORG_A's item
+        ("GET", "/api/cadastre/applications/{jurisdiction}/{number}"):
+            ("GET", f"/api/cadastre/applications/PK-BA/{theirs.number}", None),
+        ("POST", "/api/cadastre/applications/{jurisdiction}/{number}/decisions"):
+            ("POST", f"/api/cadastre/applications/PK-BA/{theirs.number}/decisions", {"action": "withdraw"}),
+        ("POST", "/api/cadastre/title-actions"):
+            ("POST", "/api/cadastre/title-actions", {"number": title.number, "action": "surrender", "reason": "x"}),
+        ("POST", "/api/cadastre/payments"):
+            ("POST", "/api/cadastre/payments", {"invoice_id": invoice.id, "amount": 1, "reference": "x"}),
+        ("GET", "/api/cadastre/due"): ("GET", "/api/cadastre/due", None),
+        ("GET", "/api/audit/events"): ("GET", "/api/audit/events", None),
+    }
+    refused = [k for k, rule in CADASTRE_ROUTES.items() if rule in ("own", "officer") and k[0] in ("GET", "POST")
+               and k[1].startswith("/api")]
+    for key in refused:
+        if key == ("POST", "/api/cadastre/applications"):
+            continue  # filing: always for one's own organisation, tested below
+        method, url, body = requests[key]
+        r = site.client.request(method, url, json=body, headers=b)
+        assert r.status_code == 403 and r.json()["error"] == "forbidden", (key, r.text)
+    # a decision on another organisation's application, even one only an officer may take
+    r = site.client.post(f"/api/cadastre/applications/PK-BA/{theirs.number}/decisions", json={"action": "grant"},
+                         headers=b)
+    assert r.status_code == 403
+    # the web: the officers' queue form
+    web, csrf = site.cookie_client("applicant.b")
+    before = fingerprint(site.engine)
+    r = web.post(f"/cadastre/queue/PK-BA/{theirs.number}", data={"action": "withdraw", "csrf_token": csrf})
+    assert r.status_code == 403
+    assert changed(before, fingerprint(site.engine)) == []
+
+    listing = site.client.get("/api/cadastre/applications", headers=b).json()["items"]
+    assert [a["number"] for a in listing] == [mine.number]
+    assert site.client.get(f"/api/cadastre/applications/PK-BA/{mine.number}", headers=b).status_code == 200
+    filed = site.client.post("/api/cadastre/applications", headers=b, json={
+        "title_type": "EL", "minerals": ["copper"], "area": {"geojson": square(67.0, 28.6)},
+        "holders": [{"name": "Acme Mining", "share_pct": 100, "country": "PK"}]})
+    assert filed.status_code == 201 and filed.json()["applicant_org"] == ORG_B
+    r = site.client.post(f"/api/cadastre/applications/PK-BA/{mine.number}/decisions", json={"action": "withdraw"},
+                         headers=b)
+    assert r.status_code == 200 and r.json()["state"] == "withdrawn"
+
+
+# --- CSRF, expired tokens, repeated wrong passwords ----------------------------------------------
+
+CSRF_EXEMPT = {  # writes a cookie cannot be abused for, with the reason
+    ("POST", "/api/auth/token"): "takes a username and password, sets no cookie",
+    ("POST", "/api/cadastre/check"): "changes nothing; answers only to the caller",
+}
+
+
+def test_every_cookie_authenticated_write_needs_the_csrf_token(site):
+    values = _path_values(site)
+    client, csrf = site.cookie_client("root")
+    routes = {(m, r.path): r.route for r in app_routes(site.app) for m in r.methods}
+    writes = [(m, p) for m, p, _ in operations(site.spec(), WRITE_METHODS)]
+    writes += [(m, r.path) for m in ("POST", "PUT", "PATCH", "DELETE") for r in web_routes(site.app, m)]
+    assert ("POST", "/cadastre/queue/{jurisdiction}/{number}") in writes and ("POST", "/logout") in writes
+    before = fingerprint(site.engine)
+    for method, template in writes:
+        if (method, template) in CSRF_EXEMPT or template == "/login":
+            continue
+        url = fill(template, values)
+        kinds = accepted(routes[(method, template)]) or ()
+        forged = csrf[:-2] + ("xx" if not csrf.endswith("xx") else "yy")
+        if "application/json" in kinds or not kinds:
+            attempts = [client.request(method, url, json={}),
+                        client.request(method, url, json={}, headers={"X-CSRF-Token": forged})]
+        else:
+            attempts = [client.request(method, url, data={"x": "1"}),
+                        client.request(method, url, data={"csrf_token": forged}),
+                        client.request(method, url, data={"csrf_token": ""})]
+        for r in attempts:
+            assert r.status_code == 403, (method, template, r.status_code, r.text[:200])
+            assert "CSRF" in r.text or "csrf" in r.text.lower()
+    assert changed(before, fingerprint(site.engine)) == []
+    assert client.get("/api/auth/me").json()["username"] == "root"  # the session still stands
+
+
+def test_the_login_form_needs_its_csrf_token(site):
+    from tests.integration.web.conftest import login_form
+
+    anon = TestClient(site.app)
+    before = fingerprint(site.engine)
+    for data in ({}, {"csrf_token": "forged"}, {"csrf_token": login_form(TestClient(site.app))["csrf_token"]}):
+        r = anon.post("/login", data={"username": "officer.one", "password": PASSWORD, **data}, follow_redirects=False)
+        assert r.status_code == 403 and "sign in again" in r.text and "maadan_session" not in r.headers.get(
+            "set-cookie", "")
+    assert changed(before, fingerprint(site.engine)) == []
+    r = anon.post("/login", data=login_form(anon, username="officer.one", password=PASSWORD), follow_redirects=False)
+    assert r.status_code == 303 and "maadan_session=" in r.headers["set-cookie"]
+
+
+def test_an_expired_token_or_session_is_401_or_anonymous(site):
+    now = datetime.now(timezone.utc)
+    bearer = site.bearer["officer.one"]
+    assert site.client.get("/api/auth/me", headers=bearer).status_code == 200
+    site.app.state.clock = lambda: now + timedelta(hours=13)
+    try:
+        r = site.client.get("/api/auth/me", headers=bearer)
+        assert r.status_code == 401 and r.headers["www-authenticate"] == 'Bearer error="invalid_token"'
+        before = fingerprint(site.engine)
+        r = site.client.post("/api/cadastre/payments", json={"invoice_id": 1, "amount": 5, "reference": "x"},
+                             headers=bearer)
+        assert r.status_code == 401
+        assert changed(before, fingerprint(site.engine)) == []
+        web, csrf = site.cookie_client("officer.one")
+        site.app.state.clock = lambda: now + timedelta(days=30)
+        assert web.get("/cadastre/queue", follow_redirects=False).status_code == 303  # to sign in
+    finally:
+        site.app.state.clock = None
+
+
+@pytest.mark.parametrize("door", ["api", "web"])
+def test_repeated_wrong_passwords_are_429_until_the_window_passes(site, door):
+    from tests.integration.web.conftest import login_form
+
+    t = [datetime(2026, 11, 29, 9, 0, tzinfo=timezone.utc)]
+    site.app.state.clock = lambda: t[0]
+
+    def sign_in(password: str) -> int:
+        if door == "api":
+            return site.client.post("/api/auth/token", json={"username": "officer.one", "password": password}).status_code
+        return site.client.post("/login", data=login_form(site.client, username="officer.one", password=password),
+                                follow_redirects=False).status_code
+    try:
+        before = fingerprint(site.engine)
+        for i in range(MAX_FAILURES):
+            t[0] += timedelta(seconds=10)
+            assert sign_in("wrong password " + str(i)) == 401
+        t[0] += timedelta(seconds=10)
+        assert sign_in("wrong again") == 429
+        assert sign_in(PASSWORD) == 429  # the right password does not get through either
+        assert changed(before, fingerprint(site.engine)) == []  # no token, no session
+        t[0] += WINDOW + timedelta(seconds=1)
+        assert sign_in(PASSWORD) == (200 if door == "api" else 303)
+    finally:
+        site.app.state.clock = None
