@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from maadan import __version__
-from maadan.api import content_types, errors, warmup
+from maadan.api import content_types, errors, openapi_doc, warmup
 from maadan.api.middleware import BodyLimit, RequestLog
 from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
@@ -55,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     errors.install(app)
+    openapi_doc.install(app)
 
     from maadan.api.routes import cadastre, health, minerals, organisations, projects
 

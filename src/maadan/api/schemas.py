@@ -76,6 +76,6 @@ class TitleActionIn(_In):
 
 
 class PaymentIn(_In):
-    invoice_id: int = Field(ge=1)
+    invoice_id: int = Field(ge=1, le=2_147_483_647)
     amount: float = Field(gt=0, le=1e13)
     reference: str = Field(min_length=1, max_length=120)

@@ -10,7 +10,7 @@ from typing import Annotated
 from urllib.parse import quote, urlencode
 
 import shapely
-from fastapi import APIRouter, Depends, File, Form, Query, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, Path as PathParam, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
 from maadan.api.security import (
@@ -308,7 +308,8 @@ def queue_page(request: Request, done: str | None = None) -> Response:
 
 
 @router.post("/cadastre/queue/{jurisdiction}/{number}", dependencies=[Depends(csrf_protect)])
-def decide(request: Request, jurisdiction: str, number: int, action: Annotated[str, Form(max_length=40)],
+def decide(request: Request, jurisdiction: Annotated[str, PathParam(max_length=16)],
+           number: Annotated[int, PathParam(ge=1, le=2_147_483_647)], action: Annotated[str, Form(max_length=40)],
            reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
     user = _gate(request, "officer")
     if isinstance(user, Response):

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import shapely
-from fastapi import APIRouter, Depends, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Response
 
 from maadan.api.deps import Page, UoW, WriteUoW
 from maadan.api.schemas import ApplyIn, CheckIn, DecisionIn, PaymentIn, TitleActionIn
@@ -22,6 +22,9 @@ router = APIRouter(prefix="/api", tags=["cadastre"])
 Officer = Annotated[User, Depends(require_role("officer"))]
 Applicant = Annotated[User, Depends(require_role("applicant", "officer"))]
 CSRF = [Depends(csrf_protect)]
+# Application numbers are sequence numbers; bounding them keeps huge numbers a 422, not a database overflow.
+Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The application's number in its jurisdiction")]
+Jurisdiction = Annotated[str, Path(min_length=2, max_length=16, description="Jurisdiction code, e.g. PK-BA")]
 
 
 def _forbidden(message: str):
@@ -125,7 +128,7 @@ def _get_application(uow, jurisdiction: str, number: int) -> Application:
 
 
 @router.get("/cadastre/applications/{jurisdiction}/{number}", summary="One application")
-def application(jurisdiction: str, number: int, uow: UoW, user: CurrentUser) -> dict:
+def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: CurrentUser) -> dict:
     app = _get_application(uow, jurisdiction, number)
     if _sees_all(user):
         return _application(app, full=True)
@@ -140,7 +143,7 @@ def application(jurisdiction: str, number: int, uow: UoW, user: CurrentUser) -> 
 
 @router.post("/cadastre/applications/{jurisdiction}/{number}/decisions", dependencies=CSRF,
              summary="Move an application through its lifecycle (officers; applicants may withdraw their own)")
-def decide(jurisdiction: str, number: int, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> dict:
+def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> dict:
     if user.role == "applicant":
         app = _get_application(read, jurisdiction, number)
         if app.applicant_org != user.organisation_id:
