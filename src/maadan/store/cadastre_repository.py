@@ -186,10 +186,12 @@ class CadastreRepository:
 
     def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
                holder_org: str | None = None, bbox: tuple[float, float, float, float] | None = None,
-               limit: int | None = None, offset: int = 0) -> list[Title]:
+               limit: int | None = None, offset: int = 0, title_type: str | None = None) -> list[Title]:
         q = select(t.title)
         if jurisdiction:
             q = q.where(t.title.c.jurisdiction == jurisdiction)
+        if title_type:
+            q = q.where(t.title.c.title_type == title_type)
         if states is not None:
             q = q.where(t.title.c.state.in_(list(states)))
         if holder_org:
@@ -204,10 +206,12 @@ class CadastreRepository:
         return self._titles(q)
 
     def count_titles(self, jurisdiction: str | None = None, synthetic: bool | None = None,
-                     states: Iterable[str] | None = None) -> int:
+                     states: Iterable[str] | None = None, title_type: str | None = None) -> int:
         q = select(func.count()).select_from(t.title)
         if jurisdiction:
             q = q.where(t.title.c.jurisdiction == jurisdiction)
+        if title_type:
+            q = q.where(t.title.c.title_type == title_type)
         if states is not None:
             q = q.where(t.title.c.state.in_(list(states)))
         if synthetic is not None:
@@ -313,11 +317,20 @@ class CadastreRepository:
             documents=[[d.name, d.sha256] for d in ev.documents], reason=ev.reason, prev_hash=ev.prev_hash,
             hash=ev.hash))
 
-    def events(self, subject: str | None = None) -> list[Event]:
+    def events(self, subject: str | None = None, limit: int | None = None, offset: int = 0) -> list[Event]:
         q = select(t.audit_event)
         if subject:
             q = q.where(t.audit_event.c.subject == subject)
-        return [self._event(r) for r in self.s.execute(q.order_by(t.audit_event.c.seq))]
+        q = q.order_by(t.audit_event.c.seq).offset(offset)
+        if limit is not None:
+            q = q.limit(limit)
+        return [self._event(r) for r in self.s.execute(q)]
+
+    def count_events(self, subject: str | None = None) -> int:
+        q = select(func.count()).select_from(t.audit_event)
+        if subject:
+            q = q.where(t.audit_event.c.subject == subject)
+        return int(self.s.execute(q).scalar_one())
 
     @staticmethod
     def _event(r: Any) -> Event:

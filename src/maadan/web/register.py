@@ -77,12 +77,10 @@ def register_page(uow: UnitOfWork, f: RegisterFilter) -> RegisterPage:
     with uow:
         if title_states == []:
             titles, total = [], 0
-        elif f.title_type is None:
-            total = uow.cadastre.count_titles(f.jurisdiction, states=title_states)
-            titles = uow.cadastre.titles(f.jurisdiction, title_states, limit=PAGE_SIZE, offset=offset)
-        else:  # the store has no type filter: filter the jurisdiction's titles here
-            matching = [t for t in uow.cadastre.titles(f.jurisdiction, title_states) if t.title_type == f.title_type]
-            total, titles = len(matching), matching[offset:offset + PAGE_SIZE]
+        else:  # filtered, counted and paged in SQL
+            total = uow.cadastre.count_titles(f.jurisdiction, states=title_states, title_type=f.title_type)
+            titles = uow.cadastre.titles(f.jurisdiction, title_states, limit=PAGE_SIZE, offset=offset,
+                                         title_type=f.title_type)
         apps = [a for a in uow.cadastre.applications(f.jurisdiction, app_states)
                 if f.title_type is None or a.title_type == f.title_type] if app_states else []
         synthetic = uow.cadastre.count_titles(f.jurisdiction, synthetic=True)

@@ -87,3 +87,31 @@ def test_titles_register_paging(client):
     assert one["number"] == number and one["synthetic"] and one["geometry"]["type"] == "Polygon"
     assert client.get("/api/cadastre/titles/PK-BA/EL/1999/0001").status_code == 404
     assert client.get("/api/audit/verify").json()["ok"]
+
+
+def test_register_type_filter_and_audit_paging_in_sql(client):
+    from maadan.cadastre import service
+    from maadan.store.uow import UnitOfWork
+
+    for seed in (3, 4, 2):  # each load is an event in the register of changes
+        made = service.load_demo_cadastre(UnitOfWork(client.app.state.engine, write=True), 40, seed, "test")
+    by_type: dict[str, int] = {}
+    for t in made:
+        by_type[t.title_type] = by_type.get(t.title_type, 0) + 1
+    kind, n = max(by_type.items(), key=lambda kv: kv[1])
+    page = client.get("/api/cadastre/titles", params={"type": kind.lower(), "limit": 3, "offset": 1}).json()
+    assert page["total"] == n and page["count"] == min(3, n - 1) and {t["type"] for t in page["items"]} == {kind}
+    html = client.get("/cadastre", params={"type": kind}).text
+    assert f'Titles <span class="unit">({n})</span>' in html
+
+    from maadan.api.app import create_app  # noqa: F401  (the officer's view of the register of changes)
+    from maadan.auth import service as auth
+
+    officer = auth.create_user(UnitOfWork(client.app.state.engine, write=True), "officer.audit",
+                               "a long enough passphrase", "officer")
+    token, _ = auth.issue_token(UnitOfWork(client.app.state.engine, write=True), officer)
+    bearer = {"Authorization": f"Bearer {token}"}
+    everything = client.get("/api/audit/events", params={"limit": 1000}, headers=bearer).json()
+    second = client.get("/api/audit/events", params={"limit": 2, "offset": 1}, headers=bearer).json()
+    assert second["total"] == everything["total"] >= 3
+    assert [e["seq"] for e in second["items"]] == [e["seq"] for e in everything["items"][1:3]]

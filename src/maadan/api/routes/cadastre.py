@@ -159,12 +159,15 @@ def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: A
 @router.get("/cadastre/titles", summary="The register of titles, with filters and paging")
 def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
            state: Annotated[str | None, Query(max_length=16)] = None,
+           type: Annotated[str | None, Query(max_length=16, description="Title type code, e.g. EL or ML")] = None,
            geometry: Annotated[bool, Query(description="Include geometries")] = False) -> dict:
     if state and state not in lc.TITLE_MOVES:
         raise InvalidInput(f"state must be one of {', '.join(lc.TITLE_MOVES)}")
+    title_type = type.strip().upper() if type else None
     with uow:
-        total = uow.cadastre.count_titles(jurisdiction, states=[state] if state else None)
-        rows = uow.cadastre.titles(jurisdiction, [state] if state else None, limit=page.limit, offset=page.offset)
+        total = uow.cadastre.count_titles(jurisdiction, states=[state] if state else None, title_type=title_type)
+        rows = uow.cadastre.titles(jurisdiction, [state] if state else None, limit=page.limit, offset=page.offset,
+                                   title_type=title_type)
     return page.page([_title(t, geometry) for t in rows], total=total)
 
 
@@ -210,6 +213,7 @@ def audit_verify(uow: UoW) -> dict:
 @router.get("/audit/events", tags=["audit"], summary="The register of changes (officers)")
 def audit_events(uow: UoW, user: Officer, page: Page,
                  subject: Annotated[str | None, Query(max_length=120)] = None) -> dict:
-    with uow:
-        events = uow.cadastre.events(subject)
-    return page.page([to_jsonable(e) for e in events])
+    with uow:  # one page, paged in SQL: the register of changes only grows
+        total = uow.cadastre.count_events(subject)
+        events = uow.cadastre.events(subject, limit=page.limit, offset=page.offset)
+    return page.page([to_jsonable(e) for e in events], total=total)
