@@ -126,11 +126,16 @@ def test_landing_page_and_conformance(client):
     assert r.headers["content-type"].startswith("application/json")
     links = by_rel(r.json())
     assert {"self", "conformance", "data", "service-desc", "service-doc"} <= set(links)
-    assert path_of(links["service-desc"]) == "/openapi.json" and path_of(links["service-doc"]) == "/docs"
-    assert get(client, path_of(links["service-desc"])).json()["paths"]["/ogc/collections/{collection_id}/items"]
+    descs = {link["type"]: path_of(link["href"]) for link in r.json()["links"] if link["rel"] == "service-desc"}
+    assert descs == {"application/vnd.oai.openapi+json;version=3.1": "/openapi.json",
+                     "application/vnd.oai.openapi+json;version=3.0": "/openapi-3.0.json"}
+    assert path_of(links["service-doc"]) == "/docs"
+    for path in descs.values():
+        assert get(client, path).json()["paths"]["/ogc/collections/{collection_id}/items"]
     conf = get(client, path_of(links["conformance"])).json()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conf
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in conf
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30" in conf
     assert get(client, "/ogc", f="json").json() == r.json()
 
 
@@ -420,3 +425,31 @@ def test_time_extremes_are_answered(client):
     early = get(client, "/ogc/collections/applications/items",
                 datetime=f"../{(datetime(2026, 1, 1, 9, 30, tzinfo=UTC) - timedelta(seconds=1)).isoformat()}").json()
     assert early["numberMatched"] == 0
+
+
+def test_openapi_30_definition_has_no_31_constructs(client):
+    r = client.get("/openapi-3.0.json")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.oai.openapi+json;version=3.0")
+    doc = r.json()
+    assert doc["openapi"] == "3.0.3" and doc["paths"].keys() == client.get("/openapi.json").json()["paths"].keys()
+
+    def walk(node, where="$"):
+        if isinstance(node, dict):
+            assert node.get("type") != "null" and not isinstance(node.get("type"), list), where
+            assert "const" not in node and "examples" not in node or where.endswith("content"), where
+            for key in ("exclusiveMinimum", "exclusiveMaximum"):
+                assert not isinstance(node.get(key), (int, float)) or isinstance(node.get(key), bool), where
+            for k, v in node.items():
+                walk(v, f"{where}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{where}[{i}]")
+
+    walk(doc["components"]["schemas"])
+    walk(doc["paths"])
+    holder = doc["components"]["schemas"]["HolderIn"]["properties"]["country"]
+    assert holder["nullable"] is True and holder["type"] == "string"
+    import schemathesis
+
+    assert len(list(schemathesis.openapi.from_dict(doc).get_all_operations())) == len(
+        [op for ops in doc["paths"].values() for op in ops])

@@ -15,11 +15,13 @@ from maadan.api.ogc.query import ItemsQuery
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.1"  # FastAPI writes OpenAPI 3.1
+OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"  # and api/openapi_doc.py a 3.0 copy
 HTML = "text/html"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = (
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 )
 
 
@@ -107,6 +109,7 @@ def landing_page(urls: Urls) -> dict[str, Any]:
             link(f"{urls.root}/conformance", "conformance", JSON, "Conformance classes implemented"),
             link(f"{urls.root}/collections", "data", JSON, "The feature collections"),
             link(f"{urls.app}/openapi.json", "service-desc", OPENAPI, "The API definition (OpenAPI 3.1)"),
+            link(f"{urls.app}/openapi-3.0.json", "service-desc", OPENAPI_30, "The API definition (OpenAPI 3.0)"),
             link(f"{urls.app}/docs", "service-doc", HTML, "The API documentation"),
         ],
     }
