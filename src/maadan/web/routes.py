@@ -3,7 +3,6 @@ template. Pages are left out of the OpenAPI document; the JSON API under /api is
 
 from __future__ import annotations
 
-import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -34,11 +33,10 @@ from maadan.errors import InvalidInput, MaadanError, NotFound
 from maadan.minerals.service import list_minerals, mineral_facts
 from maadan.projects.service import find_projects, project_detail
 from maadan.store.uow import UnitOfWork
-from maadan.web import figures, overview, register
+from maadan.web import figures, overview, register, uploads
 from maadan.web.templating import render
 
 router = APIRouter(include_in_schema=False)
-UPLOAD_SUFFIXES = (".zip", ".gpkg", ".geojson", ".json")
 
 
 def _uow(request: Request, write: bool = False) -> UnitOfWork:
@@ -260,30 +258,12 @@ def apply_form(request: Request) -> Response:
 @router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect)])
 def upload_area(request: Request, _: Annotated[User, Depends(require_role("applicant", "officer"))],
                 file: Annotated[UploadFile, File(description="Zipped Shapefile, GeoPackage or GeoJSON")]) -> dict:
-    """The area in an uploaded file as one GeoJSON geometry (every polygon in its first layer)."""
-    from maadan.ingest import geofiles
-
+    """The area in an uploaded file as one GeoJSON geometry in WGS 84 (every polygon in its first
+    layer; UTM 41N-43N reprojected, other CRSs refused; zips checked before unpacking)."""
     name = Path(file.filename or "").name
-    suffix = ".geojson" if name.lower().endswith((".geojson", ".json")) else Path(name).suffix.lower()
-    if suffix not in UPLOAD_SUFFIXES:
-        raise InvalidInput(f"file: {name or 'the file'} is not a zipped Shapefile (.zip), a GeoPackage (.gpkg) "
-                           "or GeoJSON (.geojson)")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / f"upload{suffix}"
-        path.write_bytes(file.file.read())
-        records = geofiles.read(path)
-    geoms = [g for g in shapely.from_wkb([w for w in records.wkb if w is not None])] if any(records.wkb) else []
-    if not geoms:
-        raise InvalidInput(f"file: {name} holds no geometry")
-    kinds = sorted({g.geom_type for g in geoms} - {"Polygon", "MultiPolygon"})
-    if kinds:
-        raise InvalidInput(f"file: {name} holds {', '.join(kinds)}; an area must be polygons")
-    area = shapely.union_all(geoms)
-    minx, miny, maxx, maxy = area.bounds
-    if minx < -180 or maxx > 180 or miny < -90 or maxy > 90:
-        raise InvalidInput(f"file: {name} is not in lon/lat (WGS 84); its coordinates look projected "
-                           "(e.g. UTM): export it in EPSG:4326")
-    return {"geometry": shapely.geometry.mapping(area), "features": len(geoms), "file": name}
+    got = uploads.read_area(file.file.read(), name)
+    return {"geometry": shapely.geometry.mapping(got.geometry), "features": got.features, "file": name,
+            "source_crs": got.source_crs}
 
 
 # --- the officers' queue -----------------------------------------------------------------------

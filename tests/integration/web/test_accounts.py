@@ -142,3 +142,56 @@ def test_upload_area_reads_a_zipped_shapefile(web, tmp_path):
 def test_upload_area_needs_an_account(web):
     r = web.client.post("/cadastre/upload-area", files={"file": ("a.geojson", b"{}", "application/geo+json")})
     assert r.status_code == 401
+
+
+def test_upload_area_reprojects_utm_refuses_other_crs_and_checks_zips(web, tmp_path):
+    import shapely
+    from pyproj import Transformer
+
+    web.user("applicant.crs", "applicant", "chagai-minerals")
+    web.login("applicant.crs")
+    headers = {"X-CSRF-Token": web.csrf()}
+    clean = shapely.geometry.shape(CLEAN)
+
+    def upload(name: str, data: bytes):
+        return web.client.post("/cadastre/upload-area", files={"file": (name, data, "application/octet-stream")},
+                               headers=headers)
+
+    def gpkg(crs: str, geometry) -> bytes:
+        import numpy as np
+        import pyogrio.raw
+
+        path = tmp_path / f"area-{crs.replace(':', '-')}.gpkg"
+        pyogrio.raw.write(str(path), np.array([shapely.to_wkb(geometry)], dtype=object), [np.array(["block"],
+                          dtype=object)], ["name"], layer="area", driver="GPKG", geometry_type="Polygon", crs=crs)
+        return path.read_bytes()
+
+    utm = Transformer.from_crs("EPSG:4326", "EPSG:32642", always_xy=True)
+    projected = shapely.transform(clean, lambda xy: __import__("numpy").column_stack(utm.transform(xy[:, 0], xy[:, 1])))
+    r = upload("utm.gpkg", gpkg("EPSG:32642", projected))
+    assert r.status_code == 200, r.text
+    back = shapely.geometry.shape(r.json()["geometry"])
+    assert r.json()["source_crs"] == "EPSG:32642" and back.symmetric_difference(clean).area < 1e-9
+
+    merc = Transformer.from_crs("EPSG:4326", "EPSG:3857", always_xy=True)
+    other = shapely.transform(clean, lambda xy: __import__("numpy").column_stack(merc.transform(xy[:, 0], xy[:, 1])))
+    r = upload("mercator.gpkg", gpkg("EPSG:3857", other))
+    assert r.status_code == 422 and "EPSG:3857" in r.json()["message"] and "EPSG:32642" in r.json()["message"]
+
+    many = io.BytesIO()
+    with zipfile.ZipFile(many, "w") as zf:
+        for i in range(25):
+            zf.writestr(f"part{i}.txt", "x")
+    r = upload("many.zip", many.getvalue())
+    assert r.status_code == 422 and "holds 25 files" in r.json()["message"]
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("area.shp", b"\0" * 60_000_000)
+    assert len(bomb.getvalue()) < 1_000_000
+    r = upload("bomb.zip", bomb.getvalue())
+    assert r.status_code == 422 and "unpacks to 60,000,000 bytes" in r.json()["message"]
+    sneaky = io.BytesIO()
+    with zipfile.ZipFile(sneaky, "w") as zf:
+        zf.writestr("../../etc/area.shp", b"x")
+    r = upload("sneaky.zip", sneaky.getvalue())
+    assert r.status_code == 422 and "unsafe path" in r.json()["message"]
