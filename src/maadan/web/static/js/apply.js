@@ -90,6 +90,12 @@
                        drawCircle: false, drawText: false, cutPolygon: false, rotateMode: false,
                        dragMode: false, drawRectangle: true, drawPolygon: true, editMode: true, removalMode: true });
   map.pm.setGlobalOptions({ snappable: false, layerGroup: drawn });
+  // Geoman's toolbar buttons carry their name only as a tooltip on a wrapper: give each button
+  // its name, so screen readers and keyboard users know what it does.
+  document.querySelectorAll(".leaflet-pm-toolbar .button-container").forEach(function (box) {
+    var button = box.querySelector(".leaflet-buttons-control-button");
+    if (button && box.title) { button.setAttribute("aria-label", box.title); }
+  });
 
   var area = null; // the GeoJSON geometry to check and file
 
