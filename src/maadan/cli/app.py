@@ -50,7 +50,22 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
     # Workers are separate processes: each builds its app (and warms its spatial index) from the
     # environment. Proxy headers are read by Maadan itself, only from MAADAN_TRUSTED_PROXIES.
     uvicorn.run("maadan.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level, access_log=False, proxy_headers=False)
+                log_level=settings.log_level, access_log=False, proxy_headers=False,
+                log_config=_log_config(settings.log_level))
+
+
+def _log_config(level: str) -> dict:
+    """uvicorn's logging, plus Maadan's own loggers (one JSON line per request) on stderr."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["maadan"] = {"format": "%(message)s"}
+    config["handlers"]["maadan"] = {"class": "logging.StreamHandler", "formatter": "maadan",
+                                    "stream": "ext://sys.stderr"}
+    config["loggers"]["maadan"] = {"handlers": ["maadan"], "level": level.upper(), "propagate": False}
+    return config
 
 
 @app.callback()
