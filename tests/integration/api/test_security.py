@@ -442,3 +442,26 @@ def test_repeated_wrong_passwords_are_429_until_the_window_passes(site, door):
         assert sign_in(PASSWORD) == (200 if door == "api" else 303)
     finally:
         site.app.state.clock = None
+
+
+def test_the_client_address_comes_from_a_proxy_only_when_it_is_trusted(site):
+
+    from starlette.requests import Request
+
+    from maadan.api.security import client_address
+    from maadan.config import load_settings
+
+    def address(trusted: str, forwarded: str | None) -> str | None:
+        settings = load_settings({"MAADAN_DATABASE_URL": "sqlite://", "MAADAN_TRUSTED_PROXIES": trusted})
+        app = type("App", (), {"state": type("State", (), {"settings": settings})()})()
+        headers = [(b"x-forwarded-for", forwarded.encode())] if forwarded else []
+        return client_address(Request({"type": "http", "client": ("10.0.0.1", 5000), "headers": headers, "app": app}))
+
+    assert address("", "203.0.113.5") == "10.0.0.1"  # nobody trusted: the header is ignored
+    assert address("10.0.0.9", "203.0.113.5") == "10.0.0.1"  # the peer is not the trusted proxy
+    assert address("10.0.0.1", "203.0.113.5") == "203.0.113.5"
+    assert address("10.0.0.1", "198.51.100.7, 203.0.113.5") == "203.0.113.5"  # the nearest hop, not the first
+    assert address("10.0.0.1, 10.0.0.2", "203.0.113.5, 10.0.0.2") == "203.0.113.5"
+    assert address("10.0.0.1", None) == "10.0.0.1"
+    with pytest.raises(Exception, match="not an IP address"):
+        load_settings({"MAADAN_TRUSTED_PROXIES": "proxy.example"})
