@@ -48,7 +48,9 @@ def test_landing_page_links():
     assert links["self"]["href"] == "http://host/base/ogc"
     assert links["conformance"]["href"] == "http://host/base/ogc/conformance"
     assert links["data"]["href"] == "http://host/base/ogc/collections"
-    assert links["service-desc"]["href"] == "http://host/base/openapi.json"
+    descs = {link["type"]: link["href"] for link in docs.landing_page(URLS)["links"] if link["rel"] == "service-desc"}
+    assert descs == {"application/vnd.oai.openapi+json;version=3.1": "http://host/base/openapi.json",
+                     "application/vnd.oai.openapi+json;version=3.0": "http://host/base/openapi-3.0.json"}
     assert links["service-doc"] == {"href": "http://host/base/docs", "rel": "service-doc", "type": "text/html",
                                     "title": "The API documentation"}
 
@@ -57,6 +59,7 @@ def test_conformance_classes():
     classes = docs.conformance()["conformsTo"]
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in classes
     assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson" in classes
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30" in classes
 
 
 def test_collection_doc_extent_and_links():
