@@ -1,5 +1,6 @@
 """Warm the per-process caches at startup, in a background thread, so that the first checks and
-filings after a start do not pay for building the spatial index (seconds over 100,000 titles).
+filings after a start do not pay for building the spatial index (0.55 s over 100,000 titles on
+PostgreSQL on the 2-core test machine, more under load).
 Requests are served meanwhile; one arriving before the index is ready builds or waits for it as
 before. /api/health reports `spatial_index: warming|warm|failed`."""
 
