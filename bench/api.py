@@ -8,7 +8,7 @@
   var/, reading the same titles from a table with a PostGIS geometry column and a GiST index, built
   from the same rows in the setup), side by side.
 
-The server (`maadan serve`, with 1 and then 2 uvicorn workers; pygeoapi with 1) and the load generator run in separate processes on loopback.
+The servers (`maadan serve`, then pygeoapi, each with 1 and then 2 uvicorn workers) and the load generator run in separate processes on loopback.
 The load generator is closed-loop: C concurrent clients, each sending its next request when the
 previous answer arrives, for D seconds per scenario; it reports requests per second and latency
 percentiles. Usage: .venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8]
@@ -152,7 +152,7 @@ def start_maadan(url: str, port: int, workers: int) -> subprocess.Popen:
     return proc
 
 
-def start_pygeoapi(url: str, port: int) -> subprocess.Popen | None:
+def start_pygeoapi(url: str, port: int, workers: int = 1) -> subprocess.Popen | None:
     venv = VAR / "pygeoapi-venv"
     py = venv / "bin" / "python"
     if not (venv / "bin" / "pygeoapi").exists() or subprocess.run([str(py), "-c", "import geoalchemy2"], capture_output=True).returncode:
@@ -193,7 +193,8 @@ def start_pygeoapi(url: str, port: int) -> subprocess.Popen | None:
         print("pygeoapi openapi generation failed:", gen.stderr.strip().splitlines()[-1:])
         return None
     proc = subprocess.Popen([str(py), "-m", "uvicorn", "pygeoapi.starlette_app:APP", "--host", "127.0.0.1",
-                             "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env,
+                             "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+                             "--no-access-log"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     wait_http(f"http://127.0.0.1:{port}/collections/titles?f=json")
     return proc
@@ -239,20 +240,21 @@ def main() -> None:
             server.wait()
     if args.no_pygeoapi:
         return
-    port2 = free_port()
-    other = start_pygeoapi(url, port2)
-    if other is None:
-        return
-    try:
-        pg = load(f"http://127.0.0.1:{port2}/collections/titles/items?f=json&limit=100&bbox=", "GET", boxes,
-                  args.seconds, args.clients)
-        show("pygeoapi (1 worker): OGC items, 100 in a bbox", pg)
-        for workers, mine in ogc.items():
-            print(f"ratio Maadan ({workers}w) / pygeoapi (1w): throughput {mine['rps'] / pg['rps']:.2f}x, "
+    for workers, mine in ogc.items():  # pygeoapi with the same number of uvicorn workers
+        port2 = free_port()
+        other = start_pygeoapi(url, port2, workers)
+        if other is None:
+            return
+        w = f"{workers} worker{'s' if workers > 1 else ''}"
+        try:
+            pg = load(f"http://127.0.0.1:{port2}/collections/titles/items?f=json&limit=100&bbox=", "GET", boxes,
+                      args.seconds, args.clients)
+            show(f"pygeoapi ({w}): OGC items, 100 in a bbox", pg)
+            print(f"ratio Maadan / pygeoapi, {w} each: throughput {mine['rps'] / pg['rps']:.2f}x, "
                   f"p99 {pg['p99_ms'] / mine['p99_ms']:.2f}x lower")
-    finally:
-        other.terminate()
-        other.wait()
+        finally:
+            other.terminate()
+            other.wait()
 
 
 if __name__ == "__main__":
