@@ -14,7 +14,7 @@ from maadan.agreements.model import (
     apply_changes,
     parse_agreement,
 )
-from maadan.errors import InvalidInput, NotFound
+from maadan.errors import Conflict, InvalidInput, NotFound
 from maadan.minerals.names import NameIndex, normalise
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
@@ -45,6 +45,25 @@ def add_agreement(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
         uow.agreements.add(agreement, actor=actor)
         uow.commit()
     return agreement.id
+
+
+def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str) -> list[str]:
+    """Add several agreements, all or none; an error names the draft it is in ("agreement 2 of 3: ...")."""
+    ids: list[str] = []
+    with uow:
+        refs = references(uow)
+        for i, draft in enumerate(drafts):
+            try:
+                agreement = parse_agreement(draft, refs)
+                uow.agreements.add(agreement, actor=actor)
+            except (InvalidInput, Conflict) as exc:
+                if len(drafts) > 1:
+                    exc.message = f"agreement {i + 1} of {len(drafts)}: {exc.message}; nothing was added"
+                    exc.args = (exc.message,)
+                raise
+            ids.append(agreement.id)
+        uow.commit()
+    return ids
 
 
 def _missing(uow: UnitOfWork, agreement_id: str) -> NotFound:

@@ -34,7 +34,7 @@ def seed_reference_data(uow: UnitOfWork, *, force: bool = False) -> SeedReport:
     world = reference.load_world_statistics(catalogue)
     reliance = reference.load_import_reliance(catalogue)
     sources = reference.load_import_sources(catalogue)
-    orgs = reference.load_organisations()
+    orgs = reference.load_organisations({m.id for m in catalogue.minerals})
     projects = reference.load_projects(catalogue, orgs)
     agreements = load_agreements(References(minerals=frozenset(m.id for m in catalogue.minerals),
                                             organisations=frozenset(o.id for o in orgs),
