@@ -113,6 +113,10 @@ class Agreement:
     def readings_of(self, name: str) -> list[Reading]:
         return [r for r in self.readings if r.field == name]
 
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: the draft fields plus the timeline date and year."""
+        return self.to_draft() | {"date": self.date, "year": self.year}
+
     def to_draft(self) -> dict[str, Any]:
         """The agreement as a draft dict (what `parse_agreement` reads), e.g. to apply an edit to."""
         out: dict[str, Any] = {}

@@ -75,10 +75,6 @@ def _parties(a: Agreement) -> str:
     return "; ".join(p.name for p in a.parties if p.role != "witness")
 
 
-def agreement_json(a: Agreement) -> dict[str, Any]:
-    return to_jsonable(a) | {"date": a.date, "year": a.year}
-
-
 def _table(rows: list[Agreement], title: str) -> None:
     c = common.get()
     t = Table(title=title, title_justify="left")
@@ -100,7 +96,7 @@ def list_(party: Optional[str] = PARTY, country: Optional[str] = COUNTRY, minera
     rows = service.find_agreements(c.uow(), party=party, country=country, mineral=mineral, kind=kind, year=year,
                                    project=project, organisation=organisation)
     if json_out:
-        common.print_json({"count": len(rows), "items": [agreement_json(a) for a in rows]})
+        common.print_json({"count": len(rows), "items": [a.as_dict() for a in rows]})
         return
     _table(rows, "Agreements")
 
@@ -173,7 +169,7 @@ def show(agreement_id: str = typer.Argument(..., help="Agreement id (see `maadan
     c.json_mode = json_out
     d = service.agreement_detail(c.uow(), agreement_id)
     if json_out:
-        common.print_json(agreement_json(d.agreement) | {
+        common.print_json(d.agreement.as_dict() | {
             "organisations": {k: o.name for k, o in d.organisations.items()}, "project_names": d.project_names})
         return
     _show(d.agreement, d)
@@ -241,22 +237,13 @@ def edit(agreement_id: str = typer.Argument(..., help="Agreement id."),
     changes = read_document(file)
     updated = service.edit_agreement(c.uow(write=True), agreement_id, changes, actor=_actor())
     if json_out:
-        common.print_json(agreement_json(updated))
+        common.print_json(updated.as_dict())
         return
     c.err.print(f"Updated agreement {updated.id}")
     _show(updated)
 
 
 # --- partners ------------------------------------------------------------------------------------
-
-def profile_json(p: partners.Profile) -> dict[str, Any]:
-    o = p.organisation
-    return {"id": o.id, "name": o.name, "short_name": o.short_name, "kind": o.kind, "country": o.country,
-            "ownership": p.ownership or "unknown", "ownership_evidence": p.ownership_evidence,
-            "capabilities": p.capabilities, "minerals": p.minerals, "regions": p.regions,
-            "profile_source": o.profile_source, "agreements": p.agreements, "projects": sorted(set(p.projects)),
-            "partners": p.partners}
-
 
 @partners_app.command("list")
 def partners_list(capability: Optional[str] = typer.Option(None, help="exploration, mining, processing, refining, "
@@ -270,7 +257,7 @@ def partners_list(capability: Optional[str] = typer.Option(None, help="explorati
     c.json_mode = json_out
     rows = partners.list_partners(c.uow(), capability=capability, mineral=mineral, region=region, ownership=ownership)
     if json_out:
-        common.print_json({"count": len(rows), "items": [profile_json(p) for p in rows]})
+        common.print_json({"count": len(rows), "items": [p.as_dict() for p in rows]})
         return
     t = Table(title="Partners", title_justify="left")
     for col in ("id", "name", "ownership", "capabilities", "minerals", "regions", "agreements"):
@@ -292,7 +279,7 @@ def partners_show(name: str = typer.Argument(..., help="Organisation id, name or
     d = partners.partner_profile(c.uow(), name)
     p, out = d.profile, c.out
     if json_out:
-        common.print_json(profile_json(p) | {"titles": d.titles, "partner_names": d.partner_names})
+        common.print_json(p.as_dict() | {"titles": d.titles, "partner_names": d.partner_names})
         return
     o = p.organisation
     out.print(f"[bold]{o.name}[/] ({o.id}) — {o.kind}, {o.country or 'country unknown'}; ownership "

@@ -5,6 +5,7 @@ candidate for a given organisation and explains every point (see docs/agreements
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from maadan.organisations.model import CAPABILITIES, Organisation
 
@@ -44,6 +45,15 @@ class Profile:
         found = getattr(self, attribute).setdefault(value, [])
         if evidence not in found:
             found.append(evidence)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready; unknown ownership is "unknown", empty dicts mean unknown."""
+        o = self.organisation
+        return {"id": o.id, "name": o.name, "short_name": o.short_name, "kind": o.kind, "country": o.country,
+                "ownership": self.ownership or "unknown", "ownership_evidence": self.ownership_evidence,
+                "capabilities": self.capabilities, "minerals": self.minerals, "regions": self.regions,
+                "profile_source": o.profile_source, "agreements": list(self.agreements),
+                "projects": sorted(set(self.projects)), "partners": self.partners}
 
     def capability_list(self) -> list[str]:
         return [c for c in CAPABILITIES if c in self.capabilities]

@@ -91,6 +91,12 @@ class AgreementRepository:
         out.sort(key=lambda a: (a.date is None, a.date or "", a.id))
         return out
 
+    def linked_to(self, kind: str, value: str) -> list[Agreement]:
+        """Agreements linked to a project, title, mineral, country or stage, in timeline order."""
+        ids = select(t.agreement_link.c.agreement_id).where(t.agreement_link.c.kind == kind,
+                                                            t.agreement_link.c.value == value)
+        return self._load(select(t.agreement).where(t.agreement.c.id.in_(ids)))
+
     def for_organisation(self, organisation_id: str) -> list[str]:
         q = select(t.agreement_party.c.agreement_id).where(t.agreement_party.c.organisation_id == organisation_id)
         return sorted(set(self.s.execute(q).scalars()))
