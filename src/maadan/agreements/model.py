@@ -176,8 +176,9 @@ def before(a: str, b: str) -> bool:
 # --- identifiers ---------------------------------------------------------------------------------
 
 def slugify(text: str, limit: int = 80) -> str:
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text).strip("-")
+    # Accents are dropped (é -> e); any other non-alphanumeric character (dashes too) separates words.
+    plain = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch)).lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", plain).strip("-")
     return slug[:limit].rstrip("-") or "agreement"
 
 
