@@ -47,3 +47,17 @@ def test_partner_match_form(visitor):
     assert "Frontier Works Organisation" in first.inner_text()
     v.shot("match")
     assert v.errors == [] and v.foreign_requests() == []
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["laptop", "phone"])
+def test_registry_pages_fit_the_screen(visitor, phone):
+    v = visitor("registry-phone" if phone else "registry", phone=phone)
+    for label, path in (("agreements", "/agreements"), ("partners", "/partners?for=USSM&match_mineral=antimony"),
+                        ("organisation", "/organisations/fwo"), ("agreement-mou", "/agreements/2025-09-08-ussm-fwo-mou")):
+        v.page.goto(path)
+        v.page.wait_for_load_state("networkidle")
+        assert v.page.locator("h1").first.is_visible(), path
+        width = v.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= v.page.viewport_size["width"], f"{path} is {width}px wide: it scrolls sideways"
+        v.shot(label)
+    assert v.errors == [] and v.foreign_requests() == []

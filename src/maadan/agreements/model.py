@@ -201,6 +201,10 @@ def _text(value: Any, where: str, *, required: bool = False, limit: int = 2000) 
     if isinstance(value, bool) or not isinstance(value, (str, int, float)):
         raise _bad(where, f"must be text, not {type(value).__name__}")
     text = str(value).strip()
+    bad = next((ch for ch in text if (ord(ch) < 32 and ch not in "\n\t\r") or 0xD800 <= ord(ch) <= 0xDFFF
+                or ord(ch) == 0x7F), None)
+    if bad is not None:
+        raise _bad(where, f"contains the control character U+{ord(bad):04X}")
     if len(text) > limit:
         raise _bad(where, f"is longer than {limit} characters")
     return text

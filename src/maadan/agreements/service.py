@@ -139,6 +139,8 @@ class AgreementFilter:
 
         party, country, mineral, kind, project, organisation = map(clean, (party, country, mineral, kind, project,
                                                                            organisation))
+        if party is not None and not normalise(party):
+            raise InvalidInput(f"party: {party!r} has no letters or digits to look for", details={"field": "party"})
         if kind is not None:
             kind = kind.lower().replace("-", "_").replace(" ", "_")
             if kind not in KINDS:

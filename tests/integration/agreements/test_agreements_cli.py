@@ -42,6 +42,8 @@ def test_bad_filters_say_what(cli):
     assert code == 2 and "Did you mean: antimony" in err
     code, _, err = cli("agreements", "list", "--country", "Pakistan")
     assert code == 2 and "ISO 3166-1 alpha-2" in err
+    code, _, err = cli("agreements", "list", "--party", "--")
+    assert code == 2 and "no letters or digits" in err
 
 
 def test_show_and_timeline(cli):

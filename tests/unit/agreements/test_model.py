@@ -115,3 +115,9 @@ def test_an_edit_is_validated_as_a_whole_and_keeps_the_id():
 def test_make_id_is_ascii_and_bounded():
     assert make_id("Reko Diq — €1bn Ünïcode deal!", "2025-04") == "2025-04-reko-diq-1bn-unicode-deal"
     assert len(make_id("x" * 500, None)) <= 90
+
+
+def test_control_characters_are_refused():
+    assert refused(draft(title="a\x00b")) == "title: contains the control character U+0000"
+    assert refused(draft(sources=[{"publisher": "p", "evidence": "x\x1by"}])).startswith("sources[0].evidence")
+    assert parse_agreement(draft(notes="line one\nline two")).notes == "line one\nline two"
