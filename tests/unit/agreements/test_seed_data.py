@@ -72,3 +72,22 @@ def test_organisation_profiles_are_cited_and_checked():
     assert orgs["nlc"].capabilities == ("logistics",)
     assert orgs["ussm"].ownership is None  # not in the sources: unknown
     assert {"us-exim", "adb", "ifc", "nlc", "mota-engil"} <= set(orgs)
+
+
+def test_a_bad_bundled_file_names_the_file_entry_and_field(tmp_path):
+    from maadan.errors import DataFileError
+
+    (tmp_path / "a.yaml").write_text("agreements:\n  - {id: x-1, title: T, kind: mou, sources: [s], amount: 5}\n")
+    with pytest.raises(DataFileError) as exc:
+        load_agreements(References(), tmp_path)
+    assert exc.value.message.endswith("a.yaml: agreements[0] (x-1): currency: is required when an amount is given")
+    (tmp_path / "a.yaml").write_text("agreements:\n  - {title: T, kind: mou, sources: [s]}\n")
+    with pytest.raises(DataFileError, match="needs an explicit id"):
+        load_agreements(References(), tmp_path)
+    (tmp_path / "a.yaml").write_text("agreements: [ {id: x\n")
+    with pytest.raises(DataFileError, match="not valid YAML"):
+        load_agreements(References(), tmp_path)
+    (tmp_path / "a.yaml").write_text("agreements:\n  - {id: x-1, title: T, kind: mou, sources: [s]}\n")
+    (tmp_path / "b.yaml").write_text("agreements:\n  - {id: x-1, title: U, kind: mou, sources: [s]}\n")
+    with pytest.raises(DataFileError, match="id 'x-1' is also used in"):
+        load_agreements(References(), tmp_path)
