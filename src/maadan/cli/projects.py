@@ -85,6 +85,7 @@ def _detail_json(d: ProjectDetail) -> dict[str, Any]:
         for h in raw["holders"]:
             h["organisation_name"] = orgs[h["organisation_id"]].name if h["organisation_id"] else h["label"]
     data["operator_name"] = orgs[d.project.operator_id].name if d.project.operator_id else None
+    data["agreements"] = [{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title} for a in d.agreements]
     return data
 
 
@@ -139,6 +140,10 @@ def _show(name: str, json_out: bool) -> None:
             out.print(f"  • {_fact_text(kind, f.data, d.mineral_names)} [dim]— {source}[/]")
     if p.notes:
         out.print(f"[bold]Notes[/] {p.notes}")
+    if d.agreements:
+        out.print("[bold]Agreements[/] (maadan agreements show ID)")
+        for a in d.agreements:
+            out.print(f"  • {a.date or 'undated'} {a.kind_label}: {a.title} [dim]({a.id})[/]")
     out.print("[bold]Sources[/] " + "; ".join(p.sources))
 
 

@@ -24,7 +24,7 @@ from maadan.minerals.model import (
     WorldStatistic,
 )
 from maadan.minerals.names import NameIndex, normalise
-from maadan.organisations.model import KINDS, Organisation
+from maadan.organisations.model import CAPABILITIES, KINDS, OWNERSHIPS, Organisation
 from maadan.projects.model import Holding, Location, OwnershipReading, Project, ProjectFact
 
 STATUSES = {"reported", "estimated", "withheld", "no-data", "not-available", "net-exporter", "qualitative"}
@@ -219,11 +219,36 @@ def load_import_sources(catalogue: Catalogue) -> list[ImportSource]:
     return out
 
 
-def load_organisations() -> list[Organisation]:
+def _profile(path: Path, line: int, r: dict[str, str], minerals: set[str] | None) -> dict[str, Any]:
+    """The partner-profile columns of an organisation row: lists split on ';', checked, cited."""
+    def split(column: str) -> tuple[str, ...]:
+        return tuple(v.strip() for v in r.get(column, "").split(";") if v.strip())
+
+    caps, mins, regions = split("capabilities"), split("minerals"), split("regions")
+    for c in caps:
+        if c not in CAPABILITIES:
+            raise DataFileError(_rel(path), f"capability {c!r} is not one of {', '.join(CAPABILITIES)}",
+                                line=line, column="capabilities")
+    for m in mins:
+        if minerals is not None and m not in minerals:
+            raise DataFileError(_rel(path), f"unknown mineral id {m!r}", line=line, column="minerals")
+    ownership = r.get("ownership", "")
+    if ownership and ownership not in OWNERSHIPS:
+        raise DataFileError(_rel(path), f"ownership must be empty (unknown) or one of {', '.join(OWNERSHIPS)}",
+                            line=line, column="ownership")
+    cited = r.get("profile_source", "")
+    if (caps or mins or regions or ownership) and not cited:
+        raise DataFileError(_rel(path), "capabilities, minerals, regions and ownership need a profile_source",
+                            line=line, column="profile_source")
+    return {"capabilities": caps, "minerals": mins, "regions": regions, "ownership": ownership or None,
+            "profile_source": cited or None}
+
+
+def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     path = data_dir() / "organisations.csv"
     out = []
     for line, r in read_csv(path, ["id", "name", "short_name", "aliases", "country", "kind", "parent", "note",
-                                   "source"]):
+                                   "source", "capabilities", "minerals", "regions", "ownership", "profile_source"]):
         if r["kind"] not in KINDS:
             raise DataFileError(_rel(path), f"kind must be one of {', '.join(KINDS)}", line=line, column="kind")
         if r["country"] and (len(r["country"]) != 2 or not r["country"].isupper()):
@@ -232,6 +257,7 @@ def load_organisations() -> list[Organisation]:
             id=r["id"], name=r["name"], kind=r["kind"], source=r["source"], short_name=r["short_name"] or None,
             country=r["country"] or None, parent_id=r["parent"] or None, note=r["note"] or None,
             aliases=tuple(a.strip() for a in r["aliases"].split(";") if a.strip()),
+            **_profile(path, line, r, minerals),
         ))
     ids = {o.id for o in out}
     for o in out:

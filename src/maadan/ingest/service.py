@@ -7,8 +7,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from maadan.agreements.model import References
+from maadan.agreements.service import seed_agreements
 from maadan.errors import DatabaseNotReady, InvalidInput
 from maadan.ingest import reference
+from maadan.ingest.agreement_data import load_agreements
 from maadan.ingest.usgs_mcs import SkippedRow, parse_world_data
 from maadan.store.repositories import SyncCounts
 from maadan.store.uow import UnitOfWork
@@ -31,8 +34,11 @@ def seed_reference_data(uow: UnitOfWork, *, force: bool = False) -> SeedReport:
     world = reference.load_world_statistics(catalogue)
     reliance = reference.load_import_reliance(catalogue)
     sources = reference.load_import_sources(catalogue)
-    orgs = reference.load_organisations()
+    orgs = reference.load_organisations({m.id for m in catalogue.minerals})
     projects = reference.load_projects(catalogue, orgs)
+    agreements = load_agreements(References(minerals=frozenset(m.id for m in catalogue.minerals),
+                                            organisations=frozenset(o.id for o in orgs),
+                                            projects=frozenset(p.id for p in projects)))
     with uow:
         if not force and uow.datasets.checksum(REFERENCE) == checksum:
             return SeedReport(skipped=True, checksum=checksum)
@@ -43,7 +49,9 @@ def seed_reference_data(uow: UnitOfWork, *, force: bool = False) -> SeedReport:
         report.counts["import sources"] = uow.statistics.sync_import_sources(sources)
         report.counts["organisations"] = uow.organisations.sync(orgs)
         report.counts["deposits and projects"] = uow.projects.replace_all(projects)
-        total = len(catalogue.minerals) + len(entries) + len(world) + len(reliance) + len(sources) + len(orgs) + len(projects)
+        report.counts["agreements"] = seed_agreements(uow, agreements)
+        total = (len(catalogue.minerals) + len(entries) + len(world) + len(reliance) + len(sources) + len(orgs)
+                 + len(projects) + len(agreements))
         uow.datasets.record(REFERENCE, checksum, total)
         uow.commit()
     return report

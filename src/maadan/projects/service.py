@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from pyproj import Geod
 
+from maadan.agreements.model import Agreement
 from maadan.errors import InvalidInput
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
@@ -50,6 +51,7 @@ class ProjectDetail:
     project: Project
     organisations: dict[str, Organisation]
     mineral_names: dict[str, str]
+    agreements: list[Agreement] = field(default_factory=list)  # linked in the agreements registry
 
 
 def _project_index(uow: UnitOfWork) -> NameIndex:
@@ -98,5 +100,6 @@ def project_detail(uow: UnitOfWork, name: str) -> ProjectDetail:
         project = uow.projects.get(pid)
         orgs = {o.id: o for o in uow.organisations.all()}
         names = {m.id: m.name for m in uow.minerals.all()}
+        agreements = uow.agreements.linked_to("project", pid)
     assert project is not None
-    return ProjectDetail(project, orgs, names)
+    return ProjectDetail(project, orgs, names, agreements)

@@ -249,14 +249,18 @@ class OrganisationRepository:
         return [
             Organisation(id=r.id, name=r.name, kind=r.kind, source=r.source, short_name=r.short_name,
                          country=r.country, parent_id=r.parent_id, note=r.note,
-                         aliases=tuple(sorted(aliases[r.id])))
+                         aliases=tuple(sorted(aliases[r.id])), capabilities=tuple(r.capabilities or ()),
+                         minerals=tuple(r.minerals or ()), regions=tuple(r.regions or ()), ownership=r.ownership,
+                         profile_source=r.profile_source)
             for r in self.s.execute(select(t.organisation).order_by(t.organisation.c.name))
         ]
 
     def sync(self, orgs: list[Organisation]) -> SyncCounts:
         counts = sync_rows(self.s, t.organisation, ["id"], [
             {"id": o.id, "name": o.name, "short_name": o.short_name, "country": o.country, "kind": o.kind,
-             "parent_id": None, "note": o.note, "source": o.source}
+             "parent_id": None, "note": o.note, "source": o.source, "capabilities": list(o.capabilities),
+             "minerals": list(o.minerals), "regions": list(o.regions), "ownership": o.ownership,
+             "profile_source": o.profile_source}
             for o in orgs
         ])
         for o in orgs:

@@ -149,6 +149,12 @@ organisation = Table(
     Column("parent_id", String(80), ForeignKey("organisation.id"), nullable=True),
     Column("note", Text, nullable=True),
     Column("source", Text, nullable=False),
+    # The partner profile (empty when unknown), cited by profile_source.
+    Column("capabilities", JSON, nullable=True),
+    Column("minerals", JSON, nullable=True),
+    Column("regions", JSON, nullable=True),
+    Column("ownership", String(16), nullable=True),  # state | private | listed; null: unknown
+    Column("profile_source", Text, nullable=True),
 )
 
 organisation_alias = Table(
@@ -408,3 +414,4 @@ dataset_load = Table(
 )
 
 import maadan.store.auth_tables  # noqa: F401
+import maadan.store.agreements_tables  # noqa: F401

@@ -6,6 +6,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from maadan.store.database import WRITE
+from maadan.store.agreements_repository import AgreementRepository
 from maadan.store.auth_repository import AuthRepository
 from maadan.store.cadastre_repository import CadastreRepository
 from maadan.store.repositories import (
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.datasets = DatasetRepository(s)
         self.cadastre = CadastreRepository(s)
         self.auth = AuthRepository(s)
+        self.agreements = AgreementRepository(s)
         return self
 
     def __exit__(self, *exc) -> None:

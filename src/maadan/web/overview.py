@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from maadan.agreements.service import latest_agreements  # noqa: F401  (the home page's latest agreements)
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.audit import Event

@@ -78,6 +78,7 @@ def home(request: Request) -> Response:
     user = identify(request).user
     uow = _uow(request)
     context = {"numbers": overview.key_numbers(uow), "decisions": overview.latest_decisions(uow),
+               "agreements": overview.latest_agreements(uow),
                "attention": overview.officer_attention(uow) if user and user.has_role("officer") else None}
     return render(request, "home.html", context)
 

@@ -46,6 +46,7 @@ def project(project_id: str, uow: UoW) -> dict:
                                                                   for r in d.project.ownership for h in r.holders)}
     for reading, raw in zip(d.project.ownership, data["ownership"]):
         raw["total_pct"], raw["complete"] = reading.total_pct, reading.complete
+    data["agreements"] = [{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title} for a in d.agreements]
     return data
 
 

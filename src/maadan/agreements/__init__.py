@@ -1,0 +1,1 @@
+"""Agreements registry: MoUs, joint ventures, leases, offtakes, loans, trade deals, with sources."""

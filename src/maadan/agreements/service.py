@@ -1,0 +1,233 @@
+"""Use cases of the agreements registry: add, edit, get, find and the timeline. Writes go through
+one unit of work each: an invalid draft or edit changes nothing."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from maadan.agreements.model import (
+    KINDS,
+    MINERAL_CLASS,
+    Agreement,
+    References,
+    apply_changes,
+    parse_agreement,
+)
+from maadan.errors import Conflict, InvalidInput, NotFound
+from maadan.minerals.names import NameIndex, normalise
+from maadan.minerals.service import mineral_index
+from maadan.organisations.model import Organisation
+from maadan.store.uow import UnitOfWork
+
+
+def references(uow: UnitOfWork) -> References:
+    """The ids a draft may refer to. Call inside `with uow`."""
+    return References(minerals=frozenset(m.id for m in uow.minerals.all()),
+                      organisations=frozenset(o.id for o in uow.organisations.all()),
+                      projects=frozenset(p[0] for p in uow.projects.names()))
+
+
+def organisation_index(organisations: list[Organisation]) -> NameIndex:
+    """Organisation ids by id, name, short name and alias (first come first kept on a clash)."""
+    entries, seen = [], set()
+    for o in organisations:
+        names = [n for n in (o.short_name, *o.aliases) if n and normalise(n) not in seen]
+        seen.update(normalise(n) for n in (o.id, o.name, *names))
+        entries.append((o.id, o.name, names))
+    return NameIndex.build("organisation", entries)
+
+
+def add_agreement(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
+    """Validate `draft` and store it; returns the id. Duplicate id → Conflict (409)."""
+    with uow:
+        agreement = parse_agreement(draft, references(uow))
+        uow.agreements.add(agreement, actor=actor)
+        uow.commit()
+    return agreement.id
+
+
+def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str) -> list[str]:
+    """Add several agreements, all or none; an error names the draft it is in ("agreement 2 of 3: ...")."""
+    ids: list[str] = []
+    with uow:
+        refs = references(uow)
+        for i, draft in enumerate(drafts):
+            try:
+                agreement = parse_agreement(draft, refs)
+                uow.agreements.add(agreement, actor=actor)
+            except (InvalidInput, Conflict) as exc:
+                if len(drafts) > 1:
+                    exc.message = f"agreement {i + 1} of {len(drafts)}: {exc.message}; nothing was added"
+                    exc.args = (exc.message,)
+                raise
+            ids.append(agreement.id)
+        uow.commit()
+    return ids
+
+
+def _missing(uow: UnitOfWork, agreement_id: str) -> NotFound:
+    import difflib
+
+    ids = sorted(uow.agreements.ids())
+    return NotFound("agreement", agreement_id, difflib.get_close_matches(agreement_id, ids, n=5, cutoff=0.5))
+
+
+def edit_agreement(uow: UnitOfWork, agreement_id: str, changes: dict[str, Any], *, actor: str) -> Agreement:
+    """Apply the changed fields to a stored agreement, validated as a whole; on any error nothing
+    changes."""
+    with uow:
+        current = uow.agreements.get(agreement_id)
+        if current is None:
+            raise _missing(uow, agreement_id)
+        updated = apply_changes(current, changes, references(uow))
+        if updated != current:
+            uow.agreements.replace(updated, actor=actor)
+            uow.commit()
+    return updated
+
+
+def get_agreement(uow: UnitOfWork, agreement_id: str) -> Agreement:
+    with uow:
+        found = uow.agreements.get(agreement_id)
+        if found is None:
+            raise _missing(uow, agreement_id)
+    return found
+
+
+@dataclass
+class AgreementDetail:
+    agreement: Agreement
+    organisations: dict[str, Organisation]
+    project_names: dict[str, str]
+    mineral_names: dict[str, str]
+    known_titles: set[str]
+
+
+def agreement_detail(uow: UnitOfWork, agreement_id: str) -> AgreementDetail:
+    """One agreement with the names of what it links to (organisations, projects, minerals, titles)."""
+    with uow:
+        found = uow.agreements.get(agreement_id)
+        if found is None:
+            raise _missing(uow, agreement_id)
+        orgs = {o.id: o for o in uow.organisations.all() if o.id in found.organisation_ids}
+        projects = {pid: name for pid, name, _ in uow.projects.names() if pid in found.projects}
+        minerals = {m.id: m.name for m in uow.minerals.all()}
+        titles = {t for t in found.titles if uow.cadastre.title(t) is not None}
+    minerals[MINERAL_CLASS] = "critical minerals (unspecified)"
+    return AgreementDetail(found, orgs, projects, minerals, titles)
+
+
+@dataclass(frozen=True)
+class AgreementFilter:
+    """Filters of a search, parsed once: every given filter must match."""
+
+    party: str | None = None
+    country: str | None = None
+    mineral: str | None = None
+    kind: str | None = None
+    year: int | None = None
+    project: str | None = None
+    organisation: str | None = None
+
+    @classmethod
+    def parse(cls, *, party: str | None = None, country: str | None = None, mineral: str | None = None,
+              kind: str | None = None, year: int | str | None = None, project: str | None = None,
+              organisation: str | None = None) -> "AgreementFilter":
+        def clean(v: str | None) -> str | None:
+            return v.strip() or None if isinstance(v, str) else v
+
+        party, country, mineral, kind, project, organisation = map(clean, (party, country, mineral, kind, project,
+                                                                           organisation))
+        if party is not None and not normalise(party):
+            raise InvalidInput(f"party: {party!r} has no letters or digits to look for", details={"field": "party"})
+        if kind is not None:
+            kind = kind.lower().replace("-", "_").replace(" ", "_")
+            if kind not in KINDS:
+                raise InvalidInput(f"kind: {kind!r} is not one of {', '.join(KINDS)}", details={"field": "kind"})
+        if country is not None:
+            if len(country) != 2 or not country.isalpha():
+                raise InvalidInput(f"country: {country!r} is not an ISO 3166-1 alpha-2 code such as PK",
+                                   details={"field": "country"})
+            country = country.upper()
+        if isinstance(year, str):
+            year = clean(year)
+            if year is not None:
+                if not year.isdigit():
+                    raise InvalidInput(f"year: {year!r} is not a year", details={"field": "year"})
+                year = int(year)
+        if year is not None and not 1900 <= year <= 2100:
+            raise InvalidInput(f"year: {year} is outside 1900-2100", details={"field": "year"})
+        return cls(party, country, mineral, kind, year, project, organisation)
+
+
+def _mineral_matcher(uow: UnitOfWork, name: str):
+    """A predicate over an agreement's mineral ids: the mineral itself, or a member of the group named."""
+    if normalise(name) in ("critical minerals", normalise(MINERAL_CLASS)):
+        return lambda ids: MINERAL_CLASS in ids
+    target = mineral_index(uow).resolve(name)
+    groups = {m.id: m.group_id for m in uow.minerals.all()}
+
+    def chain(mid: str) -> set[str]:
+        out = {mid}
+        while groups.get(mid):
+            mid = groups[mid]
+            if mid in out:
+                break
+            out.add(mid)
+        return out
+
+    return lambda ids: any(target in chain(m) for m in ids)
+
+
+def find_agreements(uow: UnitOfWork, *, party: str | None = None, country: str | None = None,
+                    mineral: str | None = None, kind: str | None = None, year: int | str | None = None,
+                    project: str | None = None, organisation: str | None = None) -> list[Agreement]:
+    """Agreements matching every filter given, in timeline order. A mineral, project or
+    organisation that does not exist raises NotFound with suggestions; a party is free text
+    (part of a party's name, or an organisation's name, short name or alias)."""
+    f = AgreementFilter.parse(party=party, country=country, mineral=mineral, kind=kind, year=year,
+                              project=project, organisation=organisation)
+    with uow:
+        orgs = uow.organisations.all()
+        index = organisation_index(orgs)
+        mineral_ok = _mineral_matcher(uow, f.mineral) if f.mineral else None
+        project_id = NameIndex.build("project", uow.projects.names()).resolve(f.project) if f.project else None
+        org_id = index.resolve(f.organisation) if f.organisation else None
+        party_org = index.get(f.party) if f.party else None
+        found = uow.agreements.all()
+    needle = normalise(f.party) if f.party else ""
+    out = []
+    for a in found:
+        if f.kind and a.kind != f.kind:
+            continue
+        if f.country and f.country not in a.countries:
+            continue
+        if f.year and a.year != f.year:
+            continue
+        if mineral_ok and not mineral_ok(a.minerals):
+            continue
+        if project_id and project_id not in a.projects:
+            continue
+        if org_id and org_id not in a.organisation_ids:
+            continue
+        if f.party and not (party_org in a.organisation_ids
+                            or any(needle in normalise(p.name) for p in a.parties)):
+            continue
+        out.append(a)
+    return out
+
+
+def timeline(uow: UnitOfWork, **filters: Any) -> list[Agreement]:
+    """Dated agreements matching the filters, oldest first (undated ones have no place on it)."""
+    return [a for a in find_agreements(uow, **filters) if a.date]
+
+
+def latest_agreements(uow: UnitOfWork, limit: int = 5) -> list[Agreement]:
+    """The most recent dated agreements, newest first."""
+    return timeline(uow)[::-1][:limit]
+
+
+def seed_agreements(uow: UnitOfWork, agreements: list[Agreement]):
+    """Store the bundled agreements (inside the caller's `with uow`); see AgreementRepository.sync_seed."""
+    return uow.agreements.sync_seed(agreements)

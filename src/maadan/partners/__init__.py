@@ -1,0 +1,1 @@
+"""Partners: a directory of organisations with capabilities, minerals and regions; ranked matches."""

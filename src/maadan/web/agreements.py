@@ -1,0 +1,138 @@
+"""Web pages of the agreements registry and the partner directory: the agreements list with its
+timeline, one agreement, partners with the match form, and an organisation's page. Thin adapters
+over agreements/service.py and partners/service.py."""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import APIRouter, Request
+from fastapi.responses import RedirectResponse, Response
+
+from maadan.agreements import service
+from maadan.agreements.model import CONFIDENCE, KINDS, KIND_LABELS, Agreement
+from maadan.errors import InvalidInput, MaadanError, NotFound
+from maadan.organisations.model import CAPABILITIES, OWNERSHIPS
+from maadan.partners import service as partners
+from maadan.store.uow import UnitOfWork
+from maadan.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+          "November", "December")
+
+
+def _uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.engine)
+
+
+def _error(request: Request, exc: MaadanError) -> Response:
+    suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
+    return render(request, "error.html", {"title": "Not found" if exc.status == 404 else "Cannot do that",
+                                          "message": exc.message, "suggestions": suggestions,
+                                          "kind": getattr(exc, "kind", None)}, status_code=exc.status)
+
+
+def when(partial: str | None) -> str:
+    """'2025-09-08' -> '8 September 2025'; '2025-04' -> 'April 2025'; None -> 'undated'."""
+    if not partial:
+        return "undated"
+    parts = partial.split("-")
+    if len(parts) == 1:
+        return parts[0]
+    month = MONTHS[int(parts[1]) - 1]
+    return f"{int(parts[2])} {month} {parts[0]}" if len(parts) == 3 else f"{month} {parts[0]}"
+
+
+def money(a: Agreement) -> str:
+    if a.amount is None:
+        return ""
+    value = a.amount
+    text = (f"{value / 1e9:,.2f}".rstrip("0").rstrip(".") + " bn" if value >= 1e9
+            else f"{value / 1e6:,.1f}".rstrip("0").rstrip(".") + " m" if value >= 1e6 else f"{value:,.0f}")
+    return f"{a.currency} {text}"
+
+
+def _months(rows: list[Agreement]) -> "OrderedDict[str, list[Agreement]]":
+    """Timeline rows grouped under their month ('April 2025'), or their year when no month is known."""
+    out: OrderedDict[str, list[Agreement]] = OrderedDict()
+    for a in rows:
+        key = when(a.date[:7]) if a.date and len(a.date) >= 7 else when(a.date)
+        out.setdefault(key, []).append(a)
+    return out
+
+
+def _context(extra: dict[str, Any]) -> dict[str, Any]:
+    return {"when": when, "money": money, "kinds": KINDS, "kind_labels": KIND_LABELS, **extra}
+
+
+@router.get("/agreements")
+def agreements_page(request: Request, party: str | None = None, country: str | None = None,
+                    mineral: str | None = None, kind: str | None = None, year: str | None = None,
+                    project: str | None = None, organisation: str | None = None) -> Response:
+    raw = {"party": party, "country": country, "mineral": mineral, "kind": kind, "year": year, "project": project,
+           "organisation": organisation}
+    filters = {k: (v or "").strip()[:200] for k, v in raw.items()}
+    error, rows, suggestions = None, [], []
+    try:
+        rows = service.find_agreements(_uow(request), **{k: v or None for k, v in filters.items()})
+    except (InvalidInput, NotFound) as exc:
+        error = exc.message
+        suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
+    dated = [a for a in rows if a.date]
+    api = "/api/agreements?" + "&".join(f"{k}={quote(v)}" for k, v in filters.items() if v)
+    return render(request, "agreements.html", _context({
+        "rows": rows, "timeline": _months(dated), "filters": filters, "error": error, "suggestions": suggestions,
+        "api": api.rstrip("?"), "active": any(filters.values())}), status_code=422 if error else 200)
+
+
+@router.get("/agreements/{agreement_id}")
+def agreement_page(request: Request, agreement_id: str) -> Response:
+    try:
+        d = service.agreement_detail(_uow(request), agreement_id)
+    except MaadanError as exc:
+        return _error(request, exc)
+    a = d.agreement
+    readings: OrderedDict[str, list] = OrderedDict()
+    for r in a.readings:
+        readings.setdefault(r.field, []).append(r)
+    return render(request, "agreement.html", _context({"d": d, "a": a, "readings": readings,
+                                                       "confidence_levels": CONFIDENCE}))
+
+
+@router.get("/partners")
+def partners_page(request: Request, capability: str | None = None, mineral: str | None = None,
+                  region: str | None = None, ownership: str | None = None) -> Response:
+    # The match form sends for, match_mineral and match_region ("for" is a Python keyword).
+    params = request.query_params
+    for_ = (params.get("for") or "").strip()[:200]
+    match_mineral = (params.get("match_mineral") or "").strip()[:200]
+    match_region = (params.get("match_region") or "").strip()[:200]
+    filters = {"capability": (capability or "").strip(), "mineral": (mineral or "").strip()[:200],
+               "region": (region or "").strip()[:200], "ownership": (ownership or "").strip()}
+    error, suggestions, rows, match = None, [], [], None
+    try:
+        rows = partners.list_partners(_uow(request), **{k: v or None for k, v in filters.items()})
+        if for_:
+            match = partners.match_partners(_uow(request), for_, mineral=match_mineral or None,
+                                            region=match_region or None)
+    except (InvalidInput, NotFound) as exc:
+        error = exc.message
+        suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
+    return render(request, "partners.html", {
+        "rows": rows, "filters": filters, "match": match, "error": error, "suggestions": suggestions,
+        "form": {"for": for_, "mineral": match_mineral, "region": match_region},
+        "capabilities": CAPABILITIES, "ownerships": OWNERSHIPS}, status_code=422 if error else 200)
+
+
+@router.get("/organisations/{organisation_id}")
+def organisation_page(request: Request, organisation_id: str) -> Response:
+    try:
+        d = partners.partner_profile(_uow(request), organisation_id)
+    except MaadanError as exc:
+        return _error(request, exc)
+    if d.profile.id != organisation_id:  # a name or alias: send to the one address of the page
+        return RedirectResponse(f"/organisations/{quote(d.profile.id)}", status_code=301)
+    return render(request, "organisation.html", _context({"d": d, "p": d.profile, "o": d.profile.organisation}))
