@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from maadan import __version__
-from maadan.cli import analytics, cadastre, common, db, ingest, minerals, projects, users
+from maadan.cli import analytics, cadastre, common, db, ingest, minerals, news, projects, users
 from maadan.errors import MaadanError
 
 app = typer.Typer(
@@ -28,6 +28,7 @@ app.add_typer(cadastre.app, name="cadastre")
 app.add_typer(cadastre.audit_app, name="audit")
 app.add_typer(cadastre.demo_app, name="demo")
 app.add_typer(users.app, name="users")
+app.add_typer(news.app, name="news")
 app.add_typer(analytics.app)
 app.command("summary")(db.summary)
 

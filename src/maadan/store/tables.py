@@ -408,3 +408,4 @@ dataset_load = Table(
 )
 
 import maadan.store.auth_tables  # noqa: F401
+import maadan.store.news_tables  # noqa: F401

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from maadan.store.database import WRITE
 from maadan.store.auth_repository import AuthRepository
 from maadan.store.cadastre_repository import CadastreRepository
+from maadan.store.news_repository import NewsRepository
 from maadan.store.repositories import (
     DatasetRepository,
     MineralRepository,
@@ -37,6 +38,7 @@ class UnitOfWork:
         self.datasets = DatasetRepository(s)
         self.cadastre = CadastreRepository(s)
         self.auth = AuthRepository(s)
+        self.news = NewsRepository(s)
         return self
 
     def __exit__(self, *exc) -> None:
