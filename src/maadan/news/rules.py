@@ -110,9 +110,10 @@ _SUFFIX = (r"Company|Co\.|Corporation|Corp\.?|Ltd\.?|Limited|Organisation|Organi
            r"Consortium|Association|Chamber")
 _CAP = r"(?:[A-Z][A-Za-z0-9&.-]*|[A-Z]{2,})"
 ORG_LIKE_RE = re.compile(
-    rf"\b(?:{_CAP}\s+(?:(?:of|and|&|for)\s+)?){{0,5}}{_CAP}\s+(?:{_SUFFIX})(?:\s+\((?:Pvt|Private)\)\s+Ltd\.?)?"
+    rf"\b(?:{_CAP}\s+(?:(?:of|and|&|for)\s+)?){{0,5}}{_CAP}\s+(?:{_SUFFIX})(?:\s+(?:{_SUFFIX}|\((?:Pvt|Private)\)\s+Ltd\.?))*"
     rf"(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,2}})?(?![A-Za-z])"
     rf"|\b(?:Department|Ministry|Bank|Board|Council) of (?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,3}}")
+_ENDS_LIKE_ORG = re.compile(rf"(?:{_SUFFIX})$|\b(?:Department|Ministry|Bank|Board|Council) of ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|"
                       r"Speaking|According)\s+")
 
@@ -122,12 +123,19 @@ def find_organisation_like(text: str) -> list[Mention]:
     "Department of ..."). Linking to the catalogue happens in the pipeline."""
     out = []
     for m in ORG_LIKE_RE.finditer(text):
-        s, span = m.start(), m.group(0)
-        while (lead := _LEADING.match(span)):
-            s, span = s + lead.end(), span[lead.end():]
-        if len(span.split()) < 2:
-            continue
-        out.append(Mention("organisation", span, s, s + len(span)))
+        pieces = [(m.start(), m.group(0))]
+        parts = list(re.finditer(r"\s+(?:and|&)\s+", m.group(0)))
+        if parts:  # "A Department and B Company" is two names when each part ends in an organisation word
+            cuts = [0] + [x for p in parts for x in (p.start(), p.end())] + [len(m.group(0))]
+            split = [(m.start() + a, m.group(0)[a:b]) for a, b in zip(cuts[::2], cuts[1::2])]
+            if all(_ENDS_LIKE_ORG.search(piece) for _, piece in split):
+                pieces = split
+        for s, span in pieces:
+            while (lead := _LEADING.match(span)):
+                s, span = s + lead.end(), span[lead.end():]
+            if len(span.split()) < 2:
+                continue
+            out.append(Mention("organisation", span, s, s + len(span)))
     return out
 
 
