@@ -113,7 +113,7 @@ def load_gazetteer() -> Gazetteer:
         g.projects[p.id] = p.name
         for phrase in {p.name, *(getattr(p, "aliases", ()) or ())}:
             # Codes such as "H13" and organisation names used as aliases are left to their own kinds.
-            if len(phrase) >= 5 and not re.fullmatch(r"[A-Z0-9-]+", phrase) \
+            if len(phrase) >= 4 and not re.fullmatch(r"[A-Z0-9-]+", phrase) \
                     and normalise_name(phrase) not in g._org_names:
                 g.entries.append(Entry(phrase, "project", p.id))
     base = data_dir() / "news"

@@ -94,7 +94,7 @@ def extract(text: str, published: date | None = None, *, filename: str = "text")
     minerals = [m for m in gaz if m.kind == "mineral"]
     gaz = [m for m in gaz if m.kind != "mineral" or _keep_mineral(m, match_text, minerals)]
     people = [p for p in rules.find_people(match_text) if not _name_is_known(p, gaz)]
-    orgs_like = rules.find_organisation_like(match_text)
+    orgs_like = _outside_known(rules.find_organisation_like(match_text), gaz, match_text)
     entities = _settle([(0, m) for m in gaz] + [(1, m) for m in people] + [(2, m) for m in orgs_like])
     for m in entities:
         m.text = text[m.start:m.end]  # quote the original characters (curly quotes and all)
@@ -118,6 +118,32 @@ def extract(text: str, published: date | None = None, *, filename: str = "text")
     extraction = Extraction(mentions=mentions)
     extraction.agreements, extraction.projects = propose(text, sentences, mentions, published, filename)
     return extraction
+
+
+def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[Mention]:
+    """An organisation-like span that runs over a known organisation ("Barrick Gold and Zarkon Mining
+    Ltd") keeps only its pieces outside the known names that still read as an organisation name."""
+    known = [q for q in gaz if q.kind == "organisation"]
+    out = []
+    for m in found:
+        inside = sorted((q for q in known if m.start < q.end and q.start < m.end), key=lambda q: q.start)
+        if not inside:
+            out.append(m)
+            continue
+        cuts, pos = [], m.start
+        for q in inside:
+            cuts.append((pos, q.start))
+            pos = max(pos, q.end)
+        cuts.append((pos, m.end))
+        for a, b in cuts:
+            piece = text[a:b]
+            lead = re.match(r"[\s,]*(?:(?:and|&|with)\s+)?", piece).end()
+            trail = len(re.search(r"(?:\s+(?:and|&|with))?[\s,]*$", piece[lead:]).group(0))
+            a, b = a + lead, b - trail
+            piece = text[a:b]
+            if len(piece.split()) >= 2 and rules.ENDS_LIKE_ORG.search(piece):
+                out.append(Mention("organisation", piece, a, b))
+    return out
 
 
 def _strip(text: str, start: int, end: int) -> tuple[int, int]:

@@ -113,7 +113,7 @@ ORG_LIKE_RE = re.compile(
     rf"\b(?:{_CAP}\s+(?:(?:of|and|&|for)\s+)?){{0,5}}{_CAP}\s+(?:{_SUFFIX})(?:\s+(?:{_SUFFIX}|\((?:Pvt|Private)\)\s+Ltd\.?))*"
     rf"(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}){{0,2}})?(?![A-Za-z])"
     rf"|\b(?:Department|Ministry|Bank|Board|Council) of (?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,3}}")
-_ENDS_LIKE_ORG = re.compile(rf"(?:{_SUFFIX})$|\b(?:Department|Ministry|Bank|Board|Council) of ")
+ENDS_LIKE_ORG = re.compile(rf"(?:{_SUFFIX})$|\b(?:Department|Ministry|Bank|Board|Council) of ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|"
                       r"Speaking|According)\s+")
 
@@ -128,7 +128,7 @@ def find_organisation_like(text: str) -> list[Mention]:
         if parts:  # "A Department and B Company" is two names when each part ends in an organisation word
             cuts = [0] + [x for p in parts for x in (p.start(), p.end())] + [len(m.group(0))]
             split = [(m.start() + a, m.group(0)[a:b]) for a, b in zip(cuts[::2], cuts[1::2])]
-            if all(_ENDS_LIKE_ORG.search(piece) for _, piece in split):
+            if all(ENDS_LIKE_ORG.search(piece) for _, piece in split):
                 pieces = split
         for s, span in pieces:
             while (lead := _LEADING.match(span)):
