@@ -20,7 +20,7 @@ from maadan.news.proposals import propose
 _PRIORITY = {"organisation": 0, "project": 1, "place": 2, "country": 3, "mineral": 4}
 _CURLY = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})  # same length: offsets stay valid
 _MINING_WORDS = re.compile(r"\b(?:mines?|mining|ores?|deposits?|reserves?|minerals?|metals?|smelt\w*|refin\w*|"
-                           r"zinc|copper|concentrates?|exploration|tonnes)\b", re.IGNORECASE)
+                           r"concentrates?|exploration|tonnes)\b", re.IGNORECASE)
 
 
 def _pattern(nlp, phrase: str) -> list[dict]:
@@ -76,12 +76,18 @@ def _settle(candidates: list[tuple[int, Mention]]) -> list[Mention]:
 
 
 def _keep_mineral(m: Mention, text: str, minerals: list[Mention]) -> bool:
+    """Ambiguous words ("lead", "tin") count as minerals only in a list with another mineral ("lead and
+    zinc", "lead-zinc") or next to a mining word ("lead ore", "tin mine")."""
     if m.text.lower() not in AMBIGUOUS_MINERALS:
         return True
-    window = text[max(0, m.start - 40):m.end + 40]
-    near = any(o is not m and abs(o.start - m.end) < 30 or abs(m.start - o.end) < 30 for o in minerals
-               if o is not m)
-    return bool(_MINING_WORDS.search(window.replace(m.text, ""))) or near
+    joined = re.compile(r"\s*(?:,|and|-|/|&|,\s*and)\s*")
+    for o in minerals:
+        if o is not m and (joined.fullmatch(text[o.end:m.start]) or joined.fullmatch(text[m.end:o.start])):
+            return True
+    before = re.split(r"[.;:!?]", text[max(0, m.start - 25):m.start])[-1]
+    after = re.split(r"[.;:!?]", text[m.end:m.end + 25])[0]
+    window = before + " " + after
+    return bool(_MINING_WORDS.search(window))
 
 
 def extract(text: str, published: date | None = None, *, filename: str = "text") -> Extraction:

@@ -133,6 +133,7 @@ def find_organisation_like(text: str) -> list[Mention]:
         for s, span in pieces:
             while (lead := _LEADING.match(span)):
                 s, span = s + lead.end(), span[lead.end():]
+            span = span.rstrip(".")  # "Ltd." at the end of a sentence: the full stop is the sentence's
             if len(span.split()) < 2:
                 continue
             out.append(Mention("organisation", span, s, s + len(span)))
