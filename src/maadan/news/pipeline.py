@@ -23,31 +23,39 @@ _MINING_WORDS = re.compile(r"\b(?:mines?|mining|ores?|deposits?|reserves?|minera
                            r"concentrates?|exploration|tonnes)\b", re.IGNORECASE)
 
 
-def _pattern(nlp, phrase: str) -> list[dict]:
-    tokens = nlp.make_doc(phrase.translate(_CURLY))
-    exact = phrase.isupper() or any(c.isdigit() or c == "." for c in phrase) or len(phrase) <= 3
-    return [{"ORTH": t.text} if exact else {"LOWER": t.text.lower()} for t in tokens]
+def _exact(phrase: str) -> bool:
+    # Acronyms, codes and short names are matched with their case ("US" the country, not "us").
+    return phrase.isupper() or any(c.isdigit() or c == "." for c in phrase) or len(phrase) <= 3
 
 
 @lru_cache(maxsize=1)
 def build_nlp():
-    """spaCy blank("en") + sentencizer + an EntityRuler with one pattern per gazetteer phrase."""
+    """spaCy blank("en") + sentencizer + two EntityRulers with one phrase pattern per gazetteer phrase:
+    one matching lower-cased words, then one matching acronyms and codes exactly (it adds only spans
+    that do not overlap the first one's). Phrase matching keeps this fast: about 600 token patterns
+    in spaCy's token Matcher made it ten times slower."""
     import spacy
 
     g = load_gazetteer()
     nlp = spacy.blank("en")
     nlp.add_pipe("sentencizer")
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": None, "overwrite_ents": True})
-    seen: dict[str, int] = {}
-    patterns = []
+    words = nlp.add_pipe("entity_ruler", name="gazetteer_words",
+                         config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
+    codes = nlp.add_pipe("entity_ruler", name="gazetteer_codes",
+                         config={"phrase_matcher_attr": "ORTH", "overwrite_ents": False})
+    seen: set[str] = set()
+    by_ruler: dict[bool, list[dict]] = {True: [], False: []}
     for e in sorted(g.entries, key=lambda e: _PRIORITY[e.kind]):
-        key = e.phrase.translate(_CURLY).lower()
+        phrase = e.phrase.translate(_CURLY)
+        key = phrase.lower()
         if key in seen:  # the same words under two kinds: the higher-priority kind keeps them
             continue
-        seen[key] = 1
+        seen.add(key)
         label = e.kind if not e.note else f"{e.kind}|{e.note}"
-        patterns.append({"label": label, "pattern": _pattern(nlp, e.phrase), "id": e.id})
-    ruler.add_patterns(patterns)
+        exact = _exact(e.phrase)
+        by_ruler[exact].append({"label": label, "pattern": phrase if exact else key, "id": e.id})
+    words.add_patterns(by_ruler[False])
+    codes.add_patterns(by_ruler[True])
     return nlp
 
 
