@@ -106,7 +106,7 @@ def _one(rng: random.Random) -> SyntheticText:
     exp["date"].add(value)
     amount = rng.choice([50, 120, 300, 500, 750])
     if rng.random() < 0.6:
-        money_text, unit = f"${amount} million", "USD"
+        money_text = f"${amount} million"
         exp["money"].add(f"{amount * 1e6:g} USD")
     elif rng.random() < 0.5:
         money_text = f"Rs {amount} billion"
