@@ -53,12 +53,14 @@ def ingest_news(uow: UnitOfWork, raw: bytes, filename: str, published: date | No
         language=read.language, warnings=read.warnings + extraction.warnings, text=read.text, extraction=stored,
         status="in_review", ingested_at=_now(), ingested_by=actor,
         proposals=_proposals(read.content_hash, extraction))
-    with uow:
-        if uow.news.get(doc.id) is not None:  # a concurrent ingest of the same text won
+    try:
+        with uow:
+            uow.news.add(doc)
+            uow.commit()
+            return IngestReport(uow.news.get(doc.id), created=True)
+    except Conflict:  # a concurrent ingest of the same text committed first: nothing new
+        with uow:
             return IngestReport(uow.news.get(doc.id), created=False)
-        uow.news.add(doc)
-        uow.commit()
-        return IngestReport(uow.news.get(doc.id), created=True)
 
 
 def _resolve(uow: UnitOfWork, ref: str) -> NewsDocument:

@@ -5,8 +5,10 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from maadan.errors import Conflict
 from maadan.news.review import NewsDocument, Proposal
 from maadan.store import news_tables as t
 
@@ -36,6 +38,12 @@ class NewsRepository:
         self.s = session
 
     def add(self, doc: NewsDocument) -> None:
+        try:
+            self._add(doc)
+        except IntegrityError:  # a concurrent ingest of the same text committed first
+            raise Conflict(f"document {doc.id[:12]} was stored meanwhile") from None
+
+    def _add(self, doc: NewsDocument) -> None:
         self.s.execute(insert(t.news_document).values(
             id=doc.id, filename=doc.filename, format=doc.format, encoding=doc.encoding, published=doc.published,
             published_from=doc.published_from, language=doc.language, warnings=doc.warnings, text=doc.text,

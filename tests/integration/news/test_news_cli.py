@@ -191,3 +191,32 @@ def test_cli_real_article(copy_cli):
     mou = {x["field"]: x["value"] for x in data["agreements"][0]["fields"] if x["field"] != "party"}
     assert mou["kind"] == "mou" and mou["signed"] == "2025-09-08" and mou["place"] == "Prime Minister House"
     assert "text" not in data
+
+
+def test_two_concurrent_ingests_of_the_same_text_store_one_document(engine):
+    from concurrent.futures import ThreadPoolExecutor
+    from datetime import date
+
+    def ingest(name):
+        return ingest_news(UnitOfWork(engine, write=True), TEXT.encode(), name, date(2025, 9, 8)).created
+
+    with ThreadPoolExecutor(2) as pool:
+        created = list(pool.map(ingest, ["a.txt", "b.txt"]))
+    assert sorted(created) == [False, True]
+    assert counts(engine)[0] == 1
+
+
+def test_cli_html_with_scripts_reads_only_the_article(copy_cli, tmp_path):
+    f = tmp_path / "page.html"
+    f.write_text("""<!doctype html><html><head><meta name="date" content="2025-09-08">
+    <script>window.deal = "Barrick Gold loan of $900 million";</script></head><body>
+    <!-- Zarkon Mining Company --><article><p>The MoU was signed between USSM and FWO on Monday.</p></article>
+    <script>track("Reko Diq")</script></body></html>""", encoding="utf-8")
+    data = copy_cli.json("ingest", "news", f)
+    assert data["format"] == "html" and data["published"] == "2025-09-08" and data["published_from"] == "html meta"
+    texts = [m["text"] for m in data["mentions"]]
+    assert texts == ["MoU", "USSM", "FWO", "on Monday"]
+    fields = {x["field"]: x["value"] for x in data["agreements"][0]["fields"] if x["field"] != "party"}
+    assert fields["signed"] == "2025-09-08"
+    shown = copy_cli.json("news", "show", data["id"], "--text")
+    assert shown["text"] == "The MoU was signed between USSM and FWO on Monday."
