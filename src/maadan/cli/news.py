@@ -13,7 +13,8 @@ from rich.table import Table
 from maadan.cli import common
 from maadan.errors import ConfigError
 from maadan.news.review import NewsDocument, Proposal
-from maadan.news.service import commit_document, list_documents, review_proposal, show_document
+from maadan.errors import InvalidInput
+from maadan.news.service import commit_document, list_documents, review_proposals, show_document
 
 app = typer.Typer(help="Review proposals read from news texts; commit them to the agreements registry.",
                   no_args_is_help=True)
@@ -165,22 +166,44 @@ def _parse_value(raw: str | None) -> Any:
         return raw
 
 
+def parse_ids(spec: str) -> list[int]:
+    """"4", "1-9" or "1-9,12" -> proposal ids, in order, without repeats."""
+    out: list[int] = []
+    for part in spec.split(","):
+        part = part.strip()
+        try:
+            if "-" in part:
+                a, b = (int(x) for x in part.split("-", 1))
+                if b < a or b - a > 10000:
+                    raise ValueError
+                ids = list(range(a, b + 1))
+            else:
+                ids = [int(part)]
+        except ValueError:
+            raise InvalidInput(f"proposal {spec!r}: give ids like 4, 1-9 or 1-9,12 (bad part {part!r})",
+                               details={"field": "proposal"}) from None
+        out += [i for i in ids if i not in out]
+    return out
+
+
 @app.command("review")
-def news_review(proposal: int = typer.Argument(..., help="Proposal id (see `maadan news show`)."),
+def news_review(proposals: str = typer.Argument(..., help="Proposal id(s): 4, 1-9 or 1-9,12 (see `maadan news show`)."),
                 decision: str = typer.Argument(..., help="accept, edit or reject."),
                 value: Optional[str] = typer.Option(None, "--value",
                                                     help="The new value for edit: text, or JSON for objects."),
                 reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviews (default: your login)."),
                 json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
-    """Accept, edit or reject one proposal."""
+    """Accept, edit or reject proposals (several ids: all saved or none)."""
     c = common.get()
     c.json_mode = json_out
-    p = review_proposal(c.uow(write=True), proposal, decision, _parse_value(value),
-                        reviewer=reviewer or getpass.getuser())
+    done = review_proposals(c.uow(write=True), parse_ids(proposals), decision, _parse_value(value),
+                            reviewer=reviewer or getpass.getuser())
     if json_out:
-        common.print_json(proposal_json(p))
+        common.print_json({"count": len(done), "items": [proposal_json(p) for p in done]})
         return
-    c.out.print(f"proposal {p.id} ({p.field}): {p.status} by {p.reviewer}: {_short(p.final_value)}", markup=False)
+    for p in done:
+        c.out.print(f"proposal {p.id} ({p.field}): {p.status} by {p.reviewer}: {_short(p.final_value)}",
+                    markup=False)
 
 
 @app.command("commit")

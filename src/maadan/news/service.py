@@ -89,17 +89,29 @@ def show_document(uow: UnitOfWork, ref: str) -> NewsDocument:
 def review_proposal(uow: UnitOfWork, proposal_id: int, decision: str, value: Any = None, *,
                     reviewer: str) -> Proposal:
     """Accept, edit (with a new value) or reject one proposal. A committed document is closed."""
+    return review_proposals(uow, [proposal_id], decision, value, reviewer=reviewer)[0]
+
+
+def review_proposals(uow: UnitOfWork, proposal_ids: list[int], decision: str, value: Any = None, *,
+                     reviewer: str) -> list[Proposal]:
+    """The same decision on several proposals, in one transaction: all are saved or none."""
+    if decision == "edit" and len(proposal_ids) != 1:
+        raise InvalidInput("edit one proposal at a time", details={"field": "proposal"})
+    now = _now()
+    out = []
     with uow:
-        p = uow.news.proposal(proposal_id)
-        if p is None:
-            raise NotFound("proposal", str(proposal_id))
-        doc = uow.news.get(p.document_id)
-        if doc.status == "committed":
-            raise Conflict(f"document {doc.id[:12]} is already committed; its proposals are closed")
-        decide(p, decision, value, reviewer, _now())
-        uow.news.save_review(p)
+        for proposal_id in proposal_ids:
+            p = uow.news.proposal(proposal_id)
+            if p is None:
+                raise NotFound("proposal", str(proposal_id))
+            doc = uow.news.get(p.document_id)
+            if doc.status == "committed":
+                raise Conflict(f"document {doc.id[:12]} is already committed; its proposals are closed")
+            decide(p, decision, value, reviewer, now)
+            uow.news.save_review(p)
+            out.append(p)
         uow.commit()
-        return p
+    return out
 
 
 # ---------------------------------------------------------------------------------------------------------

@@ -220,3 +220,23 @@ def test_cli_html_with_scripts_reads_only_the_article(copy_cli, tmp_path):
     assert fields["signed"] == "2025-09-08"
     shown = copy_cli.json("news", "show", data["id"], "--text")
     assert shown["text"] == "The MoU was signed between USSM and FWO on Monday."
+
+
+def test_cli_review_ranges_are_all_or_nothing(copy_cli, tmp_path):
+    f = tmp_path / "u.txt"
+    f.write_text("USSM and FWO signed an MoU on Monday worth 500 million.", encoding="utf-8")
+    data = copy_cli.json("ingest", "news", f)
+    ids = [x["id"] for x in data["agreements"][0]["fields"]]
+    unresolved = [x["id"] for x in data["agreements"][0]["fields"] if x["value"] is None
+                  or x["field"] == "amount"]
+    code, _, err = copy_cli("news", "review", f"{ids[0]}-{ids[-1]}", "accept")
+    assert code == 2 and "unresolved" in err
+    shown = copy_cli.json("news", "show", data["id"])
+    assert shown["counts"]["pending"] == len(ids)  # nothing half-written
+    ok = [i for i in ids if i not in unresolved]
+    done = copy_cli.json("news", "review", ",".join(map(str, ok)), "accept", "--reviewer", "ana")
+    assert done["count"] == len(ok) and {p["status"] for p in done["items"]} == {"accepted"}
+    code, _, err = copy_cli("news", "review", "3-x", "reject")
+    assert code == 2 and "give ids like 4, 1-9 or 1-9,12" in err
+    code, _, err = copy_cli("news", "review", f"{ids[0]},{ids[1]}", "edit", "--value", "x")
+    assert code == 2 and "edit one proposal at a time" in err
