@@ -22,6 +22,7 @@ that these those which who will would said says not no than then there their the
 you your i after before about into over under between also more most such can could may
 """.split())
 MIN_STOP_WORD_RATIO = 0.12
+MAX_BYTES = 5_000_000  # a news article is tens of kilobytes; larger files are not articles
 
 _BLOCK_TAGS = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "tr", "table",
                "section", "article", "header", "footer", "blockquote", "title", "figcaption", "pre", "hr"}
@@ -86,6 +87,9 @@ class _Cleaner(HTMLParser):
 def _decode(raw: bytes, filename: str) -> tuple[str, str, list[str]]:
     if not raw or not raw.strip():
         raise InvalidInput(f"{filename}: the file is empty", details={"field": "file"})
+    if len(raw) > MAX_BYTES:
+        raise InvalidInput(f"{filename}: {len(raw):,} bytes is more than a news article "
+                           f"(at most {MAX_BYTES:,})", details={"field": "file"})
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
             return raw.decode("utf-16"), "utf-16", []

@@ -14,6 +14,11 @@ def test_empty_file_is_refused_with_its_name():
             read_document(raw, "story.txt")
 
 
+def test_oversized_file_is_refused():
+    with pytest.raises(InvalidInput, match=r"big.txt: 5,000,001 bytes is more than a news article"):
+        read_document(b"a" * 5_000_001, "big.txt")
+
+
 def test_binary_file_is_refused_with_the_offset():
     raw = b"%PDF-1.7\n" + bytes(range(256)) * 4
     with pytest.raises(InvalidInput, match=r"binary file \(NUL byte at offset 9\)") as info:
