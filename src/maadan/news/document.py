@@ -41,6 +41,8 @@ class ReadDocument:
     published_from: str | None = None  # "given" | "html meta" | "text"
     published_evidence: str | None = None
     language: str = "en"  # "en" or "not-en"
+    publisher: str | None = None  # HTML <meta property="og:site_name">
+    url: str | None = None  # HTML <link rel="canonical"> or <meta property="og:url">
     warnings: list[str] = field(default_factory=list)
 
 
@@ -60,6 +62,8 @@ class _Cleaner(HTMLParser):
             key = (a.get("property") or a.get("name") or a.get("itemprop") or "").lower()
             if key and a.get("content"):
                 self.meta.setdefault(key, a["content"])
+        if tag == "link" and "canonical" in a.get("rel", "").lower().split() and a.get("href"):
+            self.meta.setdefault("canonical", a["href"])
         if tag == "time" and a.get("datetime"):
             self.times.append(a["datetime"])
         if tag in _BLOCK_TAGS and not self.skip:
@@ -209,7 +213,7 @@ def read_document(raw: bytes, filename: str = "text", published: date | None = N
     """Decode and clean an article. Raises InvalidInput for empty, binary or undecodable files."""
     text, encoding, warnings = _decode(raw, filename)
     fmt = "text"
-    found = None
+    found = publisher = url = None
     if _looks_like_html(text):
         fmt = "html"
         cleaner = _Cleaner()
@@ -218,6 +222,9 @@ def read_document(raw: bytes, filename: str = "text", published: date | None = N
         text = "".join(cleaner.parts)
         found = _published_from_meta(cleaner.meta, cleaner.times)
         found_from = "html meta"
+        publisher = (cleaner.meta.get("og:site_name") or "").strip() or None
+        url = (cleaner.meta.get("canonical") or cleaner.meta.get("og:url") or "").strip()
+        url = url if re.match(r"https?://", url) else None
     text = _normalise(text)
     if not text:
         raise InvalidInput(f"{filename}: no text left once the HTML markup, scripts and styles are removed",
@@ -225,7 +232,7 @@ def read_document(raw: bytes, filename: str = "text", published: date | None = N
     if found is None:
         found, found_from = _published_from_text(text), "text"
     doc = ReadDocument(text=text, content_hash=content_hash(text), format=fmt, encoding=encoding,
-                       warnings=warnings)
+                       warnings=warnings, publisher=publisher, url=url)
     if published is not None:
         doc.published, doc.published_from = published, "given"
     elif found is not None:

@@ -98,7 +98,8 @@ def _keep_mineral(m: Mention, text: str, minerals: list[Mention]) -> bool:
     return bool(_MINING_WORDS.search(window))
 
 
-def extract(text: str, published: date | None = None, *, filename: str = "text") -> Extraction:
+def extract(text: str, published: date | None = None, *, filename: str = "text", publisher: str | None = None,
+            url: str | None = None) -> Extraction:
     """Read a cleaned text into mentions, proposed agreements and project readings."""
     g = load_gazetteer()
     nlp = build_nlp()
@@ -130,7 +131,8 @@ def extract(text: str, published: date | None = None, *, filename: str = "text")
     mentions = sorted(entities + layers, key=lambda m: (m.start, m.kind))
     sentences = [_strip(text, s.start_char, s.end_char) for s in doc.sents]
     extraction = Extraction(mentions=mentions)
-    extraction.agreements, extraction.projects = propose(text, sentences, mentions, published, filename)
+    extraction.agreements, extraction.projects = propose(text, sentences, mentions, published, filename,
+                                                          publisher=publisher, url=url)
     return extraction
 
 

@@ -133,7 +133,8 @@ def _title(d: _Draft, parties: list[dict]) -> str:
     return label
 
 
-def _finish(d: _Draft, text: str, published: date | None, filename: str) -> ProposedAgreement:
+def _finish(d: _Draft, text: str, published: date | None, filename: str, publisher: str | None,
+            url: str | None) -> ProposedAgreement:
     g = load_gazetteer()
     out = ProposedAgreement(d.kind)
     add = out.fields.append
@@ -174,9 +175,10 @@ def _finish(d: _Draft, text: str, published: date | None, filename: str) -> Prop
         m = d.amounts[0]
         add(FieldProposal("amount", dict(m.value), [_ev(m)], m.note))
     s0, s1 = d.sentences[0]
-    add(FieldProposal("source", {"publisher": PurePath(filename).stem, "url": None,
+    add(FieldProposal("source", {"publisher": publisher or PurePath(filename).stem, "url": url,
                                  "date": published.isoformat() if published else None,
                                  "evidence": text[s0:s1]}, [Evidence(text[s0:s1], s0, s1)],
+                      "publisher and URL from the HTML meta tags" if publisher else
                       "publisher not read from the text: the file name stands in; edit it"))
     add(FieldProposal("confidence", "medium", [], "rule-based reading; the reviewer may raise or lower it"))
     return out
@@ -207,7 +209,8 @@ def _project_readings(text: str, sentences: list[tuple[int, int]], by_sentence: 
 
 
 def propose(text: str, sentences: list[tuple[int, int]], mentions: list[Mention], published: date | None,
-            filename: str) -> tuple[list[ProposedAgreement], list[ProjectReading]]:
+            filename: str, *, publisher: str | None = None,
+            url: str | None = None) -> tuple[list[ProposedAgreement], list[ProjectReading]]:
     starts = [s for s, _ in sentences]
     by_sentence: list[list[Mention]] = [[] for _ in sentences]
     for m in mentions:
@@ -226,5 +229,5 @@ def propose(text: str, sentences: list[tuple[int, int]], mentions: list[Mention]
                 target.merge(d)
             else:
                 drafts.append(d)
-    agreements = [_finish(d, text, published, filename) for d in drafts]
+    agreements = [_finish(d, text, published, filename, publisher, url) for d in drafts]
     return agreements, _project_readings(text, sentences, by_sentence, mentions)

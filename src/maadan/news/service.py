@@ -44,7 +44,7 @@ def ingest_news(uow: UnitOfWork, raw: bytes, filename: str, published: date | No
         existing = uow.news.get(read.content_hash)
         if existing is not None:
             return IngestReport(existing, created=False)
-    extraction = extract(read.text, read.published, filename=filename)
+    extraction = extract(read.text, read.published, filename=filename, publisher=read.publisher, url=read.url)
     stored = extraction.to_dict()
     stored.pop("agreements")  # kept as proposals, one row per field
     doc = NewsDocument(

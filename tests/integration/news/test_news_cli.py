@@ -209,6 +209,7 @@ def test_two_concurrent_ingests_of_the_same_text_store_one_document(engine):
 def test_cli_html_with_scripts_reads_only_the_article(copy_cli, tmp_path):
     f = tmp_path / "page.html"
     f.write_text("""<!doctype html><html><head><meta name="date" content="2025-09-08">
+    <meta property="og:site_name" content="Dawn"><link rel="canonical" href="https://www.dawn.com/news/1">
     <script>window.deal = "Barrick Gold loan of $900 million";</script></head><body>
     <!-- Zarkon Mining Company --><article><p>The MoU was signed between USSM and FWO on Monday.</p></article>
     <script>track("Reko Diq")</script></body></html>""", encoding="utf-8")
@@ -218,6 +219,8 @@ def test_cli_html_with_scripts_reads_only_the_article(copy_cli, tmp_path):
     assert texts == ["MoU", "USSM", "FWO", "on Monday"]
     fields = {x["field"]: x["value"] for x in data["agreements"][0]["fields"] if x["field"] != "party"}
     assert fields["signed"] == "2025-09-08"
+    assert fields["source"] == {"publisher": "Dawn", "url": "https://www.dawn.com/news/1", "date": "2025-09-08",
+                                "evidence": "The MoU was signed between USSM and FWO on Monday."}
     shown = copy_cli.json("news", "show", data["id"], "--text")
     assert shown["text"] == "The MoU was signed between USSM and FWO on Monday."
 
