@@ -34,6 +34,11 @@ def test_utf8_with_bom_and_windows_1252_fallback():
     assert any("decoded as Windows-1252" in w for w in doc.warnings)
 
 
+def test_utf16_with_bom():
+    doc = read_document("USSM and FWO signed an MoU.".encode("utf-16"), "u16.txt")
+    assert (doc.text, doc.encoding) == ("USSM and FWO signed an MoU.", "utf-16")
+
+
 def test_html_drops_scripts_styles_and_comments_and_reads_meta_date():
     html = b"""<!doctype html><html><head><title>t</title>
     <meta property="article:published_time" content="2025-09-08T10:00:00+05:00">
