@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from maadan import __version__
-from maadan.cli import agreements, analytics, cadastre, common, db, ingest, minerals, projects, users
+from maadan.cli import agreements, analytics, cadastre, common, db, ingest, minerals, news, projects, users
 from maadan.errors import MaadanError
 
 app = typer.Typer(
@@ -30,6 +30,7 @@ app.add_typer(cadastre.demo_app, name="demo")
 app.add_typer(users.app, name="users")
 app.add_typer(agreements.app, name="agreements")
 app.add_typer(agreements.partners_app, name="partners")
+app.add_typer(news.app, name="news")
 app.add_typer(analytics.app)
 app.command("summary")(db.summary)
 

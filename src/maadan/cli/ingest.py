@@ -62,3 +62,50 @@ def usgs_mcs(
         c.out.print(f"{len(report.skipped)} row(s) not used:")
         for s in report.skipped:
             c.out.print(f"  line {s.line}: {s.reason}")
+
+
+def _published(value: str | None):
+    from datetime import date
+
+    from maadan.errors import InvalidInput
+
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise InvalidInput(f"--published: {value!r} is not a date (YYYY-MM-DD)",
+                           details={"field": "published"}) from None
+
+
+@app.command("news")
+def news(
+    file: Path = typer.Argument(..., help="An article: plain text or HTML."),
+    published: str = typer.Option(None, "--published", help="Publication date YYYY-MM-DD (else found in the text)."),
+    json_out: bool = typer.Option(False, "--json", help="Print the full structure as JSON."),
+) -> None:
+    """Read a news text into proposals for the agreements registry, each with its evidence; the same text
+    twice creates nothing. Review them with `maadan news review`."""
+    from maadan.cli.news import document_json, print_document
+    from maadan.errors import InvalidInput
+    from maadan.news.service import ingest_news
+
+    c = common.get()
+    c.json_mode = json_out
+    day = _published(published)
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"{file}: cannot read it ({exc.strerror})", details={"field": "file"}) from None
+    report = ingest_news(c.uow(write=True), raw, file.name, day)
+    if json_out:
+        common.print_json(document_json(report.document, created=report.created))
+        return
+    if not report.created:
+        c.out.print(f"Already read: this text is document {report.document.id[:12]} "
+                    f"(ingested {report.document.ingested_at:%Y-%m-%d %H:%M} UTC); nothing new was created.",
+                    markup=False)
+    print_document(report.document)
+    if report.created:
+        c.out.print(f"Review with `maadan news review <id> accept|edit|reject`, then "
+                    f"`maadan news commit {report.document.id[:12]}`.", markup=False)

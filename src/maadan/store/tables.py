@@ -415,3 +415,4 @@ dataset_load = Table(
 
 import maadan.store.auth_tables  # noqa: F401
 import maadan.store.agreements_tables  # noqa: F401
+import maadan.store.news_tables  # noqa: F401

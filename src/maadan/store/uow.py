@@ -9,6 +9,7 @@ from maadan.store.database import WRITE
 from maadan.store.agreements_repository import AgreementRepository
 from maadan.store.auth_repository import AuthRepository
 from maadan.store.cadastre_repository import CadastreRepository
+from maadan.store.news_repository import NewsRepository
 from maadan.store.repositories import (
     DatasetRepository,
     MineralRepository,
@@ -39,6 +40,7 @@ class UnitOfWork:
         self.cadastre = CadastreRepository(s)
         self.auth = AuthRepository(s)
         self.agreements = AgreementRepository(s)
+        self.news = NewsRepository(s)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -1,0 +1,146 @@
+"""News reading use cases: ingest a text, list and show documents, review a proposal, commit a reviewed
+document to the agreements registry. Each runs in the unit of work it is given and commits once."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime, timezone
+from typing import Any, Callable
+
+from maadan.errors import Conflict, InvalidInput, NotFound
+from maadan.news.document import read_document
+from maadan.news.pipeline import extract
+from maadan.news.review import NewsDocument, Proposal, build_drafts, decide
+from maadan.store.uow import UnitOfWork
+
+AddAgreement = Callable[..., str]  # add_agreement(uow, draft, *, actor) -> agreement id (the registry contract)
+
+
+@dataclass
+class IngestReport:
+    document: NewsDocument
+    created: bool  # False: the same text was ingested before; nothing new was written
+
+
+def _now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _proposals(doc_id: str, extraction) -> list[Proposal]:
+    out = []
+    for no, agreement in enumerate(extraction.agreements, start=1):
+        for pos, f in enumerate(agreement.fields):
+            out.append(Proposal(id=0, document_id=doc_id, agreement_no=no, position=pos, field=f.field,
+                                value=f.value, evidence=[asdict(e) for e in f.evidence], note=f.note))
+    return out
+
+
+def ingest_news(uow: UnitOfWork, raw: bytes, filename: str, published: date | None = None, *,
+                actor: str = "cli") -> IngestReport:
+    """Read an article and store its proposals for review. The same text (by content hash) twice
+    creates nothing and returns the stored document with created=False."""
+    read = read_document(raw, filename, published)
+    with uow:
+        existing = uow.news.get(read.content_hash)
+        if existing is not None:
+            return IngestReport(existing, created=False)
+    extraction = extract(read.text, read.published, filename=filename, publisher=read.publisher, url=read.url)
+    stored = extraction.to_dict()
+    stored.pop("agreements")  # kept as proposals, one row per field
+    doc = NewsDocument(
+        id=read.content_hash, filename=filename, format=read.format, encoding=read.encoding,
+        published=read.published.isoformat() if read.published else None, published_from=read.published_from,
+        language=read.language, warnings=read.warnings + extraction.warnings, text=read.text, extraction=stored,
+        status="in_review", ingested_at=_now(), ingested_by=actor,
+        proposals=_proposals(read.content_hash, extraction))
+    try:
+        with uow:
+            uow.news.add(doc)
+            uow.commit()
+            return IngestReport(uow.news.get(doc.id), created=True)
+    except Conflict:  # a concurrent ingest of the same text committed first: nothing new
+        with uow:
+            return IngestReport(uow.news.get(doc.id), created=False)
+
+
+def _resolve(uow: UnitOfWork, ref: str) -> NewsDocument:
+    ref = ref.strip().lower()
+    if len(ref) < 6:
+        raise InvalidInput(f"document id {ref!r}: give at least 6 characters of it", details={"field": "document"})
+    ids = uow.news.ids_starting(ref)
+    if not ids:
+        raise NotFound("news document", ref)
+    if len(ids) > 1:
+        raise InvalidInput(f"document id {ref!r} is ambiguous: give more characters", details={"field": "document"})
+    return uow.news.get(ids[0])
+
+
+def list_documents(uow: UnitOfWork) -> list[NewsDocument]:
+    with uow:
+        return uow.news.all()
+
+
+def show_document(uow: UnitOfWork, ref: str) -> NewsDocument:
+    """A document by its id or a unique prefix of at least 6 characters, with its proposals."""
+    with uow:
+        return _resolve(uow, ref)
+
+
+def review_proposal(uow: UnitOfWork, proposal_id: int, decision: str, value: Any = None, *,
+                    reviewer: str) -> Proposal:
+    """Accept, edit (with a new value) or reject one proposal. A committed document is closed."""
+    return review_proposals(uow, [proposal_id], decision, value, reviewer=reviewer)[0]
+
+
+def review_proposals(uow: UnitOfWork, proposal_ids: list[int], decision: str, value: Any = None, *,
+                     reviewer: str) -> list[Proposal]:
+    """The same decision on several proposals, in one transaction: all are saved or none."""
+    if decision == "edit" and len(proposal_ids) != 1:
+        raise InvalidInput("edit one proposal at a time", details={"field": "proposal"})
+    now = _now()
+    out = []
+    with uow:
+        for proposal_id in proposal_ids:
+            p = uow.news.proposal(proposal_id)
+            if p is None:
+                raise NotFound("proposal", str(proposal_id))
+            doc = uow.news.get(p.document_id)
+            if doc.status == "committed":
+                raise Conflict(f"document {doc.id[:12]} is already committed; its proposals are closed")
+            decide(p, decision, value, reviewer, now)
+            uow.news.save_review(p)
+            out.append(p)
+        uow.commit()
+    return out
+
+
+# ---------------------------------------------------------------------------------------------------------
+# THE REGISTRY HOOK. `add_agreement` is maadan.agreements.service.add_agreement(uow, draft, *, actor) -> id
+# once the agreements branch is merged; the CLI passes it in (see maadan.cli.news.registry_hook). Tests pass
+# a recorder. Drafts are built from accepted and edited fields only: nothing unreviewed enters the registry.
+# ---------------------------------------------------------------------------------------------------------
+def commit_document(uow: UnitOfWork, ref: str, *, actor: str, add_agreement: AddAgreement) -> list[str]:
+    """Add one registry agreement per reviewed proposed agreement of the document and mark it committed.
+    Refuses while any proposal is pending, and when the document was committed before.
+
+    `add_agreement` runs its own transaction (the registry's use case commits), so each agreement is
+    written whole or not at all; the document records each one as it is added, so after a failure
+    (say a duplicate id, Conflict) a second commit adds only the agreements still missing."""
+    with uow:
+        doc = _resolve(uow, ref)
+        if doc.status == "committed":
+            raise Conflict(f"document {doc.id[:12]} was committed on {doc.committed_at:%Y-%m-%d} by "
+                           f"{doc.committed_by}: agreements {', '.join((doc.agreement_ids or {}).values()) or 'none'}")
+        drafts = build_drafts(doc)
+        done = dict(doc.agreement_ids or {})
+    for no, draft in drafts:
+        if str(no) in done:
+            continue
+        done[str(no)] = add_agreement(uow, draft, actor=actor)
+        with uow:
+            uow.news.record_agreements(doc.id, done)
+            uow.commit()
+    with uow:
+        uow.news.mark_committed(doc.id, actor, _now(), done)
+        uow.commit()
+    return list(done.values())
