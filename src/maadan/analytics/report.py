@@ -55,7 +55,7 @@ def risk(r: MineralRisk) -> dict[str, Any]:
 
 def validation(v: ValidationReport) -> dict[str, Any]:
     def item(s):
-        return {"mineral": s.mineral_id, "name": s.name, "score": _r(s.score), "critical": s.critical, "via": s.via}
+        return {"mineral": s.mineral_id, "name": s.name, "score": _r(s.score, 8), "critical": s.critical, "via": s.via}
     return {"score": v.score_name, "method": v.method, "list": v.list_id, "auc": _r(v.auc),
             "n_critical": v.n_critical, "n_other": v.n_other,
             "false_negatives": [item(s) for s in v.false_negatives],
