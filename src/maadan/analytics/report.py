@@ -49,7 +49,7 @@ def risk(r: MineralRisk) -> dict[str, Any]:
             "lower_bound": True},
         "import_categories": [{"category": c.category, "edition": c.edition, "hhi": _r(c.hhi, 1),
                                "complete": c.complete} for c in r.import_categories],
-        "geopolrisk": None, "geopolrisk_note": r.geopolrisk_note, "missing": r.missing, "sources": r.sources,
+        "geopolrisk": None, "geopolrisk_status": "unavailable", "geopolrisk_note": r.geopolrisk_note, "missing": r.missing, "sources": r.sources,
     }
 
 

@@ -14,7 +14,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from maadan.analytics import charts, criticality as crit, montecarlo, params, report, service
+from maadan.analytics import charts, criticality as crit, montecarlo, params, report, sensitivity, service
+from maadan.analytics import tornado_chart
 from maadan.analytics.whatif import ImportVolume
 from maadan.cli import common
 from maadan.errors import InvalidInput
@@ -170,12 +171,26 @@ def economics_(project: Optional[str] = typer.Option(None, "--project", help="Pr
                us_share: Optional[float] = typer.Option(None, "--us-share", help="Percent of sales to the US "
                                                                                  "(19% tariff applies)."),
                cash_flows: bool = typer.Option(False, "--cash-flows", help="Print the yearly cash flows too."),
+               tornado: Optional[Path] = typer.Option(None, "--tornado", help="Write a tornado chart of one-at-a-"
+                                                      "time NPV sensitivities (first rate): out.png or out.html."),
                json_out: bool = JSON) -> None:
     """Discounted cash flow: project and partner NPV, IRR, payback and government take."""
     c = common.get()
     c.json_mode = json_out
+    if tornado is not None and tornado.suffix.lower() not in (".png", ".html", ".htm"):
+        raise InvalidInput(f"--tornado must end in .png or .html, not {tornado.name!r}")
     e = service.project_economics(c.uow(), project, params_file=params_file, rates_pct=_rates(discount),
                                   us_share_pct=us_share)
+    if tornado is not None:
+        t = sensitivity.tornado(e.case, e.rates_pct[0])
+        if tornado.suffix.lower() == ".png":
+            tornado.write_bytes(tornado_chart.png(t))
+        else:
+            tornado.write_text(tornado_chart.html_page(t), encoding="utf-8")
+        c.err.print(f"Tornado chart of {len(t.bars)} inputs written to {tornado}")
+        if not json_out:
+            c.out.print(f"[bold]Sensitivities[/] (NPV @{t.rate_pct:g}%, base {t.base_npv:,.0f} MUSD): " + "; ".join(
+                f"{b.factor.name} {b.npv_low:,.0f} / {b.npv_high:,.0f}" for b in t.bars), markup=True)
     if json_out:
         _json(report.evaluation(e))
         return
