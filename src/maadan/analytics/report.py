@@ -138,3 +138,24 @@ def montecarlo(m: MonteCarloResult, case) -> dict[str, Any]:
             "chunk": m.chunk, "unit": "MUSD NPV", "project_npv": dist(m.project),
             "partners": {k: dist(v) for k, v in m.partners.items()}, "assumptions": m.uncertainty.describe(),
             "note": m.note, "parameters": _provenance(case)}
+
+
+def screening(s) -> dict[str, Any]:
+    p = s.profile
+    return {
+        "profile": {"id": p.id, "name": p.name, "file": p.path,
+                    "weights": {k: {"value": w.value, "why": w.why} for k, w in p.weights.items()},
+                    "minerals": {"list": p.list_id, "list_source": p.list_source,
+                                 "listed_weight": p.listed_weight.value, "score_weight": p.score_weight.value},
+                    "stage_scores": {k: {"value": w.value, "why": w.why} for k, w in p.stage_scores.items()},
+                    "hurdle_rate_pct": p.hurdle_rate_pct.value, "scale_musd": p.scale_musd.value,
+                    "unknown_score": p.unknown_score.value},
+        "notes": s.notes,
+        "candidates": [{
+            "rank": i.rank, "project": i.project_id, "name": i.name, "category": i.category, "status": i.status,
+            "commodities": i.commodities, "score": _r(i.total), "ground": {"titled": i.ground.titled,
+                                                                           "detail": i.ground.detail},
+            "factors": {c.factor: {"score": _r(c.score), "known": c.known, "reason": c.reason, "sources": c.sources}
+                        for c in i.components},
+            "reasons": i.reasons} for i in s.items],
+    }

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from maadan.analytics import criticality, economics, params, whatif
+from maadan.analytics import criticality, economics, params, profiles, screening, whatif
 from maadan.analytics.criticality import MineralRisk
-from maadan.analytics.validation import ValidationReport, validate
+from maadan.analytics.validation import ValidationReport, descendants, validate
 from maadan.errors import InvalidInput
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
@@ -170,3 +170,56 @@ def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str 
                        provenance={**case.provenance, "us_sales_share_pct": params.Cited(
                            us_share_pct, "% of sales", note="given on the command line")})
     return economics.evaluate(case, rates_pct)
+
+
+def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
+    """Is each candidate's preferred location inside an active cadastre title?"""
+    import shapely
+
+    total = uow.cadastre.count_titles()
+    synthetic = uow.cadastre.count_titles(synthetic=True)
+    out = {}
+    for p in projects:
+        loc = p.location
+        if loc is None:
+            out[p.id] = screening.Ground(None, "no location recorded: title status unknown")
+            continue
+        if total == 0:
+            out[p.id] = screening.Ground(None, "the cadastre holds no titles: title status unknown")
+            continue
+        point = shapely.Point(loc.lon, loc.lat)
+        hits = [t for t in uow.cadastre.titles(states=["active"], bbox=(loc.lon, loc.lat, loc.lon, loc.lat))
+                if t.geometry.covers(point)]
+        note = f" ({synthetic} of the cadastre's {total} titles are synthetic demo titles)" if synthetic else ""
+        out[p.id] = screening.Ground(bool(hits), ("inside active title " + ", ".join(
+            t.number + (" [synthetic]" if t.synthetic else "") for t in hits) if hits
+            else "no active title covers its location") + note)
+    return out
+
+
+def screen_candidates(uow: UnitOfWork, profile_name: str = "us-investor") -> screening.Screening:
+    """Rank every project and deposit for an investor profile (docs/analytics.md §8)."""
+    profile = profiles.load_profile(profile_name)
+    with uow:
+        risks = {r.mineral_id: r for r in _assess_all(uow, None)}
+        minerals = {m.id: m for m in uow.minerals.all()}
+        listed_ids = {e.mineral_id for e in uow.minerals.entries(list_id=profile.list_id)}
+        if not listed_ids:
+            raise InvalidInput(f"{profile.path}: no entries for list {profile.list_id!r}")
+        parents = {m.id: m.group_id for m in minerals.values()}
+        projects = uow.projects.all()
+        ground = _ground(uow, projects)
+    values = {}
+    for mid, m in minerals.items():
+        r = risks.get(mid)
+        values[mid] = screening.MineralValue(mid, m.name, bool(descendants(parents, mid) & listed_ids),
+                                             r.score if r else None)
+    econ = {}
+    cases = {f.stem for f in (params.fiscal_dir() / "cases").glob("*.yaml")}
+    rate = profile.hurdle_rate_pct.value
+    for p in projects:
+        if p.id in cases:
+            e = economics.evaluate(params.load_case(p.id), (rate,))
+            econ[p.id] = screening.EconomicsValue(e.npv[rate], rate, e.irr.short(),
+                                                  e.case.provenance.get("_files", ["?"])[0])
+    return screening.screen(profile, projects, values, econ, ground)

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from maadan.analytics import charts, criticality as crit, montecarlo, params, report, sensitivity, service
-from maadan.analytics import tornado_chart
+from maadan.analytics import profiles, tornado_chart
 from maadan.analytics.whatif import ImportVolume
 from maadan.cli import common
 from maadan.errors import InvalidInput
@@ -262,3 +262,29 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
     c.out.print(t)
     c.out.print(result.note)
     c.out.print("Assumptions: " + json.dumps(u.describe()), markup=False)
+
+
+@app.command("screen")
+def screen(profile: str = typer.Option("us-investor", "--profile", help="Profile id (data/profiles) or a YAML file."),
+           json_out: bool = JSON) -> None:
+    """Rank projects and open ground for an investor profile, with the reasons for each rank."""
+    c = common.get()
+    c.json_mode = json_out
+    s = service.screen_candidates(c.uow(), profile)
+    if json_out:
+        _json(report.screening(s))
+        return
+    c.out.print(f"[bold]{escape(s.profile.name)}[/] ({s.profile.path})")
+    t = Table()
+    for col in ("#", "Candidate", "Kind", "Stage", "Score", *(f.capitalize() for f in profiles.FACTORS)):
+        t.add_column(col, justify="right" if col in ("#", "Score") else "left")
+    for i in s.items:
+        t.add_row(str(i.rank), i.name, i.category, i.status, f"{i.total:.3f}",
+                  *[f"{x.score:.2f}" if x.known else "unknown" for x in i.components])
+    c.out.print(t)
+    for i in s.items:
+        c.out.print(f"[bold]{i.rank}. {escape(i.name)}[/] ({i.ground.detail})")
+        for r in i.reasons:
+            c.out.print(f"   {r}", markup=False)
+    for n in s.notes:
+        c.out.print(f"note: {n}", markup=False)
