@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from maadan.analytics import criticality, economics, params, profiles, screening, whatif
+from maadan.analytics import (criticality, document, economics, montecarlo, params, profiles, reports, screening,
+                              sensitivity, whatif)
 from maadan.analytics.criticality import MineralRisk
 from maadan.analytics.validation import ValidationReport, descendants, validate
 from maadan.errors import InvalidInput
@@ -223,3 +224,48 @@ def screen_candidates(uow: UnitOfWork, profile_name: str = "us-investor") -> scr
             econ[p.id] = screening.EconomicsValue(e.npv[rate], rate, e.irr.short(),
                                                   e.case.provenance.get("_files", ["?"])[0])
     return screening.screen(profile, projects, values, econ, ground)
+
+
+def report_mineral(uow: UnitOfWork, mineral: str) -> document.Document:
+    """The supply-risk report of one mineral (any name or alias)."""
+    with uow:
+        mid = mineral_index(uow).resolve(mineral)
+        ranked = criticality.rank(_assess_all(uow, None))
+        risk = next((r for r in ranked if r.mineral_id == mid), None) or _assess_all(uow, [mid])[0]
+    scored = [r for r in ranked if r.score is not None]
+    position = next((i for i, r in enumerate(scored, 1) if r.mineral_id == mid), None)
+    return reports.mineral_document(risk, position, len(scored))
+
+
+def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, paths: int = 20_000,
+                   seed: int = 2025) -> document.Document:
+    """The project report: facts, and where a case exists, economics, tornado and Monte Carlo."""
+    with uow:
+        pid = NameIndex.build("project", uow.projects.names()).resolve(project)
+        p = uow.projects.get(pid)
+    assert p is not None
+    facts = [["Name", p.full_name, ""], ["Kind and stage", f"{p.kind}, {p.status}", p.status_note or ""],
+             ["Where", ", ".join(x for x in (p.district, p.province, p.country) if x), ""],
+             ["Commodities", ", ".join(p.commodities + p.byproducts), ""]]
+    for r in p.ownership:
+        facts.append([f"Ownership ({r.basis})", "; ".join(
+            f"{h.organisation_id or h.label}{' via ' + h.via_id if h.via_id else ''} "
+            f"{'unknown' if h.share_pct is None else f'{h.share_pct:g} %'}" for h in r.holders), r.source])
+    for f in p.facts_of("production"):
+        d = f.data
+        facts.append([f"Production ({d.get('kind', '')}{', ' + str(d['phase']) if d.get('phase') else ''})",
+                      f"{d.get('value')} {d.get('unit')} {d.get('commodity')}", f.source])
+    for d, text, src in screening.security_events(p):
+        facts.append([f"Security event {d}", text, src])
+    cases = {f.stem for f in (params.fiscal_dir() / "cases").glob("*.yaml")}
+    e = t = mc = None
+    if pid in cases:
+        case = params.load_case(pid)
+        e = economics.evaluate(case, (rate_pct, 10.0) if rate_pct != 10.0 else (rate_pct,))
+        t = sensitivity.tornado(case, rate_pct)
+        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed)
+    return reports.project_document(p.name, facts, list(p.sources), e, t, mc)
+
+
+def report_screening(uow: UnitOfWork, profile_name: str = "us-investor") -> document.Document:
+    return reports.screening_document(screen_candidates(uow, profile_name))

@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from maadan.analytics import charts, criticality as crit, montecarlo, params, report, sensitivity, service
-from maadan.analytics import profiles, tornado_chart
+from maadan.analytics import document, profiles, tornado_chart
 from maadan.analytics.whatif import ImportVolume
 from maadan.cli import common
 from maadan.errors import InvalidInput
@@ -288,3 +288,60 @@ def screen(profile: str = typer.Option("us-investor", "--profile", help="Profile
             c.out.print(f"   {r}", markup=False)
     for n in s.notes:
         c.out.print(f"note: {n}", markup=False)
+
+
+report_app = typer.Typer(help="Reports as self-contained HTML and PDF: mineral, project, screening.")
+app.add_typer(report_app, name="report")
+OUT = typer.Option(None, "--out", help="Directory for <name>.html and <name>.pdf.")
+HTML = typer.Option(None, "--html", help="Write the HTML report here.")
+PDF = typer.Option(None, "--pdf", help="Write the PDF report here.")
+
+
+def _write(doc, stem: str, out: Optional[Path], html_path: Optional[Path], pdf_path: Optional[Path]) -> None:
+    c = common.get()
+    if out is None and html_path is None and pdf_path is None:
+        raise InvalidInput("Give --out DIR, or --html FILE and/or --pdf FILE")
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise InvalidInput(f"--out {out} exists and is not a directory")
+        out.mkdir(parents=True, exist_ok=True)
+        html_path = html_path or out / f"{stem}.html"
+        pdf_path = pdf_path or out / f"{stem}.pdf"
+    rendered = []  # render everything first: nothing is half-written if rendering fails
+    if html_path is not None:
+        rendered.append((html_path, document.to_html(doc).encode("utf-8")))
+    if pdf_path is not None:
+        rendered.append((pdf_path, document.to_pdf(doc)))
+    for path, data in rendered:
+        path.write_bytes(data)
+        c.err.print(f"wrote {path} ({len(data):,} bytes)")
+
+
+@report_app.command("mineral")
+def report_mineral(mineral: str = typer.Argument(..., help="Mineral name, alias or symbol."),
+                   out: Optional[Path] = OUT, html_path: Optional[Path] = HTML, pdf_path: Optional[Path] = PDF) -> None:
+    """Supply-risk report of one mineral."""
+    c = common.get()
+    doc = service.report_mineral(c.uow(), mineral)
+    _write(doc, f"mineral-{mineral.lower().replace(' ', '-')}", out, html_path, pdf_path)
+
+
+@report_app.command("project")
+def report_project(project: str = typer.Argument(..., help="Project id, name or alias."),
+                   discount: float = typer.Option(8.0, "--discount", help="Discount rate in %."),
+                   paths: int = typer.Option(20_000, "--paths", min=100, max=1_000_000, help="Monte Carlo paths."),
+                   out: Optional[Path] = OUT, html_path: Optional[Path] = HTML, pdf_path: Optional[Path] = PDF) -> None:
+    """Project report: facts, economics per partner, tornado and Monte Carlo where a case exists."""
+    c = common.get()
+    _rates(str(discount))
+    doc = service.report_project(c.uow(), project, rate_pct=discount, paths=paths)
+    _write(doc, f"project-{project.lower().replace(' ', '-')}", out, html_path, pdf_path)
+
+
+@report_app.command("screening")
+def report_screening(profile: str = typer.Option("us-investor", "--profile"),
+                     out: Optional[Path] = OUT, html_path: Optional[Path] = HTML, pdf_path: Optional[Path] = PDF) -> None:
+    """Screening report for an investor profile."""
+    c = common.get()
+    doc = service.report_screening(c.uow(), profile)
+    _write(doc, f"screening-{profile if '/' not in profile else 'custom'}", out, html_path, pdf_path)
