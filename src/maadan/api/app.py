@@ -53,9 +53,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     app.state.engine = engine
     errors.install(app)
 
-    from maadan.api.routes import cadastre, health, minerals, organisations, projects
+    from maadan.api.routes import analytics, cadastre, health, minerals, organisations, projects
 
-    for module in (health, minerals, projects, organisations, cadastre):
+    for module in (health, minerals, projects, organisations, cadastre, analytics):
         app.include_router(module.router)
     for name in OPTIONAL_ROUTERS:
         try:
