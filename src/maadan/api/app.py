@@ -21,7 +21,7 @@ from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
 
 # Routers that are part of the app when their module exists (features land one by one).
-OPTIONAL_ROUTERS = ("maadan.api.routes.auth", "maadan.api.ogc.router", "maadan.web.routes")
+OPTIONAL_ROUTERS = ("maadan.api.routes.auth", "maadan.api.ogc.router", "maadan.web.routes", "maadan.web.analytics")
 
 
 def _static_dir() -> Path:
