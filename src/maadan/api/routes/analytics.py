@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 
 from maadan.analytics import criticality as crit, document, montecarlo, report, sensitivity, service
@@ -56,8 +57,6 @@ def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: U
     rates = tuple(rate or (8.0, 10.0))
     for i, r in enumerate(rates):
         if not -100 < r <= 100:
-            from fastapi.exceptions import RequestValidationError
-
             raise RequestValidationError([{"loc": ("query", "rate", i), "msg": f"discount rate must be > -100 % "
                                            f"and <= 100 %, not {r:g}", "type": "value_error"}])
     e = service.project_economics(uow, project, rates_pct=rates, us_share_pct=us_share)
