@@ -29,6 +29,14 @@ def test_whatif(read_client):
     assert r.status_code == 422 and "us_share" in r.json()["details"][0]["field"]
     r = read_client.get("/api/analytics/whatif", params={"add": 5, "unit": "carats", "mineral": "copper"})
     assert r.status_code == 422 and "not a mass" in r.json()["message"]
+    w = read_client.get("/api/analytics/whatif", params={"project": "reko-diq", "phase": "1", "mineral": "copper",
+                                                         "us_share": 50, "us_imports": 800, "us_imports_unit": "kt",
+                                                         "us_imports_source": "test figure"}).json()
+    (imp,) = w["us_imports"]
+    assert imp["shipped"] == pytest.approx(120) and "test figure" in imp["sources"]
+    r = read_client.get("/api/analytics/whatif", params={"project": "reko-diq", "phase": "1", "us_share": 50,
+                                                         "us_imports": 800, "us_imports_unit": "kt"})
+    assert r.status_code == 422 and "needs a source" in r.json()["message"]
 
 
 def test_economics_with_tornado_agrees_with_numpy_financial(read_client):

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 
 from maadan.analytics import criticality as crit, document, montecarlo, report, sensitivity, service
+from maadan.analytics.whatif import ImportVolume
 from maadan.api.deps import UoW
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
@@ -44,9 +45,16 @@ def whatif(uow: UoW,
            add: Annotated[float | None, Query(ge=0, le=1e12, description="A figure given by hand")] = None,
            unit: Annotated[str | None, Query(max_length=40)] = None,
            country: Annotated[str, Query(min_length=1, max_length=80)] = "Pakistan",
-           us_share: Annotated[float | None, Query(ge=0, le=100, description="% shipped to the US")] = None) -> dict:
+           us_share: Annotated[float | None, Query(ge=0, le=100, description="% shipped to the US")] = None,
+           us_imports: Annotated[float | None, Query(gt=0, le=1e12, description="US imports in the category, "
+                                                                                "same period as the shares")] = None,
+           us_imports_unit: Annotated[str, Query(min_length=1, max_length=40)] = "t",
+           us_imports_source: Annotated[str, Query(max_length=300, description="Where us_imports comes from")] = "",
+           import_category: Annotated[str | None, Query(max_length=120)] = None) -> dict:
+    volume = ImportVolume(us_imports, us_imports_unit, us_imports_source) if us_imports is not None else None
     w = service.project_whatif(uow, project, phase=phase, mineral=mineral, value=add, unit=unit,
-                               us_share_pct=us_share, country=country)
+                               us_share_pct=us_share, us_imports=volume, import_category=import_category,
+                               country=country)
     return report.whatif(w)
 
 
