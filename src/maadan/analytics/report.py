@@ -153,7 +153,7 @@ def screening(s) -> dict[str, Any]:
         "notes": s.notes,
         "candidates": [{
             "rank": i.rank, "project": i.project_id, "name": i.name, "category": i.category, "status": i.status,
-            "commodities": i.commodities, "score": _r(i.total), "ground": {"titled": i.ground.titled,
+            "commodities": i.commodities, "score": _r(i.total), "ground": {"free": i.ground.free,
                                                                            "detail": i.ground.detail},
             "factors": {c.factor: {"score": _r(c.score), "known": c.known, "reason": c.reason, "sources": c.sources}
                         for c in i.components},

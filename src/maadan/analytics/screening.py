@@ -34,9 +34,9 @@ class EconomicsValue:
 
 @dataclass(frozen=True)
 class Ground:
-    """Title status of a candidate's location in the cadastre."""
+    """Whether a candidate's location is free ground in the cadastre."""
 
-    titled: bool | None  # None: unknown (no location, or nothing in the cadastre)
+    free: bool | None  # None: unknown (no location, outside the cadastre's jurisdictions, empty cadastre)
     detail: str
 
 
@@ -143,13 +143,14 @@ def screen(profile: Profile, projects: Sequence[Project], minerals: Mapping[str,
                  _security(p, profile),
                  Component("governance", profile.unknown_score.value, False, f"unknown: {GOVERNANCE_UNAVAILABLE}")]
         total = sum(profile.weights[c.factor].value * c.score for c in comps)
-        category = "open ground" if p.kind == "deposit" and g.titled is not True else "project"
+        category = "open ground" if p.kind == "deposit" and g.free is not False else "project"
         items.append(ScreenItem(p.id, p.name, category, p.status, [*p.commodities, *p.byproducts], total, comps, g))
     items.sort(key=lambda i: (-i.total, i.name))
     for n, i in enumerate(items, 1):
         i.rank = n
     notes = [f"Score = sum of weight x factor score over {', '.join(FACTORS)}; weights from {profile.path}.",
              f"Unknown factors count {profile.unknown_score.value:g} ({profile.unknown_score.why})",
-             "Open ground: deposits with no title covering their location in the cadastre.",
+             "Open ground: deposits whose location is free ground in the cadastre (no active title, pending "
+             "application or reserved area), or whose title status is unknown (said so for each).",
              GOVERNANCE_UNAVAILABLE + "."]
     return Screening(profile, items, notes)

@@ -9,7 +9,7 @@ from maadan.analytics import (criticality, document, economics, montecarlo, para
                               sensitivity, whatif)
 from maadan.analytics.criticality import MineralRisk
 from maadan.analytics.validation import ValidationReport, descendants, validate
-from maadan.errors import InvalidInput
+from maadan.errors import InvalidInput, MaadanError
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
 from maadan.store.uow import UnitOfWork
@@ -174,11 +174,27 @@ def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str 
 
 
 def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
-    """Is each candidate's preferred location inside an active cadastre title?"""
+    """Is each candidate's preferred location free ground in the cadastre: inside a jurisdiction it
+    covers and outside every active title, pending application and reserved area?"""
     import shapely
+
+    from maadan.cadastre import caches, lifecycle as lc
+    from maadan.cadastre.boundaries import load_boundary
 
     total = uow.cadastre.count_titles()
     synthetic = uow.cadastre.count_titles(synthetic=True)
+    note = f" ({synthetic} of the cadastre's {total} titles are synthetic demo titles)" if synthetic else ""
+    areas: dict[str, object] = {}
+    for j in caches.jurisdictions():
+        try:
+            areas[j] = load_boundary(j).geometry
+        except MaadanError:
+            continue  # no boundary for it: its ground cannot be located
+    trees = {}
+    for j in areas:
+        rows = uow.cadastre.spatial_rows(j, lc.PENDING)
+        geoms = shapely.from_wkb([r[2] for r in rows]) if rows else []
+        trees[j] = ([(kind, ref) for kind, ref, _ in rows], shapely.STRtree(geoms))
     out = {}
     for p in projects:
         loc = p.location
@@ -189,12 +205,24 @@ def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
             out[p.id] = screening.Ground(None, "the cadastre holds no titles: title status unknown")
             continue
         point = shapely.Point(loc.lon, loc.lat)
-        hits = [t for t in uow.cadastre.titles(states=["active"], bbox=(loc.lon, loc.lat, loc.lon, loc.lat))
-                if t.geometry.covers(point)]
-        note = f" ({synthetic} of the cadastre's {total} titles are synthetic demo titles)" if synthetic else ""
-        out[p.id] = screening.Ground(bool(hits), ("inside active title " + ", ".join(
-            t.number + (" [synthetic]" if t.synthetic else "") for t in hits) if hits
-            else "no active title covers its location") + note)
+        j = next((code for code, area in areas.items() if area.covers(point)), None)
+        if j is None:
+            out[p.id] = screening.Ground(None, f"outside the jurisdictions the cadastre covers "
+                                               f"({', '.join(areas)}): title status unknown")
+            continue
+        refs, tree = trees[j]
+        hits = [refs[i] for i in tree.query(point, predicate="intersects")] if refs else []
+        if hits:
+            words = {"title": "active title", "application": "pending application", "reserved": "reserved area"}
+            out[p.id] = screening.Ground(False, "not free: inside " + ", ".join(
+                f"{words[k]} {ref}" for k, ref in sorted(hits)) + note)
+        elif p.kind == "project":
+            # A project's own rights (e.g. a mining lease) may simply not be registered in Maadan's cadastre.
+            out[p.id] = screening.Ground(None, f"a project with an owner of record; no title for it is registered "
+                                               f"in the cadastre ({j}), so its rights are not shown here" + note)
+        else:
+            out[p.id] = screening.Ground(True, f"free ground as recorded in the cadastre ({j}): no active title, "
+                                               f"pending application or reserved area covers its location" + note)
     return out
 
 

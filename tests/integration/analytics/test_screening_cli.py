@@ -53,3 +53,34 @@ def test_bad_profiles(acli, tmp_path):
     assert code == 2 and "needs a reason" in err
     code, _, err = acli("screen", "--profile", "hedge-fund")
     assert code == 2 and "us-investor" in err
+
+
+def test_free_ground_in_the_demo_cadastre(seeded_copy):
+    import shapely
+    from sqlalchemy import create_engine
+
+    from maadan.analytics import service
+    from maadan.cadastre import service as cadastre
+    from maadan.projects.model import Location, Project
+    from maadan.store.uow import UnitOfWork
+
+    engine = create_engine(seeded_copy.url)
+    cadastre.load_demo_cadastre(UnitOfWork(engine, write=True), titles=50, seed=1, actor="cli:test")
+    with UnitOfWork(engine) as uow:
+        title = uow.cadastre.titles(states=["active"], limit=1)[0]
+    inside = shapely.get_coordinates(title.geometry.representative_point())[0]
+
+    def site(pid, lon, lat, kind="deposit"):
+        return Project(id=pid, name=pid, full_name=pid, kind=kind, country="PK", status="exploration", sources=["s"],
+                       locations=[Location(lat=lat, lon=lon, source="test", preferred=True)])
+
+    sites = [site("in-title", inside[0], inside[1]), site("free", 66.525, 28.025),
+             site("sindh", 68.4, 25.4), site("project", 66.525, 28.025, kind="project")]
+    with UnitOfWork(engine) as uow:
+        ground = service._ground(uow, sites)
+    engine.dispose()
+    assert ground["in-title"].free is False and title.number in ground["in-title"].detail
+    assert ground["free"].free is True and "free ground as recorded in the cadastre (PK-BA)" in ground["free"].detail
+    assert "synthetic demo titles" in ground["free"].detail
+    assert ground["sindh"].free is None and "outside the jurisdictions the cadastre covers" in ground["sindh"].detail
+    assert ground["project"].free is None and "owner of record" in ground["project"].detail

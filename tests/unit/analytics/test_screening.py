@@ -24,7 +24,7 @@ def test_weighted_score_and_reasons():
     b = project("b", kind="deposit", status="exploration", commodities=("salt",),
                 events=[("2026-01", "Camp attacked by militants", "news.example/1")])
     econ = {"a": screening.EconomicsValue(2500.0, 10.0, "15.00 %", "case.yaml")}
-    ground = {"b": screening.Ground(False, "no active title covers its location")}
+    ground = {"b": screening.Ground(True, "free ground in PK-BA")}
     s = screening.screen(prof, [b, a], MINERALS, econ, ground)
     first, second = s.items
     assert (first.project_id, first.rank, second.project_id, second.rank) == ("a", 1, "b", 2)
@@ -45,5 +45,5 @@ def test_weighted_score_and_reasons():
 def test_a_titled_deposit_is_not_open_ground():
     prof = load_profile("us-investor")
     d = project("d", kind="deposit")
-    s = screening.screen(prof, [d], MINERALS, {}, {"d": screening.Ground(True, "inside active title X")})
+    s = screening.screen(prof, [d], MINERALS, {}, {"d": screening.Ground(False, "not free: inside active title X")})
     assert s.items[0].category == "project"
