@@ -38,3 +38,23 @@ def test_screening_and_economics_pages(visitor, phone):
     assert resp.ok and resp.body()[:5] == b"%PDF-"
     assert v.errors == []
     assert v.foreign_requests() == []
+
+
+@pytest.mark.parametrize("phone", [False, True], ids=["laptop", "phone"])
+def test_other_analytics_pages_render_without_sideways_scroll(visitor, phone):
+    v = visitor("analytics-more-phone" if phone else "analytics-more", phone=phone)
+    for label, path in [("index", "/analytics"), ("criticality", "/analytics/criticality"),
+                        ("validation", "/analytics/validation"), ("whatif", "/analytics/whatif?project=reko-diq&phase=1")]:
+        v.page.goto(path)
+        v.page.wait_for_load_state("networkidle")
+        assert v.page.locator("h1").first.is_visible(), path
+        width = v.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= v.page.viewport_size["width"], f"{path} is {width}px wide"
+        v.shot(label)
+    v.page.goto("/analytics/whatif")
+    v.page.get_by_label("Project").fill("reko-diq")
+    v.page.get_by_label("Phase").fill("1")
+    v.page.get_by_role("button", name="Compute").click()
+    v.page.get_by_text("240 kt/yr = 240 thousand metric tons").wait_for()
+    assert v.errors == []
+    assert v.foreign_requests() == []
