@@ -8,6 +8,7 @@ src/maadan/data/usgs/*.csv. Review the diff before committing."""
 from __future__ import annotations
 
 import csv
+import re
 import sys
 from pathlib import Path
 
@@ -138,7 +139,50 @@ def build_reliance(catalogue) -> None:
             "basis": r["nir_basis"], "value": value, "qualifier": qualifier, "status": status, "note": note,
             "source": r["source"],
         })
+    rows.extend(fig2_reliance(catalogue))
     write(DATA / "usgs" / "net_import_reliance.csv", list(rows[0]), rows)
+
+
+FIG2 = "MCS2025_Fig2_Net_Import_Reliance.csv"
+
+
+def _fig2_mineral(catalogue, label: str) -> str | None:
+    """Catalogue id of a Figure 2 label ('ZINC, refined' -> zinc); None when the catalogue lacks it."""
+    head = label.split(",")[0].strip()
+    for name in (label, head, re.sub(r"\s*\(.*?\)", "", head).strip()):
+        found = catalogue.index.get(name)
+        if found:
+            return found
+    return None
+
+
+def _sources(text: str) -> str:
+    """Country list as printed, without footnote digits glued to names ('China3' -> 'China')."""
+    return ", ".join(re.sub(r"(?<=[a-z])\d+$", "", c.strip()) for c in text.split(",") if c.strip())
+
+
+def fig2_reliance(catalogue) -> list[dict]:
+    """2024 NIR of every commodity in MCS 2025 Figure 2, one row per figure label, kept beside the
+    chapter (salient-file) readings: a conflict shows as two rows of the same year."""
+    path = SHARED / "data" / "usgs-mcs-2025" / FIG2
+    rows = []
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        for line, r in enumerate(csv.DictReader(fh), start=2):
+            label = " ".join(r["Commodity"].split())
+            mineral = _fig2_mineral(catalogue, label)
+            if mineral is None:
+                print(f"  {FIG2} line {line}: {label!r} is not in data/minerals.csv; skipped")
+                continue
+            value, qualifier, status = _nir_value(r["Net_Import_Reliance_pct_2024"])
+            rows.append({
+                "mineral_id": mineral, "edition": "MCS 2025", "year": "2024", "basis": f"Fig. 2: {label}",
+                "value": value, "qualifier": qualifier, "status": status or "estimated",
+                "note": "2024 figure of MCS 2025 Figure 2 (2024 values in MCS 2025 are estimates); "
+                        f"major import sources 2020-2023: {_sources(r['Major_Import_Sources_2020_2023'])}",
+                "source": f"USGS MCS 2025, figure 2, doi:10.5066/P13XCP3R ({FIG2} line {line}, "
+                          f"Import_Share_Order {r['Import_Share_Order']})",
+            })
+    return rows
 
 
 def build_import_sources(catalogue) -> None:

@@ -49,7 +49,8 @@ def points(risks: Sequence[MineralRisk]) -> list[Point]:
     return out
 
 
-def png(pts: Sequence[Point]) -> bytes:
+def pyplot():
+    """matplotlib.pyplot on the non-interactive Agg backend (imported only when a PNG is asked for)."""
     try:
         import matplotlib
 
@@ -58,6 +59,11 @@ def png(pts: Sequence[Point]) -> bytes:
     except ImportError:
         raise MaadanError("PNG charts need matplotlib (pip install matplotlib); "
                           "or ask for an .html chart, which needs nothing") from None
+    return plt
+
+
+def png(pts: Sequence[Point]) -> bytes:
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(9, 6.5), dpi=110)
     ax.scatter([p.x for p in pts], [p.y for p in pts], s=[(p.radius * 1.4) ** 2 for p in pts],
                c=[p.score for p in pts], cmap="viridis_r", alpha=0.7, edgecolors="black", linewidths=0.5)
@@ -78,6 +84,17 @@ def png(pts: Sequence[Point]) -> bytes:
 
 def html_page(pts: Sequence[Point], sources: Sequence[str]) -> str:
     """A standalone HTML page with an inline SVG scatter; hovering a bubble shows its figures."""
+    src = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
+    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
+            f"<title>{html.escape(TITLE)}</title></head><body style=\"font-family:sans-serif\">"
+            f"<h1 style=\"font-size:1.2em\">{html.escape(TITLE)}</h1>{svg(pts)}"
+            f"<p>{html.escape(SIZE_NOTE)} Darker: higher score (normalised HHI × NIR/100). "
+            "HHI excludes \"Other countries\", so it is a lower bound.</p>"
+            f"<h2 style=\"font-size:1em\">Sources</h2><ol>{src}</ol></body></html>")
+
+
+def svg(pts: Sequence[Point]) -> str:
+    """The risk map as one inline SVG element (no script, nothing fetched)."""
     w, h, m = 900, 620, 70
     def sx(x: float) -> float:
         return m + x * (w - 2 * m)
@@ -107,10 +124,4 @@ def html_page(pts: Sequence[Point], sources: Sequence[str]) -> str:
                      f'<title>{html.escape(p.label)}</title></circle>'
                      f'<text x="{sx(p.x) + p.radius + 2:.1f}" y="{sy(p.y) + 4:.1f}">{html.escape(p.name)}</text>')
     parts.append("</svg>")
-    src = "".join(f"<li>{html.escape(s)}</li>" for s in sources)
-    return ("<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-            f"<title>{html.escape(TITLE)}</title></head><body style=\"font-family:sans-serif\">"
-            f"<h1 style=\"font-size:1.2em\">{html.escape(TITLE)}</h1>{''.join(parts)}"
-            f"<p>{html.escape(SIZE_NOTE)} Darker: higher score (normalised HHI × NIR/100). "
-            "HHI excludes \"Other countries\", so it is a lower bound.</p>"
-            f"<h2 style=\"font-size:1em\">Sources</h2><ol>{src}</ol></body></html>")
+    return "".join(parts)

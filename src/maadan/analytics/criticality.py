@@ -19,8 +19,9 @@ from maadan.minerals.model import (
 )
 from maadan.minerals.shares import series_tables
 
-GEOPOLRISK_NOTE = ("GeoPolRisk not computed: it needs World Bank WGI governance scores for each exporting "
-                   "country, and WGI data are not bundled with Maadan (none is invented).")
+GEOPOLRISK_NOTE = ("GeoPolRisk unavailable: its formula (HHI x governance-weighted US import shares) needs "
+                   "World Bank WGI governance scores for every exporting country; no WGI data are available "
+                   "offline to Maadan (not bundled, not in the shared research data), so none is invented.")
 LOWER_BOUND_NOTE = ('"Other countries" rows and withheld/blank figures are excluded, so the HHI and shares '
                     "are lower bounds")
 SCORE_METHOD = "score = normalised production HHI (0-1) x US net import reliance / 100"

@@ -49,13 +49,13 @@ def risk(r: MineralRisk) -> dict[str, Any]:
             "lower_bound": True},
         "import_categories": [{"category": c.category, "edition": c.edition, "hhi": _r(c.hhi, 1),
                                "complete": c.complete} for c in r.import_categories],
-        "geopolrisk": None, "geopolrisk_note": r.geopolrisk_note, "missing": r.missing, "sources": r.sources,
+        "geopolrisk": None, "geopolrisk_status": "unavailable", "geopolrisk_note": r.geopolrisk_note, "missing": r.missing, "sources": r.sources,
     }
 
 
 def validation(v: ValidationReport) -> dict[str, Any]:
     def item(s):
-        return {"mineral": s.mineral_id, "name": s.name, "score": _r(s.score), "critical": s.critical, "via": s.via}
+        return {"mineral": s.mineral_id, "name": s.name, "score": _r(s.score, 8), "critical": s.critical, "via": s.via}
     return {"score": v.score_name, "method": v.method, "list": v.list_id, "auc": _r(v.auc),
             "n_critical": v.n_critical, "n_other": v.n_other,
             "false_negatives": [item(s) for s in v.false_negatives],
@@ -138,3 +138,24 @@ def montecarlo(m: MonteCarloResult, case) -> dict[str, Any]:
             "chunk": m.chunk, "unit": "MUSD NPV", "project_npv": dist(m.project),
             "partners": {k: dist(v) for k, v in m.partners.items()}, "assumptions": m.uncertainty.describe(),
             "note": m.note, "parameters": _provenance(case)}
+
+
+def screening(s) -> dict[str, Any]:
+    p = s.profile
+    return {
+        "profile": {"id": p.id, "name": p.name, "file": p.path,
+                    "weights": {k: {"value": w.value, "why": w.why} for k, w in p.weights.items()},
+                    "minerals": {"list": p.list_id, "list_source": p.list_source,
+                                 "listed_weight": p.listed_weight.value, "score_weight": p.score_weight.value},
+                    "stage_scores": {k: {"value": w.value, "why": w.why} for k, w in p.stage_scores.items()},
+                    "hurdle_rate_pct": p.hurdle_rate_pct.value, "scale_musd": p.scale_musd.value,
+                    "unknown_score": p.unknown_score.value},
+        "notes": s.notes,
+        "candidates": [{
+            "rank": i.rank, "project": i.project_id, "name": i.name, "category": i.category, "status": i.status,
+            "commodities": i.commodities, "score": _r(i.total), "ground": {"free": i.ground.free,
+                                                                           "detail": i.ground.detail},
+            "factors": {c.factor: {"score": _r(c.score), "known": c.known, "reason": c.reason, "sources": c.sources}
+                        for c in i.components},
+            "reasons": i.reasons} for i in s.items],
+    }

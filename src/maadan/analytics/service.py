@@ -5,10 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from maadan.analytics import criticality, economics, params, whatif
+from maadan.analytics import (criticality, document, economics, montecarlo, params, profiles, reports, screening,
+                              sensitivity, whatif)
 from maadan.analytics.criticality import MineralRisk
-from maadan.analytics.validation import ValidationReport, validate
-from maadan.errors import InvalidInput
+from maadan.analytics.validation import ValidationReport, descendants, validate
+from maadan.errors import InvalidInput, MaadanError
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
 from maadan.store.uow import UnitOfWork
@@ -170,3 +171,129 @@ def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str 
                        provenance={**case.provenance, "us_sales_share_pct": params.Cited(
                            us_share_pct, "% of sales", note="given on the command line")})
     return economics.evaluate(case, rates_pct)
+
+
+def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
+    """Is each candidate's preferred location free ground in the cadastre: inside a jurisdiction it
+    covers and outside every active title, pending application and reserved area?"""
+    import shapely
+
+    from maadan.cadastre import caches, lifecycle as lc
+    from maadan.cadastre.boundaries import load_boundary
+
+    total = uow.cadastre.count_titles()
+    synthetic = uow.cadastre.count_titles(synthetic=True)
+    note = f" ({synthetic} of the cadastre's {total} titles are synthetic demo titles)" if synthetic else ""
+    areas: dict[str, object] = {}
+    for j in caches.jurisdictions():
+        try:
+            areas[j] = load_boundary(j).geometry
+        except MaadanError:
+            continue  # no boundary for it: its ground cannot be located
+    trees = {}
+    for j in areas:
+        rows = uow.cadastre.spatial_rows(j, lc.PENDING)
+        geoms = shapely.from_wkb([r[2] for r in rows]) if rows else []
+        trees[j] = ([(kind, ref) for kind, ref, _ in rows], shapely.STRtree(geoms))
+    out = {}
+    for p in projects:
+        loc = p.location
+        if loc is None:
+            out[p.id] = screening.Ground(None, "no location recorded: title status unknown")
+            continue
+        if total == 0:
+            out[p.id] = screening.Ground(None, "the cadastre holds no titles: title status unknown")
+            continue
+        point = shapely.Point(loc.lon, loc.lat)
+        j = next((code for code, area in areas.items() if area.covers(point)), None)
+        if j is None:
+            out[p.id] = screening.Ground(None, f"outside the jurisdictions the cadastre covers "
+                                               f"({', '.join(areas)}): title status unknown")
+            continue
+        refs, tree = trees[j]
+        hits = [refs[i] for i in tree.query(point, predicate="intersects")] if refs else []
+        if hits:
+            words = {"title": "active title", "application": "pending application", "reserved": "reserved area"}
+            out[p.id] = screening.Ground(False, "not free: inside " + ", ".join(
+                f"{words[k]} {ref}" for k, ref in sorted(hits)) + note)
+        elif p.kind == "project":
+            # A project's own rights (e.g. a mining lease) may simply not be registered in Maadan's cadastre.
+            out[p.id] = screening.Ground(None, f"a project with an owner of record; no title for it is registered "
+                                               f"in the cadastre ({j}), so its rights are not shown here" + note)
+        else:
+            out[p.id] = screening.Ground(True, f"free ground as recorded in the cadastre ({j}): no active title, "
+                                               f"pending application or reserved area covers its location" + note)
+    return out
+
+
+def screen_candidates(uow: UnitOfWork, profile_name: str = "us-investor") -> screening.Screening:
+    """Rank every project and deposit for an investor profile (docs/analytics.md §8)."""
+    profile = profiles.load_profile(profile_name)
+    with uow:
+        risks = {r.mineral_id: r for r in _assess_all(uow, None)}
+        minerals = {m.id: m for m in uow.minerals.all()}
+        listed_ids = {e.mineral_id for e in uow.minerals.entries(list_id=profile.list_id)}
+        if not listed_ids:
+            raise InvalidInput(f"{profile.path}: no entries for list {profile.list_id!r}")
+        parents = {m.id: m.group_id for m in minerals.values()}
+        projects = uow.projects.all()
+        ground = _ground(uow, projects)
+    values = {}
+    for mid, m in minerals.items():
+        r = risks.get(mid)
+        values[mid] = screening.MineralValue(mid, m.name, bool(descendants(parents, mid) & listed_ids),
+                                             r.score if r else None)
+    econ = {}
+    cases = {f.stem for f in (params.fiscal_dir() / "cases").glob("*.yaml")}
+    rate = profile.hurdle_rate_pct.value
+    for p in projects:
+        if p.id in cases:
+            e = economics.evaluate(params.load_case(p.id), (rate,))
+            econ[p.id] = screening.EconomicsValue(e.npv[rate], rate, e.irr.short(),
+                                                  e.case.provenance.get("_files", ["?"])[0])
+    return screening.screen(profile, projects, values, econ, ground)
+
+
+def report_mineral(uow: UnitOfWork, mineral: str) -> document.Document:
+    """The supply-risk report of one mineral (any name or alias)."""
+    with uow:
+        mid = mineral_index(uow).resolve(mineral)
+        ranked = criticality.rank(_assess_all(uow, None))
+        risk = next((r for r in ranked if r.mineral_id == mid), None) or _assess_all(uow, [mid])[0]
+    scored = [r for r in ranked if r.score is not None]
+    position = next((i for i, r in enumerate(scored, 1) if r.mineral_id == mid), None)
+    return reports.mineral_document(risk, position, len(scored))
+
+
+def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, paths: int = 20_000,
+                   seed: int = 2025) -> document.Document:
+    """The project report: facts, and where a case exists, economics, tornado and Monte Carlo."""
+    with uow:
+        pid = NameIndex.build("project", uow.projects.names()).resolve(project)
+        p = uow.projects.get(pid)
+    assert p is not None
+    facts = [["Name", p.full_name, ""], ["Kind and stage", f"{p.kind}, {p.status}", p.status_note or ""],
+             ["Where", ", ".join(x for x in (p.district, p.province, p.country) if x), ""],
+             ["Commodities", ", ".join(p.commodities + p.byproducts), ""]]
+    for r in p.ownership:
+        facts.append([f"Ownership ({r.basis})", "; ".join(
+            f"{h.organisation_id or h.label}{' via ' + h.via_id if h.via_id else ''} "
+            f"{'unknown' if h.share_pct is None else f'{h.share_pct:g} %'}" for h in r.holders), r.source])
+    for f in p.facts_of("production"):
+        d = f.data
+        facts.append([f"Production ({d.get('kind', '')}{', ' + str(d['phase']) if d.get('phase') else ''})",
+                      f"{d.get('value')} {d.get('unit')} {d.get('commodity')}", f.source])
+    for d, text, src in screening.security_events(p):
+        facts.append([f"Security event {d}", text, src])
+    cases = {f.stem for f in (params.fiscal_dir() / "cases").glob("*.yaml")}
+    e = t = mc = None
+    if pid in cases:
+        case = params.load_case(pid)
+        e = economics.evaluate(case, (rate_pct, 10.0) if rate_pct != 10.0 else (rate_pct,))
+        t = sensitivity.tornado(case, rate_pct)
+        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed)
+    return reports.project_document(p.name, facts, list(p.sources), e, t, mc)
+
+
+def report_screening(uow: UnitOfWork, profile_name: str = "us-investor") -> document.Document:
+    return reports.screening_document(screen_candidates(uow, profile_name))

@@ -21,7 +21,8 @@ from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
 
 # Routers that are part of the app when their module exists (features land one by one).
-OPTIONAL_ROUTERS = ("maadan.api.routes.auth", "maadan.api.ogc.router", "maadan.web.routes", "maadan.web.agreements")
+OPTIONAL_ROUTERS = ("maadan.api.routes.auth", "maadan.api.ogc.router", "maadan.web.routes", "maadan.web.agreements",
+                    "maadan.web.analytics")
 
 
 def _static_dir() -> Path:
@@ -57,9 +58,10 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     errors.install(app)
     openapi_doc.install(app)
 
-    from maadan.api.routes import agreements, cadastre, health, minerals, organisations, partners, projects
+    from maadan.api.routes import (agreements, analytics, cadastre, health, minerals, organisations, partners,
+                                   projects)
 
-    for module in (health, minerals, projects, organisations, cadastre, agreements, partners):
+    for module in (health, minerals, projects, organisations, cadastre, agreements, partners, analytics):
         app.include_router(module.router)
     for name in OPTIONAL_ROUTERS:
         try:

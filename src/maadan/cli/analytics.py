@@ -14,7 +14,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from maadan.analytics import charts, criticality as crit, montecarlo, params, report, service
+from maadan.analytics import charts, criticality as crit, montecarlo, params, report, sensitivity, service
+from maadan.analytics import document, profiles, tornado_chart
 from maadan.analytics.whatif import ImportVolume
 from maadan.cli import common
 from maadan.errors import InvalidInput
@@ -170,12 +171,26 @@ def economics_(project: Optional[str] = typer.Option(None, "--project", help="Pr
                us_share: Optional[float] = typer.Option(None, "--us-share", help="Percent of sales to the US "
                                                                                  "(19% tariff applies)."),
                cash_flows: bool = typer.Option(False, "--cash-flows", help="Print the yearly cash flows too."),
+               tornado: Optional[Path] = typer.Option(None, "--tornado", help="Write a tornado chart of one-at-a-"
+                                                      "time NPV sensitivities (first rate): out.png or out.html."),
                json_out: bool = JSON) -> None:
     """Discounted cash flow: project and partner NPV, IRR, payback and government take."""
     c = common.get()
     c.json_mode = json_out
+    if tornado is not None and tornado.suffix.lower() not in (".png", ".html", ".htm"):
+        raise InvalidInput(f"--tornado must end in .png or .html, not {tornado.name!r}")
     e = service.project_economics(c.uow(), project, params_file=params_file, rates_pct=_rates(discount),
                                   us_share_pct=us_share)
+    if tornado is not None:
+        t = sensitivity.tornado(e.case, e.rates_pct[0])
+        if tornado.suffix.lower() == ".png":
+            tornado.write_bytes(tornado_chart.png(t))
+        else:
+            tornado.write_text(tornado_chart.html_page(t), encoding="utf-8")
+        c.err.print(f"Tornado chart of {len(t.bars)} inputs written to {tornado}")
+        if not json_out:
+            c.out.print(f"[bold]Sensitivities[/] (NPV @{t.rate_pct:g}%, base {t.base_npv:,.0f} MUSD): " + "; ".join(
+                f"{b.factor.name} {b.npv_low:,.0f} / {b.npv_high:,.0f}" for b in t.bars), markup=True)
     if json_out:
         _json(report.evaluation(e))
         return
@@ -247,3 +262,86 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
     c.out.print(t)
     c.out.print(result.note)
     c.out.print("Assumptions: " + json.dumps(u.describe()), markup=False)
+
+
+@app.command("screen")
+def screen(profile: str = typer.Option("us-investor", "--profile", help="Profile id (data/profiles) or a YAML file."),
+           json_out: bool = JSON) -> None:
+    """Rank projects and open ground for an investor profile, with the reasons for each rank."""
+    c = common.get()
+    c.json_mode = json_out
+    s = service.screen_candidates(c.uow(), profile)
+    if json_out:
+        _json(report.screening(s))
+        return
+    c.out.print(f"[bold]{escape(s.profile.name)}[/] ({s.profile.path})")
+    t = Table()
+    for col in ("#", "Candidate", "Kind", "Stage", "Score", *(f.capitalize() for f in profiles.FACTORS)):
+        t.add_column(col, justify="right" if col in ("#", "Score") else "left")
+    for i in s.items:
+        t.add_row(str(i.rank), i.name, i.category, i.status, f"{i.total:.3f}",
+                  *[f"{x.score:.2f}" if x.known else "unknown" for x in i.components])
+    c.out.print(t)
+    for i in s.items:
+        c.out.print(f"[bold]{i.rank}. {escape(i.name)}[/] ({i.ground.detail})")
+        for r in i.reasons:
+            c.out.print(f"   {r}", markup=False)
+    for n in s.notes:
+        c.out.print(f"note: {n}", markup=False)
+
+
+report_app = typer.Typer(help="Reports as self-contained HTML and PDF: mineral, project, screening.")
+app.add_typer(report_app, name="report")
+OUT = typer.Option(None, "--out", help="Directory for <name>.html and <name>.pdf.")
+HTML = typer.Option(None, "--html", help="Write the HTML report here.")
+PDF = typer.Option(None, "--pdf", help="Write the PDF report here.")
+
+
+def _write(doc, stem: str, out: Optional[Path], html_path: Optional[Path], pdf_path: Optional[Path]) -> None:
+    c = common.get()
+    if out is None and html_path is None and pdf_path is None:
+        raise InvalidInput("Give --out DIR, or --html FILE and/or --pdf FILE")
+    if out is not None:
+        if out.exists() and not out.is_dir():
+            raise InvalidInput(f"--out {out} exists and is not a directory")
+        out.mkdir(parents=True, exist_ok=True)
+        html_path = html_path or out / f"{stem}.html"
+        pdf_path = pdf_path or out / f"{stem}.pdf"
+    rendered = []  # render everything first: nothing is half-written if rendering fails
+    if html_path is not None:
+        rendered.append((html_path, document.to_html(doc).encode("utf-8")))
+    if pdf_path is not None:
+        rendered.append((pdf_path, document.to_pdf(doc)))
+    for path, data in rendered:
+        path.write_bytes(data)
+        c.err.print(f"wrote {path} ({len(data):,} bytes)")
+
+
+@report_app.command("mineral")
+def report_mineral(mineral: str = typer.Argument(..., help="Mineral name, alias or symbol."),
+                   out: Optional[Path] = OUT, html_path: Optional[Path] = HTML, pdf_path: Optional[Path] = PDF) -> None:
+    """Supply-risk report of one mineral."""
+    c = common.get()
+    doc = service.report_mineral(c.uow(), mineral)
+    _write(doc, f"mineral-{mineral.lower().replace(' ', '-')}", out, html_path, pdf_path)
+
+
+@report_app.command("project")
+def report_project(project: str = typer.Argument(..., help="Project id, name or alias."),
+                   discount: float = typer.Option(8.0, "--discount", help="Discount rate in %."),
+                   paths: int = typer.Option(20_000, "--paths", min=100, max=1_000_000, help="Monte Carlo paths."),
+                   out: Optional[Path] = OUT, html_path: Optional[Path] = HTML, pdf_path: Optional[Path] = PDF) -> None:
+    """Project report: facts, economics per partner, tornado and Monte Carlo where a case exists."""
+    c = common.get()
+    _rates(str(discount))
+    doc = service.report_project(c.uow(), project, rate_pct=discount, paths=paths)
+    _write(doc, f"project-{project.lower().replace(' ', '-')}", out, html_path, pdf_path)
+
+
+@report_app.command("screening")
+def report_screening(profile: str = typer.Option("us-investor", "--profile"),
+                     out: Optional[Path] = OUT, html_path: Optional[Path] = HTML, pdf_path: Optional[Path] = PDF) -> None:
+    """Screening report for an investor profile."""
+    c = common.get()
+    doc = service.report_screening(c.uow(), profile)
+    _write(doc, f"screening-{profile if '/' not in profile else 'custom'}", out, html_path, pdf_path)

@@ -32,12 +32,26 @@ def test_copper_indicators_carry_inputs_and_sources(acli):
 def test_ranking_puts_gallium_first_and_names_missing_data(acli):
     data = acli.json("criticality")
     scored = [m for m in data["minerals"] if m["score"] is not None]
-    assert [m["mineral"] for m in scored[:3]] == ["gallium", "graphite", "tungsten"]
+    assert [m["mineral"] for m in scored[:3]] == ["gallium", "niobium", "magnesium"]
     assert [m["score"] for m in scored] == sorted((m["score"] for m in scored), reverse=True)
     assert {m["mineral"] for m in scored[-2:]} == {"gold", "iron-ore"}  # net exporters score 0
     germanium = next(m for m in data["minerals"] if m["mineral"] == "germanium")
     assert germanium["score"] is None
     assert "world production by country with a numeric world total" in germanium["missing"]
+
+
+def test_figure_2_reliance_sits_beside_the_chapter_reading(acli):
+    (ga,) = acli.json("criticality", "--mineral", "gallium")["minerals"]
+    nir = ga["net_import_reliance"]
+    assert nir["published"] == "100" and nir["year"] == 2024
+    assert nir["basis"] == "Fig. 2: GALLIUM, metal"
+    assert nir["source"].startswith("USGS MCS 2025, figure 2, doi:10.5066/P13XCP3R")
+    assert nir["other_bases"] == ["all forms per USGS chapter definition: 100"]
+    (nb,) = acli.json("criticality", "--mineral", "niobium")["minerals"]  # only in Figure 2
+    assert nb["net_import_reliance"]["published"] == "100" and nb["score"] is not None
+    (ab,) = acli.json("criticality", "--mineral", "bauxite")["minerals"]  # two labels: the highest is scored
+    assert ab["net_import_reliance"]["basis"] == "Fig. 2: BAUXITE" and ab["net_import_reliance"]["bound"]
+    assert ab["net_import_reliance"]["other_bases"] == ["Fig. 2: ALUMINA: 59"]
 
 
 def test_a_mineral_with_no_data_says_what_is_missing(acli):
@@ -58,9 +72,9 @@ def test_unknown_mineral_and_bad_chart_name(acli, tmp_path):
 def test_html_risk_map_is_self_contained(acli, tmp_path):
     out = tmp_path / "map.html"
     code, _, err = acli("criticality", "--chart", str(out))
-    assert code == 0 and "15 minerals" in err
+    assert code == 0 and "51 minerals" in err
     page = out.read_text(encoding="utf-8")
-    assert page.count("<circle") == 15
+    assert page.count("<circle") == 51
     assert not any(tag in page for tag in ("<script", "<link", "src=", "href="))  # nothing fetched: no CDN
     assert "Gallium: HHI 9,740, NIR 100" in page and "MCS2025_World_Data.csv" in page
 
@@ -82,9 +96,11 @@ def test_check_against_the_usgs_2025_list(acli):
         brute = sum(1 if p > n else 0.5 if p == n else 0 for p, n in pairs) / len(pairs)
         assert v["auc"] == pytest.approx(brute, abs=1e-4)
     primary, secondary = data["primary"], data["secondary"]
-    # Measured once the method was fixed (METHODS.md): the knowledge base has NIR for 16 commodities only,
-    # and the only non-critical ones among them are the net exporters gold and iron ore.
-    assert (primary["n_critical"], primary["n_other"], primary["auc"]) == (13, 2, 1.0)
+    # Measured once the method was fixed (docs/analytics.md §2), with the NIR of MCS 2025 Figure 2 added.
+    assert (primary["n_critical"], primary["n_other"]) == (31, 20)
+    assert primary["auc"] == pytest.approx(0.7194, abs=1e-4)
+    assert {i["name"] for i in primary["false_negatives"]} >= {"Lithium", "Copper", "Zinc"}
+    assert {i["name"] for i in primary["false_positives"]} >= {"Iodine", "Strontium", "Asbestos"}
     assert (secondary["n_critical"], secondary["n_other"]) == (34, 37)
     assert secondary["auc"] == pytest.approx(0.7146, abs=1e-4)
     assert {i["name"] for i in secondary["false_positives"]} >= {"Mercury", "Lime", "Iodine"}

@@ -110,3 +110,16 @@ def test_montecarlo_is_reproducible(acli):
     assert a == b
     assert a["partners"]["Government of Balochistan (free-carried)"]["prob_loss_pct"] == 0
     assert a["assumptions"]["vol_pct"] == {"copper": 25.0, "gold": 15.0}
+
+
+def test_economics_tornado_chart(acli, tmp_path):
+    out = tmp_path / "tornado.html"
+    code, stdout, err = acli("economics", "--project", "reko-diq", "--tornado", str(out))
+    assert code == 0 and "Tornado chart of 8 inputs" in err and "Sensitivities" in stdout
+    page = out.read_text(encoding="utf-8")
+    assert page.count("<rect") == 16 and "start delay" in page and "<script" not in page
+    png = tmp_path / "tornado.png"
+    assert acli("economics", "--project", "reko-diq", "--tornado", str(png))[0] == 0
+    assert png.read_bytes()[:4] == b"\x89PNG"
+    code, _, err = acli("economics", "--project", "reko-diq", "--tornado", str(tmp_path / "t.jpg"))
+    assert code == 2 and ".png or .html" in err

@@ -1,0 +1,110 @@
+"""Analytics pages: supply-risk ranking with the risk map, the list check, the what-if form, project
+economics (partner cash flows, NPV/IRR, tornado, Monte Carlo) and screening. Thin adapters over
+maadan.analytics.service; charts are server-drawn inline SVG (no script, no CDN)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from markupsafe import Markup
+
+from maadan.analytics import charts, criticality as crit, montecarlo, params, sensitivity, service, tornado_chart
+from maadan.errors import InvalidInput, MaadanError, NotFound
+from maadan.store.uow import UnitOfWork
+from maadan.web.templating import render
+
+router = APIRouter(include_in_schema=False)
+WEB_PATHS = (1_000, 20_000, 100_000)  # Monte Carlo sizes offered on the page: bounded
+
+
+def _uow(request: Request) -> UnitOfWork:
+    return UnitOfWork(request.app.state.engine)
+
+
+def _error(request: Request, exc: MaadanError) -> Response:
+    suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
+    return render(request, "error.html", {"title": "Not found" if exc.status == 404 else "Cannot do that",
+                                          "message": exc.message, "suggestions": suggestions,
+                                          "kind": getattr(exc, "kind", None)}, status_code=exc.status)
+
+
+def _fit(svg: str) -> Markup:
+    """A fixed-size SVG made to scale with the page (class chart: width 100 %, keeps its viewBox)."""
+    return Markup(re.sub(r'^<svg ([^>]*?)width="\d+" height="\d+"', r'<svg class="chart wide" \1', svg, count=1))
+
+
+@router.get("/analytics")
+def index(request: Request) -> Response:
+    with _uow(request) as uow:
+        cases = sorted(p.stem for p in params.fiscal_dir().joinpath("cases").glob("*.yaml"))
+        names = {pid: name for pid, name, _ in uow.projects.names()}
+    return render(request, "analytics/index.html", {"cases": [(c, names.get(c, c)) for c in cases]})
+
+
+@router.get("/analytics/criticality")
+def criticality_page(request: Request) -> Response:
+    risks = service.supply_risk(_uow(request))
+    pts = charts.points(risks)
+    return render(request, "analytics/criticality.html", {
+        "risks": risks, "chart": _fit(charts.svg(pts)) if pts else None, "method": crit.SCORE_METHOD,
+        "geopolrisk": crit.GEOPOLRISK_NOTE, "size_note": charts.SIZE_NOTE})
+
+
+@router.get("/analytics/validation")
+def validation_page(request: Request) -> Response:
+    return render(request, "analytics/validation.html", {"check": service.check_against_list(_uow(request))})
+
+
+@router.get("/analytics/whatif")
+def whatif_page(request: Request,
+                project: Annotated[str | None, Query(max_length=80)] = None,
+                phase: Annotated[str | None, Query(max_length=40)] = None,
+                mineral: Annotated[str | None, Query(max_length=80)] = None,
+                add: Annotated[str | None, Query(max_length=30)] = None,
+                unit: Annotated[str | None, Query(max_length=40)] = None) -> Response:
+    form = {"project": project or "", "phase": phase or "", "mineral": mineral or "", "add": add or "",
+            "unit": unit or ""}
+    result, error = None, None
+    if project or add:
+        try:
+            value = None
+            if add:
+                try:
+                    value = float(add)
+                except ValueError:
+                    raise InvalidInput(f"add: {add!r} is not a number") from None
+            result = service.project_whatif(_uow(request), project or None, phase=phase or None,
+                                            mineral=mineral or None, value=value, unit=unit or None)
+        except MaadanError as exc:
+            error = exc.message
+    return render(request, "analytics/whatif.html", {"form": form, "result": result, "error": error},
+                  status_code=422 if error else 200)
+
+
+@router.get("/analytics/economics/{project}")
+def economics_page(request: Request, project: str,
+                   rate: Annotated[float, Query(gt=-100, le=100)] = 8.0,
+                   paths: Annotated[int, Query(ge=100, le=max(WEB_PATHS))] = 20_000) -> Response:
+    try:
+        e = service.project_economics(_uow(request), project, rates_pct=(rate, 10.0) if rate != 10.0 else (rate,))
+    except MaadanError as exc:
+        return _error(request, exc)
+    t = sensitivity.tornado(e.case, rate)
+    mc, _ = montecarlo.simulate(e.case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate)
+    return render(request, "analytics/economics.html", {
+        "e": e, "rate": rate, "tornado": t, "tornado_svg": _fit(tornado_chart.svg(t)), "mc": mc,
+        "assumptions": params.assumptions(e.case), "paths": paths, "web_paths": WEB_PATHS,
+        "mc_assumptions": mc.uncertainty.describe()})
+
+
+@router.get("/analytics/screening")
+def screening_page(request: Request,
+                   profile: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$")] = "us-investor") -> Response:
+    try:
+        s = service.screen_candidates(_uow(request), profile)
+    except MaadanError as exc:
+        return _error(request, exc)
+    return render(request, "analytics/screening.html", {"s": s})

@@ -1,0 +1,70 @@
+"""/api/analytics/...: the same data as the CLI, bounded, bad parameters -> 422 naming the field."""
+
+import numpy_financial as npf
+import pytest
+
+
+def test_criticality_and_one_mineral(read_client):
+    r = read_client.get("/api/analytics/criticality")
+    assert r.status_code == 200
+    data = r.json()
+    assert data["minerals"][0]["mineral"] == "gallium" and "WGI" in data["geopolrisk"]
+    cu = read_client.get("/api/analytics/criticality/Cu").json()
+    assert cu["mineral"] == "copper" and cu["net_import_reliance"]["published"] == "45"
+    assert cu["geopolrisk_status"] == "unavailable"
+    assert read_client.get("/api/analytics/criticality/unobtainium").status_code == 404
+
+
+def test_validation(read_client):
+    v = read_client.get("/api/analytics/validation").json()
+    assert v["primary"]["auc"] == pytest.approx(0.7194, abs=1e-4)
+    r = read_client.get("/api/analytics/validation", params={"list": "nato"})
+    assert r.status_code == 422 and r.json()["details"][0]["field"].endswith("list")
+
+
+def test_whatif(read_client):
+    w = read_client.get("/api/analytics/whatif", params={"project": "reko-diq", "phase": "1"}).json()
+    assert {s["mineral"] for s in w["supply"]} == {"copper", "gold"}
+    r = read_client.get("/api/analytics/whatif", params={"project": "reko-diq", "phase": "1", "us_share": 140})
+    assert r.status_code == 422 and "us_share" in r.json()["details"][0]["field"]
+    r = read_client.get("/api/analytics/whatif", params={"add": 5, "unit": "carats", "mineral": "copper"})
+    assert r.status_code == 422 and "not a mass" in r.json()["message"]
+    w = read_client.get("/api/analytics/whatif", params={"project": "reko-diq", "phase": "1", "mineral": "copper",
+                                                         "us_share": 50, "us_imports": 800, "us_imports_unit": "kt",
+                                                         "us_imports_source": "test figure"}).json()
+    (imp,) = w["us_imports"]
+    assert imp["shipped"] == pytest.approx(120) and "test figure" in imp["sources"]
+    r = read_client.get("/api/analytics/whatif", params={"project": "reko-diq", "phase": "1", "us_share": 50,
+                                                         "us_imports": 800, "us_imports_unit": "kt"})
+    assert r.status_code == 422 and "needs a source" in r.json()["message"]
+
+
+def test_economics_with_tornado_agrees_with_numpy_financial(read_client):
+    e = read_client.get("/api/analytics/economics/reko-diq", params=[("rate", 8), ("rate", 12)]).json()
+    net = e["cash_flows"]["net"]
+    assert e["npv"]["12.0"] == pytest.approx(npf.npv(0.12, net), abs=0.05)
+    assert len(e["tornado"]["bars"]) == 8 and e["tornado"]["rate_pct"] == 8
+    assert len(e["partners"]) == 6 and all(len(p["cash_flows"]) == len(net) for p in e["partners"])
+    r = read_client.get("/api/analytics/economics/reko-diq", params={"rate": -100})
+    assert r.status_code == 422 and r.json()["details"][0]["field"].startswith("rate")
+    assert read_client.get("/api/analytics/economics/saindak").status_code == 404
+
+
+def test_montecarlo_is_bounded_and_seeded(read_client):
+    a = read_client.get("/api/analytics/montecarlo/reko-diq", params={"paths": 1000, "seed": 7}).json()
+    b = read_client.get("/api/analytics/montecarlo/reko-diq", params={"paths": 1000, "seed": 7}).json()
+    assert a["project_npv"] == b["project_npv"] and a["paths"] == 1000
+    r = read_client.get("/api/analytics/montecarlo/reko-diq", params={"paths": 5_000_000})
+    assert r.status_code == 422 and r.json()["details"][0]["field"].endswith("paths")
+
+
+def test_screening_and_reports(read_client):
+    s = read_client.get("/api/analytics/screening").json()
+    assert len(s["candidates"]) == 16 and s["candidates"][0]["reasons"]
+    assert read_client.get("/api/analytics/screening", params={"profile": "../etc"}).status_code == 422
+    r = read_client.get("/api/analytics/reports/mineral/copper.pdf")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content[:5] == b"%PDF-"
+    r = read_client.get("/api/analytics/reports/screening/us-investor.html")
+    assert r.status_code == 200 and "Profile weights" in r.text and "<h2>Sources</h2>" in r.text
+    assert read_client.get("/api/analytics/reports/mineral/copper.docx").status_code == 422
+    assert read_client.get("/api/analytics/reports/deposit/copper.pdf").status_code == 422

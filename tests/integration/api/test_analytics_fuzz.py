@@ -1,0 +1,26 @@
+"""Property-based fuzzing of /api/analytics/... from its OpenAPI document: whatever the parameters, the
+answer is a 2xx or a 4xx with a JSON error, never a 500."""
+
+from __future__ import annotations
+
+import pytest
+
+schemathesis = pytest.importorskip("schemathesis")
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+
+
+def test_no_server_error_on_any_analytics_endpoint(read_client):
+    schema = schemathesis.openapi.from_asgi("/openapi.json", read_client.app).include(path_regex="^/api/analytics/")
+    operations = [r.ok() for r in schema.get_all_operations()]
+    assert len(operations) == 8
+    for op in operations:
+        @given(case=op.as_strategy())
+        @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None)
+        def check(case):
+            response = case.call()
+            assert response.status_code < 500, (case.path, case.path_parameters, case.query, response.text[:300])
+            if response.status_code >= 400:
+                body = response.json()
+                assert body["error"] and body["message"]
+
+        check()
