@@ -3,7 +3,7 @@ one unit of work each: an invalid draft or edit changes nothing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from maadan.agreements.model import (
@@ -38,13 +38,66 @@ def organisation_index(organisations: list[Organisation]) -> NameIndex:
     return NameIndex.build("organisation", entries)
 
 
+def same_agreement(a: Agreement, b: Agreement) -> bool:
+    """Whether two records describe one agreement: the same kind, at least two linked organisations
+    in common (all of the smaller set), and dates that agree where both give one (compared at the
+    common precision)."""
+    if a.kind != b.kind:
+        return False
+    mine = {p.organisation_id for p in a.parties if p.organisation_id}
+    theirs = {p.organisation_id for p in b.parties if p.organisation_id}
+    shared = mine & theirs
+    if len(shared) < 2 or shared != min(mine, theirs, key=len):
+        return False
+    for field in ("signed", "announced"):
+        x, y = getattr(a, field), getattr(b, field)
+        if x and y and not (x.startswith(y) or y.startswith(x)):
+            return False
+    return True
+
+
+def find_duplicate(uow: UnitOfWork, agreement: Agreement) -> Agreement | None:
+    """An agreement already in the registry that `agreement` would duplicate (see `same_agreement`)."""
+    for other in uow.agreements.all():
+        if other.id != agreement.id and same_agreement(agreement, other):
+            return other
+    return None
+
+
+def _duplicate(existing: Agreement) -> Conflict:
+    return Conflict(f"the registry already holds this agreement as {existing.id} ({existing.title}): same kind, "
+                    f"parties and date; edit that one or add your source to it",
+                    details={"existing": existing.id})
+
+
 def add_agreement(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
-    """Validate `draft` and store it; returns the id. Duplicate id → Conflict (409)."""
+    """Validate `draft` and store it; returns the id. A taken id, or an agreement the registry already
+    holds (same kind, parties and date), → Conflict (409) naming it."""
     with uow:
         agreement = parse_agreement(draft, references(uow))
+        existing = find_duplicate(uow, agreement)
+        if existing is not None:
+            raise _duplicate(existing)
         uow.agreements.add(agreement, actor=actor)
         uow.commit()
     return agreement.id
+
+
+def add_or_corroborate(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
+    """For reviewed news: add the agreement, or, when the registry already holds it, add the draft's
+    sources to the existing record (a second report corroborates, it does not duplicate). Returns the id."""
+    with uow:
+        agreement = parse_agreement(draft, references(uow))
+        existing = find_duplicate(uow, agreement)
+        if existing is None:
+            uow.agreements.add(agreement, actor=actor)
+            uow.commit()
+            return agreement.id
+        new_sources = tuple(s for s in agreement.sources if s not in existing.sources)
+        if new_sources:
+            uow.agreements.replace(replace(existing, sources=existing.sources + new_sources), actor=actor)
+            uow.commit()
+        return existing.id
 
 
 def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str) -> list[str]:
@@ -55,6 +108,9 @@ def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str)
         for i, draft in enumerate(drafts):
             try:
                 agreement = parse_agreement(draft, refs)
+                existing = find_duplicate(uow, agreement)
+                if existing is not None:
+                    raise _duplicate(existing)
                 uow.agreements.add(agreement, actor=actor)
             except (InvalidInput, Conflict) as exc:
                 if len(drafts) > 1:

@@ -11,24 +11,13 @@ from rich.markup import escape
 from rich.table import Table
 
 from maadan.cli import common
-from maadan.errors import ConfigError
 from maadan.news.review import NewsDocument, Proposal
 from maadan.errors import InvalidInput
+from maadan.agreements.service import add_or_corroborate
 from maadan.news.service import commit_document, list_documents, review_proposals, show_document
 
 app = typer.Typer(help="Review proposals read from news texts; commit them to the agreements registry.",
                   no_args_is_help=True)
-
-
-def registry_hook():
-    """The registry's add_agreement (maadan.agreements.service), or a ConfigError when it is not installed.
-    The lead wires the real one at merge time; this is the only place the CLI looks for it."""
-    try:
-        from maadan.agreements.service import add_agreement  # type: ignore[import-not-found]
-    except ImportError:
-        raise ConfigError("agreements registry not available: this build has no maadan.agreements, so "
-                          "reviewed proposals cannot be committed yet") from None
-    return add_agreement
 
 
 def _short(value: Any, width: int = 70) -> str:
@@ -213,8 +202,8 @@ def news_commit(document: str = typer.Argument(..., help="Document id (at least 
     """Add the reviewed agreements of a document to the registry (refused while anything is pending)."""
     c = common.get()
     c.json_mode = json_out
-    hook = registry_hook()
-    ids = commit_document(c.uow(write=True), document, actor=actor or getpass.getuser(), add_agreement=hook)
+    ids = commit_document(c.uow(write=True), document, actor=actor or getpass.getuser(),
+                          add_agreement=add_or_corroborate)
     if json_out:
         common.print_json({"document": document, "agreements": ids})
         return

@@ -115,9 +115,9 @@ def review_proposals(uow: UnitOfWork, proposal_ids: list[int], decision: str, va
 
 
 # ---------------------------------------------------------------------------------------------------------
-# THE REGISTRY HOOK. `add_agreement` is maadan.agreements.service.add_agreement(uow, draft, *, actor) -> id
-# once the agreements branch is merged; the CLI passes it in (see maadan.cli.news.registry_hook). Tests pass
-# a recorder. Drafts are built from accepted and edited fields only: nothing unreviewed enters the registry.
+# The registry hook: the CLI passes maadan.agreements.service.add_or_corroborate (adds the agreement, or adds
+# the article as a source of the one the registry already holds); unit tests pass a recorder. Drafts are
+# built from accepted and edited fields only: nothing unreviewed enters the registry.
 # ---------------------------------------------------------------------------------------------------------
 def commit_document(uow: UnitOfWork, ref: str, *, actor: str, add_agreement: AddAgreement) -> list[str]:
     """Add one registry agreement per reviewed proposed agreement of the document and mark it committed.

@@ -85,6 +85,18 @@ def test_add_from_options_and_file_then_duplicate_is_a_conflict(copy_cli, tmp_pa
     assert copy_cli.json("agreements", "list", "--kind", "joint_venture")["count"] == 1  # all or nothing
 
 
+def test_the_same_agreement_under_another_title_is_a_conflict_naming_it(copy_cli):
+    code, _, err = copy_cli("agreements", "add", "--title", "USSM and FWO sign minerals MoU", "--kind", "mou",
+                            "--signed", "2025-09", "--party", "USSM:company:ussm",
+                            "--party", "FWO:other:fwo", "--source", "a second report")
+    assert code == 3 and f"already holds this agreement as {USSM_FWO}" in err
+    # another kind, or another date, between the same parties is a different agreement
+    code, _, err = copy_cli("agreements", "add", "--title", "USSM and FWO MoU, 2026", "--kind", "mou",
+                            "--signed", "2026-01-15", "--party", "USSM:company:ussm",
+                            "--party", "FWO:other:fwo", "--source", "a later report")
+    assert code == 0, err
+
+
 def test_add_refuses_bad_input_with_the_field(copy_cli, tmp_path):
     path = tmp_path / "bad.json"
     path.write_text(json.dumps({"title": "X", "kind": "loan", "amount": 5, "sources": ["s"]}))

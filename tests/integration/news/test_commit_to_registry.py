@@ -1,17 +1,16 @@
-"""Committing reviewed proposals through the real agreements registry. Skipped until the agreements
-branch is merged (maadan.agreements is not on the news branch); then it checks the contract end to end."""
+"""Committing reviewed proposals through the real agreements registry, end to end. The registry already
+holds the 8 September MoU (seed data), so the article corroborates it: its source is added, no duplicate."""
 
 from __future__ import annotations
 
 import json
 
-import pytest
-
 from tests.conftest import shared_file
 
 
 def test_real_article_reviewed_and_committed_to_the_registry(copy_cli, tmp_path):
-    registry = pytest.importorskip("maadan.agreements.service", reason="needs the agreements registry (issue 6)")
+    from maadan.agreements import service as registry
+
     path = shared_file("texts", "2025-09-08-ussm-fwo-mou.txt")
     data = copy_cli.json("ingest", "news", path, "--published", "2025-09-08")
     mou, deal = data["agreements"]
@@ -33,11 +32,13 @@ def test_real_article_reviewed_and_committed_to_the_registry(copy_cli, tmp_path)
     try:
         found = registry.find_agreements(UnitOfWork(engine), organisation="ussm", kind="mou")
         committed = [a for a in found if a.id in out["agreements"]]
-        assert len(committed) == 1
+        assert [a.id for a in committed] == ["2025-09-08-ussm-fwo-mou"]  # the seeded record, not a copy
         a = committed[0]
         assert a.signed == "2025-09-08" and a.place == "Prime Minister House"
-        assert [p.organisation_id for p in a.parties] == ["ussm", "fwo"]
-        assert "critical-minerals" in a.minerals
+        assert [p.organisation_id for p in a.parties][:2] == ["ussm", "fwo"]
+        assert source["publisher"] in [s.publisher for s in a.sources]
+        assert len([x for x in found if x.signed == "2025-09-08" and x.kind == "mou"
+                    and {"ussm", "fwo"} <= {p.organisation_id for p in x.parties}]) == 1
     finally:
         engine.dispose()
     code, _, err = copy_cli("news", "commit", data["id"][:12])

@@ -114,7 +114,7 @@ def test_a_failed_registry_write_leaves_the_document_open_and_resumable(engine):
     assert added == ["joint_venture", "failed", "trade_deal"]
 
 
-def test_cli_ingest_json_dedupe_review_and_commit_without_registry(copy_cli, tmp_path):
+def test_cli_ingest_json_dedupe_review_and_commit_refused_while_pending(copy_cli, tmp_path):
     f = tmp_path / "jv.txt"
     f.write_text(TEXT, encoding="utf-8")
     data = copy_cli.json("ingest", "news", f, "--published", "2025-09-08")
@@ -140,7 +140,7 @@ def test_cli_ingest_json_dedupe_review_and_commit_without_registry(copy_cli, tmp
     code, out, _ = copy_cli("news", "show", data["id"][:10])
     assert code == 0 and "JV on antimony" in out and "Zarkon Mining Company Ltd" in out
     code, _, err = copy_cli("news", "commit", data["id"][:10])
-    assert code == 78 and "agreements registry not available" in err
+    assert code == 3 and "pending" in err  # nothing enters the registry while fields await review
     code, _, err = copy_cli("news", "show", "abc")
     assert code == 2 and "at least 6 characters" in err
 

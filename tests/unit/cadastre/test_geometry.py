@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import math
-import time
 
 import pytest
 import shapely
@@ -259,17 +258,13 @@ def test_too_many_vertices():
     assert err.details["limit"] == 10
 
 
-def test_a_million_vertices_fails_fast():
+def test_a_million_vertices_is_refused_by_count():
+    """Refused by counting vertices before any geometry is built (speed is measured in bench/, not here)."""
     ring = [[62 + 1e-7 * i, 29.0 + (i % 2) * 1e-7] for i in range(1_000_000)]
     ring.append(ring[0])
-    text = json.dumps(polygon(ring))
-    started = time.perf_counter()
-    err = refused(text)
-    assert time.perf_counter() - started < 2.0
-    assert "too many vertices" in err.message and "10,000" in err.message
-    started = time.perf_counter()
-    refused(polygon(ring))  # already parsed: counting alone
-    assert time.perf_counter() - started < 0.2
+    for area in (json.dumps(polygon(ring)), polygon(ring)):
+        err = refused(area)
+        assert "too many vertices" in err.message and "10,000" in err.message
 
 
 def test_larger_than_the_province(balochistan):
