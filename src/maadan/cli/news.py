@@ -13,7 +13,7 @@ from rich.table import Table
 from maadan.cli import common
 from maadan.news.review import NewsDocument, Proposal
 from maadan.errors import InvalidInput
-from maadan.agreements.service import add_or_corroborate
+from maadan.agreements.service import add_or_corroborate, find_agreements
 from maadan.news.service import commit_document, list_documents, review_proposals, show_document
 
 app = typer.Typer(help="Review proposals read from news texts; commit them to the agreements registry.",
@@ -202,9 +202,18 @@ def news_commit(document: str = typer.Argument(..., help="Document id (at least 
     """Add the reviewed agreements of a document to the registry (refused while anything is pending)."""
     c = common.get()
     c.json_mode = json_out
+    held = {a.id for a in find_agreements(c.uow())}
     ids = commit_document(c.uow(write=True), document, actor=actor or getpass.getuser(),
                           add_agreement=add_or_corroborate)
+    added = [i for i in ids if i not in held]
+    corroborated = [i for i in ids if i in held]
     if json_out:
-        common.print_json({"document": document, "agreements": ids})
+        common.print_json({"document": document, "agreements": ids, "added": added, "corroborated": corroborated})
         return
-    c.out.print(f"{len(ids)} agreement(s) added: {', '.join(ids) or 'none (all rejected)'}", markup=False)
+    if not ids:
+        c.out.print("No agreement committed: every proposed agreement was rejected.", markup=False)
+    if added:
+        c.out.print(f"{len(added)} agreement(s) added: {', '.join(added)}", markup=False)
+    if corroborated:
+        c.out.print(f"{len(corroborated)} agreement(s) already in the registry, this text added to their sources: "
+                    f"{', '.join(corroborated)}", markup=False)

@@ -17,7 +17,7 @@ from maadan.errors import InvalidInput, MaadanError, NotFound
 from maadan.organisations.model import CAPABILITIES, OWNERSHIPS
 from maadan.partners import service as partners
 from maadan.store.uow import UnitOfWork
-from maadan.web.templating import render
+from maadan.web.templating import error_page, render
 
 router = APIRouter(include_in_schema=False)
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
@@ -28,11 +28,6 @@ def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.engine)
 
 
-def _error(request: Request, exc: MaadanError) -> Response:
-    suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
-    return render(request, "error.html", {"title": "Not found" if exc.status == 404 else "Cannot do that",
-                                          "message": exc.message, "suggestions": suggestions,
-                                          "kind": getattr(exc, "kind", None)}, status_code=exc.status)
 
 
 def when(partial: str | None) -> str:
@@ -93,7 +88,7 @@ def agreement_page(request: Request, agreement_id: str) -> Response:
     try:
         d = service.agreement_detail(_uow(request), agreement_id)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     a = d.agreement
     readings: OrderedDict[str, list] = OrderedDict()
     for r in a.readings:
@@ -132,7 +127,7 @@ def organisation_page(request: Request, organisation_id: str) -> Response:
     try:
         d = partners.partner_profile(_uow(request), organisation_id)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     if d.profile.id != organisation_id:  # a name or alias: send to the one address of the page
         return RedirectResponse(f"/organisations/{quote(d.profile.id)}", status_code=301)
     return render(request, "organisation.html", _context({"d": d, "p": d.profile, "o": d.profile.organisation}))

@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from maadan.analytics import charts, criticality as crit, montecarlo, params, sensitivity, service, tornado_chart
-from maadan.errors import InvalidInput, MaadanError, NotFound
+from maadan.errors import InvalidInput, MaadanError
 from maadan.store.uow import UnitOfWork
-from maadan.web.templating import render
+from maadan.web.templating import error_page, render
 
 router = APIRouter(include_in_schema=False)
 WEB_PATHS = (1_000, 20_000, 100_000)  # Monte Carlo sizes offered on the page: bounded
@@ -24,11 +24,6 @@ def _uow(request: Request) -> UnitOfWork:
     return UnitOfWork(request.app.state.engine)
 
 
-def _error(request: Request, exc: MaadanError) -> Response:
-    suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
-    return render(request, "error.html", {"title": "Not found" if exc.status == 404 else "Cannot do that",
-                                          "message": exc.message, "suggestions": suggestions,
-                                          "kind": getattr(exc, "kind", None)}, status_code=exc.status)
 
 
 def _fit(svg: str) -> Markup:
@@ -91,7 +86,7 @@ def economics_page(request: Request, project: str,
     try:
         e = service.project_economics(_uow(request), project, rates_pct=(rate, 10.0) if rate != 10.0 else (rate,))
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     t = sensitivity.tornado(e.case, rate)
     mc, _ = montecarlo.simulate(e.case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate)
     return render(request, "analytics/economics.html", {
@@ -106,5 +101,5 @@ def screening_page(request: Request,
     try:
         s = service.screen_candidates(_uow(request), profile)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     return render(request, "analytics/screening.html", {"s": s})

@@ -29,12 +29,12 @@ from maadan.auth.model import AuthError, TooManyAttempts, User
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.model import HOLDER_KINDS
-from maadan.errors import InvalidInput, MaadanError, NotFound
+from maadan.errors import InvalidInput, MaadanError
 from maadan.minerals.service import list_minerals, mineral_facts
 from maadan.projects.service import find_projects, project_detail
 from maadan.store.uow import UnitOfWork
 from maadan.web import figures, overview, register, uploads
-from maadan.web.templating import render
+from maadan.web.templating import error_page, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -43,11 +43,6 @@ def _uow(request: Request, write: bool = False) -> UnitOfWork:
     return UnitOfWork(request.app.state.engine, write=write)
 
 
-def _error(request: Request, exc: MaadanError, title: str | None = None) -> Response:
-    suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
-    return render(request, "error.html", {"title": title or ("Not found" if exc.status == 404 else "Cannot do that"),
-                                          "message": exc.message, "suggestions": suggestions,
-                                          "kind": getattr(exc, "kind", None)}, status_code=exc.status)
 
 
 def _gate(request: Request, *roles: str) -> User | Response:
@@ -98,7 +93,7 @@ def minerals(request: Request, list_id: Annotated[str | None, Query(alias="list"
     try:
         listing = list_minerals(_uow(request), list_id or None)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     return render(request, "minerals.html", {"listing": listing})
 
 
@@ -107,7 +102,7 @@ def mineral(request: Request, name: str, edition: str | None = None) -> Response
     try:
         facts = mineral_facts(_uow(request), name, edition or None)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     if facts.mineral.id != name:  # an alias or symbol: send to the one address of the page
         query = f"?{urlencode({'edition': edition})}" if edition else ""
         return RedirectResponse(f"/minerals/{quote(facts.mineral.id)}{query}", status_code=301)
@@ -121,11 +116,11 @@ def mineral(request: Request, name: str, edition: str | None = None) -> Response
 def projects(request: Request, commodity: str | None = None, province: str | None = None,
              kind: str | None = None) -> Response:
     if kind not in (None, "", "project", "deposit"):
-        return _error(request, InvalidInput("kind must be project or deposit"))
+        return error_page(request, InvalidInput("kind must be project or deposit"))
     try:
         rows = find_projects(_uow(request), kind=kind or None, commodity=commodity or None, province=province or None)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     return render(request, "projects.html", {"rows": rows, "filters": {"commodity": commodity or "",
                                                                        "province": province or "", "kind": kind or ""}})
 
@@ -135,7 +130,7 @@ def project(request: Request, project_id: str) -> Response:
     try:
         detail = project_detail(_uow(request), project_id)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     if detail.project.id != project_id:
         return RedirectResponse(f"/projects/{quote(detail.project.id)}", status_code=301)
     p = detail.project
@@ -172,7 +167,7 @@ def title_page(request: Request, number: str) -> Response:
     try:
         page = register.title_page(_uow(request), number)
     except MaadanError as exc:
-        return _error(request, exc)
+        return error_page(request, exc)
     return render(request, "title.html", {"t": page.title, "obligations": page.obligations,
                                           "invoices": page.invoices})
 

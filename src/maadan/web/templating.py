@@ -102,3 +102,11 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     # Pages may show a user's own data; never let a shared cache keep them.
     response.headers.setdefault("Cache-Control", "no-store" if ident.user else "no-cache")
     return response
+
+
+def error_page(request: Request, exc: Any, title: str | None = None) -> HTMLResponse:
+    """The error page for a MaadanError: its message, and for a NotFound the close names to try."""
+    suggestions = exc.details.get("suggestions", []) if exc.status == 404 else []
+    return render(request, "error.html", {"title": title or ("Not found" if exc.status == 404 else "Cannot do that"),
+                                          "message": exc.message, "suggestions": suggestions,
+                                          "kind": getattr(exc, "kind", None)}, status_code=exc.status)

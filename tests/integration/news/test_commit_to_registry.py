@@ -22,7 +22,7 @@ def test_real_article_reviewed_and_committed_to_the_registry(copy_cli, tmp_path)
             else:
                 assert copy_cli("news", "review", f["id"], "accept", "--reviewer", "ana")[0] == 0
     out = copy_cli.json("news", "commit", data["id"][:12], "--actor", "ana")
-    assert len(out["agreements"]) == 2
+    assert len(out["agreements"]) == 2 and "2025-09-08-ussm-fwo-mou" in out["corroborated"]
 
     from maadan.config import load_settings
     from maadan.store.database import create_db_engine
