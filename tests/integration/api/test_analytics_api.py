@@ -67,4 +67,7 @@ def test_screening_and_reports(read_client):
     r = read_client.get("/api/analytics/reports/screening/us-investor.html")
     assert r.status_code == 200 and "Profile weights" in r.text and "<h2>Sources</h2>" in r.text
     assert read_client.get("/api/analytics/reports/mineral/copper.docx").status_code == 422
+    # a name found by alias or close match may hold any character; the download name stays a plain slug
+    r = read_client.get("/api/analytics/reports/mineral/Ʊcopper.html")
+    assert r.status_code == 200 and r.headers["content-disposition"] == 'inline; filename="mineral-copper.html"'
     assert read_client.get("/api/analytics/reports/deposit/copper.pdf").status_code == 422

@@ -3,6 +3,7 @@ reports. Thin: parse, call maadan.analytics.service, serialise with maadan.analy
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
@@ -104,7 +105,8 @@ def report_file(kind: Literal["mineral", "project", "screening"],
         doc = service.report_project(uow, stem)
     else:
         doc = service.report_screening(uow, stem)
-    filename = f"{kind}-{stem}.{fmt}"
+    # The name may resolve by alias or close match and hold any character: the header gets a plain slug.
+    filename = f"{kind}-{re.sub(r'[^A-Za-z0-9._-]+', '-', stem).strip('-.') or 'report'}.{fmt}"
     if fmt == "html":
         return HTMLResponse(document.to_html(doc), headers={"Content-Disposition": f'inline; filename="{filename}"'})
     return Response(document.to_pdf(doc), media_type="application/pdf",
