@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 
 from maadan import __version__
 from maadan.api import content_types, errors, openapi_doc, warmup
-from maadan.api.middleware import BodyLimit, RequestLog
+from maadan.api.middleware import BodyLimit, RejectNul, RequestLog
 from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
 
@@ -83,6 +83,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
                                    swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
                                    swagger_favicon_url="/static/favicon.svg")
 
+    app.add_middleware(RejectNul)  # inside the body limit: it reads bodies the limit has bounded
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     logging.getLogger("maadan.requests").setLevel(settings.log_level.upper())

@@ -1,4 +1,5 @@
-"""ASGI middleware: a request-body size limit and one structured log line per request."""
+"""ASGI middleware: a request-body size limit, refusal of NUL characters in text, and one structured log
+line per request."""
 
 from __future__ import annotations
 
@@ -49,6 +50,65 @@ class _TooLarge(Exception):
 async def _too_large(send: Send, limit: int) -> None:
     body = json.dumps({"error": "payload_too_large", "message": f"the request body is larger than {limit} bytes"}).encode()
     await send({"type": "http.response.start", "status": 413,
+                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+class RejectNul:
+    """Refuse text that holds the NUL character (U+0000) with 422, the same on every backend (PostgreSQL
+    cannot store it in text; SQLite can, which would make the two stores disagree). Looks at the path,
+    the query string and JSON or form bodies; multipart uploads are files and may hold any byte."""
+
+    TEXT_BODIES = (b"application/json", b"application/x-www-form-urlencoded")
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if "\x00" in scope["path"] or b"%00" in scope.get("query_string", b"").lower():
+            await _nul(send, "the address", scope)
+            return
+        ctype = dict(scope.get("headers") or []).get(b"content-type", b"").lower()
+        if not (ctype.startswith(self.TEXT_BODIES) or b"+json" in ctype.split(b";")[0]):
+            await self.app(scope, receive, send)
+            return
+        chunks, more = [], True
+        while more:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([message]), send)
+                return
+            chunks.append(message.get("body", b""))
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        if b"\x00" in body or b"\\u0000" in body or (ctype.startswith(b"application/x-www") and b"%00" in body.lower()):
+            await _nul(send, "the request body", scope)
+            return
+        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+
+
+def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+    queue = list(messages)
+
+    async def receive() -> Message:
+        if queue:
+            return queue.pop(0)
+        if then is not None:
+            return await then()
+        return {"type": "http.disconnect"}
+
+    return receive
+
+
+async def _nul(send: Send, where: str, scope: Scope) -> None:
+    status = 400 if scope["path"].startswith("/ogc") else 422  # OGC API answers bad parameters with 400
+    body = json.dumps({"error": "invalid_input",
+                       "message": f"{where} holds a NUL character (U+0000), which text may not contain",
+                       "details": {"where": where}}).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
 

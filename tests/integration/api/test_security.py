@@ -465,3 +465,24 @@ def test_the_client_address_comes_from_a_proxy_only_when_it_is_trusted(site):
     assert address("10.0.0.1", None) == "10.0.0.1"
     with pytest.raises(Exception, match="not an IP address"):
         load_settings({"MAADAN_TRUSTED_PROXIES": "proxy.example"})
+
+
+def test_a_nul_character_in_any_text_is_422_on_every_backend_and_changes_nothing(site):
+    """PostgreSQL cannot store U+0000 in text and SQLite can: both refuse it before it reaches the store."""
+    before = fingerprint(site.engine)
+    officer = site.bearer["officer.one"]
+    answers = [
+        site.client.post("/api/auth/token", json={"username": "j\x00x", "password": PASSWORD}),
+        site.client.post("/api/auth/token", data={"username": "j\x00x", "password": PASSWORD}),
+        site.client.get("/api/minerals", params={"q": "cop\x00per"}),
+        site.client.get("/api/agreements/a%00b"),
+        site.client.post("/api/agreements", headers=officer,
+                         json={"title": "NUL\x00", "kind": "mou", "sources": [{"publisher": "x"}]}),
+    ]
+    for r in answers:
+        assert r.status_code == 422 and r.json()["error"] == "invalid_input", (r.request.url, r.text)
+        assert "NUL character" in r.json()["message"]
+    assert changed(before, fingerprint(site.engine)) == []
+    # the same sign-in without the NUL works (multipart uploads are files and are not looked at)
+    ok = site.client.post("/api/auth/token", json={"username": "officer.one", "password": PASSWORD})
+    assert ok.status_code == 200
