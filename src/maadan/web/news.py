@@ -31,33 +31,23 @@ def _uow(request: Request, write: bool = False) -> UnitOfWork:
     return UnitOfWork(request.app.state.engine, write=write)
 
 
+UNMARKED = ("source",)  # its evidence is the whole sentence, quoted in the table; marking it would hide the rest
+
+
 def segments(text: str, proposals: list[Proposal]) -> list[tuple[str, list[str]]]:
-    """The text cut at the evidence spans: (piece, fields it is evidence for); [] means plain text.
-    Overlapping spans are merged so every character is shown once."""
-    spans: list[tuple[int, int, str]] = []
-    for p in proposals:
-        for e in p.evidence or []:
-            start, end = int(e.get("start", 0)), int(e.get("end", 0))
-            if 0 <= start < end <= len(text):
-                spans.append((start, end, p.field))
-    spans.sort()
-    merged: list[list[Any]] = []
-    for start, end, field in spans:
-        if merged and start < merged[-1][1]:
-            merged[-1][1] = max(merged[-1][1], end)
-            if field not in merged[-1][2]:
-                merged[-1][2].append(field)
-        else:
-            merged.append([start, end, [field]])
+    """The text cut wherever the set of fields it is evidence for changes: (piece, fields); [] means
+    plain text. Every character is shown once, whatever the overlaps."""
+    spans = [(int(e.get("start", 0)), int(e.get("end", 0)), p.field)
+             for p in proposals if p.field not in UNMARKED for e in (p.evidence or [])]
+    spans = [(a, b, f) for a, b, f in spans if 0 <= a < b <= len(text)]
+    cuts = sorted({0, len(text)} | {a for a, _, _ in spans} | {b for _, b, _ in spans})
     out: list[tuple[str, list[str]]] = []
-    at = 0
-    for start, end, fields in merged:
-        if start > at:
-            out.append((text[at:start], []))
-        out.append((text[start:end], fields))
-        at = end
-    if at < len(text):
-        out.append((text[at:], []))
+    for a, b in zip(cuts, cuts[1:]):
+        fields = sorted({f for s, e, f in spans if s <= a and b <= e})
+        if out and out[-1][1] == fields:
+            out[-1] = (out[-1][0] + text[a:b], fields)
+        else:
+            out.append((text[a:b], fields))
     return out
 
 
