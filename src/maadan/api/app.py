@@ -22,7 +22,7 @@ from maadan.store.database import create_db_engine, require_schema
 
 # Routers that are part of the app when their module exists (features land one by one).
 OPTIONAL_ROUTERS = ("maadan.api.routes.auth", "maadan.api.ogc.router", "maadan.web.routes", "maadan.web.agreements",
-                    "maadan.web.analytics")
+                    "maadan.web.analytics", "maadan.web.news")
 
 
 def _static_dir() -> Path:
@@ -58,10 +58,10 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     errors.install(app)
     openapi_doc.install(app)
 
-    from maadan.api.routes import (agreements, analytics, cadastre, health, minerals, organisations, partners,
+    from maadan.api.routes import (agreements, analytics, cadastre, health, minerals, news, organisations, partners,
                                    projects)
 
-    for module in (health, minerals, projects, organisations, cadastre, agreements, partners, analytics):
+    for module in (health, minerals, projects, organisations, cadastre, agreements, partners, analytics, news):
         app.include_router(module.router)
     for name in OPTIONAL_ROUTERS:
         try:

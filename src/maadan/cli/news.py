@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import getpass
-import json
 from typing import Any, Optional
 
 import typer
@@ -14,6 +13,7 @@ from maadan.cli import common
 from maadan.news.review import NewsDocument, Proposal
 from maadan.errors import InvalidInput
 from maadan.agreements.service import add_or_corroborate, find_agreements
+from maadan.news.export import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
 from maadan.news.service import commit_document, list_documents, review_proposals, show_document
 
 app = typer.Typer(help="Review proposals read from news texts; commit them to the agreements registry.",
@@ -41,32 +41,6 @@ def _evidence(p: Proposal) -> str:
     parts = [f"“{_short(e['text'], 50)}” @{e['start']}–{e['end']}" for e in p.evidence[:2]]
     more = f" (+{len(p.evidence) - 2})" if len(p.evidence) > 2 else ""
     return "; ".join(parts) + more
-
-
-def proposal_json(p: Proposal) -> dict[str, Any]:
-    return {"id": p.id, "field": p.field, "value": p.value, "evidence": p.evidence, "note": p.note,
-            "status": p.status, "reviewed_value": p.reviewed_value, "reviewer": p.reviewer,
-            "reviewed_at": p.reviewed_at}
-
-
-def document_json(doc: NewsDocument, *, created: bool | None = None, text: bool = False) -> dict[str, Any]:
-    agreements: dict[int, list[dict]] = {}
-    for p in doc.proposals:
-        agreements.setdefault(p.agreement_no, []).append(proposal_json(p))
-    out: dict[str, Any] = {"id": doc.id, "filename": doc.filename, "format": doc.format, "encoding": doc.encoding,
-                           "published": doc.published, "published_from": doc.published_from,
-                           "language": doc.language, "warnings": doc.warnings, "status": doc.status,
-                           "counts": doc.counts(), "ingested_at": doc.ingested_at, "ingested_by": doc.ingested_by,
-                           "committed_at": doc.committed_at, "committed_by": doc.committed_by,
-                           "agreement_ids": doc.agreement_ids,
-                           "agreements": [{"no": no, "fields": fields} for no, fields in sorted(agreements.items())],
-                           "mentions": doc.extraction.get("mentions", []),
-                           "projects": doc.extraction.get("projects", [])}
-    if created is not None:
-        out = {"created": created, **out}
-    if text:
-        out["text"] = doc.text
-    return out
 
 
 def print_document(doc: NewsDocument, *, mentions: bool = True) -> None:
@@ -146,15 +120,6 @@ def news_show(document: str = typer.Argument(..., help="Document id (at least 6 
         c.out.print(doc.text, markup=False)
 
 
-def _parse_value(raw: str | None) -> Any:
-    if raw is None:
-        return None
-    try:
-        return json.loads(raw)
-    except json.JSONDecodeError:
-        return raw
-
-
 def parse_ids(spec: str) -> list[int]:
     """"4", "1-9" or "1-9,12" -> proposal ids, in order, without repeats."""
     out: list[int] = []
@@ -185,7 +150,7 @@ def news_review(proposals: str = typer.Argument(..., help="Proposal id(s): 4, 1-
     """Accept, edit or reject proposals (several ids: all saved or none)."""
     c = common.get()
     c.json_mode = json_out
-    done = review_proposals(c.uow(write=True), parse_ids(proposals), decision, _parse_value(value),
+    done = review_proposals(c.uow(write=True), parse_ids(proposals), decision, parse_value(value),
                             reviewer=reviewer or getpass.getuser())
     if json_out:
         common.print_json({"count": len(done), "items": [proposal_json(p) for p in done]})

@@ -45,7 +45,7 @@ def _uow(request: Request, write: bool = False) -> UnitOfWork:
 
 
 
-def _gate(request: Request, *roles: str) -> User | Response:
+def gate(request: Request, *roles: str) -> User | Response:
     """The signed-in user holding one of `roles`; otherwise a redirect to sign in (the public) or
     a 403 page (another role)."""
     user = identify(request).user
@@ -243,7 +243,7 @@ def _apply_config(user: User) -> dict:
 
 @router.get("/cadastre/apply")
 def apply_form(request: Request) -> Response:
-    user = _gate(request, "applicant", "officer")
+    user = gate(request, "applicant", "officer")
     if isinstance(user, Response):
         return user
     listing = list_minerals(_uow(request))
@@ -277,7 +277,7 @@ def _queue(request: Request, status: int = 200, error: str | None = None, failed
 
 @router.get("/cadastre/queue")
 def queue_page(request: Request, done: str | None = None) -> Response:
-    user = _gate(request, "officer")
+    user = gate(request, "officer")
     if isinstance(user, Response):
         return user
     return _queue(request, done=(done or "")[:40] or None)
@@ -287,7 +287,7 @@ def queue_page(request: Request, done: str | None = None) -> Response:
 def decide(request: Request, jurisdiction: Annotated[str, PathParam(max_length=16)],
            number: Annotated[int, PathParam(ge=1, le=2_147_483_647)], action: Annotated[str, Form(max_length=40)],
            reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    user = _gate(request, "officer")
+    user = gate(request, "officer")
     if isinstance(user, Response):
         return user
     ref = f"{jurisdiction}/A{number}"
