@@ -8,6 +8,7 @@ import logging
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from maadan.errors import MaadanError
@@ -55,6 +56,16 @@ def install(app: FastAPI) -> None:
                 413: "payload_too_large", 415: "unsupported_media_type", 429: "too_many_requests"}.get(exc.status_code, "error")
         return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code,
                             headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(DataError)
+    async def _data(request: Request, exc: DataError) -> JSONResponse:
+        # A safety net behind the RejectNul middleware, for text it does not see (multipart form fields):
+        # PostgreSQL refuses NUL in text. The unit of work has rolled back, so nothing was written.
+        if "NUL" in str(exc.orig):
+            return JSONResponse({"error": "invalid_input",
+                                 "message": "a field holds a NUL character (U+0000), which text may not contain"},
+                                status_code=422)
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # a bug, not bad input

@@ -486,3 +486,23 @@ def test_a_nul_character_in_any_text_is_422_on_every_backend_and_changes_nothing
     # the same sign-in without the NUL works (multipart uploads are files and are not looked at)
     ok = site.client.post("/api/auth/token", json={"username": "officer.one", "password": PASSWORD})
     assert ok.status_code == 200
+
+
+def test_a_nul_the_middleware_cannot_see_is_still_a_422_not_a_500(site):
+    """Multipart form fields pass the middleware untouched (they may be files); on PostgreSQL the store
+    refuses the NUL and the app answers 422, not 500. A probe route stands in for any such form."""
+    from fastapi import Form
+    from sqlalchemy import text
+
+    def probe(name: str = Form(...)) -> dict:
+        with site.engine.connect() as conn:
+            return {"n": conn.execute(text("SELECT length(:v)"), {"v": name}).scalar_one()}
+
+    site.app.add_api_route("/test-only/nul-probe", probe, methods=["POST"])
+    ok = site.client.post("/test-only/nul-probe", files={"name": (None, "ab")})
+    assert ok.status_code == 200 and ok.json() == {"n": 2}
+    r = site.client.post("/test-only/nul-probe", files={"name": (None, "a\x00b")})
+    if site.engine.dialect.name == "postgresql":
+        assert r.status_code == 422 and "NUL character" in r.json()["message"]
+    else:
+        assert r.status_code == 200  # SQLite stores NUL; the middleware is what refuses it in JSON and forms
