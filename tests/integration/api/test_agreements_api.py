@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
-from maadan.auth import service as auth
-from maadan.config import load_settings
-from maadan.store.uow import UnitOfWork
 
-PASSWORD = "a long enough passphrase"
 NEW = {"title": "Antimony offtake", "kind": "offtake", "signed": "2025-12-01", "minerals": ["antimony"],
        "parties": [{"name": "US Strategic Metals", "organisation_id": "ussm", "role": "offtaker"}],
        "amount": 2_000_000, "currency": "USD", "amount_basis": "reported",
@@ -18,18 +12,8 @@ NEW = {"title": "Antimony offtake", "kind": "offtake", "signed": "2025-12-01", "
 
 
 @pytest.fixture
-def writer(seeded_copy):
-    app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
-    for name, role, org in (("officer.a", "officer", None), ("admin.a", "admin", None),
-                            ("applicant.a", "applicant", "ussm")):
-        auth.create_user(UnitOfWork(app.state.engine, write=True), name, PASSWORD, role, org)
-    with TestClient(app) as client:
-        def token(name: str) -> dict[str, str]:
-            r = client.post("/api/auth/token", json={"username": name, "password": PASSWORD})
-            assert r.status_code == 200, r.text
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
-        client.token = token
-        yield client
+def writer(role_client):
+    return role_client
 
 
 def test_list_pages_with_totals_and_filters(read_client):

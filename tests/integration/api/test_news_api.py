@@ -4,32 +4,16 @@ anything is pending, commit into the agreements registry."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
-from maadan.auth import service as auth
-from maadan.config import load_settings
-from maadan.store.uow import UnitOfWork
 
-PASSWORD = "a long enough passphrase"
 ARTICLE = ("ISLAMABAD, 3 March 2026: Frontier Works Organisation signed a memorandum of understanding with "
            "Orion Lithium Company on Monday to explore lithium in Chagai. Officials said the deal would bring "
            "new investment.\n")
 
 
 @pytest.fixture
-def api(seeded_copy):
-    app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
-    for name, role, org in (("officer.a", "officer", None), ("admin.a", "admin", None),
-                            ("applicant.a", "applicant", "ussm")):
-        auth.create_user(UnitOfWork(app.state.engine, write=True), name, PASSWORD, role, org)
-    with TestClient(app) as client:
-        def token(name: str) -> dict[str, str]:
-            r = client.post("/api/auth/token", json={"username": name, "password": PASSWORD})
-            assert r.status_code == 200, r.text
-            return {"Authorization": f"Bearer {r.json()['access_token']}"}
-        client.token = token
-        yield client
+def api(role_client):
+    return role_client
 
 
 def upload(client, headers, content: bytes = ARTICLE.encode(), name: str = "orion.txt", published="2026-03-03"):
