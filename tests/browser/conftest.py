@@ -59,7 +59,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
     _requirements()
     import uvicorn
 
-    from maadan.api.app import create_app
+    from maadan.http.app import create_app
     from maadan.auth.service import create_user
     from maadan.config import load_settings
     from maadan.store.uow import UnitOfWork

@@ -42,7 +42,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
     """Run the web app and the APIs (REST at /api, OGC API – Features at /ogc, docs at /docs)."""
     import uvicorn
 
-    from maadan.api.app import create_app
+    from maadan.http.app import create_app
 
     c = common.get()
     settings = c.settings
@@ -52,7 +52,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
                 f"OGC API http://{host}:{port}/ogc); {settings.database_url.split('://')[0]}; Ctrl+C stops it")
     # Workers are separate processes: each builds its app (and warms its spatial index) from the
     # environment. Proxy headers are read by Maadan itself, only from MAADAN_TRUSTED_PROXIES.
-    uvicorn.run("maadan.api.app:create_app", factory=True, host=host, port=port, workers=workers,
+    uvicorn.run("maadan.http.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=settings.log_level, access_log=False, proxy_headers=False,
                 log_config=_log_config(settings.log_level))
 

@@ -35,6 +35,19 @@ def _proposals(doc_id: str, extraction) -> list[Proposal]:
     return out
 
 
+def published_date(raw: str | None) -> date | None:
+    """A publication date typed by a user: '2025-09-08' -> a date; empty -> None; anything else is
+    refused naming the field."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"published: {raw[:40]!r} is not a date (YYYY-MM-DD)",
+                           details={"field": "published"}) from None
+
+
 def ingest_news(uow: UnitOfWork, raw: bytes, filename: str, published: date | None = None, *,
                 actor: str = "cli") -> IngestReport:
     """Read an article and store its proposals for review. The same text (by content hash) twice

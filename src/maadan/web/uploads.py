@@ -1,7 +1,8 @@
 """An area uploaded as a file (zipped Shapefile, GeoPackage, GeoJSON) for the application form:
 zips are checked before anything is unpacked (entry count, unpacked size, paths), the layer's CRS
 is read, and the polygons come back in WGS 84 lon/lat. Supported CRSs are reprojected; any other
-is refused with a message that says which CRS the file has and which ones Maadan reads."""
+is refused with a message that says which CRS the file has and which ones Maadan reads.
+The form's script posts the file to /cadastre/upload-area and reads JSON back."""
 
 from __future__ import annotations
 
@@ -9,13 +10,19 @@ import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import numpy as np
 import shapely
 
+from fastapi import APIRouter, Depends, File, UploadFile
+
+from maadan.auth.model import User
 from maadan.cadastre.geometry import SUPPORTED_CRS, GeometryError, normalise_crs
 from maadan.errors import InvalidInput
+from maadan.http.security import csrf_protect, require_role
+
+router = APIRouter(include_in_schema=False)  # JSON for the form's script, not a page
 
 SUFFIXES = (".zip", ".gpkg", ".geojson", ".json")
 MAX_ZIP_ENTRIES = 20  # a Shapefile is 3 to 8 files; a zip with more is not one area
@@ -114,3 +121,14 @@ def read_area(data: bytes, filename: str) -> UploadedArea:
         raise InvalidInput(f"file: {name} declares no CRS and its coordinates are not lon/lat (WGS 84); "
                            "they look projected (e.g. UTM): export it with its .prj, or in EPSG:4326")
     return UploadedArea(area, len(geoms), crs)
+
+
+@router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect)])
+def upload_area(_: Annotated[User, Depends(require_role("applicant", "officer"))],
+                file: Annotated[UploadFile, File(description="Zipped Shapefile, GeoPackage or GeoJSON")]) -> dict:
+    """The area in an uploaded file as one GeoJSON geometry in WGS 84 (every polygon in its first
+    layer; UTM 41N-43N reprojected, other CRSs refused; zips checked before unpacking)."""
+    name = Path(file.filename or "").name
+    got = read_area(file.file.read(), name)
+    return {"geometry": shapely.geometry.mapping(got.geometry), "features": got.features, "file": name,
+            "source_crs": got.source_crs}

@@ -29,8 +29,8 @@ PRIVATE_STATES = ["granted", "refused", "withdrawn", "rejected-incomplete"]
 
 
 def ogc_app(url: str) -> FastAPI:
-    """The real app (it includes maadan.api.ogc.router) on the database at `url`."""
-    from maadan.api.app import create_app
+    """The real app (it includes maadan.ogc.router) on the database at `url`."""
+    from maadan.http.app import create_app
 
     return create_app(load_settings({"MAADAN_DATABASE_URL": url}))
 

@@ -10,12 +10,12 @@ from urllib.parse import quote, unquote, urlencode
 
 import shapely.geometry
 
-from maadan.api.ogc.query import ItemsQuery
+from maadan.ogc.query import ItemsQuery
 
 JSON = "application/json"
 GEOJSON = "application/geo+json"
 OPENAPI = "application/vnd.oai.openapi+json;version=3.1"  # FastAPI writes OpenAPI 3.1
-OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"  # and api/openapi_doc.py a 3.0 copy
+OPENAPI_30 = "application/vnd.oai.openapi+json;version=3.0"  # and http/openapi_doc.py a 3.0 copy
 HTML = "text/html"
 CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = (

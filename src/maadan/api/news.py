@@ -4,18 +4,16 @@ news/service.py; the CLI's `maadan ingest news` and `maadan news ...` do the sam
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import PurePath
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, File, Form, Path, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from maadan.agreements.service import add_or_corroborate
-from maadan.api.deps import Page, UoW, WriteUoW
-from maadan.api.security import csrf_protect, require_role
+from maadan.http.deps import Page, UoW, WriteUoW
+from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
-from maadan.errors import InvalidInput
+from maadan.http.uploads import client_filename
 from maadan.news import service
 from maadan.news.export import document_json, proposal_json
 
@@ -24,30 +22,6 @@ Officer = Annotated[User, Depends(require_role("officer"))]
 CSRF = [Depends(csrf_protect)]
 DocumentId = Annotated[str, Path(min_length=6, max_length=64, description="Document id or a prefix of 6+ characters")]
 ProposalId = Annotated[int, Path(ge=1, le=2_147_483_647)]
-
-
-def published_date(raw: str | None) -> date | None:
-    """'2025-09-08' -> a date; empty -> None; anything else is refused naming the field."""
-    raw = (raw or "").strip()
-    if not raw:
-        return None
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidInput(f"published: {raw[:40]!r} is not a date (YYYY-MM-DD)",
-                           details={"field": "published"}) from None
-
-
-def upload_name(file: UploadFile) -> str:
-    """The uploaded file's own name, without any directory a client put in it."""
-    name = PurePath((file.filename or "").replace("\\", "/")).name.strip()[:200]
-    return name or "upload.txt"
-
-
-def ingest_upload(uow, file: UploadFile, published: str | None, actor: str) -> service.IngestReport:
-    """Read an uploaded article (the web form uses this too)."""
-    day = published_date(published)
-    return service.ingest_news(uow, file.file.read(), upload_name(file), day, actor=actor)
 
 
 class Review(BaseModel):
@@ -64,7 +38,8 @@ def upload(user: Officer, uow: WriteUoW, response: Response,
            file: Annotated[UploadFile, File(description="The article: plain text or HTML, at most 5 MB")],
            published: Annotated[str | None, Form(max_length=40, description="Publication date, YYYY-MM-DD "
                                                  "(else read from the HTML or the dateline)")] = None) -> dict:
-    report = ingest_upload(uow, file, published, user.actor)
+    report = service.ingest_news(uow, file.file.read(), client_filename(file), service.published_date(published),
+                                 actor=user.actor)
     response.status_code = 201 if report.created else 200
     response.headers["Location"] = f"/api/news/{report.document.id}"
     return document_json(report.document, created=report.created, text=True)

@@ -11,8 +11,8 @@ from typing import Callable, Protocol
 import numpy as np
 import shapely
 
-from maadan.api.ogc.features import CollectionInfo, Extent, Feature, decode_id, encode_id, rfc3339
-from maadan.api.ogc.query import InvalidParameter, ItemsQuery
+from maadan.ogc.features import CollectionInfo, Extent, Feature, decode_id, encode_id, rfc3339
+from maadan.ogc.query import InvalidParameter, ItemsQuery
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
 from maadan.cadastre.model import Application, Title

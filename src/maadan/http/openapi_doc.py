@@ -1,5 +1,5 @@
 """The OpenAPI document tells the truth about errors: every error body is
-{"error": code, "message": what to fix, "details": ...} (api/errors.py), so FastAPI's default
+{"error": code, "message": what to fix, "details": ...} (http/errors.py), so FastAPI's default
 422 schema (HTTPValidationError, {"detail": [...]}) is replaced by that shape."""
 
 from __future__ import annotations

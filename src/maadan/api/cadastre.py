@@ -8,9 +8,9 @@ from typing import Annotated, Any
 import shapely
 from fastapi import APIRouter, Depends, Path, Query, Response
 
-from maadan.api.deps import Page, UoW, WriteUoW
+from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.api.schemas import ApplyIn, CheckIn, DecisionIn, PaymentIn, TitleActionIn
-from maadan.api.security import CurrentUser, csrf_protect, require_role
+from maadan.http.security import CurrentUser, csrf_protect, require_role
 from maadan.auth.model import User
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service

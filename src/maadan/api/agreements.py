@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, Depends, Query, Response
 
 from maadan.agreements import service
-from maadan.api.deps import Page, UoW, WriteUoW
-from maadan.api.security import csrf_protect, require_role
+from maadan.http.deps import Page, UoW, WriteUoW
+from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
 
 router = APIRouter(prefix="/api", tags=["agreements"])

@@ -9,9 +9,9 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
-from maadan.api.ogc import collections as registry
-from maadan.api.ogc import features as docs
-from maadan.api.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
+from maadan.ogc import collections as registry
+from maadan.ogc import features as docs
+from maadan.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
 from maadan.errors import NotFound
 from maadan.store.uow import UnitOfWork
 

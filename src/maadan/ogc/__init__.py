@@ -17,6 +17,18 @@ Choices a client should know:
 - Feature ids: title numbers and application refs with '/' written as '~'
   (PK-BA/EL/2026/0001 -> PK-BA~EL~2026~0001, PK-BA/A12 -> PK-BA~A12); project ids; boundary
   codes; reserved areas by row number.
-- Conformance: core and geojson. Not oas30: the service description (/openapi.json) is OpenAPI
-  3.1, as FastAPI writes it.
+- Conformance: core, geojson and oas30 (the service description is also served as OpenAPI 3.0).
 """
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the standards modules stay framework-free; only router.py adapts them
+    from fastapi import FastAPI
+
+
+def install(app: FastAPI) -> None:
+    from maadan.ogc.router import router
+
+    app.include_router(router)

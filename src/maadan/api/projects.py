@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from maadan.api.deps import Page, UoW
+from maadan.http.deps import Page, UoW
 from maadan.errors import InvalidInput
 from maadan.projects.service import Near, ProjectRow, find_projects, project_detail
 from maadan.serialize import to_jsonable

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from maadan.api.deps import Page, UoW
+from maadan.http.deps import Page, UoW
 from maadan.minerals.service import list_minerals, mineral_facts
 from maadan.serialize import to_jsonable
 

@@ -44,7 +44,7 @@ class Identity:
 
 
 def http_error(exc: MaadanError, *, token_given: bool = False) -> StarletteHTTPException:
-    """The same JSON error as api/errors.py renders for `exc`, plus the headers HTTP asks for:
+    """The same JSON error as http/errors.py renders for `exc`, plus the headers HTTP asks for:
     WWW-Authenticate on a 401 (RFC 9110 §11.6.1) and Retry-After on a 429. (The MaadanError
     handler sends no headers; the HTTPException handler sends the same {error, message} body.)"""
     headers: dict[str, str] = {}

@@ -10,8 +10,8 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from maadan.api.deps import Page, UoW, WriteUoW
-from maadan.api.security import (
+from maadan.http.deps import Page, UoW, WriteUoW
+from maadan.http.security import (
     SIGN_IN_HINT,
     clear_session_cookie,
     client_address,

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from maadan.analytics import criticality as crit, document, montecarlo, report, sensitivity, service
 from maadan.analytics.whatif import ImportVolume
-from maadan.api.deps import UoW
+from maadan.http.deps import UoW
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 MAX_WEB_PATHS = 200_000  # bounded: one request must not hold a worker for long
