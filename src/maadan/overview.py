@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from maadan.cadastre import lifecycle as lc
 from maadan.minerals.service import list_minerals
 from maadan.projects.service import find_projects
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -24,7 +24,7 @@ class KeyNumbers:
     pending_applications: int
 
 
-def key_numbers(uow: UnitOfWork) -> KeyNumbers:
+def key_numbers(uow: AbstractUnitOfWork) -> KeyNumbers:
     listing = list_minerals(uow)
     sites = find_projects(uow)
     with uow:

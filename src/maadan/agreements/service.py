@@ -18,10 +18,10 @@ from maadan.errors import Conflict, InvalidInput, NotFound
 from maadan.minerals.names import NameIndex, normalise
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 
-def references(uow: UnitOfWork) -> References:
+def references(uow: AbstractUnitOfWork) -> References:
     """The ids a draft may refer to. Call inside `with uow`."""
     return References(minerals=frozenset(m.id for m in uow.minerals.all()),
                       organisations=frozenset(o.id for o in uow.organisations.all()),
@@ -56,7 +56,7 @@ def same_agreement(a: Agreement, b: Agreement) -> bool:
     return True
 
 
-def find_duplicate(uow: UnitOfWork, agreement: Agreement) -> Agreement | None:
+def find_duplicate(uow: AbstractUnitOfWork, agreement: Agreement) -> Agreement | None:
     """An agreement already in the registry that `agreement` would duplicate (see `same_agreement`)."""
     for other in uow.agreements.all():
         if other.id != agreement.id and same_agreement(agreement, other):
@@ -70,7 +70,7 @@ def _duplicate(existing: Agreement) -> Conflict:
                     details={"existing": existing.id})
 
 
-def add_agreement(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
+def add_agreement(uow: AbstractUnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
     """Validate `draft` and store it; returns the id. A taken id, or an agreement the registry already
     holds (same kind, parties and date), → Conflict (409) naming it."""
     with uow:
@@ -83,7 +83,7 @@ def add_agreement(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
     return agreement.id
 
 
-def add_or_corroborate(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
+def add_or_corroborate(uow: AbstractUnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
     """For reviewed news: add the agreement, or, when the registry already holds it, add the draft's
     sources to the existing record (a second report corroborates, it does not duplicate). Returns the id."""
     with uow:
@@ -100,7 +100,7 @@ def add_or_corroborate(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) ->
         return existing.id
 
 
-def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str) -> list[str]:
+def add_agreements(uow: AbstractUnitOfWork, drafts: list[dict[str, Any]], *, actor: str) -> list[str]:
     """Add several agreements, all or none; an error names the draft it is in ("agreement 2 of 3: ...")."""
     ids: list[str] = []
     with uow:
@@ -122,14 +122,14 @@ def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str)
     return ids
 
 
-def _missing(uow: UnitOfWork, agreement_id: str) -> NotFound:
+def _missing(uow: AbstractUnitOfWork, agreement_id: str) -> NotFound:
     import difflib
 
     ids = sorted(uow.agreements.ids())
     return NotFound("agreement", agreement_id, difflib.get_close_matches(agreement_id, ids, n=5, cutoff=0.5))
 
 
-def edit_agreement(uow: UnitOfWork, agreement_id: str, changes: dict[str, Any], *, actor: str) -> Agreement:
+def edit_agreement(uow: AbstractUnitOfWork, agreement_id: str, changes: dict[str, Any], *, actor: str) -> Agreement:
     """Apply the changed fields to a stored agreement, validated as a whole; on any error nothing
     changes."""
     with uow:
@@ -143,7 +143,7 @@ def edit_agreement(uow: UnitOfWork, agreement_id: str, changes: dict[str, Any], 
     return updated
 
 
-def get_agreement(uow: UnitOfWork, agreement_id: str) -> Agreement:
+def get_agreement(uow: AbstractUnitOfWork, agreement_id: str) -> Agreement:
     with uow:
         found = uow.agreements.get(agreement_id)
         if found is None:
@@ -160,7 +160,7 @@ class AgreementDetail:
     known_titles: set[str]
 
 
-def agreement_detail(uow: UnitOfWork, agreement_id: str) -> AgreementDetail:
+def agreement_detail(uow: AbstractUnitOfWork, agreement_id: str) -> AgreementDetail:
     """One agreement with the names of what it links to (organisations, projects, minerals, titles)."""
     with uow:
         found = uow.agreements.get(agreement_id)
@@ -217,7 +217,7 @@ class AgreementFilter:
         return cls(party, country, mineral, kind, year, project, organisation)
 
 
-def _mineral_matcher(uow: UnitOfWork, name: str):
+def _mineral_matcher(uow: AbstractUnitOfWork, name: str):
     """A predicate over an agreement's mineral ids: the mineral itself, or a member of the group named."""
     if normalise(name) in ("critical minerals", normalise(MINERAL_CLASS)):
         return lambda ids: MINERAL_CLASS in ids
@@ -236,7 +236,7 @@ def _mineral_matcher(uow: UnitOfWork, name: str):
     return lambda ids: any(target in chain(m) for m in ids)
 
 
-def find_agreements(uow: UnitOfWork, *, party: str | None = None, country: str | None = None,
+def find_agreements(uow: AbstractUnitOfWork, *, party: str | None = None, country: str | None = None,
                     mineral: str | None = None, kind: str | None = None, year: int | str | None = None,
                     project: str | None = None, organisation: str | None = None) -> list[Agreement]:
     """Agreements matching every filter given, in timeline order. A mineral, project or
@@ -274,16 +274,16 @@ def find_agreements(uow: UnitOfWork, *, party: str | None = None, country: str |
     return out
 
 
-def timeline(uow: UnitOfWork, **filters: Any) -> list[Agreement]:
+def timeline(uow: AbstractUnitOfWork, **filters: Any) -> list[Agreement]:
     """Dated agreements matching the filters, oldest first (undated ones have no place on it)."""
     return [a for a in find_agreements(uow, **filters) if a.date]
 
 
-def latest_agreements(uow: UnitOfWork, limit: int = 5) -> list[Agreement]:
+def latest_agreements(uow: AbstractUnitOfWork, limit: int = 5) -> list[Agreement]:
     """The most recent dated agreements, newest first."""
     return timeline(uow)[::-1][:limit]
 
 
-def seed_agreements(uow: UnitOfWork, agreements: list[Agreement]):
+def seed_agreements(uow: AbstractUnitOfWork, agreements: list[Agreement]):
     """Store the bundled agreements (inside the caller's `with uow`); see AgreementRepository.sync_seed."""
     return uow.agreements.sync_seed(agreements)

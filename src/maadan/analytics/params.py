@@ -101,7 +101,7 @@ class _Reader:
         return c.value
 
 
-def _load_yaml(path: Path | str, text: str | None = None) -> Any:
+def load_yaml(path: Path | str, text: str | None = None) -> Any:
     try:
         return yaml.safe_load(text if text is not None else Path(path).read_text(encoding="utf-8"))
     except FileNotFoundError:
@@ -166,9 +166,9 @@ def parse_parameter_file(path: str, data: Any, allowed_params: set[str]) -> Para
 def load_parameter_file(name_or_path: str, allowed_params: set[str]) -> ParameterFile:
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
-        return parse_parameter_file(str(p), _load_yaml(p), allowed_params)
+        return parse_parameter_file(str(p), load_yaml(p), allowed_params)
     path, text = _bundled("", name_or_path)
-    return parse_parameter_file(path, _load_yaml(path, text), allowed_params)
+    return parse_parameter_file(path, load_yaml(path, text), allowed_params)
 
 
 def _years(r: _Reader, text: Any, where: str) -> tuple[int, int]:
@@ -272,9 +272,9 @@ def load_case(name_or_path: str) -> Case:
     """A bundled case by project id (`reko-diq`) or a user's YAML file."""
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
-        return parse_case(str(p), _load_yaml(p), bundled=False)
+        return parse_case(str(p), load_yaml(p), bundled=False)
     path, text = _bundled("cases", name_or_path)
-    return parse_case(path, _load_yaml(path, text), bundled=True)
+    return parse_case(path, load_yaml(path, text), bundled=True)
 
 
 def assumptions(case: Case) -> list[tuple[str, Cited]]:

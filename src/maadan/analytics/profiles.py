@@ -8,7 +8,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from maadan.analytics.params import _load_yaml
+from maadan.analytics.params import load_yaml
 from maadan.errors import DataFileError, NotFound
 
 FACTORS = ("minerals", "economics", "stage", "security", "governance")
@@ -96,9 +96,9 @@ def load_profile(name_or_path: str) -> Profile:
     """A bundled profile by id (`us-investor`) or a user's YAML file."""
     p = Path(name_or_path)
     if p.suffix in (".yaml", ".yml") or p.exists():
-        return parse_profile(str(p), _load_yaml(p))
+        return parse_profile(str(p), load_yaml(p))
     f = profiles_dir() / f"{name_or_path}.yaml"
     if not f.is_file():
         raise NotFound("screening profile", name_or_path, sorted(x.stem for x in profiles_dir().glob("*.yaml")))
     rel = f"data/profiles/{f.name}"
-    return parse_profile(rel, _load_yaml(rel, f.read_text(encoding="utf-8")))
+    return parse_profile(rel, load_yaml(rel, f.read_text(encoding="utf-8")))

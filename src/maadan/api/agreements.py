@@ -55,7 +55,7 @@ def agreement(agreement_id: str, uow: UoW) -> dict:
 
 @router.post("/agreements", status_code=201, dependencies=CSRF, summary="Add an agreement (officers and admins)")
 def add(body: Draft, user: Officer, uow: WriteUoW, read: UoW, response: Response) -> dict:
-    ident = service.add_agreement(uow, body, actor=f"user:{user.username}")
+    ident = service.add_agreement(uow, body, actor=user.actor)
     response.headers["Location"] = f"/api/agreements/{ident}"
     return service.get_agreement(read, ident).as_dict()
 
@@ -63,4 +63,4 @@ def add(body: Draft, user: Officer, uow: WriteUoW, read: UoW, response: Response
 @router.patch("/agreements/{agreement_id}", dependencies=CSRF,
               summary="Change some fields of an agreement (officers and admins); validated as a whole")
 def edit(agreement_id: str, body: Draft, user: Officer, uow: WriteUoW) -> dict:
-    return service.edit_agreement(uow, agreement_id, body, actor=f"user:{user.username}").as_dict()
+    return service.edit_agreement(uow, agreement_id, body, actor=user.actor).as_dict()

@@ -93,7 +93,7 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> 
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
                                    minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
                                    area=body.area.domain(), applicant_org=org)
-    receipt = service.apply(uow, inp, actor=f"user:{user.username}")
+    receipt = service.apply(uow, inp, actor=user.actor)
     a = receipt.application
     response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
     return {**_application(a, full=True), "holds_priority": receipt.holds_priority,
@@ -150,7 +150,7 @@ def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: A
             raise _forbidden("this application belongs to another organisation")
         if body.action != "withdraw":
             raise _forbidden("applicants may only withdraw their own applications")
-    app, title = service.decide(uow, jurisdiction, number, body.action, f"user:{user.username}", body.reason,
+    app, title = service.decide(uow, jurisdiction, number, body.action, user.actor, body.reason,
                                 [d.domain() for d in body.documents])
     return {"application": app.ref, "state": app.state, "title": title.number if title else None,
             "decided_by": user.username}
@@ -186,7 +186,7 @@ def title(number: str, uow: UoW) -> dict:
 @router.post("/cadastre/title-actions", dependencies=CSRF, summary="Renew, transfer, relinquish, surrender, "
                                                                     "expire or revoke a title (officers)")
 def title_action(body: TitleActionIn, user: Officer, uow: WriteUoW) -> dict:
-    t = service.title_action(uow, body.number, body.action, f"user:{user.username}", reason=body.reason,
+    t = service.title_action(uow, body.number, body.action, user.actor, reason=body.reason,
                              documents=[d.domain() for d in body.documents],
                              holders=[h.domain() for h in body.holders] if body.holders else None,
                              area=body.area.domain() if body.area else None)
@@ -195,7 +195,7 @@ def title_action(body: TitleActionIn, user: Officer, uow: WriteUoW) -> dict:
 
 @router.post("/cadastre/payments", dependencies=CSRF, summary="Record a payment against an invoice (officers)")
 def payment(body: PaymentIn, user: Officer, uow: WriteUoW) -> dict:
-    inv = service.record_payment(uow, body.invoice_id, body.amount, f"user:{user.username}", body.reference)
+    inv = service.record_payment(uow, body.invoice_id, body.amount, user.actor, body.reference)
     return to_jsonable(inv) | {"outstanding": inv.outstanding, "recorded_by": user.username}
 
 

@@ -12,11 +12,11 @@ from maadan.cadastre.model import Invoice, Title
 from maadan.cadastre.register import AUDIT_LOCK, record
 from maadan.cadastre.rules import TitleType, annual_rent
 from maadan.errors import InvalidInput, NotFound
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- money and obligations ---------------------------------------------------------------------
 
-def record_payment(uow: UnitOfWork, invoice_id: int, amount: float, actor: str, reference: str,
+def record_payment(uow: AbstractUnitOfWork, invoice_id: int, amount: float, actor: str, reference: str,
                    paid_on: date | None = None) -> Invoice:
     """Record a payment against an invoice; overpayment and non-positive amounts are refused."""
     paid_on = paid_on or date.today()
@@ -42,7 +42,7 @@ def record_payment(uow: UnitOfWork, invoice_id: int, amount: float, actor: str, 
     return inv
 
 
-def issue_rent(uow: UnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None) -> list[Invoice]:
+def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None) -> list[Invoice]:
     """Annual rent invoices for every active title (area × rate × escalation for its year held);
     a title already invoiced for `year` is skipped."""
     due_on = due_on or date(year, 1, 1)
@@ -74,7 +74,7 @@ class DueItem:
     note: str | None = None
 
 
-def due(uow: UnitOfWork, within_days: int, today: date | None = None,
+def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
         jurisdiction: str | None = None) -> list[DueItem]:
     """Rent and fees outstanding, obligations and expiries falling due by today + within_days,
     and everything overdue; titles in arrears beyond the grace period are flagged for revocation."""
@@ -115,7 +115,7 @@ def due(uow: UnitOfWork, within_days: int, today: date | None = None,
 
 
 
-def invoice_rent(uow: UnitOfWork, title: Title, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
+def invoice_rent(uow: AbstractUnitOfWork, title: Title, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
     if not tt.rent_schedule:
         return None
     money, verified = annual_rent(tt, title.area_km2, year_held)

@@ -10,14 +10,14 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.audit import GENESIS, Document, Event, Verification, seal, verify
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 AUDIT_LOCK = "__audit__"  # one counter row serialises appends to the chain
 
 
 # --- the audit chain ---------------------------------------------------------------------------
 
-def record(uow: UnitOfWork, actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
+def record(uow: AbstractUnitOfWork, actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
             reason: str | None = None, documents: Iterable[Document] = (), at: datetime | None = None) -> Event:
     uow.cadastre.lock(AUDIT_LOCK)
     last = uow.cadastre.last_event()
@@ -29,7 +29,7 @@ def record(uow: UnitOfWork, actor: str, kind: str, subject: str, data: dict[str,
     return ev
 
 
-def verify_audit(uow: UnitOfWork) -> Verification:
+def verify_audit(uow: AbstractUnitOfWork) -> Verification:
     with uow:
         return verify(uow.cadastre.events())
 
@@ -37,7 +37,7 @@ def verify_audit(uow: UnitOfWork) -> Verification:
 
 # --- the public register -----------------------------------------------------------------------
 
-def public_register(uow: UnitOfWork, jurisdiction: str | None = None) -> dict[str, list[dict[str, Any]]]:
+def public_register(uow: AbstractUnitOfWork, jurisdiction: str | None = None) -> dict[str, list[dict[str, Any]]]:
     """Titles and pending applications as the public may see them: no beneficial owners, no
     documents, no applicant account."""
     with uow:

@@ -14,7 +14,7 @@ from maadan.agreements.model import Agreement, Party, Reading, Source
 from maadan.errors import Conflict
 from maadan.store import agreements_tables as t
 from maadan.store import tables as core
-from maadan.store.repositories import SyncCounts
+from maadan.unit_of_work import SyncCounts
 
 LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages", "project": "projects",
                "title": "titles"}
@@ -162,3 +162,6 @@ class AgreementRepository:
                 self.replace(a, actor=SEED_ACTOR)
                 updated += 1
         return SyncCounts(inserted, updated, unchanged)
+
+
+REPOSITORIES = {"agreements": AgreementRepository}  # collected by store/uow.py
