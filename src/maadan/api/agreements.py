@@ -5,8 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Query, Response
+from pydantic import Field
 
-from maadan.agreements import service
+from maadan.agreements import service, views
+from maadan.api.schemas import Out, Paged
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
@@ -28,39 +30,86 @@ def _filters(party: str | None, country: str | None, mineral: str | None, kind: 
 Year = Annotated[int | None, Query(ge=1900, le=2100)]
 
 
+class PartyOut(Out):
+    name: str
+    role: str
+    organisation_id: str | None = None
+    share: float | None = None
+
+
+class SourceOut(Out):
+    publisher: str
+    url: str | None = None
+    date: str | None = None
+    evidence: str | None = None
+
+
+class ReadingOut(Out):
+    field: str
+    value: str
+    source: str
+    note: str | None = None
+
+
+class AgreementOut(Out):
+    """Every field of an agreement (docs/agreements.md); dates are partial ("2025", "2025-04", "2025-04-08")."""
+
+    id: str
+    title: str
+    kind: str
+    sources: list[SourceOut]
+    parties: list[PartyOut]
+    readings: list[ReadingOut]
+    date: str | None = Field(description="Where the timeline places it: signed, else announced, else effective")
+    year: int | None
+
+
+class AgreementDetailOut(AgreementOut):
+    organisation_names: dict[str, str]
+    project_names: dict[str, str]
+    titles_in_cadastre: list[str]
+
+
+class TimelineOut(Out):
+    date: str | None
+    id: str
+    kind: str
+    title: str
+    status: str | None
+    parties: list[str] = Field(description="The parties' names, witnesses left out")
+    amount: float | None
+    currency: str | None
+    amount_basis: str | None
+    readings: int = Field(description="How many readings disagree between sources")
+
+
 @router.get("/agreements", summary="Agreements matching every filter given, in timeline order")
 def agreements(uow: UoW, page: Page, party: Text = None, country: Text = None, mineral: Text = None,
-               kind: Text = None, year: Year = None, project: Text = None, organisation: Text = None) -> dict:
+               kind: Text = None, year: Year = None, project: Text = None, organisation: Text = None) -> Paged[AgreementOut]:
     rows = service.find_agreements(uow, **_filters(party, country, mineral, kind, year, project, organisation))
-    return page.page([a.as_dict() for a in rows])
+    return page.page([views.agreement_view(a) for a in rows])
 
 
 @router.get("/agreements/timeline", summary="Dated agreements and events, oldest first")
 def timeline(uow: UoW, page: Page, party: Text = None, country: Text = None, mineral: Text = None,
-             kind: Text = None, year: Year = None, project: Text = None, organisation: Text = None) -> dict:
+             kind: Text = None, year: Year = None, project: Text = None, organisation: Text = None) -> Paged[TimelineOut]:
     rows = service.timeline(uow, **_filters(party, country, mineral, kind, year, project, organisation))
-    return page.page([{"date": a.date, "id": a.id, "kind": a.kind, "title": a.title, "status": a.status,
-                       "parties": [p.name for p in a.parties if p.role != "witness"], "amount": a.amount,
-                       "currency": a.currency, "amount_basis": a.amount_basis, "readings": len(a.readings)}
-                      for a in rows])
+    return page.page([views.timeline_row(a) for a in rows])
 
 
 @router.get("/agreements/{agreement_id}", summary="One agreement: parties, dates, amounts, readings, sources")
-def agreement(agreement_id: str, uow: UoW) -> dict:
-    d = service.agreement_detail(uow, agreement_id)
-    return d.agreement.as_dict() | {"organisation_names": {k: o.name for k, o in d.organisations.items()},
-                                    "project_names": d.project_names,
-                                    "titles_in_cadastre": sorted(d.known_titles)}
+def agreement(agreement_id: str, uow: UoW) -> AgreementDetailOut:
+    return views.detail_view(service.agreement_detail(uow, agreement_id))
 
 
 @router.post("/agreements", status_code=201, dependencies=CSRF, summary="Add an agreement (officers and admins)")
-def add(body: Draft, user: Officer, uow: WriteUoW, read: UoW, response: Response) -> dict:
+def add(body: Draft, user: Officer, uow: WriteUoW, read: UoW, response: Response) -> AgreementOut:
     ident = service.add_agreement(uow, body, actor=user.actor)
     response.headers["Location"] = f"/api/agreements/{ident}"
-    return service.get_agreement(read, ident).as_dict()
+    return views.agreement_view(service.get_agreement(read, ident))
 
 
 @router.patch("/agreements/{agreement_id}", dependencies=CSRF,
               summary="Change some fields of an agreement (officers and admins); validated as a whole")
-def edit(agreement_id: str, body: Draft, user: Officer, uow: WriteUoW) -> dict:
-    return service.edit_agreement(uow, agreement_id, body, actor=user.actor).as_dict()
+def edit(agreement_id: str, body: Draft, user: Officer, uow: WriteUoW) -> AgreementOut:
+    return views.agreement_view(service.edit_agreement(uow, agreement_id, body, actor=user.actor))

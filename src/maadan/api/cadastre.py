@@ -3,18 +3,29 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Any
 
-import shapely
 from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import Field
 
 from maadan.http.deps import Page, UoW, WriteUoW
-from maadan.api.schemas import ApplyIn, CheckIn, DecisionIn, PaymentIn, TitleActionIn
+from maadan.api.schemas import (
+    ApplyIn,
+    CheckIn,
+    DecisionIn,
+    Geometry,
+    Instant,
+    Listing,
+    Out,
+    Paged,
+    PaymentIn,
+    TitleActionIn,
+)
 from maadan.http.security import CurrentUser, csrf_protect, require_role
-from maadan.auth.model import User
+from maadan.auth.model import Forbidden, User
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre import service
-from maadan.cadastre.model import Application, Title
+from maadan.cadastre import service, views
 from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
 
@@ -27,46 +38,171 @@ Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The applicatio
 Jurisdiction = Annotated[str, Path(min_length=2, max_length=16, description="Jurisdiction code, e.g. PK-BA")]
 
 
-def _forbidden(message: str):
-    from maadan.auth.model import Forbidden
+# --- response bodies ---------------------------------------------------------------------------
 
-    return Forbidden(message)
-
-
-def _title(t: Title, geometry: bool = True) -> dict[str, Any]:
-    out = {"number": t.number, "jurisdiction": t.jurisdiction, "type": t.title_type, "state": t.state,
-           "area_km2": t.area_km2, "granted_on": t.granted_on.isoformat(),
-           "expires_on": t.expires_on.isoformat() if t.expires_on else None, "renewals": t.renewals,
-           "holders": [{"name": h.name, "share_pct": h.share_pct, "country": h.country, "kind": h.kind}
-                       for h in t.holders],
-           "minerals": t.minerals, "rules_version": t.rules_version, "synthetic": t.synthetic}
-    if geometry:
-        out["geometry"] = shapely.geometry.mapping(t.geometry)
-    return out
+class HolderOut(Out):
+    name: str
+    share_pct: float
+    country: str | None = None
+    kind: str | None = None
 
 
-def _application(a: Application, full: bool, geometry: bool = True) -> dict[str, Any]:
-    out = {"number": a.number, "ref": a.ref, "jurisdiction": a.jurisdiction, "type": a.title_type,
-           "state": a.state, "priority": a.priority, "received_at": a.received_at.isoformat(),
-           "area_km2": a.area_km2, "applicants": [h.name for h in a.holders], "minerals": a.minerals,
-           "synthetic": a.synthetic, "conflicts": [to_jsonable(c) for c in a.conflicts]}
-    if full:
-        out |= {"holders": [to_jsonable(h) for h in a.holders], "applicant_org": a.applicant_org,
-                "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
-                "rules_version": a.rules_version}
-    if geometry:
-        out["geometry"] = shapely.geometry.mapping(a.geometry)
-    return out
+class ConflictOut(Out):
+    kind: str = Field(description="title, application or reserved")
+    ref: str
+    overlap_km2: float
+    note: str | None = None
 
 
-def _sees_all(user: User | None) -> bool:
-    return user is not None and user.role in ("officer", "admin")
+class FeeOut(Out):
+    amount: float | None
+    currency: str | None
+    verified: bool
+
+
+class TitleOut(Out):
+    number: str
+    jurisdiction: str
+    type: str
+    state: str
+    area_km2: float
+    granted_on: date
+    expires_on: date | None
+    renewals: int
+    holders: list[HolderOut]
+    minerals: list[str]
+    rules_version: str
+    synthetic: bool
+    geometry: Geometry | None = Field(None, description="With ?geometry=true, and on one title")
+
+
+class ObligationOut(Out):
+    id: int | None
+    title_number: str
+    code: str
+    description: str
+    due_on: date
+    legal_basis: str
+    verified: bool
+    met_on: date | None = None
+
+
+class InvoiceOut(Out):
+    id: int | None
+    title_number: str | None
+    application_number: int | None
+    kind: str
+    period: str
+    due_on: date
+    amount: float
+    currency: str
+    verified: bool
+    paid: float
+    outstanding: float
+
+
+class TitleDetailOut(TitleOut):
+    obligations: list[ObligationOut]
+    invoices: list[InvoiceOut]
+
+
+class TitleActionOut(TitleOut):
+    decided_by: str
+
+
+class ApplicationOut(Out):
+    """The public view; signed-in users see their own (officers: all) in full, with the fields below."""
+
+    ref: str
+    number: int
+    jurisdiction: str
+    type: str
+    state: str
+    priority: str = Field(description="clear, competing or behind")
+    received_at: Instant
+    area_km2: float
+    applicants: list[str]
+    minerals: list[str]
+    synthetic: bool
+    holders: list[HolderOut] | None = Field(None, description="Full view only")
+    applicant_org: str | None = Field(None, description="Full view only")
+    rules_version: str | None = Field(None, description="Full view only")
+    fee: FeeOut | None = Field(None, description="Full view only")
+    conflicts: list[ConflictOut] | None = Field(None, description="Full view only")
+    geometry: Geometry | None = Field(None, description="On one application")
+
+
+class ReceiptOut(ApplicationOut):
+    holds_priority: bool
+    unverified_rules: list[str]
+
+
+class CheckOut(Out):
+    ok: bool
+    jurisdiction: str
+    title_type: str
+    rules_version: str
+    area_km2: float
+    vertex_count: int
+    fee: FeeOut
+    unverified_rules: list[str]
+    problems: list[str]
+    conflicts: list[ConflictOut]
+    area: Geometry | None = None
+
+
+class DecisionOut(Out):
+    application: str
+    state: str
+    title: str | None
+    decided_by: str
+
+
+class PaymentOut(InvoiceOut):
+    recorded_by: str
+
+
+class DueOut(Out):
+    kind: str = Field(description="rent, fee, obligation or expiry")
+    ref: str
+    due_on: date
+    amount: float | None = None
+    currency: str | None = None
+    overdue_days: int
+    flag_revocation: bool
+    verified: bool
+    note: str | None = None
+
+
+class VerificationOut(Out):
+    ok: bool
+    events: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+class EventOut(Out):
+    seq: int
+    at: str
+    actor: str = Field(description="user:NAME for an account, cli:NAME for the command line, seed for bundled data")
+    kind: str
+    subject: str
+    data: dict[str, Any]
+    documents: list[dict[str, Any]]
+    reason: str | None = None
+    prev_hash: str
+    hash: str
+
+
+class JurisdictionOut(Out):
+    jurisdiction: str
+    name: str
+    rules_version: str
+    title_types: dict[str, Any]
 
 
 @router.get("/cadastre/jurisdictions", summary="Jurisdictions and the rules in force today, with verified flags")
-def jurisdictions() -> dict:
-    from datetime import date
-
+def jurisdictions() -> Listing[JurisdictionOut]:
     out = []
     for code in service.jurisdictions():
         rs = service.rules_for(code, date.today())
@@ -76,19 +212,14 @@ def jurisdictions() -> dict:
 
 
 @router.post("/cadastre/check", summary="Every check an application gets, without filing it")
-def check(body: CheckIn, uow: UoW) -> dict:
+def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
-    r = service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders)
-    return {"ok": r.ok, "jurisdiction": r.jurisdiction, "title_type": r.title_type, "rules_version": r.rules_version,
-            "area_km2": r.area_km2, "vertex_count": r.vertex_count,
-            "fee": {"amount": r.fee_amount, "currency": r.fee_currency, "verified": r.fee_verified},
-            "unverified_rules": r.unverified, "problems": r.problems,
-            "conflicts": [to_jsonable(c) for c in r.conflicts], "area": shapely.geometry.mapping(r.geometry)}
+    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders))
 
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF,
              summary="File an application (applicants file for their own organisation)")
-def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> dict:
+def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> ReceiptOut:
     org = user.organisation_id if user.role == "applicant" else None
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
                                    minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
@@ -96,7 +227,7 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> 
     receipt = service.apply(uow, inp, actor=user.actor)
     a = receipt.application
     response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
-    return {**_application(a, full=True), "holds_priority": receipt.holds_priority,
+    return {**views.application_view(a, full=True, geometry=True), "holds_priority": receipt.holds_priority,
             "unverified_rules": receipt.report.unverified}
 
 
@@ -104,52 +235,24 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> 
                                                "organisation's; officers see all")
 def applications(uow: UoW, page: Page, user: CurrentUser,
                  jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
-                 state: Annotated[str | None, Query(max_length=24)] = None) -> dict:
-    if state and state not in lc.APPLICATION_MOVES:
-        raise InvalidInput(f"state must be one of {', '.join(lc.APPLICATION_MOVES)}")
-    with uow:
-        if _sees_all(user):
-            apps = uow.cadastre.applications(jurisdiction, [state] if state else None)
-        elif user is not None and user.role == "applicant":
-            apps = uow.cadastre.applications(jurisdiction, [state] if state else None, applicant_org=user.organisation_id)
-        else:
-            states = [state] if state in lc.PENDING else (lc.PENDING if not state else [])
-            apps = uow.cadastre.applications(jurisdiction, states)
+                 state: Annotated[str | None, Query(max_length=24)] = None) -> Paged[ApplicationOut]:
+    apps = views.visible_applications(uow, user, jurisdiction, state)
     full = user is not None
-    return page.page([_application(a, full=full, geometry=False) for a in apps])
-
-
-def _get_application(uow, jurisdiction: str, number: int) -> Application:
-    with uow:
-        app = uow.cadastre.application(jurisdiction, number)
-    if app is None:
-        raise NotFound("application", f"{jurisdiction}/A{number}")
-    return app
+    return page.page([views.application_view(a, full=full) for a in apps])
 
 
 @router.get("/cadastre/applications/{jurisdiction}/{number}", summary="One application")
-def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: CurrentUser) -> dict:
-    app = _get_application(uow, jurisdiction, number)
-    if _sees_all(user):
-        return _application(app, full=True)
-    if user is not None and user.role == "applicant":
-        if app.applicant_org != user.organisation_id:
-            raise _forbidden("this application belongs to another organisation")
-        return _application(app, full=True)
-    if app.state not in lc.PENDING:
-        raise NotFound("application", f"{jurisdiction}/A{number}")
-    return _application(app, full=False)
+def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: CurrentUser) -> ApplicationOut:
+    return views.application_for(uow, user, jurisdiction, number)
 
 
 @router.post("/cadastre/applications/{jurisdiction}/{number}/decisions", dependencies=CSRF,
              summary="Move an application through its lifecycle (officers; applicants may withdraw their own)")
-def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> dict:
+def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> DecisionOut:
     if user.role == "applicant":
-        app = _get_application(read, jurisdiction, number)
-        if app.applicant_org != user.organisation_id:
-            raise _forbidden("this application belongs to another organisation")
+        views.application_for(read, user, jurisdiction, number)  # its own organisation's, or refused
         if body.action != "withdraw":
-            raise _forbidden("applicants may only withdraw their own applications")
+            raise Forbidden("applicants may only withdraw their own applications")
     app, title = service.decide(uow, jurisdiction, number, body.action, user.actor, body.reason,
                                 [d.domain() for d in body.documents])
     return {"application": app.ref, "state": app.state, "title": title.number if title else None,
@@ -160,7 +263,7 @@ def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: A
 def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
            state: Annotated[str | None, Query(max_length=16)] = None,
            type: Annotated[str | None, Query(max_length=16, description="Title type code, e.g. EL or ML")] = None,
-           geometry: Annotated[bool, Query(description="Include geometries")] = False) -> dict:
+           geometry: Annotated[bool, Query(description="Include geometries")] = False) -> Paged[TitleOut]:
     if state and state not in lc.TITLE_MOVES:
         raise InvalidInput(f"state must be one of {', '.join(lc.TITLE_MOVES)}")
     title_type = type.strip().upper() if type else None
@@ -168,51 +271,51 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
         total = uow.cadastre.count_titles(jurisdiction, states=[state] if state else None, title_type=title_type)
         rows = uow.cadastre.titles(jurisdiction, [state] if state else None, limit=page.limit, offset=page.offset,
                                    title_type=title_type)
-    return page.page([_title(t, geometry) for t in rows], total=total)
+    return page.page([views.title_view(t, geometry=geometry) for t in rows], total=total)
 
 
 @router.get("/cadastre/titles/{number:path}", summary="One title")
-def title(number: str, uow: UoW) -> dict:
+def title(number: str, uow: UoW) -> TitleDetailOut:
     with uow:
         t = uow.cadastre.title(number)
         invoices = uow.cadastre.invoices(title_number=number) if t else []
         obligations = uow.cadastre.obligations(number) if t else []
     if t is None:
         raise NotFound("title", number)
-    return _title(t) | {"obligations": [to_jsonable(o) for o in obligations],
+    return views.title_view(t, geometry=True) | {"obligations": [to_jsonable(o) for o in obligations],
                         "invoices": [to_jsonable(i) | {"outstanding": i.outstanding} for i in invoices]}
 
 
 @router.post("/cadastre/title-actions", dependencies=CSRF, summary="Renew, transfer, relinquish, surrender, "
                                                                     "expire or revoke a title (officers)")
-def title_action(body: TitleActionIn, user: Officer, uow: WriteUoW) -> dict:
+def title_action(body: TitleActionIn, user: Officer, uow: WriteUoW) -> TitleActionOut:
     t = service.title_action(uow, body.number, body.action, user.actor, reason=body.reason,
                              documents=[d.domain() for d in body.documents],
                              holders=[h.domain() for h in body.holders] if body.holders else None,
                              area=body.area.domain() if body.area else None)
-    return _title(t, geometry=False) | {"decided_by": user.username}
+    return views.title_view(t) | {"decided_by": user.username}
 
 
 @router.post("/cadastre/payments", dependencies=CSRF, summary="Record a payment against an invoice (officers)")
-def payment(body: PaymentIn, user: Officer, uow: WriteUoW) -> dict:
+def payment(body: PaymentIn, user: Officer, uow: WriteUoW) -> PaymentOut:
     inv = service.record_payment(uow, body.invoice_id, body.amount, user.actor, body.reference)
     return to_jsonable(inv) | {"outstanding": inv.outstanding, "recorded_by": user.username}
 
 
 @router.get("/cadastre/due", summary="Rent, fees, obligations and expiries falling due; arrears flagged (officers)")
 def due(uow: UoW, user: Officer, page: Page, within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
-        jurisdiction: Annotated[str | None, Query(max_length=16)] = None) -> dict:
+        jurisdiction: Annotated[str | None, Query(max_length=16)] = None) -> Paged[DueOut]:
     return page.page([to_jsonable(i) for i in service.due(uow, within_days, jurisdiction=jurisdiction)])
 
 
 @router.get("/audit/verify", tags=["audit"], summary="Verify the hash-chained register of changes")
-def audit_verify(uow: UoW) -> dict:
+def audit_verify(uow: UoW) -> VerificationOut:
     return to_jsonable(service.verify_audit(uow))
 
 
 @router.get("/audit/events", tags=["audit"], summary="The register of changes (officers)")
 def audit_events(uow: UoW, user: Officer, page: Page,
-                 subject: Annotated[str | None, Query(max_length=120)] = None) -> dict:
+                 subject: Annotated[str | None, Query(max_length=120)] = None) -> Paged[EventOut]:
     with uow:  # one page, paged in SQL: the register of changes only grows
         total = uow.cadastre.count_events(subject)
         events = uow.cadastre.events(subject, limit=page.limit, offset=page.offset)

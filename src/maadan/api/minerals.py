@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
+from maadan.api.schemas import Listing, Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.minerals.service import list_minerals, mineral_facts
 from maadan.serialize import to_jsonable
@@ -14,8 +16,37 @@ router = APIRouter(prefix="/api", tags=["minerals"])
 ListId = Literal["usgs-2022", "usgs-2025", "doe-2023", "eu-2023"]
 
 
+class CriticalListOut(Out):
+    id: str
+    name: str
+    entries: int = Field(description="Minerals in the bundle on this list")
+
+
+class ListEntryOut(Out):
+    listed_name: str | None
+    strategic: bool | None
+    added_on: str | None
+    source: str | None
+
+
+class MineralRowOut(Out):
+    id: str
+    name: str
+    kind: str
+    group: str | None
+    lists: dict[str, ListEntryOut] = Field(description="List id -> the mineral's entry on it")
+
+
+class MineralFactsOut(Out):
+    """Every fact on one mineral: its lists, world production and reserves, US import reliance and
+    sources, each figure with its source (docs/data-sources.md)."""
+
+    mineral: dict[str, Any]
+    sources: Any
+
+
 @router.get("/lists", summary="The critical-mineral lists with their citations")
-def lists(uow: UoW) -> dict:
+def lists(uow: UoW) -> Listing[CriticalListOut]:
     listing = list_minerals(uow)
     return {"items": [{**to_jsonable(cl), "entries": sum(1 for m in listing.minerals if cl.id in m.entries)}
                       for cl in listing.lists]}
@@ -23,7 +54,7 @@ def lists(uow: UoW) -> dict:
 
 @router.get("/minerals", summary="Minerals on any critical list (or one list), with the lists they are on")
 def minerals(uow: UoW, page: Page, list: Annotated[ListId | None, Query(description="Only this list")] = None,
-             sort: Annotated[Literal["name", "id", "lists"], Query()] = "name") -> dict:
+             sort: Annotated[Literal["name", "id", "lists"], Query()] = "name") -> Paged[MineralRowOut]:
     listing = list_minerals(uow, list)
     rows = [{"id": m.mineral.id, "name": m.mineral.name, "kind": m.mineral.kind, "group": m.mineral.group_id,
              "lists": {lid: {"listed_name": e.listed_name, "strategic": e.strategic,
@@ -35,7 +66,7 @@ def minerals(uow: UoW, page: Page, list: Annotated[ListId | None, Query(descript
 
 
 @router.get("/minerals/{name}", summary="Every fact on one mineral (name, alias or symbol)")
-def mineral(name: str, uow: UoW, edition: Annotated[str | None, Query(max_length=40)] = None) -> dict:
+def mineral(name: str, uow: UoW, edition: Annotated[str | None, Query(max_length=40)] = None) -> MineralFactsOut:
     facts = mineral_facts(uow, name, edition)
     data = to_jsonable(facts)
     data["sources"] = facts.sources

@@ -15,7 +15,8 @@ from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
 from maadan.http.uploads import client_filename
 from maadan.news import service
-from maadan.news.export import document_json, proposal_json
+from maadan.news import views
+from maadan.news.views import document_json, proposal_json
 
 router = APIRouter(prefix="/api", tags=["news"])
 Officer = Annotated[User, Depends(require_role("officer"))]
@@ -47,9 +48,7 @@ def upload(user: Officer, uow: WriteUoW, response: Response,
 
 @router.get("/news", summary="News documents read so far, with their review counts (officers and admins)")
 def documents(_: Officer, uow: UoW, page: Page) -> dict:
-    return page.page([{"id": d.id, "filename": d.filename, "published": d.published, "status": d.status,
-                       "language": d.language, "ingested_at": d.ingested_at, "counts": d.counts(),
-                       "agreement_ids": d.agreement_ids} for d in service.list_documents(uow)])
+    return page.page([views.document_row(d) for d in service.list_documents(uow)])
 
 
 @router.get("/news/{document_id}", summary="One document: its text, mentions and proposals with evidence")

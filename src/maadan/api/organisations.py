@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from maadan.api.schemas import Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.errors import NotFound
 from maadan.serialize import to_jsonable
@@ -13,10 +14,18 @@ from maadan.serialize import to_jsonable
 router = APIRouter(prefix="/api", tags=["organisations"])
 
 
+class OrganisationOut(Out):
+    id: str
+    name: str
+    kind: str
+    country: str | None
+    short_name: str | None = None
+
+
 @router.get("/organisations", summary="Organisations, filtered by country or kind")
 def organisations(uow: UoW, page: Page, country: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
                   kind: Annotated[str | None, Query(max_length=40)] = None,
-                  q: Annotated[str | None, Query(max_length=100, description="Text in the name")] = None) -> dict:
+                  q: Annotated[str | None, Query(max_length=100, description="Text in the name")] = None) -> Paged[OrganisationOut]:
     with uow:
         orgs = uow.organisations.all()
     rows = [to_jsonable(o) for o in orgs
@@ -26,7 +35,7 @@ def organisations(uow: UoW, page: Page, country: Annotated[str | None, Query(min
 
 
 @router.get("/organisations/{organisation_id}", summary="One organisation")
-def organisation(organisation_id: str, uow: UoW) -> dict:
+def organisation(organisation_id: str, uow: UoW) -> OrganisationOut:
     with uow:
         orgs = {o.id: o for o in uow.organisations.all()}
     if organisation_id not in orgs:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 
+from maadan.api.schemas import Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.errors import InvalidInput
 from maadan.projects.service import Near, ProjectRow, find_projects, project_detail
@@ -22,15 +24,40 @@ def _row(r: ProjectRow) -> dict:
             "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "distance_km": r.distance_km}
 
 
+class ProjectRowOut(Out):
+    id: str
+    name: str
+    kind: str = Field(description="deposit or project")
+    status: str | None
+    province: str | None
+    district: str | None
+    commodities: list[str]
+    operator: str | None = Field(description="Operator's organisation id")
+    lat: float | None
+    lon: float | None
+    distance_km: float | None = Field(description="With near=LAT,LON")
+
+
+class ProjectDetailOut(Out):
+    """One deposit or project with its owners, phases, reserves, capex and their sources."""
+
+    id: str
+    name: str
+    kind: str
+    ownership: list[dict[str, Any]]
+    organisations: dict[str, dict[str, Any]]
+    agreements: list[dict[str, Any]]
+
+
 @router.get("/projects", summary="Projects (undertakings with an operator or owner of record)")
-def projects(uow: UoW, page: Page, commodity: Text = None, province: Text = None) -> dict:
+def projects(uow: UoW, page: Page, commodity: Text = None, province: Text = None) -> Paged[ProjectRowOut]:
     return page.page([_row(r) for r in find_projects(uow, kind="project", commodity=commodity, province=province)])
 
 
 @router.get("/deposits", summary="Deposits and projects, filtered; sorted by distance with near")
 def deposits(uow: UoW, page: Page, commodity: Text = None, province: Text = None,
              near: Annotated[str | None, Query(description="LAT,LON", max_length=60)] = None,
-             within_km: Annotated[float | None, Query(gt=0, le=20_000)] = None) -> dict:
+             within_km: Annotated[float | None, Query(gt=0, le=20_000)] = None) -> Paged[ProjectRowOut]:
     where = Near.parse(near, within_km) if near is not None else None
     if where is None and within_km is not None:
         raise InvalidInput("within_km needs near=LAT,LON")
@@ -38,7 +65,7 @@ def deposits(uow: UoW, page: Page, commodity: Text = None, province: Text = None
 
 
 @router.get("/projects/{project_id}", summary="One deposit or project: owners, phases, reserves, capex, sources")
-def project(project_id: str, uow: UoW) -> dict:
+def project(project_id: str, uow: UoW) -> ProjectDetailOut:
     d = project_detail(uow, project_id)
     data = to_jsonable(d.project)
     data["organisations"] = {k: to_jsonable(o) for k, o in d.organisations.items()
@@ -51,5 +78,5 @@ def project(project_id: str, uow: UoW) -> dict:
 
 
 @router.get("/deposits/{project_id}", summary="Same as /projects/{id}", include_in_schema=False)
-def deposit(project_id: str, uow: UoW) -> dict:
+def deposit(project_id: str, uow: UoW) -> ProjectDetailOut:
     return project(project_id, uow)

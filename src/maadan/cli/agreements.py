@@ -10,7 +10,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from maadan.agreements import service
+from maadan.agreements import service, views
 from maadan.agreements.model import Agreement
 from maadan.cli import common
 from maadan.errors import InvalidInput
@@ -63,7 +63,7 @@ def _amount(a: Agreement) -> str:
 
 
 def _parties(a: Agreement) -> str:
-    return "; ".join(p.name for p in a.parties if p.role != "witness")
+    return "; ".join(views.parties(a))
 
 
 def _table(rows: list[Agreement], title: str) -> None:
@@ -86,7 +86,7 @@ def list_(party: Optional[str] = PARTY, country: Optional[str] = COUNTRY, minera
     rows = service.find_agreements(c.uow(), party=party, country=country, mineral=mineral, kind=kind, year=year,
                                    project=project, organisation=organisation)
     if json_out:
-        common.print_json({"count": len(rows), "items": [a.as_dict() for a in rows]})
+        common.print_json({"count": len(rows), "items": [views.agreement_view(a) for a in rows]})
         return
     _table(rows, "Agreements")
 
@@ -100,10 +100,7 @@ def timeline(party: Optional[str] = PARTY, country: Optional[str] = COUNTRY, min
     rows = service.timeline(c.uow(), party=party, country=country, mineral=mineral, kind=kind, year=year,
                             project=project, organisation=organisation)
     if json_out:
-        common.print_json({"count": len(rows), "items": [
-            {"date": a.date, "id": a.id, "kind": a.kind, "title": a.title, "parties": _parties(a),
-             "amount": a.amount, "currency": a.currency, "amount_basis": a.amount_basis, "status": a.status,
-             "readings": len(a.readings)} for a in rows]})
+        common.print_json({"count": len(rows), "items": [views.timeline_row(a) for a in rows]})
         return
     t = Table(title="Timeline", title_justify="left")
     for col in ("date", "kind", "what", "amount", "status", "id"):
@@ -157,8 +154,7 @@ def show(agreement_id: str = typer.Argument(..., help="Agreement id (see `maadan
     c = common.get()
     d = service.agreement_detail(c.uow(), agreement_id)
     if json_out:
-        common.print_json(d.agreement.as_dict() | {
-            "organisations": {k: o.name for k, o in d.organisations.items()}, "project_names": d.project_names})
+        common.print_json(views.detail_view(d))
         return
     _show(d.agreement, d)
 
@@ -223,7 +219,7 @@ def edit(agreement_id: str = typer.Argument(..., help="Agreement id."),
     changes = read_document(file)
     updated = service.edit_agreement(c.uow(write=True), agreement_id, changes, actor=common.actor(actor))
     if json_out:
-        common.print_json(updated.as_dict())
+        common.print_json(views.agreement_view(updated))
         return
     c.err.print(f"Updated agreement {updated.id}")
     _show(updated)

@@ -5,12 +5,12 @@ from __future__ import annotations
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import typer
 from rich.table import Table
 
-from maadan.cadastre import service
+from maadan.cadastre import service, views
 from maadan.cadastre.audit import Document, document_from_bytes
 from maadan.cadastre.model import Holder
 from maadan.cli import common
@@ -56,16 +56,6 @@ def _documents(paths: list[Path] | None) -> list[Document]:
     return [document_from_bytes(p.name, _read(p)) for p in paths or []]
 
 
-def _check_json(r: service.CheckReport) -> dict[str, Any]:
-    return {
-        "ok": r.ok, "jurisdiction": r.jurisdiction, "title_type": r.title_type, "rules_version": r.rules_version,
-        "area_km2": r.area_km2, "vertex_count": r.vertex_count,
-        "fee": {"amount": r.fee_amount, "currency": r.fee_currency, "verified": r.fee_verified},
-        "unverified_rules": r.unverified, "problems": r.problems,
-        "conflicts": [c.__dict__ for c in r.conflicts],
-    }
-
-
 def _print_check(r: service.CheckReport) -> None:
     c = common.get()
     c.out.print(f"{r.title_type} in {r.jurisdiction} (rules {r.rules_version}): {r.area_km2:,.3f} km², "
@@ -94,7 +84,7 @@ def check_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
     holders = [parse_holder(h) for h in holder or []]
     r = service.check(c.uow(), jurisdiction, title_type, _area(area, crs, cells), holders or None)
     if json_out:
-        common.print_json(_check_json(r))
+        common.print_json(views.check_view(r))
     else:
         _print_check(r)
     if not r.ok:
@@ -287,7 +277,7 @@ def register_cmd(jurisdiction: Optional[str] = typer.Option(None, "--jurisdictio
                  json_out: bool = common.json_option("JSON (the only format).", default=True)) -> None:
     """The public register (titles and pending applications, no private data) as JSON."""
     c = common.get()
-    common.print_json(service.public_register(c.uow(), jurisdiction))
+    common.print_json(views.public_register(c.uow(), jurisdiction))
 
 
 @audit_app.command("verify")

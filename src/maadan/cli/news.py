@@ -13,7 +13,8 @@ from maadan.cli import common
 from maadan.news.review import NewsDocument, Proposal
 from maadan.errors import InvalidInput
 from maadan.agreements.service import add_or_corroborate, find_agreements
-from maadan.news.export import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
+from maadan.news import views
+from maadan.news.views import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
 from maadan.news.service import commit_document, list_documents, review_proposals, show_document
 
 app = typer.Typer(help="Review proposals read from news texts; commit them to the agreements registry.",
@@ -89,9 +90,7 @@ def news_list(json_out: bool = common.JSON) -> None:
     c = common.get()
     docs = list_documents(c.uow())
     if json_out:
-        common.print_json({"count": len(docs), "items": [
-            {"id": d.id, "filename": d.filename, "published": d.published, "status": d.status,
-             "counts": d.counts(), "agreement_ids": d.agreement_ids} for d in docs]})
+        common.print_json({"count": len(docs), "items": [views.document_row(d) for d in docs]})
         return
     t = Table(title=f"{len(docs)} news document(s)", title_justify="left")
     for col in ("id", "file", "published", "status", "pending", "accepted", "edited", "rejected"):

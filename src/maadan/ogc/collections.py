@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from datetime import date, datetime
+from typing import Any, Callable, Protocol
 
 import numpy as np
 import shapely
@@ -14,10 +15,11 @@ import shapely
 from maadan.ogc.features import CollectionInfo, Extent, Feature, decode_id, encode_id, rfc3339
 from maadan.ogc.query import InvalidParameter, ItemsQuery
 from maadan.cadastre import lifecycle as lc
+from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
 from maadan.cadastre.model import Application, Title
 from maadan.errors import NotFound
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -29,11 +31,11 @@ class Page:
 class Source(Protocol):
     temporal: bool  # whether `datetime` filters this collection
 
-    def extent(self, uow: UnitOfWork) -> Extent: ...
+    def extent(self, uow: AbstractUnitOfWork) -> Extent: ...
 
-    def page(self, uow: UnitOfWork, query: ItemsQuery) -> Page: ...
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page: ...
 
-    def get(self, uow: UnitOfWork, feature_id: str) -> Feature | None: ...
+    def get(self, uow: AbstractUnitOfWork, feature_id: str) -> Feature | None: ...
 
 
 @dataclass(frozen=True)
@@ -48,27 +50,27 @@ class Collection:
 
 # --- titles ------------------------------------------------------------------------------------
 
+def properties(view: dict[str, Any]) -> dict[str, Any]:
+    """A view's values as feature properties: instants in RFC 3339 (UTC, Z), dates as ISO dates."""
+    return {k: rfc3339(v) if isinstance(v, datetime) else v.isoformat() if isinstance(v, date) else v
+            for k, v in view.items()}
+
+
 def title_feature(t: Title) -> Feature:
-    return Feature(id=encode_id(t.number), geometry=t.geometry, properties={
-        "number": t.number, "jurisdiction": t.jurisdiction, "type": t.title_type, "state": t.state,
-        "area_km2": t.area_km2, "granted_on": t.granted_on.isoformat(),
-        "expires_on": t.expires_on.isoformat() if t.expires_on else None,
-        "holders": [{"name": h.name, "share_pct": h.share_pct, "country": h.country} for h in t.holders],
-        "minerals": list(t.minerals), "synthetic": t.synthetic,
-    })
+    return Feature(id=encode_id(t.number), geometry=t.geometry, properties=properties(views.title_view(t)))
 
 
 class TitleSource:
     temporal = True
 
-    def extent(self, uow: UnitOfWork) -> Extent:
+    def extent(self, uow: AbstractUnitOfWork) -> Extent:
         with uow:
             bbox, first, last = uow.cadastre.titles_extent()
         if bbox is None:
             return Extent()
         return Extent(bbox, (rfc3339(first), rfc3339(last) if last else None))
 
-    def page(self, uow: UnitOfWork, query: ItemsQuery) -> Page:
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page:
         iv = query.interval
         with uow:
             titles, matched = uow.cadastre.titles_page(
@@ -77,7 +79,7 @@ class TitleSource:
                 limit=query.limit, offset=query.offset)
         return Page([title_feature(t) for t in titles], matched)
 
-    def get(self, uow: UnitOfWork, feature_id: str) -> Feature | None:
+    def get(self, uow: AbstractUnitOfWork, feature_id: str) -> Feature | None:
         with uow:
             title = uow.cadastre.title(decode_id(feature_id))
         return title_feature(title) if title else None
@@ -87,25 +89,21 @@ class TitleSource:
 
 def application_feature(a: Application) -> Feature:
     # Only what the public register shows: no beneficial owners, applicant account, fee or documents.
-    return Feature(id=encode_id(a.ref), geometry=a.geometry, properties={
-        "ref": a.ref, "number": a.number, "jurisdiction": a.jurisdiction, "type": a.title_type, "state": a.state,
-        "priority": a.priority, "received_at": rfc3339(a.received_at), "area_km2": a.area_km2,
-        "applicants": [h.name for h in a.holders], "minerals": list(a.minerals), "synthetic": a.synthetic,
-    })
+    return Feature(id=encode_id(a.ref), geometry=a.geometry, properties=properties(views.application_view(a)))
 
 
 class ApplicationSource:
     temporal = True
     states = tuple(sorted(lc.PENDING))
 
-    def extent(self, uow: UnitOfWork) -> Extent:
+    def extent(self, uow: AbstractUnitOfWork) -> Extent:
         with uow:
             bbox, first, last = uow.cadastre.applications_extent(self.states)
         if bbox is None:
             return Extent()
         return Extent(bbox, (rfc3339(first), rfc3339(last)))
 
-    def page(self, uow: UnitOfWork, query: ItemsQuery) -> Page:
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page:
         iv = query.interval
         with uow:
             apps, matched = uow.cadastre.applications_page(
@@ -114,7 +112,7 @@ class ApplicationSource:
                 limit=query.limit, offset=query.offset)
         return Page([application_feature(a) for a in apps], matched)
 
-    def get(self, uow: UnitOfWork, feature_id: str) -> Feature | None:
+    def get(self, uow: AbstractUnitOfWork, feature_id: str) -> Feature | None:
         jurisdiction, _, number = decode_id(feature_id).rpartition("/A")
         if not jurisdiction or not number.isdigit() or len(number) > 12:
             return None
@@ -146,21 +144,21 @@ class InMemorySource:
 
     temporal = False
 
-    def __init__(self, load: Callable[[UnitOfWork], list[Feature]]):
+    def __init__(self, load: Callable[[AbstractUnitOfWork], list[Feature]]):
         self._load = load
 
-    def extent(self, uow: UnitOfWork) -> Extent:
+    def extent(self, uow: AbstractUnitOfWork) -> Extent:
         return _bounds(self._load(uow))
 
-    def page(self, uow: UnitOfWork, query: ItemsQuery) -> Page:
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page:
         return _in_memory_page(self._load(uow), query)
 
-    def get(self, uow: UnitOfWork, feature_id: str) -> Feature | None:
+    def get(self, uow: AbstractUnitOfWork, feature_id: str) -> Feature | None:
         return next((f for f in self._load(uow) if f.id == feature_id), None)
 
 
-def _projects(kinds: tuple[str, ...]) -> Callable[[UnitOfWork], list[Feature]]:
-    def load(uow: UnitOfWork) -> list[Feature]:
+def _projects(kinds: tuple[str, ...]) -> Callable[[AbstractUnitOfWork], list[Feature]]:
+    def load(uow: AbstractUnitOfWork) -> list[Feature]:
         with uow:
             projects = uow.projects.all()
             names = {o.id: o.name for o in uow.organisations.all()}
@@ -179,7 +177,7 @@ def _projects(kinds: tuple[str, ...]) -> Callable[[UnitOfWork], list[Feature]]:
     return load
 
 
-def _reserved(uow: UnitOfWork) -> list[Feature]:
+def _reserved(uow: AbstractUnitOfWork) -> list[Feature]:
     with uow:
         rows = uow.cadastre.reserved()
     return [Feature(id=str(r["id"]), geometry=r["geometry"], properties={
@@ -188,7 +186,7 @@ def _reserved(uow: UnitOfWork) -> list[Feature]:
     }) for r in sorted(rows, key=lambda r: r["id"])]
 
 
-def _boundaries(_: UnitOfWork) -> list[Feature]:
+def _boundaries(_: AbstractUnitOfWork) -> list[Feature]:
     out = []
     for code in available_boundaries():
         b = load_boundary(code)
@@ -246,5 +244,5 @@ def check_query(collection: Collection, query: ItemsQuery) -> None:
         raise InvalidParameter("datetime", f"the {collection.id} collection has no time to filter on")
 
 
-def describe(collection: Collection, uow: UnitOfWork) -> tuple[CollectionInfo, Extent]:
+def describe(collection: Collection, uow: AbstractUnitOfWork) -> tuple[CollectionInfo, Extent]:
     return collection.info, collection.source.extent(uow)

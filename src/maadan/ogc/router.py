@@ -13,7 +13,7 @@ from maadan.ogc import collections as registry
 from maadan.ogc import features as docs
 from maadan.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
 from maadan.errors import NotFound
-from maadan.store.uow import UnitOfWork
+from maadan.http.deps import uow as _uow
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
 
@@ -52,10 +52,6 @@ def _urls(request: Request) -> docs.Urls:
 
 def _pairs(request: Request) -> list[tuple[str, str]]:
     return list(request.query_params.multi_items())
-
-
-def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.engine)
 
 
 @router.get("", name="ogc_landing", summary="Landing page", response_class=JSONResponse,

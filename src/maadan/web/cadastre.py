@@ -19,7 +19,7 @@ from maadan.http.deps import UoW, WriteUoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import csrf_protect, require_role
 from maadan.minerals.service import list_minerals
-from maadan.web import register
+from maadan.cadastre import views
 from maadan.web.templating import NavLink, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
@@ -32,15 +32,15 @@ Officer = Annotated[User, Depends(require_role("officer"))]
 @router.get("/cadastre")
 def cadastre_register(request: Request, uow: UoW, jurisdiction: str | None = None, type: str | None = None,
                       state: str | None = None, page: str | None = None) -> Response:
-    types = register.title_types()
+    types = views.title_types()
     context = {"types": types, "jurisdictions": cadastre.jurisdictions(),
                "title_states": list(lc.TITLE_MOVES), "pending_states": sorted(lc.PENDING), "error": None}
     try:
-        f = register.RegisterFilter.parse(jurisdiction, type, state, page, types)
+        f = views.RegisterFilter.parse(jurisdiction, type, state, page, types)
     except InvalidInput as exc:
-        f = register.RegisterFilter()
+        f = views.RegisterFilter()
         context["error"] = exc.message
-    data = register.register_page(uow, f)
+    data = views.register_page(uow, f)
     api_query = {k: v for k, v in {"jurisdiction": f.jurisdiction, "state": f.state if f.state in lc.TITLE_MOVES else None,
                                    "limit": "1000"}.items() if v}
     context |= {"r": data, "f": f, "export_json": f"/api/cadastre/titles?{urlencode(api_query)}",
@@ -51,7 +51,7 @@ def cadastre_register(request: Request, uow: UoW, jurisdiction: str | None = Non
 
 @router.get("/cadastre/titles/{number:path}")
 def title_page(request: Request, number: str, uow: UoW) -> Response:
-    page = register.title_page(uow, number)
+    page = views.title_page(uow, number)
     return render(request, "title.html", {"t": page.title, "obligations": page.obligations,
                                           "invoices": page.invoices})
 
@@ -82,12 +82,12 @@ def apply_form(request: Request, user: Filer, uow: UoW) -> Response:
 
 def _queue(request: Request, uow: UoW, status: int = 200, error: str | None = None, failed: str | None = None,
            done: str | None = None) -> Response:
-    q = register.queue(uow)
+    q = views.queue(uow)
     done_line = None
     if done:
         done_line = next((line for ref, line in q.decided if ref == done), None)
     return render(request, "queue.html", {"q": q, "error": error, "failed": failed, "done": done,
-                                          "done_line": done_line, "needs_reason": register.NEEDS_REASON},
+                                          "done_line": done_line, "needs_reason": views.NEEDS_REASON},
                   status_code=status)
 
 
@@ -103,7 +103,7 @@ def decide(request: Request, user: Officer, uow: WriteUoW, read: UoW,
            reason: Annotated[str, Form(max_length=4000)] = "") -> Response:
     ref = f"{jurisdiction}/A{number}"
     try:  # the queue is shown again with the refusal beside the application
-        register.decide(uow, jurisdiction, number, action, user.actor, reason)
+        views.decide(uow, jurisdiction, number, action, user.actor, reason)
     except MaadanError as exc:
         return _queue(request, read, status=exc.status, error=f"{ref}: {exc.message}", failed=ref)
     return RedirectResponse(f"/cadastre/queue?{urlencode({'done': ref})}#A-{quote(jurisdiction)}-{number}",

@@ -8,7 +8,7 @@ from fastapi.responses import RedirectResponse, Response
 from maadan.http.deps import UoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import CurrentUser
-from maadan.web import overview
+from maadan import overview
 from maadan.web.templating import NavLink, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])

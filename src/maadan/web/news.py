@@ -20,7 +20,7 @@ from maadan.http.errors import PAGE_TAG
 from maadan.http.security import csrf_protect, require_role
 from maadan.http.uploads import client_filename
 from maadan.news import service
-from maadan.news.export import parse_value
+from maadan.news.views import parse_value
 from maadan.news.review import NewsDocument, Proposal
 from maadan.web.templating import NavLink, render
 

@@ -1,5 +1,6 @@
-"""News documents and proposals as plain JSON-ready dicts (the CLI's --json, the REST API and the web
-pages share them), and how a reviewer's typed value is read: JSON when it parses, else the text."""
+"""The read side of news reading: documents and proposals as plain JSON-ready dicts (the CLI's
+--json, the REST API and the web pages share them; only officers and admins see them), the list
+line of a document, and how a reviewer's typed value is read: JSON when it parses, else the text."""
 
 from __future__ import annotations
 
@@ -44,3 +45,10 @@ def parse_value(raw: str | None) -> Any:
         return json.loads(raw)
     except json.JSONDecodeError:
         return raw
+
+
+def document_row(d: NewsDocument) -> dict[str, Any]:
+    """A document as a line of the list of documents read so far."""
+    return {"id": d.id, "filename": d.filename, "published": d.published, "status": d.status,
+            "language": d.language, "ingested_at": d.ingested_at, "counts": d.counts(),
+            "agreement_ids": d.agreement_ids}

@@ -1,0 +1,33 @@
+"""The read side of the agreements registry: what everyone sees of an agreement, the same in the
+CLI, the REST API and the web pages. Agreements are public; only officers and admins write them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from maadan.agreements.model import Agreement
+from maadan.agreements.service import AgreementDetail
+
+
+def parties(a: Agreement) -> list[str]:
+    """The parties' names, witnesses left out."""
+    return [p.name for p in a.parties if p.role != "witness"]
+
+
+def agreement_view(a: Agreement) -> dict[str, Any]:
+    """Every field of an agreement, its parties, readings and sources."""
+    return a.as_dict()
+
+
+def detail_view(d: AgreementDetail) -> dict[str, Any]:
+    """One agreement with the names of what it links to, and which of its titles the cadastre holds."""
+    return agreement_view(d.agreement) | {"organisation_names": {k: o.name for k, o in d.organisations.items()},
+                                          "project_names": d.project_names,
+                                          "titles_in_cadastre": sorted(d.known_titles)}
+
+
+def timeline_row(a: Agreement) -> dict[str, Any]:
+    """An agreement as a line of the timeline."""
+    return {"date": a.date, "id": a.id, "kind": a.kind, "title": a.title, "status": a.status,
+            "parties": parties(a), "amount": a.amount, "currency": a.currency, "amount_basis": a.amount_basis,
+            "readings": len(a.readings)}
