@@ -8,12 +8,12 @@ from fastapi import APIRouter, Body, Depends, Query, Response
 from pydantic import Field
 
 from maadan.agreements import service, views
-from maadan.api.schemas import Out, Paged
+from maadan.api.schemas import ApiRoute, Out, Paged
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
 
-router = APIRouter(prefix="/api", tags=["agreements"])
+router = APIRouter(prefix="/api", tags=["agreements"], route_class=ApiRoute)
 Officer = Annotated[User, Depends(require_role("officer"))]
 CSRF = [Depends(csrf_protect)]
 Text = Annotated[str | None, Query(max_length=200)]

@@ -10,6 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from maadan.api.schemas import ApiRoute, Out, Paged
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import (
     SIGN_IN_HINT,
@@ -25,8 +26,8 @@ from maadan.auth import service
 from maadan.auth.model import ROLES, AuthError, TooManyAttempts, User
 from maadan.errors import InvalidInput
 
-auth_router = APIRouter(prefix="/api/auth", tags=["auth"])
-users_router = APIRouter(prefix="/api/users", tags=["users"])
+auth_router = APIRouter(prefix="/api/auth", tags=["auth"], route_class=ApiRoute)
+users_router = APIRouter(prefix="/api/users", tags=["users"], route_class=ApiRoute)
 
 SignedIn = Annotated[User, Depends(require_role(*ROLES))]
 Admin = Annotated[User, Depends(require_role("admin"))]
@@ -52,6 +53,22 @@ class UserIn(BaseModel):
 class UserPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     active: bool
+
+
+class TokenOut(Out):
+    access_token: str
+    token_type: Literal["bearer"]
+    expires_at: str = Field(description="ISO 8601, UTC")
+    expires_in: int = Field(description="Seconds")
+
+
+class UserOut(Out):
+    id: int
+    username: str
+    role: str
+    organisation_id: str | None
+    active: bool
+    created_at: str | None
 
 
 def user_json(u: User) -> dict[str, Any]:
@@ -94,7 +111,7 @@ _TOKEN_BODY = {"requestBody": {"required": True, "content": {
 @auth_router.post("/token", openapi_extra=_TOKEN_BODY,
                   summary="Exchange a username and password for a Bearer token (JSON or OAuth2 form)")
 def token(request: Request, response: Response, creds: Annotated[TokenIn, Depends(credentials)],
-          uow: WriteUoW) -> dict:
+          uow: WriteUoW) -> TokenOut:
     try:
         user = service.authenticate(uow, creds.username, creds.password, client_address(request),
                                     now=now(request))
@@ -120,22 +137,22 @@ def logout(request: Request, uow: WriteUoW) -> Response:
 
 
 @auth_router.get("/me", summary="The signed-in user")
-def me(user: SignedIn) -> dict:
+def me(user: SignedIn) -> UserOut:
     return user_json(user)
 
 
 @users_router.get("", summary="Every account (admins)")
-def list_users(_: Admin, uow: UoW, page: Page) -> dict:
+def list_users(_: Admin, uow: UoW, page: Page) -> Paged[UserOut]:
     return page.page([user_json(u) for u in service.list_users(uow)])
 
 
 @users_router.post("", status_code=201, dependencies=CSRF, summary="Create an account (admins)")
-def create_user(body: UserIn, _: Admin, uow: WriteUoW) -> dict:
+def create_user(body: UserIn, _: Admin, uow: WriteUoW) -> UserOut:
     return user_json(service.create_user(uow, body.username, body.password, body.role, body.organisation_id))
 
 
 @users_router.patch("/{username}", dependencies=CSRF, summary="Enable or disable an account (admins)")
-def update_user(username: str, body: UserPatch, _: Admin, uow: WriteUoW) -> dict:
+def update_user(username: str, body: UserPatch, _: Admin, uow: WriteUoW) -> UserOut:
     return user_json(service.set_active(uow, username, body.active))
 
 

@@ -11,6 +11,7 @@ from pydantic import Field
 
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.api.schemas import (
+    ApiRoute,
     ApplyIn,
     CheckIn,
     DecisionIn,
@@ -29,7 +30,7 @@ from maadan.cadastre import service, views
 from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
 
-router = APIRouter(prefix="/api", tags=["cadastre"])
+router = APIRouter(prefix="/api", tags=["cadastre"], route_class=ApiRoute)
 Officer = Annotated[User, Depends(require_role("officer"))]
 Applicant = Annotated[User, Depends(require_role("applicant", "officer"))]
 CSRF = [Depends(csrf_protect)]

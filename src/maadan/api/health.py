@@ -7,11 +7,11 @@ from pydantic import Field
 from sqlalchemy import text
 
 from maadan import __version__
-from maadan.api.schemas import Out
+from maadan.api.schemas import ApiRoute, Out
 from maadan.store import migrate
 from maadan.store.database import describe
 
-router = APIRouter(prefix="/api", tags=["health"])
+router = APIRouter(prefix="/api", tags=["health"], route_class=ApiRoute)
 
 
 class HealthOut(Out):

@@ -7,12 +7,12 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from maadan.api.schemas import Listing, Out, Paged
+from maadan.api.schemas import ApiRoute, Listing, Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.minerals.service import list_minerals, mineral_facts
 from maadan.serialize import to_jsonable
 
-router = APIRouter(prefix="/api", tags=["minerals"])
+router = APIRouter(prefix="/api", tags=["minerals"], route_class=ApiRoute)
 ListId = Literal["usgs-2022", "usgs-2025", "doe-2023", "eu-2023"]
 
 

@@ -6,12 +6,12 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from maadan.api.schemas import Out, Paged
+from maadan.api.schemas import ApiRoute, Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.errors import NotFound
 from maadan.serialize import to_jsonable
 
-router = APIRouter(prefix="/api", tags=["organisations"])
+router = APIRouter(prefix="/api", tags=["organisations"], route_class=ApiRoute)
 
 
 class OrganisationOut(Out):

@@ -7,12 +7,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from maadan.api.schemas import Out, Paged
+from maadan.api.schemas import ApiRoute, Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.partners import service
 from maadan.serialize import to_jsonable
 
-router = APIRouter(prefix="/api", tags=["partners"])
+router = APIRouter(prefix="/api", tags=["partners"], route_class=ApiRoute)
 Text = Annotated[str | None, Query(max_length=200)]
 
 

@@ -7,13 +7,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from maadan.api.schemas import Out, Paged
+from maadan.api.schemas import ApiRoute, Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.errors import InvalidInput
 from maadan.projects.service import Near, ProjectRow, find_projects, project_detail
 from maadan.serialize import to_jsonable
 
-router = APIRouter(prefix="/api", tags=["projects"])
+router = APIRouter(prefix="/api", tags=["projects"], route_class=ApiRoute)
 Text = Annotated[str | None, Query(max_length=100)]
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
+from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from maadan.cadastre.audit import Document
@@ -27,6 +28,14 @@ class Out(BaseModel):
 
 
 T = TypeVar("T")
+
+
+class ApiRoute(APIRoute):
+    """Every REST route: a body carries the fields its view gave, not the unset optional ones as null."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs["response_model_exclude_unset"] = True
+        super().__init__(*args, **kwargs)
 
 
 class Paged(Out, Generic[T]):
