@@ -3,6 +3,7 @@ CLI, the REST API and the web pages. Agreements are public; only officers and ad
 
 from __future__ import annotations
 
+from dataclasses import fields
 from typing import Any
 
 from maadan.agreements.model import Agreement
@@ -31,3 +32,24 @@ def timeline_row(a: Agreement) -> dict[str, Any]:
     return {"date": a.date, "id": a.id, "kind": a.kind, "title": a.title, "status": a.status,
             "parties": parties(a), "amount": a.amount, "currency": a.currency, "amount_basis": a.amount_basis,
             "readings": len(a.readings)}
+
+
+def facts(a: Agreement) -> list[tuple[str, str]]:
+    """(label, text) of each field the model labels for display (`field(metadata={"label": ...})`)
+    that the agreement gives: the CLI and the web page list them, so a labelled field is shown
+    everywhere without a change to either."""
+    out = []
+    for f in fields(a):
+        label, value = f.metadata.get("label"), getattr(a, f.name)
+        if label is None or value is None or value == ():
+            continue
+        if isinstance(value, bool):
+            text = "yes" if value else "no"
+        elif isinstance(value, tuple):
+            text = ", ".join(map(str, value))
+        elif isinstance(value, float):
+            text = f"{value:,g}"
+        else:
+            text = str(value)
+        out.append((label + (f" ({f.metadata['unit']})" if f.metadata.get("unit") else ""), text))
+    return out

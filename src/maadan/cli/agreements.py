@@ -119,6 +119,8 @@ def _show(a: Agreement, detail: service.AgreementDetail | None = None) -> None:
     out.print(f"{a.kind_label}, {binding}; status {a.status or 'unknown'}; confidence {a.confidence or 'unknown'}")
     dates = [f"{name} {getattr(a, name)}" for name in ("announced", "signed", "effective", "expiry") if getattr(a, name)]
     out.print("Dates: " + ("; ".join(dates) or "unknown") + (f" — at {a.place}" if a.place else ""))
+    for label, text in views.facts(a):
+        out.print(f"{label}: {text}", markup=False)
     if a.amount is not None:
         out.print(f"Amount: {_amount(a)}")
     t = Table(title="Parties", title_justify="left")

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from maadan.agreements import service
+from maadan.agreements import service, views
 from maadan.agreements.model import CONFIDENCE, KINDS, KIND_LABELS, Agreement
 from maadan.errors import InvalidInput, NotFound
 from maadan.http.deps import UoW
@@ -86,7 +86,7 @@ def agreement_page(request: Request, agreement_id: str, uow: UoW) -> Response:
     readings: OrderedDict[str, list] = OrderedDict()
     for r in a.readings:
         readings.setdefault(r.field, []).append(r)
-    return render(request, "agreement.html", _context({"d": d, "a": a, "readings": readings,
+    return render(request, "agreement.html", _context({"d": d, "a": a, "readings": readings, "facts": views.facts(a),
                                                        "confidence_levels": CONFIDENCE}))
 
 
