@@ -7,7 +7,7 @@ from dataclasses import fields
 from typing import Any
 
 from maadan.agreements.model import Agreement
-from maadan.agreements.service import AgreementDetail
+from maadan.agreements.service import AgreementDetail, StaleRecord
 
 
 def parties(a: Agreement) -> list[str]:
@@ -53,3 +53,10 @@ def facts(a: Agreement) -> list[tuple[str, str]]:
             text = str(value)
         out.append((label + (f" ({f.metadata['unit']})" if f.metadata.get("unit") else ""), text))
     return out
+
+
+def stale_row(r: StaleRecord) -> dict[str, Any]:
+    """An agreement a curator should look at again: not final, and its newest source is old."""
+    return {"id": r.agreement.id, "title": r.agreement.title, "kind": r.agreement.kind,
+            "status": r.agreement.status, "status_as_of": r.agreement.status_as_of,
+            "latest_source": r.latest_source, "age_days": r.age_days}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import Field
 
 from maadan.agreements import service, views
@@ -70,6 +70,20 @@ class AgreementDetailOut(AgreementOut):
     titles_in_cadastre: list[str]
 
 
+class StaleRowOut(Out):
+    id: str
+    title: str
+    kind: str
+    status: str | None
+    status_as_of: str | None
+    latest_source: str | None
+    age_days: int | None
+
+
+class StaleOut(Paged[StaleRowOut]):
+    older_than_days: int
+
+
 class TimelineOut(Out):
     date: str | None
     id: str
@@ -97,6 +111,15 @@ def timeline(uow: UoW, page: Page, party: Text = None, country: Text = None, min
     return page.page([views.timeline_row(a) for a in rows])
 
 
+@router.get("/agreements/stale", summary="Agreements not final whose newest source is older than a given age")
+def stale(uow: UoW, page: Page, request: Request,
+          older_than: Annotated[int | None, Query(ge=0, le=36_500, description="Days (default: MAADAN_STALE_DAYS)")]
+          = None) -> StaleOut:
+    days = request.app.state.settings.stale_days if older_than is None else older_than
+    rows = service.stale_agreements(uow, older_than_days=days)
+    return page.page([views.stale_row(r) for r in rows]) | {"older_than_days": days}
+
+
 @router.get("/agreements/{agreement_id}", summary="One agreement: parties, dates, amounts, readings, sources")
 def agreement(agreement_id: str, uow: UoW) -> AgreementDetailOut:
     return views.detail_view(service.agreement_detail(uow, agreement_id))
@@ -113,3 +136,12 @@ def add(body: Draft, user: Officer, uow: WriteUoW, read: UoW, response: Response
               summary="Change some fields of an agreement (officers and admins); validated as a whole")
 def edit(agreement_id: str, body: Draft, user: Officer, uow: WriteUoW) -> AgreementOut:
     return views.agreement_view(service.edit_agreement(uow, agreement_id, body, actor=user.actor))
+
+
+Change = Annotated[dict[str, Any], Body(description="A status change: {status, date, sources, as_of?, note?}")]
+
+
+@router.post("/agreements/{agreement_id}/history", dependencies=CSRF,
+             summary="Add a dated status change with its sources (officers and admins)")
+def add_status(agreement_id: str, body: Change, user: Officer, uow: WriteUoW) -> AgreementOut:
+    return views.agreement_view(service.add_status_change(uow, agreement_id, body, actor=user.actor))
