@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         title="Maadan API",
         version=__version__,
         description="Critical minerals, deposits and projects, the mineral-rights cadastre and its register. "
-                    "Errors are JSON: {error, message, details}.",
+                    "Errors are JSON {error, message, details} (an HTML page for browsers).",
         docs_url=None,  # served by maadan.api from vendored assets, no CDN
         redoc_url=None,
         lifespan=lifespan,
