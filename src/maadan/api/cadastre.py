@@ -25,9 +25,7 @@ from maadan.api.schemas import (
 )
 from maadan.http.security import CurrentUser, csrf_protect, require_role
 from maadan.auth.model import Forbidden, User
-from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service, views
-from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
 
 router = APIRouter(prefix="/api", tags=["cadastre"], route_class=ApiRoute)
@@ -265,26 +263,13 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
            state: Annotated[str | None, Query(max_length=16)] = None,
            type: Annotated[str | None, Query(max_length=16, description="Title type code, e.g. EL or ML")] = None,
            geometry: Annotated[bool, Query(description="Include geometries")] = False) -> Paged[TitleOut]:
-    if state and state not in lc.TITLE_MOVES:
-        raise InvalidInput(f"state must be one of {', '.join(lc.TITLE_MOVES)}")
-    title_type = type.strip().upper() if type else None
-    with uow:
-        total = uow.cadastre.count_titles(jurisdiction, states=[state] if state else None, title_type=title_type)
-        rows = uow.cadastre.titles(jurisdiction, [state] if state else None, limit=page.limit, offset=page.offset,
-                                   title_type=title_type)
+    rows, total = views.titles_page(uow, jurisdiction, state, type, limit=page.limit, offset=page.offset)
     return page.page([views.title_view(t, geometry=geometry) for t in rows], total=total)
 
 
 @router.get("/cadastre/titles/{number:path}", summary="One title")
 def title(number: str, uow: UoW) -> TitleDetailOut:
-    with uow:
-        t = uow.cadastre.title(number)
-        invoices = uow.cadastre.invoices(title_number=number) if t else []
-        obligations = uow.cadastre.obligations(number) if t else []
-    if t is None:
-        raise NotFound("title", number)
-    return views.title_view(t, geometry=True) | {"obligations": [to_jsonable(o) for o in obligations],
-                        "invoices": [to_jsonable(i) | {"outstanding": i.outstanding} for i in invoices]}
+    return views.title_detail(uow, number)
 
 
 @router.post("/cadastre/title-actions", dependencies=CSRF, summary="Renew, transfer, relinquish, surrender, "
@@ -317,7 +302,5 @@ def audit_verify(uow: UoW) -> VerificationOut:
 @router.get("/audit/events", tags=["audit"], summary="The register of changes (officers)")
 def audit_events(uow: UoW, user: Officer, page: Page,
                  subject: Annotated[str | None, Query(max_length=120)] = None) -> Paged[EventOut]:
-    with uow:  # one page, paged in SQL: the register of changes only grows
-        total = uow.cadastre.count_events(subject)
-        events = uow.cadastre.events(subject, limit=page.limit, offset=page.offset)
+    events, total = views.events_page(uow, subject, limit=page.limit, offset=page.offset)
     return page.page([to_jsonable(e) for e in events], total=total)

@@ -10,18 +10,11 @@ from pydantic import Field
 from maadan.api.schemas import ApiRoute, Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.errors import InvalidInput
-from maadan.projects.service import Near, ProjectRow, find_projects, project_detail
-from maadan.serialize import to_jsonable
+from maadan.projects import views
+from maadan.projects.service import Near, find_projects, project_detail
 
 router = APIRouter(prefix="/api", tags=["projects"], route_class=ApiRoute)
 Text = Annotated[str | None, Query(max_length=100)]
-
-
-def _row(r: ProjectRow) -> dict:
-    p, loc = r.project, r.project.location
-    return {"id": p.id, "name": p.name, "kind": p.kind, "status": p.status, "province": p.province,
-            "district": p.district, "commodities": p.commodities, "operator": p.operator_id,
-            "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "distance_km": r.distance_km}
 
 
 class ProjectRowOut(Out):
@@ -51,7 +44,7 @@ class ProjectDetailOut(Out):
 
 @router.get("/projects", summary="Projects (undertakings with an operator or owner of record)")
 def projects(uow: UoW, page: Page, commodity: Text = None, province: Text = None) -> Paged[ProjectRowOut]:
-    return page.page([_row(r) for r in find_projects(uow, kind="project", commodity=commodity, province=province)])
+    return page.page([views.row_view(r) for r in find_projects(uow, kind="project", commodity=commodity, province=province)])
 
 
 @router.get("/deposits", summary="Deposits and projects, filtered; sorted by distance with near")
@@ -61,20 +54,12 @@ def deposits(uow: UoW, page: Page, commodity: Text = None, province: Text = None
     where = Near.parse(near, within_km) if near is not None else None
     if where is None and within_km is not None:
         raise InvalidInput("within_km needs near=LAT,LON")
-    return page.page([_row(r) for r in find_projects(uow, commodity=commodity, province=province, near=where)])
+    return page.page([views.row_view(r) for r in find_projects(uow, commodity=commodity, province=province, near=where)])
 
 
 @router.get("/projects/{project_id}", summary="One deposit or project: owners, phases, reserves, capex, sources")
 def project(project_id: str, uow: UoW) -> ProjectDetailOut:
-    d = project_detail(uow, project_id)
-    data = to_jsonable(d.project)
-    data["organisations"] = {k: to_jsonable(o) for k, o in d.organisations.items()
-                             if k == d.project.operator_id or any(k in (h.organisation_id, h.via_id)
-                                                                  for r in d.project.ownership for h in r.holders)}
-    for reading, raw in zip(d.project.ownership, data["ownership"]):
-        raw["total_pct"], raw["complete"] = reading.total_pct, reading.complete
-    data["agreements"] = [{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title} for a in d.agreements]
-    return data
+    return views.detail_view(project_detail(uow, project_id))
 
 
 @router.get("/deposits/{project_id}", summary="Same as /projects/{id}", include_in_schema=False)

@@ -26,6 +26,7 @@ from maadan.cadastre.audit import Event
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
 from maadan.cadastre.register import actor_roles
 from maadan.errors import InvalidInput, NotFound
+from maadan.serialize import to_jsonable
 from maadan.unit_of_work import AbstractUnitOfWork
 
 Audience = Literal["public", "applicant", "officer", "admin"]
@@ -101,13 +102,13 @@ def sees_all(user: User | None) -> bool:
 
 
 def visible_applications(uow: AbstractUnitOfWork, user: User | None, jurisdiction: str | None = None,
-                         state: str | None = None) -> list[Application]:
-    """The applications `user` may list: all for officers, its organisation's for an applicant,
-    pending ones for the public."""
+                         state: str | None = None, *, everything: bool = False) -> list[Application]:
+    """The applications `user` may list: all for officers (and for the command line's operator,
+    `everything`), its organisation's for an applicant, pending ones for the public."""
     if state and state not in lc.APPLICATION_MOVES:
         raise InvalidInput(f"state must be one of {', '.join(lc.APPLICATION_MOVES)}")
     with uow:
-        if sees_all(user):
+        if everything or sees_all(user):
             return uow.cadastre.applications(jurisdiction, [state] if state else None)
         if user is not None and user.role == "applicant":
             return uow.cadastre.applications(jurisdiction, [state] if state else None,
@@ -132,6 +133,34 @@ def application_for(uow: AbstractUnitOfWork, user: User | None, jurisdiction: st
     if app.state not in lc.PENDING:
         raise NotFound("application", f"{jurisdiction}/A{number}")
     return application_view(app, geometry=True)
+
+
+def titles_page(uow: AbstractUnitOfWork, jurisdiction: str | None = None, state: str | None = None,
+                title_type: str | None = None, *, limit: int, offset: int = 0) -> tuple[list[Title], int]:
+    """One page of the register of titles (titles are public) and how many match, filtered and paged in SQL."""
+    if state and state not in lc.TITLE_MOVES:
+        raise InvalidInput(f"state must be one of {', '.join(lc.TITLE_MOVES)}")
+    title_type = title_type.strip().upper() if title_type else None
+    states = [state] if state else None
+    with uow:
+        total = uow.cadastre.count_titles(jurisdiction, states=states, title_type=title_type)
+        return uow.cadastre.titles(jurisdiction, states, limit=limit, offset=offset, title_type=title_type), total
+
+
+def title_detail(uow: AbstractUnitOfWork, number: str) -> dict[str, Any]:
+    """One title with its geometry, obligations and invoices (what is outstanding on each)."""
+    page = title_page(uow, number)
+    return title_view(page.title, geometry=True) | {
+        "obligations": [to_jsonable(o) for o in page.obligations],
+        "invoices": [to_jsonable(i) | {"outstanding": i.outstanding} for i in page.invoices]}
+
+
+def events_page(uow: AbstractUnitOfWork, subject: str | None = None, *, limit: int | None = None,
+                offset: int = 0) -> tuple[list[Event], int]:
+    """A page of the register of changes, oldest first, and how many events it holds (paged in SQL:
+    the register only grows)."""
+    with uow:
+        return uow.cadastre.events(subject, limit=limit, offset=offset), uow.cadastre.count_events(subject)
 
 
 def public_register(uow: AbstractUnitOfWork, jurisdiction: str | None = None) -> dict[str, list[dict[str, Any]]]:

@@ -177,8 +177,7 @@ def applications_cmd(jurisdiction: str = JURISDICTION,
                      json_out: bool = common.JSON) -> None:
     """Applications in order of receipt (the officer's queue)."""
     c = common.get()
-    with c.uow() as uow:
-        apps = uow.cadastre.applications(jurisdiction, [state] if state else None)
+    apps = views.visible_applications(c.uow(), None, jurisdiction, state, everything=True)
     rows = [{"number": a.number, "received_at": a.received_at.isoformat(), "type": a.title_type, "state": a.state,
              "priority": a.priority, "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
              "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic} for a in apps]
@@ -199,9 +198,7 @@ def titles_cmd(jurisdiction: str = JURISDICTION, state: Optional[str] = typer.Op
                limit: int = typer.Option(50, min=1), json_out: bool = common.JSON) -> None:
     """Titles with holders, area and dates."""
     c = common.get()
-    with c.uow() as uow:
-        titles = uow.cadastre.titles(jurisdiction, [state] if state else None, limit=limit)
-        total = uow.cadastre.count_titles(jurisdiction)
+    titles, total = views.titles_page(c.uow(), jurisdiction, state, limit=limit)
     rows = [{"number": t.number, "type": t.title_type, "state": t.state, "area_km2": t.area_km2,
              "granted_on": t.granted_on, "expires_on": t.expires_on, "synthetic": t.synthetic,
              "holders": [[h.name, h.share_pct] for h in t.holders]} for t in titles]
@@ -299,8 +296,7 @@ def audit_verify(json_out: bool = common.JSON) -> None:
 def audit_log(subject: Optional[str] = typer.Option(None), json_out: bool = common.JSON) -> None:
     """Every recorded change, oldest first."""
     c = common.get()
-    with c.uow() as uow:
-        events = uow.cadastre.events(subject)
+    events, _ = views.events_page(c.uow(), subject)
     if json_out:
         common.print_json({"count": len(events), "items": events})
         return

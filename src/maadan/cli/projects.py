@@ -8,26 +8,17 @@ import typer
 from rich.table import Table
 
 from maadan.cli import common
-from maadan.projects.service import Near, ProjectDetail, ProjectRow, find_projects, project_detail
+from maadan.projects import views
+from maadan.projects.service import Near, ProjectRow, find_projects, project_detail
 
 projects_app = typer.Typer(help="Mining projects (defined undertakings with an operator).", no_args_is_help=True)
 deposits_app = typer.Typer(help="Deposits, prospects and projects, with location filters.", no_args_is_help=True)
 
 
-def _row_json(r: ProjectRow) -> dict[str, Any]:
-    p = r.project
-    loc = p.location
-    return {
-        "id": p.id, "name": p.name, "kind": p.kind, "status": p.status, "province": p.province,
-        "district": p.district, "commodities": p.commodities, "operator": p.operator_id,
-        "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "distance_km": r.distance_km,
-    }
-
-
 def _print_rows(rows: list[ProjectRow], json_out: bool, title: str) -> None:
     c = common.get()
     if json_out:
-        common.print_json({"count": len(rows), "items": [_row_json(r) for r in rows]})
+        common.print_json({"count": len(rows), "items": [views.row_view(r) for r in rows]})
         return
     t = Table(title=title, title_justify="left")
     for col in ("id", "name", "kind", "status", "province / district", "commodities", "location"):
@@ -73,24 +64,11 @@ def deposits_list(commodity: Optional[str] = typer.Option(None, help="Mineral na
     _print_rows(rows, json_out, "Deposits and projects")
 
 
-def _detail_json(d: ProjectDetail) -> dict[str, Any]:
-    data = common.to_jsonable(d.project)
-    orgs = d.organisations
-    for reading, raw in zip(d.project.ownership, data["ownership"]):
-        raw["total_pct"] = reading.total_pct
-        raw["complete"] = reading.complete
-        for h in raw["holders"]:
-            h["organisation_name"] = orgs[h["organisation_id"]].name if h["organisation_id"] else h["label"]
-    data["operator_name"] = orgs[d.project.operator_id].name if d.project.operator_id else None
-    data["agreements"] = [{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title} for a in d.agreements]
-    return data
-
-
 def _show(name: str, json_out: bool) -> None:
     c = common.get()
     d = project_detail(c.uow(), name)
     if json_out:
-        common.print_json(_detail_json(d))
+        common.print_json(views.detail_view(d))
         return
     p, orgs, out = d.project, d.organisations, c.out
     out.print(f"[bold]{p.name}[/] ({p.id}) — {p.kind}, {p.status}" + (f": {p.status_note}" if p.status_note else ""))
