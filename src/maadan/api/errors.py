@@ -67,6 +67,14 @@ def install(app: FastAPI) -> None:
                                 status_code=422)
         return await _unexpected(request, exc)
 
+    @app.exception_handler(UnicodeDecodeError)
+    async def _undecodable(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
+        # A safety net: every reader decodes what users send and says where it breaks; text that
+        # still slips through undecoded is the sender's, not a fault of the server.
+        log.warning("undecoded input on %s %s: %s", request.method, request.url.path, exc.reason)
+        return JSONResponse({"error": "invalid_input", "message": f"the input is not UTF-8 text "
+                                                                  f"(bad byte at offset {exc.start})"}, status_code=422)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # a bug, not bad input
         log.exception("internal error on %s %s", request.method, request.url.path)
