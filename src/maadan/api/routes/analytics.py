@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from maadan.analytics import criticality as crit, document, montecarlo, report, sensitivity, service
 from maadan.analytics.whatif import ImportVolume
 from maadan.api.deps import UoW
+from maadan.api.security_headers import DOCUMENT_POLICY
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
 MAX_WEB_PATHS = 200_000  # bounded: one request must not hold a worker for long
@@ -107,7 +108,8 @@ def report_file(kind: Literal["mineral", "project", "screening"],
         doc = service.report_screening(uow, stem)
     # The name may resolve by alias or close match and hold any character: the header gets a plain slug.
     filename = f"{kind}-{re.sub(r'[^A-Za-z0-9._-]+', '-', stem).strip('-.') or 'report'}.{fmt}"
-    if fmt == "html":
-        return HTMLResponse(document.to_html(doc), headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    if fmt == "html":  # a self-contained document: its inline CSS and SVG allowed, no script at all
+        return HTMLResponse(document.to_html(doc), headers={"Content-Disposition": f'inline; filename="{filename}"',
+                                                            "Content-Security-Policy": DOCUMENT_POLICY})
     return Response(document.to_pdf(doc), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
