@@ -16,10 +16,12 @@ from maadan.api.security import (
     client_address,
     csrf_protect,
     identify,
+    known_device,
     login_csrf,
     login_csrf_ok,
     now,
     require_role,
+    set_device_cookie,
     set_login_cookie,
     set_session_cookie,
 )
@@ -203,7 +205,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
         return again("Enter your username and your password.", 422)
     try:
         user = auth.authenticate(_uow(request, write=True), username, password, client_address(request),
-                                 now=now(request))
+                                 now=now(request), known_device=known_device(request, username))
     except TooManyAttempts as exc:
         return again(f"Too many failed sign-in attempts. Try again in {max(1, exc.retry_after_s // 60)} minutes.",
                      429, {"Retry-After": str(exc.retry_after_s)})
@@ -213,6 +215,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
     token, _csrf, expires_at = auth.start_session(_uow(request, write=True), user, now=now(request))
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, token, expires_at)
+    set_device_cookie(response, request, user.username)
     return response
 
 
