@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
         "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
     ),
     Setting(
+        "MAADAN_PUBLIC_BASE_URL",
+        "unset (the address the server itself listens on)",
+        "The address the public reaches Maadan at, e.g. https://cadastre.example.gov.pk (with a path "
+        "prefix if it is served under one). Absolute links (OGC API) are built from it, never from "
+        "the request's Host header. Set it behind a reverse proxy.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -92,6 +99,7 @@ class Settings:
     max_body_bytes: int = 5_000_000
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
+    public_base_url: str | None = None
 
     @property
     def production(self) -> bool:
@@ -139,8 +147,26 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
-        log_level=_log_level(env), trusted_proxies=_proxies(env),
+        log_level=_log_level(env), trusted_proxies=_proxies(env), public_base_url=_base_url(env),
     )
+
+
+def _base_url(env: Mapping[str, str]) -> str | None:
+    from urllib.parse import urlsplit
+
+    raw = (env.get("MAADAN_PUBLIC_BASE_URL") or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise ConfigError(f"MAADAN_PUBLIC_BASE_URL must be http(s)://host[:port][/path] with no query, "
+                          f"fragment or credentials, not {raw[:100]!r}")
+    try:
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        raise ConfigError(f"MAADAN_PUBLIC_BASE_URL has a bad port: {raw[:100]!r}") from None
+    return raw.rstrip("/")
 
 
 def _log_level(env: Mapping[str, str]) -> str:

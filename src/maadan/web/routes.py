@@ -74,7 +74,7 @@ def _safe_next(target: str | None) -> str:
 def home(request: Request) -> Response:
     user = identify(request).user
     uow = _uow(request)
-    context = {"numbers": overview.key_numbers(uow), "decisions": overview.latest_decisions(uow),
+    context = {"numbers": overview.key_numbers(uow), "decisions": overview.latest_decisions(uow, user),
                "agreements": overview.latest_agreements(uow),
                "attention": overview.officer_attention(uow) if user and user.has_role("officer") else None}
     return render(request, "home.html", context)

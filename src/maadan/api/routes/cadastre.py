@@ -13,7 +13,7 @@ from maadan.api.schemas import ApplyIn, CheckIn, DecisionIn, PaymentIn, TitleAct
 from maadan.api.security import CurrentUser, csrf_protect, require_role
 from maadan.auth.model import User
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre import service
+from maadan.cadastre import service, visibility
 from maadan.cadastre.model import Application, Title
 from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
@@ -60,7 +60,7 @@ def _application(a: Application, full: bool, geometry: bool = True) -> dict[str,
 
 
 def _sees_all(user: User | None) -> bool:
-    return user is not None and user.role in ("officer", "admin")
+    return visibility.sees_all(user)
 
 
 @router.get("/cadastre/jurisdictions", summary="Jurisdictions and the rules in force today, with verified flags")
@@ -127,18 +127,13 @@ def _get_application(uow, jurisdiction: str, number: int) -> Application:
     return app
 
 
-@router.get("/cadastre/applications/{jurisdiction}/{number}", summary="One application")
+@router.get("/cadastre/applications/{jurisdiction}/{number}",
+            summary="One application (what the caller may see of it; 404 for one they may not see, as for none)")
 def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: CurrentUser) -> dict:
     app = _get_application(uow, jurisdiction, number)
-    if _sees_all(user):
-        return _application(app, full=True)
-    if user is not None and user.role == "applicant":
-        if app.applicant_org != user.organisation_id:
-            raise _forbidden("this application belongs to another organisation")
-        return _application(app, full=True)
-    if app.state not in lc.PENDING:
+    if not visibility.can_see(app, user):
         raise NotFound("application", f"{jurisdiction}/A{number}")
-    return _application(app, full=False)
+    return _application(app, full=visibility.full_view(app, user))
 
 
 @router.post("/cadastre/applications/{jurisdiction}/{number}/decisions", dependencies=CSRF,
@@ -146,7 +141,9 @@ def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: Curr
 def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> dict:
     if user.role == "applicant":
         app = _get_application(read, jurisdiction, number)
-        if app.applicant_org != user.organisation_id:
+        if not visibility.can_see(app, user):  # as if it did not exist
+            raise NotFound("application", f"{jurisdiction}/A{number}")
+        if not visibility.owns(app, user):
             raise _forbidden("this application belongs to another organisation")
         if body.action != "withdraw":
             raise _forbidden("applicants may only withdraw their own applications")
