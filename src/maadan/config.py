@@ -79,6 +79,19 @@ SETTINGS: tuple[Setting, ...] = (
         "the request's Host header. Set it behind a reverse proxy.",
     ),
     Setting(
+        "MAADAN_CLIENT_RATE",
+        "30",
+        "Cost units of expensive requests a client (account, else address) may spend a minute, and "
+        "at once: a Monte Carlo, a report, a screening or an economics run costs 5, a spatial check, "
+        "an application or an area upload 1. Over it: 429 with Retry-After. 0: no limit.",
+    ),
+    Setting(
+        "MAADAN_EXPENSIVE_CONCURRENCY",
+        "the number of CPUs (at least 2)",
+        "Expensive requests of one kind (compute, spatial) a worker runs at once; more are answered "
+        "503 with Retry-After, so a few clients cannot slow every other page. 0: no limit.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -100,6 +113,8 @@ class Settings:
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
     public_base_url: str | None = None
+    client_rate: int = 30
+    expensive_concurrency: int = 2
 
     @property
     def production(self) -> bool:
@@ -148,6 +163,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
         log_level=_log_level(env), trusted_proxies=_proxies(env), public_base_url=_base_url(env),
+        client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
+        expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(2, os.cpu_count() or 2), 0, 10_000),
     )
 
 

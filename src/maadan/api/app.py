@@ -15,6 +15,7 @@ from fastapi.staticfiles import StaticFiles
 
 from maadan import __version__
 from maadan.api import content_types, errors, openapi_doc, warmup
+from maadan.api.client_limits import ClientLimits
 from maadan.api.middleware import BodyLimit, RejectNul, RequestLog
 from maadan.api.security_headers import SecurityHeaders
 from maadan.config import Settings, load_settings
@@ -66,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
     errors.install(app)
     openapi_doc.install(app)
 

@@ -11,6 +11,7 @@ import shapely
 from fastapi import APIRouter, Depends, File, Form, Path as PathParam, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from maadan.api.client_limits import limited
 from maadan.api.security import (
     clear_session_cookie,
     client_address,
@@ -254,7 +255,7 @@ def apply_form(request: Request) -> Response:
                                           "mineral_names": [m.mineral.name for m in listing.minerals]})
 
 
-@router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect)])
+@router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect), Depends(limited("spatial"))])
 def upload_area(request: Request, _: Annotated[User, Depends(require_role("applicant", "officer"))],
                 file: Annotated[UploadFile, File(description="GeoJSON, zipped Shapefile, GeoPackage, KML or CSV "
                                                                      "with a WKT column")]) -> dict:

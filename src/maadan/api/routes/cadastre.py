@@ -8,6 +8,8 @@ from typing import Annotated, Any
 import shapely
 from fastapi import APIRouter, Depends, Path, Query, Response
 
+from maadan.api.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.api.client_limits import limited
 from maadan.api.deps import Page, UoW, WriteUoW
 from maadan.api.schemas import ApplyIn, CheckIn, DecisionIn, PaymentIn, TitleActionIn
 from maadan.api.security import CurrentUser, csrf_protect, require_role
@@ -22,6 +24,7 @@ router = APIRouter(prefix="/api", tags=["cadastre"])
 Officer = Annotated[User, Depends(require_role("officer"))]
 Applicant = Annotated[User, Depends(require_role("applicant", "officer"))]
 CSRF = [Depends(csrf_protect)]
+SPATIAL = [Depends(limited("spatial"))]
 # Application numbers are sequence numbers; bounding them keeps huge numbers a 422, not a database overflow.
 Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The application's number in its jurisdiction")]
 Jurisdiction = Annotated[str, Path(min_length=2, max_length=16, description="Jurisdiction code, e.g. PK-BA")]
@@ -75,7 +78,8 @@ def jurisdictions() -> dict:
     return {"items": out}
 
 
-@router.post("/cadastre/check", summary="Every check an application gets, without filing it")
+@router.post("/cadastre/check", summary="Every check an application gets, without filing it",
+             dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 def check(body: CheckIn, uow: UoW) -> dict:
     holders = [h.domain() for h in body.holders] if body.holders else None
     r = service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders)
@@ -86,7 +90,7 @@ def check(body: CheckIn, uow: UoW) -> dict:
             "conflicts": [to_jsonable(c) for c in r.conflicts], "area": shapely.geometry.mapping(r.geometry)}
 
 
-@router.post("/cadastre/applications", status_code=201, dependencies=CSRF,
+@router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
              summary="File an application (applicants file for their own organisation)")
 def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> dict:
     org = user.organisation_id if user.role == "applicant" else None
