@@ -16,7 +16,7 @@ from fastapi.staticfiles import StaticFiles
 from maadan import __version__
 from maadan.api import content_types, errors, openapi_doc, warmup
 from maadan.api.client_limits import ClientLimits
-from maadan.api.middleware import BodyLimit, RejectNul, RequestLog
+from maadan.api.middleware import BodyLimit, JsonDepthLimit, RejectNul, RequestLog
 from maadan.api.security_headers import SecurityHeaders
 from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
@@ -94,6 +94,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         return HTMLResponse(API_DOCS)
 
     app.add_middleware(RejectNul)  # inside the body limit: it reads bodies the limit has bounded
+    app.add_middleware(JsonDepthLimit)  # likewise; before any parser recurses into the body
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: every response, errors too
