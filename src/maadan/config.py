@@ -92,6 +92,12 @@ SETTINGS: tuple[Setting, ...] = (
         "503 with Retry-After, so a few clients cannot slow every other page. 0: no limit.",
     ),
     Setting(
+        "MAADAN_STALE_DAYS",
+        "180",
+        "Age in days after which an agreement whose status is not final is listed as stale (its newest "
+        "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -115,6 +121,7 @@ class Settings:
     public_base_url: str | None = None
     client_rate: int = 30
     expensive_concurrency: int = 2
+    stale_days: int = 180
 
     @property
     def production(self) -> bool:
@@ -162,6 +169,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
+        stale_days=_int(env, "MAADAN_STALE_DAYS", 180, 0, 36_500),
         log_level=_log_level(env), trusted_proxies=_proxies(env), public_base_url=_base_url(env),
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
         expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(2, os.cpu_count() or 2), 0, 10_000),
