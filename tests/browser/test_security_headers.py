@@ -36,6 +36,7 @@ def _pages(site) -> dict[str, tuple[str, str]]:
         "/projects/{project_id}": ("/projects/reko-diq", "public"), "/cadastre": ("/cadastre", "public"),
         "/cadastre/titles/{number}": (f"/cadastre/titles/{title}", "public"), "/login": ("/login", "public"),
         "/agreements": ("/agreements", "public"), "/agreements/{agreement_id}": (f"/agreements/{agreement}", "public"),
+        "/agreements/stale": ("/agreements/stale", "public"),
         "/partners": ("/partners", "public"), "/organisations/{organisation_id}": ("/organisations/ussm", "public"),
         "/analytics": ("/analytics", "public"), "/analytics/criticality": ("/analytics/criticality", "public"),
         "/analytics/economics/{project}": ("/analytics/economics/reko-diq", "public"),
