@@ -30,22 +30,22 @@ PER_CLIENT_CONCURRENCY = 2
 MAX_CLIENTS = 50_000  # buckets kept; the least recently seen are dropped first
 
 
-class TooManyRequests(MaadanError):
+class RetryLater(MaadanError):
+    """A refusal that says when to come back (the Retry-After header and details.retry_after_s)."""
+
+    def __init__(self, message: str, retry_after_s: int):
+        super().__init__(message, details={"retry_after_s": retry_after_s})
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
+class TooManyRequests(RetryLater):
     status = 429
     code = "too_many_requests"
 
-    def __init__(self, message: str, retry_after_s: int):
-        super().__init__(message, details={"retry_after_s": retry_after_s})
-        self.headers = {"Retry-After": str(retry_after_s)}
 
-
-class ServerBusy(MaadanError):
+class ServerBusy(RetryLater):
     status = 503
     code = "busy"
-
-    def __init__(self, message: str, retry_after_s: int):
-        super().__init__(message, details={"retry_after_s": retry_after_s})
-        self.headers = {"Retry-After": str(retry_after_s)}
 
 
 @dataclass

@@ -78,19 +78,26 @@ class RejectNul:
         if not (ctype.startswith(self.TEXT_BODIES) or b"+json" in ctype.split(b";")[0]):
             await self.app(scope, receive, send)
             return
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay([message]), send)
-                return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body, interrupted = await _whole_body(receive)
+        if interrupted is not None:
+            await self.app(scope, _replay([interrupted]), send)
+            return
         if b"\x00" in body or b"\\u0000" in body or (ctype.startswith(b"application/x-www") and b"%00" in body.lower()):
             await _nul(send, "the request body", scope)
             return
         await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+
+
+async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
+    """The request body read to its end, or the message (a disconnect) that cut it short."""
+    chunks, more = [], True
+    while more:
+        message = await receive()
+        if message["type"] != "http.request":
+            return b"", message
+        chunks.append(message.get("body", b""))
+        more = message.get("more_body", False)
+    return b"".join(chunks), None
 
 
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
@@ -108,9 +115,12 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
 
 async def _nul(send: Send, where: str, scope: Scope) -> None:
     status = 400 if scope["path"].startswith("/ogc") else 422  # OGC API answers bad parameters with 400
-    body = json.dumps({"error": "invalid_input",
-                       "message": f"{where} holds a NUL character (U+0000), which text may not contain",
-                       "details": {"where": where}}).encode()
+    await _send_json(send, status, {"error": "invalid_input", "details": {"where": where},
+                                    "message": f"{where} holds a NUL character (U+0000), which text may not contain"})
+
+
+async def _send_json(send: Send, status: int, payload: dict) -> None:
+    body = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})
@@ -142,23 +152,16 @@ class JsonDepthLimit:
         if scope["type"] != "http" or not (ctype == b"application/json" or ctype.endswith(b"+json")):
             await self.app(scope, receive, send)
             return
-        chunks, more = [], True
-        while more:
-            message = await receive()
-            if message["type"] != "http.request":
-                await self.app(scope, _replay([message]), send)
-                return
-            chunks.append(message.get("body", b""))
-            more = message.get("more_body", False)
-        body = b"".join(chunks)
+        body, interrupted = await _whole_body(receive)
+        if interrupted is not None:
+            await self.app(scope, _replay([interrupted]), send)
+            return
         depth = json_depth(body)
         if depth > self.limit:
             status = 400 if scope["path"].startswith("/ogc") else 422
-            text = json.dumps({"error": "invalid_input", "message": f"body: the JSON nests {depth} levels deep; "
-                               f"at most {self.limit} are read", "details": {"depth": depth, "limit": self.limit}}).encode()
-            await send({"type": "http.response.start", "status": status,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(text)).encode())]})
-            await send({"type": "http.response.body", "body": text})
+            await _send_json(send, status, {"error": "invalid_input", "details": {"depth": depth, "limit": self.limit},
+                                            "message": f"body: the JSON nests {depth} levels deep; at most "
+                                                       f"{self.limit} are read"})
             return
         await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
 

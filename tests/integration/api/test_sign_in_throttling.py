@@ -17,22 +17,10 @@ from maadan.auth import service as auth
 from maadan.auth.model import MAX_ACCOUNT_FAILURES, MAX_CLIENT_FAILURES, MAX_FAILURES
 from maadan.config import load_settings
 from maadan.store.uow import UnitOfWork
+from tests.unit.auth.test_service import cheap_hashing  # noqa: F401 (autouse: about a hundred sign-ins here)
 
 PASSWORD = "a long enough passphrase"
 PROXY = "127.0.0.1"
-
-
-@pytest.fixture(autouse=True)
-def cheap_hashing(monkeypatch):
-    """These tests make about a hundred sign-ins; Argon2 at its real cost is not what they are about."""
-    from argon2 import PasswordHasher
-
-    from maadan.auth import passwords
-
-    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    dummy = cheap.hash("dummy")
-    monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
-    monkeypatch.setattr(passwords, "_dummy_hash", lambda: dummy)
 
 
 @pytest.fixture
