@@ -33,7 +33,8 @@ def app(seeded_db):
     clock = Clock()
     app.state.client_limits.clock = clock
     app.state.clock_for_limits = clock
-    return app
+    yield app
+    app.state.engine.dispose()  # no connection may stay open on the template database
 
 
 def _mc(client: TestClient, address: str):
@@ -69,10 +70,11 @@ def test_spatial_checks_and_uploads_are_limited_too(app):
                            headers={"X-Forwarded-For": "198.51.100.9"}).status_code in (401, 429)
 
 
-def test_a_signed_in_client_is_counted_by_account_not_address(app, seeded_db):
+def test_a_signed_in_client_is_counted_by_account_not_address(seeded_copy):
     from maadan.auth import service as auth
     from maadan.store.uow import UnitOfWork
 
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url, "MAADAN_TRUSTED_PROXIES": PROXY}))
     user = auth.create_user(UnitOfWork(app.state.engine, write=True), "officer.limits", "a long enough passphrase",
                             "officer")
     token, _ = auth.issue_token(UnitOfWork(app.state.engine, write=True), user)

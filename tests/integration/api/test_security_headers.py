@@ -18,7 +18,9 @@ def _app(url: str, **env: str):
 
 @pytest.fixture
 def app(seeded_db):
-    return _app(seeded_db.url)
+    app = _app(seeded_db.url)
+    yield app
+    app.state.engine.dispose()  # no connection may stay open on the template database
 
 
 def _assert_headers(r) -> None:
