@@ -87,9 +87,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting(
         "MAADAN_EXPENSIVE_CONCURRENCY",
-        "the number of CPUs (at least 2)",
+        "half the CPUs (at least 1)",
         "Expensive requests of one kind (compute, spatial) a worker runs at once; more are answered "
-        "503 with Retry-After, so a few clients cannot slow every other page. 0: no limit.",
+        "503 with Retry-After, so the other half of the CPUs stays for every other page. 0: no limit.",
     ),
     Setting(
         "MAADAN_STALE_DAYS",
@@ -172,7 +172,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         stale_days=_int(env, "MAADAN_STALE_DAYS", 180, 0, 36_500),
         log_level=_log_level(env), trusted_proxies=_proxies(env), public_base_url=_base_url(env),
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
-        expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(2, os.cpu_count() or 2), 0, 10_000),
+        expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
     )
 
 
