@@ -39,6 +39,7 @@ def _requirements() -> None:
 class Site:
     url: str
     engine: object
+    app: object = None  # the FastAPI app being served
 
     def uow(self, write: bool = False):
         from maadan.store.uow import UnitOfWork
@@ -82,7 +83,7 @@ def site(tmp_path_factory) -> Iterator[Site]:
             raise RuntimeError("uvicorn did not start")
         time.sleep(0.05)
     try:
-        yield Site(f"http://127.0.0.1:{port}", app.state.engine)
+        yield Site(f"http://127.0.0.1:{port}", app.state.engine, app)
     finally:
         server.should_exit = True
         thread.join(timeout=10)

@@ -226,7 +226,7 @@ class CadastreRepository:
 
     def next_title_seq(self, jurisdiction: str, title_type: str, year: int) -> int:
         prefix = f"{jurisdiction}/{title_type}/{year}/"
-        n = self.s.execute(select(func.count()).select_from(t.title).where(t.title.c.number.like(prefix + "%"))).scalar_one()
+        n = self.s.execute(select(func.count()).select_from(t.title).where(t.title.c.number.startswith(prefix, autoescape=True))).scalar_one()
         return int(n) + 1
 
     def update_title(self, title: Title) -> None:
