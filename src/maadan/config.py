@@ -72,6 +72,13 @@ SETTINGS: tuple[Setting, ...] = (
         "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
     ),
     Setting(
+        "MAADAN_PASSWORD_HASHING",
+        "standard",
+        "Argon2id cost of new password hashes: standard (RFC 9106 low-memory: 3 passes over 64 MiB) or "
+        "fast-insecure (1 pass over 8 KiB, for test suites only; refused when MAADAN_ENV=prod). Read when a "
+        "password is hashed; a hash made with weaker parameters than standard is redone at the next sign-in.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -92,6 +99,7 @@ class Settings:
     max_body_bytes: int = 5_000_000
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
+    password_hashing: str = "standard"
 
     @property
     def production(self) -> bool:
@@ -139,8 +147,23 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
-        log_level=_log_level(env), trusted_proxies=_proxies(env),
+        log_level=_log_level(env), trusted_proxies=_proxies(env), password_hashing=password_hashing(env),
     )
+
+
+PASSWORD_HASHING = ("standard", "fast-insecure")
+
+
+def password_hashing(env: Mapping[str, str] | None = None) -> str:
+    """MAADAN_PASSWORD_HASHING from `env` (default: the process environment), checked: fast-insecure
+    is refused when MAADAN_ENV=prod."""
+    env = os.environ if env is None else env
+    value = (env.get("MAADAN_PASSWORD_HASHING") or "standard").strip().lower()
+    if value not in PASSWORD_HASHING:
+        raise ConfigError(f"MAADAN_PASSWORD_HASHING must be {' or '.join(PASSWORD_HASHING)}, not {value!r}")
+    if value != "standard" and (env.get("MAADAN_ENV") or "").strip().lower() == "prod":
+        raise ConfigError("MAADAN_PASSWORD_HASHING=fast-insecure is for test suites; it is refused when MAADAN_ENV=prod")
+    return value
 
 
 def _log_level(env: Mapping[str, str]) -> str:

@@ -1,26 +1,38 @@
-"""Password hashing (Argon2id through argon2-cffi, its RFC 9106 defaults) and the password policy."""
+"""Password hashing (Argon2id through argon2-cffi, its RFC 9106 defaults) and the password policy.
+The cost is the MAADAN_PASSWORD_HASHING setting: test suites use cheap parameters."""
 
 from __future__ import annotations
 
+import dataclasses
 from functools import cache
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from maadan.config import password_hashing
 from maadan.errors import InvalidInput
 
 MIN_LENGTH = 12
 MAX_LENGTH = 1024  # hashing cost grows with length: refuse megabyte "passwords"
 
 
-@cache
+# fast-insecure: argon2-cffi's cheapest parameters with a full-length salt and hash.
+_PARAMETERS = {"standard": profiles.RFC_9106_LOW_MEMORY,
+               "fast-insecure": dataclasses.replace(profiles.CHEAPEST, salt_len=16, hash_len=32)}
+
+
 def _hasher() -> PasswordHasher:
-    return PasswordHasher()
+    return _hasher_for(password_hashing())
 
 
 @cache
-def _dummy_hash() -> str:
-    return _hasher().hash("maadan: a password nobody has")
+def _hasher_for(cost: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(_PARAMETERS[cost])
+
+
+@cache
+def _dummy_hash(cost: str) -> str:
+    return _hasher_for(cost).hash("maadan: a password nobody has")
 
 
 def check_policy(password: str, username: str | None = None) -> None:
@@ -62,4 +74,4 @@ def needs_rehash(password_hash: str) -> bool:
 
 def spend_verify_time(password: str) -> None:
     """Verify against a throwaway hash, so an unknown username costs as long as a wrong password."""
-    verify_password(_dummy_hash(), password)
+    verify_password(_dummy_hash(password_hashing()), password)

@@ -9,12 +9,12 @@ import os
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from .security_site import make_site  # noqa: E402
+from .security_site import make_site
 
 EXAMPLES = int(os.environ.get("MAADAN_FUZZ_EXAMPLES", "20"))
 # Derandomized by default so that CI is reproducible; MAADAN_FUZZ_RANDOM=1 explores new examples.
