@@ -57,6 +57,13 @@ def shared_file(*parts: str) -> Path:
 
 
 def pytest_configure(config) -> None:
+    # Hypothesis (properties and schemathesis): the same examples on every run, unless
+    # MAADAN_FUZZ_RANDOM=1 asks for new ones (replay a failure with --hypothesis-seed=<the seed printed>).
+    from hypothesis import settings
+
+    settings.register_profile("maadan", derandomize=os.environ.get("MAADAN_FUZZ_RANDOM") != "1", deadline=None,
+                              database=None, print_blob=True)
+    settings.load_profile("maadan")
     # Cheap Argon2 parameters for every password hashed in the test process (a documented setting;
     # refused when MAADAN_ENV=prod). Tests of the hashing itself pass their own environment.
     os.environ.setdefault("MAADAN_PASSWORD_HASHING", "fast-insecure")
