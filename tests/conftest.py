@@ -222,3 +222,11 @@ def serve(app) -> Iterator[str]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+
+
+def bundled_agreement_ids() -> list[str]:
+    """The ids of the agreements bundled in maadan/data/agreements (the seed)."""
+    from maadan.agreements.model import References
+    from maadan.ingest.agreement_data import load_agreements
+
+    return [a.id for a in load_agreements(References())]

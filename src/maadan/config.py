@@ -79,6 +79,12 @@ SETTINGS: tuple[Setting, ...] = (
         "password is hashed; a hash made with weaker parameters than standard is redone at the next sign-in.",
     ),
     Setting(
+        "MAADAN_STALE_DAYS",
+        "180",
+        "Age in days after which an agreement whose status is not final is listed as stale (its newest "
+        "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -100,6 +106,7 @@ class Settings:
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
     password_hashing: str = "standard"
+    stale_days: int = 180
 
     @property
     def production(self) -> bool:
@@ -147,7 +154,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
-        log_level=_log_level(env), trusted_proxies=_proxies(env), password_hashing=password_hashing(env),
+        stale_days=_int(env, "MAADAN_STALE_DAYS", 180, 0, 36_500),
+        log_level=_log_level(env), trusted_proxies=_proxies(env),
+        password_hashing=password_hashing(env),
     )
 
 
