@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import APPLICANT, OFFICER
+from .conftest import APPLICANT, OFFICER, PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +80,7 @@ def test_keyboard_alone_skips_to_content_and_signs_in(visitor, site):
     v.page.keyboard.type(OFFICER)
     v.page.keyboard.press("Tab")
     assert v.page.evaluate("() => document.activeElement.id") == "password"
-    v.page.keyboard.type("a long enough passphrase")
+    v.page.keyboard.type(PASSWORD)
     v.page.keyboard.press("Enter")
     v.page.wait_for_url(site.url + "/")
     assert "Signed in as" in v.page.locator(".account").inner_text()
