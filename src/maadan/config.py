@@ -90,6 +90,11 @@ SETTINGS: tuple[Setting, ...] = (
         "half the CPUs (at least 1)",
         "Expensive requests of one kind (compute, spatial) a worker runs at once; more are answered "
         "503 with Retry-After, so the other half of the CPUs stays for every other page. 0: no limit.",
+        "MAADAN_PASSWORD_HASHING",
+        "standard",
+        "Argon2id cost of new password hashes: standard (RFC 9106 low-memory: 3 passes over 64 MiB) or "
+        "fast-insecure (1 pass over 8 KiB, for test suites only; refused when MAADAN_ENV=prod). Read when a "
+        "password is hashed; a hash made with weaker parameters than standard is redone at the next sign-in.",
     ),
     Setting(
         "MAADAN_STALE_DAYS",
@@ -121,6 +126,7 @@ class Settings:
     public_base_url: str | None = None
     client_rate: int = 30
     expensive_concurrency: int = 2
+    password_hashing: str = "standard"
     stale_days: int = 180
 
     @property
@@ -192,6 +198,24 @@ def _base_url(env: Mapping[str, str]) -> str | None:
     except ValueError:
         raise ConfigError(f"MAADAN_PUBLIC_BASE_URL has a bad port: {raw[:100]!r}") from None
     return raw.rstrip("/")
+        log_level=_log_level(env), trusted_proxies=_proxies(env),
+        password_hashing=password_hashing(env),
+    )
+
+
+PASSWORD_HASHING = ("standard", "fast-insecure")
+
+
+def password_hashing(env: Mapping[str, str] | None = None) -> str:
+    """MAADAN_PASSWORD_HASHING from `env` (default: the process environment), checked: fast-insecure
+    is refused when MAADAN_ENV=prod."""
+    env = os.environ if env is None else env
+    value = (env.get("MAADAN_PASSWORD_HASHING") or "standard").strip().lower()
+    if value not in PASSWORD_HASHING:
+        raise ConfigError(f"MAADAN_PASSWORD_HASHING must be {' or '.join(PASSWORD_HASHING)}, not {value!r}")
+    if value != "standard" and (env.get("MAADAN_ENV") or "").strip().lower() == "prod":
+        raise ConfigError("MAADAN_PASSWORD_HASHING=fast-insecure is for test suites; it is refused when MAADAN_ENV=prod")
+    return value
 
 
 def _log_level(env: Mapping[str, str]) -> str:

@@ -5,18 +5,22 @@ factor: at least 15 characters, any characters (spaces and Unicode included), up
 composition rules; and a blocklist: the 19,640 most common passwords (data/passwords, with its
 source), simple variants of them (a common password or context word with digits or symbols
 added, repeated, or reversed), repetitive or sequential characters, and context-specific words
-(the username, the service's name)."""
+(the username, the service's name).
+
+The hashing cost is the MAADAN_PASSWORD_HASHING setting: test suites use cheap parameters."""
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from functools import cache
 from importlib import resources
 
-from argon2 import PasswordHasher
+from argon2 import PasswordHasher, profiles
 from argon2.exceptions import InvalidHashError, VerificationError
 
+from maadan.config import password_hashing
 from maadan.errors import InvalidInput
 
 MIN_LENGTH = 15  # NIST SP 800-63B-4 §3.1.1.2: 15 for a password used as the only factor
@@ -29,14 +33,23 @@ SEQUENCES = ("abcdefghijklmnopqrstuvwxyz", "0123456789", "qwertyuiopasdfghjklzxc
 _NOT_LETTERS = re.compile(r"[\W\d_]+")
 
 
-@cache
+# fast-insecure: argon2-cffi's cheapest parameters with a full-length salt and hash.
+_PARAMETERS = {"standard": profiles.RFC_9106_LOW_MEMORY,
+               "fast-insecure": dataclasses.replace(profiles.CHEAPEST, salt_len=16, hash_len=32)}
+
+
 def _hasher() -> PasswordHasher:
-    return PasswordHasher()
+    return _hasher_for(password_hashing())
 
 
 @cache
-def _dummy_hash() -> str:
-    return _hasher().hash("maadan: a password nobody has")
+def _hasher_for(cost: str) -> PasswordHasher:
+    return PasswordHasher.from_parameters(_PARAMETERS[cost])
+
+
+@cache
+def _dummy_hash(cost: str) -> str:
+    return _hasher_for(cost).hash("maadan: a password nobody has")
 
 
 @cache
@@ -134,4 +147,4 @@ def needs_rehash(password_hash: str) -> bool:
 
 def spend_verify_time(password: str) -> None:
     """Verify against a throwaway hash, so an unknown username costs as long as a wrong password."""
-    verify_password(_dummy_hash(), password)
+    verify_password(_dummy_hash(password_hashing()), password)

@@ -3,7 +3,6 @@
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from argon2 import PasswordHasher
 
 from maadan.auth import passwords, service
 from maadan.auth.model import (
@@ -23,11 +22,8 @@ PASSWORD = "correct horse battery"
 
 @pytest.fixture(autouse=True)
 def cheap_hashing(monkeypatch):
-    """Argon2 at its real cost takes ~0.1 s a hash; these tests are about the rules around it."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=64, parallelism=1)
-    dummy = cheap.hash("dummy")
-    monkeypatch.setattr(passwords, "_hasher", lambda: cheap)
-    monkeypatch.setattr(passwords, "_dummy_hash", lambda: dummy)
+    """These tests are about the rules around Argon2, not its cost (tests/conftest.py sets it too)."""
+    monkeypatch.setenv("MAADAN_PASSWORD_HASHING", "fast-insecure")
 
 
 @pytest.fixture
