@@ -90,6 +90,8 @@ SETTINGS: tuple[Setting, ...] = (
         "half the CPUs (at least 1)",
         "Expensive requests of one kind (compute, spatial) a worker runs at once; more are answered "
         "503 with Retry-After, so the other half of the CPUs stays for every other page. 0: no limit.",
+    ),
+    Setting(
         "MAADAN_PASSWORD_HASHING",
         "standard",
         "Argon2id cost of new password hashes: standard (RFC 9106 low-memory: 3 passes over 64 MiB) or "
@@ -179,6 +181,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=_log_level(env), trusted_proxies=_proxies(env), public_base_url=_base_url(env),
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
         expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
+        password_hashing=password_hashing(env),
     )
 
 
@@ -198,9 +201,6 @@ def _base_url(env: Mapping[str, str]) -> str | None:
     except ValueError:
         raise ConfigError(f"MAADAN_PUBLIC_BASE_URL has a bad port: {raw[:100]!r}") from None
     return raw.rstrip("/")
-        log_level=_log_level(env), trusted_proxies=_proxies(env),
-        password_hashing=password_hashing(env),
-    )
 
 
 PASSWORD_HASHING = ("standard", "fast-insecure")

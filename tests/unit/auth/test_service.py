@@ -4,7 +4,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from maadan.auth import passwords, service
+from maadan.auth import service
 from maadan.auth.model import (
     MAX_ACCOUNT_FAILURES,
     MAX_CLIENT_FAILURES,
