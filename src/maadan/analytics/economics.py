@@ -701,7 +701,8 @@ def evaluate(case: Case, rates_pct: Sequence[float]) -> Evaluation:
     ]
     gov = sum(float(pflows[i].sum()) for i, p in enumerate(case.partners) if p.government)
     payees = {lv.name: lv.payee for lv in case.fiscal.all_levies} | {fp.name: fp.payee for fp in case.fiscal.fixed}
-    by_levy = {k: (payees.get(k, ""), float(v.sum())) for k, v in (*flows.levies.items(), *flows.fixed.items())}
+    by_levy = {k: (payees.get(k, ""), float(v.sum())) for k, v in (*flows.levies.items(), *flows.fixed.items())
+               if float(np.abs(v).sum()) > 0}
     take = GovernmentTake(royalty=float(flows.royalty.sum()), income_tax=float(flows.tax.sum()),
                           government_equity=gov, pre_fiscal=float(flows.pre_fiscal.sum()),
                           us_tariff=float(flows.tariff.sum()), by_levy=by_levy, super_tax=float(flows.super_tax.sum()))

@@ -332,10 +332,16 @@ def _parse_case(path: str, data: Any, bundled: bool, doc: yamlfile.YamlDoc | Non
                                 "_files": [path, *resolved.files, tariff_file.path], "_notes": notes,
                                 "_readings": resolved.readings, "_entries": resolved.entries,
                                 "_financing": top.get("financing"), "_published": top.get("published"),
+                                "_fiscal": str(top["fiscal"]),
                                 "_doc": doc},
                     discount_offset=offset, sustaining_last_year=sustaining_last)
     except InvalidInput as exc:
-        raise DataFileError(path, exc.message) from None
+        where = next((key for word, key in (("partner", "partners"), ("schedule", "schedule"), ("capex", "capex"),
+                                            ("production starts", "schedule"), ("levy", "fiscal"),
+                                            ("opex", "opex_usd_per_t_ore"), ("off-site", "offsite_pct_of_revenue"),
+                                            ("sustaining", "sustaining_musd_per_yr"))
+                      if word in exc.message), "")
+        raise DataFileError(path, exc.message, line=doc.line(where) if doc is not None and where else None) from None
 
 
 def load_case(name_or_path: str, readings: tuple[str, ...] = ()) -> Case:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from maadan.analytics import (criticality, document, economics, montecarlo, params, profiles, reports, screening,
-                              sensitivity, whatif)
+from maadan.analytics import (calibration, criticality, document, economics, finance, montecarlo, params,
+                              profiles, reports, scenarios, screening, sensitivity, whatif)
 from maadan.analytics.criticality import MineralRisk
 from maadan.analytics.validation import ValidationReport, descendants, validate
 from maadan.errors import InvalidInput, MaadanError
@@ -154,23 +154,69 @@ def project_whatif(uow: UnitOfWork, project: str | None, *, phase: str | None = 
     return WhatIfReport(pid, pname, phase, supply, imports, skipped)
 
 
-def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
-                      rates_pct: tuple[float, ...] = (8.0, 10.0), us_share_pct: float | None = None
-                      ) -> economics.Evaluation:
-    """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
+def project_case(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+                 readings: tuple[str, ...] = ()) -> economics.Case:
+    """A project's bundled case (by project name or alias) or a case file given by path."""
     if params_file:
-        case = params.load_case(params_file)
-    else:
-        if not project:
-            raise InvalidInput("Give --project or --params FILE")
-        with uow:
-            pid = NameIndex.build("project", uow.projects.names()).resolve(project)
-        case = params.load_case(pid)
+        return params.load_case(params_file, readings)
+    if not project:
+        raise InvalidInput("Give --project or --params FILE")
+    with uow:
+        pid = NameIndex.build("project", uow.projects.names()).resolve(project)
+    if pid not in params.case_ids():
+        raise InvalidInput(f"No economics case for {pid}: cases exist for {', '.join(params.case_ids())} "
+                           "(data/fiscal/cases)")
+    return params.load_case(pid, readings)
+
+
+def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+                      rates_pct: tuple[float, ...] = (8.0, 10.0), us_share_pct: float | None = None,
+                      readings: tuple[str, ...] = ()) -> economics.Evaluation:
+    """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
+    case = project_case(uow, project, params_file=params_file, readings=readings)
     if us_share_pct is not None:
         case = replace(case, fiscal=replace(case.fiscal, us_sales_share_pct=us_share_pct),
                        provenance={**case.provenance, "us_sales_share_pct": params.Cited(
                            us_share_pct, "% of sales", note="given on the command line")})
     return economics.evaluate(case, rates_pct)
+
+
+def project_validation(uow: UnitOfWork, project: str | None, *, params_file: str | None = None
+                       ) -> tuple[economics.Case, list[calibration.Check], list[calibration.Step]]:
+    """The case against its published figures, and the derivation of the inputs no source gives."""
+    case = project_case(uow, project, params_file=params_file)
+    if not calibration.published(case):
+        raise InvalidInput(f"The case for {case.project_id} lists no published figures to validate against")
+    return case, calibration.validate(case), calibration.derive(case)
+
+
+@dataclass
+class FinanceReport:
+    levered: finance.Levered
+    us: finance.UsView | None
+    mc: montecarlo.MonteCarloResult | None
+
+
+def project_finance(uow: UnitOfWork, project: str | None, *, params_file: str | None = None, rate_pct: float = 8.0,
+                    paths: int = 0, seed: int = 2025) -> FinanceReport:
+    """Levered case, equity IRR per partner, DSCR per year, the US-side view and (with paths) DSCR breaches."""
+    case = project_case(uow, project, params_file=params_file)
+    fin = finance.parse_financing(case)
+    if fin is None or not fin.known:
+        raise InvalidInput(f"The case for {case.project_id} has no financing with reported amounts")
+    lev = finance.levered(case, fin, rate_pct)
+    mc = None
+    if paths:
+        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed,
+                                    financing=fin)
+    return FinanceReport(lev, finance.us_view(lev), mc)
+
+
+def project_scenarios(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+                      scenario_file: str | None = None, rate_pct: float = 8.0, paths: int = 0,
+                      seed: int = 2025) -> tuple[economics.Case, list[scenarios.Row]]:
+    case = project_case(uow, project, params_file=params_file)
+    return case, scenarios.compare(case, scenarios.load(case, scenario_file), rate_pct, paths=paths, seed=seed)
 
 
 def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
@@ -249,8 +295,10 @@ def screen_candidates(uow: UnitOfWork, profile_name: str = "us-investor") -> scr
     for p in projects:
         if p.id in cases:
             e = economics.evaluate(params.load_case(p.id), (rate,))
+            ok, total = params.verified_share(e.case)
             econ[p.id] = screening.EconomicsValue(e.npv[rate], rate, e.irr.short(),
-                                                  e.case.provenance.get("_files", ["?"])[0])
+                                                  e.case.provenance.get("_files", ["?"])[0],
+                                                  f"{ok} of {total} inputs verified")
     return screening.screen(profile, projects, values, econ, ground)
 
 
@@ -291,7 +339,9 @@ def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, path
         case = params.load_case(pid)
         e = economics.evaluate(case, (rate_pct, 10.0) if rate_pct != 10.0 else (rate_pct,))
         t = sensitivity.tornado(case, rate_pct)
-        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed)
+        fin = finance.parse_financing(case)
+        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed,
+                                    financing=fin)
     return reports.project_document(p.name, facts, list(p.sources), e, t, mc)
 
 

@@ -52,7 +52,8 @@ def test_saindak_readings_and_periods():
     alt = fiscal.resolve("PK-BA", "saindak", ["copper"], 2020, 2030, 2002, readings=["saindak-report-2005"])
     assert {p.first_year: p.rate_pct for lv in alt.levies for p in lv.periods} == {2020: 2.0, 2023: 6.5}
     assert any(chosen for _, _, chosen in alt.readings["saindak-royalty-2002"])
-    with pytest.raises(InvalidInput, match="readings: saindak-lease-2002, saindak-report-2005"):
+    with pytest.raises(InvalidInput, match="readings: saindak-extension-2022, saindak-extension-lease-terms, "
+                       "saindak-lease-2002, saindak-report-2005"):
         fiscal.resolve("PK-BA", "saindak", ["copper"], 2020, 2030, 2002, readings=["saindak-1999"])
 
 

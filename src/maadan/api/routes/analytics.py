@@ -10,7 +10,7 @@ from fastapi import APIRouter, Path, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 
-from maadan.analytics import criticality as crit, document, montecarlo, report, sensitivity, service
+from maadan.analytics import criticality as crit, document, finance, montecarlo, report, scenarios, sensitivity, service
 from maadan.analytics.whatif import ImportVolume
 from maadan.api.deps import UoW
 
@@ -62,26 +62,58 @@ def whatif(uow: UoW,
 @router.get("/economics/{project}", summary="DCF of a project's case: partner cash flows, NPV, IRR, tornado")
 def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
               rate: Annotated[list[float] | None, Query(description="Discount rates in % (repeatable)")] = None,
-              us_share: Annotated[float | None, Query(ge=0, le=100)] = None) -> dict:
+              us_share: Annotated[float | None, Query(ge=0, le=100)] = None,
+              reading: Annotated[list[str] | None, Query(description="Alternative fiscal readings by id "
+                                                         "(repeatable)")] = None) -> dict:
     rates = tuple(rate or (8.0, 10.0))
     for i, r in enumerate(rates):
         if not -100 < r <= 100:
             raise RequestValidationError([{"loc": ("query", "rate", i), "msg": f"discount rate must be > -100 % "
                                            f"and <= 100 %, not {r:g}", "type": "value_error"}])
-    e = service.project_economics(uow, project, rates_pct=rates, us_share_pct=us_share)
+    for i, r in enumerate(reading or []):
+        if not re.fullmatch(r"[a-z0-9-]{1,60}", r):
+            raise RequestValidationError([{"loc": ("query", "reading", i), "msg": "a reading id is lower-case "
+                                           "letters, digits and hyphens", "type": "value_error"}])
+    e = service.project_economics(uow, project, rates_pct=rates, us_share_pct=us_share,
+                                  readings=tuple(reading or ()))
     t = sensitivity.tornado(e.case, rates[0])
     return {**report.evaluation(e), "tornado": {
         "rate_pct": t.rate_pct, "base_npv": round(t.base_npv, 2), "note": t.note,
         "bars": [{"input": b.factor.name, "low": b.factor.low, "high": b.factor.high, "why": b.factor.why,
-                  "npv_low": round(b.npv_low, 2), "npv_high": round(b.npv_high, 2)} for b in t.bars]}}
+                  "npv_low": round(b.npv_low, 2), "npv_high": round(b.npv_high, 2), "inputs": b.status}
+                 for b in t.bars]}}
+
+
+@router.get("/economics/{project}/validation",
+            summary="The case against its published figures, with the derivation of the inputs no source gives")
+def economics_validation(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW) -> dict:
+    case, checks, steps = service.project_validation(uow, project)
+    return report.validation_table(case, checks, steps)
+
+
+@router.get("/economics/{project}/finance",
+            summary="Levered case: tranches, equity IRR per partner, DSCR per year, US-side view, DSCR breaches")
+def economics_finance(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
+                      paths: Annotated[int, Query(ge=0, le=MAX_WEB_PATHS, description="Monte Carlo paths (0: none)")]
+                      = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
+    return report.finance_report(service.project_finance(uow, project, rate_pct=rate, paths=paths, seed=seed))
+
+
+@router.get("/economics/{project}/scenarios", summary="Named scenarios side by side (prices, capital, delay, tax)")
+def economics_scenarios(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
+                        paths: Annotated[int, Query(ge=0, le=50_000, description="Monte Carlo paths per scenario")]
+                        = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
+    case, rows = service.project_scenarios(uow, project, rate_pct=rate, paths=paths, seed=seed)
+    return {"project": case.project_id, "rate_pct": rate, "scenarios": scenarios.as_dicts(rows)}
 
 
 @router.get("/montecarlo/{project}", summary="NPV distribution per partner (P10/P50/P90), seeded")
 def montecarlo_(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
                 paths: Annotated[int, Query(ge=100, le=MAX_WEB_PATHS, description="Price paths (bounded)")] = 20_000,
                 rate: Rate = 8.0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
-    case = service.project_economics(uow, project, rates_pct=(rate,)).case
-    result, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate, seed=seed)
+    case = service.project_case(uow, project)
+    result, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate, seed=seed,
+                                    financing=finance.parse_financing(case))
     return report.montecarlo(result, case)
 
 
