@@ -222,3 +222,29 @@ def screening(s) -> dict[str, Any]:
                         for c in i.components},
             "reasons": i.reasons} for i in s.items],
     }
+
+
+def loss_score(s) -> dict[str, Any]:
+    return {"mineral": s.mineral_id, "name": s.name, "score_musd": _r(s.score_musd, 3),
+            "likelihood": _r(s.likelihood, 5), "us_consumption_value_musd": _r(s.value_musd, 1),
+            "exposure_basis": s.exposure_basis, "restricted_by": s.restricted_by,
+            "possible_single_producer": s.possible_single_producer,
+            "stages": [{"stage": x.stage or "all", "nir_pct": x.nir_pct, "nir_basis": x.nir_basis,
+                        "value_musd": _r(x.value_musd, 1), "likelihood": _r(x.likelihood, 5),
+                        "score_musd": _r(x.score_musd, 3)} for x in s.stages],
+            "missing": s.missing, "sources": s.sources}
+
+
+def loss_check(lc) -> dict[str, Any]:
+    def rank(r):
+        return {"score": r.score_name, "n": r.n, "rho": _r(r.rho), "uncovered": r.uncovered,
+                "pairs": [{"mineral": m, "name": n, "usgs_rank": u, "score": _r(s, 6)} for m, n, u, s in r.pairs],
+                "disagreements": [{"mineral": d.mineral_id, "name": d.name, "usgs_rank": d.usgs_rank,
+                                   "model_rank": d.model_rank, "gap": d.gap} for d in r.disagreements]}
+
+    def auc(a):
+        return {"score": a.score_name, "auc": _r(a.auc), "n_critical": a.n_critical, "n_other": a.n_other,
+                "missed": [[n, _r(s, 6)] for n, s in a.missed], "false_alarms": [[n, _r(s, 6)] for n, s in a.false_alarms]}
+    return {"list": lc.list_id, "rank_before": rank(lc.rank_before), "rank_after": rank(lc.rank_after),
+            "auc_before": auc(lc.auc_before), "auc_after": auc(lc.auc_after), "split": lc.split,
+            "method": "docs/analytics.md §2b"}

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from maadan.analytics import (calibration, criticality, document, economics, finance, montecarlo, params,
-                              profiles, reports, scenarios, screening, sensitivity, whatif)
+                              profiles, reports, scenarios, screening, sensitivity, supplyrisk, whatif)
 from maadan.analytics.criticality import MineralRisk
 from maadan.analytics.validation import ValidationReport, descendants, validate
 from maadan.errors import InvalidInput, MaadanError
@@ -347,3 +347,73 @@ def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, path
 
 def report_screening(uow: UnitOfWork, profile_name: str = "us-investor") -> document.Document:
     return reports.screening_document(screen_candidates(uow, profile_name))
+
+
+@dataclass
+class LossCheck:
+    """The expected-disruption-loss method against the USGS 2025 ranking and list, with the composite score
+    of §1 as 'before' on the same populations, and the split used if p_0 is tuned (docs/analytics.md §2b)."""
+
+    scores: list[supplyrisk.LossScore]
+    rank_after: supplyrisk.RankCheck
+    rank_before: supplyrisk.RankCheck
+    auc_after: supplyrisk.ListAuc
+    auc_before: supplyrisk.ListAuc
+    split: dict[str, object]
+    list_id: str
+
+
+def loss_scores(uow: UnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[supplyrisk.LossScore]:
+    """Expected disruption loss of every MCS commodity with figures (docs/analytics.md §2b), ranked."""
+    with uow:
+        risks = _assess_all(uow, None)
+    values = supplyrisk.load_values()
+    restrictions = supplyrisk.load_restrictions()
+    out = [supplyrisk.score(r, values.get(r.mineral_id, []), restrictions,
+                            any(v.us_production_withheld for v in values.get(r.mineral_id, [])), p_other)
+           for r in risks]
+    return supplyrisk.rank(out)
+
+
+def check_loss(uow: UnitOfWork, list_id: str = LIST_ID) -> LossCheck:
+    with uow:
+        risks = {r.mineral_id: r for r in _assess_all(uow, None)}
+        listed = {e.mineral_id for e in uow.minerals.entries(list_id=list_id)}
+        parents = {m.id: m.group_id for m in uow.minerals.all()}
+    if not listed:
+        raise InvalidInput(f"No entries for list {list_id!r}")
+    usgs = supplyrisk.load_usgs_rank()
+    scored = loss_scores(uow)
+    after = {s.mineral_id: (s.name, s.score_musd) for s in scored if s.score_musd is not None}
+    before = {m: (r.name, r.score) for m, r in risks.items() if r.score is not None}
+    critical = {m for m in set(after) | set(before) if descendants(parents, m) & listed}
+    # The split: train chooses (p_0, a) from the grids, test reports them (docs/analytics.md §2b).
+    ranked = [u for u in usgs if u.rank is not None]
+    train = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "train"}
+    test = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "test"}
+    grid = {}
+    for p0 in supplyrisk.GRID:
+        base = loss_scores(uow, p0)
+        for a in supplyrisk.GRID_A:
+            s = {x.mineral_id: (x.name, x.likelihood * x.value_musd ** a) for x in base if x.score_musd is not None}
+            grid[(p0, a)] = (supplyrisk.rank_check("loss", s, usgs, train), supplyrisk.rank_check("loss", s, usgs, test),
+                             supplyrisk.rank_check("loss", s, usgs))
+    prior = (supplyrisk.P_OTHER, 1.0)
+
+    def train_rho(k):
+        r = grid[k][0].rho
+        return (r if r == r else -9.0, k == prior, k[0] == prior[0])  # ties: the prior values first
+    best = max(grid, key=train_rho)
+    split = {"rule": "parity of the first byte of SHA-1 of the mineral id", "train": sorted(train),
+             "test": sorted(test), "prior": {"p0": prior[0], "a": prior[1]},
+             "tuned_on_train": {"p0": best[0], "a": best[1]},
+             "grid": [{"p0": k[0], "a": k[1], "rho_train": round(tr.rho, 4), "n_train": tr.n,
+                       "rho_test": round(te.rho, 4), "n_test": te.n, "rho_all": round(al.rho, 4), "n_all": al.n}
+                      for k, (tr, te, al) in grid.items()],
+             "test_rho_prior": round(grid[prior][1].rho, 4), "test_rho_tuned": round(grid[best][1].rho, 4),
+             "all_rho_tuned": round(grid[best][2].rho, 4),
+             "note": "rho on the training half chose (p0, a); the test half was not looked at to choose"}
+    return LossCheck(scored, supplyrisk.rank_check("expected disruption loss", after, usgs),
+                     supplyrisk.rank_check("composite (HHI x NIR)", before, usgs),
+                     supplyrisk.list_auc("expected disruption loss", after, critical),
+                     supplyrisk.list_auc("composite (HHI x NIR)", before, critical), split, list_id)

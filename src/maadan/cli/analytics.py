@@ -15,7 +15,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from maadan.analytics import charts, criticality as crit, finance, montecarlo, params, report, sensitivity, service
-from maadan.analytics import scenarios as scenarios_mod
+from maadan.analytics import scenarios as scenarios_mod, supplyrisk
 from maadan.analytics import document, profiles, tornado_chart
 from maadan.analytics.whatif import ImportVolume
 from maadan.cli import common
@@ -54,10 +54,17 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                 check: bool = typer.Option(False, "--check", help="Score every MCS commodity and report the ROC AUC "
                                                                   "against the official list."),
                 list_id: str = typer.Option(service.LIST_ID, "--list", help="List for --check."),
+                method: str = typer.Option("composite", "--method", help="composite (HHI x NIR, §1) or loss "
+                                           "(expected disruption loss, closer to the USGS 2025 method, §2b)."),
                 json_out: bool = JSON) -> None:
     """Rank minerals by supply risk (production concentration x US import reliance), with every input."""
     c = common.get()
     c.json_mode = json_out
+    if method not in ("composite", "loss"):
+        raise InvalidInput(f"--method must be composite or loss, not {method!r}")
+    if method == "loss":
+        _criticality_loss(c, check, list_id, json_out, mineral)
+        return
     if chart is not None and chart.suffix.lower() not in (".png", ".html", ".htm"):
         raise InvalidInput(f"--chart must end in .png or .html, not {chart.name!r}")
     if check:
@@ -110,6 +117,56 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
         c.out.print("[bold]Sources[/]")
         for i, s in enumerate(r.sources, 1):
             c.out.print(f"  [{i}] {s}", markup=False)
+
+
+def _criticality_loss(c, check: bool, list_id: str, json_out: bool, mineral: str | None) -> None:
+    if check:
+        lc = service.check_loss(c.uow(), list_id)
+        data = report.loss_check(lc)
+        if json_out:
+            _json(data)
+            return
+        for key in ("rank_before", "rank_after"):
+            r = data[key]
+            c.out.print(f"[bold]{r['score']}[/]: Spearman rho {r['rho']:.3f} against the USGS 2025 economic-effects "
+                        f"order over {r['n']} commodities")
+            c.out.print("  disagree most: " + "; ".join(
+                f"{d['name']} (USGS {d['usgs_rank']}, here {d['model_rank']})" for d in r["disagreements"][:8]),
+                markup=False)
+        for key in ("auc_before", "auc_after"):
+            a = data[key]
+            c.out.print(f"[bold]{a['score']}[/]: ROC AUC {a['auc']:.3f} against {list_id} over {a['n_critical']} "
+                        f"critical and {a['n_other']} other commodities")
+            c.out.print("  critical but low: " + ", ".join(n for n, _ in a["missed"][:10]), markup=False)
+            c.out.print("  not critical but high: " + ", ".join(n for n, _ in a["false_alarms"][:10]), markup=False)
+        sp = data["split"]
+        t = sp["tuned_on_train"]
+        c.out.print(f"Split ({sp['rule']}; {len(sp['train'])} train, {len(sp['test'])} test): the prior "
+                    f"(p0 {sp['prior']['p0']}, a {sp['prior']['a']}) gives test rho {sp['test_rho_prior']}; tuned on "
+                    f"the training half (p0 {t['p0']}, a {t['a']}) it gives test rho {sp['test_rho_tuned']} "
+                    f"(all ranked commodities: {sp['all_rho_tuned']}).")
+        c.out.print("Method: docs/analytics.md §2b (stated before measuring).")
+        return
+    scores = service.loss_scores(c.uow())
+    if mineral:
+        scores = [s for s in scores if s.mineral_id == mineral.strip().lower() or s.name.lower() == mineral.lower()]
+        if not scores:
+            raise InvalidInput(f"No MCS figures for {mineral!r}")
+    if json_out:
+        _json({"method": supplyrisk.METHOD, "minerals": [report.loss_score(s) for s in scores]})
+        return
+    t = Table(title="Expected disruption loss (US consumption at risk, MUSD a year)", title_justify="left")
+    for col in ("#", "Mineral", "At risk", "Likelihood", "US consumption value", "Restricted by", "Withheld", "Exposure"):
+        t.add_column(col, justify="right" if col in ("#", "At risk", "Likelihood", "US consumption value") else "left")
+    for i, s in enumerate(scores, 1):
+        t.add_row(str(i) if s.score_musd is not None else "-", s.name,
+                  "unknown" if s.score_musd is None else f"{s.score_musd:,.1f}",
+                  "-" if s.likelihood is None else f"{s.likelihood:.3f}",
+                  "-" if s.value_musd is None else f"{s.value_musd:,.0f}", ", ".join(s.restricted_by) or "-",
+                  "possible single producer" if s.possible_single_producer else "", s.exposure_basis[:40])
+    c.out.print(t)
+    c.out.print(supplyrisk.METHOD + ". Unknown where a figure is withheld or missing (see --json: 'missing').",
+                markup=False)
 
 
 @app.command("whatif")

@@ -38,6 +38,18 @@ def validation(uow: UoW, list: Annotated[Literal["usgs-2025", "usgs-2022", "doe-
     return report.list_check(service.check_against_list(uow, list))
 
 
+@router.get("/loss", summary="Expected disruption loss per commodity (closer to the USGS 2025 method)")
+def loss(uow: UoW) -> dict:
+    from maadan.analytics import supplyrisk
+    return {"method": supplyrisk.METHOD, "minerals": [report.loss_score(s) for s in service.loss_scores(uow)]}
+
+
+@router.get("/loss/check", summary="Spearman rho against the USGS 2025 ranking and ROC AUC against the list, "
+                                   "before and after, with the split")
+def loss_check(uow: UoW) -> dict:
+    return report.loss_check(service.check_loss(uow))
+
+
 @router.get("/whatif", summary="New world shares, HHI and rank if a project's output (or a figure) is added")
 def whatif(uow: UoW,
            project: Annotated[str | None, Query(max_length=80)] = None,
