@@ -102,15 +102,21 @@ class Draws:
 def draw(case: ec.Case, u: Uncertainty, rng: np.random.Generator, n: int, T: int) -> Draws:
     C = len(case.commodities)
     h = (n + 1) // 2 if u.antithetic else n
-    z = rng.standard_normal((C, h, T - 1), dtype=np.float32)
-    zo = rng.standard_normal(h, dtype=np.float32)
-    zc = rng.standard_normal(h, dtype=np.float32)
+    z = np.empty((C, n, T - 1), dtype=np.float32)
+    for c in range(C):  # the same stream as one (C, h, T-1) draw, written in place: no copies
+        rng.standard_normal(dtype=np.float32, out=z[c, :h])
+    zo = np.empty(n, dtype=np.float32)
+    zc = np.empty(n, dtype=np.float32)
+    rng.standard_normal(dtype=np.float32, out=zo[:h])
+    rng.standard_normal(dtype=np.float32, out=zc[:h])
     delay = np.repeat(np.arange(len(u.delay_probs)), rng.multinomial(h, np.asarray(u.delay_probs)))
     if u.antithetic:
-        z = np.concatenate([z, -z], axis=1)[:, :n]
-        zo = np.concatenate([zo, -zo])[:n]
-        zc = np.concatenate([zc, -zc])[:n]
-        delay = np.concatenate([delay, delay])[:n]
+        m = n - h
+        for c in range(C):
+            np.negative(z[c, :m], out=z[c, h:])
+        np.negative(zo[:m], out=zo[h:])
+        np.negative(zc[:m], out=zc[h:])
+        delay = np.concatenate([delay, delay[:m]])
     return Draws(z, zo, zc, delay)
 
 
@@ -348,6 +354,26 @@ class MonteCarloResult:
     note: str = "P10/P50/P90 are the 10th, 50th and 90th percentiles of NPV (P10 the low case)."
 
 
+def partner_distributions(case: ec.Case, out: PathResults) -> dict[str, Distribution]:
+    """Each partner's NPV is e_i x NPV(CF+) + f_i x NPV(CF-); partners with the same ratio f_i / e_i (every
+    funding partner shares one, every carried partner another) have distributions that are multiples of one
+    another, so each group's percentiles are computed once and scaled (exact)."""
+    pos_w, neg_w = ec.partner_weights(case.partners)
+    cache: dict[float, tuple[float, Distribution]] = {}
+    res = {}
+    for i, p in enumerate(case.partners):
+        if pos_w[i] <= 0:
+            res[p.name] = Distribution.of(out.down * neg_w[i])
+            continue
+        ratio = round(float(neg_w[i] / pos_w[i]), 12)
+        if ratio not in cache:
+            cache[ratio] = (1.0, Distribution.of(out.up + out.down * ratio))
+        _, d = cache[ratio]
+        k = float(pos_w[i])
+        res[p.name] = Distribution(d.p10 * k, d.p50 * k, d.p90 * k, d.mean * k, d.prob_loss_pct)
+    return res
+
+
 def default_threads() -> int:
     try:
         n = len(os.sched_getaffinity(0))
@@ -388,8 +414,7 @@ def simulate(case: ec.Case, u: Uncertainty, *, paths: int, rate_pct: float, seed
     else:
         with ThreadPoolExecutor(max_workers=workers) as pool:
             list(pool.map(work, jobs))
-    pos_w, neg_w = ec.partner_weights(case.partners)
-    partners = {p.name: Distribution.of(out.up * pos_w[i] + out.down * neg_w[i]) for i, p in enumerate(case.partners)}
+    partners = partner_distributions(case, out)
     coverage = equity = None
     if financing is not None and financing.known:
         tested = np.isfinite(out.min_dscr)

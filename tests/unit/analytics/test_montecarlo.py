@@ -103,3 +103,13 @@ def test_bad_uncertainty_is_refused(kwargs, message):
 def test_bad_engine_is_refused():
     with pytest.raises(InvalidInput, match="engine"):
         mc.simulate(CASE, U, paths=10, rate_pct=8, engine="gpu")
+
+
+def test_partner_percentiles_scaled_from_one_group_equal_the_direct_ones():
+    r, out = mc.simulate(CASE, U, paths=3000, rate_pct=8, seed=4, keep=True)
+    pos, neg = ec.partner_weights(CASE.partners)
+    for i, p in enumerate(CASE.partners):
+        direct = mc.Distribution.of(out.up * pos[i] + out.down * neg[i])
+        got = r.partners[p.name]
+        for k in ("p10", "p50", "p90", "mean", "prob_loss_pct"):
+            assert getattr(got, k) == pytest.approx(getattr(direct, k), rel=1e-9, abs=1e-6), (p.name, k)
