@@ -9,7 +9,7 @@ from maadan.analytics import (calibration, criticality, document, economics, fin
                               profiles, reports, scenarios, screening, sensitivity, supplyrisk, whatif)
 from maadan.analytics.criticality import MineralRisk
 from maadan.analytics.validation import ValidationReport, descendants, validate
-from maadan.errors import InvalidInput, MaadanError
+from maadan.errors import InvalidInput, MaadanError, NotFound
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
 from maadan.store.uow import UnitOfWork
@@ -164,8 +164,7 @@ def project_case(uow: UnitOfWork, project: str | None, *, params_file: str | Non
     with uow:
         pid = NameIndex.build("project", uow.projects.names()).resolve(project)
     if pid not in params.case_ids():
-        raise InvalidInput(f"No economics case for {pid}: cases exist for {', '.join(params.case_ids())} "
-                           "(data/fiscal/cases)")
+        raise NotFound("economics case", pid, params.case_ids())
     return params.load_case(pid, readings)
 
 
@@ -335,6 +334,7 @@ def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, path
         facts.append([f"Security event {d}", text, src])
     cases = {f.stem for f in (params.fiscal_dir() / "cases").glob("*.yaml")}
     e = t = mc = None
+    extras: dict = {}
     if pid in cases:
         case = params.load_case(pid)
         e = economics.evaluate(case, (rate_pct, 10.0) if rate_pct != 10.0 else (rate_pct,))
@@ -342,7 +342,16 @@ def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, path
         fin = finance.parse_financing(case)
         mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed,
                                     financing=fin)
-    return reports.project_document(p.name, facts, list(p.sources), e, t, mc)
+        from maadan.analytics import report as report_json
+        if calibration.published(case):
+            extras["validation"] = report_json.validation_table(case, calibration.validate(case),
+                                                                calibration.derive(case))
+        if fin is not None and fin.known:
+            lev = finance.levered(case, fin, rate_pct)
+            extras["finance"] = report_json.finance_report(FinanceReport(lev, finance.us_view(lev), None))
+        if scenarios.scenario_file(case.project_id) is not None:
+            extras["scenarios"] = scenarios.as_dicts(scenarios.compare(case, scenarios.load(case), rate_pct))
+    return reports.project_document(p.name, facts, list(p.sources), e, t, mc, extras)
 
 
 def report_screening(uow: UnitOfWork, profile_name: str = "us-investor") -> document.Document:

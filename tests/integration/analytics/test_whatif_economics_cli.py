@@ -97,7 +97,7 @@ def test_economics_bad_input(acli, tmp_path):
     code, out, err = acli("economics", "--params", str(bad), "--json")
     assert code == 2 and "unknown key 'royalty_rate'" in err
     code, _, err = acli("economics", "--project", "duddar")
-    assert code == 2 and "No economics case for duddar" in err
+    assert code == 2 and "Unknown economics case 'duddar'" in err and "reko-diq" in err
 
 
 def test_economics_table_lists_assumptions(acli):
