@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from maadan.analytics import yamlfile
+from maadan.analytics.cited import Cited
 from maadan.analytics.economics import BASES, FixedPayment, Levy, RatePeriod, TaxRegime
 from maadan.analytics.yamlfile import YamlDoc
 from maadan.errors import DataFileError, InvalidInput, NotFound
@@ -41,28 +42,7 @@ CONFIDENCE = {"H", "M", "L"}
 MID_YEAR = (7, 1)  # the terms in force on 1 July govern a calendar year's cash flows
 
 
-@dataclass(frozen=True)
-class CitedValue:
-    """A value (number, text or list) with where it comes from."""
-
-    value: Any
-    unit: str | None = None
-    source: str | None = None
-    legal_basis: str | None = None
-    verified: bool = False
-    assumption: str | None = None
-    derived: str | None = None
-    note: str | None = None
-    confidence: str | None = None
-
-    def provenance(self) -> str:
-        parts = [p for p in (self.source, self.legal_basis) if p]
-        if self.derived:
-            parts.append(f"derived: {self.derived}")
-        if self.assumption:
-            parts.append(f"ASSUMPTION: {self.assumption}")
-        text = "; ".join(parts) or self.note or "no source"
-        return f"{text} [confidence {self.confidence}]" if self.confidence else text
+CitedValue = Cited  # the same record as in case files
 
 
 def _date(doc: YamlDoc, value: Any, where: str) -> dt.date:

@@ -16,6 +16,7 @@ from typing import Any, Mapping
 import yaml
 
 from maadan.analytics import fiscal as fiscal_data
+from maadan.analytics.cited import Cited
 from maadan.analytics import yamlfile
 from maadan.analytics.economics import Case, CapexItem, Commodity, Fiscal, Partner, Period
 from maadan.errors import DataFileError, InvalidInput, NotFound
@@ -36,36 +37,6 @@ CAPEX_KEYS = {"label", "construction", "total_musd", "phasing_pct", "note"}
 PARTNER_KEYS = {"name", "equity_pct", "carried", "government", "note"}
 FISCAL_PARAMS = {"royalty_pct", "income_tax_pct", "depreciation_years"}
 TARIFF_PARAMS = {"us_tariff_pct"}
-
-
-@dataclass(frozen=True)
-class Cited:
-    """A parameter value with where it comes from."""
-
-    value: float
-    unit: str | None = None
-    source: str | None = None
-    legal_basis: str | None = None
-    verified: bool = False
-    assumption: str | None = None
-    derived: str | None = None
-    note: str | None = None
-    confidence: str | None = None
-    text: str | None = None  # a value that is not a number (a royalty basis, a list)
-
-    def shown(self) -> str:
-        """The value as text, with its unit."""
-        v = self.text if self.text is not None else f"{self.value:g}"
-        return f"{v} {self.unit}" if self.unit and self.text is None else v
-
-    def provenance(self) -> str:
-        parts = [p for p in (self.source, self.legal_basis) if p]
-        if self.derived:
-            parts.append(f"derived: {self.derived}")
-        if self.assumption:
-            parts.append(f"ASSUMPTION: {self.assumption}")
-        text = "; ".join(parts) or self.note or "no source"
-        return f"{text} [confidence {self.confidence}]" if self.confidence else text
 
 
 class _Reader:
