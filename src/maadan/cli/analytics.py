@@ -474,6 +474,9 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
                     f"{cv.prob_below_covenant_pct:.1f} %; mean shortfall {cv.mean_shortfall_musd:,.0f} MUSD"
                     + (f" ({cv.us_lender} pro rata {cv.us_expected_shortfall:,.0f})" if cv.us_lender else ""))
     c.out.print(result.note)
+    ok, total = params.verified_share(case)
+    c.out.print(f"Case inputs: {ok} of {total} verified; the others are derived from published figures or "
+                "assumptions (`maadan economics --project ...` lists them).")
     c.out.print("Assumptions: " + json.dumps(u.describe()), markup=False)
 
 
