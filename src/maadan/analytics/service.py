@@ -376,6 +376,16 @@ def loss_scores(uow: UnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[su
     """Expected disruption loss of every MCS commodity with figures (docs/analytics.md §2b), ranked."""
     with uow:
         risks = _assess_all(uow, None)
+        parents = {m.id: m.group_id for m in uow.minerals.all()}
+        names = {m.id: m.name for m in uow.minerals.all()}
+        for r in risks:  # an element without its own table: its series in the group's (e.g. "Palladium content")
+            parent = parents.get(r.mineral_id)
+            if r.production is None and parent:
+                stats = uow.statistics.world(parent)
+                _, tables = criticality.pick_tables(stats, "production")
+                match = [c for t, c in tables if names[r.mineral_id].lower() in t.series.lower()]
+                if match:
+                    r.production = match[0]
     values = supplyrisk.load_values()
     restrictions = supplyrisk.load_restrictions()
     out = [supplyrisk.score(r, values.get(r.mineral_id, []), restrictions,
