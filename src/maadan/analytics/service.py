@@ -372,8 +372,7 @@ class LossCheck:
     list_id: str
 
 
-def loss_scores(uow: UnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[supplyrisk.LossScore]:
-    """Expected disruption loss of every MCS commodity with figures (docs/analytics.md §2b), ranked."""
+def _loss_inputs(uow: UnitOfWork) -> list[MineralRisk]:
     with uow:
         risks = _assess_all(uow, None)
         parents = {m.id: m.group_id for m in uow.minerals.all()}
@@ -386,12 +385,21 @@ def loss_scores(uow: UnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[su
                 match = [c for t, c in tables if names[r.mineral_id].lower() in t.series.lower()]
                 if match:
                     r.production = match[0]
+    return risks
+
+
+def _loss_from(risks: list[MineralRisk], p_other: float) -> list[supplyrisk.LossScore]:
     values = supplyrisk.load_values()
     restrictions = supplyrisk.load_restrictions()
     out = [supplyrisk.score(r, values.get(r.mineral_id, []), restrictions,
                             any(v.us_production_withheld for v in values.get(r.mineral_id, [])), p_other)
            for r in risks]
     return supplyrisk.rank(out)
+
+
+def loss_scores(uow: UnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[supplyrisk.LossScore]:
+    """Expected disruption loss of every MCS commodity with figures (docs/analytics.md §2b), ranked."""
+    return _loss_from(_loss_inputs(uow), p_other)
 
 
 def check_loss(uow: UnitOfWork, list_id: str = LIST_ID) -> LossCheck:
@@ -402,7 +410,8 @@ def check_loss(uow: UnitOfWork, list_id: str = LIST_ID) -> LossCheck:
     if not listed:
         raise InvalidInput(f"No entries for list {list_id!r}")
     usgs = supplyrisk.load_usgs_rank()
-    scored = loss_scores(uow)
+    inputs = _loss_inputs(uow)
+    scored = _loss_from(inputs, supplyrisk.P_OTHER)
     after = {s.mineral_id: (s.name, s.score_musd) for s in scored if s.score_musd is not None}
     before = {m: (r.name, r.score) for m, r in risks.items() if r.score is not None}
     critical = {m for m in set(after) | set(before) if descendants(parents, m) & listed}
@@ -412,7 +421,7 @@ def check_loss(uow: UnitOfWork, list_id: str = LIST_ID) -> LossCheck:
     test = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "test"}
     grid = {}
     for p0 in supplyrisk.GRID:
-        base = loss_scores(uow, p0)
+        base = _loss_from(inputs, p0)
         for a in supplyrisk.GRID_A:
             s = {x.mineral_id: (x.name, x.likelihood * x.value_musd ** a) for x in base if x.score_musd is not None}
             grid[(p0, a)] = (supplyrisk.rank_check("loss", s, usgs, train), supplyrisk.rank_check("loss", s, usgs, test),

@@ -106,14 +106,14 @@ def economics_validation(project: Annotated[str, Path(min_length=1, max_length=8
 @router.get("/economics/{project}/finance",
             summary="Levered case: tranches, equity IRR per partner, DSCR per year, US-side view, DSCR breaches")
 def economics_finance(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
-                      paths: Annotated[int, Query(ge=0, le=MAX_WEB_PATHS, description="Monte Carlo paths (0: none)")]
+                      paths: Annotated[int, Query(ge=0, le=50_000, description="Monte Carlo paths (0: none)")]
                       = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
     return report.finance_report(service.project_finance(uow, project, rate_pct=rate, paths=paths, seed=seed))
 
 
 @router.get("/economics/{project}/scenarios", summary="Named scenarios side by side (prices, capital, delay, tax)")
 def economics_scenarios(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
-                        paths: Annotated[int, Query(ge=0, le=50_000, description="Monte Carlo paths per scenario")]
+                        paths: Annotated[int, Query(ge=0, le=5_000, description="Monte Carlo paths per scenario")]
                         = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
     case, rows = service.project_scenarios(uow, project, rate_pct=rate, paths=paths, seed=seed)
     return {"project": case.project_id, "rate_pct": rate, "scenarios": scenarios.as_dicts(rows)}
