@@ -372,20 +372,25 @@ class LossCheck:
     list_id: str
 
 
+def _element_tables(uow: UnitOfWork, risks: list[MineralRisk]) -> list[MineralRisk]:
+    """Copies of `risks` where an element without its own production table takes its series in its group's
+    table (e.g. palladium: "Mine production, Palladium content"). Call inside an open unit of work."""
+    minerals = {m.id: m for m in uow.minerals.all()}
+    out = []
+    for r in risks:
+        parent = minerals[r.mineral_id].group_id if r.mineral_id in minerals else None
+        if r.production is None and parent:
+            _, tables = criticality.pick_tables(uow.statistics.world(parent), "production")
+            match = [c for t, c in tables if minerals[r.mineral_id].name.lower() in t.series.lower()]
+            if match:
+                r = replace(r, production=match[0])
+        out.append(r)
+    return out
+
+
 def _loss_inputs(uow: UnitOfWork) -> list[MineralRisk]:
     with uow:
-        risks = _assess_all(uow, None)
-        parents = {m.id: m.group_id for m in uow.minerals.all()}
-        names = {m.id: m.name for m in uow.minerals.all()}
-        for r in risks:  # an element without its own table: its series in the group's (e.g. "Palladium content")
-            parent = parents.get(r.mineral_id)
-            if r.production is None and parent:
-                stats = uow.statistics.world(parent)
-                _, tables = criticality.pick_tables(stats, "production")
-                match = [c for t, c in tables if names[r.mineral_id].lower() in t.series.lower()]
-                if match:
-                    r.production = match[0]
-    return risks
+        return _element_tables(uow, _assess_all(uow, None))
 
 
 def _loss_from(risks: list[MineralRisk], p_other: float) -> list[supplyrisk.LossScore]:
@@ -404,13 +409,14 @@ def loss_scores(uow: UnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[su
 
 def check_loss(uow: UnitOfWork, list_id: str = LIST_ID) -> LossCheck:
     with uow:
-        risks = {r.mineral_id: r for r in _assess_all(uow, None)}
+        assessed = _assess_all(uow, None)
+        risks = {r.mineral_id: r for r in assessed}
         listed = {e.mineral_id for e in uow.minerals.entries(list_id=list_id)}
         parents = {m.id: m.group_id for m in uow.minerals.all()}
+        inputs = _element_tables(uow, assessed)
     if not listed:
         raise InvalidInput(f"No entries for list {list_id!r}")
     usgs = supplyrisk.load_usgs_rank()
-    inputs = _loss_inputs(uow)
     scored = _loss_from(inputs, supplyrisk.P_OTHER)
     after = {s.mineral_id: (s.name, s.score_musd) for s in scored if s.score_musd is not None}
     before = {m: (r.name, r.score) for m, r in risks.items() if r.score is not None}
