@@ -45,7 +45,8 @@ def test_a_royalty_basis_the_economics_cannot_compute(acli, tmp_path):
     cf.write_text(yaml.safe_dump(c), encoding="utf-8")
     code, out, err = acli("economics", "--params", str(cf))
     assert code == 2 and out == "" and "Traceback" not in err
-    line = int(err.split(", line ")[1].split(":")[0])
+    import re
+    line = int(re.search(r", line (\d+)", err).group(1))
     assert "PK-XX.yaml" in err and "agreements[0].levies[0].basis" in err and "'net-profit'" in err
     assert "basis" in f.read_text(encoding="utf-8").splitlines()[line - 1] or "net-profit" in \
         f.read_text(encoding="utf-8").splitlines()[line - 1]

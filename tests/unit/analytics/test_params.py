@@ -48,8 +48,8 @@ def base_case() -> dict:
 
 @pytest.mark.parametrize("edit, key", [
     (lambda d: d.update(royalty=5), "'royalty'"),
-    (lambda d: d["commodities"]["copper"].update(grade=0.5), "commodities.copper: unknown key 'grade'"),
-    (lambda d: d["partners"][0].update(share=50), "partners[0]: unknown key 'share'"),
+    (lambda d: d["commodities"]["copper"].update(grade=0.5), "key 'commodities.copper': unknown key 'grade'"),
+    (lambda d: d["partners"][0].update(share=50), "key 'partners[0]': unknown key 'share'"),
     (lambda d: d["commodities"]["copper"]["price"].update(currency="USD"), "unknown key 'currency'"),
 ])
 def test_unknown_keys_are_named(tmp_path, edit, key):
