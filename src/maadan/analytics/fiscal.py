@@ -16,6 +16,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterable
 
+from maadan import bundled
 from maadan.analytics import yamlfile
 from maadan.analytics.cited import Cited
 from maadan.analytics.economics import BASES, FixedPayment, Levy, RatePeriod, TaxRegime
@@ -370,26 +371,25 @@ def _check_overlaps(doc: YamlDoc, schedule: list[Entry], agreements: list[Entry]
                             f"group {g!r} needs exactly one preferred reading, has {len(preferred)}")
 
 
-def load_jurisdiction(name_or_path: str) -> Jurisdiction:
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        doc = yamlfile.load(p)
-        return parse_jurisdiction(doc, bundled=False)
-    f = fiscal_dir() / f"{name_or_path}.yaml"
-    if "/" in name_or_path or not f.is_file():
-        names = sorted(x.stem for x in fiscal_dir().glob("*.yaml") if x.stem != "US-tariffs")
-        raise NotFound("fiscal jurisdiction", name_or_path, names)
-    doc = yamlfile.parse(f"data/fiscal/{name_or_path}.yaml", f.read_text(encoding="utf-8"))
+def load_jurisdiction(name_or_path: str, *, files: bool = True) -> Jurisdiction:
+    """A bundled jurisdiction by id (`PK-BA`), or (when `files`: the command line's own case files) a user's
+    .yaml file by path. An id is looked up among the bundled files, never used as a path."""
+    if files and str(name_or_path).lower().endswith((".yaml", ".yml")):
+        return parse_jurisdiction(yamlfile.load(name_or_path), bundled=False)
+    f = bundled.find(fiscal_dir(), ".yaml", name_or_path, "fiscal jurisdiction")
+    if f.stem == "US-tariffs":
+        raise NotFound("fiscal jurisdiction", name_or_path, jurisdictions())
+    doc = yamlfile.parse(f"data/fiscal/{f.name}", f.read_text(encoding="utf-8"))
     return parse_jurisdiction(doc, bundled=True)
 
 
-def chain(name_or_path: str) -> list[Jurisdiction]:
-    """The jurisdiction and its parents, nearest first."""
-    out = [load_jurisdiction(name_or_path)]
+def chain(name_or_path: str, *, files: bool = True) -> list[Jurisdiction]:
+    """The jurisdiction and its parents, nearest first (a parent is always a bundled id)."""
+    out = [load_jurisdiction(name_or_path, files=files)]
     while out[-1].parent:
         if any(j.id == out[-1].parent for j in out):
             raise DataFileError(out[-1].path, f"parent {out[-1].parent!r} loops back")
-        out.append(load_jurisdiction(str(out[-1].parent)))
+        out.append(load_jurisdiction(str(out[-1].parent), files=False))
     return out
 
 
@@ -413,12 +413,12 @@ def _mid(year: int) -> dt.date:
 
 
 def resolve(jurisdiction: str, project: str, commodities: Iterable[str], first_year: int, last_year: int,
-            first_production: int, *, readings: Iterable[str] = ()) -> Resolved:
+            first_production: int, *, readings: Iterable[str] = (), files: bool = True) -> Resolved:
     """Levies, fixed payments and income tax of `project` for calendar years first..last.
 
     For each year the project's agreements in force on 1 July apply; otherwise the schedule entries in force for
     the mineral. `readings` selects alternative readings by entry id (else each group's preferred one)."""
-    js = chain(jurisdiction)
+    js = chain(jurisdiction, files=files)
     local = js[0]
     commodities = tuple(commodities)
     chosen_ids = set(readings)
@@ -582,4 +582,4 @@ def _tax(js: list[Jurisdiction], entry: Entry | None, provenance: dict[str, Cite
 
 
 def jurisdictions() -> list[str]:
-    return sorted(p.stem for p in fiscal_dir().glob("*.yaml") if p.stem != "US-tariffs")
+    return [j for j in bundled.ids(fiscal_dir(), ".yaml") if j != "US-tariffs"]

@@ -15,6 +15,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from maadan import bundled
 from maadan.analytics import fiscal as fiscal_data
 from maadan.analytics.cited import Cited
 from maadan.analytics import yamlfile
@@ -90,10 +91,11 @@ class _Reader:
 
 
 def _load_yaml(path: Path | str, text: str | None = None) -> Any:
+    """YAML from `text`, or from the user's file at `path` (command line only)."""
+    if text is None:
+        text = bundled.read_text(path, f"parameter file {path}")
     try:
-        return yaml.safe_load(text if text is not None else Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(f"Parameter file {path} does not exist") from None
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataFileError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
@@ -105,13 +107,17 @@ def fiscal_dir() -> Path:
     return Path(str(resources.files("maadan") / "data" / "fiscal"))
 
 
+def is_file_name(name: str) -> bool:
+    """True when the command line names a user's YAML file rather than a bundled id."""
+    return str(name).lower().endswith((".yaml", ".yml"))
+
+
 def _bundled(kind: str, name: str) -> tuple[str, str]:
+    """(shown path, text) of the bundled file of id `name`: looked up among the folder's files, so
+    the name is never a path."""
     folder = fiscal_dir() / kind if kind else fiscal_dir()
-    f = folder / f"{name}.yaml"
-    if not f.is_file():
-        names = sorted(p.stem for p in folder.glob("*.yaml"))
-        raise NotFound("parameter file" if not kind else "economics case", name, names)
-    return f"data/fiscal/{kind + '/' if kind else ''}{name}.yaml", f.read_text(encoding="utf-8")
+    f = bundled.find(folder, ".yaml", name, "parameter file" if not kind else "economics case")
+    return f"data/fiscal/{kind + '/' if kind else ''}{f.name}", f.read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -151,10 +157,10 @@ def parse_parameter_file(path: str, data: Any, allowed_params: set[str]) -> Para
     return ParameterFile(str(top["id"]), str(top["name"]), path, params, top.get("notes"))
 
 
-def load_parameter_file(name_or_path: str, allowed_params: set[str]) -> ParameterFile:
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return parse_parameter_file(str(p), _load_yaml(p), allowed_params)
+def load_parameter_file(name_or_path: str, allowed_params: set[str], *, files: bool = True) -> ParameterFile:
+    """A bundled parameter file by id, or (when `files`) a user's .yaml file by path."""
+    if files and is_file_name(name_or_path):
+        return parse_parameter_file(str(name_or_path), _load_yaml(name_or_path), allowed_params)
     path, text = _bundled("", name_or_path)
     return parse_parameter_file(path, _load_yaml(path, text), allowed_params)
 
@@ -260,13 +266,14 @@ def _parse_case(path: str, data: Any, bundled: bool, doc: yamlfile.YamlDoc | Non
     chosen = tuple(top.get("fiscal_readings") or ()) + tuple(readings)
     if not all(isinstance(x, str) for x in chosen):
         r.fail("fiscal_readings", "expected a list of reading ids")
-    tariff_file = load_parameter_file(str(top["tariffs"]), TARIFF_PARAMS)
+    tariff_file = load_parameter_file(str(top["tariffs"]), TARIFF_PARAMS, files=not bundled)
     if not schedule:
         r.fail("schedule", "a case needs a production schedule")
     first_prod = min(p.first_year for p in schedule)
     last_prod = max(p.last_year for p in schedule)
     resolved = fiscal_data.resolve(str(top["fiscal"]), project, [c.id for c in commodities], start_year,
-                                   last_prod + 10, first_prod, readings=chosen)
+                                   last_prod + 10, first_prod, readings=chosen,
+                                   files=not bundled)
     provenance: dict[str, Any] = dict(r.provenance)
     for k, c in resolved.provenance.items():
         if c is None:
@@ -303,7 +310,7 @@ def _parse_case(path: str, data: Any, bundled: bool, doc: yamlfile.YamlDoc | Non
                                 "_files": [path, *resolved.files, tariff_file.path], "_notes": notes,
                                 "_readings": resolved.readings, "_entries": resolved.entries,
                                 "_financing": top.get("financing"), "_published": top.get("published"),
-                                "_fiscal": str(top["fiscal"]),
+                                "_fiscal": str(top["fiscal"]), "_bundled": bundled,
                                 "_doc": doc},
                     discount_offset=offset, sustaining_last_year=sustaining_last)
     except InvalidInput as exc:
@@ -316,19 +323,28 @@ def _parse_case(path: str, data: Any, bundled: bool, doc: yamlfile.YamlDoc | Non
 
 
 def load_case(name_or_path: str, readings: tuple[str, ...] = ()) -> Case:
-    """A bundled case by project id (`reko-diq`) or a user's YAML file; `readings` picks alternative fiscal
-    readings by id (e.g. `saindak-report-2005`)."""
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        doc = yamlfile.load(p)
-        return parse_case(str(p), doc.data, bundled=False, doc=doc, readings=readings)
-    path, text = _bundled("cases", name_or_path)
+    """A bundled case by project id (`reko-diq`) or a user's .yaml file (the command line's --params);
+    `readings` picks alternative fiscal readings by id (e.g. `saindak-report-2005`)."""
+    if is_file_name(name_or_path):
+        return case_file(name_or_path, readings)
+    return bundled_case(name_or_path, readings)
+
+
+def case_file(path: str | Path, readings: tuple[str, ...] = ()) -> Case:
+    """A user's case file (the command line's --params), whatever its name."""
+    doc = yamlfile.load(path)
+    return parse_case(str(path), doc.data, bundled=False, doc=doc, readings=readings)
+
+
+def bundled_case(project_id: str, readings: tuple[str, ...] = ()) -> Case:
+    """The bundled case of a project id; the id is looked up, never used as a path."""
+    path, text = _bundled("cases", project_id)
     doc = yamlfile.parse(path, text)
     return parse_case(path, doc.data, bundled=True, doc=doc, readings=readings)
 
 
 def case_ids() -> list[str]:
-    return sorted(f.stem for f in (fiscal_dir() / "cases").glob("*.yaml"))
+    return bundled.ids(fiscal_dir() / "cases", ".yaml")
 
 
 def assumptions(case: Case) -> list[tuple[str, Cited]]:

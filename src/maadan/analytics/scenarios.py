@@ -14,6 +14,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from maadan import bundled
 from maadan.analytics import economics as ec
 from maadan.analytics import finance, montecarlo, yamlfile
 from maadan.analytics.economics import LB_PER_T
@@ -48,9 +49,13 @@ class Scenario:
     note: str | None = None
 
 
+def scenarios_dir() -> Path:
+    return Path(str(resources.files("maadan") / "data" / "fiscal" / "scenarios"))
+
+
 def scenario_file(project: str) -> Path | None:
-    p = Path(str(resources.files("maadan") / "data" / "fiscal" / "scenarios" / f"{project}.yaml"))
-    return p if p.is_file() else None
+    """The bundled scenario file of a project id, if any (the id is looked up, never used as a path)."""
+    return scenarios_dir() / f"{project}.yaml" if project in bundled.ids(scenarios_dir(), ".yaml") else None
 
 
 def _cited(doc: yamlfile.YamlDoc, data: Any, where: str, kind: str = "number") -> Cited:
@@ -80,9 +85,8 @@ def load(case: ec.Case, path: str | None = None) -> list[Scenario]:
     if path is None:
         f = scenario_file(case.project_id)
         if f is None:
-            raise NotFound("scenario file", case.project_id, [p.stem for p in Path(str(
-                resources.files("maadan") / "data" / "fiscal" / "scenarios")).glob("*.yaml")])
-        doc = yamlfile.parse(f"data/fiscal/scenarios/{case.project_id}.yaml", f.read_text(encoding="utf-8"))
+            raise NotFound("scenario file", case.project_id, bundled.ids(scenarios_dir(), ".yaml"))
+        doc = yamlfile.parse(f"data/fiscal/scenarios/{f.name}", f.read_text(encoding="utf-8"))
     else:
         doc = yamlfile.load(path)
     data = doc.data
@@ -173,7 +177,8 @@ def _tax(case: ec.Case, reading: str) -> ec.Case:
         from maadan.analytics import fiscal as fiscal_data
         res = fiscal_data.resolve(str(case.provenance.get("_fiscal", "")), case.project_id,
                                   [c.id for c in case.commodities], case.start_year,
-                                  case.last_production_year + 10, case.first_production_year)
+                                  case.last_production_year + 10, case.first_production_year,
+                                  files=not case.provenance.get("_bundled", False))
         t = res.tax
     return replace(case, fiscal=replace(case.fiscal, tax=t))
 

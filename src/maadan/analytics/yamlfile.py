@@ -10,7 +10,8 @@ from typing import Any
 
 import yaml
 
-from maadan.errors import DataFileError, InvalidInput
+from maadan import bundled
+from maadan.errors import DataFileError
 from maadan.ingest import yamlfile as base
 
 
@@ -43,9 +44,5 @@ def parse(path: str, text: str) -> YamlDoc:
 
 
 def load(path: Path | str) -> YamlDoc:
-    """A user's file."""
-    p = Path(path)
-    if not p.is_file():
-        raise InvalidInput(f"Parameter file {path} does not exist")
-    f = base.read(p, str(path))
-    return YamlDoc(str(path), f.data, f)
+    """A user's file (the command line's own files); a file that cannot be read is InvalidInput saying why."""
+    return parse(str(path), bundled.read_text(path, f"parameter file {path}"))

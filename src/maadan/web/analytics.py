@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
 from maadan.analytics import calibration, charts, criticality as crit, finance, montecarlo, params, report, scenarios
 from maadan.analytics import sensitivity, service, tornado_chart
+from maadan.api.client_limits import limited
 from maadan.errors import InvalidInput, MaadanError
 from maadan.store.uow import UnitOfWork
 from maadan.web.templating import error_page, render
@@ -35,7 +36,7 @@ def _fit(svg: str) -> Markup:
 @router.get("/analytics")
 def index(request: Request) -> Response:
     with _uow(request) as uow:
-        cases = sorted(p.stem for p in params.fiscal_dir().joinpath("cases").glob("*.yaml"))
+        cases = params.case_ids()
         names = {pid: name for pid, name, _ in uow.projects.names()}
     return render(request, "analytics/index.html", {"cases": [(c, names.get(c, c)) for c in cases]})
 
@@ -80,7 +81,7 @@ def whatif_page(request: Request,
                   status_code=422 if error else 200)
 
 
-@router.get("/analytics/economics/{project}")
+@router.get("/analytics/economics/{project}", dependencies=[Depends(limited("compute"))])
 def economics_page(request: Request, project: str,
                    rate: Annotated[float, Query(gt=-100, le=100)] = 8.0,
                    paths: Annotated[int, Query(ge=100, le=max(WEB_PATHS))] = 20_000) -> Response:
@@ -106,7 +107,7 @@ def economics_page(request: Request, project: str,
         "scenarios": scen})
 
 
-@router.get("/analytics/screening")
+@router.get("/analytics/screening", dependencies=[Depends(limited("compute"))])
 def screening_page(request: Request,
                    profile: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$")] = "us-investor") -> Response:
     try:

@@ -6,15 +6,19 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 
 from maadan.analytics import criticality as crit, document, finance, montecarlo, report, scenarios, sensitivity, service
 from maadan.analytics.whatif import ImportVolume
+from maadan.api.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.api.client_limits import limited
 from maadan.api.deps import UoW
+from maadan.api.security_headers import DOCUMENT_POLICY
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
+COMPUTE = [Depends(limited("compute"))]
 MAX_WEB_PATHS = 200_000  # bounded: one request must not hold a worker for long
 Rate = Annotated[float, Query(gt=-100, le=100, description="Discount rate in % (> -100)")]
 
@@ -38,14 +42,16 @@ def validation(uow: UoW, list: Annotated[Literal["usgs-2025", "usgs-2022", "doe-
     return report.list_check(service.check_against_list(uow, list))
 
 
-@router.get("/loss", summary="Expected disruption loss per commodity (closer to the USGS 2025 method)")
+@router.get("/loss", summary="Expected disruption loss per commodity (closer to the USGS 2025 method)",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def loss(uow: UoW) -> dict:
     from maadan.analytics import supplyrisk
     return {"method": supplyrisk.METHOD, "minerals": [report.loss_score(s) for s in service.loss_scores(uow)]}
 
 
 @router.get("/loss/check", summary="Spearman rho against the USGS 2025 ranking and ROC AUC against the list, "
-                                   "before and after, with the split")
+                                   "before and after, with the split",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def loss_check(uow: UoW) -> dict:
     return report.loss_check(service.check_loss(uow))
 
@@ -71,7 +77,8 @@ def whatif(uow: UoW,
     return report.whatif(w)
 
 
-@router.get("/economics/{project}", summary="DCF of a project's case: partner cash flows, NPV, IRR, tornado")
+@router.get("/economics/{project}", summary="DCF of a project's case: partner cash flows, NPV, IRR, tornado",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
               rate: Annotated[list[float] | None, Query(description="Discount rates in % (repeatable)")] = None,
               us_share: Annotated[float | None, Query(ge=0, le=100)] = None,
@@ -97,21 +104,24 @@ def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: U
 
 
 @router.get("/economics/{project}/validation",
-            summary="The case against its published figures, with the derivation of the inputs no source gives")
+            summary="The case against its published figures, with the derivation of the inputs no source gives",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def economics_validation(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW) -> dict:
     case, checks, steps = service.project_validation(uow, project)
     return report.validation_table(case, checks, steps)
 
 
 @router.get("/economics/{project}/finance",
-            summary="Levered case: tranches, equity IRR per partner, DSCR per year, US-side view, DSCR breaches")
+            summary="Levered case: tranches, equity IRR per partner, DSCR per year, US-side view, DSCR breaches",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def economics_finance(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
                       paths: Annotated[int, Query(ge=0, le=50_000, description="Monte Carlo paths (0: none)")]
                       = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
     return report.finance_report(service.project_finance(uow, project, rate_pct=rate, paths=paths, seed=seed))
 
 
-@router.get("/economics/{project}/scenarios", summary="Named scenarios side by side (prices, capital, delay, tax)")
+@router.get("/economics/{project}/scenarios", summary="Named scenarios side by side (prices, capital, delay, tax)",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def economics_scenarios(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
                         paths: Annotated[int, Query(ge=0, le=5_000, description="Monte Carlo paths per scenario")]
                         = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
@@ -119,7 +129,8 @@ def economics_scenarios(project: Annotated[str, Path(min_length=1, max_length=80
     return {"project": case.project_id, "rate_pct": rate, "scenarios": scenarios.as_dicts(rows)}
 
 
-@router.get("/montecarlo/{project}", summary="NPV distribution per partner (P10/P50/P90), seeded")
+@router.get("/montecarlo/{project}", summary="NPV distribution per partner (P10/P50/P90), seeded",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def montecarlo_(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
                 paths: Annotated[int, Query(ge=100, le=MAX_WEB_PATHS, description="Price paths (bounded)")] = 20_000,
                 rate: Rate = 8.0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
@@ -129,15 +140,16 @@ def montecarlo_(project: Annotated[str, Path(min_length=1, max_length=80)], uow:
     return report.montecarlo(result, case)
 
 
-@router.get("/screening", summary="Projects and open ground ranked for an investor profile, with reasons")
+@router.get("/screening", summary="Projects and open ground ranked for an investor profile, with reasons",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def screening(uow: UoW, profile: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$",
                                                       description="Bundled profile id")] = "us-investor") -> dict:
     return report.screening(service.screen_candidates(uow, profile))
 
 
 @router.get("/reports/{kind}/{name}", summary="A report as self-contained HTML or PDF: <name>.html or <name>.pdf",
-            response_class=Response,
-            responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
+            response_class=Response, dependencies=COMPUTE,
+            responses={200: {"content": {"application/pdf": {}, "text/html": {}}}, **LIMIT_RESPONSES})
 def report_file(kind: Literal["mineral", "project", "screening"],
                 name: Annotated[str, Path(pattern=r"^[^/]{1,80}\.(pdf|html)$",
                                           description="mineral, project or profile id + .pdf or .html")],
@@ -151,7 +163,8 @@ def report_file(kind: Literal["mineral", "project", "screening"],
         doc = service.report_screening(uow, stem)
     # The name may resolve by alias or close match and hold any character: the header gets a plain slug.
     filename = f"{kind}-{re.sub(r'[^A-Za-z0-9._-]+', '-', stem).strip('-.') or 'report'}.{fmt}"
-    if fmt == "html":
-        return HTMLResponse(document.to_html(doc), headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    if fmt == "html":  # a self-contained document: its inline CSS and SVG allowed, no script at all
+        return HTMLResponse(document.to_html(doc), headers={"Content-Disposition": f'inline; filename="{filename}"',
+                                                            "Content-Security-Policy": DOCUMENT_POLICY})
     return Response(document.to_pdf(doc), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
