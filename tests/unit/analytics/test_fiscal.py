@@ -147,3 +147,25 @@ def test_a_case_with_a_bad_fiscal_file_fails_before_anything_is_computed(tmp_pat
     cp.write_text(yaml.safe_dump(case), encoding="utf-8")
     with pytest.raises(DataFileError, match="royalty basis 'turnover' cannot be computed"):
         params.load_case(str(cp))
+
+
+def test_names_are_ids_never_paths(tmp_path):
+    """A jurisdiction, case or scenario id is looked up among the bundled files; a bundled case cannot
+    reach a user's file, and a user's case file cannot make a parent jurisdiction a path."""
+    from maadan.analytics import scenarios
+    from maadan.errors import NotFound
+    for name in ("../cases/reko-diq", "cases/reko-diq", "US-tariffs", "/etc/passwd"):
+        with pytest.raises(NotFound):
+            fiscal.load_jurisdiction(name, files=False)
+    assert scenarios.scenario_file("../cases/reko-diq") is None
+    assert scenarios.scenario_file("reko-diq") is not None
+    other = tmp_path / "other.yaml"
+    other.write_text((FISCAL / "PK-SD.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    with pytest.raises(NotFound):
+        fiscal.chain(str(other), files=False)
+    d = yaml.safe_load((FISCAL / "PK-SD.yaml").read_text(encoding="utf-8"))
+    d["parent"] = str(other)
+    child = tmp_path / "child.yaml"
+    child.write_text(yaml.safe_dump(d), encoding="utf-8")
+    with pytest.raises(NotFound):
+        fiscal.chain(str(child))  # the parent is an id even in a user's file
