@@ -12,12 +12,12 @@ from maadan.analytics.validation import ValidationReport, descendants, validate
 from maadan.errors import InvalidInput, MaadanError, NotFound
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 LIST_ID = "usgs-2025"
 
 
-def _assess_all(uow: UnitOfWork, ids: list[str] | None) -> list[MineralRisk]:
+def _assess_all(uow: AbstractUnitOfWork, ids: list[str] | None) -> list[MineralRisk]:
     minerals = {m.id: m for m in uow.minerals.all()}
     out = []
     for mid in ids if ids is not None else sorted(minerals):
@@ -29,7 +29,7 @@ def _assess_all(uow: UnitOfWork, ids: list[str] | None) -> list[MineralRisk]:
     return out
 
 
-def supply_risk(uow: UnitOfWork, mineral: str | None = None) -> list[MineralRisk]:
+def supply_risk(uow: AbstractUnitOfWork, mineral: str | None = None) -> list[MineralRisk]:
     """Indicators for one mineral (any name or alias), or for every mineral with USGS figures, ranked."""
     with uow:
         ids = [mineral_index(uow).resolve(mineral)] if mineral else None
@@ -44,7 +44,7 @@ class ListCheck:
     unscored: list[str] = field(default_factory=list)  # MCS commodities with no production concentration
 
 
-def check_against_list(uow: UnitOfWork, list_id: str = LIST_ID) -> ListCheck:
+def check_against_list(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> ListCheck:
     """ROC AUC of the composite score and of production HHI alone against an official list (docs/analytics.md §2)."""
     with uow:
         risks = _assess_all(uow, None)
@@ -84,7 +84,7 @@ class WhatIfReport:
     skipped: list[str]
 
 
-def project_whatif(uow: UnitOfWork, project: str | None, *, phase: str | None = None, mineral: str | None = None,
+def project_whatif(uow: AbstractUnitOfWork, project: str | None, *, phase: str | None = None, mineral: str | None = None,
                    value: float | None = None, unit: str | None = None, us_share_pct: float | None = None,
                    us_imports: whatif.ImportVolume | None = None, import_category: str | None = None,
                    country: str = "Pakistan") -> WhatIfReport:
@@ -154,7 +154,7 @@ def project_whatif(uow: UnitOfWork, project: str | None, *, phase: str | None = 
     return WhatIfReport(pid, pname, phase, supply, imports, skipped)
 
 
-def project_case(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+def project_case(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
                  readings: tuple[str, ...] = ()) -> economics.Case:
     """A project's bundled case (by project name or alias) or a case file given by path."""
     if params_file:
@@ -168,7 +168,7 @@ def project_case(uow: UnitOfWork, project: str | None, *, params_file: str | Non
     return params.bundled_case(pid, readings)
 
 
-def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+def project_economics(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
                       rates_pct: tuple[float, ...] = (8.0, 10.0), us_share_pct: float | None = None,
                       readings: tuple[str, ...] = ()) -> economics.Evaluation:
     """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
@@ -180,7 +180,7 @@ def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str 
     return economics.evaluate(case, rates_pct)
 
 
-def project_validation(uow: UnitOfWork, project: str | None, *, params_file: str | None = None
+def project_validation(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None
                        ) -> tuple[economics.Case, list[calibration.Check], list[calibration.Step]]:
     """The case against its published figures, and the derivation of the inputs no source gives."""
     case = project_case(uow, project, params_file=params_file)
@@ -196,8 +196,8 @@ class FinanceReport:
     mc: montecarlo.MonteCarloResult | None
 
 
-def project_finance(uow: UnitOfWork, project: str | None, *, params_file: str | None = None, rate_pct: float = 8.0,
-                    paths: int = 0, seed: int = 2025) -> FinanceReport:
+def project_finance(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
+                    rate_pct: float = 8.0, paths: int = 0, seed: int = 2025) -> FinanceReport:
     """Levered case, equity IRR per partner, DSCR per year, the US-side view and (with paths) DSCR breaches."""
     case = project_case(uow, project, params_file=params_file)
     fin = finance.parse_financing(case)
@@ -211,14 +211,14 @@ def project_finance(uow: UnitOfWork, project: str | None, *, params_file: str | 
     return FinanceReport(lev, finance.us_view(lev), mc)
 
 
-def project_scenarios(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+def project_scenarios(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
                       scenario_file: str | None = None, rate_pct: float = 8.0, paths: int = 0,
                       seed: int = 2025) -> tuple[economics.Case, list[scenarios.Row]]:
     case = project_case(uow, project, params_file=params_file)
     return case, scenarios.compare(case, scenarios.load(case, scenario_file), rate_pct, paths=paths, seed=seed)
 
 
-def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
+def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
     """Is each candidate's preferred location free ground in the cadastre: inside a jurisdiction it
     covers and outside every active title, pending application and reserved area?"""
     import shapely
@@ -271,7 +271,7 @@ def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
     return out
 
 
-def screen_candidates(uow: UnitOfWork, profile: str | profiles.Profile = "us-investor") -> screening.Screening:
+def screen_candidates(uow: AbstractUnitOfWork, profile: str | profiles.Profile = "us-investor") -> screening.Screening:
     """Rank every project and deposit for an investor profile (docs/analytics.md §8): a bundled
     profile's id (never a path), or a Profile the command line read from the user's file."""
     if not isinstance(profile, profiles.Profile):
@@ -303,7 +303,7 @@ def screen_candidates(uow: UnitOfWork, profile: str | profiles.Profile = "us-inv
     return screening.screen(profile, projects, values, econ, ground)
 
 
-def report_mineral(uow: UnitOfWork, mineral: str) -> document.Document:
+def report_mineral(uow: AbstractUnitOfWork, mineral: str) -> document.Document:
     """The supply-risk report of one mineral (any name or alias)."""
     with uow:
         mid = mineral_index(uow).resolve(mineral)
@@ -314,7 +314,7 @@ def report_mineral(uow: UnitOfWork, mineral: str) -> document.Document:
     return reports.mineral_document(risk, position, len(scored))
 
 
-def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, paths: int = 20_000,
+def report_project(uow: AbstractUnitOfWork, project: str, *, rate_pct: float = 8.0, paths: int = 20_000,
                    seed: int = 2025) -> document.Document:
     """The project report: facts, and where a case exists, economics, tornado and Monte Carlo."""
     with uow:
@@ -355,7 +355,7 @@ def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, path
     return reports.project_document(p.name, facts, list(p.sources), e, t, mc, extras)
 
 
-def report_screening(uow: UnitOfWork, profile: str | profiles.Profile = "us-investor") -> document.Document:
+def report_screening(uow: AbstractUnitOfWork, profile: str | profiles.Profile = "us-investor") -> document.Document:
     return reports.screening_document(screen_candidates(uow, profile))
 
 
@@ -373,7 +373,7 @@ class LossCheck:
     list_id: str
 
 
-def _element_tables(uow: UnitOfWork, risks: list[MineralRisk]) -> list[MineralRisk]:
+def _element_tables(uow: AbstractUnitOfWork, risks: list[MineralRisk]) -> list[MineralRisk]:
     """Copies of `risks` where an element without its own production table takes its series in its group's
     table (e.g. palladium: "Mine production, Palladium content"). Call inside an open unit of work."""
     minerals = {m.id: m for m in uow.minerals.all()}
@@ -389,7 +389,7 @@ def _element_tables(uow: UnitOfWork, risks: list[MineralRisk]) -> list[MineralRi
     return out
 
 
-def _loss_inputs(uow: UnitOfWork) -> list[MineralRisk]:
+def _loss_inputs(uow: AbstractUnitOfWork) -> list[MineralRisk]:
     with uow:
         return _element_tables(uow, _assess_all(uow, None))
 
@@ -403,12 +403,12 @@ def _loss_from(risks: list[MineralRisk], p_other: float) -> list[supplyrisk.Loss
     return supplyrisk.rank(out)
 
 
-def loss_scores(uow: UnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[supplyrisk.LossScore]:
+def loss_scores(uow: AbstractUnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[supplyrisk.LossScore]:
     """Expected disruption loss of every MCS commodity with figures (docs/analytics.md §2b), ranked."""
     return _loss_from(_loss_inputs(uow), p_other)
 
 
-def check_loss(uow: UnitOfWork, list_id: str = LIST_ID) -> LossCheck:
+def check_loss(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> LossCheck:
     with uow:
         assessed = _assess_all(uow, None)
         risks = {r.mineral_id: r for r in assessed}

@@ -23,7 +23,6 @@ from maadan.errors import InvalidInput
 
 app = typer.Typer(help="Supply risk, what-if of new supply, project economics and Monte Carlo.")
 
-JSON = typer.Option(False, "--json", help="Print JSON (inputs and sources included) instead of tables.")
 
 
 def _json(data: Any) -> None:
@@ -56,10 +55,9 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                 list_id: str = typer.Option(service.LIST_ID, "--list", help="List for --check."),
                 method: str = typer.Option("composite", "--method", help="composite (HHI x NIR, §1) or loss "
                                            "(expected disruption loss, closer to the USGS 2025 method, §2b)."),
-                json_out: bool = JSON) -> None:
+                json_out: bool = common.JSON) -> None:
     """Rank minerals by supply risk (production concentration x US import reliance), with every input."""
     c = common.get()
-    c.json_mode = json_out
     if method not in ("composite", "loss"):
         raise InvalidInput(f"--method must be composite or loss, not {method!r}")
     if method == "loss":
@@ -182,10 +180,9 @@ def whatif_(project: Optional[str] = typer.Option(None, "--project", help="Proje
             us_imports_unit: str = typer.Option("t", "--us-imports-unit"),
             us_imports_source: str = typer.Option("", "--us-imports-source", help="Where --us-imports comes from."),
             import_category: Optional[str] = typer.Option(None, "--import-category"),
-            json_out: bool = JSON) -> None:
+            json_out: bool = common.JSON) -> None:
     """Add a project's planned output to Pakistan's production: new world shares, HHI and rank."""
     c = common.get()
-    c.json_mode = json_out
     volume = ImportVolume(us_imports, us_imports_unit, us_imports_source) if us_imports is not None else None
     w = service.project_whatif(c.uow(), project, phase=phase, mineral=mineral, value=add, unit=unit,
                                us_share_pct=us_share, us_imports=volume, import_category=import_category,
@@ -242,10 +239,9 @@ def economics_(project: Optional[str] = typer.Option(None, "--project", help="Pr
                                                              "chart: out.png or out.html (implies --scenarios)."),
                mc_paths: int = typer.Option(0, "--mc-paths", min=0, max=1_000_000, help="Monte Carlo paths for "
                                             "--finance and --scenarios (0: none)."),
-               json_out: bool = JSON) -> None:
+               json_out: bool = common.JSON) -> None:
     """Discounted cash flow: project and partner NPV, IRR, payback and government take."""
     c = common.get()
-    c.json_mode = json_out
     for p, name in ((tornado, "--tornado"), (scenario_chart, "--scenario-chart")):
         if p is not None and p.suffix.lower() not in (".png", ".html", ".htm"):
             raise InvalidInput(f"{name} must end in .png or .html, not {p.name!r}")
@@ -440,11 +436,10 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
                 seed: int = typer.Option(2025, "--seed"),
                 chunk: int = typer.Option(50_000, "--chunk", min=1000, help="Paths per chunk."),
                 unlevered: bool = typer.Option(False, "--unlevered", help="Ignore the case's financing."),
-                json_out: bool = JSON) -> None:
+                json_out: bool = common.JSON) -> None:
     """NPV distribution per partner under correlated prices, costs and start delay; with the case's financing,
     equity NPV and debt-service coverage (breaches of DSCR 1 and of the covenant)."""
     c = common.get()
-    c.json_mode = json_out
     _rates(str(discount))
     case = service.project_case(c.uow(), project, params_file=params_file)
     fin = None if unlevered else finance.parse_financing(case)
@@ -482,10 +477,9 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
 
 @app.command("screen")
 def screen(profile: str = typer.Option("us-investor", "--profile", help="Profile id (data/profiles) or a YAML file."),
-           json_out: bool = JSON) -> None:
+           json_out: bool = common.JSON) -> None:
     """Rank projects and open ground for an investor profile, with the reasons for each rank."""
     c = common.get()
-    c.json_mode = json_out
     s = service.screen_candidates(c.uow(), profiles.load_profile(profile))
     if json_out:
         _json(report.screening(s))
@@ -561,3 +555,6 @@ def report_screening(profile: str = typer.Option("us-investor", "--profile"),
     c = common.get()
     doc = service.report_screening(c.uow(), profiles.load_profile(profile))
     _write(doc, f"screening-{profile if '/' not in profile else 'custom'}", out, html_path, pdf_path)
+
+
+GROUPS = {"": app}  # its commands sit at the top level: maadan criticality, maadan whatif ...
