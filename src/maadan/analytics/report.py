@@ -8,7 +8,7 @@ from maadan.analytics import criticality, params
 from maadan.analytics.criticality import Concentration, MineralRisk
 from maadan.analytics.economics import Evaluation
 from maadan.analytics.montecarlo import MonteCarloResult
-from maadan.analytics.service import ListCheck, WhatIfReport
+from maadan.analytics.outcomes import ListCheck, WhatIfReport
 from maadan.analytics.validation import ValidationReport
 
 

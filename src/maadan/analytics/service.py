@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from maadan.analytics import (calibration, criticality, document, economics, finance, montecarlo, params,
                               profiles, reports, scenarios, screening, sensitivity, supplyrisk, whatif)
 from maadan.analytics.criticality import MineralRisk
-from maadan.analytics.validation import ValidationReport, descendants, validate
+from maadan.analytics.outcomes import ListCheck, WhatIfReport
+from maadan.analytics.validation import descendants, validate
 from maadan.errors import InvalidInput, MaadanError, NotFound
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
@@ -35,13 +36,6 @@ def supply_risk(uow: AbstractUnitOfWork, mineral: str | None = None) -> list[Min
         ids = [mineral_index(uow).resolve(mineral)] if mineral else None
         risks = _assess_all(uow, ids)
     return criticality.rank(risks)
-
-
-@dataclass
-class ListCheck:
-    primary: ValidationReport
-    secondary: ValidationReport
-    unscored: list[str] = field(default_factory=list)  # MCS commodities with no production concentration
 
 
 def check_against_list(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> ListCheck:
@@ -72,16 +66,6 @@ def _phase_matches(fact_phase: str | None, wanted: str | None) -> bool:
     w = wanted.strip().lower()
     f = fact_phase.strip().lower()
     return f == w or f == f"phase {w}" or re.sub(r"^phase\s+", "", f) == w
-
-
-@dataclass
-class WhatIfReport:
-    project_id: str
-    project_name: str
-    phase: str | None
-    supply: list[whatif.SupplyWhatIf]
-    imports: list[whatif.ImportWhatIf]
-    skipped: list[str]
 
 
 def project_whatif(uow: AbstractUnitOfWork, project: str | None, *, phase: str | None = None, mineral: str | None = None,
