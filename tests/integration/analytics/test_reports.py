@@ -75,10 +75,10 @@ def test_report_bad_input(acli, tmp_path):
 
 
 def test_project_without_case(acli, tmp_path):
-    code, _, _ = acli("report", "project", "saindak", "--html", str(tmp_path / "s.html"))
+    code, _, _ = acli("report", "project", "duddar", "--html", str(tmp_path / "s.html"))
     assert code == 0
     page = (tmp_path / "s.html").read_text(encoding="utf-8")
-    assert "No economics case exists" in page and "Saindak" in page
+    assert "No economics case exists" in page and "Duddar" in page
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -24,7 +24,11 @@ def test_screening_ranks_every_candidate_with_reasons(acli):
     assert rd["factors"]["security"]["score"] == 0 and "attacks" in rd["factors"]["security"]["reason"]
     assert rd["factors"]["security"]["sources"] == ["arabnews.pk/node/2633290"]
     saindak = next(c for c in cands if c["project"] == "saindak")
-    assert saindak["factors"]["economics"]["known"] is False and saindak["factors"]["security"]["known"] is False
+    assert saindak["factors"]["economics"]["known"] is True and saindak["factors"]["security"]["known"] is False
+    assert "inputs verified" in saindak["factors"]["economics"]["reason"]
+    thar = next(c for c in cands if c["project"] == "thar-block-ii")
+    assert thar["factors"]["economics"]["known"] is True  # a case exists: no longer "unknown"
+    assert next(c for c in cands if c["project"] == "duddar")["factors"]["economics"]["known"] is False
     assert {c["category"] for c in cands} == {"project", "open ground"}
     assert "cadastre holds no titles" in rd["ground"]["detail"]
 
