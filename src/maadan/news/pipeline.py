@@ -12,9 +12,10 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from maadan.news import dates, rules
-from maadan.news.gazetteer import AMBIGUOUS_MINERALS, load_gazetteer
+from maadan.news import amounts, casing, cues, dates, governments, organisations
+from maadan.news.gazetteer import AMBIGUOUS_MINERALS, load_gazetteer, normalise_name
 from maadan.news.model import Extraction, Mention
+from maadan.news.people import _TITLE_WORDS as TITLE_WORDS, MODIFIERS, PORTFOLIOS, find_people
 from maadan.news.proposals import propose
 
 _PRIORITY = {"organisation": 0, "project": 1, "place": 2, "country": 3, "mineral": 4}
@@ -104,61 +105,109 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
     g = load_gazetteer()
     nlp = build_nlp()
     match_text = text.translate(_CURLY)
-    doc = nlp(match_text)
+    capitals = casing.all_capitals(match_text)
+    doc = nlp(casing.lower_same_length(match_text) if capitals else match_text)
     gaz = [_gazetteer_mention(e, text) for e in doc.ents]
     minerals = [m for m in gaz if m.kind == "mineral"]
     gaz = [m for m in gaz if m.kind != "mineral" or _keep_mineral(m, match_text, minerals)]
-    people = [p for p in rules.find_people(match_text) if not _name_is_known(p, gaz)]
-    orgs_like = _outside_known(rules.find_organisation_like(match_text), gaz, match_text)
-    entities = _settle([(0, m) for m in gaz] + [(1, m) for m in people] + [(2, m) for m in orgs_like])
+    gaz = [m for m in gaz if not _prefix_only(m, match_text)]
+    warnings: list[str] = []
+    people: list[Mention] = []
+    orgs_like: list[Mention] = []
+    if capitals:
+        warnings.append("the text is written in capitals: names cannot be told from words, so only the catalogue's "
+                        "organisations, places and countries are read; people and other organisations are not")
+    else:
+        skip = casing.title_case_lines(match_text)
+        found = (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
+                 + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
+                 + governments.find_governments(match_text))
+        found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
+        orgs_like = _outside_known(found, gaz, match_text)
+        people = [p for p in find_people(match_text, skip) if not _name_is_known(p, gaz + orgs_like)]
+    gaz = _metonyms(gaz, match_text)
+    entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like])
     for m in entities:
         m.text = text[m.start:m.end]  # quote the original characters (curly quotes and all)
         if m.kind == "organisation" and m.linked is None:
-            ident, score = g.link_organisation(m.text)
-            if ident:
-                m.linked, m.value = ident, g.organisations[ident]["name"]
-                m.note = f"linked by name similarity ({score:.0f}/100)" if score < 100 else None
-            else:
-                m.linked, m.value, m.note = "new", m.text, "not in the catalogue: proposed as new"
-    _affiliations(entities, match_text)
+            _link(m, g)
+    people = _settle([(0, p) for p in people])
+    for p in people:
+        p.text = text[p.start:p.end]
+    _affiliations(people, entities, match_text)
+    entities = sorted(entities + people, key=lambda m: m.start)
     layers = []
-    for found in (dates.find_dates(match_text, published), rules.find_money(match_text),
-                  rules.find_agreement_cues(match_text)):
-        layers += _settle([(0, m) for m in found if not any(
-            m.start < e.end and e.start < m.end for e in entities)])
+    for found_layer in (dates.find_dates(match_text, published), amounts.find_money(match_text),
+                        amounts.find_percentages(match_text),
+                        cues.find_agreement_cues(match_text) + cues.find_events(match_text)):
+        layers += _settle([(0, m) for m in found_layer if not any(
+            m.start < e.end and e.start < m.end for e in entities if e.kind != "person"
+            or m.kind not in ("agreement_kind",))])
     for m in layers:
         m.text = text[m.start:m.end]
     mentions = sorted(entities + layers, key=lambda m: (m.start, m.kind))
     sentences = [_strip(text, s.start_char, s.end_char) for s in doc.sents]
-    extraction = Extraction(mentions=mentions)
+    extraction = Extraction(mentions=mentions, warnings=warnings)
     extraction.agreements, extraction.projects = propose(text, sentences, mentions, published, filename,
                                                           publisher=publisher, url=url)
     return extraction
 
 
-def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[Mention]:
-    """An organisation-like span that runs over a known organisation ("Barrick Gold and Zarkon Mining
-    Ltd") keeps only its pieces outside the known names that still read as an organisation name."""
-    known = [q for q in gaz if q.kind == "organisation"]
+_CORPORATE = re.compile(r"^\s*(?:Group|Corp\.?|Corporation|Inc\.?|Ltd\.?|Limited|LLC|Co\.|Company|Holdings|PLC|plc|"
+                        r"\(Pvt\)|\(Private\))\b")
+_CONTINUES = re.compile(r"^[ \t]+(?P<next>[A-Z][\w'’&-]*)")
+
+
+def _prefix_only(m: Mention, text: str) -> bool:
+    """A catalogue organisation whose words are only the start of a longer capitalised name ("Pakistan Minerals"
+    in "Pakistan Minerals Investment Forum") is not that organisation: a link needs the whole name."""
+    if m.kind != "organisation":
+        return False
+    after = text[m.end:m.end + 60]
+    c = _CONTINUES.match(after)
+    if not c or _CORPORATE.match(after):
+        return False
+    nxt = c["next"]
+    if nxt.lower() in TITLE_WORDS or nxt.lower() in MODIFIERS or nxt.lower() in PORTFOLIOS or nxt.isupper() \
+            or nxt.lower() in _NAME_STOP:
+        return False  # "USSM CEO Stacy Hastie", "FWO Chairman ...", "Barrick Gold Reko Diq" is rare
+    g = load_gazetteer()
+    low = nxt.lower()
+    if any(e.phrase.lower().split()[0] == low for e in g.entries if e.kind in ("place", "country")):
+        return False  # "US Embassy Islamabad"
+    return True
+
+
+_NAME_STOP = {"said", "says", "and", "or", "of", "the", "in", "on", "to", "for", "with", "has", "have", "had",
+              "was", "were", "is", "are", "will", "would", "signed", "announced"}
+
+
+def _link(m: Mention, g) -> None:
+    name = m.value if isinstance(m.value, str) and m.value else m.text
+    ident, score = g.link_organisation(name)
+    if ident:
+        m.linked, m.value = ident, g.organisations[ident]["name"]
+        extra = f"linked by name similarity ({score:.0f}/100)" if score < 100 else None
+        m.note = "; ".join(x for x in (m.note, extra) if x) or None
+    else:
+        m.linked, m.value = "new", name
+        m.note = "; ".join(x for x in (m.note, "not in the catalogue: proposed as new") if x)
+
+
+_ACTS = re.compile(r"^\s*(?:said|says|stated|announced|described|added|noted|confirmed|fact\s?sheet|summary|statement|"
+                   r"official|officials|spokes\w+|press secretary|has|had|is|was|will)\b", re.IGNORECASE)
+
+
+def _metonyms(gaz: list[Mention], text: str) -> list[Mention]:
+    """A building that speaks is an institution: "the White House said" names an organisation, "at the White
+    House" a place."""
     out = []
-    for m in found:
-        inside = sorted((q for q in known if m.start < q.end and q.start < m.end), key=lambda q: q.start)
-        if not inside:
+    for m in gaz:
+        if m.kind == "place" and m.value.get("kind") == "building" and _ACTS.match(text[m.end:m.end + 25]):
+            out.append(Mention("organisation", m.text, m.start, m.end, m.value["name"], None, True,
+                               "a building named for the institution it houses"))
+        else:
             out.append(m)
-            continue
-        cuts, pos = [], m.start
-        for q in inside:
-            cuts.append((pos, q.start))
-            pos = max(pos, q.end)
-        cuts.append((pos, m.end))
-        for a, b in cuts:
-            piece = text[a:b]
-            lead = re.match(r"[\s,]*(?:(?:and|&|with)\s+)?", piece).end()
-            trail = len(re.search(r"(?:\s+(?:and|&|with))?[\s,]*$", piece[lead:]).group(0))
-            a, b = a + lead, b - trail
-            piece = text[a:b]
-            if len(piece.split()) >= 2 and rules.ENDS_LIKE_ORG.search(piece):
-                out.append(Mention("organisation", piece, a, b))
     return out
 
 
@@ -170,29 +219,87 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _name_is_known(person: Mention, gaz: list[Mention]) -> bool:
-    """True when the 'name' after a title is a known organisation, place, project or country
-    ("Prime Minister House" is a building, not a person called House)."""
+def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[Mention]:
+    """An organisation-like span that runs over a known organisation, place or country ("Barrick Gold and
+    Zarkon Mining Ltd", "Islamabad and Missouri-based U.S. Strategic Metals") keeps only its pieces outside
+    them that still read as an organisation name. Spans found by context (a ticker, "according to X") and
+    defined abbreviations are kept whole."""
+    known = [q for q in gaz if q.kind in ("organisation", "country", "place")]
+    out = []
+    for m in found:
+        inside = sorted((q for q in known if m.start < q.end and q.start < m.end and (
+            q.kind == "organisation" or re.match(r"(?:['’]s\b|-|\s+(?:and|&|with)\s)", text[q.end:q.end + 6]))),
+            key=lambda q: q.start)  # "US Department of Energy" keeps its country; "Islamabad and ..." does not
+        if not inside:
+            out.append(m)
+            continue
+        if any(q.start <= m.start and m.end <= q.end for q in inside if q.kind == "organisation"):
+            continue  # the catalogue already holds this name
+        if m.note and ("abbreviation" in m.note or "outlet" in m.note) and not any(
+                q.start <= m.start and m.end <= q.end for q in inside):
+            out.append(m)
+            continue
+        cuts, pos = [], m.start
+        for q in inside:
+            cuts.append((pos, q.start))
+            pos = max(pos, q.end)
+        cuts.append((pos, m.end))
+        for a, b in cuts:
+            piece = text[a:b]
+            lead = re.match(r"[\s,]*(?:(?:and|&|with)\s+)?(?:[\w.]*-(?:based|led|backed|owned)\s+)?", piece).end()
+            trail = len(re.search(r"(?:\s+(?:and|&|with))?[\s,]*$", piece[lead:]).group(0))
+            a, b = a + lead, b - trail
+            piece = text[a:b]
+            if len(piece.split()) >= 2 and organisations.ENDS_LIKE_ORG.search(piece) and \
+                    not piece.startswith(("of ", "for ")):
+                out.append(Mention("organisation", piece, a, b, None, None, True, None))
+    return out
+
+
+def _name_is_known(person: Mention, known: list[Mention]) -> bool:
+    """True when the 'name' of a person is (or holds) a known organisation, place, project, country or mineral
+    ("Prime Minister House" is a building, not a person called House; "Lithium Americas said" is a company)."""
     name = person.value["name"]
     if not name:
         return False
     start = person.start + person.text.rfind(name)
     end = start + len(name)
-    return any(start < q.end and q.start < end for q in gaz if q.kind != "mineral")
+    return any(start < q.end and q.start < end for q in known)
 
 
-def _affiliations(entities: list[Mention], text: str) -> None:
-    """A person right after an organisation or a country ("Embassy Islamabad Acting Deputy Chief of
-    Mission ...", "Pakistan's Commerce Minister ...") belongs to it; that organisation is then marked as an
-    affiliation and is not taken as a party to an agreement."""
-    by_end = {m.end: m for m in entities if m.kind in ("organisation", "country")}
-    for p in entities:
-        if p.kind != "person":
-            continue
+def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> None:
+    """A person belongs to the organisation or country right before them ("Embassy Islamabad Acting Deputy
+    Chief of Mission ...", "Pakistan's Commerce Minister ..."), named inside their role ("Federal Minister
+    for Energy (Petroleum Division) ..."), or named by an appositive ("..., CEO of USSM"). That organisation
+    is marked as an affiliation and is not taken as a party to an agreement. The value is the catalogue id,
+    the ISO code, or the name of an organisation not in the catalogue."""
+    orgs = [m for m in entities if m.kind in ("organisation", "country")]
+    by_end = {m.end: m for m in orgs}
+
+    def ident(o: Mention) -> str:
+        return o.value if o.kind == "country" else (o.linked if o.linked not in (None, "new") else str(o.value))
+
+    for p in people:
+        chosen = None
         for gap in range(0, 4):
             o = by_end.get(p.start - gap)
             if o and re.fullmatch(r"\s*(?:'s)?\s*", text[o.end:p.start]):
-                p.value["affiliation"] = o.linked
-                if o.kind == "organisation":
-                    o.note = (o.note + "; " if o.note else "") + "affiliation of " + (p.value["name"] or "people")
+                chosen = o
                 break
+        of = p.value.pop("of", None)
+        if chosen is None and of:
+            key = normalise_name(of)
+            chosen = next((o for o in orgs if normalise_name(o.text) == key or normalise_name(str(o.value)) == key),
+                          None)
+            if chosen is None:
+                p.value["affiliation"] = of
+                continue
+        if chosen is None:
+            name = p.value["name"] or ""
+            role_end = p.start + (p.text.rfind(name) if name and name in p.text else len(p.text))
+            chosen = next((o for o in orgs if p.start <= o.start and o.end <= role_end), None)
+        if chosen is not None:
+            p.value["affiliation"] = ident(chosen)
+            if chosen.kind == "organisation":
+                chosen.note = (chosen.note + "; " if chosen.note else "") + "affiliation of " + (
+                    p.value["name"] or "people")
