@@ -40,8 +40,9 @@ _MODIFIER_TOKEN = re.compile(r"-(?:based|led|backed|owned|run|headquartered|list
                              r"focused|born|made)$", re.IGNORECASE)
 ORG_FORM_RE = re.compile(
     rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,6}}{_CAP}\s+(?:{SUFFIX})(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+"
-    rf"(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+)?{_CAP}){{0,3}})?(?![A-Za-z])"
-    rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+(?:and\s+|&\s+)?{_CAP}){{0,4}}")
+    rf"(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|\s+(?:and|&)\s+{_CAP}(?!\s+[A-Z])){{0,3}})?"
+    rf"(?![A-Za-z])"
+    rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|\s+(?:and|&)\s+{_CAP}(?!\s+[A-Z])){{0,4}}")
 ENDS_LIKE_ORG = re.compile(rf"(?:{SUFFIX})$|\b(?:{HEADS}) (?:of|for) ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|Speaking|"
                       r"According|Also|Read|While|When|Both|Under|Via|Its|Their|His|Her|This|That|Acting|Former|"
