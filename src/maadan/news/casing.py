@@ -18,7 +18,7 @@ def title_case_lines(text: str) -> list[tuple[int, int]]:
     pos = 0
     for line in text.split("\n"):
         words = [w for w in _WORD.findall(line) if w.lower() not in _SMALL]
-        if len(words) >= 4 and not line.rstrip().endswith((".", "”", '"')) or len(words) >= 8:
+        if len(words) >= 4 and not line.rstrip().endswith((".", "”", '"', ":", ";")):
             caps = sum(1 for w in words if w[0].isupper())
             if words and caps / len(words) >= 0.8:
                 out.append((pos, pos + len(line)))

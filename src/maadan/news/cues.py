@@ -18,7 +18,8 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, f)) for k, p, f in 
     ("mou", r"\bM[Oo]Us?\b", 0),
     ("framework", r"\bframework agreements?\b|\b(?:critical )?minerals? (?:deal|agreement|accord|pact)s?\b|"
                   r"\b(?:economic|strategic|bilateral|minerals?) partnership (?:agreement|framework)s?\b|"
-                  r"\b(?:bilateral|critical minerals|minerals) framework\b|\bminerals?(?:-for-| and )security "
+                  r"\b(?:bilateral|critical minerals|minerals|landmark|historic|new|joint|strategic|partnership) framework\b|"
+                  r"\b[A-Z][\w-]*(?:[–-][A-Z][\w-]*)? Framework for\b|\bminerals?(?:-for-| and )security "
                   r"(?:deal|agreement|pact|partnership)\b|\bCritical Minerals Framework\b", re.IGNORECASE),
     ("joint_venture", r"\bjoint[- ]ventures?\b", re.IGNORECASE),
     ("joint_venture", r"\bJVs?\b", 0),
@@ -29,9 +30,11 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, f)) for k, p, f in 
     ("guarantee", r"\b(?:partial credit |loan |credit insurance )?guarantees?\b", re.IGNORECASE),
     ("equity", r"\bequity (?:stakes?|investments?|finance)\b|\bpreferred (?:stock|shares)\b|"
                r"\b(?:\d+(?:\.\d+)?\s?(?:%|percent|per cent|pc)|minority|majority|controlling|equity)\s+"
-               r"(?:ownership\s+)?stakes?\b", re.IGNORECASE),
+               r"(?:ownership\s+)?stakes?\b|\b(?:largest|biggest|major|single largest) shareholder\b|"
+               r"\b\d[\d.,]*\s*(?:million|billion|bn|m)\s+(?:in\s+)?(?:new\s+)?equity\b", re.IGNORECASE),
     ("concession", r"\b(?:concession agreements?|mining leases?|lease agreements?|lease grants?)\b", re.IGNORECASE),
-    ("shipment", r"\b(?:first )?(?:shipments?|consignments?)\b", re.IGNORECASE),
+    ("shipment", r"\b(?:first )?(?:shipments?|consignments?)\b|\bfirst (?:batch|delivery|cargo|export)\b",
+     re.IGNORECASE),
     ("policy", r"\bminerals? polic(?:y|ies)\b|\bmining polic(?:y|ies)\b|\bpolicy reforms?\b", re.IGNORECASE),
 ]]
 EVENT_NAME_RE = re.compile(
@@ -44,7 +47,8 @@ EVENT_WORD_RE = re.compile(r"\b(?:the|a|an|this|that|two-day|three-day|annual|hi
 VISIT_RE = re.compile(r"\b(?:(?:state |official |working )?visit(?:ed|ing|s)?\b|toured\b|trip to\b|arrived in\b)",
                       re.IGNORECASE)
 DELEGATION_RE = re.compile(r"\b(?:delegation|delegates|state guest|executives?|team)\b", re.IGNORECASE)
-_COUNT_RE = re.compile(r"\b(?:two|three|four|five|several|2|3|4|5)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_COUNT_RE = re.compile(r"\b(?:two|three|four|five|2|3|4|5)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+_THE_RE = re.compile(r"\b(?:the|these|both)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
 _DONE_RE = re.compile(r"\b(?:were|have been|had been)\s+(?:\w+\s+)?(?:signed|inked|sealed|concluded|reached)\b",
                       re.IGNORECASE)
 
@@ -71,10 +75,17 @@ def find_agreement_cues(text: str) -> list[Mention]:
         for m in rx.finditer(text):
             if kind == "equity" and re.search(r"\bat\s+$", text[max(0, m.start() - 4):m.start()]):
                 continue  # "at stake"
+            if kind == "guarantee" and re.search(r"\b(?:will|would|to|can|could|may|must|should|shall)\s+$",
+                                                 text[max(0, m.start() - 8):m.start()]):
+                continue  # "will guarantee a price floor": a verb
+            if kind == "loan" and re.match(r"\s+(?:[a-z]+s|office|program|programme|portfolio|book|schedule|"
+                                           r"application|officer|shark)\b", text[m.end():m.end() + 14]):
+                continue  # "loan rollovers", "loan office": the word describes something else
             note = None
             if is_plural_cue(m.group(0)):
                 s, e = _sentence_of(text, m.start())
-                if _COUNT_RE.search(text[max(s, m.start() - 30):m.start()]) or _DONE_RE.search(text[s:e]):
+                before = text[max(s, m.start() - 30):m.start()]
+                if _COUNT_RE.search(before) or (_THE_RE.search(before) and _DONE_RE.search(text[s:e])):
                     note = "plural: the text reports several; the reviewer may split them"
                 else:
                     note = "plural: agreements in general, no proposal"

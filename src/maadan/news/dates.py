@@ -25,10 +25,10 @@ RELATIVE_RE = re.compile(r"\b(?P<p>today|yesterday|tomorrow|(?:earlier|later) th
                          r"(?:this|last|next|past) (?:week|month|year))\b", re.IGNORECASE)
 AGO_RE = re.compile(r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)\s+"
                     r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE)
-BARE_MONTH_RE = re.compile(rf"\b(?:(?:in|since|from|by|until|during|early|late|mid-?|last|an?|the)\s+)"
+BARE_MONTH_RE = re.compile(rf"\b(?:(?i:in|since|from|by|until|during|early|late|mid-?|last|an?|the)\s+)"
                            rf"(?P<mn>{_FULL_MONTHS})\b(?!\s+\d)")
 YEAR_RE = re.compile(r"\b(?:in|since|by|until|from|during|of|year|early|late|mid|mid-|end of|start of|before|after)"
-                     r"\s*(?P<y>(?:19|20)\d{2})\b(?![-/]\d)")
+                     r"\s*(?P<y>(?:19|20)\d{2})\b(?![-/]\d)", re.IGNORECASE)
 # A day and month without a year ("July 31", "on 8 May", "Monday (October 20)") and ranges of days.
 MONTH_DAY_RE = re.compile(rf"\b(?P<mn>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s?[-–]\s?(?P<d2>\d{{1,2}})|"
                           rf"\s+and\s+(?P<d3>\d{{1,2}})\b)?(?![\d,]*\s*\d{{4}})(?!\d)(?!\s*(?:,\s*)?\d{{4}})")

@@ -96,6 +96,8 @@ def load_gazetteer() -> Gazetteer:
     for o in orgs:
         g.organisations[o.id] = {"name": o.name, "country": o.country, "kind": o.kind}
         for phrase in {o.name, o.short_name or o.name, *o.aliases}:
+            if phrase.islower():
+                continue  # a generic phrase ("federal government") names whichever the text means, not this one
             g.entries.append(Entry(phrase, "organisation", o.id))
             g._org_names.setdefault(normalise_name(phrase), o.id)
     catalogue = load_mineral_catalogue()

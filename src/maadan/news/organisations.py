@@ -31,7 +31,7 @@ SUFFIX = (r"Company|Co\.|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|In
           r"Ventures|Trading|Logistics|Motors|Refinery|Newswire|Wire|News|Times|Tribune|Herald|Post|Journal|"
           r"Gazette|Recorder|Intelligence|Analytics|Consulting|Advisors|Advisory|Securities|Division|Bureau|"
           r"Office|Committee|Assembly|Parliament|Secretariat|Federation|Union|Foundation|Trust|Society|University|"
-          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate|Treasury")
+          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate")
 HEADS = r"Department|Ministry|Bank|Board|Council|Bureau|Office|Institute|Center|Centre|University|Commission|" \
         r"Federation|Chamber|Association|Government|Embassy|Agency|Authority|Corporation|Company|Fund|Division|" \
         r"Directorate|Secretariat|Committee|Court|Academy|Society|Union"
@@ -46,7 +46,7 @@ ORG_FORM_RE = re.compile(
 ENDS_LIKE_ORG = re.compile(rf"(?:{SUFFIX})$|\b(?:{HEADS}) (?:of|for) ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|Speaking|"
                       r"According|Also|Read|While|When|Both|Under|Via|Its|Their|His|Her|This|That|Acting|Former|"
-                      r"Director|General|Minister|Secretary|President|Chairman|Chief|Deputy|Senior)\s+")
+                      r"Director|Minister|Secretary|President|Chairman|Chief|Deputy|Senior|and|the|of|with|for)\s+")
 _NOT_ORG_END = re.compile(r"\b(?:Forum|Summit|Conference|Expo|Framework|Agreement|Understanding|Intent|Interest|"
                           r"Policy|Project|Programme|Program|Facility|Week|Day)$")
 _TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]*)\s*\((?:NYSE(?: American)?|NASDAQ|"
@@ -85,12 +85,42 @@ class Outlet:
     needs_context: bool
 
 
+def _read_names(name: str) -> tuple[Outlet, ...]:
+    with (data_dir() / "news" / name).open(encoding="utf-8", newline="") as fh:
+        return tuple(Outlet(r["name"], tuple(a for a in r["aliases"].split(";") if a), r["needs_context"] == "yes")
+                     for r in csv.DictReader(fh))
+
+
 @lru_cache(maxsize=1)
 def outlets() -> tuple[Outlet, ...]:
     """News outlets and wires (data/news/outlets.csv): named as sources, never parties to an agreement."""
-    with (data_dir() / "news" / "outlets.csv").open(encoding="utf-8", newline="") as fh:
-        return tuple(Outlet(r["name"], tuple(a for a in r["aliases"].split(";") if a), r["needs_context"] == "yes")
-                     for r in csv.DictReader(fh))
+    return _read_names("outlets.csv")
+
+
+@lru_cache(maxsize=1)
+def institutions() -> tuple[Outlet, ...]:
+    """Institutions news names by short forms the catalogue need not hold (data/news/institutions.csv):
+    "the Pentagon", "the EU", "the Energy Department"."""
+    return _read_names("institutions.csv")
+
+
+def _names_regex(entries: tuple[Outlet, ...]) -> tuple[re.Pattern, dict[str, Outlet]]:
+    names = {n: o for o in entries for n in (o.name, *o.aliases)}
+    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                    + r")(?![\w-])")
+    return rx, names
+
+
+def find_institutions(text: str) -> list[Mention]:
+    """Institutions by their usual names; one followed by a title word is part of a title ("Treasury
+    Secretary"), not named as an organisation."""
+    rx, names = _names_regex(institutions())
+    out = []
+    for m in rx.finditer(text):
+        if re.match(r"\s+(?:Secretary|Minister|Secretary-General|Chief|Director|Under)\b", text[m.end():m.end() + 20]):
+            continue
+        out.append(_org(text, m.start(), m.end(), None, names[m.group(0)].name))
+    return out
 
 
 def _org(text: str, start: int, end: int, note: str | None = None, value: str | None = None) -> Mention:
@@ -240,14 +270,13 @@ def find_sources(text: str) -> list[Mention]:
         for m in rx.finditer(text):
             a, b = _trim(text, m.start("name"), m.end("name"))
             name = text[a:b]
+            nxt = re.match(r"\s+([a-z]+)", text[b:b + 20])
+            if nxt and nxt.group(1) not in ("newspaper", "daily", "on", "in", "at", "and", "which", "that", "as", "said",
+                                            "reported", "reports", "quoted", "citing", "report", "wrote", "writes"):
+                continue  # "according to the PR firm": a modifier, not a name
             if b > a and not _NOT_SOURCE.match(name):
                 cited.add((a, b))
-    names = {}
-    for o in outlets():
-        for n in (o.name, *o.aliases):
-            names[n] = o
-    by_len = sorted(names, key=len, reverse=True)
-    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in by_len) + r")(?![\w-])")
+    rx, names = _names_regex(outlets())
     taken: list[tuple[int, int]] = []
     for m in rx.finditer(text):
         o = names[m.group(0)]

@@ -104,6 +104,8 @@ def _is_name_word(t: Tok) -> bool:
     w = t.text
     if re.fullmatch(r"[A-Z]\.", w):
         return True  # an initial
+    if w.endswith(("’", "'")) and not w.endswith(("s'", "s’")):
+        return False
     if not re.fullmatch(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þa-zß-öø-ÿ][a-zß-öø-ÿ'’]+)*|Mc[A-Z][a-z]+|"
                         r"Mac[A-Z][a-z]+|O['’][A-Z][a-z]+", w):
         return False
@@ -125,7 +127,7 @@ def _match_title(toks: list[Tok], i: int) -> int:
     return i
 
 
-def _title_at(toks: list[Tok], i: int, loose: bool = False) -> tuple[int, int]:
+def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int] | None = None) -> tuple[int, int]:
     """A role starting at token i: modifiers/portfolios, a title, what it is of ("for Energy", "of Industry
     and Construction", "(Petroleum Division)"), chained titles ("and Foreign Minister", "Field Marshal").
     Returns (start, end) token indexes of the role, or (i, i)."""
@@ -150,6 +152,18 @@ def _title_at(toks: list[Tok], i: int, loose: bool = False) -> tuple[int, int]:
                 m += 1
             last_ok = None
             x = m
+            if known and m < len(toks) and toks[m].start in known:
+                # "President of the United States Donald Trump": the object is a name the gazetteer knows
+                stop = known[toks[m].start]
+                y = m
+                while y + 1 < len(toks) and toks[y + 1].end <= stop:
+                    y += 1
+                end = k = y + 1
+                if k < len(toks) and toks[k].low == "and":
+                    s2, e2 = _title_at(toks, k + 1, known=known)
+                    if e2 > s2:
+                        end = k = e2
+                return i, end
             while x < len(toks) and (toks[x].text[:1].isupper() or toks[x].low in ("and", "&", "of")):
                 if x > m and _match_title(toks, x) > x:
                     break  # the next title starts: "Ambassador to US Jane Roe and Minister of ..."
@@ -164,11 +178,11 @@ def _title_at(toks: list[Tok], i: int, loose: bool = False) -> tuple[int, int]:
                 end = k = last_ok + 1
         # chained titles: "and Foreign Minister", ", Field Marshal" is NOT chained (a list), a title straight on is
         if k < len(toks) and toks[k].low == "and":
-            s2, e2 = _title_at(toks, k + 1)
+            s2, e2 = _title_at(toks, k + 1, known=known)
             if e2 > s2 and e2 < len(toks) and _is_name_word(toks[e2]):
                 end = e2
                 continue
-        s2, e2 = _title_at(toks, k) if k < len(toks) and toks[k].text[:1].isupper() else (k, k)
+        s2, e2 = _title_at(toks, k, known=known) if k < len(toks) and toks[k].text[:1].isupper() else (k, k)
         if e2 > s2:
             end = e2
             continue
@@ -184,7 +198,7 @@ def _name_at(toks: list[Tok], i: int, max_words: int = 4) -> int:
         if _is_name_word(t):
             words += 1
             j += 1
-        elif words and re.fullmatch(r"[A-Z][a-z]+['’]s", t.text) and _is_name_word(Tok(t.text[:-2], 0, 0)):
+        elif re.fullmatch(r"[A-Z][a-z]+['’]s", t.text) and _is_name_word(Tok(t.text[:-2], 0, 0)):
             words += 1  # "Felix Tshisekedi's office": the name ends on the possessive
             j += 1
             break
@@ -241,17 +255,24 @@ _ROLE_PHRASE_RE = re.compile(r"\b(?P<role>(?:(?:US|U\.S\.|American|Pakistani|Chi
                              r"(?:embassy|government|ministry|company|state department|[A-Z]{2,6})\s+officials)\b")
 
 
-def find_people(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
+HIGH_TITLES = {"president", "prime minister", "chancellor", "king", "queen", "emir", "crown prince", "senator",
+               "governor", "secretary", "minister", "ambassador", "cda", "chairman", "ceo", "pm", "envoy",
+               "chargé d'affaires", "charge d'affaires", "field marshal", "general", "vice president", "mayor"}
+
+
+def find_people(text: str, skip: list[tuple[int, int]] | None = None,
+                known: list[tuple[int, int]] | None = None) -> list[Mention]:
     """People with their role (and "of": the organisation text an appositive names), role groups, and
     later surname mentions resolved to the full name. `skip` holds character ranges not to read (title-case
     headlines): capitalisation there does not mark names."""
     skip = skip or []
     toks = [t for t in tokens(text) if not any(s <= t.start < e for s, e in skip)]
+    spans = {s: e for s, e in (known or [])}
     out: list[Mention] = []
     used = [False] * len(toks)
     i = 0
     while i < len(toks):
-        a, b = _title_at(toks, i)
+        a, b = _title_at(toks, i, known=spans)
         if b > a:
             j = b
             abbr = None
@@ -267,7 +288,9 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None) -> list[Me
             if comma and n_end - j < 2:
                 n_end = j
             lower_title = not toks[a].text[:1].isupper()
-            if n_end > j and (n_end - j >= 2 or not lower_title) and not any(used[a:n_end]):
+            head = " ".join(t.low for t in toks[a:b] if t.low not in MODIFIERS and t.low not in PORTFOLIOS)
+            single_ok = not lower_title and any(head == h or head.endswith(" " + h) for h in HIGH_TITLES)
+            if n_end > j and (n_end - j >= 2 or single_ok) and not any(used[a:n_end]):
                 role = _clean_role(text[toks[a].start:toks[b - 1].end])
                 if role.lower() in ABBREVIATED:
                     role = f"{role} ({ABBREVIATED[role.lower()]})"
@@ -298,7 +321,7 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None) -> list[Me
         while k < len(toks) and toks[k].text[:1].isupper() and _match_title(toks, k) == k and \
                 toks[k].low not in MODIFIERS and toks[k].low not in PORTFOLIOS and k - j < 5:
             k += 1
-        a, b = _title_at(toks, k, loose=True)
+        a, b = _title_at(toks, k, loose=True, known=spans)
         if b == a or (b < len(toks) and _is_name_word(toks[b])):
             continue
         role_end = b
@@ -332,7 +355,7 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None) -> list[Me
         before = text[max(0, t.start - 24):t.start]
         if hon or re.match(rf"\s*(?:,\s*who\b|{SPEECH_VERBS}\b)", after) or re.search(
                 rf"\b(?:{SPEECH_VERBS}|(?:led|headed|chaired|accompanied|hosted|moderated|signed|welcomed|"
-                rf"received|appointed|replaced|succeeded) by)\s*$", before):
+                rf"received|appointed|replaced|succeeded|supported|founded) by)\s*$", before, re.IGNORECASE):
             a = i - 1 if hon else i
             out.append(_person(text, toks, a, n_end, (i, n_end), None, "named as a speaker, no role given"))
             for x in range(a, n_end):

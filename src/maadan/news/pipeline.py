@@ -79,8 +79,9 @@ def _settle(candidates: list[tuple[int, Mention]]) -> list[Mention]:
     """Longest span first, then lower rank; a candidate overlapping a kept one is dropped."""
     kept: list[Mention] = []
     for _, m in sorted(candidates, key=lambda c: (-(c[1].end - c[1].start), c[0], c[1].start)):
-        if not any(m.start < k.end and k.start < m.end for k in kept):
-            kept.append(m)
+        if not any(m.start < k.end and k.start < m.end and not (
+                (k.start, k.end, k.kind) == (m.start, m.end, m.kind) and k.value != m.value) for k in kept):
+            kept.append(m)  # both ends of a range share one span and are kept
     return sorted(kept, key=lambda m: m.start)
 
 
@@ -121,20 +122,23 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         skip = casing.title_case_lines(match_text)
         found = (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
                  + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
+                 + organisations.find_institutions(match_text)
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
-        orgs_like = _outside_known(found, gaz, match_text)
-        people = [p for p in find_people(match_text, skip) if not _name_is_known(p, gaz + orgs_like)]
+        orgs_like = [m for m in _outside_known(found, gaz, match_text) if not _prefix_only(m, match_text)]
+        known = [(m.start, m.end) for m in gaz + orgs_like if m.kind in ("country", "organisation", "place")]
+        people = [p for p in find_people(match_text, skip, known) if not _name_is_known(p, gaz + orgs_like)]
     gaz = _metonyms(gaz, match_text)
     entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like])
     for m in entities:
         m.text = text[m.start:m.end]  # quote the original characters (curly quotes and all)
         if m.kind == "organisation" and m.linked is None:
             _link(m, g)
-    people = _settle([(0, p) for p in people])
+    entities = _settle([(0, m) for m in entities + _short_forms(entities, match_text)])
+    people = _settle([(0, p) for p in people if not _name_is_known(p, entities)])
     for p in people:
         p.text = text[p.start:p.end]
-    _affiliations(people, entities, match_text)
+    entities += _affiliations(people, entities, match_text)
     entities = sorted(entities + people, key=lambda m: m.start)
     layers = []
     for found_layer in (dates.find_dates(match_text, published), amounts.find_money(match_text),
@@ -153,6 +157,38 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
     return extraction
 
 
+_SHORT_STOP = {"the", "a", "an", "us", "new", "national", "international", "general", "united", "saudi", "state",
+               "pakistan", "global", "first", "american", "capital", "group", "mining", "metals"}
+
+
+def _short_forms(entities: list[Mention], text: str) -> list[Mention]:
+    """An organisation named in full and then by its first words ("Cove Kaz Capital Group" ... "Cove Kaz",
+    "Tau-Ken Samruk National Mining Company" ... "Tau-Ken Samruk", "Manara Minerals" ... "Manara") is the
+    same organisation: the text defines the short form. A one-word short form must be distinctive."""
+    out = []
+    taken = [(e.start, e.end) for e in entities]
+    seen: set[str] = set()
+    for e in sorted((e for e in entities if e.kind == "organisation"), key=lambda e: e.start):
+        words = e.text.split()
+        if len(words) < 2 or e.text in seen:
+            continue
+        seen.add(e.text)
+        for n in range(len(words) - 1, 0, -1):
+            short = " ".join(words[:n])
+            if n == 1 and (short.lower() in _SHORT_STOP or len(short) < 4 or not short[0].isupper()):
+                continue
+            if short.lower() in _SHORT_STOP or short.split()[-1].lower() in ("of", "and", "for", "the", "&"):
+                continue
+            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])(?!\s+[A-Z])", text[e.end:]):
+                s, t = e.end + m.start(), e.end + m.end()
+                if any(a < t and s < b for a, b in taken) or not re.search(r"[a-z,;:]\s*$|\(\s*$", text[max(0, s - 3):s]):
+                    continue  # inside another name, or at a sentence start where capitals say nothing
+                out.append(Mention("organisation", text[s:t], s, t, e.value, e.linked, True,
+                                   f"short form of {e.text}, named earlier"))
+                taken.append((s, t))
+    return out
+
+
 _CORPORATE = re.compile(r"^\s*(?:Group|Corp\.?|Corporation|Inc\.?|Ltd\.?|Limited|LLC|Co\.|Company|Holdings|PLC|plc|"
                         r"\(Pvt\)|\(Private\))\b")
 _CONTINUES = re.compile(r"^[ \t]+(?P<next>[A-Z][\w'’&-]*)")
@@ -168,8 +204,10 @@ def _prefix_only(m: Mention, text: str) -> bool:
     if not c or _CORPORATE.match(after):
         return False
     nxt = c["next"]
-    if nxt.lower() in TITLE_WORDS or nxt.lower() in MODIFIERS or nxt.lower() in PORTFOLIOS or nxt.isupper() \
-            or nxt.lower() in _NAME_STOP:
+    following = after[c.end():].split()
+    if nxt.lower() in PORTFOLIOS and following and following[0].lower().strip(",.") in TITLE_WORDS:
+        return False  # "FWO Finance Director ..."
+    if nxt.lower() in TITLE_WORDS or nxt.lower() in MODIFIERS or nxt.isupper() or nxt.lower() in _NAME_STOP:
         return False  # "USSM CEO Stacy Hastie", "FWO Chairman ...", "Barrick Gold Reko Diq" is rare
     g = load_gazetteer()
     low = nxt.lower()
@@ -228,7 +266,8 @@ def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[
     out = []
     for m in found:
         inside = sorted((q for q in known if m.start < q.end and q.start < m.end and (
-            q.kind == "organisation" or re.match(r"(?:['’]s\b|-|\s+(?:and|&|with)\s)", text[q.end:q.end + 6]))),
+            q.kind == "organisation" or re.match(r"(?:['’]s\b|-(?:based|led|backed|owned|run)\b|\s+(?:and|&|with)\s)",
+                                                 text[q.end:q.end + 12]))),
             key=lambda q: q.start)  # "US Department of Energy" keeps its country; "Islamabad and ..." does not
         if not inside:
             out.append(m)
@@ -246,7 +285,8 @@ def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[
         cuts.append((pos, m.end))
         for a, b in cuts:
             piece = text[a:b]
-            lead = re.match(r"[\s,]*(?:(?:and|&|with)\s+)?(?:[\w.]*-(?:based|led|backed|owned)\s+)?", piece).end()
+            lead = re.match(r"[\s,]*(?:(?:and|&|with)\s+)?(?:the\s+)?(?:[\w.]*-(?:based|led|backed|owned)\s+)?",
+                            piece).end()
             trail = len(re.search(r"(?:\s+(?:and|&|with))?[\s,]*$", piece[lead:]).group(0))
             a, b = a + lead, b - trail
             piece = text[a:b]
@@ -267,7 +307,7 @@ def _name_is_known(person: Mention, known: list[Mention]) -> bool:
     return any(start < q.end and q.start < end for q in known)
 
 
-def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> None:
+def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> list[Mention]:
     """A person belongs to the organisation or country right before them ("Embassy Islamabad Acting Deputy
     Chief of Mission ...", "Pakistan's Commerce Minister ..."), named inside their role ("Federal Minister
     for Energy (Petroleum Division) ..."), or named by an appositive ("..., CEO of USSM"). That organisation
@@ -275,6 +315,8 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
     the ISO code, or the name of an organisation not in the catalogue."""
     orgs = [m for m in entities if m.kind in ("organisation", "country")]
     by_end = {m.end: m for m in orgs}
+
+    added: list[Mention] = []
 
     def ident(o: Mention) -> str:
         return o.value if o.kind == "country" else (o.linked if o.linked not in (None, "new") else str(o.value))
@@ -291,6 +333,15 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
             key = normalise_name(of)
             chosen = next((o for o in orgs if normalise_name(o.text) == key or normalise_name(str(o.value)) == key),
                           None)
+            at = text.find(of, p.start)
+            if chosen is None and at >= 0 and of[:1].isupper() and len(of.split()) <= 6:
+                # "..., Vice Chairman of Wood Mackenzie": what a person's title is of names an organisation
+                chosen = Mention("organisation", of, at, at + len(of), of, "new", True,
+                                 "named as a person's organisation; not in the catalogue: proposed as new")
+                _link(chosen, load_gazetteer())
+                if not any(chosen.start < e.end and e.start < chosen.end for e in entities):
+                    added.append(chosen)
+                    orgs.append(chosen)
             if chosen is None:
                 p.value["affiliation"] = of
                 continue
@@ -303,3 +354,4 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
             if chosen.kind == "organisation":
                 chosen.note = (chosen.note + "; " if chosen.note else "") + "affiliation of " + (
                     p.value["name"] or "people")
+    return added
