@@ -43,10 +43,13 @@ ORG_FORM_RE = re.compile(
     rf"(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|\s+(?:and|&)\s+{_CAP}(?!\s+[A-Z])){{0,3}})?"
     rf"(?![A-Za-z])"
     rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|\s+(?:and|&)\s+{_CAP}(?!\s+[A-Z])){{0,4}}")
+SUFFIX_END = re.compile(rf"\b(?:{SUFFIX})$")
 ENDS_LIKE_ORG = re.compile(rf"(?:{SUFFIX})$|\b(?:{HEADS}) (?:of|for) ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|Speaking|"
                       r"According|Also|Read|While|When|Both|Under|Via|Its|Their|His|Her|This|That|Acting|Former|"
-                      r"Director|Minister|Secretary|President|Chairman|Chief|Deputy|Senior|and|the|of|with|for)\s+")
+                      r"Director|Minister|Secretary|President|Chairman|Chief|Deputy|Senior|Later|Earlier|Separately|"
+                      r"Additionally|However|Now|Then|Today|Yesterday|Recently|Previously|Moreover|Furthermore|"
+                      r"Besides|Instead|Last|Next|Shares|Officials|and|the|of|with|for)\s+")
 _NOT_ORG_END = re.compile(r"\b(?:Forum|Summit|Conference|Expo|Framework|Agreement|Understanding|Intent|Interest|"
                           r"Policy|Project|Programme|Program|Facility|Week|Day)$")
 _TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]*)\s*\((?:NYSE(?: American)?|NASDAQ|"

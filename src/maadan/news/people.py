@@ -20,6 +20,7 @@ import re
 from dataclasses import dataclass
 
 from maadan.news.model import Mention
+from maadan.news.organisations import SUFFIX_END
 
 # Title words: the head of a role. Multi-word titles first (longest match wins).
 TITLES = sorted("""
@@ -49,7 +50,7 @@ minerals industry industries construction trade information planning railways wa
 education justice law labour labor agriculture transport maritime ports climate environment science
 technology revenue privatisation privatization investment investments affairs security communications
 development operations management strategy policy programme program projects infrastructure
-information-technology bureau
+information-technology bureau resources cooperation relations research markets exports imports
 """.split())
 _CONNECT = {"of", "for", "on", "to", "at", "in"}
 _HONORIFICS = {"dr", "dr.", "mr", "mr.", "mrs", "mrs.", "ms", "ms.", "sir", "dame", "prof", "prof.", "engr",
@@ -127,12 +128,17 @@ def _match_title(toks: list[Tok], i: int) -> int:
     return i
 
 
-def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int] | None = None) -> tuple[int, int]:
+def _inside_known(t: Tok, known: dict[int, int] | None) -> bool:
+    return bool(known) and any(s <= t.start < e for s, e in known.items())
+
+
+def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int] | None = None,
+              stops: dict[int, int] | None = None) -> tuple[int, int]:
     """A role starting at token i: modifiers/portfolios, a title, what it is of ("for Energy", "of Industry
     and Construction", "(Petroleum Division)"), chained titles ("and Foreign Minister", "Field Marshal").
     Returns (start, end) token indexes of the role, or (i, i)."""
     j = i
-    while j < len(toks) and j - i < 6 and _match_title(toks, j) == j and (
+    while j < len(toks) and j - i < 6 and _match_title(toks, j) == j and not _inside_known(toks[j], stops) and (
             toks[j].low in MODIFIERS or toks[j].low in PORTFOLIOS or (loose and toks[j].text[:1].isupper())):
         j += 1
     end = _match_title(toks, j)
@@ -170,6 +176,9 @@ def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int
                 if toks[x].low in PORTFOLIOS or toks[x].text.isupper():
                     last_ok = x
                 x += 1
+            run = " ".join(t.text for t in toks[m:x])
+            if m < x and SUFFIX_END.search(run) and (x >= len(toks) or not _is_name_word(toks[x])):
+                last_ok = x - 1  # "CEO of Zarkon Mining Company": the object is an organisation's whole name
             if last_ok is None and m < x and x < len(toks) and toks[x].text == "," and x - m <= 3:
                 last_ok = x - 1  # "ambassador to Washington, Kevin Rudd": the object ends at the comma
             elif last_ok is None and m < len(toks) and toks[m].text[:1].isupper() and x - m >= 3:
@@ -261,18 +270,20 @@ HIGH_TITLES = {"president", "prime minister", "chancellor", "king", "queen", "em
 
 
 def find_people(text: str, skip: list[tuple[int, int]] | None = None,
-                known: list[tuple[int, int]] | None = None) -> list[Mention]:
+                known: list[tuple[int, int]] | None = None,
+                names: list[tuple[int, int]] | None = None) -> list[Mention]:
     """People with their role (and "of": the organisation text an appositive names), role groups, and
     later surname mentions resolved to the full name. `skip` holds character ranges not to read (title-case
     headlines): capitalisation there does not mark names."""
     skip = skip or []
     toks = [t for t in tokens(text) if not any(s <= t.start < e for s, e in skip)]
-    spans = {s: e for s, e in (known or [])}
+    spans = {s: e for s, e in (known or [])}  # names the gazetteer knows: a title may be "of" one
+    stops = {s: e for s, e in (known or []) + (names or [])}  # names a title's modifiers never run into
     out: list[Mention] = []
     used = [False] * len(toks)
     i = 0
     while i < len(toks):
-        a, b = _title_at(toks, i, known=spans)
+        a, b = _title_at(toks, i, known=spans, stops=stops)
         if b > a:
             j = b
             abbr = None
@@ -321,7 +332,7 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
         while k < len(toks) and toks[k].text[:1].isupper() and _match_title(toks, k) == k and \
                 toks[k].low not in MODIFIERS and toks[k].low not in PORTFOLIOS and k - j < 5:
             k += 1
-        a, b = _title_at(toks, k, loose=True, known=spans)
+        a, b = _title_at(toks, k, loose=True, known=spans, stops=stops)
         if b == a or (b < len(toks) and _is_name_word(toks[b])):
             continue
         role_end = b

@@ -126,8 +126,10 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
         orgs_like = [m for m in _outside_known(found, gaz, match_text) if not _prefix_only(m, match_text)]
-        known = [(m.start, m.end) for m in gaz + orgs_like if m.kind in ("country", "organisation", "place")]
-        people = [p for p in find_people(match_text, skip, known) if not _name_is_known(p, gaz + orgs_like)]
+        known = [(m.start, m.end) for m in gaz if m.kind in ("country", "organisation", "place")]
+        people = find_people(match_text, skip, known, [(m.start, m.end) for m in orgs_like])
+        orgs_like = _cut_at_names(orgs_like, people, match_text)
+        people = [p for p in people if not _name_is_known(p, gaz + orgs_like)]
     gaz = _metonyms(gaz, match_text)
     entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like])
     for m in entities:
@@ -144,9 +146,8 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
     for found_layer in (dates.find_dates(match_text, published), amounts.find_money(match_text),
                         amounts.find_percentages(match_text),
                         cues.find_agreement_cues(match_text) + cues.find_events(match_text)):
-        layers += _settle([(0, m) for m in found_layer if not any(
-            m.start < e.end and e.start < m.end for e in entities if e.kind != "person"
-            or m.kind not in ("agreement_kind",))])
+        layers += _settle([(0, m) for m in found_layer if (m.note or "").startswith("event: ") or not any(
+            m.start < e.end and e.start < m.end for e in entities if e.kind != "person")])
     for m in layers:
         m.text = text[m.start:m.end]
     mentions = sorted(entities + layers, key=lambda m: (m.start, m.kind))
@@ -186,6 +187,13 @@ def _short_forms(entities: list[Mention], text: str) -> list[Mention]:
                 out.append(Mention("organisation", text[s:t], s, t, e.value, e.linked, True,
                                    f"short form of {e.text}, named earlier"))
                 taken.append((s, t))
+    orgs = sorted((e for e in entities if e.kind == "organisation"), key=lambda e: e.start)
+    for e in orgs:  # a short form read by its own form ("Velmora Resources") is the earlier full name too
+        if e.linked == "new":
+            full = next((f for f in orgs if f.start < e.start and f.text.startswith(e.text + " ")), None)
+            if full is not None:
+                e.value, e.linked = full.value, full.linked
+                e.note = f"short form of {full.text}, named earlier"
     return out
 
 
@@ -255,6 +263,26 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+def _cut_at_names(orgs: list[Mention], people: list[Mention], text: str) -> list[Mention]:
+    """A name read by its form that runs on into the person a title introduces ("the Bureau of Energy Resources
+    Jane Roe") ends where the person's name begins."""
+    out = []
+    for o in orgs:
+        for p in people:
+            name = p.value.get("name")
+            if not name or p.value.get("role") is None:
+                continue
+            at = p.start + p.text.rfind(name)
+            if o.start < at < o.end and p.start < o.end:
+                end = at
+                while end > o.start and text[end - 1] in " ,":
+                    end -= 1
+                o = Mention(o.kind, text[o.start:end], o.start, end, o.value, o.linked, o.resolved, o.note)
+        if len(o.text.split()) >= 2 and organisations.ENDS_LIKE_ORG.search(o.text) or o.note:
+            out.append(o)
+    return out
 
 
 def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[Mention]:

@@ -148,10 +148,16 @@ def _event_name(d: _Draft) -> str | None:
     return next((c.note[len("event: "):] for c in d.cues if c.note and c.note.startswith("event: ")), None)
 
 
+def _is_visit(d: _Draft) -> bool:
+    return all(c.note == "a visit" for c in d.cues) and bool(d.cues)
+
+
 def _can_merge(a: _Draft, b: _Draft) -> bool:
     if a.kind != b.kind:
         return False
-    if a.kind == "event":  # events merge by name; unnamed mentions ("the forum", a visit) join the one named
+    if a.kind == "event":  # events merge by name; "the forum" joins the one named; visits join visits
+        if _is_visit(a) != _is_visit(b):
+            return False
         na, nb = _event_name(a), _event_name(b)
         return na is None or nb is None or normalise_name(na) == normalise_name(nb)
     return not a.parties or not b.parties or bool(set(a.parties) & set(b.parties))
@@ -214,7 +220,7 @@ def _finish(d: _Draft, text: str, published: date | None, filename: str, publish
     add(FieldProposal("source", {"publisher": publisher or PurePath(filename).stem, "url": url,
                                  "date": published.isoformat() if published else None,
                                  "evidence": text[s0:s1]}, [Evidence(text[s0:s1], s0, s1)],
-                      "publisher and URL from the HTML meta tags" if publisher else
+                      "publisher read from the page (HTML meta tags or the byline); URL from the HTML" if publisher else
                       "publisher not read from the text: the file name stands in; edit it"))
     add(FieldProposal("confidence", "medium", [], "rule-based reading; the reviewer may raise or lower it"))
     return out
