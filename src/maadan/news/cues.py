@@ -39,7 +39,7 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, f)) for k, p, f in 
 ]]
 EVENT_NAME_RE = re.compile(
     r"(?P<name>(?:[A-Z][\w'’&+.-]*\s+){1,6}(?:Forum|Summit|Conference|Expo|Exhibition|Roadshow|Symposium|Dialogue|"
-    r"Convention|Congress|Week|Show|Indaba|Meeting)(?:\s+(?:20\d\d|\d{2}))?(?:\s+\([A-Z0-9-]{2,10}\))?)"
+    r"Convention|Week|Show|Indaba|Meeting)(?![\w-])(?:\s+(?:20\d\d|\d{2}))?(?:\s+\([A-Z0-9-]{2,10}\))?)"
     r"(?!\s+(?:Centre|Center|Hall|Complex|on\b))")
 EVENT_WORD_RE = re.compile(r"\b(?:the|a|an|this|that|two-day|three-day|annual|high-level|the\s+two-day)\s+"
                            r"(?:(?:two-day|three-day|annual|high-level|international|investment|business)\s+)*"

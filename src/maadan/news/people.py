@@ -266,7 +266,7 @@ _ROLE_PHRASE_RE = re.compile(r"\b(?P<role>(?:(?:US|U\.S\.|American|Pakistani|Chi
 
 HIGH_TITLES = {"president", "prime minister", "chancellor", "king", "queen", "emir", "crown prince", "senator",
                "governor", "secretary", "minister", "ambassador", "cda", "chairman", "ceo", "pm", "envoy",
-               "chargé d'affaires", "charge d'affaires", "field marshal", "general", "vice president", "mayor"}
+               "chargé d'affaires", "charge d'affaires", "field marshal", "vice president", "mayor"}
 
 
 def find_people(text: str, skip: list[tuple[int, int]] | None = None,

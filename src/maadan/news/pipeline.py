@@ -270,17 +270,19 @@ def _cut_at_names(orgs: list[Mention], people: list[Mention], text: str) -> list
     Jane Roe") ends where the person's name begins."""
     out = []
     for o in orgs:
+        cut = False
         for p in people:
             name = p.value.get("name")
             if not name or p.value.get("role") is None:
                 continue
             at = p.start + p.text.rfind(name)
-            if o.start < at < o.end and p.start < o.end:
+            if o.start < at < o.end and p.start < o.start:
                 end = at
                 while end > o.start and text[end - 1] in " ,":
                     end -= 1
-                o = Mention(o.kind, text[o.start:end], o.start, end, o.value, o.linked, o.resolved, o.note)
-        if len(o.text.split()) >= 2 and organisations.ENDS_LIKE_ORG.search(o.text) or o.note:
+                o = Mention(o.kind, text[o.start:end], o.start, end, None, o.linked, o.resolved, o.note)
+                cut = True
+        if not cut or (len(o.text.split()) >= 2 and organisations.ENDS_LIKE_ORG.search(o.text)):
             out.append(o)
     return out
 
