@@ -9,6 +9,8 @@ import re
 _SMALL = {"a", "an", "the", "and", "or", "but", "of", "on", "in", "at", "to", "for", "by", "with", "from", "as",
           "vs", "via", "into", "over", "after", "amid", "its", "is", "are", "be", "up", "out", "off", "per"}
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
+_UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
+_LOWER = re.compile(r"[a-zß-öø-ÿ]")
 
 
 def title_case_lines(text: str) -> list[tuple[int, int]]:
@@ -28,8 +30,9 @@ def title_case_lines(text: str) -> list[tuple[int, int]]:
 
 def all_capitals(text: str) -> bool:
     """True for a text written in capitals (85% or more of at least 40 cased letters are upper case)."""
-    letters = [c for c in text if c.isalpha() and c.lower() != c.upper()]
-    return len(letters) >= 40 and sum(1 for c in letters if c.isupper()) / len(letters) >= 0.85
+    upper = len(_UPPER.findall(text))
+    lower = len(_LOWER.findall(text))
+    return upper + lower >= 40 and upper / (upper + lower) >= 0.85
 
 
 def lower_same_length(text: str) -> str:

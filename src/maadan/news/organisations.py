@@ -107,6 +107,7 @@ def institutions() -> tuple[Outlet, ...]:
     return _read_names("institutions.csv")
 
 
+@lru_cache(maxsize=4)
 def _names_regex(entries: tuple[Outlet, ...]) -> tuple[re.Pattern, dict[str, Outlet]]:
     names = {n: o for o in entries for n in (o.name, *o.aliases)}
     rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from maadan.news.model import Mention
 from maadan.news.organisations import SUFFIX_END
@@ -81,10 +82,10 @@ class Tok:
     text: str
     start: int
     end: int
+    low: str = ""
 
-    @property
-    def low(self) -> str:
-        return self.text.lower().replace("’", "'")
+    def __post_init__(self) -> None:
+        self.low = self.text.lower().replace("’", "'")
 
 
 def tokens(text: str) -> list[Tok]:
@@ -101,16 +102,24 @@ def tokens(text: str) -> list[Tok]:
     return out
 
 
+_INITIAL = re.compile(r"[A-Z]\.")
+_NAME_WORD = re.compile(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þa-zß-öø-ÿ][a-zß-öø-ÿ'’]+)*|Mc[A-Z][a-z]+|"
+                        r"Mac[A-Z][a-z]+|O['’][A-Z][a-z]+")
+
+
 def _is_name_word(t: Tok) -> bool:
-    w = t.text
-    if re.fullmatch(r"[A-Z]\.", w):
+    return _name_word(t.text)
+
+
+@lru_cache(maxsize=8192)
+def _name_word(w: str) -> bool:
+    if _INITIAL.fullmatch(w):
         return True  # an initial
     if w.endswith(("’", "'")) and not w.endswith(("s'", "s’")):
         return False
-    if not re.fullmatch(r"[A-ZÀ-ÖØ-Þ][a-zß-öø-ÿ'’]+(?:-[A-ZÀ-ÖØ-Þa-zß-öø-ÿ][a-zß-öø-ÿ'’]+)*|Mc[A-Z][a-z]+|"
-                        r"Mac[A-Z][a-z]+|O['’][A-Z][a-z]+", w):
+    if not _NAME_WORD.fullmatch(w):
         return False
-    low = t.low.rstrip(".")
+    low = w.lower().replace("’", "'").rstrip(".")
     return low not in NOT_NAME and low not in _TITLE_WORDS and not low.endswith("'s")
 
 
@@ -118,18 +127,29 @@ _TITLE_WORDS = {w for t in TITLES for w in t.split()} - {"general", "head", "cha
                                                         "partner", "officer"}
 
 
+_BY_FIRST: dict[str, list[list[str]]] = {}
+for _t in TITLES:  # longest first, indexed by the first word: one dict look-up per token
+    _BY_FIRST.setdefault(_t.split()[0], []).append(_t.split())
+
+
 def _match_title(toks: list[Tok], i: int) -> int:
     """End index (exclusive) of a title starting at token i, else i."""
+    if i >= len(toks):
+        return i
+    candidates = _BY_FIRST.get(toks[i].low)
+    if not candidates:
+        return i
     lows = [t.low for t in toks[i:i + 6]]
-    for title in TITLES:
-        words = title.split()
+    for words in candidates:
         if lows[:len(words)] == words:
             return i + len(words)
     return i
 
 
 def _inside_known(t: Tok, known: dict[int, int] | None) -> bool:
-    return bool(known) and any(s <= t.start < e for s, e in known.items())
+    if not known:
+        return False
+    return any(s <= t.start < e for s, e in known.items() if s <= t.start)
 
 
 def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int] | None = None,
@@ -282,7 +302,11 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
     out: list[Mention] = []
     used = [False] * len(toks)
     i = 0
+    starts = MODIFIERS | PORTFOLIOS | set(_BY_FIRST)
     while i < len(toks):
+        if toks[i].low not in starts:
+            i += 1
+            continue
         a, b = _title_at(toks, i, known=spans, stops=stops)
         if b > a:
             j = b

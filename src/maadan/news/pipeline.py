@@ -217,11 +217,14 @@ def _prefix_only(m: Mention, text: str) -> bool:
         return False  # "FWO Finance Director ..."
     if nxt.lower() in TITLE_WORDS or nxt.lower() in MODIFIERS or nxt.isupper() or nxt.lower() in _NAME_STOP:
         return False  # "USSM CEO Stacy Hastie", "FWO Chairman ...", "Barrick Gold Reko Diq" is rare
-    g = load_gazetteer()
-    low = nxt.lower()
-    if any(e.phrase.lower().split()[0] == low for e in g.entries if e.kind in ("place", "country")):
+    if nxt.lower() in _place_first_words():
         return False  # "US Embassy Islamabad"
     return True
+
+
+@lru_cache(maxsize=1)
+def _place_first_words() -> frozenset[str]:
+    return frozenset(e.phrase.lower().split()[0] for e in load_gazetteer().entries if e.kind in ("place", "country"))
 
 
 _NAME_STOP = {"said", "says", "and", "or", "of", "the", "in", "on", "to", "for", "with", "has", "have", "had",
