@@ -19,7 +19,7 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, f)) for k, p, f in 
     ("framework", r"\bframework agreements?\b|\b(?:critical )?minerals? (?:deal|agreement|accord|pact)s?\b|"
                   r"\b(?:economic|strategic|bilateral|minerals?) partnership (?:agreement|framework)s?\b|"
                   r"\b(?:bilateral|critical minerals|minerals|landmark|historic|new|joint|strategic|partnership) framework\b|"
-                  r"\b[A-Z][\w-]*(?:[–-][A-Z][\w-]*)? Framework for\b|\bminerals?(?:-for-| and )security "
+                  r"\bFramework for\b|\bminerals?(?:-for-| and )security "
                   r"(?:deal|agreement|pact|partnership)\b|\bCritical Minerals Framework\b", re.IGNORECASE),
     ("joint_venture", r"\bjoint[- ]ventures?\b", re.IGNORECASE),
     ("joint_venture", r"\bJVs?\b", 0),
@@ -67,11 +67,22 @@ def _sentence_of(text: str, pos: int) -> tuple[int, int]:
     return a + 1, (min(b_candidates) if b_candidates else len(text))
 
 
+# Words one of which each cue pattern needs (lower case): a pattern is run only when the text has one.
+_NEEDS = {"mou": ("memorand", "mou"), "framework": ("framework", "deal", "agreement", "accord", "pact", "security"),
+          "joint_venture": ("joint", "jv"), "offtake": ("take",), "trade_deal": ("trade",),
+          "loan": ("loan", "financ", "credit", "debt"), "guarantee": ("guarantee",),
+          "equity": ("stake", "stock", "share", "equity"), "concession": ("concession", "lease"),
+          "shipment": ("shipment", "consignment", "first "), "policy": ("polic",)}
+
+
 def find_agreement_cues(text: str) -> list[Mention]:
     """Agreement kinds from cue words. A plural cue is marked so and proposes nothing, unless counted
     ("two MoUs") or reported done ("MoUs were signed")."""
     out = []
+    low = text.lower()
     for kind, rx in KIND_CUES:
+        if not any(w in low for w in _NEEDS[kind]):
+            continue
         for m in rx.finditer(text):
             if kind == "equity" and re.search(r"\bat\s+$", text[max(0, m.start() - 4):m.start()]):
                 continue  # "at stake"

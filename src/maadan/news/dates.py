@@ -86,11 +86,24 @@ def _without_year(m: re.Match, published: date | None) -> list[Mention]:
     return out
 
 
+_ANY_MONTH = re.compile(rf"\b{_MONTH_RE}", re.IGNORECASE)
+_EMPTY: tuple = ()
+
+
 def find_dates(text: str, published: date | None) -> list[Mention]:
-    """Every date expression with its resolved value (or None and a note saying why not)."""
+    """Every date expression with its resolved value (or None and a note saying why not). A pattern runs
+    only when the text holds the words it needs (a month name, "ago", "year"...)."""
     out: list[Mention] = []
     no_pub = "relative date and no publication date"
-    for m in RANGE_YEAR_RE.finditer(text):
+    low = text.lower()
+    months = bool(_ANY_MONTH.search(text))
+
+    def run(rx: re.Pattern, *needs: str, month: bool = False):
+        if (month and not months) or (needs and not any(n in low for n in needs)):
+            return _EMPTY
+        return rx.finditer(text)
+
+    for m in run(RANGE_YEAR_RE, "-", "–", month=True):
         mn, y = (m["mn"], m["y"]) if m["mn"] else (m["mn2"], m["y2"])
         for day in ((m["d"], m["d2"]) if m["mn"] else (m["dd"], m["dd2"])):
             try:
@@ -98,20 +111,20 @@ def find_dates(text: str, published: date | None) -> list[Mention]:
             except ValueError:
                 out.append(_unresolved(m, "not a calendar date"))
     for rx in (MONTH_DAY_RE, DAY_MONTH_RE):
-        for m in rx.finditer(text):
+        for m in run(rx, month=True):
             out += _without_year(m, published)
-    for m in MONTH_REL_YEAR_RE.finditer(text):
+    for m in run(MONTH_REL_YEAR_RE, " year", month=True):
         if published is None:
             out.append(_unresolved(m, no_pub))
             continue
         shift = {"last": -1, "this": 0, "next": 1}[m["rel"].lower()]
         out.append(_mention(m, f"{published.year + shift:04d}-{month_number(m['mn']):02d}"))
-    for m in FULL_DATE_RE.finditer(text):
+    for m in run(FULL_DATE_RE):
         d = parse_full_date(m)
         out.append(_mention(m, d.isoformat()) if d else _unresolved(m, "not a calendar date"))
-    for m in MONTH_YEAR_RE.finditer(text):
+    for m in run(MONTH_YEAR_RE, month=True):
         out.append(_mention(m, f"{int(m['y']):04d}-{month_number(m['mn']):02d}"))
-    for m in WEEKDAY_RE.finditer(text):
+    for m in run(WEEKDAY_RE, "day"):
         if published is None:
             out.append(_unresolved(m, no_pub))
             continue
@@ -125,7 +138,7 @@ def find_dates(text: str, published: date | None) -> list[Mention]:
             d = published - timedelta(days=back)
         out.append(_mention(m, d.isoformat(), "weekday: the latest such day on or before publication"
                             if m["rel"] != "next" else "weekday: the next such day after publication"))
-    for m in RELATIVE_RE.finditer(text):
+    for m in run(RELATIVE_RE, "today", "yesterday", "tomorrow", "week", "month", "year"):
         if m["p"].lower().split()[0] in ("past", "last") and DURATION_BEFORE.search(text[max(0, m.start() - 20):m.start()]):
             continue  # "over the past month" is a span of time, not a date
         if published is None:
@@ -149,7 +162,7 @@ def find_dates(text: str, published: date | None) -> list[Mention]:
             shift = {"last": 1, "past": 1, "next": -1}.get(p.split()[0], 0)
             value = f"{published.year - shift:04d}"
         out.append(_mention(m, value))
-    for m in AGO_RE.finditer(text):
+    for m in run(AGO_RE, " ago"):
         n = _NUMBER.get(m["n"].lower()) if not m["n"].isdigit() else int(m["n"])
         if published is None or n is None:
             out.append(_unresolved(m, no_pub if published is None else "vague count"))
@@ -165,7 +178,7 @@ def find_dates(text: str, published: date | None) -> list[Mention]:
             value = {"day": parsed.date().isoformat(), "week": parsed.date().isoformat(),
                      "month": f"{parsed.year:04d}-{parsed.month:02d}", "year": f"{parsed.year:04d}"}[unit]
             out.append(_mention(m, value, "dateparser, against the publication date"))
-    for m in BARE_MONTH_RE.finditer(text):
+    for m in run(BARE_MONTH_RE, month=True):
         if published is None:
             out.append(_mention(m, None, f"unresolved: {no_pub}", "mn"))
             continue
@@ -173,8 +186,8 @@ def find_dates(text: str, published: date | None) -> list[Mention]:
         year = published.year if mo <= published.month else published.year - 1
         out.append(_mention(m, f"{year:04d}-{mo:02d}", "month: the latest such month on or before publication",
                             "mn"))
-    for m in YEAR_RE.finditer(text):
+    for m in run(YEAR_RE, "19", "20"):
         out.append(_mention(m, m["y"], None, "y"))
-    for m in VAGUE_RE.finditer(text):
+    for m in run(VAGUE_RE, "recent", "soon", "coming", "later date"):
         out.append(_unresolved(m, "vague"))
     return out

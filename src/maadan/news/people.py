@@ -77,7 +77,7 @@ SPEECH_VERBS = r"(?:said|says|told|added|noted|stated|wrote|explained|announced|
 _TOKEN_RE = re.compile(r"[A-Za-zÀ-ÖØ-öø-ÿ][\w'’.\-]*|\d[\d,.]*|\S")
 
 
-@dataclass
+@dataclass(slots=True)
 class Tok:
     text: str
     start: int
@@ -130,6 +130,9 @@ _TITLE_WORDS = {w for t in TITLES for w in t.split()} - {"general", "head", "cha
 _BY_FIRST: dict[str, list[list[str]]] = {}
 for _t in TITLES:  # longest first, indexed by the first word: one dict look-up per token
     _BY_FIRST.setdefault(_t.split()[0], []).append(_t.split())
+
+
+_TITLE_STARTS = frozenset(MODIFIERS | PORTFOLIOS | set(_BY_FIRST))
 
 
 def _match_title(toks: list[Tok], i: int) -> int:
@@ -302,7 +305,7 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
     out: list[Mention] = []
     used = [False] * len(toks)
     i = 0
-    starts = MODIFIERS | PORTFOLIOS | set(_BY_FIRST)
+    starts = _TITLE_STARTS
     while i < len(toks):
         if toks[i].low not in starts:
             i += 1
