@@ -35,6 +35,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from maadan.news.evaluate import (
+    Score,  # the same counts (tp, fp, fn) as the synthetic benchmark
+)
+
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "bench" / "data" / "news-eval"
 KINDS = ("organisation", "person", "person role", "person affiliation", "place", "country", "mineral",
@@ -42,22 +46,8 @@ KINDS = ("organisation", "person", "person role", "person affiliation", "place",
          "agreement date", "agreement amount", "published (from text)", "publisher (from text)")
 
 
-@dataclass
-class Score:
-    tp: int = 0
-    fp: int = 0
-    fn: int = 0
-
-    @property
-    def precision(self) -> float | None:
-        return self.tp / (self.tp + self.fp) if self.tp + self.fp else None
-
-    @property
-    def recall(self) -> float | None:
-        return self.tp / (self.tp + self.fn) if self.tp + self.fn else None
-
-    def add(self, other: "Score") -> None:
-        self.tp, self.fp, self.fn = self.tp + other.tp, self.fp + other.fp, self.fn + other.fn
+def _add(total: Score, other: Score) -> None:
+    total.tp, total.fp, total.fn = total.tp + other.tp, total.fp + other.fp, total.fn + other.fn
 
 
 @dataclass
@@ -227,16 +217,16 @@ def _agreements(extraction, expected: list[dict], article_orgs: list[dict], cat:
         found = [_party_names(p, cat) for p in fields.get("party", []) if isinstance(p, dict)]
         hit = sum(1 for w in want if any(w & f for f in found))
         extra = sum(1 for f in found if not any(w & f for w in want))
-        out["agreement parties"].add(Score(hit, extra, len(want) - hit))
+        _add(out["agreement parties"], Score(hit, extra, len(want) - hit))
         if exp.get("date"):
             values = fields.get("signed", []) + fields.get("announced", [])
             ok = exp["date"] in values
-            out["agreement date"].add(Score(int(ok), int(bool(values) and not ok), int(not ok)))
+            _add(out["agreement date"], Score(int(ok), int(bool(values) and not ok), int(not ok)))
         if exp.get("amount"):
             values = [v for v in fields.get("amount", []) if isinstance(v, dict)]
             ok = any(v.get("currency") == exp["amount"]["currency"] and v.get("amount") is not None
                      and _close(v["amount"], exp["amount"]["amount"]) for v in values)
-            out["agreement amount"].add(Score(int(ok), int(bool(values) and not ok), int(not ok)))
+            _add(out["agreement amount"], Score(int(ok), int(bool(values) and not ok), int(not ok)))
     out["agreement"].fp = len(props) - len(used)
     extra = [f"{props[i][0]}" for i in range(len(props)) if i not in used]
     if missed or extra:
@@ -260,11 +250,11 @@ def score_text(extraction, expected: dict, cat: Catalogue) -> TextResult:
         if e.get("role"):
             ok = any(roles_agree(e["role"], (m.value or {}).get("role")) for m in found)
             said = any((m.value or {}).get("role") for m in found)
-            role.add(Score(int(ok), int(said and not ok), int(not ok)))
+            _add(role, Score(int(ok), int(said and not ok), int(not ok)))
         if e.get("affiliation"):
             values = [(m.value or {}).get("affiliation") for m in found if (m.value or {}).get("affiliation")]
             ok = any(_affiliation_ok(e["affiliation"], v, expected.get("organisation", []), cat) for v in values)
-            aff.add(Score(int(ok), int(bool(values) and not ok), int(not ok)))
+            _add(aff, Score(int(ok), int(bool(values) and not ok), int(not ok)))
     r.scores["person role"], r.scores["person affiliation"] = role, aff
     r.scores["country"] = _values({m.value for m in by_kind.get("country", [])}, set(expected.get("country", [])),
                                   "country", r.misses)
@@ -343,7 +333,7 @@ def total(results: list[TextResult]) -> dict[str, Score]:
     t = {k: Score() for k in KINDS}
     for r in results:
         for k, s in r.scores.items():
-            t[k].add(s)
+            _add(t[k], s)
     return t
 
 

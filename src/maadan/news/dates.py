@@ -12,7 +12,8 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from maadan.news.calendar import FULL_DATE_RE, MONTH_RE as _MONTH_RE, month_number, parse_full_date
+from maadan.news.calendar import FULL_DATE_RE, month_number, parse_full_date
+from maadan.news.calendar import MONTH_RE as _MONTH_RE
 from maadan.news.model import Mention
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]

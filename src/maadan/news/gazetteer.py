@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from maadan.ingest.reference import data_dir, load_mineral_catalogue, load_organisations, load_projects
+from maadan.ingest.reference import (
+    data_dir,
+    load_mineral_catalogue,
+    load_organisations,
+    load_projects,
+)
 
 # Organisation kinds in organisations.csv -> party roles in the agreements contract.
 PARTY_ROLE = {"government": "government", "agency": "government", "state-enterprise": "state_owned_enterprise",

@@ -11,7 +11,6 @@ from maadan.news.gazetteer import load_gazetteer
 from maadan.news.model import Mention
 
 
-
 @lru_cache(maxsize=1)
 def _names() -> dict[str, str]:
     """Lower-case country names, short forms, demonyms and province names -> the name used in the value."""

@@ -58,11 +58,11 @@ _KIND_WORDS = (r"company|firm|miner|mining company|mining firm|group|giant|congl
                r"producer|maker|manufacturer|start-?up|lender|insurer|investor|fund|operator|developer|consultancy|"
                r"automaker|carmaker|refiner|smelter|contractor|utility|shipper|defen[cs]e contractor")
 _KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})\s+(?P<name>[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){{0,2}})")
-_SUCH_AS_RE = re.compile(r"\b(?:companies|firms|groups|miners|producers|investors)\s+(?:such as|like|including)\s+"
-                         r"(?P<list>[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}(?:\s*,\s*[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+)"
-                         r"{0,2})*(?:\s*,?\s+and\s+[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2})?)")
-_RUN_BY_RE = re.compile(r"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+(?P<list>"
-                        r"[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}(?:\s+and\s+[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2})?)")
+_NAME3 = r"[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}"  # one to three capitalised words
+_SUCH_AS_RE = re.compile(rf"\b(?:companies|firms|groups|miners|producers|investors)\s+(?:such as|like|including)\s+"
+                         rf"(?P<list>{_NAME3}(?:\s*,\s*{_NAME3})*(?:\s*,?\s+and\s+{_NAME3})?)")
+_RUN_BY_RE = re.compile(rf"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+"
+                        rf"(?P<list>{_NAME3}(?:\s+and\s+{_NAME3})?)")
 # A source: "according to (the) X", "told (the) X", "X reported", ", reports X", "(source: X)", "By: X".
 _SOURCE_RE = re.compile(
     r"(?:\baccording to (?:the |a report (?:by|in) (?:the )?)?|\btold (?:the )?|\breported by (?:the )?|"

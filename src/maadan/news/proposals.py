@@ -18,7 +18,13 @@ from datetime import date
 from pathlib import PurePath
 
 from maadan.news.gazetteer import PARTY_ROLE, load_gazetteer, normalise_name
-from maadan.news.model import Evidence, FieldProposal, Mention, ProjectReading, ProposedAgreement
+from maadan.news.model import (
+    Evidence,
+    FieldProposal,
+    Mention,
+    ProjectReading,
+    ProposedAgreement,
+)
 
 KIND_LABEL = {"mou": "MoU", "framework": "Framework agreement", "joint_venture": "Joint venture",
               "concession": "Concession", "offtake": "Offtake agreement", "loan": "Loan",
