@@ -12,7 +12,7 @@ from rich.table import Table
 from maadan.cli import common
 from maadan.news.review import NewsDocument, Proposal
 from maadan.errors import InvalidInput
-from maadan.agreements.service import add_or_corroborate, find_agreements
+from maadan.agreements.service import add_or_corroborate, add_status_change, find_agreements
 from maadan.news.export import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
 from maadan.news.service import commit_document, list_documents, review_proposals, show_document
 
@@ -169,7 +169,8 @@ def news_commit(document: str = typer.Argument(..., help="Document id (at least 
     c.json_mode = json_out
     held = {a.id for a in find_agreements(c.uow())}
     ids = commit_document(c.uow(write=True), document, actor=actor or getpass.getuser(),
-                          add_agreement=add_or_corroborate)
+                          add_agreement=add_or_corroborate,
+                          add_status_change=add_status_change)
     added = [i for i in ids if i not in held]
     corroborated = [i for i in ids if i in held]
     if json_out:

@@ -11,7 +11,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Path as PathParam, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from maadan.agreements.service import add_or_corroborate
+from maadan.agreements.service import add_or_corroborate, add_status_change
 from maadan.api.routes.news import ingest_upload
 from maadan.api.security import csrf_protect
 from maadan.errors import MaadanError
@@ -164,7 +164,8 @@ def news_commit(request: Request, document_id: DocumentId) -> Response:
         return user
     try:
         service.commit_document(_uow(request, write=True), document_id, actor=user.actor,
-                                add_agreement=add_or_corroborate)
+                                add_agreement=add_or_corroborate,
+                                add_status_change=add_status_change)
         doc = service.show_document(_uow(request), document_id)
     except MaadanError as exc:
         return _after(request, document_id, exc)

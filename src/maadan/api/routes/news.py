@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Path, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from maadan.agreements.service import add_or_corroborate
+from maadan.agreements.service import add_or_corroborate, add_status_change
 from maadan.api.deps import Page, UoW, WriteUoW
 from maadan.api.security import csrf_protect, require_role
 from maadan.auth.model import User
@@ -91,5 +91,6 @@ def review(proposal_id: ProposalId, body: Review, user: Officer, uow: WriteUoW) 
 @router.post("/news/{document_id}/commit", dependencies=CSRF,
              summary="Add the reviewed agreements to the registry; 409 while any proposal is pending")
 def commit(document_id: DocumentId, user: Officer, uow: WriteUoW) -> dict:
-    ids = service.commit_document(uow, document_id, actor=user.actor, add_agreement=add_or_corroborate)
+    ids = service.commit_document(uow, document_id, actor=user.actor, add_agreement=add_or_corroborate,
+                                add_status_change=add_status_change)
     return {"document": service.show_document(uow, document_id).id, "agreements": ids}
