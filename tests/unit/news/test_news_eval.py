@@ -39,7 +39,14 @@ def test_the_annotations_are_complete_and_split():
     notes = news_eval.load_annotations()
     assert len(notes) >= 60
     held_out = [n for n in notes if n["split"] == "held-out"]
-    assert len(held_out) >= 30
+    assert len(held_out) >= 30 and len([n for n in notes if n["split"] == "held-out-2"]) >= 14
+    assert {n["split"] for n in notes} == {"tuning", "held-out", "held-out-2"}
     for n in notes:
         assert n["url"].startswith("http") and len(n["sha256"]) == 64
         assert set(n["expected"]) >= {"organisation", "person", "date", "money", "percentage", "agreement_kind"}
+
+
+def test_a_text_annotated_without_agreements_scores_none():
+    r = news_eval.score_text(extract("Zarkon Mining Company signed an MoU with Velmora Bank.", date(2026, 3, 2)),
+                             {"organisation": [{"names": ["Zarkon Mining Company"]}]}, news_eval.Catalogue())
+    assert "agreement" not in r.scores and r.scores["organisation"].tp == 1
