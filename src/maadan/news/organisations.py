@@ -38,11 +38,16 @@ HEADS = r"Department|Ministry|Bank|Board|Council|Bureau|Office|Institute|Center|
 _CAP = r"(?:[A-Z][A-Za-z0-9&.'’]*(?:-[A-Za-z0-9&.'’]+)*|[A-Z]{2,}|[A-Z]\.)"
 _MODIFIER_TOKEN = re.compile(r"-(?:based|led|backed|owned|run|headquartered|listed|registered|controlled|funded|"
                              r"focused|born|made)$", re.IGNORECASE)
+# "and" inside "of ..." joins one last word ("Ministry of Energy and Mines"), or two when the second is what such
+# bodies are of ("Center for Strategic and International Studies"); a word is matched whole, never cut short.
+_END = r"(?:(?![\w&.'’-])|(?<=[a-z0-9])(?=\.))"  # a word ends; a full stop after a capital is an initial's
+_AND_LAST = (rf"\s+(?:and|&)\s+{_CAP}(?:\s+(?:Studies|Affairs|Development|Research|Relations|Sciences|Technology|"
+             rf"Initiatives|Security|Cooperation|Production))?{_END}(?!\s+[A-Z])")
 ORG_FORM_RE = re.compile(
     rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,6}}{_CAP}\s+(?:{SUFFIX})(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+"
-    rf"(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|\s+(?:and|&)\s+{_CAP}(?!\s+[A-Z])){{0,3}})?"
+    rf"(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,3}})?"
     rf"(?![A-Za-z])"
-    rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|\s+(?:and|&)\s+{_CAP}(?!\s+[A-Z])){{0,4}}")
+    rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
 SUFFIX_END = re.compile(rf"\b(?:{SUFFIX})$")
 ENDS_LIKE_ORG = re.compile(rf"(?:{SUFFIX})$|\b(?:{HEADS}) (?:of|for) ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|Speaking|"
@@ -50,6 +55,12 @@ _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Befor
                       r"Director|Minister|Secretary|President|Chairman|Chief|Deputy|Senior|Later|Earlier|Separately|"
                       r"Additionally|However|Now|Then|Today|Yesterday|Recently|Previously|Moreover|Furthermore|"
                       r"Besides|Instead|Last|Next|Shares|Officials|and|the|of|with|for)\s+")
+# Page furniture that reads like a name ending in an organisation word: "Latest News", "Share This Post".
+_FURNITURE = re.compile(r"^(?:Latest|Breaking|Trending|Related|Popular|Recent|Top|Most|More|Share|Read|Follow|"
+                        r"Subscribe|Sign|Login|Log|Home|Editor's|Editors'|Sponsored|Recommended|Featured)\b")
+# A portfolio before a title word is part of the title: "(Pakistani) Petroleum Minister", "Mining Secretary".
+_PORTFOLIO_END = re.compile(r"\b(?:Petroleum|Mining|Minerals|Mines|Steel|Industries|Energies|Chemicals|Resources)$")
+_TITLE_NEXT = re.compile(r"\s+(?:Minister|Ministers|Secretary|Adviser|Advisor|Minister's|Secretary's)\b")
 _NOT_ORG_END = re.compile(r"\b(?:Forum|Summit|Conference|Expo|Framework|Agreement|Understanding|Intent|Interest|"
                           r"Policy|Project|Programme|Program|Facility|Week|Day)$")
 _TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]*)\s*\((?:NYSE(?: American)?|NASDAQ|"
@@ -76,6 +87,11 @@ _MINISTRY_RE = re.compile(r"\b(?:the\s+)?(?P<what>finance|commerce|foreign|inter
                           r"industry|railways|water|power|maritime|home|law|justice|education|health|climate|"
                           r"environment|agriculture|communications|privatisation|revenue) (?P<body>ministry|"
                           r"department|division)\b")
+# After a name cited as a source, an appositive with a role makes it a person ("..., a director at X").
+_PERSON_AFTER = re.compile(r",\s+(?:(?:a|an|the|its|his|her)\s+)?(?:[\w'’-]+\s+){0,3}?(?:director|analyst|professor|"
+                           r"fellow|economist|researcher|chief|head|partner|spokes\w+|advis[eo]r|official|executive|"
+                           r"founder|co-founder|chair\w*|president|minister|secretary|ceo|manager|expert|lawyer|"
+                           r"strategist|consultant|investor|envoy|ambassador)\b", re.IGNORECASE)
 _NOT_SOURCE = re.compile(r"^(?:He|She|They|It|We|I|You|His|Her|Their|Its|The|This|That|These|Those|Mr|Ms|Mrs|Dr|"
                          r"Prime|President|Minister|Secretary|Chief|Officials?|Reporters|Sources|Monday|Tuesday|"
                          r"Wednesday|Thursday|Friday|Saturday|Sunday)\b")
@@ -153,7 +169,7 @@ def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
     """"A B and C D Mining" is two names when each side has two or more words before the suffix part
     ("Rio Tinto and United Mining"); "Oil and Gas Development Company" stays one."""
     span = text[start:end]
-    of = re.search(r"\s+of\s+", span)
+    of = re.search(r"\s+(?:of|for)\s+", span)
     head = span[:of.start()] if of else span
     parts = list(re.finditer(r"\s+(?:and|&)\s+", head))
     if not parts:
@@ -199,6 +215,8 @@ def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[M
                 span = text[a2:b2]
                 if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span) or _NOT_ORG_END.search(span):
                     continue
+                if _FURNITURE.match(span) or (_PORTFOLIO_END.search(span) and _TITLE_NEXT.match(text, b2)):
+                    continue  # "Latest News", "Share This Post"; "Pakistani Petroleum Minister" is a title
                 out.append(_org(text, a2, b2))
     return out
 
@@ -278,6 +296,8 @@ def find_sources(text: str) -> list[Mention]:
             if nxt and nxt.group(1) not in ("newspaper", "daily", "on", "in", "at", "and", "which", "that", "as", "said",
                                             "reported", "reports", "quoted", "citing", "report", "wrote", "writes"):
                 continue  # "according to the PR firm": a modifier, not a name
+            if _PERSON_AFTER.match(text, b) and not SUFFIX_END.search(name):
+                continue  # "according to Jane Roe, a director at ...": a person, read as one by the people rules
             if b > a and not _NOT_SOURCE.match(name):
                 cited.add((a, b))
     rx, names = _names_regex(outlets())

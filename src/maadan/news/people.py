@@ -37,6 +37,7 @@ country director|country chief|country manager|general manager|manager|head|foun
 spokeswoman|spokesperson|adviser|advisor|special assistant|special envoy|official|officer|analyst|economist
 lobbyist|correspondent|editor|reporter|professor|investor|partner|project director|lawmaker|legislator
 diplomat|king|crown prince|prince|emir|justice|judge|attorney general|treasurer|president and ceo
+fellow|research fellow|researcher|strategist|consultant
 cda|dcm|coas|pm|dg|md
 """.replace("\n", "|").strip("|").split("|"), key=len, reverse=True)
 # Words that may stand before a title: rank, portfolio or a demonym-like modifier.

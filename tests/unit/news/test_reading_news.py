@@ -123,6 +123,29 @@ def test_organisations_by_form_and_as_sources():
     assert "outlet" in dawn.note
 
 
+def test_names_joined_by_and_inside_for_stay_whole_and_words_are_never_cut():
+    ex = extract("The Institute said so. Analysts at the Centre for Mining and Energy Studies and the Ministry of "
+                 "Water and Power agreed, as did the Board of Trade and Qilmar Holdings.", MONDAY)
+    names = {m.text for m in ex.of_kind("organisation")}
+    assert {"Centre for Mining and Energy Studies", "Ministry of Water and Power", "Qilmar Holdings"} <= names
+    assert not any(n.endswith(("Studie", "Energ", "Powe")) for n in names)
+
+
+def test_a_person_cited_as_a_source_is_a_person_not_an_organisation():
+    ex = extract("Prices will rise, according to Maren Holt, a senior fellow at the Velmora Institute of Mining.",
+                 MONDAY)
+    assert ("Maren Holt", "senior fellow", "Velmora Institute of Mining") in people(ex)
+    assert "Maren Holt" not in {m.text for m in ex.of_kind("organisation")}
+
+
+def test_page_furniture_and_portfolios_before_titles_are_not_organisations():
+    ex = extract("Latest News\nShare This Post\nKarvani Petroleum Minister Oskar Lind met Zarkon Mining officials "
+                 "in the Oval Office.", MONDAY)
+    assert {m.text for m in ex.of_kind("organisation")} == {"Zarkon Mining"}
+    assert ("Oskar Lind", "Petroleum Minister") in {(n, r) for n, r, _ in people(ex)}
+    assert "Oval Office" in {m.text for m in ex.of_kind("place")}
+
+
 def test_dawn_is_a_newspaper_only_when_cited():
     ex = extract("Work began at dawn. Dawn broke over Quetta.", MONDAY)
     assert not ex.of_kind("organisation")
