@@ -74,6 +74,16 @@ _SUCH_AS_RE = re.compile(rf"\b(?:companies|firms|groups|miners|producers|investo
                          rf"(?P<list>{_NAME3}(?:\s*,\s*{_NAME3})*(?:\s*,?\s+and\s+{_NAME3})?)")
 _RUN_BY_RE = re.compile(rf"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+"
                         rf"(?P<list>{_NAME3}(?:\s+and\s+{_NAME3})?)")
+# A subject that says what "it" will do as a company does ("X said on Wednesday it would build ..."), and the
+# name whose shares are traded ("shares of X", "X shares rose").
+_IT_WILL_RE = re.compile(rf"(?:^|(?<=[.!?:;])\s+|\n)(?P<name>{_NAME3})\s+(?:said|says|announced|confirmed|stated)"
+                         rf"(?:\s+on\s+[A-Z][\w.]*(?:\s+\d{{1,2}})?)?(?:\s+that)?\s+it\s+(?:would|will|plans\s+to|"
+                         rf"intends\s+to|aims\s+to|expects\s+to|has\s+agreed\s+to|had\s+agreed\s+to)\s+(?:build|"
+                         rf"buy|acquire|invest|sell|supply|form|develop|open|raise|expand|produce|launch|list|"
+                         rf"set\s+up|partner|merge|spend|hire|ship|export|import|refine|mine)\b",
+                         re.MULTILINE)
+_SHARES_RE = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{_NAME3})|(?P<name2>{_NAME3})(?:'s|’s)?\s+shares\s+"
+                        rf"(?:rose|fell|jumped|surged|climbed|dropped|slumped|gained|soared|tumbled|slid|rallied)\b")
 # A source: "according to (the) X", "told (the) X", "X reported", ", reports X", "(source: X)", "By: X".
 _SOURCE_RE = re.compile(
     r"(?:\baccording to (?:the |a report (?:by|in) (?:the )?)?|\btold (?:the )?|\breported by (?:the )?|"
@@ -273,6 +283,12 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
         a, b = _trim(text, m.start("name"), m.end("name"))
         if b > a:
             out.append(_org(text, a, b, "listed on a stock exchange"))
+    for rx in (_IT_WILL_RE, _SHARES_RE):
+        for m in rx.finditer(text):
+            group = "name" if m.group("name") else "name2"
+            a, b = _trim(text, m.start(group), m.end(group))
+            if b > a and not (skip and any(s <= a < e for s, e in skip)):
+                out.append(_org(text, a, b, "a company by what the text says of it"))
     for rx, group in ((_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list")):
         for m in rx.finditer(text):
             base = m.start(group)

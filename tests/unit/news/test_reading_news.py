@@ -146,6 +146,12 @@ def test_page_furniture_and_portfolios_before_titles_are_not_organisations():
     assert "Oval Office" in {m.text for m in ex.of_kind("place")}
 
 
+def test_a_company_by_what_the_text_says_of_it():
+    ex = extract("Qilmar said on Wednesday it would build a refinery. Shares of Brenholt jumped 4%. Velmora shares "
+                 "fell. Oskar Lind said it would be hard. Pakistan said it would export copper.", MONDAY)
+    assert {m.text for m in ex.of_kind("organisation")} == {"Qilmar", "Brenholt", "Velmora"}
+
+
 def test_dawn_is_a_newspaper_only_when_cited():
     ex = extract("Work began at dawn. Dawn broke over Quetta.", MONDAY)
     assert not ex.of_kind("organisation")
