@@ -399,12 +399,41 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
             out.append(_person(text, toks, a, n_end, (i, n_end), None, "named as a speaker, no role given"))
             for x in range(a, n_end):
                 used[x] = True
+    out += _recurring_surnames(text, toks, used, stops)
     for m in _ROLE_PHRASE_RE.finditer(text):
         if not any(s <= m.start() < e for s, e in skip):
             out.append(Mention("person", m.group(0), m.start(), m.end(), {"name": None, "role": m["role"]}, None,
                                True, "a group named by its role"))
     out.sort(key=lambda x: x.start)
     return _surnames(text, toks, used, out)
+
+
+def _recurring_surnames(text: str, toks: list[Tok], used: list[bool], stops: dict[int, int]) -> list[Mention]:
+    """A full name whose last word recurs alone later in the text is a person, as journalists name one in
+    full and then by surname ("Sanae Takaichi ... Takaichi said"), even with no title or speech verb."""
+    alone: dict[str, int] = {}
+    for k, t in enumerate(toks):
+        word = re.sub(r"['’]s$", "", t.text)
+        if (len(word) > 2 and _name_word(word) and not (k and _is_name_word(toks[k - 1]))
+                and not (k + 1 < len(toks) and _is_name_word(toks[k + 1]))):
+            alone[word] = k  # the last place the word stands alone
+    out = []
+    for i, t in enumerate(toks):
+        if used[i] or not _is_name_word(t) or (i and _is_name_word(toks[i - 1])):
+            continue
+        n_end = _name_at(toks, i)
+        if n_end - i < 2 or any(used[i:n_end]):
+            continue
+        a, b = toks[i].start, toks[n_end - 1].end
+        if any(s < b and a < e for s, e in stops.items()):
+            continue
+        last = re.sub(r"['’]s$", "", toks[n_end - 1].text)
+        if alone.get(last, -1) > n_end:
+            out.append(_person(text, toks, i, n_end, (i, n_end), None,
+                               "named in full, then by surname alone; no role given"))
+            for x in range(i, n_end):
+                used[x] = True
+    return out
 
 
 def _surnames(text: str, toks: list[Tok], used: list[bool], people: list[Mention]) -> list[Mention]:

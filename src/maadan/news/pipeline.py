@@ -130,7 +130,10 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         known = [(m.start, m.end) for m in gaz if m.kind in ("country", "organisation", "place")]
         people = find_people(match_text, skip, known, [(m.start, m.end) for m in orgs_like])
         orgs_like = _cut_at_names(orgs_like, people, match_text)
-        people = [p for p in people if not _name_is_known(p, gaz + orgs_like)]
+        known_names = {p.value["name"] for p in people if _name_is_known(p, gaz + orgs_like)}
+        # ... and a later surname of such a "name" ("Diq" after "Reko Diq") is not a person either
+        people = [p for p in people if not _name_is_known(p, gaz + orgs_like)
+                  and not (p.value["name"] in known_names and p.value["name"] not in p.text)]
     gaz = _metonyms(gaz, match_text)
     entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like])
     for m in entities:

@@ -146,6 +146,13 @@ def test_page_furniture_and_portfolios_before_titles_are_not_organisations():
     assert "Oval Office" in {m.text for m in ex.of_kind("place")}
 
 
+def test_a_name_given_in_full_then_by_surname_is_a_person():
+    ex = extract("Talks with Ilsa Varkonen went on late. Varkonen later left for Karachi. Reko Diq grew; Diq "
+                 "is in Balochistan.", MONDAY)
+    assert {(p.text, p.value["name"]) for p in ex.of_kind("person")} == {
+        ("Ilsa Varkonen", "Ilsa Varkonen"), ("Varkonen", "Ilsa Varkonen")}
+
+
 def test_a_company_by_what_the_text_says_of_it():
     ex = extract("Qilmar said on Wednesday it would build a refinery. Shares of Brenholt jumped 4%. Velmora shares "
                  "fell. Oskar Lind said it would be hard. Pakistan said it would export copper.", MONDAY)
