@@ -84,6 +84,18 @@ _IT_WILL_RE = re.compile(rf"(?:^|(?<=[.!?:;])\s+|\n)(?P<name>{_NAME3})\s+(?:said
                          re.MULTILINE)
 _SHARES_RE = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{_NAME3})|(?P<name2>{_NAME3})(?:'s|’s)?\s+shares\s+"
                         rf"(?:rose|fell|jumped|surged|climbed|dropped|slumped|gained|soared|tumbled|slid|rallied)\b")
+# Owners and partners: "a stake in X (and Y)", "a joint venture between X and Y", "an X and Y joint venture",
+# "state-owned X", and a kind word with the name as its appositive ("the sovereign wealth fund, X, said").
+_STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)\s+in\s+(?P<list>{_NAME3}"
+                          rf"(?:\s+and\s+{_NAME3})?)")
+_JV_RE = re.compile(rf"\b(?:joint venture|JV|partnership)\s+(?:between|of)\s+(?:the\s+)?(?P<list>{_NAME3}\s+and\s+"
+                    rf"(?:the\s+)?{_NAME3})|(?P<list2>{_NAME3}\s+and\s+{_NAME3})\s+(?:joint venture|JV)\b")
+_WHEN = re.compile(r"^(?:January|February|March|April|May|June|July|August|September|October|November|December|"
+                   r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec|Monday|Tuesday|Wednesday|Thursday|Friday|"
+                   r"Saturday|Sunday|Q[1-4])\b\.?")
+_OWNED_RE = re.compile(rf"\b(?:state-owned|state-run|government-owned|privately held|publicly listed)\s+"
+                       rf"(?P<name>{_NAME3})")
+_KIND_APPOSITIVE_RE = re.compile(rf"\b(?:{_KIND_WORDS}|sovereign wealth fund|wealth fund),\s+(?P<name>{_NAME3}),")
 # A source: "according to (the) X", "told (the) X", "X reported", ", reports X", "(source: X)", "By: X".
 _SOURCE_RE = re.compile(
     r"(?:\baccording to (?:the |a report (?:by|in) (?:the )?)?|\btold (?:the )?|\breported by (?:the )?|"
@@ -289,12 +301,16 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             a, b = _trim(text, m.start(group), m.end(group))
             if b > a and not (skip and any(s <= a < e for s, e in skip)):
                 out.append(_org(text, a, b, "a company by what the text says of it"))
-    for rx, group in ((_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list")):
+    for rx, group in ((_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"),
+                      (_STAKE_IN_RE, "list"), (_JV_RE, "list"), (_JV_RE, "list2"), (_OWNED_RE, "name"),
+                      (_KIND_APPOSITIVE_RE, "name")):
         for m in rx.finditer(text):
+            if m.group(group) is None:
+                continue
             base = m.start(group)
             for part in re.finditer(r"[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}", m.group(group)):
                 a, b = _trim(text, base + part.start(), base + part.end())
-                if b > a and not (skip and any(s <= a < e for s, e in skip)):
+                if b > a and not _WHEN.match(text[a:b]) and not (skip and any(s <= a < e for s, e in skip)):
                     out.append(_org(text, a, b, "called an organisation by the text"))
     return out
 

@@ -126,10 +126,13 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
                  + organisations.find_institutions(match_text)
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
+        found = _split_at_known_side(found, match_text)
         orgs_like = [m for m in _outside_known(found, gaz, match_text) if not _prefix_only(m, match_text)]
         known = [(m.start, m.end) for m in gaz if m.kind in ("country", "organisation", "place")]
         people = find_people(match_text, skip, known, [(m.start, m.end) for m in orgs_like])
         orgs_like = _cut_at_names(orgs_like, people, match_text)
+        named = {w for p in people if p.value["name"] for w in (p.value["name"], p.value["name"].split()[-1])}
+        orgs_like = [m for m in orgs_like if not (m.note and "source" in m.note and m.text in named)]  # a person
         known_names = {p.value["name"] for p in people if _name_is_known(p, gaz + orgs_like)}
         # ... and a later surname of such a "name" ("Diq" after "Reko Diq") is not a person either
         people = [p for p in people if not _name_is_known(p, gaz + orgs_like)
@@ -294,6 +297,21 @@ def _cut_at_names(orgs: list[Mention], people: list[Mention], text: str) -> list
     return out
 
 
+def _split_at_known_side(found: list[Mention], text: str) -> list[Mention]:
+    """A name read by its form that joins, with "and", another name found on its own ("Intel and MP Materials"
+    where "stakes in Intel" names Intel) is two names: the side found alone and the rest."""
+    starts = {(m.start, m.end) for m in found}
+    out = []
+    for m in found:
+        joint = re.search(r"\s+(?:and|&)\s+", m.text)
+        if joint and " of " not in m.text[:joint.start()] and (m.start, m.start + joint.start()) in starts:
+            out.append(Mention("organisation", m.text[joint.end():], m.start + joint.end(), m.end, None, None, True,
+                               m.note))
+            continue
+        out.append(m)
+    return out
+
+
 def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[Mention]:
     """An organisation-like span that runs over a known organisation, place or country ("Barrick Gold and
     Zarkon Mining Ltd", "Islamabad and Missouri-based U.S. Strategic Metals") keeps only its pieces outside
@@ -322,8 +340,8 @@ def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[
         cuts.append((pos, m.end))
         for a, b in cuts:
             piece = text[a:b]
-            lead = re.match(r"[\s,]*(?:(?:and|&|with)\s+)?(?:the\s+)?(?:[\w.]*-(?:based|led|backed|owned)\s+)?",
-                            piece).end()
+            lead = re.match(r"(?:['’]s\b)?[\s,]*(?:(?:and|&|with)\s+)?(?:the\s+)?(?:[\w.]*-(?:based|led|backed|owned)\s+)?",
+                            piece).end()  # "Saudi Arabia's Manara Minerals" keeps "Manara Minerals"
             trail = len(re.search(r"(?:\s+(?:and|&|with))?[\s,]*$", piece[lead:]).group(0))
             a, b = a + lead, b - trail
             piece = text[a:b]

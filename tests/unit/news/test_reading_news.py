@@ -159,6 +159,21 @@ def test_a_company_by_what_the_text_says_of_it():
     assert {m.text for m in ex.of_kind("organisation")} == {"Qilmar", "Brenholt", "Velmora"}
 
 
+def test_owners_partners_and_appositives_name_companies():
+    ex = extract("Chile’s Brenholt Minerals, a Sarvesta Fund and Ostrava joint venture, bid. The state took stakes "
+                 "in Velmora and Qilmar Materials, and a stake in the mine in August. A partnership between "
+                 "state-owned Dornag and Luxor Trading Ltd was signed. The wealth fund, Tarvik-Holm, agreed.", MONDAY)
+    names = {m.text for m in ex.of_kind("organisation")}
+    assert {"Brenholt Minerals", "Sarvesta Fund", "Ostrava", "Velmora", "Qilmar Materials", "Dornag",
+            "Luxor Trading Ltd", "Tarvik-Holm"} <= names
+    assert not names & {"Velmora and Qilmar Materials", "August", "’s Brenholt Minerals"}
+
+
+def test_a_person_cited_as_the_source_line_is_not_an_organisation():
+    ex = extract("Prime Minister Ilsa Varkonen announced three projects.\nSource: Varkonen on Facebook", MONDAY)
+    assert not ex.of_kind("organisation")
+
+
 def test_dawn_is_a_newspaper_only_when_cited():
     ex = extract("Work began at dawn. Dawn broke over Quetta.", MONDAY)
     assert not ex.of_kind("organisation")
