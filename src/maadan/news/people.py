@@ -383,12 +383,8 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
         for x in range(i, role_end):
             used[x] = True
     # Names that speak or are introduced by an honorific: "Jane Roe said", "said Jane Roe", "Ms Jane Roe".
-    for i, t in enumerate(toks):
-        if used[i] or not _is_name_word(t) or (i and _is_name_word(toks[i - 1])):
-            continue
-        n_end = _name_at(toks, i)
-        if n_end - i < 2 or any(used[i:n_end]):
-            continue
+    for i, n_end in _free_names(toks, used):
+        t = toks[i]
         after = text[toks[n_end - 1].end:toks[n_end - 1].end + 14]
         hon = i and toks[i - 1].low in _HONORIFICS
         before = text[max(0, t.start - 24):t.start]
@@ -408,6 +404,17 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
     return _surnames(text, toks, used, out)
 
 
+def _free_names(toks: list[Tok], used: list[bool]):
+    """(start, end) of each name of two or more words no other rule has taken, read left to right; a name
+    taken while iterating (marked in `used`) is skipped."""
+    for i, t in enumerate(toks):
+        if used[i] or not _is_name_word(t) or (i and _is_name_word(toks[i - 1])):
+            continue
+        n_end = _name_at(toks, i)
+        if n_end - i >= 2 and not any(used[i:n_end]):
+            yield i, n_end
+
+
 def _recurring_surnames(text: str, toks: list[Tok], used: list[bool], stops: dict[int, int]) -> list[Mention]:
     """A full name whose last word recurs alone later in the text is a person, as journalists name one in
     full and then by surname ("Sanae Takaichi ... Takaichi said"), even with no title or speech verb."""
@@ -418,12 +425,7 @@ def _recurring_surnames(text: str, toks: list[Tok], used: list[bool], stops: dic
                 and not (k + 1 < len(toks) and _is_name_word(toks[k + 1]))):
             alone[word] = k  # the last place the word stands alone
     out = []
-    for i, t in enumerate(toks):
-        if used[i] or not _is_name_word(t) or (i and _is_name_word(toks[i - 1])):
-            continue
-        n_end = _name_at(toks, i)
-        if n_end - i < 2 or any(used[i:n_end]):
-            continue
+    for i, n_end in _free_names(toks, used):
         a, b = toks[i].start, toks[n_end - 1].end
         if any(s < b and a < e for s, e in stops.items()):
             continue
