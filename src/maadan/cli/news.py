@@ -10,7 +10,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from maadan.cli import common
-from maadan.news.review import NewsDocument, Proposal
+from maadan.news.review import NewsDocument, Proposal, status_changes
 from maadan.errors import InvalidInput
 from maadan.agreements.service import add_or_corroborate, add_status_change, find_agreements
 from maadan.news.export import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
@@ -171,15 +171,20 @@ def news_commit(document: str = typer.Argument(..., help="Document id (at least 
     ids = commit_document(c.uow(write=True), document, actor=actor or getpass.getuser(),
                           add_agreement=add_or_corroborate,
                           add_status_change=add_status_change)
+    changes = status_changes(show_document(c.uow(), document))
+    changed = {x["agreement"] for x in changes}
     added = [i for i in ids if i not in held]
-    corroborated = [i for i in ids if i in held]
+    corroborated = [i for i in ids if i in held and i not in changed]
     if json_out:
-        common.print_json({"document": document, "agreements": ids, "added": added, "corroborated": corroborated})
+        common.print_json({"document": document, "agreements": ids, "added": added, "corroborated": corroborated,
+                           "status_changes": changes})
         return
     if not ids:
         c.out.print("No agreement committed: every proposed agreement was rejected.", markup=False)
     if added:
         c.out.print(f"{len(added)} agreement(s) added: {', '.join(added)}", markup=False)
+    for x in changes:
+        c.out.print(f"status change recorded on {x['agreement']}: {x['status']} on {x['date']}", markup=False)
     if corroborated:
         c.out.print(f"{len(corroborated)} agreement(s) already in the registry, this text added to their sources: "
                     f"{', '.join(corroborated)}", markup=False)

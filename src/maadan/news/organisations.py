@@ -294,15 +294,21 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
         a, b = _trim(text, m.start("name"), m.end("name"))
         if b > a:
             out.append(_org(text, a, b, "listed on a stock exchange"))
-    for rx in (_IT_WILL_RE, _SHARES_RE):
+    lower = text.lower()
+    for rx in [r for r, words in ((_IT_WILL_RE, (" it ",)), (_SHARES_RE, ("shares",))) if any(w in lower for w in words)]:
         for m in rx.finditer(text):
             group = "name" if m.group("name") else "name2"
             a, b = _trim(text, m.start(group), m.end(group))
             if b > a and not (skip and any(s <= a < e for s, e in skip)):
                 out.append(_org(text, a, b, "a company by what the text says of it"))
-    for rx, group in ((_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"),
-                      (_STAKE_IN_RE, "list"), (_JV_RE, "list"), (_JV_RE, "list2"), (_OWNED_RE, "name"),
-                      (_KIND_APPOSITIVE_RE, "name")):
+    rules = [(_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name")]
+    if "stake" in lower or "holding" in lower:
+        rules.append((_STAKE_IN_RE, "list"))
+    if "joint venture" in lower or "JV" in text or "partnership" in lower:
+        rules += [(_JV_RE, "list"), (_JV_RE, "list2")]
+    if "-owned" in lower or "-run" in lower or "privately" in lower or "publicly" in lower:
+        rules.append((_OWNED_RE, "name"))
+    for rx, group in rules:
         for m in rx.finditer(text):
             if m.group(group) is None:
                 continue

@@ -404,12 +404,17 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
     return _surnames(text, toks, used, out)
 
 
+def _bare(word: str) -> str:
+    """A word without its possessive ("Takaichi's" -> "Takaichi")."""
+    return word[:-2] if word.endswith(("'s", "’s")) else word
+
+
 def _free_names(toks: list[Tok], used: list[bool]):
     """(start, end) of each name of two or more words no other rule has taken, read left to right; a name
     taken while iterating (marked in `used`) is skipped."""
     for i, t in enumerate(toks):
-        if used[i] or not _is_name_word(t) or (i and _is_name_word(toks[i - 1])):
-            continue
+        if used[i] or not t.text[:1].isupper() or not _is_name_word(t) or (i and _is_name_word(toks[i - 1])):
+            continue  # (every name word starts with a capital: the cheap test first)
         n_end = _name_at(toks, i)
         if n_end - i >= 2 and not any(used[i:n_end]):
             yield i, n_end
@@ -418,19 +423,27 @@ def _free_names(toks: list[Tok], used: list[bool]):
 def _recurring_surnames(text: str, toks: list[Tok], used: list[bool], stops: dict[int, int]) -> list[Mention]:
     """A full name whose last word recurs alone later in the text is a person, as journalists name one in
     full and then by surname ("Sanae Takaichi ... Takaichi said"), even with no title or speech verb."""
+    names = [(i, n_end) for i, n_end in _free_names(toks, used)]
+    if not names:
+        return []
+    lasts = {_bare(toks[n_end - 1].text) for _, n_end in names}
     alone: dict[str, int] = {}
     for k, t in enumerate(toks):
-        word = re.sub(r"['’]s$", "", t.text)
-        if (len(word) > 2 and _name_word(word) and not (k and _is_name_word(toks[k - 1]))
+        if not t.text[:1].isupper():
+            continue
+        word = _bare(t.text)
+        if (word in lasts and not (k and _is_name_word(toks[k - 1]))
                 and not (k + 1 < len(toks) and _is_name_word(toks[k + 1]))):
             alone[word] = k  # the last place the word stands alone
     out = []
-    for i, n_end in _free_names(toks, used):
+    for i, n_end in names:
+        if any(used[i:n_end]):
+            continue
         a, b = toks[i].start, toks[n_end - 1].end
         if any(s < b and a < e for s, e in stops.items()):
             continue
-        last = re.sub(r"['’]s$", "", toks[n_end - 1].text)
-        if alone.get(last, -1) > n_end:
+        last = _bare(toks[n_end - 1].text)
+        if len(last) > 2 and alone.get(last, -1) > n_end:
             out.append(_person(text, toks, i, n_end, (i, n_end), None,
                                "named in full, then by surname alone; no role given"))
             for x in range(i, n_end):

@@ -138,6 +138,13 @@ def decide(p: Proposal, decision: str, value: Any, reviewer: str, now: datetime)
     p.reviewer, p.reviewed_at = reviewer, now
 
 
+def status_changes(doc: NewsDocument) -> list[dict]:
+    """The reviewed status changes of a document ({agreement, status, date}): what `commit` records on
+    agreements the registry holds instead of adding new ones."""
+    return [dict(p.final_value) for p in doc.proposals
+            if p.field == "status_change" and p.status in ("accepted", "edited") and isinstance(p.final_value, dict)]
+
+
 def build_drafts(doc: NewsDocument) -> list[tuple[int, dict]]:
     """One contract draft per proposed agreement, from accepted and edited fields only. Refuses while
     anything is pending; an agreement whose title or kind was rejected is left out."""

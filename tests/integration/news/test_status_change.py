@@ -50,7 +50,9 @@ def test_a_later_stage_is_a_status_change_on_the_held_loan(copy_cli, tmp_path):
         before = len(registry.find_agreements(UnitOfWork(engine)))
         _review_all(copy_cli, data)
         out = copy_cli.json("news", "commit", data["id"][:12], "--actor", "ana")
-        assert "2025-11-23-us-exim-reko-diq-loan" in out["agreements"]
+        assert "2025-11-23-us-exim-reko-diq-loan" in out["agreements"] and out["corroborated"] == []
+        assert out["status_changes"] == [{"agreement": "2025-11-23-us-exim-reko-diq-loan", "status": "disbursed",
+                                          "date": "2026-05-04"}]
         assert len(registry.find_agreements(UnitOfWork(engine))) == before  # no new agreement
         held = registry.get_agreement(UnitOfWork(engine), "2025-11-23-us-exim-reko-diq-loan")
         latest = [c for c in held.history if c.status == "disbursed"]
