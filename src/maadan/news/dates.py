@@ -12,31 +12,30 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from maadan.news.calendar import FULL_DATE_RE, month_number, parse_full_date
-from maadan.news.calendar import MONTH_RE as _MONTH_RE
+from maadan.news.calendar import FULL_DATE_RE, MONTH_RE, month_number, parse_full_date
 from maadan.news.model import Mention
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _FULL_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 
-MONTH_YEAR_RE = re.compile(rf"\b(?P<mn>{_MONTH_RE})\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
+MONTH_YEAR_RE = re.compile(rf"\b(?P<mn>{MONTH_RE})\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
 WEEKDAY_RE = re.compile(r"\b(?:(?P<rel>last|this|next|on)\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|"
                         r"Saturday|Sunday)\b")
 RELATIVE_RE = re.compile(r"\b(?P<p>today|yesterday|tomorrow|(?:earlier|later) this (?:year|month)|"
                          r"(?:this|last|next|past) (?:week|month|year))\b", re.IGNORECASE)
 AGO_RE = re.compile(r"\b(?P<n>\d+|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a few|several)\s+"
                     r"(?P<unit>days?|weeks?|months?|years?)\s+ago\b", re.IGNORECASE)
-BARE_MONTH_RE = re.compile(rf"\b(?:(?i:in|since|from|by|until|during|early|late|mid-?|last|an?|the)\s+)"
+BAREMONTH_RE = re.compile(rf"\b(?:(?i:in|since|from|by|until|during|early|late|mid-?|last|an?|the)\s+)"
                            rf"(?P<mn>{_FULL_MONTHS})\b(?!\s+\d)")
 YEAR_RE = re.compile(r"\b(?:in|since|by|until|from|during|of|year|early|late|mid|mid-|end of|start of|before|after)"
                      r"\s*(?P<y>(?:19|20)\d{2})\b(?![-/]\d)", re.IGNORECASE)
 # A day and month without a year ("July 31", "on 8 May", "Monday (October 20)") and ranges of days.
-MONTH_DAY_RE = re.compile(rf"\b(?P<mn>{_MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s?[-–]\s?(?P<d2>\d{{1,2}})|"
+MONTH_DAY_RE = re.compile(rf"\b(?P<mn>{MONTH_RE})\s+(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s?[-–]\s?(?P<d2>\d{{1,2}})|"
                           rf"\s+and\s+(?P<d3>\d{{1,2}})\b)?(?![\d,]*\s*\d{{4}})(?!\d)(?!\s*(?:,\s*)?\d{{4}})")
-DAY_MONTH_RE = re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s?[-–]\s?(?P<d2>\d{{1,2}}))?\s+(?:of\s+)?"
-                          rf"(?P<mn>{_MONTH_RE})(?![a-z])(?!,?\s*\d{{4}})")
-RANGE_YEAR_RE = re.compile(rf"\b(?P<mn>{_MONTH_RE})\s+(?P<d>\d{{1,2}})\s?[-–]\s?(?P<d2>\d{{1,2}}),?\s+(?P<y>\d{{4}})\b|"
-                           rf"\b(?P<dd>\d{{1,2}})\s?[-–]\s?(?P<dd2>\d{{1,2}})\s+(?P<mn2>{_MONTH_RE}),?\s+(?P<y2>\d{{4}})\b")
+DAYMONTH_RE = re.compile(rf"\b(?P<d>\d{{1,2}})(?:st|nd|rd|th)?(?:\s?[-–]\s?(?P<d2>\d{{1,2}}))?\s+(?:of\s+)?"
+                          rf"(?P<mn>{MONTH_RE})(?![a-z])(?!,?\s*\d{{4}})")
+RANGE_YEAR_RE = re.compile(rf"\b(?P<mn>{MONTH_RE})\s+(?P<d>\d{{1,2}})\s?[-–]\s?(?P<d2>\d{{1,2}}),?\s+(?P<y>\d{{4}})\b|"
+                           rf"\b(?P<dd>\d{{1,2}})\s?[-–]\s?(?P<dd2>\d{{1,2}})\s+(?P<mn2>{MONTH_RE}),?\s+(?P<y2>\d{{4}})\b")
 MONTH_REL_YEAR_RE = re.compile(rf"\b(?P<mn>{_FULL_MONTHS})\s+(?P<rel>last|this|next)\s+year\b", re.IGNORECASE)
 DURATION_BEFORE = re.compile(r"\b(?:over|during|for|within|in|throughout)\s+(?:the\s+)?$", re.IGNORECASE)
 VAGUE_RE = re.compile(r"\b(?:in\s+)?(?:recent (?:days|weeks|months|years)|recently|soon|in the coming "
@@ -87,7 +86,7 @@ def _without_year(m: re.Match, published: date | None) -> list[Mention]:
     return out
 
 
-_ANY_MONTH = re.compile(rf"\b{_MONTH_RE}", re.IGNORECASE)
+_ANY_MONTH = re.compile(rf"\b{MONTH_RE}", re.IGNORECASE)
 _EMPTY: tuple = ()
 
 
@@ -111,7 +110,7 @@ def find_dates(text: str, published: date | None) -> list[Mention]:
                 out.append(_mention(m, date(int(y), month_number(mn), int(day)).isoformat(), "one day of a range"))
             except ValueError:
                 out.append(_unresolved(m, "not a calendar date"))
-    for rx in (MONTH_DAY_RE, DAY_MONTH_RE):
+    for rx in (MONTH_DAY_RE, DAYMONTH_RE):
         for m in run(rx, month=True):
             out += _without_year(m, published)
     for m in run(MONTH_REL_YEAR_RE, " year", month=True):
@@ -179,7 +178,7 @@ def find_dates(text: str, published: date | None) -> list[Mention]:
             value = {"day": parsed.date().isoformat(), "week": parsed.date().isoformat(),
                      "month": f"{parsed.year:04d}-{parsed.month:02d}", "year": f"{parsed.year:04d}"}[unit]
             out.append(_mention(m, value, "dateparser, against the publication date"))
-    for m in run(BARE_MONTH_RE, month=True):
+    for m in run(BAREMONTH_RE, month=True):
         if published is None:
             out.append(_mention(m, None, f"unresolved: {no_pub}", "mn"))
             continue

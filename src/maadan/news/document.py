@@ -14,7 +14,6 @@ from html.parser import HTMLParser
 
 from maadan.errors import InvalidInput
 from maadan.news.byline import published_from_text, publisher_from_text
-from maadan.news.calendar import FULL_DATE_RE, month_number, parse_full_date  # noqa: F401
 
 # A short list of very frequent English function words. In English prose they make up roughly 35-50% of
 # the words; a text where they are under 12% (of at least 8 words) is taken to be in another language.

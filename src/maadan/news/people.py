@@ -121,11 +121,11 @@ def _name_word(w: str) -> bool:
     if not _NAME_WORD.fullmatch(w):
         return False
     low = w.lower().replace("’", "'").rstrip(".")
-    return low not in NOT_NAME and low not in _TITLE_WORDS and not low.endswith("'s")
+    return low not in NOT_NAME and low not in TITLE_WORDS and not low.endswith("'s")
 
 
-_TITLE_WORDS = {w for t in TITLES for w in t.split()} - {"general", "head", "chair", "king", "prince", "justice",
-                                                        "partner", "officer"}
+TITLE_WORDS = {w for t in TITLES for w in t.split()} - {"general", "head", "chair", "king", "prince", "justice",
+                                                       "partner", "officer"}
 
 
 _BY_FIRST: dict[str, list[list[str]]] = {}

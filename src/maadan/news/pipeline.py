@@ -15,7 +15,7 @@ from functools import lru_cache
 from maadan.news import amounts, casing, cues, dates, governments, organisations
 from maadan.news.gazetteer import AMBIGUOUS_MINERALS, load_gazetteer, normalise_name
 from maadan.news.model import Extraction, Mention
-from maadan.news.people import _TITLE_WORDS as TITLE_WORDS
+from maadan.news.people import TITLE_WORDS
 from maadan.news.people import MODIFIERS, PORTFOLIOS, find_people
 from maadan.news.proposals import propose
 
