@@ -145,7 +145,7 @@ def language_of(text: str) -> tuple[str, str | None]:
     the share of English stop words among the words."""
     letters = [c for c in text if c.isalpha()]
     if letters:
-        latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+        latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))  # ASCII letters are Latin
         if latin / len(letters) < 0.7:
             scripts: dict[str, int] = {}
             for c in letters:

@@ -83,23 +83,28 @@ class Tok:
     text: str
     start: int
     end: int
-    low: str = ""
+    low: str = ""  # lower case, curly apostrophes straight (`tok` fills it)
 
-    def __post_init__(self) -> None:
-        self.low = self.text.lower().replace("’", "'")
+
+def tok(text: str, start: int, end: int) -> Tok:
+    return Tok(text, start, end, text.lower().replace("’", "'"))
+
+
+_KEEPS_FULL_STOP = re.compile(r"(?:[A-Z]\.)+|(?:Dr|Mr|Mrs|Ms|St|Jr|Sr|Prof|Engr|Hon|Corp|Inc|Ltd|Co|Gen|Lt|Col)\.")
 
 
 def tokens(text: str) -> list[Tok]:
     out = []
+    append = out.append
     for m in _TOKEN_RE.finditer(text):
         t = m.group(0)
+        start, end = m.span()
         # A trailing full stop belongs to the sentence, except after an initial ("W.") or an abbreviation.
-        if len(t) > 2 and t.endswith(".") and not re.fullmatch(r"(?:[A-Z]\.)+|(?:Dr|Mr|Mrs|Ms|St|Jr|Sr|Prof|Engr|"
-                                                                r"Hon|Corp|Inc|Ltd|Co|Gen|Lt|Col)\.", t):
-            out.append(Tok(t[:-1], m.start(), m.end() - 1))
-            out.append(Tok(".", m.end() - 1, m.end()))
+        if len(t) > 2 and t[-1] == "." and not _KEEPS_FULL_STOP.fullmatch(t):
+            append(tok(t[:-1], start, end - 1))
+            append(Tok(".", end - 1, end, "."))
         else:
-            out.append(Tok(t, m.start(), m.end()))
+            append(tok(t, start, end))
     return out
 
 
@@ -231,7 +236,7 @@ def _name_at(toks: list[Tok], i: int, max_words: int = 4) -> int:
         if _is_name_word(t):
             words += 1
             j += 1
-        elif re.fullmatch(r"[A-Z][a-z]+['’]s", t.text) and _is_name_word(Tok(t.text[:-2], 0, 0)):
+        elif re.fullmatch(r"[A-Z][a-z]+['’]s", t.text) and _is_name_word(tok(t.text[:-2], 0, 0)):
             words += 1  # "Felix Tshisekedi's office": the name ends on the possessive
             j += 1
             break
