@@ -72,6 +72,19 @@ SETTINGS: tuple[Setting, ...] = (
         "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
     ),
     Setting(
+        "MAADAN_REGISTER_KEY",
+        "<MAADAN_DATA_DIR>/register-key.pem",
+        "The authority's Ed25519 key that signs register checkpoints (PEM, mode 0600), created by "
+        "`maadan audit keygen`; its public key is written beside it as <file>.pub. Only `maadan audit "
+        "checkpoint` reads it: the web server never needs it.",
+    ),
+    Setting(
+        "MAADAN_REGISTER_NAME",
+        "maadan.local/register",
+        "The register's name in its checkpoints and key (the C2SP origin), e.g. cadastre.mines.gov.pk/register: "
+        "no spaces or '+'. Changing it starts a new register as far as verifiers are concerned.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -92,6 +105,12 @@ class Settings:
     max_body_bytes: int = 5_000_000
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
+    register_key: Path | None = None  # None: <data_dir>/register-key.pem
+    register_name: str = "maadan.local/register"
+
+    @property
+    def register_key_path(self) -> Path:
+        return self.register_key or self.data_dir / "register-key.pem"
 
     @property
     def production(self) -> bool:
@@ -140,7 +159,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
         log_level=_log_level(env), trusted_proxies=_proxies(env),
+        register_key=Path(env["MAADAN_REGISTER_KEY"]).expanduser() if env.get("MAADAN_REGISTER_KEY") else None,
+        register_name=_register_name(env),
     )
+
+
+def _register_name(env: Mapping[str, str]) -> str:
+    name = (env.get("MAADAN_REGISTER_NAME") or "maadan.local/register").strip()
+    if not name or any(c.isspace() or c == "+" for c in name) or len(name) > 200:
+        raise ConfigError(f"MAADAN_REGISTER_NAME must be a name without spaces or '+' (e.g. "
+                          f"cadastre.example.gov.pk/register), not {name[:60]!r}")
+    return name
 
 
 def _log_level(env: Mapping[str, str]) -> str:

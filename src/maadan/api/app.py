@@ -59,9 +59,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     openapi_doc.install(app)
 
     from maadan.api.routes import (agreements, analytics, cadastre, health, minerals, news, organisations, partners,
-                                   projects)
+                                   projects, register)
 
-    for module in (health, minerals, projects, organisations, cadastre, agreements, partners, analytics, news):
+    for module in (health, minerals, projects, organisations, cadastre, register, agreements, partners, analytics, news):
         app.include_router(module.router)
     for name in OPTIONAL_ROUTERS:
         try:

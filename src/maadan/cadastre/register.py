@@ -1,38 +1,22 @@
-"""The register: appending hash-chained events, verifying the chain, and the public view of
-titles and pending applications."""
+"""The cadastre's register: every change is recorded through `maadan.audit` (a hash chain and
+a Merkle tree with signed checkpoints); and the public view of titles and pending applications."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 import shapely
 
+from maadan.audit.service import AUDIT_LOCK, record, verify_register
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre.audit import GENESIS, Document, Event, Verification, seal, verify
 from maadan.store.uow import UnitOfWork
 
-AUDIT_LOCK = "__audit__"  # one counter row serialises appends to the chain
+__all__ = ["AUDIT_LOCK", "public_register", "record", "verify_audit"]
 
 
-# --- the audit chain ---------------------------------------------------------------------------
-
-def record(uow: UnitOfWork, actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
-            reason: str | None = None, documents: Iterable[Document] = (), at: datetime | None = None) -> Event:
-    uow.cadastre.lock(AUDIT_LOCK)
-    last = uow.cadastre.last_event()
-    ev = seal(Event(seq=(last.seq + 1) if last else 1,
-                    at=(at or datetime.now(timezone.utc)).isoformat(timespec="microseconds"),
-                    actor=actor, kind=kind, subject=subject, data=data or {}, documents=tuple(documents),
-                    reason=reason, prev_hash=last.hash if last else GENESIS))
-    uow.cadastre.append_event(ev)
-    return ev
-
-
-def verify_audit(uow: UnitOfWork) -> Verification:
-    with uow:
-        return verify(uow.cadastre.events())
-
+def verify_audit(uow: UnitOfWork):
+    """The whole register checked: chain, leaf hashes, stored tree and its signed checkpoints."""
+    return verify_register(uow)
 
 
 # --- the public register -----------------------------------------------------------------------

@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from maadan.store.database import WRITE
 from maadan.store.agreements_repository import AgreementRepository
+from maadan.store.audit_repository import AuditRepository
 from maadan.store.auth_repository import AuthRepository
 from maadan.store.cadastre_repository import CadastreRepository
 from maadan.store.news_repository import NewsRepository
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.auth = AuthRepository(s)
         self.agreements = AgreementRepository(s)
         self.news = NewsRepository(s)
+        self.audit = AuditRepository(s)
         return self
 
     def __exit__(self, *exc) -> None:
