@@ -11,6 +11,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Iterable
 
 GENESIS = "0" * 64
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str)
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,7 @@ def canonical(event: Event) -> bytes:
         "data": event.data, "documents": [[d.name, d.sha256] for d in event.documents], "reason": event.reason,
         "prev_hash": event.prev_hash,
     }
-    return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str).encode()
+    return _ENCODER.encode(body).encode()
 
 
 def seal(event: Event) -> Event:
@@ -95,6 +96,15 @@ def verify(events: Iterable[Event]) -> Verification:
         if not check.add(ev):
             return check.problem  # type: ignore[return-value]
     return Verification(True, check.events)
+
+
+def event_from_row(r: tuple) -> Event:
+    """An event from its stored columns (seq, at, actor, kind, subject, data, documents, reason,
+    prev_hash, hash, salt, leaf_hash); JSON columns as text or already decoded."""
+    data = json.loads(r[5]) if isinstance(r[5], str) else r[5]
+    docs = json.loads(r[6]) if isinstance(r[6], str) else r[6]
+    return Event(r[0], r[1], r[2], r[3], r[4], data, tuple(Document(n, h) for n, h in docs), r[7], r[8], r[9],
+                 r[10] or "", r[11] or "")
 
 
 def document_from_bytes(name: str, content: bytes) -> Document:

@@ -54,38 +54,46 @@ class EventLike(Protocol):
     salt: str
 
 
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False)
+
+
 def canonical_json(value: Any) -> bytes:
     """Sorted keys, no whitespace, ASCII escapes, no NaN: one byte string per value."""
-    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True, allow_nan=False).encode("ascii")
+    return _ENCODER.encode(value).encode("ascii")
 
 
-def _pointer(parts: list[str]) -> str:
-    return "".join("/" + p.replace("~", "~0").replace("/", "~1") for p in parts)
+def _key(key: str) -> str:
+    return key.replace("~", "~0").replace("/", "~1") if "~" in key or "/" in key else key
 
 
-def split_data(data: Any, path: list[str] | None = None, private: dict[str, Any] | None = None
-               ) -> tuple[Any, dict[str, Any]]:
-    """(the data without private fields, {JSON Pointer: private value})."""
-    path = path or []
-    private = {} if private is None else private
-    if isinstance(data, dict):
+def _split(value: Any, path: str, private: dict[str, Any]) -> Any:
+    if isinstance(value, dict):
         public = {}
-        for key, value in data.items():
+        for key, v in value.items():
             key = str(key)
             if key in PRIVATE_KEYS:
-                private[_pointer([*path, key])] = value
+                private[f"{path}/{_key(key)}"] = v
+            elif isinstance(v, (dict, list, tuple)):
+                public[key] = _split(v, f"{path}/{_key(key)}", private)
             else:
-                public[key] = split_data(value, [*path, key], private)[0]
-        return public, private
-    if isinstance(data, (list, tuple)):
-        return [split_data(v, [*path, str(i)], private)[0] for i, v in enumerate(data)], private
-    return data, private
+                public[key] = v
+        return public
+    if isinstance(value, (list, tuple)):
+        return [_split(v, f"{path}/{i}", private) if isinstance(v, (dict, list, tuple)) else v
+                for i, v in enumerate(value)]
+    return value
 
 
-def private_part(event: EventLike) -> dict[str, Any]:
+def split_data(data: Any) -> tuple[Any, dict[str, Any]]:
+    """(the data without private fields, {JSON Pointer: private value})."""
+    private: dict[str, Any] = {}
+    return _split(data, "", private), private
+
+
+def private_part(event: EventLike, private_data: dict[str, Any] | None = None) -> dict[str, Any]:
     """What the commitment hides: the actor, the documents' names, the private data fields."""
     return {"actor": event.actor, "document_names": [d.name for d in event.documents],
-            "data": split_data(event.data)[1]}
+            "data": split_data(event.data)[1] if private_data is None else private_data}
 
 
 def commitment(salt_hex: str, private: dict[str, Any]) -> str:
@@ -97,7 +105,7 @@ def public_leaf(event: EventLike) -> dict[str, Any]:
     public, private = split_data(event.data)
     return {"v": VERSION, "seq": event.seq, "at": event.at, "kind": event.kind, "subject": event.subject,
             "data": public, "reason": event.reason, "documents": [d.sha256 for d in event.documents],
-            "redacted": sorted(private), "private": commitment(event.salt, private_part(event))}
+            "redacted": sorted(private), "private": commitment(event.salt, private_part(event, private))}
 
 
 def leaf_line(event: EventLike) -> bytes:

@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from maadan.audit import merkle, note, tiles
-from maadan.audit.events import ChainCheck, Document, Event, seal, GENESIS
+from maadan.audit.events import GENESIS, ChainCheck, Document, Event, event_from_row, seal
 from maadan.audit.judge import Signed, kept as judge_kept, stored as judge_stored
 from maadan.audit.keys import Signer
 from maadan.audit.leaf import leaf_line, parse_leaf
@@ -142,6 +142,17 @@ def register_keys(uow: "UnitOfWork") -> list[note.VerifierKey]:
 
 # --- proofs --------------------------------------------------------------------------------------
 
+def _signed(cp: StoredCheckpoint | None, root: bytes) -> str | None:
+    """The checkpoint's note if its root is the one computed; a stored tree that disagrees with a
+    signed root is damaged, and proofs from it would mislead: refuse to serve them."""
+    if cp is None:
+        return None
+    if cp.root_hash != root.hex():
+        raise Conflict(f"the stored tree does not give the root of checkpoint #{cp.id} ({cp.tree_size:,} events): "
+                       "it is damaged; no proof is served until `maadan audit verify` has been run and the cause found")
+    return cp.note
+
+
 def _default_size(uow: "UnitOfWork", size: int, at_least: int = 0) -> int:
     latest = uow.audit.latest_checkpoint()
     return latest.tree_size if latest and latest.tree_size >= at_least else size
@@ -169,7 +180,7 @@ def inclusion_proof(uow: "UnitOfWork", seq: int, tree_size: int | None = None) -
     assert ev is not None
     return InclusionProof(seq=seq, leaf_index=seq - 1, tree_size=tree_size, leaf=leaf_line(ev).decode("ascii"),
                           leaf_hash=ev.leaf_hash, proof=[p.hex() for p in proof], root_hash=root.hex(),
-                          checkpoint=cp.note if cp and cp.root_hash == root.hex() else None)
+                          checkpoint=_signed(cp, root))
 
 
 def consistency_proof(uow: "UnitOfWork", first: int, second: int | None = None) -> ConsistencyProof:
@@ -188,7 +199,7 @@ def consistency_proof(uow: "UnitOfWork", first: int, second: int | None = None) 
         proof = merkle.consistency_proof(first, second, subtree)
         roots = merkle.tree_root(first, subtree), merkle.tree_root(second, subtree)
         cps = uow.audit.checkpoint_of_size(first), uow.audit.checkpoint_of_size(second)
-    notes = [c.note if c and c.root_hash == r.hex() else None for c, r in zip(cps, roots)]
+    notes = [_signed(c, r) for c, r in zip(cps, roots)]
     return ConsistencyProof(first, second, roots[0].hex(), roots[1].hex(), [p.hex() for p in proof], *notes)
 
 
@@ -254,8 +265,9 @@ def verify_register(uow: "UnitOfWork", kept_note: str | bytes | None = None, key
         chain, tree = ChainCheck(), merkle.CompactRange(on_node)
         last = 0
         while True:
-            batch = uow.audit.events_after(last, BATCH)
-            for ev in batch:
+            rows = uow.audit.event_rows(last, BATCH)
+            for row in rows:
+                ev = event_from_row(row)
                 if not chain.add(ev):
                     p = chain.problem
                     return RegisterCheck(False, p.events, EDITED, p.first_bad_seq, p.reason, notes=notes)
@@ -269,9 +281,9 @@ def verify_register(uow: "UnitOfWork", kept_note: str | bytes | None = None, key
                     roots[tree.size] = tree.root()
             if progress:
                 progress(tree.size, size)
-            if len(batch) < BATCH:
+            if len(rows) < BATCH:
                 break
-            last = batch[-1].seq
+            last = rows[-1][0]
 
     def root_at(n: int) -> bytes:
         return roots[n]
@@ -296,6 +308,29 @@ def verify_register(uow: "UnitOfWork", kept_note: str | bytes | None = None, key
         result.ok, result.problem, result.reason = False, TREE, (
             f"the stored tree node at level {level}, index {index} (events {first:,}–{first + (1 << level) - 1:,}) "
             "does not match the events: proofs served from it would be wrong")
+    return result
+
+
+def quick_check(uow: "UnitOfWork") -> RegisterCheck:
+    """What the server can say cheaply, for anyone who asks over HTTP: every stored checkpoint's
+    signature holds, and the stored tree still gives the latest one's root. It re-hashes no
+    event: the full check is `verify_register`, the independent one the standalone verifier."""
+    with uow:
+        size = uow.audit.size()
+        keys = {vk.key_id.hex(): vk for vk in (note.parse_vkey(v) for v, _, _ in uow.audit.keys())}
+        stored, forged = _signed_stored(uow.audit.checkpoints(), keys, None)
+        latest = max(stored, key=lambda c: c.size, default=None)
+        subtree = _subtree(uow)
+        finding = judge_stored([latest], size, lambda n: merkle.tree_root(n, subtree)) if latest else None
+    result = RegisterCheck(True, size, checkpoints_verified=len(stored),
+                           notes=["quick check: signatures and the stored tree against the latest checkpoint; "
+                                  "events are not re-hashed (`maadan audit verify` does, and anyone can with "
+                                  "the public export and python -m maadan.audit.verify_export)"])
+    if finding:
+        result.ok, result.problem, result.first_bad_seq, result.reason = (False, finding.problem,
+                                                                          finding.first_bad_seq, finding.reason)
+    elif forged:
+        result.ok, result.problem, result.reason = False, FORGED, forged
     return result
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, insert, select, text
 from sqlalchemy.orm import Session
 
-from maadan.audit.events import Event
+from maadan.audit.events import Event, event_from_row
 from maadan.audit.model import StoredCheckpoint
 from maadan.store import tables as t
 from maadan.store.cadastre_repository import CadastreRepository
@@ -37,12 +37,16 @@ class AuditRepository:
     def size(self) -> int:
         return int(self.s.execute(select(func.coalesce(func.max(t.audit_event.c.seq), 0))).scalar_one())
 
+    def event_rows(self, seq: int, limit: int, until: int | None = None) -> list[tuple]:
+        """Up to `limit` events with seq > `seq` (and <= `until`) as raw column tuples, in order:
+        a page of a long walk, in plain SQL (see `maadan.audit.events.event_from_row`)."""
+        sql = ("SELECT seq, at, actor, kind, subject, data, documents, reason, prev_hash, hash, salt, leaf_hash "
+               "FROM audit_event WHERE seq > :after" + (" AND seq <= :until" if until is not None else "")
+               + " ORDER BY seq LIMIT :limit")
+        return [tuple(r) for r in self.s.execute(text(sql), {"after": seq, "until": until, "limit": limit})]
+
     def events_after(self, seq: int, limit: int, until: int | None = None) -> list[Event]:
-        """Up to `limit` events with seq > `seq` (and <= `until`), in order: a page of a long walk."""
-        q = select(t.audit_event).where(t.audit_event.c.seq > seq)
-        if until is not None:
-            q = q.where(t.audit_event.c.seq <= until)
-        return [CadastreRepository._event(r) for r in self.s.execute(q.order_by(t.audit_event.c.seq).limit(limit))]
+        return [event_from_row(r) for r in self.event_rows(seq, limit, until)]
 
     def event(self, seq: int) -> Event | None:
         r = self.s.execute(select(t.audit_event).where(t.audit_event.c.seq == seq)).first()

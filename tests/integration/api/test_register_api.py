@@ -72,6 +72,8 @@ def test_a_kept_checkpoint_checked_by_the_server(api, reg, tmp_path):
     reg.sign()
     body = api.post("/api/register/verify", json={"checkpoint": kept}).json()
     assert body["ok"] and body["tree_size"] == 15 and body["checkpoint"]["tree_size"] == 10
+    as_file = api.post("/api/register/verify", content=kept.encode(), headers={"Content-Type": "text/plain"})
+    assert as_file.status_code == 200 and as_file.json() == body
     proof = body["consistency"]
     assert proof["first"] == 10 and proof["second"] == 15
     proof_file = tmp_path / "c.json"
@@ -95,12 +97,18 @@ def test_bad_input_is_answered_4xx(api, reg, tmp_path):
     for checkpoint, message in ((good.replace("\n10\n", "\n11\n"), "altered or forged"),
                                 (good[:good.index("\n\n")], "truncated"),
                                 (good[:40], "truncated"),
-                                ("x" * 20_000, "at most 16384 characters"),
+                                ("x" * 20_000, "a few hundred bytes"),
                                 (wrong.replace(wrong.split("\n\u2014 ")[1].split(" ")[1].strip(), "AAAA" * 17), None)):
         r = api.post("/api/register/verify", json={"checkpoint": checkpoint})
         assert r.status_code == 422, (checkpoint[:60], r.text)
         if message:
             assert message in r.json()["message"], r.text
+    r = api.post("/api/register/verify", json={"note": good})
+    assert r.status_code == 422 and "checkpoint: Field required" in r.json()["message"]
+    r = api.post("/api/register/verify", content=b"<x/>", headers={"Content-Type": "application/xml"})
+    assert r.status_code == 415
+    r = api.post("/api/register/verify", content=good.encode("utf-16"), headers={"Content-Type": "text/plain"})
+    assert r.status_code == 422 and "not UTF-8" in r.json()["message"]
     for params, message in (({"seq": 12}, "event 12 is beyond the tree: the register has 10 events"),
                             ({"seq": 2, "tree_size": 99}, "99 is beyond the tree"),
                             ({"seq": 0}, "greater than or equal to 1"),
@@ -127,3 +135,14 @@ def test_export_download_verifies_offline(api, reg, tmp_path):
     assert verify_export.main(["--key", str(reg.pub), str(export)], out) == 0, out.getvalue()
     everything = api.get("/api/register/export", params={"size": 274})
     assert len(everything.content.splitlines()) == 275 and json.loads(everything.content.splitlines()[0])["checkpoint"] is None
+
+
+def test_the_public_quick_check(api, reg):
+    reg.add(12)
+    assert api.get("/api/audit/verify").json()["ok"]
+    reg.sign()
+    body = api.get("/api/audit/verify").json()
+    assert body["ok"] and body["checkpoints_verified"] == 1 and "quick check" in body["notes"][0]
+    reg.sql("DELETE FROM audit_event WHERE seq > 10")
+    body = api.get("/api/audit/verify").json()
+    assert body["ok"] is False and body["problem"] == "truncated"

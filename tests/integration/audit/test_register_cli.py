@@ -176,3 +176,30 @@ def test_first_checkpoint_after_a_moment(register):
     assert audit.first_checkpoint_after(register.uow(), t0 + timedelta(hours=1)).id == second.id
     assert audit.first_checkpoint_after(register.uow(), t0 + timedelta(days=2)) is None
     assert first.note.splitlines()[3] == "time 2026-12-01T10:00:00Z"
+
+
+def test_a_damaged_tree_node_or_stored_checkpoint_is_named(register, audit_cli):
+    register.add(600)  # two stored nodes of 256 events
+    register.sign()
+    assert audit_cli("audit", "verify")[0] == 0
+    register.sql("UPDATE audit_node SET hash = :h WHERE level = 8 AND idx = 1", h="00" * 32)
+    body = audit_cli.json("audit", "verify", expect=1)
+    assert body["problem"] == "tree" and "level 8, index 1 (events 257–512)" in body["reason"]
+    code, _, err = audit_cli("audit", "inclusion", "300")  # proofs from it would not verify: say so, do not serve
+    assert code == 3 and "checkpoint #1" in err and "maadan audit verify" in err
+    register.sql("DELETE FROM audit_node")
+    register.add(1)  # appending does not repair what was removed
+    body = audit_cli.json("audit", "verify", expect=1)
+    assert body["problem"] == "tree" and "level 8, index 0" in body["reason"]
+
+
+def test_a_stored_checkpoint_altered_in_the_database_is_named(register, audit_cli):
+    register.add(5)
+    cp = register.sign()
+    register.sql("UPDATE register_checkpoint SET root_hash = :r", r="11" * 32)
+    body = audit_cli.json("audit", "verify", expect=1)
+    assert body["problem"] == "forged" and f"checkpoint #{cp.id}" in body["reason"]
+    register.sql("UPDATE register_checkpoint SET root_hash = :r, note = :n", r=cp.root_hash,
+                 n=cp.note.replace("\n5\n", "\n4\n"))
+    body = audit_cli.json("audit", "verify", expect=1)
+    assert body["problem"] == "forged" and "altered or forged" in body["reason"]
