@@ -118,12 +118,21 @@ def log_cmd(subject: Optional[str] = typer.Option(None), json_out: bool = JSON) 
 
 @app.command("keygen")
 def keygen_cmd(out: Optional[Path] = typer.Option(None, "--out", help="Key file (default: MAADAN_REGISTER_KEY)."),
+               keep_existing: bool = typer.Option(False, "--keep-existing",
+                                                  help="If the key exists, keep it and succeed (for scripts)."),
                json_out: bool = JSON) -> None:
     """Create the authority's Ed25519 signing key (mode 0600) and its public key (<file>.pub).
     Refuses to overwrite an existing key."""
     c = common.get()
     c.json_mode = json_out
     path = (out or c.settings.register_key_path).expanduser()
+    if keep_existing and path.exists():
+        public = keys.load(path, c.settings.register_name).public
+        c.err.print(f"Keeping the existing signing key {path} (key id {public.key_id.hex()}).")
+        if json_out:
+            common.print_json({"key_file": str(path), "public_key_file": str(keys.public_path(path)),
+                               "name": public.name, "key_id": public.key_id.hex(), "public_key": public.vkey})
+        return
     public = keys.generate(path, c.settings.register_name)
     info = {"key_file": str(path), "public_key_file": str(keys.public_path(path)), "name": public.name,
             "key_id": public.key_id.hex(), "public_key": public.vkey}

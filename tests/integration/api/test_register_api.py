@@ -146,3 +146,16 @@ def test_the_public_quick_check(api, reg):
     reg.sql("DELETE FROM audit_event WHERE seq > 10")
     body = api.get("/api/audit/verify").json()
     assert body["ok"] is False and body["problem"] == "truncated"
+
+
+def test_one_export_at_a_time(api, reg):
+    import threading
+
+    reg.add(3)
+    gate = api.app.state.register_export = threading.BoundedSemaphore(1)
+    gate.acquire()  # an export is streaming
+    r = api.get("/api/register/export")
+    assert r.status_code == 429 and r.headers["retry-after"] == "60" and "already being prepared" in r.json()["message"]
+    gate.release()
+    assert api.get("/api/register/export").status_code == 200
+    assert api.get("/api/register/export").status_code == 200  # the gate is released after each download

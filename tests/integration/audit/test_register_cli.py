@@ -203,3 +203,10 @@ def test_a_stored_checkpoint_altered_in_the_database_is_named(register, audit_cl
                  n=cp.note.replace("\n5\n", "\n4\n"))
     body = audit_cli.json("audit", "verify", expect=1)
     assert body["problem"] == "forged" and "altered or forged" in body["reason"]
+
+
+def test_keygen_keep_existing_for_scripts(register, audit_cli):
+    assert audit_cli("audit", "keygen", "--keep-existing")[0] == 0
+    before = register.key.read_bytes()
+    code, _, err = audit_cli("audit", "keygen", "--keep-existing")
+    assert code == 0 and "Keeping the existing signing key" in err and register.key.read_bytes() == before

@@ -4,6 +4,7 @@ here signs: the signing key stays with `maadan audit checkpoint`."""
 
 from __future__ import annotations
 
+import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
@@ -14,7 +15,7 @@ from pydantic import BaseModel, Field, ValidationError
 from maadan.api.deps import Page, UoW
 from maadan.audit import service
 from maadan.audit.note import CheckpointError
-from maadan.errors import InvalidInput, NotFound
+from maadan.errors import InvalidInput, MaadanError, NotFound
 from maadan.serialize import to_jsonable
 
 router = APIRouter(prefix="/api/register", tags=["register"])
@@ -100,10 +101,33 @@ def events(uow: UoW, page: Page) -> dict:
     return page.page(items, total=total)
 
 
-@router.get("/export", summary="The public export: a header line, then one leaf per event (JSON Lines)",
+class ExportBusy(MaadanError):
+    status = 429
+    code = "too_many_requests"
+
+    def __init__(self) -> None:
+        super().__init__("an export of the register is already being prepared by this server: try again in a "
+                         "minute (an export re-hashes nothing but reads every event)")
+        self.headers = {"Retry-After": "60"}
+
+
+@router.get("/export", summary="The public export: a header line, then one leaf per event (JSON Lines); "
+                               "one export at a time per server process (429 otherwise)",
             response_class=StreamingResponse)
-def export(uow: UoW, size: Annotated[int | None, Query(ge=0, le=2**53, description="Default: the latest "
-                                                                                   "checkpoint's size")] = None):
+def export(request: Request, uow: UoW,
+           size: Annotated[int | None, Query(ge=0, le=2**53, description="Default: the latest checkpoint's size")] = None):
     n, cp = service.export_size(uow, size)
-    return StreamingResponse(service.export_lines(uow, n, cp), media_type="application/x-ndjson",
+    gate = getattr(request.app.state, "register_export", None)
+    if gate is None:
+        gate = request.app.state.register_export = threading.BoundedSemaphore(1)
+    if not gate.acquire(blocking=False):
+        raise ExportBusy()
+
+    def lines():
+        try:
+            yield from service.export_lines(uow, n, cp)
+        finally:
+            gate.release()
+
+    return StreamingResponse(lines(), media_type="application/x-ndjson",
                              headers={"Content-Disposition": f'attachment; filename="register-{n}.jsonl"'})
