@@ -8,23 +8,16 @@ import threading
 from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import PlainTextResponse, StreamingResponse
-from pydantic import BaseModel, Field, ValidationError
 
 from maadan.api.deps import Page, UoW
 from maadan.audit import service
-from maadan.audit.note import CheckpointError
-from maadan.errors import InvalidInput, MaadanError, NotFound
+from maadan.errors import MaadanError, NotFound
 from maadan.serialize import to_jsonable
 
 router = APIRouter(prefix="/api/register", tags=["register"])
 TEXT = "text/plain; charset=utf-8"
 Size = Annotated[int, Query(ge=0, le=2**53, description="A tree size: the number of events it covers")]
-
-
-class CheckIn(BaseModel):
-    checkpoint: str = Field(max_length=16_384, description="A signed checkpoint, exactly as served")
 
 
 def _note(text: str) -> PlainTextResponse:
@@ -70,29 +63,11 @@ def consistency(uow: UoW, first: Size, second: Annotated[int | None, Query(ge=0,
     return to_jsonable(service.consistency_proof(uow, first, second))
 
 
-CHECK_BODY = {"required": True, "content": {
-    "text/plain": {"schema": {"type": "string", "maxLength": 16_384}, "example": "maadan.local/register\n42\n…"},
-    "application/json": {"schema": {"type": "object", "required": ["checkpoint"],
-                                     "properties": {"checkpoint": {"type": "string", "maxLength": 16_384}}}},
-}}
-
-
-@router.post("/verify", openapi_extra={"requestBody": CHECK_BODY},
-             summary="Does the register extend this checkpoint? Send it as text/plain (the file as kept) or JSON "
-                     "{checkpoint}; the answer carries a consistency proof to check offline")
-async def verify(request: Request, uow: UoW) -> dict:
-    body = await request.body()
-    if len(body) > 16_384:
-        raise CheckpointError(f"a checkpoint is a few hundred bytes; this body is {len(body):,}")
-    if request.headers.get("content-type", "").split(";")[0].strip().lower() == "application/json":
-        try:
-            checkpoint = CheckIn.model_validate_json(body).checkpoint
-        except ValidationError as exc:
-            first = exc.errors()[0]
-            raise InvalidInput(f"{'.'.join(str(p) for p in first['loc']) or 'body'}: {first['msg']}") from None
-    else:
-        checkpoint = body
-    return to_jsonable(await run_in_threadpool(service.check_checkpoint, uow, checkpoint))
+@router.get("/verify", summary="Does the register extend this checkpoint? The answer carries a consistency "
+                               "proof to check offline (curl -G --data-urlencode checkpoint@FILE …)")
+def verify(uow: UoW, checkpoint: Annotated[str, Query(max_length=16_384, description="A signed checkpoint, "
+                                                      "exactly as kept (the whole file)")]) -> dict:
+    return to_jsonable(service.check_checkpoint(uow, checkpoint))
 
 
 @router.get("/events", summary="The register of changes as the public sees it (each event's leaf), oldest first")
