@@ -85,6 +85,12 @@ SETTINGS: tuple[Setting, ...] = (
         "no spaces or '+'. Changing it starts a new register as far as verifiers are concerned.",
     ),
     Setting(
+        "MAADAN_STALE_DAYS",
+        "180",
+        "Age in days after which an agreement whose status is not final is listed as stale (its newest "
+        "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -105,6 +111,7 @@ class Settings:
     max_body_bytes: int = 5_000_000
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
+    stale_days: int = 180
     register_key: Path | None = None  # None: <data_dir>/register-key.pem
     register_name: str = "maadan.local/register"
 
@@ -158,6 +165,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
+        stale_days=_int(env, "MAADAN_STALE_DAYS", 180, 0, 36_500),
         log_level=_log_level(env), trusted_proxies=_proxies(env),
         register_key=Path(env["MAADAN_REGISTER_KEY"]).expanduser() if env.get("MAADAN_REGISTER_KEY") else None,
         register_name=_register_name(env),

@@ -13,13 +13,19 @@ from maadan.store import migrate
 from maadan.store.database import create_db_engine
 from maadan.store.uow import UnitOfWork
 
-BEFORE = "5b1f2e3d4c05"  # the last revision without the tree
+LEDGER = "6c2a7e1f3b06"  # the revision that brings the tree
+
+
+def before_ledger() -> str:
+    from alembic.script import ScriptDirectory
+
+    return ScriptDirectory.from_config(migrate._config()).get_revision(LEDGER).down_revision
 
 
 def test_upgrade_backfills_leaves_and_nodes(fresh_db, tmp_path):
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": fresh_db.url}))
     try:
-        migrate.upgrade(engine, BEFORE)
+        migrate.upgrade(engine, before_ledger())
         prev, rows = GENESIS, []
         for seq in range(1, 301):
             ev = seal(Event(seq=seq, at=f"2026-11-{1 + seq % 28:02d}T10:00:00.000000+00:00", actor="cli:officer",
