@@ -36,7 +36,11 @@ def record(uow: "UnitOfWork", actor: str, kind: str, subject: str, data: dict[st
     uow.audit.lock(AUDIT_LOCK)
     last = uow.audit.last_event()
     # The data as the store will give it back (tuples become lists...), so its leaf hashes the same later.
-    data = json.loads(json.dumps(data or {}))
+    try:
+        data = json.loads(json.dumps(data or {}, allow_nan=False))
+    except ValueError:
+        raise InvalidInput(f"{kind}: the event's data holds NaN or an infinite number, which a register "
+                           "cannot record") from None
     ev = seal(Event(seq=(last.seq + 1) if last else 1,
                     at=(at or datetime.now(timezone.utc)).isoformat(timespec="microseconds"),
                     actor=actor, kind=kind, subject=subject, data=data, documents=tuple(documents),

@@ -210,3 +210,14 @@ def test_keygen_keep_existing_for_scripts(register, audit_cli):
     before = register.key.read_bytes()
     code, _, err = audit_cli("audit", "keygen", "--keep-existing")
     assert code == 0 and "Keeping the existing signing key" in err and register.key.read_bytes() == before
+
+
+def test_an_event_whose_data_json_cannot_carry_is_refused(register):
+    import pytest
+
+    from maadan.errors import InvalidInput
+
+    with pytest.raises(InvalidInput, match="NaN"):
+        register.add(1, area_km2=float("nan"))
+    with register.uow() as uow:
+        assert uow.audit.size() == 0
