@@ -9,7 +9,7 @@ import json
 import secrets
 from dataclasses import replace
 from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 from maadan.audit import merkle, note, tiles
 from maadan.audit.events import GENESIS, ChainCheck, Document, Event, event_from_row, seal
@@ -19,9 +19,7 @@ from maadan.audit.leaf import leaf_line, parse_leaf
 from maadan.audit.model import (EDITED, FORGED, TREE, ConsistencyProof, InclusionProof, RegisterCheck,
                                 StoredCheckpoint)
 from maadan.errors import Conflict, InvalidInput, NotFound
-
-if TYPE_CHECKING:
-    from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 AUDIT_LOCK = "__audit__"  # one counter row serialises appends to the register
 EXPORT_FORMAT = "maadan-register-export"
@@ -30,7 +28,7 @@ BATCH = 10_000
 
 # --- appending -----------------------------------------------------------------------------------
 
-def record(uow: "UnitOfWork", actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
+def record(uow: AbstractUnitOfWork, actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
            reason: str | None = None, documents: Iterable[Document] = (), at: datetime | None = None) -> Event:
     """Append an event (inside the caller's transaction): chained, salted, hashed into the tree."""
     uow.audit.lock(AUDIT_LOCK)
@@ -51,14 +49,14 @@ def record(uow: "UnitOfWork", actor: str, kind: str, subject: str, data: dict[st
     return ev
 
 
-def store_completed_nodes(uow: "UnitOfWork", size: int) -> None:
+def store_completed_nodes(uow: AbstractUnitOfWork, size: int) -> None:
     """Store the subtree roots a tree of `size` leaves has just completed."""
     for level, index in tiles.completed_by(size):
         children = uow.audit.hashes(level - tiles.HEIGHT, index * tiles.WIDTH, (index + 1) * tiles.WIDTH)
         uow.audit.add_nodes([(level, index, tiles.node_from_children(children))])
 
 
-def _subtree(uow: "UnitOfWork") -> merkle.Subtree:
+def _subtree(uow: AbstractUnitOfWork) -> merkle.Subtree:
     cache: dict[tuple[int, int, int], list[bytes]] = {}
 
     def fetch(level: int, first: int, last: int) -> list[bytes]:
@@ -72,7 +70,7 @@ def _subtree(uow: "UnitOfWork") -> merkle.Subtree:
 
 # --- checkpoints ---------------------------------------------------------------------------------
 
-def checkpoint(uow: "UnitOfWork", signer: Signer, now: datetime | None = None) -> StoredCheckpoint:
+def checkpoint(uow: AbstractUnitOfWork, signer: Signer, now: datetime | None = None) -> StoredCheckpoint:
     """Sign and keep a checkpoint of the register as it stands. Refuses to sign a register that
     no longer extends its latest checkpoint (that needs `maadan audit verify` first)."""
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(microsecond=0)
@@ -97,12 +95,12 @@ def checkpoint(uow: "UnitOfWork", signer: Signer, now: datetime | None = None) -
     return StoredCheckpoint(cid, size, root.hex(), now, signer.name, key_id, cp.note)
 
 
-def latest_checkpoint(uow: "UnitOfWork") -> StoredCheckpoint | None:
+def latest_checkpoint(uow: AbstractUnitOfWork) -> StoredCheckpoint | None:
     with uow:
         return uow.audit.latest_checkpoint()
 
 
-def first_checkpoint_after(uow: "UnitOfWork", moment: datetime) -> StoredCheckpoint | None:
+def first_checkpoint_after(uow: AbstractUnitOfWork, moment: datetime) -> StoredCheckpoint | None:
     """The first checkpoint signed strictly after `moment` (None until one is): a value nobody
     could know before `moment`, for seeding a public draw. Its `note` is what to publish."""
     if moment.tzinfo is None:
@@ -111,12 +109,12 @@ def first_checkpoint_after(uow: "UnitOfWork", moment: datetime) -> StoredCheckpo
         return uow.audit.first_checkpoint_after(moment.astimezone(timezone.utc))
 
 
-def list_checkpoints(uow: "UnitOfWork", limit: int, offset: int = 0) -> tuple[list[StoredCheckpoint], int]:
+def list_checkpoints(uow: AbstractUnitOfWork, limit: int, offset: int = 0) -> tuple[list[StoredCheckpoint], int]:
     with uow:
         return uow.audit.checkpoints(limit, offset, newest_first=True), uow.audit.count_checkpoints()
 
 
-def get_checkpoint(uow: "UnitOfWork", checkpoint_id: int) -> StoredCheckpoint:
+def get_checkpoint(uow: AbstractUnitOfWork, checkpoint_id: int) -> StoredCheckpoint:
     with uow:
         found = uow.audit.checkpoint(checkpoint_id)
     if found is None:
@@ -124,7 +122,7 @@ def get_checkpoint(uow: "UnitOfWork", checkpoint_id: int) -> StoredCheckpoint:
     return found
 
 
-def public_key(uow: "UnitOfWork", key_id: str | None = None) -> str:
+def public_key(uow: AbstractUnitOfWork, key_id: str | None = None) -> str:
     """The verifier key that signed the latest checkpoint (or the key with `key_id`)."""
     with uow:
         keys = uow.audit.keys()
@@ -139,7 +137,7 @@ def public_key(uow: "UnitOfWork", key_id: str | None = None) -> str:
     return next(vkey for vkey, kid, _ in reversed(keys) if kid == latest.key_id)
 
 
-def register_keys(uow: "UnitOfWork") -> list[note.VerifierKey]:
+def register_keys(uow: AbstractUnitOfWork) -> list[note.VerifierKey]:
     with uow:
         return [note.parse_vkey(vkey) for vkey, _, _ in uow.audit.keys()]
 
@@ -157,12 +155,12 @@ def _signed(cp: StoredCheckpoint | None, root: bytes) -> str | None:
     return cp.note
 
 
-def _default_size(uow: "UnitOfWork", size: int, at_least: int = 0) -> int:
+def _default_size(uow: AbstractUnitOfWork, size: int, at_least: int = 0) -> int:
     latest = uow.audit.latest_checkpoint()
     return latest.tree_size if latest and latest.tree_size >= at_least else size
 
 
-def inclusion_proof(uow: "UnitOfWork", seq: int, tree_size: int | None = None) -> InclusionProof:
+def inclusion_proof(uow: AbstractUnitOfWork, seq: int, tree_size: int | None = None) -> InclusionProof:
     """Proof that event `seq` is in the tree of `tree_size` events (default: the latest signed
     checkpoint that holds it, else the register as it stands)."""
     with uow:
@@ -187,7 +185,7 @@ def inclusion_proof(uow: "UnitOfWork", seq: int, tree_size: int | None = None) -
                           checkpoint=_signed(cp, root))
 
 
-def consistency_proof(uow: "UnitOfWork", first: int, second: int | None = None) -> ConsistencyProof:
+def consistency_proof(uow: AbstractUnitOfWork, first: int, second: int | None = None) -> ConsistencyProof:
     """Proof that the tree of `first` events is a prefix of the tree of `second` (default: the
     latest signed checkpoint, else the register as it stands)."""
     with uow:
@@ -241,7 +239,7 @@ def _kept(kept_note: str | bytes, key: note.VerifierKey | None, keys: dict[str, 
     return note.verify_checkpoint(cp, key), key
 
 
-def verify_register(uow: "UnitOfWork", kept_note: str | bytes | None = None, key: note.VerifierKey | None = None,
+def verify_register(uow: AbstractUnitOfWork, kept_note: str | bytes | None = None, key: note.VerifierKey | None = None,
                     progress: Callable[[int, int], None] | None = None) -> RegisterCheck:
     """Check every event against its chain hash and its leaf hash, rebuild the tree, and check it
     against the stored subtree roots, the register's own signed checkpoints and, if given, a
@@ -315,7 +313,7 @@ def verify_register(uow: "UnitOfWork", kept_note: str | bytes | None = None, key
     return result
 
 
-def quick_check(uow: "UnitOfWork") -> RegisterCheck:
+def quick_check(uow: AbstractUnitOfWork) -> RegisterCheck:
     """What the server can say cheaply, for anyone who asks over HTTP: every stored checkpoint's
     signature holds, and the stored tree still gives the latest one's root. It re-hashes no
     event: the full check is `verify_register`, the independent one the standalone verifier."""
@@ -338,7 +336,7 @@ def quick_check(uow: "UnitOfWork") -> RegisterCheck:
     return result
 
 
-def check_checkpoint(uow: "UnitOfWork", kept_note: str | bytes) -> dict[str, Any]:
+def check_checkpoint(uow: AbstractUnitOfWork, kept_note: str | bytes) -> dict[str, Any]:
     """Does the register extend this checkpoint? Answered from the stored tree (fast; the full
     check is `verify_register`), with a consistency proof the caller can check offline."""
     with uow:
@@ -368,7 +366,7 @@ def check_checkpoint(uow: "UnitOfWork", kept_note: str | bytes) -> dict[str, Any
 
 # --- the public export ---------------------------------------------------------------------------
 
-def export_size(uow: "UnitOfWork", size: int | None = None) -> tuple[int, StoredCheckpoint | None]:
+def export_size(uow: AbstractUnitOfWork, size: int | None = None) -> tuple[int, StoredCheckpoint | None]:
     """The size to export (default: the latest checkpoint's) and the checkpoint of that size."""
     with uow:
         current = uow.audit.size()
@@ -380,7 +378,7 @@ def export_size(uow: "UnitOfWork", size: int | None = None) -> tuple[int, Stored
     return size, cp
 
 
-def export_lines(uow: "UnitOfWork", size: int, checkpoint: StoredCheckpoint | None) -> Iterator[bytes]:
+def export_lines(uow: AbstractUnitOfWork, size: int, checkpoint: StoredCheckpoint | None) -> Iterator[bytes]:
     """The public export, line by line: a header, then the leaf of every event 1..size (exactly the
     bytes the tree hashes). Read in one transaction, so the lines are one consistent snapshot."""
     header = {"format": EXPORT_FORMAT, "version": 1, "tree_size": size,
@@ -399,7 +397,7 @@ def export_lines(uow: "UnitOfWork", size: int, checkpoint: StoredCheckpoint | No
             last = batch[-1].seq
 
 
-def public_events(uow: "UnitOfWork", limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
+def public_events(uow: AbstractUnitOfWork, limit: int, offset: int = 0) -> tuple[list[dict[str, Any]], int]:
     """A page of events as the public sees them (their leaves), oldest first, and the total."""
     with uow:
         total = uow.audit.size()

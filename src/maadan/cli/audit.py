@@ -15,13 +15,14 @@ from rich.table import Table
 
 from maadan.audit import keys, note
 from maadan.audit import service as audit
+from maadan.cadastre import views
 from maadan.cli import common
 from maadan.errors import InvalidInput
 
 app = typer.Typer(help="The register of changes: verify it, sign checkpoints, prove events are in it, export it.",
                   no_args_is_help=True)
 
-JSON = typer.Option(False, "--json", help="Print JSON.")
+JSON = common.JSON
 
 
 def _read(path: Path, what: str) -> bytes:
@@ -78,7 +79,6 @@ def verify_cmd(checkpoint: Optional[Path] = typer.Option(
     checkpoints; with --checkpoint, that the register extends the one you kept. Names what broke:
     an edited event, deleted events (truncated), a rewritten history, or a fork. Exit 1 if broken."""
     c = common.get()
-    c.json_mode = json_out
     kept = _read(checkpoint, "checkpoint") if checkpoint else None
     v = audit.verify_register(c.uow(), kept, _verifier_key(key))
     if json_out:
@@ -102,9 +102,7 @@ def verify_cmd(checkpoint: Optional[Path] = typer.Option(
 def log_cmd(subject: Optional[str] = typer.Option(None), json_out: bool = JSON) -> None:
     """Every recorded change, oldest first (private parts included: for the authority)."""
     c = common.get()
-    c.json_mode = json_out
-    with c.uow() as uow:
-        events = uow.cadastre.events(subject)
+    events, _ = views.events_page(c.uow(), subject)
     if json_out:
         common.print_json({"count": len(events), "items": events})
         return
@@ -124,7 +122,6 @@ def keygen_cmd(out: Optional[Path] = typer.Option(None, "--out", help="Key file 
     """Create the authority's Ed25519 signing key (mode 0600) and its public key (<file>.pub).
     Refuses to overwrite an existing key."""
     c = common.get()
-    c.json_mode = json_out
     path = (out or c.settings.register_key_path).expanduser()
     if keep_existing and path.exists():
         public = keys.load(path, c.settings.register_name).public
@@ -149,7 +146,6 @@ def checkpoint_cmd(out: Optional[Path] = typer.Option(None, "--out", help="Also 
     """Sign a checkpoint of the register as it stands (size, root hash, time) with the key in
     MAADAN_REGISTER_KEY, keep it, and print it. Run it daily (e.g. from cron)."""
     c = common.get()
-    c.json_mode = json_out
     signer = keys.load(c.settings.register_key_path, c.settings.register_name)
     cp = audit.checkpoint(c.uow(write=True), signer)
     if out is not None:
@@ -166,7 +162,6 @@ def checkpoint_cmd(out: Optional[Path] = typer.Option(None, "--out", help="Also 
 def checkpoints_cmd(limit: int = typer.Option(20, min=1, max=10_000), json_out: bool = JSON) -> None:
     """The signed checkpoints, newest first."""
     c = common.get()
-    c.json_mode = json_out
     items, total = audit.list_checkpoints(c.uow(), limit)
     if json_out:
         common.print_json({"total": total, "count": len(items), "items": items})
@@ -204,7 +199,6 @@ def inclusion_cmd(seq: int = typer.Argument(..., help="The event's number (seq).
                   json_out: bool = JSON) -> None:
     """Prove that an event is in the tree of a checkpoint (RFC 9162 inclusion proof)."""
     c = common.get()
-    c.json_mode = json_out
     p = audit.inclusion_proof(c.uow(), seq, tree_size)
     signed = "a signed checkpoint" if p.checkpoint else "no signed checkpoint yet"
     _emit_proof(p, out, json_out, f"Event {p.seq:,} is in the tree of {p.tree_size:,} events (root "
@@ -219,7 +213,6 @@ def consistency_cmd(first: int = typer.Argument(..., help="Size of the older tre
                     json_out: bool = JSON) -> None:
     """Prove that the tree of FIRST events is a prefix of the tree of SECOND (RFC 9162 consistency proof)."""
     c = common.get()
-    c.json_mode = json_out
     p = audit.consistency_proof(c.uow(), first, second)
     _emit_proof(p, out, json_out, f"The tree of {p.first:,} events (root {p.first_root[:16]}…) is a prefix of the tree "
                                   f"of {p.second:,} (root {p.second_root[:16]}…): proof of {len(p.proof)} hashes.")
@@ -243,3 +236,6 @@ def export_cmd(out: Optional[Path] = typer.Argument(None, help="File to write (.
             f.write(line)
     signed = f"checkpoint #{cp.id} of {cp.signed_at:%Y-%m-%d %H:%M} UTC" if cp else "no signed checkpoint of this size"
     c.err.print(f"Exported {n:,} events ({signed}){f' to {out}' if out else ''}.")
+
+
+GROUPS = {"audit": app}

@@ -123,3 +123,4 @@ class AuditRepository:
         c = t.register_key.c
         return [(r.vkey, r.key_id, _utc(r.first_used))
                 for r in self.s.execute(select(t.register_key).order_by(c.first_used, c.vkey))]
+REPOSITORIES = {"audit": AuditRepository}  # collected by store/uow.py

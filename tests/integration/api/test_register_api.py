@@ -7,7 +7,7 @@ import json
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
+from maadan.http.app import create_app
 from maadan.audit import keys, merkle, note, verify_export
 from maadan.config import load_settings
 from tests.integration.audit.conftest import NAME, Register
