@@ -153,3 +153,22 @@ def test_one_export_at_a_time(api, reg):
     gate.release()
     assert api.get("/api/register/export").status_code == 200
     assert api.get("/api/register/export").status_code == 200  # the gate is released after each download
+
+
+def test_openapi_documents_every_register_body(api):
+    doc = api.get("/openapi.json").json()
+    ok = {path: op["get"]["responses"]["200"]["content"] for path, op in doc["paths"].items()
+          if path.startswith("/api/register/")}
+    ref = {path: next(iter(c.values()))["schema"].get("$ref", "") for path, c in ok.items()}
+    assert ref["/api/register/proof/inclusion"].endswith("/InclusionProofOut")
+    assert ref["/api/register/proof/consistency"].endswith("/ConsistencyProofOut")
+    assert ref["/api/register/verify"].endswith("/CheckpointCheckOut")
+    assert ref["/api/register/checkpoints"].endswith("Paged_CheckpointOut_")
+    assert ref["/api/register/events"].endswith("Paged_PublicEventOut_")
+    for path in ("/api/register/checkpoint", "/api/register/checkpoints/{checkpoint_id}", "/api/register/public-key"):
+        assert ok[path]["text/plain"]["schema"] == {"type": "string"}, path
+    assert ok["/api/register/export"]["application/x-ndjson"]["schema"] == {"type": "string"}
+    schemas = doc["components"]["schemas"]
+    assert {"seq", "leaf", "proof", "root_hash"} <= set(schemas["InclusionProofOut"]["required"])
+    assert {"private", "redacted", "leaf_hash"} <= set(schemas["PublicEventOut"]["required"])
+    assert {"problem", "checkpoints_verified"} <= set(schemas["VerificationOut"]["properties"])
