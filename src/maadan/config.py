@@ -72,6 +72,19 @@ SETTINGS: tuple[Setting, ...] = (
         "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
     ),
     Setting(
+        "MAADAN_REGISTER_KEY",
+        "<MAADAN_DATA_DIR>/register-key.pem",
+        "The authority's Ed25519 key that signs register checkpoints (PEM, mode 0600), created by "
+        "`maadan audit keygen`; its public key is written beside it as <file>.pub. Only `maadan audit "
+        "checkpoint` reads it: the web server never needs it.",
+    ),
+    Setting(
+        "MAADAN_REGISTER_NAME",
+        "maadan.local/register",
+        "The register's name in its checkpoints and key (the C2SP origin), e.g. cadastre.mines.gov.pk/register: "
+        "no spaces or '+'. Changing it starts a new register as far as verifiers are concerned.",
+    ),
+    Setting(
         "MAADAN_PUBLIC_BASE_URL",
         "unset (the address the server itself listens on)",
         "The address the public reaches Maadan at, e.g. https://cadastre.example.gov.pk (with a path "
@@ -130,6 +143,12 @@ class Settings:
     expensive_concurrency: int = 2
     password_hashing: str = "standard"
     stale_days: int = 180
+    register_key: Path | None = None  # None: <data_dir>/register-key.pem
+    register_name: str = "maadan.local/register"
+
+    @property
+    def register_key_path(self) -> Path:
+        return self.register_key or self.data_dir / "register-key.pem"
 
     @property
     def production(self) -> bool:
@@ -182,7 +201,17 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
         expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
         password_hashing=password_hashing(env),
+        register_key=Path(env["MAADAN_REGISTER_KEY"]).expanduser() if env.get("MAADAN_REGISTER_KEY") else None,
+        register_name=_register_name(env),
     )
+
+
+def _register_name(env: Mapping[str, str]) -> str:
+    name = (env.get("MAADAN_REGISTER_NAME") or "maadan.local/register").strip()
+    if not name or any(c.isspace() or c == "+" for c in name) or len(name) > 200:
+        raise ConfigError(f"MAADAN_REGISTER_NAME must be a name without spaces or '+' (e.g. "
+                          f"cadastre.example.gov.pk/register), not {name[:60]!r}")
+    return name
 
 
 def _base_url(env: Mapping[str, str]) -> str | None:

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 import shapely
 
 from maadan.agreements.model import Agreement
+from maadan.audit.model import StoredCheckpoint
 from maadan.cadastre.audit import Event
 from maadan.cadastre.model import Application, Invoice, Obligation, Title
 from maadan.errors import Conflict
@@ -120,6 +121,83 @@ class FakeCadastre:
         return found[:limit] if limit is not None else found
 
 
+class FakeAudit:
+    """The register's tree and checkpoints; its events are the cadastre fake's list (one table)."""
+
+    def __init__(self, cadastre: FakeCadastre) -> None:
+        self.cadastre = cadastre
+        self.nodes_: dict[tuple[int, int], bytes] = {}
+        self.checkpoints_: list[StoredCheckpoint] = []
+        self.keys_: list[tuple[str, str, datetime]] = []
+
+    def lock(self, name: str) -> None:
+        self.cadastre.lock(name)
+
+    def last_event(self) -> Event | None:
+        return self.cadastre.last_event()
+
+    def append_event(self, ev: Event) -> None:
+        self.cadastre.append_event(ev)
+
+    def size(self) -> int:
+        return len(self.cadastre.events_)
+
+    def event_rows(self, seq: int, limit: int, until: int | None = None) -> list[tuple]:
+        return [(e.seq, e.at, e.actor, e.kind, e.subject, copy.deepcopy(e.data), [[d.name, d.sha256] for d in e.documents],
+                 e.reason, e.prev_hash, e.hash, e.salt, e.leaf_hash)
+                for e in self.cadastre.events_ if e.seq > seq and (until is None or e.seq <= until)][:limit]
+
+    def events_after(self, seq: int, limit: int, until: int | None = None) -> list[Event]:
+        return [e for e in self.cadastre.events_ if e.seq > seq and (until is None or e.seq <= until)][:limit]
+
+    def event(self, seq: int) -> Event | None:
+        return next((e for e in self.cadastre.events_ if e.seq == seq), None)
+
+    def hashes(self, level: int, first: int, last: int) -> list[bytes]:
+        if level == 0:
+            return [bytes.fromhex(e.leaf_hash) for e in self.cadastre.events_ if first < e.seq <= last]
+        return [self.nodes_[(level, i)] for i in range(first, last) if (level, i) in self.nodes_]
+
+    def add_nodes(self, nodes: list[tuple[int, int, bytes]]) -> None:
+        self.nodes_.update({(level, index): h for level, index, h in nodes})
+
+    def nodes(self) -> dict[tuple[int, int], bytes]:
+        return dict(self.nodes_)
+
+    def add_checkpoint(self, tree_size: int, root_hash: str, signed_at: datetime, origin: str, key_id: str,
+                       note: str) -> int:
+        cid = len(self.checkpoints_) + 1
+        self.checkpoints_.append(StoredCheckpoint(cid, tree_size, root_hash, signed_at, origin, key_id, note))
+        return cid
+
+    def checkpoints(self, limit: int | None = None, offset: int = 0, newest_first: bool = False) -> list[StoredCheckpoint]:
+        found = (self.checkpoints_[::-1] if newest_first else list(self.checkpoints_))[offset:]
+        return found[:limit] if limit is not None else found
+
+    def count_checkpoints(self) -> int:
+        return len(self.checkpoints_)
+
+    def checkpoint(self, checkpoint_id: int) -> StoredCheckpoint | None:
+        return next((c for c in self.checkpoints_ if c.id == checkpoint_id), None)
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        return self.checkpoints_[-1] if self.checkpoints_ else None
+
+    def checkpoint_of_size(self, tree_size: int) -> StoredCheckpoint | None:
+        return next((c for c in reversed(self.checkpoints_) if c.tree_size == tree_size), None)
+
+    def first_checkpoint_after(self, moment: datetime) -> StoredCheckpoint | None:
+        later = [c for c in self.checkpoints_ if c.signed_at > moment]
+        return min(later, key=lambda c: (c.signed_at, c.id)) if later else None
+
+    def add_key(self, vkey: str, key_id: str, first_used: datetime) -> None:
+        if all(k[0] != vkey for k in self.keys_):
+            self.keys_.append((vkey, key_id, first_used))
+
+    def keys(self) -> list[tuple[str, str, datetime]]:
+        return sorted(self.keys_, key=lambda k: (k[2], k[0]))
+
+
 class FakeMinerals:
     def __init__(self, minerals: list[Mineral]):
         self.minerals = minerals
@@ -207,6 +285,7 @@ class Stored:
     """Everything the fake holds, as committed."""
 
     cadastre: FakeCadastre = field(default_factory=FakeCadastre)
+    audit: FakeAudit = field(init=False)
     agreements: FakeAgreements = field(default_factory=FakeAgreements)
     news: FakeNews = field(default_factory=FakeNews)
     minerals: FakeMinerals = field(default_factory=lambda: FakeMinerals([
@@ -217,11 +296,14 @@ class Stored:
         Organisation("fwo", "Frontier Works Organisation", "state-enterprise", "test", country="PK")]))
     projects: FakeProjects = field(default_factory=lambda: FakeProjects([("reko-diq", "Reko Diq", ())]))
 
+    def __post_init__(self) -> None:
+        self.audit = FakeAudit(self.cadastre)  # deepcopy keeps the two sharing one list of events
+
 
 class FakeUnitOfWork:
     """Satisfies maadan.unit_of_work.AbstractUnitOfWork."""
 
-    REPOSITORIES = ("cadastre", "agreements", "news", "minerals", "organisations", "projects")
+    REPOSITORIES = ("cadastre", "audit", "agreements", "news", "minerals", "organisations", "projects")
 
     def __init__(self) -> None:
         self.committed = Stored()

@@ -26,6 +26,7 @@ from maadan.api.schemas import (
     TitleActionIn,
 )
 from maadan.http.security import CurrentUser, csrf_protect, require_role
+from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
 from maadan.serialize import to_jsonable
@@ -177,10 +178,15 @@ class DueOut(Out):
 
 
 class VerificationOut(Out):
+    """The server's quick check of the register (maadan.audit.service.quick_check)."""
+
     ok: bool
     events: int
+    problem: str | None = Field(default=None, description="edited, tree, truncated, rewritten, fork or forged")
     first_bad_seq: int | None = None
     reason: str | None = None
+    checkpoints_verified: int = Field(default=0, description="Stored signed checkpoints whose signature and root hold")
+    notes: list[str] = Field(default_factory=list)
 
 
 class EventOut(Out):
@@ -194,6 +200,8 @@ class EventOut(Out):
     reason: str | None = None
     prev_hash: str
     hash: str
+    salt: str = Field(description="Hex; opens the event's private part behind its public leaf's commitment")
+    leaf_hash: str = Field(description="Hex SHA-256 of the public leaf: level 0 of the register's Merkle tree")
 
 
 class JurisdictionOut(Out):
@@ -300,9 +308,10 @@ def due(uow: UoW, user: Officer, page: Page, within_days: Annotated[int, Query(g
     return page.page([to_jsonable(i) for i in service.due(uow, within_days, jurisdiction=jurisdiction)])
 
 
-@router.get("/audit/verify", tags=["audit"], summary="Verify the hash-chained register of changes")
+@router.get("/audit/verify", tags=["audit"], summary="The server's quick check of the register: stored checkpoints "
+                                                      "and tree (verify it yourself with /api/register/export)")
 def audit_verify(uow: UoW) -> VerificationOut:
-    return to_jsonable(service.verify_audit(uow))
+    return to_jsonable(quick_check(uow))
 
 
 @router.get("/audit/events", tags=["audit"], summary="The register of changes (officers)")

@@ -232,6 +232,9 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
             "holders": [[h.name, h.share_pct] for h in holders], "rules_version": ruleset.version,
             "conflicts": [[c.kind, c.ref] for c in conflicts],
             "geometry_sha256": hashlib.sha256(shapely.to_wkb(parsed.geometry)).hexdigest(),
+            # private (maadan.audit.leaf.PRIVATE_KEYS): kept behind the public leaf's commitment
+            "beneficial_owners": {h.name: list(h.beneficial_owners) for h in holders if h.beneficial_owners},
+            "applicant_org": inp.applicant_org,
         }, at=now)
         uow.commit()
     report = CheckReport(

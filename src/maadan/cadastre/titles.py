@@ -71,7 +71,8 @@ def title_action(uow: AbstractUnitOfWork, number: str, action: str, actor: str, 
             if problems:
                 raise InvalidInput("transfer refused, not eligible: " + "; ".join(problems))
             data |= {"holders_before": [[h.name, h.share_pct] for h in title.holders],
-                     "holders_after": [[h.name, h.share_pct] for h in new]}
+                     "holders_after": [[h.name, h.share_pct] for h in new],
+                     "beneficial_owners": {h.name: list(h.beneficial_owners) for h in new if h.beneficial_owners}}
             title.holders = new
         elif action == "relinquish":
             if area is None:

@@ -1,4 +1,4 @@
-"""`maadan cadastre ...` and `maadan audit ...`: the licensing officer's and applicant's commands."""
+"""`maadan cadastre ...`: the licensing officer's and applicant's commands (`maadan audit ...` is in audit.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from maadan.cli import common
 from maadan.errors import InvalidInput
 
 app = typer.Typer(help="Mineral-rights cadastre: check, apply, decide, titles, rent, due.", no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident register of every change.", no_args_is_help=True)
 
 JURISDICTION = typer.Option("PK-BA", "--jurisdiction", "-j", help="Jurisdiction code, e.g. PK-BA (Balochistan).")
 
@@ -284,37 +283,6 @@ def register_cmd(jurisdiction: Optional[str] = typer.Option(None, "--jurisdictio
     common.print_json(views.public_register(c.uow(), jurisdiction))
 
 
-@audit_app.command("verify")
-def audit_verify(json_out: bool = common.JSON) -> None:
-    """Check the hash chain; names the first edited, deleted or reordered event. Exit 1 if broken."""
-    c = common.get()
-    v = service.verify_audit(c.uow())
-    if json_out:
-        common.print_json(v)
-    elif v.ok:
-        c.out.print(f"[green]Register intact[/]: {v.events} events, hash chain verified.")
-    else:
-        c.out.print(f"[red]Register broken[/] at event {v.first_bad_seq}: {v.reason}")
-    if not v.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("log")
-def audit_log(subject: Optional[str] = typer.Option(None), json_out: bool = common.JSON) -> None:
-    """Every recorded change, oldest first."""
-    c = common.get()
-    events, _ = views.events_page(c.uow(), subject)
-    if json_out:
-        common.print_json({"count": len(events), "items": events})
-        return
-    t = Table(title="Register of changes")
-    for col in ("seq", "at (UTC)", "actor", "event", "subject", "reason"):
-        t.add_column(col)
-    for e in events:
-        t.add_row(str(e.seq), e.at[:19], e.actor, e.kind, e.subject, e.reason or "")
-    c.out.print(t)
-
-
 demo_app = typer.Typer(help="Synthetic demonstration data (always labelled synthetic).", no_args_is_help=True)
 
 
@@ -403,4 +371,4 @@ def reserve_cmd(path: Path = typer.Argument(..., help="GeoJSON Feature/FeatureCo
         c.out.print(f"{n} {kind} area(s) added to {jurisdiction}")
 
 
-GROUPS = {"cadastre": app, "audit": audit_app, "demo": demo_app}
+GROUPS = {"cadastre": app, "demo": demo_app}

@@ -10,7 +10,7 @@ from sqlalchemy import and_, bindparam, func, insert, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from maadan.cadastre.audit import Document, Event
+from maadan.audit.events import Document, Event
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
 from maadan.store import tables as t
 
@@ -315,7 +315,7 @@ class CadastreRepository:
         self.s.execute(insert(t.audit_event).values(
             seq=ev.seq, at=ev.at, actor=ev.actor, kind=ev.kind, subject=ev.subject, data=ev.data,
             documents=[[d.name, d.sha256] for d in ev.documents], reason=ev.reason, prev_hash=ev.prev_hash,
-            hash=ev.hash))
+            hash=ev.hash, salt=ev.salt, leaf_hash=ev.leaf_hash))
 
     def events(self, subject: str | None = None, limit: int | None = None, offset: int = 0) -> list[Event]:
         q = select(t.audit_event)
@@ -336,7 +336,7 @@ class CadastreRepository:
     def _event(r: Any) -> Event:
         return Event(seq=r.seq, at=r.at, actor=r.actor, kind=r.kind, subject=r.subject, data=dict(r.data),
                      documents=tuple(Document(n, h) for n, h in r.documents), reason=r.reason,
-                     prev_hash=r.prev_hash, hash=r.hash)
+                     prev_hash=r.prev_hash, hash=r.hash, salt=r.salt, leaf_hash=r.leaf_hash)
 
     # --- OGC API – Features: filter, page and count in SQL --------------------------------------
     def _intersecting(self, table, bbox: tuple[float, float, float, float], conditions: list) -> list:

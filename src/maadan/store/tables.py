@@ -391,6 +391,39 @@ audit_event = Table(
     Column("reason", Text, nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("salt", String(64), nullable=False),  # hex; hides the private part behind the leaf's commitment
+    Column("leaf_hash", String(64), nullable=False),  # hex SHA-256(0x00 || leaf): level 0 of the Merkle tree
+)
+
+# Roots of perfect subtrees at levels 8, 16, 24...: index i at level L covers events i*2^L+1 .. (i+1)*2^L.
+audit_node = Table(
+    "audit_node",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+)
+
+register_checkpoint = Table(
+    "register_checkpoint",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("origin", String(200), nullable=False),
+    Column("key_id", String(8), nullable=False),
+    Column("note", Text, nullable=False),  # the signed note exactly as served
+)
+Index("ix_register_checkpoint_signed_at", register_checkpoint.c.signed_at)
+Index("ix_register_checkpoint_tree_size", register_checkpoint.c.tree_size)
+
+register_key = Table(
+    "register_key",
+    metadata,
+    Column("vkey", String(300), primary_key=True),  # <name>+<key id>+<base64 key>
+    Column("key_id", String(8), nullable=False),
+    Column("first_used", DateTime(timezone=True), nullable=False),
 )
 
 # --- bookkeeping -------------------------------------------------------------------------------
