@@ -492,9 +492,9 @@ def _title_type(code: str, m: _Map, path: str, zones: tuple[str, ...]) -> TitleT
     )
 
 
-_TOP_REQUIRED = ("jurisdiction", "name", "authority", "effective_from", "effective_to", "priority", "area_mode",
+_TOP_REQUIRED = ("jurisdiction", "name", "authority", "effective_from", "priority", "area_mode",
                  "max_vertices", "sources", "title_types")
-_TOP_OPTIONAL = ("grid", "notes", "effective_from_basis", "title", "legal_status", "mineral_restrictions", "inherited")
+_TOP_OPTIONAL = ("effective_to", "grid", "notes", "effective_from_basis", "title", "legal_status", "mineral_restrictions", "inherited")
 
 
 def _text_list(m: _Map, key: str) -> tuple[str, ...]:

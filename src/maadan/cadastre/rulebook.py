@@ -169,7 +169,8 @@ def observations(rs: RuleSet) -> list[dict[str, Any]]:
             out.append({"title_type": tt.code, "label": ob.label, "text": ob.text,
                         "area": None if ob.area_max is None else
                         {"min": ob.area_min, "max": ob.area_max, "unit": ob.area_unit},
-                        "area_km2": None if km2 is None else [round(km2[0], 4), round(km2[1], 4)],
+                        "area_km2": None if km2 is None else [None if km2[0] is None else round(km2[0], 4),
+                                                              round(km2[1], 4)],
                         "term_years": ob.term_years, "source": ob.source, "confidence": ob.confidence,
                         "note": ob.note})
     return out
@@ -293,7 +294,7 @@ def diff(a: RuleSet, b: RuleSet) -> list[Change]:
 # --- one view for every adapter -----------------------------------------------------------------
 
 def applied_view(a: AppliedRules) -> dict[str, Any]:
-    return a.as_dict() | {"summary": a.summary()}
+    return a.as_dict()
 
 
 def version_view(rulesets: list[RuleSet], rs: RuleSet, at: date, *, values: bool = True) -> dict[str, Any]:

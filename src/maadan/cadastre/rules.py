@@ -126,12 +126,13 @@ class Observation:
     text: str | None = None  # what the source says, in our words
     note: str | None = None
 
-    def area_km2(self) -> tuple[float, float] | None:
-        """(smallest, largest) area in km², converted from acres where the source gives acres."""
-        if self.area_min is None or self.area_max is None:
+    def area_km2(self) -> tuple[float | None, float] | None:
+        """(smallest, largest) area in km², converted from acres where the source gives acres; the
+        smallest is None where the source gives only an upper figure. None without an area."""
+        if self.area_max is None:
             return None
         k = ACRE_KM2 if self.area_unit == "acre" else 1.0
-        return self.area_min * k, self.area_max * k
+        return (None if self.area_min is None else self.area_min * k), self.area_max * k
 
 
 @dataclass(frozen=True)
@@ -293,7 +294,7 @@ class AppliedRules:
     def as_dict(self) -> dict[str, Any]:
         return {"jurisdiction": self.ruleset.jurisdiction, "version": self.version, "title": self.ruleset.label,
                 "day": self.day.isoformat(), "certain": self.certain, "why": self.why,
-                "reasons": list(self.reasons), "passed_over": list(self.passed_over)}
+                "reasons": list(self.reasons), "passed_over": list(self.passed_over), "summary": self.summary()}
 
 
 def _cite(ev: StatusEvent | RuleValue | Eligibility | MineralRestriction) -> str:
