@@ -1,12 +1,11 @@
 """Rule versions with a legal status: which version the engine applies on a day, why, and when that
 is uncertain; the loader's refusals of bad status data, naming file, line and key; nothing loads half."""
 
-import shutil
 from datetime import date, datetime, timezone
 
 import pytest
 
-from maadan.cadastre.rule_files import default_rules_dir, load_rulesets
+from maadan.cadastre.rule_files import load_rulesets
 from maadan.cadastre.rules import (
     HolderFacts,
     Money,
@@ -19,38 +18,9 @@ from maadan.cadastre.rules import (
     transfer_lock,
 )
 from maadan.errors import DataFileError, InvalidInput
+from tests.unit.cadastre.conftest import refusal, version
 
 BA_2025 = "PK-BA/2025-03-14.yaml"
-
-
-@pytest.fixture(scope="module")
-def rulesets():
-    return load_rulesets()
-
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    folder = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), folder)
-
-    def edit(name: str, old: str, new: str) -> None:
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-
-    edit.folder = folder
-    return edit
-
-
-def refusal(folder) -> DataFileError:
-    with pytest.raises(DataFileError) as err:
-        load_rulesets(folder)
-    return err.value
-
-
-def version(rulesets, jurisdiction, v):
-    return next(r for r in rulesets if (r.jurisdiction, r.version) == (jurisdiction, v))
 
 
 # --- Balochistan: three versions, two suspensions ------------------------------------------------

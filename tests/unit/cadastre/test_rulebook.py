@@ -8,16 +8,10 @@ import pytest
 from maadan.cadastre import rulebook as rb
 from maadan.cadastre.demo import DemoSpec, generate, plan_from_rules
 from maadan.cadastre.boundaries import load_boundary
-from maadan.cadastre.rule_files import load_rulesets
 from maadan.cadastre.rules import PLACEHOLDER
 from maadan.errors import InvalidInput, NotFound
 
 TODAY = date(2026, 12, 3)
-
-
-@pytest.fixture(scope="module")
-def rulesets():
-    return load_rulesets()
 
 
 def test_every_value_is_an_entry_with_its_basis(rulesets):

@@ -1,11 +1,10 @@
 """Mineral-title rules as versioned data: the bundled files, the loader's refusals, and the rules in use."""
 
-import shutil
 from datetime import date, datetime, timezone
 
 import pytest
 
-from maadan.cadastre.rule_files import default_rules_dir, load_rulesets
+from maadan.cadastre.rule_files import load_rulesets
 from maadan.cadastre.rules import (
     PLACEHOLDER,
     HolderFacts,
@@ -15,40 +14,10 @@ from maadan.cadastre.rules import (
     ruleset_in_force,
     unverified,
 )
-from maadan.errors import DataFileError, InvalidInput
+from maadan.errors import InvalidInput
+from tests.unit.cadastre.conftest import refusal, version
 
 BA_2002 = "PK-BA/2002-03-08.yaml"
-
-
-@pytest.fixture(scope="module")
-def rulesets():
-    return load_rulesets()
-
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    """A writable copy of the bundled rule folder, and a helper to edit one file's text."""
-    folder = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), folder)
-
-    def edit(name: str, old: str, new: str, count: int = 1) -> None:
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert text.count(old) >= count, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-    edit.folder = folder
-    return edit
-
-
-def refusal(folder) -> DataFileError:
-    with pytest.raises(DataFileError) as err:
-        load_rulesets(folder)
-    return err.value
-
-
-def version(rulesets, jurisdiction, v):
-    return next(r for r in rulesets if (r.jurisdiction, r.version) == (jurisdiction, v))
 
 
 # --- the bundled files --------------------------------------------------------------------------
