@@ -1,7 +1,7 @@
 """rules: disclosed shareholders and local zones of holders; the rule version applied and why on
 applications and titles (issue 13)
 
-Revision ID: 7d3b8e4f0a07
+Revision ID: a10b7c3e5d10
 Revises: 6c2a7f3e9d06
 Create Date: 2026-12-03 21:00:00
 """
@@ -9,7 +9,7 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '7d3b8e4f0a07'
+revision = 'a10b7c3e5d10'
 down_revision = '6c2a7f3e9d06'
 branch_labels = None
 depends_on = None
