@@ -46,7 +46,7 @@ def data_dir() -> Path:
     return Path(str(resources.files("maadan") / "data"))
 
 
-def _rel(path: Path) -> str:
+def rel(path: Path) -> str:
     try:
         return str(path.relative_to(data_dir().parent))
     except ValueError:
@@ -59,12 +59,12 @@ def read_csv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, s
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
-            raise DataFileError(_rel(path), f"missing column(s) {', '.join(missing)}", line=1)
+            raise DataFileError(rel(path), f"missing column(s) {', '.join(missing)}", line=1)
         line = 1
         for row in reader:
             start, line = line + 1, reader.line_num
             if "source" in required and not (row.get("source") or "").strip():
-                raise DataFileError(_rel(path), "every row needs a source", line=start, column="source")
+                raise DataFileError(rel(path), "every row needs a source", line=start, column="source")
             yield start, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
@@ -74,9 +74,9 @@ def _num(path: Path, line: int, column: str, raw: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise DataFileError(_rel(path), f"{raw!r} is not a number", line=line, column=column) from None
+        raise DataFileError(rel(path), f"{raw!r} is not a number", line=line, column=column) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise DataFileError(_rel(path), f"{raw!r} is not a finite number", line=line, column=column)
+        raise DataFileError(rel(path), f"{raw!r} is not a finite number", line=line, column=column)
     return value
 
 
@@ -86,7 +86,7 @@ def _date(path: Path, line: int, column: str, raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise DataFileError(_rel(path), f"{raw!r} is not a date (YYYY-MM-DD)", line=line, column=column) from None
+        raise DataFileError(rel(path), f"{raw!r} is not a date (YYYY-MM-DD)", line=line, column=column) from None
 
 
 @dataclass
@@ -111,7 +111,7 @@ def load_mineral_catalogue(path: Path | None = None) -> Catalogue:
     ids = {m.id for m in minerals}
     for m in minerals:
         if m.group_id and m.group_id not in ids:
-            raise DataFileError(_rel(path), f"group {m.group_id!r} of {m.id!r} is not a mineral id", column="group")
+            raise DataFileError(rel(path), f"group {m.group_id!r} of {m.id!r} is not a mineral id", column="group")
     index = NameIndex.build("mineral", [(m.id, m.name, (*m.aliases, *(m.symbol and [m.symbol] or [])))
                                         for m in minerals])
     aliases: dict[str, tuple[str, str]] = {}
@@ -143,9 +143,9 @@ def load_lists(catalogue: Catalogue) -> tuple[list[CriticalList], list[ListEntry
     for line, r in read_csv(path, ["list_id", "mineral_id", "listed_name", "status", "strategic", "added_on",
                                    "note", "source"]):
         if r["list_id"] not in list_ids:
-            raise DataFileError(_rel(path), f"unknown list {r['list_id']!r}", line=line, column="list_id")
+            raise DataFileError(rel(path), f"unknown list {r['list_id']!r}", line=line, column="list_id")
         if r["mineral_id"] not in ids:
-            raise DataFileError(_rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
+            raise DataFileError(rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
         entries.append(ListEntry(
             list_id=r["list_id"], mineral_id=r["mineral_id"], listed_name=r["listed_name"], status=r["status"],
             source=r["source"], strategic=r["strategic"].lower() == "true",
@@ -156,15 +156,15 @@ def load_lists(catalogue: Catalogue) -> tuple[list[CriticalList], list[ListEntry
 
 def _figure(path: Path, line: int, r: dict[str, str]) -> Figure:
     if r["status"] not in STATUSES:
-        raise DataFileError(_rel(path), f"unknown status {r['status']!r}", line=line, column="status")
+        raise DataFileError(rel(path), f"unknown status {r['status']!r}", line=line, column="status")
     value = _num(path, line, "value", r["value"])
     if value is not None and value < 0:
-        raise DataFileError(_rel(path), "a published quantity cannot be negative", line=line, column="value")
+        raise DataFileError(rel(path), "a published quantity cannot be negative", line=line, column="value")
     if (value is None) != (r["status"] not in ("reported", "estimated")):
-        raise DataFileError(_rel(path), f"status {r['status']!r} does not fit value {r['value']!r}",
+        raise DataFileError(rel(path), f"status {r['status']!r} does not fit value {r['value']!r}",
                             line=line, column="status")
     if r["qualifier"] not in ("", ">", "<"):
-        raise DataFileError(_rel(path), f"qualifier must be empty, > or <, not {r['qualifier']!r}",
+        raise DataFileError(rel(path), f"qualifier must be empty, > or <, not {r['qualifier']!r}",
                             line=line, column="qualifier")
     return Figure(value=value, status=r["status"], qualifier=r["qualifier"] or None)
 
@@ -176,11 +176,11 @@ def load_world_statistics(catalogue: Catalogue) -> list[WorldStatistic]:
         for line, r in read_csv(path, ["edition", "usgs_label", "mineral_id", "series", "country", "country_kind",
                                        "metric", "year", "value", "qualifier", "status", "unit", "note", "source"]):
             if r["mineral_id"] not in ids:
-                raise DataFileError(_rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
+                raise DataFileError(rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
             if r["unit"] not in KNOWN_UNITS:
-                raise DataFileError(_rel(path), f"unknown unit {r['unit']!r}", line=line, column="unit")
+                raise DataFileError(rel(path), f"unknown unit {r['unit']!r}", line=line, column="unit")
             if r["metric"] not in ("production", "capacity", "reserves"):
-                raise DataFileError(_rel(path), f"unknown metric {r['metric']!r}", line=line, column="metric")
+                raise DataFileError(rel(path), f"unknown metric {r['metric']!r}", line=line, column="metric")
             out.append(WorldStatistic(
                 edition=r["edition"], usgs_label=r["usgs_label"], mineral_id=r["mineral_id"], series=r["series"],
                 country=r["country"], country_kind=r["country_kind"], metric=r["metric"],
@@ -197,7 +197,7 @@ def load_import_reliance(catalogue: Catalogue) -> list[ImportReliance]:
                                    "note", "source"]):
         fig = _figure(path, line, r)
         if fig.value is not None and fig.value > 100:
-            raise DataFileError(_rel(path), "net import reliance above 100%", line=line, column="value")
+            raise DataFileError(rel(path), "net import reliance above 100%", line=line, column="value")
         out.append(ImportReliance(mineral_id=catalogue.index.resolve(r["mineral_id"]), edition=r["edition"],
                                   year=int(r["year"]), basis=r["basis"], figure=fig, source=r["source"],
                                   note=r["note"] or None))
@@ -211,7 +211,7 @@ def load_import_sources(catalogue: Catalogue) -> list[ImportSource]:
                                    "note", "source"]):
         share = _num(path, line, "share_pct", r["share_pct"])
         if share is not None and not 0 <= share <= 100:
-            raise DataFileError(_rel(path), f"share {share} is outside 0-100%", line=line, column="share_pct")
+            raise DataFileError(rel(path), f"share {share} is outside 0-100%", line=line, column="share_pct")
         out.append(ImportSource(mineral_id=catalogue.index.resolve(r["mineral_id"]), edition=r["edition"],
                                 period=r["period"], category=r["category"],
                                 rank=int(_num(path, line, "rank", r["rank"]) or 0), country=r["country"],
@@ -227,18 +227,18 @@ def _profile(path: Path, line: int, r: dict[str, str], minerals: set[str] | None
     caps, mins, regions = split("capabilities"), split("minerals"), split("regions")
     for c in caps:
         if c not in CAPABILITIES:
-            raise DataFileError(_rel(path), f"capability {c!r} is not one of {', '.join(CAPABILITIES)}",
+            raise DataFileError(rel(path), f"capability {c!r} is not one of {', '.join(CAPABILITIES)}",
                                 line=line, column="capabilities")
     for m in mins:
         if minerals is not None and m not in minerals:
-            raise DataFileError(_rel(path), f"unknown mineral id {m!r}", line=line, column="minerals")
+            raise DataFileError(rel(path), f"unknown mineral id {m!r}", line=line, column="minerals")
     ownership = r.get("ownership", "")
     if ownership and ownership not in OWNERSHIPS:
-        raise DataFileError(_rel(path), f"ownership must be empty (unknown) or one of {', '.join(OWNERSHIPS)}",
+        raise DataFileError(rel(path), f"ownership must be empty (unknown) or one of {', '.join(OWNERSHIPS)}",
                             line=line, column="ownership")
     cited = r.get("profile_source", "")
     if (caps or mins or regions or ownership) and not cited:
-        raise DataFileError(_rel(path), "capabilities, minerals, regions and ownership need a profile_source",
+        raise DataFileError(rel(path), "capabilities, minerals, regions and ownership need a profile_source",
                             line=line, column="profile_source")
     return {"capabilities": caps, "minerals": mins, "regions": regions, "ownership": ownership or None,
             "profile_source": cited or None}
@@ -250,9 +250,9 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     for line, r in read_csv(path, ["id", "name", "short_name", "aliases", "country", "kind", "parent", "note",
                                    "source", "capabilities", "minerals", "regions", "ownership", "profile_source"]):
         if r["kind"] not in KINDS:
-            raise DataFileError(_rel(path), f"kind must be one of {', '.join(KINDS)}", line=line, column="kind")
+            raise DataFileError(rel(path), f"kind must be one of {', '.join(KINDS)}", line=line, column="kind")
         if r["country"] and (len(r["country"]) != 2 or not r["country"].isupper()):
-            raise DataFileError(_rel(path), "country must be an ISO 3166 alpha-2 code", line=line, column="country")
+            raise DataFileError(rel(path), "country must be an ISO 3166 alpha-2 code", line=line, column="country")
         out.append(Organisation(
             id=r["id"], name=r["name"], kind=r["kind"], source=r["source"], short_name=r["short_name"] or None,
             country=r["country"] or None, parent_id=r["parent"] or None, note=r["note"] or None,
@@ -262,7 +262,7 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     ids = {o.id for o in out}
     for o in out:
         if o.parent_id and o.parent_id not in ids:
-            raise DataFileError(_rel(path), f"parent {o.parent_id!r} of {o.id!r} is not an organisation id",
+            raise DataFileError(rel(path), f"parent {o.parent_id!r} of {o.id!r} is not an organisation id",
                                 column="parent")
     return out
 
@@ -270,40 +270,40 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
 def _require_source(path: Path, where: str, item: dict[str, Any]) -> str:
     source = str(item.get("source") or "").strip()
     if not source:
-        raise DataFileError(_rel(path), f"{where} has no source")
+        raise DataFileError(rel(path), f"{where} has no source")
     return source
 
 
 def _project(path: Path, doc: dict[str, Any], minerals: set[str], orgs: set[str]) -> Project:
     def need(key: str) -> Any:
         if doc.get(key) in (None, ""):
-            raise DataFileError(_rel(path), f"field {key!r} is required")
+            raise DataFileError(rel(path), f"field {key!r} is required")
         return doc[key]
 
     unknown = sorted(set(doc) - PROJECT_KEYS)
     if unknown:
-        raise DataFileError(_rel(path), f"unknown field(s) {', '.join(unknown)}")
+        raise DataFileError(rel(path), f"unknown field(s) {', '.join(unknown)}")
     pid = need("id")
     if pid != path.stem:
-        raise DataFileError(_rel(path), f"id {pid!r} must match the file name {path.stem!r}")
+        raise DataFileError(rel(path), f"id {pid!r} must match the file name {path.stem!r}")
     if doc.get("kind") not in ("project", "deposit"):
-        raise DataFileError(_rel(path), "field 'kind' must be project or deposit")
+        raise DataFileError(rel(path), "field 'kind' must be project or deposit")
     if need("status") not in PROJECT_STATUSES:
-        raise DataFileError(_rel(path), f"field 'status' must be one of {', '.join(sorted(PROJECT_STATUSES))}")
+        raise DataFileError(rel(path), f"field 'status' must be one of {', '.join(sorted(PROJECT_STATUSES))}")
     for field in ("commodities", "byproducts"):
         for m in doc.get(field) or []:
             if m not in minerals:
-                raise DataFileError(_rel(path), f"{field}: unknown mineral id {m!r}")
+                raise DataFileError(rel(path), f"{field}: unknown mineral id {m!r}")
     operator = doc.get("operator")
     if operator and operator not in orgs:
-        raise DataFileError(_rel(path), f"operator: unknown organisation id {operator!r}")
+        raise DataFileError(rel(path), f"operator: unknown organisation id {operator!r}")
     locations = []
     for i, loc in enumerate(doc.get("locations") or []):
         lat, lon = loc.get("lat"), loc.get("lon")
         if not isinstance(lat, (int, float)) or not -90 <= lat <= 90:
-            raise DataFileError(_rel(path), f"locations[{i}].lat must be a number in [-90, 90]")
+            raise DataFileError(rel(path), f"locations[{i}].lat must be a number in [-90, 90]")
         if not isinstance(lon, (int, float)) or not -180 <= lon <= 180:
-            raise DataFileError(_rel(path), f"locations[{i}].lon must be a number in [-180, 180]")
+            raise DataFileError(rel(path), f"locations[{i}].lon must be a number in [-180, 180]")
         locations.append(Location(lat=float(lat), lon=float(lon), preferred=bool(loc.get("preferred")),
                                   note=loc.get("note"), source=_require_source(path, f"locations[{i}]", loc)))
     readings = []
@@ -312,14 +312,14 @@ def _project(path: Path, doc: dict[str, Any], minerals: set[str], orgs: set[str]
         for j, h in enumerate(reading.get("holders") or []):
             org, label = h.get("organisation"), h.get("label")
             if org is None and not label:
-                raise DataFileError(_rel(path), f"ownership[{i}].holders[{j}] needs an organisation id or a label")
+                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}] needs an organisation id or a label")
             if org is not None and org not in orgs:
-                raise DataFileError(_rel(path), f"ownership[{i}].holders[{j}]: unknown organisation id {org!r}")
+                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}]: unknown organisation id {org!r}")
             if h.get("via") and h["via"] not in orgs:
-                raise DataFileError(_rel(path), f"ownership[{i}].holders[{j}].via: unknown organisation {h['via']!r}")
+                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}].via: unknown organisation {h['via']!r}")
             share = h.get("share_pct")
             if share is not None and (not isinstance(share, (int, float)) or not 0 <= share <= 100):
-                raise DataFileError(_rel(path), f"ownership[{i}].holders[{j}].share_pct must be in 0-100")
+                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}].share_pct must be in 0-100")
             holders.append(Holding(organisation_id=org, label=label, share_pct=share, via_id=h.get("via"),
                                    note=h.get("note")))
         readings.append(OwnershipReading(basis=reading.get("basis") or "equity", holders=tuple(holders),
@@ -330,20 +330,20 @@ def _project(path: Path, doc: dict[str, Any], minerals: set[str], orgs: set[str]
         items = doc.get(key) or []
         for i, item in enumerate([items] if isinstance(items, dict) else items):
             if not isinstance(item, dict):
-                raise DataFileError(_rel(path), f"{key}[{i}] must be a mapping")
+                raise DataFileError(rel(path), f"{key}[{i}] must be a mapping")
             for num_key in ("value", "value_high", "ore_mt", "ore_mt_high", "throughput_mtpa", "years"):
                 v = item.get(num_key)
                 if v is not None and (not isinstance(v, (int, float)) or v < 0):
-                    raise DataFileError(_rel(path), f"{key}[{i}].{num_key} must be a non-negative number")
+                    raise DataFileError(rel(path), f"{key}[{i}].{num_key} must be a non-negative number")
             for sub in ("grades", "contained"):
                 for k, g in enumerate(item.get(sub) or []):
                     if g.get("commodity") not in minerals and g.get("commodity") not in ("ore", "concentrate"):
-                        raise DataFileError(_rel(path), f"{key}[{i}].{sub}[{k}]: unknown mineral {g.get('commodity')!r}")
+                        raise DataFileError(rel(path), f"{key}[{i}].{sub}[{k}]: unknown mineral {g.get('commodity')!r}")
             source = _require_source(path, f"{key}[{i}]", item)
             facts.append(ProjectFact(kind=kind, data={k: v for k, v in item.items() if k != "source"}, source=source))
     sources = [str(s) for s in doc.get("sources") or []]
     if not sources:
-        raise DataFileError(_rel(path), "field 'sources' must list at least one source")
+        raise DataFileError(rel(path), "field 'sources' must list at least one source")
     project = Project(
         id=pid, name=need("name"), full_name=doc.get("full_name") or doc["name"], kind=doc["kind"],
         country=doc.get("country") or "PK", status=doc["status"], sources=sources, province=doc.get("province"),
@@ -356,7 +356,7 @@ def _project(path: Path, doc: dict[str, Any], minerals: set[str], orgs: set[str]
     )
     problems = project.ownership_problems()
     if problems:
-        raise DataFileError(_rel(path), problems[0])
+        raise DataFileError(rel(path), problems[0])
     return project
 
 
@@ -369,10 +369,10 @@ def load_projects(catalogue: Catalogue, organisations: list[Organisation]) -> li
             doc = yaml.safe_load(path.read_text(encoding="utf-8"))
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
-            raise DataFileError(_rel(path), f"is not valid YAML: {getattr(exc, 'problem', exc)}",
+            raise DataFileError(rel(path), f"is not valid YAML: {getattr(exc, 'problem', exc)}",
                                 line=mark.line + 1 if mark else None) from None
         if not isinstance(doc, dict):
-            raise DataFileError(_rel(path), "must hold one mapping (a project)")
+            raise DataFileError(rel(path), "must hold one mapping (a project)")
         out.append(_project(path, doc, minerals, orgs))
     return out
 

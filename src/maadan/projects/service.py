@@ -13,7 +13,7 @@ from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
 from maadan.projects.model import Project
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 _GEOD = Geod(ellps="WGS84")
 
@@ -54,7 +54,7 @@ class ProjectDetail:
     agreements: list[Agreement] = field(default_factory=list)  # linked in the agreements registry
 
 
-def _project_index(uow: UnitOfWork) -> NameIndex:
+def _project_index(uow: AbstractUnitOfWork) -> NameIndex:
     return NameIndex.build("project", uow.projects.names())
 
 
@@ -64,7 +64,7 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return metres / 1000.0
 
 
-def find_projects(uow: UnitOfWork, *, kind: str | None = None, commodity: str | None = None,
+def find_projects(uow: AbstractUnitOfWork, *, kind: str | None = None, commodity: str | None = None,
                   province: str | None = None, near: Near | None = None) -> list[ProjectRow]:
     """Deposits and projects matching every filter given; sorted by distance when `near` is given.
     Sites with no known location are left out of a distance search."""
@@ -93,7 +93,7 @@ def find_projects(uow: UnitOfWork, *, kind: str | None = None, commodity: str | 
     return rows
 
 
-def project_detail(uow: UnitOfWork, name: str) -> ProjectDetail:
+def project_detail(uow: AbstractUnitOfWork, name: str) -> ProjectDetail:
     """One deposit or project by id, name or alias; unknown names raise NotFound with suggestions."""
     with uow:
         pid = _project_index(uow).resolve(name)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -16,7 +17,7 @@ from maadan.evidence.model import Correction, Source
 from maadan.errors import Conflict
 from maadan.store import agreements_tables as t
 from maadan.store import tables as core
-from maadan.store.repositories import SyncCounts
+from maadan.unit_of_work import SyncCounts
 
 LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages", "project": "projects",
                "title": "titles", "replaces": "replaces"}
@@ -32,11 +33,13 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# The agreement's own values, each in the column of its name: a field added to Agreement and to the
+# agreement table is stored and read with no change here.
+SCALARS = tuple(c.name for c in t.agreement.columns if c.name in {f.name for f in fields(Agreement)} and c.name != "id")
+
+
 def _main_row(a: Agreement) -> dict[str, Any]:
-    return {"title": a.title, "kind": a.kind, "binding": a.binding, "announced": a.announced, "signed": a.signed,
-            "effective": a.effective, "expiry": a.expiry, "timeline_date": a.date, "status": a.status,
-            "amount": a.amount, "currency": a.currency, "amount_basis": a.amount_basis, "place": a.place,
-            "confidence": a.confidence, "notes": a.notes}
+    return {name: getattr(a, name) for name in SCALARS} | {"timeline_date": a.date}
 
 
 class AgreementRepository:
@@ -90,9 +93,7 @@ class AgreementRepository:
             for link in links[r.id]:
                 linked[LINK_FIELDS[link.kind]].append(link.value)
             out.append(Agreement(
-                id=r.id, title=r.title, kind=r.kind, binding=r.binding, announced=r.announced, signed=r.signed,
-                effective=r.effective, expiry=r.expiry, status=r.status, amount=r.amount, currency=r.currency,
-                amount_basis=r.amount_basis, place=r.place, confidence=r.confidence, notes=r.notes,
+                id=r.id, **{name: getattr(r, name) for name in SCALARS},
                 parties=tuple(Party(name=p.name, role=p.role, organisation_id=p.organisation_id, share=p.share)
                               for p in parties[r.id]),
                 sources=tuple(Source(publisher=s.publisher, url=s.url, date=s.date, evidence=s.evidence,
@@ -197,3 +198,6 @@ class AgreementRepository:
                 self.replace(a, actor=SEED_ACTOR)
                 updated += 1
         return SyncCounts(inserted, updated, unchanged)
+
+
+REPOSITORIES = {"agreements": AgreementRepository}  # collected by store/uow.py

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
@@ -22,22 +21,7 @@ from maadan.minerals.model import (
 from maadan.organisations.model import Organisation
 from maadan.projects.model import Holding, Location, OwnershipReading, Project, ProjectFact
 from maadan.store import tables as t
-
-
-@dataclass(frozen=True)
-class SyncCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __add__(self, other: "SyncCounts") -> "SyncCounts":
-        return SyncCounts(
-            self.inserted + other.inserted, self.updated + other.updated, self.unchanged + other.unchanged
-        )
-
-    @property
-    def changed(self) -> int:
-        return self.inserted + self.updated
+from maadan.unit_of_work import SyncCounts
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -405,3 +389,8 @@ class DatasetRepository:
             "dataset": dataset, "checksum": checksum, "rows": rows,
             "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }])
+
+
+REPOSITORIES = {"minerals": MineralRepository, "statistics": StatisticsRepository,
+                "organisations": OrganisationRepository, "projects": ProjectRepository,
+                "datasets": DatasetRepository}
