@@ -14,11 +14,13 @@ from maadan.cadastre import service, views
 from maadan.cadastre.audit import Document, document_from_bytes
 from maadan.cadastre.model import Holder
 from maadan.cli import common
-from maadan.errors import InvalidInput
+from maadan.errors import InvalidInput, NotFound
 
 app = typer.Typer(help="Mineral-rights cadastre: check, apply, decide, titles, rent, due.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident register of every change.", no_args_is_help=True)
 
+DECLARE_HELP = ("An exception the applicant claims, by the code a rule names (e.g. bona-fide-industrial-user "
+                "for Punjab's rock-salt embargo); the officer verifies it. Repeat for several.")
 JURISDICTION = typer.Option("PK-BA", "--jurisdiction", "-j", help="Jurisdiction code, e.g. PK-BA (Balochistan).")
 
 
@@ -56,16 +58,31 @@ def _documents(paths: list[Path] | None) -> list[Document]:
     return [document_from_bytes(p.name, _read(p)) for p in paths or []]
 
 
+def print_rules_basis(basis: dict | None) -> None:
+    """The rule version applied and why; in yellow, with its reasons, when that is uncertain."""
+    if not basis:
+        return
+    c = common.get()
+    if basis.get("certain", True):
+        c.out.print(f"Rules applied: {basis.get('summary')}", markup=False)
+    else:
+        c.out.print("[yellow]Rules applied (UNCERTAIN):[/] ", end="")
+        c.out.print(str(basis.get("summary")), markup=False)
+
+
 def _print_check(r: service.CheckReport) -> None:
     c = common.get()
     c.out.print(f"{r.title_type} in {r.jurisdiction} (rules {r.rules_version}): {r.area_km2:,.3f} km², "
                 f"{r.vertex_count} vertices")
+    print_rules_basis(r.rules)
     if r.fee_amount is not None:
         c.out.print(f"Application fee: {r.fee_amount:,.0f} {r.fee_currency}" + ("" if r.fee_verified else " (unverified)"))
     for p in r.problems:
         c.out.print(f"[red]problem:[/] {p}")
     for k in r.conflicts:
         c.out.print(f"[red]conflict:[/] {k.kind} {k.ref} overlaps by {k.overlap_km2:,.3f} km²")
+    for n in r.notes:
+        c.out.print(f"note: {n}", markup=False)
     if r.unverified:
         c.out.print("[yellow]unverified rule values used:[/] " + ", ".join(r.unverified))
     c.out.print("[green]No problems found.[/]" if r.ok else "")
@@ -78,11 +95,15 @@ def check_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               crs: Optional[str] = typer.Option(None, help="EPSG:4326 (default), EPSG:32641 or EPSG:32642."),
               cells: Optional[str] = typer.Option(None, help="Grid cells instead of a polygon."),
               holder: Optional[List[str]] = typer.Option(None, "--holder", help="NAME=SHARE[:COUNTRY[:KIND]] (repeat)."),
+              mineral: Optional[List[str]] = typer.Option(None, "--mineral", "-m",
+                                                          help="Mineral, checked against restrictions (repeat)."),
+              declare: Optional[List[str]] = typer.Option(None, "--declare", help=DECLARE_HELP),
               json_out: bool = common.JSON) -> None:
     """Run every check an application gets, without filing it. Exit 3 when there are conflicts."""
     c = common.get()
     holders = [parse_holder(h) for h in holder or []]
-    r = service.check(c.uow(), jurisdiction, title_type, _area(area, crs, cells), holders or None)
+    r = service.check(c.uow(), jurisdiction, title_type, _area(area, crs, cells), holders or None,
+                      minerals=tuple(mineral or ()), declarations=tuple(declare or ()))
     if json_out:
         common.print_json(views.check_view(r))
     else:
@@ -100,26 +121,31 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               crs: Optional[str] = typer.Option(None),
               cells: Optional[str] = typer.Option(None),
               applicant_org: Optional[str] = typer.Option(None, help="Organisation id of the filer."),
+              declare: Optional[List[str]] = typer.Option(None, "--declare", help=DECLARE_HELP),
               actor: Optional[str] = common.ACTOR,
               json_out: bool = common.JSON) -> None:
-    """File an application; prints its receipt (number, time, area, fee, priority)."""
+    """File an application; prints its receipt (number, time, area, fee, priority, the rules applied)."""
     c = common.get()
     inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=title_type, minerals=tuple(mineral),
                                    holders=tuple(parse_holder(h) for h in holder), area=_area(area, crs, cells),
-                                   applicant_org=applicant_org)
+                                   applicant_org=applicant_org, declarations=tuple(declare or ()))
     receipt = service.apply(c.uow(write=True), inp, common.actor(actor))
     a = receipt.application
     data = {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
             "priority": a.priority, "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
             "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
             "rules_version": a.rules_version, "conflicts": [k.__dict__ for k in a.conflicts],
-            "unverified_rules": receipt.report.unverified}
+            "unverified_rules": receipt.report.unverified, "rules_basis": a.rules_basis,
+            "notes": receipt.report.notes}
     if json_out:
         common.print_json(data)
         return
+    fee = "no fee" if a.fee_amount is None else f"fee {a.fee_amount:,.0f} {a.fee_currency}"
     c.out.print(f"Receipt: application {a.ref}, received {a.received_at.isoformat(timespec='seconds')}, "
-                f"{a.area_km2:,.3f} km², fee {a.fee_amount:,.0f} {a.fee_currency}"
-                + ("" if a.fee_verified else " (unverified)"))
+                f"{a.area_km2:,.3f} km², {fee}" + ("" if a.fee_verified else " (unverified)"))
+    print_rules_basis(a.rules_basis)
+    for n in receipt.report.notes:
+        c.out.print(f"note: {n}", markup=False)
     if a.priority == "clear":
         c.out.print("[green]Holds priority[/]: no earlier pending application overlaps.")
     else:
@@ -247,6 +273,130 @@ def rent_cmd(year: Optional[int] = typer.Option(None, help="Year to invoice (def
         c.out.print(f"[yellow]{len(run.not_priced)} title(s) could not be priced[/] (not invoiced):")
         for n in run.not_priced:
             c.out.print(f"  {n.title_number}: {n.reason}", markup=False)
+
+
+def parse_day(text: Optional[str], option: str = "--at") -> date:
+    """A day given as YYYY-MM-DD (today when not given)."""
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{option} {text!r}: give a day as YYYY-MM-DD, e.g. 2025-10-01") from None
+
+
+def _pct(census: dict | None) -> str:
+    return "" if not census else f"{census['verified']}/{census['total']} ({census['share']:.0%})"
+
+
+def _print_rules_index(data: dict) -> None:
+    c = common.get()
+    t = Table(title=f"Mineral-title rules applied on {data['at']} (share of values a source confirms)")
+    for col in ("jurisdiction", "name", "version applied", "verified (applied)", "verified (all versions)"):
+        t.add_column(col)
+    for j in data["jurisdictions"]:
+        applied = j["applied"]
+        t.add_row(j["jurisdiction"], j["name"], applied["version"] if applied else "none in force",
+                  _pct(applied), _pct(j["all_versions"]))
+    c.out.print(t)
+    c.out.print("Details: maadan cadastre rules -j CODE [--at DAY] [--version V] [--diff V1 --to V2]")
+
+
+def _print_values(values: list[dict]) -> None:
+    t = Table(show_lines=False)
+    for col in ("value", "", "verified", "confidence", "legal basis; source"):
+        t.add_column(col, overflow="fold")
+    for v in values:
+        basis = v["legal_basis"] + (f"; {v['source']}" if v["source"] else "")
+        if v["note"]:
+            basis += f" — {v['note']}"
+        t.add_row(v["label"], v["shown"], "yes" if v["verified"] else ("placeholder" if v["placeholder"] else "no"),
+                  v["confidence"] or "", basis)
+    common.get().out.print(t, markup=False)
+
+
+def _print_rules(data: dict, version: Optional[str]) -> None:
+    c = common.get()
+    c.out.print(f"{data['jurisdiction']} {data['name']}: rules on {data['at']}", markup=False)
+    print_rules_basis(data["applied"])
+    c.out.print("Which version applies when:")
+    for p in data["timeline"]:
+        c.out.print(f"  {p['from']} to {p['to'] or 'now'}: {p['version']} {p['title']}"
+                    + ("" if p["certain"] else " (UNCERTAIN: " + "; ".join(p["reasons"]) + ")"), markup=False)
+    for v in data["versions"]:
+        if version and v["version"] != version:
+            continue
+        c.out.print("")
+        c.out.print(f"[bold]{v['version']} {v['title']}[/] — {v['status_on_day']} on {data['at']}; "
+                    f"verified {_pct(v['census'])}")
+        for ev in v["status"]:
+            where = f" ({ev['legal_basis']}" + (f"; {ev['source']}" if ev["source"] else "") + ")"
+            c.out.print(f"  {ev['date']} {ev['status']}{'' if ev['certain'] else ' (uncertain)'}{where}", markup=False)
+        if version or v["status_on_day"] == "applied":
+            _print_values(v["values"])
+            for ob in v["observations"]:
+                c.out.print(f"  observed ({ob['title_type']}): {ob['text']} [{ob['source']}; {ob['confidence']}]",
+                            markup=False)
+    if not version:
+        c.out.print("\nValues are shown for the version applied; --version V shows another's, "
+                    "--diff V1 --to V2 what changed.")
+
+
+def _print_diff(data: dict) -> None:
+    c = common.get()
+    counts = ", ".join(f"{k} {n}" for k, n in data["counts"].items())
+    c.out.print(f"{data['jurisdiction']}: from {data['from']['version']} {data['from']['title']} "
+                f"to {data['to']['version']} {data['to']['title']} ({counts})", markup=False)
+    t = Table()
+    for col in ("value", "change", "before", "after", "basis after"):
+        t.add_column(col, overflow="fold")
+    for ch in data["changes"]:
+        before, after = ch["before"], ch["after"]
+        t.add_row(ch["label"], ch["kind"], before["shown"] + ("" if before["verified"] else " (unverified)")
+                  if before else "", after["shown"] + ("" if after["verified"] else " (unverified)") if after else "",
+                  after["legal_basis"] if after else "")
+    c.out.print(t, markup=False)
+
+
+@app.command("rules")
+def rules_cmd(jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", "-j",
+                                                          help="Jurisdiction code, e.g. PK-PB; all when omitted."),
+              at: Optional[str] = typer.Option(None, "--at", help="The day to apply the rules on (YYYY-MM-DD; "
+                                                                   "default today)."),
+              version: Optional[str] = typer.Option(None, "--version", help="Show this version's values."),
+              diff_from: Optional[str] = typer.Option(None, "--diff", help="Compare this version ..."),
+              diff_to: Optional[str] = typer.Option(None, "--to", help="... with this one (default: the next)."),
+              json_out: bool = common.JSON) -> None:
+    """The rules for people: every version with its legal status, every value with its legal basis,
+    source, confidence and whether a source confirms it, and what changed between two versions."""
+    day = parse_day(at)
+    if (diff_from or diff_to or version) and not jurisdiction:
+        raise InvalidInput("--version, --diff and --to need --jurisdiction")
+    if diff_to and not diff_from:
+        raise InvalidInput("--to needs --diff")
+    if diff_from:
+        if not diff_to:
+            found = [v["version"] for v in views.rules_of(jurisdiction, day, values=False)["versions"]]
+            later = found[found.index(diff_from) + 1:] if diff_from in found else []
+            if diff_from in found and not later:
+                raise InvalidInput(f"--diff {diff_from}: no later version; give --to (versions: {', '.join(found)})")
+            diff_to = later[0] if later else diff_from  # an unknown --diff is reported by rules_diff
+        data = views.rules_diff(jurisdiction, diff_from, diff_to)
+        common.print_json(data) if json_out else _print_diff(data)
+        return
+    if not jurisdiction:
+        data = views.rules_index(day)
+        common.print_json(data) if json_out else _print_rules_index(data)
+        return
+    data = views.rules_of(jurisdiction, day)
+    if version and version not in [v["version"] for v in data["versions"]]:
+        raise NotFound(f"{data['jurisdiction']} rule version", version, [v["version"] for v in data["versions"]])
+    if json_out:
+        if version:
+            data["versions"] = [v for v in data["versions"] if v["version"] == version]
+        common.print_json(data)
+    else:
+        _print_rules(data, version)
 
 
 def _days(text: str) -> int:
