@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import List, Optional
@@ -54,6 +55,49 @@ def parse_holder(text: str) -> Holder:
                   country=(m.group("country") or "").upper() or None, kind=m.group("kind") or "private")
 
 
+SHAREHOLDER_HELP = ("HOLDER::NAME=SHARE, a shareholder a body-corporate holder discloses (repeat); HOLDER::none "
+                    "says it has none to disclose (Punjab: holders of more than 5%).")
+LOCAL_TO_HELP = "HOLDER::ZONE, a zone the holder is local to, e.g. 'Bajaur Minerals::PK-KP-MD' (repeat)."
+
+
+def _per_holder(items: list[str] | None, option: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for text in items or []:
+        holder, sep, rest = text.partition("::")
+        if not sep or not holder.strip() or not rest.strip():
+            raise InvalidInput(f"{option} {text!r}: write HOLDER::VALUE, the holder named as in --holder")
+        out.setdefault(holder.strip(), []).append(rest.strip())
+    return out
+
+
+def with_disclosures(holders: list[Holder], shareholder: list[str] | None, local_to: list[str] | None) -> list[Holder]:
+    """The holders with the shareholders they disclose and the zones they are local to."""
+    shares, zones = _per_holder(shareholder, "--shareholder"), _per_holder(local_to, "--local-to")
+    names = {h.name for h in holders}
+    for option, given in (("--shareholder", shares), ("--local-to", zones)):
+        unknown = sorted(set(given) - names)
+        if unknown:
+            raise InvalidInput(f"{option}: {unknown[0]!r} is not one of the holders ({', '.join(sorted(names))})")
+    out = []
+    for h in holders:
+        disclosed: tuple[tuple[str, float], ...] | None = None
+        if h.name in shares:
+            items = []
+            for entry in shares[h.name]:
+                if entry.lower() == "none":
+                    continue
+                name, sep, pct = entry.rpartition("=")
+                try:
+                    items.append((name.strip(), float(pct)))
+                except ValueError:
+                    raise InvalidInput(f"--shareholder {h.name}::{entry}: write NAME=SHARE, e.g. 'Ali Khan=60'") from None
+                if not sep or not name.strip():
+                    raise InvalidInput(f"--shareholder {h.name}::{entry}: write NAME=SHARE, e.g. 'Ali Khan=60'")
+            disclosed = tuple(items)
+        out.append(replace(h, shareholders=disclosed, local_to=tuple(zones[h.name]) if h.name in zones else None))
+    return out
+
+
 def _documents(paths: list[Path] | None) -> list[Document]:
     return [document_from_bytes(p.name, _read(p)) for p in paths or []]
 
@@ -98,10 +142,12 @@ def check_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               mineral: Optional[List[str]] = typer.Option(None, "--mineral", "-m",
                                                           help="Mineral, checked against restrictions (repeat)."),
               declare: Optional[List[str]] = typer.Option(None, "--declare", help=DECLARE_HELP),
+              shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
+              local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
               json_out: bool = common.JSON) -> None:
     """Run every check an application gets, without filing it. Exit 3 when there are conflicts."""
     c = common.get()
-    holders = [parse_holder(h) for h in holder or []]
+    holders = with_disclosures([parse_holder(h) for h in holder or []], shareholder, local_to)
     r = service.check(c.uow(), jurisdiction, title_type, _area(area, crs, cells), holders or None,
                       minerals=tuple(mineral or ()), declarations=tuple(declare or ()))
     if json_out:
@@ -122,12 +168,15 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               cells: Optional[str] = typer.Option(None),
               applicant_org: Optional[str] = typer.Option(None, help="Organisation id of the filer."),
               declare: Optional[List[str]] = typer.Option(None, "--declare", help=DECLARE_HELP),
+              shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
+              local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
               actor: Optional[str] = common.ACTOR,
               json_out: bool = common.JSON) -> None:
     """File an application; prints its receipt (number, time, area, fee, priority, the rules applied)."""
     c = common.get()
+    holders = with_disclosures([parse_holder(h) for h in holder], shareholder, local_to)
     inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=title_type, minerals=tuple(mineral),
-                                   holders=tuple(parse_holder(h) for h in holder), area=_area(area, crs, cells),
+                                   holders=tuple(holders), area=_area(area, crs, cells),
                                    applicant_org=applicant_org, declarations=tuple(declare or ()))
     receipt = service.apply(c.uow(write=True), inp, common.actor(actor))
     a = receipt.application
@@ -177,6 +226,8 @@ def decide_cmd(number: int = typer.Argument(..., help="Application number."),
 def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/EL/2026/0001."),
               action: str = typer.Argument(..., help="renew | transfer | relinquish | surrender | expire | revoke"),
               holder: Optional[List[str]] = typer.Option(None, "--holder", help="Holders after a transfer."),
+              shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
+              local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
               area: Optional[Path] = typer.Option(None, "--area", help="Area kept, for relinquish."),
               crs: Optional[str] = typer.Option(None),
               reason: Optional[str] = typer.Option(None), actor: Optional[str] = common.ACTOR,
@@ -186,7 +237,7 @@ def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/E
     c = common.get()
     t = service.title_action(
         c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=_documents(document),
-        holders=[parse_holder(h) for h in holder] if holder else None,
+        holders=with_disclosures([parse_holder(h) for h in holder], shareholder, local_to) if holder else None,
         area=service.AreaInput(geojson=_read(area), crs=crs) if area else None)
     data = {"number": t.number, "state": t.state, "expires_on": t.expires_on, "area_km2": t.area_km2,
             "renewals": t.renewals, "holders": [[h.name, h.share_pct] for h in t.holders]}
@@ -206,15 +257,18 @@ def applications_cmd(jurisdiction: str = JURISDICTION,
     apps = views.visible_applications(c.uow(), None, jurisdiction, state, everything=True)
     rows = [{"number": a.number, "received_at": a.received_at.isoformat(), "type": a.title_type, "state": a.state,
              "priority": a.priority, "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
-             "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic} for a in apps]
+             "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic,
+             "rules_version": a.rules_version, "rules_basis": a.rules_basis} for a in apps]
     if json_out:
         common.print_json({"count": len(rows), "items": rows})
         return
     t = Table(title=f"Applications, {jurisdiction}, in order of receipt")
-    for col in ("no.", "received (UTC)", "type", "state", "priority", "km²", "holders", "overlaps"):
+    for col in ("no.", "received (UTC)", "type", "rules", "state", "priority", "km²", "holders", "overlaps"):
         t.add_column(col)
     for r in rows:
-        t.add_row(str(r["number"]), r["received_at"][:19], r["type"], r["state"], r["priority"],
+        uncertain = r["rules_basis"] is not None and not r["rules_basis"].get("certain", True)
+        t.add_row(str(r["number"]), r["received_at"][:19], r["type"],
+                  r["rules_version"] + (" (uncertain)" if uncertain else ""), r["state"], r["priority"],
                   f"{r['area_km2']:,.2f}", ", ".join(f"{n} {s:g}%" for n, s in r["holders"]), ", ".join(r["conflicts"]))
     c.out.print(t)
 
@@ -227,7 +281,8 @@ def titles_cmd(jurisdiction: str = JURISDICTION, state: Optional[str] = typer.Op
     titles, total = views.titles_page(c.uow(), jurisdiction, state, limit=limit)
     rows = [{"number": t.number, "type": t.title_type, "state": t.state, "area_km2": t.area_km2,
              "granted_on": t.granted_on, "expires_on": t.expires_on, "synthetic": t.synthetic,
-             "holders": [[h.name, h.share_pct] for h in t.holders]} for t in titles]
+             "holders": [[h.name, h.share_pct] for h in t.holders], "rules_version": t.rules_version,
+             "rules_basis": t.rules_basis} for t in titles]
     if json_out:
         common.print_json({"total": total, "count": len(rows), "items": rows})
         return
@@ -479,14 +534,21 @@ def demo_cadastre(titles: int = typer.Option(200, "--titles", help="How many syn
     by_type: dict[str, int] = {}
     for t in made:
         by_type[t.title_type] = by_type.get(t.title_type, 0) + 1
+    plan = service.demo_plan(jurisdiction)
     data = {"titles": len(made), "seed": seed, "by_type": by_type, "synthetic": True,
-            "area_km2": round(sum(t.area_km2 for t in made), 2)}
+            "area_km2": round(sum(t.area_km2 for t in made), 2),
+            "sizes": [{"type": p.code, "area_km2": [round(p.area_km2[0], 4), round(p.area_km2[1], 4)],
+                       "term_years": p.term_years, "basis": p.basis} for p in plan]}
     if json_out:
         common.print_json(data)
     else:
         c.out.print(f"SYNTHETIC demo cadastre: {len(made)} titles in {jurisdiction} (seed {seed}): "
                     + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
                     + f"; {data['area_km2']:,.0f} km² in all. Numbers start with SYN-.")
+        c.out.print("Sizes and terms drawn from (titles observed in practice, never limits):")
+        for p in plan:
+            c.out.print(f"  {p.code}: {p.area_km2[0]:,.4g} to {p.area_km2[1]:,.4g} km², {p.term_years} years — {p.basis}",
+                        markup=False)
 
 
 @app.command("export")
