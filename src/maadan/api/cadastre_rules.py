@@ -94,7 +94,7 @@ class RuleVersionOut(Out):
     observations: list[dict[str, Any]] | None = Field(None, description="Titles granted in practice: notes, not limits")
 
 
-class TimelineOut(Out):
+class RulesTimelineOut(Out):
     from_: date = Field(alias="from")
     to: date | None = None
     version: str
@@ -109,7 +109,7 @@ class JurisdictionRulesOut(Out):
     at: date
     applied: RulesBasisOut
     versions: list[RuleVersionOut]
-    timeline: list[TimelineOut]
+    timeline: list[RulesTimelineOut]
 
 
 class VersionRefOut(Out):
