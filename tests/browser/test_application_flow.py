@@ -78,7 +78,11 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     area_text = a.page.locator("#check-area").inner_text()
     assert re.fullmatch(r"\d+\.\d{3} km²", area_text) and 20 < float(area_text.split()[0]) < 35
     fee = a.page.locator("#check-fee").inner_text()
-    assert "PKR" in fee and "unverified" in fee  # the Balochistan fee is not yet confirmed by a source
+    # The 2020 notification's exploration-licence fee is confirmed by a source (Dawn, 8 Mar 2020).
+    assert fee == "1,000,000 PKR" and "unverified" not in fee
+    # Which rules apply is uncertain while the 2025 Act is suspended: the check says so, and why.
+    rules = a.page.locator("#check-rules").inner_text()
+    assert "uncertain" in rules and "PK-BA" in rules and "suspended" in rules
     a.shot("3-clean")
 
     a.page.get_by_role("button", name="Submit the application").click()
@@ -88,6 +92,7 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     assert re.fullmatch(r"PK-BA/A\d+", ref)
     assert receipt.locator('[data-field="priority"]').inner_text().startswith("clear")
     assert receipt.locator('[data-field="received"]').inner_text()[:4].isdigit()
+    assert "uncertain" in receipt.locator('[data-field="rules"]').inner_text()
     a.shot("4-receipt")
     number = int(ref.rsplit("A", 1)[1])
 

@@ -25,6 +25,7 @@ from maadan.api.schemas import (
     PaymentIn,
     TitleActionIn,
 )
+from maadan.api.cadastre_rules import RulesBasisOut
 from maadan.http.security import CurrentUser, csrf_protect, require_role
 from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
@@ -75,6 +76,8 @@ class TitleOut(Out):
     holders: list[HolderOut]
     minerals: list[str]
     rules_version: str
+    rules_basis: RulesBasisOut | None = Field(None, description="The rule version applied to its application and "
+                                                                "why; None for titles from before it was recorded")
     synthetic: bool
     geometry: Geometry | None = Field(None, description="With ?geometry=true, and on one title")
 
@@ -127,6 +130,8 @@ class ApplicationOut(Out):
     applicants: list[str]
     minerals: list[str]
     synthetic: bool
+    rules_basis: RulesBasisOut | None = Field(None, description="The rule version applied on the day received, why, "
+                                                                "and whether that is certain")
     holders: list[HolderOut] | None = Field(None, description="Full view only")
     applicant_org: str | None = Field(None, description="Full view only")
     rules_version: str | None = Field(None, description="Full view only")
@@ -138,6 +143,7 @@ class ApplicationOut(Out):
 class ReceiptOut(ApplicationOut):
     holds_priority: bool
     unverified_rules: list[str]
+    notes: list[str] = Field(default_factory=list, description="For the officer: exceptions claimed, zones touched")
 
 
 class CheckOut(Out):
@@ -151,6 +157,8 @@ class CheckOut(Out):
     unverified_rules: list[str]
     problems: list[str]
     conflicts: list[ConflictOut]
+    rules: RulesBasisOut = Field(description="The rule version applied, why, and whether that is certain")
+    notes: list[str] = Field(description="For the officer: exceptions claimed, zones touched")
     area: Geometry | None = None
 
 
@@ -225,7 +233,9 @@ def jurisdictions() -> Listing[JurisdictionOut]:
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
-    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders))
+    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
+                                          minerals=tuple(body.minerals or ()),
+                                          declarations=tuple(body.declarations)))
 
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
@@ -234,12 +244,13 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> 
     org = user.organisation_id if user.role == "applicant" else None
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
                                    minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
-                                   area=body.area.domain(), applicant_org=org)
+                                   area=body.area.domain(), applicant_org=org,
+                                   declarations=tuple(body.declarations))
     receipt = service.apply(uow, inp, actor=user.actor)
     a = receipt.application
     response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
     return {**views.application_view(a, full=True, geometry=True), "holds_priority": receipt.holds_priority,
-            "unverified_rules": receipt.report.unverified}
+            "unverified_rules": receipt.report.unverified, "notes": receipt.report.notes}
 
 
 @router.get("/cadastre/applications", summary="Applications: pending ones for the public; applicants see their "

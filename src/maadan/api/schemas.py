@@ -59,6 +59,11 @@ Geometry = dict[str, Any]  # GeoJSON geometry, WGS 84 lon/lat
 Instant = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")]
 
 
+class ShareholderIn(_In):
+    name: str = Field(min_length=1, max_length=300)
+    share_pct: float = Field(description="Share in percent")
+
+
 class HolderIn(_In):
     name: str = Field(min_length=1, max_length=300)
     share_pct: float = Field(description="Share in percent; all holders sum to 100")
@@ -66,11 +71,19 @@ class HolderIn(_In):
     kind: Literal[HOLDER_KINDS] = "private"  # type: ignore[valid-type]
     body_corporate: bool = True
     beneficial_owners: list[str] = Field(default_factory=list, max_length=50)
+    shareholders: list[ShareholderIn] | None = Field(
+        default=None, max_length=200,
+        description="A body corporate's shareholders (where a rule asks for those above a threshold; [] says none)")
+    local_to: list[str] | None = Field(default=None, max_length=20,
+                                       description="Zones the holder is local to, e.g. PK-KP-MD (locals-only rules)")
 
     def domain(self) -> Holder:
         return Holder(name=self.name, share_pct=self.share_pct, country=self.country.upper() if self.country else None,
                       kind=self.kind, body_corporate=self.body_corporate,
-                      beneficial_owners=tuple(self.beneficial_owners))
+                      beneficial_owners=tuple(self.beneficial_owners),
+                      shareholders=None if self.shareholders is None else
+                      tuple((s.name, s.share_pct) for s in self.shareholders),
+                      local_to=None if self.local_to is None else tuple(self.local_to))
 
 
 class AreaIn(_In):
@@ -87,6 +100,9 @@ class CheckIn(_In):
     title_type: str = Field(min_length=1, max_length=16)
     area: AreaIn
     holders: list[HolderIn] | None = Field(default=None, max_length=50)
+    minerals: list[str] | None = Field(default=None, max_length=30, description="Checked against mineral restrictions")
+    declarations: list[str] = Field(default_factory=list, max_length=10, description=(
+        "Exceptions claimed, by the code a rule names (e.g. bona-fide-industrial-user); the officer verifies them"))
 
 
 class ApplyIn(CheckIn):

@@ -13,8 +13,8 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.audit import Document
-from maadan.cadastre.boundaries import load_boundary
-from maadan.cadastre.caches import rules_for, spatial_index
+from maadan.cadastre.boundaries import load_boundary, zones_touched
+from maadan.cadastre.caches import applied_rules_for, rules_for, spatial_index
 from maadan.cadastre.geometry import Area, parse_area
 from maadan.cadastre.grid import geometry_from_cells
 from maadan.cadastre.model import (
@@ -30,11 +30,15 @@ from maadan.cadastre.model import (
 from maadan.cadastre.money import invoice_rent
 from maadan.cadastre.register import record
 from maadan.cadastre.rules import (
+    AppliedRules,
     HolderFacts,
     RuleSet,
     TitleType,
     check_eligibility,
+    restriction_problems,
     unverified,
+    zone_label,
+    zones_of,
 )
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict as ConflictError
@@ -61,6 +65,9 @@ class ApplicationInput:
     holders: tuple[Holder, ...]
     area: AreaInput
     applicant_org: str | None = None
+    # Exceptions the applicant claims, by the code a rule names (e.g. bona-fide-industrial-user for
+    # Punjab's rock-salt embargo); the officer verifies them.
+    declarations: tuple[str, ...] = ()
 
 
 @dataclass
@@ -77,6 +84,13 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     geometry: Any = None
+    # The rule version applied, why, and whether that is certain (rules.AppliedRules.as_dict()).
+    rules: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the officer: exceptions claimed, zones touched
+
+    @property
+    def rules_certain(self) -> bool:
+        return bool(self.rules.get("certain", True))
 
     @property
     def blocking(self) -> list[Conflict]:
@@ -126,28 +140,61 @@ def find_conflicts(index: SpatialIndex, geometry: Any, skip: str | None = None) 
 
 def holder_facts(holders: Iterable[Holder]) -> list[HolderFacts]:
     return [HolderFacts(name=h.name, country=h.country, kind=h.kind, share_pct=h.share_pct,
-                        is_body_corporate=h.body_corporate) for h in holders]
+                        is_body_corporate=h.body_corporate, shareholders=h.shareholders, local_to=h.local_to)
+            for h in holders]
+
+
+def rules_basis(applied: AppliedRules) -> dict[str, Any]:
+    """The rule version applied and why, as stored with an application and shown in every output."""
+    return applied.as_dict()
+
+
+def _zones(tt: TitleType, geometry: Any) -> set[str]:
+    codes = zones_of(tt)
+    return zones_touched(geometry, codes) if codes else set()
+
+
+def _zone_notes(zones: set[str]) -> list[str]:
+    return [f"the area lies partly or wholly in the {zone_label(z)} ({z})" for z in sorted(zones)]
 
 
 def check(uow: AbstractUnitOfWork, jurisdiction: str, title_type: str, area: AreaInput,
-          holders: Iterable[Holder] | None = None, at: datetime | None = None) -> CheckReport:
-    """Everything `apply` would check, without filing: geometry, boundary, limits, conflicts."""
+          holders: Iterable[Holder] | None = None, at: datetime | None = None,
+          minerals: Iterable[str] = (), declarations: Iterable[str] = ()) -> CheckReport:
+    """Everything `apply` would check, without filing: the rules in force (and whether that is
+    certain), geometry, boundary, limits, eligibility, mineral restrictions, conflicts."""
     at = at or datetime.now(timezone.utc)
-    ruleset = rules_for(jurisdiction, at)
+    applied = applied_rules_for(jurisdiction, at)
+    ruleset = applied.ruleset
     tt = ruleset.title_type(title_type)
     parsed = parse_area_input(area, ruleset)
     fee = tt.application_fee
+    zones = _zones(tt, parsed.geometry)
     report = CheckReport(
         jurisdiction=jurisdiction, title_type=tt.code, rules_version=ruleset.version, area_km2=round(parsed.area_km2, 4),
         vertex_count=parsed.vertex_count, fee_amount=fee.value.amount if fee else None,
         fee_currency=fee.value.currency if fee else None, fee_verified=bool(fee and fee.verified),
         unverified=unverified(tt), problems=area_problems(tt, parsed.area_km2), geometry=parsed.geometry,
+        rules=rules_basis(applied), notes=_zone_notes(zones),
     )
-    if holders:
-        report.problems += check_eligibility(ruleset, tt, holder_facts(validate_holders(list(holders))))
+    facts = holder_facts(validate_holders(list(holders))) if holders else []
+    if facts:
+        report.problems += check_eligibility(ruleset, tt, facts, zones)
     with uow:
+        if minerals:
+            index = mineral_index(uow)
+            resolved = [index.resolve(m) for m in minerals]
+            problems, notes = restriction_problems(ruleset, tt, resolved, facts or _ANY_PRIVATE, applied.day,
+                                                   tuple(declarations))
+            report.problems += problems
+            report.notes += notes
         report.conflicts = find_conflicts(spatial_index(uow, jurisdiction), parsed.geometry)
     return report
+
+
+# Without holders a restriction on private holders is reported, since most applicants are private.
+_ANY_PRIVATE = [HolderFacts(name="(holders not given)", country=None, kind="private", share_pct=100.0,
+                            is_body_corporate=True)]
 
 
 
@@ -184,21 +231,27 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
     """File an application: validate, number it (gapless), decide its priority, invoice the fee,
     record the event. Ground held by an active title or a reserved area is refused (409)."""
     now = now or datetime.now(timezone.utc)
-    ruleset = rules_for(inp.jurisdiction, now)
+    applied = applied_rules_for(inp.jurisdiction, now)
+    ruleset = applied.ruleset
     tt = ruleset.title_type(inp.title_type)
     holders = validate_holders(list(inp.holders))
-    problems = check_eligibility(ruleset, tt, holder_facts(holders))
-    if problems:
-        raise InvalidInput("not eligible: " + "; ".join(problems))
     if not inp.minerals:
         raise InvalidInput("minerals: name at least one mineral")
     parsed = parse_area_input(inp.area, ruleset)
+    zones = _zones(tt, parsed.geometry)
+    facts = holder_facts(holders)
+    problems = check_eligibility(ruleset, tt, facts, zones)
+    if problems:
+        raise InvalidInput("not eligible: " + "; ".join(problems), details={"rules": rules_basis(applied)})
     limits = area_problems(tt, parsed.area_km2)
     if limits:
         raise InvalidInput("; ".join(limits))
     with uow:
         index = mineral_index(uow)
         minerals = [index.resolve(m) for m in inp.minerals]
+        restricted, notes = restriction_problems(ruleset, tt, minerals, facts, applied.day, tuple(inp.declarations))
+        if restricted:
+            raise InvalidInput("restricted: " + "; ".join(restricted), details={"rules": rules_basis(applied)})
         last = uow.cadastre.lock(inp.jurisdiction)  # serialises filings in this jurisdiction
         conflicts = find_conflicts(spatial_index(uow, inp.jurisdiction), parsed.geometry)
         blocking = [c for c in conflicts if c.kind != "application"]
@@ -216,7 +269,7 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
             area_km2=round(parsed.area_km2, 6), received_at=now, state=lc.RECEIVED,
             priority=_priority(now, ruleset, earlier), fee_amount=fee.value.amount if fee else None,
             fee_currency=fee.value.currency if fee else None, fee_verified=bool(fee and fee.verified),
-            conflicts=conflicts, applicant_org=inp.applicant_org,
+            conflicts=conflicts, applicant_org=inp.applicant_org, rules_basis=rules_basis(applied),
         )
         uow.cadastre.add_application(app)
         uow.cadastre.set_last_application(inp.jurisdiction, app.number)
@@ -230,6 +283,8 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
         record(uow, actor, "application.received", app.ref, {
             "title_type": tt.code, "area_km2": app.area_km2, "priority": app.priority,
             "holders": [[h.name, h.share_pct] for h in holders], "rules_version": ruleset.version,
+            "rules": {k: v for k, v in app.rules_basis.items() if k != "summary"} if app.rules_basis else None,
+            "declarations": list(inp.declarations), "zones": sorted(zones),
             "conflicts": [[c.kind, c.ref] for c in conflicts],
             "geometry_sha256": hashlib.sha256(shapely.to_wkb(parsed.geometry)).hexdigest(),
             # private (maadan.audit.leaf.PRIVATE_KEYS): kept behind the public leaf's commitment
@@ -240,7 +295,8 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
     report = CheckReport(
         jurisdiction=inp.jurisdiction, title_type=tt.code, rules_version=ruleset.version, area_km2=app.area_km2,
         vertex_count=parsed.vertex_count, fee_amount=app.fee_amount, fee_currency=app.fee_currency,
-        fee_verified=app.fee_verified, unverified=unverified(tt), conflicts=conflicts, geometry=parsed.geometry)
+        fee_verified=app.fee_verified, unverified=unverified(tt), conflicts=conflicts, geometry=parsed.geometry,
+        rules=app.rules_basis or {}, notes=_zone_notes(zones) + notes)
     return Receipt(app, report)
 
 
@@ -292,6 +348,7 @@ def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date) -
         title_type=tt.code, rules_version=ruleset.version, holders=app.holders, geometry=app.geometry,
         area_km2=app.area_km2, granted_on=today, expires_on=add_years(today, term) if term else None,
         state=lc.ACTIVE, minerals=app.minerals, application_number=app.number, synthetic=app.synthetic,
+        rules_basis=app.rules_basis,
     )
     uow.cadastre.add_title(title)
     for ob in tt.obligations:

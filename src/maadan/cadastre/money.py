@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre.caches import rules_for
+from maadan.cadastre.caches import applied_rules_for, rules_for
 from maadan.cadastre.model import Invoice, Title
 from maadan.cadastre.register import AUDIT_LOCK, record
 from maadan.cadastre.rules import TitleType, annual_rent
@@ -58,6 +58,7 @@ class RentRun:
     issued: list[Invoice] = field(default_factory=list)
     already_invoiced: int = 0
     not_priced: list[NotPriced] = field(default_factory=list)
+    rules: dict | None = None  # the rule version whose rates were charged, why, and whether that is certain
 
 
 def rent_rules(title: Title, due_on: date) -> TitleType:
@@ -82,6 +83,10 @@ def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str
         raise InvalidInput(f"--year {year}: give a calendar year such as {date.today().year}")
     due_on = due_on or date(year, 1, 1)
     run = RentRun(year=year)
+    try:
+        run.rules = applied_rules_for(jurisdiction, due_on).as_dict()
+    except InvalidInput:
+        run.rules = None  # each title is then reported as not priced, with the reason
     with uow:
         for title in uow.cadastre.titles(jurisdiction, states=[lc.ACTIVE]):
             if title.granted_on.year > year:
@@ -98,7 +103,8 @@ def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str
                 run.already_invoiced += 1
         if run.issued:
             record(uow, actor, "rent.invoiced", f"jurisdiction {jurisdiction}",
-                   {"year": year, "invoices": len(run.issued), "not_priced": [n.title_number for n in run.not_priced]})
+                   {"year": year, "invoices": len(run.issued), "not_priced": [n.title_number for n in run.not_priced],
+                    "rules": {k: v for k, v in run.rules.items() if k != "summary"} if run.rules else None})
         uow.commit()
     return run
 

@@ -23,6 +23,7 @@ import shapely.geometry
 from maadan import actors
 from maadan.auth.model import User
 from maadan.cadastre import lifecycle as lc
+from maadan.cadastre import rulebook
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.applications import CheckReport
 from maadan.cadastre.audit import Event
@@ -60,7 +61,7 @@ def title_view(t: Title, *, geometry: bool = False) -> dict[str, Any]:
         "number": t.number, "jurisdiction": t.jurisdiction, "type": t.title_type, "state": t.state,
         "area_km2": t.area_km2, "granted_on": t.granted_on, "expires_on": t.expires_on, "renewals": t.renewals,
         "holders": [holder_view(h) for h in t.holders], "minerals": list(t.minerals),
-        "rules_version": t.rules_version, "synthetic": t.synthetic}
+        "rules_version": t.rules_version, "rules_basis": t.rules_basis, "synthetic": t.synthetic}
     if geometry:
         out["geometry"] = _geometry(t.geometry)
     return out
@@ -72,11 +73,15 @@ def application_view(a: Application, full: bool = False, *, geometry: bool = Fal
     out: dict[str, Any] = {
         "ref": a.ref, "number": a.number, "jurisdiction": a.jurisdiction, "type": a.title_type, "state": a.state,
         "priority": a.priority, "received_at": a.received_at, "area_km2": a.area_km2,
-        "applicants": [h.name for h in a.holders], "minerals": list(a.minerals), "synthetic": a.synthetic}
+        "applicants": [h.name for h in a.holders], "minerals": list(a.minerals), "synthetic": a.synthetic,
+        "rules_basis": a.rules_basis}
     if full:
         out |= {"holders": [{"name": h.name, "share_pct": h.share_pct, "country": h.country, "kind": h.kind,
                              "organisation_id": h.organisation_id, "body_corporate": h.body_corporate,
-                             "beneficial_owners": list(h.beneficial_owners)} for h in a.holders],
+                             "beneficial_owners": list(h.beneficial_owners),
+                             "shareholders": None if h.shareholders is None else
+                             [{"name": n, "share_pct": p} for n, p in h.shareholders],
+                             "local_to": None if h.local_to is None else list(h.local_to)} for h in a.holders],
                 "applicant_org": a.applicant_org, "rules_version": a.rules_version,
                 "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
                 "conflicts": [conflict_view(c) for c in a.conflicts]}
@@ -92,7 +97,7 @@ def check_view(r: CheckReport, *, geometry: bool = True) -> dict[str, Any]:
         "area_km2": r.area_km2, "vertex_count": r.vertex_count,
         "fee": {"amount": r.fee_amount, "currency": r.fee_currency, "verified": r.fee_verified},
         "unverified_rules": r.unverified, "problems": r.problems,
-        "conflicts": [conflict_view(c) for c in r.conflicts]}
+        "conflicts": [conflict_view(c) for c in r.conflicts], "rules": r.rules, "notes": r.notes}
     if geometry and r.geometry is not None:
         out["area"] = _geometry(r.geometry)
     return out
@@ -355,3 +360,28 @@ def decide(uow: AbstractUnitOfWork, jurisdiction: str, number: int, action: str,
     if action in NEEDS_REASON and not reason:
         raise InvalidInput(f"{action}: give the reason for the decision")
     return cadastre.decide(uow, jurisdiction, number, action, actor, reason)
+
+
+# --- the rules for people: versions, status, every value with its basis, differences -------------
+
+def _jurisdiction_code(jurisdiction: str) -> str:
+    code = (jurisdiction or "").strip().upper()
+    if code not in cadastre.jurisdictions():
+        raise NotFound("jurisdiction", code or jurisdiction, cadastre.jurisdictions())
+    return code
+
+
+def rules_index(at: date) -> dict[str, Any]:
+    """Every jurisdiction with the version applied on `at` and the share of its values verified."""
+    return {"at": at.isoformat(), "jurisdictions": rulebook.census_table(cadastre.CACHES.rules(), at)}
+
+
+def rules_of(jurisdiction: str, at: date, *, values: bool = True) -> dict[str, Any]:
+    """A jurisdiction's rule versions as of `at` (rulebook.jurisdiction_view)."""
+    return rulebook.jurisdiction_view(cadastre.CACHES.rules(), _jurisdiction_code(jurisdiction), at, values=values)
+
+
+def rules_diff(jurisdiction: str, version_a: str, version_b: str) -> dict[str, Any]:
+    """What changes from one rule version of a jurisdiction to another (rulebook.diff_view)."""
+    return rulebook.diff_view(cadastre.CACHES.rules(), _jurisdiction_code(jurisdiction), version_a.strip(),
+                              version_b.strip())

@@ -26,6 +26,13 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
+def _holder_values(h: Holder) -> dict[str, Any]:
+    return {"name": h.name, "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
+            "body_corporate": h.body_corporate, "share_pct": h.share_pct, "beneficial_owners": list(h.beneficial_owners),
+            "shareholders": None if h.shareholders is None else [[n, p] for n, p in h.shareholders],
+            "local_to": None if h.local_to is None else list(h.local_to)}
+
+
 class CadastreRepository:
     def __init__(self, session: Session):
         self.s = session
@@ -63,10 +70,7 @@ class CadastreRepository:
         if title_id is not None:
             self.s.execute(t.holder.delete().where(t.holder.c.title_id == title_id))
         self.s.execute(insert(t.holder), [
-            {"application_id": application_id, "title_id": title_id, "position": i, "name": h.name,
-             "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
-             "body_corporate": h.body_corporate, "share_pct": h.share_pct,
-             "beneficial_owners": list(h.beneficial_owners)}
+            {"application_id": application_id, "title_id": title_id, "position": i} | _holder_values(h)
             for i, h in enumerate(holders)
         ])
 
@@ -79,7 +83,9 @@ class CadastreRepository:
             out[getattr(r, column.name)].append(Holder(
                 name=r.name, share_pct=r.share_pct, country=r.country, kind=r.kind,
                 organisation_id=r.organisation_id, body_corporate=bool(r.body_corporate),
-                beneficial_owners=tuple(r.beneficial_owners or ())))
+                beneficial_owners=tuple(r.beneficial_owners or ()),
+                shareholders=None if r.shareholders is None else tuple((str(n), float(p)) for n, p in r.shareholders),
+                local_to=None if r.local_to is None else tuple(r.local_to)))
         return out
 
     # --- applications --------------------------------------------------------------------------
@@ -89,6 +95,7 @@ class CadastreRepository:
             rules_version=app.rules_version, minerals=app.minerals, received_at=app.received_at,
             state=app.state, priority=app.priority, fee_amount=app.fee_amount, fee_currency=app.fee_currency,
             fee_verified=app.fee_verified, applicant_org=app.applicant_org, synthetic=app.synthetic,
+            rules_basis=app.rules_basis,
             conflicts=[{"kind": c.kind, "ref": c.ref, "overlap_km2": c.overlap_km2, "note": c.note}
                        for c in app.conflicts],
             **_geom_values(app.geometry, app.area_km2),
@@ -107,7 +114,7 @@ class CadastreRepository:
             area_km2=r.area_km2, received_at=_utc(r.received_at), state=r.state, priority=r.priority,
             fee_amount=r.fee_amount, fee_currency=r.fee_currency, fee_verified=bool(r.fee_verified),
             conflicts=[Conflict(**c) for c in r.conflicts], applicant_org=r.applicant_org,
-            synthetic=bool(r.synthetic),
+            synthetic=bool(r.synthetic), rules_basis=r.rules_basis,
         ) for r, g in zip(rows, geoms)]
 
     def application(self, jurisdiction: str, number: int) -> Application | None:
@@ -139,7 +146,7 @@ class CadastreRepository:
             rules_version=title.rules_version, minerals=title.minerals,
             application_number=title.application_number, granted_on=title.granted_on,
             expires_on=title.expires_on, state=title.state, renewals=title.renewals, synthetic=title.synthetic,
-            **_geom_values(title.geometry, title.area_km2),
+            rules_basis=title.rules_basis, **_geom_values(title.geometry, title.area_km2),
         ).returning(t.title.c.id)).scalar_one()
         self._save_holders(title.holders, title_id=title_id)
         title.id = title_id
@@ -157,10 +164,7 @@ class CadastreRepository:
             ids = dict(self.s.execute(select(t.title.c.number, t.title.c.id)
                                       .where(t.title.c.number.in_([x.number for x in part]))).all())
             self.s.execute(insert(t.holder), [
-                {"application_id": None, "title_id": ids[x.number], "position": i, "name": h.name,
-                 "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
-                 "body_corporate": h.body_corporate, "share_pct": h.share_pct,
-                 "beneficial_owners": list(h.beneficial_owners)}
+                {"application_id": None, "title_id": ids[x.number], "position": i} | _holder_values(h)
                 for x in part for i, h in enumerate(x.holders)])
 
     def delete_synthetic_titles(self, jurisdiction: str) -> int:
@@ -178,6 +182,7 @@ class CadastreRepository:
             rules_version=r.rules_version, holders=holders[r.id], geometry=g, area_km2=r.area_km2,
             granted_on=r.granted_on, expires_on=r.expires_on, state=r.state, minerals=list(r.minerals),
             application_number=r.application_number, renewals=r.renewals, synthetic=bool(r.synthetic),
+            rules_basis=r.rules_basis,
         ) for r, g in zip(rows, geoms)]
 
     def title(self, number: str) -> Title | None:

@@ -281,6 +281,7 @@ application = Table(
     Column("conflicts", JSON, nullable=False),
     Column("applicant_org", String(80), nullable=True),
     Column("synthetic", Boolean, nullable=False, default=False),
+    Column("rules_basis", JSON, nullable=True),  # the rule version applied and why, at receipt
     *_geometry_columns(),
     UniqueConstraint("jurisdiction", "number"),
 )
@@ -301,6 +302,7 @@ title = Table(
     Column("state", String(16), nullable=False),
     Column("renewals", Integer, nullable=False, default=0),
     Column("synthetic", Boolean, nullable=False, default=False),
+    Column("rules_basis", JSON, nullable=True),  # the application's, carried at grant
     *_geometry_columns(),
 )
 Index("ix_title_state", title.c.jurisdiction, title.c.state)
@@ -320,6 +322,8 @@ holder = Table(
     Column("body_corporate", Boolean, nullable=False, default=True),
     Column("share_pct", Float, nullable=False),
     Column("beneficial_owners", JSON, nullable=False),
+    Column("shareholders", JSON, nullable=True),  # [[name, pct], ...] disclosed; NULL: not disclosed
+    Column("local_to", JSON, nullable=True),  # zone codes the holder declares itself local to
 )
 Index("ix_holder_title", holder.c.title_id)
 Index("ix_holder_application", holder.c.application_id)

@@ -199,7 +199,7 @@ def test_title_properties(client):
     f = get(client, "/ogc/collections/titles/items", limit=1).json()["features"][0]
     p = f["properties"]
     assert set(p) == {"number", "jurisdiction", "type", "state", "area_km2", "granted_on", "expires_on", "holders",
-                      "minerals", "synthetic", "renewals", "rules_version"}  # the one title view (cadastre/views.py)
+                      "minerals", "synthetic", "renewals", "rules_version", "rules_basis"}  # the one title view (cadastre/views.py)
     assert p["synthetic"] is True and p["number"].startswith("SYN-") and f["id"] == p["number"].replace("/", "~")
     assert set(p["holders"][0]) == {"name", "share_pct", "country", "kind"}
     assert f["geometry"]["type"] == "Polygon"
@@ -328,7 +328,7 @@ def test_applications_exclude_non_public_data(client):
     assert sorted(f["properties"]["state"] for f in body["features"]) == PUBLIC_STATES
     for f in body["features"]:
         assert set(f["properties"]) == {"ref", "number", "jurisdiction", "type", "state", "priority", "received_at",
-                                        "area_km2", "applicants", "minerals", "synthetic"}
+                                        "area_km2", "applicants", "minerals", "synthetic", "rules_basis"}
         assert f["id"] == f["properties"]["ref"].replace("/", "~")
     for secret in (SECRET_OWNER, SECRET_ORG, "beneficial", "applicant_org", "fee", "1234", "documents"):
         assert secret not in r.text
