@@ -105,6 +105,19 @@ SETTINGS: tuple[Setting, ...] = (
         "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
     ),
     Setting(
+        "MAADAN_SQLITE_SYNCHRONOUS",
+        "full",
+        "How SQLite makes commits durable: full (every commit syncs the write-ahead log before a receipt "
+        "is given) or extra (also syncs the folder). PostgreSQL: see docs/deploy.md (synchronous_commit).",
+    ),
+    Setting(
+        "MAADAN_IDEMPOTENCY_HOURS",
+        "24",
+        "How long the answer to a write sent with an Idempotency-Key is kept: a retry with the same key "
+        "within this time gets the same answer (the same application number and receipt time) and writes "
+        "nothing; after it the key may be used again.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -130,6 +143,8 @@ class Settings:
     expensive_concurrency: int = 2
     password_hashing: str = "standard"
     stale_days: int = 180
+    idempotency_hours: int = 24
+    sqlite_synchronous: str = "full"
 
     @property
     def production(self) -> bool:
@@ -182,6 +197,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
         expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
         password_hashing=password_hashing(env),
+        idempotency_hours=_int(env, "MAADAN_IDEMPOTENCY_HOURS", 24, 1, 24 * 366),
+        sqlite_synchronous=_choice(env, "MAADAN_SQLITE_SYNCHRONOUS", ("full", "extra")),
     )
 
 
@@ -215,6 +232,13 @@ def password_hashing(env: Mapping[str, str] | None = None) -> str:
         raise ConfigError(f"MAADAN_PASSWORD_HASHING must be {' or '.join(PASSWORD_HASHING)}, not {value!r}")
     if value != "standard" and (env.get("MAADAN_ENV") or "").strip().lower() == "prod":
         raise ConfigError("MAADAN_PASSWORD_HASHING=fast-insecure is for test suites; it is refused when MAADAN_ENV=prod")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = (env.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be {' or '.join(allowed)}, not {value!r}")
     return value
 
 

@@ -78,17 +78,17 @@ class RejectNul:
         if not (ctype.startswith(self.TEXT_BODIES) or b"+json" in ctype.split(b";")[0]):
             await self.app(scope, receive, send)
             return
-        body, interrupted = await _whole_body(receive)
+        body, interrupted = await whole_body(receive)
         if interrupted is not None:
-            await self.app(scope, _replay([interrupted]), send)
+            await self.app(scope, replay_body([interrupted]), send)
             return
         if b"\x00" in body or b"\\u0000" in body or (ctype.startswith(b"application/x-www") and b"%00" in body.lower()):
             await _nul(send, "the request body", scope)
             return
-        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+        await self.app(scope, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive), send)
 
 
-async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
+async def whole_body(receive: Receive) -> tuple[bytes, Message | None]:
     """The request body read to its end, or the message (a disconnect) that cut it short."""
     chunks, more = [], True
     while more:
@@ -100,7 +100,7 @@ async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
     return b"".join(chunks), None
 
 
-def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+def replay_body(messages: list[Message], then: Receive | None = None) -> Receive:
     queue = list(messages)
 
     async def receive() -> Message:
@@ -115,11 +115,11 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
 
 async def _nul(send: Send, where: str, scope: Scope) -> None:
     status = 400 if scope["path"].startswith("/ogc") else 422  # OGC API answers bad parameters with 400
-    await _send_json(send, status, {"error": "invalid_input", "details": {"where": where},
+    await send_json(send, status, {"error": "invalid_input", "details": {"where": where},
                                     "message": f"{where} holds a NUL character (U+0000), which text may not contain"})
 
 
-async def _send_json(send: Send, status: int, payload: dict) -> None:
+async def send_json(send: Send, status: int, payload: dict) -> None:
     body = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -152,18 +152,18 @@ class JsonDepthLimit:
         if scope["type"] != "http" or not (ctype == b"application/json" or ctype.endswith(b"+json")):
             await self.app(scope, receive, send)
             return
-        body, interrupted = await _whole_body(receive)
+        body, interrupted = await whole_body(receive)
         if interrupted is not None:
-            await self.app(scope, _replay([interrupted]), send)
+            await self.app(scope, replay_body([interrupted]), send)
             return
         depth = json_depth(body)
         if depth > self.limit:
             status = 400 if scope["path"].startswith("/ogc") else 422
-            await _send_json(send, status, {"error": "invalid_input", "details": {"depth": depth, "limit": self.limit},
+            await send_json(send, status, {"error": "invalid_input", "details": {"depth": depth, "limit": self.limit},
                                             "message": f"body: the JSON nests {depth} levels deep; at most "
                                                        f"{self.limit} are read"})
             return
-        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+        await self.app(scope, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive), send)
 
 
 class RequestLog:
