@@ -29,7 +29,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     settings = settings or load_settings()
     engine = engine or create_db_engine(settings)
     require_schema(engine)
-    durability.require_durable(engine, settings)  # refuses fsync=off in prod; synchronous_commit on
+    durability.require_durable(engine)  # synchronous_commit on for our sessions; fsync=off warned about
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
