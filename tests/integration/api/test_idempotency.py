@@ -120,7 +120,7 @@ def test_a_refused_request_stores_nothing_and_its_corrected_retry_runs(role_clie
 
 
 def test_an_expired_key_runs_again(role_client):
-    c, applicant, officer = role_client, role_client.token("applicant.a"), role_client.token("officer.a")
+    c, applicant = role_client, role_client.token("applicant.a")
     keyed = applicant | {"Idempotency-Key": "short-lived"}
     first = c.post("/api/cadastre/applications", headers=keyed, json=filing())
     engine = c.app.state.engine
