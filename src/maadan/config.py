@@ -118,6 +118,17 @@ SETTINGS: tuple[Setting, ...] = (
         "nothing; after it the key may be used again.",
     ),
     Setting(
+        "MAADAN_METRICS_NETWORKS",
+        "127.0.0.1/32,::1/128",
+        "Comma-separated networks (CIDR) whose clients may read /metrics (Prometheus). The client is the TCP "
+        "peer, or the X-Forwarded-For address when the peer is one of MAADAN_TRUSTED_PROXIES.",
+    ),
+    Setting(
+        "MAADAN_METRICS_TOKEN",
+        "unset",
+        "A Bearer token (at least 32 characters) that may read /metrics from any address.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -145,6 +156,8 @@ class Settings:
     stale_days: int = 180
     idempotency_hours: int = 24
     sqlite_synchronous: str = "full"
+    metrics_networks: tuple = ()
+    metrics_token: str = ""
 
     @property
     def production(self) -> bool:
@@ -199,6 +212,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_hashing=password_hashing(env),
         idempotency_hours=_int(env, "MAADAN_IDEMPOTENCY_HOURS", 24, 1, 24 * 366),
         sqlite_synchronous=_choice(env, "MAADAN_SQLITE_SYNCHRONOUS", ("full", "extra")),
+        metrics_networks=_networks(env, "MAADAN_METRICS_NETWORKS", "127.0.0.1/32,::1/128"),
+        metrics_token=_token(env, "MAADAN_METRICS_TOKEN"),
     )
 
 
@@ -232,6 +247,26 @@ def password_hashing(env: Mapping[str, str] | None = None) -> str:
         raise ConfigError(f"MAADAN_PASSWORD_HASHING must be {' or '.join(PASSWORD_HASHING)}, not {value!r}")
     if value != "standard" and (env.get("MAADAN_ENV") or "").strip().lower() == "prod":
         raise ConfigError("MAADAN_PASSWORD_HASHING=fast-insecure is for test suites; it is refused when MAADAN_ENV=prod")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple:
+    import ipaddress
+
+    out = []
+    for raw in (env.get(name) or default).split(","):
+        if raw.strip():
+            try:
+                out.append(ipaddress.ip_network(raw.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(f"{name}: {raw.strip()!r} is not a network such as 10.0.0.0/8") from None
+    return tuple(out)
+
+
+def _token(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "").strip()
+    if value and len(value) < 32:
+        raise ConfigError(f"{name} must be at least 32 characters when set")
     return value
 
 

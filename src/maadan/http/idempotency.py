@@ -34,6 +34,7 @@ from maadan.store.idempotency import Claim, Stored, lookup
 HEADER = "Idempotency-Key"
 FORM_FIELD = "idempotency_key"
 SCOPE_KEY = "maadan.idempotency"  # where the request's Claim sits in the ASGI scope (see http/deps.py)
+ROUTE_KEY = "maadan.route"  # a replayed answer's route template, for http/metrics.py
 WRITES = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 NOT_KEYED = frozenset({"/api/auth/token", "/api/auth/logout", "/login", "/logout"})
 REPLAYED = "Idempotent-Replayed"
@@ -46,6 +47,12 @@ log = logging.getLogger("maadan.requests")
 def form_key() -> str:
     """A fresh key for a web form's hidden `idempotency_key` field (one per form shown)."""
     return str(uuid.uuid4())
+
+
+def _count(scope: Scope, outcome: str) -> None:
+    metrics = getattr(scope["app"].state, "metrics", None) if scope.get("app") is not None else None
+    if metrics is not None:
+        metrics.idempotency_outcome(outcome)
 
 
 def claim_of(scope: Scope) -> Claim | None:
@@ -114,10 +121,12 @@ class Idempotency:
                 await self.app(scope, again, send)
                 return
         if len(sent) > 1:
+            _count(scope, "malformed")
             await _bad_key(send, "send one Idempotency-Key, not several")
             return
         key = parse_key(sent[0].decode("latin-1"))
         if key is None:
+            _count(scope, "malformed")
             await _bad_key(send, "an Idempotency-Key is 1 to 255 visible ASCII characters without quotes or "
                                  "backslashes, e.g. a UUID")
             return
@@ -126,7 +135,7 @@ class Idempotency:
                       self.ttl)
         stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
         if stored is not None:
-            await _answer_stored(send, stored, claim)
+            await _answer_stored(scope, send, stored, claim)
             return
         scope[SCOPE_KEY] = claim
         answer: list[Message] = []
@@ -142,16 +151,20 @@ class Idempotency:
         if claim.lost:  # the other request with this key has committed: its answer is the answer
             stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
             if stored is not None:
-                await _answer_stored(send, stored, claim)
+                await _answer_stored(scope, send, stored, claim)
                 return
+            _count(scope, "in_use")
         elif claim.session is not None:
             start = next(m for m in answer if m["type"] == "http.response.start")
             kept = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start.get("headers", [])
                     if k.decode("latin-1").lower() not in _NOT_STORED]
             content = b"".join(m.get("body", b"") for m in answer if m["type"] == "http.response.body")
             try:
-                await to_thread.run_sync(claim.finish, start["status"], kept, content)
-            except Exception:  # the write is not durable: say so, never send its receipt
+                route = getattr(scope.get("route"), "path", None)
+                await to_thread.run_sync(claim.finish, start["status"], kept, content, route)
+                _count(scope, "stored")
+            except Exception:
+                _count(scope, "not_committed")  # the write is not durable: say so, never send its receipt
                 log.exception("a keyed write could not be committed")
                 await send_json(send, 503, {"error": "not_committed", "details": {"header": HEADER},
                                             "message": "the write could not be committed; nothing was written. "
@@ -161,12 +174,14 @@ class Idempotency:
             await send(message)
 
 
-async def _answer_stored(send: Send, stored: Stored, claim: Claim) -> None:
+async def _answer_stored(scope: Scope, send: Send, stored: Stored, claim: Claim) -> None:
+    _count(scope, "replayed" if stored.fingerprint == claim.fingerprint else "reused")
     if stored.fingerprint != claim.fingerprint:
         await send_json(send, 409, {"error": "idempotency_key_reused", "details": {"header": HEADER},
                                     "message": "this Idempotency-Key was used with a different request; "
                                                "use a new key for a new request"})
         return
+    scope[ROUTE_KEY] = stored.route
     headers = [(k.encode("latin-1"), v.encode("latin-1")) for k, v in stored.headers]
     headers.append((REPLAYED.lower().encode(), b"true"))
     await send({"type": "http.response.start", "status": stored.status, "headers": headers})

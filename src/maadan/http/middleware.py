@@ -3,10 +3,12 @@ JSON bodies nest, and one structured log line per request."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
 import time
+import uuid
 
 import numpy as np
 
@@ -166,8 +168,21 @@ class JsonDepthLimit:
         await self.app(scope, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive), send)
 
 
+REQUEST_ID = "maadan.request_id"  # the request's id in the ASGI scope
+REQUEST_ID_HEADER = b"x-request-id"
+_GIVEN_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("maadan_request_id", default=None)
+
+
+def request_id(scope: Scope) -> str | None:
+    """The id of this request (also in its X-Request-ID answer header and its log lines)."""
+    return scope.get(REQUEST_ID)
+
+
 class RequestLog:
-    """One JSON line per request: method, path, status, duration, client."""
+    """One JSON line per request: method, path, status, duration, client and request id. The id is the
+    proxy's X-Request-ID when that is a plain token (letters, digits, . _ : -, at most 128), else a new
+    one; every answer carries it in X-Request-ID, and error pages show it."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -177,11 +192,18 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         start, status = time.perf_counter(), 500
+        given = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER, b"")
+        rid = given.decode() if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
+        scope[REQUEST_ID] = rid
+        token = current_request_id.set(rid)
 
         async def capture(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message = {**message, "headers": [*(h for h in message.get("headers", [])
+                                                    if h[0].lower() != REQUEST_ID_HEADER),
+                                                  (REQUEST_ID_HEADER, rid.encode())]}
             await send(message)
 
         try:
@@ -189,4 +211,6 @@ class RequestLog:
         finally:
             client = scope.get("client") or ("-", 0)
             log.info(json.dumps({"method": scope["method"], "path": scope["path"], "status": status,
-                                 "ms": round((time.perf_counter() - start) * 1000, 2), "client": client[0]}))
+                                 "ms": round((time.perf_counter() - start) * 1000, 2), "client": client[0],
+                                 "request_id": rid}))
+            current_request_id.reset(token)

@@ -35,6 +35,7 @@ class Stored:
     headers: list[tuple[str, str]]
     body: bytes
     created_at: datetime
+    route: str | None = None  # the template of the route that answered (for metrics)
 
 
 @dataclass
@@ -76,13 +77,13 @@ class Claim:
                               details={"header": "Idempotency-Key"}) from None
         self.session, self.engine = session, engine
 
-    def finish(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+    def finish(self, status: int, headers: list[tuple[str, str]], body: bytes, route: str | None = None) -> None:
         """Store the answer with the write and commit both (raises when the commit fails)."""
         session = self.session
         assert session is not None
         try:
             session.execute(table.update().where(table.c.owner == self.owner, table.c.key == self.key).values(
-                status=status, headers=json.dumps(headers).encode(), body=body))
+                status=status, headers=json.dumps({"headers": headers, "route": route}).encode(), body=body))
             session.commit()
         finally:
             self.release()
@@ -103,8 +104,9 @@ def lookup(engine: Engine, owner: str, key: str) -> Stored | None:
         row = session.execute(select(table).where(table.c.owner == owner, table.c.key == key)).first()
     if row is None or row.status is None or _aware(row.expires_at) <= _now():
         return None
-    return Stored(row.fingerprint, row.status, [tuple(h) for h in json.loads(row.headers or b"[]")],
-                  row.body or b"", _aware(row.created_at))
+    meta = json.loads(row.headers or b"{}")
+    return Stored(row.fingerprint, row.status, [tuple(h) for h in meta.get("headers", [])], row.body or b"",
+                  _aware(row.created_at), meta.get("route"))
 
 
 def _now() -> datetime:

@@ -19,7 +19,7 @@ idempotency_key = Table(
     Column("method", String(8), nullable=False),
     Column("path", String(2048), nullable=False),
     Column("status", Integer, nullable=True),  # the answer; null only inside the write's transaction
-    Column("headers", LargeBinary, nullable=True),  # JSON [[name, value], ...] of the answer
+    Column("headers", LargeBinary, nullable=True),  # JSON {"headers": [[name, value], ...], "route": template}
     Column("body", LargeBinary, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("expires_at", DateTime(timezone=True), nullable=False),
