@@ -118,6 +118,30 @@ SETTINGS: tuple[Setting, ...] = (
         "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
     ),
     Setting(
+        "MAADAN_SQLITE_SYNCHRONOUS",
+        "full",
+        "How SQLite makes commits durable: full (every commit syncs the write-ahead log before a receipt "
+        "is given) or extra (also syncs the folder). PostgreSQL: see docs/deploy.md (synchronous_commit).",
+    ),
+    Setting(
+        "MAADAN_IDEMPOTENCY_HOURS",
+        "24",
+        "How long the answer to a write sent with an Idempotency-Key is kept: a retry with the same key "
+        "within this time gets the same answer (the same application number and receipt time) and writes "
+        "nothing; after it the key may be used again.",
+    ),
+    Setting(
+        "MAADAN_METRICS_NETWORKS",
+        "127.0.0.1/32,::1/128",
+        "Comma-separated networks (CIDR) whose clients may read /metrics (Prometheus). The client is the TCP "
+        "peer, or the X-Forwarded-For address when the peer is one of MAADAN_TRUSTED_PROXIES.",
+    ),
+    Setting(
+        "MAADAN_METRICS_TOKEN",
+        "unset",
+        "A Bearer token (at least 32 characters) that may read /metrics from any address.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -143,6 +167,10 @@ class Settings:
     expensive_concurrency: int = 2
     password_hashing: str = "standard"
     stale_days: int = 180
+    idempotency_hours: int = 24
+    sqlite_synchronous: str = "full"
+    metrics_networks: tuple = ()
+    metrics_token: str = ""
     register_key: Path | None = None  # None: <data_dir>/register-key.pem
     register_name: str = "maadan.local/register"
 
@@ -203,6 +231,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         password_hashing=password_hashing(env),
         register_key=Path(env["MAADAN_REGISTER_KEY"]).expanduser() if env.get("MAADAN_REGISTER_KEY") else None,
         register_name=_register_name(env),
+        idempotency_hours=_int(env, "MAADAN_IDEMPOTENCY_HOURS", 24, 1, 24 * 366),
+        sqlite_synchronous=_choice(env, "MAADAN_SQLITE_SYNCHRONOUS", ("full", "extra")),
+        metrics_networks=_networks(env, "MAADAN_METRICS_NETWORKS", "127.0.0.1/32,::1/128"),
+        metrics_token=_token(env, "MAADAN_METRICS_TOKEN"),
     )
 
 
@@ -244,6 +276,33 @@ def password_hashing(env: Mapping[str, str] | None = None) -> str:
         raise ConfigError(f"MAADAN_PASSWORD_HASHING must be {' or '.join(PASSWORD_HASHING)}, not {value!r}")
     if value != "standard" and (env.get("MAADAN_ENV") or "").strip().lower() == "prod":
         raise ConfigError("MAADAN_PASSWORD_HASHING=fast-insecure is for test suites; it is refused when MAADAN_ENV=prod")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple:
+    import ipaddress
+
+    out = []
+    for raw in (env.get(name) or default).split(","):
+        if raw.strip():
+            try:
+                out.append(ipaddress.ip_network(raw.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(f"{name}: {raw.strip()!r} is not a network such as 10.0.0.0/8") from None
+    return tuple(out)
+
+
+def _token(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "").strip()
+    if value and len(value) < 32:
+        raise ConfigError(f"{name} must be at least 32 characters when set")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = (env.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be {' or '.join(allowed)}, not {value!r}")
     return value
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import replace
 from datetime import date
@@ -170,37 +171,50 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
               local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
               actor: Optional[str] = common.ACTOR,
+              idempotency_key: Optional[str] = common.IDEMPOTENCY_KEY,
               json_out: bool = common.JSON) -> None:
-    """File an application; prints its receipt (number, time, area, fee, priority, the rules applied)."""
+    """File an application; prints its receipt (number, time, area, fee, priority, the rules applied). Filed at
+    most once per --idempotency-key: a rerun with the key prints the first receipt."""
     c = common.get()
     holders = with_disclosures([parse_holder(h) for h in holder], shareholder, local_to)
     inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=title_type, minerals=tuple(mineral),
                                    holders=tuple(holders), area=_area(area, crs, cells),
                                    applicant_org=applicant_org, declarations=tuple(declare or ()))
-    receipt = service.apply(c.uow(write=True), inp, common.actor(actor))
-    a = receipt.application
-    data = {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
-            "priority": a.priority, "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
-            "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
-            "rules_version": a.rules_version, "conflicts": [k.__dict__ for k in a.conflicts],
-            "unverified_rules": receipt.report.unverified, "rules_basis": a.rules_basis,
-            "notes": receipt.report.notes}
+
+    def file(uow) -> dict:
+        receipt = service.apply(uow, inp, common.actor(actor))
+        a = receipt.application
+        return {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
+                "priority": a.priority, "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
+                "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
+                "rules_version": a.rules_version, "conflicts": [k.__dict__ for k in a.conflicts],
+                "unverified_rules": receipt.report.unverified, "rules_basis": a.rules_basis,
+                "notes": receipt.report.notes}
+
+    request = {"area": hashlib.sha256(_read(area)).hexdigest() if area else None, "crs": crs, "cells": cells,
+               "inp": [jurisdiction, title_type, list(mineral), list(holder), applicant_org, list(declare or ()),
+                       list(shareholder or ()), list(local_to or ())]}
+    data, key, replayed = common.once("cadastre apply", idempotency_key, request, common.actor(actor), file)
+    data = data | {"idempotency_key": key, "replayed": replayed}
     if json_out:
         common.print_json(data)
         return
-    fee = "no fee" if a.fee_amount is None else f"fee {a.fee_amount:,.0f} {a.fee_currency}"
-    c.out.print(f"Receipt: application {a.ref}, received {a.received_at.isoformat(timespec='seconds')}, "
-                f"{a.area_km2:,.3f} km², {fee}" + ("" if a.fee_verified else " (unverified)"))
-    print_rules_basis(a.rules_basis)
-    for n in receipt.report.notes:
+    fee = "no fee" if data["fee"]["amount"] is None else f"fee {data['fee']['amount']:,.0f} {data['fee']['currency']}"
+    c.out.print(f"Receipt: application {data['ref']}, received {data['received_at'][:19]}, "
+                f"{data['area_km2']:,.3f} km², {fee}" + ("" if data['fee']['verified'] else " (unverified)")
+                + (" [bold](filed before: this is its receipt)[/]" if replayed else ""))
+    print_rules_basis(data["rules_basis"])
+    for n in data["notes"]:
         c.out.print(f"note: {n}", markup=False)
-    if a.priority == "clear":
+    c.out.print(f"Idempotency key: {key} (rerun with --idempotency-key {key} to get this receipt again "
+                "without filing twice)")
+    if data["priority"] == "clear":
         c.out.print("[green]Holds priority[/]: no earlier pending application overlaps.")
     else:
-        others = ", ".join(k.ref for k in a.conflicts if k.kind == "application")
-        c.out.print(f"[yellow]{a.priority}[/]: overlaps pending application(s) {others}"
-                    + (" received the same day (rule 10: simultaneous; an officer decides)" if a.priority == "competing"
-                       else " received earlier, which take priority"))
+        others = ", ".join(k["ref"] for k in data["conflicts"] if k["kind"] == "application")
+        c.out.print(f"[yellow]{data['priority']}[/]: overlaps pending application(s) {others}"
+                    + (" received the same day (rule 10: simultaneous; an officer decides)"
+                       if data["priority"] == "competing" else " received earlier, which take priority"))
 
 
 @app.command("decide")
