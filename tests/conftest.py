@@ -150,3 +150,10 @@ def bundled_agreement_ids() -> list[str]:
     from maadan.ingest.agreement_data import load_agreements
 
     return [a.id for a in load_agreements(References())]
+
+
+def bundled_project_count() -> int:
+    """How many deposits and projects are bundled in maadan/data/projects."""
+    from maadan.ingest.reference import data_dir
+
+    return len(list((data_dir() / "projects").glob("*.yaml")))

@@ -8,6 +8,7 @@ import pytest
 from maadan.ingest import reference
 from maadan.ingest.reference import data_dir
 from maadan.minerals.shares import series_tables
+from tests.conftest import bundled_project_count
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,7 @@ def test_reliance_and_import_shares_are_percentages(catalogue):
 def test_projects_are_cited_and_ownership_is_whole_or_marked(catalogue):
     orgs = reference.load_organisations()
     projects = reference.load_projects(catalogue, orgs)
-    assert len(projects) == 16
+    assert len(projects) == bundled_project_count()
     for p in projects:
         assert p.sources
         assert p.ownership_problems() == []

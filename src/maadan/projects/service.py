@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-
-from pyproj import Geod
+from typing import Any
 
 from maadan.agreements.model import Agreement
 from maadan.errors import InvalidInput
@@ -13,9 +12,8 @@ from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
 from maadan.projects.model import Project
+from maadan.serialize import to_jsonable
 from maadan.store.uow import UnitOfWork
-
-_GEOD = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)
@@ -43,7 +41,24 @@ class Near:
 @dataclass
 class ProjectRow:
     project: Project
-    distance_km: float | None = None
+    distance_km: float | None = None  # to the nearest place the deposit may be (its box or circle)
+    centre_km: float | None = None  # to its point, or the centre of its box or circle
+
+    @property
+    def uncertain(self) -> bool:
+        """Within the radius only because of the location's uncertainty (its centre lies beyond)."""
+        return self.distance_km is not None and self.centre_km is not None and self.centre_km > self.distance_km
+
+    def as_dict(self) -> dict[str, Any]:
+        """One row as JSON: the point (or centre) and how precisely it is known, the distances when searched."""
+        p, loc = self.project, self.project.location
+        return {"id": p.id, "name": p.name, "kind": p.kind, "status": p.status, "status_as_of": p.status_as_of,
+                "province": p.province, "district": p.district, "commodities": p.commodities,
+                "operator": p.operator_id, "lat": loc.lat if loc else None, "lon": loc.lon if loc else None,
+                "location_kind": loc.kind if loc else None, "location_confidence": loc.confidence if loc else None,
+                "radius_km": loc.radius_km if loc else None,
+                "bbox": [loc.west, loc.south, loc.east, loc.north] if loc and loc.kind == "box" else None,
+                "located": loc is not None, "distance_km": self.distance_km, "centre_km": self.centre_km}
 
 
 @dataclass
@@ -53,21 +68,39 @@ class ProjectDetail:
     mineral_names: dict[str, str]
     agreements: list[Agreement] = field(default_factory=list)  # linked in the agreements registry
 
+    @property
+    def names(self) -> dict[str, str]:
+        return {**self.mineral_names, **{k: o.name for k, o in self.organisations.items()}}
+
+    def as_dict(self) -> dict[str, Any]:
+        """The record as JSON, with every claim and its sources beside it and the unsourced ones named."""
+        p = self.project
+        data = to_jsonable(p)
+        for reading, raw in zip(p.ownership, data["ownership"]):
+            raw["total_pct"], raw["complete"] = reading.total_pct, reading.complete
+            for h in raw["holders"]:
+                org = self.organisations.get(h["organisation_id"] or "")
+                h["organisation_name"] = org.name if org else h["label"]
+        for loc, raw in zip(p.locations, data["locations"]):
+            raw["description"] = loc.describe()
+        data["operator_name"] = self.organisations[p.operator_id].name if p.operator_id in self.organisations else None
+        claims = p.claims(self.names)
+        data["claims"] = [c.as_dict() for c in claims]
+        data["unsourced"] = [c.key for c in claims if not c.sourced]
+        data["agreements"] = [{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title} for a in self.agreements]
+        return data
+
 
 def _project_index(uow: UnitOfWork) -> NameIndex:
     return NameIndex.build("project", uow.projects.names())
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Geodesic distance on the WGS 84 ellipsoid."""
-    _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
-    return metres / 1000.0
-
-
 def find_projects(uow: UnitOfWork, *, kind: str | None = None, commodity: str | None = None,
                   province: str | None = None, near: Near | None = None) -> list[ProjectRow]:
     """Deposits and projects matching every filter given; sorted by distance when `near` is given.
-    Sites with no known location are left out of a distance search."""
+    The distance is to the nearest place the deposit may lie (a box, or a point with its radius of
+    uncertainty, counts from its edge), so an imprecisely located deposit is not missed; the distance
+    to its centre is given too. Sites with no known location are left out of a distance search."""
     with uow:
         mineral_id = mineral_index(uow).resolve(commodity) if commodity else None
         projects = uow.projects.all()
@@ -79,17 +112,18 @@ def find_projects(uow: UnitOfWork, *, kind: str | None = None, commodity: str | 
             continue
         if province and (p.province or "").lower() != province.strip().lower():
             continue
-        dist = None
+        dist = centre = None
         if near:
             loc = p.location
             if loc is None:
                 continue
-            dist = distance_km(near.lat, near.lon, loc.lat, loc.lon)
+            dist, centre = loc.distances_km(near.lat, near.lon)
             if dist > near.within_km:
                 continue
-        rows.append(ProjectRow(p, None if dist is None else round(dist, 1)))
+        rows.append(ProjectRow(p, None if dist is None else round(dist, 1),
+                               None if centre is None else round(centre, 1)))
     if near:
-        rows.sort(key=lambda r: r.distance_km)
+        rows.sort(key=lambda r: (r.distance_km, r.centre_km))
     return rows
 
 

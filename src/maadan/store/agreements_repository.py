@@ -16,16 +16,11 @@ from maadan.evidence.model import Correction, Source
 from maadan.errors import Conflict
 from maadan.store import agreements_tables as t
 from maadan.store import tables as core
-from maadan.store.repositories import SyncCounts
+from maadan.store.repositories import SyncCounts, _sources
 
 LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages", "project": "projects",
                "title": "titles", "replaces": "replaces"}
 SEED_ACTOR = "seed"
-
-
-def _sources(items: Any) -> tuple[Source, ...]:
-    return tuple(Source(publisher=x.get("publisher") or "", url=x.get("url"), date=x.get("date"),
-                        evidence=x.get("evidence"), supports=tuple(x.get("supports") or ())) for x in items or ())
 
 
 def _now() -> str:

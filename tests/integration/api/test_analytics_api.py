@@ -3,6 +3,8 @@
 import numpy_financial as npf
 import pytest
 
+from tests.conftest import bundled_project_count
+
 
 def test_criticality_and_one_mineral(read_client):
     r = read_client.get("/api/analytics/criticality")
@@ -60,7 +62,7 @@ def test_montecarlo_is_bounded_and_seeded(read_client):
 
 def test_screening_and_reports(read_client):
     s = read_client.get("/api/analytics/screening").json()
-    assert len(s["candidates"]) == 16 and s["candidates"][0]["reasons"]
+    assert len(s["candidates"]) == bundled_project_count() and s["candidates"][0]["reasons"]
     assert read_client.get("/api/analytics/screening", params={"profile": "../etc"}).status_code == 422
     r = read_client.get("/api/analytics/reports/mineral/copper.pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content[:5] == b"%PDF-"

@@ -80,7 +80,7 @@ def test_mineral_page_withheld_is_not_zero_and_sources_are_listed(web):
 def test_project_page_shows_owners_totals_and_sources(web):
     html = web.client.get("/projects/reko-diq").text
     assert "Owners and stakes" in html and "total 99.99%" in html
-    assert "Barrick" in html and "dawn.com/news/1719891" in html and "Every source on this page" in html
+    assert "Barrick" in html and "dawn.com/news/1890305" in html and "Every source on this page" in html
     assert "Capital expenditure" in html and "Key dates" in html
 
 

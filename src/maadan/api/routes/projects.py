@@ -16,10 +16,7 @@ Text = Annotated[str | None, Query(max_length=100)]
 
 
 def _row(r: ProjectRow) -> dict:
-    p, loc = r.project, r.project.location
-    return {"id": p.id, "name": p.name, "kind": p.kind, "status": p.status, "province": p.province,
-            "district": p.district, "commodities": p.commodities, "operator": p.operator_id,
-            "lat": loc.lat if loc else None, "lon": loc.lon if loc else None, "distance_km": r.distance_km}
+    return r.as_dict()
 
 
 @router.get("/projects", summary="Projects (undertakings with an operator or owner of record)")
@@ -40,13 +37,10 @@ def deposits(uow: UoW, page: Page, commodity: Text = None, province: Text = None
 @router.get("/projects/{project_id}", summary="One deposit or project: owners, phases, reserves, capex, sources")
 def project(project_id: str, uow: UoW) -> dict:
     d = project_detail(uow, project_id)
-    data = to_jsonable(d.project)
+    data = d.as_dict()
     data["organisations"] = {k: to_jsonable(o) for k, o in d.organisations.items()
                              if k == d.project.operator_id or any(k in (h.organisation_id, h.via_id)
                                                                   for r in d.project.ownership for h in r.holders)}
-    for reading, raw in zip(d.project.ownership, data["ownership"]):
-        raw["total_pct"], raw["complete"] = reading.total_pct, reading.complete
-    data["agreements"] = [{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title} for a in d.agreements]
     return data
 
 
