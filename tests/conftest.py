@@ -144,12 +144,13 @@ def copy_cli(seeded_copy, capsys, monkeypatch) -> CLI:
     return CLI(seeded_copy.url, capsys, monkeypatch)
 
 
-def bundled_agreement_ids() -> list[str]:
-    """The ids of the agreements bundled in maadan/data/agreements (the seed)."""
+def bundled_agreement_ids(*, withdrawn: bool = False) -> list[str]:
+    """The ids of the agreements bundled in maadan/data/agreements (the seed) that the registry lists;
+    with `withdrawn`, also those retracted as a whole (stored and shown on their page, not listed)."""
     from maadan.agreements.model import References
     from maadan.ingest.agreement_data import load_agreements
 
-    return [a.id for a in load_agreements(References())]
+    return [a.id for a in load_agreements(References()) if withdrawn or a.withdrawn is None]
 
 
 def bundled_project_count() -> int:

@@ -16,7 +16,7 @@ from maadan.evidence.model import Correction, Source
 from maadan.errors import Conflict
 from maadan.store import agreements_tables as t
 from maadan.store import tables as core
-from maadan.store.repositories import SyncCounts, _sources
+from maadan.store.repositories import SyncCounts, _correction, _sources
 
 LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages", "project": "projects",
                "title": "titles", "replaces": "replaces"}
@@ -31,7 +31,8 @@ def _main_row(a: Agreement) -> dict[str, Any]:
     return {"title": a.title, "kind": a.kind, "binding": a.binding, "announced": a.announced, "signed": a.signed,
             "effective": a.effective, "expiry": a.expiry, "timeline_date": a.date, "status": a.status,
             "amount": a.amount, "currency": a.currency, "amount_basis": a.amount_basis, "place": a.place,
-            "confidence": a.confidence, "notes": a.notes}
+            "confidence": a.confidence, "notes": a.notes,
+            "withdrawn": None if a.withdrawn is None else a.withdrawn.as_dict()}
 
 
 class AgreementRepository:
@@ -43,7 +44,9 @@ class AgreementRepository:
         return set(self.s.execute(select(t.agreement.c.id)).scalars())
 
     def count(self) -> int:
-        return int(self.s.execute(select(func.count()).select_from(t.agreement)).scalar_one())
+        """How many agreements the registry lists (withdrawn records left out)."""
+        return int(self.s.execute(select(func.count()).select_from(t.agreement)
+                                  .where(t.agreement.c.withdrawn.is_(None))).scalar_one())
 
     def get(self, agreement_id: str) -> Agreement | None:
         """The agreement with this id, or the one it was merged into (see `replaces`)."""
@@ -54,9 +57,11 @@ class AgreementRepository:
             found = self._load(select(t.agreement).where(t.agreement.c.id.in_(merged)))
         return found[0] if found else None
 
-    def all(self) -> list[Agreement]:
-        """Every agreement, in timeline order (undated last), then by id."""
-        return self._load(select(t.agreement))
+    def all(self, *, withdrawn: bool = False) -> list[Agreement]:
+        """Every agreement, in timeline order (undated last), then by id; withdrawn records (retracted
+        as a whole, still shown on their own page) only when asked for."""
+        q = select(t.agreement)
+        return self._load(q if withdrawn else q.where(t.agreement.c.withdrawn.is_(None)))
 
     def origins(self) -> dict[str, tuple[str, str]]:
         """id -> (origin, updated_by)."""
@@ -98,6 +103,7 @@ class AgreementRepository:
                                            sources=_sources(c.sources)) for c in changes[r.id]),
                 corrections=tuple(Correction(claim=c.claim, old=c.old, new=c.new, why=c.why, by=c.by, at=c.at,
                                              sources=_sources(c.sources)) for c in corrections[r.id]),
+                withdrawn=None if r.withdrawn is None else _correction(r.withdrawn),
                 **{name: tuple(values) for name, values in linked.items()},
             ))
         out.sort(key=lambda a: (a.date is None, a.date or "", a.id))
@@ -107,10 +113,12 @@ class AgreementRepository:
         """Agreements linked to a project, title, mineral, country or stage, in timeline order."""
         ids = select(t.agreement_link.c.agreement_id).where(t.agreement_link.c.kind == kind,
                                                             t.agreement_link.c.value == value)
-        return self._load(select(t.agreement).where(t.agreement.c.id.in_(ids)))
+        return self._load(select(t.agreement).where(t.agreement.c.id.in_(ids), t.agreement.c.withdrawn.is_(None)))
 
     def for_organisation(self, organisation_id: str) -> list[str]:
-        q = select(t.agreement_party.c.agreement_id).where(t.agreement_party.c.organisation_id == organisation_id)
+        q = (select(t.agreement_party.c.agreement_id)
+             .join(t.agreement, t.agreement.c.id == t.agreement_party.c.agreement_id)
+             .where(t.agreement_party.c.organisation_id == organisation_id, t.agreement.c.withdrawn.is_(None)))
         return sorted(set(self.s.execute(q).scalars()))
 
     def titles_held_by(self, organisation_id: str) -> list[str]:

@@ -1,4 +1,4 @@
-"""facts: located deposits (point, box, circle with confidence), per-claim sources of projects and organisations, corrections
+"""facts: located deposits (point, box, circle with confidence), per-claim sources of projects and organisations, corrections, withdrawn agreements
 
 Revision ID: 7d3b8e4f0a07
 Revises: 6c2a7f3e9d06
@@ -15,6 +15,8 @@ depends_on = None
 
 
 def upgrade() -> None:
+    with op.batch_alter_table('agreement') as batch:
+        batch.add_column(sa.Column('withdrawn', sa.JSON(), nullable=True))
     with op.batch_alter_table('project') as batch:
         batch.add_column(sa.Column('claims', sa.JSON(), nullable=True))
         batch.add_column(sa.Column('corrections', sa.JSON(), nullable=True))
@@ -56,3 +58,5 @@ def downgrade() -> None:
     with op.batch_alter_table('project') as batch:
         batch.drop_column('corrections')
         batch.drop_column('claims')
+    with op.batch_alter_table('agreement') as batch:
+        batch.drop_column('withdrawn')
