@@ -238,14 +238,15 @@ def _profile(path: Path, line: int, r: dict[str, str], minerals: set[str] | None
 def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     path = data_dir() / "organisations.csv"
     out = []
+    # `source` may be empty: the sources are then given per claim in organisation_sources.yaml
     for line, r in read_csv(path, ["id", "name", "short_name", "aliases", "country", "kind", "parent", "note",
-                                   "source", "capabilities", "minerals", "regions", "ownership", "profile_source"]):
+                                   "capabilities", "minerals", "regions", "ownership", "profile_source"]):
         if r["kind"] not in KINDS:
             raise DataFileError(_rel(path), f"kind must be one of {', '.join(KINDS)}", line=line, column="kind")
         if r["country"] and (len(r["country"]) != 2 or not r["country"].isupper()):
             raise DataFileError(_rel(path), "country must be an ISO 3166 alpha-2 code", line=line, column="country")
         out.append(Organisation(
-            id=r["id"], name=r["name"], kind=r["kind"], source=r["source"], short_name=r["short_name"] or None,
+            id=r["id"], name=r["name"], kind=r["kind"], source=r.get("source", ""), short_name=r["short_name"] or None,
             country=r["country"] or None, parent_id=r["parent"] or None, note=r["note"] or None,
             aliases=tuple(a.strip() for a in r["aliases"].split(";") if a.strip()),
             **_profile(path, line, r, minerals),
@@ -255,6 +256,31 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
         if o.parent_id and o.parent_id not in ids:
             raise DataFileError(_rel(path), f"parent {o.parent_id!r} of {o.id!r} is not an organisation id",
                                 column="parent")
+    return _with_claim_sources(out, path)
+
+
+def _with_claim_sources(orgs: list[Organisation], csv_path: Path) -> list[Organisation]:
+    """The organisations with the per-claim sources of organisation_sources.yaml attached; a row with
+    neither a `source` nor an entry there is refused (every row cited)."""
+    from dataclasses import replace
+
+    from maadan.ingest.citations import load_catalogue
+    from maadan.ingest.organisation_data import attach, load_organisation_sources
+
+    path = csv_path.parent / "organisation_sources.yaml"
+    cited = {}
+    if path.exists():
+        catalogue_path = csv_path.parent / "sources.yaml"
+        catalogue = load_catalogue(catalogue_path, _rel(catalogue_path))
+        cited = load_organisation_sources(path, _rel(path), catalogue, {o.id for o in orgs})
+    out = []
+    for o in orgs:
+        if o.id in cited:
+            o = replace(o, **attach(o, *cited[o.id]))
+        if not o.source:
+            raise DataFileError(_rel(csv_path), f"{o.id}: no source (give one in organisation_sources.yaml)",
+                                column="source")
+        out.append(o)
     return out
 
 

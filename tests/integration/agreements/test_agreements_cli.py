@@ -199,3 +199,12 @@ def test_a_withdrawn_record_is_kept_with_the_reason_and_left_out_of_lists(cli):
     assert data["withdrawn"]["sources"][0]["evidence"]
     assert mari not in [a["id"] for a in cli.json("agreements", "list")["items"]]
     assert mari not in [a["id"] for a in cli.json("agreements", "stale", "--older-than", "1")["items"]]
+
+
+def test_organisation_claims_carry_their_sources_and_corrections(cli):
+    data = cli.json("partners", "show", "FWO")
+    assert data["unsourced"] == [] and {c["claim"] for c in data["claims"]} >= {"name", "note", "profile"}
+    assert all(s["url"] and s["evidence"] for c in data["claims"] for s in c["sources"])
+    assert data["corrections"][0]["claim"] == "note" and "EL-320" in data["corrections"][0]["old"]
+    mari = cli.json("partners", "show", "Mari Mining Company")  # the old name is an alias
+    assert mari["name"] == "Mari Minerals (Pvt) Ltd" and [c["claim"] for c in mari["corrections"]] == ["name", "parent"]
