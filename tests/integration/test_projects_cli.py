@@ -51,6 +51,23 @@ def test_near_search_sorts_by_distance(cli):
     assert all(p["distance_km"] <= 60 for p in data["items"])
 
 
+def test_near_search_counts_an_uncertain_location_from_its_edge(cli):
+    # Chiniot-Rajoa is known only within 5 km of a point: a place 7 km from that point is 2 km from its area
+    data = cli.json("deposits", "list", "--near", "31.756,72.9789", "--within-km", "3")
+    row = next(p for p in data["items"] if p["id"] == "chiniot-rajoa-iron")
+    assert row["location_kind"] == "circle" and row["radius_km"] == 5 and row["location_confidence"] == "low"
+    assert 1.5 < row["distance_km"] < 2.5 and 6.5 < row["centre_km"] < 7.5
+    # inside Thar Block II's box: distance 0, the box travels with the row
+    thar = next(p for p in cli.json("deposits", "list", "--near", "24.80,70.30", "--within-km", "1")["items"]
+                if p["id"] == "thar-block-ii")
+    assert thar["distance_km"] == 0 and thar["bbox"] == [70.25, 24.7333, 70.4167, 24.85]
+    # the unlocated ones say so and are left out of a distance search
+    everything = cli.json("deposits", "list")["items"]
+    unlocated = {p["id"] for p in everything if not p["located"]}
+    assert len(unlocated) == len(everything) - 8 and "gunga-surmai" in unlocated
+    assert not unlocated & {p["id"] for p in cli.json("deposits", "list", "--near", "29,66", "--within-km", "2000")["items"]}
+
+
 @pytest.mark.parametrize("args, fragment", [
     (["--near", "62.06,29.13", "--within-km", "10"], None),  # valid but far from everything
     (["--near", "91,62", "--within-km", "10"], "latitude"),

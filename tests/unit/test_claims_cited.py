@@ -134,3 +134,23 @@ def test_corrections_say_who_when_why_and_a_withdrawn_record_says_why(bundle):
     withdrawn = [a for a in bundle["agreements"] if a.withdrawn is not None]
     assert [a.id for a in withdrawn] == ["2025-04-barrick-mari-energies-mou"]
     assert all(a.withdrawn.why and a.withdrawn.sources for a in withdrawn)
+
+
+def test_a_bad_organisation_sources_file_names_the_file_line_and_key(tmp_path):
+    from maadan.errors import DataFileError
+    from maadan.ingest.organisation_data import load_organisation_sources
+
+    catalogue = {"p": {"publisher": "P", "url": "https://p.example/1", "date": "2025-01-01"}}
+    path = tmp_path / "organisation_sources.yaml"
+    cases = {
+        "organisations:\n  nobody:\n    name: [{ref: p, quote: q}]\n": ("line 2", "not an organisation id"),
+        "organisations:\n  fwo:\n    colour: [{ref: p, quote: q}]\n": ("line 3", "unknown key 'colour'"),
+        "organisations:\n  fwo:\n    name: [{ref: nope, quote: q}]\n": ("line 3", "unknown source 'nope'"),
+        "organisations:\n  fwo:\n    name: [{ref: p}]\n": ("line 3", "needs the quoted words"),
+        "organisations:\n  fwo:\n    name: []\n": ("line 3", "at least one source"),
+    }
+    for text, (line, message) in cases.items():
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(DataFileError) as exc:
+            load_organisation_sources(path, "data/organisation_sources.yaml", catalogue, {"fwo"})
+        assert line in exc.value.message and message in exc.value.message, exc.value.message
