@@ -224,7 +224,8 @@ def apply(uow: UnitOfWork, inp: ApplicationInput, actor: str, now: datetime | No
         if fee:
             uow.cadastre.add_invoice(inp.jurisdiction, Invoice(
                 id=None, title_number=None, application_number=app.number, kind="application-fee",
-                period="application", due_on=now.date(), amount=fee.value.amount, currency=fee.value.currency,
+                period="application", due_on=_local_date(now, ruleset.timezone), amount=fee.value.amount,
+                currency=fee.value.currency,
                 verified=fee.verified))
         record(uow, actor, "application.received", app.ref, {
             "title_type": tt.code, "area_km2": app.area_km2, "priority": app.priority,
