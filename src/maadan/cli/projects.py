@@ -105,7 +105,8 @@ def _show(name: str, json_out: bool) -> None:
             out.print(f"  {reading.note}")
     if p.ownership_incomplete:
         out.print(f"[yellow]Ownership incomplete[/]{': ' + p.ownership_note if p.ownership_note else ''}")
-    t = Table(title="Claims and their sources" + (f" (status as of {p.status_as_of})" if p.status_as_of else ""),
+    t = Table(title="Claims and their sources" + (f" (status as of {p.status_as_of})" if p.status_as_of
+                                                 else " (status as of: unknown, its sources are undated)"),
               title_justify="left")
     for col in ("claim", "value", "sources"):
         t.add_column(col)
