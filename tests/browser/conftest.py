@@ -70,7 +70,7 @@ def site_database(tmp_path_factory) -> Path:
 
 @contextlib.contextmanager
 def _site(template: Path, folder: Path) -> Iterator[Site]:
-    from maadan.api.app import create_app
+    from maadan.http.app import create_app
     from maadan.config import load_settings
 
     path = folder / "maadan.sqlite"

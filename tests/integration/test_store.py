@@ -4,7 +4,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
-from maadan.store.tables import metadata
+from maadan.store.schema import full_metadata
 from tests.conftest import bundled_project_count
 
 
@@ -12,7 +12,7 @@ def test_migrations_build_exactly_the_tables(fresh_cli):
     assert fresh_cli("db", "upgrade")[0] == 0
     eng = create_engine(fresh_cli.url)
     with eng.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), metadata)
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), full_metadata())
     eng.dispose()
     assert diff == []
 

@@ -16,7 +16,7 @@ from maadan.evidence.model import QUOTE_LIMIT, latest_date
 from maadan.ingest import reference
 from maadan.ingest.agreement_data import load_agreements
 from maadan.ingest.citations import undated_sources
-from maadan.ingest.reference import _rel, data_dir
+from maadan.ingest.reference import data_dir, rel
 
 
 @pytest.fixture(scope="module")
@@ -30,7 +30,7 @@ def bundle():
     names = {o.id: o.name for o in orgs} | {m.id: m.name for m in catalogue.minerals}
     path = data_dir() / "sources.yaml"
     return {"orgs": orgs, "projects": projects, "agreements": agreements, "names": names,
-            "undated": undated_sources(path, _rel(path))}
+            "undated": undated_sources(path, rel(path))}
 
 
 def _claims(bundle):

@@ -26,7 +26,7 @@ def test_segments_cover_the_text_once_and_name_the_fields():
 
 
 def test_published_date():
-    from maadan.api.routes.news import published_date
+    from maadan.news.service import published_date
 
     assert published_date(" 2025-09-08 ") == date(2025, 9, 8) and published_date("") is None
     for bad in ("8 September 2025", "2025-02-30", "2025-9-8x"):

@@ -22,10 +22,10 @@ from maadan.evidence.model import Correction, parse_sources
 from maadan.minerals.names import NameIndex, normalise
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 
-def references(uow: UnitOfWork) -> References:
+def references(uow: AbstractUnitOfWork) -> References:
     """The ids a draft may refer to. Call inside `with uow`."""
     return References(minerals=frozenset(m.id for m in uow.minerals.all()),
                       organisations=frozenset(o.id for o in uow.organisations.all()),
@@ -60,7 +60,7 @@ def same_agreement(a: Agreement, b: Agreement) -> bool:
     return True
 
 
-def find_duplicate(uow: UnitOfWork, agreement: Agreement) -> Agreement | None:
+def find_duplicate(uow: AbstractUnitOfWork, agreement: Agreement) -> Agreement | None:
     """An agreement already in the registry that `agreement` would duplicate (see `same_agreement`)."""
     for other in uow.agreements.all():
         if other.id != agreement.id and same_agreement(agreement, other):
@@ -74,7 +74,7 @@ def _duplicate(existing: Agreement) -> Conflict:
                     details={"existing": existing.id})
 
 
-def add_agreement(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
+def add_agreement(uow: AbstractUnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
     """Validate `draft` and store it; returns the id. A taken id, or an agreement the registry already
     holds (same kind, parties and date), → Conflict (409) naming it."""
     with uow:
@@ -87,7 +87,7 @@ def add_agreement(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
     return agreement.id
 
 
-def add_or_corroborate(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
+def add_or_corroborate(uow: AbstractUnitOfWork, draft: dict[str, Any], *, actor: str) -> str:
     """For reviewed news: add the agreement, or, when the registry already holds it, add the draft's
     sources to the existing record (a second report corroborates, it does not duplicate). Returns the id."""
     with uow:
@@ -104,7 +104,7 @@ def add_or_corroborate(uow: UnitOfWork, draft: dict[str, Any], *, actor: str) ->
         return existing.id
 
 
-def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str) -> list[str]:
+def add_agreements(uow: AbstractUnitOfWork, drafts: list[dict[str, Any]], *, actor: str) -> list[str]:
     """Add several agreements, all or none; an error names the draft it is in ("agreement 2 of 3: ...")."""
     ids: list[str] = []
     with uow:
@@ -126,7 +126,7 @@ def add_agreements(uow: UnitOfWork, drafts: list[dict[str, Any]], *, actor: str)
     return ids
 
 
-def _missing(uow: UnitOfWork, agreement_id: str) -> NotFound:
+def _missing(uow: AbstractUnitOfWork, agreement_id: str) -> NotFound:
     import difflib
 
     ids = sorted(uow.agreements.ids())
@@ -161,7 +161,7 @@ def _correction_input(value: Any) -> tuple[str | None, tuple]:
             parse_sources(item.get("sources"), "correction.sources"))
 
 
-def edit_agreement(uow: UnitOfWork, agreement_id: str, changes: dict[str, Any], *, actor: str) -> Agreement:
+def edit_agreement(uow: AbstractUnitOfWork, agreement_id: str, changes: dict[str, Any], *, actor: str) -> Agreement:
     """Apply the changed fields to a stored agreement, validated as a whole; on any error nothing
     changes. Every changed claim is recorded as a correction (who, when, old and new value); a claim
     that had a source is never rewritten silently: the edit must say why and give the source of the new
@@ -193,7 +193,7 @@ def edit_agreement(uow: UnitOfWork, agreement_id: str, changes: dict[str, Any], 
     return updated
 
 
-def add_status_change(uow: UnitOfWork, agreement_id: str, change: dict[str, Any] | StatusChange, *,
+def add_status_change(uow: AbstractUnitOfWork, agreement_id: str, change: dict[str, Any] | StatusChange, *,
                       actor: str) -> Agreement:
     """Record that agreement `agreement_id` reached a status (announced, approved, signed, closed,
     disbursed, deferred, ...) on a date, with the sources that say so: {status, date, sources, as_of?,
@@ -232,7 +232,7 @@ class StaleRecord:
     age_days: int | None
 
 
-def stale_agreements(uow: UnitOfWork, *, older_than_days: int, today: date | None = None) -> list[StaleRecord]:
+def stale_agreements(uow: AbstractUnitOfWork, *, older_than_days: int, today: date | None = None) -> list[StaleRecord]:
     """Agreements whose status is not final while their newest source is older than `older_than_days`
     (or undated): the records a curator should look at again, oldest source first."""
     if isinstance(older_than_days, bool) or not isinstance(older_than_days, int) or older_than_days < 0:
@@ -256,7 +256,7 @@ def stale_agreements(uow: UnitOfWork, *, older_than_days: int, today: date | Non
     return out
 
 
-def get_agreement(uow: UnitOfWork, agreement_id: str) -> Agreement:
+def get_agreement(uow: AbstractUnitOfWork, agreement_id: str) -> Agreement:
     with uow:
         found = uow.agreements.get(agreement_id)
         if found is None:
@@ -273,7 +273,7 @@ class AgreementDetail:
     known_titles: set[str]
 
 
-def agreement_detail(uow: UnitOfWork, agreement_id: str) -> AgreementDetail:
+def agreement_detail(uow: AbstractUnitOfWork, agreement_id: str) -> AgreementDetail:
     """One agreement with the names of what it links to (organisations, projects, minerals, titles)."""
     with uow:
         found = uow.agreements.get(agreement_id)
@@ -330,7 +330,7 @@ class AgreementFilter:
         return cls(party, country, mineral, kind, year, project, organisation)
 
 
-def _mineral_matcher(uow: UnitOfWork, name: str):
+def _mineral_matcher(uow: AbstractUnitOfWork, name: str):
     """A predicate over an agreement's mineral ids: the mineral itself, or a member of the group named."""
     if normalise(name) in ("critical minerals", normalise(MINERAL_CLASS)):
         return lambda ids: MINERAL_CLASS in ids
@@ -349,7 +349,7 @@ def _mineral_matcher(uow: UnitOfWork, name: str):
     return lambda ids: any(target in chain(m) for m in ids)
 
 
-def find_agreements(uow: UnitOfWork, *, party: str | None = None, country: str | None = None,
+def find_agreements(uow: AbstractUnitOfWork, *, party: str | None = None, country: str | None = None,
                     mineral: str | None = None, kind: str | None = None, year: int | str | None = None,
                     project: str | None = None, organisation: str | None = None) -> list[Agreement]:
     """Agreements matching every filter given, in timeline order. A mineral, project or
@@ -387,12 +387,12 @@ def find_agreements(uow: UnitOfWork, *, party: str | None = None, country: str |
     return out
 
 
-def timeline(uow: UnitOfWork, **filters: Any) -> list[Agreement]:
+def timeline(uow: AbstractUnitOfWork, **filters: Any) -> list[Agreement]:
     """Dated agreements matching the filters, oldest first (undated ones have no place on it)."""
     return [a for a in find_agreements(uow, **filters) if a.date]
 
 
-def latest_agreements(uow: UnitOfWork, limit: int = 5) -> list[Agreement]:
+def latest_agreements(uow: AbstractUnitOfWork, limit: int = 5) -> list[Agreement]:
     """The most recent dated agreements, newest first."""
     return timeline(uow)[::-1][:limit]
 
@@ -407,7 +407,7 @@ def silent_rewrites(stored: Agreement, bundled: Agreement) -> list[str]:
             if sourced and key not in corrected]
 
 
-def seed_agreements(uow: UnitOfWork, agreements: list[Agreement]):
+def seed_agreements(uow: AbstractUnitOfWork, agreements: list[Agreement]):
     """Store the bundled agreements (inside the caller's `with uow`); see AgreementRepository.sync_seed.
     A bundle that changes a sourced claim of a stored seed record without a correction is refused."""
     origins = uow.agreements.origins()

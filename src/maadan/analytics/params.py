@@ -102,7 +102,7 @@ class _Reader:
         return c.value
 
 
-def _load_yaml(path: Path | str, text: str | None = None) -> Any:
+def load_yaml(path: Path | str, text: str | None = None) -> Any:
     """YAML from `text`, or from the user's file at `path` (command line only)."""
     if text is None:
         text = bundled.read_text(path, f"parameter file {path}")
@@ -172,9 +172,9 @@ def parse_parameter_file(path: str, data: Any, allowed_params: set[str]) -> Para
 def load_parameter_file(name_or_path: str, allowed_params: set[str], *, files: bool = True) -> ParameterFile:
     """A bundled parameter file by id, or (when `files`) a user's .yaml file by path."""
     if files and is_file_name(name_or_path):
-        return parse_parameter_file(str(name_or_path), _load_yaml(name_or_path), allowed_params)
+        return parse_parameter_file(str(name_or_path), load_yaml(name_or_path), allowed_params)
     path, text = _bundled("", name_or_path)
-    return parse_parameter_file(path, _load_yaml(path, text), allowed_params)
+    return parse_parameter_file(path, load_yaml(path, text), allowed_params)
 
 
 def _years(r: _Reader, text: Any, where: str) -> tuple[int, int]:
@@ -283,13 +283,13 @@ def load_case(name_or_path: str) -> Case:
 
 def case_file(path: str | Path) -> Case:
     """A user's case file (the command line's --params), whatever its name."""
-    return parse_case(str(path), _load_yaml(path), bundled=False)
+    return parse_case(str(path), load_yaml(path), bundled=False)
 
 
 def bundled_case(project_id: str) -> Case:
     """The bundled case of a project id; the id is looked up, never used as a path."""
     path, text = _bundled("cases", project_id)
-    return parse_case(path, _load_yaml(path, text), bundled=True)
+    return parse_case(path, load_yaml(path, text), bundled=True)
 
 
 def case_ids() -> list[str]:

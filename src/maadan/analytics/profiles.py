@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from maadan import bundled
-from maadan.analytics.params import _load_yaml, is_file_name
+from maadan.analytics.params import load_yaml, is_file_name
 from maadan.errors import DataFileError
 
 FACTORS = ("minerals", "economics", "stage", "security", "governance")
@@ -96,7 +96,7 @@ def profiles_dir() -> Path:
 def load_profile(name_or_path: str) -> Profile:
     """A bundled profile by id (`us-investor`) or a user's .yaml file (the command line's --profile)."""
     if is_file_name(name_or_path):
-        return parse_profile(str(name_or_path), _load_yaml(name_or_path))
+        return parse_profile(str(name_or_path), load_yaml(name_or_path))
     return bundled_profile(name_or_path)
 
 
@@ -104,7 +104,7 @@ def bundled_profile(profile_id: str) -> Profile:
     """The bundled profile of an id; the id is looked up among the bundled files, never used as a path."""
     f = bundled.find(profiles_dir(), ".yaml", profile_id, "screening profile")
     rel = f"data/profiles/{f.name}"
-    return parse_profile(rel, _load_yaml(rel, f.read_text(encoding="utf-8")))
+    return parse_profile(rel, load_yaml(rel, f.read_text(encoding="utf-8")))
 
 
 def profile_ids() -> list[str]:

@@ -12,12 +12,12 @@ from maadan.analytics.validation import ValidationReport, descendants, validate
 from maadan.errors import InvalidInput, MaadanError
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 LIST_ID = "usgs-2025"
 
 
-def _assess_all(uow: UnitOfWork, ids: list[str] | None) -> list[MineralRisk]:
+def _assess_all(uow: AbstractUnitOfWork, ids: list[str] | None) -> list[MineralRisk]:
     minerals = {m.id: m for m in uow.minerals.all()}
     out = []
     for mid in ids if ids is not None else sorted(minerals):
@@ -29,7 +29,7 @@ def _assess_all(uow: UnitOfWork, ids: list[str] | None) -> list[MineralRisk]:
     return out
 
 
-def supply_risk(uow: UnitOfWork, mineral: str | None = None) -> list[MineralRisk]:
+def supply_risk(uow: AbstractUnitOfWork, mineral: str | None = None) -> list[MineralRisk]:
     """Indicators for one mineral (any name or alias), or for every mineral with USGS figures, ranked."""
     with uow:
         ids = [mineral_index(uow).resolve(mineral)] if mineral else None
@@ -44,7 +44,7 @@ class ListCheck:
     unscored: list[str] = field(default_factory=list)  # MCS commodities with no production concentration
 
 
-def check_against_list(uow: UnitOfWork, list_id: str = LIST_ID) -> ListCheck:
+def check_against_list(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> ListCheck:
     """ROC AUC of the composite score and of production HHI alone against an official list (docs/analytics.md §2)."""
     with uow:
         risks = _assess_all(uow, None)
@@ -84,7 +84,7 @@ class WhatIfReport:
     skipped: list[str]
 
 
-def project_whatif(uow: UnitOfWork, project: str | None, *, phase: str | None = None, mineral: str | None = None,
+def project_whatif(uow: AbstractUnitOfWork, project: str | None, *, phase: str | None = None, mineral: str | None = None,
                    value: float | None = None, unit: str | None = None, us_share_pct: float | None = None,
                    us_imports: whatif.ImportVolume | None = None, import_category: str | None = None,
                    country: str = "Pakistan") -> WhatIfReport:
@@ -154,7 +154,7 @@ def project_whatif(uow: UnitOfWork, project: str | None, *, phase: str | None = 
     return WhatIfReport(pid, pname, phase, supply, imports, skipped)
 
 
-def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str | None = None,
+def project_economics(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
                       rates_pct: tuple[float, ...] = (8.0, 10.0), us_share_pct: float | None = None
                       ) -> economics.Evaluation:
     """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
@@ -173,7 +173,7 @@ def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str 
     return economics.evaluate(case, rates_pct)
 
 
-def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
+def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
     """Is each candidate's preferred location free ground in the cadastre: inside a jurisdiction it
     covers and outside every active title, pending application and reserved area?"""
     import shapely
@@ -235,7 +235,7 @@ def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
     return out
 
 
-def screen_candidates(uow: UnitOfWork, profile: str | profiles.Profile = "us-investor") -> screening.Screening:
+def screen_candidates(uow: AbstractUnitOfWork, profile: str | profiles.Profile = "us-investor") -> screening.Screening:
     """Rank every project and deposit for an investor profile (docs/analytics.md §8): a bundled
     profile's id (never a path), or a Profile the command line read from the user's file."""
     if not isinstance(profile, profiles.Profile):
@@ -265,7 +265,7 @@ def screen_candidates(uow: UnitOfWork, profile: str | profiles.Profile = "us-inv
     return screening.screen(profile, projects, values, econ, ground)
 
 
-def report_mineral(uow: UnitOfWork, mineral: str) -> document.Document:
+def report_mineral(uow: AbstractUnitOfWork, mineral: str) -> document.Document:
     """The supply-risk report of one mineral (any name or alias)."""
     with uow:
         mid = mineral_index(uow).resolve(mineral)
@@ -276,7 +276,7 @@ def report_mineral(uow: UnitOfWork, mineral: str) -> document.Document:
     return reports.mineral_document(risk, position, len(scored))
 
 
-def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, paths: int = 20_000,
+def report_project(uow: AbstractUnitOfWork, project: str, *, rate_pct: float = 8.0, paths: int = 20_000,
                    seed: int = 2025) -> document.Document:
     """The project report: facts, and where a case exists, economics, tornado and Monte Carlo."""
     with uow:
@@ -305,5 +305,5 @@ def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, path
     return reports.project_document(p.name, facts, list(p.sources), e, t, mc)
 
 
-def report_screening(uow: UnitOfWork, profile: str | profiles.Profile = "us-investor") -> document.Document:
+def report_screening(uow: AbstractUnitOfWork, profile: str | profiles.Profile = "us-investor") -> document.Document:
     return reports.screening_document(screen_candidates(uow, profile))

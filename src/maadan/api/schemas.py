@@ -1,10 +1,13 @@
-"""Request bodies: parsed and validated once, with errors that name the field."""
+"""Request bodies, parsed and validated once with errors that name the field; and what every
+response body shares: `Out` (a documented body; fields not named here may follow) and `Paged[X]`."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from datetime import datetime
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from fastapi.routing import APIRoute
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from maadan.cadastre.audit import Document
 from maadan.cadastre.model import HOLDER_KINDS, Holder
@@ -15,6 +18,77 @@ Sha256 = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the document, 
 
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class Out(BaseModel):
+    """A response body. The fields named are always there; a body may carry more (an open schema), so
+    that a field added to a view reaches the API without a change here."""
+
+    model_config = ConfigDict(extra="allow")
+
+
+T = TypeVar("T")
+
+
+class ApiRoute(APIRoute):
+    """Every REST route: a body carries the fields its view gave, not the unset optional ones as null."""
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        kwargs["response_model_exclude_unset"] = True
+        super().__init__(*args, **kwargs)
+
+
+class Paged(Out, Generic[T]):
+    """One page of a list: `items` from `offset`, at most `limit` of `total`."""
+
+    total: int = Field(description="Items matching, on every page")
+    limit: int
+    offset: int
+    count: int = Field(description="Items on this page")
+    items: list[T]
+
+
+class Listing(Out, Generic[T]):
+    """A short list, whole."""
+
+    items: list[T]
+
+
+class CitedSourceOut(Out):
+    """A page that supports a claim: who published it, where, when, and the words that support it."""
+
+    publisher: str
+    url: str | None = None
+    date: str | None = Field(default=None, description="Publication date (partial dates allowed: 2025, 2025-04)")
+    evidence: str | None = Field(default=None, description="A short quote from the page")
+
+
+class ClaimOut(Out):
+    """One statement of a record with the sources beside it; `sourced` false when none supports it."""
+
+    claim: str = Field(description="The claim's key, e.g. status, operator, ownership[0]")
+    label: str
+    value: str
+    as_of: str | None = None
+    sourced: bool
+    sources: list[CitedSourceOut]
+
+
+class CorrectionOut(Out):
+    """A recorded change to a claim: who, when, why, the old and the new value, and its sources."""
+
+    claim: str
+    old: str | None = None
+    new: str | None = None
+    why: str
+    by: str
+    at: str
+    sources: list[CitedSourceOut]
+
+
+Geometry = dict[str, Any]  # GeoJSON geometry, WGS 84 lon/lat
+# An instant, written as Python's isoformat does (UTC offset "+00:00"), as the API always has.
+Instant = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")]
 
 
 class HolderIn(_In):

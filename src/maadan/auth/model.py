@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from maadan import actors
 from maadan.errors import InvalidInput, MaadanError
 
 ROLES = ("applicant", "officer", "admin")
@@ -81,7 +82,7 @@ class User:
     @property
     def actor(self) -> str:
         """How this user is named in the audit chain."""
-        return f"user:{self.username}"
+        return actors.for_user(self.username)
 
     def has_role(self, *roles: str) -> bool:
         """True when the user holds one of `roles`; an admin holds them all."""

@@ -26,7 +26,7 @@ from maadan.auth.model import (
     sign_in_blocked,
 )
 from maadan.errors import Conflict, InvalidInput, NotFound
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 TOKEN_TTL = timedelta(hours=12)
 SESSION_TTL = timedelta(hours=12)
@@ -46,7 +46,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def _find(uow: UnitOfWork, username: str) -> User:
+def _find(uow: AbstractUnitOfWork, username: str) -> User:
     try:
         name = normalise_username(username)
     except InvalidInput:
@@ -59,7 +59,7 @@ def _find(uow: UnitOfWork, username: str) -> User:
 
 # --- accounts ----------------------------------------------------------------------------------
 
-def create_user(uow: UnitOfWork, username: str, password: str, role: str,
+def create_user(uow: AbstractUnitOfWork, username: str, password: str, role: str,
                 organisation_id: str | None = None, now: datetime | None = None) -> User:
     """A new active account; InvalidInput for a bad name, role or password, Conflict for a taken name."""
     name = normalise_username(username)
@@ -74,17 +74,17 @@ def create_user(uow: UnitOfWork, username: str, password: str, role: str,
     return user
 
 
-def get_user(uow: UnitOfWork, username: str) -> User:
+def get_user(uow: AbstractUnitOfWork, username: str) -> User:
     with uow:
         return _find(uow, username)
 
 
-def list_users(uow: UnitOfWork) -> list[User]:
+def list_users(uow: AbstractUnitOfWork) -> list[User]:
     with uow:
         return uow.auth.users()
 
 
-def set_active(uow: UnitOfWork, username: str, active: bool) -> User:
+def set_active(uow: AbstractUnitOfWork, username: str, active: bool) -> User:
     """Enable or disable an account; refuses to disable the last active admin."""
     with uow:
         user = _find(uow, username)
@@ -97,7 +97,7 @@ def set_active(uow: UnitOfWork, username: str, active: bool) -> User:
     return User(user.id, user.username, user.role, user.organisation_id, active, user.created_at)
 
 
-def set_password(uow: UnitOfWork, username: str, password: str) -> User:
+def set_password(uow: AbstractUnitOfWork, username: str, password: str) -> User:
     """Replace a password; every token and session of the account is revoked."""
     with uow:
         user = _find(uow, username)
@@ -113,7 +113,7 @@ def set_password(uow: UnitOfWork, username: str, password: str) -> User:
 
 # --- sign-in -----------------------------------------------------------------------------------
 
-def authenticate(uow: UnitOfWork, username: str, password: str, client: str | None,
+def authenticate(uow: AbstractUnitOfWork, username: str, password: str, client: str | None,
                  now: datetime | None = None, *, known_device: bool = False) -> User:
     """The active user with these credentials. AuthError (one message for an unknown user and a
     wrong password); TooManyAttempts when the throttling rule (`model.sign_in_blocked`) says this
@@ -177,7 +177,7 @@ def _device_mac(secret: str, username: str, nonce: str) -> str:
     return hmac.new(secret.encode(), f"device:{username}:{nonce}".encode(), "sha256").hexdigest()
 
 
-def _issue(uow: UnitOfWork, user: User, kind: str, ttl: timedelta, now: datetime | None,
+def _issue(uow: AbstractUnitOfWork, user: User, kind: str, ttl: timedelta, now: datetime | None,
            csrf: str | None = None) -> tuple[str, datetime]:
     if ttl <= timedelta(0):
         raise InvalidInput("token lifetime must be positive")
@@ -191,7 +191,7 @@ def _issue(uow: UnitOfWork, user: User, kind: str, ttl: timedelta, now: datetime
     return token, stored.expires_at
 
 
-def _resolve(uow: UnitOfWork, token: str, kind: str, now: datetime | None) -> tuple[User, StoredToken]:
+def _resolve(uow: AbstractUnitOfWork, token: str, kind: str, now: datetime | None) -> tuple[User, StoredToken]:
     now = _now(now)
     if not token or len(token) > 200:
         raise AuthError("invalid token")
@@ -209,18 +209,18 @@ def _resolve(uow: UnitOfWork, token: str, kind: str, now: datetime | None) -> tu
     return user, stored
 
 
-def issue_token(uow: UnitOfWork, user: User, ttl: timedelta = TOKEN_TTL,
+def issue_token(uow: AbstractUnitOfWork, user: User, ttl: timedelta = TOKEN_TTL,
                 now: datetime | None = None) -> tuple[str, datetime]:
     """A new API (Bearer) token for `user` and when it expires. The token is shown once."""
     return _issue(uow, user, "api", ttl, now)
 
 
-def user_for_token(uow: UnitOfWork, token: str, now: datetime | None = None) -> User:
+def user_for_token(uow: AbstractUnitOfWork, token: str, now: datetime | None = None) -> User:
     """The user an API token belongs to; AuthError "invalid token", "token expired" or "account disabled"."""
     return _resolve(uow, token, "api", now)[0]
 
 
-def revoke_token(uow: UnitOfWork, token: str) -> bool:
+def revoke_token(uow: AbstractUnitOfWork, token: str) -> bool:
     """Revoke a token or session; True when it was live."""
     with uow:
         done = uow.auth.revoke(token_hash(token))
@@ -230,7 +230,7 @@ def revoke_token(uow: UnitOfWork, token: str) -> bool:
 
 # --- web sessions ------------------------------------------------------------------------------
 
-def start_session(uow: UnitOfWork, user: User, ttl: timedelta = SESSION_TTL,
+def start_session(uow: AbstractUnitOfWork, user: User, ttl: timedelta = SESSION_TTL,
                   now: datetime | None = None) -> tuple[str, str, datetime]:
     """(session token for the cookie, CSRF token for forms, expiry)."""
     csrf = secrets.token_urlsafe(32)
@@ -238,17 +238,17 @@ def start_session(uow: UnitOfWork, user: User, ttl: timedelta = SESSION_TTL,
     return token, csrf, expires_at
 
 
-def session_user(uow: UnitOfWork, session_token: str, now: datetime | None = None) -> tuple[User, str]:
+def session_user(uow: AbstractUnitOfWork, session_token: str, now: datetime | None = None) -> tuple[User, str]:
     """The user of a live session and the session's CSRF token; AuthError otherwise."""
     user, stored = _resolve(uow, session_token, "session", now)
     return user, stored.csrf_token or ""
 
 
-def end_session(uow: UnitOfWork, session_token: str) -> None:
+def end_session(uow: AbstractUnitOfWork, session_token: str) -> None:
     revoke_token(uow, session_token)
 
 
-def prune(uow: UnitOfWork, now: datetime | None = None) -> int:
+def prune(uow: AbstractUnitOfWork, now: datetime | None = None) -> int:
     """Delete dead tokens and sign-in attempts older than ATTEMPTS_KEPT; returns rows deleted."""
     now = _now(now)
     with uow:

@@ -40,7 +40,7 @@ from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict as ConflictError
 from maadan.errors import InvalidInput, NotFound
 from maadan.minerals.service import mineral_index
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- inputs and reports ------------------------------------------------------------------------
 
@@ -129,7 +129,7 @@ def holder_facts(holders: Iterable[Holder]) -> list[HolderFacts]:
                         is_body_corporate=h.body_corporate) for h in holders]
 
 
-def check(uow: UnitOfWork, jurisdiction: str, title_type: str, area: AreaInput,
+def check(uow: AbstractUnitOfWork, jurisdiction: str, title_type: str, area: AreaInput,
           holders: Iterable[Holder] | None = None, at: datetime | None = None) -> CheckReport:
     """Everything `apply` would check, without filing: geometry, boundary, limits, conflicts."""
     at = at or datetime.now(timezone.utc)
@@ -180,7 +180,7 @@ def _priority(app_at: datetime, ruleset: RuleSet, earlier: list[Application]) ->
     return "behind"
 
 
-def apply(uow: UnitOfWork, inp: ApplicationInput, actor: str, now: datetime | None = None) -> Receipt:
+def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datetime | None = None) -> Receipt:
     """File an application: validate, number it (gapless), decide its priority, invoice the fee,
     record the event. Ground held by an active title or a reserved area is refused (409)."""
     now = now or datetime.now(timezone.utc)
@@ -241,7 +241,7 @@ def apply(uow: UnitOfWork, inp: ApplicationInput, actor: str, now: datetime | No
     return Receipt(app, report)
 
 
-def _get_application(uow: UnitOfWork, jurisdiction: str, number: int) -> Application:
+def _get_application(uow: AbstractUnitOfWork, jurisdiction: str, number: int) -> Application:
     app = uow.cadastre.application(jurisdiction, number)
     if app is None:
         raise NotFound("application", f"{jurisdiction}/A{number}")
@@ -249,7 +249,7 @@ def _get_application(uow: UnitOfWork, jurisdiction: str, number: int) -> Applica
 
 
 
-def decide(uow: UnitOfWork, jurisdiction: str, number: int, action: str, actor: str, reason: str | None = None,
+def decide(uow: AbstractUnitOfWork, jurisdiction: str, number: int, action: str, actor: str, reason: str | None = None,
            documents: Iterable[Document] = (), today: date | None = None) -> tuple[Application, Title | None]:
     """Move an application through its lifecycle; `grant` issues the title, its obligations
     and its first rent invoice. Illegal moves raise Conflict naming the current state."""
@@ -274,7 +274,7 @@ def decide(uow: UnitOfWork, jurisdiction: str, number: int, action: str, actor: 
     return app, title
 
 
-def _grant(uow: UnitOfWork, app: Application, actor: str, today: date) -> Title:
+def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date) -> Title:
     ruleset = rules_for(app.jurisdiction, app.received_at)  # judged under the rules in force at receipt
     tt = ruleset.title_type(app.title_type)
     index = spatial_index(uow, app.jurisdiction)

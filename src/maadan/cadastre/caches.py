@@ -12,7 +12,7 @@ from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.rule_files import load_rulesets
 from maadan.cadastre.rules import RuleSet, ruleset_in_force
 from maadan.cadastre.spatial_index import SpatialIndex
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- rules and spatial caches ------------------------------------------------------------------
 
@@ -43,10 +43,10 @@ def jurisdictions() -> list[str]:
     return sorted({r.jurisdiction for r in CACHES.rules()})
 
 
-def spatial_index(uow: UnitOfWork, jurisdiction: str) -> SpatialIndex:
+def spatial_index(uow: AbstractUnitOfWork, jurisdiction: str) -> SpatialIndex:
     repo = uow.cadastre
     version = repo.spatial_version(jurisdiction)
-    key = (str(uow.session.bind.url) if uow.session and uow.session.bind else "", jurisdiction)
+    key = (uow.key, jurisdiction)
     cached = CACHES.indexes.get(key)
     if cached and cached[0] == version and version > 0:
         return cached[1]

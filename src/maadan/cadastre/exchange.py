@@ -23,7 +23,7 @@ from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict, InvalidInput
 from maadan.ingest import geofiles
 from maadan.ingest.geofiles import Records
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 TITLE_FIELDS = ["number", "jurisdic", "type", "state", "area_km2", "granted", "expires", "holders", "minerals",
                 "rules_ver", "app_no", "renewals", "synthetic"]
@@ -81,7 +81,7 @@ class ExportReport:
     features: int
 
 
-def export_records(uow: UnitOfWork, kind: str, path: Path, fmt: str | None = None,
+def export_records(uow: AbstractUnitOfWork, kind: str, path: Path, fmt: str | None = None,
                    jurisdiction: str | None = None) -> ExportReport:
     """Write every title (or application) of the jurisdiction to `path`."""
     key = geofiles.format_for(path, fmt)
@@ -134,7 +134,7 @@ def _located(row: dict[str, Any], wkb: bytes | None, where: str, boundaries: dic
     return jur, parse_area(shapely.geometry.mapping(shapely.from_wkb(wkb)), boundary=boundaries[jur])
 
 
-def import_titles(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = None) -> int:
+def import_titles(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: str | None = None) -> int:
     """Register the titles of a file (all or nothing). Numbers already present, overlaps between
     the imported titles or with active titles, and bad fields are refused with their feature."""
     records = geofiles.read(path, fmt)
@@ -188,7 +188,7 @@ def import_titles(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = Non
     return len(titles)
 
 
-def import_applications(uow: UnitOfWork, path: Path, actor: str, fmt: str | None = None) -> int:
+def import_applications(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: str | None = None) -> int:
     """Register applications of a file (e.g. a paper queue being digitised) with their numbers,
     receipt times, states and priorities as recorded; all or nothing. Numbering continues after
     the highest number held."""

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from itertools import chain
 from numbers import Real
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 import numpy as np
 import shapely
@@ -29,8 +29,15 @@ from shapely.geometry.base import BaseGeometry
 
 from maadan.errors import InvalidInput
 
-if TYPE_CHECKING:
-    from maadan.cadastre.boundaries import Boundary
+
+class Boundary(Protocol):
+    """What the check against a jurisdiction needs of its outline (boundaries.Boundary has it)."""
+
+    code: str
+    name: str
+    geometry: BaseGeometry
+    caveat: str
+    area_km2: float
 
 WGS84 = "EPSG:4326"
 SUPPORTED_CRS = frozenset({"EPSG:4326", "EPSG:32641", "EPSG:32642", "EPSG:32643"})
@@ -81,13 +88,13 @@ class Area:
 # --- areas and coordinate systems -----------------------------------------------------------------
 
 @lru_cache(maxsize=None)
-def _transformer(source: str, target: str) -> Transformer:
+def transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)  # pyproj Transformers are thread-safe
 
 
 def area_km2(geometry: Any) -> Any:
     """Area in km² of lon/lat geometries (one or an array), projected once to EPSG:6933."""
-    ea = _transformer(WGS84, EQUAL_AREA_CRS)
+    ea = transformer(WGS84, EQUAL_AREA_CRS)
     projected = shapely.transform(geometry, lambda xy: np.column_stack(ea.transform(xy[:, 0], xy[:, 1])))
     return shapely.area(projected) / 1e6
 
@@ -361,7 +368,7 @@ def _check_valid(geometry: BaseGeometry, crs: str) -> None:
     raise GeometryError(f"the {geometry.geom_type} is not valid: {reason}{where}: {explain}", details=details)
 
 
-def _finish(geometry: BaseGeometry, source_crs: str) -> Area:
+def finish(geometry: BaseGeometry, source_crs: str) -> Area:
     geometry = shapely.orient_polygons(geometry, exterior_cw=False)
     return Area(geometry=geometry, source_crs=source_crs, area_km2=float(area_km2(geometry)),
                 vertex_count=int(shapely.get_num_coordinates(geometry)), bounds=tuple(geometry.bounds))
@@ -419,13 +426,13 @@ def parse_area(data: str | bytes | dict, *, crs: str | None = None, max_vertices
         raise GeometryError("the area has zero size: its corners lie on one line or at one point",
                             details={"area_km2": 0.0})
     if source_crs != WGS84:
-        to_wgs84 = _transformer(source_crs, WGS84)
+        to_wgs84 = transformer(source_crs, WGS84)
         geometry = shapely.transform(geometry, lambda xy: np.column_stack(to_wgs84.transform(xy[:, 0], xy[:, 1])))
         if not np.isfinite(shapely.get_coordinates(geometry)).all():
             raise GeometryError(f"the coordinates cannot be transformed from {source_crs} to WGS 84: "
                                 "check the CRS", details={"crs": source_crs})
         _check_valid(geometry, WGS84)
-    area = _finish(geometry, source_crs)
+    area = finish(geometry, source_crs)
     if boundary is not None:
         _check_boundary(area, boundary)
     return area

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from maadan.cadastre.geometry import WGS84, Area, GeometryError, _finish
+from maadan.cadastre.geometry import WGS84, Area, GeometryError, finish
 
 MAX_CELLS = 100_000
 _CELL_ID = re.compile(r"(\d+)s:R(\d+)C(\d+)")
@@ -70,7 +70,7 @@ def geometry_from_cells(cells: list[str], cell_arcsec: int = 30) -> Area:
     union = shapely.simplify(shapely.union_all(shapely.box(*_cell_edges(rows, cols, s))), 0)
     if union.geom_type == "GeometryCollection":  # corner-touching groups can come back this way
         union = shapely.MultiPolygon(list(shapely.get_parts(union)))
-    return _finish(union, WGS84)
+    return finish(union, WGS84)
 
 
 def cells_for(geometry: BaseGeometry | Area, cell_arcsec: int = 30, *, max_cells: int = 1_000_000) -> list[str]:

@@ -13,11 +13,11 @@ from maadan.cadastre.model import Invoice, Title
 from maadan.cadastre.register import AUDIT_LOCK, record
 from maadan.cadastre.rules import TitleType, annual_rent
 from maadan.errors import InvalidInput, NotFound
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- money and obligations ---------------------------------------------------------------------
 
-def record_payment(uow: UnitOfWork, invoice_id: int, amount: float, actor: str, reference: str,
+def record_payment(uow: AbstractUnitOfWork, invoice_id: int, amount: float, actor: str, reference: str,
                    paid_on: date | None = None) -> Invoice:
     """Record a payment against an invoice; overpayment and non-positive amounts are refused."""
     paid_on = paid_on or date.today()
@@ -73,7 +73,7 @@ def rent_rules(title: Title, due_on: date) -> TitleType:
     return tt
 
 
-def issue_rent(uow: UnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None) -> RentRun:
+def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None) -> RentRun:
     """Annual rent invoices for `year` for every title active and granted by then: area × the rate
     of the rules in force on the due date (1 January by default) for its year held, counted from the
     grant. A title already invoiced for the year is counted, not invoiced again; a title that cannot
@@ -116,7 +116,7 @@ class DueItem:
     note: str | None = None
 
 
-def due(uow: UnitOfWork, within_days: int, today: date | None = None,
+def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
         jurisdiction: str | None = None) -> list[DueItem]:
     """Rent and fees outstanding, obligations and expiries falling due by today + within_days,
     and everything overdue; titles in arrears beyond the grace period are flagged for revocation."""
@@ -166,7 +166,7 @@ def number_order(ref: str) -> tuple:
 
 
 
-def invoice_rent(uow: UnitOfWork, title: Title, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
+def invoice_rent(uow: AbstractUnitOfWork, title: Title, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
     if not tt.rent_schedule:
         return None
     money, verified = annual_rent(tt, title.area_km2, year_held)

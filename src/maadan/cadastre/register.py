@@ -1,23 +1,20 @@
-"""The register: appending hash-chained events, verifying the chain, and the public view of
-titles and pending applications."""
+"""The register: appending hash-chained events, verifying the chain, and naming the actors of
+its events as the public may see them."""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
-import shapely
-
-from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.audit import GENESIS, Document, Event, Verification, seal, verify
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 AUDIT_LOCK = "__audit__"  # one counter row serialises appends to the chain
 
 
 # --- the audit chain ---------------------------------------------------------------------------
 
-def record(uow: UnitOfWork, actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
+def record(uow: AbstractUnitOfWork, actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
             reason: str | None = None, documents: Iterable[Document] = (), at: datetime | None = None) -> Event:
     uow.cadastre.lock(AUDIT_LOCK)
     last = uow.cadastre.last_event()
@@ -29,31 +26,24 @@ def record(uow: UnitOfWork, actor: str, kind: str, subject: str, data: dict[str,
     return ev
 
 
-def verify_audit(uow: UnitOfWork) -> Verification:
+def verify_audit(uow: AbstractUnitOfWork) -> Verification:
     with uow:
         return verify(uow.cadastre.events())
 
 
-
-# --- the public register -----------------------------------------------------------------------
-
-def public_register(uow: UnitOfWork, jurisdiction: str | None = None) -> dict[str, list[dict[str, Any]]]:
-    """Titles and pending applications as the public may see them: no beneficial owners, no
-    documents, no applicant account."""
-    with uow:
-        titles = uow.cadastre.titles(jurisdiction)
-        apps = uow.cadastre.applications(jurisdiction, lc.PENDING)
-    return {
-        "titles": [{
-            "number": t.number, "type": t.title_type, "state": t.state, "area_km2": t.area_km2,
-            "granted_on": t.granted_on.isoformat(), "expires_on": t.expires_on.isoformat() if t.expires_on else None,
-            "holders": [{"name": h.name, "share_pct": h.share_pct, "country": h.country} for h in t.holders],
-            "minerals": t.minerals, "synthetic": t.synthetic, "geometry": shapely.geometry.mapping(t.geometry),
-        } for t in titles],
-        "applications": [{
-            "number": a.number, "ref": a.ref, "type": a.title_type, "state": a.state, "priority": a.priority,
-            "received_at": a.received_at.isoformat(), "area_km2": a.area_km2,
-            "applicants": [h.name for h in a.holders], "minerals": a.minerals, "synthetic": a.synthetic,
-            "geometry": shapely.geometry.mapping(a.geometry),
-        } for a in apps],
-    }
+def actor_roles(uow: AbstractUnitOfWork, events: list[Event]) -> dict[str, str]:
+    """actor -> a role the public may see: the account's role for "user:NAME", "operator
+    (command line)" for "cli:NAME", else "system". Call inside `with uow`."""
+    out: dict[str, str] = {}
+    for ev in events:
+        if ev.actor in out:
+            continue
+        kind, _, name = ev.actor.partition(":")
+        if kind == "user":
+            user = uow.auth.user(name)
+            out[ev.actor] = user.role if user else "former account"
+        elif kind == "cli":
+            out[ev.actor] = "operator (command line)"
+        else:
+            out[ev.actor] = "system"
+    return out

@@ -12,7 +12,7 @@ from maadan.cadastre.applications import (
 )
 from maadan.cadastre.caches import CACHES, jurisdictions, rules_for
 from maadan.cadastre.money import DueItem, due, issue_rent, record_payment
-from maadan.cadastre.register import public_register, verify_audit
+from maadan.cadastre.register import verify_audit
 from maadan.cadastre.titles import (
     RESERVED_KINDS,
     add_reserved_areas,
@@ -23,5 +23,5 @@ from maadan.cadastre.titles import (
 __all__ = [
     "CACHES", "RESERVED_KINDS", "ApplicationInput", "AreaInput", "CheckReport", "DueItem", "Receipt",
     "add_reserved_areas", "apply", "check", "decide", "due", "issue_rent", "jurisdictions",
-    "load_demo_cadastre", "public_register", "record_payment", "rules_for", "title_action", "verify_audit",
+    "load_demo_cadastre", "record_payment", "rules_for", "title_action", "verify_audit",
 ]

@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from maadan.cadastre.geometry import EQUAL_AREA_CRS, WGS84, _transformer
+from maadan.cadastre.geometry import EQUAL_AREA_CRS, WGS84, transformer
 
 MIN_OVERLAP_KM2 = 1e-6  # 1 m²
 _PARALLEL_PAIRS = 20_000  # below this, threads cost more than they save
@@ -46,7 +46,7 @@ def _as_array(geometries: Sequence[Any]) -> np.ndarray:
 
 
 def _project(geometries: np.ndarray) -> np.ndarray:
-    ea = _transformer(WGS84, EQUAL_AREA_CRS)
+    ea = transformer(WGS84, EQUAL_AREA_CRS)
     return shapely.transform(geometries, lambda xy: np.column_stack(ea.transform(xy[:, 0], xy[:, 1])))
 
 

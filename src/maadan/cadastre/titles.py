@@ -19,11 +19,11 @@ from maadan.cadastre.register import record
 from maadan.cadastre.rules import check_eligibility
 from maadan.errors import Conflict as ConflictError
 from maadan.errors import InvalidInput, NotFound
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- titles ------------------------------------------------------------------------------------
 
-def _get_title(uow: UnitOfWork, number: str) -> Title:
+def _get_title(uow: AbstractUnitOfWork, number: str) -> Title:
     title = uow.cadastre.title(number)
     if title is None:
         raise NotFound("title", number)
@@ -39,7 +39,7 @@ def rules_for_title(title: Title, today: date):
         return rules_for(title.jurisdiction, today)
 
 
-def title_action(uow: UnitOfWork, number: str, action: str, actor: str, *, reason: str | None = None,
+def title_action(uow: AbstractUnitOfWork, number: str, action: str, actor: str, *, reason: str | None = None,
                  documents: Iterable[Document] = (), holders: Iterable[Holder] | None = None,
                  area: AreaInput | None = None, today: date | None = None) -> Title:
     """renew | transfer (new holders, whole or a share) | relinquish (a smaller area inside the
@@ -100,7 +100,7 @@ def title_action(uow: UnitOfWork, number: str, action: str, actor: str, *, reaso
 RESERVED_KINDS = ("protected-area", "no-go", "reserved", "existing-lease")
 
 
-def add_reserved_areas(uow: UnitOfWork, jurisdiction: str, features: list[tuple[str, Any]], kind: str,
+def add_reserved_areas(uow: AbstractUnitOfWork, jurisdiction: str, features: list[tuple[str, Any]], kind: str,
                        source: str, actor: str) -> int:
     """Add layers of ground closed to applications (e.g. protected areas). `features` are
     (name, GeoJSON geometry) pairs; all or nothing."""
@@ -134,7 +134,7 @@ def add_reserved_areas(uow: UnitOfWork, jurisdiction: str, features: list[tuple[
 
 # --- the synthetic demo cadastre ---------------------------------------------------------------
 
-def load_demo_cadastre(uow: UnitOfWork, titles: int, seed: int, actor: str,
+def load_demo_cadastre(uow: AbstractUnitOfWork, titles: int, seed: int, actor: str,
                        jurisdiction: str = "PK-BA") -> list[Title]:
     """Replace the jurisdiction's synthetic titles with a freshly generated, deterministic set."""
     from maadan.cadastre.demo import DemoSpec, generate

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import getpass
 import json
 from pathlib import Path
 from typing import Any, List, Optional
@@ -11,7 +10,7 @@ import typer
 import yaml
 from rich.table import Table
 
-from maadan.agreements import service
+from maadan.agreements import service, views
 from maadan.agreements.model import Agreement
 from maadan.cli import common
 from maadan.errors import InvalidInput
@@ -22,7 +21,6 @@ app = typer.Typer(help="Agreements: MoUs, joint ventures, leases, offtakes, loan
                   no_args_is_help=True)
 partners_app = typer.Typer(help="Partners: organisations with capabilities, minerals and regions; matches.",
                            no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print JSON instead of tables.")
 PARTY = typer.Option(None, "--party", help="Part of a party's name, or an organisation's name or alias.")
 COUNTRY = typer.Option(None, "--country", help="ISO 3166-1 alpha-2 code, e.g. PK.")
 MINERAL = typer.Option(None, "--mineral", help="Mineral name, alias or group (e.g. antimony, REE).")
@@ -31,13 +29,6 @@ KIND = typer.Option(None, "--kind", help="mou, framework, joint_venture, concess
 YEAR = typer.Option(None, "--year", help="Year of the timeline date (signed, else announced).")
 PROJECT = typer.Option(None, "--project", help="Project id, name or alias (e.g. reko-diq).")
 ORGANISATION = typer.Option(None, "--organisation", help="Organisation id, name or alias.")
-
-
-def _actor() -> str:
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no login name in some containers
-        return "cli"
 
 
 def read_document(path: Path) -> Any:
@@ -74,7 +65,7 @@ def _amount(a: Agreement) -> str:
 
 
 def _parties(a: Agreement) -> str:
-    return "; ".join(p.name for p in a.parties if p.role != "witness")
+    return "; ".join(views.parties(a))
 
 
 def _table(rows: list[Agreement], title: str) -> None:
@@ -91,14 +82,13 @@ def _table(rows: list[Agreement], title: str) -> None:
 @app.command("list")
 def list_(party: Optional[str] = PARTY, country: Optional[str] = COUNTRY, mineral: Optional[str] = MINERAL,
           kind: Optional[str] = KIND, year: Optional[int] = YEAR, project: Optional[str] = PROJECT,
-          organisation: Optional[str] = ORGANISATION, json_out: bool = JSON) -> None:
+          organisation: Optional[str] = ORGANISATION, json_out: bool = common.JSON) -> None:
     """Agreements matching every filter given, in timeline order."""
     c = common.get()
-    c.json_mode = json_out
     rows = service.find_agreements(c.uow(), party=party, country=country, mineral=mineral, kind=kind, year=year,
                                    project=project, organisation=organisation)
     if json_out:
-        common.print_json({"count": len(rows), "items": [a.as_dict() for a in rows]})
+        common.print_json({"count": len(rows), "items": [views.agreement_view(a) for a in rows]})
         return
     _table(rows, "Agreements")
 
@@ -106,17 +96,13 @@ def list_(party: Optional[str] = PARTY, country: Optional[str] = COUNTRY, minera
 @app.command("timeline")
 def timeline(party: Optional[str] = PARTY, country: Optional[str] = COUNTRY, mineral: Optional[str] = MINERAL,
              kind: Optional[str] = KIND, year: Optional[int] = YEAR, project: Optional[str] = PROJECT,
-             organisation: Optional[str] = ORGANISATION, json_out: bool = JSON) -> None:
+             organisation: Optional[str] = ORGANISATION, json_out: bool = common.JSON) -> None:
     """Dated agreements and events, oldest first; a date shows the precision of its sources."""
     c = common.get()
-    c.json_mode = json_out
     rows = service.timeline(c.uow(), party=party, country=country, mineral=mineral, kind=kind, year=year,
                             project=project, organisation=organisation)
     if json_out:
-        common.print_json({"count": len(rows), "items": [
-            {"date": a.date, "id": a.id, "kind": a.kind, "title": a.title, "parties": _parties(a),
-             "amount": a.amount, "currency": a.currency, "amount_basis": a.amount_basis, "status": a.status,
-             "readings": len(a.readings)} for a in rows]})
+        common.print_json({"count": len(rows), "items": [views.timeline_row(a) for a in rows]})
         return
     t = Table(title="Timeline", title_justify="left")
     for col in ("date", "kind", "what", "amount", "status", "id"):
@@ -139,6 +125,8 @@ def _show(a: Agreement, detail: service.AgreementDetail | None = None) -> None:
     out.print(f"{a.kind_label}, {binding}; status {a.status or 'unknown'}; confidence {a.confidence or 'unknown'}")
     dates = [f"{name} {getattr(a, name)}" for name in ("announced", "signed", "effective", "expiry") if getattr(a, name)]
     out.print("Dates: " + ("; ".join(dates) or "unknown") + (f" — at {a.place}" if a.place else ""))
+    for label, text in views.facts(a):
+        out.print(f"{label}: {text}", markup=False)
     if a.amount is not None:
         out.print(f"Amount: {_amount(a)}")
     t = Table(title="Parties", title_justify="left")
@@ -190,14 +178,12 @@ def _show(a: Agreement, detail: service.AgreementDetail | None = None) -> None:
 
 @app.command("show")
 def show(agreement_id: str = typer.Argument(..., help="Agreement id (see `maadan agreements list`)."),
-         json_out: bool = JSON) -> None:
+         json_out: bool = common.JSON) -> None:
     """One agreement: parties, dates, amounts, readings side by side, links and sources."""
     c = common.get()
-    c.json_mode = json_out
     d = service.agreement_detail(c.uow(), agreement_id)
     if json_out:
-        common.print_json(d.agreement.as_dict() | {
-            "organisations": {k: o.name for k, o in d.organisations.items()}, "project_names": d.project_names})
+        common.print_json(views.detail_view(d))
         return
     _show(d.agreement, d)
 
@@ -227,10 +213,9 @@ def add(file: Optional[Path] = typer.Argument(None, help="YAML or JSON file with
         amount: Optional[float] = typer.Option(None, help="Amount, as the source gives it."),
         currency: Optional[str] = typer.Option(None, help="ISO 4217 code, e.g. USD."),
         source: Optional[List[str]] = typer.Option(None, "--source", help="Publisher and reference, or a URL; repeat."),
-        json_out: bool = JSON) -> None:
+        actor: Optional[str] = common.ACTOR, json_out: bool = common.JSON) -> None:
     """Add agreements from a file, or one from options; a duplicate id exits with 3 (conflict)."""
     c = common.get()
-    c.json_mode = json_out
     if file is not None:
         doc = read_document(file)
         if isinstance(doc, dict) and isinstance(doc.get("agreements"), list):
@@ -246,7 +231,7 @@ def add(file: Optional[Path] = typer.Argument(None, help="YAML or JSON file with
                                  "sources": [{"publisher": s, "url": s} if s.startswith(("http://", "https://"))
                                              else {"publisher": s} for s in source or []]}
         drafts = [draft]
-    ids = service.add_agreements(c.uow(write=True), drafts, actor=_actor())
+    ids = service.add_agreements(c.uow(write=True), drafts, actor=common.actor(actor))
     if json_out:
         common.print_json({"added": ids})
     else:
@@ -257,14 +242,13 @@ def add(file: Optional[Path] = typer.Argument(None, help="YAML or JSON file with
 @app.command("edit")
 def edit(agreement_id: str = typer.Argument(..., help="Agreement id."),
          file: Path = typer.Argument(..., help="YAML or JSON file with the fields to change."),
-         json_out: bool = JSON) -> None:
+         actor: Optional[str] = common.ACTOR, json_out: bool = common.JSON) -> None:
     """Change some fields of an agreement; the result is validated as a whole, else nothing changes."""
     c = common.get()
-    c.json_mode = json_out
     changes = read_document(file)
-    updated = service.edit_agreement(c.uow(write=True), agreement_id, changes, actor=_actor())
+    updated = service.edit_agreement(c.uow(write=True), agreement_id, changes, actor=common.actor(actor))
     if json_out:
-        common.print_json(updated.as_dict())
+        common.print_json(views.agreement_view(updated))
         return
     c.err.print(f"Updated agreement {updated.id}")
     _show(updated)
@@ -273,14 +257,13 @@ def edit(agreement_id: str = typer.Argument(..., help="Agreement id."),
 @app.command("add-status")
 def add_status(agreement_id: str = typer.Argument(..., help="Agreement id."),
                file: Path = typer.Argument(..., help="YAML or JSON file: {status, date, sources, as_of?, note?}."),
-               json_out: bool = JSON) -> None:
+               actor: Optional[str] = common.ACTOR, json_out: bool = common.JSON) -> None:
     """Record a dated status change (announced, approved, signed, closed, disbursed, deferred, ...) with its
     sources; a second report of a change already held adds its sources to it."""
     c = common.get()
-    c.json_mode = json_out
-    updated = service.add_status_change(c.uow(write=True), agreement_id, read_document(file), actor=_actor())
+    updated = service.add_status_change(c.uow(write=True), agreement_id, read_document(file), actor=common.actor(actor))
     if json_out:
-        common.print_json(updated.as_dict())
+        common.print_json(views.agreement_view(updated))
         return
     c.err.print(f"Agreement {updated.id}: status {updated.status}"
                 + (f" as of {updated.status_as_of}" if updated.status_as_of else ""))
@@ -289,18 +272,14 @@ def add_status(agreement_id: str = typer.Argument(..., help="Agreement id."),
 @app.command("stale")
 def stale(older_than: Optional[int] = typer.Option(None, "--older-than", help="Age in days (default: the "
                                                    "MAADAN_STALE_DAYS setting, 180)."),
-          json_out: bool = JSON) -> None:
+          json_out: bool = common.JSON) -> None:
     """Agreements whose status is not final while their newest source is older than the given age: the
     records a curator should check again."""
     c = common.get()
-    c.json_mode = json_out
     days = c.settings.stale_days if older_than is None else older_than
     rows = service.stale_agreements(c.uow(), older_than_days=days)
     if json_out:
-        common.print_json({"older_than_days": days, "count": len(rows), "items": [
-            {"id": r.agreement.id, "title": r.agreement.title, "kind": r.agreement.kind, "status": r.agreement.status,
-             "status_as_of": r.agreement.status_as_of, "latest_source": r.latest_source, "age_days": r.age_days}
-            for r in rows]})
+        common.print_json({"older_than_days": days, "count": len(rows), "items": [views.stale_row(r) for r in rows]})
         return
     t = Table(title=f"Agreements not final whose newest source is older than {days} days", title_justify="left")
     for col in ("newest source", "days", "status", "id", "title"):
@@ -320,10 +299,9 @@ def partners_list(capability: Optional[str] = typer.Option(None, help="explorati
                   mineral: Optional[str] = MINERAL,
                   region: Optional[str] = typer.Option(None, help="e.g. Balochistan."),
                   ownership: Optional[str] = typer.Option(None, help="state, private, listed or unknown."),
-                  json_out: bool = JSON) -> None:
+                  json_out: bool = common.JSON) -> None:
     """The directory of organisations with what they do, their minerals and regions."""
     c = common.get()
-    c.json_mode = json_out
     rows = partners.list_partners(c.uow(), capability=capability, mineral=mineral, region=region, ownership=ownership)
     if json_out:
         common.print_json({"count": len(rows), "items": [p.as_dict() for p in rows]})
@@ -341,10 +319,9 @@ def partners_list(capability: Optional[str] = typer.Option(None, help="explorati
 
 @partners_app.command("show")
 def partners_show(name: str = typer.Argument(..., help="Organisation id, name or alias (e.g. FWO)."),
-                  json_out: bool = JSON) -> None:
+                  json_out: bool = common.JSON) -> None:
     """One organisation as a partner: what it does and where (with evidence), agreements, titles, partners."""
     c = common.get()
-    c.json_mode = json_out
     d = partners.partner_profile(c.uow(), name)
     p, out = d.profile, c.out
     if json_out:
@@ -370,10 +347,9 @@ def partners_match(for_: str = typer.Option(..., "--for", help="The organisation
                    mineral: Optional[str] = MINERAL,
                    region: Optional[str] = typer.Option(None, help="e.g. Balochistan."),
                    limit: int = typer.Option(10, help="How many candidates (1-100)."),
-                   json_out: bool = JSON) -> None:
+                   json_out: bool = common.JSON) -> None:
     """Rank counterparts for an organisation, with the reasons for each score (docs/agreements.md)."""
     c = common.get()
-    c.json_mode = json_out
     m = partners.match_partners(c.uow(), for_, mineral=mineral, region=region, limit=limit)
     if json_out:
         common.print_json({"for": m.subject.id, "mineral": m.mineral, "region": m.region, "count": len(m.candidates),
@@ -392,3 +368,6 @@ def partners_match(for_: str = typer.Option(..., "--for", help="The organisation
     c.out.print(t)
     if not m.candidates:
         c.out.print("No candidate fits: no known complementary capability, mineral or region.")
+
+
+GROUPS = {"agreements": app, "partners": partners_app}

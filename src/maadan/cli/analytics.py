@@ -22,7 +22,6 @@ from maadan.errors import InvalidInput
 
 app = typer.Typer(help="Supply risk, what-if of new supply, project economics and Monte Carlo.")
 
-JSON = typer.Option(False, "--json", help="Print JSON (inputs and sources included) instead of tables.")
 
 
 def _json(data: Any) -> None:
@@ -53,10 +52,9 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                 check: bool = typer.Option(False, "--check", help="Score every MCS commodity and report the ROC AUC "
                                                                   "against the official list."),
                 list_id: str = typer.Option(service.LIST_ID, "--list", help="List for --check."),
-                json_out: bool = JSON) -> None:
+                json_out: bool = common.JSON) -> None:
     """Rank minerals by supply risk (production concentration x US import reliance), with every input."""
     c = common.get()
-    c.json_mode = json_out
     if chart is not None and chart.suffix.lower() not in (".png", ".html", ".htm"):
         raise InvalidInput(f"--chart must end in .png or .html, not {chart.name!r}")
     if check:
@@ -124,10 +122,9 @@ def whatif_(project: Optional[str] = typer.Option(None, "--project", help="Proje
             us_imports_unit: str = typer.Option("t", "--us-imports-unit"),
             us_imports_source: str = typer.Option("", "--us-imports-source", help="Where --us-imports comes from."),
             import_category: Optional[str] = typer.Option(None, "--import-category"),
-            json_out: bool = JSON) -> None:
+            json_out: bool = common.JSON) -> None:
     """Add a project's planned output to Pakistan's production: new world shares, HHI and rank."""
     c = common.get()
-    c.json_mode = json_out
     volume = ImportVolume(us_imports, us_imports_unit, us_imports_source) if us_imports is not None else None
     w = service.project_whatif(c.uow(), project, phase=phase, mineral=mineral, value=add, unit=unit,
                                us_share_pct=us_share, us_imports=volume, import_category=import_category,
@@ -173,10 +170,9 @@ def economics_(project: Optional[str] = typer.Option(None, "--project", help="Pr
                cash_flows: bool = typer.Option(False, "--cash-flows", help="Print the yearly cash flows too."),
                tornado: Optional[Path] = typer.Option(None, "--tornado", help="Write a tornado chart of one-at-a-"
                                                       "time NPV sensitivities (first rate): out.png or out.html."),
-               json_out: bool = JSON) -> None:
+               json_out: bool = common.JSON) -> None:
     """Discounted cash flow: project and partner NPV, IRR, payback and government take."""
     c = common.get()
-    c.json_mode = json_out
     if tornado is not None and tornado.suffix.lower() not in (".png", ".html", ".htm"):
         raise InvalidInput(f"--tornado must end in .png or .html, not {tornado.name!r}")
     e = service.project_economics(c.uow(), project, params_file=params_file, rates_pct=_rates(discount),
@@ -239,10 +235,9 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
                 discount: float = typer.Option(8.0, "--discount", help="Discount rate in %."),
                 seed: int = typer.Option(2025, "--seed"),
                 chunk: int = typer.Option(50_000, "--chunk", min=1000, help="Paths per vectorised chunk."),
-                json_out: bool = JSON) -> None:
+                json_out: bool = common.JSON) -> None:
     """NPV distribution per partner under correlated copper/gold prices, costs and start delay."""
     c = common.get()
-    c.json_mode = json_out
     _rates(str(discount))
     e_case = service.project_economics(c.uow(), project, params_file=params_file, rates_pct=(discount,)).case
     u = montecarlo.Uncertainty()
@@ -266,10 +261,9 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
 
 @app.command("screen")
 def screen(profile: str = typer.Option("us-investor", "--profile", help="Profile id (data/profiles) or a YAML file."),
-           json_out: bool = JSON) -> None:
+           json_out: bool = common.JSON) -> None:
     """Rank projects and open ground for an investor profile, with the reasons for each rank."""
     c = common.get()
-    c.json_mode = json_out
     s = service.screen_candidates(c.uow(), profiles.load_profile(profile))
     if json_out:
         _json(report.screening(s))
@@ -345,3 +339,6 @@ def report_screening(profile: str = typer.Option("us-investor", "--profile"),
     c = common.get()
     doc = service.report_screening(c.uow(), profiles.load_profile(profile))
     _write(doc, f"screening-{profile if '/' not in profile else 'custom'}", out, html_path, pdf_path)
+
+
+GROUPS = {"": app}  # its commands sit at the top level: maadan criticality, maadan whatif ...

@@ -1,7 +1,10 @@
-"""The `maadan` command: Typer app assembled from one module per concept."""
+"""The `maadan` command: a Typer app assembled from the CLI modules, each declaring its command
+groups (`GROUPS = {"name": typer_app}`; "" puts a group's commands at the top level) and its
+single commands (`COMMANDS = {"name": function}`)."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 
@@ -9,73 +12,35 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from maadan import __version__
-from maadan.cli import agreements, analytics, cadastre, common, db, ingest, minerals, news, projects, users
+from maadan.cli import common
 from maadan.errors import MaadanError
-
-app = typer.Typer(
-    name="maadan",
-    help="Maadan: critical minerals, deposits and projects, mineral titles and agreements.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
-app.add_typer(db.app, name="db")
-app.add_typer(minerals.app, name="minerals")
-app.add_typer(ingest.app, name="ingest")
-app.add_typer(projects.projects_app, name="projects")
-app.add_typer(projects.deposits_app, name="deposits")
-app.add_typer(cadastre.app, name="cadastre")
-app.add_typer(cadastre.audit_app, name="audit")
-app.add_typer(cadastre.demo_app, name="demo")
-app.add_typer(users.app, name="users")
-app.add_typer(agreements.app, name="agreements")
-app.add_typer(agreements.partners_app, name="partners")
-app.add_typer(news.app, name="news")
-app.add_typer(analytics.app)
-app.command("summary")(db.summary)
+from maadan.registry import collect
 
 
-@app.command("serve")
-def serve(host: str = typer.Option(None, help="Address to listen on (default MAADAN_HOST or 127.0.0.1)."),
-          port: int = typer.Option(None, help="Port (default MAADAN_PORT or 8000)."),
-          workers: int = typer.Option(1, min=1, max=16, help="Worker processes.")) -> None:
-    """Run the web app and the APIs (REST at /api, OGC API – Features at /ogc, docs at /docs)."""
-    import uvicorn
-
-    from maadan.api.app import create_app
-
-    c = common.get()
-    settings = c.settings
-    host, port = host or settings.host, port or settings.port
-    create_app(settings).router  # fail here, with a clear message, if the database is not ready
-    c.err.print(f"Maadan at http://{host}:{port}/  (API docs http://{host}:{port}/docs, "
-                f"OGC API http://{host}:{port}/ogc); {settings.database_url.split('://')[0]}; Ctrl+C stops it")
-    # Workers are separate processes: each builds its app (and warms its spatial index) from the
-    # environment. Proxy headers are read by Maadan itself, only from MAADAN_TRUSTED_PROXIES.
-    uvicorn.run("maadan.api.app:create_app", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level, access_log=False, proxy_headers=False,
-                log_config=_log_config(settings.log_level))
-
-
-def _log_config(level: str) -> dict:
-    """uvicorn's logging, plus Maadan's own loggers (one JSON line per request) on stderr."""
-    import copy
-
-    from uvicorn.config import LOGGING_CONFIG
-
-    config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["maadan"] = {"format": "%(message)s"}
-    config["handlers"]["maadan"] = {"class": "logging.StreamHandler", "formatter": "maadan",
-                                    "stream": "ext://sys.stderr"}
-    config["loggers"]["maadan"] = {"handlers": ["maadan"], "level": level.upper(), "propagate": False}
-    return config
-
-
-@app.callback()
 def _root(version: bool = typer.Option(False, "--version", help="Show the version and exit.")) -> None:
     if version:
         typer.echo(f"maadan {__version__}")
         raise typer.Exit()
+
+
+@functools.cache
+def build() -> typer.Typer:
+    """The whole command, from every CLI module's declarations."""
+    app = typer.Typer(
+        name="maadan",
+        help="Maadan: critical minerals, deposits and projects, mineral titles and agreements.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+    )
+    app.callback()(_root)
+    for _, groups in collect("maadan.cli", "GROUPS"):
+        for name, group in groups.items():
+            app.add_typer(group, name=name or None)
+    for _, commands in collect("maadan.cli", "COMMANDS"):
+        for name, command in commands.items():
+            app.command(name)(command)
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -83,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     With `argv` (tests), returns the exit code instead of exiting."""
     code = 0
     try:
-        app(args=argv, prog_name="maadan")
+        build()(args=argv, prog_name="maadan")
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     except MaadanError as exc:

@@ -2,16 +2,15 @@
 
 from __future__ import annotations
 
-import getpass
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import List, Optional
 
 import typer
 from rich.table import Table
 
-from maadan.cadastre import service
+from maadan.cadastre import service, views
 from maadan.cadastre.audit import Document, document_from_bytes
 from maadan.cadastre.model import Holder
 from maadan.cli import common
@@ -20,17 +19,7 @@ from maadan.errors import InvalidInput
 app = typer.Typer(help="Mineral-rights cadastre: check, apply, decide, titles, rent, due.", no_args_is_help=True)
 audit_app = typer.Typer(help="The tamper-evident register of every change.", no_args_is_help=True)
 
-JSON = typer.Option(False, "--json", help="Print JSON.")
 JURISDICTION = typer.Option("PK-BA", "--jurisdiction", "-j", help="Jurisdiction code, e.g. PK-BA (Balochistan).")
-
-
-def _actor(actor: str | None) -> str:
-    if actor:
-        return actor
-    try:
-        return f"cli:{getpass.getuser()}"
-    except Exception:  # no login name in some containers
-        return "cli"
 
 
 def _read(path: Path) -> bytes:
@@ -67,16 +56,6 @@ def _documents(paths: list[Path] | None) -> list[Document]:
     return [document_from_bytes(p.name, _read(p)) for p in paths or []]
 
 
-def _check_json(r: service.CheckReport) -> dict[str, Any]:
-    return {
-        "ok": r.ok, "jurisdiction": r.jurisdiction, "title_type": r.title_type, "rules_version": r.rules_version,
-        "area_km2": r.area_km2, "vertex_count": r.vertex_count,
-        "fee": {"amount": r.fee_amount, "currency": r.fee_currency, "verified": r.fee_verified},
-        "unverified_rules": r.unverified, "problems": r.problems,
-        "conflicts": [c.__dict__ for c in r.conflicts],
-    }
-
-
 def _print_check(r: service.CheckReport) -> None:
     c = common.get()
     c.out.print(f"{r.title_type} in {r.jurisdiction} (rules {r.rules_version}): {r.area_km2:,.3f} km², "
@@ -99,14 +78,13 @@ def check_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               crs: Optional[str] = typer.Option(None, help="EPSG:4326 (default), EPSG:32641 or EPSG:32642."),
               cells: Optional[str] = typer.Option(None, help="Grid cells instead of a polygon."),
               holder: Optional[List[str]] = typer.Option(None, "--holder", help="NAME=SHARE[:COUNTRY[:KIND]] (repeat)."),
-              json_out: bool = JSON) -> None:
+              json_out: bool = common.JSON) -> None:
     """Run every check an application gets, without filing it. Exit 3 when there are conflicts."""
     c = common.get()
-    c.json_mode = json_out
     holders = [parse_holder(h) for h in holder or []]
     r = service.check(c.uow(), jurisdiction, title_type, _area(area, crs, cells), holders or None)
     if json_out:
-        common.print_json(_check_json(r))
+        common.print_json(views.check_view(r))
     else:
         _print_check(r)
     if not r.ok:
@@ -122,15 +100,14 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               crs: Optional[str] = typer.Option(None),
               cells: Optional[str] = typer.Option(None),
               applicant_org: Optional[str] = typer.Option(None, help="Organisation id of the filer."),
-              actor: Optional[str] = typer.Option(None, help="Who files it (recorded in the register)."),
-              json_out: bool = JSON) -> None:
+              actor: Optional[str] = common.ACTOR,
+              json_out: bool = common.JSON) -> None:
     """File an application; prints its receipt (number, time, area, fee, priority)."""
     c = common.get()
-    c.json_mode = json_out
     inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=title_type, minerals=tuple(mineral),
                                    holders=tuple(parse_holder(h) for h in holder), area=_area(area, crs, cells),
                                    applicant_org=applicant_org)
-    receipt = service.apply(c.uow(write=True), inp, _actor(actor))
+    receipt = service.apply(c.uow(write=True), inp, common.actor(actor))
     a = receipt.application
     data = {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
             "priority": a.priority, "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
@@ -156,13 +133,12 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
 def decide_cmd(number: int = typer.Argument(..., help="Application number."),
                action: str = typer.Argument(..., help="accept | reject-incomplete | review | offer | grant | refuse | withdraw"),
                jurisdiction: str = JURISDICTION,
-               reason: Optional[str] = typer.Option(None), actor: Optional[str] = typer.Option(None),
+               reason: Optional[str] = typer.Option(None), actor: Optional[str] = common.ACTOR,
                document: Optional[List[Path]] = typer.Option(None, "--document", help="File attached (SHA-256 recorded)."),
-               json_out: bool = JSON) -> None:
+               json_out: bool = common.JSON) -> None:
     """Move an application through its lifecycle (grant issues the title)."""
     c = common.get()
-    c.json_mode = json_out
-    app_, title = service.decide(c.uow(write=True), jurisdiction, number, action, _actor(actor), reason,
+    app_, title = service.decide(c.uow(write=True), jurisdiction, number, action, common.actor(actor), reason,
                                  _documents(document))
     data = {"application": app_.ref, "state": app_.state, "title": title.number if title else None}
     if json_out:
@@ -177,14 +153,13 @@ def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/E
               holder: Optional[List[str]] = typer.Option(None, "--holder", help="Holders after a transfer."),
               area: Optional[Path] = typer.Option(None, "--area", help="Area kept, for relinquish."),
               crs: Optional[str] = typer.Option(None),
-              reason: Optional[str] = typer.Option(None), actor: Optional[str] = typer.Option(None),
+              reason: Optional[str] = typer.Option(None), actor: Optional[str] = common.ACTOR,
               document: Optional[List[Path]] = typer.Option(None, "--document"),
-              json_out: bool = JSON) -> None:
+              json_out: bool = common.JSON) -> None:
     """Act on a title."""
     c = common.get()
-    c.json_mode = json_out
     t = service.title_action(
-        c.uow(write=True), number, action, _actor(actor), reason=reason, documents=_documents(document),
+        c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=_documents(document),
         holders=[parse_holder(h) for h in holder] if holder else None,
         area=service.AreaInput(geojson=_read(area), crs=crs) if area else None)
     data = {"number": t.number, "state": t.state, "expires_on": t.expires_on, "area_km2": t.area_km2,
@@ -199,12 +174,10 @@ def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/E
 @app.command("applications")
 def applications_cmd(jurisdiction: str = JURISDICTION,
                      state: Optional[str] = typer.Option(None, help="Only this state."),
-                     json_out: bool = JSON) -> None:
+                     json_out: bool = common.JSON) -> None:
     """Applications in order of receipt (the officer's queue)."""
     c = common.get()
-    c.json_mode = json_out
-    with c.uow() as uow:
-        apps = uow.cadastre.applications(jurisdiction, [state] if state else None)
+    apps = views.visible_applications(c.uow(), None, jurisdiction, state, everything=True)
     rows = [{"number": a.number, "received_at": a.received_at.isoformat(), "type": a.title_type, "state": a.state,
              "priority": a.priority, "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
              "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic} for a in apps]
@@ -222,13 +195,10 @@ def applications_cmd(jurisdiction: str = JURISDICTION,
 
 @app.command("titles")
 def titles_cmd(jurisdiction: str = JURISDICTION, state: Optional[str] = typer.Option(None),
-               limit: int = typer.Option(50, min=1), json_out: bool = JSON) -> None:
+               limit: int = typer.Option(50, min=1), json_out: bool = common.JSON) -> None:
     """Titles with holders, area and dates."""
     c = common.get()
-    c.json_mode = json_out
-    with c.uow() as uow:
-        titles = uow.cadastre.titles(jurisdiction, [state] if state else None, limit=limit)
-        total = uow.cadastre.count_titles(jurisdiction)
+    titles, total = views.titles_page(c.uow(), jurisdiction, state, limit=limit)
     rows = [{"number": t.number, "type": t.title_type, "state": t.state, "area_km2": t.area_km2,
              "granted_on": t.granted_on, "expires_on": t.expires_on, "synthetic": t.synthetic,
              "holders": [[h.name, h.share_pct] for h in t.holders]} for t in titles]
@@ -248,11 +218,10 @@ def titles_cmd(jurisdiction: str = JURISDICTION, state: Optional[str] = typer.Op
 @app.command("pay")
 def pay_cmd(invoice: int = typer.Argument(...), amount: float = typer.Argument(...),
             reference: str = typer.Option(..., help="Bank or receipt reference."),
-            actor: Optional[str] = typer.Option(None), json_out: bool = JSON) -> None:
+            actor: Optional[str] = common.ACTOR, json_out: bool = common.JSON) -> None:
     """Record a payment against an invoice."""
     c = common.get()
-    c.json_mode = json_out
-    inv = service.record_payment(c.uow(write=True), invoice, amount, _actor(actor), reference)
+    inv = service.record_payment(c.uow(write=True), invoice, amount, common.actor(actor), reference)
     if json_out:
         common.print_json({"invoice": inv.id, "paid": inv.paid, "outstanding": inv.outstanding})
     else:
@@ -261,14 +230,13 @@ def pay_cmd(invoice: int = typer.Argument(...), amount: float = typer.Argument(.
 
 @app.command("rent")
 def rent_cmd(year: Optional[int] = typer.Option(None, help="Year to invoice (default: this year)."),
-             jurisdiction: str = JURISDICTION, actor: Optional[str] = typer.Option(None),
-             json_out: bool = JSON) -> None:
+             jurisdiction: str = JURISDICTION, actor: Optional[str] = common.ACTOR,
+             json_out: bool = common.JSON) -> None:
     """Issue the annual rent invoices for every active title, at the rates of the rules in force that
     year; titles that cannot be priced are listed, not invoiced."""
     c = common.get()
-    c.json_mode = json_out
     year = year or date.today().year
-    run = service.issue_rent(c.uow(write=True), jurisdiction, year, _actor(actor))
+    run = service.issue_rent(c.uow(write=True), jurisdiction, year, common.actor(actor))
     if json_out:
         common.print_json({"year": run.year, "issued": len(run.issued), "items": run.issued,
                            "already_invoiced": run.already_invoiced, "not_priced": run.not_priced})
@@ -291,10 +259,9 @@ def _days(text: str) -> int:
 @app.command("due")
 def due_cmd(within: str = typer.Option("30d", help="Horizon, e.g. 30d."),
             jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", "-j"),
-            json_out: bool = JSON) -> None:
+            json_out: bool = common.JSON) -> None:
     """Rent, fees, obligations and expiries falling due, and what is overdue."""
     c = common.get()
-    c.json_mode = json_out
     items = service.due(c.uow(), _days(within), jurisdiction=jurisdiction)
     if json_out:
         common.print_json({"count": len(items), "items": items})
@@ -311,18 +278,16 @@ def due_cmd(within: str = typer.Option("30d", help="Horizon, e.g. 30d."),
 
 @app.command("register")
 def register_cmd(jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", "-j"),
-                 json_out: bool = typer.Option(True, "--json", help="JSON (the only format).")) -> None:
+                 json_out: bool = common.json_option("JSON (the only format).", default=True)) -> None:
     """The public register (titles and pending applications, no private data) as JSON."""
     c = common.get()
-    c.json_mode = True
-    common.print_json(service.public_register(c.uow(), jurisdiction))
+    common.print_json(views.public_register(c.uow(), jurisdiction))
 
 
 @audit_app.command("verify")
-def audit_verify(json_out: bool = JSON) -> None:
+def audit_verify(json_out: bool = common.JSON) -> None:
     """Check the hash chain; names the first edited, deleted or reordered event. Exit 1 if broken."""
     c = common.get()
-    c.json_mode = json_out
     v = service.verify_audit(c.uow())
     if json_out:
         common.print_json(v)
@@ -335,12 +300,10 @@ def audit_verify(json_out: bool = JSON) -> None:
 
 
 @audit_app.command("log")
-def audit_log(subject: Optional[str] = typer.Option(None), json_out: bool = JSON) -> None:
+def audit_log(subject: Optional[str] = typer.Option(None), json_out: bool = common.JSON) -> None:
     """Every recorded change, oldest first."""
     c = common.get()
-    c.json_mode = json_out
-    with c.uow() as uow:
-        events = uow.cadastre.events(subject)
+    events, _ = views.events_page(c.uow(), subject)
     if json_out:
         common.print_json({"count": len(events), "items": events})
         return
@@ -358,12 +321,11 @@ demo_app = typer.Typer(help="Synthetic demonstration data (always labelled synth
 @demo_app.command("cadastre")
 def demo_cadastre(titles: int = typer.Option(200, "--titles", help="How many synthetic titles."),
                   seed: int = typer.Option(1, "--seed", help="Same seed, same cadastre."),
-                  jurisdiction: str = JURISDICTION, actor: Optional[str] = typer.Option(None),
-                  json_out: bool = JSON) -> None:
+                  jurisdiction: str = JURISDICTION, actor: Optional[str] = common.ACTOR,
+                  json_out: bool = common.JSON) -> None:
     """Generate a deterministic synthetic cadastre (non-overlapping titles, Chagai outward)."""
     c = common.get()
-    c.json_mode = json_out
-    made = service.load_demo_cadastre(c.uow(write=True), titles, seed, _actor(actor), jurisdiction)
+    made = service.load_demo_cadastre(c.uow(write=True), titles, seed, common.actor(actor), jurisdiction)
     by_type: dict[str, int] = {}
     for t in made:
         by_type[t.title_type] = by_type.get(t.title_type, 0) + 1
@@ -382,12 +344,11 @@ def export_cmd(path: Path = typer.Argument(..., help="Output: .geojson, .gpkg, .
                kind: str = typer.Option("titles", help="titles or applications"),
                fmt: Optional[str] = typer.Option(None, "--format", help="geojson | gpkg | shp | csv"),
                jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", "-j"),
-               json_out: bool = JSON) -> None:
+               json_out: bool = common.JSON) -> None:
     """Export titles or applications with their geometry (WGS 84)."""
     from maadan.cadastre.exchange import export_records
 
     c = common.get()
-    c.json_mode = json_out
     r = export_records(c.uow(), kind, path, fmt, jurisdiction)
     if json_out:
         common.print_json(r)
@@ -399,16 +360,15 @@ def export_cmd(path: Path = typer.Argument(..., help="Output: .geojson, .gpkg, .
 def import_cmd(path: Path = typer.Argument(..., help="File: .geojson, .gpkg, .zip (Shapefile) or .csv"),
                kind: str = typer.Option("titles", help="titles or applications"),
                fmt: Optional[str] = typer.Option(None, "--format"),
-               actor: Optional[str] = typer.Option(None), json_out: bool = JSON) -> None:
+               actor: Optional[str] = common.ACTOR, json_out: bool = common.JSON) -> None:
     """Register titles or applications from a file (e.g. an existing register); all or nothing."""
     from maadan.cadastre.exchange import import_applications, import_titles
 
     c = common.get()
-    c.json_mode = json_out
     if kind not in ("titles", "applications"):
         raise InvalidInput(f"--kind must be titles or applications, not {kind!r}")
     run = import_titles if kind == "titles" else import_applications
-    n = run(c.uow(write=True), path, _actor(actor), fmt)
+    n = run(c.uow(write=True), path, common.actor(actor), fmt)
     if json_out:
         common.print_json({"imported": n, "kind": kind})
     else:
@@ -420,13 +380,12 @@ def reserve_cmd(path: Path = typer.Argument(..., help="GeoJSON Feature/FeatureCo
                 kind: str = typer.Option("protected-area", help="protected-area | no-go | reserved | existing-lease"),
                 source: str = typer.Option(..., help="Where the layer comes from (publication or URL, and year)."),
                 name_field: str = typer.Option("name", help="Feature property that names each area."),
-                jurisdiction: str = JURISDICTION, actor: Optional[str] = typer.Option(None),
-                json_out: bool = JSON) -> None:
+                jurisdiction: str = JURISDICTION, actor: Optional[str] = common.ACTOR,
+                json_out: bool = common.JSON) -> None:
     """Load a layer of reserved or no-go areas; applications over them are refused."""
     import json as _json
 
     c = common.get()
-    c.json_mode = json_out
     try:
         doc = _json.loads(_read(path))
     except ValueError as exc:
@@ -437,8 +396,11 @@ def reserve_cmd(path: Path = typer.Argument(..., help="GeoJSON Feature/FeatureCo
         if not isinstance(f, dict) or f.get("type") != "Feature":
             raise InvalidInput(f"{path.name}: item {i} is not a GeoJSON Feature")
         pairs.append((str((f.get("properties") or {}).get(name_field) or ""), f.get("geometry")))
-    n = service.add_reserved_areas(c.uow(write=True), jurisdiction, pairs, kind, source, _actor(actor))
+    n = service.add_reserved_areas(c.uow(write=True), jurisdiction, pairs, kind, source, common.actor(actor))
     if json_out:
         common.print_json({"added": n})
     else:
         c.out.print(f"{n} {kind} area(s) added to {jurisdiction}")
+
+
+GROUPS = {"cadastre": app, "audit": audit_app, "demo": demo_app}

@@ -1,5 +1,6 @@
-"""What every command shares: settings and engine built on first use, output consoles, and
-turning Maadan errors into a message and an exit code (JSON when --json was asked for)."""
+"""What every command shares: settings and engine built on first use, output consoles, the shared
+options (--json, --actor), and turning Maadan errors into a message and an exit code (JSON when
+--json was asked for)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import sys
 from functools import cached_property
 from typing import Any
 
+import typer
 from rich.console import Console
 from sqlalchemy import Engine
 
+from maadan import actors
 from maadan.config import Settings, load_settings
 from maadan.errors import MaadanError
 from maadan.serialize import to_jsonable
@@ -65,6 +68,26 @@ def reset() -> None:
 
 def get() -> Context:
     return ctx
+
+
+def _json_chosen(value: bool) -> bool:
+    if value:  # errors, too, are printed as JSON from here on
+        get().json_mode = True
+    return value
+
+
+def json_option(help: str = "Print JSON instead of tables.", default: bool = False) -> Any:
+    """The --json option; choosing it also makes errors JSON."""
+    return typer.Option(default, "--json", help=help, callback=_json_chosen)
+
+
+JSON = json_option()
+ACTOR = typer.Option(None, "--actor", help="Who does it, recorded as cli:NAME (default: your login name).")
+
+
+def actor(name: str | None = None) -> str:
+    """The command line's actor for the audit log and stored records: cli:NAME."""
+    return actors.for_cli(name)
 
 
 def print_json(data: Any) -> None:

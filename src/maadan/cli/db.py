@@ -12,7 +12,6 @@ from maadan.store.database import describe
 
 app = typer.Typer(help="Create, migrate and seed the database.", no_args_is_help=True)
 
-JSON = typer.Option(False, "--json", help="Print JSON instead of a table.")
 
 
 @app.command("upgrade")
@@ -45,10 +44,9 @@ def init() -> None:
 
 
 @app.command("status")
-def status(json_out: bool = JSON) -> None:
+def status(json_out: bool = common.JSON) -> None:
     """Where the database is, its schema revision and the datasets loaded."""
     c = common.get()
-    c.json_mode = json_out
     current = migrate.current_revision(c.engine)
     data = {
         "database": describe(c.engine),
@@ -68,12 +66,11 @@ def status(json_out: bool = JSON) -> None:
         c.out.print(f"  {d['dataset']}: {d['rows']} rows, loaded {d['loaded_at']}, sha256 {d['checksum'][:12]}…")
 
 
-def summary(json_out: bool = JSON) -> None:
+def summary(json_out: bool = common.JSON) -> None:
     """Key numbers of the knowledge base."""
     from maadan.overview import key_numbers
 
     c = common.get()
-    c.json_mode = json_out
     n = key_numbers(c.uow())
     data = {
         "database": describe(c.engine),
@@ -103,3 +100,7 @@ def summary(json_out: bool = JSON) -> None:
     t.add_row("Mineral titles (of which SYNTHETIC demo titles)", f"{n.titles} ({n.synthetic_titles})")
     t.add_row("Pending title applications", str(n.pending_applications))
     c.out.print(t)
+
+
+GROUPS = {"db": app}
+COMMANDS = {"summary": summary}

@@ -27,12 +27,11 @@ def _test_pause() -> None:
 @app.command("usgs-mcs")
 def usgs_mcs(
     file: Path = typer.Argument(..., help="MCS world-data CSV, e.g. MCS2025_World_Data.csv"),
-    json_out: bool = typer.Option(False, "--json", help="Print the report as JSON."),
+    json_out: bool = common.JSON,
     progress: bool = typer.Option(True, "--progress/--no-progress", help="Show a progress bar on stderr."),
 ) -> None:
     """Read a USGS Mineral Commodity Summaries world-data CSV; running it twice changes nothing."""
     c = common.get()
-    c.json_mode = json_out
     paused = False
 
     with Progress(TextColumn("writing figures"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
@@ -82,7 +81,7 @@ def _published(value: str | None):
 def news(
     file: Path = typer.Argument(..., help="An article: plain text or HTML."),
     published: str = typer.Option(None, "--published", help="Publication date YYYY-MM-DD (else found in the text)."),
-    json_out: bool = typer.Option(False, "--json", help="Print the full structure as JSON."),
+    json_out: bool = common.JSON,
 ) -> None:
     """Read a news text into proposals for the agreements registry, each with its evidence; the same text
     twice creates nothing. Review them with `maadan news review`."""
@@ -91,13 +90,12 @@ def news(
     from maadan.news.service import ingest_news
 
     c = common.get()
-    c.json_mode = json_out
     day = _published(published)
     try:
         raw = file.read_bytes()
     except OSError as exc:
         raise InvalidInput(f"{file}: cannot read it ({exc.strerror})", details={"field": "file"}) from None
-    report = ingest_news(c.uow(write=True), raw, file.name, day)
+    report = ingest_news(c.uow(write=True), raw, file.name, day, actor=common.actor())
     if json_out:
         common.print_json(document_json(report.document, created=report.created))
         return
@@ -109,3 +107,6 @@ def news(
     if report.created:
         c.out.print(f"Review with `maadan news review <id> accept|edit|reject`, then "
                     f"`maadan news commit {report.document.id[:12]}`.", markup=False)
+
+
+GROUPS = {"ingest": app}

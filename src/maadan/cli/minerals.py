@@ -15,7 +15,6 @@ from maadan.minerals.service import list_minerals, mineral_facts
 app = typer.Typer(help="Critical-mineral lists and facts per mineral.", no_args_is_help=True)
 
 LIST_HELP = "Only minerals on this list: usgs-2022, usgs-2025, doe-2023 or eu-2023."
-JSON = typer.Option(False, "--json", help="Print JSON instead of tables.")
 
 
 def _fig(f: Figure, note: str | None = None) -> str:
@@ -25,10 +24,9 @@ def _fig(f: Figure, note: str | None = None) -> str:
 
 
 @app.command("list")
-def list_(list_id: Optional[str] = typer.Option(None, "--list", help=LIST_HELP), json_out: bool = JSON) -> None:
+def list_(list_id: Optional[str] = typer.Option(None, "--list", help=LIST_HELP), json_out: bool = common.JSON) -> None:
     """Each mineral with the critical lists it is on."""
     c = common.get()
-    c.json_mode = json_out
     listing = list_minerals(c.uow(), list_id)
     lists = [listing.selected] if listing.selected else listing.lists
     if json_out:
@@ -121,10 +119,9 @@ def _series_table(title: str, tables: list[SeriesTable]) -> Table:
 @app.command("show")
 def show(name: str = typer.Argument(..., help="Mineral name, alias or symbol (e.g. copper, REE, chromite, Sb)."),
          edition: Optional[str] = typer.Option(None, help="USGS edition, e.g. 'MCS 2025' (default: newest)."),
-         json_out: bool = JSON) -> None:
+         json_out: bool = common.JSON) -> None:
     """Every fact on one mineral, each with its source and year."""
     c = common.get()
-    c.json_mode = json_out
     facts = mineral_facts(c.uow(), name, edition)
     if json_out:
         data = common.to_jsonable(facts)
@@ -194,3 +191,6 @@ def show(name: str = typer.Argument(..., help="Mineral name, alias or symbol (e.
     c.out.print("[bold]Sources[/]")
     for i, s in enumerate(facts.sources, 1):
         c.out.print(f"  [{i}] {s}")
+
+
+GROUPS = {"minerals": app}

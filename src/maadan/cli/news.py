@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import getpass
 from typing import Any, Optional
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
+from maadan import actors
 from maadan.cli import common
 from maadan.news.review import NewsDocument, Proposal
 from maadan.errors import InvalidInput
 from maadan.agreements.service import add_or_corroborate, find_agreements
-from maadan.news.export import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
+from maadan.news import views
+from maadan.news.views import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
 from maadan.news.service import commit_document, list_documents, review_proposals, show_document
 
 app = typer.Typer(help="Review proposals read from news texts; commit them to the agreements registry.",
@@ -84,15 +85,12 @@ def print_document(doc: NewsDocument, *, mentions: bool = True) -> None:
 
 
 @app.command("list")
-def news_list(json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+def news_list(json_out: bool = common.JSON) -> None:
     """Documents read so far, with their review counts."""
     c = common.get()
-    c.json_mode = json_out
     docs = list_documents(c.uow())
     if json_out:
-        common.print_json({"count": len(docs), "items": [
-            {"id": d.id, "filename": d.filename, "published": d.published, "status": d.status,
-             "counts": d.counts(), "agreement_ids": d.agreement_ids} for d in docs]})
+        common.print_json({"count": len(docs), "items": [views.document_row(d) for d in docs]})
         return
     t = Table(title=f"{len(docs)} news document(s)", title_justify="left")
     for col in ("id", "file", "published", "status", "pending", "accepted", "edited", "rejected"):
@@ -107,10 +105,9 @@ def news_list(json_out: bool = typer.Option(False, "--json", help="Print JSON.")
 @app.command("show")
 def news_show(document: str = typer.Argument(..., help="Document id (at least 6 characters)."),
               text: bool = typer.Option(False, "--text", help="Include the cleaned text (JSON) or print it."),
-              json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+              json_out: bool = common.JSON) -> None:
     """A document's mentions and proposals with their evidence and review state."""
     c = common.get()
-    c.json_mode = json_out
     doc = show_document(c.uow(), document)
     if json_out:
         common.print_json(document_json(doc, text=text))
@@ -145,30 +142,29 @@ def news_review(proposals: str = typer.Argument(..., help="Proposal id(s): 4, 1-
                 decision: str = typer.Argument(..., help="accept, edit or reject."),
                 value: Optional[str] = typer.Option(None, "--value",
                                                     help="The new value for edit: text, or JSON for objects."),
-                reviewer: Optional[str] = typer.Option(None, "--reviewer", help="Who reviews (default: your login)."),
-                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+                reviewer: Optional[str] = typer.Option(None, "--actor", "--reviewer",
+                                                       help="Who reviews, recorded as cli:NAME (default: your login name)."),
+                json_out: bool = common.JSON) -> None:
     """Accept, edit or reject proposals (several ids: all saved or none)."""
     c = common.get()
-    c.json_mode = json_out
     done = review_proposals(c.uow(write=True), parse_ids(proposals), decision, parse_value(value),
-                            reviewer=reviewer or getpass.getuser())
+                            reviewer=common.actor(reviewer))
     if json_out:
         common.print_json({"count": len(done), "items": [proposal_json(p) for p in done]})
         return
     for p in done:
-        c.out.print(f"proposal {p.id} ({p.field}): {p.status} by {p.reviewer}: {_short(p.final_value)}",
+        c.out.print(f"proposal {p.id} ({p.field}): {p.status} by {actors.name_of(p.reviewer)}: {_short(p.final_value)}",
                     markup=False)
 
 
 @app.command("commit")
 def news_commit(document: str = typer.Argument(..., help="Document id (at least 6 characters)."),
-                actor: Optional[str] = typer.Option(None, "--actor", help="Who commits (default: your login)."),
-                json_out: bool = typer.Option(False, "--json", help="Print JSON.")) -> None:
+                actor: Optional[str] = common.ACTOR,
+                json_out: bool = common.JSON) -> None:
     """Add the reviewed agreements of a document to the registry (refused while anything is pending)."""
     c = common.get()
-    c.json_mode = json_out
     held = {a.id for a in find_agreements(c.uow())}
-    ids = commit_document(c.uow(write=True), document, actor=actor or getpass.getuser(),
+    ids = commit_document(c.uow(write=True), document, actor=common.actor(actor),
                           add_agreement=add_or_corroborate)
     added = [i for i in ids if i not in held]
     corroborated = [i for i in ids if i in held]
@@ -182,3 +178,6 @@ def news_commit(document: str = typer.Argument(..., help="Document id (at least 
     if corroborated:
         c.out.print(f"{len(corroborated)} agreement(s) already in the registry, this text added to their sources: "
                     f"{', '.join(corroborated)}", markup=False)
+
+
+GROUPS = {"news": app}

@@ -8,17 +8,17 @@ import typer
 from rich.table import Table
 
 from maadan.cli import common
+from maadan.projects import views
 from maadan.projects.service import Near, ProjectRow, find_projects, project_detail
 
 projects_app = typer.Typer(help="Mining projects (defined undertakings with an operator).", no_args_is_help=True)
 deposits_app = typer.Typer(help="Deposits, prospects and projects, with location filters.", no_args_is_help=True)
-JSON = typer.Option(False, "--json", help="Print JSON instead of tables.")
 
 
 def _print_rows(rows: list[ProjectRow], json_out: bool, title: str) -> None:
     c = common.get()
     if json_out:
-        common.print_json({"count": len(rows), "items": [r.as_dict() for r in rows]})
+        common.print_json({"count": len(rows), "items": [views.row_view(r) for r in rows]})
         return
     t = Table(title=title, title_justify="left")
     for col in ("id", "name", "kind", "status", "province / district", "commodities", "location"):
@@ -40,10 +40,9 @@ def _print_rows(rows: list[ProjectRow], json_out: bool, title: str) -> None:
 @projects_app.command("list")
 def projects_list(commodity: Optional[str] = typer.Option(None, help="Mineral name or alias."),
                   province: Optional[str] = typer.Option(None, help="e.g. Balochistan."),
-                  json_out: bool = JSON) -> None:
+                  json_out: bool = common.JSON) -> None:
     """Projects with an operator or owner of record."""
     c = common.get()
-    c.json_mode = json_out
     rows = find_projects(c.uow(), kind="project", commodity=commodity, province=province)
     _print_rows(rows, json_out, "Projects")
 
@@ -53,10 +52,9 @@ def deposits_list(commodity: Optional[str] = typer.Option(None, help="Mineral na
                   province: Optional[str] = typer.Option(None, help="e.g. Balochistan."),
                   near: Optional[str] = typer.Option(None, help="LAT,LON in decimal degrees (WGS 84)."),
                   within_km: Optional[float] = typer.Option(None, "--within-km", help="Radius for --near."),
-                  json_out: bool = JSON) -> None:
+                  json_out: bool = common.JSON) -> None:
     """Every deposit and project site, filtered; with --near, sorted by distance."""
     c = common.get()
-    c.json_mode = json_out
     where = Near.parse(near, within_km) if near is not None else None
     if where is None and within_km is not None:
         from maadan.errors import InvalidInput
@@ -68,10 +66,9 @@ def deposits_list(commodity: Optional[str] = typer.Option(None, help="Mineral na
 
 def _show(name: str, json_out: bool) -> None:
     c = common.get()
-    c.json_mode = json_out
     d = project_detail(c.uow(), name)
     if json_out:
-        common.print_json(d.as_dict())
+        common.print_json(views.detail_view(d))
         return
     p, orgs, out = d.project, d.organisations, c.out
     out.print(f"[bold]{p.name}[/] ({p.id}) — {p.kind}, {p.status}" + (f": {p.status_note}" if p.status_note else ""))
@@ -128,13 +125,16 @@ def _show(name: str, json_out: bool) -> None:
 
 @projects_app.command("show")
 def projects_show(name: str = typer.Argument(..., help="Project id, name or alias (e.g. reko-diq)."),
-                  json_out: bool = JSON) -> None:
+                  json_out: bool = common.JSON) -> None:
     """Owners and stakes, phases, reserves, capex, dates and sources of one project."""
     _show(name, json_out)
 
 
 @deposits_app.command("show")
 def deposits_show(name: str = typer.Argument(..., help="Deposit or project id, name or alias."),
-                  json_out: bool = JSON) -> None:
+                  json_out: bool = common.JSON) -> None:
     """Everything known about one deposit or project."""
     _show(name, json_out)
+
+
+GROUPS = {"projects": projects_app, "deposits": deposits_app}

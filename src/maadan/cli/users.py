@@ -16,7 +16,6 @@ from maadan.errors import InvalidInput
 
 app = typer.Typer(help="User accounts: applicants, officers and admins.", no_args_is_help=True)
 
-JSON = typer.Option(False, "--json", help="Print JSON.")
 PASSWORD_STDIN = typer.Option(False, "--password-stdin",
                               help="Read the password from the first line of standard input instead of prompting.")
 
@@ -43,10 +42,9 @@ def create(username: str = typer.Argument(..., help="Login name (3-64 characters
            organisation: Optional[str] = typer.Option(None, "--organisation", "--org",
                                                       help="Organisation id; required for applicants."),
            password_stdin: bool = PASSWORD_STDIN,
-           json_out: bool = JSON) -> None:
+           json_out: bool = common.JSON) -> None:
     """Create an account (prompts twice for the password, hidden)."""
     c = common.get()
-    c.json_mode = json_out
     name = normalise_username(username)
     check_role(role, organisation)  # before asking for a password
     uow = c.uow(write=True)
@@ -60,10 +58,9 @@ def create(username: str = typer.Argument(..., help="Login name (3-64 characters
 
 
 @app.command("list")
-def list_(json_out: bool = JSON) -> None:
+def list_(json_out: bool = common.JSON) -> None:
     """Every account, its role, organisation and whether it is active."""
     c = common.get()
-    c.json_mode = json_out
     users = service.list_users(c.uow())
     if json_out:
         common.print_json([_json(u) for u in users])
@@ -79,7 +76,6 @@ def list_(json_out: bool = JSON) -> None:
 
 def _set_active(username: str, active: bool, json_out: bool) -> None:
     c = common.get()
-    c.json_mode = json_out
     user = service.set_active(c.uow(write=True), username, active)
     if json_out:
         common.print_json(_json(user))
@@ -88,13 +84,13 @@ def _set_active(username: str, active: bool, json_out: bool) -> None:
 
 
 @app.command("disable")
-def disable(username: str = typer.Argument(..., help="Login name."), json_out: bool = JSON) -> None:
+def disable(username: str = typer.Argument(..., help="Login name."), json_out: bool = common.JSON) -> None:
     """Disable an account: its tokens and sessions stop working at once."""
     _set_active(username, False, json_out)
 
 
 @app.command("enable")
-def enable(username: str = typer.Argument(..., help="Login name."), json_out: bool = JSON) -> None:
+def enable(username: str = typer.Argument(..., help="Login name."), json_out: bool = common.JSON) -> None:
     """Enable a disabled account again."""
     _set_active(username, True, json_out)
 
@@ -108,3 +104,6 @@ def password(username: str = typer.Argument(..., help="Login name."),
     user = service.get_user(c.uow(), username)
     service.set_password(uow, user.username, _read_password(password_stdin, user.username))
     c.err.print(f"Password of {user.username} changed; its tokens and sessions are revoked.", markup=False)
+
+
+GROUPS = {"users": app}

@@ -9,13 +9,13 @@ from pathlib import Path
 from maadan.agreements.model import Agreement, References, parse_agreement
 from maadan.errors import InvalidInput
 from maadan.ingest.citations import expand, load_catalogue
-from maadan.ingest.reference import _rel, data_dir
+from maadan.ingest.reference import rel, data_dir
 from maadan.ingest.yamlfile import read
 
 
 def source_catalogue(path: Path | None = None) -> dict[str, dict]:
     path = path or data_dir() / "sources.yaml"
-    return load_catalogue(path, _rel(path))
+    return load_catalogue(path, rel(path))
 
 
 def load_agreements(refs: References, folder: Path | None = None,
@@ -25,7 +25,7 @@ def load_agreements(refs: References, folder: Path | None = None,
     out: list[Agreement] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
-        doc = read(path, _rel(path))
+        doc = read(path, rel(path))
         if not isinstance(doc.data, dict) or not isinstance(doc.data.get("agreements"), list):
             raise doc.error([], "must hold a list under 'agreements'")
         for i, draft in enumerate(doc.data["agreements"]):

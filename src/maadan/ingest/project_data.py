@@ -5,10 +5,13 @@ whole bundle is read before anything is stored)."""
 
 from __future__ import annotations
 
+import json
 from functools import lru_cache
+from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from maadan import bundled
 from maadan.errors import DataFileError, InvalidInput
 from maadan.evidence import fields
 from maadan.evidence.model import Source, check_as_of, parse_correction, parse_sources
@@ -35,12 +38,18 @@ OUTLINE_TOLERANCE_DEG = 0.05  # the bundled outlines are generalised (about 1 km
 @lru_cache(maxsize=None)
 def country_outline(country: str):
     """The union of the bundled boundaries of `country` (e.g. PK-BA, PK-PB ... for PK), slightly buffered;
-    None when no boundary of that country is bundled."""
+    None when no boundary of that country is bundled. The bundled files are our own WGS 84 GeoJSON
+    Features (maadan/data/boundaries, see its PROVENANCE.md), read here directly: the cadastre, which
+    reads boundaries for users, itself reads files through this package, and the two stay acyclic."""
     import shapely
+    from shapely.geometry import shape
 
-    from maadan.cadastre.boundaries import available_boundaries, load_boundary
-
-    shapes = [load_boundary(code).geometry for code in available_boundaries() if code.startswith(f"{country}-")]
+    folder = Path(str(resources.files("maadan") / "data" / "boundaries"))
+    shapes = []
+    for code in bundled.ids(folder, ".geojson"):
+        if code.startswith(f"{country}-"):
+            doc = json.loads((folder / f"{code}.geojson").read_text(encoding="utf-8"))
+            shapes.append(shape(doc["geometry"]))
     return shapely.union_all(shapes).buffer(OUTLINE_TOLERANCE_DEG) if shapes else None
 
 

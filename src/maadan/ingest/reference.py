@@ -37,7 +37,7 @@ def data_dir() -> Path:
     return Path(str(resources.files("maadan") / "data"))
 
 
-def _rel(path: Path) -> str:
+def rel(path: Path) -> str:
     try:
         return str(path.relative_to(data_dir().parent))
     except ValueError:
@@ -50,12 +50,12 @@ def read_csv(path: Path, required: list[str]) -> Iterator[tuple[int, dict[str, s
         reader = csv.DictReader(fh)
         missing = [c for c in required if c not in (reader.fieldnames or [])]
         if missing:
-            raise DataFileError(_rel(path), f"missing column(s) {', '.join(missing)}", line=1)
+            raise DataFileError(rel(path), f"missing column(s) {', '.join(missing)}", line=1)
         line = 1
         for row in reader:
             start, line = line + 1, reader.line_num
             if "source" in required and not (row.get("source") or "").strip():
-                raise DataFileError(_rel(path), "every row needs a source", line=start, column="source")
+                raise DataFileError(rel(path), "every row needs a source", line=start, column="source")
             yield start, {k: (v or "").strip() for k, v in row.items() if k is not None}
 
 
@@ -65,9 +65,9 @@ def _num(path: Path, line: int, column: str, raw: str) -> float | None:
     try:
         value = float(raw)
     except ValueError:
-        raise DataFileError(_rel(path), f"{raw!r} is not a number", line=line, column=column) from None
+        raise DataFileError(rel(path), f"{raw!r} is not a number", line=line, column=column) from None
     if value != value or value in (float("inf"), float("-inf")):
-        raise DataFileError(_rel(path), f"{raw!r} is not a finite number", line=line, column=column)
+        raise DataFileError(rel(path), f"{raw!r} is not a finite number", line=line, column=column)
     return value
 
 
@@ -77,7 +77,7 @@ def _date(path: Path, line: int, column: str, raw: str) -> date | None:
     try:
         return date.fromisoformat(raw)
     except ValueError:
-        raise DataFileError(_rel(path), f"{raw!r} is not a date (YYYY-MM-DD)", line=line, column=column) from None
+        raise DataFileError(rel(path), f"{raw!r} is not a date (YYYY-MM-DD)", line=line, column=column) from None
 
 
 @dataclass
@@ -102,7 +102,7 @@ def load_mineral_catalogue(path: Path | None = None) -> Catalogue:
     ids = {m.id for m in minerals}
     for m in minerals:
         if m.group_id and m.group_id not in ids:
-            raise DataFileError(_rel(path), f"group {m.group_id!r} of {m.id!r} is not a mineral id", column="group")
+            raise DataFileError(rel(path), f"group {m.group_id!r} of {m.id!r} is not a mineral id", column="group")
     index = NameIndex.build("mineral", [(m.id, m.name, (*m.aliases, *(m.symbol and [m.symbol] or [])))
                                         for m in minerals])
     aliases: dict[str, tuple[str, str]] = {}
@@ -134,9 +134,9 @@ def load_lists(catalogue: Catalogue) -> tuple[list[CriticalList], list[ListEntry
     for line, r in read_csv(path, ["list_id", "mineral_id", "listed_name", "status", "strategic", "added_on",
                                    "note", "source"]):
         if r["list_id"] not in list_ids:
-            raise DataFileError(_rel(path), f"unknown list {r['list_id']!r}", line=line, column="list_id")
+            raise DataFileError(rel(path), f"unknown list {r['list_id']!r}", line=line, column="list_id")
         if r["mineral_id"] not in ids:
-            raise DataFileError(_rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
+            raise DataFileError(rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
         entries.append(ListEntry(
             list_id=r["list_id"], mineral_id=r["mineral_id"], listed_name=r["listed_name"], status=r["status"],
             source=r["source"], strategic=r["strategic"].lower() == "true",
@@ -147,15 +147,15 @@ def load_lists(catalogue: Catalogue) -> tuple[list[CriticalList], list[ListEntry
 
 def _figure(path: Path, line: int, r: dict[str, str]) -> Figure:
     if r["status"] not in STATUSES:
-        raise DataFileError(_rel(path), f"unknown status {r['status']!r}", line=line, column="status")
+        raise DataFileError(rel(path), f"unknown status {r['status']!r}", line=line, column="status")
     value = _num(path, line, "value", r["value"])
     if value is not None and value < 0:
-        raise DataFileError(_rel(path), "a published quantity cannot be negative", line=line, column="value")
+        raise DataFileError(rel(path), "a published quantity cannot be negative", line=line, column="value")
     if (value is None) != (r["status"] not in ("reported", "estimated")):
-        raise DataFileError(_rel(path), f"status {r['status']!r} does not fit value {r['value']!r}",
+        raise DataFileError(rel(path), f"status {r['status']!r} does not fit value {r['value']!r}",
                             line=line, column="status")
     if r["qualifier"] not in ("", ">", "<"):
-        raise DataFileError(_rel(path), f"qualifier must be empty, > or <, not {r['qualifier']!r}",
+        raise DataFileError(rel(path), f"qualifier must be empty, > or <, not {r['qualifier']!r}",
                             line=line, column="qualifier")
     return Figure(value=value, status=r["status"], qualifier=r["qualifier"] or None)
 
@@ -167,11 +167,11 @@ def load_world_statistics(catalogue: Catalogue) -> list[WorldStatistic]:
         for line, r in read_csv(path, ["edition", "usgs_label", "mineral_id", "series", "country", "country_kind",
                                        "metric", "year", "value", "qualifier", "status", "unit", "note", "source"]):
             if r["mineral_id"] not in ids:
-                raise DataFileError(_rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
+                raise DataFileError(rel(path), f"unknown mineral {r['mineral_id']!r}", line=line, column="mineral_id")
             if r["unit"] not in KNOWN_UNITS:
-                raise DataFileError(_rel(path), f"unknown unit {r['unit']!r}", line=line, column="unit")
+                raise DataFileError(rel(path), f"unknown unit {r['unit']!r}", line=line, column="unit")
             if r["metric"] not in ("production", "capacity", "reserves"):
-                raise DataFileError(_rel(path), f"unknown metric {r['metric']!r}", line=line, column="metric")
+                raise DataFileError(rel(path), f"unknown metric {r['metric']!r}", line=line, column="metric")
             out.append(WorldStatistic(
                 edition=r["edition"], usgs_label=r["usgs_label"], mineral_id=r["mineral_id"], series=r["series"],
                 country=r["country"], country_kind=r["country_kind"], metric=r["metric"],
@@ -188,7 +188,7 @@ def load_import_reliance(catalogue: Catalogue) -> list[ImportReliance]:
                                    "note", "source"]):
         fig = _figure(path, line, r)
         if fig.value is not None and fig.value > 100:
-            raise DataFileError(_rel(path), "net import reliance above 100%", line=line, column="value")
+            raise DataFileError(rel(path), "net import reliance above 100%", line=line, column="value")
         out.append(ImportReliance(mineral_id=catalogue.index.resolve(r["mineral_id"]), edition=r["edition"],
                                   year=int(r["year"]), basis=r["basis"], figure=fig, source=r["source"],
                                   note=r["note"] or None))
@@ -202,7 +202,7 @@ def load_import_sources(catalogue: Catalogue) -> list[ImportSource]:
                                    "note", "source"]):
         share = _num(path, line, "share_pct", r["share_pct"])
         if share is not None and not 0 <= share <= 100:
-            raise DataFileError(_rel(path), f"share {share} is outside 0-100%", line=line, column="share_pct")
+            raise DataFileError(rel(path), f"share {share} is outside 0-100%", line=line, column="share_pct")
         out.append(ImportSource(mineral_id=catalogue.index.resolve(r["mineral_id"]), edition=r["edition"],
                                 period=r["period"], category=r["category"],
                                 rank=int(_num(path, line, "rank", r["rank"]) or 0), country=r["country"],
@@ -218,18 +218,18 @@ def _profile(path: Path, line: int, r: dict[str, str], minerals: set[str] | None
     caps, mins, regions = split("capabilities"), split("minerals"), split("regions")
     for c in caps:
         if c not in CAPABILITIES:
-            raise DataFileError(_rel(path), f"capability {c!r} is not one of {', '.join(CAPABILITIES)}",
+            raise DataFileError(rel(path), f"capability {c!r} is not one of {', '.join(CAPABILITIES)}",
                                 line=line, column="capabilities")
     for m in mins:
         if minerals is not None and m not in minerals:
-            raise DataFileError(_rel(path), f"unknown mineral id {m!r}", line=line, column="minerals")
+            raise DataFileError(rel(path), f"unknown mineral id {m!r}", line=line, column="minerals")
     ownership = r.get("ownership", "")
     if ownership and ownership not in OWNERSHIPS:
-        raise DataFileError(_rel(path), f"ownership must be empty (unknown) or one of {', '.join(OWNERSHIPS)}",
+        raise DataFileError(rel(path), f"ownership must be empty (unknown) or one of {', '.join(OWNERSHIPS)}",
                             line=line, column="ownership")
     cited = r.get("profile_source", "")
     if (caps or mins or regions or ownership) and not cited:
-        raise DataFileError(_rel(path), "capabilities, minerals, regions and ownership need a profile_source",
+        raise DataFileError(rel(path), "capabilities, minerals, regions and ownership need a profile_source",
                             line=line, column="profile_source")
     return {"capabilities": caps, "minerals": mins, "regions": regions, "ownership": ownership or None,
             "profile_source": cited or None}
@@ -242,9 +242,9 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     for line, r in read_csv(path, ["id", "name", "short_name", "aliases", "country", "kind", "parent", "note",
                                    "capabilities", "minerals", "regions", "ownership", "profile_source"]):
         if r["kind"] not in KINDS:
-            raise DataFileError(_rel(path), f"kind must be one of {', '.join(KINDS)}", line=line, column="kind")
+            raise DataFileError(rel(path), f"kind must be one of {', '.join(KINDS)}", line=line, column="kind")
         if r["country"] and (len(r["country"]) != 2 or not r["country"].isupper()):
-            raise DataFileError(_rel(path), "country must be an ISO 3166 alpha-2 code", line=line, column="country")
+            raise DataFileError(rel(path), "country must be an ISO 3166 alpha-2 code", line=line, column="country")
         out.append(Organisation(
             id=r["id"], name=r["name"], kind=r["kind"], source=r.get("source", ""), short_name=r["short_name"] or None,
             country=r["country"] or None, parent_id=r["parent"] or None, note=r["note"] or None,
@@ -254,7 +254,7 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     ids = {o.id for o in out}
     for o in out:
         if o.parent_id and o.parent_id not in ids:
-            raise DataFileError(_rel(path), f"parent {o.parent_id!r} of {o.id!r} is not an organisation id",
+            raise DataFileError(rel(path), f"parent {o.parent_id!r} of {o.id!r} is not an organisation id",
                                 column="parent")
     return _with_claim_sources(out, path)
 
@@ -271,14 +271,14 @@ def _with_claim_sources(orgs: list[Organisation], csv_path: Path) -> list[Organi
     cited = {}
     if path.exists():
         catalogue_path = csv_path.parent / "sources.yaml"
-        catalogue = load_catalogue(catalogue_path, _rel(catalogue_path))
-        cited = load_organisation_sources(path, _rel(path), catalogue, {o.id for o in orgs})
+        catalogue = load_catalogue(catalogue_path, rel(catalogue_path))
+        cited = load_organisation_sources(path, rel(path), catalogue, {o.id for o in orgs})
     out = []
     for o in orgs:
         if o.id in cited:
             o = replace(o, **attach(o, *cited[o.id]))
         if not o.source:
-            raise DataFileError(_rel(csv_path), f"{o.id}: no source (give one in organisation_sources.yaml)",
+            raise DataFileError(rel(csv_path), f"{o.id}: no source (give one in organisation_sources.yaml)",
                                 column="source")
         out.append(o)
     return out
@@ -292,9 +292,9 @@ def load_projects(catalogue: Catalogue, organisations: list[Organisation],
 
     if sources is None:
         path = data_dir() / "sources.yaml"
-        sources = load_catalogue(path, _rel(path))
+        sources = load_catalogue(path, rel(path))
     return load_project_files(folder or data_dir() / "projects", sources, {m.id for m in catalogue.minerals},
-                              {o.id for o in organisations}, _rel)
+                              {o.id for o in organisations}, rel)
 
 
 def bundle_checksum() -> str:

@@ -13,8 +13,8 @@ from maadan.errors import DatabaseNotReady, InvalidInput
 from maadan.ingest import reference
 from maadan.ingest.agreement_data import load_agreements
 from maadan.ingest.usgs_mcs import SkippedRow, parse_world_data
-from maadan.store.repositories import SyncCounts
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import SyncCounts
+from maadan.unit_of_work import AbstractUnitOfWork
 
 REFERENCE = "reference"
 
@@ -26,7 +26,7 @@ class SeedReport:
     checksum: str = ""
 
 
-def seed_reference_data(uow: UnitOfWork, *, force: bool = False) -> SeedReport:
+def seed_reference_data(uow: AbstractUnitOfWork, *, force: bool = False) -> SeedReport:
     """Load every bundled data file; a no-op when the bundle has not changed since the last seed."""
     checksum = reference.bundle_checksum()
     catalogue = reference.load_mineral_catalogue()
@@ -68,7 +68,7 @@ class IngestReport:
     checksum: str
 
 
-def ingest_usgs_mcs(uow: UnitOfWork, path: Path,
+def ingest_usgs_mcs(uow: AbstractUnitOfWork, path: Path,
                     progress: Callable[[int, int], None] | None = None) -> IngestReport:
     """Read a USGS MCS world-data CSV and store its figures; a second run changes nothing."""
     if not path.is_file():

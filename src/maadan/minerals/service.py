@@ -15,7 +15,7 @@ from maadan.minerals.model import (
 )
 from maadan.minerals.names import NameIndex
 from maadan.minerals.shares import series_tables
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 PRODUCTION_YEARS = (2023, 2024)
 
@@ -33,7 +33,7 @@ class MineralListing:
     minerals: list[ListedMineral]
 
 
-def mineral_index(uow: UnitOfWork) -> NameIndex:
+def mineral_index(uow: AbstractUnitOfWork) -> NameIndex:
     minerals = uow.minerals.all()
     return NameIndex.build("mineral", [
         (m.id, m.name, (*m.aliases, *([m.symbol] if m.symbol else []))) for m in minerals
@@ -47,7 +47,7 @@ def resolve_list(lists: list[CriticalList], list_id: str) -> CriticalList:
     raise InvalidInput(f"Unknown list {list_id!r}; choose one of: {', '.join(c.id for c in lists)}")
 
 
-def list_minerals(uow: UnitOfWork, list_id: str | None = None) -> MineralListing:
+def list_minerals(uow: AbstractUnitOfWork, list_id: str | None = None) -> MineralListing:
     """Minerals on any critical list (or on `list_id`), each with the lists it is on."""
     with uow:
         lists = uow.minerals.lists()
@@ -101,7 +101,7 @@ def _file_source(source: str) -> str:
     return source.split(" line ", 1)[0]
 
 
-def mineral_facts(uow: UnitOfWork, name: str, edition: str | None = None) -> MineralFacts:
+def mineral_facts(uow: AbstractUnitOfWork, name: str, edition: str | None = None) -> MineralFacts:
     """Everything the knowledge base holds on one mineral; unknown names raise NotFound."""
     with uow:
         index = mineral_index(uow)

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from datetime import date, datetime, timedelta
 
-from maadan.news.document import FULL_DATE_RE, _MONTH_RE, month_number, parse_full_date
+from maadan.news.document import FULL_DATE_RE, MONTH_RE, month_number, parse_full_date
 from maadan.news.model import Mention
 
 _WEEKDAYS = ["monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"]
 _FULL_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 
-MONTH_YEAR_RE = re.compile(rf"\b(?P<mn>{_MONTH_RE})\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
+MONTH_YEAR_RE = re.compile(rf"\b(?P<mn>{MONTH_RE})\s+(?P<y>\d{{4}})\b", re.IGNORECASE)
 WEEKDAY_RE = re.compile(r"\b(?:(?P<rel>last|this|next|on)\s+)?(?P<wd>Monday|Tuesday|Wednesday|Thursday|Friday|"
                         r"Saturday|Sunday)\b")
 RELATIVE_RE = re.compile(r"\b(?P<p>today|yesterday|tomorrow|(?:earlier|later) this (?:year|month)|"

@@ -160,12 +160,12 @@ def language_of(text: str) -> tuple[str, str | None]:
 
 
 _MONTHS = ("january february march april may june july august september october november december").split()
-_MONTH_RE = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|" \
+MONTH_RE = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|" \
             r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
 FULL_DATE_RE = re.compile(
     rf"\b(?:(?P<y1>\d{{4}})-(?P<m1>\d{{2}})-(?P<d1>\d{{2}})"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mn2>{_MONTH_RE}),?\s+(?P<y2>\d{{4}})"
-    rf"|(?P<mn3>{_MONTH_RE})\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}}))\b", re.IGNORECASE)
+    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mn2>{MONTH_RE}),?\s+(?P<y2>\d{{4}})"
+    rf"|(?P<mn3>{MONTH_RE})\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}}))\b", re.IGNORECASE)
 
 
 def month_number(name: str) -> int:

@@ -133,7 +133,7 @@ def _title(d: _Draft, parties: list[dict]) -> str:
     return label
 
 
-def _finish(d: _Draft, text: str, published: date | None, filename: str, publisher: str | None,
+def finish(d: _Draft, text: str, published: date | None, filename: str, publisher: str | None,
             url: str | None) -> ProposedAgreement:
     g = load_gazetteer()
     out = ProposedAgreement(d.kind)
@@ -229,5 +229,5 @@ def propose(text: str, sentences: list[tuple[int, int]], mentions: list[Mention]
                 target.merge(d)
             else:
                 drafts.append(d)
-    agreements = [_finish(d, text, published, filename, publisher, url) for d in drafts]
+    agreements = [finish(d, text, published, filename, publisher, url) for d in drafts]
     return agreements, _project_readings(text, sentences, by_sentence, mentions)

@@ -12,7 +12,7 @@ from maadan.errors import Conflict, InvalidInput, NotFound
 from maadan.news.document import read_document
 from maadan.news.pipeline import extract
 from maadan.news.review import NewsDocument, Proposal, build_drafts, decide
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 AddAgreement = Callable[..., str]  # add_agreement(uow, draft, *, actor) -> agreement id (the registry contract)
 
@@ -36,7 +36,20 @@ def _proposals(doc_id: str, extraction) -> list[Proposal]:
     return out
 
 
-def ingest_news(uow: UnitOfWork, raw: bytes, filename: str, published: date | None = None, *,
+def published_date(raw: str | None) -> date | None:
+    """A publication date typed by a user: '2025-09-08' -> a date; empty -> None; anything else is
+    refused naming the field."""
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise InvalidInput(f"published: {raw[:40]!r} is not a date (YYYY-MM-DD)",
+                           details={"field": "published"}) from None
+
+
+def ingest_news(uow: AbstractUnitOfWork, raw: bytes, filename: str, published: date | None = None, *,
                 actor: str = "cli") -> IngestReport:
     """Read an article and store its proposals for review. The same text (by content hash) twice
     creates nothing and returns the stored document with created=False."""
@@ -67,7 +80,7 @@ def ingest_news(uow: UnitOfWork, raw: bytes, filename: str, published: date | No
 _HEX = re.compile(r"[0-9a-f]{6,64}")
 
 
-def _resolve(uow: UnitOfWork, ref: str) -> NewsDocument:
+def _resolve(uow: AbstractUnitOfWork, ref: str) -> NewsDocument:
     ref = ref.strip().lower()
     if len(ref) < 6:
         raise InvalidInput(f"document id {ref!r}: give at least 6 characters of it", details={"field": "document"})
@@ -79,24 +92,24 @@ def _resolve(uow: UnitOfWork, ref: str) -> NewsDocument:
     return uow.news.get(ids[0])
 
 
-def list_documents(uow: UnitOfWork) -> list[NewsDocument]:
+def list_documents(uow: AbstractUnitOfWork) -> list[NewsDocument]:
     with uow:
         return uow.news.all()
 
 
-def show_document(uow: UnitOfWork, ref: str) -> NewsDocument:
+def show_document(uow: AbstractUnitOfWork, ref: str) -> NewsDocument:
     """A document by its id or a unique prefix of at least 6 characters, with its proposals."""
     with uow:
         return _resolve(uow, ref)
 
 
-def review_proposal(uow: UnitOfWork, proposal_id: int, decision: str, value: Any = None, *,
+def review_proposal(uow: AbstractUnitOfWork, proposal_id: int, decision: str, value: Any = None, *,
                     reviewer: str) -> Proposal:
     """Accept, edit (with a new value) or reject one proposal. A committed document is closed."""
     return review_proposals(uow, [proposal_id], decision, value, reviewer=reviewer)[0]
 
 
-def review_proposals(uow: UnitOfWork, proposal_ids: list[int], decision: str, value: Any = None, *,
+def review_proposals(uow: AbstractUnitOfWork, proposal_ids: list[int], decision: str, value: Any = None, *,
                      reviewer: str) -> list[Proposal]:
     """The same decision on several proposals, in one transaction: all are saved or none."""
     if decision == "edit" and len(proposal_ids) != 1:
@@ -123,7 +136,7 @@ def review_proposals(uow: UnitOfWork, proposal_ids: list[int], decision: str, va
 # the article as a source of the one the registry already holds); unit tests pass a recorder. Drafts are
 # built from accepted and edited fields only: nothing unreviewed enters the registry.
 # ---------------------------------------------------------------------------------------------------------
-def commit_document(uow: UnitOfWork, ref: str, *, actor: str, add_agreement: AddAgreement) -> list[str]:
+def commit_document(uow: AbstractUnitOfWork, ref: str, *, actor: str, add_agreement: AddAgreement) -> list[str]:
     """Add one registry agreement per reviewed proposed agreement of the document and mark it committed.
     Refuses while any proposal is pending, and when the document was committed before.
 

@@ -12,7 +12,7 @@ from maadan.minerals.names import NameIndex, normalise
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import CAPABILITIES, OWNERSHIPS
 from maadan.partners.model import Candidate, Profile, covers, score
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 STATE_KINDS = ("government", "agency", "state-enterprise")
 MINING_STATUSES = ("operating", "development", "small-scale", "historic")
@@ -30,7 +30,7 @@ class Directory:
     index: NameIndex
 
 
-def _build(uow: UnitOfWork) -> Directory:
+def _build(uow: AbstractUnitOfWork) -> Directory:
     """Every organisation's profile: its own cited columns, plus what projects and agreements in
     the database say of it. Call inside `with uow`."""
     orgs = uow.organisations.all()
@@ -101,7 +101,7 @@ def _resolve_region(directory: Directory, region: str) -> str:
     return NameIndex.build("region", [(r, r, ()) for r in known]).resolve(region)
 
 
-def list_partners(uow: UnitOfWork, *, capability: str | None = None, mineral: str | None = None,
+def list_partners(uow: AbstractUnitOfWork, *, capability: str | None = None, mineral: str | None = None,
                   region: str | None = None, ownership: str | None = None) -> list[Profile]:
     """The directory: organisations whose profile matches every filter given, by name."""
     if capability and capability not in CAPABILITIES:
@@ -137,7 +137,7 @@ class PartnerDetail:
     mineral_names: dict[str, str]
 
 
-def partner_profile(uow: UnitOfWork, name: str) -> PartnerDetail:
+def partner_profile(uow: AbstractUnitOfWork, name: str) -> PartnerDetail:
     """One organisation by id, name, short name or alias (NotFound with suggestions otherwise):
     its profile, agreements, cadastre titles and partners in the registry."""
     with uow:
@@ -159,7 +159,7 @@ class Match:
     mineral_names: dict[str, str]
 
 
-def match_partners(uow: UnitOfWork, for_name: str, *, mineral: str | None = None, region: str | None = None,
+def match_partners(uow: AbstractUnitOfWork, for_name: str, *, mineral: str | None = None, region: str | None = None,
                    limit: int = 10) -> Match:
     """Counterparts for the organisation `for_name`, best first, each with the reasons for its score
     (see partners/model.py for the points). Ties are broken by name."""
@@ -183,7 +183,7 @@ def match_partners(uow: UnitOfWork, for_name: str, *, mineral: str | None = None
     return Match(me, mineral_id, where, ranked[:limit], d.mineral_names)
 
 
-def find_organisation(uow: UnitOfWork, name: str) -> str:
+def find_organisation(uow: AbstractUnitOfWork, name: str) -> str:
     """An organisation id from an id, name, short name or alias; NotFound with suggestions."""
     with uow:
         index = organisation_index(uow.organisations.all())

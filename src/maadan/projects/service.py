@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
 
 from maadan.agreements.model import Agreement
 from maadan.errors import InvalidInput
@@ -12,8 +11,7 @@ from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
 from maadan.projects.model import Project
-from maadan.serialize import to_jsonable
-from maadan.store.uow import UnitOfWork
+from maadan.unit_of_work import AbstractUnitOfWork
 
 
 @dataclass(frozen=True)
@@ -49,17 +47,6 @@ class ProjectRow:
         """Within the radius only because of the location's uncertainty (its centre lies beyond)."""
         return self.distance_km is not None and self.centre_km is not None and self.centre_km > self.distance_km
 
-    def as_dict(self) -> dict[str, Any]:
-        """One row as JSON: the point (or centre) and how precisely it is known, the distances when searched."""
-        p, loc = self.project, self.project.location
-        return {"id": p.id, "name": p.name, "kind": p.kind, "status": p.status, "status_as_of": p.status_as_of,
-                "province": p.province, "district": p.district, "commodities": p.commodities,
-                "operator": p.operator_id, "lat": loc.lat if loc else None, "lon": loc.lon if loc else None,
-                "location_kind": loc.kind if loc else None, "location_confidence": loc.confidence if loc else None,
-                "radius_km": loc.radius_km if loc else None,
-                "bbox": [loc.west, loc.south, loc.east, loc.north] if loc and loc.kind == "box" else None,
-                "located": loc is not None, "distance_km": self.distance_km, "centre_km": self.centre_km}
-
 
 @dataclass
 class ProjectDetail:
@@ -72,30 +59,12 @@ class ProjectDetail:
     def names(self) -> dict[str, str]:
         return {**self.mineral_names, **{k: o.name for k, o in self.organisations.items()}}
 
-    def as_dict(self) -> dict[str, Any]:
-        """The record as JSON, with every claim and its sources beside it and the unsourced ones named."""
-        p = self.project
-        data = to_jsonable(p)
-        for reading, raw in zip(p.ownership, data["ownership"]):
-            raw["total_pct"], raw["complete"] = reading.total_pct, reading.complete
-            for h in raw["holders"]:
-                org = self.organisations.get(h["organisation_id"] or "")
-                h["organisation_name"] = org.name if org else h["label"]
-        for loc, raw in zip(p.locations, data["locations"]):
-            raw["description"] = loc.describe()
-        data["operator_name"] = self.organisations[p.operator_id].name if p.operator_id in self.organisations else None
-        claims = p.claims(self.names)
-        data["claims"] = [c.as_dict() for c in claims]
-        data["unsourced"] = [c.key for c in claims if not c.sourced]
-        data["agreements"] = [{"id": a.id, "date": a.date, "kind": a.kind, "title": a.title} for a in self.agreements]
-        return data
 
-
-def _project_index(uow: UnitOfWork) -> NameIndex:
+def _project_index(uow: AbstractUnitOfWork) -> NameIndex:
     return NameIndex.build("project", uow.projects.names())
 
 
-def find_projects(uow: UnitOfWork, *, kind: str | None = None, commodity: str | None = None,
+def find_projects(uow: AbstractUnitOfWork, *, kind: str | None = None, commodity: str | None = None,
                   province: str | None = None, near: Near | None = None) -> list[ProjectRow]:
     """Deposits and projects matching every filter given; sorted by distance when `near` is given.
     The distance is to the nearest place the deposit may lie (a box, or a point with its radius of
@@ -127,7 +96,7 @@ def find_projects(uow: UnitOfWork, *, kind: str | None = None, commodity: str | 
     return rows
 
 
-def project_detail(uow: UnitOfWork, name: str) -> ProjectDetail:
+def project_detail(uow: AbstractUnitOfWork, name: str) -> ProjectDetail:
     """One deposit or project by id, name or alias; unknown names raise NotFound with suggestions."""
     with uow:
         pid = _project_index(uow).resolve(name)

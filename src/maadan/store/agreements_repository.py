@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import fields
 from datetime import datetime, timezone
 from typing import Any, Iterable
 
@@ -16,7 +17,8 @@ from maadan.evidence.model import Correction, Source
 from maadan.errors import Conflict
 from maadan.store import agreements_tables as t
 from maadan.store import tables as core
-from maadan.store.repositories import SyncCounts, _correction, _sources
+from maadan.store.repositories import correction_of, sources_of
+from maadan.unit_of_work import SyncCounts
 
 LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages", "project": "projects",
                "title": "titles", "replaces": "replaces"}
@@ -27,12 +29,16 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+# The agreement's own values, each in the column of its name: a field added to Agreement and to the
+# agreement table is stored and read with no change here. `withdrawn` (a correction, stored as JSON)
+# is converted both ways by hand.
+SCALARS = tuple(c.name for c in t.agreement.columns
+                if c.name in {f.name for f in fields(Agreement)} and c.name not in ("id", "withdrawn"))
+
+
 def _main_row(a: Agreement) -> dict[str, Any]:
-    return {"title": a.title, "kind": a.kind, "binding": a.binding, "announced": a.announced, "signed": a.signed,
-            "effective": a.effective, "expiry": a.expiry, "timeline_date": a.date, "status": a.status,
-            "amount": a.amount, "currency": a.currency, "amount_basis": a.amount_basis, "place": a.place,
-            "confidence": a.confidence, "notes": a.notes,
-            "withdrawn": None if a.withdrawn is None else a.withdrawn.as_dict()}
+    return ({name: getattr(a, name) for name in SCALARS} | {"timeline_date": a.date}
+            | {"withdrawn": None if a.withdrawn is None else a.withdrawn.as_dict()})
 
 
 class AgreementRepository:
@@ -90,9 +96,7 @@ class AgreementRepository:
             for link in links[r.id]:
                 linked[LINK_FIELDS[link.kind]].append(link.value)
             out.append(Agreement(
-                id=r.id, title=r.title, kind=r.kind, binding=r.binding, announced=r.announced, signed=r.signed,
-                effective=r.effective, expiry=r.expiry, status=r.status, amount=r.amount, currency=r.currency,
-                amount_basis=r.amount_basis, place=r.place, confidence=r.confidence, notes=r.notes,
+                id=r.id, **{name: getattr(r, name) for name in SCALARS},
                 parties=tuple(Party(name=p.name, role=p.role, organisation_id=p.organisation_id, share=p.share)
                               for p in parties[r.id]),
                 sources=tuple(Source(publisher=s.publisher, url=s.url, date=s.date, evidence=s.evidence,
@@ -100,10 +104,10 @@ class AgreementRepository:
                 readings=tuple(Reading(field=x.field, value=x.value, source=x.source, note=x.note, url=x.url,
                                        date=x.date, evidence=x.evidence) for x in readings[r.id]),
                 history=tuple(StatusChange(status=c.status, date=c.date, as_of=c.as_of, note=c.note,
-                                           sources=_sources(c.sources)) for c in changes[r.id]),
+                                           sources=sources_of(c.sources)) for c in changes[r.id]),
                 corrections=tuple(Correction(claim=c.claim, old=c.old, new=c.new, why=c.why, by=c.by, at=c.at,
-                                             sources=_sources(c.sources)) for c in corrections[r.id]),
-                withdrawn=None if r.withdrawn is None else _correction(r.withdrawn),
+                                             sources=sources_of(c.sources)) for c in corrections[r.id]),
+                withdrawn=None if r.withdrawn is None else correction_of(r.withdrawn),
                 **{name: tuple(values) for name, values in linked.items()},
             ))
         out.sort(key=lambda a: (a.date is None, a.date or "", a.id))
@@ -200,3 +204,6 @@ class AgreementRepository:
                 self.replace(a, actor=SEED_ACTOR)
                 updated += 1
         return SyncCounts(inserted, updated, unchanged)
+
+
+REPOSITORIES = {"agreements": AgreementRepository}  # collected by store/uow.py

@@ -1,11 +1,10 @@
-"""The agreements registry, on the same `metadata` as every other table (imported at the end of
-tables.py). Partial dates ("2025", "2025-04", "2025-04-08") are kept as text, as the sources give them."""
+"""The agreements registry, on the one `metadata` of store/schema.py. Partial dates ("2025", "2025-04", "2025-04-08") are kept as text, as the sources give them."""
 
 from __future__ import annotations
 
 from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
-from maadan.store.tables import metadata
+from maadan.store.schema import metadata
 
 agreement = Table(
     "agreement",

@@ -125,3 +125,6 @@ class AuthRepository:
             t.auth_token.c.expires_at < _utc(tokens_before), t.auth_token.c.revoked.is_(True)))).rowcount or 0
         n += self.s.execute(delete(t.login_attempt).where(t.login_attempt.c.at < _utc(attempts_before))).rowcount or 0
         return int(n)
+
+
+REPOSITORIES = {"auth": AuthRepository}  # collected by store/uow.py

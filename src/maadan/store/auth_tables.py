@@ -1,11 +1,10 @@
-"""Accounts, tokens and sign-in attempts, on the same `metadata` as every other table (imported at
-the end of tables.py, so Alembic and the schema test see them)."""
+"""Accounts, tokens and sign-in attempts, on the one `metadata` of store/schema.py."""
 
 from __future__ import annotations
 
 from sqlalchemy import Boolean, Column, DateTime, ForeignKey, Index, Integer, String, Table
 
-from maadan.store.tables import metadata
+from maadan.store.schema import metadata
 
 app_user = Table(
     "app_user",

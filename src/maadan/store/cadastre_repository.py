@@ -420,3 +420,6 @@ class CadastreRepository:
         if not row[6]:
             return None, None, None
         return (row[0], row[1], row[2], row[3]), _utc(row[4]), _utc(row[5])
+
+
+REPOSITORIES = {"cadastre": CadastreRepository}  # collected by store/uow.py

@@ -92,3 +92,6 @@ class NewsRepository:
     def mark_committed(self, doc_id: str, actor: str, at: datetime, agreement_ids: dict[str, str]) -> None:
         self.s.execute(update(t.news_document).where(t.news_document.c.id == doc_id).values(
             status="committed", committed_by=actor, committed_at=at, agreement_ids=agreement_ids))
+
+
+REPOSITORIES = {"news": NewsRepository}  # collected by store/uow.py

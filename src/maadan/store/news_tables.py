@@ -1,11 +1,10 @@
-"""News documents and the field proposals read from them, on the same `metadata` as every other table
-(imported at the end of tables.py)."""
+"""News documents and the field proposals read from them, on the one `metadata` of store/schema.py."""
 
 from __future__ import annotations
 
 from sqlalchemy import JSON, Column, DateTime, ForeignKey, Index, Integer, String, Table, Text
 
-from maadan.store.tables import metadata
+from maadan.store.schema import metadata
 
 news_document = Table(
     "news_document",

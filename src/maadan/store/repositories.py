@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Sequence
 
@@ -23,22 +22,7 @@ from maadan.minerals.model import (
 from maadan.organisations.model import Organisation
 from maadan.projects.model import Holding, Location, OwnershipReading, Project, ProjectFact
 from maadan.store import tables as t
-
-
-@dataclass(frozen=True)
-class SyncCounts:
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-    def __add__(self, other: "SyncCounts") -> "SyncCounts":
-        return SyncCounts(
-            self.inserted + other.inserted, self.updated + other.updated, self.unchanged + other.unchanged
-        )
-
-    @property
-    def changed(self) -> int:
-        return self.inserted + self.updated
+from maadan.unit_of_work import SyncCounts
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -253,8 +237,8 @@ class OrganisationRepository:
                          aliases=tuple(sorted(aliases[r.id])), capabilities=tuple(r.capabilities or ()),
                          minerals=tuple(r.minerals or ()), regions=tuple(r.regions or ()), ownership=r.ownership,
                          profile_source=r.profile_source,
-                         claim_sources=tuple((k, _sources(v)) for k, v in (r.claims or {}).items()),
-                         corrections=tuple(_correction(c) for c in r.corrections or ()))
+                         claim_sources=tuple((k, sources_of(v)) for k, v in (r.claims or {}).items()),
+                         corrections=tuple(correction_of(c) for c in r.corrections or ()))
             for r in self.s.execute(select(t.organisation).order_by(t.organisation.c.name))
         ]
 
@@ -283,7 +267,7 @@ class OrganisationRepository:
         return counts
 
 
-def _sources(items: Any, label: str | None = None) -> tuple[Source, ...]:
+def sources_of(items: Any, label: str | None = None) -> tuple[Source, ...]:
     """Sources stored as JSON; rows written before they were (a bare label) give a publisher-only source."""
     if items:
         return tuple(Source(publisher=x.get("publisher") or "", url=x.get("url"), date=x.get("date"),
@@ -291,9 +275,10 @@ def _sources(items: Any, label: str | None = None) -> tuple[Source, ...]:
     return (Source(publisher=label),) if label else ()
 
 
-def _correction(c: dict[str, Any]) -> Correction:
+def correction_of(c: dict[str, Any]) -> Correction:
+    """A correction stored as JSON."""
     return Correction(claim=c["claim"], old=c.get("old"), new=c.get("new"), why=c["why"], by=c["by"], at=c["at"],
-                      sources=_sources(c.get("sources")))
+                      sources=sources_of(c.get("sources")))
 
 
 class ProjectRepository:
@@ -348,24 +333,24 @@ class ProjectRepository:
                                     west=loc.west, north=loc.north, east=loc.east, radius_km=loc.radius_km,
                                     confidence=loc.confidence or "medium", derived=bool(loc.derived),
                                     label=loc.label, preferred=bool(loc.preferred), note=loc.note,
-                                    sources=_sources(loc.sources, loc.source)) for loc in locations[r.id]],
+                                    sources=sources_of(loc.sources, loc.source)) for loc in locations[r.id]],
                 location_note=r.location_note,
                 ownership=[
                     OwnershipReading(
-                        basis=hs[0].basis, sources=_sources(hs[0].sources, hs[0].source), note=hs[0].reading_note,
+                        basis=hs[0].basis, sources=sources_of(hs[0].sources, hs[0].source), note=hs[0].reading_note,
                         holders=tuple(Holding(organisation_id=h.organisation_id, share_pct=h.share_pct,
                                               label=h.label, via_id=h.via_id, note=h.note) for h in hs),
                     )
                     for _, hs in sorted(readings.items())
                 ],
                 ownership_incomplete=bool(r.ownership_incomplete), ownership_note=r.ownership_note,
-                facts=[ProjectFact(kind=f.kind, data=dict(f.data), sources=_sources(f.sources, f.source),
+                facts=[ProjectFact(kind=f.kind, data=dict(f.data), sources=sources_of(f.sources, f.source),
                                    as_of=f.as_of, reading=f.reading, preferred=f.preferred is not False)
                        for f in facts[r.id]],
                 notes=r.notes,
-                claim_sources={k: _sources(v) for k, v in (claims.get("sources") or {}).items()},
+                claim_sources={k: sources_of(v) for k, v in (claims.get("sources") or {}).items()},
                 status_as_of=claims.get("status_as_of"),
-                corrections=[_correction(c) for c in r.corrections or []],
+                corrections=[correction_of(c) for c in r.corrections or []],
             ))
         return out
 
@@ -440,3 +425,8 @@ class DatasetRepository:
             "dataset": dataset, "checksum": checksum, "rows": rows,
             "loaded_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         }])
+
+
+REPOSITORIES = {"minerals": MineralRepository, "statistics": StatisticsRepository,
+                "organisations": OrganisationRepository, "projects": ProjectRepository,
+                "datasets": DatasetRepository}

@@ -1,5 +1,5 @@
-"""SQLAlchemy Core tables. The only module that knows the physical schema; Alembic migrations
-are generated from it and checked against it in tests."""
+"""SQLAlchemy Core tables of the knowledge base and the cadastre. Each `*tables.py` module of the
+store puts its tables on the one `metadata` of store/schema.py; none imports another."""
 
 from __future__ import annotations
 
@@ -15,22 +15,13 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     String,
     Table,
     Text,
     UniqueConstraint,
 )
 
-metadata = MetaData(
-    naming_convention={
-        "ix": "ix_%(column_0_label)s",
-        "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-        "ck": "ck_%(table_name)s_%(constraint_name)s",
-        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-        "pk": "pk_%(table_name)s",
-    }
-)
+from maadan.store.schema import metadata
 
 # --- minerals and critical lists -------------------------------------------------------------
 
@@ -433,6 +424,3 @@ dataset_load = Table(
     Column("rows", Integer, nullable=False),
 )
 
-import maadan.store.auth_tables  # noqa: F401
-import maadan.store.agreements_tables  # noqa: F401
-import maadan.store.news_tables  # noqa: F401

@@ -1,47 +1,57 @@
-"""Unit of work: the only place that commits. Leaving the block without commit() rolls back."""
+"""Unit of work: the only place that commits. Leaving the block without commit() rolls back.
+Its repositories are the ones the store's modules declare (`REPOSITORIES = {"name": class}`),
+each opened on the block's session as `uow.<name>`."""
 
 from __future__ import annotations
+
+import functools
+from typing import Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from maadan.registry import collect
 from maadan.store.database import WRITE
-from maadan.store.agreements_repository import AgreementRepository
-from maadan.store.auth_repository import AuthRepository
-from maadan.store.cadastre_repository import CadastreRepository
-from maadan.store.news_repository import NewsRepository
-from maadan.store.repositories import (
-    DatasetRepository,
-    MineralRepository,
-    OrganisationRepository,
-    ProjectRepository,
-    StatisticsRepository,
-)
+
+
+@functools.cache
+def repositories() -> dict[str, type]:
+    """Attribute name -> repository class, from every store module that declares some."""
+    found: dict[str, type] = {}
+    for module, declared in collect("maadan.store", "REPOSITORIES"):
+        for name, cls in declared.items():
+            if name in found:
+                raise RuntimeError(f"{module.__name__} declares the repository {name!r} a second time")
+            found[name] = cls
+    return found
 
 
 class UnitOfWork:
     """`with UnitOfWork(engine, write=True) as uow: ...; uow.commit()`."""
 
     def __init__(self, engine: Engine, *, write: bool = False):
+        self._engine = engine
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
         self._write = write
         self.session: Session | None = None
+
+    @property
+    def key(self) -> str:
+        """The database this unit of work opens (its URL, without a password)."""
+        return self._engine.url.render_as_string(hide_password=True)
 
     def __enter__(self) -> "UnitOfWork":
         self.session = self._factory()
         if self._write:
             self.session.connection(execution_options={WRITE: True})
-        s = self.session
-        self.minerals = MineralRepository(s)
-        self.statistics = StatisticsRepository(s)
-        self.organisations = OrganisationRepository(s)
-        self.projects = ProjectRepository(s)
-        self.datasets = DatasetRepository(s)
-        self.cadastre = CadastreRepository(s)
-        self.auth = AuthRepository(s)
-        self.agreements = AgreementRepository(s)
-        self.news = NewsRepository(s)
+        for name, cls in repositories().items():
+            setattr(self, name, cls(self.session))
         return self
+
+    def __getattr__(self, name: str) -> Any:  # a repository outside the block: say so plainly
+        if name in repositories():
+            raise RuntimeError(f"uow.{name} is only available inside `with uow:`")
+        raise AttributeError(name)
 
     def __exit__(self, *exc) -> None:
         assert self.session is not None

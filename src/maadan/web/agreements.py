@@ -11,23 +11,19 @@ from urllib.parse import quote
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
-from maadan.agreements import service
+from maadan.agreements import service, views
 from maadan.agreements.model import CONFIDENCE, KINDS, KIND_LABELS, Agreement
-from maadan.errors import InvalidInput, MaadanError, NotFound
+from maadan.errors import InvalidInput, NotFound
+from maadan.http.deps import UoW
+from maadan.http.errors import PAGE_TAG
 from maadan.organisations.model import CAPABILITIES, OWNERSHIPS
 from maadan.partners import service as partners
-from maadan.store.uow import UnitOfWork
-from maadan.web.templating import error_page, render
+from maadan.web.templating import NavLink, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
+NAV = (NavLink(50, "/agreements", "Agreements"), NavLink(60, "/partners", "Partners"))
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
           "November", "December")
-
-
-def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.engine)
-
-
 
 
 def when(partial: str | None) -> str:
@@ -64,15 +60,15 @@ def _context(extra: dict[str, Any]) -> dict[str, Any]:
 
 
 @router.get("/agreements")
-def agreements_page(request: Request, party: str | None = None, country: str | None = None,
+def agreements_page(request: Request, uow: UoW, party: str | None = None, country: str | None = None,
                     mineral: str | None = None, kind: str | None = None, year: str | None = None,
                     project: str | None = None, organisation: str | None = None) -> Response:
     raw = {"party": party, "country": country, "mineral": mineral, "kind": kind, "year": year, "project": project,
            "organisation": organisation}
     filters = {k: (v or "").strip()[:200] for k, v in raw.items()}
     error, rows, suggestions = None, [], []
-    try:
-        rows = service.find_agreements(_uow(request), **{k: v or None for k, v in filters.items()})
+    try:  # a filter naming nothing known: the page again, with the message and close names
+        rows = service.find_agreements(uow, **{k: v or None for k, v in filters.items()})
     except (InvalidInput, NotFound) as exc:
         error = exc.message
         suggestions = exc.details.get("suggestions", []) if isinstance(exc, NotFound) else []
@@ -84,23 +80,20 @@ def agreements_page(request: Request, party: str | None = None, country: str | N
 
 
 @router.get("/agreements/stale")
-def stale_page(request: Request, older_than: str | None = None) -> Response:
+def stale_page(request: Request, uow: UoW, older_than: str | None = None) -> Response:
     """The curator's page: records whose status is not final while their newest source is old."""
     default = request.app.state.settings.stale_days
     raw = (older_than or "").strip()
     if raw and not (raw.isdigit() and len(raw) <= 5 and int(raw) <= 36_500):
-        return error_page(request, InvalidInput(f"older than: {raw[:20]!r} is not a number of days (0-36500)"))
+        raise InvalidInput(f"older than: {raw[:20]!r} is not a number of days (0-36500)")
     days = int(raw) if raw else default
-    rows = service.stale_agreements(_uow(request), older_than_days=days)
+    rows = service.stale_agreements(uow, older_than_days=days)
     return render(request, "agreements_stale.html", _context({"rows": rows, "days": days, "default": default}))
 
 
 @router.get("/agreements/{agreement_id}")
-def agreement_page(request: Request, agreement_id: str) -> Response:
-    try:
-        d = service.agreement_detail(_uow(request), agreement_id)
-    except MaadanError as exc:
-        return error_page(request, exc)
+def agreement_page(request: Request, agreement_id: str, uow: UoW) -> Response:
+    d = service.agreement_detail(uow, agreement_id)
     a = d.agreement
     if a.id != agreement_id:  # a merged record's old id: send to the one address of the page
         return RedirectResponse(f"/agreements/{quote(a.id)}", status_code=301)
@@ -110,11 +103,12 @@ def agreement_page(request: Request, agreement_id: str) -> Response:
     claims = a.claims()
     return render(request, "agreement.html", _context({"d": d, "a": a, "readings": readings, "claims": claims,
                                                        "unsourced": sum(not c.sourced for c in claims),
+                                                       "facts": views.facts(a),
                                                        "confidence_levels": CONFIDENCE}))
 
 
 @router.get("/partners")
-def partners_page(request: Request, capability: str | None = None, mineral: str | None = None,
+def partners_page(request: Request, uow: UoW, capability: str | None = None, mineral: str | None = None,
                   region: str | None = None, ownership: str | None = None) -> Response:
     # The match form sends for, match_mineral and match_region ("for" is a Python keyword).
     params = request.query_params
@@ -124,10 +118,10 @@ def partners_page(request: Request, capability: str | None = None, mineral: str 
     filters = {"capability": (capability or "").strip(), "mineral": (mineral or "").strip()[:200],
                "region": (region or "").strip()[:200], "ownership": (ownership or "").strip()}
     error, suggestions, rows, match = None, [], [], None
-    try:
-        rows = partners.list_partners(_uow(request), **{k: v or None for k, v in filters.items()})
+    try:  # as on the agreements page: the form again with what went wrong
+        rows = partners.list_partners(uow, **{k: v or None for k, v in filters.items()})
         if for_:
-            match = partners.match_partners(_uow(request), for_, mineral=match_mineral or None,
+            match = partners.match_partners(uow, for_, mineral=match_mineral or None,
                                             region=match_region or None)
     except (InvalidInput, NotFound) as exc:
         error = exc.message
@@ -139,11 +133,8 @@ def partners_page(request: Request, capability: str | None = None, mineral: str 
 
 
 @router.get("/organisations/{organisation_id}")
-def organisation_page(request: Request, organisation_id: str) -> Response:
-    try:
-        d = partners.partner_profile(_uow(request), organisation_id)
-    except MaadanError as exc:
-        return error_page(request, exc)
+def organisation_page(request: Request, organisation_id: str, uow: UoW) -> Response:
+    d = partners.partner_profile(uow, organisation_id)
     if d.profile.id != organisation_id:  # a name or alias: send to the one address of the page
         return RedirectResponse(f"/organisations/{quote(d.profile.id)}", status_code=301)
     o = d.profile.organisation

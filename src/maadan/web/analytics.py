@@ -11,20 +11,16 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from maadan.api.client_limits import limited
 from maadan.analytics import charts, criticality as crit, montecarlo, params, sensitivity, service, tornado_chart
 from maadan.errors import InvalidInput, MaadanError
-from maadan.store.uow import UnitOfWork
-from maadan.web.templating import error_page, render
+from maadan.http.client_limits import limited
+from maadan.http.deps import UoW
+from maadan.http.errors import PAGE_TAG
+from maadan.web.templating import NavLink, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
+NAV = (NavLink(80, "/analytics", "Analytics"),)
 WEB_PATHS = (1_000, 20_000, 100_000)  # Monte Carlo sizes offered on the page: bounded
-
-
-def _uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.engine)
-
-
 
 
 def _fit(svg: str) -> Markup:
@@ -33,16 +29,16 @@ def _fit(svg: str) -> Markup:
 
 
 @router.get("/analytics")
-def index(request: Request) -> Response:
-    with _uow(request) as uow:
+def index(request: Request, uow: UoW) -> Response:
+    with uow:
         cases = sorted(p.stem for p in params.fiscal_dir().joinpath("cases").glob("*.yaml"))
         names = {pid: name for pid, name, _ in uow.projects.names()}
     return render(request, "analytics/index.html", {"cases": [(c, names.get(c, c)) for c in cases]})
 
 
 @router.get("/analytics/criticality")
-def criticality_page(request: Request) -> Response:
-    risks = service.supply_risk(_uow(request))
+def criticality_page(request: Request, uow: UoW) -> Response:
+    risks = service.supply_risk(uow)
     pts = charts.points(risks)
     return render(request, "analytics/criticality.html", {
         "risks": risks, "chart": _fit(charts.svg(pts)) if pts else None, "method": crit.SCORE_METHOD,
@@ -50,12 +46,12 @@ def criticality_page(request: Request) -> Response:
 
 
 @router.get("/analytics/validation")
-def validation_page(request: Request) -> Response:
-    return render(request, "analytics/validation.html", {"check": service.check_against_list(_uow(request))})
+def validation_page(request: Request, uow: UoW) -> Response:
+    return render(request, "analytics/validation.html", {"check": service.check_against_list(uow)})
 
 
 @router.get("/analytics/whatif")
-def whatif_page(request: Request,
+def whatif_page(request: Request, uow: UoW,
                 project: Annotated[str | None, Query(max_length=80)] = None,
                 phase: Annotated[str | None, Query(max_length=40)] = None,
                 mineral: Annotated[str | None, Query(max_length=80)] = None,
@@ -65,14 +61,14 @@ def whatif_page(request: Request,
             "unit": unit or ""}
     result, error = None, None
     if project or add:
-        try:
+        try:  # the form again with what went wrong
             value = None
             if add:
                 try:
                     value = float(add)
                 except ValueError:
                     raise InvalidInput(f"add: {add!r} is not a number") from None
-            result = service.project_whatif(_uow(request), project or None, phase=phase or None,
+            result = service.project_whatif(uow, project or None, phase=phase or None,
                                             mineral=mineral or None, value=value, unit=unit or None)
         except MaadanError as exc:
             error = exc.message
@@ -81,13 +77,10 @@ def whatif_page(request: Request,
 
 
 @router.get("/analytics/economics/{project}", dependencies=[Depends(limited("compute"))])
-def economics_page(request: Request, project: str,
+def economics_page(request: Request, project: str, uow: UoW,
                    rate: Annotated[float, Query(gt=-100, le=100)] = 8.0,
                    paths: Annotated[int, Query(ge=100, le=max(WEB_PATHS))] = 20_000) -> Response:
-    try:
-        e = service.project_economics(_uow(request), project, rates_pct=(rate, 10.0) if rate != 10.0 else (rate,))
-    except MaadanError as exc:
-        return error_page(request, exc)
+    e = service.project_economics(uow, project, rates_pct=(rate, 10.0) if rate != 10.0 else (rate,))
     t = sensitivity.tornado(e.case, rate)
     mc, _ = montecarlo.simulate(e.case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate)
     return render(request, "analytics/economics.html", {
@@ -97,10 +90,7 @@ def economics_page(request: Request, project: str,
 
 
 @router.get("/analytics/screening", dependencies=[Depends(limited("compute"))])
-def screening_page(request: Request,
+def screening_page(request: Request, uow: UoW,
                    profile: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$")] = "us-investor") -> Response:
-    try:
-        s = service.screen_candidates(_uow(request), profile)
-    except MaadanError as exc:
-        return error_page(request, exc)
+    s = service.screen_candidates(uow, profile)
     return render(request, "analytics/screening.html", {"s": s})

@@ -1,6 +1,7 @@
 """Web pages for reading news texts (officers and admins): the documents with an upload form, and one
 document with its text (evidence marked), its proposed fields to accept, edit or reject, and the commit
-button. Thin adapters over news/service.py, like the REST routes in api/routes/news.py."""
+button. Thin adapters over news/service.py, like the REST routes in api/news.py. A refused review or
+commit shows the document again with the message; any other error is the error page."""
 
 from __future__ import annotations
 
@@ -12,24 +13,23 @@ from fastapi import APIRouter, Depends, File, Form, Path as PathParam, Request, 
 from fastapi.responses import RedirectResponse, Response
 
 from maadan.agreements.service import add_or_corroborate
-from maadan.api.routes.news import ingest_upload
-from maadan.api.client_limits import limited
-from maadan.api.security import csrf_protect
+from maadan.auth.model import User
 from maadan.errors import MaadanError
+from maadan.http.client_limits import limited
+from maadan.http.deps import UoW, WriteUoW
+from maadan.http.errors import PAGE_TAG
+from maadan.http.security import csrf_protect, require_role
+from maadan.http.uploads import client_filename
 from maadan.news import service
-from maadan.news.export import parse_value
+from maadan.news.views import parse_value
 from maadan.news.review import NewsDocument, Proposal
-from maadan.store.uow import UnitOfWork
-from maadan.web.routes import gate
-from maadan.web.templating import error_page, render
+from maadan.web.templating import NavLink, render
 
-router = APIRouter(include_in_schema=False)
+router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
+NAV = (NavLink(110, "/news", "News", ("officer",)),)
 CSRF = [Depends(csrf_protect)]
+Officer = Annotated[User, Depends(require_role("officer"))]
 DocumentId = Annotated[str, PathParam(max_length=64)]
-
-
-def _uow(request: Request, write: bool = False) -> UnitOfWork:
-    return UnitOfWork(request.app.state.engine, write=write)
 
 
 UNMARKED = ("source",)  # its evidence is the whole sentence, quoted in the table; marking it would hide the rest
@@ -68,29 +68,24 @@ def editable(value: Any) -> str:
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
 
 
-def _list(request: Request, status: int = 200, error: str | None = None) -> Response:
-    docs = service.list_documents(_uow(request))
+def _list(request: Request, uow: UoW, status: int = 200, error: str | None = None) -> Response:
+    docs = service.list_documents(uow)
     return render(request, "news.html", {"docs": docs, "error": error}, status_code=status)
 
 
 @router.get("/news")
-def news_page(request: Request) -> Response:
-    user = gate(request, "officer")
-    if isinstance(user, Response):
-        return user
-    return _list(request)
+def news_page(request: Request, _: Officer, uow: UoW) -> Response:
+    return _list(request, uow)
 
 
 @router.post("/news", dependencies=[*CSRF, Depends(limited("compute"))])
-def news_upload(request: Request, file: Annotated[UploadFile, File()],
+def news_upload(request: Request, user: Officer, uow: WriteUoW, read: UoW, file: Annotated[UploadFile, File()],
                 published: Annotated[str, Form(max_length=40)] = "") -> Response:
-    user = gate(request, "officer")
-    if isinstance(user, Response):
-        return user
-    try:
-        report = ingest_upload(_uow(request, write=True), file, published, user.actor)
+    try:  # the list again with what was wrong with the file
+        report = service.ingest_news(uow, file.file.read(), client_filename(file), service.published_date(published),
+                                     actor=user.actor)
     except MaadanError as exc:
-        return _list(request, status=exc.status, error=exc.message)
+        return _list(request, read, status=exc.status, error=exc.message)
     seen = "" if report.created else "?seen=1"
     return RedirectResponse(f"/news/{quote(report.document.id)}{seen}", status_code=303)
 
@@ -107,66 +102,49 @@ def _document(request: Request, doc: NewsDocument, status: int = 200, error: str
 
 
 @router.get("/news/{document_id}")
-def news_document(request: Request, document_id: DocumentId, seen: str | None = None) -> Response:
-    user = gate(request, "officer")
-    if isinstance(user, Response):
-        return user
-    try:
-        doc = service.show_document(_uow(request), document_id)
-    except MaadanError as exc:
-        return error_page(request, exc)
-    return _document(request, doc, seen=bool(seen))
+def news_document(request: Request, document_id: DocumentId, _: Officer, uow: UoW, seen: str | None = None) -> Response:
+    return _document(request, service.show_document(uow, document_id), seen=bool(seen))
 
 
-def _after(request: Request, document_id: str, exc: MaadanError) -> Response:
-    """The document page again with the error (or the error page when the document is unknown)."""
+def _after(request: Request, uow: UoW, document_id: str, exc: MaadanError) -> Response:
+    """The document page again with the refusal (the error itself when the document is unknown)."""
     try:
-        doc = service.show_document(_uow(request), document_id)
+        doc = service.show_document(uow, document_id)
     except MaadanError:
-        return error_page(request, exc)
+        raise exc from None
     return _document(request, doc, status=exc.status, error=exc.message)
 
 
 @router.post("/news/{document_id}/proposals/{proposal_id}", dependencies=CSRF)
-def news_review(request: Request, document_id: DocumentId,
+def news_review(request: Request, document_id: DocumentId, user: Officer, uow: WriteUoW, read: UoW,
                 proposal_id: Annotated[int, PathParam(ge=1, le=2_147_483_647)],
                 decision: Annotated[str, Form(max_length=20)], value: Annotated[str, Form(max_length=4000)] = "") -> Response:
-    user = gate(request, "officer")
-    if isinstance(user, Response):
-        return user
     try:
-        p = service.review_proposal(_uow(request, write=True), proposal_id, decision,
-                                    parse_value(value) if decision == "edit" else None, reviewer=user.actor)
+        p = service.review_proposal(uow, proposal_id, decision, parse_value(value) if decision == "edit" else None,
+                                    reviewer=user.actor)
     except MaadanError as exc:
-        return _after(request, document_id, exc)
+        return _after(request, read, document_id, exc)
     return RedirectResponse(f"/news/{quote(p.document_id)}#p-{p.id}", status_code=303)
 
 
 @router.post("/news/{document_id}/accept-all", dependencies=CSRF)
-def news_accept_all(request: Request, document_id: DocumentId) -> Response:
+def news_accept_all(request: Request, document_id: DocumentId, user: Officer, uow: WriteUoW, read: UoW) -> Response:
     """Accept every pending proposal of the document (all saved or none)."""
-    user = gate(request, "officer")
-    if isinstance(user, Response):
-        return user
     try:
-        doc = service.show_document(_uow(request), document_id)
+        doc = service.show_document(read, document_id)
         pending = [p.id for p in doc.proposals if p.status == "pending"]
         if pending:
-            service.review_proposals(_uow(request, write=True), pending, "accept", reviewer=user.actor)
+            service.review_proposals(uow, pending, "accept", reviewer=user.actor)
     except MaadanError as exc:
-        return _after(request, document_id, exc)
+        return _after(request, read, document_id, exc)
     return RedirectResponse(f"/news/{quote(doc.id)}#commit", status_code=303)
 
 
 @router.post("/news/{document_id}/commit", dependencies=CSRF)
-def news_commit(request: Request, document_id: DocumentId) -> Response:
-    user = gate(request, "officer")
-    if isinstance(user, Response):
-        return user
+def news_commit(request: Request, document_id: DocumentId, user: Officer, uow: WriteUoW, read: UoW) -> Response:
     try:
-        service.commit_document(_uow(request, write=True), document_id, actor=user.actor,
-                                add_agreement=add_or_corroborate)
-        doc = service.show_document(_uow(request), document_id)
+        service.commit_document(uow, document_id, actor=user.actor, add_agreement=add_or_corroborate)
+        doc = service.show_document(read, document_id)
     except MaadanError as exc:
-        return _after(request, document_id, exc)
+        return _after(request, read, document_id, exc)
     return RedirectResponse(f"/news/{quote(doc.id)}#commit", status_code=303)

@@ -1,5 +1,6 @@
 """The Jinja2 environment of the web pages (autoescaped, so any text from the database or a user
-is escaped), its filters, and `render`, which adds what every page needs to its context."""
+is escaped), its filters, `render`, which adds what every page needs to its context (the signed-in
+user, the navigation collected from the page modules), and the HTML form of every error."""
 
 from __future__ import annotations
 
@@ -10,13 +11,18 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from dataclasses import dataclass
+from urllib.parse import urlencode
+
 from fastapi import Request
 from fastapi.templating import Jinja2Templates
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
-from starlette.responses import HTMLResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from maadan import __version__
-from maadan.api.security import identify
+from maadan.http.security import Identity, identify
+from maadan.registry import collect
 
 
 def templates_dir() -> Path:
@@ -50,11 +56,33 @@ def when(value: Any) -> str:
     return str(value)
 
 
+@dataclass(frozen=True)
+class NavLink:
+    """An entry of the main navigation, declared by the page module it leads to (as `NAV`):
+    shown in `order`, to everyone or only to accounts holding one of `roles`."""
+
+    order: int
+    href: str
+    label: str
+    roles: tuple[str, ...] = ()
+
+    def shown_to(self, user: Any) -> bool:
+        return not self.roles or (user is not None and user.has_role(*self.roles))
+
+
+@functools.cache
+def navigation() -> tuple[NavLink, ...]:
+    """Every page module's NAV entries, in their order."""
+    return tuple(sorted((link for _, links in collect("maadan.web", "NAV") for link in links),
+                        key=lambda link: link.order))
+
+
 def section(path: str) -> str:
-    """The navigation entry a page belongs to: '/', '/map', '/cadastre', '/cadastre/apply'..."""
-    for own in ("/cadastre/apply", "/cadastre/queue"):
-        if path == own or path.startswith(own + "/"):
-            return own
+    """The navigation entry a page belongs to: the longest nav address that is the path or a
+    folder of it ('/cadastre/apply' before '/cadastre'), else the path's first segment."""
+    own = [link.href for link in navigation() if link.href != "/" and (path == link.href or path.startswith(link.href + "/"))]
+    if own:
+        return max(own, key=len)
     first = path.strip("/").split("/", 1)[0]
     return "/" + first if first else "/"
 
@@ -88,10 +116,11 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
            headers: dict[str, str] | None = None) -> HTMLResponse:
     """The template `name` with `context`, plus the signed-in user, the CSRF token for its forms,
     the page path (for the navigation) and the app settings the pages need."""
-    ident = identify(request)
+    ident = _identity(request)
     settings = request.app.state.settings
     ctx: dict[str, Any] = {
         "user": ident.user,
+        "nav": [link for link in navigation() if link.shown_to(ident.user)],
         "csrf_token": ident.csrf_token if ident.via == "session" else None,
         "path": request.url.path,
         "section": section(request.url.path),
@@ -104,9 +133,28 @@ def render(request: Request, name: str, context: dict[str, Any] | None = None, s
     return response
 
 
-def error_page(request: Request, exc: Any, title: str | None = None) -> HTMLResponse:
-    """The error page for a MaadanError: its message, and for a NotFound the close names to try."""
-    suggestions = exc.details.get("suggestions", []) if exc.status == 404 else []
-    return render(request, "error.html", {"title": title or ("Not found" if exc.status == 404 else "Cannot do that"),
-                                          "message": exc.message, "suggestions": suggestions,
-                                          "kind": getattr(exc, "kind", None)}, status_code=exc.status)
+def _identity(request: Request) -> Identity:
+    """Who is asking; the public when the request's own credentials are refused (an error page
+    about that refusal must still draw)."""
+    try:
+        return identify(request)
+    except StarletteHTTPException:
+        return Identity(None)
+
+
+ERROR_TITLES = {403: "Not for this account", 404: "Not found", 429: "Too many requests", 500: "Something went wrong",
+                503: "The server is busy"}
+
+
+def error_page(request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
+    """An error as a page ({error, message, details} as the JSON form has it): a browser that must
+    sign in first is sent to the sign-in page; otherwise the message, and for an unknown name the
+    close names to try."""
+    if status == 401:
+        return RedirectResponse(f"/login?{urlencode({'next': request.url.path})}", status_code=303)
+    details = body.get("details") if isinstance(body.get("details"), dict) else {}
+    message = str(body.get("message") or "")
+    return render(request, "error.html", {
+        "title": ERROR_TITLES.get(status, "Cannot do that"), "message": message,
+        "suggestions": details.get("suggestions", []) if status == 404 else [],
+        "kind": details.get("kind")}, status_code=status, headers=headers)

@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from maadan.analytics import document, service
-from maadan.api.app import create_app
+from maadan.http.app import create_app
 from maadan.config import load_settings
 from maadan.store.uow import UnitOfWork
 

@@ -1,7 +1,7 @@
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
+from maadan.http.app import create_app
 from maadan.auth import service as auth
 from maadan.config import load_settings
 from maadan.store.uow import UnitOfWork

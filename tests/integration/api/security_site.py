@@ -13,8 +13,8 @@ from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 from sqlalchemy import MetaData, func, select
 
-from maadan.api.app import create_app
-from maadan.api.security import SESSION_COOKIE
+from maadan.http.app import create_app
+from maadan.http.security import SESSION_COOKIE
 from maadan.auth import service as auth
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.model import Holder

@@ -11,8 +11,8 @@ from fastapi import Depends
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
-from maadan.api.app import create_app
-from maadan.api.security import SESSION_COOKIE, CurrentUser, csrf_protect, require_role
+from maadan.http.app import create_app
+from maadan.http.security import SESSION_COOKIE, CurrentUser, csrf_protect, require_role
 from maadan.auth import service
 from maadan.auth.model import MAX_FAILURES, WINDOW, AuthError, TooManyAttempts, User
 from maadan.config import load_settings

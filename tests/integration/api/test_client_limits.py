@@ -10,8 +10,8 @@ import threading
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
-from maadan.api.client_limits import COSTS, PER_CLIENT_CONCURRENCY, ClientLimits, ServerBusy, TooManyRequests
+from maadan.http.app import create_app
+from maadan.http.client_limits import COSTS, PER_CLIENT_CONCURRENCY, ClientLimits, ServerBusy, TooManyRequests
 from maadan.config import load_settings
 
 from .security_site import CLEAN

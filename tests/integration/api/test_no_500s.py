@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from maadan.api.content_types import accepted
-from maadan.api.middleware import MAX_JSON_DEPTH, json_depth
+from maadan.http.content_types import accepted
+from maadan.http.middleware import MAX_JSON_DEPTH, json_depth
 
 from .security_site import WRITE_METHODS, app_routes, changed, fill, fingerprint, make_site, operations
 

@@ -29,8 +29,8 @@ PRIVATE_STATES = ["granted", "refused", "withdrawn", "rejected-incomplete"]
 
 
 def ogc_app(url: str) -> FastAPI:
-    """The real app (it includes maadan.api.ogc.router) on the database at `url`."""
-    from maadan.api.app import create_app
+    """The real app (it includes maadan.ogc.router) on the database at `url`."""
+    from maadan.http.app import create_app
 
     return create_app(load_settings({"MAADAN_DATABASE_URL": url}))
 
@@ -199,9 +199,9 @@ def test_title_properties(client):
     f = get(client, "/ogc/collections/titles/items", limit=1).json()["features"][0]
     p = f["properties"]
     assert set(p) == {"number", "jurisdiction", "type", "state", "area_km2", "granted_on", "expires_on", "holders",
-                      "minerals", "synthetic"}
+                      "minerals", "synthetic", "renewals", "rules_version"}  # the one title view (cadastre/views.py)
     assert p["synthetic"] is True and p["number"].startswith("SYN-") and f["id"] == p["number"].replace("/", "~")
-    assert set(p["holders"][0]) == {"name", "share_pct", "country"}
+    assert set(p["holders"][0]) == {"name", "share_pct", "country", "kind"}
     assert f["geometry"]["type"] == "Polygon"
 
 

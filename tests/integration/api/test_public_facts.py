@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
+from maadan.http.app import create_app
 from maadan.config import load_settings
 
 from .security_site import ORG_A, ORG_B, make_site, square

@@ -104,7 +104,7 @@ def test_register_type_filter_and_audit_paging_in_sql(client):
     html = client.get("/cadastre", params={"type": kind}).text
     assert f'Titles <span class="unit">({n})</span>' in html
 
-    from maadan.api.app import create_app  # noqa: F401  (the officer's view of the register of changes)
+    from maadan.http.app import create_app  # noqa: F401  (the officer's view of the register of changes)
     from maadan.auth import service as auth
 
     officer = auth.create_user(UnitOfWork(client.app.state.engine, write=True), "officer.audit",

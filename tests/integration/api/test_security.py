@@ -15,7 +15,7 @@ from urllib.parse import quote
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.content_types import accepted
+from maadan.http.content_types import accepted
 from maadan.auth.model import MAX_FAILURES, WINDOW
 
 from .security_site import (
@@ -468,7 +468,7 @@ def test_the_client_address_comes_from_a_proxy_only_when_it_is_trusted(site):
 
     from starlette.requests import Request
 
-    from maadan.api.security import client_address
+    from maadan.http.security import client_address
     from maadan.config import load_settings
 
     def address(trusted: str, forwarded: str | None) -> str | None:

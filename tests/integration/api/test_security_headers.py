@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
-from maadan.api.security_headers import content_security_policy, tile_source
+from maadan.http.app import create_app
+from maadan.http.security_headers import content_security_policy, tile_source
 from maadan.config import load_settings
 
 

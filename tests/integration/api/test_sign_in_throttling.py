@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
-from maadan.api.security import DEVICE_COOKIE
+from maadan.http.app import create_app
+from maadan.http.security import DEVICE_COOKIE
 from maadan.auth import service as auth
 from maadan.auth.model import MAX_ACCOUNT_FAILURES, MAX_CLIENT_FAILURES, MAX_FAILURES
 from maadan.config import load_settings

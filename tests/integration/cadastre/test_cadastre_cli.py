@@ -89,7 +89,7 @@ def test_refusal_needs_a_reason_and_documents_are_hashed(copy_cli, area_file, tm
                   "--document", str(memo), "--actor", "officer:amina")
     log = copy_cli.json("audit", "log")
     refusal = log["items"][-1]
-    assert refusal["kind"] == "application.refuse" and refusal["actor"] == "officer:amina"
+    assert refusal["kind"] == "application.refuse" and refusal["actor"] == "cli:officer:amina"
     assert refusal["reason"] == "overlaps a protected area"
     assert refusal["documents"][0]["name"] == "memo.pdf" and len(refusal["documents"][0]["sha256"]) == 64
 

@@ -12,7 +12,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 import shapely
 
-from maadan.cadastre import service
+from maadan.cadastre import service, views
 from maadan.cadastre.exchange import export_records, import_titles
 from maadan.cadastre.model import Holder, Title
 from maadan.config import load_settings
@@ -233,7 +233,7 @@ def test_transfer_is_in_the_register_and_the_audit_event(cad):
     service.title_action(cad.uow(True), title.number, "transfer", "officer:amina", holders=new)
     assert [(h.name, h.share_pct) for h in cad.title(title.number).holders] == [
         ("Frontier Works Organisation", 51), ("US Strategic Metals", 49)]
-    public = service.public_register(cad.uow(), "PK-BA")
+    public = views.public_register(cad.uow(), "PK-BA")
     with cad.uow() as uow:
         event = uow.cadastre.events(subject=f"title {title.number}")[-1]
     entry = next(t for t in public["titles"] if t["number"] == title.number)

@@ -9,7 +9,7 @@ from typing import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
+from maadan.http.app import create_app
 from maadan.auth import service as auth
 from maadan.cadastre import service as cadastre
 from maadan.config import load_settings

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
+from maadan.http.app import create_app
 from maadan.config import load_settings
 from tests.conftest import bundled_agreement_ids
 

@@ -6,8 +6,8 @@ from urllib.parse import parse_qsl, urlsplit
 import pytest
 import shapely
 
-from maadan.api.ogc import features as docs
-from maadan.api.ogc.query import parse_items
+from maadan.ogc import features as docs
+from maadan.ogc.query import parse_items
 
 URLS = docs.Urls("http://host/base/ogc/", "http://host/base/")
 

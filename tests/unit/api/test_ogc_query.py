@@ -4,7 +4,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from maadan.api.ogc.query import (
+from maadan.ogc.query import (
     MAX_LIMIT,
     BBox,
     InvalidParameter,

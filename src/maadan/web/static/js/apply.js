@@ -163,7 +163,7 @@
     body.append("file", file);
     result.innerHTML = '<p class="hint">Reading ' + esc(file.name) + "…</p>";
     fetch("/cadastre/upload-area", { method: "POST", body: body, credentials: "same-origin",
-                                      headers: { "X-CSRF-Token": csrf } })
+                                      headers: { "Accept": "application/json", "X-CSRF-Token": csrf } })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, body: b }; }); })
       .then(function (r) {
         if (!r.ok) { result.innerHTML = '<p class="error">' + esc(r.body.message || "the file could not be read") + "</p>"; return; }

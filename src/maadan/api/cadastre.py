@@ -1,0 +1,312 @@
+"""The cadastre over HTTP: the public register and checks for anyone, applications for applicants
+(their own organisation's only), decisions, payments and the due list for officers."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+from pydantic import Field
+
+from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.http.client_limits import limited
+from maadan.http.deps import Page, UoW, WriteUoW
+from maadan.api.schemas import (
+    ApiRoute,
+    ApplyIn,
+    CheckIn,
+    DecisionIn,
+    Geometry,
+    Instant,
+    Listing,
+    Out,
+    Paged,
+    PaymentIn,
+    TitleActionIn,
+)
+from maadan.http.security import CurrentUser, csrf_protect, require_role
+from maadan.auth.model import Forbidden, User
+from maadan.cadastre import service, views
+from maadan.serialize import to_jsonable
+
+router = APIRouter(prefix="/api", tags=["cadastre"], route_class=ApiRoute)
+Officer = Annotated[User, Depends(require_role("officer"))]
+Applicant = Annotated[User, Depends(require_role("applicant", "officer"))]
+CSRF = [Depends(csrf_protect)]
+SPATIAL = [Depends(limited("spatial"))]
+# Application numbers are sequence numbers; bounding them keeps huge numbers a 422, not a database overflow.
+Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The application's number in its jurisdiction")]
+Jurisdiction = Annotated[str, Path(min_length=2, max_length=16, description="Jurisdiction code, e.g. PK-BA")]
+
+
+# --- response bodies ---------------------------------------------------------------------------
+
+class HolderOut(Out):
+    name: str
+    share_pct: float
+    country: str | None = None
+    kind: str | None = None
+
+
+class ConflictOut(Out):
+    kind: str = Field(description="title, application or reserved")
+    ref: str
+    overlap_km2: float
+    note: str | None = None
+
+
+class FeeOut(Out):
+    amount: float | None
+    currency: str | None
+    verified: bool
+
+
+class TitleOut(Out):
+    number: str
+    jurisdiction: str
+    type: str
+    state: str
+    area_km2: float
+    granted_on: date
+    expires_on: date | None
+    renewals: int
+    holders: list[HolderOut]
+    minerals: list[str]
+    rules_version: str
+    synthetic: bool
+    geometry: Geometry | None = Field(None, description="With ?geometry=true, and on one title")
+
+
+class ObligationOut(Out):
+    id: int | None
+    title_number: str
+    code: str
+    description: str
+    due_on: date
+    legal_basis: str
+    verified: bool
+    met_on: date | None = None
+
+
+class InvoiceOut(Out):
+    id: int | None
+    title_number: str | None
+    application_number: int | None
+    kind: str
+    period: str
+    due_on: date
+    amount: float
+    currency: str
+    verified: bool
+    paid: float
+    outstanding: float
+
+
+class TitleDetailOut(TitleOut):
+    obligations: list[ObligationOut]
+    invoices: list[InvoiceOut]
+
+
+class TitleActionOut(TitleOut):
+    decided_by: str
+
+
+class ApplicationOut(Out):
+    """The public view; signed-in users see their own (officers: all) in full, with the fields below."""
+
+    ref: str
+    number: int
+    jurisdiction: str
+    type: str
+    state: str
+    priority: str = Field(description="clear, competing or behind")
+    received_at: Instant
+    area_km2: float
+    applicants: list[str]
+    minerals: list[str]
+    synthetic: bool
+    holders: list[HolderOut] | None = Field(None, description="Full view only")
+    applicant_org: str | None = Field(None, description="Full view only")
+    rules_version: str | None = Field(None, description="Full view only")
+    fee: FeeOut | None = Field(None, description="Full view only")
+    conflicts: list[ConflictOut] | None = Field(None, description="Full view only")
+    geometry: Geometry | None = Field(None, description="On one application")
+
+
+class ReceiptOut(ApplicationOut):
+    holds_priority: bool
+    unverified_rules: list[str]
+
+
+class CheckOut(Out):
+    ok: bool
+    jurisdiction: str
+    title_type: str
+    rules_version: str
+    area_km2: float
+    vertex_count: int
+    fee: FeeOut
+    unverified_rules: list[str]
+    problems: list[str]
+    conflicts: list[ConflictOut]
+    area: Geometry | None = None
+
+
+class DecisionOut(Out):
+    application: str
+    state: str
+    title: str | None
+    decided_by: str
+
+
+class PaymentOut(InvoiceOut):
+    recorded_by: str
+
+
+class DueOut(Out):
+    kind: str = Field(description="rent, fee, obligation or expiry")
+    ref: str
+    due_on: date
+    amount: float | None = None
+    currency: str | None = None
+    overdue_days: int
+    flag_revocation: bool
+    verified: bool
+    note: str | None = None
+
+
+class VerificationOut(Out):
+    ok: bool
+    events: int
+    first_bad_seq: int | None = None
+    reason: str | None = None
+
+
+class EventOut(Out):
+    seq: int
+    at: str
+    actor: str = Field(description="user:NAME for an account, cli:NAME for the command line, seed for bundled data")
+    kind: str
+    subject: str
+    data: dict[str, Any]
+    documents: list[dict[str, Any]]
+    reason: str | None = None
+    prev_hash: str
+    hash: str
+
+
+class JurisdictionOut(Out):
+    jurisdiction: str
+    name: str
+    rules_version: str
+    title_types: dict[str, Any]
+
+
+@router.get("/cadastre/jurisdictions", summary="Jurisdictions and the rules in force today, with verified flags")
+def jurisdictions() -> Listing[JurisdictionOut]:
+    out = []
+    for code in service.jurisdictions():
+        rs = service.rules_for(code, date.today())
+        out.append({"jurisdiction": code, "name": rs.name, "rules_version": rs.version,
+                    "title_types": {k: to_jsonable(v) for k, v in rs.title_types.items()}})
+    return {"items": out}
+
+
+@router.post("/cadastre/check", summary="Every check an application gets, without filing it",
+             dependencies=SPATIAL, responses=LIMIT_RESPONSES)
+def check(body: CheckIn, uow: UoW) -> CheckOut:
+    holders = [h.domain() for h in body.holders] if body.holders else None
+    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders))
+
+
+@router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
+             summary="File an application (applicants file for their own organisation)")
+def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> ReceiptOut:
+    org = user.organisation_id if user.role == "applicant" else None
+    inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
+                                   minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
+                                   area=body.area.domain(), applicant_org=org)
+    receipt = service.apply(uow, inp, actor=user.actor)
+    a = receipt.application
+    response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
+    return {**views.application_view(a, full=True, geometry=True), "holds_priority": receipt.holds_priority,
+            "unverified_rules": receipt.report.unverified}
+
+
+@router.get("/cadastre/applications", summary="Applications: pending ones for the public; applicants see their "
+                                               "organisation's; officers see all")
+def applications(uow: UoW, page: Page, user: CurrentUser,
+                 jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
+                 state: Annotated[str | None, Query(max_length=24)] = None) -> Paged[ApplicationOut]:
+    apps = views.visible_applications(uow, user, jurisdiction, state)
+    return page.page([views.application_view(a, full=views.full_view(a, user)) for a in apps])
+
+
+@router.get("/cadastre/applications/{jurisdiction}/{number}",
+            summary="One application (what the caller may see of it; 404 for one they may not see, as for none)")
+def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: CurrentUser) -> ApplicationOut:
+    return views.application_for(uow, user, jurisdiction, number)
+
+
+@router.post("/cadastre/applications/{jurisdiction}/{number}/decisions", dependencies=CSRF,
+             summary="Move an application through its lifecycle (officers; applicants may withdraw their own)")
+def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> DecisionOut:
+    if user.role == "applicant":
+        app = views.visible_application(read, user, jurisdiction, number)  # 404 as if it did not exist
+        if not views.owns(app, user):
+            raise Forbidden("this application belongs to another organisation")
+        if body.action != "withdraw":
+            raise Forbidden("applicants may only withdraw their own applications")
+    app, title = service.decide(uow, jurisdiction, number, body.action, user.actor, body.reason,
+                                [d.domain() for d in body.documents])
+    return {"application": app.ref, "state": app.state, "title": title.number if title else None,
+            "decided_by": user.username}
+
+
+@router.get("/cadastre/titles", summary="The register of titles, with filters and paging")
+def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
+           state: Annotated[str | None, Query(max_length=16)] = None,
+           type: Annotated[str | None, Query(max_length=16, description="Title type code, e.g. EL or ML")] = None,
+           geometry: Annotated[bool, Query(description="Include geometries")] = False) -> Paged[TitleOut]:
+    rows, total = views.titles_page(uow, jurisdiction, state, type, limit=page.limit, offset=page.offset)
+    return page.page([views.title_view(t, geometry=geometry) for t in rows], total=total)
+
+
+@router.get("/cadastre/titles/{number:path}", summary="One title")
+def title(number: str, uow: UoW) -> TitleDetailOut:
+    return views.title_detail(uow, number)
+
+
+@router.post("/cadastre/title-actions", dependencies=CSRF, summary="Renew, transfer, relinquish, surrender, "
+                                                                    "expire or revoke a title (officers)")
+def title_action(body: TitleActionIn, user: Officer, uow: WriteUoW) -> TitleActionOut:
+    t = service.title_action(uow, body.number, body.action, user.actor, reason=body.reason,
+                             documents=[d.domain() for d in body.documents],
+                             holders=[h.domain() for h in body.holders] if body.holders else None,
+                             area=body.area.domain() if body.area else None)
+    return views.title_view(t) | {"decided_by": user.username}
+
+
+@router.post("/cadastre/payments", dependencies=CSRF, summary="Record a payment against an invoice (officers)")
+def payment(body: PaymentIn, user: Officer, uow: WriteUoW) -> PaymentOut:
+    inv = service.record_payment(uow, body.invoice_id, body.amount, user.actor, body.reference)
+    return to_jsonable(inv) | {"outstanding": inv.outstanding, "recorded_by": user.username}
+
+
+@router.get("/cadastre/due", summary="Rent, fees, obligations and expiries falling due; arrears flagged (officers)")
+def due(uow: UoW, user: Officer, page: Page, within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
+        jurisdiction: Annotated[str | None, Query(max_length=16)] = None) -> Paged[DueOut]:
+    return page.page([to_jsonable(i) for i in service.due(uow, within_days, jurisdiction=jurisdiction)])
+
+
+@router.get("/audit/verify", tags=["audit"], summary="Verify the hash-chained register of changes")
+def audit_verify(uow: UoW) -> VerificationOut:
+    return to_jsonable(service.verify_audit(uow))
+
+
+@router.get("/audit/events", tags=["audit"], summary="The register of changes (officers)")
+def audit_events(uow: UoW, user: Officer, page: Page,
+                 subject: Annotated[str | None, Query(max_length=120)] = None) -> Paged[EventOut]:
+    events, total = views.events_page(uow, subject, limit=page.limit, offset=page.offset)
+    return page.page([to_jsonable(e) for e in events], total=total)

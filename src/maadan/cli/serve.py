@@ -1,0 +1,45 @@
+"""`maadan serve`: the web app and the APIs under uvicorn."""
+
+from __future__ import annotations
+
+import typer
+
+from maadan.cli import common
+
+
+def serve(host: str = typer.Option(None, help="Address to listen on (default MAADAN_HOST or 127.0.0.1)."),
+          port: int = typer.Option(None, help="Port (default MAADAN_PORT or 8000)."),
+          workers: int = typer.Option(1, min=1, max=16, help="Worker processes.")) -> None:
+    """Run the web app and the APIs (REST at /api, OGC API – Features at /ogc, docs at /docs)."""
+    import uvicorn
+
+    from maadan.http.app import create_app
+
+    c = common.get()
+    settings = c.settings
+    host, port = host or settings.host, port or settings.port
+    create_app(settings).router  # fail here, with a clear message, if the database is not ready
+    c.err.print(f"Maadan at http://{host}:{port}/  (API docs http://{host}:{port}/docs, "
+                f"OGC API http://{host}:{port}/ogc); {settings.database_url.split('://')[0]}; Ctrl+C stops it")
+    # Workers are separate processes: each builds its app (and warms its spatial index) from the
+    # environment. Proxy headers are read by Maadan itself, only from MAADAN_TRUSTED_PROXIES.
+    uvicorn.run("maadan.http.app:create_app", factory=True, host=host, port=port, workers=workers,
+                log_level=settings.log_level, access_log=False, proxy_headers=False,
+                log_config=_log_config(settings.log_level))
+
+
+def _log_config(level: str) -> dict:
+    """uvicorn's logging, plus Maadan's own loggers (one JSON line per request) on stderr."""
+    import copy
+
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["maadan"] = {"format": "%(message)s"}
+    config["handlers"]["maadan"] = {"class": "logging.StreamHandler", "formatter": "maadan",
+                                    "stream": "ext://sys.stderr"}
+    config["loggers"]["maadan"] = {"handlers": ["maadan"], "level": level.upper(), "propagate": False}
+    return config
+
+
+COMMANDS = {"serve": serve}

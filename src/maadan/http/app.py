@@ -1,0 +1,63 @@
+"""The FastAPI application: REST under /api, OGC API – Features under /ogc, the web app at /.
+Built by `create_app(settings)`; nothing happens at import time. The three adapters are siblings
+over this package: each installs its own routes (`install(app)` in its package), none imports another."""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from contextlib import asynccontextmanager
+
+from fastapi import Depends, FastAPI
+
+from maadan import __version__
+from maadan.config import Settings, load_settings
+from maadan.http import content_types, errors, openapi_doc, warmup
+from maadan.http.client_limits import ClientLimits
+from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, RequestLog
+from maadan.http.security_headers import SecurityHeaders
+from maadan.store.database import create_db_engine, require_schema
+
+ADAPTERS = ("maadan.api", "maadan.ogc", "maadan.web")  # installed in this order; each must import
+
+
+def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
+    """The app for `settings` (default: from the environment). Refuses to start on a database
+    without the current schema."""
+    settings = settings or load_settings()
+    engine = engine or create_db_engine(settings)
+    require_schema(engine)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        warming = warmup.start(app)  # builds the spatial indexes off the request path
+        yield
+        warming.join()
+        engine.dispose()
+
+    app = FastAPI(
+        title="Maadan API",
+        version=__version__,
+        description="Critical minerals, deposits and projects, the mineral-rights cadastre and its register. "
+                    "Errors are JSON {error, message, details} (an HTML page for browsers).",
+        docs_url=None,  # served by maadan.api from vendored assets, no CDN
+        redoc_url=None,
+        lifespan=lifespan,
+        dependencies=[Depends(content_types.require_known_content_type)],  # 415 for bodies a route cannot read
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
+    errors.install(app)
+    openapi_doc.install(app)
+
+    for name in ADAPTERS:
+        importlib.import_module(name).install(app)
+
+    app.add_middleware(RejectNul)  # inside the body limit: it reads bodies the limit has bounded
+    app.add_middleware(JsonDepthLimit)  # likewise; before any parser recurses into the body
+    app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
+    app.add_middleware(RequestLog)
+    app.add_middleware(SecurityHeaders, settings=settings)  # outermost: every response, errors too
+    logging.getLogger("maadan.requests").setLevel(settings.log_level.upper())
+    return app

@@ -1,0 +1,111 @@
+"""OGC API – Features over HTTP. Each route only adapts: it parses the query with query.py, reads
+through the collection registry and answers with a document from features.py."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+
+from maadan.http.base_url import absolute, public_base_url
+from maadan.ogc import collections as registry
+from maadan.ogc import features as docs
+from maadan.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
+from maadan.errors import NotFound
+from maadan.http.deps import uow as _uow
+
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+
+
+class GeoJSONResponse(JSONResponse):
+    media_type = docs.GEOJSON
+
+
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "A query parameter is wrong or unknown; `details.parameter` names it"},
+    404: {"description": "No such collection or feature"},
+}
+_F = {"name": "f", "in": "query", "required": False, "description": "Output format: only json is served.",
+      "schema": {"type": "string", "enum": ["json"]}}
+_ITEMS_PARAMETERS = [
+    {"name": "bbox", "in": "query", "required": False, "style": "form", "explode": False,
+     "description": "minx,miny,maxx,maxy in CRS84 (lon/lat WGS 84); features whose geometry intersects it. "
+                    "3D boxes are refused.",
+     "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}}},
+    {"name": "datetime", "in": "query", "required": False, "style": "form", "explode": False,
+     "description": "RFC 3339 instant or interval start/end ('..' for an open end). Titles match on their "
+                    "validity [granted_on, expires_on], applications on received_at.",
+     "schema": {"type": "string"}},
+    {"name": "limit", "in": "query", "required": False, "style": "form", "explode": False,
+     "description": f"Features per page; larger values are clamped to {MAX_LIMIT:,}.",
+     "schema": {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT, "default": DEFAULT_LIMIT}},
+    {"name": "offset", "in": "query", "required": False, "description": "Features to skip (paging).",
+     "schema": {"type": "integer", "minimum": 0, "default": 0}},
+    _F,
+]
+
+
+def _urls(request: Request) -> docs.Urls:
+    # Links come from the configured public address, never from the Host header (http/base_url.py).
+    return docs.Urls(absolute(request, request.app.url_path_for("ogc_landing")), public_base_url(request))
+
+
+def _pairs(request: Request) -> list[tuple[str, str]]:
+    return list(request.query_params.multi_items())
+
+
+@router.get("", name="ogc_landing", summary="Landing page", response_class=JSONResponse,
+            openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def landing(request: Request) -> JSONResponse:
+    parse_plain(_pairs(request))
+    return JSONResponse(docs.landing_page(_urls(request)))
+
+
+@router.get("/conformance", summary="Conformance classes", response_class=JSONResponse,
+            openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def conformance(request: Request) -> JSONResponse:
+    parse_plain(_pairs(request))
+    return JSONResponse(docs.conformance())
+
+
+@router.get("/collections", summary="The feature collections", response_class=JSONResponse,
+            openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def collections(request: Request) -> JSONResponse:
+    parse_plain(_pairs(request))
+    urls, uow = _urls(request), _uow(request)
+    found = [docs.collection_doc(urls, *registry.describe(c, uow)) for c in registry.COLLECTIONS]
+    return JSONResponse(docs.collections_doc(urls, found))
+
+
+@router.get("/collections/{collection_id}", summary="One feature collection", response_class=JSONResponse,
+            openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def collection(request: Request, collection_id: str) -> JSONResponse:
+    parse_plain(_pairs(request))
+    c = registry.find(collection_id)
+    return JSONResponse(docs.collection_doc(_urls(request), *registry.describe(c, _uow(request))))
+
+
+@router.get("/collections/{collection_id}/items", summary="Features of a collection (GeoJSON)",
+            response_class=GeoJSONResponse, openapi_extra={"parameters": _ITEMS_PARAMETERS}, responses=_ERRORS)
+def items(request: Request, collection_id: str) -> GeoJSONResponse:
+    c = registry.find(collection_id)
+    pairs = _pairs(request)
+    query = parse_items(pairs)
+    registry.check_query(c, query)
+    page = c.source.page(_uow(request), query)
+    body = docs.feature_collection(_urls(request), c.id, pairs, query, page.features, page.matched,
+                                   datetime.now(timezone.utc))
+    return GeoJSONResponse(body)
+
+
+@router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)",
+            response_class=GeoJSONResponse, openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def item(request: Request, collection_id: str, feature_id: str) -> GeoJSONResponse:
+    c = registry.find(collection_id)
+    parse_plain(_pairs(request))
+    feature = c.source.get(_uow(request), feature_id)
+    if feature is None:
+        raise NotFound(f"feature in {c.id}", feature_id)
+    return GeoJSONResponse(docs.feature_doc(_urls(request), c.id, feature))
