@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import Field
 
 from maadan.agreements import service, views
-from maadan.api.schemas import ApiRoute, ClaimOut, CorrectionOut, Out, Paged
+from maadan.api.schemas import ApiRoute, ClaimOut, CorrectionOut, Out, Paged, SourceOut
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
@@ -35,13 +35,6 @@ class PartyOut(Out):
     role: str
     organisation_id: str | None = None
     share: float | None = None
-
-
-class SourceOut(Out):
-    publisher: str
-    url: str | None = None
-    date: str | None = None
-    evidence: str | None = None
 
 
 class ReadingOut(Out):

@@ -54,7 +54,7 @@ class Listing(Out, Generic[T]):
     items: list[T]
 
 
-class CitedSourceOut(Out):
+class SourceOut(Out):
     """A page that supports a claim: who published it, where, when, and the words that support it."""
 
     publisher: str
@@ -71,7 +71,7 @@ class ClaimOut(Out):
     value: str
     as_of: str | None = None
     sourced: bool
-    sources: list[CitedSourceOut]
+    sources: list[SourceOut]
 
 
 class CorrectionOut(Out):
@@ -83,7 +83,7 @@ class CorrectionOut(Out):
     why: str
     by: str
     at: str
-    sources: list[CitedSourceOut]
+    sources: list[SourceOut]
 
 
 Geometry = dict[str, Any]  # GeoJSON geometry, WGS 84 lon/lat

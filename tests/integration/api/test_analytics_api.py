@@ -4,8 +4,9 @@ import numpy_financial as npf
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
 from maadan.config import load_settings
+from maadan.http.app import create_app
+from tests.conftest import bundled_project_count
 
 
 @pytest.fixture
@@ -16,8 +17,6 @@ def read_client(seeded_db):
     with TestClient(app) as c:
         yield c
     app.state.engine.dispose()
-
-from tests.conftest import bundled_project_count
 
 
 def test_criticality_and_one_mineral(read_client):
