@@ -92,8 +92,8 @@ def project_whatif(uow: AbstractUnitOfWork, project: str | None, *, phase: str |
             p = uow.projects.get(pid)
             assert p is not None
             pname = p.name
-            facts = [f for f in p.facts_of("production")
-                     if f.data.get("kind") == "planned" and _phase_matches(f.data.get("phase"), phase)]
+            facts = [f for f in p.facts_of("production") if not f.alternative  # one figure per reading group
+                     and f.data.get("kind") == "planned" and _phase_matches(f.data.get("phase"), phase)]
             if not facts:
                 phases = sorted({str(f.data.get("phase")) for f in p.facts_of("production") if f.data.get("phase")})
                 raise InvalidInput(f"{p.name} has no planned production for phase {phase!r}; phases: "
@@ -233,6 +233,9 @@ def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
         if total == 0:
             out[p.id] = screening.Ground(None, "the cadastre holds no titles: title status unknown")
             continue
+        # An imprecise location is its whole area (a box, or the circle of its radius of uncertainty):
+        # free only when no title touches any of it, not free only when one title covers all of it.
+        where = loc.geometry()
         point = shapely.Point(loc.lon, loc.lat)
         j = next((code for code, area in areas.items() if area.covers(point)), None)
         if j is None:
@@ -240,18 +243,24 @@ def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
                                                f"({', '.join(areas)}): title status unknown")
             continue
         refs, tree = trees[j]
-        hits = [refs[i] for i in tree.query(point, predicate="intersects")] if refs else []
-        if hits:
-            words = {"title": "active title", "application": "pending application", "reserved": "reserved area"}
-            out[p.id] = screening.Ground(False, "not free: inside " + ", ".join(
-                f"{words[k]} {ref}" for k, ref in sorted(hits)) + note)
+        found = tree.query(where, predicate="intersects") if refs else []
+        hits = [refs[i] for i in found]
+        words = {"title": "active title", "application": "pending application", "reserved": "reserved area"}
+        listed = ", ".join(f"{words[k]} {ref}" for k, ref in sorted(hits))
+        if hits and not loc.precise and not any(tree.geometries[i].covers(where) for i in found):
+            out[p.id] = screening.Ground(None, f"uncertain: its location is only known as {loc.describe()}, "
+                                               f"which {listed} partly covers" + note)
+        elif hits:
+            out[p.id] = screening.Ground(False, "not free: inside " + listed + note)
         elif p.kind == "project":
             # A project's own rights (e.g. a mining lease) may simply not be registered in Maadan's cadastre.
             out[p.id] = screening.Ground(None, f"a project with an owner of record; no title for it is registered "
                                                f"in the cadastre ({j}), so its rights are not shown here" + note)
         else:
+            extent = "" if loc.precise else f" anywhere in {loc.describe()}"
             out[p.id] = screening.Ground(True, f"free ground as recorded in the cadastre ({j}): no active title, "
-                                               f"pending application or reserved area covers its location" + note)
+                                               f"pending application or reserved area covers its location{extent}"
+                                         + note)
     return out
 
 

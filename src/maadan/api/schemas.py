@@ -54,6 +54,38 @@ class Listing(Out, Generic[T]):
     items: list[T]
 
 
+class SourceOut(Out):
+    """A page that supports a claim: who published it, where, when, and the words that support it."""
+
+    publisher: str
+    url: str | None = None
+    date: str | None = Field(default=None, description="Publication date (partial dates allowed: 2025, 2025-04)")
+    evidence: str | None = Field(default=None, description="A short quote from the page")
+
+
+class ClaimOut(Out):
+    """One statement of a record with the sources beside it; `sourced` false when none supports it."""
+
+    claim: str = Field(description="The claim's key, e.g. status, operator, ownership[0]")
+    label: str
+    value: str
+    as_of: str | None = None
+    sourced: bool
+    sources: list[SourceOut]
+
+
+class CorrectionOut(Out):
+    """A recorded change to a claim: who, when, why, the old and the new value, and its sources."""
+
+    claim: str
+    old: str | None = None
+    new: str | None = None
+    why: str
+    by: str
+    at: str
+    sources: list[SourceOut]
+
+
 Geometry = dict[str, Any]  # GeoJSON geometry, WGS 84 lon/lat
 # An instant, written as Python's isoformat does (UTC offset "+00:00"), as the API always has.
 Instant = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")]

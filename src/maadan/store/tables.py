@@ -146,6 +146,8 @@ organisation = Table(
     Column("regions", JSON, nullable=True),
     Column("ownership", String(16), nullable=True),  # state | private | listed; null: unknown
     Column("profile_source", Text, nullable=True),
+    Column("claims", JSON, nullable=True),  # {claim: [source]}: the sources of its name, parent, profile ...
+    Column("corrections", JSON, nullable=True),
 )
 
 organisation_alias = Table(
@@ -178,6 +180,9 @@ project = Table(
     Column("ownership_note", Text, nullable=True),
     Column("notes", Text, nullable=True),
     Column("sources", JSON, nullable=False),
+    # Sources of the record's own claims {claim: [source]} and the status "as of"; corrections as published.
+    Column("claims", JSON, nullable=True),
+    Column("corrections", JSON, nullable=True),
 )
 
 project_alias = Table(
@@ -201,11 +206,21 @@ project_location = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("project_id", String(80), ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
-    Column("lat", Float, nullable=False),
+    Column("lat", Float, nullable=False),  # the point, the circle's centre or the box's middle
     Column("lon", Float, nullable=False),
     Column("preferred", Boolean, nullable=False, default=False),
     Column("note", Text, nullable=True),
-    Column("source", Text, nullable=False),
+    Column("source", Text, nullable=False),  # the sources' labels; `sources` holds them in full
+    Column("kind", String(8), nullable=False, server_default="point"),  # point | box | circle
+    Column("south", Float, nullable=True),
+    Column("west", Float, nullable=True),
+    Column("north", Float, nullable=True),
+    Column("east", Float, nullable=True),
+    Column("radius_km", Float, nullable=True),
+    Column("confidence", String(8), nullable=True),
+    Column("derived", Boolean, nullable=True),
+    Column("label", String(200), nullable=True),
+    Column("sources", JSON, nullable=True),
 )
 
 project_holding = Table(
@@ -222,6 +237,7 @@ project_holding = Table(
     Column("note", Text, nullable=True),
     Column("reading_note", Text, nullable=True),
     Column("source", Text, nullable=False),
+    Column("sources", JSON, nullable=True),  # the reading's sources in full
 )
 
 project_fact = Table(
@@ -235,6 +251,10 @@ project_fact = Table(
     Column("position", Integer, nullable=False),
     Column("data", JSON, nullable=False),
     Column("source", Text, nullable=False),
+    Column("sources", JSON, nullable=True),
+    Column("as_of", String(10), nullable=True),
+    Column("reading", String(80), nullable=True),  # a group of facts sources give differently
+    Column("preferred", Boolean, nullable=True),
 )
 
 # --- cadastre ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ def test_project_report_html_and_pdf(acli, tmp_path):
     _self_contained(page)
     assert page.count("data:image/png;base64,") == 1 and page.count("<svg") == 1  # cash flows + tornado
     for text in ("NPV @8%", "Barrick", "Sensitivities", "Monte Carlo", "P10", "Parameters not verified",
-                 "<h2>Sources</h2>", "dawn.com/news/1719891", "data/fiscal/cases/reko-diq.yaml"):
+                 "<h2>Sources</h2>", "dawn.com/news/1890305", "data/fiscal/cases/reko-diq.yaml"):
         assert text in page, text
     pdf = (tmp_path / "project-reko-diq.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") and _pages(pdf) >= 3

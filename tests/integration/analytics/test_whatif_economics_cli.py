@@ -11,7 +11,7 @@ def test_reko_diq_phase_1_adds_to_world_copper_and_gold(acli):
     data = acli.json("whatif", "--project", "reko-diq", "--phase", "1")
     cu = next(s for s in data["supply"] if s["mineral"] == "copper")
     assert cu["input"] == {"value": 240, "unit": "kt/yr", "source": pytest.approx(cu["input"]["source"])}
-    assert "portergeo" in cu["input"]["source"]
+    assert "nukta.com" in cu["input"]["source"]
     assert cu["conversion"] == "240 kt/yr = 240 thousand metric tons"
     assert (cu["world_before"], cu["world_after"]) == (23000, 23240)
     assert cu["share_before_pct"] is None
@@ -19,8 +19,8 @@ def test_reko_diq_phase_1_adds_to_world_copper_and_gold(acli):
     assert (cu["rank_before"], cu["rank_after"], cu["countries_listed"]) == (None, 14, 15)
     assert cu["hhi_before"] == pytest.approx(1035, abs=1) and cu["hhi_after"] < cu["hhi_before"]
     au = next(s for s in data["supply"] if s["mineral"] == "gold")
-    assert au["conversion"] == "297 koz/yr = 9.23773 metric tons"
-    assert au["world_after"] == pytest.approx(3309.2377, abs=1e-3)
+    assert au["conversion"] == "300 koz/yr = 9.33104 metric tons"
+    assert au["world_after"] == pytest.approx(3309.33104, abs=1e-3)
     assert any("ore (45 Mt/yr)" in s for s in data["skipped"])
     assert any("concentrate" in s for s in data["skipped"])
 

@@ -4,8 +4,9 @@ import numpy_financial as npf
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.http.app import create_app
 from maadan.config import load_settings
+from maadan.http.app import create_app
+from tests.conftest import bundled_project_count
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_montecarlo_is_bounded_and_seeded(read_client):
 
 def test_screening_and_reports(read_client):
     s = read_client.get("/api/analytics/screening").json()
-    assert len(s["candidates"]) == 16 and s["candidates"][0]["reasons"]
+    assert len(s["candidates"]) == bundled_project_count() and s["candidates"][0]["reasons"]
     assert read_client.get("/api/analytics/screening", params={"profile": "../etc"}).status_code == 422
     r = read_client.get("/api/analytics/reports/mineral/copper.pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content[:5] == b"%PDF-"

@@ -355,7 +355,17 @@ def test_deposits_and_projects(client, ogc_db):
     assert projects["numberMatched"] == len([p for p in located if p.kind == "project"])
     assert all(f["properties"]["kind"] == "project" for f in projects["features"])
     assert set(deposits["features"][0]["properties"]) == {"id", "name", "kind", "status", "country", "province",
-                                                          "district", "commodities", "operator"}
+                                                          "district", "commodities", "operator", "location",
+                                                          "location_kind", "location_confidence", "location_derived",
+                                                          "radius_km", "box_south", "box_west", "box_north",
+                                                          "box_east"}
+    # how precisely each deposit is known travels with the point: a box or a radius of uncertainty
+    by_id = {f["id"]: f["properties"] for f in deposits["features"]}
+    assert reko["properties"]["location_kind"] == "point" and reko["properties"]["location_confidence"] == "high"
+    boxes = [p for p in by_id.values() if p["location_kind"] == "box"]
+    assert boxes and all(p["box_south"] < p["box_north"] and p["box_west"] < p["box_east"] for p in boxes)
+    circles = [p for p in by_id.values() if p["location_kind"] == "circle"]
+    assert circles and all(p["radius_km"] > 0 for p in circles)
 
 
 def test_reserved_areas_and_boundaries(client):
