@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '7d3b8e4f0a07'
-down_revision = '6c2a7f3e9d06'
+down_revision = "6c2a7f3e9d06"
 branch_labels = None
 depends_on = None
 

@@ -6,7 +6,7 @@ an upgraded register can be checkpointed and proven at once. The leaf format is 
 `maadan.audit.leaf`, which is frozen: a new format would be a new version, not a change to it.
 
 Revision ID: 6c2a7e1f3b06
-Revises: 6c2a7f3e9d06
+Revises: 7d3b8e4f0a07
 Create Date: 2026-12-03 20:00:00
 """
 import secrets
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "6c2a7e1f3b06"
-down_revision = "6c2a7f3e9d06"
+down_revision = "7d3b8e4f0a07"
 branch_labels = None
 depends_on = None
 
