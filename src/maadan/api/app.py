@@ -58,10 +58,11 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     errors.install(app)
     openapi_doc.install(app)
 
-    from maadan.api.routes import (agreements, analytics, cadastre, health, minerals, news, organisations, partners,
-                                   projects)
+    from maadan.api.routes import (agreements, analytics, cadastre, competition, health, minerals, news, organisations,
+                                   partners, projects)
 
-    for module in (health, minerals, projects, organisations, cadastre, agreements, partners, analytics, news):
+    for module in (health, minerals, projects, organisations, cadastre, competition, agreements, partners, analytics,
+                   news):
         app.include_router(module.router)
     for name in OPTIONAL_ROUTERS:
         try:

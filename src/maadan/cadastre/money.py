@@ -63,7 +63,7 @@ def issue_rent(uow: UnitOfWork, jurisdiction: str, year: int, actor: str, due_on
 
 @dataclass
 class DueItem:
-    kind: str  # rent | fee | obligation | expiry
+    kind: str  # rent | fee | obligation | expiry | notice
     ref: str
     due_on: date
     amount: float | None = None
@@ -110,6 +110,9 @@ def due(uow: UnitOfWork, within_days: int, today: date | None = None,
             if t.state == lc.ACTIVE and t.expires_on and t.expires_on <= horizon:
                 items.append(DueItem(kind="expiry", ref=t.number, due_on=t.expires_on,
                                      overdue_days=max(0, (today - t.expires_on).days)))
+        for n in uow.priority.notices(jurisdiction=jurisdiction, unread_only=True):  # queue notices until read
+            items.append(DueItem(kind="notice", ref=n.subject, due_on=n.created_at.date(),
+                                 note=f"notice {n.id}{' (answer needed)' if n.action_needed else ''}: {n.message}"))
     items.sort(key=lambda i: (i.due_on, i.kind, i.ref))
     return items
 

@@ -10,6 +10,7 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.audit import GENESIS, Document, Event, Verification, seal, verify
+from maadan.cadastre.queue_views import queue_fields
 from maadan.store.uow import UnitOfWork
 
 AUDIT_LOCK = "__audit__"  # one counter row serialises appends to the chain
@@ -22,7 +23,8 @@ def record(uow: UnitOfWork, actor: str, kind: str, subject: str, data: dict[str,
     uow.cadastre.lock(AUDIT_LOCK)
     last = uow.cadastre.last_event()
     ev = seal(Event(seq=(last.seq + 1) if last else 1,
-                    at=(at or datetime.now(timezone.utc)).isoformat(timespec="microseconds"),
+                    # UTC always, so that events compare by time as text (the ballot seed looks them up so)
+                    at=(at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds"),
                     actor=actor, kind=kind, subject=subject, data=data or {}, documents=tuple(documents),
                     reason=reason, prev_hash=last.hash if last else GENESIS))
     uow.cadastre.append_event(ev)
@@ -51,7 +53,7 @@ def public_register(uow: UnitOfWork, jurisdiction: str | None = None) -> dict[st
             "minerals": t.minerals, "synthetic": t.synthetic, "geometry": shapely.geometry.mapping(t.geometry),
         } for t in titles],
         "applications": [{
-            "number": a.number, "ref": a.ref, "type": a.title_type, "state": a.state, "priority": a.priority,
+            "number": a.number, "ref": a.ref, "type": a.title_type, "state": a.state, **queue_fields(a),
             "received_at": a.received_at.isoformat(), "area_km2": a.area_km2,
             "applicants": [h.name for h in a.holders], "minerals": a.minerals, "synthetic": a.synthetic,
             "geometry": shapely.geometry.mapping(a.geometry),

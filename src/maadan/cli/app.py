@@ -9,7 +9,7 @@ import typer
 from sqlalchemy.exc import SQLAlchemyError
 
 from maadan import __version__
-from maadan.cli import agreements, analytics, cadastre, common, db, ingest, minerals, news, projects, users
+from maadan.cli import agreements, analytics, cadastre, common, competition, db, ingest, minerals, news, projects, users
 from maadan.errors import MaadanError
 
 app = typer.Typer(
@@ -25,6 +25,8 @@ app.add_typer(ingest.app, name="ingest")
 app.add_typer(projects.projects_app, name="projects")
 app.add_typer(projects.deposits_app, name="deposits")
 app.add_typer(cadastre.app, name="cadastre")
+cadastre.app.add_typer(competition.app, name="competition")
+cadastre.app.add_typer(competition.notices_app, name="notices")
 app.add_typer(cadastre.audit_app, name="audit")
 app.add_typer(cadastre.demo_app, name="demo")
 app.add_typer(users.app, name="users")

@@ -291,6 +291,10 @@ application = Table(
     Column("applicant_org", String(80), nullable=True),
     Column("synthetic", Boolean, nullable=False, default=False),
     *_geometry_columns(),
+    # Queue state derived under the jurisdiction lock (cadastre/queue.py); see store/priority_tables.py.
+    Column("competition_group", Integer, nullable=True),
+    Column("waits_on", JSON, nullable=True),
+    Column("converts_title", String(40), nullable=True),
     UniqueConstraint("jurisdiction", "number"),
 )
 Index("ix_application_state", application.c.jurisdiction, application.c.state)
@@ -416,3 +420,4 @@ dataset_load = Table(
 import maadan.store.auth_tables  # noqa: F401
 import maadan.store.agreements_tables  # noqa: F401
 import maadan.store.news_tables  # noqa: F401
+import maadan.store.priority_tables  # noqa: F401

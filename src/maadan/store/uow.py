@@ -10,6 +10,7 @@ from maadan.store.agreements_repository import AgreementRepository
 from maadan.store.auth_repository import AuthRepository
 from maadan.store.cadastre_repository import CadastreRepository
 from maadan.store.news_repository import NewsRepository
+from maadan.store.priority_repository import PriorityRepository
 from maadan.store.repositories import (
     DatasetRepository,
     MineralRepository,
@@ -41,6 +42,7 @@ class UnitOfWork:
         self.auth = AuthRepository(s)
         self.agreements = AgreementRepository(s)
         self.news = NewsRepository(s)
+        self.priority = PriorityRepository(s)
         return self
 
     def __exit__(self, *exc) -> None:

@@ -15,6 +15,7 @@ from maadan.auth.model import User
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service
 from maadan.cadastre.model import Application, Title
+from maadan.cadastre.queue_views import queue_fields
 from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
 
@@ -47,7 +48,7 @@ def _title(t: Title, geometry: bool = True) -> dict[str, Any]:
 
 def _application(a: Application, full: bool, geometry: bool = True) -> dict[str, Any]:
     out = {"number": a.number, "ref": a.ref, "jurisdiction": a.jurisdiction, "type": a.title_type,
-           "state": a.state, "priority": a.priority, "received_at": a.received_at.isoformat(),
+           "state": a.state, **queue_fields(a), "received_at": a.received_at.isoformat(),
            "area_km2": a.area_km2, "applicants": [h.name for h in a.holders], "minerals": a.minerals,
            "synthetic": a.synthetic, "conflicts": [to_jsonable(c) for c in a.conflicts]}
     if full:
@@ -92,11 +93,13 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> 
     org = user.organisation_id if user.role == "applicant" else None
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
                                    minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
-                                   area=body.area.domain(), applicant_org=org)
+                                   area=body.area.domain(), applicant_org=org, converts=body.converts)
     receipt = service.apply(uow, inp, actor=f"user:{user.username}")
     a = receipt.application
     response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
     return {**_application(a, full=True), "holds_priority": receipt.holds_priority,
+            "simultaneous_until": receipt.simultaneous_until.isoformat() if receipt.simultaneous_until else None,
+            "competition_method": to_jsonable(receipt.competition_rule) if receipt.competition_rule else None,
             "unverified_rules": receipt.report.unverified}
 
 
