@@ -22,7 +22,7 @@ from maadan.store.database import create_db_engine, require_schema
 
 # Routers that are part of the app when their module exists (features land one by one).
 OPTIONAL_ROUTERS = ("maadan.api.routes.auth", "maadan.api.ogc.router", "maadan.web.routes", "maadan.web.agreements",
-                    "maadan.web.analytics", "maadan.web.news")
+                    "maadan.web.analytics", "maadan.web.news", "maadan.web.competition")
 
 
 def _static_dir() -> Path:

@@ -344,5 +344,5 @@ def _grant(uow: UnitOfWork, app: Application, actor: str, today: date, now: date
             id=None, title_number=title.number, code=ob.code, description=ob.description,
             due_on=today + timedelta(days=ob.due_days), legal_basis=ob.legal_basis, verified=ob.verified))
     invoice_rent(uow, title, tt, year_held=1, due_on=today)
-    relinquish_parent(uow, app, title, actor, today)
+    relinquish_parent(uow, app, title, actor, now)
     return title

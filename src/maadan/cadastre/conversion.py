@@ -5,7 +5,7 @@ ordinary applications on that ground, and on grant takes that ground out of the 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import datetime
 from typing import Any, Iterable
 
 import shapely
@@ -76,7 +76,7 @@ def tenure_refusal(uow: UnitOfWork, ruleset: RuleSet, tt: TitleType, blocking: l
     return None
 
 
-def relinquish_parent(uow: UnitOfWork, app: Application, child: Title, actor: str, today: date) -> Title | None:
+def relinquish_parent(uow: UnitOfWork, app: Application, child: Title, actor: str, now: datetime) -> Title | None:
     """On the grant of a conversion: the parent gives up the converted ground (all of it: the parent
     is `converted`). Nothing happens when the parent is no longer active."""
     parent = uow.cadastre.title(app.converts_title) if app.converts_title else None
@@ -98,5 +98,5 @@ def relinquish_parent(uow: UnitOfWork, app: Application, child: Title, actor: st
         data |= {"from": lc.ACTIVE, "to": lc.ACTIVE, "area_after_km2": parent.area_km2}
         kind = "title.relinquish"
     uow.cadastre.update_title(parent)
-    record(uow, actor, kind, f"title {parent.number}", data, reason)
+    record(uow, actor, kind, f"title {parent.number}", data, reason, at=now)
     return parent

@@ -4,13 +4,14 @@ officers' queue of pending applications with their legal next moves and decision
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.audit import Event
 from maadan.cadastre.model import Application, Invoice, Obligation, Title
+from maadan.cadastre.queue import offer_blocker
 from maadan.errors import InvalidInput, NotFound
 from maadan.store.uow import UnitOfWork
 from maadan.web.overview import actor_roles
@@ -119,11 +120,12 @@ class QueueItem:
     application: Application
     moves: list[str]  # legal next actions, in the lifecycle's order
     history: list[HistoryLine] = field(default_factory=list)
+    blocked: dict[str, str] = field(default_factory=dict)  # move -> why the queue does not allow it yet
 
     @property
     def waits_on(self) -> list[str]:
-        """Earlier pending applications this one competes with or stands behind."""
-        return [c.ref for c in self.application.conflicts if c.kind == "application"]
+        """Earlier claims on its ground (titles, reserved areas, groups, applications)."""
+        return [f"{kind} {ref}" for kind, ref in self.application.waits_on]
 
 
 @dataclass
@@ -140,14 +142,22 @@ def _history(events: list[Event], roles: dict[str, str]) -> list[HistoryLine]:
 def queue(uow: UnitOfWork, recent: int = 15) -> Queue:
     """Pending applications in priority (number) order with their legal moves and who did what;
     and the latest decided applications."""
+    now = datetime.now(timezone.utc)
     with uow:
         apps = uow.cadastre.applications(states=lc.PENDING)
         events = [e for e in uow.cadastre.events() if e.kind.startswith("application.")]
         roles = actor_roles(uow, events)
+        blocked = {}
+        for a in apps:
+            if {"offer", "grant"} & set(lc.APPLICATION_MOVES[a.state]):
+                why = offer_blocker(uow, a, now)
+                if why:
+                    blocked[a.ref] = why
     by_subject: dict[str, list[Event]] = {}
     for e in events:
         by_subject.setdefault(e.subject, []).append(e)
-    items = [QueueItem(a, list(lc.APPLICATION_MOVES[a.state]), _history(by_subject.get(a.ref, []), roles))
+    items = [QueueItem(a, list(lc.APPLICATION_MOVES[a.state]), _history(by_subject.get(a.ref, []), roles),
+                       {m: blocked[a.ref] for m in ("offer", "grant") if a.ref in blocked})
              for a in sorted(apps, key=lambda a: (a.jurisdiction, a.number))]
     decided = [(e.subject, _history([e], roles)[0]) for e in reversed(events)
                if e.kind != "application.received"][:recent]

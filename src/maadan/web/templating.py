@@ -52,7 +52,7 @@ def when(value: Any) -> str:
 
 def section(path: str) -> str:
     """The navigation entry a page belongs to: '/', '/map', '/cadastre', '/cadastre/apply'..."""
-    for own in ("/cadastre/apply", "/cadastre/queue"):
+    for own in ("/cadastre/apply", "/cadastre/queue", "/cadastre/competitions", "/cadastre/notices"):
         if path == own or path.startswith(own + "/"):
             return own
     first = path.strip("/").split("/", 1)[0]
