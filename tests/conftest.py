@@ -142,3 +142,11 @@ def fresh_cli(fresh_db, capsys, monkeypatch) -> CLI:
 @pytest.fixture
 def copy_cli(seeded_copy, capsys, monkeypatch) -> CLI:
     return CLI(seeded_copy.url, capsys, monkeypatch)
+
+
+def bundled_agreement_ids() -> list[str]:
+    """The ids of the agreements bundled in maadan/data/agreements (the seed)."""
+    from maadan.agreements.model import References
+    from maadan.ingest.agreement_data import load_agreements
+
+    return [a.id for a in load_agreements(References())]

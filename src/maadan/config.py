@@ -72,6 +72,12 @@ SETTINGS: tuple[Setting, ...] = (
         "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
     ),
     Setting(
+        "MAADAN_STALE_DAYS",
+        "180",
+        "Age in days after which an agreement whose status is not final is listed as stale (its newest "
+        "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -92,6 +98,7 @@ class Settings:
     max_body_bytes: int = 5_000_000
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
+    stale_days: int = 180
 
     @property
     def production(self) -> bool:
@@ -139,6 +146,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
+        stale_days=_int(env, "MAADAN_STALE_DAYS", 180, 0, 36_500),
         log_level=_log_level(env), trusted_proxies=_proxies(env),
     )
 

@@ -56,16 +56,20 @@ class DataFileError(InvalidInput):
 
     code = "invalid_data_file"
 
-    def __init__(self, path: str, message: str, *, line: int | None = None, column: str | None = None):
+    def __init__(self, path: str, message: str, *, line: int | None = None, column: str | None = None,
+                 key: str | None = None):
         where = path
         if line is not None:
             where += f", line {line}"
         if column is not None:
             where += f", column {column!r}"
-        super().__init__(f"{where}: {message}", details={"path": path, "line": line, "column": column})
+        if key is not None:  # a YAML file's key (e.g. "locations[1].south")
+            where += f", key {key!r}"
+        super().__init__(f"{where}: {message}", details={"path": path, "line": line, "column": column, "key": key})
         self.path = path
         self.line = line
         self.column = column
+        self.key = key
 
 
 class Conflict(MaadanError):

@@ -1,16 +1,27 @@
 """Agreements: MoUs, joint ventures, leases, offtakes, loans, trade deals and the events around them,
-each with its parties, dates at the precision the sources give, amounts as given and its sources.
-Plain Python: `parse_agreement` turns a draft dict into an `Agreement` or raises InvalidInput naming
-the field."""
+each with its parties, dates at the precision the sources give, amounts as given, a dated status
+history and its sources, each source naming the claims it supports. Plain Python: `parse_agreement`
+turns a draft dict into an `Agreement` or raises InvalidInput naming the field."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, fields
-from typing import Any, Iterable
+from dataclasses import dataclass, fields as dataclass_fields
+from typing import Any
 
+from maadan.agreements.history import (
+    DATED_STATUSES,
+    FINAL_STATUSES,
+    STATUSES,
+    StatusChange,
+    parse_history,
+)
 from maadan.errors import InvalidInput
+from maadan.evidence import fields as f
+from maadan.evidence.fields import before, partial_date as parse_partial_date  # noqa: F401 (public names)
+from maadan.evidence.model import Claim, Correction, Source, latest_date, parse_correction, parse_sources
+from maadan.minerals.names import normalise
 
 KINDS = ("mou", "framework", "joint_venture", "concession", "offtake", "loan", "guarantee", "equity", "shipment",
          "trade_deal", "policy", "event")
@@ -18,7 +29,6 @@ KIND_LABELS = {"mou": "MoU", "framework": "framework", "joint_venture": "joint v
                "concession": "concession or lease", "offtake": "offtake", "loan": "loan", "guarantee": "guarantee",
                "equity": "equity", "shipment": "shipment", "trade_deal": "trade deal", "policy": "policy",
                "event": "event"}
-STATUSES = ("announced", "signed", "approved", "closed", "disbursed", "stalled")
 ROLES = ("government", "state_owned_enterprise", "company", "lender", "offtaker", "guarantor", "witness", "other")
 STAGES = ("exploration", "mining", "processing", "refining", "recycling", "logistics")
 AMOUNT_BASES = ("committed", "approved", "disbursed", "reported")
@@ -27,17 +37,20 @@ MINERAL_CLASS = "critical-minerals"  # "critical minerals" in a text that names 
 DATE_FIELDS = ("announced", "signed", "effective", "expiry")
 SHARE_KINDS = ("equity", "joint_venture")  # kinds whose party shares must not sum above 100
 SHARE_TOLERANCE = 0.01
+# The claims a source can support ("supports: [amount, parties]"); one party is "party:<name or id>".
+CLAIMS = ("kind", "binding", "announced", "signed", "effective", "expiry", "status", "parties", "amount", "place",
+          "minerals", "projects")
+CLAIM_LABELS = {"kind": "Kind", "binding": "Binding", "announced": "Announced", "signed": "Signed",
+                "effective": "Effective", "expiry": "Expiry", "status": "Status", "amount": "Amount",
+                "place": "Place", "minerals": "Minerals", "projects": "Projects"}
 
 KEYS = ("id", "title", "kind", "binding", "announced", "signed", "effective", "expiry", "status", "parties",
         "countries", "minerals", "stages", "projects", "titles", "amount", "currency", "amount_basis", "place",
-        "sources", "confidence", "readings", "notes")
+        "sources", "confidence", "readings", "notes", "history", "corrections", "replaces")
 PARTY_KEYS = ("name", "organisation_id", "role", "share")
-SOURCE_KEYS = ("publisher", "url", "date", "evidence")
-READING_KEYS = ("field", "value", "source", "note")
+READING_KEYS = ("field", "value", "source", "note", "url", "date", "evidence")
 
-_PARTIAL_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,119}$")
-_MONTH_DAYS = (31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 
 
 @dataclass(frozen=True)
@@ -49,21 +62,21 @@ class Party:
 
 
 @dataclass(frozen=True)
-class Source:
-    publisher: str
-    url: str | None = None
-    date: str | None = None
-    evidence: str | None = None
-
-
-@dataclass(frozen=True)
 class Reading:
-    """One source's value for a field where sources disagree; readings are shown side by side."""
+    """One source's value for a field where sources disagree; readings are shown side by side.
+    `source` names the publication; url, date and evidence cite it when known."""
 
     field: str
     value: str
     source: str
     note: str | None = None
+    url: str | None = None
+    date: str | None = None
+    evidence: str | None = None
+
+    @property
+    def cited(self) -> bool:
+        return bool(self.url and self.date and self.evidence)
 
 
 @dataclass(frozen=True)
@@ -91,6 +104,9 @@ class Agreement:
     confidence: str | None = None
     readings: tuple[Reading, ...] = ()
     notes: str | None = None
+    history: tuple[StatusChange, ...] = ()
+    corrections: tuple[Correction, ...] = ()
+    replaces: tuple[str, ...] = ()  # ids of records merged into this one
 
     @property
     def date(self) -> str | None:
@@ -110,25 +126,106 @@ class Agreement:
     def organisation_ids(self) -> list[str]:
         return [p.organisation_id for p in self.parties if p.organisation_id]
 
+    @property
+    def status_as_of(self) -> str | None:
+        """The day up to which the sources confirm the current status (None without a status history)."""
+        return self.history[-1].confirmed if self.history else None
+
+    @property
+    def final(self) -> bool:
+        """Nothing further is expected: a one-off event, a delivered shipment, a loan disbursed or cancelled."""
+        return (self.kind == "event" or self.status in FINAL_STATUSES
+                or (self.kind == "shipment" and self.status == "closed"))
+
+    def all_sources(self) -> list[Source]:
+        """Every source on the record: its own, its status changes', its corrections'."""
+        out = list(self.sources)
+        for change in self.history:
+            out.extend(change.sources)
+        for c in self.corrections:
+            out.extend(c.sources)
+        return out
+
+    @property
+    def latest_source_date(self) -> str | None:
+        dates = [s.date for s in self.all_sources() if s.date] + [r.date for r in self.readings if r.date]
+        return latest_date(Source(publisher="", date=d) for d in dates)
+
     def readings_of(self, name: str) -> list[Reading]:
         return [r for r in self.readings if r.field == name]
 
+    def supporting(self, *keys: str) -> tuple[Source, ...]:
+        """The sources that say they support any of `keys`."""
+        return tuple(s for s in self.sources if any(k in s.supports for k in keys))
+
+    def party_keys(self, party: Party) -> tuple[str, ...]:
+        keys = ["parties", f"party:{party.name}"]
+        if party.organisation_id:
+            keys.append(f"party:{party.organisation_id}")
+        return tuple(keys)
+
+    def claims(self) -> list[Claim]:
+        """Every claim the record makes, each with the sources that support it (empty: unsourced)."""
+        out: list[Claim] = [Claim("kind", "Kind", self.kind_label, self.supporting("kind"))]
+        if self.binding is not None:
+            out.append(Claim("binding", "Binding", "binding" if self.binding else "non-binding",
+                             self.supporting("binding")))
+        for name in DATE_FIELDS:
+            value = getattr(self, name)
+            if value:
+                extra = tuple(s for c in self.history if DATED_STATUSES.get(c.status) == name
+                              and (c.date.startswith(value) or value.startswith(c.date)) for s in c.sources)
+                out.append(Claim(name, CLAIM_LABELS[name], value, _unique(self.supporting(name) + extra)))
+        if self.status:
+            latest = self.history[-1].sources if self.history else ()
+            out.append(Claim("status", "Status", self.status, _unique(latest + self.supporting("status")),
+                             as_of=self.status_as_of))
+        for p in self.parties:
+            label = "Witness" if p.role == "witness" else "Party"
+            value = p.name + (f" ({p.role.replace('_', ' ')}" + (f", {p.share:g}%" if p.share is not None else "")
+                              + ")")
+            out.append(Claim(f"party:{p.organisation_id or p.name}", label, value,
+                             self.supporting(*self.party_keys(p))))
+        if self.amount is not None:
+            out.append(Claim("amount", "Amount", f"{self.currency} {self.amount:,.0f}"
+                             + (f" ({self.amount_basis})" if self.amount_basis else ""), self.supporting("amount")))
+        for name, values in (("place", [self.place] if self.place else []), ("minerals", self.minerals),
+                             ("projects", self.projects)):
+            if values:
+                out.append(Claim(name, CLAIM_LABELS[name], ", ".join(values), self.supporting(name)))
+        return out
+
+    def unsourced(self) -> list[str]:
+        return [c.key for c in self.claims() if not c.sourced]
+
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: the draft fields plus the timeline date and year."""
-        return self.to_draft() | {"date": self.date, "year": self.year}
+        """JSON-ready: the draft fields, the timeline date and year, the status "as of" and every claim
+        with its sources beside it."""
+        claims = self.claims()
+        return self.to_draft() | {"date": self.date, "year": self.year, "status_as_of": self.status_as_of,
+                                  "final": self.final, "latest_source_date": self.latest_source_date,
+                                  "claims": [c.as_dict() for c in claims],
+                                  "unsourced": [c.key for c in claims if not c.sourced]}
 
     def to_draft(self) -> dict[str, Any]:
         """The agreement as a draft dict (what `parse_agreement` reads), e.g. to apply an edit to."""
         out: dict[str, Any] = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name in ("parties", "sources", "readings"):
-                value = [{k: getattr(item, k) for k in (PARTY_KEYS if f.name == "parties" else SOURCE_KEYS
-                                                         if f.name == "sources" else READING_KEYS)} for item in value]
+        for fld in dataclass_fields(self):
+            value = getattr(self, fld.name)
+            if fld.name == "parties":
+                value = [{k: getattr(p, k) for k in PARTY_KEYS} for p in value]
+            elif fld.name == "readings":
+                value = [{k: getattr(r, k) for k in READING_KEYS} for r in value]
+            elif fld.name in ("sources", "history", "corrections"):
+                value = [item.as_dict() for item in value]
             elif isinstance(value, tuple):
                 value = list(value)
-            out[f.name] = value
+            out[fld.name] = value
         return out
+
+
+def _unique(sources: tuple[Source, ...]) -> tuple[Source, ...]:
+    return tuple(dict.fromkeys(sources))
 
 
 @dataclass(frozen=True)
@@ -138,39 +235,6 @@ class References:
     minerals: frozenset[str] | None = None
     organisations: frozenset[str] | None = None
     projects: frozenset[str] | None = None
-
-
-# --- partial dates -------------------------------------------------------------------------------
-
-def parse_partial_date(value: Any, where: str) -> str | None:
-    """'YYYY', 'YYYY-MM' or 'YYYY-MM-DD' (a real calendar date) or None; anything else is InvalidInput."""
-    if value is None or value == "":
-        return None
-    if hasattr(value, "isoformat"):  # a date that YAML parsed for us
-        value = value.isoformat()[:10]
-    if isinstance(value, int) and 1000 <= value <= 9999:
-        value = str(value)
-    if not isinstance(value, str):
-        raise InvalidInput(f"{where}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", details={"field": where})
-    m = _PARTIAL_DATE.match(value.strip())
-    if not m:
-        raise InvalidInput(f"{where}: {value!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)", details={"field": where})
-    year, month, day = int(m.group(1)), m.group(2), m.group(3)
-    if month is not None and not 1 <= int(month) <= 12:
-        raise InvalidInput(f"{where}: month {month} of {value!r} is not 01-12", details={"field": where})
-    if day is not None:
-        leap = year % 4 == 0 and (year % 100 != 0 or year % 400 == 0)
-        last = _MONTH_DAYS[int(month) - 1] - (1 if int(month) == 2 and not leap else 0)
-        if not 1 <= int(day) <= last:
-            raise InvalidInput(f"{where}: day {day} of {value!r} does not exist", details={"field": where})
-    return value.strip()
-
-
-def before(a: str, b: str) -> bool:
-    """True when partial date `a` is certainly before `b`, compared at their common precision
-    ('2025-09' is not before '2025-09-08': at month precision they are equal)."""
-    n = min(len(a), len(b))
-    return a[:n] < b[:n]
 
 
 # --- identifiers ---------------------------------------------------------------------------------
@@ -189,116 +253,77 @@ def make_id(title: str, date: str | None) -> str:
 
 # --- parsing a draft -----------------------------------------------------------------------------
 
-def _bad(where: str, message: str) -> InvalidInput:
-    return InvalidInput(f"{where}: {message}", details={"field": where})
-
-
-def _text(value: Any, where: str, *, required: bool = False, limit: int = 2000) -> str | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise _bad(where, "is required")
-        return None
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise _bad(where, f"must be text, not {type(value).__name__}")
-    text = str(value).strip()
-    bad = next((ch for ch in text if (ord(ch) < 32 and ch not in "\n\t\r") or 0xD800 <= ord(ch) <= 0xDFFF
-                or ord(ch) == 0x7F), None)
-    if bad is not None:
-        raise _bad(where, f"contains the control character U+{ord(bad):04X}")
-    if len(text) > limit:
-        raise _bad(where, f"is longer than {limit} characters")
-    return text
-
-
-def _choice(value: Any, where: str, choices: Iterable[str], *, required: bool = False) -> str | None:
-    text = _text(value, where, required=required, limit=100)
-    if text is None:
-        return None
-    text = text.lower().replace("-", "_").replace(" ", "_") if where.endswith(("kind", "role")) else text.lower()
-    if text not in choices:
-        raise _bad(where, f"{value!r} is not one of {', '.join(choices)}")
-    return text
-
-
-def _list(value: Any, where: str) -> list[Any]:
-    if value is None:
-        return []
-    if isinstance(value, (str, dict)) or not isinstance(value, (list, tuple)):
-        raise _bad(where, "must be a list")
-    return list(value)
-
-
-def _keys(item: Any, where: str, allowed: tuple[str, ...]) -> dict[str, Any]:
-    if not isinstance(item, dict):
-        raise _bad(where, "must be a mapping")
-    unknown = sorted(str(k) for k in item if k not in allowed)
-    if unknown:
-        raise _bad(where, f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(allowed)})")
-    return item
-
-
-def _number(value: Any, where: str) -> float | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        raise _bad(where, f"{value!r} is not a number")
-    try:
-        number = float(str(value).replace(",", "")) if isinstance(value, str) else float(value)
-    except (TypeError, ValueError):
-        raise _bad(where, f"{value!r} is not a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
-        raise _bad(where, f"{value!r} is not a finite number")
-    return number
-
-
 def _party(item: Any, i: int, refs: References) -> Party:
     where = f"parties[{i}]"
-    item = _keys(item, where, PARTY_KEYS)
-    org = _text(item.get("organisation_id"), f"{where}.organisation_id", limit=80)
+    item = f.keys(item, where, PARTY_KEYS)
+    org = f.text(item.get("organisation_id"), f"{where}.organisation_id", limit=80)
     if org and refs.organisations is not None and org not in refs.organisations:
-        raise _bad(f"{where}.organisation_id", f"unknown organisation id {org!r}")
-    share = _number(item.get("share"), f"{where}.share")
+        raise f.bad(f"{where}.organisation_id", f"unknown organisation id {org!r}")
+    share = f.number(item.get("share"), f"{where}.share")
     if share is not None and share < 0:
-        raise _bad(f"{where}.share", f"{share:g} is below 0")
+        raise f.bad(f"{where}.share", f"{share:g} is below 0")
     if share is not None and share > 100:
-        raise _bad(f"{where}.share", f"{share:g} is above 100")
-    return Party(name=_text(item.get("name"), f"{where}.name", required=True, limit=300) or "",
-                 role=_choice(item.get("role") or "other", f"{where}.role", ROLES) or "other",
+        raise f.bad(f"{where}.share", f"{share:g} is above 100")
+    return Party(name=f.text(item.get("name"), f"{where}.name", required=True, limit=300) or "",
+                 role=f.choice(item.get("role") or "other", f"{where}.role", ROLES, words=True) or "other",
                  organisation_id=org, share=share)
-
-
-def _source(item: Any, i: int) -> Source:
-    where = f"sources[{i}]"
-    if isinstance(item, str):  # a bare citation is its publisher
-        item = {"publisher": item}
-    item = _keys(item, where, SOURCE_KEYS)
-    url = _text(item.get("url"), f"{where}.url", limit=1000)
-    if url and not re.match(r"^https?://", url):
-        raise _bad(f"{where}.url", f"{url!r} must start with http:// or https://")
-    return Source(publisher=_text(item.get("publisher"), f"{where}.publisher", required=True, limit=300) or "",
-                  url=url, date=parse_partial_date(item.get("date"), f"{where}.date"),
-                  evidence=_text(item.get("evidence"), f"{where}.evidence", limit=4000))
 
 
 def _reading(item: Any, i: int) -> Reading:
     where = f"readings[{i}]"
-    item = _keys(item, where, READING_KEYS)
-    name = _text(item.get("field"), f"{where}.field", required=True, limit=100) or ""
-    return Reading(field=name, value=_text(item.get("value"), f"{where}.value", required=True) or "",
-                   source=_text(item.get("source"), f"{where}.source", required=True, limit=500) or "",
-                   note=_text(item.get("note"), f"{where}.note"))
+    item = f.keys(item, where, READING_KEYS)
+    cite = {k: item.get(k) for k in ("url", "date", "evidence")}
+    if isinstance(item.get("source"), dict):  # a full citation in place of a bare publisher
+        source = parse_sources([item["source"]], f"{where}.source")[0]
+        label, cite = source.publisher, {"url": source.url, "date": source.date, "evidence": source.evidence}
+    else:
+        label = f.text(item.get("source"), f"{where}.source", required=True, limit=500) or ""
+    url = f.text(cite["url"], f"{where}.url", limit=1000)
+    if url and not re.match(r"^https?://", url):
+        raise f.bad(f"{where}.url", f"{url!r} must start with http:// or https://")
+    return Reading(field=f.text(item.get("field"), f"{where}.field", required=True, limit=100) or "",
+                   value=f.text(item.get("value"), f"{where}.value", required=True) or "", source=label,
+                   note=f.text(item.get("note"), f"{where}.note"), url=url,
+                   date=f.partial_date(cite["date"], f"{where}.date"),
+                   evidence=f.text(cite["evidence"], f"{where}.evidence", limit=4000))
 
 
 def _codes(value: Any, where: str, pattern: str, describe: str, upper: bool = False) -> tuple[str, ...]:
     out: list[str] = []
-    for i, raw in enumerate(_list(value, where)):
-        text = _text(raw, f"{where}[{i}]", required=True, limit=120) or ""
+    for i, raw in enumerate(f.listing(value, where)):
+        text = f.text(raw, f"{where}[{i}]", required=True, limit=120) or ""
         text = text.upper() if upper else text
         if not re.fullmatch(pattern, text):
-            raise _bad(f"{where}[{i}]", f"{raw!r} is not {describe}")
+            raise f.bad(f"{where}[{i}]", f"{raw!r} is not {describe}")
         if text not in out:
             out.append(text)
     return tuple(out)
+
+
+def _claim_checker(parties: tuple[Party, ...]):
+    """Whether a name is a claim a source may support: a field in CLAIMS or "party:" one of the parties."""
+    names = {normalise(n) for p in parties for n in (p.name, p.organisation_id) if n}
+
+    def check(name: str) -> bool:
+        if name in CLAIMS:
+            return True
+        return name.startswith("party:") and normalise(name[len("party:"):]) in names
+
+    return check
+
+
+def _dates_from_history(dates: dict[str, str | None], history: tuple[StatusChange, ...]) -> None:
+    """Fill the announced and signed dates from the status history; refuse a date the history contradicts."""
+    for status, name in DATED_STATUSES.items():
+        changes = [c for c in history if c.status == status]
+        if not changes:
+            continue
+        given = dates[name]
+        if given is None:
+            dates[name] = changes[0].date
+        elif not any(c.date.startswith(given) or given.startswith(c.date) for c in changes):
+            raise f.bad(name, f"{given} disagrees with the {status!r} status change of {changes[0].date}; "
+                              f"keep both as readings or correct one")
 
 
 def parse_agreement(draft: Any, refs: References | None = None) -> Agreement:
@@ -311,74 +336,87 @@ def parse_agreement(draft: Any, refs: References | None = None) -> Agreement:
     if unknown:
         raise InvalidInput(f"unknown key(s) {', '.join(unknown)} (allowed: {', '.join(KEYS)})",
                            details={"field": unknown[0]})
-    title = _text(draft.get("title"), "title", required=True, limit=500) or ""
-    kind = _choice(draft.get("kind"), "kind", KINDS, required=True) or ""
+    title = f.text(draft.get("title"), "title", required=True, limit=500) or ""
+    kind = f.choice(draft.get("kind"), "kind", KINDS, required=True, words=True) or ""
     binding = draft.get("binding")
     if binding is not None and not isinstance(binding, bool):
-        raise _bad("binding", f"{binding!r} must be true, false or null (unknown)")
+        raise f.bad("binding", f"{binding!r} must be true, false or null (unknown)")
+    history = parse_history(draft.get("history"))
     dates = {name: parse_partial_date(draft.get(name), name) for name in DATE_FIELDS}
+    _dates_from_history(dates, history)
     if dates["signed"] and dates["effective"] and before(dates["effective"], dates["signed"]):
-        raise _bad("effective", f"{dates['effective']} is before signed {dates['signed']}")
+        raise f.bad("effective", f"{dates['effective']} is before signed {dates['signed']}")
     if dates["effective"] and dates["expiry"] and before(dates["expiry"], dates["effective"]):
-        raise _bad("expiry", f"{dates['expiry']} is before effective {dates['effective']}")
+        raise f.bad("expiry", f"{dates['expiry']} is before effective {dates['effective']}")
     start = dates["signed"] or dates["effective"]
     if start and dates["expiry"] and before(dates["expiry"], start):
-        raise _bad("expiry", f"{dates['expiry']} is before signed {start}")
+        raise f.bad("expiry", f"{dates['expiry']} is before signed {start}")
 
-    parties = tuple(_party(p, i, refs) for i, p in enumerate(_list(draft.get("parties"), "parties")))
+    status = f.choice(draft.get("status"), "status", STATUSES)
+    if history:
+        latest = history[-1].status
+        if status is not None and status != latest:
+            raise f.bad("status", f"{status!r} disagrees with the latest status change ({latest!r} on "
+                                  f"{history[-1].date}): the status follows the history; add a status change")
+        status = latest
+
+    parties = tuple(_party(p, i, refs) for i, p in enumerate(f.listing(draft.get("parties"), "parties")))
     shares = [p.share for p in parties if p.share is not None]
     if sum(shares) > 100 + SHARE_TOLERANCE:
-        raise _bad("parties", f"shares sum to {sum(shares):g}, above 100")
+        raise f.bad("parties", f"shares sum to {sum(shares):g}, above 100")
 
     minerals = _codes(draft.get("minerals"), "minerals", r"[a-z0-9][a-z0-9-]*", "a mineral id")
     if refs.minerals is not None:
         for i, m in enumerate(minerals):
             if m != MINERAL_CLASS and m not in refs.minerals:
-                raise _bad(f"minerals[{i}]", f"unknown mineral id {m!r}")
-    stages = tuple(_choice(s, f"stages[{i}]", STAGES, required=True) or ""
-                   for i, s in enumerate(_list(draft.get("stages"), "stages")))
+                raise f.bad(f"minerals[{i}]", f"unknown mineral id {m!r}")
+    stages = tuple(f.choice(s, f"stages[{i}]", STAGES, required=True) or ""
+                   for i, s in enumerate(f.listing(draft.get("stages"), "stages")))
     projects = _codes(draft.get("projects"), "projects", r"[a-z0-9][a-z0-9-]*", "a project id")
     if refs.projects is not None:
         for i, p in enumerate(projects):
             if p not in refs.projects:
-                raise _bad(f"projects[{i}]", f"unknown project id {p!r}")
+                raise f.bad(f"projects[{i}]", f"unknown project id {p!r}")
 
-    amount = _number(draft.get("amount"), "amount")
+    amount = f.number(draft.get("amount"), "amount")
     if amount is not None and amount < 0:
-        raise _bad("amount", f"{amount:g} is negative")
-    currency = _text(draft.get("currency"), "currency", limit=10)
+        raise f.bad("amount", f"{amount:g} is negative")
+    currency = f.text(draft.get("currency"), "currency", limit=10)
     if currency is not None:
         currency = currency.upper()
         if not re.fullmatch(r"[A-Z]{3}", currency):
-            raise _bad("currency", f"{draft.get('currency')!r} is not an ISO 4217 code such as USD")
+            raise f.bad("currency", f"{draft.get('currency')!r} is not an ISO 4217 code such as USD")
     if amount is not None and currency is None:
-        raise _bad("currency", "is required when an amount is given")
-    basis = _choice(draft.get("amount_basis"), "amount_basis", AMOUNT_BASES)
+        raise f.bad("currency", "is required when an amount is given")
+    basis = f.choice(draft.get("amount_basis"), "amount_basis", AMOUNT_BASES)
     if basis is not None and amount is None:
-        raise _bad("amount_basis", "is given without an amount")
+        raise f.bad("amount_basis", "is given without an amount")
 
-    sources = tuple(_source(s, i) for i, s in enumerate(_list(draft.get("sources"), "sources")))
-    if not sources:
-        raise _bad("sources", "at least one source is required")
+    sources = parse_sources(draft.get("sources"), "sources", required=True, claims=_claim_checker(parties))
 
-    ident = _text(draft.get("id"), "id", limit=120)
+    ident = f.text(draft.get("id"), "id", limit=120)
     if ident is not None:
         ident = ident.lower()
         if not _SLUG.match(ident):
-            raise _bad("id", f"{draft.get('id')!r} must be lower-case letters, digits and hyphens")
+            raise f.bad("id", f"{draft.get('id')!r} must be lower-case letters, digits and hyphens")
     else:
         ident = make_id(title, dates["signed"] or dates["announced"] or dates["effective"])
+    replaces = _codes(draft.get("replaces"), "replaces", r"[a-z0-9][a-z0-9-]{0,119}", "an agreement id")
+    if ident in replaces:
+        raise f.bad("replaces", f"{ident!r} cannot replace itself")
 
     return Agreement(
-        id=ident, title=title, kind=kind, binding=binding, **dates,
-        status=_choice(draft.get("status"), "status", STATUSES), parties=parties,
+        id=ident, title=title, kind=kind, binding=binding, **dates, status=status, parties=parties,
         countries=_codes(draft.get("countries"), "countries", r"[A-Z]{2}", "an ISO 3166-1 alpha-2 code", upper=True),
         minerals=minerals, stages=tuple(dict.fromkeys(stages)), projects=projects,
         titles=_codes(draft.get("titles"), "titles", r"[A-Za-z0-9][A-Za-z0-9/ ._()-]*", "a title number"),
-        amount=amount, currency=currency, amount_basis=basis, place=_text(draft.get("place"), "place", limit=300),
-        sources=sources, confidence=_choice(draft.get("confidence"), "confidence", CONFIDENCE),
-        readings=tuple(_reading(r, i) for i, r in enumerate(_list(draft.get("readings"), "readings"))),
-        notes=_text(draft.get("notes"), "notes", limit=8000),
+        amount=amount, currency=currency, amount_basis=basis, place=f.text(draft.get("place"), "place", limit=300),
+        sources=sources, confidence=f.choice(draft.get("confidence"), "confidence", CONFIDENCE),
+        readings=tuple(_reading(r, i) for i, r in enumerate(f.listing(draft.get("readings"), "readings"))),
+        notes=f.text(draft.get("notes"), "notes", limit=8000), history=history,
+        corrections=tuple(parse_correction(c, f"corrections[{i}]")
+                          for i, c in enumerate(f.listing(draft.get("corrections"), "corrections"))),
+        replaces=replaces,
     )
 
 
@@ -388,8 +426,9 @@ def apply_changes(current: Agreement, changes: Any, refs: References | None = No
     if not isinstance(changes, dict):
         raise InvalidInput("an edit must be a mapping of the fields to change")
     if "id" in changes and changes["id"] != current.id:
-        raise _bad("id", "cannot be changed by an edit")
+        raise f.bad("id", "cannot be changed by an edit")
     draft = current.to_draft() | dict(changes)
+    if "history" in changes and "status" not in changes:
+        draft.pop("status", None)  # the status follows the new history
     draft["id"] = current.id
     return parse_agreement(draft, refs)
-

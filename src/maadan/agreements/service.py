@@ -4,8 +4,10 @@ one unit of work each: an invalid draft or edit changes nothing."""
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, timezone
 from typing import Any
 
+from maadan.agreements.history import StatusChange, ordered, parse_change, same_change
 from maadan.agreements.model import (
     KINDS,
     MINERAL_CLASS,
@@ -14,7 +16,9 @@ from maadan.agreements.model import (
     apply_changes,
     parse_agreement,
 )
-from maadan.errors import Conflict, InvalidInput, NotFound
+from maadan.errors import Conflict, DataFileError, InvalidInput, NotFound
+from maadan.evidence import fields
+from maadan.evidence.model import Correction, parse_sources
 from maadan.minerals.names import NameIndex, normalise
 from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
@@ -129,18 +133,127 @@ def _missing(uow: UnitOfWork, agreement_id: str) -> NotFound:
     return NotFound("agreement", agreement_id, difflib.get_close_matches(agreement_id, ids, n=5, cutoff=0.5))
 
 
+def _now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def changed_claims(old: Agreement, new: Agreement) -> list[tuple[str, str | None, str | None, bool]]:
+    """(claim, old value, new value, was sourced) for every claim whose value differs. A status that
+    moves on through a new status change is progress, not a change of claim."""
+    before = {c.key: c for c in old.claims()}
+    after = {c.key: c for c in new.claims()}
+    out = []
+    for key in list(before) + [k for k in after if k not in before]:
+        a, b = before.get(key), after.get(key)
+        if a is not None and b is not None and a.value == b.value:
+            continue
+        if key == "status" and set(old.history) < set(new.history):
+            continue
+        out.append((key, a.value if a else None, b.value if b else None, bool(a and a.sourced)))
+    return out
+
+
+def _correction_input(value: Any) -> tuple[str | None, tuple]:
+    if value is None:
+        return None, ()
+    item = fields.keys(value, "correction", ("why", "sources"))
+    return (fields.text(item.get("why"), "correction.why", limit=4000),
+            parse_sources(item.get("sources"), "correction.sources"))
+
+
 def edit_agreement(uow: UnitOfWork, agreement_id: str, changes: dict[str, Any], *, actor: str) -> Agreement:
     """Apply the changed fields to a stored agreement, validated as a whole; on any error nothing
-    changes."""
+    changes. Every changed claim is recorded as a correction (who, when, old and new value); a claim
+    that had a source is never rewritten silently: the edit must say why and give the source of the new
+    value under `correction: {why, sources}`."""
+    if not isinstance(changes, dict):
+        raise InvalidInput("an edit must be a mapping of the fields to change")
+    changes = dict(changes)
+    why, new_sources = _correction_input(changes.pop("correction", None))
     with uow:
         current = uow.agreements.get(agreement_id)
         if current is None:
             raise _missing(uow, agreement_id)
+        if "corrections" in changes:
+            raise fields.bad("corrections", "are recorded by the registry, not edited; give correction: {why, sources}")
         updated = apply_changes(current, changes, references(uow))
+        changed = changed_claims(current, updated)
+        sourced = [c[0] for c in changed if c[3]]
+        if sourced and not (why and new_sources):
+            raise InvalidInput(f"{', '.join(sourced)}: a sourced claim is corrected, not overwritten; give "
+                               f"correction: {{why: ..., sources: [...]}} with the source of the new value",
+                               details={"field": "correction"})
+        now = _now()
+        records = tuple(Correction(claim=key, old=old, new=new, why=why or "edited (the claim had no source)",
+                                   by=actor, at=now, sources=new_sources) for key, old, new, _ in changed)
+        updated = replace(updated, corrections=updated.corrections + records)
         if updated != current:
             uow.agreements.replace(updated, actor=actor)
             uow.commit()
     return updated
+
+
+def add_status_change(uow: UnitOfWork, agreement_id: str, change: dict[str, Any] | StatusChange, *,
+                      actor: str) -> Agreement:
+    """Record that agreement `agreement_id` reached a status (announced, approved, signed, closed,
+    disbursed, deferred, ...) on a date, with the sources that say so: {status, date, sources, as_of?,
+    note?}. A second report of a change already held (same status, dates that agree) adds its sources
+    to it; a report that dates it differently is kept beside it as another reading. The agreement's
+    status becomes the latest change. Returns the updated agreement; on any error nothing changes."""
+    if not isinstance(change, StatusChange):
+        change = parse_change(change, "change")
+    with uow:
+        current = uow.agreements.get(agreement_id)
+        if current is None:
+            raise _missing(uow, agreement_id)
+        history = list(current.history)
+        held = next((i for i, c in enumerate(history) if same_change(c, change)), None)
+        if held is None:
+            history.append(change)
+        else:
+            old = history[held]
+            sources = old.sources + tuple(s for s in change.sources if s not in old.sources)
+            as_of = max((d for d in (old.as_of, change.as_of) if d), key=fields.period_end, default=None)
+            history[held] = replace(old, sources=sources, as_of=as_of, date=max(old.date, change.date, key=len),
+                                    note=old.note or change.note)
+        draft = current.to_draft() | {"history": [c.as_dict() for c in ordered(history)]}
+        draft.pop("status", None)
+        updated = parse_agreement(draft, references(uow))
+        if updated != current:
+            uow.agreements.replace(updated, actor=actor)
+            uow.commit()
+    return updated
+
+
+@dataclass(frozen=True)
+class StaleRecord:
+    agreement: Agreement
+    latest_source: str | None  # None: no dated source at all
+    age_days: int | None
+
+
+def stale_agreements(uow: UnitOfWork, *, older_than_days: int, today: date | None = None) -> list[StaleRecord]:
+    """Agreements whose status is not final while their newest source is older than `older_than_days`
+    (or undated): the records a curator should look at again, oldest source first."""
+    if isinstance(older_than_days, bool) or not isinstance(older_than_days, int) or older_than_days < 0:
+        raise InvalidInput(f"older than: {older_than_days!r} is not a number of days (0 or more)",
+                           details={"field": "older_than"})
+    today = today or datetime.now(timezone.utc).date()
+    cutoff = today - timedelta(days=older_than_days)
+    with uow:
+        rows = uow.agreements.all()
+    out = []
+    for a in rows:
+        if a.final:
+            continue
+        latest = a.latest_source_date
+        if latest is None:
+            out.append(StaleRecord(a, None, None))
+        elif fields.period_end(latest) < cutoff:
+            out.append(StaleRecord(a, latest, (today - fields.period_end(latest)).days))
+    out.sort(key=lambda r: (r.latest_source is not None, fields.period_end(r.latest_source) if r.latest_source
+                            else date.min, r.agreement.id))
+    return out
 
 
 def get_agreement(uow: UnitOfWork, agreement_id: str) -> Agreement:
@@ -284,6 +397,23 @@ def latest_agreements(uow: UnitOfWork, limit: int = 5) -> list[Agreement]:
     return timeline(uow)[::-1][:limit]
 
 
+def silent_rewrites(stored: Agreement, bundled: Agreement) -> list[str]:
+    """Claims that had a source in the stored record and that the bundled record changes without a
+    correction for that claim (the registry never rewrites a sourced fact silently)."""
+    corrected = {c.claim for c in bundled.corrections}
+    return [f"{key}: {old!r} -> {new!r}" for key, old, new, sourced in changed_claims(stored, bundled)
+            if sourced and key not in corrected]
+
+
 def seed_agreements(uow: UnitOfWork, agreements: list[Agreement]):
-    """Store the bundled agreements (inside the caller's `with uow`); see AgreementRepository.sync_seed."""
+    """Store the bundled agreements (inside the caller's `with uow`); see AgreementRepository.sync_seed.
+    A bundle that changes a sourced claim of a stored seed record without a correction is refused."""
+    origins = uow.agreements.origins()
+    for a in agreements:
+        if origins.get(a.id) == ("seed", "seed"):
+            stored = uow.agreements.get(a.id)
+            problems = silent_rewrites(stored, a) if stored is not None else []
+            if problems:
+                raise DataFileError("data/agreements", f"{a.id}: sourced claim(s) changed without a correction: "
+                                                       + "; ".join(problems))
     return uow.agreements.sync_seed(agreements)

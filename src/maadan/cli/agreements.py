@@ -59,6 +59,8 @@ def read_document(path: Path) -> Any:
         mark = getattr(exc, "problem_mark", None)
         where = f", line {mark.line + 1}" if mark else ""
         raise InvalidInput(f"{path}{where}: not valid YAML: {getattr(exc, 'problem', None) or exc}") from None
+    except ValueError as exc:  # a YAML timestamp that is no calendar date (2026-11-31)
+        raise InvalidInput(f"{path}: not valid YAML: {exc}") from None
 
 
 def _when(a: Agreement) -> str:
@@ -153,6 +155,27 @@ def _show(a: Agreement, detail: service.AgreementDetail | None = None) -> None:
         for r in a.readings:
             t.add_row(r.field, r.value, r.source, r.note or "")
         out.print(t)
+    if a.history:
+        t = Table(title="Status history" + (f" (as of {a.status_as_of})" if a.status_as_of else ""),
+                  title_justify="left")
+        for col in ("date", "status", "as of", "sources", "note"):
+            t.add_column(col)
+        for ch in a.history:
+            t.add_row(ch.date, ch.status, ch.as_of or "", "\n".join(f"{x.label} {x.url or ''}".strip() for x in ch.sources),
+                      ch.note or "")
+        out.print(t)
+    t = Table(title="Claims and their sources", title_justify="left")
+    for col in ("claim", "value", "sources"):
+        t.add_column(col)
+    for claim in a.claims():
+        t.add_row(claim.label, claim.value + (f" (as of {claim.as_of})" if claim.as_of else ""),
+                  "\n".join(f"{x.label}: {x.url or 'no link'}" for x in claim.sources) or "[yellow]unsourced[/]")
+    out.print(t)
+    if a.corrections:
+        out.print("[bold]Corrections[/]")
+        for c in a.corrections:
+            out.print(f"  • {c.at} {c.by}: {c.claim}: {c.old or '(none)'} → {c.new or '(removed)'} — {c.why}"
+                      + "".join(f" [{x.label} {x.url or ''}]" for x in c.sources), markup=False)
     if a.notes:
         out.print(f"[bold]Notes[/] {a.notes}")
     out.print("[bold]Sources[/]")
@@ -241,6 +264,48 @@ def edit(agreement_id: str = typer.Argument(..., help="Agreement id."),
         return
     c.err.print(f"Updated agreement {updated.id}")
     _show(updated)
+
+
+@app.command("add-status")
+def add_status(agreement_id: str = typer.Argument(..., help="Agreement id."),
+               file: Path = typer.Argument(..., help="YAML or JSON file: {status, date, sources, as_of?, note?}."),
+               json_out: bool = JSON) -> None:
+    """Record a dated status change (announced, approved, signed, closed, disbursed, deferred, ...) with its
+    sources; a second report of a change already held adds its sources to it."""
+    c = common.get()
+    c.json_mode = json_out
+    updated = service.add_status_change(c.uow(write=True), agreement_id, read_document(file), actor=_actor())
+    if json_out:
+        common.print_json(updated.as_dict())
+        return
+    c.err.print(f"Agreement {updated.id}: status {updated.status}"
+                + (f" as of {updated.status_as_of}" if updated.status_as_of else ""))
+
+
+@app.command("stale")
+def stale(older_than: Optional[int] = typer.Option(None, "--older-than", help="Age in days (default: the "
+                                                   "MAADAN_STALE_DAYS setting, 180)."),
+          json_out: bool = JSON) -> None:
+    """Agreements whose status is not final while their newest source is older than the given age: the
+    records a curator should check again."""
+    c = common.get()
+    c.json_mode = json_out
+    days = c.settings.stale_days if older_than is None else older_than
+    rows = service.stale_agreements(c.uow(), older_than_days=days)
+    if json_out:
+        common.print_json({"older_than_days": days, "count": len(rows), "items": [
+            {"id": r.agreement.id, "title": r.agreement.title, "kind": r.agreement.kind, "status": r.agreement.status,
+             "status_as_of": r.agreement.status_as_of, "latest_source": r.latest_source, "age_days": r.age_days}
+            for r in rows]})
+        return
+    t = Table(title=f"Agreements not final whose newest source is older than {days} days", title_justify="left")
+    for col in ("newest source", "days", "status", "id", "title"):
+        t.add_column(col)
+    for r in rows:
+        t.add_row(r.latest_source or "undated", "" if r.age_days is None else str(r.age_days),
+                  r.agreement.status or "unknown", r.agreement.id, r.agreement.title)
+    c.out.print(t)
+    c.out.print(f"{len(rows)} stale.")
 
 
 # --- partners ------------------------------------------------------------------------------------

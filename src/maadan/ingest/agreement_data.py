@@ -1,40 +1,47 @@
 """Reader for the bundled agreements (maadan/data/agreements/*.yaml): each file holds
-`agreements: [...]` in the registry's draft schema; errors name the file, the entry and the field."""
+`agreements: [...]` in the registry's draft schema, its sources cited per claim from the source
+catalogue (data/sources.yaml); errors name the file, the line, the entry and the field."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from maadan.agreements.model import Agreement, References, parse_agreement
-from maadan.errors import DataFileError, InvalidInput
+from maadan.errors import InvalidInput
+from maadan.ingest.citations import expand, load_catalogue
 from maadan.ingest.reference import _rel, data_dir
+from maadan.ingest.yamlfile import read
 
 
-def load_agreements(refs: References, folder: Path | None = None) -> list[Agreement]:
+def source_catalogue(path: Path | None = None) -> dict[str, dict]:
+    path = path or data_dir() / "sources.yaml"
+    return load_catalogue(path, _rel(path))
+
+
+def load_agreements(refs: References, folder: Path | None = None,
+                    catalogue: dict[str, dict] | None = None) -> list[Agreement]:
     folder = folder or data_dir() / "agreements"
+    catalogue = source_catalogue() if catalogue is None else catalogue
     out: list[Agreement] = []
     seen: dict[str, str] = {}
     for path in sorted(folder.glob("*.yaml")):
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise DataFileError(_rel(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
-                                line=mark.line + 1 if mark else None) from None
-        if not isinstance(doc, dict) or not isinstance(doc.get("agreements"), list):
-            raise DataFileError(_rel(path), "must hold a list under 'agreements'")
-        for i, draft in enumerate(doc["agreements"]):
+        doc = read(path, _rel(path))
+        if not isinstance(doc.data, dict) or not isinstance(doc.data.get("agreements"), list):
+            raise doc.error([], "must hold a list under 'agreements'")
+        for i, draft in enumerate(doc.data["agreements"]):
+            steps: list[str | int] = ["agreements", i]
             label = f"agreements[{i}]" + (f" ({draft.get('id')})" if isinstance(draft, dict) and draft.get("id") else "")
             if not isinstance(draft, dict) or not draft.get("id"):
-                raise DataFileError(_rel(path), f"{label}: a bundled agreement needs an explicit id")
+                raise doc.error(steps, f"{label}: a bundled agreement needs an explicit id", key="id")
             try:
-                agreement = parse_agreement(draft, refs)
+                agreement = parse_agreement(expand(draft, catalogue, doc, steps), refs)
             except InvalidInput as exc:
-                raise DataFileError(_rel(path), f"{label}: {exc.message}") from None
+                if exc.details.get("path"):  # already placed in the file (a citation)
+                    raise
+                raise doc.refuse(steps, exc, label) from None
             if agreement.id in seen:
-                raise DataFileError(_rel(path), f"{label}: id {agreement.id!r} is also used in {seen[agreement.id]}")
-            seen[agreement.id] = _rel(path)
+                raise doc.error([*steps, "id"], f"{label}: id {agreement.id!r} is also used in {seen[agreement.id]}",
+                                key="id")
+            seen[agreement.id] = doc.label
             out.append(agreement)
     return out

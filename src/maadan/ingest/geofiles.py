@@ -1,5 +1,7 @@
-"""Reading and writing vector files (GeoJSON, GeoPackage, zipped Shapefile, CSV with WKT) through
-GDAL via pyogrio. Geometries travel as WKB in lon/lat WGS 84; fields as strings and numbers."""
+"""Reading and writing vector files (GeoJSON, GeoPackage, zipped Shapefile, CSV with WKT; KML read
+only). Every file read is hostile until checked: see `read_bytes`. Writing goes through GDAL via
+pyogrio with the one driver named. Geometries travel as WKB in lon/lat WGS 84; fields as strings
+and numbers."""
 
 from __future__ import annotations
 
@@ -13,25 +15,36 @@ from typing import Any
 import numpy as np
 
 from maadan.errors import InvalidInput
+from maadan.ingest.formats import Limits
 
-FORMATS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shp": "ESRI Shapefile", "csv": "CSV"}
+FORMATS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shp": "ESRI Shapefile", "csv": "CSV"}  # written
+READ_FORMATS = ("geojson", "gpkg", "shp", "kml", "csv")
 WGS84_WKT = ('GEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563]],'
              'CS[ellipsoidal,2],AXIS["geodetic latitude (Lat)",north],AXIS["geodetic longitude (Lon)",east],'
              'UNIT["degree",0.0174532925199433],ID["EPSG",4326]]')
 
 
 def format_for(path: Path, fmt: str | None = None) -> str:
-    """The format key for a file: given, or from its name (.geojson/.json, .gpkg, .zip/.shp, .csv)."""
+    """The format key for a file: given, or from its name (`format_from_name`)."""
     if fmt:
-        if fmt not in FORMATS:
-            raise InvalidInput(f"unknown format {fmt!r}; choose one of {', '.join(FORMATS)}")
+        if fmt not in READ_FORMATS:
+            raise InvalidInput(f"unknown format {fmt!r}; choose one of {', '.join(READ_FORMATS)}")
         return fmt
-    name = path.name.lower()
+    key = format_from_name(path.name)
+    if key is None:
+        raise InvalidInput(f"{path.name}: cannot tell the format from the name; use .geojson, .gpkg, .zip "
+                           "(Shapefile), .kml or .csv")
+    return key
+
+
+def format_from_name(name: str) -> str | None:
+    """The format key a file name declares (.geojson/.json, .gpkg, .zip/.shp.zip, .kml, .csv), or None."""
+    name = name.lower()
     for suffix, key in ((".geojson", "geojson"), (".json", "geojson"), (".gpkg", "gpkg"), (".shp.zip", "shp"),
-                        (".zip", "shp"), (".shp", "shp"), (".csv", "csv")):
+                        (".zip", "shp"), (".kml", "kml"), (".csv", "csv")):
         if name.endswith(suffix):
             return key
-    raise InvalidInput(f"{path.name}: cannot tell the format from the name; use .geojson, .gpkg, .zip (Shapefile) or .csv")
+    return None
 
 
 @dataclass
@@ -39,6 +52,7 @@ class Records:
     fields: list[str]
     rows: list[dict[str, Any]]
     wkb: list[bytes | None]
+    crs: str | None = None  # as the file declares it ('EPSG:32642', a WKT or a URN); None: not declared
 
 
 def write(path: Path, records: Records, layer: str, fmt: str | None = None) -> Path:
@@ -46,6 +60,8 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None) -> P
     import pyogrio.raw
 
     key = format_for(path, fmt)
+    if key not in FORMATS:
+        raise InvalidInput(f"{path.name}: Maadan reads {key} but does not write it; write one of {', '.join(FORMATS)}")
     geometry = np.array(records.wkb, dtype=object)
     field_data = [np.array([r.get(f) if r.get(f) is not None else "" for r in records.rows], dtype=object)
                   if any(isinstance(r.get(f), str) or r.get(f) is None for r in records.rows)
@@ -73,44 +89,52 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None) -> P
     return path
 
 
-def read(path: Path, fmt: str | None = None) -> Records:
-    """Read every feature of the first layer; InvalidInput when GDAL cannot read the file."""
-    import pyogrio.raw
-    from pyogrio.errors import DataSourceError, DataLayerError
+IMPORT_LIMITS = Limits(max_bytes=1_000_000_000, max_features=1_000_000, max_vertices=50_000_000)
 
-    if not path.is_file():
-        raise InvalidInput(f"{path}: no such file")
+
+def read(path: Path, fmt: str | None = None, limits: Limits = IMPORT_LIMITS) -> Records:
+    """Every feature of the file (GeoJSON: all; GeoPackage: its one feature table; Shapefile and
+    CSV: the file; KML: every folder). The format is the one given or named by the suffix, and
+    the content must be that format: see `read_bytes`."""
     key = format_for(path, fmt)
-    source = str(path)
-    with tempfile.TemporaryDirectory() as tmp:
-        if key == "shp" and path.suffix.lower() == ".zip":
-            try:
-                with zipfile.ZipFile(path) as zf:
-                    shps = [n for n in zf.namelist() if n.lower().endswith(".shp")]
-                    if len(shps) != 1:
-                        raise InvalidInput(f"{path.name}: a zipped Shapefile must hold exactly one .shp (found {len(shps)})")
-                    zf.extractall(tmp)
-                source = str(Path(tmp) / shps[0])
-            except zipfile.BadZipFile:
-                raise InvalidInput(f"{path.name}: not a zip file") from None
-        kwargs: dict[str, Any] = {}
-        if key == "csv":  # GDAL open options: the WKT column is the geometry, not a field
-            kwargs = {"GEOM_POSSIBLE_NAMES": "WKT", "KEEP_GEOM_COLUMNS": "NO"}
-        try:
-            meta, _fids, geometry, field_data = pyogrio.raw.read(source, **kwargs)
-        except (DataSourceError, DataLayerError) as exc:
-            raise InvalidInput(f"{path.name}: cannot be read as {FORMATS[key]}: {str(exc).splitlines()[0]}") from None
-        fields = [str(f) for f in meta["fields"]]
-        if geometry is None and key == "csv":
-            raise InvalidInput(f"{path.name}: a CSV needs a WKT column with the geometry")
-        n = len(geometry) if geometry is not None else (len(field_data[0]) if field_data else 0)
-        rows = [{f: _plain(field_data[i][k]) for i, f in enumerate(fields)} for k in range(n)]
-        wkb = list(geometry) if geometry is not None else [None] * n
-    return Records(fields=fields, rows=rows, wkb=wkb)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise InvalidInput(f"file: {path.name}: is {size:,} bytes; the limit is {limits.max_bytes:,}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InvalidInput(f"file: {path.name}: cannot be read ({exc.strerror or 'not a readable file'})") from None
+    return read_bytes(data, path.name, key, limits)
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
+def read_bytes(data: bytes, name: str, key: str, limits: Limits) -> Records:
+    """The features of `data`, a file of format `key` (geojson, shp, gpkg, kml, csv) named `name`
+    (shown in messages). GeoJSON is parsed by Maadan's own reader; the other formats only after
+    their magic bytes and structure check out (`formats`), by their one GDAL driver in an isolated
+    child process (`gdal_reader`). InvalidInput for anything else; no message holds a path."""
+    from maadan.ingest import formats
+    from maadan.ingest.gdal_reader import read_with_gdal
+    from maadan.ingest.geojson_file import read_geojson
 
+    if key not in READ_FORMATS:
+        raise InvalidInput(f"unknown format {key!r}; choose one of {', '.join(READ_FORMATS)}")
+    if len(data) > limits.max_bytes:
+        raise InvalidInput(f"file: {name}: is {len(data):,} bytes; the limit is {limits.max_bytes:,}")
+    formats.check_family(key, data, name)
+    if key == "geojson":
+        fields, rows, wkb, crs = read_geojson(data, name, limits)
+        return Records(fields=fields, rows=rows, wkb=wkb, crs=crs)
+    with tempfile.TemporaryDirectory(prefix="maadan-read-") as tmp:
+        folder = Path(tmp)
+        if key == "shp":
+            prepared = formats.prepare_shapefile(data, name, limits)
+        elif key == "gpkg":
+            prepared = formats.prepare_geopackage(data, name, limits, folder)
+        elif key == "kml":
+            prepared = formats.prepare_kml(data, name, limits)
+        else:
+            prepared = formats.prepare_csv(data, name, limits)
+        fields, rows, wkb, crs = read_with_gdal(prepared, folder, name, limits)
+    if key == "csv" and all(w is None for w in wkb) and rows:
+        raise InvalidInput(f"file: {name}: a CSV needs a WKT column with the geometry")
+    return Records(fields=fields, rows=rows, wkb=wkb, crs=crs)

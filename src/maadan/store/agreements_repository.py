@@ -10,15 +10,22 @@ from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from maadan.agreements.model import Agreement, Party, Reading, Source
+from maadan.agreements.history import StatusChange
+from maadan.agreements.model import Agreement, Party, Reading
+from maadan.evidence.model import Correction, Source
 from maadan.errors import Conflict
 from maadan.store import agreements_tables as t
 from maadan.store import tables as core
 from maadan.store.repositories import SyncCounts
 
 LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages", "project": "projects",
-               "title": "titles"}
+               "title": "titles", "replaces": "replaces"}
 SEED_ACTOR = "seed"
+
+
+def _sources(items: Any) -> tuple[Source, ...]:
+    return tuple(Source(publisher=x.get("publisher") or "", url=x.get("url"), date=x.get("date"),
+                        evidence=x.get("evidence"), supports=tuple(x.get("supports") or ())) for x in items or ())
 
 
 def _now() -> str:
@@ -44,7 +51,12 @@ class AgreementRepository:
         return int(self.s.execute(select(func.count()).select_from(t.agreement)).scalar_one())
 
     def get(self, agreement_id: str) -> Agreement | None:
+        """The agreement with this id, or the one it was merged into (see `replaces`)."""
         found = self._load(select(t.agreement).where(t.agreement.c.id == agreement_id))
+        if not found:
+            merged = select(t.agreement_link.c.agreement_id).where(t.agreement_link.c.kind == "replaces",
+                                                                  t.agreement_link.c.value == agreement_id)
+            found = self._load(select(t.agreement).where(t.agreement.c.id.in_(merged)))
         return found[0] if found else None
 
     def all(self) -> list[Agreement]:
@@ -71,6 +83,7 @@ class AgreementRepository:
 
         parties, sources, links, readings = (children(t.agreement_party), children(t.agreement_source),
                                              children(t.agreement_link), children(t.agreement_reading))
+        changes, corrections = children(t.agreement_status), children(t.agreement_correction)
         out = []
         for r in rows:
             linked: dict[str, list[str]] = {name: [] for name in LINK_FIELDS.values()}
@@ -82,10 +95,14 @@ class AgreementRepository:
                 amount_basis=r.amount_basis, place=r.place, confidence=r.confidence, notes=r.notes,
                 parties=tuple(Party(name=p.name, role=p.role, organisation_id=p.organisation_id, share=p.share)
                               for p in parties[r.id]),
-                sources=tuple(Source(publisher=s.publisher, url=s.url, date=s.date, evidence=s.evidence)
-                              for s in sources[r.id]),
-                readings=tuple(Reading(field=x.field, value=x.value, source=x.source, note=x.note)
-                               for x in readings[r.id]),
+                sources=tuple(Source(publisher=s.publisher, url=s.url, date=s.date, evidence=s.evidence,
+                                     supports=tuple(s.supports or ())) for s in sources[r.id]),
+                readings=tuple(Reading(field=x.field, value=x.value, source=x.source, note=x.note, url=x.url,
+                                       date=x.date, evidence=x.evidence) for x in readings[r.id]),
+                history=tuple(StatusChange(status=c.status, date=c.date, as_of=c.as_of, note=c.note,
+                                           sources=_sources(c.sources)) for c in changes[r.id]),
+                corrections=tuple(Correction(claim=c.claim, old=c.old, new=c.new, why=c.why, by=c.by, at=c.at,
+                                             sources=_sources(c.sources)) for c in corrections[r.id]),
                 **{name: tuple(values) for name, values in linked.items()},
             ))
         out.sort(key=lambda a: (a.date is None, a.date or "", a.id))
@@ -109,7 +126,8 @@ class AgreementRepository:
 
     # --- writing -------------------------------------------------------------------------------
     def _children(self, a: Agreement) -> None:
-        for table in (t.agreement_party, t.agreement_source, t.agreement_link, t.agreement_reading):
+        for table in (t.agreement_party, t.agreement_source, t.agreement_link, t.agreement_reading,
+                      t.agreement_status, t.agreement_correction):
             self.s.execute(delete(table).where(table.c.agreement_id == a.id))
         if a.parties:
             self.s.execute(insert(t.agreement_party), [
@@ -118,7 +136,7 @@ class AgreementRepository:
         if a.sources:
             self.s.execute(insert(t.agreement_source), [
                 {"agreement_id": a.id, "position": i, "publisher": s.publisher, "url": s.url, "date": s.date,
-                 "evidence": s.evidence} for i, s in enumerate(a.sources)])
+                 "evidence": s.evidence, "supports": list(s.supports)} for i, s in enumerate(a.sources)])
         links = [{"agreement_id": a.id, "kind": kind, "value": v, "position": i}
                  for kind, name in LINK_FIELDS.items() for i, v in enumerate(getattr(a, name))]
         if links:
@@ -126,7 +144,17 @@ class AgreementRepository:
         if a.readings:
             self.s.execute(insert(t.agreement_reading), [
                 {"agreement_id": a.id, "position": i, "field": x.field, "value": x.value, "source": x.source,
-                 "note": x.note} for i, x in enumerate(a.readings)])
+                 "note": x.note, "url": x.url, "date": x.date, "evidence": x.evidence}
+                for i, x in enumerate(a.readings)])
+        if a.history:
+            self.s.execute(insert(t.agreement_status), [
+                {"agreement_id": a.id, "position": i, "status": c.status, "date": c.date, "as_of": c.as_of,
+                 "note": c.note, "sources": [s.as_dict() for s in c.sources]} for i, c in enumerate(a.history)])
+        if a.corrections:
+            self.s.execute(insert(t.agreement_correction), [
+                {"agreement_id": a.id, "position": i, "claim": c.claim, "old": c.old, "new": c.new, "why": c.why,
+                 "by": c.by, "at": c.at, "sources": [s.as_dict() for s in c.sources]}
+                for i, c in enumerate(a.corrections)])
 
     def add(self, a: Agreement, *, actor: str, origin: str = "user") -> None:
         """Insert a new agreement; Conflict when its id is taken."""
@@ -149,7 +177,14 @@ class AgreementRepository:
 
     def sync_seed(self, agreements: Iterable[Agreement]) -> SyncCounts:
         """Insert bundled agreements that are missing and refresh those that differ, unless a person
-        has edited them since; agreements added by people are left alone."""
+        has edited them since; agreements added by people are left alone. A bundled agreement that
+        `replaces` others (a merge) removes them, unless a person has edited them since."""
+        agreements = list(agreements)
+        origins = self.origins()
+        merged = {old for a in agreements for old in a.replaces}
+        for old in merged:
+            if origins.get(old) == ("seed", SEED_ACTOR):
+                self.s.execute(delete(t.agreement).where(t.agreement.c.id == old))
         origins = self.origins()
         inserted = updated = unchanged = 0
         for a in agreements:

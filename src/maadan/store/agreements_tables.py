@@ -3,7 +3,7 @@ tables.py). Partial dates ("2025", "2025-04", "2025-04-08") are kept as text, as
 
 from __future__ import annotations
 
-from sqlalchemy import Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
+from sqlalchemy import JSON, Boolean, Column, Float, ForeignKey, Index, Integer, String, Table, Text
 
 from maadan.store.tables import metadata
 
@@ -55,6 +55,7 @@ agreement_source = Table(
     Column("url", Text, nullable=True),
     Column("date", String(10), nullable=True),
     Column("evidence", Text, nullable=True),
+    Column("supports", JSON, nullable=True),  # the claims this source supports (list of names)
 )
 
 agreement_link = Table(
@@ -62,7 +63,7 @@ agreement_link = Table(
     metadata,
     # Countries, minerals, value-chain stages, projects and titles of an agreement, in order.
     Column("agreement_id", String(120), ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True),
-    Column("kind", String(16), primary_key=True),  # country | mineral | stage | project | title
+    Column("kind", String(16), primary_key=True),  # country | mineral | stage | project | title | replaces
     Column("value", String(120), primary_key=True),
     Column("position", Integer, nullable=False),
 )
@@ -77,4 +78,35 @@ agreement_reading = Table(
     Column("value", Text, nullable=False),
     Column("source", String(500), nullable=False),
     Column("note", Text, nullable=True),
+    Column("url", Text, nullable=True),
+    Column("date", String(10), nullable=True),
+    Column("evidence", Text, nullable=True),
+)
+
+agreement_status = Table(
+    "agreement_status",
+    metadata,
+    # The dated status history: one row per change, its sources kept as a JSON list.
+    Column("agreement_id", String(120), ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),
+    Column("date", String(10), nullable=False),
+    Column("as_of", String(10), nullable=True),
+    Column("note", Text, nullable=True),
+    Column("sources", JSON, nullable=False),
+)
+
+agreement_correction = Table(
+    "agreement_correction",
+    metadata,
+    # Corrections of claims, as published: which claim, old and new value, why, who, when, on what source.
+    Column("agreement_id", String(120), ForeignKey("agreement.id", ondelete="CASCADE"), primary_key=True),
+    Column("position", Integer, primary_key=True, autoincrement=False),
+    Column("claim", String(200), nullable=False),
+    Column("old", Text, nullable=True),
+    Column("new", Text, nullable=True),
+    Column("why", Text, nullable=False),
+    Column("by", String(200), nullable=False),
+    Column("at", String(40), nullable=False),
+    Column("sources", JSON, nullable=False),
 )

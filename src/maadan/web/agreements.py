@@ -83,6 +83,18 @@ def agreements_page(request: Request, party: str | None = None, country: str | N
         "api": api.rstrip("?"), "active": any(filters.values())}), status_code=422 if error else 200)
 
 
+@router.get("/agreements/stale")
+def stale_page(request: Request, older_than: str | None = None) -> Response:
+    """The curator's page: records whose status is not final while their newest source is old."""
+    default = request.app.state.settings.stale_days
+    raw = (older_than or "").strip()
+    if raw and not (raw.isdigit() and len(raw) <= 5 and int(raw) <= 36_500):
+        return error_page(request, InvalidInput(f"older than: {raw[:20]!r} is not a number of days (0-36500)"))
+    days = int(raw) if raw else default
+    rows = service.stale_agreements(_uow(request), older_than_days=days)
+    return render(request, "agreements_stale.html", _context({"rows": rows, "days": days, "default": default}))
+
+
 @router.get("/agreements/{agreement_id}")
 def agreement_page(request: Request, agreement_id: str) -> Response:
     try:
@@ -90,10 +102,14 @@ def agreement_page(request: Request, agreement_id: str) -> Response:
     except MaadanError as exc:
         return error_page(request, exc)
     a = d.agreement
+    if a.id != agreement_id:  # a merged record's old id: send to the one address of the page
+        return RedirectResponse(f"/agreements/{quote(a.id)}", status_code=301)
     readings: OrderedDict[str, list] = OrderedDict()
     for r in a.readings:
         readings.setdefault(r.field, []).append(r)
-    return render(request, "agreement.html", _context({"d": d, "a": a, "readings": readings,
+    claims = a.claims()
+    return render(request, "agreement.html", _context({"d": d, "a": a, "readings": readings, "claims": claims,
+                                                       "unsourced": sum(not c.sourced for c in claims),
                                                        "confidence_levels": CONFIDENCE}))
 
 

@@ -4,7 +4,6 @@ template. Pages are left out of the OpenAPI document; the JSON API under /api is
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
@@ -26,6 +25,7 @@ from maadan.api.security import (
 )
 from maadan.auth import service as auth
 from maadan.auth.model import AuthError, TooManyAttempts, User
+from maadan.cadastre import area_files
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.model import HOLDER_KINDS
@@ -33,7 +33,7 @@ from maadan.errors import InvalidInput, MaadanError
 from maadan.minerals.service import list_minerals, mineral_facts
 from maadan.projects.service import find_projects, project_detail
 from maadan.store.uow import UnitOfWork
-from maadan.web import figures, overview, register, uploads
+from maadan.web import figures, overview, register
 from maadan.web.templating import error_page, render
 
 router = APIRouter(include_in_schema=False)
@@ -253,11 +253,13 @@ def apply_form(request: Request) -> Response:
 
 @router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect)])
 def upload_area(request: Request, _: Annotated[User, Depends(require_role("applicant", "officer"))],
-                file: Annotated[UploadFile, File(description="Zipped Shapefile, GeoPackage or GeoJSON")]) -> dict:
-    """The area in an uploaded file as one GeoJSON geometry in WGS 84 (every polygon in its first
-    layer; UTM 41N-43N reprojected, other CRSs refused; zips checked before unpacking)."""
-    name = Path(file.filename or "").name
-    got = uploads.read_area(file.file.read(), name)
+                file: Annotated[UploadFile, File(description="GeoJSON, zipped Shapefile, GeoPackage, KML or CSV "
+                                                                     "with a WKT column")]) -> dict:
+    """The area in an uploaded file as one GeoJSON geometry in WGS 84 (the union of its polygons;
+    UTM 41N-43N reprojected, other CRSs refused). The file is read only as the format its name
+    declares, after its bytes and structure check out (docs/security.md, "Uploads")."""
+    name = area_files.display_name(file.filename)
+    got = area_files.read_area(file.file.read(), name)
     return {"geometry": shapely.geometry.mapping(got.geometry), "features": got.features, "file": name,
             "source_crs": got.source_crs}
 

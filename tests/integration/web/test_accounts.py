@@ -184,7 +184,7 @@ def test_upload_area_reads_a_zipped_shapefile(web, tmp_path):
     assert got.equals_exact(shapely.geometry.shape(CLEAN), 1e-9) or got.symmetric_difference(
         shapely.geometry.shape(CLEAN)).area < 1e-12
     bad = web.client.post("/cadastre/upload-area", files={"file": ("notes.txt", b"hello", "text/plain")}, headers=headers)
-    assert bad.status_code == 422 and "not a zipped Shapefile" in bad.json()["message"]
+    assert bad.status_code == 422 and "not a file Maadan reads" in bad.json()["message"]
     broken = io.BytesIO()
     with zipfile.ZipFile(broken, "w") as zf:
         zf.writestr("readme.txt", "no shapefile here")

@@ -7,6 +7,9 @@ from fastapi.testclient import TestClient
 
 from maadan.api.app import create_app
 from maadan.config import load_settings
+from tests.conftest import bundled_agreement_ids
+
+SEEDED = len(bundled_agreement_ids())
 
 
 @pytest.fixture
@@ -19,7 +22,7 @@ def site(seeded_db):
 def test_agreements_page_lists_filters_and_shows_the_timeline(site):
     page = site.get("/agreements").text
     assert 'href="/agreements"' in page and "Timeline" in page and "September 2025" in page
-    assert page.count('href="/agreements/202') == 36  # 18 in the table, 18 on the timeline
+    assert page.count('href="/agreements/202') == 2 * SEEDED  # each in the table and on the timeline
     antimony = site.get("/agreements", params={"mineral": "antimony"}).text
     assert "OGDCL–PMDC" in antimony and "Reko Diq" not in antimony
     r = site.get("/agreements", params={"mineral": "antimny"})
@@ -36,6 +39,28 @@ def test_agreement_page_shows_readings_side_by_side_and_links(site):
     assert "FPJ (some outlets)" in nlc
     missing = site.get("/agreements/2025-09-08-ussm-fwo")
     assert missing.status_code == 404 and 'href="/agreements/2025-09-08-ussm-fwo-mou"' in missing.text
+
+
+def test_agreement_page_shows_history_claims_with_sources_and_corrections(site):
+    r = site.get("/agreements/2025-12-10-exim-reko-diq-loan-approved", follow_redirects=False)
+    assert r.status_code == 301 and r.headers["location"] == "/agreements/2025-11-23-us-exim-reko-diq-loan"
+    page = site.get("/agreements/2025-11-23-us-exim-reko-diq-loan").text
+    assert "Status history" in page and "deferred" in page and "(as of 26 March 2026)" in page
+    assert "Claims and their sources" in page and 'class="badge unsourced"' not in page
+    assert 'href="https://www.dawn.com/news/1957007/us-exim-bank-pledges-125bn-loan-for-reko-diq"' in page
+    assert "<h2 id=\"corrections\">Corrections</h2>" in page and "not a party to the loan" in page
+    nlc = site.get("/agreements/2025-09-08-nlc-mota-engil-logistics-mou").text
+    assert "Claims and their sources" in nlc
+
+
+def test_curators_stale_page(site):
+    page = site.get("/agreements/stale").text
+    assert "Agreements to check again" in page and 'value="180"' in page
+    page = site.get("/agreements/stale", params={"older_than": "36500"}).text
+    assert "No agreement is stale at this age" in page or "undated" in page
+    for bad in ("soon", "100000", "-1"):
+        r = site.get("/agreements/stale", params={"older_than": bad})
+        assert r.status_code == 422 and "is not a number of days" in r.text
 
 
 def test_partners_page_and_match_form(site):

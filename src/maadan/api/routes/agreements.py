@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, Depends, Query, Response
+from fastapi import APIRouter, Body, Depends, Query, Request, Response
 
 from maadan.agreements import service
 from maadan.api.deps import Page, UoW, WriteUoW
@@ -45,6 +45,18 @@ def timeline(uow: UoW, page: Page, party: Text = None, country: Text = None, min
                       for a in rows])
 
 
+@router.get("/agreements/stale", summary="Agreements not final whose newest source is older than a given age")
+def stale(uow: UoW, page: Page, request: Request,
+          older_than: Annotated[int | None, Query(ge=0, le=36_500, description="Days (default: MAADAN_STALE_DAYS)")]
+          = None) -> dict:
+    days = request.app.state.settings.stale_days if older_than is None else older_than
+    rows = service.stale_agreements(uow, older_than_days=days)
+    return page.page([{"id": r.agreement.id, "title": r.agreement.title, "kind": r.agreement.kind,
+                       "status": r.agreement.status, "status_as_of": r.agreement.status_as_of,
+                       "latest_source": r.latest_source, "age_days": r.age_days} for r in rows]) | {
+        "older_than_days": days}
+
+
 @router.get("/agreements/{agreement_id}", summary="One agreement: parties, dates, amounts, readings, sources")
 def agreement(agreement_id: str, uow: UoW) -> dict:
     d = service.agreement_detail(uow, agreement_id)
@@ -64,3 +76,12 @@ def add(body: Draft, user: Officer, uow: WriteUoW, read: UoW, response: Response
               summary="Change some fields of an agreement (officers and admins); validated as a whole")
 def edit(agreement_id: str, body: Draft, user: Officer, uow: WriteUoW) -> dict:
     return service.edit_agreement(uow, agreement_id, body, actor=f"user:{user.username}").as_dict()
+
+
+Change = Annotated[dict[str, Any], Body(description="A status change: {status, date, sources, as_of?, note?}")]
+
+
+@router.post("/agreements/{agreement_id}/history", dependencies=CSRF,
+             summary="Add a dated status change with its sources (officers and admins)")
+def add_status(agreement_id: str, body: Change, user: Officer, uow: WriteUoW) -> dict:
+    return service.add_status_change(uow, agreement_id, body, actor=f"user:{user.username}").as_dict()

@@ -1,7 +1,7 @@
 """priority: competition groups, sealed bids, notices; queue state on applications (issue 10)
 
 Revision ID: 0af6f8c3f8d5
-Revises: 5b1f2e3d4c05
+Revises: 6c2a7f3e9d06
 Create Date: 2026-12-03 17:31:52.178853
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0af6f8c3f8d5'
-down_revision = '5b1f2e3d4c05'
+down_revision = '6c2a7f3e9d06'
 branch_labels = None
 depends_on = None
 
