@@ -91,6 +91,9 @@ def application_feature(a: Application) -> Feature:
         "ref": a.ref, "number": a.number, "jurisdiction": a.jurisdiction, "type": a.title_type, "state": a.state,
         "priority": a.priority, "received_at": rfc3339(a.received_at), "area_km2": a.area_km2,
         "applicants": [h.name for h in a.holders], "minerals": list(a.minerals), "synthetic": a.synthetic,
+        "competition_group": a.group_ref if a.priority == "competing" else None,
+        "competing_with": [f"{a.jurisdiction}/A{n}" for n in a.competing_with] if a.priority == "competing" else [],
+        "waits_on": [f"{kind} {ref}" for kind, ref in a.waits_on],
     })
 
 
