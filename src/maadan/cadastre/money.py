@@ -4,7 +4,7 @@ and what falls due."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.caches import rules_for
@@ -17,9 +17,9 @@ from maadan.unit_of_work import AbstractUnitOfWork
 # --- money and obligations ---------------------------------------------------------------------
 
 def record_payment(uow: AbstractUnitOfWork, invoice_id: int, amount: float, actor: str, reference: str,
-                   paid_on: date | None = None) -> Invoice:
+                   paid_on: date | None = None, now: datetime | None = None) -> Invoice:
     """Record a payment against an invoice; overpayment and non-positive amounts are refused."""
-    paid_on = paid_on or date.today()
+    paid_on = paid_on or (now.date() if now else date.today())
     if not amount or amount <= 0 or amount != amount:
         raise InvalidInput("amount must be a positive number")
     if not reference.strip():
@@ -36,13 +36,14 @@ def record_payment(uow: AbstractUnitOfWork, invoice_id: int, amount: float, acto
         subject = f"title {inv.title_number}" if inv.title_number else f"invoice {inv.id}"
         record(uow, actor, "payment.recorded", subject,
                 {"invoice": inv.id, "amount": amount, "currency": inv.currency, "reference": reference,
-                 "paid_on": paid_on.isoformat()})
+                 "paid_on": paid_on.isoformat()}, at=now)
         uow.commit()
     inv.paid += amount
     return inv
 
 
-def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None) -> list[Invoice]:
+def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None,
+               now: datetime | None = None) -> list[Invoice]:
     """Annual rent invoices for every active title (area × rate × escalation for its year held);
     a title already invoiced for `year` is skipped."""
     due_on = due_on or date(year, 1, 1)
@@ -56,14 +57,14 @@ def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str
                 out.append(inv)
         if out:
             record(uow, actor, "rent.invoiced", f"jurisdiction {jurisdiction}",
-                    {"year": year, "invoices": len(out)})
+                    {"year": year, "invoices": len(out)}, at=now)
         uow.commit()
     return out
 
 
 @dataclass
 class DueItem:
-    kind: str  # rent | fee | obligation | expiry
+    kind: str  # rent | fee | obligation | expiry | notice
     ref: str
     due_on: date
     amount: float | None = None
@@ -110,6 +111,9 @@ def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
             if t.state == lc.ACTIVE and t.expires_on and t.expires_on <= horizon:
                 items.append(DueItem(kind="expiry", ref=t.number, due_on=t.expires_on,
                                      overdue_days=max(0, (today - t.expires_on).days)))
+        for n in uow.priority.notices(jurisdiction=jurisdiction, unread_only=True):  # queue notices until read
+            items.append(DueItem(kind="notice", ref=n.subject, due_on=n.created_at.date(),
+                                 note=f"notice {n.id}{' (answer needed)' if n.action_needed else ''}: {n.message}"))
     items.sort(key=lambda i: (i.due_on, i.kind, i.ref))
     return items
 

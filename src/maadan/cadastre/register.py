@@ -19,7 +19,8 @@ def record(uow: AbstractUnitOfWork, actor: str, kind: str, subject: str, data: d
     uow.cadastre.lock(AUDIT_LOCK)
     last = uow.cadastre.last_event()
     ev = seal(Event(seq=(last.seq + 1) if last else 1,
-                    at=(at or datetime.now(timezone.utc)).isoformat(timespec="microseconds"),
+                    # UTC always, so that events compare by time as text (the ballot seed looks them up so)
+                    at=(at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds"),
                     actor=actor, kind=kind, subject=subject, data=data or {}, documents=tuple(documents),
                     reason=reason, prev_hash=last.hash if last else GENESIS))
     uow.cadastre.append_event(ev)

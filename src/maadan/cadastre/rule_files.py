@@ -18,10 +18,14 @@ import yaml
 
 from maadan.cadastre.rules import (
     AREA_MODES,
+    COMPETITION_METHODS,
+    LOSER_OUTCOMES,
     ELIGIBILITY_KINDS,
     OBLIGATION_EVENTS,
     PLACEHOLDER,
     PRIORITY_WINDOWS,
+    CompetitionRule,
+    Conversion,
     Eligibility,
     Money,
     Obligation,
@@ -322,7 +326,7 @@ def _title_type(code: str, m: _Map, path: str) -> TitleType:
 
 _TOP_REQUIRED = ("jurisdiction", "name", "authority", "effective_from", "effective_to", "priority", "area_mode",
                  "max_vertices", "sources", "title_types")
-_TOP_OPTIONAL = ("grid", "notes", "effective_from_basis")
+_TOP_OPTIONAL = ("grid", "notes", "effective_from_basis", "competition", "conversions")
 
 
 def _text_list(m: _Map, key: str) -> tuple[str, ...]:
@@ -402,13 +406,80 @@ def _ruleset(doc: _Map, version: str) -> RuleSet:
     sources = _text_list(doc, "sources")
     if not sources:
         raise _fail(doc, "sources", "sources", "must list at least one source")
+    types = _title_types(doc)
     return RuleSet(
         jurisdiction=_text(doc, "jurisdiction", "jurisdiction"), name=_text(doc, "name", "name"), version=version,
         effective_from=start, effective_to=end, authority=_text(doc, "authority", "authority"),
-        title_types=_title_types(doc), same_date_simultaneous=simultaneous, timezone=tz,
+        title_types=types, same_date_simultaneous=simultaneous, timezone=tz,
         grid_cell_arcsec=_grid(doc, mode), max_vertices=vertices.value, sources=sources, area_mode=mode,
         effective_from_basis=basis, notes=_text_list(doc, "notes") if "notes" in doc else (),
+        competition=_competition(doc, types), conversions=_conversions(doc, types),
     )
+
+
+# --- competition and conversions (issue 10): top-level keys with their own parsers --------------
+
+def _competition_rule(m: _Map, path: str) -> CompetitionRule:
+    _keys(m, path, ("method", "losers", "legal_basis", "verified"), ("bid_days", "note"))
+    method, losers = m.get("method"), m.get("losers")
+    if method not in COMPETITION_METHODS:
+        raise _fail(m, "method", f"{path}.method", f"must be one of {', '.join(COMPETITION_METHODS)}, got {method!r}")
+    if losers not in LOSER_OUTCOMES:
+        raise _fail(m, "losers", f"{path}.losers", f"must be one of {', '.join(LOSER_OUTCOMES)}, got {losers!r}")
+    bid_days = None
+    if method == "sealed-bids":
+        if "bid_days" not in m:
+            raise _fail(m, None, f"{path}.bid_days", "is required for sealed-bids (days bids stay open after the group's day)")
+        bid_days = int(_number(m, "bid_days", f"{path}.bid_days", integer=True, minimum=1))
+    elif "bid_days" in m:
+        raise _fail(m, "bid_days", f"{path}.bid_days", "only sealed-bids take bid_days")
+    basis, verified, note = _basis(m, path)
+    return CompetitionRule(method, losers, basis, verified, bid_days=bid_days, note=note)
+
+
+def _competition(doc: _Map, types: dict[str, TitleType]) -> dict[str, CompetitionRule]:
+    """competition: {default: RULE, title_types: {CODE: RULE}}: how same-day competition groups are
+    resolved, per title type, with the file's default for the rest."""
+    if doc.get("competition") is None:
+        return {}
+    sub = _get_map(doc, "competition", "competition")
+    _keys(sub, "competition", ("default",), ("title_types",))
+    out = {"*": _competition_rule(_get_map(sub, "default", "competition.default"), "competition.default")}
+    if sub.get("title_types") is not None:
+        per_type = _get_map(sub, "title_types", "competition.title_types")
+        for code in per_type:
+            path = f"competition.title_types.{code}"
+            if code not in types:
+                raise _fail(per_type, code, path, f"{code!r} is not a title type here; known: {', '.join(sorted(types))}")
+            out[code] = _competition_rule(_get_map(per_type, code, path), path)
+    return out
+
+
+def _conversions(doc: _Map, types: dict[str, TitleType]) -> tuple[Conversion, ...]:
+    """conversions: [{from: CODE, to: [CODE...], legal_basis, verified}]: which title's holders alone
+    may apply for which titles over its ground."""
+    if doc.get("conversions") is None:
+        return ()
+    out: list[Conversion] = []
+    for i, item in enumerate(_get_list(doc, "conversions", "conversions")):
+        where = f"conversions[{i}]"
+        if not isinstance(item, _Map):
+            raise _fail(doc, "conversions", where, "must be a mapping {from, to, legal_basis, verified}")
+        _keys(item, where, ("from", "to", "legal_basis", "verified"), ("note",))
+        parent = item.get("from")
+        if parent not in types:
+            raise _fail(item, "from", f"{where}.from", f"{parent!r} is not a title type here; known: {', '.join(sorted(types))}")
+        children = _codes(item, "to", f"{where}.to")
+        unknown = [c for c in children if c not in types]
+        if unknown:
+            raise _fail(item, "to", f"{where}.to", f"{', '.join(map(str, unknown))} is not a title type here; "
+                        f"known: {', '.join(sorted(types))}")
+        if parent in children:
+            raise _fail(item, "to", f"{where}.to", f"a {parent} cannot convert into itself")
+        if any(c.parent == parent for c in out):
+            raise _fail(item, "from", f"{where}.from", f"{parent} is listed twice; list all its children in one entry")
+        out.append(Conversion(parent, children, *_basis(item, where)))
+    return tuple(out)
 
 
 # --- folders and versions -----------------------------------------------------------------------

@@ -20,6 +20,9 @@ ELIGIBILITY_KINDS = {"pakistani_body_corporate_only": False, "disclose_sharehold
                      "local_share_min": True}
 AREA_MODES = ("polygon", "grid")
 PRIORITY_WINDOWS = ("calendar-day",)
+# How a competition group (overlapping applications received the same day) is resolved, and what losers get.
+COMPETITION_METHODS = ("officer-decision", "ballot", "sealed-bids")
+LOSER_OUTCOMES = ("refused", "remainder")
 
 
 @dataclass(frozen=True)
@@ -76,6 +79,36 @@ class TitleType:
 
 
 @dataclass(frozen=True)
+class CompetitionRule:
+    """How a competition group is resolved: an officer's decision with written reasons, a public
+    ballot, or sealed bids opened after `bid_days`; losers are refused or offered their remainder."""
+
+    method: str  # one of COMPETITION_METHODS
+    losers: str  # one of LOSER_OUTCOMES
+    legal_basis: str
+    verified: bool
+    bid_days: int | None = None  # sealed-bids: bids close at the end of this many days after the group's day
+    note: str | None = None
+
+
+DEFAULT_COMPETITION = CompetitionRule(
+    method="officer-decision", losers="refused", verified=False,
+    legal_basis="no competition rule in the rule file: an officer decides with written reasons (Maadan's default)")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Security of tenure: while a `parent` title is active, only its holders may apply for one of
+    the `children` title types over its ground."""
+
+    parent: str
+    children: tuple[str, ...]
+    legal_basis: str
+    verified: bool
+    note: str | None = None
+
+
+@dataclass(frozen=True)
 class RuleSet:
     jurisdiction: str
     name: str
@@ -92,6 +125,21 @@ class RuleSet:
     area_mode: str = "polygon"
     effective_from_basis: RuleValue | None = None
     notes: tuple[str, ...] = field(default=())
+    # keyed by title type code, "*" for the default; see competition_rule()
+    competition: dict[str, CompetitionRule] = field(default_factory=dict)
+    conversions: tuple[Conversion, ...] = ()
+
+    def competition_rule(self, title_types: set[str] | frozenset[str] | tuple[str, ...]) -> CompetitionRule:
+        """The rule for a group whose members apply for `title_types`: the type's own rule when they
+        all apply for one type that has one, else the file's default, else Maadan's default."""
+        codes = set(title_types)
+        if len(codes) == 1 and (own := self.competition.get(next(iter(codes)))) is not None:
+            return own
+        return self.competition.get("*", DEFAULT_COMPETITION)
+
+    def conversion(self, parent: str, child: str) -> Conversion | None:
+        """The conversion rule that lets a `parent` title's holders apply for a `child` title, if any."""
+        return next((c for c in self.conversions if c.parent == parent and child in c.children), None)
 
     def title_type(self, code: str) -> TitleType:
         """The title type with this code (case-insensitive); InvalidInput naming the known codes."""

@@ -12,7 +12,7 @@ writes its own way); the pages also get the register page, one title and the off
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, timezone
 from typing import Any, Literal
 
 import shapely.geometry
@@ -24,6 +24,8 @@ from maadan.cadastre import service as cadastre
 from maadan.cadastre.applications import CheckReport
 from maadan.cadastre.audit import Event
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
+from maadan.cadastre.queue import offer_blocker
+from maadan.cadastre.queue_views import queue_fields
 from maadan.cadastre.register import actor_roles
 from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
@@ -68,7 +70,7 @@ def application_view(a: Application, full: bool = False, *, geometry: bool = Fal
     with its holders and their owners, the filing organisation, the fee, the rules and the conflicts."""
     out: dict[str, Any] = {
         "ref": a.ref, "number": a.number, "jurisdiction": a.jurisdiction, "type": a.title_type, "state": a.state,
-        "priority": a.priority, "received_at": a.received_at, "area_km2": a.area_km2,
+        **queue_fields(a), "received_at": a.received_at, "area_km2": a.area_km2,
         "applicants": [h.name for h in a.holders], "minerals": list(a.minerals), "synthetic": a.synthetic}
     if full:
         out |= {"holders": [{"name": h.name, "share_pct": h.share_pct, "country": h.country, "kind": h.kind,
@@ -278,11 +280,12 @@ class QueueItem:
     application: Application
     moves: list[str]  # legal next actions, in the lifecycle's order
     history: list[HistoryLine] = field(default_factory=list)
+    blocked: dict[str, str] = field(default_factory=dict)  # move -> why the queue does not allow it yet
 
     @property
     def waits_on(self) -> list[str]:
-        """Earlier pending applications this one competes with or stands behind."""
-        return [c.ref for c in self.application.conflicts if c.kind == "application"]
+        """Earlier claims on its ground (titles, reserved areas, groups, applications)."""
+        return [f"{kind} {ref}" for kind, ref in self.application.waits_on]
 
 
 @dataclass
@@ -299,14 +302,22 @@ def _history(events: list[Event], roles: dict[str, str]) -> list[HistoryLine]:
 def queue(uow: AbstractUnitOfWork, recent: int = 15) -> Queue:
     """Pending applications in priority (number) order with their legal moves and who did what;
     and the latest decided applications."""
+    now = datetime.now(timezone.utc)
     with uow:
         apps = uow.cadastre.applications(states=lc.PENDING)
         events = [e for e in uow.cadastre.events() if e.kind.startswith("application.")]
         roles = actor_roles(uow, events)
+        blocked = {}
+        for a in apps:
+            if {"offer", "grant"} & set(lc.APPLICATION_MOVES[a.state]):
+                why = offer_blocker(uow, a, now)
+                if why:
+                    blocked[a.ref] = why
     by_subject: dict[str, list[Event]] = {}
     for e in events:
         by_subject.setdefault(e.subject, []).append(e)
-    items = [QueueItem(a, list(lc.APPLICATION_MOVES[a.state]), _history(by_subject.get(a.ref, []), roles))
+    items = [QueueItem(a, list(lc.APPLICATION_MOVES[a.state]), _history(by_subject.get(a.ref, []), roles),
+                       {m: blocked[a.ref] for m in ("offer", "grant") if a.ref in blocked})
              for a in sorted(apps, key=lambda a: (a.jurisdiction, a.number))]
     decided = [(e.subject, _history([e], roles)[0]) for e in reversed(events)
                if e.kind != "application.received"][:recent]

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.table import Table
 
+from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service, views
+from maadan.cadastre.queue_views import describe_place, queue_fields
 from maadan.cadastre.audit import Document, document_from_bytes
 from maadan.cadastre.model import Holder
 from maadan.cli import common
@@ -52,7 +54,8 @@ def parse_holder(text: str) -> Holder:
                   country=(m.group("country") or "").upper() or None, kind=m.group("kind") or "private")
 
 
-def _documents(paths: list[Path] | None) -> list[Document]:
+def documents(paths: list[Path] | None) -> list[Document]:
+    """The documents named on the command line, read and hashed (also for `cadastre competition`)."""
     return [document_from_bytes(p.name, _read(p)) for p in paths or []]
 
 
@@ -100,33 +103,43 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               crs: Optional[str] = typer.Option(None),
               cells: Optional[str] = typer.Option(None),
               applicant_org: Optional[str] = typer.Option(None, help="Organisation id of the filer."),
+              converts: Optional[str] = typer.Option(None, "--converts", help="Your active title this converts, e.g. "
+                                                     "PK-BA/EL/2026/0001 (security of tenure)."),
+              received_at: Optional[datetime] = typer.Option(
+                  None, "--received-at", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"],
+                  help="A paper filing's receipt time with its offset, e.g. 2026-12-01T10:30:00+05:00; not before "
+                       "the latest filing already numbered."),
               actor: Optional[str] = common.ACTOR,
               json_out: bool = common.JSON) -> None:
-    """File an application; prints its receipt (number, time, area, fee, priority)."""
+    """File an application; prints its receipt (number, time, area, fee, place in the queue)."""
     c = common.get()
     inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=title_type, minerals=tuple(mineral),
                                    holders=tuple(parse_holder(h) for h in holder), area=_area(area, crs, cells),
-                                   applicant_org=applicant_org)
+                                   applicant_org=applicant_org, converts=converts, received_at=received_at)
     receipt = service.apply(c.uow(write=True), inp, common.actor(actor))
     a = receipt.application
     data = {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
-            "priority": a.priority, "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
+            **queue_fields(a), "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
             "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
             "rules_version": a.rules_version, "conflicts": [k.__dict__ for k in a.conflicts],
-            "unverified_rules": receipt.report.unverified}
+            "simultaneous_until": receipt.simultaneous_until, "unverified_rules": receipt.report.unverified}
+    if receipt.competition_rule:
+        data["competition_method"] = receipt.competition_rule
     if json_out:
         common.print_json(data)
         return
     c.out.print(f"Receipt: application {a.ref}, received {a.received_at.isoformat(timespec='seconds')}, "
                 f"{a.area_km2:,.3f} km², fee {a.fee_amount:,.0f} {a.fee_currency}"
                 + ("" if a.fee_verified else " (unverified)"))
-    if a.priority == "clear":
-        c.out.print("[green]Holds priority[/]: no earlier pending application overlaps.")
-    else:
-        others = ", ".join(k.ref for k in a.conflicts if k.kind == "application")
-        c.out.print(f"[yellow]{a.priority}[/]: overlaps pending application(s) {others}"
-                    + (" received the same day (rule 10: simultaneous; an officer decides)" if a.priority == "competing"
-                       else " received earlier, which take priority"))
+    colour = {"clear": "green", "competing": "yellow", "behind": "yellow"}[a.priority]
+    c.out.print(f"[{colour}]{a.priority}[/]: {describe_place(a)}.")
+    if receipt.competition_rule:
+        r = receipt.competition_rule
+        c.out.print(f"The group is decided by {r.method.replace('-', ' ')} ({r.legal_basis}"
+                    f"{'' if r.verified else '; unverified'}).")
+    if receipt.simultaneous_until and a.priority != "behind":
+        c.out.print(f"Until {receipt.simultaneous_until.isoformat()} an overlapping filing of the same day would "
+                    "compete with it (rule 10); it cannot be offered before then.")
 
 
 @app.command("decide")
@@ -139,7 +152,7 @@ def decide_cmd(number: int = typer.Argument(..., help="Application number."),
     """Move an application through its lifecycle (grant issues the title)."""
     c = common.get()
     app_, title = service.decide(c.uow(write=True), jurisdiction, number, action, common.actor(actor), reason,
-                                 _documents(document))
+                                 documents(document))
     data = {"application": app_.ref, "state": app_.state, "title": title.number if title else None}
     if json_out:
         common.print_json(data)
@@ -159,7 +172,7 @@ def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/E
     """Act on a title."""
     c = common.get()
     t = service.title_action(
-        c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=_documents(document),
+        c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=documents(document),
         holders=[parse_holder(h) for h in holder] if holder else None,
         area=service.AreaInput(geojson=_read(area), crs=crs) if area else None)
     data = {"number": t.number, "state": t.state, "expires_on": t.expires_on, "area_km2": t.area_km2,
@@ -179,17 +192,22 @@ def applications_cmd(jurisdiction: str = JURISDICTION,
     c = common.get()
     apps = views.visible_applications(c.uow(), None, jurisdiction, state, everything=True)
     rows = [{"number": a.number, "received_at": a.received_at.isoformat(), "type": a.title_type, "state": a.state,
-             "priority": a.priority, "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
+             **queue_fields(a), "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
              "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic} for a in apps]
     if json_out:
         common.print_json({"count": len(rows), "items": rows})
         return
     t = Table(title=f"Applications, {jurisdiction}, in order of receipt")
-    for col in ("no.", "received (UTC)", "type", "state", "priority", "km²", "holders", "overlaps"):
+    for col in ("no.", "received (UTC)", "type", "state", "priority", "group / competing with", "waits on", "km²",
+                "holders"):
         t.add_column(col)
+    pending = set(lc.PENDING)
     for r in rows:
-        t.add_row(str(r["number"]), r["received_at"][:19], r["type"], r["state"], r["priority"],
-                  f"{r['area_km2']:,.2f}", ", ".join(f"{n} {s:g}%" for n, s in r["holders"]), ", ".join(r["conflicts"]))
+        group = f"{r['competition_group']}: {', '.join(r['competing_with'])}" if r["competition_group"] else ""
+        waits = "; ".join(f"{w['kind']} {w['ref']}" for w in r["waits_on"]) if r["state"] in pending else ""
+        t.add_row(str(r["number"]), r["received_at"][:19], r["type"], r["state"],
+                  r["priority"] if r["state"] in pending else "", group, waits,
+                  f"{r['area_km2']:,.2f}", ", ".join(f"{n} {s:g}%" for n, s in r["holders"]))
     c.out.print(t)
 
 

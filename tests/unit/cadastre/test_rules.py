@@ -54,7 +54,7 @@ def test_all_bundled_rule_files_load_as_complete_rule_sets(rulesets):
         ("PK-BA", "2002-03-08"), ("PK-BA", "2020-03-03"), ("PK-PB", "2002-01-01")]
     ba_2002, ba_2020, pb = rulesets
     assert set(ba_2002.title_types) == set(ba_2020.title_types) == {"RL", "EL", "MDRL", "ML", "SSPL", "SSML"}
-    assert set(pb.title_types) == {"ML"}
+    assert set(pb.title_types) == {"ML", "EL", "SSPL", "SSML", "SML"}
     # the open-ended 2002 version is closed by the 2020 one; the latest stays open
     assert ba_2002.effective_to == date(2020, 3, 3) and ba_2020.effective_to is None
     for r in rulesets:
