@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
+from tests.conftest import require
 
 ROOT = Path(__file__).resolve().parents[2]
 SRC = ROOT / "src" / "maadan"
@@ -17,8 +17,7 @@ SRC = ROOT / "src" / "maadan"
 
 def test_import_contracts_are_kept():
     lint = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
-    if lint is None:
-        pytest.skip("import-linter is not installed (it comes with `pip install -e '.[test]'`)")
+    require(lint, "import-linter's lint-imports (it comes with `pip install -e '.[test]'`)")
     out = subprocess.run([lint, "--no-cache"], cwd=ROOT, capture_output=True, text=True)
     assert out.returncode == 0, out.stdout[-4000:] + out.stderr[-2000:]
     assert "0 broken" in out.stdout and "4 kept" in out.stdout

@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Query, Response
 from pydantic import Field
 
+from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.http.client_limits import limited
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.api.schemas import (
     ApiRoute,
@@ -32,6 +34,7 @@ router = APIRouter(prefix="/api", tags=["cadastre"], route_class=ApiRoute)
 Officer = Annotated[User, Depends(require_role("officer"))]
 Applicant = Annotated[User, Depends(require_role("applicant", "officer"))]
 CSRF = [Depends(csrf_protect)]
+SPATIAL = [Depends(limited("spatial"))]
 # Application numbers are sequence numbers; bounding them keeps huge numbers a 422, not a database overflow.
 Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The application's number in its jurisdiction")]
 Jurisdiction = Annotated[str, Path(min_length=2, max_length=16, description="Jurisdiction code, e.g. PK-BA")]
@@ -230,13 +233,14 @@ def jurisdictions() -> Listing[JurisdictionOut]:
     return {"items": out}
 
 
-@router.post("/cadastre/check", summary="Every check an application gets, without filing it")
+@router.post("/cadastre/check", summary="Every check an application gets, without filing it",
+             dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
     return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders))
 
 
-@router.post("/cadastre/applications", status_code=201, dependencies=CSRF,
+@router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
              summary="File an application (applicants file for their own organisation)")
 def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> ReceiptOut:
     org = user.organisation_id if user.role == "applicant" else None
@@ -258,11 +262,11 @@ def applications(uow: UoW, page: Page, user: CurrentUser,
                  jurisdiction: Annotated[str | None, Query(max_length=16)] = None,
                  state: Annotated[str | None, Query(max_length=24)] = None) -> Paged[ApplicationOut]:
     apps = views.visible_applications(uow, user, jurisdiction, state)
-    full = user is not None
-    return page.page([views.application_view(a, full=full) for a in apps])
+    return page.page([views.application_view(a, full=views.full_view(a, user)) for a in apps])
 
 
-@router.get("/cadastre/applications/{jurisdiction}/{number}", summary="One application")
+@router.get("/cadastre/applications/{jurisdiction}/{number}",
+            summary="One application (what the caller may see of it; 404 for one they may not see, as for none)")
 def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: CurrentUser) -> ApplicationOut:
     return views.application_for(uow, user, jurisdiction, number)
 
@@ -271,7 +275,9 @@ def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: Curr
              summary="Move an application through its lifecycle (officers; applicants may withdraw their own)")
 def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> DecisionOut:
     if user.role == "applicant":
-        views.application_for(read, user, jurisdiction, number)  # its own organisation's, or refused
+        app = views.visible_application(read, user, jurisdiction, number)  # 404 as if it did not exist
+        if not views.owns(app, user):
+            raise Forbidden("this application belongs to another organisation")
         if body.action != "withdraw":
             raise Forbidden("applicants may only withdraw their own applications")
     app, title = service.decide(uow, jurisdiction, number, body.action, user.actor, body.reason,

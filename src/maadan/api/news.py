@@ -11,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from maadan.agreements.service import add_or_corroborate
 from maadan.api.schemas import ApiRoute, Instant, Out, Paged
+from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.http.client_limits import limited
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
@@ -83,9 +85,11 @@ class CommitOut(Out):
     agreements: list[str] = Field(description="Agreement ids added or corroborated")
 
 
-@router.post("/news", dependencies=CSRF, summary="Read a news text into proposals (officers and admins)",
+@router.post("/news", dependencies=[*CSRF, Depends(limited("compute"))],
+             summary="Read a news text into proposals (officers and admins)",
              responses={201: {"description": "Read and stored"},
-                        200: {"description": "The same text was read before: nothing new was created"}})
+                        200: {"description": "The same text was read before: nothing new was created"},
+                        **LIMIT_RESPONSES})
 def upload(user: Officer, uow: WriteUoW, response: Response,
            file: Annotated[UploadFile, File(description="The article: plain text or HTML, at most 5 MB")],
            published: Annotated[str | None, Form(max_length=40, description="Publication date, YYYY-MM-DD "

@@ -242,7 +242,8 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
         if fee:
             uow.cadastre.add_invoice(inp.jurisdiction, Invoice(
                 id=None, title_number=None, application_number=app.number, kind="application-fee",
-                period="application", due_on=now.date(), amount=fee.value.amount, currency=fee.value.currency,
+                period="application", due_on=_local_date(now, ruleset.timezone), amount=fee.value.amount,
+                currency=fee.value.currency,
                 verified=fee.verified))
         data: dict[str, Any] = {
             "title_type": tt.code, "area_km2": app.area_km2, "priority": app.priority,

@@ -1,11 +1,14 @@
 """The read side of the cadastre: what the public, an applicant, an officer and an admin see of
 titles, applications and checks, for every adapter (CLI, REST, OGC, web) alike.
 
-- The public sees titles and pending applications: applicants' names, never beneficial owners,
-  applicant accounts, fees or documents; a decided or withdrawn application is not public.
-- An applicant sees its own organisation's applications in full; another organisation's are
-  forbidden to it.
+- The public sees titles and pending applications (received, under review, offered: others may
+  object to them): applicants' names, never beneficial owners, applicant accounts, fees or
+  documents; a refused, withdrawn or decided application is not public.
+- An applicant sees its own organisation's applications in full, and others' as the public does.
 - Officers and admins see every application in full.
+Whatever a viewer may not see does not exist for them: it answers as a missing one would (404), so
+no one learns which numbers exist. This module is the one place that rule lives (`can_see`,
+`full_view`): the REST API, the OGC API, the pages and the home page's decisions ask it.
 Views are plain values (dicts of JSON-ready values; dates as date or datetime, which each renderer
 writes its own way); the pages also get the register page, one title and the officers' queue."""
 
@@ -13,12 +16,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 import shapely.geometry
 
 from maadan import actors
-from maadan.auth.model import Forbidden, User
+from maadan.auth.model import User
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.applications import CheckReport
@@ -99,14 +102,49 @@ def check_view(r: CheckReport, *, geometry: bool = True) -> dict[str, Any]:
 
 # --- who sees which applications ---------------------------------------------------------------
 
-def sees_all(user: User | None) -> bool:
-    return user is not None and user.role in ("officer", "admin")
+PUBLIC_STATES = lc.PENDING  # the applications the public register shows
 
 
-def visible_applications(uow: AbstractUnitOfWork, user: User | None, jurisdiction: str | None = None,
+class Viewer(Protocol):
+    """Who is looking (an account; None for the public)."""
+
+    role: str
+    organisation_id: str | None
+
+
+def sees_all(viewer: Viewer | None) -> bool:
+    """Officers and admins see every application."""
+    return viewer is not None and viewer.role in ("officer", "admin")
+
+
+def owns(app: Application, viewer: Viewer | None) -> bool:
+    """An applicant sees everything of its own organisation's applications."""
+    return (viewer is not None and viewer.role == "applicant" and app.applicant_org is not None
+            and app.applicant_org == viewer.organisation_id)
+
+
+def can_see(app: Application, viewer: Viewer | None) -> bool:
+    """Whether the application exists for this viewer (None: the public)."""
+    return sees_all(viewer) or owns(app, viewer) or app.state in PUBLIC_STATES
+
+
+def full_view(app: Application, viewer: Viewer | None) -> bool:
+    """Whether the viewer sees the holders' details, the fee and the applicant organisation."""
+    return sees_all(viewer) or owns(app, viewer)
+
+
+def parse_ref(ref: str) -> tuple[str, int] | None:
+    """("PK-BA", 12) for the reference "PK-BA/A12" (as audit events name applications), else None."""
+    jurisdiction, sep, number = ref.rpartition("/A")
+    if not sep or not jurisdiction or not number.isdigit() or len(number) > 10:
+        return None
+    return jurisdiction, int(number)
+
+
+def visible_applications(uow: AbstractUnitOfWork, user: Viewer | None, jurisdiction: str | None = None,
                          state: str | None = None, *, everything: bool = False) -> list[Application]:
     """The applications `user` may list: all for officers (and for the command line's operator,
-    `everything`), its organisation's for an applicant, pending ones for the public."""
+    `everything`), its organisation's for an applicant, public ones for the public."""
     if state and state not in lc.APPLICATION_MOVES:
         raise InvalidInput(f"state must be one of {', '.join(lc.APPLICATION_MOVES)}")
     with uow:
@@ -115,26 +153,24 @@ def visible_applications(uow: AbstractUnitOfWork, user: User | None, jurisdictio
         if user is not None and user.role == "applicant":
             return uow.cadastre.applications(jurisdiction, [state] if state else None,
                                              applicant_org=user.organisation_id)
-        states = [state] if state in lc.PENDING else (lc.PENDING if not state else [])
+        states = [state] if state in PUBLIC_STATES else (PUBLIC_STATES if not state else [])
         return uow.cadastre.applications(jurisdiction, states)
 
 
-def application_for(uow: AbstractUnitOfWork, user: User | None, jurisdiction: str, number: int) -> dict[str, Any]:
-    """One application as `user` may see it: NotFound when it does not exist or is not public,
-    Forbidden when it is another organisation's."""
+def visible_application(uow: AbstractUnitOfWork, user: Viewer | None, jurisdiction: str, number: int) -> Application:
+    """The application if it exists for `user`; NotFound when it does not exist or `user` may not
+    see it (the same answer, so that no one learns which numbers exist)."""
     with uow:
         app = uow.cadastre.application(jurisdiction, number)
-    if app is None:
+    if app is None or not can_see(app, user):
         raise NotFound("application", f"{jurisdiction}/A{number}")
-    if sees_all(user):
-        return application_view(app, full=True, geometry=True)
-    if user is not None and user.role == "applicant":
-        if app.applicant_org != user.organisation_id:
-            raise Forbidden("this application belongs to another organisation")
-        return application_view(app, full=True, geometry=True)
-    if app.state not in lc.PENDING:
-        raise NotFound("application", f"{jurisdiction}/A{number}")
-    return application_view(app, geometry=True)
+    return app
+
+
+def application_for(uow: AbstractUnitOfWork, user: Viewer | None, jurisdiction: str, number: int) -> dict[str, Any]:
+    """One application as `user` may see it, with its geometry (NotFound as `visible_application`)."""
+    app = visible_application(uow, user, jurisdiction, number)
+    return application_view(app, full=full_view(app, user), geometry=True)
 
 
 def titles_page(uow: AbstractUnitOfWork, jurisdiction: str | None = None, state: str | None = None,
@@ -169,7 +205,7 @@ def public_register(uow: AbstractUnitOfWork, jurisdiction: str | None = None) ->
     """Every title and pending application as the public may see them, with their geometry."""
     with uow:
         titles = uow.cadastre.titles(jurisdiction)
-        apps = uow.cadastre.applications(jurisdiction, lc.PENDING)
+        apps = uow.cadastre.applications(jurisdiction, PUBLIC_STATES)
     return {"titles": [title_view(t, geometry=True) for t in titles],
             "applications": [application_view(a, geometry=True) for a in apps]}
 
@@ -233,7 +269,7 @@ class RegisterPage:
 def register_page(uow: AbstractUnitOfWork, f: RegisterFilter) -> RegisterPage:
     """One page of titles and every pending application that pass the filters."""
     title_states = [f.state] if f.state in lc.TITLE_MOVES else (None if not f.state else [])
-    app_states = [f.state] if f.state in lc.PENDING else (lc.PENDING if not f.state else [])
+    app_states = [f.state] if f.state in PUBLIC_STATES else (PUBLIC_STATES if not f.state else [])
     offset = (f.page - 1) * PAGE_SIZE
     with uow:
         if title_states == []:

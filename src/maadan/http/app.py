@@ -13,7 +13,9 @@ from fastapi import Depends, FastAPI
 from maadan import __version__
 from maadan.config import Settings, load_settings
 from maadan.http import content_types, errors, openapi_doc, warmup
-from maadan.http.middleware import BodyLimit, RejectNul, RequestLog
+from maadan.http.client_limits import ClientLimits
+from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, RequestLog
+from maadan.http.security_headers import SecurityHeaders
 from maadan.store.database import create_db_engine, require_schema
 
 ADAPTERS = ("maadan.api", "maadan.ogc", "maadan.web")  # installed in this order; each must import
@@ -45,6 +47,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
     errors.install(app)
     openapi_doc.install(app)
 
@@ -52,7 +55,9 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         importlib.import_module(name).install(app)
 
     app.add_middleware(RejectNul)  # inside the body limit: it reads bodies the limit has bounded
+    app.add_middleware(JsonDepthLimit)  # likewise; before any parser recurses into the body
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
+    app.add_middleware(SecurityHeaders, settings=settings)  # outermost: every response, errors too
     logging.getLogger("maadan.requests").setLevel(settings.log_level.upper())
     return app

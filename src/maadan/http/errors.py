@@ -133,6 +133,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's words for a body its parser gave up on (not UTF-8, say): bad input, as documented
+            return respond(request, 422, {"error": "invalid_input",
+                                          "message": "body: cannot be read as JSON (is it UTF-8?)"})
         code = HTTP_CODES.get(exc.status_code, "error")
         return respond(request, exc.status_code, {"error": code, "message": str(exc.detail)},
                        getattr(exc, "headers", None))
@@ -145,6 +149,14 @@ def install(app: FastAPI) -> None:
             return respond(request, 422, {"error": "invalid_input",
                                           "message": "a field holds a NUL character (U+0000), which text may not contain"})
         return await _unexpected(request, exc)
+
+    @app.exception_handler(UnicodeDecodeError)
+    async def _undecodable(request: Request, exc: UnicodeDecodeError) -> Response:
+        # A safety net: every reader decodes what users send and says where it breaks; text that
+        # still slips through undecoded is the sender's, not a fault of the server.
+        log.warning("undecoded input on %s %s: %s", request.method, request.url.path, exc.reason)
+        return respond(request, 422, {"error": "invalid_input", "message": f"the input is not UTF-8 text "
+                                                                           f"(bad byte at offset {exc.start})"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:  # a bug, not bad input

@@ -14,7 +14,6 @@ import shapely
 
 from maadan.ogc.features import CollectionInfo, Extent, Feature, decode_id, encode_id, rfc3339
 from maadan.ogc.query import InvalidParameter, ItemsQuery
-from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
 from maadan.cadastre.model import Application, Title
@@ -96,7 +95,7 @@ def application_feature(a: Application) -> Feature:
 
 class ApplicationSource:
     temporal = True
-    states = tuple(sorted(lc.PENDING))
+    states = tuple(sorted(views.PUBLIC_STATES))  # the public's applications (cadastre/views.py)
 
     def extent(self, uow: AbstractUnitOfWork) -> Extent:
         with uow:
@@ -120,7 +119,7 @@ class ApplicationSource:
             return None
         with uow:
             app = uow.cadastre.application(jurisdiction, int(number))
-        if app is None or app.state not in lc.PENDING:
+        if app is None or not views.can_see(app, None):
             return None  # a decided or withdrawn application is not public: same answer as unknown
         return application_feature(app)
 

@@ -17,9 +17,11 @@ from maadan.http.security import (
     client_address,
     csrf_protect,
     identify,
+    known_device,
     login_csrf,
     login_csrf_ok,
     now,
+    set_device_cookie,
     set_login_cookie,
     set_session_cookie,
 )
@@ -63,7 +65,8 @@ def login(request: Request, uow: WriteUoW, username: Annotated[str, Form(max_len
     if not username.strip() or not password:
         return again("Enter your username and your password.", 422)
     try:  # the form is shown again with what went wrong, not an error page
-        user = auth.authenticate(uow, username, password, client_address(request), now=now(request))
+        user = auth.authenticate(uow, username, password, client_address(request), now=now(request),
+                                 known_device=known_device(request, username))
     except TooManyAttempts as exc:
         return again(f"Too many failed sign-in attempts. Try again in {max(1, exc.retry_after_s // 60)} minutes.",
                      429, {"Retry-After": str(exc.retry_after_s)})
@@ -73,6 +76,7 @@ def login(request: Request, uow: WriteUoW, username: Annotated[str, Form(max_len
     token, _csrf, expires_at = auth.start_session(uow, user, now=now(request))
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, token, expires_at)
+    set_device_cookie(response, request, user.username)
     return response
 
 

@@ -7,12 +7,13 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
 from maadan.analytics import charts, criticality as crit, montecarlo, params, sensitivity, service, tornado_chart
 from maadan.errors import InvalidInput, MaadanError
+from maadan.http.client_limits import limited
 from maadan.http.deps import UoW
 from maadan.http.errors import PAGE_TAG
 from maadan.web.templating import NavLink, render
@@ -75,7 +76,7 @@ def whatif_page(request: Request, uow: UoW,
                   status_code=422 if error else 200)
 
 
-@router.get("/analytics/economics/{project}")
+@router.get("/analytics/economics/{project}", dependencies=[Depends(limited("compute"))])
 def economics_page(request: Request, project: str, uow: UoW,
                    rate: Annotated[float, Query(gt=-100, le=100)] = 8.0,
                    paths: Annotated[int, Query(ge=100, le=max(WEB_PATHS))] = 20_000) -> Response:
@@ -88,7 +89,7 @@ def economics_page(request: Request, project: str, uow: UoW,
         "mc_assumptions": mc.uncertainty.describe()})
 
 
-@router.get("/analytics/screening")
+@router.get("/analytics/screening", dependencies=[Depends(limited("compute"))])
 def screening_page(request: Request, uow: UoW,
                    profile: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$")] = "us-investor") -> Response:
     s = service.screen_candidates(uow, profile)

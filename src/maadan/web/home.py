@@ -17,7 +17,7 @@ NAV = (NavLink(10, "/", "Home"), NavLink(20, "/map", "Map"), NavLink(900, "/docs
 
 @router.get("/")
 def home(request: Request, uow: UoW, user: CurrentUser) -> Response:
-    context = {"numbers": overview.key_numbers(uow), "decisions": overview.latest_decisions(uow),
+    context = {"numbers": overview.key_numbers(uow), "decisions": overview.latest_decisions(uow, user),
                "agreements": overview.latest_agreements(uow),
                "attention": overview.officer_attention(uow) if user and user.has_role("officer") else None}
     return render(request, "home.html", context)

@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 from maadan.agreements.service import add_or_corroborate
 from maadan.auth.model import User
 from maadan.errors import MaadanError
+from maadan.http.client_limits import limited
 from maadan.http.deps import UoW, WriteUoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import csrf_protect, require_role
@@ -77,7 +78,7 @@ def news_page(request: Request, _: Officer, uow: UoW) -> Response:
     return _list(request, uow)
 
 
-@router.post("/news", dependencies=CSRF)
+@router.post("/news", dependencies=[*CSRF, Depends(limited("compute"))])
 def news_upload(request: Request, user: Officer, uow: WriteUoW, read: UoW, file: Annotated[UploadFile, File()],
                 published: Annotated[str, Form(max_length=40)] = "") -> Response:
     try:  # the list again with what was wrong with the file

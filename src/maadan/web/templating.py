@@ -142,7 +142,8 @@ def _identity(request: Request) -> Identity:
         return Identity(None)
 
 
-ERROR_TITLES = {403: "Not for this account", 404: "Not found", 500: "Something went wrong"}
+ERROR_TITLES = {403: "Not for this account", 404: "Not found", 429: "Too many requests", 500: "Something went wrong",
+                503: "The server is busy"}
 
 
 def error_page(request: Request, status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:

@@ -10,12 +10,13 @@ from fastapi import APIRouter, Depends, File, UploadFile
 
 from maadan.auth.model import User
 from maadan.cadastre import area_files
+from maadan.http.client_limits import limited
 from maadan.http.security import csrf_protect, require_role
 
 router = APIRouter(include_in_schema=False)  # JSON for the form's script, not a page
 
 
-@router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect)])
+@router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect), Depends(limited("spatial"))])
 def upload_area(_: Annotated[User, Depends(require_role("applicant", "officer"))],
                 file: Annotated[UploadFile, File(description="GeoJSON, zipped Shapefile, GeoPackage, KML or CSV "
                                                              "with a WKT column")]) -> dict:

@@ -2,6 +2,20 @@
 
 import numpy_financial as npf
 import pytest
+from fastapi.testclient import TestClient
+
+from maadan.api.app import create_app
+from maadan.config import load_settings
+
+
+@pytest.fixture
+def read_client(seeded_db):
+    """The real app on the shared seeded database, without the per-client budget: these tests make more
+    compute requests a minute than one client may (the limits have their own tests, test_client_limits.py)."""
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_db.url, "MAADAN_CLIENT_RATE": "0"}))
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
 
 
 def test_criticality_and_one_mineral(read_client):

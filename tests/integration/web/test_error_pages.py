@@ -48,3 +48,36 @@ def test_a_bug_is_a_500_page_for_a_browser_and_json_for_a_client(seeded_db):
         data = client.get("/broken")
         assert data.status_code == 500 and data.json() == {"error": "internal",
                                                            "message": "internal error; it has been logged"}
+
+
+def test_a_page_over_the_client_limits_is_a_page_that_says_when_to_come_back(seeded_db):
+    """429 and 503 from the per-client limits (http/client_limits.py) reach a browser as the site's
+    page with Retry-After, and an API client as JSON, from the same route."""
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_db.url, "MAADAN_CLIENT_RATE": "10",
+                                    "MAADAN_EXPENSIVE_CONCURRENCY": "1"}))
+    limits = app.state.client_limits
+    with TestClient(app) as client:
+        me = "addr:testclient"  # the test client's address: no proxy is trusted
+        for _ in range(2):  # spend this client's budget (10 units, a compute request costs 5)
+            limits.acquire(me, "compute")
+            limits.release(me, "compute")
+        page = client.get("/analytics/screening", headers=BROWSER)
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+        assert "<h1>Too many requests</h1>" in page.text and "try again in" in page.text
+        assert 1 <= int(page.headers["retry-after"]) <= 60
+        assert "frame-ancestors 'none'" in page.headers["content-security-policy"]  # the page gets the headers too
+        data = client.get("/analytics/screening", headers={"Accept": "application/json"})
+        assert data.status_code == 429 and data.json()["error"] == "too_many_requests"
+        assert data.json()["details"]["retry_after_s"] == int(data.headers["retry-after"])
+
+        limits.clock = lambda: 10.0 ** 9  # much later: the budget is back
+        limits.acquire("addr:someone-else", "compute")  # ... but the worker's one compute slot is taken
+        try:
+            busy = client.get("/analytics/economics/reko-diq", headers=BROWSER)
+            assert busy.status_code == 503 and busy.headers["content-type"].startswith("text/html")
+            assert "<h1>The server is busy</h1>" in busy.text and busy.headers["retry-after"]
+            data = client.get("/analytics/economics/reko-diq", headers={"Accept": "application/json"})
+            assert data.status_code == 503 and data.json()["error"] == "busy"
+        finally:
+            limits.release("addr:someone-else", "compute")
+        assert client.get("/analytics/screening", headers=BROWSER).status_code == 200
