@@ -3,10 +3,14 @@ PostgreSQL server (.ci/run starts one), on PostgreSQL too."""
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import json
 import os
 import shutil
+import socket
+import threading
+import time
 import uuid
 from pathlib import Path
 from typing import Iterator
@@ -16,21 +20,71 @@ from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
+SHARED = Path(os.environ.get("MAADAN_TEST_SHARED") or ROOT.parent / "shared")  # the research folder beside the checkout
 PG_URL = os.environ.get("MAADAN_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+IN_CI = os.environ.get("CI") == "true"
+# Per-test limits (pytest-timeout): a deadlock or a hung server fails its test instead of stalling the run.
+TIMEOUT_S = 240
+SLOW_TIMEOUT_S = 900  # tests marked slow: browsers, fuzzing, subprocesses
 
-if os.environ.get("CI") == "true" and not PG_URL:  # CI must exercise both stores
+if IN_CI and not PG_URL:  # CI must exercise both stores
     raise pytest.UsageError("CI=true but MAADAN_TEST_POSTGRES_URL is not set: run the suite through .ci/run")
 
 _counter = itertools.count()
 
 
+def require(present: object, what: str, *, module: bool = False) -> None:
+    """Skip, saying what is missing, when a test's tool or file is absent; under CI=true fail
+    instead, so that CI cannot pass without its heaviest tests."""
+    if present:
+        return
+    if IN_CI:
+        pytest.fail(f"CI=true and this test needs {what}", pytrace=False)
+    pytest.skip(f"needs {what}", allow_module_level=module)
+
+
+def require_tools(*names: str, package: str) -> None:
+    """Each program on PATH (e.g. GDAL's ogr2ogr), else skip, or fail under CI."""
+    missing = [n for n in names if shutil.which(n) is None]
+    require(not missing, f"{' and '.join(missing)} on PATH (Debian package {package})")
+
+
 def shared_file(*parts: str) -> Path:
     path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"needs {path} (the ../shared research folder is not beside this checkout)")
+    require(path.exists(), f"{path} (the ../shared research folder is not beside this checkout)")
     return path
+
+
+def pytest_configure(config) -> None:
+    # Hypothesis (properties and schemathesis): the same examples on every run, unless
+    # MAADAN_FUZZ_RANDOM=1 asks for new ones (replay a failure with --hypothesis-seed=<the seed printed>).
+    from hypothesis import settings
+
+    settings.register_profile("maadan", derandomize=os.environ.get("MAADAN_FUZZ_RANDOM") != "1", deadline=None,
+                              database=None, print_blob=True)
+    settings.load_profile("maadan")
+    # Cheap Argon2 parameters for every password hashed in the test process (a documented setting;
+    # refused when MAADAN_ENV=prod). Tests of the hashing itself pass their own environment.
+    os.environ.setdefault("MAADAN_PASSWORD_HASHING", "fast-insecure")
+
+
+def pytest_collection_modifyitems(config, items) -> None:
+    for item in items:
+        if item.get_closest_marker("timeout") is None:
+            slow = item.get_closest_marker("slow") is not None
+            item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT_S if slow else TIMEOUT_S))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """Under CI=true a skipped test is a failed test, whatever skipped it."""
+    outcome = yield
+    report = outcome.get_result()
+    if IN_CI and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"CI=true: no test may be skipped, and this one was: {reason}"
 
 
 class Database:
@@ -142,6 +196,32 @@ def fresh_cli(fresh_db, capsys, monkeypatch) -> CLI:
 @pytest.fixture
 def copy_cli(seeded_copy, capsys, monkeypatch) -> CLI:
     return CLI(seeded_copy.url, capsys, monkeypatch)
+
+
+@contextlib.contextmanager
+def serve(app) -> Iterator[str]:
+    """Serve an ASGI app with uvicorn in a background thread on 127.0.0.1; yields its base URL.
+    The socket is bound to port 0 and handed to uvicorn, so the kernel picks a free port and no
+    other process can take it between choosing and listening."""
+    import uvicorn
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name=f"uvicorn-{port}")
+    thread.start()
+    deadline = time.monotonic() + 30
+    try:
+        while not server.started:
+            if not thread.is_alive() or time.monotonic() > deadline:
+                raise RuntimeError(f"uvicorn did not start on 127.0.0.1:{port}")
+            time.sleep(0.02)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
 
 
 def bundled_agreement_ids() -> list[str]:

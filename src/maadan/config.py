@@ -72,6 +72,33 @@ SETTINGS: tuple[Setting, ...] = (
         "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
     ),
     Setting(
+        "MAADAN_PUBLIC_BASE_URL",
+        "unset (the address the server itself listens on)",
+        "The address the public reaches Maadan at, e.g. https://cadastre.example.gov.pk (with a path "
+        "prefix if it is served under one). Absolute links (OGC API) are built from it, never from "
+        "the request's Host header. Set it behind a reverse proxy.",
+    ),
+    Setting(
+        "MAADAN_CLIENT_RATE",
+        "30",
+        "Cost units of expensive requests a client (account, else address) may spend a minute, and "
+        "at once: a Monte Carlo, a report, a screening or an economics run costs 5, a spatial check, "
+        "an application or an area upload 1. Over it: 429 with Retry-After. 0: no limit.",
+    ),
+    Setting(
+        "MAADAN_EXPENSIVE_CONCURRENCY",
+        "half the CPUs (at least 1)",
+        "Expensive requests of one kind (compute, spatial) a worker runs at once; more are answered "
+        "503 with Retry-After, so the other half of the CPUs stays for every other page. 0: no limit.",
+    ),
+    Setting(
+        "MAADAN_PASSWORD_HASHING",
+        "standard",
+        "Argon2id cost of new password hashes: standard (RFC 9106 low-memory: 3 passes over 64 MiB) or "
+        "fast-insecure (1 pass over 8 KiB, for test suites only; refused when MAADAN_ENV=prod). Read when a "
+        "password is hashed; a hash made with weaker parameters than standard is redone at the next sign-in.",
+    ),
+    Setting(
         "MAADAN_STALE_DAYS",
         "180",
         "Age in days after which an agreement whose status is not final is listed as stale (its newest "
@@ -98,6 +125,10 @@ class Settings:
     max_body_bytes: int = 5_000_000
     log_level: str = "info"
     trusted_proxies: frozenset[str] = frozenset()
+    public_base_url: str | None = None
+    client_rate: int = 30
+    expensive_concurrency: int = 2
+    password_hashing: str = "standard"
     stale_days: int = 180
 
     @property
@@ -147,8 +178,44 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
         max_body_bytes=_int(env, "MAADAN_MAX_BODY_BYTES", 5_000_000, 1_000, 1_000_000_000),
         stale_days=_int(env, "MAADAN_STALE_DAYS", 180, 0, 36_500),
-        log_level=_log_level(env), trusted_proxies=_proxies(env),
+        log_level=_log_level(env), trusted_proxies=_proxies(env), public_base_url=_base_url(env),
+        client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
+        expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
+        password_hashing=password_hashing(env),
     )
+
+
+def _base_url(env: Mapping[str, str]) -> str | None:
+    from urllib.parse import urlsplit
+
+    raw = (env.get("MAADAN_PUBLIC_BASE_URL") or "").strip()
+    if not raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment \
+            or parts.username or parts.password:
+        raise ConfigError(f"MAADAN_PUBLIC_BASE_URL must be http(s)://host[:port][/path] with no query, "
+                          f"fragment or credentials, not {raw[:100]!r}")
+    try:
+        parts.port  # noqa: B018 (raises on a bad port)
+    except ValueError:
+        raise ConfigError(f"MAADAN_PUBLIC_BASE_URL has a bad port: {raw[:100]!r}") from None
+    return raw.rstrip("/")
+
+
+PASSWORD_HASHING = ("standard", "fast-insecure")
+
+
+def password_hashing(env: Mapping[str, str] | None = None) -> str:
+    """MAADAN_PASSWORD_HASHING from `env` (default: the process environment), checked: fast-insecure
+    is refused when MAADAN_ENV=prod."""
+    env = os.environ if env is None else env
+    value = (env.get("MAADAN_PASSWORD_HASHING") or "standard").strip().lower()
+    if value not in PASSWORD_HASHING:
+        raise ConfigError(f"MAADAN_PASSWORD_HASHING must be {' or '.join(PASSWORD_HASHING)}, not {value!r}")
+    if value != "standard" and (env.get("MAADAN_ENV") or "").strip().lower() == "prod":
+        raise ConfigError("MAADAN_PASSWORD_HASHING=fast-insecure is for test suites; it is refused when MAADAN_ENV=prod")
+    return value
 
 
 def _log_level(env: Mapping[str, str]) -> str:

@@ -1,25 +1,27 @@
-"""The real app served by uvicorn on a free 127.0.0.1 port, in a background thread, against a fresh
-SQLite database with the bundled data and `maadan demo cadastre --titles 50 --seed 1`; Debian's
-Chromium driven by Playwright. Skipped, with the reason, when Chromium or Playwright is absent."""
+"""The real app served by uvicorn on a port it picks, in a background thread, against a SQLite
+database with the bundled data, `maadan demo cadastre --titles 50 --seed 1` and two users; Debian's
+Chromium driven by Playwright. Tests that only read share one site (`site`); a test that writes asks
+for its own (`own_site`, a copy of the same database), so that no test sees another's changes.
+Skipped, with the reason, when Chromium or Playwright is absent; under CI=true that fails instead."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
-import socket
-import threading
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 
+from tests.conftest import require, serve
+
 CHROMIUM = Path(os.environ.get("MAADAN_TEST_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
-PASSWORD = "a long enough passphrase"
+PASSWORD = "amber Chagai ledger 47 kites"
 APPLICANT = ("applicant.chagai", "chagai-minerals")
 OFFICER = "officer.quetta"
 
@@ -27,18 +29,18 @@ OFFICER = "officer.quetta"
 def _requirements() -> None:
     try:
         import playwright.sync_api  # noqa: F401
+        found = True
     except ImportError:
-        pytest.skip("browser tests need the playwright package (pip install playwright); "
-                    "its bundled browsers are not used", allow_module_level=True)
-    if not CHROMIUM.exists():
-        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (Debian: apt-get install chromium)",
-                    allow_module_level=True)
+        found = False
+    require(found, "the playwright package (pip install -e '.[test]'); its bundled browsers are not used")
+    require(CHROMIUM.exists(), f"Chromium at {CHROMIUM} (Debian: apt-get install chromium)")
 
 
 @dataclass
 class Site:
     url: str
     engine: object
+    app: object = None  # the FastAPI app being served
 
     def uow(self, write: bool = False):
         from maadan.store.uow import UnitOfWork
@@ -46,47 +48,53 @@ class Site:
         return UnitOfWork(self.engine, write=write)
 
 
-def _database(folder: Path) -> str:
+@pytest.fixture(scope="session")
+def site_database(tmp_path_factory) -> Path:
+    """The SQLite file every site starts from: built once per session."""
+    _requirements()
+    from maadan.auth.service import create_user
+    from maadan.store.database import create_db_engine
+    from maadan.config import load_settings
+    from maadan.store.uow import UnitOfWork
     from tests.conftest import run_maadan
 
-    url = f"sqlite:///{folder / 'maadan.sqlite'}"
+    path = tmp_path_factory.mktemp("browser-db") / "template.sqlite"
+    url = f"sqlite:///{path}"
     run_maadan(url, ["db", "init"], ["demo", "cadastre", "--titles", "50", "--seed", "1"])
-    return url
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
+    create_user(UnitOfWork(engine, write=True), APPLICANT[0], PASSWORD, "applicant", APPLICANT[1])
+    create_user(UnitOfWork(engine, write=True), OFFICER, PASSWORD, "officer")
+    engine.dispose()
+    return path
+
+
+@contextlib.contextmanager
+def _site(template: Path, folder: Path) -> Iterator[Site]:
+    from maadan.api.app import create_app
+    from maadan.config import load_settings
+
+    path = folder / "maadan.sqlite"
+    shutil.copyfile(template, path)
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": f"sqlite:///{path}"}))
+    try:
+        with serve(app) as url:
+            yield Site(url, app.state.engine, app)
+    finally:
+        app.state.engine.dispose()
 
 
 @pytest.fixture(scope="session")
-def site(tmp_path_factory) -> Iterator[Site]:
-    _requirements()
-    import uvicorn
+def site(site_database, tmp_path_factory) -> Iterator[Site]:
+    """The shared site: tests using it must not change its database."""
+    with _site(site_database, tmp_path_factory.mktemp("browser-site")) as s:
+        yield s
 
-    from maadan.api.app import create_app
-    from maadan.auth.service import create_user
-    from maadan.config import load_settings
-    from maadan.store.uow import UnitOfWork
 
-    url = _database(tmp_path_factory.mktemp("browser-db"))
-    app = create_app(load_settings({"MAADAN_DATABASE_URL": url}))
-    create_user(UnitOfWork(app.state.engine, write=True), APPLICANT[0], PASSWORD, "applicant", APPLICANT[1])
-    create_user(UnitOfWork(app.state.engine, write=True), OFFICER, PASSWORD, "officer")
-
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True, name="uvicorn")
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.05)
-    try:
-        yield Site(f"http://127.0.0.1:{port}", app.state.engine)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+@pytest.fixture
+def own_site(site_database, tmp_path) -> Iterator[Site]:
+    """A site with a private copy of the database, for a test that writes."""
+    with _site(site_database, tmp_path) as s:
+        yield s
 
 
 @pytest.fixture(scope="session")
@@ -126,7 +134,7 @@ class Visitor:
 
     def shot(self, label: str) -> Path:
         path = ARTIFACTS / f"{self.name}-{label}.png"
-        self.page.wait_for_timeout(350)  # let popups and map animations settle
+        settle(self.page)
         self.page.screenshot(path=str(path), full_page=True)
         return path
 
@@ -137,12 +145,19 @@ class Visitor:
         self.context.close()
 
 
+def settle(page) -> None:
+    """Wait until no CSS transition or animation runs (map zoom and pan, popups fading in)."""
+    page.wait_for_function("() => document.getAnimations().every(a => a.playState !== 'running')")
+
+
 @pytest.fixture
 def visitor(browser, site, request):
+    """visitor(name, phone=False, on=site): a new person in the browser, on the shared site or on
+    the `own_site` given."""
     made: list[Visitor] = []
 
-    def make(name: str, phone: bool = False) -> Visitor:
-        v = Visitor(browser, site, name, phone)
+    def make(name: str, phone: bool = False, on: Site | None = None) -> Visitor:
+        v = Visitor(browser, on or site, name, phone)
         made.append(v)
         return v
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import APPLICANT, OFFICER
+from .conftest import APPLICANT, OFFICER, PASSWORD
 
 pytestmark = pytest.mark.slow
 
@@ -80,7 +80,7 @@ def test_keyboard_alone_skips_to_content_and_signs_in(visitor, site):
     v.page.keyboard.type(OFFICER)
     v.page.keyboard.press("Tab")
     assert v.page.evaluate("() => document.activeElement.id") == "password"
-    v.page.keyboard.type("a long enough passphrase")
+    v.page.keyboard.type(PASSWORD)
     v.page.keyboard.press("Enter")
     v.page.wait_for_url(site.url + "/")
     assert "Signed in as" in v.page.locator(".account").inner_text()
@@ -113,13 +113,10 @@ def test_phone_navigation_and_map(visitor, site):
     assert width <= 390, f"the map page is {width}px wide on a 390px phone"
     layers = v.page.locator(".leaflet-control-layers")
     assert layers.is_visible()
-    zoom_in = v.page.locator(".leaflet-control-zoom-in")
-    before = v.page.evaluate("() => window.maadanMap ? window.maadanMap.getZoom() : null")
-    zoom_in.click()
-    v.page.wait_for_timeout(400)
-    after = v.page.evaluate("() => window.maadanMap ? window.maadanMap.getZoom() : null")
-    if before is not None:
-        assert after == before + 1
+    before = v.page.evaluate("() => window.maadanMap.getZoom()")  # fails if the map object is missing
+    assert isinstance(before, (int, float)), before
+    v.page.locator(".leaflet-control-zoom-in").click()
+    v.page.wait_for_function("z => window.maadanMap.getZoom() === z + 1", arg=before)
     v.page.get_by_label("Find a title number or a deposit").fill("Reko")
     v.page.get_by_role("button", name="Find").click()
     v.page.locator("#map-status").get_by_text("Found Reko Diq").wait_for()

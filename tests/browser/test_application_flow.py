@@ -10,7 +10,7 @@ import re
 import pytest
 import shapely
 
-from .conftest import APPLICANT, OFFICER
+from .conftest import APPLICANT, OFFICER, settle
 
 pytestmark = pytest.mark.slow
 
@@ -18,20 +18,25 @@ CLEAN = {"type": "Polygon", "coordinates": [[[66.5, 28.0], [66.55, 28.0], [66.55
 
 
 def _draw_rectangle(page, lat: float, lon: float, half_deg: float) -> None:
-    """Draw a rectangle with the Geoman tool around (lat, lon), clicking where the map shows it."""
+    """Draw a rectangle with the Geoman tool around (lat, lon): two clicks on the map element, at
+    the points Leaflet says show those corners (a drawing has no element to locate but the map)."""
     page.evaluate("([lat, lon]) => window.maadanApplyMap.setView([lat, lon], 11, {animate: false})", [lat, lon])
-    page.wait_for_timeout(300)
-    box = page.locator("#map").bounding_box()
+    page.wait_for_function(
+        """([lat, lon]) => { const m = window.maadanApplyMap, c = m.getCenter();
+             return m.getZoom() === 11 && Math.abs(c.lat - lat) < 1e-6 && Math.abs(c.lng - lon) < 1e-6; }""",
+        arg=[lat, lon])
+    settle(page)
     corners = page.evaluate(
         """([lat, lon, d]) => [[lat + d, lon - d], [lat - d, lon + d]].map(
-             ll => { const p = window.maadanApplyMap.latLngToContainerPoint(ll); return [p.x, p.y]; })""",
+             ll => { const p = window.maadanApplyMap.latLngToContainerPoint(ll); return {x: p.x, y: p.y}; })""",
         [lat, lon, half_deg])
     page.locator(".leaflet-pm-icon-rectangle").click()
-    (x1, y1), (x2, y2) = corners
-    page.mouse.click(box["x"] + x1, box["y"] + y1)
-    page.mouse.move(box["x"] + (x1 + x2) / 2, box["y"] + (y1 + y2) / 2)
-    page.mouse.move(box["x"] + x2, box["y"] + y2)
-    page.mouse.click(box["x"] + x2, box["y"] + y2)
+    page.wait_for_function("() => window.maadanApplyMap.pm.globalDrawModeEnabled()")
+    the_map = page.locator("#map")
+    the_map.click(position=corners[0])
+    the_map.hover(position={"x": (corners[0]["x"] + corners[1]["x"]) / 2, "y": (corners[0]["y"] + corners[1]["y"]) / 2})
+    the_map.hover(position=corners[1])
+    the_map.click(position=corners[1])
 
 
 def _received_two_days_earlier(site, number: int) -> None:
@@ -49,15 +54,16 @@ def _received_two_days_earlier(site, number: int) -> None:
         uow.commit()
 
 
-def test_application_becomes_a_title(visitor, site, tmp_path):
+def test_application_becomes_a_title(visitor, own_site, tmp_path):
     from maadan.ingest import geofiles
 
+    site = own_site  # it files and grants: its own database, so no other test sees the new title
     with site.uow() as uow:
         taken = uow.cadastre.titles(states=["active"], limit=1)[0]
     centre = taken.geometry.centroid
 
     # --- the applicant -----------------------------------------------------------------------------
-    a = visitor("applicant")
+    a = visitor("applicant", on=site)
     a.login(APPLICANT[0])
     a.page.get_by_role("link", name="Apply").click()
     a.page.wait_for_function("() => window.maadanApplyLayers && window.maadanApplyLayers.titles.getLayers().length > 0")
@@ -101,7 +107,7 @@ def test_application_becomes_a_title(visitor, site, tmp_path):
     number = int(ref.rsplit("A", 1)[1])
 
     # --- the officer -------------------------------------------------------------------------------
-    o = visitor("officer")
+    o = visitor("officer", on=site)
     o.login(OFFICER)
     o.page.get_by_role("link", name="Queue").click()
     item = o.page.locator(f"#A-PK-BA-{number}")
@@ -132,7 +138,7 @@ def test_application_becomes_a_title(visitor, site, tmp_path):
     o.shot("3-granted")
 
     # --- the public ----------------------------------------------------------------------------------
-    p = visitor("public")
+    p = visitor("public", on=site)
     p.page.goto(f"/map?q={title_number}")
     p.page.locator("#map-status").get_by_text(f"Found Title {title_number}").wait_for()
     p.page.wait_for_function(

@@ -14,10 +14,10 @@ ARTICLE = ("ISLAMABAD, 4 March 2026: Frontier Works Organisation signed a memora
            "investment.\n")
 
 
-def test_officer_reads_reviews_and_commits_a_news_text(visitor, tmp_path):
+def test_officer_reads_reviews_and_commits_a_news_text(visitor, own_site, tmp_path):
     path = tmp_path / "kestrel.txt"
     path.write_text(ARTICLE, encoding="utf-8")
-    v = visitor("news")
+    v = visitor("news", on=own_site)  # it commits an agreement: its own database
     v.login(OFFICER)
     v.page.get_by_role("link", name="News", exact=True).click()
     v.page.wait_for_url("**/news")

@@ -1,4 +1,6 @@
-"""`maadan ingest usgs-mcs` on the official file, on broken files, and when killed midway."""
+"""`maadan ingest usgs-mcs` on the official file, on broken files, and when killed midway. The broken
+files and the kill use tests/data/usgs/world-data-sample.csv (synthetic, in the USGS layout), so they
+run without ../shared."""
 
 import json
 import os
@@ -16,6 +18,7 @@ from maadan.store import tables as t
 from tests.conftest import shared_file
 
 WORLD = ("data", "usgs-mcs-2025", "MCS2025_World_Data.csv")
+SAMPLE = Path(__file__).resolve().parents[1] / "data" / "usgs" / "world-data-sample.csv"
 
 
 def count(url: str) -> int:
@@ -63,24 +66,33 @@ def test_ingest_on_top_of_bundled_data_changes_no_bundled_figure(fresh_cli):
     assert report["updated"] == 0
 
 
+def test_sample_in_the_usgs_layout_is_read_whole_and_idempotent(empty_stats_cli):
+    first = empty_stats_cli.json("ingest", "usgs-mcs", str(SAMPLE))
+    assert (first["edition"], first["rows_read"], first["figures"], first["inserted"]) == ("MCS 2025", 24, 110, 110)
+    assert [s["line"] for s in first["skipped_rows"]] == [23, 24]  # an unknown label, a row with no unit
+    assert count(empty_stats_cli.url) == 110
+    second = empty_stats_cli.json("ingest", "usgs-mcs", str(SAMPLE))
+    assert (second["inserted"], second["updated"], second["unchanged"]) == (0, 0, 110)
+
+
 def _broken(tmp_path: Path, kind: str) -> Path:
-    src = shared_file(*WORLD).read_bytes()
-    lines = src.split(b"\n")
+    lines = SAMPLE.read_bytes().split(b"\r\n")
     if kind == "text-in-number":
-        lines[281] = lines[281].replace(b",5250,", b",lots,")  # Chile copper, file line 282
+        assert lines[10].startswith(b"MCS2025,Copper ,Testland,")
+        lines[10] = lines[10].replace(b",1200,", b",lots,")  # file line 11
     elif kind == "missing-column":
         lines[0] = lines[0].replace(b"UNIT_MEAS", b"UNITS")
     elif kind == "encoding":
-        lines[600] = lines[600] + b"\xff"
+        lines[14] = lines[14] + b"\xff"  # file line 15
     p = tmp_path / f"{kind}.csv"
-    p.write_bytes(b"\n".join(lines))
+    p.write_bytes(b"\r\n".join(lines))
     return p
 
 
 @pytest.mark.parametrize("kind, where", [
-    ("text-in-number", "line 282, column 'PROD_2023'"),
+    ("text-in-number", "line 11, column 'PROD_2023'"),
     ("missing-column", "line 1"),
-    ("encoding", "line 601"),
+    ("encoding", "line 15"),
 ])
 def test_malformed_files_write_nothing(empty_stats_cli, tmp_path, kind, where):
     cli = empty_stats_cli
@@ -97,9 +109,10 @@ def test_missing_file(cli):
     assert code == 2 and "no such file" in err
 
 
+@pytest.mark.slow
 def test_sigkill_midway_leaves_database_unchanged_and_rerun_completes(empty_stats_cli):
     cli = empty_stats_cli
-    path = shared_file(*WORLD)
+    path = SAMPLE
     before = count(cli.url)
     env = dict(os.environ, MAADAN_DATABASE_URL=cli.url, MAADAN_TEST_PAUSE_DURING_INGEST="60")
     maadan = shutil.which("maadan", path=str(Path(sys.executable).parent)) or "maadan"

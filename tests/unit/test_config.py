@@ -29,3 +29,14 @@ def test_every_setting_is_documented():
     guide = (DOCS / "user-guide.md").read_text(encoding="utf-8")
     for s in SETTINGS:
         assert s.env in guide, f"{s.env} is not in docs/user-guide.md"
+
+
+def test_password_hashing_setting():
+    assert load_settings({}).password_hashing == "standard"
+    assert load_settings({"MAADAN_PASSWORD_HASHING": "Fast-Insecure"}).password_hashing == "fast-insecure"
+    with pytest.raises(ConfigError) as err:
+        load_settings({"MAADAN_PASSWORD_HASHING": "none"})
+    assert "standard or fast-insecure" in err.value.message
+    with pytest.raises(ConfigError) as err:
+        load_settings({"MAADAN_PASSWORD_HASHING": "fast-insecure", "MAADAN_ENV": "prod", "MAADAN_SECRET_KEY": "k" * 40})
+    assert "refused when MAADAN_ENV=prod" in err.value.message

@@ -15,8 +15,9 @@ from typing import Any, Mapping
 
 import yaml
 
+from maadan import bundled
 from maadan.analytics.economics import Case, CapexItem, Commodity, Fiscal, Partner, Period
-from maadan.errors import DataFileError, InvalidInput, NotFound
+from maadan.errors import DataFileError, InvalidInput
 
 CITED_KEYS = {"value", "unit", "source", "legal_basis", "verified", "assumption", "derived", "note"}
 ENTRY_KEYS = CITED_KEYS | {"applies_to", "origin"}
@@ -102,10 +103,11 @@ class _Reader:
 
 
 def _load_yaml(path: Path | str, text: str | None = None) -> Any:
+    """YAML from `text`, or from the user's file at `path` (command line only)."""
+    if text is None:
+        text = bundled.read_text(path, f"parameter file {path}")
     try:
-        return yaml.safe_load(text if text is not None else Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InvalidInput(f"Parameter file {path} does not exist") from None
+        return yaml.safe_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataFileError(str(path), f"not valid YAML: {getattr(exc, 'problem', exc)}",
@@ -117,13 +119,17 @@ def fiscal_dir() -> Path:
     return Path(str(resources.files("maadan") / "data" / "fiscal"))
 
 
+def is_file_name(name: str) -> bool:
+    """True when the command line names a user's YAML file rather than a bundled id."""
+    return str(name).lower().endswith((".yaml", ".yml"))
+
+
 def _bundled(kind: str, name: str) -> tuple[str, str]:
+    """(shown path, text) of the bundled file of id `name`: looked up among the folder's files, so
+    the name is never a path."""
     folder = fiscal_dir() / kind if kind else fiscal_dir()
-    f = folder / f"{name}.yaml"
-    if not f.is_file():
-        names = sorted(p.stem for p in folder.glob("*.yaml"))
-        raise NotFound("parameter file" if not kind else "economics case", name, names)
-    return f"data/fiscal/{kind + '/' if kind else ''}{name}.yaml", f.read_text(encoding="utf-8")
+    f = bundled.find(folder, ".yaml", name, "parameter file" if not kind else "economics case")
+    return f"data/fiscal/{kind + '/' if kind else ''}{f.name}", f.read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -163,10 +169,10 @@ def parse_parameter_file(path: str, data: Any, allowed_params: set[str]) -> Para
     return ParameterFile(str(top["id"]), str(top["name"]), path, params, top.get("notes"))
 
 
-def load_parameter_file(name_or_path: str, allowed_params: set[str]) -> ParameterFile:
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return parse_parameter_file(str(p), _load_yaml(p), allowed_params)
+def load_parameter_file(name_or_path: str, allowed_params: set[str], *, files: bool = True) -> ParameterFile:
+    """A bundled parameter file by id, or (when `files`) a user's .yaml file by path."""
+    if files and is_file_name(name_or_path):
+        return parse_parameter_file(str(name_or_path), _load_yaml(name_or_path), allowed_params)
     path, text = _bundled("", name_or_path)
     return parse_parameter_file(path, _load_yaml(path, text), allowed_params)
 
@@ -238,8 +244,8 @@ def _parse_case(path: str, data: Any, bundled: bool) -> Case:
         d = r.keys(p, PARTNER_KEYS, w, {"name", "equity_pct"})
         partners.append(Partner(str(d["name"]), r.cited(d["equity_pct"], f"{w}.equity_pct", bundled=bundled),
                                 bool(d.get("carried", False)), bool(d.get("government", False))))
-    fiscal_file = load_parameter_file(str(top["fiscal"]), FISCAL_PARAMS)
-    tariff_file = load_parameter_file(str(top["tariffs"]), TARIFF_PARAMS)
+    fiscal_file = load_parameter_file(str(top["fiscal"]), FISCAL_PARAMS, files=not bundled)
+    tariff_file = load_parameter_file(str(top["tariffs"]), TARIFF_PARAMS, files=not bundled)
     provenance: dict[str, Any] = dict(r.provenance)
     values: dict[str, float] = {}
     for name, f in [("royalty_pct", fiscal_file), ("income_tax_pct", fiscal_file),
@@ -269,12 +275,25 @@ def _parse_case(path: str, data: Any, bundled: bool) -> Case:
 
 
 def load_case(name_or_path: str) -> Case:
-    """A bundled case by project id (`reko-diq`) or a user's YAML file."""
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return parse_case(str(p), _load_yaml(p), bundled=False)
-    path, text = _bundled("cases", name_or_path)
+    """A bundled case by project id (`reko-diq`) or a user's .yaml file (the command line's --params)."""
+    if is_file_name(name_or_path):
+        return case_file(name_or_path)
+    return bundled_case(name_or_path)
+
+
+def case_file(path: str | Path) -> Case:
+    """A user's case file (the command line's --params), whatever its name."""
+    return parse_case(str(path), _load_yaml(path), bundled=False)
+
+
+def bundled_case(project_id: str) -> Case:
+    """The bundled case of a project id; the id is looked up, never used as a path."""
+    path, text = _bundled("cases", project_id)
     return parse_case(path, _load_yaml(path, text), bundled=True)
+
+
+def case_ids() -> list[str]:
+    return bundled.ids(fiscal_dir() / "cases", ".yaml")
 
 
 def assumptions(case: Case) -> list[tuple[str, Cited]]:

@@ -8,8 +8,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
 
-from maadan.analytics.params import _load_yaml
-from maadan.errors import DataFileError, NotFound
+from maadan import bundled
+from maadan.analytics.params import _load_yaml, is_file_name
+from maadan.errors import DataFileError
 
 FACTORS = ("minerals", "economics", "stage", "security", "governance")
 TOP = {"schema", "id", "name", "minerals", "weights", "stage_scores", "economics", "unknown_score", "notes"}
@@ -93,12 +94,18 @@ def profiles_dir() -> Path:
 
 
 def load_profile(name_or_path: str) -> Profile:
-    """A bundled profile by id (`us-investor`) or a user's YAML file."""
-    p = Path(name_or_path)
-    if p.suffix in (".yaml", ".yml") or p.exists():
-        return parse_profile(str(p), _load_yaml(p))
-    f = profiles_dir() / f"{name_or_path}.yaml"
-    if not f.is_file():
-        raise NotFound("screening profile", name_or_path, sorted(x.stem for x in profiles_dir().glob("*.yaml")))
+    """A bundled profile by id (`us-investor`) or a user's .yaml file (the command line's --profile)."""
+    if is_file_name(name_or_path):
+        return parse_profile(str(name_or_path), _load_yaml(name_or_path))
+    return bundled_profile(name_or_path)
+
+
+def bundled_profile(profile_id: str) -> Profile:
+    """The bundled profile of an id; the id is looked up among the bundled files, never used as a path."""
+    f = bundled.find(profiles_dir(), ".yaml", profile_id, "screening profile")
     rel = f"data/profiles/{f.name}"
     return parse_profile(rel, _load_yaml(rel, f.read_text(encoding="utf-8")))
+
+
+def profile_ids() -> list[str]:
+    return bundled.ids(profiles_dir(), ".yaml")

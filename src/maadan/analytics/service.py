@@ -159,13 +159,13 @@ def project_economics(uow: UnitOfWork, project: str | None, *, params_file: str 
                       ) -> economics.Evaluation:
     """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
     if params_file:
-        case = params.load_case(params_file)
+        case = params.case_file(params_file)
     else:
         if not project:
             raise InvalidInput("Give --project or --params FILE")
         with uow:
             pid = NameIndex.build("project", uow.projects.names()).resolve(project)
-        case = params.load_case(pid)
+        case = params.bundled_case(pid)
     if us_share_pct is not None:
         case = replace(case, fiscal=replace(case.fiscal, us_sales_share_pct=us_share_pct),
                        provenance={**case.provenance, "us_sales_share_pct": params.Cited(
@@ -226,9 +226,11 @@ def _ground(uow: UnitOfWork, projects) -> dict[str, screening.Ground]:
     return out
 
 
-def screen_candidates(uow: UnitOfWork, profile_name: str = "us-investor") -> screening.Screening:
-    """Rank every project and deposit for an investor profile (docs/analytics.md §8)."""
-    profile = profiles.load_profile(profile_name)
+def screen_candidates(uow: UnitOfWork, profile: str | profiles.Profile = "us-investor") -> screening.Screening:
+    """Rank every project and deposit for an investor profile (docs/analytics.md §8): a bundled
+    profile's id (never a path), or a Profile the command line read from the user's file."""
+    if not isinstance(profile, profiles.Profile):
+        profile = profiles.bundled_profile(profile)
     with uow:
         risks = {r.mineral_id: r for r in _assess_all(uow, None)}
         minerals = {m.id: m for m in uow.minerals.all()}
@@ -248,7 +250,7 @@ def screen_candidates(uow: UnitOfWork, profile_name: str = "us-investor") -> scr
     rate = profile.hurdle_rate_pct.value
     for p in projects:
         if p.id in cases:
-            e = economics.evaluate(params.load_case(p.id), (rate,))
+            e = economics.evaluate(params.bundled_case(p.id), (rate,))
             econ[p.id] = screening.EconomicsValue(e.npv[rate], rate, e.irr.short(),
                                                   e.case.provenance.get("_files", ["?"])[0])
     return screening.screen(profile, projects, values, econ, ground)
@@ -285,15 +287,14 @@ def report_project(uow: UnitOfWork, project: str, *, rate_pct: float = 8.0, path
                       f"{d.get('value')} {d.get('unit')} {d.get('commodity')}", f.source])
     for d, text, src in screening.security_events(p):
         facts.append([f"Security event {d}", text, src])
-    cases = {f.stem for f in (params.fiscal_dir() / "cases").glob("*.yaml")}
     e = t = mc = None
-    if pid in cases:
-        case = params.load_case(pid)
+    if pid in params.case_ids():
+        case = params.bundled_case(pid)
         e = economics.evaluate(case, (rate_pct, 10.0) if rate_pct != 10.0 else (rate_pct,))
         t = sensitivity.tornado(case, rate_pct)
         mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed)
     return reports.project_document(p.name, facts, list(p.sources), e, t, mc)
 
 
-def report_screening(uow: UnitOfWork, profile_name: str = "us-investor") -> document.Document:
-    return reports.screening_document(screen_candidates(uow, profile_name))
+def report_screening(uow: UnitOfWork, profile: str | profiles.Profile = "us-investor") -> document.Document:
+    return reports.screening_document(screen_candidates(uow, profile))

@@ -10,19 +10,31 @@ from importlib import resources
 from pathlib import Path
 
 from fastapi import Depends, FastAPI
-from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
 from maadan import __version__
 from maadan.api import content_types, errors, openapi_doc, warmup
-from maadan.api.middleware import BodyLimit, RejectNul, RequestLog
+from maadan.api.client_limits import ClientLimits
+from maadan.api.middleware import BodyLimit, JsonDepthLimit, RejectNul, RequestLog
+from maadan.api.security_headers import SecurityHeaders
 from maadan.config import Settings, load_settings
 from maadan.store.database import create_db_engine, require_schema
 
 # Routers that are part of the app when their module exists (features land one by one).
 OPTIONAL_ROUTERS = ("maadan.api.routes.auth", "maadan.api.ogc.router", "maadan.web.routes", "maadan.web.agreements",
                     "maadan.web.analytics", "maadan.web.news", "maadan.web.competition")
+
+
+# Swagger UI from vendored files, started by a script file (no inline script: see security_headers).
+API_DOCS = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Maadan API</title><link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
+<link rel="stylesheet" href="/static/vendor/swagger-ui/swagger-ui.css"></head>
+<body><div id="swagger-ui"></div>
+<script src="/static/vendor/swagger-ui/swagger-ui-bundle.js"></script>
+<script src="/static/js/api-docs.js"></script></body></html>
+"""
 
 
 def _static_dir() -> Path:
@@ -55,6 +67,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
     errors.install(app)
     openapi_doc.install(app)
 
@@ -79,13 +92,12 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
-        return get_swagger_ui_html(openapi_url="/openapi.json", title="Maadan API",
-                                   swagger_js_url="/static/vendor/swagger-ui/swagger-ui-bundle.js",
-                                   swagger_css_url="/static/vendor/swagger-ui/swagger-ui.css",
-                                   swagger_favicon_url="/static/favicon.svg")
+        return HTMLResponse(API_DOCS)
 
     app.add_middleware(RejectNul)  # inside the body limit: it reads bodies the limit has bounded
+    app.add_middleware(JsonDepthLimit)  # likewise; before any parser recurses into the body
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(RequestLog)
+    app.add_middleware(SecurityHeaders, settings=settings)  # outermost: every response, errors too
     logging.getLogger("maadan.requests").setLevel(settings.log_level.upper())
     return app

@@ -52,6 +52,10 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        if exc.status_code == 400 and exc.detail == "There was an error parsing the body":
+            # FastAPI's words for a body its parser gave up on (not UTF-8, say): bad input, as documented
+            return JSONResponse({"error": "invalid_input", "message": "body: cannot be read as JSON (is it UTF-8?)"},
+                                status_code=422)
         code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden",
                 413: "payload_too_large", 415: "unsupported_media_type", 429: "too_many_requests"}.get(exc.status_code, "error")
         return JSONResponse({"error": code, "message": str(exc.detail)}, status_code=exc.status_code,
@@ -66,6 +70,14 @@ def install(app: FastAPI) -> None:
                                  "message": "a field holds a NUL character (U+0000), which text may not contain"},
                                 status_code=422)
         return await _unexpected(request, exc)
+
+    @app.exception_handler(UnicodeDecodeError)
+    async def _undecodable(request: Request, exc: UnicodeDecodeError) -> JSONResponse:
+        # A safety net: every reader decodes what users send and says where it breaks; text that
+        # still slips through undecoded is the sender's, not a fault of the server.
+        log.warning("undecoded input on %s %s: %s", request.method, request.url.path, exc.reason)
+        return JSONResponse({"error": "invalid_input", "message": f"the input is not UTF-8 text "
+                                                                  f"(bad byte at offset {exc.start})"}, status_code=422)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:  # a bug, not bad input

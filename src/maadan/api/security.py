@@ -195,6 +195,24 @@ def login_csrf_ok(request: Request, sent: str | None) -> bool:
     return bool(nonce and sent) and hmac.compare_digest(_login_mac(request, nonce).encode(), sent.encode())
 
 
+# --- the device cookie: this browser signed in to this account before ------------------------------
+# Lets the account's owner through while others' failed guesses hold the account's throttle
+# (auth.model.MAX_ACCOUNT_FAILURES). Sent only to /login.
+
+DEVICE_COOKIE = "maadan_device"
+DEVICE_COOKIE_AGE = 180 * 24 * 3600
+
+
+def known_device(request: Request, username: str) -> bool:
+    return service.known_device(request.app.state.settings.secret_key, username, request.cookies.get(DEVICE_COOKIE))
+
+
+def set_device_cookie(response: Response, request: Request, username: str) -> None:
+    response.set_cookie(DEVICE_COOKIE, service.device_token(request.app.state.settings.secret_key, username),
+                        max_age=DEVICE_COOKIE_AGE, path="/login", httponly=True, samesite="strict",
+                        secure=_secure(request))
+
+
 # --- the session cookie, for the web's sign-in and sign-out ------------------------------------
 
 def _secure(request: Request) -> bool:

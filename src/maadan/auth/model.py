@@ -16,11 +16,21 @@ from maadan.errors import InvalidInput, MaadanError
 ROLES = ("applicant", "officer", "admin")
 TOKEN_KINDS = ("api", "session")
 
-# Sign-in throttling: this many failures for one username, or from one client, within the last
-# WINDOW block further attempts. Blocked attempts count as failures, so whoever keeps trying
-# stays blocked; WINDOW is therefore the longest wait after the last attempt.
+# Sign-in throttling, counted over the last WINDOW, built so that an attacker slows only themselves
+# and can never lock a user out of the account:
+# - MAX_FAILURES failures for one username from one client block that pair (the attacker's guesses
+#   at one account from one address);
+# - MAX_CLIENT_FAILURES failures from one client, whatever the usernames, block that client;
+# - MAX_ACCOUNT_FAILURES failures for one username from anywhere block it only for clients that
+#   have never signed in to it (a distributed guess at one account); a client that signed in to it
+#   before (same address within KNOWN_FOR, or a browser holding the account's device cookie) goes on.
+# Blocked attempts count as failures, so whoever keeps trying stays blocked; WINDOW is therefore
+# the longest wait after the last attempt.
 MAX_FAILURES = 5
+MAX_CLIENT_FAILURES = 20
+MAX_ACCOUNT_FAILURES = 50
 WINDOW = timedelta(minutes=15)
+KNOWN_FOR = timedelta(days=30)
 
 _USERNAME = re.compile(r"^[a-z0-9][a-z0-9._@+-]{2,63}$")
 
@@ -124,6 +134,18 @@ def check_role(role: str, organisation_id: str | None) -> tuple[str, str | None]
     return role, org
 
 
-def sign_in_blocked(failures_for_username: int, failures_from_client: int) -> bool:
-    """The rate-limit rule: blocked once either count of recent failures reaches MAX_FAILURES."""
-    return failures_for_username >= MAX_FAILURES or failures_from_client >= MAX_FAILURES
+@dataclass(frozen=True)
+class RecentFailures:
+    """Failed sign-ins within WINDOW, as the throttling rule counts them."""
+
+    pair: int  # this username from this client
+    client: int  # from this client, any username
+    account: int  # this username, from any client
+    known_client: bool  # the client signed in to this account before (address or device cookie)
+
+
+def sign_in_blocked(f: RecentFailures) -> bool:
+    """The throttling rule (see MAX_FAILURES): True when this attempt must wait."""
+    if f.pair >= MAX_FAILURES or f.client >= MAX_CLIENT_FAILURES:
+        return True
+    return f.account >= MAX_ACCOUNT_FAILURES and not f.known_client

@@ -8,13 +8,16 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta, timezone
 
 from maadan.auth import passwords
 from maadan.auth.model import (
+    KNOWN_FOR,
     WINDOW,
     AuthError,
+    RecentFailures,
     StoredToken,
     TooManyAttempts,
     User,
@@ -111,10 +114,13 @@ def set_password(uow: UnitOfWork, username: str, password: str) -> User:
 # --- sign-in -----------------------------------------------------------------------------------
 
 def authenticate(uow: UnitOfWork, username: str, password: str, client: str | None,
-                 now: datetime | None = None) -> User:
+                 now: datetime | None = None, *, known_device: bool = False) -> User:
     """The active user with these credentials. AuthError (one message for an unknown user and a
-    wrong password); TooManyAttempts once MAX_FAILURES failures for this username or from this
-    client fall within WINDOW. Every attempt is recorded; a success does not erase failures.
+    wrong password); TooManyAttempts when the throttling rule (`model.sign_in_blocked`) says this
+    client must wait: too many recent failures for this username from this client, from this
+    client at all, or for this username from everywhere while this client never signed in to it
+    (`known_device`: the caller vouches for the client, e.g. by the account's device cookie).
+    Every attempt is recorded; a success does not erase failures.
 
     The attempt is first recorded as a failure and committed, the password is checked outside
     any transaction, and a success is then marked in a second one: Argon2 never runs while the
@@ -123,8 +129,13 @@ def authenticate(uow: UnitOfWork, username: str, password: str, client: str | No
     key = (username or "").strip().lower()[:200]
     client = client[:64] if client else None
     with uow:
-        blocked = sign_in_blocked(uow.auth.failures(now - WINDOW, username=key),
-                                  uow.auth.failures(now - WINDOW, client=client) if client else 0)
+        since = now - WINDOW
+        recent = RecentFailures(
+            pair=uow.auth.failures(since, username=key, client=client) if client else 0,
+            client=uow.auth.failures(since, client=client) if client else 0,
+            account=uow.auth.failures(since, username=key),
+            known_client=known_device or bool(client and uow.auth.succeeded(now - KNOWN_FOR, username=key, client=client)))
+        blocked = sign_in_blocked(recent)
         attempt = uow.auth.add_attempt(key, client, now, success=False)
         found = None if blocked else uow.auth.credentials(key)
         uow.commit()
@@ -145,6 +156,25 @@ def authenticate(uow: UnitOfWork, username: str, password: str, client: str | No
     if not user.active:
         raise AuthError("account disabled")
     return user
+
+
+def device_token(secret: str, username: str) -> str:
+    """A value for a browser's device cookie that vouches, under the app's secret, that this
+    browser signed in to `username` (OWASP's "device cookies"): it lets the account's owner in
+    while others' failed guesses hold the account's throttle."""
+    nonce = secrets.token_urlsafe(16)
+    return f"{nonce}.{_device_mac(secret, username, nonce)}"
+
+
+def known_device(secret: str, username: str, token: str | None) -> bool:
+    nonce, _, mac = (token or "").partition(".")
+    if not nonce or not mac or len(token or "") > 200:
+        return False
+    return hmac.compare_digest(mac, _device_mac(secret, (username or "").strip().lower(), nonce))
+
+
+def _device_mac(secret: str, username: str, nonce: str) -> str:
+    return hmac.new(secret.encode(), f"device:{username}:{nonce}".encode(), "sha256").hexdigest()
 
 
 def _issue(uow: UnitOfWork, user: User, kind: str, ttl: timedelta, now: datetime | None,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from shapely.geometry.base import BaseGeometry
 
+from maadan import bundled
 from maadan.cadastre.geometry import GeometryError, parse_area
 from maadan.errors import NotFound
 
@@ -40,7 +41,7 @@ def _bundled_dir() -> Path:
 
 def available_boundaries() -> list[str]:
     """Codes of the bundled boundaries, e.g. ['PK-BA', 'PK-GB', ...]."""
-    return sorted(p.stem for p in _bundled_dir().glob("*.geojson"))
+    return bundled.ids(_bundled_dir(), ".geojson")
 
 
 def load_boundary(code: str, path: Path | str | None = None) -> Boundary:
@@ -52,8 +53,10 @@ def load_boundary(code: str, path: Path | str | None = None) -> Boundary:
     key = str(code).strip().upper()
     key = ALIASES.get(key, key)
     official = os.environ.get("MAADAN_BOUNDARIES_DIR")
-    if official and (Path(official) / f"{key}.geojson").is_file():
-        return _official(key, str(Path(official) / f"{key}.geojson"))
+    # The code comes from users (a form, an imported file): it is looked up among the files the
+    # folder holds, never joined into a path.
+    if official and key in {k.upper() for k in bundled.ids(Path(official), ".geojson")}:
+        return _official(key, str(bundled.find(Path(official), ".geojson", key, "boundary", fold_case=True)))
     known = available_boundaries()
     if key not in known:
         hint = difflib.get_close_matches(key, known, n=3, cutoff=0.6) or known

@@ -133,6 +133,7 @@ class Invoice:
     currency: str
     verified: bool
     paid: float = 0.0
+    jurisdiction: str | None = None  # as stored; the title number or application ref says it too
 
     @property
     def outstanding(self) -> float:

@@ -3,7 +3,8 @@ and what falls due."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from maadan.cadastre import lifecycle as lc
@@ -42,24 +43,66 @@ def record_payment(uow: UnitOfWork, invoice_id: int, amount: float, actor: str, 
     return inv
 
 
+@dataclass(frozen=True)
+class NotPriced:
+    title_number: str
+    reason: str
+
+
+@dataclass
+class RentRun:
+    """What one annual rent run did: invoices issued, titles already invoiced for the year, and
+    titles it could not price (each with the reason), which are reported, not invoiced."""
+
+    year: int
+    issued: list[Invoice] = field(default_factory=list)
+    already_invoiced: int = 0
+    not_priced: list[NotPriced] = field(default_factory=list)
+
+
+def rent_rules(title: Title, due_on: date) -> TitleType:
+    """The title type, as the rules in force on `due_on` (on the jurisdiction's calendar) define it:
+    a year's rent is charged at that year's rates, whatever law the title was granted under.
+    InvalidInput, saying why, when no rules are in force then or they have no rent for the type."""
+    ruleset = rules_for(title.jurisdiction, due_on)
+    tt = ruleset.title_types.get(title.title_type)
+    if tt is None:
+        raise InvalidInput(f"the {ruleset.name} rules {ruleset.version} have no title type {title.title_type!r}")
+    if not tt.rent_schedule:
+        raise InvalidInput(f"the {ruleset.name} rules {ruleset.version} set no rent for a {tt.name} ({tt.code})")
+    return tt
+
+
 def issue_rent(uow: UnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None,
-               now: datetime | None = None) -> list[Invoice]:
-    """Annual rent invoices for every active title (area × rate × escalation for its year held);
-    a title already invoiced for `year` is skipped."""
+               now: datetime | None = None) -> RentRun:
+    """Annual rent invoices for `year` for every title active and granted by then: area × the rate
+    of the rules in force on the due date (1 January by default) for its year held, counted from the
+    grant. A title already invoiced for the year is counted, not invoiced again; a title that cannot
+    be priced (no rules in force, an unknown title type) is reported and the others are invoiced."""
+    if not 1900 <= year <= 2200:
+        raise InvalidInput(f"--year {year}: give a calendar year such as {date.today().year}")
     due_on = due_on or date(year, 1, 1)
-    out = []
+    run = RentRun(year=year)
     with uow:
         for title in uow.cadastre.titles(jurisdiction, states=[lc.ACTIVE]):
-            tt = rules_for(title.jurisdiction, title.granted_on).title_type(title.title_type)
-            held = max(1, year - title.granted_on.year + 1)
-            inv = invoice_rent(uow, title, tt, held, due_on)
+            if title.granted_on.year > year:
+                continue  # not yet held that year
+            try:
+                tt = rent_rules(title, due_on)
+            except InvalidInput as exc:
+                run.not_priced.append(NotPriced(title.number, exc.message))
+                continue
+            inv = invoice_rent(uow, title, tt, year - title.granted_on.year + 1, due_on)
             if inv:
-                out.append(inv)
-        if out:
+                run.issued.append(inv)
+            else:
+                run.already_invoiced += 1
+        if run.issued:
             record(uow, actor, "rent.invoiced", f"jurisdiction {jurisdiction}",
-                    {"year": year, "invoices": len(out)}, at=now)
+                   {"year": year, "invoices": len(run.issued), "not_priced": [n.title_number for n in run.not_priced]},
+                   at=now)
         uow.commit()
-    return out
+    return run
 
 
 @dataclass
@@ -90,17 +133,21 @@ def due(uow: UnitOfWork, within_days: int, today: date | None = None,
             if inv.outstanding <= 0 or inv.due_on > horizon:
                 continue
             overdue = max(0, (today - inv.due_on).days)
-            flag = False
+            flag, grace_note = False, ""
             if inv.title_number and inv.kind == "rent" and inv.title_number in titles:
                 t = titles[inv.title_number]
-                tt = rules_for(t.jurisdiction, t.granted_on).title_type(t.title_type)
-                grace = int(tt.rent_grace_days.value) if tt.rent_grace_days else 0
-                flag = t.state == lc.ACTIVE and overdue > grace
-            ref = inv.title_number or f"{jurisdiction or ''}/A{inv.application_number}".lstrip("/")
+                try:
+                    tt = rent_rules(t, inv.due_on)
+                    grace = int(tt.rent_grace_days.value) if tt.rent_grace_days else 0
+                    flag = t.state == lc.ACTIVE and overdue > grace
+                except InvalidInput as exc:  # rent invoiced before the rules we hold: grace unknown
+                    grace_note = f"; grace period unknown ({exc.message})"
+            ref = inv.title_number or f"{inv.jurisdiction or jurisdiction}/A{inv.application_number}"
             items.append(DueItem(kind="rent" if inv.kind == "rent" else "fee", ref=ref, due_on=inv.due_on,
                                  amount=inv.outstanding, currency=inv.currency, overdue_days=overdue,
                                  flag_revocation=flag, verified=inv.verified,
-                                 note=f"invoice {inv.id}" + ("" if inv.verified else "; amount from unverified rules")))
+                                 note=f"invoice {inv.id}" + ("" if inv.verified else "; amount from unverified rules")
+                                 + grace_note))
         for ob in uow.cadastre.obligations():
             t = titles.get(ob.title_number)
             if ob.met_on is None and ob.due_on <= horizon and t and t.state == lc.ACTIVE:
@@ -114,8 +161,13 @@ def due(uow: UnitOfWork, within_days: int, today: date | None = None,
         for n in uow.priority.notices(jurisdiction=jurisdiction, unread_only=True):  # queue notices until read
             items.append(DueItem(kind="notice", ref=n.subject, due_on=n.created_at.date(),
                                  note=f"notice {n.id}{' (answer needed)' if n.action_needed else ''}: {n.message}"))
-    items.sort(key=lambda i: (i.due_on, i.kind, i.ref))
+    items.sort(key=lambda i: (i.due_on, number_order(i.ref), i.kind))
     return items
+
+
+def number_order(ref: str) -> tuple:
+    """Sort key reading the digits in a reference as numbers: A2 before A10, 0009 before 0010."""
+    return tuple((0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", ref) if part)
 
 
 

@@ -31,6 +31,15 @@ def _get_title(uow: UnitOfWork, number: str) -> Title:
     return title
 
 
+def rules_for_title(title: Title, today: date):
+    """The rules a title was granted under; for a title granted under earlier law (before the first
+    version held here, e.g. a 1974 lease), the rules in force today."""
+    try:
+        return rules_for(title.jurisdiction, title.granted_on)
+    except InvalidInput:
+        return rules_for(title.jurisdiction, today)
+
+
 def title_action(uow: UnitOfWork, number: str, action: str, actor: str, *, reason: str | None = None,
                  documents: Iterable[Document] = (), holders: Iterable[Holder] | None = None,
                  area: AreaInput | None = None, today: date | None = None, now: datetime | None = None) -> Title:
@@ -43,7 +52,7 @@ def title_action(uow: UnitOfWork, number: str, action: str, actor: str, *, reaso
         title = _get_title(uow, number)
         uow.cadastre.lock(title.jurisdiction)
         new_state = lc.next_state(lc.TITLE_MOVES, "title", title.state, action)
-        ruleset = rules_for(title.jurisdiction, title.granted_on)
+        ruleset = rules_for_title(title, today)
         tt = ruleset.title_type(title.title_type)
         data: dict[str, Any] = {"from": title.state, "to": new_state}
         freed = title.geometry if action in ("surrender", "expire", "revoke") else None

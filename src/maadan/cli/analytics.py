@@ -270,7 +270,7 @@ def screen(profile: str = typer.Option("us-investor", "--profile", help="Profile
     """Rank projects and open ground for an investor profile, with the reasons for each rank."""
     c = common.get()
     c.json_mode = json_out
-    s = service.screen_candidates(c.uow(), profile)
+    s = service.screen_candidates(c.uow(), profiles.load_profile(profile))
     if json_out:
         _json(report.screening(s))
         return
@@ -343,5 +343,5 @@ def report_screening(profile: str = typer.Option("us-investor", "--profile"),
                      out: Optional[Path] = OUT, html_path: Optional[Path] = HTML, pdf_path: Optional[Path] = PDF) -> None:
     """Screening report for an investor profile."""
     c = common.get()
-    doc = service.report_screening(c.uow(), profile)
+    doc = service.report_screening(c.uow(), profiles.load_profile(profile))
     _write(doc, f"screening-{profile if '/' not in profile else 'custom'}", out, html_path, pdf_path)

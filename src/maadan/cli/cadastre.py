@@ -280,15 +280,22 @@ def pay_cmd(invoice: int = typer.Argument(...), amount: float = typer.Argument(.
 def rent_cmd(year: Optional[int] = typer.Option(None, help="Year to invoice (default: this year)."),
              jurisdiction: str = JURISDICTION, actor: Optional[str] = typer.Option(None),
              json_out: bool = JSON) -> None:
-    """Issue the annual rent invoices for every active title."""
+    """Issue the annual rent invoices for every active title, at the rates of the rules in force that
+    year; titles that cannot be priced are listed, not invoiced."""
     c = common.get()
     c.json_mode = json_out
     year = year or date.today().year
-    invs = service.issue_rent(c.uow(write=True), jurisdiction, year, _actor(actor))
+    run = service.issue_rent(c.uow(write=True), jurisdiction, year, _actor(actor))
     if json_out:
-        common.print_json({"issued": len(invs), "items": invs})
-    else:
-        c.out.print(f"{len(invs)} rent invoice(s) issued for {year}.")
+        common.print_json({"year": run.year, "issued": len(run.issued), "items": run.issued,
+                           "already_invoiced": run.already_invoiced, "not_priced": run.not_priced})
+        return
+    c.out.print(f"{len(run.issued)} rent invoice(s) issued for {year}; "
+                f"{run.already_invoiced} title(s) already invoiced for {year}.")
+    if run.not_priced:
+        c.out.print(f"[yellow]{len(run.not_priced)} title(s) could not be priced[/] (not invoiced):")
+        for n in run.not_priced:
+            c.out.print(f"  {n.title_number}: {n.reason}", markup=False)
 
 
 def _days(text: str) -> int:

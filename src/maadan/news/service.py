@@ -3,6 +3,7 @@ document to the agreements registry. Each runs in the unit of work it is given a
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Callable
@@ -63,11 +64,14 @@ def ingest_news(uow: UnitOfWork, raw: bytes, filename: str, published: date | No
             return IngestReport(uow.news.get(doc.id), created=False)
 
 
+_HEX = re.compile(r"[0-9a-f]{6,64}")
+
+
 def _resolve(uow: UnitOfWork, ref: str) -> NewsDocument:
     ref = ref.strip().lower()
     if len(ref) < 6:
         raise InvalidInput(f"document id {ref!r}: give at least 6 characters of it", details={"field": "document"})
-    ids = uow.news.ids_starting(ref)
+    ids = uow.news.ids_starting(ref) if _HEX.fullmatch(ref) else []  # ids are SHA-256 hex digests
     if not ids:
         raise NotFound("news document", ref)
     if len(ids) > 1:

@@ -111,6 +111,13 @@ class AuthRepository:
             q = q.where(a.c.client == client)
         return int(self.s.execute(q).scalar_one())
 
+    def succeeded(self, since: datetime, *, username: str, client: str) -> bool:
+        """True when `username` signed in successfully from `client` since `since`."""
+        a = t.login_attempt
+        q = select(a.c.id).where(a.c.success.is_(True), a.c.at >= _utc(since), a.c.username == username,
+                                 a.c.client == client).limit(1)
+        return self.s.execute(q).first() is not None
+
     # --- housekeeping --------------------------------------------------------------------------
     def prune(self, tokens_before: datetime, attempts_before: datetime) -> int:
         """Delete revoked tokens, tokens expired before `tokens_before` and attempts older than `attempts_before`."""

@@ -260,7 +260,7 @@ class CadastreRepository:
 
     def next_title_seq(self, jurisdiction: str, title_type: str, year: int) -> int:
         prefix = f"{jurisdiction}/{title_type}/{year}/"
-        n = self.s.execute(select(func.count()).select_from(t.title).where(t.title.c.number.like(prefix + "%"))).scalar_one()
+        n = self.s.execute(select(func.count()).select_from(t.title).where(t.title.c.number.startswith(prefix, autoescape=True))).scalar_one()
         return int(n) + 1
 
     def update_title(self, title: Title) -> None:
@@ -315,7 +315,7 @@ class CadastreRepository:
             q = q.where(t.invoice.c.id == invoice_id)
         return [Invoice(id=r.id, title_number=r.title_number, application_number=r.application_number, kind=r.kind,
                         period=r.period, due_on=r.due_on, amount=r.amount, currency=r.currency,
-                        verified=bool(r.verified), paid=r.paid)
+                        verified=bool(r.verified), paid=r.paid, jurisdiction=r.jurisdiction)
                 for r in self.s.execute(q.order_by(t.invoice.c.due_on, t.invoice.c.id))]
 
     def record_payment(self, invoice_id: int, amount: float, paid_on: date, reference: str, actor: str) -> None:

@@ -55,7 +55,8 @@ class NewsRepository:
                 for p in doc.proposals])
 
     def ids_starting(self, prefix: str) -> list[str]:
-        rows = self.s.execute(select(t.news_document.c.id).where(t.news_document.c.id.like(prefix + "%"))
+        # startswith(autoescape): % and _ in the prefix match themselves, not any text
+        rows = self.s.execute(select(t.news_document.c.id).where(t.news_document.c.id.startswith(prefix, autoescape=True))
                               .limit(3)).scalars()
         return list(rows)
 

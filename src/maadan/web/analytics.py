@@ -7,10 +7,11 @@ from __future__ import annotations
 import re
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
+from maadan.api.client_limits import limited
 from maadan.analytics import charts, criticality as crit, montecarlo, params, sensitivity, service, tornado_chart
 from maadan.errors import InvalidInput, MaadanError
 from maadan.store.uow import UnitOfWork
@@ -79,7 +80,7 @@ def whatif_page(request: Request,
                   status_code=422 if error else 200)
 
 
-@router.get("/analytics/economics/{project}")
+@router.get("/analytics/economics/{project}", dependencies=[Depends(limited("compute"))])
 def economics_page(request: Request, project: str,
                    rate: Annotated[float, Query(gt=-100, le=100)] = 8.0,
                    paths: Annotated[int, Query(ge=100, le=max(WEB_PATHS))] = 20_000) -> Response:
@@ -95,7 +96,7 @@ def economics_page(request: Request, project: str,
         "mc_assumptions": mc.uncertainty.describe()})
 
 
-@router.get("/analytics/screening")
+@router.get("/analytics/screening", dependencies=[Depends(limited("compute"))])
 def screening_page(request: Request,
                    profile: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$")] = "us-investor") -> Response:
     try:

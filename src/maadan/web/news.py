@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from maadan.agreements.service import add_or_corroborate
 from maadan.api.routes.news import ingest_upload
+from maadan.api.client_limits import limited
 from maadan.api.security import csrf_protect
 from maadan.errors import MaadanError
 from maadan.news import service
@@ -80,7 +81,7 @@ def news_page(request: Request) -> Response:
     return _list(request)
 
 
-@router.post("/news", dependencies=CSRF)
+@router.post("/news", dependencies=[*CSRF, Depends(limited("compute"))])
 def news_upload(request: Request, file: Annotated[UploadFile, File()],
                 published: Annotated[str, Form(max_length=40)] = "") -> Response:
     user = gate(request, "officer")

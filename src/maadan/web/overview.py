@@ -8,8 +8,10 @@ from dataclasses import dataclass, field
 from maadan.agreements.service import latest_agreements  # noqa: F401  (the home page's latest agreements)
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
+from maadan.cadastre import visibility
 from maadan.cadastre.audit import Event
 from maadan.cadastre.money import DueItem
+from maadan.cadastre.visibility import Viewer
 from maadan.overview import KeyNumbers, key_numbers  # noqa: F401  (the home page's numbers)
 from maadan.store.uow import UnitOfWork
 
@@ -43,13 +45,40 @@ def actor_roles(uow: UnitOfWork, events: list[Event]) -> dict[str, str]:
     return out
 
 
-def latest_decisions(uow: UnitOfWork, limit: int = 10) -> list[PublicDecision]:
-    """The newest register events that record a decision or a change, newest first."""
+SCAN_PAGE = 200  # events read per query, newest first
+SCAN_LIMIT = 2_000  # the home page looks this far back for decisions the viewer may see
+
+
+def latest_decisions(uow: UnitOfWork, viewer: Viewer | None = None, limit: int = 10) -> list[PublicDecision]:
+    """The newest register events that record a decision or a change, newest first, as `viewer`
+    (None: the public) may see them: an event about an application the viewer may not see
+    (`cadastre.visibility`, e.g. a refused or withdrawn one for the public) is left out."""
+    events: list[Event] = []
+    apps: dict[str, bool] = {}
     with uow:
-        events = [e for e in uow.cadastre.events() if e.kind.startswith(DECISION_KINDS)][-limit:][::-1]
+        end = uow.cadastre.count_events()
+        floor = max(0, end - SCAN_LIMIT)
+        while end > floor and len(events) < limit:
+            start = max(floor, end - SCAN_PAGE)
+            for e in reversed(uow.cadastre.events(limit=end - start, offset=start)):
+                if e.kind.startswith(DECISION_KINDS) and _visible(uow, e, viewer, apps):
+                    events.append(e)
+                    if len(events) == limit:
+                        break
+            end = start
         roles = actor_roles(uow, events)
     return [PublicDecision(e.at, e.kind, e.subject, roles[e.actor],
                            bool(e.data.get("synthetic")) or "SYN-" in e.subject) for e in events]
+
+
+def _visible(uow: UnitOfWork, event: Event, viewer: Viewer | None, seen: dict[str, bool]) -> bool:
+    if not event.kind.startswith("application."):
+        return True
+    if event.subject not in seen:
+        ref = visibility.parse_ref(event.subject)
+        app = uow.cadastre.application(*ref) if ref else None
+        seen[event.subject] = app is not None and visibility.can_see(app, viewer)
+    return seen[event.subject]
 
 
 @dataclass

@@ -11,15 +11,18 @@ import shapely
 from fastapi import APIRouter, Depends, File, Form, Path as PathParam, Query, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
+from maadan.api.client_limits import limited
 from maadan.api.security import (
     clear_session_cookie,
     client_address,
     csrf_protect,
     identify,
+    known_device,
     login_csrf,
     login_csrf_ok,
     now,
     require_role,
+    set_device_cookie,
     set_login_cookie,
     set_session_cookie,
 )
@@ -72,7 +75,7 @@ def _safe_next(target: str | None) -> str:
 def home(request: Request) -> Response:
     user = identify(request).user
     uow = _uow(request)
-    context = {"numbers": overview.key_numbers(uow), "decisions": overview.latest_decisions(uow),
+    context = {"numbers": overview.key_numbers(uow), "decisions": overview.latest_decisions(uow, user),
                "agreements": overview.latest_agreements(uow),
                "attention": overview.officer_attention(uow) if user and user.has_role("officer") else None}
     return render(request, "home.html", context)
@@ -203,7 +206,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
         return again("Enter your username and your password.", 422)
     try:
         user = auth.authenticate(_uow(request, write=True), username, password, client_address(request),
-                                 now=now(request))
+                                 now=now(request), known_device=known_device(request, username))
     except TooManyAttempts as exc:
         return again(f"Too many failed sign-in attempts. Try again in {max(1, exc.retry_after_s // 60)} minutes.",
                      429, {"Retry-After": str(exc.retry_after_s)})
@@ -213,6 +216,7 @@ def login(request: Request, username: Annotated[str, Form(max_length=200)] = "",
     token, _csrf, expires_at = auth.start_session(_uow(request, write=True), user, now=now(request))
     response = RedirectResponse(target, status_code=303)
     set_session_cookie(response, request, token, expires_at)
+    set_device_cookie(response, request, user.username)
     return response
 
 
@@ -251,7 +255,7 @@ def apply_form(request: Request) -> Response:
                                           "mineral_names": [m.mineral.name for m in listing.minerals]})
 
 
-@router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect)])
+@router.post("/cadastre/upload-area", dependencies=[Depends(csrf_protect), Depends(limited("spatial"))])
 def upload_area(request: Request, _: Annotated[User, Depends(require_role("applicant", "officer"))],
                 file: Annotated[UploadFile, File(description="GeoJSON, zipped Shapefile, GeoPackage, KML or CSV "
                                                                      "with a WKT column")]) -> dict:

@@ -80,7 +80,6 @@ def test_html_risk_map_is_self_contained(acli, tmp_path):
 
 
 def test_png_risk_map(acli, tmp_path):
-    pytest.importorskip("matplotlib")
     out = tmp_path / "map.png"
     code, _, _ = acli("criticality", "--chart", str(out))
     assert code == 0 and out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and out.stat().st_size > 10_000

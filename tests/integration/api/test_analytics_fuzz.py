@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import os
 
-import pytest
-
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, given, settings  # noqa: E402
+import schemathesis
+from hypothesis import HealthCheck, given, settings
 
 DERANDOMIZE = os.environ.get("MAADAN_FUZZ_RANDOM") != "1"  # reproducible in CI (see test_fuzz.py)
 

@@ -9,15 +9,18 @@ import os
 
 import pytest
 
-schemathesis = pytest.importorskip("schemathesis")
-from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
-from schemathesis.checks import not_a_server_error  # noqa: E402
-from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import response_schema_conformance
 
-from .security_site import make_site  # noqa: E402
+from .security_site import make_site
+
+pytestmark = pytest.mark.slow
 
 EXAMPLES = int(os.environ.get("MAADAN_FUZZ_EXAMPLES", "20"))
-# Derandomized by default so that CI is reproducible; MAADAN_FUZZ_RANDOM=1 explores new examples.
+# Derandomized by default so that the suite is reproducible; MAADAN_FUZZ_RANDOM=1 explores new examples,
+# from the seed given by --hypothesis-seed (.ci/run prints it) so that a failure can be replayed.
 DERANDOMIZE = os.environ.get("MAADAN_FUZZ_RANDOM") != "1"
 # Signing out revokes the token the other operations use: fuzz it as the public only.
 PUBLIC_ONLY = {("POST", "/api/auth/logout")}

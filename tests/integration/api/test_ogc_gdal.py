@@ -5,56 +5,37 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
-import socket
 import subprocess
-import threading
-import time
 
 import pytest
-import uvicorn
 
 from maadan.config import load_settings
 from maadan.store.database import create_db_engine
 from maadan.store.uow import UnitOfWork
-from tests.conftest import Database
+from tests.conftest import Database, require_tools, serve
 from tests.integration.api.test_ogc import ogc_app
 
-pytestmark = pytest.mark.skipif(shutil.which("ogr2ogr") is None or shutil.which("ogrinfo") is None,
-                                reason="needs GDAL's ogrinfo and ogr2ogr (Debian package gdal-bin)")
 TITLES = 50
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(seeded_db, tmp_path_factory):
-    """uvicorn in a thread on a free 127.0.0.1 port, over a copy of the seeded database holding
-    the 50-title synthetic demo cadastre (seed 1)."""
+    """uvicorn in a thread on a port it picks, over a copy of the seeded database holding the
+    50-title synthetic demo cadastre (seed 1)."""
     from maadan.cadastre import service
 
+    require_tools("ogrinfo", "ogr2ogr", package="gdal-bin")
     db = Database(seeded_db.backend, tmp_path_factory.mktemp("ogc-gdal"), template=seeded_db)
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": db.url}))
     service.load_demo_cadastre(UnitOfWork(engine, write=True), TITLES, 1, "test")
     engine.dispose()
     app = ogc_app(db.url)
-    port = free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not srv.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}/ogc"
-    srv.should_exit = True
-    thread.join(timeout=10)
-    app.state.engine.dispose()
-    db.close()
+    try:
+        with serve(app) as url:
+            yield url + "/ogc"
+    finally:
+        app.state.engine.dispose()
+        db.close()
 
 
 def gdal(*args: str, cwd=None) -> str:

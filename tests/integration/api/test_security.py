@@ -279,13 +279,14 @@ def test_script_strings_are_stored_verbatim_and_escaped_on_every_page(site):
 # Every cadastre route, API and web, with who may use it for another organisation's application or
 # title: "public" (anyone, e.g. the public register), "officer" (officers and admins only: an
 # applicant gets 403), "own" (an applicant only for its own organisation's: 403 otherwise),
-# "listing" (an applicant sees only its own organisation's items).
+# "listing" (an applicant sees only its own organisation's items), "visible" (another organisation's
+# application as the public sees it while pending, else 404 exactly as for a missing one).
 CADASTRE_ROUTES = {
     ("GET", "/api/cadastre/jurisdictions"): "public",
     ("POST", "/api/cadastre/check"): "public",
     ("POST", "/api/cadastre/applications"): "own",
     ("GET", "/api/cadastre/applications"): "listing",
-    ("GET", "/api/cadastre/applications/{jurisdiction}/{number}"): "own",
+    ("GET", "/api/cadastre/applications/{jurisdiction}/{number}"): "visible",
     ("POST", "/api/cadastre/applications/{jurisdiction}/{number}/decisions"): "own",
     ("GET", "/api/cadastre/titles"): "public",
     ("GET", "/api/cadastre/titles/{number}"): "public",
@@ -333,8 +334,6 @@ def test_an_applicant_cannot_read_or_change_another_organisations_application(si
         title = uow.cadastre.titles(limit=1)[0]
     before = fingerprint(site.engine)
     requests = {  # route -> the request an applicant of ORG_B makes against ORG_A's item
-        ("GET", "/api/cadastre/applications/{jurisdiction}/{number}"):
-            ("GET", f"/api/cadastre/applications/PK-BA/{theirs.number}", None),
         ("POST", "/api/cadastre/applications/{jurisdiction}/{number}/decisions"):
             ("POST", f"/api/cadastre/applications/PK-BA/{theirs.number}/decisions", {"action": "withdraw"}),
         ("POST", "/api/cadastre/title-actions"):
@@ -367,6 +366,27 @@ def test_an_applicant_cannot_read_or_change_another_organisations_application(si
     before = fingerprint(site.engine)
     r = web.post(f"/cadastre/queue/PK-BA/{theirs.number}", data={"action": "withdraw", "csrf_token": csrf})
     assert r.status_code == 403
+    assert changed(before, fingerprint(site.engine)) == []
+
+    # another organisation's pending application: what the public sees of it, no more
+    r = site.client.get(f"/api/cadastre/applications/PK-BA/{theirs.number}", headers=b)
+    public = site.client.get(f"/api/cadastre/applications/PK-BA/{theirs.number}")
+    assert r.status_code == public.status_code == 200 and r.json() == public.json()
+    assert "holders" not in r.json() and "applicant_org" not in r.json() and "fee" not in r.json()
+    # once it is no longer public (withdrawn), it does not exist for them: 404 as for a missing one
+    a = site.bearer["applicant.a"]
+    assert site.client.post(f"/api/cadastre/applications/PK-BA/{theirs.number}/decisions",
+                            json={"action": "withdraw"}, headers=a).status_code == 200
+    before = fingerprint(site.engine)
+    missing = site.client.get("/api/cadastre/applications/PK-BA/999999", headers=b)
+    for method, url, body in (("GET", f"/api/cadastre/applications/PK-BA/{theirs.number}", None),
+                              ("POST", f"/api/cadastre/applications/PK-BA/{theirs.number}/decisions",
+                               {"action": "withdraw"})):
+        r = site.client.request(method, url, json=body, headers=b)
+        assert r.status_code == 404 and r.json()["error"] == "not_found", (method, r.text)
+        assert set(r.json()) == set(missing.json()) and r.json()["details"]["kind"] == "application"
+        assert site.client.request(method, url, json=body).status_code in (401, 404)  # the public
+    assert site.client.get(f"/api/cadastre/applications/PK-BA/{theirs.number}", headers=a).status_code == 200
     assert changed(before, fingerprint(site.engine)) == []
 
     listing = site.client.get("/api/cadastre/applications", headers=b).json()["items"]

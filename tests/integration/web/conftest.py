@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import re
+from typing import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
@@ -11,7 +13,9 @@ from maadan.api.app import create_app
 from maadan.auth import service as auth
 from maadan.cadastre import service as cadastre
 from maadan.config import load_settings
+from maadan.store.database import create_db_engine
 from maadan.store.uow import UnitOfWork
+from tests.conftest import Database
 
 PASSWORD = "a long enough passphrase"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')
@@ -33,8 +37,8 @@ CLEAN = square(66.5, 28.0)  # inside PK-BA, far from the demo titles around Chag
 
 
 class Web:
-    def __init__(self, client: TestClient, engine):
-        self.client, self.engine = client, engine
+    def __init__(self, client: TestClient, engine, url: str = ""):
+        self.client, self.engine, self.url = client, engine, url
 
     def uow(self, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
@@ -67,9 +71,40 @@ def make_web(url: str, base_url: str = "http://testserver", **env: str) -> tuple
     return TestClient(app, base_url=base_url), app
 
 
+@pytest.fixture(scope="session")
+def demo_db(seeded_db, tmp_path_factory) -> Iterator[Database]:
+    """The seeded database plus the 50-title synthetic demo cadastre (seed 1), built once per backend;
+    tests get copies of it, never the database itself."""
+    db = Database(seeded_db.backend, tmp_path_factory.mktemp("web-demo"), template=seeded_db)
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": db.url}))
+    cadastre.load_demo_cadastre(UnitOfWork(engine, write=True), titles=50, seed=1, actor="cli:test")
+    engine.dispose()
+    yield db
+    db.close()
+
+
+@contextlib.contextmanager
+def _web(demo_db: Database, folder) -> Iterator[Web]:
+    db = Database(demo_db.backend, folder, template=demo_db)
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": db.url}))
+    try:
+        with TestClient(app) as client:
+            yield Web(client, app.state.engine, db.url)
+    finally:
+        app.state.engine.dispose()
+        db.close()
+
+
 @pytest.fixture
-def web(seeded_copy):
-    app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
-    cadastre.load_demo_cadastre(UnitOfWork(app.state.engine, write=True), titles=50, seed=1, actor="cli:test")
-    with TestClient(app) as client:
-        yield Web(client, app.state.engine)
+def web(demo_db, tmp_path) -> Iterator[Web]:
+    """The web app on a private copy of the demo database: a test may change it."""
+    with _web(demo_db, tmp_path) as w:
+        yield w
+
+
+@pytest.fixture(scope="module")
+def read_web(demo_db, tmp_path_factory) -> Iterator[Web]:
+    """The web app on one copy of the demo database shared by a module's tests, which only read
+    (and do not sign in: the client's cookies are shared too)."""
+    with _web(demo_db, tmp_path_factory.mktemp("web-read")) as w:
+        yield w

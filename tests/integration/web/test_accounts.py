@@ -56,8 +56,8 @@ def test_login_redirects_only_within_the_site(web):
         assert r.headers["location"] == "/", target
 
 
-def test_session_cookie_is_secure_in_production(web, seeded_copy):
-    client, _ = make_web(seeded_copy.url, "https://testserver", MAADAN_ENV="prod", MAADAN_SECRET_KEY="x" * 40)
+def test_session_cookie_is_secure_in_production(web):
+    client, _ = make_web(web.url, "https://testserver", MAADAN_ENV="prod", MAADAN_SECRET_KEY="x" * 40)
     web.user("officer.prod", "officer")
     with client:
         r = client.post("/login", data=login_form(client, **{"username": "officer.prod", "password": PASSWORD}), follow_redirects=False)

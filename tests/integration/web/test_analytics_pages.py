@@ -3,50 +3,50 @@
 from __future__ import annotations
 
 
-def test_index_and_nav(web):
-    page = web.client.get("/analytics").text
+def test_index_and_nav(read_web):
+    page = read_web.client.get("/analytics").text
     assert '<a href="/analytics" aria-current="page">Analytics</a>' in page
     assert "/analytics/economics/reko-diq" in page and "/api/analytics/reports/screening/us-investor.pdf" in page
 
 
-def test_criticality_page_has_the_risk_map_and_geopolrisk_reason(web):
-    r = web.client.get("/analytics/criticality")
+def test_criticality_page_has_the_risk_map_and_geopolrisk_reason(read_web):
+    r = read_web.client.get("/analytics/criticality")
     assert r.status_code == 200
     assert r.text.count("<circle") == 51 and 'class="chart wide"' in r.text
     assert "GeoPolRisk unavailable" in r.text and "/api/analytics/reports/mineral/gallium.pdf" in r.text
 
 
-def test_validation_page(web):
-    page = web.client.get("/analytics/validation").text
+def test_validation_page(read_web):
+    page = read_web.client.get("/analytics/validation").text
     assert "ROC AUC 0.719" in page and "Lithium" in page
 
 
-def test_whatif_form(web):
-    page = web.client.get("/analytics/whatif", params={"project": "reko-diq", "phase": "1"}).text
+def test_whatif_form(read_web):
+    page = read_web.client.get("/analytics/whatif", params={"project": "reko-diq", "phase": "1"}).text
     assert "240 kt/yr = 240 thousand metric tons" in page and "Pakistan" in page
-    r = web.client.get("/analytics/whatif", params={"add": "lots", "unit": "kt", "mineral": "copper"})
+    r = read_web.client.get("/analytics/whatif", params={"add": "lots", "unit": "kt", "mineral": "copper"})
     assert r.status_code == 422 and "add: &#39;lots&#39; is not a number" in r.text
-    r = web.client.get("/analytics/whatif", params={"add": "5", "unit": "carats", "mineral": "copper"})
+    r = read_web.client.get("/analytics/whatif", params={"add": "5", "unit": "carats", "mineral": "copper"})
     assert r.status_code == 422 and "not a mass" in r.text
 
 
-def test_economics_page(web):
-    r = web.client.get("/analytics/economics/reko-diq", params={"paths": 1000})
+def test_economics_page(read_web):
+    r = read_web.client.get("/analytics/economics/reko-diq", params={"paths": 1000})
     assert r.status_code == 200
     for text in ("NPV @8%", "Barrick", "Sensitivities (tornado)", "P90", "Parameters not verified",
                  "/api/analytics/reports/project/reko-diq.pdf"):
         assert text in r.text, text
-    assert web.client.get("/analytics/economics/saindak").status_code == 404
-    assert web.client.get("/analytics/economics/reko-diq", params={"paths": 10_000_000}).status_code == 422
+    assert read_web.client.get("/analytics/economics/saindak").status_code == 404
+    assert read_web.client.get("/analytics/economics/reko-diq", params={"paths": 10_000_000}).status_code == 422
 
 
-def test_screening_page_with_the_demo_cadastre(web):
-    page = web.client.get("/analytics/screening").text
+def test_screening_page_with_the_demo_cadastre(read_web):
+    page = read_web.client.get("/analytics/screening").text
     assert page.count("<tr>") >= 16 + 5
     assert "synthetic demo titles" in page  # the cadastre holds only the demo's synthetic titles
-    assert web.client.get("/analytics/screening", params={"profile": "nobody"}).status_code == 404
+    assert read_web.client.get("/analytics/screening", params={"profile": "nobody"}).status_code == 404
 
 
-def test_report_links_on_mineral_and_project_pages(web):
-    assert "/api/analytics/reports/mineral/copper.pdf" in web.client.get("/minerals/copper").text
-    assert "/api/analytics/reports/project/reko-diq.html" in web.client.get("/projects/reko-diq").text
+def test_report_links_on_mineral_and_project_pages(read_web):
+    assert "/api/analytics/reports/mineral/copper.pdf" in read_web.client.get("/minerals/copper").text
+    assert "/api/analytics/reports/project/reko-diq.html" in read_web.client.get("/projects/reko-diq").text

@@ -106,5 +106,5 @@ def test_missing_case_and_broken_yaml(tmp_path):
     bad.write_text("schema: [unclosed", encoding="utf-8")
     with pytest.raises(DataFileError, match="not valid YAML"):
         params.load_case(str(bad))
-    with pytest.raises(InvalidInput, match="does not exist"):
+    with pytest.raises(InvalidInput, match="no such file"):
         params.load_case(str(tmp_path / "absent.yaml"))

@@ -85,6 +85,10 @@ class FakeAuthRepository:
     def mark_success(self, attempt_id):
         self.attempts[attempt_id].success = True
 
+    def succeeded(self, since, *, username, client):
+        return any(a.success and a.at >= since and a.username == username and a.client == client
+                   for a in self.attempts)
+
     def failures(self, since, *, username=None, client=None):
         return sum(1 for a in self.attempts if not a.success and a.at >= since
                    and (username is None or a.username == username) and (client is None or a.client == client))

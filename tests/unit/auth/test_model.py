@@ -3,10 +3,13 @@
 import pytest
 
 from maadan.auth.model import (
+    MAX_ACCOUNT_FAILURES,
+    MAX_CLIENT_FAILURES,
     MAX_FAILURES,
     ROLES,
     AuthError,
     Forbidden,
+    RecentFailures,
     TooManyAttempts,
     User,
     check_role,
@@ -53,9 +56,16 @@ def test_role_checks():
 
 
 def test_rate_limit_rule():
-    assert not sign_in_blocked(MAX_FAILURES - 1, MAX_FAILURES - 1)
-    assert sign_in_blocked(MAX_FAILURES, 0)
-    assert sign_in_blocked(0, MAX_FAILURES)
+    def blocked(pair=0, client=0, account=0, known=False):
+        return sign_in_blocked(RecentFailures(pair, client, account, known))
+
+    assert not blocked(MAX_FAILURES - 1, MAX_CLIENT_FAILURES - 1, MAX_ACCOUNT_FAILURES - 1)
+    assert blocked(pair=MAX_FAILURES) and blocked(pair=MAX_FAILURES, known=True)  # a known client guessing
+    assert blocked(client=MAX_CLIENT_FAILURES)  # one client, many usernames
+    # many clients, one account: new clients wait; the ones that signed in to it before do not
+    assert blocked(account=MAX_ACCOUNT_FAILURES) and not blocked(account=10 * MAX_ACCOUNT_FAILURES, known=True)
+    # what one attacking client alone can do never blocks the account for others
+    assert MAX_FAILURES < MAX_ACCOUNT_FAILURES
 
 
 def test_errors_carry_status_and_code():

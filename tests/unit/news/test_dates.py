@@ -43,3 +43,14 @@ def test_unresolvable_dates_are_unresolved_with_span():
     assert vague.value is None and vague.note == "unresolved: vague"
     bad = find_dates("signed on 31 February 2025", PUB)
     assert [(m.value, m.note) for m in bad if m.text == "31 February 2025"] == [(None, "unresolved: not a calendar date")]
+
+
+def test_dates_across_a_year_boundary():
+    january = values("talks in December; signed last month; approved in January; more next month", date(2026, 1, 15))
+    assert {("December", "2025-12"), ("last month", "2025-12"), ("January", "2026-01"),
+            ("next month", "2026-02")} <= january
+    new_year = values("yesterday; two weeks ago; on Wednesday; on Friday; last year", date(2026, 1, 1))  # a Thursday
+    assert {("yesterday", "2025-12-31"), ("two weeks ago", "2025-12-18"), ("on Wednesday", "2025-12-31"),
+            ("on Friday", "2025-12-26"), ("last year", "2025")} <= new_year
+    eve = values("tomorrow; next month; next Monday", date(2025, 12, 31))
+    assert {("tomorrow", "2026-01-01"), ("next month", "2026-01"), ("next Monday", "2026-01-05")} <= eve

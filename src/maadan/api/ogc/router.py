@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from maadan.api.base_url import absolute, public_base_url
 from maadan.api.ogc import collections as registry
 from maadan.api.ogc import features as docs
 from maadan.api.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
@@ -47,7 +48,8 @@ _ITEMS_PARAMETERS = [
 
 
 def _urls(request: Request) -> docs.Urls:
-    return docs.Urls(str(request.url_for("ogc_landing")), str(request.base_url))
+    # Links come from the configured public address, never from the Host header (api/base_url.py).
+    return docs.Urls(absolute(request, request.app.url_path_for("ogc_landing")), public_base_url(request))
 
 
 def _pairs(request: Request) -> list[tuple[str, str]]:

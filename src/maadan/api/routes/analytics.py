@@ -6,15 +6,19 @@ from __future__ import annotations
 import re
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 
 from maadan.analytics import criticality as crit, document, montecarlo, report, sensitivity, service
 from maadan.analytics.whatif import ImportVolume
+from maadan.api.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.api.client_limits import limited
 from maadan.api.deps import UoW
+from maadan.api.security_headers import DOCUMENT_POLICY
 
 router = APIRouter(prefix="/api/analytics", tags=["analytics"])
+COMPUTE = [Depends(limited("compute"))]
 MAX_WEB_PATHS = 200_000  # bounded: one request must not hold a worker for long
 Rate = Annotated[float, Query(gt=-100, le=100, description="Discount rate in % (> -100)")]
 
@@ -59,7 +63,8 @@ def whatif(uow: UoW,
     return report.whatif(w)
 
 
-@router.get("/economics/{project}", summary="DCF of a project's case: partner cash flows, NPV, IRR, tornado")
+@router.get("/economics/{project}", summary="DCF of a project's case: partner cash flows, NPV, IRR, tornado",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
               rate: Annotated[list[float] | None, Query(description="Discount rates in % (repeatable)")] = None,
               us_share: Annotated[float | None, Query(ge=0, le=100)] = None) -> dict:
@@ -76,7 +81,8 @@ def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: U
                   "npv_low": round(b.npv_low, 2), "npv_high": round(b.npv_high, 2)} for b in t.bars]}}
 
 
-@router.get("/montecarlo/{project}", summary="NPV distribution per partner (P10/P50/P90), seeded")
+@router.get("/montecarlo/{project}", summary="NPV distribution per partner (P10/P50/P90), seeded",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def montecarlo_(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
                 paths: Annotated[int, Query(ge=100, le=MAX_WEB_PATHS, description="Price paths (bounded)")] = 20_000,
                 rate: Rate = 8.0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> dict:
@@ -85,15 +91,16 @@ def montecarlo_(project: Annotated[str, Path(min_length=1, max_length=80)], uow:
     return report.montecarlo(result, case)
 
 
-@router.get("/screening", summary="Projects and open ground ranked for an investor profile, with reasons")
+@router.get("/screening", summary="Projects and open ground ranked for an investor profile, with reasons",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def screening(uow: UoW, profile: Annotated[str, Query(pattern=r"^[a-z0-9-]{1,40}$",
                                                       description="Bundled profile id")] = "us-investor") -> dict:
     return report.screening(service.screen_candidates(uow, profile))
 
 
 @router.get("/reports/{kind}/{name}", summary="A report as self-contained HTML or PDF: <name>.html or <name>.pdf",
-            response_class=Response,
-            responses={200: {"content": {"application/pdf": {}, "text/html": {}}}})
+            response_class=Response, dependencies=COMPUTE,
+            responses={200: {"content": {"application/pdf": {}, "text/html": {}}}, **LIMIT_RESPONSES})
 def report_file(kind: Literal["mineral", "project", "screening"],
                 name: Annotated[str, Path(pattern=r"^[^/]{1,80}\.(pdf|html)$",
                                           description="mineral, project or profile id + .pdf or .html")],
@@ -107,7 +114,8 @@ def report_file(kind: Literal["mineral", "project", "screening"],
         doc = service.report_screening(uow, stem)
     # The name may resolve by alias or close match and hold any character: the header gets a plain slug.
     filename = f"{kind}-{re.sub(r'[^A-Za-z0-9._-]+', '-', stem).strip('-.') or 'report'}.{fmt}"
-    if fmt == "html":
-        return HTMLResponse(document.to_html(doc), headers={"Content-Disposition": f'inline; filename="{filename}"'})
+    if fmt == "html":  # a self-contained document: its inline CSS and SVG allowed, no script at all
+        return HTMLResponse(document.to_html(doc), headers={"Content-Disposition": f'inline; filename="{filename}"',
+                                                            "Content-Security-Policy": DOCUMENT_POLICY})
     return Response(document.to_pdf(doc), media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -43,7 +43,7 @@ class TokenIn(BaseModel):
 class UserIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     username: str = Field(min_length=1, max_length=64)
-    password: str = Field(min_length=1, max_length=1024, description="At least 12 characters")
+    password: str = Field(min_length=1, max_length=1024, description="At least 15 characters; not a common password (docs/security.md)")
     role: Literal["applicant", "officer", "admin"]
     organisation_id: str | None = Field(default=None, max_length=80,
                                         description="Required for applicants: the organisation they act for")

@@ -8,12 +8,14 @@ from typing import Annotated, Any
 import shapely
 from fastapi import APIRouter, Depends, Path, Query, Response
 
+from maadan.api.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.api.client_limits import limited
 from maadan.api.deps import Page, UoW, WriteUoW
 from maadan.api.schemas import ApplyIn, CheckIn, DecisionIn, PaymentIn, TitleActionIn
 from maadan.api.security import CurrentUser, csrf_protect, require_role
 from maadan.auth.model import User
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre import service
+from maadan.cadastre import service, visibility
 from maadan.cadastre.model import Application, Title
 from maadan.cadastre.queue_views import queue_fields
 from maadan.errors import InvalidInput, NotFound
@@ -23,6 +25,7 @@ router = APIRouter(prefix="/api", tags=["cadastre"])
 Officer = Annotated[User, Depends(require_role("officer"))]
 Applicant = Annotated[User, Depends(require_role("applicant", "officer"))]
 CSRF = [Depends(csrf_protect)]
+SPATIAL = [Depends(limited("spatial"))]
 # Application numbers are sequence numbers; bounding them keeps huge numbers a 422, not a database overflow.
 Number = Annotated[int, Path(ge=1, le=2_147_483_647, description="The application's number in its jurisdiction")]
 Jurisdiction = Annotated[str, Path(min_length=2, max_length=16, description="Jurisdiction code, e.g. PK-BA")]
@@ -61,7 +64,7 @@ def _application(a: Application, full: bool, geometry: bool = True) -> dict[str,
 
 
 def _sees_all(user: User | None) -> bool:
-    return user is not None and user.role in ("officer", "admin")
+    return visibility.sees_all(user)
 
 
 @router.get("/cadastre/jurisdictions", summary="Jurisdictions and the rules in force today, with verified flags")
@@ -76,7 +79,8 @@ def jurisdictions() -> dict:
     return {"items": out}
 
 
-@router.post("/cadastre/check", summary="Every check an application gets, without filing it")
+@router.post("/cadastre/check", summary="Every check an application gets, without filing it",
+             dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 def check(body: CheckIn, uow: UoW) -> dict:
     holders = [h.domain() for h in body.holders] if body.holders else None
     r = service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders)
@@ -87,7 +91,7 @@ def check(body: CheckIn, uow: UoW) -> dict:
             "conflicts": [to_jsonable(c) for c in r.conflicts], "area": shapely.geometry.mapping(r.geometry)}
 
 
-@router.post("/cadastre/applications", status_code=201, dependencies=CSRF,
+@router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
              summary="File an application (applicants file for their own organisation)")
 def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> dict:
     org = user.organisation_id if user.role == "applicant" else None
@@ -130,18 +134,13 @@ def _get_application(uow, jurisdiction: str, number: int) -> Application:
     return app
 
 
-@router.get("/cadastre/applications/{jurisdiction}/{number}", summary="One application")
+@router.get("/cadastre/applications/{jurisdiction}/{number}",
+            summary="One application (what the caller may see of it; 404 for one they may not see, as for none)")
 def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: CurrentUser) -> dict:
     app = _get_application(uow, jurisdiction, number)
-    if _sees_all(user):
-        return _application(app, full=True)
-    if user is not None and user.role == "applicant":
-        if app.applicant_org != user.organisation_id:
-            raise _forbidden("this application belongs to another organisation")
-        return _application(app, full=True)
-    if app.state not in lc.PENDING:
+    if not visibility.can_see(app, user):
         raise NotFound("application", f"{jurisdiction}/A{number}")
-    return _application(app, full=False)
+    return _application(app, full=visibility.full_view(app, user))
 
 
 @router.post("/cadastre/applications/{jurisdiction}/{number}/decisions", dependencies=CSRF,
@@ -149,7 +148,9 @@ def application(jurisdiction: Jurisdiction, number: Number, uow: UoW, user: Curr
 def decide(jurisdiction: Jurisdiction, number: Number, body: DecisionIn, user: Applicant, uow: WriteUoW, read: UoW) -> dict:
     if user.role == "applicant":
         app = _get_application(read, jurisdiction, number)
-        if app.applicant_org != user.organisation_id:
+        if not visibility.can_see(app, user):  # as if it did not exist
+            raise NotFound("application", f"{jurisdiction}/A{number}")
+        if not visibility.owns(app, user):
             raise _forbidden("this application belongs to another organisation")
         if body.action != "withdraw":
             raise _forbidden("applicants may only withdraw their own applications")

@@ -12,6 +12,8 @@ from fastapi import APIRouter, Depends, File, Form, Path, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from maadan.agreements.service import add_or_corroborate
+from maadan.api.client_limits import RESPONSES as LIMIT_RESPONSES
+from maadan.api.client_limits import limited
 from maadan.api.deps import Page, UoW, WriteUoW
 from maadan.api.security import csrf_protect, require_role
 from maadan.auth.model import User
@@ -57,9 +59,11 @@ class Review(BaseModel):
                                          "amounts and sources (see docs/news.md)")
 
 
-@router.post("/news", dependencies=CSRF, summary="Read a news text into proposals (officers and admins)",
+@router.post("/news", dependencies=[*CSRF, Depends(limited("compute"))],
+             summary="Read a news text into proposals (officers and admins)",
              responses={201: {"description": "Read and stored"},
-                        200: {"description": "The same text was read before: nothing new was created"}})
+                        200: {"description": "The same text was read before: nothing new was created"},
+                        **LIMIT_RESPONSES})
 def upload(user: Officer, uow: WriteUoW, response: Response,
            file: Annotated[UploadFile, File(description="The article: plain text or HTML, at most 5 MB")],
            published: Annotated[str | None, Form(max_length=40, description="Publication date, YYYY-MM-DD "

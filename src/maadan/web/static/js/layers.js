@@ -125,18 +125,24 @@
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "legend");
-      var rows = Object.keys(TYPE_COLOURS).map(function (code) {
-        return '<li><span class="swatch" style="background:' + TYPE_COLOURS[code] + '"></span>' + code + "</li>";
+      var codes = Object.keys(TYPE_COLOURS);
+      var rows = codes.map(function (code) {
+        return '<li><span class="swatch" data-colour="' + code + '"></span>' + code + "</li>";
       }).join("");
       div.innerHTML = "<details" + (window.innerWidth >= 700 ? " open" : "") + "><summary>Legend</summary>" +
         "<strong>Titles by type</strong><ul>" + rows +
-        '<li><span class="swatch" style="background:' + OTHER_COLOUR + '"></span>other</li>' +
+        '<li><span class="swatch" data-colour="other"></span>other</li>' +
         '<li><span class="swatch solid"></span>active (filled)</li>' +
         '<li><span class="swatch dashed"></span>surrendered, expired, revoked (dashed)</li>' +
         '<li><span class="swatch app"></span>pending application</li>' +
         '<li><span class="swatch reserved"></span>reserved area</li>' +
         '<li><span class="dot project"></span>project <span class="dot deposit"></span>deposit</li>' +
         '</ul><p>SYN- titles are <span class="badge synthetic">SYNTHETIC</span></p></details>';
+      // Colours set through the DOM, not style="" markup, which the Content-Security-Policy forbids.
+      div.querySelectorAll("[data-colour]").forEach(function (el) {
+        var key = el.getAttribute("data-colour");
+        el.style.background = key === "other" ? OTHER_COLOUR : TYPE_COLOURS[key];
+      });
       L.DomEvent.disableClickPropagation(div);
       return div;
     };

@@ -1,0 +1,289 @@
+"""Rent, fees, what falls due, and titles after the grant, through the service on every backend:
+the annual rent run and its escalation, titles granted under earlier law, the jurisdiction's
+midnight, the order of `due`, the grace-day boundary, surrender and expiry, transfers refused and
+made, and imports that are all or nothing."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta, timezone
+
+import pytest
+import shapely
+
+from maadan.cadastre import service
+from maadan.cadastre.exchange import export_records, import_titles
+from maadan.cadastre.model import Holder, Title
+from maadan.config import load_settings
+from maadan.errors import Conflict, InvalidInput
+from maadan.store.database import create_db_engine
+from maadan.store.uow import UnitOfWork
+from tests.integration.cadastre.conftest import square
+
+LOCAL = (Holder("Chagai Minerals (Pvt) Ltd", 100, "PK"),)
+EL_RATES = {1: 1000, 4: 2000, 7: 4000}  # PKR per km², PK-BA/2002-03-08.yaml (placeholders, unverified)
+ML_RATES = {1: 5000, 11: 10000}
+
+
+@dataclass
+class Cadastre:
+    engine: object
+
+    def uow(self, write: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, write=write)
+
+    def apply(self, geom: dict, at: datetime, jurisdiction: str = "PK-BA", kind: str = "EL",
+              holders: tuple[Holder, ...] = LOCAL):
+        inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=kind, minerals=("copper",),
+                                       holders=holders, area=service.AreaInput(geojson=json.dumps(geom)))
+        return service.apply(self.uow(True), inp, "applicant:test", now=at).application
+
+    def grant(self, geom: dict, on: date, **kw) -> Title:
+        # Filed the day before: nothing is offered on its day of receipt (rule 10: a same-day filing could still compete).
+        app = self.apply(geom, datetime.combine(on, datetime.min.time(), timezone.utc) - timedelta(hours=18), **kw)
+        for action in ("accept", "review", "offer"):
+            service.decide(self.uow(True), app.jurisdiction, app.number, action, "officer:test", today=on)
+        _, title = service.decide(self.uow(True), app.jurisdiction, app.number, "grant", "officer:test", today=on)
+        return title
+
+    def invoices(self, **kw):
+        with self.uow() as uow:
+            return uow.cadastre.invoices(**kw)
+
+    def events(self) -> int:
+        with self.uow() as uow:
+            return uow.cadastre.count_events()
+
+    def title(self, number: str) -> Title:
+        with self.uow() as uow:
+            return uow.cadastre.title(number)
+
+
+@pytest.fixture
+def cad(seeded_copy):
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
+    yield Cadastre(engine)
+    engine.dispose()
+
+
+# --- the annual rent run ----------------------------------------------------------------------------
+
+def test_rent_escalates_by_year_held_and_a_second_run_issues_nothing(cad):
+    title = cad.grant(square(64.0, 28.8), date(2020, 6, 1))
+    first = [i for i in cad.invoices(title_number=title.number) if i.kind == "rent"]
+    assert [(i.period, i.due_on, i.amount) for i in first] == [
+        ("2020", date(2020, 6, 1), round(title.area_km2 * EL_RATES[1], 2))]  # year 1, invoiced at the grant
+
+    expected = {2021: EL_RATES[1], 2022: EL_RATES[1], 2023: EL_RATES[4], 2025: EL_RATES[4], 2026: EL_RATES[7]}
+    for year, rate in expected.items():  # held 2, 3, 4, 6, 7
+        run = service.issue_rent(cad.uow(True), "PK-BA", year, "officer:test")
+        assert [(i.title_number, i.period, i.due_on) for i in run.issued] == [(title.number, str(year), date(year, 1, 1))]
+        assert run.issued[0].amount == round(title.area_km2 * rate, 2), year
+        assert run.not_priced == [] and run.already_invoiced == 0
+    ratio = {y: i.amount / first[0].amount for y in (2023, 2026)
+             for i in cad.invoices(title_number=title.number) if i.period == str(y)}
+    assert ratio == {2023: pytest.approx(2.0), 2026: pytest.approx(4.0)}
+
+    events = cad.events()
+    again = service.issue_rent(cad.uow(True), "PK-BA", 2026, "officer:test")
+    assert again.issued == [] and again.already_invoiced == 1
+    assert cad.events() == events  # nothing issued, nothing recorded
+    assert len([i for i in cad.invoices(title_number=title.number) if i.period == "2026"]) == 1
+    # Not held yet: a run for a year before the grant invoices nothing.
+    assert service.issue_rent(cad.uow(True), "PK-BA", 2019, "officer:test").issued == []
+
+
+def _legacy(number: str, granted: date, kind: str, x: float) -> Title:
+    return Title(id=None, jurisdiction="PK-BA", number=number, title_type=kind, rules_version="earlier law",
+                 holders=[Holder("Bolan Mining Enterprises", 100, "PK", "state-owned")],
+                 geometry=shapely.geometry.shape(square(x, 27.8, 0.02)), area_km2=4.0, granted_on=granted,
+                 expires_on=date(2033, 12, 31), state="active", minerals=["barite"])
+
+
+def test_titles_under_earlier_law_pay_todays_rates_and_an_unpriceable_title_is_reported(cad):
+    with cad.uow(True) as uow:
+        uow.cadastre.add_titles_bulk([_legacy("PK-BA/ML/1974/0001", date(1974, 3, 1), "ML", 66.0),
+                                      _legacy("PK-BA/QL/1990/0001", date(1990, 1, 1), "QL", 66.2)])
+        uow.commit()
+    modern = cad.grant(square(64.0, 28.8), date(2024, 2, 1))
+
+    run = service.issue_rent(cad.uow(True), "PK-BA", 2026, "officer:test")
+    issued = {i.title_number: i for i in run.issued}
+    assert set(issued) == {"PK-BA/ML/1974/0001", modern.number}
+    # Held 53 years (1974 is year 1): the ML step from year 11 of the rules in force on 1 January 2026.
+    assert issued["PK-BA/ML/1974/0001"].amount == 4.0 * ML_RATES[11]
+    assert issued[modern.number].amount == round(modern.area_km2 * EL_RATES[1], 2)  # held 3 years
+    assert [(n.title_number, n.reason) for n in run.not_priced] == [
+        ("PK-BA/QL/1990/0001", "the Balochistan rules 2020-03-03 have no title type 'QL'")]
+
+    # A year before any rules held here: the legacy title cannot be priced, and says why.
+    early = service.issue_rent(cad.uow(True), "PK-BA", 2001, "officer:test")
+    assert early.issued == []
+    assert {n.title_number for n in early.not_priced} == {"PK-BA/ML/1974/0001", "PK-BA/QL/1990/0001"}
+    assert all("no Balochistan rules in force on 2001-01-01" in n.reason for n in early.not_priced)
+
+    # What falls due still lists the legacy title's rent, and it can be surrendered.
+    items = service.due(cad.uow(), 0, today=date(2026, 1, 2))
+    assert ("rent", "PK-BA/ML/1974/0001") in {(i.kind, i.ref) for i in items}
+    assert service.title_action(cad.uow(True), "PK-BA/ML/1974/0001", "surrender", "officer:test",
+                                today=date(2026, 2, 1)).state == "surrendered"
+
+
+def test_rent_run_on_the_demo_cadastre_invoices_every_title(copy_cli):
+    copy_cli.json("demo", "cadastre", "--titles", "300", "--seed", "1")
+    active = [t for t in copy_cli.json("cadastre", "register")["titles"] if t["state"] == "active"]
+    assert min(t["granted_on"] for t in active) < "2002-03-08"  # granted before the 2002 rules
+    first = copy_cli.json("cadastre", "rent", "--year", "2026")
+    assert first["issued"] == len(active) and first["not_priced"] == [] and first["already_invoiced"] == 0
+    again = copy_cli.json("cadastre", "rent", "--year", "2026")
+    assert (again["issued"], again["already_invoiced"]) == (0, len(active))
+    code, out, err = copy_cli("cadastre", "rent", "--year", "2026")
+    assert code == 0 and f"0 rent invoice(s) issued for 2026; {len(active)} title(s) already invoiced" in out
+    assert copy_cli.json("cadastre", "due", "--within", "0d")["count"] >= len(active)
+
+
+# --- the jurisdiction's midnight -------------------------------------------------------------------
+
+def test_filings_either_side_of_karachi_midnight_are_different_days(cad):
+    utc = timezone.utc
+    a = cad.apply(square(64.0, 28.8), datetime(2026, 3, 4, 18, 0, tzinfo=utc))  # 23:00 on 4 March in Quetta
+    b = cad.apply(square(64.05, 28.85), datetime(2026, 3, 4, 19, 30, tzinfo=utc))  # 00:30 on 5 March
+    c = cad.apply(square(64.02, 28.82), datetime(2026, 3, 4, 20, 0, tzinfo=utc))  # 01:00 on 5 March
+    assert (a.priority, b.priority) == ("clear", "behind")  # a was received a day earlier
+    # c overlaps a and b: simultaneous with b (both 5 March in Quetta), so they compete, as a group behind a.
+    assert c.priority == "competing" and c.group_ref and c.waits_on == [("application", a.ref)]
+    # Same UTC day, same Karachi day: simultaneous under rule 10.
+    d = cad.apply(square(65.0, 28.8), datetime(2026, 3, 5, 0, 30, tzinfo=utc))  # 05:30 on 5 March
+    e = cad.apply(square(65.05, 28.85), datetime(2026, 3, 5, 18, 59, tzinfo=utc))  # 23:59 on 5 March
+    assert (d.priority, e.priority) == ("clear", "competing")
+    # The fee falls due on the Karachi date of receipt (the date of the acknowledgement), not the UTC date.
+    fees = {i.application_number: i.due_on for i in cad.invoices() if i.kind == "application-fee"}
+    assert fees == {a.number: date(2026, 3, 4), b.number: date(2026, 3, 5), c.number: date(2026, 3, 5),
+                    d.number: date(2026, 3, 5), e.number: date(2026, 3, 5)}
+
+
+# --- what falls due ----------------------------------------------------------------------------------
+
+def test_due_lists_by_date_then_number(cad):
+    day = datetime(2026, 3, 4, 6, 0, tzinfo=timezone.utc)
+    apps = [cad.apply(square(64.0 + 0.2 * (i % 6), 28.0 + 0.2 * (i // 6)), day + timedelta(minutes=i))
+            for i in range(12)]
+    cad.apply(square(66.0, 27.0), day - timedelta(days=1))  # A13, due a day earlier: listed first
+    items = [i for i in service.due(cad.uow(), 0, today=date(2026, 3, 4)) if i.kind == "fee"]
+    assert [i.ref for i in items] == ["PK-BA/A13"] + [f"PK-BA/A{a.number}" for a in apps]
+    assert [i.ref for i in items][1:4] == ["PK-BA/A1", "PK-BA/A2", "PK-BA/A3"]  # not A1, A10, A11, A12, A2
+
+
+def test_rent_grace_boundary_expiry_surrender_and_expire(cad):
+    title = cad.grant(square(64.0, 28.8), date(2020, 6, 1))  # EL: 3 years, rent grace 90 days
+    assert title.expires_on == date(2023, 6, 1)
+
+    def rent_item(today: date):
+        return next(i for i in service.due(cad.uow(), 0, today=today) if i.kind == "rent" and i.ref == title.number)
+
+    due_on = date(2020, 6, 1)
+    for days, flagged in ((89, False), (90, False), (91, True)):  # the day before, of and after the last day of grace
+        item = rent_item(due_on + timedelta(days=days))
+        assert (item.overdue_days, item.flag_revocation) == (days, flagged), days
+
+    def expiry(today: date, within: int):
+        return [i for i in service.due(cad.uow(), within, today=today) if i.kind == "expiry"]
+
+    assert expiry(date(2023, 5, 1), 30) == []  # 31 days away
+    soon = expiry(date(2023, 5, 1), 31)
+    assert [(i.ref, i.due_on, i.overdue_days) for i in soon] == [(title.number, date(2023, 6, 1), 0)]
+    late = expiry(date(2023, 6, 11), 0)
+    assert [(i.ref, i.overdue_days) for i in late] == [(title.number, 10)]
+
+    events = cad.events()
+    done = service.title_action(cad.uow(True), title.number, "surrender", "officer:test", today=date(2023, 6, 11))
+    assert done.state == "surrendered" and cad.title(title.number).state == "surrendered"
+    assert cad.events() == events + 1
+    after = service.due(cad.uow(), 400, today=date(2023, 6, 12))
+    assert [i for i in after if i.ref == title.number and i.kind in ("expiry", "obligation")] == []
+    arrears = [i for i in after if i.ref == title.number and i.kind == "rent"]
+    assert arrears and not any(i.flag_revocation for i in arrears)  # still owed, but no title to revoke
+    with pytest.raises(Conflict) as err:
+        service.title_action(cad.uow(True), title.number, "surrender", "officer:test")
+    assert "surrendered" in err.value.message
+
+    other = cad.grant(square(65.0, 28.8), date(2020, 6, 1))
+    service.title_action(cad.uow(True), other.number, "expire", "officer:test", today=date(2023, 6, 2))
+    assert cad.title(other.number).state == "expired"
+    again = cad.apply(square(65.0, 28.8), datetime(2023, 6, 3, 6, 0, tzinfo=timezone.utc))
+    assert again.priority == "clear" and again.conflicts == []  # expired ground is free
+
+
+# --- transfers -----------------------------------------------------------------------------------------
+
+def test_ineligible_transfer_is_refused_and_changes_nothing(cad):
+    punjab = (Holder("Punjab Stone (Pvt) Ltd", 100, "PK"),)
+    title = cad.grant(square(73.0, 31.0, 0.05), date(2024, 2, 1), jurisdiction="PK-PB", kind="ML", holders=punjab)
+    events = cad.events()
+    with pytest.raises(InvalidInput) as err:
+        service.title_action(cad.uow(True), title.number, "transfer", "officer:test",
+                             holders=[Holder("US Strategic Metals", 100, "US", "foreign")])
+    assert "transfer refused, not eligible" in err.value.message and "Pakistani body corporate" in err.value.message
+    assert [(h.name, h.share_pct) for h in cad.title(title.number).holders] == [("Punjab Stone (Pvt) Ltd", 100)]
+    assert cad.events() == events
+
+
+def test_transfer_is_in_the_register_and_the_audit_event(cad):
+    title = cad.grant(square(64.0, 28.8), date(2024, 2, 1))
+    new = [Holder("Frontier Works Organisation", 51, "PK", "state-owned"),
+           Holder("US Strategic Metals", 49, "US", "foreign")]
+    service.title_action(cad.uow(True), title.number, "transfer", "officer:amina", holders=new)
+    assert [(h.name, h.share_pct) for h in cad.title(title.number).holders] == [
+        ("Frontier Works Organisation", 51), ("US Strategic Metals", 49)]
+    public = service.public_register(cad.uow(), "PK-BA")
+    with cad.uow() as uow:
+        event = uow.cadastre.events(subject=f"title {title.number}")[-1]
+    entry = next(t for t in public["titles"] if t["number"] == title.number)
+    assert [(h["name"], h["share_pct"]) for h in entry["holders"]] == [
+        ("Frontier Works Organisation", 51), ("US Strategic Metals", 49)]
+    assert (event.kind, event.actor) == ("title.transfer", "officer:amina")
+    assert event.data["holders_before"] == [["Chagai Minerals (Pvt) Ltd", 100]]
+    assert event.data["holders_after"] == [["Frontier Works Organisation", 51], ["US Strategic Metals", 49]]
+    assert service.verify_audit(cad.uow()).ok
+
+
+# --- imports: all or nothing ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("spoil, error, fragment", [
+    ("overlap", Conflict, "overlaps title {taken}"),
+    ("repeat", InvalidInput, "repeats title number(s) PK-BA/EL/2019/0101"),
+    ("state", InvalidInput, "feature 3 (PK-BA/EL/2019/0103).state 'dormant' is not a title state"),
+])
+def test_import_is_all_or_nothing(cad, tmp_path, spoil, error, fragment):
+    taken = cad.grant(square(64.0, 28.8), date(2024, 2, 1))
+    exported = tmp_path / "one.geojson"
+    export_records(cad.uow(), "titles", exported)
+    template = json.loads(exported.read_text())["features"][0]
+    features = []
+    for i, geom in enumerate([square(66.0, 28.3, 0.05), square(66.2, 28.3, 0.05), square(66.4, 28.3, 0.05)], 1):
+        f = json.loads(json.dumps(template))
+        f["properties"]["number"] = f"PK-BA/EL/2019/{100 + i:04d}"
+        f["geometry"] = geom
+        features.append(f)
+    if spoil == "overlap":
+        features[2]["geometry"] = square(64.02, 28.82, 0.05)
+    elif spoil == "repeat":
+        features[2]["properties"]["number"] = features[0]["properties"]["number"]
+    else:
+        features[2]["properties"]["state"] = "dormant"
+    bad = tmp_path / "three.geojson"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+
+    with cad.uow() as uow:
+        before = (len(uow.cadastre.titles()), uow.cadastre.count_events())
+    with pytest.raises(error) as err:
+        import_titles(cad.uow(True), bad, "officer:test")
+    assert fragment.format(taken=taken.number) in err.value.message
+    with cad.uow() as uow:
+        assert (len(uow.cadastre.titles()), uow.cadastre.count_events()) == before
+    features[2] = json.loads(json.dumps(features[2]))
+    features[2]["geometry"], features[2]["properties"]["number"] = square(66.6, 28.3, 0.05), "PK-BA/EL/2019/0103"
+    features[2]["properties"]["state"] = "active"
+    bad.write_text(json.dumps({"type": "FeatureCollection", "features": features}))
+    assert import_titles(cad.uow(True), bad, "officer:test") == 3  # the same file, mended, goes in whole
