@@ -11,9 +11,9 @@ from pydantic import Field
 
 from maadan.api.schemas import ApiRoute, BidIn, CompetitionDecisionIn, Out, Paged, RemainderIn
 from maadan.auth.model import Forbidden, User
-from maadan.cadastre import service
+from maadan.cadastre import service, visibility
 from maadan.cadastre.queue_views import group_json, notice_json
-from maadan.errors import InvalidInput
+from maadan.errors import InvalidInput, NotFound
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import CurrentUser, csrf_protect, require_role
 
@@ -87,16 +87,19 @@ STATES = ("open", "decided", "merged", "dissolved")
 
 
 def _sees_all(user: User | None) -> bool:
-    return user is not None and user.role in ("officer", "admin")
+    return visibility.sees_all(user)
 
 
 def _own_member(read: UoW, user: User, jurisdiction: str, application: int) -> None:
-    """Applicants act only for their organisation's applications."""
+    """Applicants act only for their organisation's applications (one they may not see at all is
+    answered as a missing one)."""
     if _sees_all(user):
         return
     with read:
         app = read.cadastre.application(jurisdiction, application)
-    if app is None or app.applicant_org != user.organisation_id:
+    if app is None or not visibility.can_see(app, user):
+        raise NotFound("application", f"{jurisdiction}/A{application}")
+    if not visibility.owns(app, user):
         raise Forbidden("this application belongs to another organisation")
 
 
@@ -108,12 +111,12 @@ def groups(uow: UoW, page: Page, user: CurrentUser,
     if state and state not in STATES:
         raise InvalidInput(f"state must be one of {', '.join(STATES)}")
     views = service.list_groups(uow, jurisdiction, [state] if state else None)
-    return page.page([group_json(v, full=_sees_all(user)) for v in views])
+    return page.page([group_json(v, user) for v in views])
 
 
 @router.get("/competitions/{jurisdiction}/{number}", summary="One competition group: members, method, seed or bids, decision")
 def group(jurisdiction: Jurisdiction, number: GroupNumber, uow: UoW, user: CurrentUser) -> GroupOut:
-    return group_json(service.show_group(uow, jurisdiction, number), full=_sees_all(user))
+    return group_json(service.show_group(uow, jurisdiction, number), user)
 
 
 @router.post("/competitions/{jurisdiction}/{number}/decision", dependencies=CSRF,
@@ -122,7 +125,7 @@ def decide(jurisdiction: Jurisdiction, number: GroupNumber, body: CompetitionDec
            uow: WriteUoW) -> GroupOut:
     v = service.decide_group(uow, jurisdiction, number, user.actor, winner=body.winner, order=body.order,
                              reason=body.reason, documents=[d.domain() for d in body.documents])
-    return group_json(v, full=True)
+    return group_json(v, user)
 
 
 @router.post("/competitions/{jurisdiction}/{number}/bids", status_code=201, dependencies=CSRF,

@@ -29,7 +29,7 @@ from maadan.cadastre.model import (
     validate_holders,
 )
 from maadan.cadastre.money import invoice_rent
-from maadan.cadastre.queue import announce_changes, offer_blocker, refresh
+from maadan.cadastre.queue import announce_changes, local_day, offer_blocker, refresh
 from maadan.cadastre.register import record
 from maadan.cadastre.rules import (
     CompetitionRule,
@@ -242,7 +242,7 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
         if fee:
             uow.cadastre.add_invoice(inp.jurisdiction, Invoice(
                 id=None, title_number=None, application_number=app.number, kind="application-fee",
-                period="application", due_on=_local_date(now, ruleset.timezone), amount=fee.value.amount,
+                period="application", due_on=local_day(received, ruleset.timezone), amount=fee.value.amount,
                 currency=fee.value.currency,
                 verified=fee.verified))
         data: dict[str, Any] = {

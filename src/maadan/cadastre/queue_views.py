@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from maadan.cadastre import visibility
 from maadan.cadastre.model import Application
 from maadan.cadastre.queue_model import Notice
 
@@ -38,7 +39,13 @@ def describe_place(a: Application) -> str:
     return text
 
 
-def _member(a: Application, full: bool) -> dict[str, Any]:
+def _member(a: Application, viewer: visibility.Viewer | None, everything: bool) -> dict[str, Any]:
+    """A member as the viewer may see it. An application the viewer may not see (refused, withdrawn
+    or decided, and not its own) keeps only its number, which the decision's draw and ranking need
+    so that anyone can re-run them: its applicants, area and dates are withheld."""
+    if not everything and not visibility.can_see(a, viewer):
+        return {"ref": a.ref, "number": a.number, "withheld": True}
+    full = everything or visibility.full_view(a, viewer)
     out = {"ref": a.ref, "number": a.number, "type": a.title_type, "state": a.state, "priority": a.priority,
            "received_at": a.received_at.isoformat(), "area_km2": a.area_km2,
            "applicants": [h.name for h in a.holders], "synthetic": a.synthetic}
@@ -47,14 +54,16 @@ def _member(a: Application, full: bool) -> dict[str, Any]:
     return out
 
 
-def group_json(v: "GroupView", full: bool = False) -> dict[str, Any]:
-    """A group for anyone (`full`: officers also see applicant organisations). Sealed bid amounts
-    appear only once the group is decided (then with their salts, so commitments can be checked)."""
+def group_json(v: "GroupView", viewer: visibility.Viewer | None = None, *, everything: bool = False) -> dict[str, Any]:
+    """A group as `viewer` may see it (None: the public; `everything`: the operator's CLI). Members
+    follow the applications' visibility (officers and the applicant's organisation also see the
+    applicant organisation). Sealed bid amounts appear only once the group is decided (then with
+    their salts, so commitments can be checked)."""
     g = v.group
     out: dict[str, Any] = {
         "ref": g.ref, "jurisdiction": g.jurisdiction, "number": g.number, "state": g.state,
         "local_date": g.local_date.isoformat(), "timezone": g.timezone, "formed_at": g.formed_at.isoformat(),
-        "members": [_member(a, full) for a in v.members],
+        "members": [_member(a, viewer, everything) for a in v.members],
         "method": {"method": v.rule.method, "losers": v.rule.losers, "legal_basis": v.rule.legal_basis,
                    "verified": v.rule.verified, "bid_days": v.rule.bid_days, "note": v.rule.note,
                    "rules": f"{v.rules_name} {v.rules_version}"},

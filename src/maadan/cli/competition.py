@@ -43,7 +43,7 @@ def list_cmd(state: str = typer.Option("open", help="open | decided | merged | d
     if state not in STATES:
         raise InvalidInput(f"--state must be one of {', '.join(STATES)}")
     views = comp.list_groups(c.uow(), jurisdiction, None if state == "all" else [state])
-    items = [group_json(v, full=True) for v in views]
+    items = [group_json(v, everything=True) for v in views]
     if json_out:
         common.print_json({"count": len(items), "items": items})
         return
@@ -67,7 +67,7 @@ def show_cmd(group: str = typer.Argument(..., help="Group, e.g. PK-BA/G3."), jur
     """One group: members, method and its legal basis, seed or bids, and the decision (a ballot's draw is re-run)."""
     c = common.get()
     jur, number = comp.parse_group_ref(group, jurisdiction)
-    item = group_json(comp.show_group(c.uow(), jur, number), full=True)
+    item = group_json(comp.show_group(c.uow(), jur, number), everything=True)
     if json_out:
         common.print_json(item)
         return
@@ -114,7 +114,7 @@ def decide_cmd(group: str = typer.Argument(..., help="Group, e.g. PK-BA/G3."),
         raise InvalidInput("--winner: name one application")
     v = comp.decide_group(c.uow(write=True), jur, number, common.actor(actor), winner=won[0] if won else None,
                           order=_numbers(order, "--order"), reason=reason, documents=documents(document))
-    item = group_json(v, full=True)
+    item = group_json(v, everything=True)
     if json_out:
         common.print_json(item)
         return
