@@ -11,8 +11,9 @@ from pydantic import Field
 
 from maadan.api.schemas import ApiRoute, BidIn, CompetitionDecisionIn, Out, Paged, RemainderIn
 from maadan.auth.model import Forbidden, User
-from maadan.cadastre import service, visibility
-from maadan.cadastre.queue_views import group_json, notice_json
+from maadan.cadastre import service, views
+from maadan.cadastre.queue_views import notice_json
+from maadan.cadastre.views import group_json
 from maadan.errors import InvalidInput, NotFound
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import CurrentUser, csrf_protect, require_role
@@ -87,7 +88,7 @@ STATES = ("open", "decided", "merged", "dissolved")
 
 
 def _sees_all(user: User | None) -> bool:
-    return visibility.sees_all(user)
+    return views.sees_all(user)
 
 
 def _own_member(read: UoW, user: User, jurisdiction: str, application: int) -> None:
@@ -97,9 +98,9 @@ def _own_member(read: UoW, user: User, jurisdiction: str, application: int) -> N
         return
     with read:
         app = read.cadastre.application(jurisdiction, application)
-    if app is None or not visibility.can_see(app, user):
+    if app is None or not views.can_see(app, user):
         raise NotFound("application", f"{jurisdiction}/A{application}")
-    if not visibility.owns(app, user):
+    if not views.owns(app, user):
         raise Forbidden("this application belongs to another organisation")
 
 
@@ -110,8 +111,8 @@ def groups(uow: UoW, page: Page, user: CurrentUser,
            ) -> Paged[GroupOut]:
     if state and state not in STATES:
         raise InvalidInput(f"state must be one of {', '.join(STATES)}")
-    views = service.list_groups(uow, jurisdiction, [state] if state else None)
-    return page.page([group_json(v, user) for v in views])
+    groups_ = service.list_groups(uow, jurisdiction, [state] if state else None)
+    return page.page([group_json(v, user) for v in groups_])
 
 
 @router.get("/competitions/{jurisdiction}/{number}", summary="One competition group: members, method, seed or bids, decision")

@@ -12,7 +12,8 @@ from rich.table import Table
 
 from maadan.cadastre import competition as comp
 from maadan.cadastre import notices as notice_service
-from maadan.cadastre.queue_views import group_json, notice_json
+from maadan.cadastre.queue_views import notice_json
+from maadan.cadastre.views import group_json
 from maadan.cli import common
 from maadan.cli.cadastre import documents
 from maadan.errors import InvalidInput
