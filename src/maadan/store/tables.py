@@ -282,6 +282,10 @@ application = Table(
     Column("applicant_org", String(80), nullable=True),
     Column("synthetic", Boolean, nullable=False, default=False),
     *_geometry_columns(),
+    # Queue state derived under the jurisdiction lock (cadastre/queue.py); see store/priority_tables.py.
+    Column("competition_group", Integer, nullable=True),
+    Column("waits_on", JSON, nullable=True),
+    Column("converts_title", String(40), nullable=True),
     UniqueConstraint("jurisdiction", "number"),
 )
 Index("ix_application_state", application.c.jurisdiction, application.c.state)

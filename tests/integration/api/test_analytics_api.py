@@ -4,7 +4,7 @@ import numpy_financial as npf
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.api.app import create_app
+from maadan.http.app import create_app
 from maadan.config import load_settings
 
 
