@@ -48,8 +48,8 @@ def test_competition_commands(copy_cli, area_file):
     assert events(copy_cli) == before
 
     decided = copy_cli.json("cadastre", "competition", "decide", "PK-BA/G1", "--winner", "PK-BA/A2",
-                            "--reason", "the stronger work programme", "--actor", "officer:amina")
-    assert decided["decision"]["winner"] == 2 and decided["decision"]["decided_by"] == "officer:amina"
+                            "--reason", "the stronger work programme", "--actor", "amina")
+    assert decided["decision"]["winner"] == 2 and decided["decision"]["decided_by"] == "cli:amina"
     code, _, err = copy_cli("cadastre", "competition", "decide", "PK-BA/G1", "--winner", "1", "--reason", "x")
     assert code == 3 and "already decided" in err
     apps = {r["number"]: r for r in copy_cli.json("cadastre", "applications")["items"]}
