@@ -116,6 +116,20 @@ class TitleActionOut(TitleOut):
     decided_by: str
 
 
+class WaitOut(Out):
+    kind: str = Field(description="title, reserved, group or application")
+    ref: str
+
+
+class CompetitionRuleOut(Out):
+    method: str = Field(description="officer-decision, ballot or sealed-bids")
+    losers: str = Field(description="refused or remainder")
+    legal_basis: str
+    verified: bool
+    bid_days: int | None = None
+    note: str | None = None
+
+
 class ApplicationOut(Out):
     """The public view; signed-in users see their own (officers: all) in full, with the fields below."""
 
@@ -125,6 +139,10 @@ class ApplicationOut(Out):
     type: str
     state: str
     priority: str = Field(description="clear, competing or behind")
+    competition_group: str | None = Field(None, description="The open competition group it competes in (rule 10)")
+    competing_with: list[str] = Field(default_factory=list, description="The group's other members")
+    waits_on: list[WaitOut] = Field(default_factory=list, description="Earlier claims on its ground")
+    converts: str | None = Field(None, description="The active title this application converts")
     received_at: Instant
     area_km2: float
     applicants: list[str]
@@ -142,6 +160,8 @@ class ApplicationOut(Out):
 
 class ReceiptOut(ApplicationOut):
     holds_priority: bool
+    simultaneous_until: Instant | None = Field(None, description="Until then a same-day overlapping filing would compete")
+    competition_method: CompetitionRuleOut | None = Field(None, description="How its group is decided")
     unverified_rules: list[str]
     notes: list[str] = Field(default_factory=list, description="For the officer: exceptions claimed, zones touched")
 
@@ -245,11 +265,13 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> 
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
                                    minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
                                    area=body.area.domain(), applicant_org=org,
-                                   declarations=tuple(body.declarations))
+                                   declarations=tuple(body.declarations), converts=body.converts)
     receipt = service.apply(uow, inp, actor=user.actor)
     a = receipt.application
     response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
     return {**views.application_view(a, full=True, geometry=True), "holds_priority": receipt.holds_priority,
+            "simultaneous_until": receipt.simultaneous_until,
+            "competition_method": to_jsonable(receipt.competition_rule) if receipt.competition_rule else None,
             "unverified_rules": receipt.report.unverified, "notes": receipt.report.notes}
 
 

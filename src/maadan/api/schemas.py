@@ -140,6 +140,8 @@ class CheckIn(_In):
 class ApplyIn(CheckIn):
     minerals: list[str] = Field(min_length=1, max_length=30)
     holders: list[HolderIn] = Field(min_length=1, max_length=50)
+    converts: str | None = Field(default=None, min_length=1, max_length=60,
+                                 description="The holders' active title this application converts (security of tenure)")
 
 
 class DocumentIn(_In):
@@ -169,3 +171,24 @@ class PaymentIn(_In):
     invoice_id: int = Field(ge=1, le=2_147_483_647)
     amount: float = Field(gt=0, le=1e13)
     reference: str = Field(min_length=1, max_length=120)
+
+
+class CompetitionDecisionIn(_In):
+    """An officer's decision names the winner (or ranks every member, winner first) with written
+    reasons; a ballot or sealed bids take neither."""
+
+    winner: int | None = Field(default=None, ge=1, le=2_147_483_647, description="Winning application number")
+    order: list[int] | None = Field(default=None, max_length=10_000, description="Every member ranked, winner first")
+    reason: str | None = Field(default=None, max_length=4000)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+
+
+class BidIn(_In):
+    application: int = Field(ge=1, le=2_147_483_647, description="The bidding member's application number")
+    amount: float = Field(gt=0, le=1e13)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+
+class RemainderIn(_In):
+    application: int = Field(ge=1, le=2_147_483_647)
+    answer: Literal["accept", "decline"]

@@ -40,7 +40,8 @@ def record(uow: AbstractUnitOfWork, actor: str, kind: str, subject: str, data: d
         raise InvalidInput(f"{kind}: the event's data holds NaN or an infinite number, which a register "
                            "cannot record") from None
     ev = seal(Event(seq=(last.seq + 1) if last else 1,
-                    at=(at or datetime.now(timezone.utc)).isoformat(timespec="microseconds"),
+                    # UTC always, so that events compare by time as text (the ballot seed looks them up so)
+                    at=(at or datetime.now(timezone.utc)).astimezone(timezone.utc).isoformat(timespec="microseconds"),
                     actor=actor, kind=kind, subject=subject, data=data, documents=tuple(documents),
                     reason=reason, prev_hash=last.hash if last else GENESIS, salt=secrets.token_hex(32)))
     ev = replace(ev, leaf_hash=merkle.leaf_hash(leaf_line(ev)).hex())

@@ -18,6 +18,7 @@ from maadan.cadastre.caches import applied_rules_for, spatial_index
 from maadan.cadastre.geometry import parse_area
 from maadan.cadastre.model import Application, Holder, Title, validate_holders
 from maadan.cadastre.model import Conflict as ConflictAtReceipt
+from maadan.cadastre.queue import refresh
 from maadan.cadastre.register import record
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict, InvalidInput
@@ -205,6 +206,9 @@ def import_titles(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: str | No
         for jur in {t.jurisdiction for t in titles}:
             uow.cadastre.bump_spatial(jur)
         record(uow, actor, "titles.imported", f"file {path.name}", {"titles": len(titles), "numbers": numbers[:50]})
+        for jur in sorted({t.jurisdiction for t in titles}):
+            refresh(uow, jur, now=datetime.now(timezone.utc), actor=actor, cause=f"titles imported from {path.name}",
+                    ground=[t.geometry for t in titles if t.jurisdiction == jur and t.state == lc.ACTIVE])
         uow.commit()
     return len(titles)
 
@@ -258,5 +262,8 @@ def import_applications(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: st
             uow.cadastre.set_last_application(jur, max([last] + [a.number for a in apps if a.jurisdiction == jur]))
             uow.cadastre.bump_spatial(jur)
         record(uow, actor, "applications.imported", f"file {path.name}", {"applications": len(apps)})
+        for jur in sorted({a.jurisdiction for a in apps}):  # groups and priorities follow rule 10, not the file
+            refresh(uow, jur, now=datetime.now(timezone.utc), actor=actor, cause=f"applications imported from {path.name}",
+                    recheck=[a.number for a in apps if a.jurisdiction == jur])
         uow.commit()
     return len(apps)

@@ -117,10 +117,24 @@ class Application:
     synthetic: bool = False
     # The rule version applied and why, as decided at receipt (rules.AppliedRules.as_dict()).
     rules_basis: dict[str, Any] | None = None
+    # Derived queue state (cadastre/queue.py keeps it current under the jurisdiction lock):
+    competition_group: int | None = None  # the group it competes in (open) or competed in (decided)
+    waits_on: list[tuple[str, str]] = field(default_factory=list)  # (kind, ref): earlier claims on its ground
+    converts_title: str | None = None  # the parent title it converts (security of tenure)
+    competing_with: list[int] = field(default_factory=list)  # other members of its open group (read side)
 
     @property
     def ref(self) -> str:
         return f"{self.jurisdiction}/A{self.number}"
+
+    @property
+    def group_ref(self) -> str | None:
+        return group_ref(self.jurisdiction, self.competition_group) if self.competition_group else None
+
+
+def group_ref(jurisdiction: str, number: int) -> str:
+    """A competition group's public reference, e.g. PK-BA/G3."""
+    return f"{jurisdiction}/G{number}"
 
 
 @dataclass

@@ -23,11 +23,15 @@ from maadan.cadastre.rules import (
     AREA_MODES,
     CERTAIN_BY_DEFAULT,
     CONFIDENCE,
+    COMPETITION_METHODS,
+    LOSER_OUTCOMES,
     ELIGIBILITY_KINDS,
     OBLIGATION_EVENTS,
     PRIORITY_WINDOWS,
     STATUSES,
     VERIFIABLE_CONFIDENCE,
+    CompetitionRule,
+    Conversion,
     Eligibility,
     MineralRestriction,
     Money,
@@ -494,7 +498,8 @@ def _title_type(code: str, m: _Map, path: str, zones: tuple[str, ...]) -> TitleT
 
 _TOP_REQUIRED = ("jurisdiction", "name", "authority", "effective_from", "priority", "area_mode",
                  "max_vertices", "sources", "title_types")
-_TOP_OPTIONAL = ("effective_to", "grid", "notes", "effective_from_basis", "title", "legal_status", "mineral_restrictions", "inherited")
+_TOP_OPTIONAL = ("effective_to", "grid", "notes", "effective_from_basis", "title", "legal_status", "mineral_restrictions",
+                 "inherited", "competition", "conversions")
 
 
 def _text_list(m: _Map, key: str) -> tuple[str, ...]:
@@ -652,7 +657,74 @@ def _ruleset(doc: _Map, version: str, zones: tuple[str, ...]) -> RuleSet:
         effective_from_basis=basis, notes=_text_list(doc, "notes") if "notes" in doc else (),
         title=_opt_text(doc, "title", "title") or "", status=status,
         mineral_restrictions=_restrictions(doc, types), max_vertices_basis=vertices,
+        competition=_competition(doc, types), conversions=_conversions(doc, types),
     )
+
+
+# --- competition and conversions (issue 10): top-level keys with their own parsers --------------
+
+def _competition_rule(m: _Map, path: str) -> CompetitionRule:
+    _keys(m, path, ("method", "losers", "legal_basis", "verified"), ("bid_days",) + CITE_OPTIONAL)
+    method, losers = m.get("method"), m.get("losers")
+    if method not in COMPETITION_METHODS:
+        raise _fail(m, "method", f"{path}.method", f"must be one of {', '.join(COMPETITION_METHODS)}, got {method!r}")
+    if losers not in LOSER_OUTCOMES:
+        raise _fail(m, "losers", f"{path}.losers", f"must be one of {', '.join(LOSER_OUTCOMES)}, got {losers!r}")
+    bid_days = None
+    if method == "sealed-bids":
+        if "bid_days" not in m:
+            raise _fail(m, None, f"{path}.bid_days", "is required for sealed-bids (days bids stay open after the group's day)")
+        bid_days = int(_number(m, "bid_days", f"{path}.bid_days", integer=True, minimum=1))
+    elif "bid_days" in m:
+        raise _fail(m, "bid_days", f"{path}.bid_days", "only sealed-bids take bid_days")
+    basis, verified, note, source, confidence = _basis(m, path)
+    return CompetitionRule(method, losers, basis, verified, bid_days=bid_days, note=note, source=source,
+                           confidence=confidence)
+
+
+def _competition(doc: _Map, types: dict[str, TitleType]) -> dict[str, CompetitionRule]:
+    """competition: {default: RULE, title_types: {CODE: RULE}}: how same-day competition groups are
+    resolved, per title type, with the file's default for the rest."""
+    if doc.get("competition") is None:
+        return {}
+    sub = _get_map(doc, "competition", "competition")
+    _keys(sub, "competition", ("default",), ("title_types",))
+    out = {"*": _competition_rule(_get_map(sub, "default", "competition.default"), "competition.default")}
+    if sub.get("title_types") is not None:
+        per_type = _get_map(sub, "title_types", "competition.title_types")
+        for code in per_type:
+            path = f"competition.title_types.{code}"
+            if code not in types:
+                raise _fail(per_type, code, path, f"{code!r} is not a title type here; known: {', '.join(sorted(types))}")
+            out[code] = _competition_rule(_get_map(per_type, code, path), path)
+    return out
+
+
+def _conversions(doc: _Map, types: dict[str, TitleType]) -> tuple[Conversion, ...]:
+    """conversions: [{from: CODE, to: [CODE...], legal_basis, verified}]: which title's holders alone
+    may apply for which titles over its ground."""
+    if doc.get("conversions") is None:
+        return ()
+    out: list[Conversion] = []
+    for i, item in enumerate(_get_list(doc, "conversions", "conversions")):
+        where = f"conversions[{i}]"
+        if not isinstance(item, _Map):
+            raise _fail(doc, "conversions", where, "must be a mapping {from, to, legal_basis, verified}")
+        _keys(item, where, ("from", "to", "legal_basis", "verified"), CITE_OPTIONAL)
+        parent = item.get("from")
+        if parent not in types:
+            raise _fail(item, "from", f"{where}.from", f"{parent!r} is not a title type here; known: {', '.join(sorted(types))}")
+        children = _codes(item, "to", f"{where}.to")
+        unknown = [c for c in children if c not in types]
+        if unknown:
+            raise _fail(item, "to", f"{where}.to", f"{', '.join(map(str, unknown))} is not a title type here; "
+                        f"known: {', '.join(sorted(types))}")
+        if parent in children:
+            raise _fail(item, "to", f"{where}.to", f"a {parent} cannot convert into itself")
+        if any(c.parent == parent for c in out):
+            raise _fail(item, "from", f"{where}.from", f"{parent} is listed twice; list all its children in one entry")
+        out.append(Conversion(parent, children, *_basis(item, where)))
+    return tuple(out)
 
 
 # --- folders and versions -----------------------------------------------------------------------

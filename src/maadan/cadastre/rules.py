@@ -48,6 +48,9 @@ class Reading:
     source: str
     confidence: str | None = None
     note: str | None = None
+# How a competition group (overlapping applications received the same day) is resolved, and what losers get.
+COMPETITION_METHODS = ("officer-decision", "ballot", "sealed-bids")
+LOSER_OUTCOMES = ("refused", "remainder")
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,40 @@ class MineralRestriction:
 
 
 @dataclass(frozen=True)
+class CompetitionRule:
+    """How a competition group is resolved: an officer's decision with written reasons, a public
+    ballot, or sealed bids opened after `bid_days`; losers are refused or offered their remainder."""
+
+    method: str  # one of COMPETITION_METHODS
+    losers: str  # one of LOSER_OUTCOMES
+    legal_basis: str
+    verified: bool
+    bid_days: int | None = None  # sealed-bids: bids close at the end of this many days after the group's day
+    note: str | None = None
+    source: str | None = None  # where the legal basis was read, and how far it can be trusted (CONFIDENCE)
+    confidence: str | None = None
+
+
+DEFAULT_COMPETITION = CompetitionRule(
+    method="officer-decision", losers="refused", verified=False,
+    legal_basis="no competition rule in the rule file: an officer decides with written reasons (Maadan's default)")
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """Security of tenure: while a `parent` title is active, only its holders may apply for one of
+    the `children` title types over its ground."""
+
+    parent: str
+    children: tuple[str, ...]
+    legal_basis: str
+    verified: bool
+    note: str | None = None
+    source: str | None = None
+    confidence: str | None = None
+
+
+@dataclass(frozen=True)
 class RuleSet:
     jurisdiction: str
     name: str
@@ -218,10 +255,25 @@ class RuleSet:
     mineral_restrictions: tuple[MineralRestriction, ...] = ()
     max_vertices_basis: RuleValue | None = None
     extends: str | None = None
+    # keyed by title type code, "*" for the default; see competition_rule()
+    competition: dict[str, CompetitionRule] = field(default_factory=dict)
+    conversions: tuple[Conversion, ...] = ()
 
     @property
     def label(self) -> str:
         return self.title or f"{self.name} rules {self.version}"
+
+    def competition_rule(self, title_types: set[str] | frozenset[str] | tuple[str, ...]) -> CompetitionRule:
+        """The rule for a group whose members apply for `title_types`: the type's own rule when they
+        all apply for one type that has one, else the file's default, else Maadan's default."""
+        codes = set(title_types)
+        if len(codes) == 1 and (own := self.competition.get(next(iter(codes)))) is not None:
+            return own
+        return self.competition.get("*", DEFAULT_COMPETITION)
+
+    def conversion(self, parent: str, child: str) -> Conversion | None:
+        """The conversion rule that lets a `parent` title's holders apply for a `child` title, if any."""
+        return next((c for c in self.conversions if c.parent == parent and child in c.children), None)
 
     def title_type(self, code: str) -> TitleType:
         """The title type with this code (case-insensitive); InvalidInput naming the known codes."""

@@ -3,7 +3,7 @@ reserved areas; the synthetic demo cadastre."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timezone
 from typing import Any, Iterable
 
 import shapely
@@ -15,6 +15,7 @@ from maadan.cadastre.boundaries import load_boundary, zones_touched
 from maadan.cadastre.caches import applied_rules_for, rules_for
 from maadan.cadastre.geometry import parse_area
 from maadan.cadastre.model import Holder, Title, add_years, validate_holders
+from maadan.cadastre.queue import refresh
 from maadan.cadastre.register import record
 from maadan.cadastre.rules import check_eligibility, transfer_lock, zones_of
 from maadan.errors import Conflict as ConflictError
@@ -41,10 +42,12 @@ def rules_for_title(title: Title, today: date):
 
 def title_action(uow: AbstractUnitOfWork, number: str, action: str, actor: str, *, reason: str | None = None,
                  documents: Iterable[Document] = (), holders: Iterable[Holder] | None = None,
-                 area: AreaInput | None = None, today: date | None = None) -> Title:
+                 area: AreaInput | None = None, today: date | None = None, now: datetime | None = None) -> Title:
     """renew | transfer (new holders, whole or a share) | relinquish (a smaller area inside the
-    old one; the freed ground becomes available) | surrender | expire | revoke."""
-    today = today or date.today()
+    old one; the freed ground becomes available) | surrender | expire | revoke. Ground that frees
+    moves the queue: the earliest application or group behind it becomes first (event and notice)."""
+    now = now or (datetime.combine(today, time(12), tzinfo=timezone.utc) if today else datetime.now(timezone.utc))
+    today = today or now.date()
     with uow:
         title = _get_title(uow, number)
         uow.cadastre.lock(title.jurisdiction)
@@ -52,6 +55,7 @@ def title_action(uow: AbstractUnitOfWork, number: str, action: str, actor: str, 
         ruleset = rules_for_title(title, today)
         tt = ruleset.title_type(title.title_type)
         data: dict[str, Any] = {"from": title.state, "to": new_state}
+        freed = title.geometry if action in ("surrender", "expire", "revoke") else None
         if action == "renew":
             limit = int(tt.max_renewals.value) if tt.max_renewals else 0
             if title.renewals >= limit:
@@ -95,13 +99,18 @@ def title_action(uow: AbstractUnitOfWork, number: str, action: str, actor: str, 
                 raise InvalidInput("relinquish: the area kept must be smaller than the current area")
             data |= {"area_before_km2": title.area_km2, "area_after_km2": round(kept.area_km2, 6),
                      "freed_km2": round(title.area_km2 - kept.area_km2, 6)}
+            freed = title.geometry
             title.geometry, title.area_km2 = kept.geometry, round(kept.area_km2, 6)
         elif action == "revoke" and not reason:
             raise InvalidInput("revoke: a reason is required")
         title.state = new_state
         uow.cadastre.update_title(title)
         uow.cadastre.bump_spatial(title.jurisdiction)
-        record(uow, actor, f"title.{action}", f"title {title.number}", data, reason, documents)
+        record(uow, actor, f"title.{action}", f"title {title.number}", data, reason, documents, at=now)
+        if freed is not None:
+            verb = {"surrender": "surrendered", "expire": "expired", "revoke": "revoked",
+                    "relinquish": "partly relinquished"}[action]
+            refresh(uow, title.jurisdiction, now=now, actor=actor, cause=f"title {title.number} {verb}", ground=[freed])
         uow.commit()
     return title
 
@@ -141,6 +150,8 @@ def add_reserved_areas(uow: AbstractUnitOfWork, jurisdiction: str, features: lis
         uow.cadastre.bump_spatial(jurisdiction)
         record(uow, actor, "reserved.added", f"jurisdiction {jurisdiction}",
                 {"kind": kind, "names": [n for n, _ in parsed], "source": source})
+        refresh(uow, jurisdiction, now=datetime.now(timezone.utc), actor=actor, cause="reserved areas added",
+                ground=[a.geometry for _, a in parsed])
         uow.commit()
     return len(parsed)
 
@@ -167,6 +178,8 @@ def load_demo_cadastre(uow: AbstractUnitOfWork, titles: int, seed: int, actor: s
                {"titles": len(made), "seed": seed, "replaced": removed, "synthetic": True,
                 "sizes": [{"type": p.code, "area_km2": [round(p.area_km2[0], 4), round(p.area_km2[1], 4)],
                            "term_years": p.term_years, "basis": p.basis} for p in plan]})
+        refresh(uow, jurisdiction, now=datetime.now(timezone.utc), actor=actor, cause="synthetic titles replaced",
+                all_ground=True)
         uow.commit()
     return made
 

@@ -5,18 +5,21 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.table import Table
 
+from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service, views
+from maadan.cadastre.queue_views import describe_place, queue_fields
 from maadan.cadastre.audit import Document, document_from_bytes
 from maadan.cadastre.model import Holder
 from maadan.cli import common
 from maadan.errors import InvalidInput, NotFound
+from maadan.serialize import to_jsonable
 
 app = typer.Typer(help="Mineral-rights cadastre: check, apply, decide, titles, rent, due.", no_args_is_help=True)
 
@@ -98,7 +101,8 @@ def with_disclosures(holders: list[Holder], shareholder: list[str] | None, local
     return out
 
 
-def _documents(paths: list[Path] | None) -> list[Document]:
+def documents(paths: list[Path] | None) -> list[Document]:
+    """The documents named on the command line, read and hashed (also for `cadastre competition`)."""
     return [document_from_bytes(p.name, _read(p)) for p in paths or []]
 
 
@@ -170,30 +174,41 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               declare: Optional[List[str]] = typer.Option(None, "--declare", help=DECLARE_HELP),
               shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
               local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
+              converts: Optional[str] = typer.Option(None, "--converts", help="Your active title this converts, e.g. "
+                                                     "PK-BA/EL/2026/0001 (security of tenure)."),
+              received_at: Optional[datetime] = typer.Option(
+                  None, "--received-at", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"],
+                  help="A paper filing's receipt time with its offset, e.g. 2026-12-01T10:30:00+05:00; not before "
+                       "the latest filing already numbered."),
               actor: Optional[str] = common.ACTOR,
               idempotency_key: Optional[str] = common.IDEMPOTENCY_KEY,
               json_out: bool = common.JSON) -> None:
-    """File an application; prints its receipt (number, time, area, fee, priority, the rules applied). Filed at
-    most once per --idempotency-key: a rerun with the key prints the first receipt."""
+    """File an application; prints its receipt (number, time, area, fee, place in the queue, the rules applied).
+    Filed at most once per --idempotency-key: a rerun with the key prints the first receipt."""
     c = common.get()
     holders = with_disclosures([parse_holder(h) for h in holder], shareholder, local_to)
     inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=title_type, minerals=tuple(mineral),
                                    holders=tuple(holders), area=_area(area, crs, cells),
-                                   applicant_org=applicant_org, declarations=tuple(declare or ()))
+                                   applicant_org=applicant_org, declarations=tuple(declare or ()),
+                                   converts=converts, received_at=received_at)
 
     def file(uow) -> dict:
         receipt = service.apply(uow, inp, common.actor(actor))
         a = receipt.application
         return {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
-                "priority": a.priority, "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
+                **queue_fields(a), "place": describe_place(a), "holds_priority": receipt.holds_priority,
+                "area_km2": a.area_km2,
                 "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
                 "rules_version": a.rules_version, "conflicts": [k.__dict__ for k in a.conflicts],
+                "simultaneous_until": receipt.simultaneous_until.isoformat() if receipt.simultaneous_until else None,
+                "competition_method": to_jsonable(receipt.competition_rule) if receipt.competition_rule else None,
                 "unverified_rules": receipt.report.unverified, "rules_basis": a.rules_basis,
                 "notes": receipt.report.notes}
 
     request = {"area": hashlib.sha256(_read(area)).hexdigest() if area else None, "crs": crs, "cells": cells,
                "inp": [jurisdiction, title_type, list(mineral), list(holder), applicant_org, list(declare or ()),
-                       list(shareholder or ()), list(local_to or ())]}
+                       list(shareholder or ()), list(local_to or ()), converts,
+                       received_at.isoformat() if received_at else None]}
     data, key, replayed = common.once("cadastre apply", idempotency_key, request, common.actor(actor), file)
     data = data | {"idempotency_key": key, "replayed": replayed}
     if json_out:
@@ -208,13 +223,15 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
         c.out.print(f"note: {n}", markup=False)
     c.out.print(f"Idempotency key: {key} (rerun with --idempotency-key {key} to get this receipt again "
                 "without filing twice)")
-    if data["priority"] == "clear":
-        c.out.print("[green]Holds priority[/]: no earlier pending application overlaps.")
-    else:
-        others = ", ".join(k["ref"] for k in data["conflicts"] if k["kind"] == "application")
-        c.out.print(f"[yellow]{data['priority']}[/]: overlaps pending application(s) {others}"
-                    + (" received the same day (rule 10: simultaneous; an officer decides)"
-                       if data["priority"] == "competing" else " received earlier, which take priority"))
+    colour = {"clear": "green", "competing": "yellow", "behind": "yellow"}[data["priority"]]
+    c.out.print(f"[{colour}]{data['priority']}[/]: {data['place']}.")
+    if data["competition_method"]:
+        r = data["competition_method"]
+        c.out.print(f"The group is decided by {r['method'].replace('-', ' ')} ({r['legal_basis']}"
+                    f"{'' if r['verified'] else '; unverified'}).")
+    if data["simultaneous_until"] and data["priority"] != "behind":
+        c.out.print(f"Until {data['simultaneous_until']} an overlapping filing of the same day would "
+                    "compete with it (rule 10); it cannot be offered before then.")
 
 
 @app.command("decide")
@@ -227,7 +244,7 @@ def decide_cmd(number: int = typer.Argument(..., help="Application number."),
     """Move an application through its lifecycle (grant issues the title)."""
     c = common.get()
     app_, title = service.decide(c.uow(write=True), jurisdiction, number, action, common.actor(actor), reason,
-                                 _documents(document))
+                                 documents(document))
     data = {"application": app_.ref, "state": app_.state, "title": title.number if title else None}
     if json_out:
         common.print_json(data)
@@ -249,7 +266,7 @@ def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/E
     """Act on a title."""
     c = common.get()
     t = service.title_action(
-        c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=_documents(document),
+        c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=documents(document),
         holders=with_disclosures([parse_holder(h) for h in holder], shareholder, local_to) if holder else None,
         area=service.AreaInput(geojson=_read(area), crs=crs) if area else None)
     data = {"number": t.number, "state": t.state, "expires_on": t.expires_on, "area_km2": t.area_km2,
@@ -269,20 +286,25 @@ def applications_cmd(jurisdiction: str = JURISDICTION,
     c = common.get()
     apps = views.visible_applications(c.uow(), None, jurisdiction, state, everything=True)
     rows = [{"number": a.number, "received_at": a.received_at.isoformat(), "type": a.title_type, "state": a.state,
-             "priority": a.priority, "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
+             **queue_fields(a), "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
              "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic,
              "rules_version": a.rules_version, "rules_basis": a.rules_basis} for a in apps]
     if json_out:
         common.print_json({"count": len(rows), "items": rows})
         return
     t = Table(title=f"Applications, {jurisdiction}, in order of receipt")
-    for col in ("no.", "received (UTC)", "type", "rules", "state", "priority", "km²", "holders", "overlaps"):
+    for col in ("no.", "received (UTC)", "type", "rules", "state", "priority", "group / competing with", "waits on",
+                "km²", "holders"):
         t.add_column(col)
+    pending = set(lc.PENDING)
     for r in rows:
         uncertain = r["rules_basis"] is not None and not r["rules_basis"].get("certain", True)
+        group = f"{r['competition_group']}: {', '.join(r['competing_with'])}" if r["competition_group"] else ""
+        waits = "; ".join(f"{w['kind']} {w['ref']}" for w in r["waits_on"]) if r["state"] in pending else ""
         t.add_row(str(r["number"]), r["received_at"][:19], r["type"],
-                  r["rules_version"] + (" (uncertain)" if uncertain else ""), r["state"], r["priority"],
-                  f"{r['area_km2']:,.2f}", ", ".join(f"{n} {s:g}%" for n, s in r["holders"]), ", ".join(r["conflicts"]))
+                  r["rules_version"] + (" (uncertain)" if uncertain else ""), r["state"],
+                  r["priority"] if r["state"] in pending else "", group, waits,
+                  f"{r['area_km2']:,.2f}", ", ".join(f"{n} {s:g}%" for n, s in r["holders"]))
     c.out.print(t)
 
 

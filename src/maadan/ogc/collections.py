@@ -88,7 +88,9 @@ class TitleSource:
 
 def application_feature(a: Application) -> Feature:
     # Only what the public register shows: no beneficial owners, applicant account, fee or documents.
-    return Feature(id=encode_id(a.ref), geometry=a.geometry, properties=properties(views.application_view(a)))
+    props = properties(views.application_view(a))
+    props["waits_on"] = [f"{w['kind']} {w['ref']}" for w in props["waits_on"]]  # plain strings for GIS clients
+    return Feature(id=encode_id(a.ref), geometry=a.geometry, properties=props)
 
 
 class ApplicationSource:

@@ -11,6 +11,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from maadan.audit.events import Document, Event
+from maadan.cadastre.lifecycle import PENDING
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
 from maadan.store import tables as t
 
@@ -98,15 +99,32 @@ class CadastreRepository:
             rules_basis=app.rules_basis,
             conflicts=[{"kind": c.kind, "ref": c.ref, "overlap_km2": c.overlap_km2, "note": c.note}
                        for c in app.conflicts],
+            competition_group=app.competition_group, waits_on=[list(w) for w in app.waits_on],
+            converts_title=app.converts_title,
             **_geom_values(app.geometry, app.area_km2),
         ).returning(t.application.c.id)).scalar_one()
         self._save_holders(app.holders, application_id=app_id)
         app.id = app_id
         return app_id
 
+    def _group_members(self, rows: list[Any]) -> dict[tuple[str, int], list[int]]:
+        """Pending members of the groups these applications are in, by (jurisdiction, group)."""
+        keys = {(r.jurisdiction, r.competition_group) for r in rows if r.competition_group is not None}
+        out: dict[tuple[str, int], list[int]] = {k: [] for k in keys}
+        for jur in {j for j, _ in keys}:
+            groups = [g for j, g in keys if j == jur]
+            q = (select(t.application.c.competition_group, t.application.c.number)
+                 .where(t.application.c.jurisdiction == jur, t.application.c.competition_group.in_(groups),
+                        t.application.c.state.in_(sorted(PENDING)))
+                 .order_by(t.application.c.number))
+            for group, number in self.s.execute(q):
+                out[(jur, group)].append(number)
+        return out
+
     def _applications(self, q, with_geometry: bool = True) -> list[Application]:
         rows = self.s.execute(q).all()
         holders = self._holders(t.holder.c.application_id, [r.id for r in rows])
+        members = self._group_members(rows)
         geoms = shapely.from_wkb([r.geometry for r in rows]) if rows and with_geometry else [None] * len(rows)
         return [Application(
             id=r.id, jurisdiction=r.jurisdiction, number=r.number, title_type=r.title_type,
@@ -114,7 +132,9 @@ class CadastreRepository:
             area_km2=r.area_km2, received_at=_utc(r.received_at), state=r.state, priority=r.priority,
             fee_amount=r.fee_amount, fee_currency=r.fee_currency, fee_verified=bool(r.fee_verified),
             conflicts=[Conflict(**c) for c in r.conflicts], applicant_org=r.applicant_org,
-            synthetic=bool(r.synthetic), rules_basis=r.rules_basis,
+            synthetic=bool(r.synthetic), rules_basis=r.rules_basis, competition_group=r.competition_group,
+            waits_on=[(k, ref) for k, ref in (r.waits_on or [])], converts_title=r.converts_title,
+            competing_with=[n for n in members.get((r.jurisdiction, r.competition_group), []) if n != r.number],
         ) for r, g in zip(rows, geoms)]
 
     def application(self, jurisdiction: str, number: int) -> Application | None:
@@ -132,6 +152,20 @@ class CadastreRepository:
         if applicant_org:
             q = q.where(t.application.c.applicant_org == applicant_org)
         return self._applications(q.order_by(t.application.c.jurisdiction, t.application.c.number))
+
+    def last_received_at(self, jurisdiction: str) -> datetime | None:
+        v = self.s.execute(select(func.max(t.application.c.received_at))
+                           .where(t.application.c.jurisdiction == jurisdiction)).scalar()
+        return _utc(v) if v is not None else None
+
+    def set_queue_state(self, app_id: int, priority: str, competition_group: int | None,
+                        waits_on: list[tuple[str, str]]) -> None:
+        self.s.execute(update(t.application).where(t.application.c.id == app_id).values(
+            priority=priority, competition_group=competition_group, waits_on=[list(w) for w in waits_on]))
+
+    def set_application_area(self, app_id: int, geometry: Any, area_km2: float) -> None:
+        self.s.execute(update(t.application).where(t.application.c.id == app_id)
+                       .values(**_geom_values(geometry, area_km2)))
 
     def set_application_state(self, app_id: int, state: str, priority: str | None = None) -> None:
         values: dict[str, Any] = {"state": state}

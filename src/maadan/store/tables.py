@@ -303,6 +303,10 @@ application = Table(
     Column("synthetic", Boolean, nullable=False, default=False),
     Column("rules_basis", JSON, nullable=True),  # the rule version applied and why, at receipt
     *_geometry_columns(),
+    # Queue state derived under the jurisdiction lock (cadastre/queue.py); see store/priority_tables.py.
+    Column("competition_group", Integer, nullable=True),
+    Column("waits_on", JSON, nullable=True),
+    Column("converts_title", String(40), nullable=True),
     UniqueConstraint("jurisdiction", "number"),
 )
 Index("ix_application_state", application.c.jurisdiction, application.c.state)

@@ -328,7 +328,8 @@ def test_applications_exclude_non_public_data(client):
     assert sorted(f["properties"]["state"] for f in body["features"]) == PUBLIC_STATES
     for f in body["features"]:
         assert set(f["properties"]) == {"ref", "number", "jurisdiction", "type", "state", "priority", "received_at",
-                                        "area_km2", "applicants", "minerals", "synthetic", "rules_basis"}
+                                        "area_km2", "applicants", "minerals", "synthetic", "rules_basis",
+                                        "competition_group", "competing_with", "waits_on"}
         assert f["id"] == f["properties"]["ref"].replace("/", "~")
     for secret in (SECRET_OWNER, SECRET_ORG, "beneficial", "applicant_org", "fee", "1234", "documents"):
         assert secret not in r.text

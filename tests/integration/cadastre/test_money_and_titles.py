@@ -43,7 +43,8 @@ class Cadastre:
         return service.apply(self.uow(True), inp, "applicant:test", now=at).application
 
     def grant(self, geom: dict, on: date, **kw) -> Title:
-        app = self.apply(geom, datetime.combine(on, datetime.min.time(), timezone.utc) + timedelta(hours=6), **kw)
+        # Filed the day before: nothing is offered on its day of receipt (rule 10: a same-day filing could still compete).
+        app = self.apply(geom, datetime.combine(on, datetime.min.time(), timezone.utc) - timedelta(hours=18), **kw)
         for action in ("accept", "review", "offer"):
             service.decide(self.uow(True), app.jurisdiction, app.number, action, "officer:test", today=on)
         _, title = service.decide(self.uow(True), app.jurisdiction, app.number, "grant", "officer:test", today=on)
@@ -164,7 +165,9 @@ def test_filings_either_side_of_karachi_midnight_are_different_days(cad):
     a = cad.apply(square(64.0, 28.8), datetime(2026, 3, 4, 18, 0, tzinfo=utc))  # 23:00 on 4 March in Quetta
     b = cad.apply(square(64.05, 28.85), datetime(2026, 3, 4, 19, 30, tzinfo=utc))  # 00:30 on 5 March
     c = cad.apply(square(64.02, 28.82), datetime(2026, 3, 4, 20, 0, tzinfo=utc))  # 01:00 on 5 March
-    assert (a.priority, b.priority, c.priority) == ("clear", "behind", "behind")  # a was received a day earlier
+    assert (a.priority, b.priority) == ("clear", "behind")  # a was received a day earlier
+    # c overlaps a and b: simultaneous with b (both 5 March in Quetta), so they compete, as a group behind a.
+    assert c.priority == "competing" and c.group_ref and c.waits_on == [("application", a.ref)]
     # Same UTC day, same Karachi day: simultaneous under rule 10.
     d = cad.apply(square(65.0, 28.8), datetime(2026, 3, 5, 0, 30, tzinfo=utc))  # 05:30 on 5 March
     e = cad.apply(square(65.05, 28.85), datetime(2026, 3, 5, 18, 59, tzinfo=utc))  # 23:59 on 5 March

@@ -2,7 +2,7 @@
 grid cells, reserved areas."""
 
 import json
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -94,7 +94,8 @@ def test_reserved_areas_close_ground(uow_factory):
 
 
 def test_renewals_are_limited_by_the_rules(uow_factory):
-    r = service.apply(uow_factory(True), _inp(square(64.0, 28.8)), "t")
+    r = service.apply(uow_factory(True), _inp(square(64.0, 28.8)), "t",
+                      now=datetime.now(timezone.utc) - timedelta(days=2))  # its day is over: it may be offered
     for action in ("accept", "review", "offer"):
         service.decide(uow_factory(True), "PK-BA", r.application.number, action, "officer")
     _, title = service.decide(uow_factory(True), "PK-BA", r.application.number, "grant", "officer")

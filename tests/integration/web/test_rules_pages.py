@@ -26,9 +26,12 @@ def test_rules_pages_refuse_bad_input_clearly(read_web):
 
 
 def test_a_granted_title_shows_the_rules_applied(web):
+    from datetime import datetime, timedelta, timezone
+
     from maadan.cadastre import service as cadastre
 
-    app = web.apply()
+    # filed two days ago: nothing is offered on its day of receipt (rule 10, issue 10)
+    app = web.apply(now=datetime.now(timezone.utc) - timedelta(days=2))
     for action in ("accept", "review", "offer", "grant"):
         _, title = cadastre.decide(web.uow(True), "PK-BA", app.number, action, "user:officer")
     page = web.client.get(f"/cadastre/titles/{title.number}")

@@ -2,7 +2,7 @@
 applications and titles (issue 13)
 
 Revision ID: a10b7c3e5d10
-Revises: 6c2a7e1f3b06
+Revises: 0af6f8c3f8d5
 Create Date: 2026-12-03 21:00:00
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 revision = 'a10b7c3e5d10'
-down_revision = "6c2a7e1f3b06"
+down_revision = "0af6f8c3f8d5"
 branch_labels = None
 depends_on = None
 

@@ -293,6 +293,16 @@
       var facts = [["Number", a.ref], ["Received", a.received_at], ["Priority", a.priority + (a.holds_priority ? " (holds priority)" : "")],
                    ["State", a.state], ["Area", Number(a.area_km2).toFixed(3) + " km²"],
                    ["Fee", a.fee.amount === null ? "none" : a.fee.amount + " " + a.fee.currency + (a.fee.verified ? "" : " (unverified)")]];
+      if (a.competition_group) {
+        facts.push(["Competition", a.competition_group + " with " + a.competing_with.join(", ") +
+                    " (received the same day: simultaneous under rule 10; the group is decided first)"]);
+      }
+      if (a.waits_on && a.waits_on.length) {
+        facts.push(["Waits on", a.waits_on.map(function (w) { return w.kind + " " + w.ref; }).join("; ")]);
+      }
+      if (a.simultaneous_until && a.priority !== "behind") {
+        facts.push(["Same-day filings", "until " + a.simultaneous_until + " an overlapping filing would compete with it"]);
+      }
       document.getElementById("receipt-facts").innerHTML = facts.map(function (f) {
         return '<div><dt>' + esc(f[0]) + '</dt><dd data-field="' + esc(f[0].toLowerCase()) + '">' + esc(f[1]) + "</dd></div>";
       }).join("") + '<div><dt>Rules</dt><dd data-field="rules">' + rulesBasis(a.rules_basis, a.jurisdiction, a.rules_version) +
