@@ -164,5 +164,7 @@ def install(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> Response:  # a bug, not bad input
         rid = request_id(request.scope)
         log.exception("internal error on %s %s (request %s)", request.method, request.url.path, rid)
+        # answered outside the middleware (Starlette's outermost error handler): the id header is set here
         return respond(request, 500, {"error": "internal",
-                                      "message": f"internal error; it has been logged as request {rid}"})
+                                      "message": f"internal error; it has been logged as request {rid}"},
+                       {"X-Request-ID": rid} if rid else None)

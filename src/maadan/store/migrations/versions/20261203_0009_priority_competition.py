@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = '0af6f8c3f8d5'
-down_revision = '6c2a7e1f3b06'
+down_revision = "6c2a7e1f3b06"
 branch_labels = None
 depends_on = None
 
