@@ -243,6 +243,10 @@ def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
                                                f"({', '.join(areas)}): title status unknown")
             continue
         refs, tree = trees[j]
+        if not refs:  # nothing recorded there: an empty register is not evidence of free ground
+            out[p.id] = screening.Ground(None, f"the cadastre records no titles or applications in {j}: "
+                                               "title status unknown")
+            continue
         found = tree.query(where, predicate="intersects") if refs else []
         hits = [refs[i] for i in found]
         words = {"title": "active title", "application": "pending application", "reserved": "reserved area"}
