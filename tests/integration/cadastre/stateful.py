@@ -8,18 +8,26 @@ actions, payments, rent runs and the passing of time, and checks after every ste
 - the queue is what rule 10 says, recomputed from scratch pair by pair (an oracle that shares no
   code with cadastre/queue.py): the same groups, the same earlier claims per application, so the
   earliest pending claim on free ground is first;
-- the register's hash chain verifies, and invoices are never overpaid.
+- the register's hash chain verifies, and invoices are never overpaid;
+- every signed checkpoint stays consistent with the register as it grows: its root is the root of
+  its first `tree_size` leaves, recomputed from the leaf hashes alone, and a consistency proof from
+  it to the current tree verifies (the authority signs checkpoints as one of the random steps).
 
 Used by tests/integration/cadastre/test_stateful.py (bounded, every backend) and bench/stateful.py
 (steps per minute)."""
 
 from __future__ import annotations
 
+import atexit
+import functools
 import os
 import secrets
+import shutil
+import tempfile
 from dataclasses import replace
 from datetime import datetime, timedelta, timezone
 from itertools import combinations
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import shapely
@@ -28,6 +36,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 from sqlalchemy import delete
 
+from maadan.audit import keys, merkle
+from maadan.audit import service as audit
 from maadan.cadastre import competition
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service
@@ -49,6 +59,16 @@ FORWARD = {lc.RECEIVED: "accept", lc.ACCEPTED: "review", lc.UNDER_REVIEW: "offer
 TITLE_ACTIONS = ("renew", "transfer", "relinquish", "surrender", "expire", "revoke")
 METHODS = (("officer-decision", "refused", None), ("officer-decision", "remainder", None),
            ("ballot", "remainder", None), ("sealed-bids", "refused", 2))
+SIGNER = "cadastre.example.gov.pk/register"
+
+
+@functools.cache
+def _signer() -> keys.Signer:
+    """One signing key for the process, in a private temporary folder removed at exit."""
+    folder = Path(tempfile.mkdtemp(prefix="maadan-stateful-"))
+    atexit.register(shutil.rmtree, folder, True)
+    keys.generate(folder / "register-key.pem", SIGNER)
+    return keys.load(folder / "register-key.pem", SIGNER)
 
 
 def square(x: float, y: float, d: float) -> dict:
@@ -69,7 +89,8 @@ class _Salts:
 def _reset(engine) -> None:
     with UnitOfWork(engine, write=True) as uow:
         for table in (pt.notice, pt.competition_bid, pt.competition_group, t.payment, t.invoice, t.obligation,
-                      t.holder, t.application, t.title, t.reserved_area, t.audit_event, t.cadastre_counter):
+                      t.holder, t.application, t.title, t.reserved_area, t.register_checkpoint, t.register_key,
+                      t.audit_node, t.audit_event, t.cadastre_counter):
             uow.session.execute(delete(table))
         uow.commit()
     CACHES.indexes.clear()  # spatial versions restart at 0: cached indexes must not be reused
@@ -81,6 +102,7 @@ class CadastreMachine(RuleBasedStateMachine):
 
     engine = None  # set by make_machine()
     steps = 0
+    checkpoints = 0  # signed in all examples: the consistency invariant had something to check
 
     def __init__(self) -> None:
         super().__init__()
@@ -90,6 +112,7 @@ class CadastreMachine(RuleBasedStateMachine):
         self.filed = 0
         self.rules_before = CACHES.rulesets
         self.titles = self.open_groups = self.remainders = self.unpaid = 0  # what the rules can act on
+        self.unsigned = 0  # events since the latest checkpoint
 
     def uow(self, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
@@ -108,6 +131,8 @@ class CadastreMachine(RuleBasedStateMachine):
             self.remainders = sum(r["result"] == "remainder-offered" for g in groups if g.state == "decided"
                                   for r in (g.outcome or {}).get("results", []))
             self.unpaid = sum(i.outstanding > 0 for i in u.cadastre.invoices("PK-BA"))
+            latest = u.audit.latest_checkpoint()
+            self.unsigned = u.audit.size() - (latest.tree_size if latest else 0)
 
     # --- setup: how groups are resolved in this run -------------------------------------------
     @initialize(method=st.sampled_from(METHODS))
@@ -285,6 +310,15 @@ class CadastreMachine(RuleBasedStateMachine):
         service.issue_rent(self.uow(True), "PK-BA", self.now.year, "model", now=self.now)
         self._step()
 
+    @precondition(lambda self: self.unsigned > 0)
+    @rule(minutes=st.sampled_from([1, 90]))
+    def sign_checkpoint(self, minutes: int) -> None:
+        """The authority signs a checkpoint of the register as it stands (a daily job would)."""
+        self.now += timedelta(minutes=minutes)
+        audit.checkpoint(self.uow(True), _signer(), now=self.now)
+        type(self).checkpoints += 1
+        self._step()
+
     # --- invariants ---------------------------------------------------------------------------
     @invariant()
     def active_titles_do_not_overlap(self) -> None:
@@ -372,6 +406,22 @@ class CadastreMachine(RuleBasedStateMachine):
             assert a.priority == expected, f"{a.ref} is {a.priority}, rule 10 says {expected}"
 
     @invariant()
+    def checkpoints_stay_consistent(self) -> None:
+        """Every signed checkpoint is a prefix of the register as it stands: its root is the root of
+        its first tree_size leaves recomputed here from the leaf hashes (not the stored subtree
+        roots), and the register's consistency proof from it to the current tree verifies."""
+        with self.uow() as u:
+            leaves = [bytes.fromhex(e.leaf_hash) for e in u.audit.events_after(0, 10**9)]
+            signed = u.audit.checkpoints()
+        current = merkle.root(leaves)
+        for c in signed:
+            assert merkle.root(leaves[:c.tree_size]).hex() == c.root_hash, f"checkpoint {c.id} no longer holds"
+            proof = audit.consistency_proof(self.uow(), c.tree_size, len(leaves))
+            assert proof.second_root == current.hex()
+            merkle.verify_consistency(c.tree_size, len(leaves), bytes.fromhex(c.root_hash), current,
+                                      [bytes.fromhex(h) for h in proof.proof])
+
+    @invariant()
     def register_verifies_and_nothing_is_overpaid(self) -> None:
         assert service.verify_audit(self.uow()).ok
         with self.uow() as u:
@@ -379,7 +429,7 @@ class CadastreMachine(RuleBasedStateMachine):
 
 
 def make_machine(engine) -> type[CadastreMachine]:
-    return type("Cadastre", (CadastreMachine,), {"engine": engine, "steps": 0})
+    return type("Cadastre", (CadastreMachine,), {"engine": engine, "steps": 0, "checkpoints": 0})
 
 
 def run_settings(examples: int, steps: int) -> settings:

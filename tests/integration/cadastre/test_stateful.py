@@ -19,5 +19,6 @@ def test_random_sequences_keep_the_register_fair(seeded_copy):
     finally:
         engine.dispose()
     minutes = (time.perf_counter() - start) / 60
-    print(f"\nstateful [{seeded_copy.backend}]: {machine.steps} steps, {machine.steps / minutes:,.0f} steps/minute")
-    assert machine.steps > 0
+    print(f"\nstateful [{seeded_copy.backend}]: {machine.steps} steps, {machine.steps / minutes:,.0f} steps/minute, "
+          f"{machine.checkpoints} checkpoints signed")
+    assert machine.steps > 0 and machine.checkpoints > 0
