@@ -48,7 +48,7 @@ class GroupOut(Out):
     members: list[MemberOut]
     method: dict[str, Any] = Field(description="method, losers, legal_basis, verified, bid_days, rules")
     decidable_from: str
-    seed_time: str = Field(description="When the ballot seed is fixed (the register head at that moment)")
+    seed_time: str = Field(description="When the ballot seed is fixed (the register head then, or the root of the first checkpoint signed after it where checkpoints are signed)")
     seed: dict[str, Any] | None = Field(None, description="The ballot seed, once it exists")
     bids: dict[str, Any] | None = Field(None, description="Sealed bids: how many, and their commitments")
     decision: dict[str, Any] | None = Field(None, description="Once decided: winner, ranking, results, reasons, "

@@ -2,10 +2,16 @@
 draw and nobody could choose afterwards; the order is a pure function of that seed, the group and
 its members, so the same inputs always give the same order.
 
-The seed is derived in ONE place, `ballot_seed`: today the register's hash-chain head at the end of
-the day after the group's day closed (the hash of the last event recorded before 00:00 of day + 2,
-in the jurisdiction's time zone). Once signed register checkpoints exist, the root of the first
-checkpoint after that moment replaces it here and nowhere else.
+The seed is derived in ONE place, `ballot_seed`, from the moment it is fixed: the end of the day
+after the group's day closed (00:00 of day + 2, in the jurisdiction's time zone).
+
+- Where the authority signs register checkpoints (`maadan audit checkpoint`; any checkpoint
+  signed), the seed is the Merkle root of the first checkpoint signed after that moment: a signed,
+  published value nobody could know before it. Until that checkpoint is signed the seed does not
+  exist and the ballot waits.
+- Where no checkpoint was ever signed, it is the register's hash-chain head at that moment (the
+  hash of the last event recorded before it).
+The decision records the seed, its source and where to find it, so a draw re-runs from the record.
 """
 
 from __future__ import annotations
@@ -19,14 +25,15 @@ from zoneinfo import ZoneInfo
 from maadan.cadastre.queue_model import CompetitionGroup
 from maadan.unit_of_work import AbstractUnitOfWork
 
-SEED_SOURCE = "register-head"
+SEED_SOURCE = "register-head"  # the hash-chain head at the moment (no checkpoints signed)
+CHECKPOINT_SOURCE = "signed-checkpoint"  # the root of the first checkpoint signed after the moment
 
 
 @dataclass(frozen=True)
 class Seed:
     value: str  # hex
-    source: str  # what the value is: SEED_SOURCE
-    ref: str  # where to find it, e.g. "event 1234"
+    source: str  # what the value is: SEED_SOURCE or CHECKPOINT_SOURCE
+    ref: str  # where to find it, e.g. "event 1234" or "checkpoint 7 (tree size 1234)"
     fixed_at: datetime  # the moment after which it could no longer change (UTC)
 
 
@@ -41,11 +48,23 @@ def seed_time(group: CompetitionGroup) -> datetime:
     return datetime.combine(day + timedelta(days=2), time(0), tzinfo=tz).astimezone(ZoneInfo("UTC"))
 
 
+def signs_checkpoints(uow: AbstractUnitOfWork) -> bool:
+    """Whether the authority signs register checkpoints (then they seed the ballots)."""
+    return uow.audit.latest_checkpoint() is not None
+
+
 def ballot_seed(uow: AbstractUnitOfWork, group: CompetitionGroup, now: datetime) -> Seed | None:
-    """The group's ballot seed, or None while it does not exist yet (before `seed_time`)."""
+    """The group's ballot seed, or None while it does not exist yet (before `seed_time`, or, where
+    checkpoints are signed, until the first one after it is)."""
     fixed_at = seed_time(group)
     if now < fixed_at:
         return None
+    if signs_checkpoints(uow):
+        cp = uow.audit.first_checkpoint_after(fixed_at)
+        if cp is None or cp.signed_at > now:
+            return None
+        return Seed(value=cp.root_hash, source=CHECKPOINT_SOURCE, ref=f"checkpoint {cp.id} (tree size {cp.tree_size})",
+                    fixed_at=fixed_at)
     head = uow.priority.last_event_before(fixed_at)
     if head is None:
         return None

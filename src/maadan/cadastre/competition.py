@@ -19,7 +19,7 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.audit import Document
-from maadan.cadastre.ballot import Seed, ballot_seed, draw, seed_time, ticket
+from maadan.cadastre.ballot import Seed, ballot_seed, draw, seed_time, signs_checkpoints, ticket
 from maadan.cadastre.caches import rules_for
 from maadan.cadastre.geometry import area_km2
 from maadan.cadastre.model import Application, group_ref
@@ -254,8 +254,10 @@ def decide_group(uow: AbstractUnitOfWork, jurisdiction: str, number: int, actor:
         else:
             seed = ballot_seed(uow, g, now)
             if seed is None:
-                raise Conflict(f"the ballot seed of {g.ref} does not exist yet: it is the register head at "
-                               f"{seed_time(g).isoformat()} (the end of the day after {g.local_date}); draw after that",
+                raise Conflict(f"the ballot seed of {g.ref} does not exist yet: it is fixed at {seed_time(g).isoformat()} "
+                               f"(the end of the day after {g.local_date}) as "
+                               + ("the root of the first register checkpoint signed after then; draw once it is signed"
+                                  if signs_checkpoints(uow) else "the register head then; draw after that"),
                                details={"seed_time": seed_time(g).isoformat()})
             drawn = draw(seed.value, g.ref, [a.number for a in members])
             outcome["draw"] = {"seed": seed.value, "seed_source": seed.source, "seed_ref": seed.ref,

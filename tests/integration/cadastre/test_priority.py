@@ -9,6 +9,8 @@ from datetime import datetime, timedelta, timezone
 import pytest
 import shapely
 
+from maadan.audit import keys
+from maadan.audit import service as audit
 from maadan.cadastre import ballot, service
 from maadan.cadastre.caches import CACHES
 from maadan.cadastre.competition import commitment
@@ -214,6 +216,31 @@ def test_public_ballot_is_reproducible_and_losers_get_their_remainder(uow, monke
         service.answer_remainder(uow(True), "PK-BA", 1, offered[1], False, "applicant", now=at(4))
         assert apps(uow)[offered[1]].state == "withdrawn"
     assert service.verify_audit(uow()).ok
+
+
+def test_where_checkpoints_are_signed_the_ballot_seed_is_the_first_checkpoint_after_its_moment(uow, monkeypatch,
+                                                                                                tmp_path):
+    use_competition(monkeypatch, method="ballot", losers="refused")
+    keys.generate(tmp_path / "key.pem", "cadastre.example.gov.pk/register")
+    signer = keys.load(tmp_path / "key.pem", "cadastre.example.gov.pk/register")
+    before = audit.checkpoint(uow(True), signer, now=at(1, 8))  # the authority signs checkpoints
+    for i, x in enumerate((64.0, 64.05)):
+        file(uow, square(x, 28.8), at(1, 9 + i))
+    view = service.show_group(uow(), "PK-BA", 1, now=at(3, 1))
+    assert view.seed is None  # the moment has passed, but no checkpoint was signed after it yet
+    with pytest.raises(Conflict) as err:
+        service.decide_group(uow(True), "PK-BA", 1, "officer", now=at(3, 1))
+    assert "first register checkpoint signed after" in err.value.message
+    assert not events(uow, "competition.decided")
+    cp = audit.checkpoint(uow(True), signer, now=at(3, 2))
+    view = service.decide_group(uow(True), "PK-BA", 1, "officer", now=at(3, 3))
+    drawn = view.group.outcome["draw"]
+    assert drawn["seed"] == cp.root_hash != before.root_hash and drawn["seed_source"] == "signed-checkpoint"
+    assert drawn["seed_ref"] == f"checkpoint {cp.id} (tree size {cp.tree_size})"
+    assert drawn["order"] == ballot.draw(cp.root_hash, "PK-BA/G1", [1, 2]) and view.draw_check is True
+    later = audit.checkpoint(uow(True), signer, now=at(4))  # later checkpoints do not move a drawn seed
+    shown = service.show_group(uow(), "PK-BA", 1, now=at(4, 12))
+    assert shown.seed.value == cp.root_hash != later.root_hash and shown.draw_check is True
 
 
 def test_sealed_bids(uow, monkeypatch):
