@@ -22,6 +22,8 @@ demo: demo-data  ## build the database, then run the web app and APIs (Ctrl+C st
 demo-data: install  ## the embedded database from bundled data, a synthetic cadastre, a summary
 	$(BIN)/maadan db init
 	$(BIN)/maadan demo cadastre --titles 300 --seed 1
+	$(BIN)/maadan audit keygen --keep-existing
+	$(BIN)/maadan audit checkpoint > /dev/null
 	$(BIN)/maadan summary
 
 test: install  ## the whole suite (PostgreSQL too when MAADAN_TEST_POSTGRES_URL is set)

@@ -8,7 +8,8 @@ temporary folder (a 95 MB download; pass --tarball to reuse one), checks the reg
 and writes one compact GeoJSON Feature per current Pakistani unit. Coordinates are copied as
 published: never rounded or simplified. Khyber Pakhtunkhwa is the dissolve of the package's
 PK-NW (old ISO code) and PK-TA (FATA, merged into KP in 2018); the dissolve drops the shared
-edge and adds no vertex (checked below). Not run by the tests; review the diff before committing.
+edge and adds no vertex (checked below). Zones (boundaries/zones/) are single package features for rules that apply in part of a unit.
+Not run by the tests; review the diff before committing.
 """
 
 from __future__ import annotations
@@ -57,6 +58,17 @@ UNITS: dict[str, tuple[str, tuple[str, ...], str]] = {
 }
 
 
+# Zones: parts of a unit where a rule applies on its own, written to boundaries/zones/.
+# code -> (name, file in the package, caveat)
+ZONES: dict[str, tuple[str, str, str]] = {
+    "PK-KP-MD": ("Khyber Pakhtunkhwa: merged districts (former FATA)", "PK-TA",
+                 " Natural Earth's feature for the former Federally Administered Tribal Areas, merged into "
+                 "Khyber Pakhtunkhwa in 2018: used as the extent of the merged districts, where Khyber "
+                 "Pakhtunkhwa's 2019 amendment lets only local people apply for mineral titles. Its edge is "
+                 "the generalised Natural Earth line, not a notified district boundary."),
+}
+
+
 def fetch(tarball: Path | None, workdir: Path) -> Path:
     if tarball is None:
         subprocess.run(["npm", "pack", PACKAGE, "--silent"], cwd=workdir, check=True, stdout=subprocess.DEVNULL)
@@ -69,6 +81,7 @@ def fetch(tarball: Path | None, workdir: Path) -> Path:
 
 def read_regions(tarball: Path) -> dict[str, dict]:
     wanted = {f"package/data/regions/{f}.json" for _, files, _ in UNITS.values() for f in files}
+    wanted |= {f"package/data/regions/{f}.json" for _, f, _ in ZONES.values()}
     found: dict[str, dict] = {}
     with tarfile.open(tarball) as tar:
         for member in tar:
@@ -127,6 +140,22 @@ def main() -> None:
         text = json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
         (OUT / f"{code}.geojson").write_text(text + "\n", encoding="utf-8")
         print(f"{code}.geojson  {name:<28} {feature['properties']['vertex_count']:>5} positions  from {source}")
+    (OUT / "zones").mkdir(exist_ok=True)
+    for code, (name, file, caveat) in ZONES.items():
+        geometry = regions[file]["geometry"]
+        feature = {
+            "type": "Feature",
+            "properties": {
+                "code": code, "name": name,
+                "source": f"Natural Earth 1:10m admin-1 states and provinces, via npm {PACKAGE} data/regions/{file}.json",
+                "licence": "public domain", "year": PUBLISHED_YEAR, "vertex_count": positions(geometry),
+                "caveat": BASE_CAVEAT + caveat,
+            },
+            "geometry": geometry,
+        }
+        text = json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
+        (OUT / "zones" / f"{code}.geojson").write_text(text + "\n", encoding="utf-8")
+        print(f"zones/{code}.geojson  {name}  {feature['properties']['vertex_count']:>5} positions  from {file}.json")
 
 
 if __name__ == "__main__":

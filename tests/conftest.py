@@ -224,9 +224,17 @@ def serve(app) -> Iterator[str]:
         sock.close()
 
 
-def bundled_agreement_ids() -> list[str]:
-    """The ids of the agreements bundled in maadan/data/agreements (the seed)."""
+def bundled_agreement_ids(*, withdrawn: bool = False) -> list[str]:
+    """The ids of the agreements bundled in maadan/data/agreements (the seed) that the registry lists;
+    with `withdrawn`, also those retracted as a whole (stored and shown on their page, not listed)."""
     from maadan.agreements.model import References
     from maadan.ingest.agreement_data import load_agreements
 
-    return [a.id for a in load_agreements(References())]
+    return [a.id for a in load_agreements(References()) if withdrawn or a.withdrawn is None]
+
+
+def bundled_project_count() -> int:
+    """How many deposits and projects are bundled in maadan/data/projects."""
+    from maadan.ingest.reference import data_dir
+
+    return len(list((data_dir() / "projects").glob("*.yaml")))

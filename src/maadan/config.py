@@ -72,6 +72,19 @@ SETTINGS: tuple[Setting, ...] = (
         "of them is X-Forwarded-For read, for the sign-in rate limit and the request log.",
     ),
     Setting(
+        "MAADAN_REGISTER_KEY",
+        "<MAADAN_DATA_DIR>/register-key.pem",
+        "The authority's Ed25519 key that signs register checkpoints (PEM, mode 0600), created by "
+        "`maadan audit keygen`; its public key is written beside it as <file>.pub. Only `maadan audit "
+        "checkpoint` reads it: the web server never needs it.",
+    ),
+    Setting(
+        "MAADAN_REGISTER_NAME",
+        "maadan.local/register",
+        "The register's name in its checkpoints and key (the C2SP origin), e.g. cadastre.mines.gov.pk/register: "
+        "no spaces or '+'. Changing it starts a new register as far as verifiers are concerned.",
+    ),
+    Setting(
         "MAADAN_PUBLIC_BASE_URL",
         "unset (the address the server itself listens on)",
         "The address the public reaches Maadan at, e.g. https://cadastre.example.gov.pk (with a path "
@@ -105,6 +118,30 @@ SETTINGS: tuple[Setting, ...] = (
         "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
     ),
     Setting(
+        "MAADAN_SQLITE_SYNCHRONOUS",
+        "full",
+        "How SQLite makes commits durable: full (every commit syncs the write-ahead log before a receipt "
+        "is given) or extra (also syncs the folder). PostgreSQL: see docs/deploy.md (synchronous_commit).",
+    ),
+    Setting(
+        "MAADAN_IDEMPOTENCY_HOURS",
+        "24",
+        "How long the answer to a write sent with an Idempotency-Key is kept: a retry with the same key "
+        "within this time gets the same answer (the same application number and receipt time) and writes "
+        "nothing; after it the key may be used again.",
+    ),
+    Setting(
+        "MAADAN_METRICS_NETWORKS",
+        "127.0.0.1/32,::1/128",
+        "Comma-separated networks (CIDR) whose clients may read /metrics (Prometheus). The client is the TCP "
+        "peer, or the X-Forwarded-For address when the peer is one of MAADAN_TRUSTED_PROXIES.",
+    ),
+    Setting(
+        "MAADAN_METRICS_TOKEN",
+        "unset",
+        "A Bearer token (at least 32 characters) that may read /metrics from any address.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -130,6 +167,16 @@ class Settings:
     expensive_concurrency: int = 2
     password_hashing: str = "standard"
     stale_days: int = 180
+    idempotency_hours: int = 24
+    sqlite_synchronous: str = "full"
+    metrics_networks: tuple = ()
+    metrics_token: str = ""
+    register_key: Path | None = None  # None: <data_dir>/register-key.pem
+    register_name: str = "maadan.local/register"
+
+    @property
+    def register_key_path(self) -> Path:
+        return self.register_key or self.data_dir / "register-key.pem"
 
     @property
     def production(self) -> bool:
@@ -182,7 +229,21 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
         expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
         password_hashing=password_hashing(env),
+        register_key=Path(env["MAADAN_REGISTER_KEY"]).expanduser() if env.get("MAADAN_REGISTER_KEY") else None,
+        register_name=_register_name(env),
+        idempotency_hours=_int(env, "MAADAN_IDEMPOTENCY_HOURS", 24, 1, 24 * 366),
+        sqlite_synchronous=_choice(env, "MAADAN_SQLITE_SYNCHRONOUS", ("full", "extra")),
+        metrics_networks=_networks(env, "MAADAN_METRICS_NETWORKS", "127.0.0.1/32,::1/128"),
+        metrics_token=_token(env, "MAADAN_METRICS_TOKEN"),
     )
+
+
+def _register_name(env: Mapping[str, str]) -> str:
+    name = (env.get("MAADAN_REGISTER_NAME") or "maadan.local/register").strip()
+    if not name or any(c.isspace() or c == "+" for c in name) or len(name) > 200:
+        raise ConfigError(f"MAADAN_REGISTER_NAME must be a name without spaces or '+' (e.g. "
+                          f"cadastre.example.gov.pk/register), not {name[:60]!r}")
+    return name
 
 
 def _base_url(env: Mapping[str, str]) -> str | None:
@@ -215,6 +276,33 @@ def password_hashing(env: Mapping[str, str] | None = None) -> str:
         raise ConfigError(f"MAADAN_PASSWORD_HASHING must be {' or '.join(PASSWORD_HASHING)}, not {value!r}")
     if value != "standard" and (env.get("MAADAN_ENV") or "").strip().lower() == "prod":
         raise ConfigError("MAADAN_PASSWORD_HASHING=fast-insecure is for test suites; it is refused when MAADAN_ENV=prod")
+    return value
+
+
+def _networks(env: Mapping[str, str], name: str, default: str) -> tuple:
+    import ipaddress
+
+    out = []
+    for raw in (env.get(name) or default).split(","):
+        if raw.strip():
+            try:
+                out.append(ipaddress.ip_network(raw.strip(), strict=False))
+            except ValueError:
+                raise ConfigError(f"{name}: {raw.strip()!r} is not a network such as 10.0.0.0/8") from None
+    return tuple(out)
+
+
+def _token(env: Mapping[str, str], name: str) -> str:
+    value = (env.get(name) or "").strip()
+    if value and len(value) < 32:
+        raise ConfigError(f"{name} must be at least 32 characters when set")
+    return value
+
+
+def _choice(env: Mapping[str, str], name: str, allowed: tuple[str, ...]) -> str:
+    value = (env.get(name) or allowed[0]).strip().lower()
+    if value not in allowed:
+        raise ConfigError(f"{name} must be {' or '.join(allowed)}, not {value!r}")
     return value
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import bundled_project_count
+
 pytestmark = pytest.mark.slow
 
 
@@ -16,7 +18,7 @@ def test_screening_and_economics_pages(visitor, phone):
     v.page.get_by_role("link", name="Screening", exact=True).first.click()
     v.page.get_by_role("heading", level=1).filter(has_text="Screening").wait_for()
     rows = v.page.locator("#screening tbody tr")
-    assert rows.count() == 16
+    assert rows.count() == bundled_project_count()
     assert "Reko Diq" in v.page.locator("#screening").inner_text()
     assert v.page.get_by_text("Governance", exact=False).first.is_visible()
     assert v.page.locator('a[href="/api/analytics/reports/screening/us-investor.pdf"]').count() == 1

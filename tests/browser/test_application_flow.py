@@ -39,6 +39,21 @@ def _draw_rectangle(page, lat: float, lon: float, half_deg: float) -> None:
     the_map.click(position=corners[1])
 
 
+def _received_two_days_earlier(site, number: int) -> None:
+    """Stand-in for the passing of days: the application's receipt moves two days back."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from maadan.store import tables as t
+
+    with site.uow(write=True) as uow:
+        app = uow.cadastre.application("PK-BA", number)
+        uow.session.execute(update(t.application).where(t.application.c.id == app.id)
+                            .values(received_at=app.received_at - timedelta(days=2)))
+        uow.commit()
+
+
 def test_application_becomes_a_title(visitor, own_site, tmp_path):
     from maadan.ingest import geofiles
 
@@ -78,7 +93,11 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     area_text = a.page.locator("#check-area").inner_text()
     assert re.fullmatch(r"\d+\.\d{3} km²", area_text) and 20 < float(area_text.split()[0]) < 35
     fee = a.page.locator("#check-fee").inner_text()
-    assert "PKR" in fee and "unverified" in fee  # the Balochistan fee is not yet confirmed by a source
+    # The 2020 notification's exploration-licence fee is confirmed by a source (Dawn, 8 Mar 2020).
+    assert fee == "1,000,000 PKR" and "unverified" not in fee
+    # Which rules apply is uncertain while the 2025 Act is suspended: the check says so, and why.
+    rules = a.page.locator("#check-rules").inner_text()
+    assert "uncertain" in rules and "PK-BA" in rules and "suspended" in rules
     a.shot("3-clean")
 
     a.page.get_by_role("button", name="Submit the application").click()
@@ -88,6 +107,7 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     assert re.fullmatch(r"PK-BA/A\d+", ref)
     assert receipt.locator('[data-field="priority"]').inner_text().startswith("clear")
     assert receipt.locator('[data-field="received"]').inner_text()[:4].isdigit()
+    assert "uncertain" in receipt.locator('[data-field="rules"]').inner_text()
     a.shot("4-receipt")
     number = int(ref.rsplit("A", 1)[1])
 
@@ -99,10 +119,19 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     item.wait_for()
     assert "Chagai Minerals (Pvt) Ltd" in item.inner_text()
     o.shot("1-queue")
-    for action, state in (("accept", "accepted"), ("review", "under-review"), ("offer", "offered")):
+    for action, state in (("accept", "accepted"), ("review", "under-review")):
         item.locator(f'button[data-action="{action}"]').click()
         o.page.get_by_role("status").get_by_text(f"{ref}: {action} recorded by {OFFICER}").wait_for()
         assert item.locator(".badge.state").inner_text() == state
+    # Filed today: rule 10 keeps it simultaneous with any filing of the same day, so no offer yet.
+    assert item.locator('button[data-action="offer"]').is_disabled()
+    assert "simultaneous" in item.inner_text()
+    _received_two_days_earlier(site, number)  # time passes
+    o.page.reload()
+    item = o.page.locator(f"#A-PK-BA-{number}")
+    item.locator('button[data-action="offer"]').click()
+    o.page.get_by_role("status").get_by_text(f"{ref}: offer recorded by {OFFICER}").wait_for()
+    assert item.locator(".badge.state").inner_text() == "offered"
     assert item.locator('button[data-action="grant"]').is_visible()
     assert item.get_by_text(f"accept by {OFFICER}").is_visible()  # who decided what
     o.shot("2-offered")

@@ -44,3 +44,13 @@ def test_map_search_finds_a_deposit_and_a_title(visitor, site):
     assert "SYNTHETIC" in popup.inner_text()
     v.shot("found-title")
     assert v.errors == [] and v.foreign_requests() == []
+
+
+def test_map_draws_the_uncertainty_of_imprecise_deposits(visitor):
+    """A deposit known only as a box or within a radius is drawn with that area, dashed (issue 13 item 6)."""
+    v = visitor("map-uncertainty")
+    v.page.goto("/map")
+    v.page.wait_for_function("() => document.querySelectorAll('path.uncertainty').length >= 4")
+    assert "imprecisely located" in v.page.content()
+    v.shot("map-uncertainty")
+    assert v.errors == [] and v.foreign_requests() == []

@@ -2,6 +2,8 @@ import json
 
 import pytest
 
+from tests.conftest import bundled_project_count
+
 
 def test_reko_diq_owners_sum_to_100(cli):
     data = cli.json("projects", "show", "reko-diq")
@@ -10,7 +12,7 @@ def test_reko_diq_owners_sum_to_100(cli):
     assert sum(h["share_pct"] for h in equity[0]["holders"]) == pytest.approx(100, abs=0.1)
     names = {h["organisation_name"] for h in equity[0]["holders"]}
     assert any("Barrick" in n for n in names)
-    assert data["facts"] and all(f["source"] for f in data["facts"])
+    assert data["facts"] and all(f["sources"] for f in data["facts"])
     kinds = {f["kind"] for f in data["facts"]}
     assert {"phase", "resource", "capex"} <= kinds
     assert data["sources"]
@@ -19,7 +21,7 @@ def test_reko_diq_owners_sum_to_100(cli):
 def test_reko_diq_keeps_conflicting_figures_side_by_side(cli):
     data = cli.json("projects", "show", "Reko Diq")
     capex = [f for f in data["facts"] if f["kind"] == "capex"]
-    assert len({f["source"] for f in capex}) >= 2
+    assert len({s["url"] for f in capex for s in f["sources"]}) >= 2
     assert len(data["locations"]) >= 2  # PorterGeo and Wikipedia disagree; both kept
 
 
@@ -34,7 +36,7 @@ def test_projects_and_deposits_lists(cli):
     assert projects["count"] >= 5
     assert all(p["kind"] == "project" for p in projects["items"])
     deposits = cli.json("deposits", "list")
-    assert deposits["count"] == 16
+    assert deposits["count"] == bundled_project_count()
     copper = cli.json("deposits", "list", "--commodity", "Cu", "--province", "balochistan")
     assert {"reko-diq", "saindak"} <= {p["id"] for p in copper["items"]}
     assert all(p["province"] == "Balochistan" for p in copper["items"])
@@ -47,6 +49,23 @@ def test_near_search_sorts_by_distance(cli):
     assert "saindak" in ids
     assert data["items"][0]["distance_km"] < 1
     assert all(p["distance_km"] <= 60 for p in data["items"])
+
+
+def test_near_search_counts_an_uncertain_location_from_its_edge(cli):
+    # Chiniot-Rajoa is known only within 5 km of a point: a place 7 km from that point is 2 km from its area
+    data = cli.json("deposits", "list", "--near", "31.756,72.9789", "--within-km", "3")
+    row = next(p for p in data["items"] if p["id"] == "chiniot-rajoa-iron")
+    assert row["location_kind"] == "circle" and row["radius_km"] == 5 and row["location_confidence"] == "low"
+    assert 1.5 < row["distance_km"] < 2.5 and 6.5 < row["centre_km"] < 7.5
+    # inside Thar Block II's box: distance 0, the box travels with the row
+    thar = next(p for p in cli.json("deposits", "list", "--near", "24.80,70.30", "--within-km", "1")["items"]
+                if p["id"] == "thar-block-ii")
+    assert thar["distance_km"] == 0 and thar["bbox"] == [70.25, 24.7333, 70.4167, 24.85]
+    # the unlocated ones say so and are left out of a distance search
+    everything = cli.json("deposits", "list")["items"]
+    unlocated = {p["id"] for p in everything if not p["located"]}
+    assert len(unlocated) == len(everything) - 8 and "gunga-surmai" in unlocated
+    assert not unlocated & {p["id"] for p in cli.json("deposits", "list", "--near", "29,66", "--within-km", "2000")["items"]}
 
 
 @pytest.mark.parametrize("args, fragment", [

@@ -5,6 +5,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
 
 from maadan.store.schema import full_metadata
+from tests.conftest import bundled_project_count
 
 
 def test_migrations_build_exactly_the_tables(fresh_cli):
@@ -39,4 +40,4 @@ def test_summary(fresh_cli):
     data = fresh_cli.json("summary")
     counts = {c["id"]: c["entries"] for c in data["critical_lists"]}
     assert counts == {"usgs-2022": 50, "doe-2023": 19, "eu-2023": 34, "usgs-2025": 60}
-    assert data["deposits"] + data["projects"] == 16
+    assert data["deposits"] + data["projects"] == bundled_project_count()

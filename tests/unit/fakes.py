@@ -7,14 +7,18 @@ from __future__ import annotations
 import copy
 import itertools
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timezone
+from types import SimpleNamespace
 from typing import Any, Iterable
 
 import shapely
 
 from maadan.agreements.model import Agreement
+from maadan.audit.model import StoredCheckpoint
 from maadan.cadastre.audit import Event
+from maadan.cadastre.lifecycle import PENDING
 from maadan.cadastre.model import Application, Invoice, Obligation, Title
+from maadan.cadastre.queue_model import CompetitionGroup, Notice, SealedBid
 from maadan.errors import Conflict
 from maadan.minerals.model import Mineral
 from maadan.news.review import NewsDocument, Proposal
@@ -60,15 +64,40 @@ class FakeCadastre:
         self.apps.append(copy.deepcopy(app))
         return app.id
 
+    def _with_competitors(self, a: Application) -> Application:
+        out = copy.deepcopy(a)
+        out.competing_with = [o.number for o in self.apps if o.jurisdiction == a.jurisdiction and o.number != a.number
+                              and a.competition_group is not None and o.competition_group == a.competition_group
+                              and o.state in PENDING]
+        return out
+
     def application(self, jurisdiction: str, number: int) -> Application | None:
-        return next((copy.deepcopy(a) for a in self.apps if a.jurisdiction == jurisdiction and a.number == number), None)
+        return next((self._with_competitors(a) for a in self.apps if a.jurisdiction == jurisdiction
+                     and a.number == number), None)
 
     def applications(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
                      applicant_org: str | None = None) -> list[Application]:
         states = set(states) if states is not None else None
-        return [copy.deepcopy(a) for a in sorted(self.apps, key=lambda a: (a.jurisdiction, a.number))
+        return [self._with_competitors(a) for a in sorted(self.apps, key=lambda a: (a.jurisdiction, a.number))
                 if (not jurisdiction or a.jurisdiction == jurisdiction) and (states is None or a.state in states)
                 and (applicant_org is None or a.applicant_org == applicant_org)]
+
+    def last_received_at(self, jurisdiction: str) -> datetime | None:
+        return max((a.received_at for a in self.apps if a.jurisdiction == jurisdiction), default=None)
+
+    def set_queue_state(self, app_id: int, priority: str, competition_group: int | None,
+                        waits_on: list[tuple[str, str]]) -> None:
+        for a in self.apps:
+            if a.id == app_id:
+                a.priority, a.competition_group, a.waits_on = priority, competition_group, list(waits_on)
+
+    def set_application_area(self, app_id: int, geometry: Any, area_km2: float) -> None:
+        for a in self.apps:
+            if a.id == app_id:
+                a.geometry, a.area_km2 = geometry, area_km2
+
+    def update_title(self, title: Title) -> None:
+        self.titles_ = [copy.deepcopy(title) if t.id == title.id else t for t in self.titles_]
 
     def set_application_state(self, app_id: int, state: str, priority: str | None = None) -> None:
         for a in self.apps:
@@ -118,6 +147,158 @@ class FakeCadastre:
     def events(self, subject: str | None = None, limit: int | None = None, offset: int = 0) -> list[Event]:
         found = [e for e in self.events_ if subject is None or e.subject == subject][offset:]
         return found[:limit] if limit is not None else found
+
+
+class FakeAudit:
+    """The register's tree and checkpoints; its events are the cadastre fake's list (one table)."""
+
+    def __init__(self, cadastre: FakeCadastre) -> None:
+        self.cadastre = cadastre
+        self.nodes_: dict[tuple[int, int], bytes] = {}
+        self.checkpoints_: list[StoredCheckpoint] = []
+        self.keys_: list[tuple[str, str, datetime]] = []
+
+    def lock(self, name: str) -> None:
+        self.cadastre.lock(name)
+
+    def last_event(self) -> Event | None:
+        return self.cadastre.last_event()
+
+    def append_event(self, ev: Event) -> None:
+        self.cadastre.append_event(ev)
+
+    def size(self) -> int:
+        return len(self.cadastre.events_)
+
+    def event_rows(self, seq: int, limit: int, until: int | None = None) -> list[tuple]:
+        return [(e.seq, e.at, e.actor, e.kind, e.subject, copy.deepcopy(e.data), [[d.name, d.sha256] for d in e.documents],
+                 e.reason, e.prev_hash, e.hash, e.salt, e.leaf_hash)
+                for e in self.cadastre.events_ if e.seq > seq and (until is None or e.seq <= until)][:limit]
+
+    def events_after(self, seq: int, limit: int, until: int | None = None) -> list[Event]:
+        return [e for e in self.cadastre.events_ if e.seq > seq and (until is None or e.seq <= until)][:limit]
+
+    def event(self, seq: int) -> Event | None:
+        return next((e for e in self.cadastre.events_ if e.seq == seq), None)
+
+    def hashes(self, level: int, first: int, last: int) -> list[bytes]:
+        if level == 0:
+            return [bytes.fromhex(e.leaf_hash) for e in self.cadastre.events_ if first < e.seq <= last]
+        return [self.nodes_[(level, i)] for i in range(first, last) if (level, i) in self.nodes_]
+
+    def add_nodes(self, nodes: list[tuple[int, int, bytes]]) -> None:
+        self.nodes_.update({(level, index): h for level, index, h in nodes})
+
+    def nodes(self) -> dict[tuple[int, int], bytes]:
+        return dict(self.nodes_)
+
+    def add_checkpoint(self, tree_size: int, root_hash: str, signed_at: datetime, origin: str, key_id: str,
+                       note: str) -> int:
+        cid = len(self.checkpoints_) + 1
+        self.checkpoints_.append(StoredCheckpoint(cid, tree_size, root_hash, signed_at, origin, key_id, note))
+        return cid
+
+    def checkpoints(self, limit: int | None = None, offset: int = 0, newest_first: bool = False) -> list[StoredCheckpoint]:
+        found = (self.checkpoints_[::-1] if newest_first else list(self.checkpoints_))[offset:]
+        return found[:limit] if limit is not None else found
+
+    def count_checkpoints(self) -> int:
+        return len(self.checkpoints_)
+
+    def checkpoint(self, checkpoint_id: int) -> StoredCheckpoint | None:
+        return next((c for c in self.checkpoints_ if c.id == checkpoint_id), None)
+
+    def latest_checkpoint(self) -> StoredCheckpoint | None:
+        return self.checkpoints_[-1] if self.checkpoints_ else None
+
+    def checkpoint_of_size(self, tree_size: int) -> StoredCheckpoint | None:
+        return next((c for c in reversed(self.checkpoints_) if c.tree_size == tree_size), None)
+
+    def first_checkpoint_after(self, moment: datetime) -> StoredCheckpoint | None:
+        later = [c for c in self.checkpoints_ if c.signed_at > moment]
+        return min(later, key=lambda c: (c.signed_at, c.id)) if later else None
+
+    def add_key(self, vkey: str, key_id: str, first_used: datetime) -> None:
+        if all(k[0] != vkey for k in self.keys_):
+            self.keys_.append((vkey, key_id, first_used))
+
+    def keys(self) -> list[tuple[str, str, datetime]]:
+        return sorted(self.keys_, key=lambda k: (k[2], k[0]))
+
+
+class FakePriority:
+    """Competition groups, sealed bids and notices, and the queue's look-ups over the fake cadastre."""
+
+    def __init__(self, cadastre: FakeCadastre) -> None:
+        self.cad = cadastre
+        self.groups_: list[CompetitionGroup] = []
+        self.bids_: list[SealedBid] = []
+        self.notices_: list[Notice] = []
+
+    def groups(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
+               numbers: Iterable[int] | None = None) -> list[CompetitionGroup]:
+        states = set(states) if states is not None else None
+        numbers = set(numbers) if numbers is not None else None
+        return [copy.deepcopy(g) for g in sorted(self.groups_, key=lambda g: (g.jurisdiction, g.number))
+                if (not jurisdiction or g.jurisdiction == jurisdiction) and (states is None or g.state in states)
+                and (numbers is None or g.number in numbers)]
+
+    def group(self, jurisdiction: str, number: int) -> CompetitionGroup | None:
+        found = self.groups(jurisdiction, numbers=[number])
+        return found[0] if found else None
+
+    def next_group_number(self, jurisdiction: str) -> int:
+        return max((g.number for g in self.groups_ if g.jurisdiction == jurisdiction), default=0) + 1
+
+    def add_group(self, g: CompetitionGroup) -> None:
+        g.id = next(_ids)
+        self.groups_.append(copy.deepcopy(g))
+
+    def update_group(self, g: CompetitionGroup) -> None:
+        self.groups_ = [copy.deepcopy(g) if o.id == g.id else o for o in self.groups_]
+
+    def add_bid(self, b: SealedBid) -> None:
+        b.id = next(_ids)
+        self.bids_.append(copy.deepcopy(b))
+
+    def bids(self, jurisdiction: str, group_number: int) -> list[SealedBid]:
+        return sorted((copy.deepcopy(b) for b in self.bids_ if b.jurisdiction == jurisdiction
+                       and b.group_number == group_number), key=lambda b: b.application_number)
+
+    def add_notice(self, n: Notice) -> None:
+        n.id = next(_ids)
+        self.notices_.append(copy.deepcopy(n))
+
+    def notices(self, *, jurisdiction: str | None = None, recipient_org: str | None = None, unread_only: bool = False,
+                notice_id: int | None = None, application_number: int | None = None, **_: Any) -> list[Notice]:
+        return [copy.deepcopy(n) for n in self.notices_
+                if (not jurisdiction or n.jurisdiction == jurisdiction)
+                and (recipient_org is None or n.recipient_org == recipient_org)
+                and (not unread_only or n.read_at is None) and (notice_id is None or n.id == notice_id)
+                and (application_number is None or n.application_number == application_number)]
+
+    def mark_read(self, notice_id: int, at: datetime, actor: str) -> None:
+        for n in self.notices_:
+            if n.id == notice_id:
+                n.read_at, n.read_by = at, actor
+
+    def pending_rows(self, jurisdiction: str, states: Iterable[str]) -> list[Any]:
+        states = set(states)
+        return [SimpleNamespace(id=a.id, number=a.number, received_at=a.received_at, rules_version=a.rules_version,
+                                title_type=a.title_type, state=a.state, priority=a.priority,
+                                competition_group=a.competition_group, waits_on=[list(w) for w in a.waits_on],
+                                converts_title=a.converts_title, applicant_org=a.applicant_org,
+                                geometry=shapely.to_wkb(a.geometry))
+                for a in sorted(self.cad.apps, key=lambda a: a.number)
+                if a.jurisdiction == jurisdiction and a.state in states]
+
+    def ground_rows(self, jurisdiction: str, boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, str, bytes]]:
+        return [(kind, ref, wkb) for kind, ref, wkb in self.cad.spatial_rows(jurisdiction, ()) if boxes]
+
+    def last_event_before(self, cutoff: datetime) -> tuple[int, str, str] | None:
+        iso = cutoff.astimezone(timezone.utc).isoformat(timespec="microseconds")
+        before = [e for e in self.cad.events_ if e.at < iso]
+        return (before[-1].seq, before[-1].hash, before[-1].at) if before else None
 
 
 class FakeMinerals:
@@ -207,6 +388,7 @@ class Stored:
     """Everything the fake holds, as committed."""
 
     cadastre: FakeCadastre = field(default_factory=FakeCadastre)
+    audit: FakeAudit = field(init=False)
     agreements: FakeAgreements = field(default_factory=FakeAgreements)
     news: FakeNews = field(default_factory=FakeNews)
     minerals: FakeMinerals = field(default_factory=lambda: FakeMinerals([
@@ -216,12 +398,18 @@ class Stored:
         Organisation("ussm", "US Strategic Metals", "company", "test", country="US"),
         Organisation("fwo", "Frontier Works Organisation", "state-enterprise", "test", country="PK")]))
     projects: FakeProjects = field(default_factory=lambda: FakeProjects([("reko-diq", "Reko Diq", ())]))
+    priority: FakePriority = field(init=False)
+
+    def __post_init__(self) -> None:
+        # the same cadastre, so deep copies keep them together (one list of events, one list of applications)
+        self.priority = FakePriority(self.cadastre)
+        self.audit = FakeAudit(self.cadastre)
 
 
 class FakeUnitOfWork:
     """Satisfies maadan.unit_of_work.AbstractUnitOfWork."""
 
-    REPOSITORIES = ("cadastre", "agreements", "news", "minerals", "organisations", "projects")
+    REPOSITORIES = ("cadastre", "audit", "agreements", "news", "minerals", "organisations", "projects", "priority")
 
     def __init__(self) -> None:
         self.committed = Stored()

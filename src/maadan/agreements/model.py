@@ -46,7 +46,8 @@ CLAIM_LABELS = {"kind": "Kind", "binding": "Binding", "announced": "Announced", 
 
 KEYS = ("id", "title", "kind", "binding", "announced", "signed", "effective", "expiry", "status", "parties",
         "countries", "minerals", "stages", "projects", "titles", "amount", "currency", "amount_basis", "place",
-        "sources", "confidence", "readings", "notes", "history", "corrections", "replaces")
+        "sources", "confidence", "readings", "notes", "history", "corrections", "replaces", "withdrawn")
+WITHDRAWN_KEYS = ("why", "by", "at", "sources")
 PARTY_KEYS = ("name", "organisation_id", "role", "share")
 READING_KEYS = ("field", "value", "source", "note", "url", "date", "evidence")
 
@@ -107,6 +108,8 @@ class Agreement:
     history: tuple[StatusChange, ...] = ()
     corrections: tuple[Correction, ...] = ()
     replaces: tuple[str, ...] = ()  # ids of records merged into this one
+    withdrawn: Correction | None = None  # the record as a whole retracted: no source supports it
+
 
     @property
     def date(self) -> str | None:
@@ -134,7 +137,7 @@ class Agreement:
     @property
     def final(self) -> bool:
         """Nothing further is expected: a one-off event, a delivered shipment, a loan disbursed or cancelled."""
-        return (self.kind == "event" or self.status in FINAL_STATUSES
+        return (self.kind == "event" or self.status in FINAL_STATUSES or self.withdrawn is not None
                 or (self.kind == "shipment" and self.status == "closed"))
 
     def all_sources(self) -> list[Source]:
@@ -144,6 +147,8 @@ class Agreement:
             out.extend(change.sources)
         for c in self.corrections:
             out.extend(c.sources)
+        if self.withdrawn is not None:
+            out.extend(self.withdrawn.sources)
         return out
 
     @property
@@ -218,6 +223,8 @@ class Agreement:
                 value = [{k: getattr(r, k) for k in READING_KEYS} for r in value]
             elif fld.name in ("sources", "history", "corrections"):
                 value = [item.as_dict() for item in value]
+            elif fld.name == "withdrawn":
+                value = None if value is None else {k: v for k, v in value.as_dict().items() if k in WITHDRAWN_KEYS}
             elif isinstance(value, tuple):
                 value = list(value)
             out[fld.name] = value
@@ -392,7 +399,12 @@ def parse_agreement(draft: Any, refs: References | None = None) -> Agreement:
     if basis is not None and amount is None:
         raise f.bad("amount_basis", "is given without an amount")
 
-    sources = parse_sources(draft.get("sources"), "sources", required=True, claims=_claim_checker(parties))
+    withdrawn = None
+    if draft.get("withdrawn") is not None:
+        item = f.keys(draft["withdrawn"], "withdrawn", WITHDRAWN_KEYS)
+        withdrawn = parse_correction({"claim": "record", "old": title} | item, "withdrawn")
+    sources = parse_sources(draft.get("sources"), "sources", required=withdrawn is None,
+                            claims=_claim_checker(parties))
 
     ident = f.text(draft.get("id"), "id", limit=120)
     if ident is not None:
@@ -416,7 +428,7 @@ def parse_agreement(draft: Any, refs: References | None = None) -> Agreement:
         notes=f.text(draft.get("notes"), "notes", limit=8000), history=history,
         corrections=tuple(parse_correction(c, f"corrections[{i}]")
                           for i, c in enumerate(f.listing(draft.get("corrections"), "corrections"))),
-        replaces=replaces,
+        replaces=replaces, withdrawn=withdrawn,
     )
 
 

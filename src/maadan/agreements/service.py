@@ -400,6 +400,8 @@ def latest_agreements(uow: AbstractUnitOfWork, limit: int = 5) -> list[Agreement
 def silent_rewrites(stored: Agreement, bundled: Agreement) -> list[str]:
     """Claims that had a source in the stored record and that the bundled record changes without a
     correction for that claim (the registry never rewrites a sourced fact silently)."""
+    if bundled.withdrawn is not None:
+        return []  # the record as a whole is retracted, with the reason on it
     corrected = {c.claim for c in bundled.corrections}
     return [f"{key}: {old!r} -> {new!r}" for key, old, new, sourced in changed_claims(stored, bundled)
             if sourced and key not in corrected]

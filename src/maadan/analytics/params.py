@@ -8,7 +8,7 @@ names the key; so is anything that is not the expected type.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping
@@ -16,15 +16,22 @@ from typing import Any, Mapping
 import yaml
 
 from maadan import bundled
+from maadan.analytics import fiscal as fiscal_data
+from maadan.analytics.cited import Cited
+from maadan.analytics import yamlfile
 from maadan.analytics.economics import Case, CapexItem, Commodity, Fiscal, Partner, Period
-from maadan.errors import DataFileError, InvalidInput
+from maadan.errors import DataFileError, InvalidInput, NotFound
 
-CITED_KEYS = {"value", "unit", "source", "legal_basis", "verified", "assumption", "derived", "note"}
+CITED_KEYS = {"value", "unit", "source", "legal_basis", "verified", "assumption", "derived", "note", "confidence"}
 ENTRY_KEYS = CITED_KEYS | {"applies_to", "origin"}
 FISCAL_TOP = {"schema", "id", "name", "jurisdiction", "parameters", "notes"}
-CASE_TOP = {"schema", "project", "name", "basis", "start_year", "fiscal", "tariffs", "commodities", "schedule",
-            "opex_usd_per_t_ore", "offsite_pct_of_revenue", "sustaining_musd_per_yr", "capex", "partners",
-            "us_sales_share_pct", "tariff_incidence_pct", "notes"}
+CASE_SCHEMAS = {"maadan.economics-case/1", "maadan.economics-case/2"}
+CASE_TOP = {"schema", "project", "name", "basis", "start_year", "fiscal", "fiscal_readings", "tariffs",
+            "commodities", "schedule", "opex_usd_per_t_ore", "offsite_pct_of_revenue", "sustaining_musd_per_yr",
+            "sustaining_last_year", "capex", "partners", "us_sales_share_pct", "tariff_incidence_pct", "valuation",
+            "income_tax_after_holiday_pct",
+            "financing", "published", "notes"}
+VALUATIONS = {"start-of-start-year": 1, "first-cash-flow-undiscounted": 0}
 COMMODITY_KEYS = {"grade_unit", "price", "recovery_pct", "payable_pct"}
 PERIOD_KEYS = {"years", "ore_mt", "grades", "note"}
 CAPEX_KEYS = {"label", "construction", "total_musd", "phasing_pct", "note"}
@@ -33,36 +40,17 @@ FISCAL_PARAMS = {"royalty_pct", "income_tax_pct", "depreciation_years"}
 TARIFF_PARAMS = {"us_tariff_pct"}
 
 
-@dataclass(frozen=True)
-class Cited:
-    """A parameter value with where it comes from."""
-
-    value: float
-    unit: str | None = None
-    source: str | None = None
-    legal_basis: str | None = None
-    verified: bool = False
-    assumption: str | None = None
-    derived: str | None = None
-    note: str | None = None
-
-    def provenance(self) -> str:
-        parts = [p for p in (self.source, self.legal_basis) if p]
-        if self.derived:
-            parts.append(f"derived: {self.derived}")
-        if self.assumption:
-            parts.append(f"ASSUMPTION: {self.assumption}")
-        return "; ".join(parts) or self.note or "no source"
-
-
 class _Reader:
     """Walks one parsed file, checking keys and types, and collects the provenance of every value."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, doc: yamlfile.YamlDoc | None = None):
         self.path = path
+        self.doc = doc
         self.provenance: dict[str, Cited] = {}
 
     def fail(self, where: str, message: str) -> None:
+        if self.doc is not None:
+            raise self.doc.error(where, message)
         raise DataFileError(self.path, f"{where}: {message}" if where else message)
 
     def keys(self, data: Any, allowed: set[str], where: str, required: set[str] = frozenset()) -> dict:
@@ -95,7 +83,7 @@ class _Reader:
             if isinstance(v, bool) or not isinstance(v, (int, float)):
                 self.fail(where, f"value must be a number, not {v!r}")
             c = Cited(float(v), d.get("unit"), d.get("source"), d.get("legal_basis"), bool(d.get("verified", False)),
-                      d.get("assumption"), d.get("derived"), d.get("note"))
+                      d.get("assumption"), d.get("derived"), d.get("note"), d.get("confidence"))
         if integer and not float(c.value).is_integer():
             self.fail(where, f"must be a whole number, not {c.value!r}")
         self.provenance[where] = c
@@ -187,22 +175,28 @@ def _years(r: _Reader, text: Any, where: str) -> tuple[int, int]:
     return first, last
 
 
-def parse_case(path: str, data: Any, *, bundled: bool) -> Case:
-    """A project economics case (see data/fiscal/cases/reko-diq.yaml) with fiscal and tariff files applied.
-    Every error names the file."""
+def parse_case(path: str, data: Any, *, bundled: bool, doc: yamlfile.YamlDoc | None = None,
+               readings: tuple[str, ...] = ()) -> Case:
+    """A project economics case (see data/fiscal/cases/reko-diq.yaml) with its jurisdiction's royalties, rents
+    and income tax, and the tariff file, applied. Every error names the file (and the line, when known)."""
     try:
-        return _parse_case(path, data, bundled)
+        return _parse_case(path, data, bundled, doc, readings)
     except DataFileError:
+        raise
+    except NotFound:
         raise
     except InvalidInput as exc:
         raise DataFileError(path, exc.message) from None
 
 
-def _parse_case(path: str, data: Any, bundled: bool) -> Case:
-    r = _Reader(path)
+def _parse_case(path: str, data: Any, bundled: bool, doc: yamlfile.YamlDoc | None,
+                readings: tuple[str, ...]) -> Case:
+    r = _Reader(path, doc)
     top = r.keys(data, CASE_TOP, "", {"schema", "project", "name", "start_year", "fiscal", "tariffs", "commodities",
                                      "schedule", "opex_usd_per_t_ore", "offsite_pct_of_revenue",
                                      "sustaining_musd_per_yr", "capex", "partners"})
+    if top["schema"] not in CASE_SCHEMAS:
+        r.fail("schema", f"expected one of {', '.join(sorted(CASE_SCHEMAS))}, not {top['schema']!r}")
     project = str(top["project"])
     commodities = []
     for cid, c in r.keys(top["commodities"], set(top["commodities"] or {}), "commodities").items():
@@ -210,9 +204,12 @@ def _parse_case(path: str, data: Any, bundled: bool) -> Case:
         d = r.keys(c, COMMODITY_KEYS, w, COMMODITY_KEYS)
         price = r.cited(d["price"], f"{w}.price", bundled=bundled)
         unit = r.provenance[f"{w}.price"].unit or ""
-        commodities.append(Commodity(cid, str(d["grade_unit"]), price, unit,
-                                     r.cited(d["recovery_pct"], f"{w}.recovery_pct", bundled=bundled),
-                                     r.cited(d["payable_pct"], f"{w}.payable_pct", bundled=bundled)))
+        try:
+            commodities.append(Commodity(cid, str(d["grade_unit"]), price, unit,
+                                         r.cited(d["recovery_pct"], f"{w}.recovery_pct", bundled=bundled),
+                                         r.cited(d["payable_pct"], f"{w}.payable_pct", bundled=bundled)))
+        except InvalidInput as exc:
+            r.fail(w, exc.message)
     schedule = []
     for i, p in enumerate(top["schedule"] or []):
         w = f"schedule[{i}]"
@@ -220,7 +217,10 @@ def _parse_case(path: str, data: Any, bundled: bool) -> Case:
         first, last = _years(r, d["years"], f"{w}.years")
         grades = {g: r.cited(v, f"{w}.grades.{g}", bundled=bundled) for g, v in r.keys(
             d["grades"], {c.id for c in commodities}, f"{w}.grades").items()}
-        schedule.append(Period(first, last, r.cited(d["ore_mt"], f"{w}.ore_mt", bundled=bundled), grades))
+        try:
+            schedule.append(Period(first, last, r.cited(d["ore_mt"], f"{w}.ore_mt", bundled=bundled), grades))
+        except InvalidInput as exc:
+            r.fail(w, exc.message)
     capex = []
     for i, c in enumerate(top["capex"] or []):
         w = f"capex[{i}]"
@@ -242,54 +242,105 @@ def _parse_case(path: str, data: Any, bundled: bool) -> Case:
     for i, p in enumerate(top["partners"] or []):
         w = f"partners[{i}]"
         d = r.keys(p, PARTNER_KEYS, w, {"name", "equity_pct"})
-        partners.append(Partner(str(d["name"]), r.cited(d["equity_pct"], f"{w}.equity_pct", bundled=bundled),
-                                bool(d.get("carried", False)), bool(d.get("government", False))))
-    fiscal_file = load_parameter_file(str(top["fiscal"]), FISCAL_PARAMS, files=not bundled)
+        try:
+            partners.append(Partner(str(d["name"]), r.cited(d["equity_pct"], f"{w}.equity_pct", bundled=bundled),
+                                    bool(d.get("carried", False)), bool(d.get("government", False))))
+        except InvalidInput as exc:
+            r.fail(w, exc.message)
+    try:
+        start_year = int(top["start_year"])
+    except (TypeError, ValueError):
+        r.fail("start_year", f"start_year must be a year, not {top['start_year']!r}")
+    offset = 0
+    if "valuation" in top:
+        v = top["valuation"]
+        text = v.get("value") if isinstance(v, dict) else v
+        if text not in VALUATIONS:
+            r.fail("valuation", f"valuation must be one of {', '.join(VALUATIONS)}, not {text!r}")
+        offset = VALUATIONS[text]
+        if isinstance(v, dict):
+            r.keys(v, CITED_KEYS, "valuation", {"value"})
+            r.provenance["valuation"] = Cited(float(offset), "discount exponent of the first year", v.get("source"),
+                                              v.get("legal_basis"), bool(v.get("verified", False)),
+                                              v.get("assumption"), v.get("derived"), v.get("note"))
+    chosen = tuple(top.get("fiscal_readings") or ()) + tuple(readings)
+    if not all(isinstance(x, str) for x in chosen):
+        r.fail("fiscal_readings", "expected a list of reading ids")
     tariff_file = load_parameter_file(str(top["tariffs"]), TARIFF_PARAMS, files=not bundled)
+    if not schedule:
+        r.fail("schedule", "a case needs a production schedule")
+    first_prod = min(p.first_year for p in schedule)
+    last_prod = max(p.last_year for p in schedule)
+    resolved = fiscal_data.resolve(str(top["fiscal"]), project, [c.id for c in commodities], start_year,
+                                   last_prod + 10, first_prod, readings=chosen,
+                                   files=not bundled)
     provenance: dict[str, Any] = dict(r.provenance)
-    values: dict[str, float] = {}
-    for name, f in [("royalty_pct", fiscal_file), ("income_tax_pct", fiscal_file),
-                    ("depreciation_years", fiscal_file), ("us_tariff_pct", tariff_file)]:
-        values[name], cited, _ = f.value(name, project)
-        provenance[f"fiscal.{name}"] = cited
+    for k, c in resolved.provenance.items():
+        if c is None:
+            continue
+        numeric = isinstance(c.value, (int, float)) and not isinstance(c.value, bool)
+        provenance[k] = Cited(float(c.value) if numeric else float("nan"), c.unit, c.source, c.legal_basis,
+                              c.verified, c.assumption, c.derived, c.note, c.confidence,
+                              None if numeric else ("unknown" if c.value is None else str(c.value)))
+    us_tariff, cited, _ = tariff_file.value("us_tariff_pct", project)
+    provenance["fiscal.us_tariff_pct"] = cited
     us_share = r.cited(top["us_sales_share_pct"], "us_sales_share_pct", bundled=bundled) \
         if "us_sales_share_pct" in top else 0.0
     incidence = r.cited(top["tariff_incidence_pct"], "tariff_incidence_pct", bundled=bundled) \
         if "tariff_incidence_pct" in top else 100.0
-    if not float(values["depreciation_years"]).is_integer():
-        raise InvalidInput(f"{fiscal_file.path}: depreciation_years must be a whole number")
-    fiscal = Fiscal(values["royalty_pct"], values["income_tax_pct"], int(values["depreciation_years"]),
-                    values["us_tariff_pct"], us_share, incidence)
-    try:
-        start_year = int(top["start_year"])
-    except (TypeError, ValueError):
-        raise DataFileError(path, f"start_year must be a year, not {top['start_year']!r}") from None
+    tax = resolved.tax
+    if "income_tax_after_holiday_pct" in top:
+        rate = r.cited(top["income_tax_after_holiday_pct"], "income_tax_after_holiday_pct", bundled=bundled)
+        if not 0 <= rate <= 100:
+            r.fail("income_tax_after_holiday_pct", f"must be between 0 and 100 %, not {rate!r}")
+        tax = replace(tax, capped_pct=rate, stabilised_years=10**6, rate_pct=max(tax.rate_pct, rate))
+    fiscal = Fiscal(0.0, tax.rate_pct, resolved.depreciation_years, us_tariff, us_share, incidence,
+                    levies=resolved.levies, fixed=resolved.fixed, tax=tax)
     opex = r.cited(top["opex_usd_per_t_ore"], "opex_usd_per_t_ore", bundled=bundled)
     offsite = r.cited(top["offsite_pct_of_revenue"], "offsite_pct_of_revenue", bundled=bundled)
     sustaining = r.cited(top["sustaining_musd_per_yr"], "sustaining_musd_per_yr", bundled=bundled)
-    notes = [n for n in (top.get("notes"), fiscal_file.notes, tariff_file.notes) if n]
-    return Case(project, str(top["name"]), start_year, tuple(commodities), tuple(schedule), opex, offsite,
-                sustaining, tuple(capex), tuple(partners), fiscal,
-                provenance={**r.provenance, **provenance, "_files": [path, fiscal_file.path, tariff_file.path],
-                            "_notes": notes})
+    sustaining_last = None
+    if top.get("sustaining_last_year") is not None:
+        sustaining_last, _ = _years(r, top["sustaining_last_year"], "sustaining_last_year")
+    notes = [n for n in (top.get("notes"), tariff_file.notes) if n] + resolved.notes
+    try:
+        return Case(project, str(top["name"]), start_year, tuple(commodities), tuple(schedule), opex, offsite,
+                    sustaining, tuple(capex), tuple(partners), fiscal,
+                    provenance={**r.provenance, **provenance,
+                                "_files": [path, *resolved.files, tariff_file.path], "_notes": notes,
+                                "_readings": resolved.readings, "_entries": resolved.entries,
+                                "_financing": top.get("financing"), "_published": top.get("published"),
+                                "_fiscal": str(top["fiscal"]), "_bundled": bundled,
+                                "_doc": doc},
+                    discount_offset=offset, sustaining_last_year=sustaining_last)
+    except InvalidInput as exc:
+        where = next((key for word, key in (("partner", "partners"), ("schedule", "schedule"), ("capex", "capex"),
+                                            ("production starts", "schedule"), ("levy", "fiscal"),
+                                            ("opex", "opex_usd_per_t_ore"), ("off-site", "offsite_pct_of_revenue"),
+                                            ("sustaining", "sustaining_musd_per_yr"))
+                      if word in exc.message), "")
+        raise DataFileError(path, exc.message, line=doc.line(where) if doc is not None and where else None) from None
 
 
-def load_case(name_or_path: str) -> Case:
-    """A bundled case by project id (`reko-diq`) or a user's .yaml file (the command line's --params)."""
+def load_case(name_or_path: str, readings: tuple[str, ...] = ()) -> Case:
+    """A bundled case by project id (`reko-diq`) or a user's .yaml file (the command line's --params);
+    `readings` picks alternative fiscal readings by id (e.g. `saindak-report-2005`)."""
     if is_file_name(name_or_path):
-        return case_file(name_or_path)
-    return bundled_case(name_or_path)
+        return case_file(name_or_path, readings)
+    return bundled_case(name_or_path, readings)
 
 
-def case_file(path: str | Path) -> Case:
+def case_file(path: str | Path, readings: tuple[str, ...] = ()) -> Case:
     """A user's case file (the command line's --params), whatever its name."""
-    return parse_case(str(path), load_yaml(path), bundled=False)
+    doc = yamlfile.load(path)
+    return parse_case(str(path), doc.data, bundled=False, doc=doc, readings=readings)
 
 
-def bundled_case(project_id: str) -> Case:
+def bundled_case(project_id: str, readings: tuple[str, ...] = ()) -> Case:
     """The bundled case of a project id; the id is looked up, never used as a path."""
     path, text = _bundled("cases", project_id)
-    return parse_case(path, load_yaml(path, text), bundled=True)
+    doc = yamlfile.parse(path, text)
+    return parse_case(path, doc.data, bundled=True, doc=doc, readings=readings)
 
 
 def case_ids() -> list[str]:
@@ -299,3 +350,9 @@ def case_ids() -> list[str]:
 def assumptions(case: Case) -> list[tuple[str, Cited]]:
     """Every parameter not marked verified, with its provenance (what a reader must not take as fact)."""
     return [(k, v) for k, v in case.provenance.items() if isinstance(v, Cited) and not v.verified]
+
+
+def verified_share(case: Case) -> tuple[int, int]:
+    """(verified, all) cited parameters of a case."""
+    cited = [v for v in case.provenance.values() if isinstance(v, Cited)]
+    return sum(1 for v in cited if v.verified), len(cited)

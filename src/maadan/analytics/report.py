@@ -8,7 +8,7 @@ from maadan.analytics import criticality, params
 from maadan.analytics.criticality import Concentration, MineralRisk
 from maadan.analytics.economics import Evaluation
 from maadan.analytics.montecarlo import MonteCarloResult
-from maadan.analytics.service import ListCheck, WhatIfReport
+from maadan.analytics.outcomes import ListCheck, WhatIfReport
 from maadan.analytics.validation import ValidationReport
 
 
@@ -98,7 +98,8 @@ def whatif(w: WhatIfReport) -> dict[str, Any]:
 
 
 def _provenance(case) -> list[dict[str, Any]]:
-    return [{"parameter": k, "value": v.value, "unit": v.unit, "verified": v.verified, "provenance": v.provenance()}
+    return [{"parameter": k, "value": v.text if v.text is not None else v.value, "unit": v.unit,
+             "verified": v.verified, "confidence": v.confidence, "provenance": v.provenance()}
             for k, v in case.provenance.items() if isinstance(v, params.Cited)]
 
 
@@ -113,8 +114,13 @@ def evaluation(e: Evaluation) -> dict[str, Any]:
                             "government_equity": _r(t.government_equity, 1), "host_total": _r(t.host_total, 1),
                             "pre_fiscal_net_cash_flow": _r(t.pre_fiscal, 1),
                             "fiscal_take_pct": _r(t.fiscal_take_pct, 2), "host_take_pct": _r(t.host_take_pct, 2),
-                            "us_tariff_absorbed": _r(t.us_tariff, 1),
+                            "us_tariff_absorbed": _r(t.us_tariff, 1), "super_tax": _r(t.super_tax, 1),
+                            "by_levy": {k: {"payee": payee, "total": _r(v, 1)} for k, (payee, v) in t.by_levy.items()},
                             "note": "undiscounted; host take counts government-owned partners' cash flows"},
+        "readings": {g: [{"id": i, "reading": r, "used": u} for i, r, u in alts]
+                     for g, alts in (e.case.provenance.get("_readings") or {}).items()},
+        "valuation": "start of the first year, end-of-year cash flows" if e.case.discount_offset else
+                     "first year's cash flow undiscounted",
         "partners": [{"name": p.partner.name, "equity_pct": p.partner.equity_pct, "carried": p.partner.carried,
                       "government": p.partner.government, "npv": {str(r): _r(v, 2) for r, v in p.npv.items()},
                       "irr_pct": _r(p.irr.value_pct), "irr_note": p.irr.reason,
@@ -130,14 +136,71 @@ def evaluation(e: Evaluation) -> dict[str, Any]:
     }
 
 
+def _dist(d):
+    return {"p10": _r(d.p10, 1), "p50": _r(d.p50, 1), "p90": _r(d.p90, 1), "mean": _r(d.mean, 1),
+            "prob_loss_pct": _r(d.prob_loss_pct, 3)}
+
+
+def coverage(c) -> dict[str, Any] | None:
+    if c is None:
+        return None
+    return {"covenant_dscr": c.covenant, "min_dscr_p10": _r(c.min_dscr_p10, 3), "min_dscr_p50": _r(c.min_dscr_p50, 3),
+            "prob_min_dscr_below_1_pct": _r(c.prob_below_1_pct, 3),
+            "prob_min_dscr_below_covenant_pct": _r(c.prob_below_covenant_pct, 3),
+            "prob_shortfall_pct": _r(c.prob_shortfall_pct, 3), "mean_shortfall_musd": _r(c.mean_shortfall_musd, 1),
+            "us_lender": c.us_lender, "us_share_of_debt_pct": _r(c.us_share_pct, 2),
+            "us_expected_shortfall_musd": _r(c.us_expected_shortfall, 1),
+            "note": "DSCR tested in production years with debt service; the shortfall is undiscounted debt service "
+                    "not covered by CFADS; the US share assumes the tranches rank pari passu (IFC's is subordinated)"}
+
+
 def montecarlo(m: MonteCarloResult, case) -> dict[str, Any]:
-    def dist(d):
-        return {"p10": _r(d.p10, 1), "p50": _r(d.p50, 1), "p90": _r(d.p90, 1), "mean": _r(d.mean, 1),
-                "prob_loss_pct": _r(d.prob_loss_pct, 3)}
     return {"project": case.project_id, "paths": m.paths, "years": m.years, "rate_pct": m.rate_pct, "seed": m.seed,
-            "chunk": m.chunk, "unit": "MUSD NPV", "project_npv": dist(m.project),
-            "partners": {k: dist(v) for k, v in m.partners.items()}, "assumptions": m.uncertainty.describe(),
-            "note": m.note, "parameters": _provenance(case)}
+            "chunk": m.chunk, "engine": m.engine, "unit": "MUSD NPV", "project_npv": _dist(m.project),
+            "partners": {k: _dist(v) for k, v in m.partners.items()},
+            "equity_npv": None if m.equity is None else _dist(m.equity), "coverage": coverage(m.coverage),
+            "assumptions": m.uncertainty.describe(), "note": m.note, "parameters": _provenance(case)}
+
+
+def validation_table(case, checks, steps) -> dict[str, Any]:
+    from maadan.analytics import calibration
+    return {"project": case.project_id, "tolerances_pct": {k: 100 * v for k, v in calibration.TOLERANCES.items()},
+            **calibration.as_dict(checks, steps)}
+
+
+def finance_report(fr) -> dict[str, Any]:
+    from maadan.analytics import finance as fin_mod
+    lev = fr.levered
+    f = lev.financing
+    m = lev.min_dscr
+    out = {
+        "project": lev.case.project_id, "rate_pct": lev.rate_pct, "basis": f.basis, "debt_musd": f.total,
+        "tranches": list(fin_mod.tranche_rows(f)),
+        "reported_totals": {k: {"value": v.value, "source": v.provenance()} for k, v in f.reported_totals},
+        "terms": {k: {"value": getattr(f.terms, k).value, "verified": getattr(f.terms, k).verified,
+                      "source": getattr(f.terms, k).provenance()}
+                  for k in ("first_draw_year", "grace_years", "repayment_years", "interest_pct", "covenant_dscr")},
+        "unlevered": {"npv": _r(lev.unlevered.npv[lev.rate_pct], 1), "irr_pct": _r(lev.unlevered.irr.value_pct)},
+        "levered": {"equity_npv": _r(lev.equity_npv, 1), "equity_irr_pct": _r(lev.equity_irr.value_pct),
+                    "equity_irr_note": lev.equity_irr.reason},
+        "partners": [{"name": p.partner.name, "carried": p.partner.carried, "equity_npv": _r(p.npv, 1),
+                      "equity_irr_pct": _r(p.irr.value_pct), "irr_note": p.irr.reason} for p in lev.partners],
+        "dscr": [{"year": y, "cfads": _r(c, 1), "interest": _r(i, 1), "principal": _r(pr, 1), "dscr": _r(d, 3)}
+                 for y, c, i, pr, d in fin_mod.dscr_table(lev)],
+        "min_dscr": None if m is None else {"value": _r(m[0], 3), "year": m[1]},
+        "notes": lev.notes,
+    }
+    if fr.us is not None:
+        u = fr.us
+        out["us_view"] = {"lender": u.lender, "amount_musd": u.amount, "share_of_debt_pct": _r(u.share_of_debt_pct, 2),
+                          "peak_outstanding_musd": _r(u.peak_outstanding, 1),
+                          "outstanding_by_year": {str(y): _r(v, 1) for y, v in u.outstanding_by_year.items()},
+                          "offtake": u.offtake,
+                          "facts": {k: {"value": v.value, "source": v.provenance()} for k, v in u.facts.items()}}
+    if fr.mc is not None:
+        out["montecarlo"] = {"paths": fr.mc.paths, "seed": fr.mc.seed, "coverage": coverage(fr.mc.coverage),
+                             "equity_npv": None if fr.mc.equity is None else _dist(fr.mc.equity)}
+    return out
 
 
 def screening(s) -> dict[str, Any]:
@@ -159,3 +222,29 @@ def screening(s) -> dict[str, Any]:
                         for c in i.components},
             "reasons": i.reasons} for i in s.items],
     }
+
+
+def loss_score(s) -> dict[str, Any]:
+    return {"mineral": s.mineral_id, "name": s.name, "score_musd": _r(s.score_musd, 3),
+            "likelihood": _r(s.likelihood, 5), "us_consumption_value_musd": _r(s.value_musd, 1),
+            "exposure_basis": s.exposure_basis, "restricted_by": s.restricted_by,
+            "possible_single_producer": s.possible_single_producer,
+            "stages": [{"stage": x.stage or "all", "nir_pct": x.nir_pct, "nir_basis": x.nir_basis,
+                        "value_musd": _r(x.value_musd, 1), "likelihood": _r(x.likelihood, 5),
+                        "score_musd": _r(x.score_musd, 3)} for x in s.stages],
+            "missing": s.missing, "sources": s.sources}
+
+
+def loss_check(lc) -> dict[str, Any]:
+    def rank(r):
+        return {"score": r.score_name, "n": r.n, "rho": _r(r.rho), "uncovered": r.uncovered,
+                "pairs": [{"mineral": m, "name": n, "usgs_rank": u, "score": _r(s, 6)} for m, n, u, s in r.pairs],
+                "disagreements": [{"mineral": d.mineral_id, "name": d.name, "usgs_rank": d.usgs_rank,
+                                   "model_rank": d.model_rank, "gap": d.gap} for d in r.disagreements]}
+
+    def auc(a):
+        return {"score": a.score_name, "auc": _r(a.auc), "n_critical": a.n_critical, "n_other": a.n_other,
+                "missed": [[n, _r(s, 6)] for n, s in a.missed], "false_alarms": [[n, _r(s, 6)] for n, s in a.false_alarms]}
+    return {"list": lc.list_id, "rank_before": rank(lc.rank_before), "rank_after": rank(lc.rank_after),
+            "auc_before": auc(lc.auc_before), "auc_after": auc(lc.auc_after), "split": lc.split,
+            "method": "docs/analytics.md §2b"}

@@ -79,9 +79,9 @@ def mineral_document(r: MineralRisk, rank: int | None, of: int) -> Document:
 
 
 def project_document(name: str, facts: list[list[str]], sources: list[str], e: Evaluation | None,
-                     tornado: Tornado | None, mc: MonteCarloResult | None) -> Document:
-    doc = Document(f"Project: {name}", "Facts from the Maadan knowledge base; economics from an illustrative "
-                   "case whose unverified parameters are listed.")
+                     tornado: Tornado | None, mc: MonteCarloResult | None, extras: dict | None = None) -> Document:
+    doc = Document(f"Project: {name}", "Facts from the Maadan knowledge base; economics from a case whose inputs "
+                   "are sourced, derived from published figures or stated assumptions, every one listed.")
     doc.add(Heading("Facts"), TableBlock(["Item", "Value", "Source"], facts))
     doc.cite(*sources)
     if e is None:
@@ -119,9 +119,9 @@ def project_document(name: str, facts: list[list[str]], sources: list[str], e: E
     if tornado is not None:
         doc.add(Heading("Sensitivities"),
                 Figure(tornado_chart.png(tornado), tornado.note, svg=tornado_chart.svg(tornado)),
-                TableBlock(["Input", "Low", "NPV low", "High", "NPV high", "Why this range"],
+                TableBlock(["Input", "Low", "NPV low", "High", "NPV high", "Its inputs", "Why this range"],
                            [[b.factor.name, b.factor.low, f"{b.npv_low:,.0f}", b.factor.high, f"{b.npv_high:,.0f}",
-                             b.factor.why] for b in tornado.bars]))
+                             b.status, b.factor.why] for b in tornado.bars]))
     if mc is not None:
         doc.add(Heading("Monte Carlo"),
                 Paragraph(f"{mc.paths:,} paths, seed {mc.seed}, NPV @{mc.rate_pct:g}%. {mc.note} "
@@ -129,9 +129,45 @@ def project_document(name: str, facts: list[list[str]], sources: list[str], e: E
                 TableBlock(["Cash flows to", "P10", "P50", "P90", "Mean", "P(loss)"],
                            [[k, f"{d.p10:,.0f}", f"{d.p50:,.0f}", f"{d.p90:,.0f}", f"{d.mean:,.0f}",
                              f"{d.prob_loss_pct:.1f} %"] for k, d in [("Project", mc.project), *mc.partners.items()]]))
+    if mc is not None and mc.coverage is not None:
+        cv = mc.coverage
+        doc.add(Paragraph(f"Debt service: minimum DSCR P10 {cv.min_dscr_p10:.2f}, P50 {cv.min_dscr_p50:.2f}; "
+                          f"P(min DSCR < 1) {cv.prob_below_1_pct:.1f} %, P(< covenant {cv.covenant:g}) "
+                          f"{cv.prob_below_covenant_pct:.1f} %."))
+    extras = extras or {}
+    if extras.get("validation"):
+        v = extras["validation"]
+        doc.add(Heading("Validation against published figures"),
+                TableBlock(["Figure", "Published", "Model", "Difference", "Role", "Source"],
+                           [[c["figure"], f"{c['published']:,.2f}", "-" if c["model"] is None else f"{c['model']:,.2f}",
+                             "-" if c["difference_pct"] is None else f"{c['difference_pct']:+.1f} %", c["role"],
+                             c["source"]] for c in v["checks"]]),
+                TableBlock(["Derived input", "Value", "Derivation"],
+                           [[d["input"], f"{d['value']:,.4f} {d['unit']}", d["formula"]] for d in v["derivation"]]))
+    if extras.get("finance"):
+        f2 = extras["finance"]
+        doc.add(Heading("Project finance"),
+                TableBlock(["Lender", "Kind", "Amount (MUSD)", "Source"],
+                           [[t["lender"], t["kind"], "unknown" if t["amount_musd"] is None else f"{t['amount_musd']:,.0f}",
+                             t["source"] or t.get("note") or ""] for t in f2["tranches"]]),
+                Paragraph(f"Unlevered NPV {f2['unlevered']['npv']:,.0f}, IRR {_pct(f2['unlevered']['irr_pct'])}; "
+                          f"equity NPV {f2['levered']['equity_npv']:,.0f}, equity IRR "
+                          f"{_pct(f2['levered']['equity_irr_pct'])}; minimum DSCR "
+                          + ("-" if not f2["min_dscr"] else f"{f2['min_dscr']['value']:.2f} ({f2['min_dscr']['year']})")
+                          + "."),
+                TableBlock(["Year", "CFADS", "Interest", "Principal", "DSCR"],
+                           [[str(r["year"]), f"{r['cfads']:,.0f}", f"{r['interest']:,.0f}", f"{r['principal']:,.0f}",
+                             f"{r['dscr']:.2f}"] for r in f2["dscr"]]))
+    if extras.get("scenarios"):
+        doc.add(Heading("Scenarios"),
+                TableBlock(["Scenario", "NPV", "IRR", "Barrick NPV", "Equity IRR", "Min DSCR"],
+                           [[r["label"], f"{r['npv_musd']:,.0f}", _pct(r["irr_pct"]),
+                             "-" if r["barrick_npv_musd"] is None else f"{r['barrick_npv_musd']:,.0f}",
+                             _pct(r["equity_irr_pct"]), "-" if r["min_dscr"] is None else f"{r['min_dscr']:.2f}"]
+                            for r in extras["scenarios"]]))
     doc.add(Heading("Parameters not verified"),
             TableBlock(["Parameter", "Value", "Provenance"],
-                       [[k, f"{v.value:g}{' ' + v.unit if v.unit else ''}", v.provenance()]
+                       [[k, v.shown() if hasattr(v, "shown") else f"{v.value:g}", v.provenance()]
                         for k, v in assumptions(e.case)]))
     doc.cite(*e.case.provenance.get("_files", []))
     for v in e.case.provenance.values():

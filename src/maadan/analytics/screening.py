@@ -30,6 +30,7 @@ class EconomicsValue:
     rate_pct: float
     irr: str
     case_file: str
+    verified: str = ""  # "k of n inputs verified"
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,8 @@ def _economics(p: Project, econ: EconomicsValue | None, profile: Profile) -> Com
                          "unknown: no economics case for this project (data/fiscal/cases)")
     s = min(1.0, max(0.0, econ.npv_musd / profile.scale_musd.value))
     return Component("economics", s, True, f"NPV @{econ.rate_pct:g}% {econ.npv_musd:,.0f} MUSD, IRR {econ.irr} "
-                                           f"(illustrative case, assumptions listed by `maadan economics`) -> {s:.2f}",
+                                           f"({econ.case_file}; {econ.verified or 'inputs as listed'}, the rest "
+                                           f"derived or assumed, listed by `maadan economics`) -> {s:.2f}",
                      [econ.case_file])
 
 

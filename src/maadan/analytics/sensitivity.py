@@ -34,10 +34,42 @@ FACTORS = (
     Factor("discount rate", "-2 points", "+2 points", "around the chosen rate"),
     Factor("US tariff", "0 % duty", "duty on all sales", "low: an exemption; high: the tariff file's duty on "
                                                           "100 % of sales shipped to the US"),
-    Factor("royalty", "-2.5 points", "+2.5 points", "royalty on gross sales; only Saindak's 5 % is confirmed"),
+    Factor("royalty", "-2.5 points", "+2.5 points", "the largest royalty of the case's fiscal terms (data/fiscal)"),
     Factor("start delay", "no delay", "+2 years", "production, operating flows and expansion capital shift; "
                                                   "construction capital stays"),
 )
+
+
+# Which parameters each factor moves (provenance keys, fnmatch patterns), to say whether they are verified.
+FACTOR_INPUTS = {
+    "price": ["commodities.*.price"],
+    "opex": ["opex_usd_per_t_ore"],
+    "capex": ["capex[[]*[]].total_musd", "sustaining_musd_per_yr"],
+    "grade/recovery": ["schedule[[]*[]].grades.*", "commodities.*.recovery_pct"],
+    "discount rate": [],
+    "US tariff": ["fiscal.us_tariff_pct", "us_sales_share_pct"],
+    "royalty": ["fiscal.*.rate_pct"],
+    "start delay": [],
+}
+
+
+def input_status(case: Case, factor: str) -> str:
+    """'verified', 'derived', 'assumption', 'partly verified (k of n)' or 'a choice' for a factor's inputs."""
+    from fnmatch import fnmatchcase
+
+    from maadan.analytics.params import Cited
+    pats = FACTOR_INPUTS.get(factor, [])
+    if not pats:
+        return "a choice (no input)" if factor == "discount rate" else "assumption"
+    cited = [v for k, v in case.provenance.items() if isinstance(v, Cited) and any(fnmatchcase(k, p) for p in pats)]
+    if not cited:
+        return "no input found"
+    ok = sum(1 for c in cited if c.verified)
+    if ok == len(cited):
+        return "verified"
+    if any(c.assumption for c in cited if not c.verified):
+        return f"partly verified ({ok} of {len(cited)})" if ok else "assumption"
+    return f"partly verified ({ok} of {len(cited)}), rest derived" if ok else "derived"
 
 
 @dataclass(frozen=True)
@@ -45,6 +77,7 @@ class Bar:
     factor: Factor
     npv_low: float  # NPV with the factor at its low setting
     npv_high: float
+    status: str = ""  # whether the inputs it moves are verified
 
     @property
     def swing(self) -> float:
@@ -67,7 +100,22 @@ def _scaled_grades(case: Case, f: float) -> Case:
 
 
 def _project_npv(case: Case, rate_pct: float, **kw) -> float:
-    return float(npv(rate_pct, cash_flows(case, **kw).net))
+    return float(npv(rate_pct, cash_flows(case, **kw).net, case.discount_offset))
+
+
+def _shift_royalty(case: Case, delta: float) -> Case:
+    """The largest levy (by total over the case) moved by `delta` points, within 0-100 %."""
+    from maadan.analytics.economics import RatePeriod
+    fiscal = case.fiscal
+    if not fiscal.levies:
+        return replace(case, fiscal=replace(fiscal, royalty_pct=min(100.0, max(0.0, fiscal.royalty_pct + delta))))
+    totals = cash_flows(case).levies
+    big = max(range(len(fiscal.levies)), key=lambda i: float(totals[fiscal.levies[i].name].sum()))
+    lv = fiscal.levies[big]
+    moved = replace(lv, periods=tuple(RatePeriod(p.first_year, p.last_year, min(100.0, max(0.0, p.rate_pct + delta)),
+                                                 p.min_usd_per_t) for p in lv.periods))
+    levies = tuple(moved if i == big else x for i, x in enumerate(fiscal.levies))
+    return replace(case, fiscal=replace(fiscal, levies=levies))
 
 
 def tornado(case: Case, rate_pct: float) -> Tornado:
@@ -82,8 +130,7 @@ def tornado(case: Case, rate_pct: float) -> Tornado:
         return _project_npv(case, rate_pct, prices={k: v * f for k, v in prices.items()})
 
     def royalty(delta: float) -> float:
-        r = min(100.0, max(0.0, fiscal.royalty_pct + delta))
-        return _project_npv(replace(case, fiscal=replace(fiscal, royalty_pct=r)), rate_pct)
+        return _project_npv(_shift_royalty(case, delta), rate_pct)
 
     def tariff(high: bool) -> float:
         f = replace(fiscal, us_sales_share_pct=100.0) if high else replace(fiscal, us_tariff_pct=0.0)
@@ -102,6 +149,6 @@ def tornado(case: Case, rate_pct: float) -> Tornado:
         "royalty": (lambda: royalty(-2.5), lambda: royalty(2.5)),
         "start delay": (lambda: base, lambda: _project_npv(case, rate_pct, delay_years=2)),
     }
-    bars = [Bar(f, runs[f.name][0](), runs[f.name][1]()) for f in FACTORS]
+    bars = [Bar(f, runs[f.name][0](), runs[f.name][1](), input_status(case, f.name)) for f in FACTORS]
     bars.sort(key=lambda b: -b.swing)
     return Tornado(case.project_id, case.name, rate_pct, base, bars)

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
-from maadan.analytics import (criticality, document, economics, montecarlo, params, profiles, reports, screening,
-                              sensitivity, whatif)
+from maadan.analytics import (calibration, criticality, document, economics, finance, montecarlo, params,
+                              profiles, reports, scenarios, screening, sensitivity, supplyrisk, whatif)
 from maadan.analytics.criticality import MineralRisk
-from maadan.analytics.validation import ValidationReport, descendants, validate
-from maadan.errors import InvalidInput, MaadanError
+from maadan.analytics.outcomes import ListCheck, WhatIfReport
+from maadan.analytics.validation import descendants, validate
+from maadan.errors import InvalidInput, MaadanError, NotFound
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
 from maadan.unit_of_work import AbstractUnitOfWork
@@ -35,13 +36,6 @@ def supply_risk(uow: AbstractUnitOfWork, mineral: str | None = None) -> list[Min
         ids = [mineral_index(uow).resolve(mineral)] if mineral else None
         risks = _assess_all(uow, ids)
     return criticality.rank(risks)
-
-
-@dataclass
-class ListCheck:
-    primary: ValidationReport
-    secondary: ValidationReport
-    unscored: list[str] = field(default_factory=list)  # MCS commodities with no production concentration
 
 
 def check_against_list(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> ListCheck:
@@ -74,16 +68,6 @@ def _phase_matches(fact_phase: str | None, wanted: str | None) -> bool:
     return f == w or f == f"phase {w}" or re.sub(r"^phase\s+", "", f) == w
 
 
-@dataclass
-class WhatIfReport:
-    project_id: str
-    project_name: str
-    phase: str | None
-    supply: list[whatif.SupplyWhatIf]
-    imports: list[whatif.ImportWhatIf]
-    skipped: list[str]
-
-
 def project_whatif(uow: AbstractUnitOfWork, project: str | None, *, phase: str | None = None, mineral: str | None = None,
                    value: float | None = None, unit: str | None = None, us_share_pct: float | None = None,
                    us_imports: whatif.ImportVolume | None = None, import_category: str | None = None,
@@ -108,8 +92,8 @@ def project_whatif(uow: AbstractUnitOfWork, project: str | None, *, phase: str |
             p = uow.projects.get(pid)
             assert p is not None
             pname = p.name
-            facts = [f for f in p.facts_of("production")
-                     if f.data.get("kind") == "planned" and _phase_matches(f.data.get("phase"), phase)]
+            facts = [f for f in p.facts_of("production") if not f.alternative  # one figure per reading group
+                     and f.data.get("kind") == "planned" and _phase_matches(f.data.get("phase"), phase)]
             if not facts:
                 phases = sorted({str(f.data.get("phase")) for f in p.facts_of("production") if f.data.get("phase")})
                 raise InvalidInput(f"{p.name} has no planned production for phase {phase!r}; phases: "
@@ -154,23 +138,68 @@ def project_whatif(uow: AbstractUnitOfWork, project: str | None, *, phase: str |
     return WhatIfReport(pid, pname, phase, supply, imports, skipped)
 
 
-def project_economics(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
-                      rates_pct: tuple[float, ...] = (8.0, 10.0), us_share_pct: float | None = None
-                      ) -> economics.Evaluation:
-    """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
+def project_case(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
+                 readings: tuple[str, ...] = ()) -> economics.Case:
+    """A project's bundled case (by project name or alias) or a case file given by path."""
     if params_file:
-        case = params.case_file(params_file)
-    else:
-        if not project:
-            raise InvalidInput("Give --project or --params FILE")
-        with uow:
-            pid = NameIndex.build("project", uow.projects.names()).resolve(project)
-        case = params.bundled_case(pid)
+        return params.case_file(params_file, readings)
+    if not project:
+        raise InvalidInput("Give --project or --params FILE")
+    with uow:
+        pid = NameIndex.build("project", uow.projects.names()).resolve(project)
+    if pid not in params.case_ids():
+        raise NotFound("economics case", pid, params.case_ids())
+    return params.bundled_case(pid, readings)
+
+
+def project_economics(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
+                      rates_pct: tuple[float, ...] = (8.0, 10.0), us_share_pct: float | None = None,
+                      readings: tuple[str, ...] = ()) -> economics.Evaluation:
+    """DCF of a project's bundled case (by project name or alias) or of a case file given by path."""
+    case = project_case(uow, project, params_file=params_file, readings=readings)
     if us_share_pct is not None:
         case = replace(case, fiscal=replace(case.fiscal, us_sales_share_pct=us_share_pct),
                        provenance={**case.provenance, "us_sales_share_pct": params.Cited(
                            us_share_pct, "% of sales", note="given on the command line")})
     return economics.evaluate(case, rates_pct)
+
+
+def project_validation(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None
+                       ) -> tuple[economics.Case, list[calibration.Check], list[calibration.Step]]:
+    """The case against its published figures, and the derivation of the inputs no source gives."""
+    case = project_case(uow, project, params_file=params_file)
+    if not calibration.published(case):
+        raise InvalidInput(f"The case for {case.project_id} lists no published figures to validate against")
+    return case, calibration.validate(case), calibration.derive(case)
+
+
+@dataclass
+class FinanceReport:
+    levered: finance.Levered
+    us: finance.UsView | None
+    mc: montecarlo.MonteCarloResult | None
+
+
+def project_finance(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
+                    rate_pct: float = 8.0, paths: int = 0, seed: int = 2025) -> FinanceReport:
+    """Levered case, equity IRR per partner, DSCR per year, the US-side view and (with paths) DSCR breaches."""
+    case = project_case(uow, project, params_file=params_file)
+    fin = finance.parse_financing(case)
+    if fin is None or not fin.known:
+        raise InvalidInput(f"The case for {case.project_id} has no financing with reported amounts")
+    lev = finance.levered(case, fin, rate_pct)
+    mc = None
+    if paths:
+        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed,
+                                    financing=fin)
+    return FinanceReport(lev, finance.us_view(lev), mc)
+
+
+def project_scenarios(uow: AbstractUnitOfWork, project: str | None, *, params_file: str | None = None,
+                      scenario_file: str | None = None, rate_pct: float = 8.0, paths: int = 0,
+                      seed: int = 2025) -> tuple[economics.Case, list[scenarios.Row]]:
+    case = project_case(uow, project, params_file=params_file)
+    return case, scenarios.compare(case, scenarios.load(case, scenario_file), rate_pct, paths=paths, seed=seed)
 
 
 def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
@@ -204,6 +233,9 @@ def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
         if total == 0:
             out[p.id] = screening.Ground(None, "the cadastre holds no titles: title status unknown")
             continue
+        # An imprecise location is its whole area (a box, or the circle of its radius of uncertainty):
+        # free only when no title touches any of it, not free only when one title covers all of it.
+        where = loc.geometry()
         point = shapely.Point(loc.lon, loc.lat)
         j = next((code for code, area in areas.items() if area.covers(point)), None)
         if j is None:
@@ -211,18 +243,28 @@ def _ground(uow: AbstractUnitOfWork, projects) -> dict[str, screening.Ground]:
                                                f"({', '.join(areas)}): title status unknown")
             continue
         refs, tree = trees[j]
-        hits = [refs[i] for i in tree.query(point, predicate="intersects")] if refs else []
-        if hits:
-            words = {"title": "active title", "application": "pending application", "reserved": "reserved area"}
-            out[p.id] = screening.Ground(False, "not free: inside " + ", ".join(
-                f"{words[k]} {ref}" for k, ref in sorted(hits)) + note)
+        if not refs:  # nothing recorded there: an empty register is not evidence of free ground
+            out[p.id] = screening.Ground(None, f"the cadastre records no titles or applications in {j}: "
+                                               "title status unknown")
+            continue
+        found = tree.query(where, predicate="intersects") if refs else []
+        hits = [refs[i] for i in found]
+        words = {"title": "active title", "application": "pending application", "reserved": "reserved area"}
+        listed = ", ".join(f"{words[k]} {ref}" for k, ref in sorted(hits))
+        if hits and not loc.precise and not any(tree.geometries[i].covers(where) for i in found):
+            out[p.id] = screening.Ground(None, f"uncertain: its location is only known as {loc.describe()}, "
+                                               f"which {listed} partly covers" + note)
+        elif hits:
+            out[p.id] = screening.Ground(False, "not free: inside " + listed + note)
         elif p.kind == "project":
             # A project's own rights (e.g. a mining lease) may simply not be registered in Maadan's cadastre.
             out[p.id] = screening.Ground(None, f"a project with an owner of record; no title for it is registered "
                                                f"in the cadastre ({j}), so its rights are not shown here" + note)
         else:
+            extent = "" if loc.precise else f" anywhere in {loc.describe()}"
             out[p.id] = screening.Ground(True, f"free ground as recorded in the cadastre ({j}): no active title, "
-                                               f"pending application or reserved area covers its location" + note)
+                                               f"pending application or reserved area covers its location{extent}"
+                                         + note)
     return out
 
 
@@ -246,13 +288,15 @@ def screen_candidates(uow: AbstractUnitOfWork, profile: str | profiles.Profile =
         values[mid] = screening.MineralValue(mid, m.name, bool(descendants(parents, mid) & listed_ids),
                                              r.score if r else None)
     econ = {}
-    cases = {f.stem for f in (params.fiscal_dir() / "cases").glob("*.yaml")}
+    cases = set(params.case_ids())
     rate = profile.hurdle_rate_pct.value
     for p in projects:
         if p.id in cases:
             e = economics.evaluate(params.bundled_case(p.id), (rate,))
+            ok, total = params.verified_share(e.case)
             econ[p.id] = screening.EconomicsValue(e.npv[rate], rate, e.irr.short(),
-                                                  e.case.provenance.get("_files", ["?"])[0])
+                                                  e.case.provenance.get("_files", ["?"])[0],
+                                                  f"{ok} of {total} inputs verified")
     return screening.screen(profile, projects, values, econ, ground)
 
 
@@ -288,13 +332,120 @@ def report_project(uow: AbstractUnitOfWork, project: str, *, rate_pct: float = 8
     for d, text, src in screening.security_events(p):
         facts.append([f"Security event {d}", text, src])
     e = t = mc = None
+    extras: dict = {}
     if pid in params.case_ids():
         case = params.bundled_case(pid)
         e = economics.evaluate(case, (rate_pct, 10.0) if rate_pct != 10.0 else (rate_pct,))
         t = sensitivity.tornado(case, rate_pct)
-        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed)
-    return reports.project_document(p.name, facts, list(p.sources), e, t, mc)
+        fin = finance.parse_financing(case)
+        mc, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate_pct, seed=seed,
+                                    financing=fin)
+        from maadan.analytics import report as report_json
+        if calibration.published(case):
+            extras["validation"] = report_json.validation_table(case, calibration.validate(case),
+                                                                calibration.derive(case))
+        if fin is not None and fin.known:
+            lev = finance.levered(case, fin, rate_pct)
+            extras["finance"] = report_json.finance_report(FinanceReport(lev, finance.us_view(lev), None))
+        if scenarios.scenario_file(case.project_id) is not None:
+            extras["scenarios"] = scenarios.as_dicts(scenarios.compare(case, scenarios.load(case), rate_pct))
+    return reports.project_document(p.name, facts, list(p.sources), e, t, mc, extras)
 
 
 def report_screening(uow: AbstractUnitOfWork, profile: str | profiles.Profile = "us-investor") -> document.Document:
     return reports.screening_document(screen_candidates(uow, profile))
+
+
+@dataclass
+class LossCheck:
+    """The expected-disruption-loss method against the USGS 2025 ranking and list, with the composite score
+    of §1 as 'before' on the same populations, and the split used if p_0 is tuned (docs/analytics.md §2b)."""
+
+    scores: list[supplyrisk.LossScore]
+    rank_after: supplyrisk.RankCheck
+    rank_before: supplyrisk.RankCheck
+    auc_after: supplyrisk.ListAuc
+    auc_before: supplyrisk.ListAuc
+    split: dict[str, object]
+    list_id: str
+
+
+def _element_tables(uow: AbstractUnitOfWork, risks: list[MineralRisk]) -> list[MineralRisk]:
+    """Copies of `risks` where an element without its own production table takes its series in its group's
+    table (e.g. palladium: "Mine production, Palladium content"). Call inside an open unit of work."""
+    minerals = {m.id: m for m in uow.minerals.all()}
+    out = []
+    for r in risks:
+        parent = minerals[r.mineral_id].group_id if r.mineral_id in minerals else None
+        if r.production is None and parent:
+            _, tables = criticality.pick_tables(uow.statistics.world(parent), "production")
+            match = [c for t, c in tables if minerals[r.mineral_id].name.lower() in t.series.lower()]
+            if match:
+                r = replace(r, production=match[0])
+        out.append(r)
+    return out
+
+
+def _loss_inputs(uow: AbstractUnitOfWork) -> list[MineralRisk]:
+    with uow:
+        return _element_tables(uow, _assess_all(uow, None))
+
+
+def _loss_from(risks: list[MineralRisk], p_other: float) -> list[supplyrisk.LossScore]:
+    values = supplyrisk.load_values()
+    restrictions = supplyrisk.load_restrictions()
+    out = [supplyrisk.score(r, values.get(r.mineral_id, []), restrictions,
+                            any(v.us_production_withheld for v in values.get(r.mineral_id, [])), p_other)
+           for r in risks]
+    return supplyrisk.rank(out)
+
+
+def loss_scores(uow: AbstractUnitOfWork, p_other: float = supplyrisk.P_OTHER) -> list[supplyrisk.LossScore]:
+    """Expected disruption loss of every MCS commodity with figures (docs/analytics.md §2b), ranked."""
+    return _loss_from(_loss_inputs(uow), p_other)
+
+
+def check_loss(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> LossCheck:
+    with uow:
+        assessed = _assess_all(uow, None)
+        risks = {r.mineral_id: r for r in assessed}
+        listed = {e.mineral_id for e in uow.minerals.entries(list_id=list_id)}
+        parents = {m.id: m.group_id for m in uow.minerals.all()}
+        inputs = _element_tables(uow, assessed)
+    if not listed:
+        raise InvalidInput(f"No entries for list {list_id!r}")
+    usgs = supplyrisk.load_usgs_rank()
+    scored = _loss_from(inputs, supplyrisk.P_OTHER)
+    after = {s.mineral_id: (s.name, s.score_musd) for s in scored if s.score_musd is not None}
+    before = {m: (r.name, r.score) for m, r in risks.items() if r.score is not None}
+    critical = {m for m in set(after) | set(before) if descendants(parents, m) & listed}
+    # The split: train chooses (p_0, a) from the grids, test reports them (docs/analytics.md §2b).
+    ranked = [u for u in usgs if u.rank is not None]
+    train = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "train"}
+    test = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "test"}
+    grid = {}
+    for p0 in supplyrisk.GRID:
+        base = _loss_from(inputs, p0)
+        for a in supplyrisk.GRID_A:
+            s = {x.mineral_id: (x.name, x.likelihood * x.value_musd ** a) for x in base if x.score_musd is not None}
+            grid[(p0, a)] = (supplyrisk.rank_check("loss", s, usgs, train), supplyrisk.rank_check("loss", s, usgs, test),
+                             supplyrisk.rank_check("loss", s, usgs))
+    prior = (supplyrisk.P_OTHER, 1.0)
+
+    def train_rho(k):
+        r = grid[k][0].rho
+        return (r if r == r else -9.0, k == prior, k[0] == prior[0])  # ties: the prior values first
+    best = max(grid, key=train_rho)
+    split = {"rule": "parity of the first byte of SHA-1 of the mineral id", "train": sorted(train),
+             "test": sorted(test), "prior": {"p0": prior[0], "a": prior[1]},
+             "tuned_on_train": {"p0": best[0], "a": best[1]},
+             "grid": [{"p0": k[0], "a": k[1], "rho_train": round(tr.rho, 4), "n_train": tr.n,
+                       "rho_test": round(te.rho, 4), "n_test": te.n, "rho_all": round(al.rho, 4), "n_all": al.n}
+                      for k, (tr, te, al) in grid.items()],
+             "test_rho_prior": round(grid[prior][1].rho, 4), "test_rho_tuned": round(grid[best][1].rho, 4),
+             "all_rho_tuned": round(grid[best][2].rho, 4),
+             "note": "rho on the training half chose (p0, a); the test half was not looked at to choose"}
+    return LossCheck(scored, supplyrisk.rank_check("expected disruption loss", after, usgs),
+                     supplyrisk.rank_check("composite (HHI x NIR)", before, usgs),
+                     supplyrisk.list_auc("expected disruption loss", after, critical),
+                     supplyrisk.list_auc("composite (HHI x NIR)", before, critical), split, list_id)

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Body, Depends, Query, Request, Response
 from pydantic import Field
 
 from maadan.agreements import service, views
-from maadan.api.schemas import ApiRoute, Out, Paged
+from maadan.api.schemas import ApiRoute, ClaimOut, CorrectionOut, Out, Paged, SourceOut
 from maadan.http.deps import Page, UoW, WriteUoW
 from maadan.http.security import csrf_protect, require_role
 from maadan.auth.model import User
@@ -37,13 +37,6 @@ class PartyOut(Out):
     share: float | None = None
 
 
-class SourceOut(Out):
-    publisher: str
-    url: str | None = None
-    date: str | None = None
-    evidence: str | None = None
-
-
 class ReadingOut(Out):
     field: str
     value: str
@@ -62,6 +55,9 @@ class AgreementOut(Out):
     readings: list[ReadingOut]
     date: str | None = Field(description="Where the timeline places it: signed, else announced, else effective")
     year: int | None
+    claims: list[ClaimOut] = Field(description="Every claim with its sources beside it")
+    unsourced: list[str] = Field(description="Keys of the claims no source supports")
+    corrections: list[CorrectionOut]
 
 
 class AgreementDetailOut(AgreementOut):

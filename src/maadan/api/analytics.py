@@ -11,7 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
-from maadan.analytics import criticality as crit, document, montecarlo, report, sensitivity, service
+from maadan.analytics import criticality as crit, document, finance, montecarlo, report, scenarios, sensitivity
+from maadan.analytics import service, supplyrisk
 from maadan.analytics.whatif import ImportVolume
 from maadan.api.schemas import ApiRoute, Out
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
@@ -88,6 +89,54 @@ class MonteCarloOut(Out):
     seed: int
 
 
+class LossOut(Out):
+    """Expected disruption loss per commodity (docs/analytics.md §2b), ranked, each with its inputs."""
+
+    method: str
+    minerals: list[dict[str, Any]]
+
+
+class LossCheckOut(Out):
+    """Spearman rho against the USGS 2025 ranking and ROC AUC against the list, before and after, with the split."""
+
+    list: str
+    rank_before: dict[str, Any]
+    rank_after: dict[str, Any]
+    auc_before: dict[str, Any]
+    auc_after: dict[str, Any]
+    split: dict[str, Any] = Field(description="The train/test rule, its halves and the grid chosen on train")
+    method: str
+
+
+class CaseValidationOut(Out):
+    """Published figure, model figure, difference and tolerance; the derivation of the inputs no source gives."""
+
+    project: str
+    tolerances_pct: dict[str, float]
+    checks: list[dict[str, Any]]
+    derivation: list[dict[str, Any]]
+
+
+class FinanceOut(Out):
+    """Tranches as reported, the levered case, equity per partner, DSCR per year and its minimum, US view."""
+
+    project: str
+    rate_pct: float
+    debt_musd: float
+    tranches: list[dict[str, Any]]
+    unlevered: dict[str, Any]
+    levered: dict[str, Any]
+    partners: list[dict[str, Any]]
+    dscr: list[dict[str, Any]]
+    min_dscr: dict[str, Any] | None
+
+
+class ScenariosOut(Out):
+    project: str
+    rate_pct: float
+    scenarios: list[dict[str, Any]]
+
+
 class ScreeningOut(Out):
     profile: dict[str, Any] = Field(description="The investor profile: weights, each with why")
     notes: list[str]
@@ -111,6 +160,19 @@ def criticality_one(mineral: Annotated[str, Path(min_length=1, max_length=80)], 
 def validation(uow: UoW, list: Annotated[Literal["usgs-2025", "usgs-2022", "doe-2023", "eu-2023"],
                                          Query(description="Official list")] = "usgs-2025") -> ListCheckOut:
     return report.list_check(service.check_against_list(uow, list))
+
+
+@router.get("/loss", summary="Expected disruption loss per commodity (closer to the USGS 2025 method)",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def loss(uow: UoW) -> LossOut:
+    return {"method": supplyrisk.METHOD, "minerals": [report.loss_score(s) for s in service.loss_scores(uow)]}
+
+
+@router.get("/loss/check", summary="Spearman rho against the USGS 2025 ranking and ROC AUC against the list, "
+                                   "before and after, with the split",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def loss_check(uow: UoW) -> LossCheckOut:
+    return report.loss_check(service.check_loss(uow))
 
 
 @router.get("/whatif", summary="New world shares, HHI and rank if a project's output (or a figure) is added")
@@ -138,18 +200,53 @@ def whatif(uow: UoW,
             dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
               rate: Annotated[list[float] | None, Query(description="Discount rates in % (repeatable)")] = None,
-              us_share: Annotated[float | None, Query(ge=0, le=100)] = None) -> EconomicsOut:
+              us_share: Annotated[float | None, Query(ge=0, le=100)] = None,
+              reading: Annotated[list[str] | None, Query(description="Alternative fiscal readings by id "
+                                                         "(repeatable)")] = None) -> EconomicsOut:
     rates = tuple(rate or (8.0, 10.0))
     for i, r in enumerate(rates):
         if not -100 < r <= 100:
             raise RequestValidationError([{"loc": ("query", "rate", i), "msg": f"discount rate must be > -100 % "
                                            f"and <= 100 %, not {r:g}", "type": "value_error"}])
-    e = service.project_economics(uow, project, rates_pct=rates, us_share_pct=us_share)
+    for i, r in enumerate(reading or []):
+        if not re.fullmatch(r"[a-z0-9-]{1,60}", r):
+            raise RequestValidationError([{"loc": ("query", "reading", i), "msg": "a reading id is lower-case "
+                                           "letters, digits and hyphens", "type": "value_error"}])
+    e = service.project_economics(uow, project, rates_pct=rates, us_share_pct=us_share,
+                                  readings=tuple(reading or ()))
     t = sensitivity.tornado(e.case, rates[0])
     return {**report.evaluation(e), "tornado": {
         "rate_pct": t.rate_pct, "base_npv": round(t.base_npv, 2), "note": t.note,
         "bars": [{"input": b.factor.name, "low": b.factor.low, "high": b.factor.high, "why": b.factor.why,
-                  "npv_low": round(b.npv_low, 2), "npv_high": round(b.npv_high, 2)} for b in t.bars]}}
+                  "npv_low": round(b.npv_low, 2), "npv_high": round(b.npv_high, 2), "inputs": b.status}
+                 for b in t.bars]}}
+
+
+@router.get("/economics/{project}/validation",
+            summary="The case against its published figures, with the derivation of the inputs no source gives",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def economics_validation(project: Annotated[str, Path(min_length=1, max_length=80)],
+                         uow: UoW) -> CaseValidationOut:
+    case, checks, steps = service.project_validation(uow, project)
+    return report.validation_table(case, checks, steps)
+
+
+@router.get("/economics/{project}/finance",
+            summary="Levered case: tranches, equity IRR per partner, DSCR per year, US-side view, DSCR breaches",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def economics_finance(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
+                      paths: Annotated[int, Query(ge=0, le=50_000, description="Monte Carlo paths (0: none)")]
+                      = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> FinanceOut:
+    return report.finance_report(service.project_finance(uow, project, rate_pct=rate, paths=paths, seed=seed))
+
+
+@router.get("/economics/{project}/scenarios", summary="Named scenarios side by side (prices, capital, delay, tax)",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def economics_scenarios(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW, rate: Rate = 8.0,
+                        paths: Annotated[int, Query(ge=0, le=5_000, description="Monte Carlo paths per scenario")]
+                        = 0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> ScenariosOut:
+    case, rows = service.project_scenarios(uow, project, rate_pct=rate, paths=paths, seed=seed)
+    return {"project": case.project_id, "rate_pct": rate, "scenarios": scenarios.as_dicts(rows)}
 
 
 @router.get("/montecarlo/{project}", summary="NPV distribution per partner (P10/P50/P90), seeded",
@@ -157,8 +254,9 @@ def economics(project: Annotated[str, Path(min_length=1, max_length=80)], uow: U
 def montecarlo_(project: Annotated[str, Path(min_length=1, max_length=80)], uow: UoW,
                 paths: Annotated[int, Query(ge=100, le=MAX_WEB_PATHS, description="Price paths (bounded)")] = 20_000,
                 rate: Rate = 8.0, seed: Annotated[int, Query(ge=0, le=2**32 - 1)] = 2025) -> MonteCarloOut:
-    case = service.project_economics(uow, project, rates_pct=(rate,)).case
-    result, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate, seed=seed)
+    case = service.project_case(uow, project)
+    result, _ = montecarlo.simulate(case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate, seed=seed,
+                                    financing=finance.parse_financing(case))
     return report.montecarlo(result, case)
 
 

@@ -25,7 +25,9 @@ from maadan.api.schemas import (
     PaymentIn,
     TitleActionIn,
 )
+from maadan.api.cadastre_rules import RulesBasisOut
 from maadan.http.security import CurrentUser, csrf_protect, require_role
+from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
 from maadan.serialize import to_jsonable
@@ -74,6 +76,8 @@ class TitleOut(Out):
     holders: list[HolderOut]
     minerals: list[str]
     rules_version: str
+    rules_basis: RulesBasisOut | None = Field(None, description="The rule version applied to its application and "
+                                                                "why; None for titles from before it was recorded")
     synthetic: bool
     geometry: Geometry | None = Field(None, description="With ?geometry=true, and on one title")
 
@@ -112,6 +116,20 @@ class TitleActionOut(TitleOut):
     decided_by: str
 
 
+class WaitOut(Out):
+    kind: str = Field(description="title, reserved, group or application")
+    ref: str
+
+
+class CompetitionRuleOut(Out):
+    method: str = Field(description="officer-decision, ballot or sealed-bids")
+    losers: str = Field(description="refused or remainder")
+    legal_basis: str
+    verified: bool
+    bid_days: int | None = None
+    note: str | None = None
+
+
 class ApplicationOut(Out):
     """The public view; signed-in users see their own (officers: all) in full, with the fields below."""
 
@@ -121,11 +139,17 @@ class ApplicationOut(Out):
     type: str
     state: str
     priority: str = Field(description="clear, competing or behind")
+    competition_group: str | None = Field(None, description="The open competition group it competes in (rule 10)")
+    competing_with: list[str] = Field(default_factory=list, description="The group's other members")
+    waits_on: list[WaitOut] = Field(default_factory=list, description="Earlier claims on its ground")
+    converts: str | None = Field(None, description="The active title this application converts")
     received_at: Instant
     area_km2: float
     applicants: list[str]
     minerals: list[str]
     synthetic: bool
+    rules_basis: RulesBasisOut | None = Field(None, description="The rule version applied on the day received, why, "
+                                                                "and whether that is certain")
     holders: list[HolderOut] | None = Field(None, description="Full view only")
     applicant_org: str | None = Field(None, description="Full view only")
     rules_version: str | None = Field(None, description="Full view only")
@@ -136,7 +160,10 @@ class ApplicationOut(Out):
 
 class ReceiptOut(ApplicationOut):
     holds_priority: bool
+    simultaneous_until: Instant | None = Field(None, description="Until then a same-day overlapping filing would compete")
+    competition_method: CompetitionRuleOut | None = Field(None, description="How its group is decided")
     unverified_rules: list[str]
+    notes: list[str] = Field(default_factory=list, description="For the officer: exceptions claimed, zones touched")
 
 
 class CheckOut(Out):
@@ -150,6 +177,8 @@ class CheckOut(Out):
     unverified_rules: list[str]
     problems: list[str]
     conflicts: list[ConflictOut]
+    rules: RulesBasisOut = Field(description="The rule version applied, why, and whether that is certain")
+    notes: list[str] = Field(description="For the officer: exceptions claimed, zones touched")
     area: Geometry | None = None
 
 
@@ -177,10 +206,15 @@ class DueOut(Out):
 
 
 class VerificationOut(Out):
+    """The server's quick check of the register (maadan.audit.service.quick_check)."""
+
     ok: bool
     events: int
+    problem: str | None = Field(default=None, description="edited, tree, truncated, rewritten, fork or forged")
     first_bad_seq: int | None = None
     reason: str | None = None
+    checkpoints_verified: int = Field(default=0, description="Stored signed checkpoints whose signature and root hold")
+    notes: list[str] = Field(default_factory=list)
 
 
 class EventOut(Out):
@@ -194,6 +228,8 @@ class EventOut(Out):
     reason: str | None = None
     prev_hash: str
     hash: str
+    salt: str = Field(description="Hex; opens the event's private part behind its public leaf's commitment")
+    leaf_hash: str = Field(description="Hex SHA-256 of the public leaf: level 0 of the register's Merkle tree")
 
 
 class JurisdictionOut(Out):
@@ -217,7 +253,9 @@ def jurisdictions() -> Listing[JurisdictionOut]:
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
-    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders))
+    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
+                                          minerals=tuple(body.minerals or ()),
+                                          declarations=tuple(body.declarations)))
 
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
@@ -226,12 +264,15 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> 
     org = user.organisation_id if user.role == "applicant" else None
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
                                    minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
-                                   area=body.area.domain(), applicant_org=org)
+                                   area=body.area.domain(), applicant_org=org,
+                                   declarations=tuple(body.declarations), converts=body.converts)
     receipt = service.apply(uow, inp, actor=user.actor)
     a = receipt.application
     response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
     return {**views.application_view(a, full=True, geometry=True), "holds_priority": receipt.holds_priority,
-            "unverified_rules": receipt.report.unverified}
+            "simultaneous_until": receipt.simultaneous_until,
+            "competition_method": to_jsonable(receipt.competition_rule) if receipt.competition_rule else None,
+            "unverified_rules": receipt.report.unverified, "notes": receipt.report.notes}
 
 
 @router.get("/cadastre/applications", summary="Applications: pending ones for the public; applicants see their "
@@ -300,9 +341,10 @@ def due(uow: UoW, user: Officer, page: Page, within_days: Annotated[int, Query(g
     return page.page([to_jsonable(i) for i in service.due(uow, within_days, jurisdiction=jurisdiction)])
 
 
-@router.get("/audit/verify", tags=["audit"], summary="Verify the hash-chained register of changes")
+@router.get("/audit/verify", tags=["audit"], summary="The server's quick check of the register: stored checkpoints "
+                                                      "and tree (verify it yourself with /api/register/export)")
 def audit_verify(uow: UoW) -> VerificationOut:
-    return to_jsonable(service.verify_audit(uow))
+    return to_jsonable(quick_check(uow))
 
 
 @router.get("/audit/events", tags=["audit"], summary="The register of changes (officers)")

@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, File, Form, Path, Response, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from maadan.agreements.service import add_or_corroborate
+from maadan.agreements.service import add_or_corroborate, add_status_change
 from maadan.api.schemas import ApiRoute, Instant, Out, Paged
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
 from maadan.http.client_limits import limited
@@ -82,7 +82,7 @@ class DocumentOut(DocumentRowOut):
 
 class CommitOut(Out):
     document: str
-    agreements: list[str] = Field(description="Agreement ids added or corroborated")
+    agreements: list[str] = Field(description="Agreement ids added, corroborated or given a status change")
 
 
 @router.post("/news", dependencies=[*CSRF, Depends(limited("compute"))],
@@ -120,5 +120,6 @@ def review(proposal_id: ProposalId, body: Review, user: Officer, uow: WriteUoW) 
 @router.post("/news/{document_id}/commit", dependencies=CSRF,
              summary="Add the reviewed agreements to the registry; 409 while any proposal is pending")
 def commit(document_id: DocumentId, user: Officer, uow: WriteUoW) -> CommitOut:
-    ids = service.commit_document(uow, document_id, actor=user.actor, add_agreement=add_or_corroborate)
+    ids = service.commit_document(uow, document_id, actor=user.actor, add_agreement=add_or_corroborate,
+                                add_status_change=add_status_change)
     return {"document": service.show_document(uow, document_id).id, "agreements": ids}

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import Field
 
-from maadan.api.schemas import ApiRoute, Out, Paged
+from maadan.api.schemas import ApiRoute, ClaimOut, CorrectionOut, Out, Paged
 from maadan.http.deps import Page, UoW
 from maadan.errors import InvalidInput
 from maadan.projects import views
@@ -22,13 +22,20 @@ class ProjectRowOut(Out):
     name: str
     kind: str = Field(description="deposit or project")
     status: str | None
+    status_as_of: str | None = Field(default=None, description="Date of the newest source of the status")
     province: str | None
     district: str | None
     commodities: list[str]
     operator: str | None = Field(description="Operator's organisation id")
-    lat: float | None
+    lat: float | None = Field(description="The point, or the centre of the box or circle")
     lon: float | None
-    distance_km: float | None = Field(description="With near=LAT,LON")
+    located: bool = Field(description="False: no location is known (left out of near searches)")
+    location_kind: str | None = Field(default=None, description="point, box or circle (a point with radius_km)")
+    location_confidence: str | None = Field(default=None, description="high, medium or low")
+    radius_km: float | None = Field(default=None, description="Radius of uncertainty (circle)")
+    bbox: list[float] | None = Field(default=None, description="[west, south, east, north] of a box")
+    distance_km: float | None = Field(description="With near=LAT,LON: to the nearest place the deposit may lie")
+    centre_km: float | None = Field(default=None, description="With near=LAT,LON: to its point or centre")
 
 
 class ProjectDetailOut(Out):
@@ -38,6 +45,10 @@ class ProjectDetailOut(Out):
     name: str
     kind: str
     ownership: list[dict[str, Any]]
+    locations: list[dict[str, Any]] = Field(description="Every reading of its location, one preferred")
+    claims: list[ClaimOut] = Field(description="Every claim with its sources beside it")
+    unsourced: list[str] = Field(description="Keys of the claims no source supports")
+    corrections: list[CorrectionOut]
     organisations: dict[str, dict[str, Any]]
     agreements: list[dict[str, Any]]
 

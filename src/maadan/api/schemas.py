@@ -54,9 +54,46 @@ class Listing(Out, Generic[T]):
     items: list[T]
 
 
+class SourceOut(Out):
+    """A page that supports a claim: who published it, where, when, and the words that support it."""
+
+    publisher: str
+    url: str | None = None
+    date: str | None = Field(default=None, description="Publication date (partial dates allowed: 2025, 2025-04)")
+    evidence: str | None = Field(default=None, description="A short quote from the page")
+
+
+class ClaimOut(Out):
+    """One statement of a record with the sources beside it; `sourced` false when none supports it."""
+
+    claim: str = Field(description="The claim's key, e.g. status, operator, ownership[0]")
+    label: str
+    value: str
+    as_of: str | None = None
+    sourced: bool
+    sources: list[SourceOut]
+
+
+class CorrectionOut(Out):
+    """A recorded change to a claim: who, when, why, the old and the new value, and its sources."""
+
+    claim: str
+    old: str | None = None
+    new: str | None = None
+    why: str
+    by: str
+    at: str
+    sources: list[SourceOut]
+
+
 Geometry = dict[str, Any]  # GeoJSON geometry, WGS 84 lon/lat
 # An instant, written as Python's isoformat does (UTC offset "+00:00"), as the API always has.
 Instant = Annotated[datetime, PlainSerializer(lambda d: d.isoformat(), return_type=str, when_used="json")]
+
+
+class ShareholderIn(_In):
+    name: str = Field(min_length=1, max_length=300)
+    share_pct: float = Field(description="Share in percent")
 
 
 class HolderIn(_In):
@@ -66,11 +103,19 @@ class HolderIn(_In):
     kind: Literal[HOLDER_KINDS] = "private"  # type: ignore[valid-type]
     body_corporate: bool = True
     beneficial_owners: list[str] = Field(default_factory=list, max_length=50)
+    shareholders: list[ShareholderIn] | None = Field(
+        default=None, max_length=200,
+        description="A body corporate's shareholders (where a rule asks for those above a threshold; [] says none)")
+    local_to: list[str] | None = Field(default=None, max_length=20,
+                                       description="Zones the holder is local to, e.g. PK-KP-MD (locals-only rules)")
 
     def domain(self) -> Holder:
         return Holder(name=self.name, share_pct=self.share_pct, country=self.country.upper() if self.country else None,
                       kind=self.kind, body_corporate=self.body_corporate,
-                      beneficial_owners=tuple(self.beneficial_owners))
+                      beneficial_owners=tuple(self.beneficial_owners),
+                      shareholders=None if self.shareholders is None else
+                      tuple((s.name, s.share_pct) for s in self.shareholders),
+                      local_to=None if self.local_to is None else tuple(self.local_to))
 
 
 class AreaIn(_In):
@@ -87,11 +132,16 @@ class CheckIn(_In):
     title_type: str = Field(min_length=1, max_length=16)
     area: AreaIn
     holders: list[HolderIn] | None = Field(default=None, max_length=50)
+    minerals: list[str] | None = Field(default=None, max_length=30, description="Checked against mineral restrictions")
+    declarations: list[str] = Field(default_factory=list, max_length=10, description=(
+        "Exceptions claimed, by the code a rule names (e.g. bona-fide-industrial-user); the officer verifies them"))
 
 
 class ApplyIn(CheckIn):
     minerals: list[str] = Field(min_length=1, max_length=30)
     holders: list[HolderIn] = Field(min_length=1, max_length=50)
+    converts: str | None = Field(default=None, min_length=1, max_length=60,
+                                 description="The holders' active title this application converts (security of tenure)")
 
 
 class DocumentIn(_In):
@@ -121,3 +171,24 @@ class PaymentIn(_In):
     invoice_id: int = Field(ge=1, le=2_147_483_647)
     amount: float = Field(gt=0, le=1e13)
     reference: str = Field(min_length=1, max_length=120)
+
+
+class CompetitionDecisionIn(_In):
+    """An officer's decision names the winner (or ranks every member, winner first) with written
+    reasons; a ballot or sealed bids take neither."""
+
+    winner: int | None = Field(default=None, ge=1, le=2_147_483_647, description="Winning application number")
+    order: list[int] | None = Field(default=None, max_length=10_000, description="Every member ranked, winner first")
+    reason: str | None = Field(default=None, max_length=4000)
+    documents: list[DocumentIn] = Field(default_factory=list, max_length=50)
+
+
+class BidIn(_In):
+    application: int = Field(ge=1, le=2_147_483_647, description="The bidding member's application number")
+    amount: float = Field(gt=0, le=1e13)
+    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+
+
+class RemainderIn(_In):
+    application: int = Field(ge=1, le=2_147_483_647)
+    answer: Literal["accept", "decline"]

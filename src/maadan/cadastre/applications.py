@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
 from zoneinfo import ZoneInfo
 
@@ -13,8 +13,9 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.audit import Document
-from maadan.cadastre.boundaries import load_boundary
-from maadan.cadastre.caches import rules_for, spatial_index
+from maadan.cadastre.boundaries import load_boundary, zones_touched
+from maadan.cadastre.caches import applied_rules_for, rules_for, spatial_index
+from maadan.cadastre.conversion import check_parent, relinquish_parent, tenure_refusal
 from maadan.cadastre.geometry import Area, parse_area
 from maadan.cadastre.grid import geometry_from_cells
 from maadan.cadastre.model import (
@@ -28,13 +29,19 @@ from maadan.cadastre.model import (
     validate_holders,
 )
 from maadan.cadastre.money import invoice_rent
+from maadan.cadastre.queue import announce_changes, local_day, offer_blocker, refresh
 from maadan.cadastre.register import record
 from maadan.cadastre.rules import (
+    AppliedRules,
+    CompetitionRule,
     HolderFacts,
     RuleSet,
     TitleType,
     check_eligibility,
+    restriction_problems,
     unverified,
+    zone_label,
+    zones_of,
 )
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict as ConflictError
@@ -61,6 +68,11 @@ class ApplicationInput:
     holders: tuple[Holder, ...]
     area: AreaInput
     applicant_org: str | None = None
+    # Exceptions the applicant claims, by the code a rule names (e.g. bona-fide-industrial-user for
+    # Punjab's rock-salt embargo); the officer verifies them.
+    declarations: tuple[str, ...] = ()
+    converts: str | None = None  # the holder's title it converts (security of tenure)
+    received_at: datetime | None = None  # a paper filing's receipt time, when an officer records it later
 
 
 @dataclass
@@ -77,6 +89,13 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     conflicts: list[Conflict] = field(default_factory=list)
     geometry: Any = None
+    # The rule version applied, why, and whether that is certain (rules.AppliedRules.as_dict()).
+    rules: dict[str, Any] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)  # for the officer: exceptions claimed, zones touched
+
+    @property
+    def rules_certain(self) -> bool:
+        return bool(self.rules.get("certain", True))
 
     @property
     def blocking(self) -> list[Conflict]:
@@ -126,28 +145,61 @@ def find_conflicts(index: SpatialIndex, geometry: Any, skip: str | None = None) 
 
 def holder_facts(holders: Iterable[Holder]) -> list[HolderFacts]:
     return [HolderFacts(name=h.name, country=h.country, kind=h.kind, share_pct=h.share_pct,
-                        is_body_corporate=h.body_corporate) for h in holders]
+                        is_body_corporate=h.body_corporate, shareholders=h.shareholders, local_to=h.local_to)
+            for h in holders]
+
+
+def rules_basis(applied: AppliedRules) -> dict[str, Any]:
+    """The rule version applied and why, as stored with an application and shown in every output."""
+    return applied.as_dict()
+
+
+def _zones(tt: TitleType, geometry: Any) -> set[str]:
+    codes = zones_of(tt)
+    return zones_touched(geometry, codes) if codes else set()
+
+
+def _zone_notes(zones: set[str]) -> list[str]:
+    return [f"the area lies partly or wholly in the {zone_label(z)} ({z})" for z in sorted(zones)]
 
 
 def check(uow: AbstractUnitOfWork, jurisdiction: str, title_type: str, area: AreaInput,
-          holders: Iterable[Holder] | None = None, at: datetime | None = None) -> CheckReport:
-    """Everything `apply` would check, without filing: geometry, boundary, limits, conflicts."""
+          holders: Iterable[Holder] | None = None, at: datetime | None = None,
+          minerals: Iterable[str] = (), declarations: Iterable[str] = ()) -> CheckReport:
+    """Everything `apply` would check, without filing: the rules in force (and whether that is
+    certain), geometry, boundary, limits, eligibility, mineral restrictions, conflicts."""
     at = at or datetime.now(timezone.utc)
-    ruleset = rules_for(jurisdiction, at)
+    applied = applied_rules_for(jurisdiction, at)
+    ruleset = applied.ruleset
     tt = ruleset.title_type(title_type)
     parsed = parse_area_input(area, ruleset)
     fee = tt.application_fee
+    zones = _zones(tt, parsed.geometry)
     report = CheckReport(
         jurisdiction=jurisdiction, title_type=tt.code, rules_version=ruleset.version, area_km2=round(parsed.area_km2, 4),
         vertex_count=parsed.vertex_count, fee_amount=fee.value.amount if fee else None,
         fee_currency=fee.value.currency if fee else None, fee_verified=bool(fee and fee.verified),
         unverified=unverified(tt), problems=area_problems(tt, parsed.area_km2), geometry=parsed.geometry,
+        rules=rules_basis(applied), notes=_zone_notes(zones),
     )
-    if holders:
-        report.problems += check_eligibility(ruleset, tt, holder_facts(validate_holders(list(holders))))
+    facts = holder_facts(validate_holders(list(holders))) if holders else []
+    if facts:
+        report.problems += check_eligibility(ruleset, tt, facts, zones)
     with uow:
+        if minerals:
+            index = mineral_index(uow)
+            resolved = [index.resolve(m) for m in minerals]
+            problems, notes = restriction_problems(ruleset, tt, resolved, facts or _ANY_PRIVATE, applied.day,
+                                                   tuple(declarations))
+            report.problems += problems
+            report.notes += notes
         report.conflicts = find_conflicts(spatial_index(uow, jurisdiction), parsed.geometry)
     return report
+
+
+# Without holders a restriction on private holders is reported, since most applicants are private.
+_ANY_PRIVATE = [HolderFacts(name="(holders not given)", country=None, kind="private", share_pct=100.0,
+                            is_body_corporate=True)]
 
 
 
@@ -157,88 +209,129 @@ def check(uow: AbstractUnitOfWork, jurisdiction: str, title_type: str, area: Are
 class Receipt:
     application: Application
     report: CheckReport
+    simultaneous_until: datetime | None = None  # same-day filings until then compete with it (rule 10)
+    competition_rule: CompetitionRule | None = None  # how its group is decided, when it competes
 
     @property
     def holds_priority(self) -> bool:
         return self.application.priority == "clear"
 
 
-def _local_date(at: datetime, tz: str) -> date:
-    return at.astimezone(ZoneInfo(tz)).date()
+def _received(received_at: datetime | None, now: datetime) -> datetime:
+    """The receipt time: now, or a paper filing's own time (aware, not in the future)."""
+    if received_at is None:
+        return now
+    if received_at.tzinfo is None:
+        raise InvalidInput("received_at needs a time zone (e.g. 2026-12-01T10:30:00+05:00)")
+    if received_at > now:
+        raise InvalidInput(f"received_at {received_at.isoformat()} is in the future")
+    return received_at.astimezone(timezone.utc)
 
 
-def _priority(app_at: datetime, ruleset: RuleSet, earlier: list[Application]) -> str:
-    """clear: no earlier pending application overlaps; competing: every overlapping one was
-    received the same day (rule 10: simultaneous); behind: one was received on an earlier day."""
-    if not earlier:
-        return "clear"
-    if not ruleset.same_date_simultaneous.value:
-        return "behind"
-    today = _local_date(app_at, ruleset.timezone)
-    if all(_local_date(e.received_at, ruleset.timezone) == today for e in earlier):
-        return "competing"
-    return "behind"
+def _next_local_midnight(at: datetime, tz: str) -> datetime:
+    day = at.astimezone(ZoneInfo(tz)).date() + timedelta(days=1)
+    return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
 
 
 def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datetime | None = None) -> Receipt:
-    """File an application: validate, number it (gapless), decide its priority, invoice the fee,
-    record the event. Ground held by an active title or a reserved area is refused (409)."""
+    """File an application: validate, number it (gapless), place it in the queue (rule 10: same-day
+    overlapping filings compete in one group), invoice the fee, record the event. Ground held by an
+    active title or a reserved area is refused (409), naming the title whose holders alone may convert it."""
     now = now or datetime.now(timezone.utc)
-    ruleset = rules_for(inp.jurisdiction, now)
+    received = _received(inp.received_at, now)
+    applied = applied_rules_for(inp.jurisdiction, received)  # the version in force on the day received
+    ruleset = applied.ruleset
     tt = ruleset.title_type(inp.title_type)
     holders = validate_holders(list(inp.holders))
-    problems = check_eligibility(ruleset, tt, holder_facts(holders))
-    if problems:
-        raise InvalidInput("not eligible: " + "; ".join(problems))
     if not inp.minerals:
         raise InvalidInput("minerals: name at least one mineral")
     parsed = parse_area_input(inp.area, ruleset)
+    zones = _zones(tt, parsed.geometry)
+    facts = holder_facts(holders)
+    problems = check_eligibility(ruleset, tt, facts, zones)
+    if problems:
+        raise InvalidInput("not eligible: " + "; ".join(problems), details={"rules": rules_basis(applied)})
     limits = area_problems(tt, parsed.area_km2)
     if limits:
         raise InvalidInput("; ".join(limits))
     with uow:
         index = mineral_index(uow)
         minerals = [index.resolve(m) for m in inp.minerals]
+        restricted, notes = restriction_problems(ruleset, tt, minerals, facts, applied.day, tuple(inp.declarations))
+        if restricted:
+            raise InvalidInput("restricted: " + "; ".join(restricted), details={"rules": rules_basis(applied)})
         last = uow.cadastre.lock(inp.jurisdiction)  # serialises filings in this jurisdiction
-        conflicts = find_conflicts(spatial_index(uow, inp.jurisdiction), parsed.geometry)
+        latest = uow.cadastre.last_received_at(inp.jurisdiction)
+        if inp.received_at is not None and latest is not None and received < latest:
+            raise InvalidInput(f"received_at {received.isoformat()} is before the latest application already numbered "
+                               f"in {inp.jurisdiction} ({latest.isoformat()}): numbers follow the order of receipt")
+        parent = None
+        if inp.converts:
+            parent = check_parent(uow, ruleset, tt, inp.converts, holders, inp.applicant_org, parsed.geometry)
+        conflicts = find_conflicts(spatial_index(uow, inp.jurisdiction), parsed.geometry,
+                                   skip=f"title:{parent.number}" if parent else None)
         blocking = [c for c in conflicts if c.kind != "application"]
         if blocking:
+            tenure = tenure_refusal(uow, ruleset, tt, blocking)
             raise ConflictError(
                 "the area is not free: " + "; ".join(f"{c.kind} {c.ref} overlaps by {c.overlap_km2:,.3f} km²"
-                                                      for c in blocking),
+                                                      for c in blocking) + (f". {tenure}" if tenure else ""),
                 details={"conflicts": [c.__dict__ for c in blocking]})
-        pending = {a.number: a for a in uow.cadastre.applications(inp.jurisdiction, lc.PENDING)}
-        earlier = [pending[int(c.ref)] for c in conflicts if c.kind == "application" and int(c.ref) in pending]
         fee = tt.application_fee
         app = Application(
             id=None, jurisdiction=inp.jurisdiction, number=last + 1, title_type=tt.code,
             rules_version=ruleset.version, minerals=minerals, holders=holders, geometry=parsed.geometry,
-            area_km2=round(parsed.area_km2, 6), received_at=now, state=lc.RECEIVED,
-            priority=_priority(now, ruleset, earlier), fee_amount=fee.value.amount if fee else None,
+            area_km2=round(parsed.area_km2, 6), received_at=received, state=lc.RECEIVED,
+            priority="clear", fee_amount=fee.value.amount if fee else None,
             fee_currency=fee.value.currency if fee else None, fee_verified=bool(fee and fee.verified),
-            conflicts=conflicts, applicant_org=inp.applicant_org,
+            conflicts=conflicts, applicant_org=inp.applicant_org, rules_basis=rules_basis(applied),
+            converts_title=parent.number if parent else None,
         )
         uow.cadastre.add_application(app)
         uow.cadastre.set_last_application(inp.jurisdiction, app.number)
         uow.cadastre.bump_spatial(inp.jurisdiction)
+        change = refresh(uow, inp.jurisdiction, now=now, actor=actor, cause=f"{app.ref} received",
+                         recheck=[app.number], quiet=[app.number], announce=False)
+        app = uow.cadastre.application(inp.jurisdiction, app.number)  # with its queue state
         if fee:
             uow.cadastre.add_invoice(inp.jurisdiction, Invoice(
                 id=None, title_number=None, application_number=app.number, kind="application-fee",
-                period="application", due_on=_local_date(now, ruleset.timezone), amount=fee.value.amount,
+                period="application", due_on=local_day(received, ruleset.timezone), amount=fee.value.amount,
                 currency=fee.value.currency,
                 verified=fee.verified))
-        record(uow, actor, "application.received", app.ref, {
+        data: dict[str, Any] = {
             "title_type": tt.code, "area_km2": app.area_km2, "priority": app.priority,
             "holders": [[h.name, h.share_pct] for h in holders], "rules_version": ruleset.version,
+            "rules": {k: v for k, v in app.rules_basis.items() if k != "summary"} if app.rules_basis else None,
+            "declarations": list(inp.declarations), "zones": sorted(zones),
             "conflicts": [[c.kind, c.ref] for c in conflicts],
             "geometry_sha256": hashlib.sha256(shapely.to_wkb(parsed.geometry)).hexdigest(),
-        }, at=now)
+            # private (maadan.audit.leaf.PRIVATE_KEYS): kept behind the public leaf's commitment
+            "beneficial_owners": {h.name: list(h.beneficial_owners) for h in holders if h.beneficial_owners},
+            "applicant_org": inp.applicant_org,
+        }
+        if app.competition_group:
+            data |= {"group": app.group_ref, "competing_with": app.competing_with}
+        if app.waits_on:
+            data["waits_on"] = [list(w) for w in app.waits_on]
+        if parent:
+            data["converts"] = parent.number
+        if inp.received_at is not None:
+            data["received_at"] = received.isoformat()  # a paper filing recorded later
+        record(uow, actor, "application.received", app.ref, data, at=now)
+        announce_changes(uow, inp.jurisdiction, change, actor, now)
         uow.commit()
     report = CheckReport(
         jurisdiction=inp.jurisdiction, title_type=tt.code, rules_version=ruleset.version, area_km2=app.area_km2,
         vertex_count=parsed.vertex_count, fee_amount=app.fee_amount, fee_currency=app.fee_currency,
-        fee_verified=app.fee_verified, unverified=unverified(tt), conflicts=conflicts, geometry=parsed.geometry)
-    return Receipt(app, report)
+        fee_verified=app.fee_verified, unverified=unverified(tt), conflicts=conflicts, geometry=parsed.geometry,
+        rules=app.rules_basis or {}, notes=_zone_notes(zones) + notes)
+    receipt = Receipt(app, report)
+    if ruleset.same_date_simultaneous.value:
+        receipt.simultaneous_until = _next_local_midnight(received, ruleset.timezone)
+    if app.competition_group:
+        receipt.competition_rule = ruleset.competition_rule({tt.code})
+    return receipt
 
 
 def _get_application(uow: AbstractUnitOfWork, jurisdiction: str, number: int) -> Application:
@@ -250,35 +343,49 @@ def _get_application(uow: AbstractUnitOfWork, jurisdiction: str, number: int) ->
 
 
 def decide(uow: AbstractUnitOfWork, jurisdiction: str, number: int, action: str, actor: str, reason: str | None = None,
-           documents: Iterable[Document] = (), today: date | None = None) -> tuple[Application, Title | None]:
+           documents: Iterable[Document] = (), today: date | None = None,
+           now: datetime | None = None) -> tuple[Application, Title | None]:
     """Move an application through its lifecycle; `grant` issues the title, its obligations
-    and its first rent invoice. Illegal moves raise Conflict naming the current state."""
-    today = today or date.today()
+    and its first rent invoice. Illegal moves raise Conflict naming the current state; an offer or
+    a grant the queue does not allow yet (same day, competing, behind) raises Conflict saying why."""
+    now = now or (datetime.combine(today, time(12), tzinfo=timezone.utc) if today else datetime.now(timezone.utc))
+    today = today or now.date()
     with uow:
         uow.cadastre.lock(jurisdiction)
         app = _get_application(uow, jurisdiction, number)
         new_state = lc.next_state(lc.APPLICATION_MOVES, "application", app.state, action)
         if action in ("refuse", "reject-incomplete") and not reason:
             raise InvalidInput(f"{action}: a reason is required")
+        if action in ("offer", "grant"):
+            blocker = offer_blocker(uow, app, now)
+            if blocker:
+                raise ConflictError(f"cannot {action} {app.ref}: {blocker}",
+                                    details={"group": app.group_ref, "waits_on": [list(w) for w in app.waits_on]})
         title = None
         if action == "grant":
-            title = _grant(uow, app, actor, today)
+            title = _grant(uow, app, actor, today, now)
         uow.cadastre.set_application_state(app.id, new_state)
         uow.cadastre.bump_spatial(jurisdiction)
         data: dict[str, Any] = {"from": app.state, "to": new_state}
         if title:
             data["title"] = title.number
-        record(uow, actor, f"application.{action}", app.ref, data, reason, documents)
+        record(uow, actor, f"application.{action}", app.ref, data, reason, documents, at=now)
+        if new_state not in lc.PENDING or title:
+            verb = {"grant": "granted", "refuse": "refused", "withdraw": "withdrawn",
+                    "reject-incomplete": "rejected as incomplete"}.get(action, action)
+            refresh(uow, jurisdiction, now=now, actor=actor, cause=f"{app.ref} {verb}",
+                    ground=[app.geometry] if title else ())
         uow.commit()
     app.state = new_state
     return app, title
 
 
-def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date) -> Title:
+def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date, now: datetime) -> Title:
     ruleset = rules_for(app.jurisdiction, app.received_at)  # judged under the rules in force at receipt
     tt = ruleset.title_type(app.title_type)
     index = spatial_index(uow, app.jurisdiction)
-    taken = [c for c in find_conflicts(index, app.geometry) if c.kind in ("title", "reserved")]
+    parent = f"title:{app.converts_title}" if app.converts_title else None
+    taken = [c for c in find_conflicts(index, app.geometry, skip=parent) if c.kind in ("title", "reserved")]
     if taken:
         raise ConflictError("cannot grant: the area now overlaps " +
                             "; ".join(f"{c.kind} {c.ref} ({c.overlap_km2:,.3f} km²)" for c in taken))
@@ -289,6 +396,7 @@ def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date) -
         title_type=tt.code, rules_version=ruleset.version, holders=app.holders, geometry=app.geometry,
         area_km2=app.area_km2, granted_on=today, expires_on=add_years(today, term) if term else None,
         state=lc.ACTIVE, minerals=app.minerals, application_number=app.number, synthetic=app.synthetic,
+        rules_basis=app.rules_basis,
     )
     uow.cadastre.add_title(title)
     for ob in tt.obligations:
@@ -298,4 +406,5 @@ def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date) -
             id=None, title_number=title.number, code=ob.code, description=ob.description,
             due_on=today + timedelta(days=ob.due_days), legal_basis=ob.legal_basis, verified=ob.verified))
     invoice_rent(uow, title, tt, year_held=1, due_on=today)
+    relinquish_parent(uow, app, title, actor, now)
     return title

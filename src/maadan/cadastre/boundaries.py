@@ -44,6 +44,31 @@ def available_boundaries() -> list[str]:
     return bundled.ids(_bundled_dir(), ".geojson")
 
 
+def _zones_dir() -> Path:
+    return _bundled_dir() / "zones"
+
+
+def available_zones() -> list[str]:
+    """Codes of the bundled zones: parts of a jurisdiction where a rule applies on its own (e.g.
+    PK-KP-MD, Khyber Pakhtunkhwa's merged former tribal districts)."""
+    return bundled.ids(_zones_dir(), ".geojson")
+
+
+def load_zone(code: str) -> Boundary:
+    """The bundled zone `code` (cached); NotFound naming the known zones."""
+    return _zone(str(bundled.find(_zones_dir(), ".geojson", str(code), "zone")))
+
+
+@lru_cache(maxsize=None)
+def _zone(path: str) -> Boundary:
+    return _read(Path(path).stem, Path(path), bundled=True)
+
+
+def zones_touched(geometry: BaseGeometry, codes: tuple[str, ...] | list[str]) -> set[str]:
+    """Which of the zones `codes` the area (lon/lat) overlaps."""
+    return {c for c in codes if load_zone(c).geometry.intersects(geometry)}
+
+
 def load_boundary(code: str, path: Path | str | None = None) -> Boundary:
     """The bundled boundary for `code` (cached), or the boundary in the GeoJSON file at `path`
     (Polygon, MultiPolygon, Feature or one-feature FeatureCollection, any supported CRS).

@@ -10,7 +10,7 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.rule_files import load_rulesets
-from maadan.cadastre.rules import RuleSet, ruleset_in_force
+from maadan.cadastre.rules import AppliedRules, RuleSet, applicable_rules
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.unit_of_work import AbstractUnitOfWork
 
@@ -35,8 +35,13 @@ class _Caches:
 CACHES = _Caches()
 
 
+def applied_rules_for(jurisdiction: str, at: datetime | date) -> AppliedRules:
+    """The rule version applied on the day of `at`, why, and whether that is certain."""
+    return applicable_rules(CACHES.rules(), jurisdiction, at)
+
+
 def rules_for(jurisdiction: str, at: datetime | date) -> RuleSet:
-    return ruleset_in_force(CACHES.rules(), jurisdiction, at)
+    return applied_rules_for(jurisdiction, at).ruleset
 
 
 def jurisdictions() -> list[str]:

@@ -1,5 +1,8 @@
 """A deterministic synthetic cadastre for demonstrations and benchmarks. Every title it makes is
-flagged synthetic and numbered with a SYN- prefix, so it cannot be mistaken for a real one."""
+flagged synthetic and numbered with a SYN- prefix, so it cannot be mistaken for a real one. Its
+sizes and terms are drawn from titles granted in practice (the observations the rule files cite for
+each title type, e.g. EL-186's 501 km²), never from the legal limits; where no title was observed,
+the plan says that the range is Maadan's own."""
 
 from __future__ import annotations
 
@@ -14,12 +17,65 @@ from maadan.cadastre.model import Holder, Title
 
 CHAGAI = (62.0, 29.2)  # lon, lat: the generator fills outward from the Chagai belt
 _GEOD = Geod(ellps="WGS84")
-_KINDS = (  # type, share of titles, area range km² (ELs like EL-322/323 at ~500 km²), term years
+# type, share of titles, Maadan's own area range (km²) and term (years) where no title was observed
+_KINDS = (
     ("EL", 0.35, (380.0, 520.0), 3),
     ("ML", 0.25, (5.0, 60.0), 30),
     ("SSML", 0.25, (0.5, 5.0), 10),
     ("SSPL", 0.15, (1.0, 10.0), 2),
 )
+ACRE_FLOOR_KM2 = 0.0040468564224  # 1 acre: the floor where a source says only "from under 1 acre"
+
+
+@dataclass(frozen=True)
+class SizePlan:
+    """Where the generator draws one title type's areas and term from, and why."""
+
+    code: str
+    share: float
+    area_km2: tuple[float, float]
+    term_years: int
+    basis: str  # the observations (with sources) or "Maadan's own range"
+
+
+def plan_from_rules(ruleset) -> list[SizePlan]:
+    """The size plan for a rule set: per title type the generator uses (those of _KINDS the rules
+    have), areas between the smallest and largest observed and the observed term, else the rules'
+    term and Maadan's own range, each saying which."""
+    kinds = [k for k in _KINDS if ruleset is None or k[0] in ruleset.title_types]
+    total = sum(k[1] for k in kinds) or 1.0
+    out = []
+    for code, share, default_area, default_term in kinds:
+        tt = ruleset.title_types[code] if ruleset is not None else None
+        obs = list(tt.observations) if tt is not None else []
+        areas = [(o, o.area_km2()) for o in obs if o.area_max is not None]
+        terms = [o for o in obs if o.term_years is not None]
+        if areas:
+            lo = min((a[0] if a[0] is not None else ACRE_FLOOR_KM2) for _, a in areas)
+            hi = max(a[1] for _, a in areas)
+            area_basis = "areas observed in " + "; ".join(f"{o.label} ({o.text or _area_text(o)}; {o.source})"
+                                                          for o, _ in areas)
+            if any(o.area_min is None for o, _ in areas):
+                area_basis += "; 1 acre is Maadan's floor where a source says 'under 1 acre'"
+        else:
+            lo, hi = default_area
+            area_basis = "no title observed: Maadan's own area range"
+        if terms:
+            term = int(round(max(o.term_years for o in terms)))  # type: ignore[type-var]
+            term_basis = f"term observed in {', '.join(o.label for o in terms)}"
+        elif tt is not None and tt.term_years is not None:
+            term = int(round(float(tt.term_years.value)))
+            term_basis = "term from the rules" + ("" if tt.term_years.verified else " (a placeholder)")
+        else:
+            term, term_basis = default_term, "Maadan's own term"
+        out.append(SizePlan(code, share / total, (lo, hi), term, f"{area_basis}; {term_basis}"))
+    return out
+
+
+def _area_text(o) -> str:
+    unit = "km²" if o.area_unit == "km2" else "acres"
+    return f"{o.area_max:,g} {unit}" if o.area_min == o.area_max else f"up to {o.area_max:,g} {unit}"
+
 _MINERALS = {"EL": ["copper", "gold"], "ML": ["chromium"], "SSML": ["chromium"], "SSPL": ["antimony"]}
 _FOREIGN = ("US", "CN", "CA", "AE", "SA")
 
@@ -31,6 +87,7 @@ class DemoSpec:
     jurisdiction: str = "PK-BA"
     rules_version: str = "synthetic"
     as_of: date = date(2026, 11, 1)  # fixed, so that the same seed gives the same cadastre on any day
+    plan: tuple[SizePlan, ...] | None = None  # None: Maadan's own ranges (plan_from_rules(None))
 
 
 def _area_km2(g) -> float:
@@ -61,13 +118,16 @@ def generate(spec: DemoSpec, boundary) -> list[Title]:
     if len(order) < spec.titles:
         raise ValueError(f"only {len(order)} cells fit; ask for fewer titles")
     chosen = order[: spec.titles]
-    kinds = rng.choice(len(_KINDS), size=spec.titles, p=[k[1] for k in _KINDS])
+    plan = list(spec.plan) if spec.plan else plan_from_rules(None)
+    kinds = rng.choice(len(plan), size=spec.titles, p=[k.share for k in plan])
     cell_side_km = side_deg * 100.0
     titles: list[Title] = []
     counters: dict[tuple[str, int], int] = {}
     for i, (cell_i, k) in enumerate(zip(chosen, kinds)):
-        code, _, (lo, hi), term = _KINDS[k]
-        want_km2 = float(rng.uniform(lo, hi))
+        p = plan[k]
+        code, (lo, hi), term = p.code, p.area_km2, p.term_years
+        # log-uniform between the smallest and largest observed: they span orders of magnitude
+        want_km2 = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
         side_km = min(np.sqrt(want_km2), cell_side_km * 0.9)
         aspect = float(rng.uniform(0.7, 1.3))
         w = min(side_deg * 0.95, side_km * aspect / 97.0)
@@ -92,6 +152,6 @@ def generate(spec: DemoSpec, boundary) -> list[Title]:
             id=None, jurisdiction=spec.jurisdiction, number=f"SYN-{spec.jurisdiction}/{code}/{granted.year}/{n:04d}",
             title_type=code, rules_version=spec.rules_version, holders=holders, geometry=geom,
             area_km2=round(_area_km2(geom), 6), granted_on=granted, expires_on=expires, state="active",
-            minerals=list(_MINERALS[code]), synthetic=True,
+            minerals=list(_MINERALS.get(code, ["copper"])), synthetic=True,
         ))
     return titles

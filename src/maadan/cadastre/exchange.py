@@ -14,10 +14,11 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.boundaries import load_boundary
-from maadan.cadastre.caches import spatial_index
+from maadan.cadastre.caches import applied_rules_for, spatial_index
 from maadan.cadastre.geometry import parse_area
 from maadan.cadastre.model import Application, Holder, Title, validate_holders
 from maadan.cadastre.model import Conflict as ConflictAtReceipt
+from maadan.cadastre.queue import refresh
 from maadan.cadastre.register import record
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict, InvalidInput
@@ -26,9 +27,9 @@ from maadan.ingest.geofiles import Records
 from maadan.unit_of_work import AbstractUnitOfWork
 
 TITLE_FIELDS = ["number", "jurisdic", "type", "state", "area_km2", "granted", "expires", "holders", "minerals",
-                "rules_ver", "app_no", "renewals", "synthetic"]
+                "rules_ver", "rules_day", "app_no", "renewals", "synthetic"]
 APPLICATION_FIELDS = ["number", "jurisdic", "received", "type", "state", "priority", "area_km2", "holders",
-                      "minerals", "fee", "fee_cur", "fee_ver", "rules_ver", "synthetic", "conflicts"]
+                      "minerals", "fee", "fee_cur", "fee_ver", "rules_ver", "rules_day", "synthetic", "conflicts"]
 SHP_TEXT_LIMIT = 254
 
 
@@ -56,11 +57,30 @@ def _conflicts_from(text: Any, where: str) -> list[ConflictAtReceipt]:
         raise InvalidInput(f"{where}.conflicts must be a JSON list of [kind, ref, overlap_km2]") from None
 
 
+def _rules_day(basis: dict[str, Any] | None) -> str:
+    """The day whose rules were applied (the basis itself follows from the rule files and that day,
+    so a Shapefile's short text fields can carry it)."""
+    return str(basis.get("day") or "") if basis else ""
+
+
+def _rules_basis(row: dict[str, Any], jurisdiction: str, version: str, where: str) -> dict[str, Any] | None:
+    """The rule version applied and why, worked out again from the day exported; None when the file
+    gives no day, or when the rules now say another version applied that day than the file records."""
+    day = _date(row.get("rules_day"), f"{where}.rules_day", required=False)
+    if day is None:
+        return None
+    try:
+        applied = applied_rules_for(jurisdiction, day)
+    except InvalidInput:
+        return None
+    return applied.as_dict() if applied.version == version else None
+
+
 def _title_row(t: Title) -> dict[str, Any]:
     return {"number": t.number, "jurisdic": t.jurisdiction, "type": t.title_type, "state": t.state,
             "area_km2": t.area_km2, "granted": t.granted_on.isoformat(),
             "expires": t.expires_on.isoformat() if t.expires_on else "", "holders": _holders_text(t.holders),
-            "minerals": ";".join(t.minerals), "rules_ver": t.rules_version,
+            "minerals": ";".join(t.minerals), "rules_ver": t.rules_version, "rules_day": _rules_day(t.rules_basis),
             "app_no": t.application_number if t.application_number is not None else -1,
             "renewals": t.renewals, "synthetic": 1 if t.synthetic else 0}
 
@@ -70,7 +90,8 @@ def _application_row(a: Application) -> dict[str, Any]:
             "type": a.title_type, "state": a.state, "priority": a.priority, "area_km2": a.area_km2,
             "holders": _holders_text(a.holders), "minerals": ";".join(a.minerals),
             "fee": a.fee_amount if a.fee_amount is not None else -1.0, "fee_cur": a.fee_currency or "",
-            "fee_ver": 1 if a.fee_verified else 0, "rules_ver": a.rules_version, "synthetic": 1 if a.synthetic else 0,
+            "fee_ver": 1 if a.fee_verified else 0, "rules_ver": a.rules_version, "rules_day": _rules_day(a.rules_basis),
+            "synthetic": 1 if a.synthetic else 0,
             "conflicts": json.dumps([[c.kind, c.ref, c.overlap_km2] for c in a.conflicts], separators=(",", ":"))}
 
 
@@ -149,10 +170,11 @@ def import_titles(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: str | No
         if state not in lc.TITLE_MOVES:
             raise InvalidInput(f"{where}.state {state!r} is not a title state ({', '.join(lc.TITLE_MOVES)})")
         app_no = row.get("app_no")
+        rules_version = str(row.get("rules_ver") or "imported")
         titles.append(Title(
             id=None, jurisdiction=jur, number=number, title_type=str(_need(row, "type", where)),
-            rules_version=str(row.get("rules_ver") or "imported"), holders=_holders_from(row.get("holders"), f"{where}.holders"),
-            geometry=area.geometry, area_km2=round(area.area_km2, 6),
+            rules_version=rules_version, holders=_holders_from(row.get("holders"), f"{where}.holders"),
+            rules_basis=_rules_basis(row, jur, rules_version, where), geometry=area.geometry, area_km2=round(area.area_km2, 6),
             granted_on=_date(row.get("granted"), f"{where}.granted"),
             expires_on=_date(row.get("expires"), f"{where}.expires", required=False), state=state,
             minerals=[m for m in str(row.get("minerals") or "").split(";") if m],
@@ -184,6 +206,9 @@ def import_titles(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: str | No
         for jur in {t.jurisdiction for t in titles}:
             uow.cadastre.bump_spatial(jur)
         record(uow, actor, "titles.imported", f"file {path.name}", {"titles": len(titles), "numbers": numbers[:50]})
+        for jur in sorted({t.jurisdiction for t in titles}):
+            refresh(uow, jur, now=datetime.now(timezone.utc), actor=actor, cause=f"titles imported from {path.name}",
+                    ground=[t.geometry for t in titles if t.jurisdiction == jur and t.state == lc.ACTIVE])
         uow.commit()
     return len(titles)
 
@@ -213,9 +238,10 @@ def import_applications(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: st
         if received.tzinfo is None:
             raise InvalidInput(f"{where}.received needs a time zone (e.g. +05:00 or Z)")
         fee = float(row.get("fee") if row.get("fee") not in (None, "") else -1)
+        rules_version = str(row.get("rules_ver") or "imported")
         apps.append(Application(
             id=None, jurisdiction=jur, number=number, title_type=str(_need(row, "type", where)),
-            rules_version=str(row.get("rules_ver") or "imported"), minerals=[m for m in str(row.get("minerals") or "").split(";") if m],
+            rules_version=rules_version, rules_basis=_rules_basis(row, jur, rules_version, where), minerals=[m for m in str(row.get("minerals") or "").split(";") if m],
             holders=_holders_from(row.get("holders"), f"{where}.holders"), geometry=area.geometry,
             area_km2=round(area.area_km2, 6), received_at=received.astimezone(timezone.utc), state=state,
             priority=str(row.get("priority") or "clear"), fee_amount=fee if fee >= 0 else None,
@@ -236,5 +262,8 @@ def import_applications(uow: AbstractUnitOfWork, path: Path, actor: str, fmt: st
             uow.cadastre.set_last_application(jur, max([last] + [a.number for a in apps if a.jurisdiction == jur]))
             uow.cadastre.bump_spatial(jur)
         record(uow, actor, "applications.imported", f"file {path.name}", {"applications": len(apps)})
+        for jur in sorted({a.jurisdiction for a in apps}):  # groups and priorities follow rule 10, not the file
+            refresh(uow, jur, now=datetime.now(timezone.utc), actor=actor, cause=f"applications imported from {path.name}",
+                    recheck=[a.number for a in apps if a.jurisdiction == jur])
         uow.commit()
     return len(apps)

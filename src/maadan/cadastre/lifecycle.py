@@ -24,12 +24,14 @@ PENDING = frozenset({RECEIVED, ACCEPTED, UNDER_REVIEW, OFFERED})
 
 # Title: active until surrendered, expired or revoked. Renewal, transfer and relinquishment keep it active.
 ACTIVE, SURRENDERED, EXPIRED, REVOKED = "active", "surrendered", "expired", "revoked"
+CONVERTED = "converted"  # its whole area became the converted title (security of tenure); not an action
 TITLE_MOVES: dict[str, dict[str, str]] = {
     ACTIVE: {"renew": ACTIVE, "transfer": ACTIVE, "relinquish": ACTIVE, "surrender": SURRENDERED,
              "expire": EXPIRED, "revoke": REVOKED},
     SURRENDERED: {},
     EXPIRED: {},
     REVOKED: {},
+    CONVERTED: {},
 }
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -24,6 +25,34 @@ class Holder:
     organisation_id: str | None = None
     body_corporate: bool = True
     beneficial_owners: tuple[str, ...] = ()
+    # Shareholders a body corporate discloses (name, %); None: not disclosed. Where a rule asks for
+    # holders above a threshold to be disclosed, an empty tuple says there are none.
+    shareholders: tuple[tuple[str, float], ...] | None = None
+    # Zones (data/boundaries/zones) the holder declares itself local to, for locals-only rules; None: not declared.
+    local_to: tuple[str, ...] | None = None
+
+
+MAX_SHAREHOLDERS = 200
+
+
+def _validate_shareholders(h: Holder, where: str) -> None:
+    if h.shareholders is None:
+        return
+    if len(h.shareholders) > MAX_SHAREHOLDERS:
+        raise InvalidInput(f"{where}.shareholders: at most {MAX_SHAREHOLDERS} may be listed")
+    seen: set[str] = set()
+    for j, item in enumerate(h.shareholders):
+        name, pct = item
+        if not isinstance(name, str) or not name.strip():
+            raise InvalidInput(f"{where}.shareholders[{j}].name is empty")
+        if name.strip().lower() in seen:
+            raise InvalidInput(f"{where}.shareholders[{j}]: {name!r} is listed twice")
+        seen.add(name.strip().lower())
+        if isinstance(pct, bool) or not isinstance(pct, (int, float)) or math.isnan(pct) or not 0 < pct <= 100:
+            raise InvalidInput(f"{where}.shareholders[{j}].share_pct must be a percentage above 0, got {pct!r}")
+    total = sum(p for _, p in h.shareholders)
+    if total > 100 + SHARE_TOLERANCE:
+        raise InvalidInput(f"{where}.shareholders: shares sum to {total:g}%, more than 100%")
 
 
 def validate_holders(holders: list[Holder], field_name: str = "holders") -> list[Holder]:
@@ -46,6 +75,10 @@ def validate_holders(holders: list[Holder], field_name: str = "holders") -> list
             raise InvalidInput(f"{where}.kind must be one of {', '.join(HOLDER_KINDS)}, got {h.kind!r}")
         if h.country is not None and (len(h.country) != 2 or not h.country.isalpha()):
             raise InvalidInput(f"{where}.country must be an ISO 3166 alpha-2 code such as PK or US")
+        _validate_shareholders(h, where)
+        if h.local_to is not None and not all(isinstance(z, str) and re.fullmatch(r"[A-Z]{2}(-[A-Z0-9]{1,4}){0,2}", z)
+                                              for z in h.local_to):
+            raise InvalidInput(f"{where}.local_to: give zone codes such as PK-KP-MD")
     total = sum(h.share_pct for h in holders)
     if abs(total - 100.0) > SHARE_TOLERANCE:
         raise InvalidInput(f"{field_name}: shares sum to {total:g}%, they must sum to 100%")
@@ -82,10 +115,26 @@ class Application:
     conflicts: list[Conflict] = field(default_factory=list)
     applicant_org: str | None = None  # the organisation that filed it (for access control)
     synthetic: bool = False
+    # The rule version applied and why, as decided at receipt (rules.AppliedRules.as_dict()).
+    rules_basis: dict[str, Any] | None = None
+    # Derived queue state (cadastre/queue.py keeps it current under the jurisdiction lock):
+    competition_group: int | None = None  # the group it competes in (open) or competed in (decided)
+    waits_on: list[tuple[str, str]] = field(default_factory=list)  # (kind, ref): earlier claims on its ground
+    converts_title: str | None = None  # the parent title it converts (security of tenure)
+    competing_with: list[int] = field(default_factory=list)  # other members of its open group (read side)
 
     @property
     def ref(self) -> str:
         return f"{self.jurisdiction}/A{self.number}"
+
+    @property
+    def group_ref(self) -> str | None:
+        return group_ref(self.jurisdiction, self.competition_group) if self.competition_group else None
+
+
+def group_ref(jurisdiction: str, number: int) -> str:
+    """A competition group's public reference, e.g. PK-BA/G3."""
+    return f"{jurisdiction}/G{number}"
 
 
 @dataclass
@@ -105,6 +154,7 @@ class Title:
     application_number: int | None = None
     renewals: int = 0
     synthetic: bool = False
+    rules_basis: dict[str, Any] | None = None  # the application's, carried to the title at grant
 
 
 @dataclass

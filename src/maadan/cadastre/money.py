@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre.caches import rules_for
+from maadan.cadastre.caches import applied_rules_for, rules_for
 from maadan.cadastre.model import Invoice, Title
 from maadan.cadastre.register import AUDIT_LOCK, record
 from maadan.cadastre.rules import TitleType, annual_rent
@@ -18,9 +18,9 @@ from maadan.unit_of_work import AbstractUnitOfWork
 # --- money and obligations ---------------------------------------------------------------------
 
 def record_payment(uow: AbstractUnitOfWork, invoice_id: int, amount: float, actor: str, reference: str,
-                   paid_on: date | None = None) -> Invoice:
+                   paid_on: date | None = None, now: datetime | None = None) -> Invoice:
     """Record a payment against an invoice; overpayment and non-positive amounts are refused."""
-    paid_on = paid_on or date.today()
+    paid_on = paid_on or (now.date() if now else date.today())
     if not amount or amount <= 0 or amount != amount:
         raise InvalidInput("amount must be a positive number")
     if not reference.strip():
@@ -37,7 +37,7 @@ def record_payment(uow: AbstractUnitOfWork, invoice_id: int, amount: float, acto
         subject = f"title {inv.title_number}" if inv.title_number else f"invoice {inv.id}"
         record(uow, actor, "payment.recorded", subject,
                 {"invoice": inv.id, "amount": amount, "currency": inv.currency, "reference": reference,
-                 "paid_on": paid_on.isoformat()})
+                 "paid_on": paid_on.isoformat()}, at=now)
         uow.commit()
     inv.paid += amount
     return inv
@@ -58,6 +58,7 @@ class RentRun:
     issued: list[Invoice] = field(default_factory=list)
     already_invoiced: int = 0
     not_priced: list[NotPriced] = field(default_factory=list)
+    rules: dict | None = None  # the rule version whose rates were charged, why, and whether that is certain
 
 
 def rent_rules(title: Title, due_on: date) -> TitleType:
@@ -73,7 +74,8 @@ def rent_rules(title: Title, due_on: date) -> TitleType:
     return tt
 
 
-def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None) -> RentRun:
+def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str, due_on: date | None = None,
+               now: datetime | None = None) -> RentRun:
     """Annual rent invoices for `year` for every title active and granted by then: area × the rate
     of the rules in force on the due date (1 January by default) for its year held, counted from the
     grant. A title already invoiced for the year is counted, not invoiced again; a title that cannot
@@ -82,6 +84,10 @@ def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str
         raise InvalidInput(f"--year {year}: give a calendar year such as {date.today().year}")
     due_on = due_on or date(year, 1, 1)
     run = RentRun(year=year)
+    try:
+        run.rules = applied_rules_for(jurisdiction, due_on).as_dict()
+    except InvalidInput:
+        run.rules = None  # each title is then reported as not priced, with the reason
     with uow:
         for title in uow.cadastre.titles(jurisdiction, states=[lc.ACTIVE]):
             if title.granted_on.year > year:
@@ -98,14 +104,16 @@ def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str
                 run.already_invoiced += 1
         if run.issued:
             record(uow, actor, "rent.invoiced", f"jurisdiction {jurisdiction}",
-                   {"year": year, "invoices": len(run.issued), "not_priced": [n.title_number for n in run.not_priced]})
+                   {"year": year, "invoices": len(run.issued), "not_priced": [n.title_number for n in run.not_priced],
+                    "rules": {k: v for k, v in run.rules.items() if k != "summary"} if run.rules else None},
+                   at=now)
         uow.commit()
     return run
 
 
 @dataclass
 class DueItem:
-    kind: str  # rent | fee | obligation | expiry
+    kind: str  # rent | fee | obligation | expiry | notice
     ref: str
     due_on: date
     amount: float | None = None
@@ -156,6 +164,9 @@ def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
             if t.state == lc.ACTIVE and t.expires_on and t.expires_on <= horizon:
                 items.append(DueItem(kind="expiry", ref=t.number, due_on=t.expires_on,
                                      overdue_days=max(0, (today - t.expires_on).days)))
+        for n in uow.priority.notices(jurisdiction=jurisdiction, unread_only=True):  # queue notices until read
+            items.append(DueItem(kind="notice", ref=n.subject, due_on=n.created_at.date(),
+                                 note=f"notice {n.id}{' (answer needed)' if n.action_needed else ''}: {n.message}"))
     items.sort(key=lambda i: (i.due_on, number_order(i.ref), i.kind))
     return items
 

@@ -1,34 +1,20 @@
-"""The register: appending hash-chained events, verifying the chain, and naming the actors of
-its events as the public may see them."""
+"""The cadastre's register: every change is recorded through `maadan.audit` (a hash chain and a
+Merkle tree with signed checkpoints); checking it; and naming the actors of its events as the
+public may see them."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import Any, Iterable
-
-from maadan.cadastre.audit import GENESIS, Document, Event, Verification, seal, verify
+from maadan.audit.events import Event
+from maadan.audit.model import RegisterCheck
+from maadan.audit.service import AUDIT_LOCK, record, verify_register
 from maadan.unit_of_work import AbstractUnitOfWork
 
-AUDIT_LOCK = "__audit__"  # one counter row serialises appends to the chain
+__all__ = ["AUDIT_LOCK", "actor_roles", "record", "verify_audit"]
 
 
-# --- the audit chain ---------------------------------------------------------------------------
-
-def record(uow: AbstractUnitOfWork, actor: str, kind: str, subject: str, data: dict[str, Any] | None = None,
-            reason: str | None = None, documents: Iterable[Document] = (), at: datetime | None = None) -> Event:
-    uow.cadastre.lock(AUDIT_LOCK)
-    last = uow.cadastre.last_event()
-    ev = seal(Event(seq=(last.seq + 1) if last else 1,
-                    at=(at or datetime.now(timezone.utc)).isoformat(timespec="microseconds"),
-                    actor=actor, kind=kind, subject=subject, data=data or {}, documents=tuple(documents),
-                    reason=reason, prev_hash=last.hash if last else GENESIS))
-    uow.cadastre.append_event(ev)
-    return ev
-
-
-def verify_audit(uow: AbstractUnitOfWork) -> Verification:
-    with uow:
-        return verify(uow.cadastre.events())
+def verify_audit(uow: AbstractUnitOfWork) -> RegisterCheck:
+    """The whole register checked: chain, leaf hashes, stored tree and its signed checkpoints."""
+    return verify_register(uow)
 
 
 def actor_roles(uow: AbstractUnitOfWork, events: list[Event]) -> dict[str, str]:

@@ -10,18 +10,30 @@ from maadan.cadastre.applications import (
     check,
     decide,
 )
-from maadan.cadastre.caches import CACHES, jurisdictions, rules_for
+from maadan.cadastre.caches import CACHES, applied_rules_for, jurisdictions, rules_for
+from maadan.cadastre.competition import (
+    GroupView,
+    answer_remainder,
+    decide_group,
+    list_groups,
+    parse_group_ref,
+    show_group,
+    submit_bid,
+)
 from maadan.cadastre.money import DueItem, due, issue_rent, record_payment
+from maadan.cadastre.notices import mark_read, notices
 from maadan.cadastre.register import verify_audit
 from maadan.cadastre.titles import (
     RESERVED_KINDS,
     add_reserved_areas,
+    demo_plan,
     load_demo_cadastre,
     title_action,
 )
 
 __all__ = [
-    "CACHES", "RESERVED_KINDS", "ApplicationInput", "AreaInput", "CheckReport", "DueItem", "Receipt",
-    "add_reserved_areas", "apply", "check", "decide", "due", "issue_rent", "jurisdictions",
-    "load_demo_cadastre", "record_payment", "rules_for", "title_action", "verify_audit",
+    "CACHES", "RESERVED_KINDS", "applied_rules_for", "ApplicationInput", "AreaInput", "CheckReport", "DueItem",
+    "GroupView", "Receipt", "add_reserved_areas", "answer_remainder", "apply", "check", "decide", "decide_group",
+    "demo_plan", "due", "issue_rent", "jurisdictions", "list_groups", "load_demo_cadastre", "mark_read", "notices",
+    "parse_group_ref", "record_payment", "rules_for", "show_group", "submit_bid", "title_action", "verify_audit",
 ]

@@ -15,22 +15,28 @@ writes its own way); the pages also get the register page, one title and the off
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
-from typing import Any, Literal, Protocol
+from datetime import date, datetime, timezone
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 import shapely.geometry
 
 from maadan import actors
 from maadan.auth.model import User
 from maadan.cadastre import lifecycle as lc
+from maadan.cadastre import rulebook
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.applications import CheckReport
 from maadan.cadastre.audit import Event
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
+from maadan.cadastre.queue import offer_blocker
+from maadan.cadastre.queue_views import queue_fields
 from maadan.cadastre.register import actor_roles
 from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
 from maadan.unit_of_work import AbstractUnitOfWork
+
+if TYPE_CHECKING:
+    from maadan.cadastre.competition import GroupView
 
 Audience = Literal["public", "applicant", "officer", "admin"]
 
@@ -60,7 +66,7 @@ def title_view(t: Title, *, geometry: bool = False) -> dict[str, Any]:
         "number": t.number, "jurisdiction": t.jurisdiction, "type": t.title_type, "state": t.state,
         "area_km2": t.area_km2, "granted_on": t.granted_on, "expires_on": t.expires_on, "renewals": t.renewals,
         "holders": [holder_view(h) for h in t.holders], "minerals": list(t.minerals),
-        "rules_version": t.rules_version, "synthetic": t.synthetic}
+        "rules_version": t.rules_version, "rules_basis": t.rules_basis, "synthetic": t.synthetic}
     if geometry:
         out["geometry"] = _geometry(t.geometry)
     return out
@@ -71,12 +77,16 @@ def application_view(a: Application, full: bool = False, *, geometry: bool = Fal
     with its holders and their owners, the filing organisation, the fee, the rules and the conflicts."""
     out: dict[str, Any] = {
         "ref": a.ref, "number": a.number, "jurisdiction": a.jurisdiction, "type": a.title_type, "state": a.state,
-        "priority": a.priority, "received_at": a.received_at, "area_km2": a.area_km2,
-        "applicants": [h.name for h in a.holders], "minerals": list(a.minerals), "synthetic": a.synthetic}
+        **queue_fields(a), "received_at": a.received_at, "area_km2": a.area_km2,
+        "applicants": [h.name for h in a.holders], "minerals": list(a.minerals), "synthetic": a.synthetic,
+        "rules_basis": a.rules_basis}
     if full:
         out |= {"holders": [{"name": h.name, "share_pct": h.share_pct, "country": h.country, "kind": h.kind,
                              "organisation_id": h.organisation_id, "body_corporate": h.body_corporate,
-                             "beneficial_owners": list(h.beneficial_owners)} for h in a.holders],
+                             "beneficial_owners": list(h.beneficial_owners),
+                             "shareholders": None if h.shareholders is None else
+                             [{"name": n, "share_pct": p} for n, p in h.shareholders],
+                             "local_to": None if h.local_to is None else list(h.local_to)} for h in a.holders],
                 "applicant_org": a.applicant_org, "rules_version": a.rules_version,
                 "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
                 "conflicts": [conflict_view(c) for c in a.conflicts]}
@@ -92,7 +102,7 @@ def check_view(r: CheckReport, *, geometry: bool = True) -> dict[str, Any]:
         "area_km2": r.area_km2, "vertex_count": r.vertex_count,
         "fee": {"amount": r.fee_amount, "currency": r.fee_currency, "verified": r.fee_verified},
         "unverified_rules": r.unverified, "problems": r.problems,
-        "conflicts": [conflict_view(c) for c in r.conflicts]}
+        "conflicts": [conflict_view(c) for c in r.conflicts], "rules": r.rules, "notes": r.notes}
     if geometry and r.geometry is not None:
         out["area"] = _geometry(r.geometry)
     return out
@@ -314,11 +324,12 @@ class QueueItem:
     application: Application
     moves: list[str]  # legal next actions, in the lifecycle's order
     history: list[HistoryLine] = field(default_factory=list)
+    blocked: dict[str, str] = field(default_factory=dict)  # move -> why the queue does not allow it yet
 
     @property
     def waits_on(self) -> list[str]:
-        """Earlier pending applications this one competes with or stands behind."""
-        return [c.ref for c in self.application.conflicts if c.kind == "application"]
+        """Earlier claims on its ground (titles, reserved areas, groups, applications)."""
+        return [f"{kind} {ref}" for kind, ref in self.application.waits_on]
 
 
 @dataclass
@@ -335,14 +346,22 @@ def _history(events: list[Event], roles: dict[str, str]) -> list[HistoryLine]:
 def queue(uow: AbstractUnitOfWork, recent: int = 15) -> Queue:
     """Pending applications in priority (number) order with their legal moves and who did what;
     and the latest decided applications."""
+    now = datetime.now(timezone.utc)
     with uow:
         apps = uow.cadastre.applications(states=lc.PENDING)
         events = [e for e in uow.cadastre.events() if e.kind.startswith("application.")]
         roles = actor_roles(uow, events)
+        blocked = {}
+        for a in apps:
+            if {"offer", "grant"} & set(lc.APPLICATION_MOVES[a.state]):
+                why = offer_blocker(uow, a, now)
+                if why:
+                    blocked[a.ref] = why
     by_subject: dict[str, list[Event]] = {}
     for e in events:
         by_subject.setdefault(e.subject, []).append(e)
-    items = [QueueItem(a, list(lc.APPLICATION_MOVES[a.state]), _history(by_subject.get(a.ref, []), roles))
+    items = [QueueItem(a, list(lc.APPLICATION_MOVES[a.state]), _history(by_subject.get(a.ref, []), roles),
+                       {m: blocked[a.ref] for m in ("offer", "grant") if a.ref in blocked})
              for a in sorted(apps, key=lambda a: (a.jurisdiction, a.number))]
     decided = [(e.subject, _history([e], roles)[0]) for e in reversed(events)
                if e.kind != "application.received"][:recent]
@@ -355,3 +374,79 @@ def decide(uow: AbstractUnitOfWork, jurisdiction: str, number: int, action: str,
     if action in NEEDS_REASON and not reason:
         raise InvalidInput(f"{action}: give the reason for the decision")
     return cadastre.decide(uow, jurisdiction, number, action, actor, reason)
+
+
+# --- the rules for people: versions, status, every value with its basis, differences -------------
+
+def _jurisdiction_code(jurisdiction: str) -> str:
+    code = (jurisdiction or "").strip().upper()
+    if code not in cadastre.jurisdictions():
+        raise NotFound("jurisdiction", code or jurisdiction, cadastre.jurisdictions())
+    return code
+
+
+def rules_index(at: date) -> dict[str, Any]:
+    """Every jurisdiction with the version applied on `at` and the share of its values verified."""
+    return {"at": at.isoformat(), "jurisdictions": rulebook.census_table(cadastre.CACHES.rules(), at)}
+
+
+def rules_of(jurisdiction: str, at: date, *, values: bool = True) -> dict[str, Any]:
+    """A jurisdiction's rule versions as of `at` (rulebook.jurisdiction_view)."""
+    return rulebook.jurisdiction_view(cadastre.CACHES.rules(), _jurisdiction_code(jurisdiction), at, values=values)
+
+
+def rules_diff(jurisdiction: str, version_a: str, version_b: str) -> dict[str, Any]:
+    """What changes from one rule version of a jurisdiction to another (rulebook.diff_view)."""
+    return rulebook.diff_view(cadastre.CACHES.rules(), _jurisdiction_code(jurisdiction), version_a.strip(),
+                              version_b.strip())
+
+
+# --- competition groups ------------------------------------------------------------------------
+
+def _member(a: Application, viewer: Viewer | None, everything: bool) -> dict[str, Any]:
+    """A member as the viewer may see it. An application the viewer may not see (refused, withdrawn
+    or decided, and not its own) keeps only its number, which the decision's draw and ranking need
+    so that anyone can re-run them: its applicants, area and dates are withheld."""
+    if not everything and not can_see(a, viewer):
+        return {"ref": a.ref, "number": a.number, "withheld": True}
+    full = everything or full_view(a, viewer)
+    out = {"ref": a.ref, "number": a.number, "type": a.title_type, "state": a.state, "priority": a.priority,
+           "received_at": a.received_at.isoformat(), "area_km2": a.area_km2,
+           "applicants": [h.name for h in a.holders], "synthetic": a.synthetic}
+    if full:
+        out["applicant_org"] = a.applicant_org
+    return out
+
+
+def group_json(v: GroupView, viewer: Viewer | None = None, *, everything: bool = False) -> dict[str, Any]:
+    """A group as `viewer` may see it (None: the public; `everything`: the operator's CLI). Members
+    follow the applications' visibility (officers and the applicant's organisation also see the
+    applicant organisation). Sealed bid amounts appear only once the group is decided (then with
+    their salts, so commitments can be checked)."""
+    g = v.group
+    out: dict[str, Any] = {
+        "ref": g.ref, "jurisdiction": g.jurisdiction, "number": g.number, "state": g.state,
+        "local_date": g.local_date.isoformat(), "timezone": g.timezone, "formed_at": g.formed_at.isoformat(),
+        "members": [_member(a, viewer, everything) for a in v.members],
+        "method": {"method": v.rule.method, "losers": v.rule.losers, "legal_basis": v.rule.legal_basis,
+                   "verified": v.rule.verified, "bid_days": v.rule.bid_days, "note": v.rule.note,
+                   "rules": f"{v.rules_name} {v.rules_version}"},
+        "decidable_from": v.decidable_from.isoformat(), "seed_time": v.seed_time.isoformat(),
+        "seed": {"value": v.seed.value, "source": v.seed.source, "ref": v.seed.ref,
+                 "fixed_at": v.seed.fixed_at.isoformat()} if v.seed else None,
+    }
+    if v.bid_deadline is not None:
+        out["bid_deadline"] = v.bid_deadline.isoformat()
+        out["bids"] = {"received": len(v.bid_commitments), "commitments": v.bid_commitments}
+    if g.state == "merged":
+        out["merged_into"] = f"{g.jurisdiction}/G{g.merged_into}"
+    if g.closed_at:
+        out["closed_at"] = g.closed_at.isoformat()
+    if g.state == "decided" and g.outcome:
+        out["decision"] = {k: g.outcome.get(k) for k in ("winner", "ranking", "results", "reason", "draw", "bids",
+                                                           "bid_deadline", "rules_version") if k in g.outcome}
+        out["decision"]["decided_by"] = g.decided_by
+        out["decision"]["method"] = g.method
+        if v.draw_check is not None:
+            out["decision"]["draw_reproduced"] = v.draw_check
+    return out

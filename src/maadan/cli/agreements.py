@@ -117,6 +117,10 @@ def timeline(party: Optional[str] = PARTY, country: Optional[str] = COUNTRY, min
 def _show(a: Agreement, detail: service.AgreementDetail | None = None) -> None:
     out = common.get().out
     out.print(f"[bold]{a.title}[/] ({a.id})")
+    if a.withdrawn is not None:
+        w = a.withdrawn
+        out.print(f"WITHDRAWN {w.at[:10]} by {w.by}: {w.why}" + "".join(f" [{x.label} {x.url or ''}]" for x in w.sources)
+                  + " — the claims below are retracted, kept for the record.", markup=False)
     binding = {True: "binding", False: "non-binding", None: "binding unknown"}[a.binding]
     out.print(f"{a.kind_label}, {binding}; status {a.status or 'unknown'}; confidence {a.confidence or 'unknown'}")
     dates = [f"{name} {getattr(a, name)}" for name in ("announced", "signed", "effective", "expiry") if getattr(a, name)]

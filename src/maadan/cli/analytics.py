@@ -14,7 +14,8 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from maadan.analytics import charts, criticality as crit, montecarlo, params, report, sensitivity, service
+from maadan.analytics import charts, criticality as crit, finance, montecarlo, params, report, sensitivity, service
+from maadan.analytics import scenarios as scenarios_mod, supplyrisk
 from maadan.analytics import document, profiles, tornado_chart
 from maadan.analytics.whatif import ImportVolume
 from maadan.cli import common
@@ -52,9 +53,16 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                 check: bool = typer.Option(False, "--check", help="Score every MCS commodity and report the ROC AUC "
                                                                   "against the official list."),
                 list_id: str = typer.Option(service.LIST_ID, "--list", help="List for --check."),
+                method: str = typer.Option("composite", "--method", help="composite (HHI x NIR, §1) or loss "
+                                           "(expected disruption loss, closer to the USGS 2025 method, §2b)."),
                 json_out: bool = common.JSON) -> None:
     """Rank minerals by supply risk (production concentration x US import reliance), with every input."""
     c = common.get()
+    if method not in ("composite", "loss"):
+        raise InvalidInput(f"--method must be composite or loss, not {method!r}")
+    if method == "loss":
+        _criticality_loss(c, check, list_id, json_out, mineral)
+        return
     if chart is not None and chart.suffix.lower() not in (".png", ".html", ".htm"):
         raise InvalidInput(f"--chart must end in .png or .html, not {chart.name!r}")
     if check:
@@ -107,6 +115,56 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
         c.out.print("[bold]Sources[/]")
         for i, s in enumerate(r.sources, 1):
             c.out.print(f"  [{i}] {s}", markup=False)
+
+
+def _criticality_loss(c, check: bool, list_id: str, json_out: bool, mineral: str | None) -> None:
+    if check:
+        lc = service.check_loss(c.uow(), list_id)
+        data = report.loss_check(lc)
+        if json_out:
+            _json(data)
+            return
+        for key in ("rank_before", "rank_after"):
+            r = data[key]
+            c.out.print(f"[bold]{r['score']}[/]: Spearman rho {r['rho']:.3f} against the USGS 2025 economic-effects "
+                        f"order over {r['n']} commodities")
+            c.out.print("  disagree most: " + "; ".join(
+                f"{d['name']} (USGS {d['usgs_rank']}, here {d['model_rank']})" for d in r["disagreements"][:8]),
+                markup=False)
+        for key in ("auc_before", "auc_after"):
+            a = data[key]
+            c.out.print(f"[bold]{a['score']}[/]: ROC AUC {a['auc']:.3f} against {list_id} over {a['n_critical']} "
+                        f"critical and {a['n_other']} other commodities")
+            c.out.print("  critical but low: " + ", ".join(n for n, _ in a["missed"][:10]), markup=False)
+            c.out.print("  not critical but high: " + ", ".join(n for n, _ in a["false_alarms"][:10]), markup=False)
+        sp = data["split"]
+        t = sp["tuned_on_train"]
+        c.out.print(f"Split ({sp['rule']}; {len(sp['train'])} train, {len(sp['test'])} test): the prior "
+                    f"(p0 {sp['prior']['p0']}, a {sp['prior']['a']}) gives test rho {sp['test_rho_prior']}; tuned on "
+                    f"the training half (p0 {t['p0']}, a {t['a']}) it gives test rho {sp['test_rho_tuned']} "
+                    f"(all ranked commodities: {sp['all_rho_tuned']}).")
+        c.out.print("Method: docs/analytics.md §2b (stated before measuring).")
+        return
+    scores = service.loss_scores(c.uow())
+    if mineral:
+        scores = [s for s in scores if s.mineral_id == mineral.strip().lower() or s.name.lower() == mineral.lower()]
+        if not scores:
+            raise InvalidInput(f"No MCS figures for {mineral!r}")
+    if json_out:
+        _json({"method": supplyrisk.METHOD, "minerals": [report.loss_score(s) for s in scores]})
+        return
+    t = Table(title="Expected disruption loss (US consumption at risk, MUSD a year)", title_justify="left")
+    for col in ("#", "Mineral", "At risk", "Likelihood", "US consumption value", "Restricted by", "Withheld", "Exposure"):
+        t.add_column(col, justify="right" if col in ("#", "At risk", "Likelihood", "US consumption value") else "left")
+    for i, s in enumerate(scores, 1):
+        t.add_row(str(i) if s.score_musd is not None else "-", s.name,
+                  "unknown" if s.score_musd is None else f"{s.score_musd:,.1f}",
+                  "-" if s.likelihood is None else f"{s.likelihood:.3f}",
+                  "-" if s.value_musd is None else f"{s.value_musd:,.0f}", ", ".join(s.restricted_by) or "-",
+                  "possible single producer" if s.possible_single_producer else "", s.exposure_basis[:40])
+    c.out.print(t)
+    c.out.print(supplyrisk.METHOD + ". Unknown where a figure is withheld or missing (see --json: 'missing').",
+                markup=False)
 
 
 @app.command("whatif")
@@ -167,30 +225,72 @@ def economics_(project: Optional[str] = typer.Option(None, "--project", help="Pr
                discount: str = typer.Option("8,10", "--discount", help="Discount rates in %, comma separated."),
                us_share: Optional[float] = typer.Option(None, "--us-share", help="Percent of sales to the US "
                                                                                  "(19% tariff applies)."),
+               reading: list[str] = typer.Option([], "--reading", help="An alternative fiscal reading by id "
+                                                 "(e.g. saindak-report-2005); repeatable."),
                cash_flows: bool = typer.Option(False, "--cash-flows", help="Print the yearly cash flows too."),
                tornado: Optional[Path] = typer.Option(None, "--tornado", help="Write a tornado chart of one-at-a-"
                                                       "time NPV sensitivities (first rate): out.png or out.html."),
+               validate: bool = typer.Option(False, "--validate", help="Compare the case with its published "
+                                             "figures and show how the derived inputs follow from them."),
+               financing: bool = typer.Option(False, "--finance", help="The levered case: tranches, equity IRR per "
+                                              "partner, DSCR per year, the US-side view."),
+               scenario_table: bool = typer.Option(False, "--scenarios", help="The named scenarios side by side."),
+               scenario_chart: Optional[Path] = typer.Option(None, "--scenario-chart", help="Write the scenario "
+                                                             "chart: out.png or out.html (implies --scenarios)."),
+               mc_paths: int = typer.Option(0, "--mc-paths", min=0, max=1_000_000, help="Monte Carlo paths for "
+                                            "--finance and --scenarios (0: none)."),
                json_out: bool = common.JSON) -> None:
     """Discounted cash flow: project and partner NPV, IRR, payback and government take."""
     c = common.get()
-    if tornado is not None and tornado.suffix.lower() not in (".png", ".html", ".htm"):
-        raise InvalidInput(f"--tornado must end in .png or .html, not {tornado.name!r}")
-    e = service.project_economics(c.uow(), project, params_file=params_file, rates_pct=_rates(discount),
-                                  us_share_pct=us_share)
+    for p, name in ((tornado, "--tornado"), (scenario_chart, "--scenario-chart")):
+        if p is not None and p.suffix.lower() not in (".png", ".html", ".htm"):
+            raise InvalidInput(f"{name} must end in .png or .html, not {p.name!r}")
+    rates = _rates(discount)
+    e = service.project_economics(c.uow(), project, params_file=params_file, rates_pct=rates,
+                                  us_share_pct=us_share, readings=tuple(reading))
+    out: dict[str, Any] = {}
+    rendered: list[tuple[Path, bytes]] = []  # written only when everything has been computed
     if tornado is not None:
         t = sensitivity.tornado(e.case, e.rates_pct[0])
-        if tornado.suffix.lower() == ".png":
-            tornado.write_bytes(tornado_chart.png(t))
-        else:
-            tornado.write_text(tornado_chart.html_page(t), encoding="utf-8")
-        c.err.print(f"Tornado chart of {len(t.bars)} inputs written to {tornado}")
+        rendered.append((tornado, tornado_chart.png(t) if tornado.suffix.lower() == ".png"
+                         else tornado_chart.html_page(t).encode("utf-8")))
         if not json_out:
             c.out.print(f"[bold]Sensitivities[/] (NPV @{t.rate_pct:g}%, base {t.base_npv:,.0f} MUSD): " + "; ".join(
-                f"{b.factor.name} {b.npv_low:,.0f} / {b.npv_high:,.0f}" for b in t.bars), markup=True)
+                f"{b.factor.name} {b.npv_low:,.0f} / {b.npv_high:,.0f} [{b.status}]" for b in t.bars), markup=True)
+    if validate:
+        case, checks, steps = service.project_validation(c.uow(), project, params_file=params_file)
+        out["validation"] = report.validation_table(case, checks, steps)
+    if financing:
+        fr = service.project_finance(c.uow(), project, params_file=params_file, rate_pct=rates[0], paths=mc_paths)
+        out["finance"] = report.finance_report(fr)
+    if scenario_table or scenario_chart is not None:
+        case, rows = service.project_scenarios(c.uow(), project, params_file=params_file, rate_pct=rates[0],
+                                               paths=mc_paths)
+        out["scenarios"] = scenarios_mod.as_dicts(rows)
+        if scenario_chart is not None:
+            rendered.append((scenario_chart, scenarios_mod.chart_png(rows, rates[0])
+                             if scenario_chart.suffix.lower() == ".png"
+                             else scenarios_mod.chart_html(rows, rates[0]).encode("utf-8")))
+    for path, data in rendered:
+        path.write_bytes(data)
+        what = f"Tornado chart of {len(sensitivity.FACTORS)} inputs" if path == tornado else "Scenario chart"
+        c.err.print(f"{what} written to {path} ({len(data):,} bytes)")
     if json_out:
-        _json(report.evaluation(e))
+        _json({**report.evaluation(e), **out})
         return
-    c.out.print(f"[bold]{e.case.name}[/] (MUSD, real, unlevered; year 0 = {e.case.start_year})")
+    _print_evaluation(c, e, cash_flows)
+    if "validation" in out:
+        _print_validation(c, out["validation"])
+    if "finance" in out:
+        _print_finance(c, out["finance"])
+    if "scenarios" in out:
+        _print_scenarios(c, out["scenarios"], rates[0])
+
+
+def _print_evaluation(c, e, cash_flows: bool) -> None:
+    c.out.print(f"[bold]{escape(e.case.name)}[/] (MUSD, real, unlevered; "
+                + ("discounted to the start of " if e.case.discount_offset else "year 0 = ")
+                + f"{e.case.start_year})")
     t = Table()
     t.add_column("Cash flows to")
     for r in e.rates_pct:
@@ -208,10 +308,16 @@ def economics_(project: Optional[str] = typer.Option(None, "--project", help="Pr
         if i.value_pct is None:
             c.out.print(f"IRR of {who} {i.display()}", markup=False)
     g = e.take
-    c.out.print(f"Government take (undiscounted): royalty {g.royalty:,.0f} + income tax {g.income_tax:,.0f} + "
-                f"state partners {g.government_equity:,.0f} = {g.host_total:,.0f} of {g.pre_fiscal:,.0f} pre-fiscal "
-                f"cash flow: fiscal {_pct(g.fiscal_take_pct)}, host total {_pct(g.host_take_pct)}. "
-                f"US tariff absorbed: {g.us_tariff:,.0f}.")
+    c.out.print(f"Government take (undiscounted): royalties and rents {g.royalty:,.0f} + income tax {g.income_tax:,.0f}"
+                f" + state partners {g.government_equity:,.0f} = {g.host_total:,.0f} of {g.pre_fiscal:,.0f} "
+                f"pre-fiscal cash flow: fiscal {_pct(g.fiscal_take_pct)}, host total {_pct(g.host_take_pct)}. "
+                f"US tariff absorbed: {g.us_tariff:,.0f}.", markup=False)
+    if g.by_levy:
+        c.out.print("  by levy: " + "; ".join(f"{k} ({payee}) {v:,.0f}" for k, (payee, v) in g.by_levy.items()),
+                    markup=False)
+    for group, alts in (e.case.provenance.get("_readings") or {}).items():
+        c.out.print(f"  readings of {group}: " + "; ".join(f"{i} ({r}){' [used]' if u else ''}" for i, r, u in alts)
+                    + " (choose with --reading ID)", markup=False)
     if cash_flows:
         f = e.flows
         ct = Table(title="Cash flows (MUSD)", title_justify="left")
@@ -222,10 +328,104 @@ def economics_(project: Optional[str] = typer.Option(None, "--project", help="Pr
         for i, y in enumerate(f.years):
             ct.add_row(str(y), *[f"{getattr(f, col)[i]:,.0f}" for col in cols])
         c.out.print(ct)
-    c.out.print("[bold]Not verified (assumptions, derived values, inputs without a source):[/]")
+    ok, total = params.verified_share(e.case)
+    c.out.print(f"[bold]Not verified[/] ({total - ok} of {total} inputs; derived values show their formula):")
     for k, v in params.assumptions(e.case):
-        c.out.print(f"  {k} = {v.value:g}{' ' + v.unit if v.unit else ''}: {v.provenance()}", markup=False)
+        c.out.print(f"  {k} = {v.shown()}: {v.provenance()}", markup=False)
     c.out.print("Files: " + ", ".join(e.case.provenance.get("_files", [])), markup=False)
+
+
+def _print_validation(c, v: dict) -> None:
+    t = Table(title="Validation against published figures", title_justify="left")
+    for col in ("Figure", "Published", "Model", "Difference", "Tolerance", "Role"):
+        t.add_column(col, justify="left" if col in ("Figure", "Role") else "right")
+    for ch in v["checks"]:
+        unit = ch["unit"]
+        fmt = (lambda x: f"{x:,.2f}") if unit == "%" else (lambda x: f"{x:,.0f}")
+        t.add_row(f"{ch['figure']} ({unit})", fmt(ch["published"]), "-" if ch["model"] is None else fmt(ch["model"]),
+                  "-" if ch["difference_pct"] is None else f"{ch['difference_pct']:+.1f} %",
+                  "-" if ch["tolerance_pct"] is None else
+                  f"±{ch['tolerance_pct']:g} % {'ok' if ch['within'] else 'EXCEEDED'}", ch["role"])
+    c.out.print(t)
+    c.out.print("[bold]Derived inputs[/] (from the published figures; nothing fitted to NPV or IRR):")
+    for d in v["derivation"]:
+        c.out.print(f"  {d['input']} = {d['value']:,.4f} {d['unit']}: {d['formula']}", markup=False)
+    for ch in v["checks"]:
+        c.out.print(f"  [{ch['key']}] {ch['source']}", markup=False)
+
+
+def _print_finance(c, f: dict) -> None:
+    c.out.print(f"[bold]Project finance[/]: {escape(f['basis'])}; debt modelled {f['debt_musd']:,.0f} MUSD")
+    t = Table()
+    for col in ("Lender", "Kind", "Amount (MUSD)", "Source"):
+        t.add_column(col, justify="right" if col.startswith("Amount") else "left")
+    for tr in f["tranches"]:
+        t.add_row(escape(tr["lender"]), tr["kind"], "unknown" if tr["amount_musd"] is None else f"{tr['amount_musd']:,.0f}",
+                  escape(tr["source"] or tr.get("note") or ""))
+    c.out.print(t)
+    for k, v in f["reported_totals"].items():
+        c.out.print(f"  reported total {k}: {v['value']:,.0f} MUSD ({v['source']})", markup=False)
+    for k, v in f["terms"].items():
+        c.out.print(f"  {k} = {v['value']:g}{'' if v['verified'] else ' (not verified)'}: {v['source']}", markup=False)
+    u, lv = f["unlevered"], f["levered"]
+    c.out.print(f"Unlevered NPV @{f['rate_pct']:g}% {u['npv']:,.0f}, IRR {_pct(u['irr_pct'], 2)}; levered equity NPV "
+                f"{lv['equity_npv']:,.0f}, equity IRR {_pct(lv['equity_irr_pct'], 2)}")
+    for p in f["partners"]:
+        c.out.print(f"  {p['name']}: equity NPV {p['equity_npv']:,.0f}, equity IRR "
+                    f"{_pct(p['equity_irr_pct'], 2) if p['equity_irr_pct'] is not None else p['irr_note']}", markup=False)
+    dt = Table(title="Debt service coverage", title_justify="left")
+    for col in ("Year", "CFADS", "Interest", "Principal", "DSCR"):
+        dt.add_column(col, justify="right")
+    for r in f["dscr"]:
+        dt.add_row(str(r["year"]), f"{r['cfads']:,.0f}", f"{r['interest']:,.0f}", f"{r['principal']:,.0f}",
+                   f"{r['dscr']:.2f}")
+    c.out.print(dt)
+    if f["min_dscr"]:
+        c.out.print(f"Minimum DSCR {f['min_dscr']['value']:.2f} in {f['min_dscr']['year']}")
+    us = f.get("us_view")
+    if us:
+        c.out.print(f"[bold]US view[/]: {us['lender']} {us['amount_musd']:,.0f} MUSD = {us['share_of_debt_pct']:.1f} % "
+                    f"of the modelled debt; peak outstanding {us['peak_outstanding_musd']:,.0f} MUSD")
+        c.out.print(f"  offtake: share of output {us['offtake'].get('share_of_output') or 'unknown'}; "
+                    f"{us['offtake'].get('note', '')}", markup=False)
+        for k, v in us["facts"].items():
+            c.out.print(f"  {k} = {v['value']:,.0f}: {v['source']}", markup=False)
+    mc = f.get("montecarlo")
+    if mc and mc["coverage"]:
+        cv = mc["coverage"]
+        c.out.print(f"Monte Carlo ({mc['paths']:,} paths): minimum DSCR P10 {cv['min_dscr_p10']:.2f}, P50 "
+                    f"{cv['min_dscr_p50']:.2f}; P(min DSCR < 1) {cv['prob_min_dscr_below_1_pct']:.1f} %, "
+                    f"< {cv['covenant_dscr']:g} {cv['prob_min_dscr_below_covenant_pct']:.1f} %; mean shortfall "
+                    f"{cv['mean_shortfall_musd']:,.0f} MUSD, of which {cv['us_lender']} "
+                    f"{cv['us_expected_shortfall_musd']:,.0f} pro rata")
+    for n in f["notes"]:
+        c.out.print(f"  note: {n}", markup=False)
+
+
+def _print_scenarios(c, rows: list[dict], rate: float) -> None:
+    t = Table(title=f"Scenarios (NPV @{rate:g}%, MUSD)", title_justify="left")
+    cols = ["Scenario", "NPV", "IRR", "Barrick NPV", "Host take", "Equity IRR", "Min DSCR"]
+    if rows and "montecarlo" in rows[0]:
+        cols += ["MC P10", "MC P50", "MC P90", "P(DSCR<1)"]
+    for col in cols:
+        t.add_column(col, justify="left" if col == "Scenario" else "right")
+    for r in rows:
+        cells = [escape(r["label"]), f"{r['npv_musd']:,.0f}", _pct(r["irr_pct"], 2),
+                 "-" if r["barrick_npv_musd"] is None else f"{r['barrick_npv_musd']:,.0f}", _pct(r["host_take_pct"]),
+                 _pct(r["equity_irr_pct"]), "-" if r["min_dscr"] is None else f"{r['min_dscr']:.2f}"]
+        if "montecarlo" in r:
+            m = r["montecarlo"]
+            cells += [f"{m['p10']:,.0f}", f"{m['p50']:,.0f}", f"{m['p90']:,.0f}",
+                      _pct(m["prob_dscr_below_1_pct"])]
+        t.add_row(*cells)
+    c.out.print(t)
+    for r in rows:
+        srcs = [f"{k} {v['value']:g}: {v['source']}" for k, v in r["prices"].items()]
+        srcs += [f"{k} {v['value']:,.0f}: {v['source']}" for k, v in r["capex_musd"].items()]
+        if r["delay_years"]:
+            srcs.append(f"delay {r['delay_years']['value']:g} y: {r['delay_years']['source']}")
+        if srcs:
+            c.out.print(f"  {r['id']}: " + "; ".join(srcs), markup=False)
 
 
 @app.command("montecarlo")
@@ -234,28 +434,44 @@ def montecarlo_(project: Optional[str] = typer.Option(None, "--project", help="P
                 paths: int = typer.Option(100_000, "--paths", min=100, max=10_000_000),
                 discount: float = typer.Option(8.0, "--discount", help="Discount rate in %."),
                 seed: int = typer.Option(2025, "--seed"),
-                chunk: int = typer.Option(50_000, "--chunk", min=1000, help="Paths per vectorised chunk."),
+                chunk: int = typer.Option(50_000, "--chunk", min=1000, help="Paths per chunk."),
+                unlevered: bool = typer.Option(False, "--unlevered", help="Ignore the case's financing."),
                 json_out: bool = common.JSON) -> None:
-    """NPV distribution per partner under correlated copper/gold prices, costs and start delay."""
+    """NPV distribution per partner under correlated prices, costs and start delay; with the case's financing,
+    equity NPV and debt-service coverage (breaches of DSCR 1 and of the covenant)."""
     c = common.get()
     _rates(str(discount))
-    e_case = service.project_economics(c.uow(), project, params_file=params_file, rates_pct=(discount,)).case
+    case = service.project_case(c.uow(), project, params_file=params_file)
+    fin = None if unlevered else finance.parse_financing(case)
     u = montecarlo.Uncertainty()
     t0 = time.perf_counter()
-    result, _ = montecarlo.simulate(e_case, u, paths=paths, rate_pct=discount, seed=seed, chunk=chunk)
+    result, _ = montecarlo.simulate(case, u, paths=paths, rate_pct=discount, seed=seed, chunk=chunk, financing=fin)
     seconds = time.perf_counter() - t0
     if json_out:
-        _json({**report.montecarlo(result, e_case), "seconds": round(seconds, 3)})
+        _json({**report.montecarlo(result, case), "seconds": round(seconds, 3)})
         return
-    c.out.print(f"[bold]{e_case.name}[/]: {paths:,} paths x {result.years} years, NPV @{discount:g}% (MUSD), "
+    c.out.print(f"[bold]{escape(case.name)}[/]: {paths:,} paths x {result.years} years, NPV @{discount:g}% (MUSD), "
                 f"seed {seed}, {seconds:.2f} s")
     t = Table()
     for col in ("Cash flows to", "P10", "P50", "P90", "Mean", "P(loss)"):
         t.add_column(col, justify="left" if col == "Cash flows to" else "right")
-    for name, d in [("Project", result.project), *result.partners.items()]:
-        t.add_row(name, f"{d.p10:,.0f}", f"{d.p50:,.0f}", f"{d.p90:,.0f}", f"{d.mean:,.0f}", f"{d.prob_loss_pct:.1f}%")
+    rows = [("Project", result.project), *result.partners.items()]
+    if result.equity is not None:
+        rows.append(("Equity (levered)", result.equity))
+    for name, d in rows:
+        t.add_row(escape(name), f"{d.p10:,.0f}", f"{d.p50:,.0f}", f"{d.p90:,.0f}", f"{d.mean:,.0f}",
+                  f"{d.prob_loss_pct:.1f}%")
     c.out.print(t)
+    cv = result.coverage
+    if cv is not None:
+        c.out.print(f"Debt service: minimum DSCR P10 {cv.min_dscr_p10:.2f}, P50 {cv.min_dscr_p50:.2f}; "
+                    f"P(min DSCR < 1) {cv.prob_below_1_pct:.1f} %, P(< covenant {cv.covenant:g}) "
+                    f"{cv.prob_below_covenant_pct:.1f} %; mean shortfall {cv.mean_shortfall_musd:,.0f} MUSD"
+                    + (f" ({cv.us_lender} pro rata {cv.us_expected_shortfall:,.0f})" if cv.us_lender else ""))
     c.out.print(result.note)
+    ok, total = params.verified_share(case)
+    c.out.print(f"Case inputs: {ok} of {total} verified; the others are derived from published figures or "
+                "assumptions (`maadan economics --project ...` lists them).")
     c.out.print("Assumptions: " + json.dumps(u.describe()), markup=False)
 
 

@@ -1,6 +1,7 @@
 """The `maadan` command: a Typer app assembled from the CLI modules, each declaring its command
-groups (`GROUPS = {"name": typer_app}`; "" puts a group's commands at the top level) and its
-single commands (`COMMANDS = {"name": function}`)."""
+groups (`GROUPS = {"name": typer_app}`; "" puts a group's commands at the top level, "parent name"
+nests it under another module's group, e.g. "cadastre competition") and its single commands
+(`COMMANDS = {"name": function}`)."""
 
 from __future__ import annotations
 
@@ -34,9 +35,14 @@ def build() -> typer.Typer:
         pretty_exceptions_enable=False,
     )
     app.callback()(_root)
-    for _, groups in collect("maadan.cli", "GROUPS"):
-        for name, group in groups.items():
-            app.add_typer(group, name=name or None)
+    declared = [(name, group) for _, groups in collect("maadan.cli", "GROUPS") for name, group in groups.items()]
+    top = {name: group for name, group in declared if " " not in name}
+    for name, group in declared:
+        if " " in name:  # a group nested in another module's group
+            parent, child = name.split(" ", 1)
+            top[parent].add_typer(group, name=child)
+    for name, group in top.items():
+        app.add_typer(group, name=name or None)
     for _, commands in collect("maadan.cli", "COMMANDS"):
         for name, command in commands.items():
             app.command(name)(command)

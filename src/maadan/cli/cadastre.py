@@ -1,24 +1,30 @@
-"""`maadan cadastre ...` and `maadan audit ...`: the licensing officer's and applicant's commands."""
+"""`maadan cadastre ...`: the licensing officer's and applicant's commands (`maadan audit ...` is in audit.py)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from datetime import date
+from dataclasses import replace
+from datetime import date, datetime
 from pathlib import Path
 from typing import List, Optional
 
 import typer
 from rich.table import Table
 
+from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service, views
+from maadan.cadastre.queue_views import describe_place, queue_fields
 from maadan.cadastre.audit import Document, document_from_bytes
 from maadan.cadastre.model import Holder
 from maadan.cli import common
-from maadan.errors import InvalidInput
+from maadan.errors import InvalidInput, NotFound
+from maadan.serialize import to_jsonable
 
 app = typer.Typer(help="Mineral-rights cadastre: check, apply, decide, titles, rent, due.", no_args_is_help=True)
-audit_app = typer.Typer(help="The tamper-evident register of every change.", no_args_is_help=True)
 
+DECLARE_HELP = ("An exception the applicant claims, by the code a rule names (e.g. bona-fide-industrial-user "
+                "for Punjab's rock-salt embargo); the officer verifies it. Repeat for several.")
 JURISDICTION = typer.Option("PK-BA", "--jurisdiction", "-j", help="Jurisdiction code, e.g. PK-BA (Balochistan).")
 
 
@@ -52,20 +58,79 @@ def parse_holder(text: str) -> Holder:
                   country=(m.group("country") or "").upper() or None, kind=m.group("kind") or "private")
 
 
-def _documents(paths: list[Path] | None) -> list[Document]:
+SHAREHOLDER_HELP = ("HOLDER::NAME=SHARE, a shareholder a body-corporate holder discloses (repeat); HOLDER::none "
+                    "says it has none to disclose (Punjab: holders of more than 5%).")
+LOCAL_TO_HELP = "HOLDER::ZONE, a zone the holder is local to, e.g. 'Bajaur Minerals::PK-KP-MD' (repeat)."
+
+
+def _per_holder(items: list[str] | None, option: str) -> dict[str, list[str]]:
+    out: dict[str, list[str]] = {}
+    for text in items or []:
+        holder, sep, rest = text.partition("::")
+        if not sep or not holder.strip() or not rest.strip():
+            raise InvalidInput(f"{option} {text!r}: write HOLDER::VALUE, the holder named as in --holder")
+        out.setdefault(holder.strip(), []).append(rest.strip())
+    return out
+
+
+def with_disclosures(holders: list[Holder], shareholder: list[str] | None, local_to: list[str] | None) -> list[Holder]:
+    """The holders with the shareholders they disclose and the zones they are local to."""
+    shares, zones = _per_holder(shareholder, "--shareholder"), _per_holder(local_to, "--local-to")
+    names = {h.name for h in holders}
+    for option, given in (("--shareholder", shares), ("--local-to", zones)):
+        unknown = sorted(set(given) - names)
+        if unknown:
+            raise InvalidInput(f"{option}: {unknown[0]!r} is not one of the holders ({', '.join(sorted(names))})")
+    out = []
+    for h in holders:
+        disclosed: tuple[tuple[str, float], ...] | None = None
+        if h.name in shares:
+            items = []
+            for entry in shares[h.name]:
+                if entry.lower() == "none":
+                    continue
+                name, sep, pct = entry.rpartition("=")
+                try:
+                    items.append((name.strip(), float(pct)))
+                except ValueError:
+                    raise InvalidInput(f"--shareholder {h.name}::{entry}: write NAME=SHARE, e.g. 'Ali Khan=60'") from None
+                if not sep or not name.strip():
+                    raise InvalidInput(f"--shareholder {h.name}::{entry}: write NAME=SHARE, e.g. 'Ali Khan=60'")
+            disclosed = tuple(items)
+        out.append(replace(h, shareholders=disclosed, local_to=tuple(zones[h.name]) if h.name in zones else None))
+    return out
+
+
+def documents(paths: list[Path] | None) -> list[Document]:
+    """The documents named on the command line, read and hashed (also for `cadastre competition`)."""
     return [document_from_bytes(p.name, _read(p)) for p in paths or []]
+
+
+def print_rules_basis(basis: dict | None) -> None:
+    """The rule version applied and why; in yellow, with its reasons, when that is uncertain."""
+    if not basis:
+        return
+    c = common.get()
+    if basis.get("certain", True):
+        c.out.print(f"Rules applied: {basis.get('summary')}", markup=False)
+    else:
+        c.out.print("[yellow]Rules applied (UNCERTAIN):[/] ", end="")
+        c.out.print(str(basis.get("summary")), markup=False)
 
 
 def _print_check(r: service.CheckReport) -> None:
     c = common.get()
     c.out.print(f"{r.title_type} in {r.jurisdiction} (rules {r.rules_version}): {r.area_km2:,.3f} km², "
                 f"{r.vertex_count} vertices")
+    print_rules_basis(r.rules)
     if r.fee_amount is not None:
         c.out.print(f"Application fee: {r.fee_amount:,.0f} {r.fee_currency}" + ("" if r.fee_verified else " (unverified)"))
     for p in r.problems:
         c.out.print(f"[red]problem:[/] {p}")
     for k in r.conflicts:
         c.out.print(f"[red]conflict:[/] {k.kind} {k.ref} overlaps by {k.overlap_km2:,.3f} km²")
+    for n in r.notes:
+        c.out.print(f"note: {n}", markup=False)
     if r.unverified:
         c.out.print("[yellow]unverified rule values used:[/] " + ", ".join(r.unverified))
     c.out.print("[green]No problems found.[/]" if r.ok else "")
@@ -78,11 +143,17 @@ def check_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               crs: Optional[str] = typer.Option(None, help="EPSG:4326 (default), EPSG:32641 or EPSG:32642."),
               cells: Optional[str] = typer.Option(None, help="Grid cells instead of a polygon."),
               holder: Optional[List[str]] = typer.Option(None, "--holder", help="NAME=SHARE[:COUNTRY[:KIND]] (repeat)."),
+              mineral: Optional[List[str]] = typer.Option(None, "--mineral", "-m",
+                                                          help="Mineral, checked against restrictions (repeat)."),
+              declare: Optional[List[str]] = typer.Option(None, "--declare", help=DECLARE_HELP),
+              shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
+              local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
               json_out: bool = common.JSON) -> None:
     """Run every check an application gets, without filing it. Exit 3 when there are conflicts."""
     c = common.get()
-    holders = [parse_holder(h) for h in holder or []]
-    r = service.check(c.uow(), jurisdiction, title_type, _area(area, crs, cells), holders or None)
+    holders = with_disclosures([parse_holder(h) for h in holder or []], shareholder, local_to)
+    r = service.check(c.uow(), jurisdiction, title_type, _area(area, crs, cells), holders or None,
+                      minerals=tuple(mineral or ()), declarations=tuple(declare or ()))
     if json_out:
         common.print_json(views.check_view(r))
     else:
@@ -100,33 +171,67 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
               crs: Optional[str] = typer.Option(None),
               cells: Optional[str] = typer.Option(None),
               applicant_org: Optional[str] = typer.Option(None, help="Organisation id of the filer."),
+              declare: Optional[List[str]] = typer.Option(None, "--declare", help=DECLARE_HELP),
+              shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
+              local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
+              converts: Optional[str] = typer.Option(None, "--converts", help="Your active title this converts, e.g. "
+                                                     "PK-BA/EL/2026/0001 (security of tenure)."),
+              received_at: Optional[datetime] = typer.Option(
+                  None, "--received-at", formats=["%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d %H:%M:%S%z"],
+                  help="A paper filing's receipt time with its offset, e.g. 2026-12-01T10:30:00+05:00; not before "
+                       "the latest filing already numbered."),
               actor: Optional[str] = common.ACTOR,
+              idempotency_key: Optional[str] = common.IDEMPOTENCY_KEY,
               json_out: bool = common.JSON) -> None:
-    """File an application; prints its receipt (number, time, area, fee, priority)."""
+    """File an application; prints its receipt (number, time, area, fee, place in the queue, the rules applied).
+    Filed at most once per --idempotency-key: a rerun with the key prints the first receipt."""
     c = common.get()
+    holders = with_disclosures([parse_holder(h) for h in holder], shareholder, local_to)
     inp = service.ApplicationInput(jurisdiction=jurisdiction, title_type=title_type, minerals=tuple(mineral),
-                                   holders=tuple(parse_holder(h) for h in holder), area=_area(area, crs, cells),
-                                   applicant_org=applicant_org)
-    receipt = service.apply(c.uow(write=True), inp, common.actor(actor))
-    a = receipt.application
-    data = {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
-            "priority": a.priority, "holds_priority": receipt.holds_priority, "area_km2": a.area_km2,
-            "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
-            "rules_version": a.rules_version, "conflicts": [k.__dict__ for k in a.conflicts],
-            "unverified_rules": receipt.report.unverified}
+                                   holders=tuple(holders), area=_area(area, crs, cells),
+                                   applicant_org=applicant_org, declarations=tuple(declare or ()),
+                                   converts=converts, received_at=received_at)
+
+    def file(uow) -> dict:
+        receipt = service.apply(uow, inp, common.actor(actor))
+        a = receipt.application
+        return {"number": a.number, "ref": a.ref, "received_at": a.received_at.isoformat(), "state": a.state,
+                **queue_fields(a), "place": describe_place(a), "holds_priority": receipt.holds_priority,
+                "area_km2": a.area_km2,
+                "fee": {"amount": a.fee_amount, "currency": a.fee_currency, "verified": a.fee_verified},
+                "rules_version": a.rules_version, "conflicts": [k.__dict__ for k in a.conflicts],
+                "simultaneous_until": receipt.simultaneous_until.isoformat() if receipt.simultaneous_until else None,
+                "competition_method": to_jsonable(receipt.competition_rule) if receipt.competition_rule else None,
+                "unverified_rules": receipt.report.unverified, "rules_basis": a.rules_basis,
+                "notes": receipt.report.notes}
+
+    request = {"area": hashlib.sha256(_read(area)).hexdigest() if area else None, "crs": crs, "cells": cells,
+               "inp": [jurisdiction, title_type, list(mineral), list(holder), applicant_org, list(declare or ()),
+                       list(shareholder or ()), list(local_to or ()), converts,
+                       received_at.isoformat() if received_at else None]}
+    data, key, replayed = common.once("cadastre apply", idempotency_key, request, common.actor(actor), file)
+    data = data | {"idempotency_key": key, "replayed": replayed}
     if json_out:
         common.print_json(data)
         return
-    c.out.print(f"Receipt: application {a.ref}, received {a.received_at.isoformat(timespec='seconds')}, "
-                f"{a.area_km2:,.3f} km², fee {a.fee_amount:,.0f} {a.fee_currency}"
-                + ("" if a.fee_verified else " (unverified)"))
-    if a.priority == "clear":
-        c.out.print("[green]Holds priority[/]: no earlier pending application overlaps.")
-    else:
-        others = ", ".join(k.ref for k in a.conflicts if k.kind == "application")
-        c.out.print(f"[yellow]{a.priority}[/]: overlaps pending application(s) {others}"
-                    + (" received the same day (rule 10: simultaneous; an officer decides)" if a.priority == "competing"
-                       else " received earlier, which take priority"))
+    fee = "no fee" if data["fee"]["amount"] is None else f"fee {data['fee']['amount']:,.0f} {data['fee']['currency']}"
+    c.out.print(f"Receipt: application {data['ref']}, received {data['received_at'][:19]}, "
+                f"{data['area_km2']:,.3f} km², {fee}" + ("" if data['fee']['verified'] else " (unverified)")
+                + (" [bold](filed before: this is its receipt)[/]" if replayed else ""))
+    print_rules_basis(data["rules_basis"])
+    for n in data["notes"]:
+        c.out.print(f"note: {n}", markup=False)
+    c.out.print(f"Idempotency key: {key} (rerun with --idempotency-key {key} to get this receipt again "
+                "without filing twice)")
+    colour = {"clear": "green", "competing": "yellow", "behind": "yellow"}[data["priority"]]
+    c.out.print(f"[{colour}]{data['priority']}[/]: {data['place']}.")
+    if data["competition_method"]:
+        r = data["competition_method"]
+        c.out.print(f"The group is decided by {r['method'].replace('-', ' ')} ({r['legal_basis']}"
+                    f"{'' if r['verified'] else '; unverified'}).")
+    if data["simultaneous_until"] and data["priority"] != "behind":
+        c.out.print(f"Until {data['simultaneous_until']} an overlapping filing of the same day would "
+                    "compete with it (rule 10); it cannot be offered before then.")
 
 
 @app.command("decide")
@@ -139,7 +244,7 @@ def decide_cmd(number: int = typer.Argument(..., help="Application number."),
     """Move an application through its lifecycle (grant issues the title)."""
     c = common.get()
     app_, title = service.decide(c.uow(write=True), jurisdiction, number, action, common.actor(actor), reason,
-                                 _documents(document))
+                                 documents(document))
     data = {"application": app_.ref, "state": app_.state, "title": title.number if title else None}
     if json_out:
         common.print_json(data)
@@ -151,6 +256,8 @@ def decide_cmd(number: int = typer.Argument(..., help="Application number."),
 def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/EL/2026/0001."),
               action: str = typer.Argument(..., help="renew | transfer | relinquish | surrender | expire | revoke"),
               holder: Optional[List[str]] = typer.Option(None, "--holder", help="Holders after a transfer."),
+              shareholder: Optional[List[str]] = typer.Option(None, "--shareholder", help=SHAREHOLDER_HELP),
+              local_to: Optional[List[str]] = typer.Option(None, "--local-to", help=LOCAL_TO_HELP),
               area: Optional[Path] = typer.Option(None, "--area", help="Area kept, for relinquish."),
               crs: Optional[str] = typer.Option(None),
               reason: Optional[str] = typer.Option(None), actor: Optional[str] = common.ACTOR,
@@ -159,8 +266,8 @@ def title_cmd(number: str = typer.Argument(..., help="Title number, e.g. PK-BA/E
     """Act on a title."""
     c = common.get()
     t = service.title_action(
-        c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=_documents(document),
-        holders=[parse_holder(h) for h in holder] if holder else None,
+        c.uow(write=True), number, action, common.actor(actor), reason=reason, documents=documents(document),
+        holders=with_disclosures([parse_holder(h) for h in holder], shareholder, local_to) if holder else None,
         area=service.AreaInput(geojson=_read(area), crs=crs) if area else None)
     data = {"number": t.number, "state": t.state, "expires_on": t.expires_on, "area_km2": t.area_km2,
             "renewals": t.renewals, "holders": [[h.name, h.share_pct] for h in t.holders]}
@@ -179,17 +286,25 @@ def applications_cmd(jurisdiction: str = JURISDICTION,
     c = common.get()
     apps = views.visible_applications(c.uow(), None, jurisdiction, state, everything=True)
     rows = [{"number": a.number, "received_at": a.received_at.isoformat(), "type": a.title_type, "state": a.state,
-             "priority": a.priority, "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
-             "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic} for a in apps]
+             **queue_fields(a), "area_km2": a.area_km2, "holders": [[h.name, h.share_pct] for h in a.holders],
+             "conflicts": [f"{k.kind} {k.ref}" for k in a.conflicts], "synthetic": a.synthetic,
+             "rules_version": a.rules_version, "rules_basis": a.rules_basis} for a in apps]
     if json_out:
         common.print_json({"count": len(rows), "items": rows})
         return
     t = Table(title=f"Applications, {jurisdiction}, in order of receipt")
-    for col in ("no.", "received (UTC)", "type", "state", "priority", "km²", "holders", "overlaps"):
+    for col in ("no.", "received (UTC)", "type", "rules", "state", "priority", "group / competing with", "waits on",
+                "km²", "holders"):
         t.add_column(col)
+    pending = set(lc.PENDING)
     for r in rows:
-        t.add_row(str(r["number"]), r["received_at"][:19], r["type"], r["state"], r["priority"],
-                  f"{r['area_km2']:,.2f}", ", ".join(f"{n} {s:g}%" for n, s in r["holders"]), ", ".join(r["conflicts"]))
+        uncertain = r["rules_basis"] is not None and not r["rules_basis"].get("certain", True)
+        group = f"{r['competition_group']}: {', '.join(r['competing_with'])}" if r["competition_group"] else ""
+        waits = "; ".join(f"{w['kind']} {w['ref']}" for w in r["waits_on"]) if r["state"] in pending else ""
+        t.add_row(str(r["number"]), r["received_at"][:19], r["type"],
+                  r["rules_version"] + (" (uncertain)" if uncertain else ""), r["state"],
+                  r["priority"] if r["state"] in pending else "", group, waits,
+                  f"{r['area_km2']:,.2f}", ", ".join(f"{n} {s:g}%" for n, s in r["holders"]))
     c.out.print(t)
 
 
@@ -201,7 +316,8 @@ def titles_cmd(jurisdiction: str = JURISDICTION, state: Optional[str] = typer.Op
     titles, total = views.titles_page(c.uow(), jurisdiction, state, limit=limit)
     rows = [{"number": t.number, "type": t.title_type, "state": t.state, "area_km2": t.area_km2,
              "granted_on": t.granted_on, "expires_on": t.expires_on, "synthetic": t.synthetic,
-             "holders": [[h.name, h.share_pct] for h in t.holders]} for t in titles]
+             "holders": [[h.name, h.share_pct] for h in t.holders], "rules_version": t.rules_version,
+             "rules_basis": t.rules_basis} for t in titles]
     if json_out:
         common.print_json({"total": total, "count": len(rows), "items": rows})
         return
@@ -249,6 +365,130 @@ def rent_cmd(year: Optional[int] = typer.Option(None, help="Year to invoice (def
             c.out.print(f"  {n.title_number}: {n.reason}", markup=False)
 
 
+def parse_day(text: Optional[str], option: str = "--at") -> date:
+    """A day given as YYYY-MM-DD (today when not given)."""
+    if text is None:
+        return date.today()
+    try:
+        return date.fromisoformat(text.strip())
+    except ValueError:
+        raise InvalidInput(f"{option} {text!r}: give a day as YYYY-MM-DD, e.g. 2025-10-01") from None
+
+
+def _pct(census: dict | None) -> str:
+    return "" if not census else f"{census['verified']}/{census['total']} ({census['share']:.0%})"
+
+
+def _print_rules_index(data: dict) -> None:
+    c = common.get()
+    t = Table(title=f"Mineral-title rules applied on {data['at']} (share of values a source confirms)")
+    for col in ("jurisdiction", "name", "version applied", "verified (applied)", "verified (all versions)"):
+        t.add_column(col)
+    for j in data["jurisdictions"]:
+        applied = j["applied"]
+        t.add_row(j["jurisdiction"], j["name"], applied["version"] if applied else "none in force",
+                  _pct(applied), _pct(j["all_versions"]))
+    c.out.print(t)
+    c.out.print("Details: maadan cadastre rules -j CODE [--at DAY] [--version V] [--diff V1 --to V2]")
+
+
+def _print_values(values: list[dict]) -> None:
+    t = Table(show_lines=False)
+    for col in ("value", "", "verified", "confidence", "legal basis; source"):
+        t.add_column(col, overflow="fold")
+    for v in values:
+        basis = v["legal_basis"] + (f"; {v['source']}" if v["source"] else "")
+        if v["note"]:
+            basis += f" — {v['note']}"
+        t.add_row(v["label"], v["shown"], "yes" if v["verified"] else ("placeholder" if v["placeholder"] else "no"),
+                  v["confidence"] or "", basis)
+    common.get().out.print(t, markup=False)
+
+
+def _print_rules(data: dict, version: Optional[str]) -> None:
+    c = common.get()
+    c.out.print(f"{data['jurisdiction']} {data['name']}: rules on {data['at']}", markup=False)
+    print_rules_basis(data["applied"])
+    c.out.print("Which version applies when:")
+    for p in data["timeline"]:
+        c.out.print(f"  {p['from']} to {p['to'] or 'now'}: {p['version']} {p['title']}"
+                    + ("" if p["certain"] else " (UNCERTAIN: " + "; ".join(p["reasons"]) + ")"), markup=False)
+    for v in data["versions"]:
+        if version and v["version"] != version:
+            continue
+        c.out.print("")
+        c.out.print(f"[bold]{v['version']} {v['title']}[/] — {v['status_on_day']} on {data['at']}; "
+                    f"verified {_pct(v['census'])}")
+        for ev in v["status"]:
+            where = f" ({ev['legal_basis']}" + (f"; {ev['source']}" if ev["source"] else "") + ")"
+            c.out.print(f"  {ev['date']} {ev['status']}{'' if ev['certain'] else ' (uncertain)'}{where}", markup=False)
+        if version or v["status_on_day"] == "applied":
+            _print_values(v["values"])
+            for ob in v["observations"]:
+                c.out.print(f"  observed ({ob['title_type']}): {ob['text']} [{ob['source']}; {ob['confidence']}]",
+                            markup=False)
+    if not version:
+        c.out.print("\nValues are shown for the version applied; --version V shows another's, "
+                    "--diff V1 --to V2 what changed.")
+
+
+def _print_diff(data: dict) -> None:
+    c = common.get()
+    counts = ", ".join(f"{k} {n}" for k, n in data["counts"].items())
+    c.out.print(f"{data['jurisdiction']}: from {data['from']['version']} {data['from']['title']} "
+                f"to {data['to']['version']} {data['to']['title']} ({counts})", markup=False)
+    t = Table()
+    for col in ("value", "change", "before", "after", "basis after"):
+        t.add_column(col, overflow="fold")
+    for ch in data["changes"]:
+        before, after = ch["before"], ch["after"]
+        t.add_row(ch["label"], ch["kind"], before["shown"] + ("" if before["verified"] else " (unverified)")
+                  if before else "", after["shown"] + ("" if after["verified"] else " (unverified)") if after else "",
+                  after["legal_basis"] if after else "")
+    c.out.print(t, markup=False)
+
+
+@app.command("rules")
+def rules_cmd(jurisdiction: Optional[str] = typer.Option(None, "--jurisdiction", "-j",
+                                                          help="Jurisdiction code, e.g. PK-PB; all when omitted."),
+              at: Optional[str] = typer.Option(None, "--at", help="The day to apply the rules on (YYYY-MM-DD; "
+                                                                   "default today)."),
+              version: Optional[str] = typer.Option(None, "--version", help="Show this version's values."),
+              diff_from: Optional[str] = typer.Option(None, "--diff", help="Compare this version ..."),
+              diff_to: Optional[str] = typer.Option(None, "--to", help="... with this one (default: the next)."),
+              json_out: bool = common.JSON) -> None:
+    """The rules for people: every version with its legal status, every value with its legal basis,
+    source, confidence and whether a source confirms it, and what changed between two versions."""
+    day = parse_day(at)
+    if (diff_from or diff_to or version) and not jurisdiction:
+        raise InvalidInput("--version, --diff and --to need --jurisdiction")
+    if diff_to and not diff_from:
+        raise InvalidInput("--to needs --diff")
+    if diff_from:
+        if not diff_to:
+            found = [v["version"] for v in views.rules_of(jurisdiction, day, values=False)["versions"]]
+            later = found[found.index(diff_from) + 1:] if diff_from in found else []
+            if diff_from in found and not later:
+                raise InvalidInput(f"--diff {diff_from}: no later version; give --to (versions: {', '.join(found)})")
+            diff_to = later[0] if later else diff_from  # an unknown --diff is reported by rules_diff
+        data = views.rules_diff(jurisdiction, diff_from, diff_to)
+        common.print_json(data) if json_out else _print_diff(data)
+        return
+    if not jurisdiction:
+        data = views.rules_index(day)
+        common.print_json(data) if json_out else _print_rules_index(data)
+        return
+    data = views.rules_of(jurisdiction, day)
+    if version and version not in [v["version"] for v in data["versions"]]:
+        raise NotFound(f"{data['jurisdiction']} rule version", version, [v["version"] for v in data["versions"]])
+    if json_out:
+        if version:
+            data["versions"] = [v for v in data["versions"] if v["version"] == version]
+        common.print_json(data)
+    else:
+        _print_rules(data, version)
+
+
 def _days(text: str) -> int:
     m = re.fullmatch(r"\s*(\d+)\s*(d|days?)?\s*", text)
     if not m:
@@ -284,37 +524,6 @@ def register_cmd(jurisdiction: Optional[str] = typer.Option(None, "--jurisdictio
     common.print_json(views.public_register(c.uow(), jurisdiction))
 
 
-@audit_app.command("verify")
-def audit_verify(json_out: bool = common.JSON) -> None:
-    """Check the hash chain; names the first edited, deleted or reordered event. Exit 1 if broken."""
-    c = common.get()
-    v = service.verify_audit(c.uow())
-    if json_out:
-        common.print_json(v)
-    elif v.ok:
-        c.out.print(f"[green]Register intact[/]: {v.events} events, hash chain verified.")
-    else:
-        c.out.print(f"[red]Register broken[/] at event {v.first_bad_seq}: {v.reason}")
-    if not v.ok:
-        raise typer.Exit(1)
-
-
-@audit_app.command("log")
-def audit_log(subject: Optional[str] = typer.Option(None), json_out: bool = common.JSON) -> None:
-    """Every recorded change, oldest first."""
-    c = common.get()
-    events, _ = views.events_page(c.uow(), subject)
-    if json_out:
-        common.print_json({"count": len(events), "items": events})
-        return
-    t = Table(title="Register of changes")
-    for col in ("seq", "at (UTC)", "actor", "event", "subject", "reason"):
-        t.add_column(col)
-    for e in events:
-        t.add_row(str(e.seq), e.at[:19], e.actor, e.kind, e.subject, e.reason or "")
-    c.out.print(t)
-
-
 demo_app = typer.Typer(help="Synthetic demonstration data (always labelled synthetic).", no_args_is_help=True)
 
 
@@ -329,14 +538,21 @@ def demo_cadastre(titles: int = typer.Option(200, "--titles", help="How many syn
     by_type: dict[str, int] = {}
     for t in made:
         by_type[t.title_type] = by_type.get(t.title_type, 0) + 1
+    plan = service.demo_plan(jurisdiction)
     data = {"titles": len(made), "seed": seed, "by_type": by_type, "synthetic": True,
-            "area_km2": round(sum(t.area_km2 for t in made), 2)}
+            "area_km2": round(sum(t.area_km2 for t in made), 2),
+            "sizes": [{"type": p.code, "area_km2": [round(p.area_km2[0], 4), round(p.area_km2[1], 4)],
+                       "term_years": p.term_years, "basis": p.basis} for p in plan]}
     if json_out:
         common.print_json(data)
     else:
         c.out.print(f"SYNTHETIC demo cadastre: {len(made)} titles in {jurisdiction} (seed {seed}): "
                     + ", ".join(f"{k} {v}" for k, v in sorted(by_type.items()))
                     + f"; {data['area_km2']:,.0f} km² in all. Numbers start with SYN-.")
+        c.out.print("Sizes and terms drawn from (titles observed in practice, never limits):")
+        for p in plan:
+            c.out.print(f"  {p.code}: {p.area_km2[0]:,.4g} to {p.area_km2[1]:,.4g} km², {p.term_years} years — {p.basis}",
+                        markup=False)
 
 
 @app.command("export")
@@ -403,4 +619,4 @@ def reserve_cmd(path: Path = typer.Argument(..., help="GeoJSON Feature/FeatureCo
         c.out.print(f"{n} {kind} area(s) added to {jurisdiction}")
 
 
-GROUPS = {"cadastre": app, "audit": audit_app, "demo": demo_app}
+GROUPS = {"cadastre": app, "demo": demo_app}

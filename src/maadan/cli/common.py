@@ -4,11 +4,14 @@ options (--json, --actor), and turning Maadan errors into a message and an exit 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
+import uuid
+from datetime import timedelta
 from functools import cached_property
-from typing import Any
+from typing import Any, Callable
 
 import typer
 from rich.console import Console
@@ -16,7 +19,7 @@ from sqlalchemy import Engine
 
 from maadan import actors
 from maadan.config import Settings, load_settings
-from maadan.errors import MaadanError
+from maadan.errors import InvalidInput, MaadanError
 from maadan.serialize import to_jsonable
 from maadan.store.database import create_db_engine, require_schema
 from maadan.store.uow import UnitOfWork
@@ -98,3 +101,39 @@ def report_error(exc: MaadanError) -> None:
     if ctx.json_mode:
         print_json(exc.to_dict())
     ctx.err.print(f"[bold red]error:[/] {exc.message}", markup=True, highlight=False)
+
+
+IDEMPOTENCY_KEY = typer.Option(
+    None, "--idempotency-key",
+    help="Run this write at most once: a rerun with the same key (and the same input) prints the first run's "
+         "result and writes nothing. Default: a new key, printed with the result.")
+
+
+def once(command: str, key: str | None, request: Any, actor_name: str,
+         work: Callable[[UnitOfWork], dict[str, Any]]) -> tuple[dict[str, Any], str, bool]:
+    """Run the write `work(uow)` exactly once for `key` (issue 18): the key, the input's digest and the
+    result are committed with the write in one transaction, so a rerun after a lost connection or a killed
+    terminal prints the stored result instead of writing twice. Returns (result, key, replayed)."""
+    from maadan.errors import Conflict
+    from maadan.store.idempotency import Claim, lookup
+
+    c = get()
+    key = key if key is not None else str(uuid.uuid4())
+    if not 1 <= len(key) <= 255 or not key.isprintable() or not key.isascii() or " " in key:
+        raise InvalidInput("--idempotency-key: 1 to 255 visible ASCII characters, e.g. a UUID")
+    require_schema(c.engine)
+    owner = hashlib.sha256(f"cli:{actor_name}".encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps([command, to_jsonable(request)], sort_keys=True, default=str).encode())
+    stored = lookup(c.engine, owner, key)
+    if stored is not None:
+        if stored.fingerprint != digest.hexdigest():
+            raise Conflict(f"--idempotency-key {key} was used with different input; use a new key for a new write")
+        return json.loads(stored.body), key, True
+    claim = Claim(owner, key, digest.hexdigest(), "CLI", command, timedelta(hours=c.settings.idempotency_hours))
+    try:
+        result = work(UnitOfWork(c.engine, write=True, claim=claim))
+        if claim.session is not None:
+            claim.finish(0, [], json.dumps(to_jsonable(result)).encode())
+    finally:
+        claim.release()
+    return result, key, False

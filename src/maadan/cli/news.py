@@ -10,9 +10,9 @@ from rich.table import Table
 
 from maadan import actors
 from maadan.cli import common
-from maadan.news.review import NewsDocument, Proposal
+from maadan.news.review import NewsDocument, Proposal, status_changes
 from maadan.errors import InvalidInput
-from maadan.agreements.service import add_or_corroborate, find_agreements
+from maadan.agreements.service import add_or_corroborate, add_status_change, find_agreements
 from maadan.news import views
 from maadan.news.views import document_json, parse_value, proposal_json  # noqa: F401 (used by ingest)
 from maadan.news.service import commit_document, list_documents, review_proposals, show_document
@@ -165,16 +165,22 @@ def news_commit(document: str = typer.Argument(..., help="Document id (at least 
     c = common.get()
     held = {a.id for a in find_agreements(c.uow())}
     ids = commit_document(c.uow(write=True), document, actor=common.actor(actor),
-                          add_agreement=add_or_corroborate)
+                          add_agreement=add_or_corroborate,
+                          add_status_change=add_status_change)
+    changes = status_changes(show_document(c.uow(), document))
+    changed = {x["agreement"] for x in changes}
     added = [i for i in ids if i not in held]
-    corroborated = [i for i in ids if i in held]
+    corroborated = [i for i in ids if i in held and i not in changed]
     if json_out:
-        common.print_json({"document": document, "agreements": ids, "added": added, "corroborated": corroborated})
+        common.print_json({"document": document, "agreements": ids, "added": added, "corroborated": corroborated,
+                           "status_changes": changes})
         return
     if not ids:
         c.out.print("No agreement committed: every proposed agreement was rejected.", markup=False)
     if added:
         c.out.print(f"{len(added)} agreement(s) added: {', '.join(added)}", markup=False)
+    for x in changes:
+        c.out.print(f"status change recorded on {x['agreement']}: {x['status']} on {x['date']}", markup=False)
     if corroborated:
         c.out.print(f"{len(corroborated)} agreement(s) already in the registry, this text added to their sources: "
                     f"{', '.join(corroborated)}", markup=False)

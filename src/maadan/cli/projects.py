@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Optional
 
 import typer
 from rich.table import Table
@@ -29,9 +29,9 @@ def _print_rows(rows: list[ProjectRow], json_out: bool, title: str) -> None:
     for r in rows:
         p, loc = r.project, r.project.location
         cells = [p.id, p.name, p.kind, p.status, f"{p.province or '?'} / {p.district or '?'}",
-                 ", ".join(p.commodities), f"{loc.lat:.4f}, {loc.lon:.4f}" if loc else "unknown"]
+                 ", ".join(p.commodities), f"{loc.describe()} ({loc.confidence})" if loc else "unlocated"]
         if show_distance:
-            cells.append(f"{r.distance_km:,.1f}")
+            cells.append(f"{r.distance_km:,.1f}" + (f" (centre {r.centre_km:,.1f})" if r.uncertain else ""))
         t.add_row(*cells)
     c.out.print(t)
     c.out.print(f"{len(rows)} found.")
@@ -83,10 +83,11 @@ def _show(name: str, json_out: bool) -> None:
         out.print(f"Operator: {orgs[p.operator_id].name}")
     if p.locations:
         for loc in p.locations:
-            out.print(f"Location{' (preferred)' if loc.preferred else ''}: {loc.lat}, {loc.lon} — {loc.source}"
-                      + (f" ({loc.note})" if loc.note else ""))
+            out.print(f"Location{' (' + loc.label + ')' if loc.label else ''}{' (preferred)' if loc.preferred else ''}: "
+                      f"{loc.describe()}, {loc.confidence} confidence{', derived by Maadan' if loc.derived else ''}"
+                      f" — {loc.source}" + (f" ({loc.note})" if loc.note else ""), markup=False)
     else:
-        out.print(f"Location: unknown{' — ' + p.location_note if p.location_note else ''}")
+        out.print(f"Location: unlocated{' — ' + p.location_note if p.location_note else ''}", markup=False)
     for i, reading in enumerate(p.ownership, 1):
         t = Table(title=f"Ownership reading {i} ({reading.basis}) — {reading.source}", title_justify="left")
         for col in ("Holder", "Share %", "Via", "Note"):
@@ -101,17 +102,18 @@ def _show(name: str, json_out: bool) -> None:
             out.print(f"  {reading.note}")
     if p.ownership_incomplete:
         out.print(f"[yellow]Ownership incomplete[/]{': ' + p.ownership_note if p.ownership_note else ''}")
-    labels = {"life-of-mine": "Life of mine", "phase": "Phases", "resource": "Resources and reserves", "production": "Production",
-              "capex": "Capital cost", "event": "Key dates"}
-    for kind, label in labels.items():
-        facts = p.facts_of(kind)
-        if not facts:
-            continue
-        out.print(f"[bold]{label}[/]")
-        everything = "; ".join(p.sources)
-        for f in facts:
-            source = "the project's sources (below)" if f.source == everything else f.source
-            out.print(f"  • {_fact_text(kind, f.data, d.mineral_names)} [dim]— {source}[/]")
+    t = Table(title="Claims and their sources" + (f" (status as of {p.status_as_of})" if p.status_as_of
+                                                 else " (status as of: unknown, its sources are undated)"),
+              title_justify="left")
+    for col in ("claim", "value", "sources"):
+        t.add_column(col)
+    for claim in p.claims(d.names):
+        t.add_row(claim.label, claim.value + (f" (as of {claim.as_of})" if claim.as_of else ""),
+                  "\n".join(f"{x.label}: {x.url or 'no link'}" for x in claim.sources) or "[yellow]unsourced[/]")
+    out.print(t)
+    for c in p.corrections:
+        out.print(f"  Correction {c.at} ({c.by}): {c.claim}: {c.old or '(none)'} → {c.new or '(removed)'} — {c.why}",
+                  markup=False)
     if p.notes:
         out.print(f"[bold]Notes[/] {p.notes}")
     if d.agreements:
@@ -119,53 +121,6 @@ def _show(name: str, json_out: bool) -> None:
         for a in d.agreements:
             out.print(f"  • {a.date or 'undated'} {a.kind_label}: {a.title} [dim]({a.id})[/]")
     out.print("[bold]Sources[/] " + "; ".join(p.sources))
-
-
-def _qty(value: Any, high: Any = None, qualifier: Any = None, unit: str = "") -> str:
-    q = {"approx": "~", ">": ">", "<": "<"}.get(str(qualifier), "") if qualifier else ""
-    text = f"{q}{value:g}" if isinstance(value, (int, float)) else str(value)
-    if isinstance(high, (int, float)):
-        text += f"–{high:g}"
-    return f"{text} {unit}".strip()
-
-
-def _fact_text(kind: str, d: dict[str, Any], names: dict[str, str]) -> str:
-    if kind == "life-of-mine":
-        return f"{d.get('years', '?')} years" + (f" ({d['note']})" if d.get("note") else "")
-    if kind == "event":
-        return f"{d.get('date', '?')}: {d.get('event', '')}"
-    if kind == "capex":
-        return (f"{d.get('label', '')}: {d.get('currency', '')} "
-                f"{_qty(d.get('value'), d.get('value_high'), d.get('qualifier'), d.get('unit', ''))}"
-                + (f" ({d['year']})" if d.get("year") else ""))
-    if kind == "phase":
-        parts = [str(d.get("name", ""))]
-        if d.get("throughput_mtpa") is not None:
-            parts.append(f"{d['throughput_mtpa']:g} Mtpa")
-        if d.get("start"):
-            parts.append(f"from {d['start']}")
-        if d.get("description"):
-            parts.append(str(d["description"]))
-        return ", ".join(parts)
-    if kind == "production":
-        what = names.get(d.get("commodity", ""), d.get("commodity", ""))
-        when = d.get("period") or d.get("year") or ""
-        return (f"{d.get('kind', '')} {what}{' ' + str(d['phase']) if d.get('phase') else ''}"
-                f"{' ' + str(when) if when else ''}: {_qty(d.get('value'), d.get('value_high'), d.get('qualifier'), d.get('unit', ''))}")
-    # resource
-    bits = [str(d.get("label", ""))]
-    if d.get("ore_mt") is not None:
-        reported = f" (reported as {d['ore_reported']})" if d.get("ore_reported") else ""
-        bits.append(f"{_qty(d['ore_mt'], d.get('ore_mt_high'), d.get('ore_qualifier'), 'Mt')} ore{reported}")
-    for g in d.get("grades") or []:
-        bits.append(f"{_qty(g.get('value'), g.get('value_high'), g.get('qualifier'), g.get('unit', ''))} "
-                    f"{names.get(g.get('commodity', ''), g.get('commodity', ''))}")
-    for g in d.get("contained") or []:
-        bits.append(f"{_qty(g.get('value'), g.get('value_high'), g.get('qualifier'), g.get('unit', ''))} "
-                    f"contained {names.get(g.get('commodity', ''), g.get('commodity', ''))}")
-    if d.get("classification"):
-        bits.append(str(d["classification"]))
-    return ", ".join(b for b in bits if b)
 
 
 @projects_app.command("show")

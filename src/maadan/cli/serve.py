@@ -29,13 +29,14 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
 
 
 def _log_config(level: str) -> dict:
-    """uvicorn's logging, plus Maadan's own loggers (one JSON line per request) on stderr."""
+    """uvicorn's logging, plus Maadan's own loggers on stderr: every line one JSON object
+    (http/logs.py), with the request id inside a request."""
     import copy
 
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
-    config["formatters"]["maadan"] = {"format": "%(message)s"}
+    config["formatters"]["maadan"] = {"()": "maadan.http.logs.JsonFormatter"}
     config["handlers"]["maadan"] = {"class": "logging.StreamHandler", "formatter": "maadan",
                                     "stream": "ext://sys.stderr"}
     config["loggers"]["maadan"] = {"handlers": ["maadan"], "level": level.upper(), "propagate": False}

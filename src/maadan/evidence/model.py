@@ -40,6 +40,15 @@ class Source:
     def label(self) -> str:
         return f"{self.publisher}, {self.date}" if self.date else self.publisher
 
+    @property
+    def reference(self) -> str:
+        """The label and the page without its scheme, e.g. `Dawn, 2025-02-07 (dawn.com/news/1890305/...)`:
+        plain text for reports that must not link out."""
+        if not self.url:
+            return self.label
+        page = re.sub(r"https?://(www\.)?", "", self.url, flags=re.IGNORECASE)  # also a mirror's embedded URL
+        return f"{self.label} ({page})"
+
     def as_dict(self) -> dict[str, Any]:
         return {"publisher": self.publisher, "url": self.url, "date": self.date, "evidence": self.evidence,
                 "supports": list(self.supports)}

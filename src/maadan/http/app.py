@@ -12,10 +12,12 @@ from fastapi import Depends, FastAPI
 
 from maadan import __version__
 from maadan.config import Settings, load_settings
-from maadan.http import content_types, errors, openapi_doc, warmup
+from maadan.http import content_types, errors, metrics, openapi_doc, warmup
 from maadan.http.client_limits import ClientLimits
+from maadan.http.idempotency import Idempotency
 from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, RequestLog
 from maadan.http.security_headers import SecurityHeaders
+from maadan.store import durability
 from maadan.store.database import create_db_engine, require_schema
 
 ADAPTERS = ("maadan.api", "maadan.ogc", "maadan.web")  # installed in this order; each must import
@@ -27,6 +29,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     settings = settings or load_settings()
     engine = engine or create_db_engine(settings)
     require_schema(engine)
+    durability.require_durable(engine)  # synchronous_commit on for our sessions; fsync=off warned about
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -50,14 +53,17 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
     errors.install(app)
     openapi_doc.install(app)
+    metrics.install(app)  # /metrics, for MAADAN_METRICS_NETWORKS or MAADAN_METRICS_TOKEN
 
     for name in ADAPTERS:
         importlib.import_module(name).install(app)
 
+    app.add_middleware(Idempotency, hours=settings.idempotency_hours)  # innermost: sees the answer whole
     app.add_middleware(RejectNul)  # inside the body limit: it reads bodies the limit has bounded
     app.add_middleware(JsonDepthLimit)  # likewise; before any parser recurses into the body
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
-    app.add_middleware(RequestLog)
+    app.add_middleware(metrics.RequestMetrics)  # inside the log: counted by route template
+    app.add_middleware(RequestLog)  # gives each request its id
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: every response, errors too
     logging.getLogger("maadan.requests").setLevel(settings.log_level.upper())
     return app

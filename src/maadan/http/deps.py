@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Query, Request
 
 from maadan.config import Settings
+from maadan.http.idempotency import claim_of
 from maadan.store.uow import UnitOfWork
 
 MAX_LIMIT = 1000
@@ -18,12 +19,14 @@ def settings(request: Request) -> Settings:
 
 
 def uow(request: Request) -> UnitOfWork:
-    """A read unit of work on the app's engine (the schema is checked once at startup)."""
-    return UnitOfWork(request.app.state.engine)
+    """A read unit of work on the app's engine (the schema is checked once at startup). After a keyed
+    write in the same request it reads that write's transaction (http/idempotency.py)."""
+    return UnitOfWork(request.app.state.engine, claim=claim_of(request.scope))
 
 
 def write_uow(request: Request) -> UnitOfWork:
-    return UnitOfWork(request.app.state.engine, write=True)
+    """A write unit of work; with an Idempotency-Key its commit waits for the answer (http/idempotency.py)."""
+    return UnitOfWork(request.app.state.engine, write=True, claim=claim_of(request.scope))
 
 
 @dataclass(frozen=True)

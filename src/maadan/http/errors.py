@@ -20,6 +20,7 @@ from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from maadan.errors import MaadanError
+from maadan.http.middleware import request_id
 
 log = logging.getLogger("maadan.api")
 
@@ -66,11 +67,12 @@ def wants_html(request: Request) -> bool:
     return _is_page(request)
 
 
-def plain_page(status: int, body: dict[str, Any]) -> HTMLResponse:
+def plain_page(status: int, body: dict[str, Any], request_id: str | None = None) -> HTMLResponse:
     """A minimal page for when no adapter installed its own."""
     message = html.escape(str(body.get("message", "")))
+    rid = f"<p>Request id: <code>{html.escape(request_id)}</code></p>" if request_id else ""
     return HTMLResponse(f"<!doctype html><html lang=\"en\"><meta charset=\"utf-8\"><title>Error {status}</title>"
-                        f"<h1>Error {status}</h1><p>{message}</p><p><a href=\"/\">Home</a></p></html>",
+                        f"<h1>Error {status}</h1><p>{message}</p>{rid}<p><a href=\"/\">Home</a></p></html>",
                         status_code=status)
 
 
@@ -87,7 +89,7 @@ def respond(request: Request, status: int, body: dict[str, Any], headers: dict[s
                 return renderer(request, status, body, headers)
             except Exception:  # the page itself failed (e.g. the database is down): the plain page
                 log.exception("the error page for %s failed", request.url.path)
-        response: Response = plain_page(status, body)
+        response: Response = plain_page(status, body, request_id(request.scope))
     else:
         response = JSONResponse(body, status_code=status)
     response.headers.update(headers or {})
@@ -160,5 +162,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:  # a bug, not bad input
-        log.exception("internal error on %s %s", request.method, request.url.path)
-        return respond(request, 500, {"error": "internal", "message": "internal error; it has been logged"})
+        rid = request_id(request.scope)
+        log.exception("internal error on %s %s (request %s)", request.method, request.url.path, rid)
+        # answered outside the middleware (Starlette's outermost error handler): the id header is set here
+        return respond(request, 500, {"error": "internal",
+                                      "message": f"internal error; it has been logged as request {rid}"},
+                       {"X-Request-ID": rid} if rid else None)

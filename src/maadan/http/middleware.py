@@ -3,10 +3,12 @@ JSON bodies nest, and one structured log line per request."""
 
 from __future__ import annotations
 
+import contextvars
 import json
 import logging
 import re
 import time
+import uuid
 
 import numpy as np
 
@@ -78,17 +80,17 @@ class RejectNul:
         if not (ctype.startswith(self.TEXT_BODIES) or b"+json" in ctype.split(b";")[0]):
             await self.app(scope, receive, send)
             return
-        body, interrupted = await _whole_body(receive)
+        body, interrupted = await whole_body(receive)
         if interrupted is not None:
-            await self.app(scope, _replay([interrupted]), send)
+            await self.app(scope, replay_body([interrupted]), send)
             return
         if b"\x00" in body or b"\\u0000" in body or (ctype.startswith(b"application/x-www") and b"%00" in body.lower()):
             await _nul(send, "the request body", scope)
             return
-        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+        await self.app(scope, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive), send)
 
 
-async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
+async def whole_body(receive: Receive) -> tuple[bytes, Message | None]:
     """The request body read to its end, or the message (a disconnect) that cut it short."""
     chunks, more = [], True
     while more:
@@ -100,7 +102,7 @@ async def _whole_body(receive: Receive) -> tuple[bytes, Message | None]:
     return b"".join(chunks), None
 
 
-def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
+def replay_body(messages: list[Message], then: Receive | None = None) -> Receive:
     queue = list(messages)
 
     async def receive() -> Message:
@@ -115,11 +117,11 @@ def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
 
 async def _nul(send: Send, where: str, scope: Scope) -> None:
     status = 400 if scope["path"].startswith("/ogc") else 422  # OGC API answers bad parameters with 400
-    await _send_json(send, status, {"error": "invalid_input", "details": {"where": where},
+    await send_json(send, status, {"error": "invalid_input", "details": {"where": where},
                                     "message": f"{where} holds a NUL character (U+0000), which text may not contain"})
 
 
-async def _send_json(send: Send, status: int, payload: dict) -> None:
+async def send_json(send: Send, status: int, payload: dict) -> None:
     body = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
@@ -152,22 +154,35 @@ class JsonDepthLimit:
         if scope["type"] != "http" or not (ctype == b"application/json" or ctype.endswith(b"+json")):
             await self.app(scope, receive, send)
             return
-        body, interrupted = await _whole_body(receive)
+        body, interrupted = await whole_body(receive)
         if interrupted is not None:
-            await self.app(scope, _replay([interrupted]), send)
+            await self.app(scope, replay_body([interrupted]), send)
             return
         depth = json_depth(body)
         if depth > self.limit:
             status = 400 if scope["path"].startswith("/ogc") else 422
-            await _send_json(send, status, {"error": "invalid_input", "details": {"depth": depth, "limit": self.limit},
+            await send_json(send, status, {"error": "invalid_input", "details": {"depth": depth, "limit": self.limit},
                                             "message": f"body: the JSON nests {depth} levels deep; at most "
                                                        f"{self.limit} are read"})
             return
-        await self.app(scope, _replay([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+        await self.app(scope, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+
+
+REQUEST_ID = "maadan.request_id"  # the request's id in the ASGI scope
+REQUEST_ID_HEADER = b"x-request-id"
+_GIVEN_ID = re.compile(rb"[A-Za-z0-9._:-]{1,128}")
+current_request_id: contextvars.ContextVar[str | None] = contextvars.ContextVar("maadan_request_id", default=None)
+
+
+def request_id(scope: Scope) -> str | None:
+    """The id of this request (also in its X-Request-ID answer header and its log lines)."""
+    return scope.get(REQUEST_ID)
 
 
 class RequestLog:
-    """One JSON line per request: method, path, status, duration, client."""
+    """One JSON line per request: method, path, status, duration, client and request id. The id is the
+    proxy's X-Request-ID when that is a plain token (letters, digits, . _ : -, at most 128), else a new
+    one; every answer carries it in X-Request-ID, and error pages show it."""
 
     def __init__(self, app: ASGIApp):
         self.app = app
@@ -177,11 +192,18 @@ class RequestLog:
             await self.app(scope, receive, send)
             return
         start, status = time.perf_counter(), 500
+        given = dict(scope.get("headers") or []).get(REQUEST_ID_HEADER, b"")
+        rid = given.decode() if _GIVEN_ID.fullmatch(given) else uuid.uuid4().hex
+        scope[REQUEST_ID] = rid
+        token = current_request_id.set(rid)
 
         async def capture(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message = {**message, "headers": [*(h for h in message.get("headers", [])
+                                                    if h[0].lower() != REQUEST_ID_HEADER),
+                                                  (REQUEST_ID_HEADER, rid.encode())]}
             await send(message)
 
         try:
@@ -189,4 +211,6 @@ class RequestLog:
         finally:
             client = scope.get("client") or ("-", 0)
             log.info(json.dumps({"method": scope["method"], "path": scope["path"], "status": status,
-                                 "ms": round((time.perf_counter() - start) * 1000, 2), "client": client[0]}))
+                                 "ms": round((time.perf_counter() - start) * 1000, 2), "client": client[0],
+                                 "request_id": rid}))
+            current_request_id.reset(token)

@@ -11,12 +11,18 @@ from maadan.errors import InvalidInput
 from maadan.evidence import fields
 from maadan.ingest.yamlfile import YamlFile, read
 
-ENTRY_KEYS = ("publisher", "url", "date", "title", "note")
+ENTRY_KEYS = ("publisher", "url", "date", "undated", "title", "note")
 CITE_KEYS = ("ref", "quote", "supports")
 
 
+def undated_sources(path: Path, label: str) -> set[str]:
+    """The urls of the catalogue's pages that carry no date (reference databases, mirrors), declared so."""
+    doc: YamlFile = read(path, label)
+    return {str(e.get("url")) for e in (doc.data.get("sources") or {}).values() if e.get("undated") is True}
+
+
 def load_catalogue(path: Path, label: str) -> dict[str, dict[str, Any]]:
-    """id -> {publisher, url, date}; each entry needs all three (a dated page)."""
+    """id -> {publisher, url, date}; each entry needs all three, or `undated: true` with a note."""
     doc: YamlFile = read(path, label)
     entries = doc.data.get("sources") if isinstance(doc.data, dict) else None
     if not isinstance(entries, dict):
@@ -30,8 +36,12 @@ def load_catalogue(path: Path, label: str) -> dict[str, dict[str, Any]]:
             if not url.startswith(("https://", "http://")):
                 raise fields.bad(f"{ident}.url", f"{url!r} must be an http:// or https:// address")
             date = fields.partial_date(item.get("date"), f"{ident}.date")
-            if date is None:
-                raise fields.bad(f"{ident}.date", "is required (the publication date, as precise as the page gives it)")
+            undated = item.get("undated") is True
+            if date is None and not undated:
+                raise fields.bad(f"{ident}.date", "is required (the publication date, as precise as the page gives "
+                                                  "it), or undated: true with a note for a page that has none")
+            if undated and (date is not None or not item.get("note")):
+                raise fields.bad(f"{ident}.undated", "an undated page has no date and needs a note saying what it is")
             out[str(ident)] = {"publisher": fields.text(item.get("publisher"), f"{ident}.publisher", required=True,
                                                         limit=300),
                                "url": url, "date": date}

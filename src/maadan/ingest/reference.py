@@ -11,7 +11,6 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Iterator
 
-import yaml
 
 from maadan.errors import DataFileError
 from maadan.minerals.model import (
@@ -25,17 +24,9 @@ from maadan.minerals.model import (
 )
 from maadan.minerals.names import NameIndex, normalise
 from maadan.organisations.model import CAPABILITIES, KINDS, OWNERSHIPS, Organisation
-from maadan.projects.model import Holding, Location, OwnershipReading, Project, ProjectFact
+from maadan.projects.model import Project
 
 STATUSES = {"reported", "estimated", "withheld", "no-data", "not-available", "net-exporter", "qualitative"}
-PROJECT_STATUSES = {"occurrence", "exploration", "feasibility", "development", "operating", "small-scale", "historic"}
-FACT_KINDS = {"resources": "resource", "production": "production", "phases": "phase", "capex": "capex",
-              "key_dates": "event", "life_of_mine": "life-of-mine"}
-PROJECT_KEYS = {
-    "id", "name", "full_name", "aliases", "kind", "country", "province", "district", "commodities", "byproducts",
-    "deposit_type", "status", "status_note", "operator", "locations", "location_note", "ownership",
-    "ownership_incomplete", "ownership_note", "sources", "notes", *FACT_KINDS,
-}
 KNOWN_UNITS = {
     "metric tons", "thousand metric tons", "million metric tons", "thousand metric dry tons", "kilograms",
     "thousand carats", "million carats", "million cubic meters",
@@ -247,14 +238,15 @@ def _profile(path: Path, line: int, r: dict[str, str], minerals: set[str] | None
 def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     path = data_dir() / "organisations.csv"
     out = []
+    # `source` may be empty: the sources are then given per claim in organisation_sources.yaml
     for line, r in read_csv(path, ["id", "name", "short_name", "aliases", "country", "kind", "parent", "note",
-                                   "source", "capabilities", "minerals", "regions", "ownership", "profile_source"]):
+                                   "capabilities", "minerals", "regions", "ownership", "profile_source"]):
         if r["kind"] not in KINDS:
             raise DataFileError(rel(path), f"kind must be one of {', '.join(KINDS)}", line=line, column="kind")
         if r["country"] and (len(r["country"]) != 2 or not r["country"].isupper()):
             raise DataFileError(rel(path), "country must be an ISO 3166 alpha-2 code", line=line, column="country")
         out.append(Organisation(
-            id=r["id"], name=r["name"], kind=r["kind"], source=r["source"], short_name=r["short_name"] or None,
+            id=r["id"], name=r["name"], kind=r["kind"], source=r.get("source", ""), short_name=r["short_name"] or None,
             country=r["country"] or None, parent_id=r["parent"] or None, note=r["note"] or None,
             aliases=tuple(a.strip() for a in r["aliases"].split(";") if a.strip()),
             **_profile(path, line, r, minerals),
@@ -264,117 +256,45 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
         if o.parent_id and o.parent_id not in ids:
             raise DataFileError(rel(path), f"parent {o.parent_id!r} of {o.id!r} is not an organisation id",
                                 column="parent")
-    return out
+    return _with_claim_sources(out, path)
 
 
-def _require_source(path: Path, where: str, item: dict[str, Any]) -> str:
-    source = str(item.get("source") or "").strip()
-    if not source:
-        raise DataFileError(rel(path), f"{where} has no source")
-    return source
+def _with_claim_sources(orgs: list[Organisation], csv_path: Path) -> list[Organisation]:
+    """The organisations with the per-claim sources of organisation_sources.yaml attached; a row with
+    neither a `source` nor an entry there is refused (every row cited)."""
+    from dataclasses import replace
 
+    from maadan.ingest.citations import load_catalogue
+    from maadan.ingest.organisation_data import attach, load_organisation_sources
 
-def _project(path: Path, doc: dict[str, Any], minerals: set[str], orgs: set[str]) -> Project:
-    def need(key: str) -> Any:
-        if doc.get(key) in (None, ""):
-            raise DataFileError(rel(path), f"field {key!r} is required")
-        return doc[key]
-
-    unknown = sorted(set(doc) - PROJECT_KEYS)
-    if unknown:
-        raise DataFileError(rel(path), f"unknown field(s) {', '.join(unknown)}")
-    pid = need("id")
-    if pid != path.stem:
-        raise DataFileError(rel(path), f"id {pid!r} must match the file name {path.stem!r}")
-    if doc.get("kind") not in ("project", "deposit"):
-        raise DataFileError(rel(path), "field 'kind' must be project or deposit")
-    if need("status") not in PROJECT_STATUSES:
-        raise DataFileError(rel(path), f"field 'status' must be one of {', '.join(sorted(PROJECT_STATUSES))}")
-    for field in ("commodities", "byproducts"):
-        for m in doc.get(field) or []:
-            if m not in minerals:
-                raise DataFileError(rel(path), f"{field}: unknown mineral id {m!r}")
-    operator = doc.get("operator")
-    if operator and operator not in orgs:
-        raise DataFileError(rel(path), f"operator: unknown organisation id {operator!r}")
-    locations = []
-    for i, loc in enumerate(doc.get("locations") or []):
-        lat, lon = loc.get("lat"), loc.get("lon")
-        if not isinstance(lat, (int, float)) or not -90 <= lat <= 90:
-            raise DataFileError(rel(path), f"locations[{i}].lat must be a number in [-90, 90]")
-        if not isinstance(lon, (int, float)) or not -180 <= lon <= 180:
-            raise DataFileError(rel(path), f"locations[{i}].lon must be a number in [-180, 180]")
-        locations.append(Location(lat=float(lat), lon=float(lon), preferred=bool(loc.get("preferred")),
-                                  note=loc.get("note"), source=_require_source(path, f"locations[{i}]", loc)))
-    readings = []
-    for i, reading in enumerate(doc.get("ownership") or []):
-        holders = []
-        for j, h in enumerate(reading.get("holders") or []):
-            org, label = h.get("organisation"), h.get("label")
-            if org is None and not label:
-                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}] needs an organisation id or a label")
-            if org is not None and org not in orgs:
-                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}]: unknown organisation id {org!r}")
-            if h.get("via") and h["via"] not in orgs:
-                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}].via: unknown organisation {h['via']!r}")
-            share = h.get("share_pct")
-            if share is not None and (not isinstance(share, (int, float)) or not 0 <= share <= 100):
-                raise DataFileError(rel(path), f"ownership[{i}].holders[{j}].share_pct must be in 0-100")
-            holders.append(Holding(organisation_id=org, label=label, share_pct=share, via_id=h.get("via"),
-                                   note=h.get("note")))
-        readings.append(OwnershipReading(basis=reading.get("basis") or "equity", holders=tuple(holders),
-                                         source=_require_source(path, f"ownership[{i}]", reading),
-                                         note=reading.get("note")))
-    facts = []
-    for key, kind in FACT_KINDS.items():
-        items = doc.get(key) or []
-        for i, item in enumerate([items] if isinstance(items, dict) else items):
-            if not isinstance(item, dict):
-                raise DataFileError(rel(path), f"{key}[{i}] must be a mapping")
-            for num_key in ("value", "value_high", "ore_mt", "ore_mt_high", "throughput_mtpa", "years"):
-                v = item.get(num_key)
-                if v is not None and (not isinstance(v, (int, float)) or v < 0):
-                    raise DataFileError(rel(path), f"{key}[{i}].{num_key} must be a non-negative number")
-            for sub in ("grades", "contained"):
-                for k, g in enumerate(item.get(sub) or []):
-                    if g.get("commodity") not in minerals and g.get("commodity") not in ("ore", "concentrate"):
-                        raise DataFileError(rel(path), f"{key}[{i}].{sub}[{k}]: unknown mineral {g.get('commodity')!r}")
-            source = _require_source(path, f"{key}[{i}]", item)
-            facts.append(ProjectFact(kind=kind, data={k: v for k, v in item.items() if k != "source"}, source=source))
-    sources = [str(s) for s in doc.get("sources") or []]
-    if not sources:
-        raise DataFileError(rel(path), "field 'sources' must list at least one source")
-    project = Project(
-        id=pid, name=need("name"), full_name=doc.get("full_name") or doc["name"], kind=doc["kind"],
-        country=doc.get("country") or "PK", status=doc["status"], sources=sources, province=doc.get("province"),
-        district=doc.get("district"), deposit_type=doc.get("deposit_type"), status_note=doc.get("status_note"),
-        operator_id=operator, commodities=list(doc.get("commodities") or []),
-        byproducts=list(doc.get("byproducts") or []), aliases=[str(a) for a in doc.get("aliases") or []],
-        locations=locations, location_note=doc.get("location_note"), ownership=readings,
-        ownership_incomplete=bool(doc.get("ownership_incomplete")), ownership_note=doc.get("ownership_note"),
-        facts=facts, notes=doc.get("notes"),
-    )
-    problems = project.ownership_problems()
-    if problems:
-        raise DataFileError(rel(path), problems[0])
-    return project
-
-
-def load_projects(catalogue: Catalogue, organisations: list[Organisation]) -> list[Project]:
-    minerals = {m.id for m in catalogue.minerals}
-    orgs = {o.id for o in organisations}
+    path = csv_path.parent / "organisation_sources.yaml"
+    cited = {}
+    if path.exists():
+        catalogue_path = csv_path.parent / "sources.yaml"
+        catalogue = load_catalogue(catalogue_path, rel(catalogue_path))
+        cited = load_organisation_sources(path, rel(path), catalogue, {o.id for o in orgs})
     out = []
-    for path in sorted((data_dir() / "projects").glob("*.yaml")):
-        try:
-            doc = yaml.safe_load(path.read_text(encoding="utf-8"))
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise DataFileError(rel(path), f"is not valid YAML: {getattr(exc, 'problem', exc)}",
-                                line=mark.line + 1 if mark else None) from None
-        if not isinstance(doc, dict):
-            raise DataFileError(rel(path), "must hold one mapping (a project)")
-        out.append(_project(path, doc, minerals, orgs))
+    for o in orgs:
+        if o.id in cited:
+            o = replace(o, **attach(o, *cited[o.id]))
+        if not o.source:
+            raise DataFileError(rel(csv_path), f"{o.id}: no source (give one in organisation_sources.yaml)",
+                                column="source")
+        out.append(o)
     return out
+
+
+def load_projects(catalogue: Catalogue, organisations: list[Organisation],
+                  sources: dict[str, dict] | None = None, folder: Path | None = None) -> list[Project]:
+    """Every bundled deposit and project (maadan/data/projects/*.yaml), read whole before anything is stored."""
+    from maadan.ingest.citations import load_catalogue
+    from maadan.ingest.project_data import load_project_files
+
+    if sources is None:
+        path = data_dir() / "sources.yaml"
+        sources = load_catalogue(path, rel(path))
+    return load_project_files(folder or data_dir() / "projects", sources, {m.id for m in catalogue.minerals},
+                              {o.id for o in organisations}, rel)
 
 
 def bundle_checksum() -> str:

@@ -13,6 +13,7 @@ from datetime import date
 from html.parser import HTMLParser
 
 from maadan.errors import InvalidInput
+from maadan.news.byline import published_from_text, publisher_from_text
 
 # A short list of very frequent English function words. In English prose they make up roughly 35-50% of
 # the words; a text where they are under 12% (of at least 8 words) is taken to be in another language.
@@ -41,7 +42,8 @@ class ReadDocument:
     published_from: str | None = None  # "given" | "html meta" | "text"
     published_evidence: str | None = None
     language: str = "en"  # "en" or "not-en"
-    publisher: str | None = None  # HTML <meta property="og:site_name">
+    publisher: str | None = None  # HTML <meta property="og:site_name">, else a byline or credit line
+    publisher_from: str | None = None  # "html meta" or "text: <the credit read>"
     url: str | None = None  # HTML <link rel="canonical"> or <meta property="og:url">
     warnings: list[str] = field(default_factory=list)
 
@@ -143,7 +145,7 @@ def language_of(text: str) -> tuple[str, str | None]:
     the share of English stop words among the words."""
     letters = [c for c in text if c.isalpha()]
     if letters:
-        latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+        latin = sum(1 for c in letters if c.isascii() or "LATIN" in unicodedata.name(c, ""))  # ASCII letters are Latin
         if latin / len(letters) < 0.7:
             scripts: dict[str, int] = {}
             for c in letters:
@@ -157,31 +159,6 @@ def language_of(text: str) -> tuple[str, str | None]:
         if ratio < MIN_STOP_WORD_RATIO:
             return "not-en", f"only {ratio:.0%} English function words (expected at least {MIN_STOP_WORD_RATIO:.0%})"
     return "en", None
-
-
-_MONTHS = ("january february march april may june july august september october november december").split()
-MONTH_RE = r"(?:Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?|Sep(?:t(?:ember)?)?|" \
-            r"Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)\.?"
-FULL_DATE_RE = re.compile(
-    rf"\b(?:(?P<y1>\d{{4}})-(?P<m1>\d{{2}})-(?P<d1>\d{{2}})"
-    rf"|(?P<d2>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mn2>{MONTH_RE}),?\s+(?P<y2>\d{{4}})"
-    rf"|(?P<mn3>{MONTH_RE})\s+(?P<d3>\d{{1,2}})(?:st|nd|rd|th)?,?\s+(?P<y3>\d{{4}}))\b", re.IGNORECASE)
-
-
-def month_number(name: str) -> int:
-    key = name.lower().rstrip(".")[:3]
-    return [m[:3] for m in _MONTHS].index(key) + 1
-
-
-def parse_full_date(m: re.Match) -> date | None:
-    try:
-        if m.group("y1"):
-            return date(int(m.group("y1")), int(m.group("m1")), int(m.group("d1")))
-        if m.group("y2"):
-            return date(int(m.group("y2")), month_number(m.group("mn2")), int(m.group("d2")))
-        return date(int(m.group("y3")), month_number(m.group("mn3")), int(m.group("d3")))
-    except ValueError:  # 31 February and the like
-        return None
 
 
 def _published_from_meta(meta: dict[str, str], times: list[str]) -> tuple[date, str] | None:
@@ -198,14 +175,6 @@ def _published_from_meta(meta: dict[str, str], times: list[str]) -> tuple[date, 
                 return date(int(m[1]), int(m[2]), int(m[3])), f'<time datetime="{value}">'
             except ValueError:
                 continue
-    return None
-
-
-def _published_from_text(text: str) -> tuple[date, str] | None:
-    # A dateline: a full date in the first 300 characters (where bylines and datelines sit).
-    for m in FULL_DATE_RE.finditer(text[:300]):
-        if d := parse_full_date(m):
-            return d, m.group(0)
     return None
 
 
@@ -229,15 +198,22 @@ def read_document(raw: bytes, filename: str = "text", published: date | None = N
     if not text:
         raise InvalidInput(f"{filename}: no text left once the HTML markup, scripts and styles are removed",
                            details={"field": "file"})
+    publisher_from = "html meta" if publisher else None
     if found is None:
-        found, found_from = _published_from_text(text), "text"
+        day, evidence, warning = published_from_text(text)
+        found, found_from = ((day, evidence) if day else None), "text"
+        if warning:
+            warnings.append(warning)
+    if publisher is None:
+        publisher, credit = publisher_from_text(text)
+        publisher_from = f"text: {credit}" if publisher else None
     doc = ReadDocument(text=text, content_hash=content_hash(text), format=fmt, encoding=encoding,
-                       warnings=warnings, publisher=publisher, url=url)
+                       warnings=warnings, publisher=publisher, url=url, publisher_from=publisher_from)
     if published is not None:
         doc.published, doc.published_from = published, "given"
     elif found is not None:
         doc.published, doc.published_from, doc.published_evidence = found[0], found_from, found[1]
-    else:
+    elif not any("without a year" in w for w in doc.warnings):
         doc.warnings.append("no publication date given or found: relative dates stay unresolved")
     doc.language, why = language_of(text)
     if why:

@@ -10,7 +10,12 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from maadan.ingest.reference import data_dir, load_mineral_catalogue, load_organisations, load_projects
+from maadan.ingest.reference import (
+    data_dir,
+    load_mineral_catalogue,
+    load_organisations,
+    load_projects,
+)
 
 # Organisation kinds in organisations.csv -> party roles in the agreements contract.
 PARTY_ROLE = {"government": "government", "agency": "government", "state-enterprise": "state_owned_enterprise",
@@ -96,6 +101,8 @@ def load_gazetteer() -> Gazetteer:
     for o in orgs:
         g.organisations[o.id] = {"name": o.name, "country": o.country, "kind": o.kind}
         for phrase in {o.name, o.short_name or o.name, *o.aliases}:
+            if phrase.islower():
+                continue  # a generic phrase ("federal government") names whichever the text means, not this one
             g.entries.append(Entry(phrase, "organisation", o.id))
             g._org_names.setdefault(normalise_name(phrase), o.id)
     catalogue = load_mineral_catalogue()

@@ -12,9 +12,11 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from maadan.news import dates, rules
-from maadan.news.gazetteer import AMBIGUOUS_MINERALS, load_gazetteer
+from maadan.news import amounts, casing, cues, dates, governments, organisations
+from maadan.news.gazetteer import AMBIGUOUS_MINERALS, load_gazetteer, normalise_name
 from maadan.news.model import Extraction, Mention
+from maadan.news.people import TITLE_WORDS
+from maadan.news.people import MODIFIERS, PORTFOLIOS, find_people
 from maadan.news.proposals import propose
 
 _PRIORITY = {"organisation": 0, "project": 1, "place": 2, "country": 3, "mineral": 4}
@@ -78,8 +80,9 @@ def _settle(candidates: list[tuple[int, Mention]]) -> list[Mention]:
     """Longest span first, then lower rank; a candidate overlapping a kept one is dropped."""
     kept: list[Mention] = []
     for _, m in sorted(candidates, key=lambda c: (-(c[1].end - c[1].start), c[0], c[1].start)):
-        if not any(m.start < k.end and k.start < m.end for k in kept):
-            kept.append(m)
+        if not any(m.start < k.end and k.start < m.end and not (
+                (k.start, k.end, k.kind) == (m.start, m.end, m.kind) and k.value != m.value) for k in kept):
+            kept.append(m)  # both ends of a range share one span and are kept
     return sorted(kept, key=lambda m: m.start)
 
 
@@ -104,61 +107,163 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
     g = load_gazetteer()
     nlp = build_nlp()
     match_text = text.translate(_CURLY)
-    doc = nlp(match_text)
+    capitals = casing.all_capitals(match_text)
+    doc = nlp(casing.lower_same_length(match_text) if capitals else match_text)
     gaz = [_gazetteer_mention(e, text) for e in doc.ents]
     minerals = [m for m in gaz if m.kind == "mineral"]
     gaz = [m for m in gaz if m.kind != "mineral" or _keep_mineral(m, match_text, minerals)]
-    people = [p for p in rules.find_people(match_text) if not _name_is_known(p, gaz)]
-    orgs_like = _outside_known(rules.find_organisation_like(match_text), gaz, match_text)
-    entities = _settle([(0, m) for m in gaz] + [(1, m) for m in people] + [(2, m) for m in orgs_like])
+    gaz = [m for m in gaz if not _prefix_only(m, match_text)]
+    warnings: list[str] = []
+    people: list[Mention] = []
+    orgs_like: list[Mention] = []
+    if capitals:
+        warnings.append("the text is written in capitals: names cannot be told from words, so only the catalogue's "
+                        "organisations, places and countries are read; people and other organisations are not")
+    else:
+        skip = casing.title_case_lines(match_text)
+        found = (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
+                 + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
+                 + organisations.find_institutions(match_text)
+                 + governments.find_governments(match_text))
+        found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
+        found = _split_at_known_side(found, match_text)
+        orgs_like = [m for m in _outside_known(found, gaz, match_text) if not _prefix_only(m, match_text)]
+        known = [(m.start, m.end) for m in gaz if m.kind in ("country", "organisation", "place")]
+        people = find_people(match_text, skip, known, [(m.start, m.end) for m in orgs_like])
+        orgs_like = _cut_at_names(orgs_like, people, match_text)
+        named = {w for p in people if p.value["name"] for w in (p.value["name"], p.value["name"].split()[-1])}
+        orgs_like = [m for m in orgs_like if not (m.note and "source" in m.note and m.text in named)]  # a person
+        known_names = {p.value["name"] for p in people if _name_is_known(p, gaz + orgs_like)}
+        # ... and a later surname of such a "name" ("Diq" after "Reko Diq") is not a person either
+        people = [p for p in people if not _name_is_known(p, gaz + orgs_like)
+                  and not (p.value["name"] in known_names and p.value["name"] not in p.text)]
+    gaz = _metonyms(gaz, match_text)
+    entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like])
     for m in entities:
         m.text = text[m.start:m.end]  # quote the original characters (curly quotes and all)
         if m.kind == "organisation" and m.linked is None:
-            ident, score = g.link_organisation(m.text)
-            if ident:
-                m.linked, m.value = ident, g.organisations[ident]["name"]
-                m.note = f"linked by name similarity ({score:.0f}/100)" if score < 100 else None
-            else:
-                m.linked, m.value, m.note = "new", m.text, "not in the catalogue: proposed as new"
-    _affiliations(entities, match_text)
+            _link(m, g)
+    entities = _settle([(0, m) for m in entities + _short_forms(entities, match_text)])
+    people = _settle([(0, p) for p in people if not _name_is_known(p, entities)])
+    for p in people:
+        p.text = text[p.start:p.end]
+    entities += _affiliations(people, entities, match_text)
+    entities = sorted(entities + people, key=lambda m: m.start)
     layers = []
-    for found in (dates.find_dates(match_text, published), rules.find_money(match_text),
-                  rules.find_agreement_cues(match_text)):
-        layers += _settle([(0, m) for m in found if not any(
-            m.start < e.end and e.start < m.end for e in entities)])
+    for found_layer in (dates.find_dates(match_text, published), amounts.find_money(match_text),
+                        amounts.find_percentages(match_text),
+                        cues.find_agreement_cues(match_text) + cues.find_events(match_text)):
+        layers += _settle([(0, m) for m in found_layer if (m.note or "").startswith("event: ") or not any(
+            m.start < e.end and e.start < m.end for e in entities if e.kind != "person")])
     for m in layers:
         m.text = text[m.start:m.end]
     mentions = sorted(entities + layers, key=lambda m: (m.start, m.kind))
     sentences = [_strip(text, s.start_char, s.end_char) for s in doc.sents]
-    extraction = Extraction(mentions=mentions)
+    extraction = Extraction(mentions=mentions, warnings=warnings)
     extraction.agreements, extraction.projects = propose(text, sentences, mentions, published, filename,
                                                           publisher=publisher, url=url)
     return extraction
 
 
-def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[Mention]:
-    """An organisation-like span that runs over a known organisation ("Barrick Gold and Zarkon Mining
-    Ltd") keeps only its pieces outside the known names that still read as an organisation name."""
-    known = [q for q in gaz if q.kind == "organisation"]
+_SHORT_STOP = {"the", "a", "an", "us", "new", "national", "international", "general", "united", "saudi", "state",
+               "pakistan", "global", "first", "american", "capital", "group", "mining", "metals"}
+
+
+def _short_forms(entities: list[Mention], text: str) -> list[Mention]:
+    """An organisation named in full and then by its first words ("Cove Kaz Capital Group" ... "Cove Kaz",
+    "Tau-Ken Samruk National Mining Company" ... "Tau-Ken Samruk", "Manara Minerals" ... "Manara") is the
+    same organisation: the text defines the short form. A one-word short form must be distinctive."""
     out = []
-    for m in found:
-        inside = sorted((q for q in known if m.start < q.end and q.start < m.end), key=lambda q: q.start)
-        if not inside:
-            out.append(m)
+    taken = [(e.start, e.end) for e in entities]
+    seen: set[str] = set()
+    for e in sorted((e for e in entities if e.kind == "organisation"), key=lambda e: e.start):
+        words = e.text.split()
+        if len(words) < 2 or e.text in seen:
             continue
-        cuts, pos = [], m.start
-        for q in inside:
-            cuts.append((pos, q.start))
-            pos = max(pos, q.end)
-        cuts.append((pos, m.end))
-        for a, b in cuts:
-            piece = text[a:b]
-            lead = re.match(r"[\s,]*(?:(?:and|&|with)\s+)?", piece).end()
-            trail = len(re.search(r"(?:\s+(?:and|&|with))?[\s,]*$", piece[lead:]).group(0))
-            a, b = a + lead, b - trail
-            piece = text[a:b]
-            if len(piece.split()) >= 2 and rules.ENDS_LIKE_ORG.search(piece):
-                out.append(Mention("organisation", piece, a, b))
+        seen.add(e.text)
+        for n in range(len(words) - 1, 0, -1):
+            short = " ".join(words[:n])
+            if n == 1 and (short.lower() in _SHORT_STOP or len(short) < 4 or not short[0].isupper()):
+                continue
+            if short.lower() in _SHORT_STOP or short.split()[-1].lower() in ("of", "and", "for", "the", "&"):
+                continue
+            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])(?!\s+[A-Z])", text[e.end:]):
+                s, t = e.end + m.start(), e.end + m.end()
+                if any(a < t and s < b for a, b in taken) or not re.search(r"[a-z,;:]\s*$|\(\s*$", text[max(0, s - 3):s]):
+                    continue  # inside another name, or at a sentence start where capitals say nothing
+                out.append(Mention("organisation", text[s:t], s, t, e.value, e.linked, True,
+                                   f"short form of {e.text}, named earlier"))
+                taken.append((s, t))
+    orgs = sorted((e for e in entities if e.kind == "organisation"), key=lambda e: e.start)
+    for e in orgs:  # a short form read by its own form ("Velmora Resources") is the earlier full name too
+        if e.linked == "new":
+            full = next((f for f in orgs if f.start < e.start and f.text.startswith(e.text + " ")), None)
+            if full is not None:
+                e.value, e.linked = full.value, full.linked
+                e.note = f"short form of {full.text}, named earlier"
+    return out
+
+
+_CORPORATE = re.compile(r"^\s*(?:Group|Corp\.?|Corporation|Inc\.?|Ltd\.?|Limited|LLC|Co\.|Company|Holdings|PLC|plc|"
+                        r"\(Pvt\)|\(Private\))\b")
+_CONTINUES = re.compile(r"^[ \t]+(?P<next>[A-Z][\w'’&-]*)")
+
+
+def _prefix_only(m: Mention, text: str) -> bool:
+    """A catalogue organisation whose words are only the start of a longer capitalised name ("Pakistan Minerals"
+    in "Pakistan Minerals Investment Forum") is not that organisation: a link needs the whole name."""
+    if m.kind != "organisation":
+        return False
+    after = text[m.end:m.end + 60]
+    c = _CONTINUES.match(after)
+    if not c or _CORPORATE.match(after):
+        return False
+    nxt = c["next"]
+    following = after[c.end():].split()
+    if nxt.lower() in PORTFOLIOS and following and following[0].lower().strip(",.") in TITLE_WORDS:
+        return False  # "FWO Finance Director ..."
+    if nxt.lower() in TITLE_WORDS or nxt.lower() in MODIFIERS or nxt.isupper() or nxt.lower() in _NAME_STOP:
+        return False  # "USSM CEO Stacy Hastie", "FWO Chairman ...", "Barrick Gold Reko Diq" is rare
+    if nxt.lower() in _place_first_words():
+        return False  # "US Embassy Islamabad"
+    return True
+
+
+@lru_cache(maxsize=1)
+def _place_first_words() -> frozenset[str]:
+    return frozenset(e.phrase.lower().split()[0] for e in load_gazetteer().entries if e.kind in ("place", "country"))
+
+
+_NAME_STOP = {"said", "says", "and", "or", "of", "the", "in", "on", "to", "for", "with", "has", "have", "had",
+              "was", "were", "is", "are", "will", "would", "signed", "announced"}
+
+
+def _link(m: Mention, g) -> None:
+    name = m.value if isinstance(m.value, str) and m.value else m.text
+    ident, score = g.link_organisation(name)
+    if ident:
+        m.linked, m.value = ident, g.organisations[ident]["name"]
+        extra = f"linked by name similarity ({score:.0f}/100)" if score < 100 else None
+        m.note = "; ".join(x for x in (m.note, extra) if x) or None
+    else:
+        m.linked, m.value = "new", name
+        m.note = "; ".join(x for x in (m.note, "not in the catalogue: proposed as new") if x)
+
+
+_ACTS = re.compile(r"^\s*(?:said|says|stated|announced|described|added|noted|confirmed|fact\s?sheet|summary|statement|"
+                   r"official|officials|spokes\w+|press secretary|has|had|is|was|will)\b", re.IGNORECASE)
+
+
+def _metonyms(gaz: list[Mention], text: str) -> list[Mention]:
+    """A building that speaks is an institution: "the White House said" names an organisation, "at the White
+    House" a place."""
+    out = []
+    for m in gaz:
+        if m.kind == "place" and m.value.get("kind") == "building" and _ACTS.match(text[m.end:m.end + 25]):
+            out.append(Mention("organisation", m.text, m.start, m.end, m.value["name"], None, True,
+                               "a building named for the institution it houses"))
+        else:
+            out.append(m)
     return out
 
 
@@ -170,29 +275,138 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _name_is_known(person: Mention, gaz: list[Mention]) -> bool:
-    """True when the 'name' after a title is a known organisation, place, project or country
-    ("Prime Minister House" is a building, not a person called House)."""
+def _cut_at_names(orgs: list[Mention], people: list[Mention], text: str) -> list[Mention]:
+    """A name read by its form that runs on into the person a title introduces ("the Bureau of Energy Resources
+    Jane Roe") ends where the person's name begins."""
+    out = []
+    for o in orgs:
+        cut = False
+        for p in people:
+            name = p.value.get("name")
+            if not name or p.value.get("role") is None:
+                continue
+            at = p.start + p.text.rfind(name)
+            if o.start < at < o.end and p.start < o.start:
+                end = at
+                while end > o.start and text[end - 1] in " ,":
+                    end -= 1
+                o = Mention(o.kind, text[o.start:end], o.start, end, None, o.linked, o.resolved, o.note)
+                cut = True
+        if not cut or (len(o.text.split()) >= 2 and organisations.ENDS_LIKE_ORG.search(o.text)):
+            out.append(o)
+    return out
+
+
+def _split_at_known_side(found: list[Mention], text: str) -> list[Mention]:
+    """A name read by its form that joins, with "and", another name found on its own ("Intel and MP Materials"
+    where "stakes in Intel" names Intel) is two names: the side found alone and the rest."""
+    starts = {(m.start, m.end) for m in found}
+    out = []
+    for m in found:
+        joint = re.search(r"\s+(?:and|&)\s+", m.text)
+        if joint and " of " not in m.text[:joint.start()] and (m.start, m.start + joint.start()) in starts:
+            out.append(Mention("organisation", m.text[joint.end():], m.start + joint.end(), m.end, None, None, True,
+                               m.note))
+            continue
+        out.append(m)
+    return out
+
+
+def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[Mention]:
+    """An organisation-like span that runs over a known organisation, place or country ("Barrick Gold and
+    Zarkon Mining Ltd", "Islamabad and Missouri-based U.S. Strategic Metals") keeps only its pieces outside
+    them that still read as an organisation name. Spans found by context (a ticker, "according to X") and
+    defined abbreviations are kept whole."""
+    known = [q for q in gaz if q.kind in ("organisation", "country", "place")]
+    out = []
+    for m in found:
+        inside = sorted((q for q in known if m.start < q.end and q.start < m.end and (
+            q.kind == "organisation" or re.match(r"(?:['’]s\b|-(?:based|led|backed|owned|run)\b|\s+(?:and|&|with)\s)",
+                                                 text[q.end:q.end + 12]))),
+            key=lambda q: q.start)  # "US Department of Energy" keeps its country; "Islamabad and ..." does not
+        if not inside:
+            out.append(m)
+            continue
+        if any(q.start <= m.start and m.end <= q.end for q in inside if q.kind == "organisation"):
+            continue  # the catalogue already holds this name
+        if m.note and ("abbreviation" in m.note or "outlet" in m.note) and not any(
+                q.start <= m.start and m.end <= q.end for q in inside):
+            out.append(m)
+            continue
+        cuts, pos = [], m.start
+        for q in inside:
+            cuts.append((pos, q.start))
+            pos = max(pos, q.end)
+        cuts.append((pos, m.end))
+        for a, b in cuts:
+            piece = text[a:b]
+            lead = re.match(r"(?:['’]s\b)?[\s,]*(?:(?:and|&|with)\s+)?(?:the\s+)?(?:[\w.]*-(?:based|led|backed|owned)\s+)?",
+                            piece).end()  # "Saudi Arabia's Manara Minerals" keeps "Manara Minerals"
+            trail = len(re.search(r"(?:\s+(?:and|&|with))?[\s,]*$", piece[lead:]).group(0))
+            a, b = a + lead, b - trail
+            piece = text[a:b]
+            if len(piece.split()) >= 2 and organisations.ENDS_LIKE_ORG.search(piece) and \
+                    not piece.startswith(("of ", "for ")):
+                out.append(Mention("organisation", piece, a, b, None, None, True, None))
+    return out
+
+
+def _name_is_known(person: Mention, known: list[Mention]) -> bool:
+    """True when the 'name' of a person is (or holds) a known organisation, place, project, country or mineral
+    ("Prime Minister House" is a building, not a person called House; "Lithium Americas said" is a company)."""
     name = person.value["name"]
     if not name:
         return False
     start = person.start + person.text.rfind(name)
     end = start + len(name)
-    return any(start < q.end and q.start < end for q in gaz if q.kind != "mineral")
+    return any(start < q.end and q.start < end for q in known)
 
 
-def _affiliations(entities: list[Mention], text: str) -> None:
-    """A person right after an organisation or a country ("Embassy Islamabad Acting Deputy Chief of
-    Mission ...", "Pakistan's Commerce Minister ...") belongs to it; that organisation is then marked as an
-    affiliation and is not taken as a party to an agreement."""
-    by_end = {m.end: m for m in entities if m.kind in ("organisation", "country")}
-    for p in entities:
-        if p.kind != "person":
-            continue
+def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> list[Mention]:
+    """A person belongs to the organisation or country right before them ("Embassy Islamabad Acting Deputy
+    Chief of Mission ...", "Pakistan's Commerce Minister ..."), named inside their role ("Federal Minister
+    for Energy (Petroleum Division) ..."), or named by an appositive ("..., CEO of USSM"). That organisation
+    is marked as an affiliation and is not taken as a party to an agreement. The value is the catalogue id,
+    the ISO code, or the name of an organisation not in the catalogue."""
+    orgs = [m for m in entities if m.kind in ("organisation", "country")]
+    by_end = {m.end: m for m in orgs}
+
+    added: list[Mention] = []
+
+    def ident(o: Mention) -> str:
+        return o.value if o.kind == "country" else (o.linked if o.linked not in (None, "new") else str(o.value))
+
+    for p in people:
+        chosen = None
         for gap in range(0, 4):
             o = by_end.get(p.start - gap)
             if o and re.fullmatch(r"\s*(?:'s)?\s*", text[o.end:p.start]):
-                p.value["affiliation"] = o.linked
-                if o.kind == "organisation":
-                    o.note = (o.note + "; " if o.note else "") + "affiliation of " + (p.value["name"] or "people")
+                chosen = o
                 break
+        of = p.value.pop("of", None)
+        if chosen is None and of:
+            key = normalise_name(of)
+            chosen = next((o for o in orgs if normalise_name(o.text) == key or normalise_name(str(o.value)) == key),
+                          None)
+            at = text.find(of, p.start)
+            if chosen is None and at >= 0 and of[:1].isupper() and len(of.split()) <= 6:
+                # "..., Vice Chairman of Wood Mackenzie": what a person's title is of names an organisation
+                chosen = Mention("organisation", of, at, at + len(of), of, "new", True,
+                                 "named as a person's organisation; not in the catalogue: proposed as new")
+                _link(chosen, load_gazetteer())
+                if not any(chosen.start < e.end and e.start < chosen.end for e in entities):
+                    added.append(chosen)
+                    orgs.append(chosen)
+            if chosen is None:
+                p.value["affiliation"] = of
+                continue
+        if chosen is None:
+            name = p.value["name"] or ""
+            role_end = p.start + (p.text.rfind(name) if name and name in p.text else len(p.text))
+            chosen = next((o for o in orgs if p.start <= o.start and o.end <= role_end), None)
+        if chosen is not None:
+            p.value["affiliation"] = ident(chosen)
+            if chosen.kind == "organisation":
+                chosen.note = (chosen.note + "; " if chosen.note else "") + "affiliation of " + (
+                    p.value["name"] or "people")
+    return added

@@ -17,8 +17,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import PurePath
 
-from maadan.news.gazetteer import PARTY_ROLE, load_gazetteer
-from maadan.news.model import Evidence, FieldProposal, Mention, ProjectReading, ProposedAgreement
+from maadan.news.gazetteer import PARTY_ROLE, load_gazetteer, normalise_name
+from maadan.news.model import (
+    Evidence,
+    FieldProposal,
+    Mention,
+    ProjectReading,
+    ProposedAgreement,
+)
 
 KIND_LABEL = {"mou": "MoU", "framework": "Framework agreement", "joint_venture": "Joint venture",
               "concession": "Concession", "offtake": "Offtake agreement", "loan": "Loan",
@@ -83,15 +89,32 @@ def _party(m: Mention) -> tuple[str, dict]:
     return m.text.lower(), {"name": m.text, "organisation_id": None, "role": role, "share": None}
 
 
+_NOT_PARTY = ("affiliation of", "a news outlet", "cited as a source")
+_GOVERNMENTAL = ("trade_deal", "framework")
+
+
+def _nearest_cue_kind(m: Mention, all_cues: list[Mention]) -> str | None:
+    if not all_cues:
+        return None
+    return min(all_cues, key=lambda c: min(abs(c.start - m.end), abs(m.start - c.end))).value
+
+
 def _sentence_draft(kind: str, cues: list[Mention], text: str, span: tuple[int, int],
-                    inside: list[Mention]) -> _Draft:
+                    inside: list[Mention], all_cues: list[Mention] | None = None) -> _Draft:
+    """The fields one sentence gives an agreement of `kind`. When the sentence holds cues of several kinds,
+    an amount or a date goes to the kind whose cue is nearest to it, not to all of them."""
     g = load_gazetteer()
     d = _Draft(kind, cues=cues, sentences=[span])
     s_text = text[span[0]:span[1]]
+    several = len({c.value for c in (all_cues or [])}) > 1
     for m in inside:
         before = text[span[0]:m.start].replace("’", "'")
+        if several and m.kind in ("date", "money") and _nearest_cue_kind(m, all_cues) != kind:
+            continue
         if m.kind == "organisation":
-            if ATTRIBUTION_RE.search(before) or (m.note and "affiliation of" in m.note):
+            if ATTRIBUTION_RE.search(before) or (m.note and any(x in m.note for x in _NOT_PARTY)):
+                continue
+            if kind in _GOVERNMENTAL and not _governmental(m):
                 continue
             key, party = _party(m)
             d.parties.setdefault(key, (party, []))[1].append(_ev(m))
@@ -119,11 +142,36 @@ def _sentence_draft(kind: str, cues: list[Mention], text: str, span: tuple[int, 
     return d
 
 
+def _governmental(m: Mention) -> bool:
+    """A government, ministry or agency: the parties of trade deals and frameworks between countries."""
+    g = load_gazetteer()
+    kind = g.organisations.get(m.linked or "", {}).get("kind")
+    return kind in ("government", "agency") or bool(re.search(
+        r"\b(?:Government|Ministry|Department|Treasury|Embassy|Commission|Cabinet)\b|^Government of ", str(m.value or m.text)))
+
+
+def _event_name(d: _Draft) -> str | None:
+    return next((c.note[len("event: "):] for c in d.cues if c.note and c.note.startswith("event: ")), None)
+
+
+def _is_visit(d: _Draft) -> bool:
+    return all(c.note == "a visit" for c in d.cues) and bool(d.cues)
+
+
 def _can_merge(a: _Draft, b: _Draft) -> bool:
-    return a.kind == b.kind and (not a.parties or not b.parties or bool(set(a.parties) & set(b.parties)))
+    if a.kind != b.kind:
+        return False
+    if a.kind == "event":  # events merge by name; "the forum" joins the one named; visits join visits
+        if _is_visit(a) != _is_visit(b):
+            return False
+        na, nb = _event_name(a), _event_name(b)
+        return na is None or nb is None or normalise_name(na) == normalise_name(nb)
+    return not a.parties or not b.parties or bool(set(a.parties) & set(b.parties))
 
 
 def _title(d: _Draft, parties: list[dict]) -> str:
+    if d.kind == "event" and _event_name(d):
+        return _event_name(d)
     label = KIND_LABEL[d.kind]
     names = [p["name"] for p in parties]
     if len(names) >= 2:
@@ -178,7 +226,7 @@ def finish(d: _Draft, text: str, published: date | None, filename: str, publishe
     add(FieldProposal("source", {"publisher": publisher or PurePath(filename).stem, "url": url,
                                  "date": published.isoformat() if published else None,
                                  "evidence": text[s0:s1]}, [Evidence(text[s0:s1], s0, s1)],
-                      "publisher and URL from the HTML meta tags" if publisher else
+                      "publisher read from the page (HTML meta tags or the byline); URL from the HTML" if publisher else
                       "publisher not read from the text: the file name stands in; edit it"))
     add(FieldProposal("confidence", "medium", [], "rule-based reading; the reviewer may raise or lower it"))
     return out
@@ -208,6 +256,28 @@ def _project_readings(text: str, sentences: list[tuple[int, int]], by_sentence: 
     return out
 
 
+_DEFINITE_RE = re.compile(r"\b(?:the|this|that|said|same)\s+(?:[\w$.,-]+\s+){0,3}$", re.IGNORECASE)
+_ANAPHOR_RE = re.compile(r"\b(?:the|this|that)\s+(?:\w+\s+){0,2}(?:deal|agreement|accord|pact|partnership|arrangement|"
+                         r"framework|financing|package|transaction|signing)\b", re.IGNORECASE)
+
+
+def _same_paragraph(text: str, a: tuple[int, int], b: tuple[int, int]) -> bool:
+    return "\n" not in text[a[1]:b[0]]
+
+
+def _follow_up(drafts: list[_Draft], text: str, sentences: list[tuple[int, int]], i: int,
+               inside: list[Mention]) -> None:
+    """A sentence without a cue that refers back ("The deal was signed at ... between A and B", "the agreement
+    ... worth $500 million") adds what it says to the latest agreement: an agreement's parties, date and
+    amount may be spread over a paragraph."""
+    if not drafts or not _ANAPHOR_RE.search(text[sentences[i][0]:sentences[i][1]]):
+        return
+    target = drafts[-1]
+    d = _sentence_draft(target.kind, [], text, sentences[i], inside)
+    d.cues = []
+    target.merge(d)
+
+
 def propose(text: str, sentences: list[tuple[int, int]], mentions: list[Mention], published: date | None,
             filename: str, *, publisher: str | None = None,
             url: str | None = None) -> tuple[list[ProposedAgreement], list[ProjectReading]]:
@@ -220,11 +290,23 @@ def propose(text: str, sentences: list[tuple[int, int]], mentions: list[Mention]
     for i, inside in enumerate(by_sentence):
         cues: dict[str, list[Mention]] = {}
         for m in inside:
-            if m.kind == "agreement_kind" and not m.note:
+            if m.kind == "agreement_kind" and not (m.note and m.note.endswith("no proposal")):
                 cues.setdefault(m.value, []).append(m)
+        all_cues = [c for cs in cues.values() for c in cs]
+        if not cues:
+            _follow_up(drafts, text, sentences, i, inside)
+            continue
         for kind, cue_list in cues.items():
-            d = _sentence_draft(kind, cue_list, text, sentences[i], inside)
-            target = next((x for x in drafts if _can_merge(x, d)), None)
+            d = _sentence_draft(kind, cue_list, text, sentences[i], inside, all_cues)
+            if not d.parties and i and _same_paragraph(text, sentences[i - 1], sentences[i]):
+                prev = by_sentence[i - 1]
+                if not any(m.kind == "agreement_kind" and m.value != kind for m in prev):
+                    carried = _sentence_draft(kind, [], text, sentences[i - 1], [
+                        m for m in prev if m.kind in ("organisation",) + (("country",) if kind in _GOVERNMENTAL else ())])
+                    d.parties, d.governments = carried.parties, carried.governments or d.governments
+            definite = any(_DEFINITE_RE.search(text[max(sentences[i][0], c.start - 12):c.start]) for c in cue_list)
+            same_kind = [x for x in drafts if x.kind == kind]
+            target = same_kind[-1] if definite and same_kind else next((x for x in same_kind if _can_merge(x, d)), None)
             if target:
                 target.merge(d)
             else:

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 from maadan.errors import Conflict, InvalidInput
+from maadan.news.held import STAGES
 
 DECISIONS = ("accept", "edit", "reject")
 STATUS_OF = {"accept": "accepted", "edit": "edited", "reject": "rejected"}
@@ -101,6 +102,18 @@ def check_value(field_name: str, value: Any) -> Any:
             raise bad("needs an object with a numeric amount")
         if not (isinstance(value.get("currency"), str) and re.fullmatch(r"[A-Z]{3}", value["currency"])):
             raise bad("the currency must be an ISO 4217 code such as USD or PKR")
+    if field_name == "status_change":
+        if not isinstance(value, dict) or not str(value.get("agreement") or "").strip():
+            raise bad("needs an object with the held agreement's id, a status and a date")
+        if value.get("status") not in STAGES:
+            raise bad(f"status {value.get('status')!r} is not one of {', '.join(STAGES)}")
+        if value.get("date") is None:
+            raise bad("the date is unresolved: edit it with the date of that stage, or reject it")
+        if not (isinstance(value.get("date"), str) and PARTIAL_DATE.fullmatch(value["date"])):
+            raise bad(f"date {value.get('date')!r} is not a date (YYYY, YYYY-MM or YYYY-MM-DD)")
+        unknown = set(value) - {"agreement", "status", "date"}
+        if unknown:
+            raise bad(f"unknown key(s) {', '.join(sorted(unknown))}")
     if field_name == "source" and (not isinstance(value, dict) or not str(value.get("publisher") or "").strip()):
         raise bad("needs an object with a publisher")
     return value
@@ -125,6 +138,13 @@ def decide(p: Proposal, decision: str, value: Any, reviewer: str, now: datetime)
     p.reviewer, p.reviewed_at = reviewer, now
 
 
+def status_changes(doc: NewsDocument) -> list[dict]:
+    """The reviewed status changes of a document ({agreement, status, date}): what `commit` records on
+    agreements the registry holds instead of adding new ones."""
+    return [dict(p.final_value) for p in doc.proposals
+            if p.field == "status_change" and p.status in ("accepted", "edited") and isinstance(p.final_value, dict)]
+
+
 def build_drafts(doc: NewsDocument) -> list[tuple[int, dict]]:
     """One contract draft per proposed agreement, from accepted and edited fields only. Refuses while
     anything is pending; an agreement whose title or kind was rejected is left out."""
@@ -147,13 +167,15 @@ def build_drafts(doc: NewsDocument) -> list[tuple[int, dict]]:
             evidence = v.get("evidence") or (p.evidence[0]["text"] if p.evidence else None)
             d.setdefault("sources", []).append({"publisher": v["publisher"], "url": v.get("url"),
                                                 "date": v.get("date"), "evidence": evidence})
+        elif p.field == "status_change":
+            d["status_change"] = dict(v)
         elif p.field in LIST_FIELDS:
             items = d.setdefault(LIST_FIELDS[p.field], [])
             if v not in items:
                 items.append(v)
     out = []
     for no, d in sorted(drafts.items()):
-        if "title" not in d or "kind" not in d:
+        if ("title" not in d or "kind" not in d) and "status_change" not in d:
             continue  # the reviewer rejected the agreement itself
         if not d.get("sources"):
             raise InvalidInput(f"agreement {no}: every agreement needs a source; edit the source proposal "

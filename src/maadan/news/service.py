@@ -10,11 +10,13 @@ from typing import Any, Callable
 
 from maadan.errors import Conflict, InvalidInput, NotFound
 from maadan.news.document import read_document
+from maadan.news.held import status_change
 from maadan.news.pipeline import extract
 from maadan.news.review import NewsDocument, Proposal, build_drafts, decide
 from maadan.unit_of_work import AbstractUnitOfWork
 
 AddAgreement = Callable[..., str]  # add_agreement(uow, draft, *, actor) -> agreement id (the registry contract)
+AddStatusChange = Callable[..., Any]  # add_status_change(uow, agreement_id, change, *, actor) (the registry's)
 
 
 @dataclass
@@ -27,8 +29,12 @@ def _now() -> datetime:
     return datetime.now(timezone.utc)
 
 
-def _proposals(doc_id: str, extraction) -> list[Proposal]:
+def _proposals(doc_id: str, extraction, held: list | None = None) -> list[Proposal]:
     out = []
+    for agreement in extraction.agreements:
+        change = status_change(agreement, held or [])
+        if change is not None:
+            agreement.fields.insert(0, change)
     for no, agreement in enumerate(extraction.agreements, start=1):
         for pos, f in enumerate(agreement.fields):
             out.append(Proposal(id=0, document_id=doc_id, agreement_no=no, position=pos, field=f.field,
@@ -58,6 +64,7 @@ def ingest_news(uow: AbstractUnitOfWork, raw: bytes, filename: str, published: d
         existing = uow.news.get(read.content_hash)
         if existing is not None:
             return IngestReport(existing, created=False)
+        held = uow.agreements.all()  # agreements news may report a later stage of
     extraction = extract(read.text, read.published, filename=filename, publisher=read.publisher, url=read.url)
     stored = extraction.to_dict()
     stored.pop("agreements")  # kept as proposals, one row per field
@@ -66,7 +73,7 @@ def ingest_news(uow: AbstractUnitOfWork, raw: bytes, filename: str, published: d
         published=read.published.isoformat() if read.published else None, published_from=read.published_from,
         language=read.language, warnings=read.warnings + extraction.warnings, text=read.text, extraction=stored,
         status="in_review", ingested_at=_now(), ingested_by=actor,
-        proposals=_proposals(read.content_hash, extraction))
+        proposals=_proposals(read.content_hash, extraction, held))
     try:
         with uow:
             uow.news.add(doc)
@@ -136,7 +143,8 @@ def review_proposals(uow: AbstractUnitOfWork, proposal_ids: list[int], decision:
 # the article as a source of the one the registry already holds); unit tests pass a recorder. Drafts are
 # built from accepted and edited fields only: nothing unreviewed enters the registry.
 # ---------------------------------------------------------------------------------------------------------
-def commit_document(uow: AbstractUnitOfWork, ref: str, *, actor: str, add_agreement: AddAgreement) -> list[str]:
+def commit_document(uow: AbstractUnitOfWork, ref: str, *, actor: str, add_agreement: AddAgreement,
+                    add_status_change: AddStatusChange | None = None) -> list[str]:
     """Add one registry agreement per reviewed proposed agreement of the document and mark it committed.
     Refuses while any proposal is pending, and when the document was committed before.
 
@@ -153,7 +161,14 @@ def commit_document(uow: AbstractUnitOfWork, ref: str, *, actor: str, add_agreem
     for no, draft in drafts:
         if str(no) in done:
             continue
-        done[str(no)] = add_agreement(uow, draft, actor=actor)
+        change = draft.pop("status_change", None)
+        if change is not None and add_status_change is not None:
+            # the article reports a later stage of an agreement the registry holds: a dated status change on it
+            add_status_change(uow, change["agreement"], {"status": change["status"], "date": change["date"],
+                                                         "sources": draft["sources"]}, actor=actor)
+            done[str(no)] = change["agreement"]
+        else:
+            done[str(no)] = add_agreement(uow, draft, actor=actor)
         with uow:
             uow.news.record_agreements(doc.id, done)
             uow.commit()

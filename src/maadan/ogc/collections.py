@@ -88,7 +88,9 @@ class TitleSource:
 
 def application_feature(a: Application) -> Feature:
     # Only what the public register shows: no beneficial owners, applicant account, fee or documents.
-    return Feature(id=encode_id(a.ref), geometry=a.geometry, properties=properties(views.application_view(a)))
+    props = properties(views.application_view(a))
+    props["waits_on"] = [f"{w['kind']} {w['ref']}" for w in props["waits_on"]]  # plain strings for GIS clients
+    return Feature(id=encode_id(a.ref), geometry=a.geometry, properties=props)
 
 
 class ApplicationSource:
@@ -170,6 +172,10 @@ def _projects(kinds: tuple[str, ...]) -> Callable[[AbstractUnitOfWork], list[Fea
                 "id": p.id, "name": p.name, "kind": p.kind, "status": p.status, "country": p.country,
                 "province": p.province, "district": p.district, "commodities": list(p.commodities),
                 "operator": names.get(p.operator_id) if p.operator_id else None,
+                # How precisely the point is known: a point, a box the deposit lies in, or a radius of uncertainty.
+                "location_kind": loc.kind, "location_confidence": loc.confidence, "location_derived": loc.derived,
+                "radius_km": loc.radius_km, "box_south": loc.south, "box_west": loc.west, "box_north": loc.north,
+                "box_east": loc.east, "location": loc.describe(),
             }))
         return out
 
@@ -211,8 +217,10 @@ COLLECTIONS: tuple[Collection, ...] = (
         "received_at. Feature ids are refs such as PK-BA~A12 (PK-BA/A12)."), ApplicationSource()),
     Collection(CollectionInfo(
         "deposits", "Deposits and projects",
-        "Known deposits and projects as points at their preferred location; those without a known location "
-        "are left out. Feature ids are Maadan project ids."), InMemorySource(_projects(("deposit", "project")))),
+        "Known deposits and projects as points at their preferred location (the centre of a box or of a "
+        "radius of uncertainty: location_kind, radius_km and box_* say how precisely it is known, "
+        "location_confidence how far the source is trusted); those without a known location are left out. "
+        "Feature ids are Maadan project ids."), InMemorySource(_projects(("deposit", "project")))),
     Collection(CollectionInfo(
         "projects", "Projects",
         "Projects only (kind = project), as points at their preferred location; those without a known "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from maadan.evidence.model import Claim, Correction, Source
+
 KINDS = ("company", "state-enterprise", "government", "agency", "lender", "cooperative", "other")
 CAPABILITIES = ("exploration", "mining", "processing", "refining", "recycling", "engineering_construction",
                 "logistics", "finance")
@@ -26,3 +28,25 @@ class Organisation:
     regions: tuple[str, ...] = ()
     ownership: str | None = None  # None: unknown
     profile_source: str | None = None  # cites capabilities, minerals, regions and ownership
+    # The sources of its claims, per claim: name (that it exists under this name, with this kind and
+    # country), parent, profile, note; an empty tuple: unsourced.
+    claim_sources: tuple[tuple[str, tuple[Source, ...]], ...] = ()
+    corrections: tuple[Correction, ...] = ()
+
+    def sources_of(self, claim: str) -> tuple[Source, ...]:
+        return next((sources for key, sources in self.claim_sources if key == claim), ())
+
+    def claims(self, names: dict[str, str] | None = None) -> list[Claim]:
+        """Its claims with their sources: who it is, its parent, its profile and the note's statements."""
+        names = names or {}
+        out = [Claim("name", "Name, kind and country",
+                     f"{self.name} ({self.kind}{', ' + self.country if self.country else ''})", self.sources_of("name"))]
+        if self.parent_id:
+            out.append(Claim("parent", "Part of", names.get(self.parent_id, self.parent_id), self.sources_of("parent")))
+        if self.capabilities or self.minerals or self.regions or self.ownership:
+            profile = "; ".join(x for x in (", ".join(self.capabilities), ", ".join(self.minerals),
+                                            ", ".join(self.regions), self.ownership or "") if x)
+            out.append(Claim("profile", "Profile", profile, self.sources_of("profile")))
+        if self.note:
+            out.append(Claim("note", "Note", self.note, self.sources_of("note")))
+        return out

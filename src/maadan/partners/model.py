@@ -53,7 +53,10 @@ class Profile:
                 "ownership": self.ownership or "unknown", "ownership_evidence": self.ownership_evidence,
                 "capabilities": self.capabilities, "minerals": self.minerals, "regions": self.regions,
                 "profile_source": o.profile_source, "agreements": list(self.agreements),
-                "projects": sorted(set(self.projects)), "partners": self.partners}
+                "projects": sorted(set(self.projects)), "partners": self.partners,
+                "claims": [c.as_dict() for c in o.claims()],
+                "unsourced": [c.key for c in o.claims() if not c.sourced],
+                "corrections": [c.as_dict() for c in o.corrections]}
 
     def capability_list(self) -> list[str]:
         return [c for c in CAPABILITIES if c in self.capabilities]

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pyproj import Geod
-
 from maadan.agreements.model import Agreement
 from maadan.errors import InvalidInput
 from maadan.minerals.names import NameIndex
@@ -14,8 +12,6 @@ from maadan.minerals.service import mineral_index
 from maadan.organisations.model import Organisation
 from maadan.projects.model import Project
 from maadan.unit_of_work import AbstractUnitOfWork
-
-_GEOD = Geod(ellps="WGS84")
 
 
 @dataclass(frozen=True)
@@ -43,7 +39,13 @@ class Near:
 @dataclass
 class ProjectRow:
     project: Project
-    distance_km: float | None = None
+    distance_km: float | None = None  # to the nearest place the deposit may be (its box or circle)
+    centre_km: float | None = None  # to its point, or the centre of its box or circle
+
+    @property
+    def uncertain(self) -> bool:
+        """Within the radius only because of the location's uncertainty (its centre lies beyond)."""
+        return self.distance_km is not None and self.centre_km is not None and self.centre_km > self.distance_km
 
 
 @dataclass
@@ -53,21 +55,21 @@ class ProjectDetail:
     mineral_names: dict[str, str]
     agreements: list[Agreement] = field(default_factory=list)  # linked in the agreements registry
 
+    @property
+    def names(self) -> dict[str, str]:
+        return {**self.mineral_names, **{k: o.name for k, o in self.organisations.items()}}
+
 
 def _project_index(uow: AbstractUnitOfWork) -> NameIndex:
     return NameIndex.build("project", uow.projects.names())
 
 
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Geodesic distance on the WGS 84 ellipsoid."""
-    _, _, metres = _GEOD.inv(lon1, lat1, lon2, lat2)
-    return metres / 1000.0
-
-
 def find_projects(uow: AbstractUnitOfWork, *, kind: str | None = None, commodity: str | None = None,
                   province: str | None = None, near: Near | None = None) -> list[ProjectRow]:
     """Deposits and projects matching every filter given; sorted by distance when `near` is given.
-    Sites with no known location are left out of a distance search."""
+    The distance is to the nearest place the deposit may lie (a box, or a point with its radius of
+    uncertainty, counts from its edge), so an imprecisely located deposit is not missed; the distance
+    to its centre is given too. Sites with no known location are left out of a distance search."""
     with uow:
         mineral_id = mineral_index(uow).resolve(commodity) if commodity else None
         projects = uow.projects.all()
@@ -79,17 +81,18 @@ def find_projects(uow: AbstractUnitOfWork, *, kind: str | None = None, commodity
             continue
         if province and (p.province or "").lower() != province.strip().lower():
             continue
-        dist = None
+        dist = centre = None
         if near:
             loc = p.location
             if loc is None:
                 continue
-            dist = distance_km(near.lat, near.lon, loc.lat, loc.lon)
+            dist, centre = loc.distances_km(near.lat, near.lon)
             if dist > near.within_km:
                 continue
-        rows.append(ProjectRow(p, None if dist is None else round(dist, 1)))
+        rows.append(ProjectRow(p, None if dist is None else round(dist, 1),
+                               None if centre is None else round(centre, 1)))
     if near:
-        rows.sort(key=lambda r: r.distance_km)
+        rows.sort(key=lambda r: (r.distance_km, r.centre_km))
     return rows
 
 

@@ -17,6 +17,7 @@ from maadan.evidence.model import Correction, Source
 from maadan.errors import Conflict
 from maadan.store import agreements_tables as t
 from maadan.store import tables as core
+from maadan.store.repositories import correction_of, sources_of
 from maadan.unit_of_work import SyncCounts
 
 LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages", "project": "projects",
@@ -24,22 +25,20 @@ LINK_FIELDS = {"country": "countries", "mineral": "minerals", "stage": "stages",
 SEED_ACTOR = "seed"
 
 
-def _sources(items: Any) -> tuple[Source, ...]:
-    return tuple(Source(publisher=x.get("publisher") or "", url=x.get("url"), date=x.get("date"),
-                        evidence=x.get("evidence"), supports=tuple(x.get("supports") or ())) for x in items or ())
-
-
 def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
 # The agreement's own values, each in the column of its name: a field added to Agreement and to the
-# agreement table is stored and read with no change here.
-SCALARS = tuple(c.name for c in t.agreement.columns if c.name in {f.name for f in fields(Agreement)} and c.name != "id")
+# agreement table is stored and read with no change here. `withdrawn` (a correction, stored as JSON)
+# is converted both ways by hand.
+SCALARS = tuple(c.name for c in t.agreement.columns
+                if c.name in {f.name for f in fields(Agreement)} and c.name not in ("id", "withdrawn"))
 
 
 def _main_row(a: Agreement) -> dict[str, Any]:
-    return {name: getattr(a, name) for name in SCALARS} | {"timeline_date": a.date}
+    return ({name: getattr(a, name) for name in SCALARS} | {"timeline_date": a.date}
+            | {"withdrawn": None if a.withdrawn is None else a.withdrawn.as_dict()})
 
 
 class AgreementRepository:
@@ -51,7 +50,9 @@ class AgreementRepository:
         return set(self.s.execute(select(t.agreement.c.id)).scalars())
 
     def count(self) -> int:
-        return int(self.s.execute(select(func.count()).select_from(t.agreement)).scalar_one())
+        """How many agreements the registry lists (withdrawn records left out)."""
+        return int(self.s.execute(select(func.count()).select_from(t.agreement)
+                                  .where(t.agreement.c.withdrawn.is_(None))).scalar_one())
 
     def get(self, agreement_id: str) -> Agreement | None:
         """The agreement with this id, or the one it was merged into (see `replaces`)."""
@@ -62,9 +63,11 @@ class AgreementRepository:
             found = self._load(select(t.agreement).where(t.agreement.c.id.in_(merged)))
         return found[0] if found else None
 
-    def all(self) -> list[Agreement]:
-        """Every agreement, in timeline order (undated last), then by id."""
-        return self._load(select(t.agreement))
+    def all(self, *, withdrawn: bool = False) -> list[Agreement]:
+        """Every agreement, in timeline order (undated last), then by id; withdrawn records (retracted
+        as a whole, still shown on their own page) only when asked for."""
+        q = select(t.agreement)
+        return self._load(q if withdrawn else q.where(t.agreement.c.withdrawn.is_(None)))
 
     def origins(self) -> dict[str, tuple[str, str]]:
         """id -> (origin, updated_by)."""
@@ -101,9 +104,10 @@ class AgreementRepository:
                 readings=tuple(Reading(field=x.field, value=x.value, source=x.source, note=x.note, url=x.url,
                                        date=x.date, evidence=x.evidence) for x in readings[r.id]),
                 history=tuple(StatusChange(status=c.status, date=c.date, as_of=c.as_of, note=c.note,
-                                           sources=_sources(c.sources)) for c in changes[r.id]),
+                                           sources=sources_of(c.sources)) for c in changes[r.id]),
                 corrections=tuple(Correction(claim=c.claim, old=c.old, new=c.new, why=c.why, by=c.by, at=c.at,
-                                             sources=_sources(c.sources)) for c in corrections[r.id]),
+                                             sources=sources_of(c.sources)) for c in corrections[r.id]),
+                withdrawn=None if r.withdrawn is None else correction_of(r.withdrawn),
                 **{name: tuple(values) for name, values in linked.items()},
             ))
         out.sort(key=lambda a: (a.date is None, a.date or "", a.id))
@@ -113,10 +117,12 @@ class AgreementRepository:
         """Agreements linked to a project, title, mineral, country or stage, in timeline order."""
         ids = select(t.agreement_link.c.agreement_id).where(t.agreement_link.c.kind == kind,
                                                             t.agreement_link.c.value == value)
-        return self._load(select(t.agreement).where(t.agreement.c.id.in_(ids)))
+        return self._load(select(t.agreement).where(t.agreement.c.id.in_(ids), t.agreement.c.withdrawn.is_(None)))
 
     def for_organisation(self, organisation_id: str) -> list[str]:
-        q = select(t.agreement_party.c.agreement_id).where(t.agreement_party.c.organisation_id == organisation_id)
+        q = (select(t.agreement_party.c.agreement_id)
+             .join(t.agreement, t.agreement.c.id == t.agreement_party.c.agreement_id)
+             .where(t.agreement_party.c.organisation_id == organisation_id, t.agreement.c.withdrawn.is_(None)))
         return sorted(set(self.s.execute(q).scalars()))
 
     def titles_held_by(self, organisation_id: str) -> list[str]:

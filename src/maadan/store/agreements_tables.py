@@ -25,6 +25,8 @@ agreement = Table(
     Column("place", String(300), nullable=True),
     Column("confidence", String(8), nullable=True),
     Column("notes", Text, nullable=True),
+    # {why, by, at, sources}: the record retracted as a whole (kept visible, left out of lists)
+    Column("withdrawn", JSON(none_as_null=True), nullable=True),
     Column("origin", String(8), nullable=False),  # seed (bundled data) | user
     Column("created_by", String(120), nullable=False),
     Column("created_at", String(40), nullable=False),

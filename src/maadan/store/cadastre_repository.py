@@ -10,7 +10,8 @@ from sqlalchemy import and_, bindparam, func, insert, not_, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from maadan.cadastre.audit import Document, Event
+from maadan.audit.events import Document, Event
+from maadan.cadastre.lifecycle import PENDING
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
 from maadan.store import tables as t
 
@@ -24,6 +25,13 @@ def _geom_values(geometry: Any, area_km2: float) -> dict[str, Any]:
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything Maadan stores is UTC.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+def _holder_values(h: Holder) -> dict[str, Any]:
+    return {"name": h.name, "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
+            "body_corporate": h.body_corporate, "share_pct": h.share_pct, "beneficial_owners": list(h.beneficial_owners),
+            "shareholders": None if h.shareholders is None else [[n, p] for n, p in h.shareholders],
+            "local_to": None if h.local_to is None else list(h.local_to)}
 
 
 class CadastreRepository:
@@ -63,10 +71,7 @@ class CadastreRepository:
         if title_id is not None:
             self.s.execute(t.holder.delete().where(t.holder.c.title_id == title_id))
         self.s.execute(insert(t.holder), [
-            {"application_id": application_id, "title_id": title_id, "position": i, "name": h.name,
-             "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
-             "body_corporate": h.body_corporate, "share_pct": h.share_pct,
-             "beneficial_owners": list(h.beneficial_owners)}
+            {"application_id": application_id, "title_id": title_id, "position": i} | _holder_values(h)
             for i, h in enumerate(holders)
         ])
 
@@ -79,7 +84,9 @@ class CadastreRepository:
             out[getattr(r, column.name)].append(Holder(
                 name=r.name, share_pct=r.share_pct, country=r.country, kind=r.kind,
                 organisation_id=r.organisation_id, body_corporate=bool(r.body_corporate),
-                beneficial_owners=tuple(r.beneficial_owners or ())))
+                beneficial_owners=tuple(r.beneficial_owners or ()),
+                shareholders=None if r.shareholders is None else tuple((str(n), float(p)) for n, p in r.shareholders),
+                local_to=None if r.local_to is None else tuple(r.local_to)))
         return out
 
     # --- applications --------------------------------------------------------------------------
@@ -89,17 +96,35 @@ class CadastreRepository:
             rules_version=app.rules_version, minerals=app.minerals, received_at=app.received_at,
             state=app.state, priority=app.priority, fee_amount=app.fee_amount, fee_currency=app.fee_currency,
             fee_verified=app.fee_verified, applicant_org=app.applicant_org, synthetic=app.synthetic,
+            rules_basis=app.rules_basis,
             conflicts=[{"kind": c.kind, "ref": c.ref, "overlap_km2": c.overlap_km2, "note": c.note}
                        for c in app.conflicts],
+            competition_group=app.competition_group, waits_on=[list(w) for w in app.waits_on],
+            converts_title=app.converts_title,
             **_geom_values(app.geometry, app.area_km2),
         ).returning(t.application.c.id)).scalar_one()
         self._save_holders(app.holders, application_id=app_id)
         app.id = app_id
         return app_id
 
+    def _group_members(self, rows: list[Any]) -> dict[tuple[str, int], list[int]]:
+        """Pending members of the groups these applications are in, by (jurisdiction, group)."""
+        keys = {(r.jurisdiction, r.competition_group) for r in rows if r.competition_group is not None}
+        out: dict[tuple[str, int], list[int]] = {k: [] for k in keys}
+        for jur in {j for j, _ in keys}:
+            groups = [g for j, g in keys if j == jur]
+            q = (select(t.application.c.competition_group, t.application.c.number)
+                 .where(t.application.c.jurisdiction == jur, t.application.c.competition_group.in_(groups),
+                        t.application.c.state.in_(sorted(PENDING)))
+                 .order_by(t.application.c.number))
+            for group, number in self.s.execute(q):
+                out[(jur, group)].append(number)
+        return out
+
     def _applications(self, q, with_geometry: bool = True) -> list[Application]:
         rows = self.s.execute(q).all()
         holders = self._holders(t.holder.c.application_id, [r.id for r in rows])
+        members = self._group_members(rows)
         geoms = shapely.from_wkb([r.geometry for r in rows]) if rows and with_geometry else [None] * len(rows)
         return [Application(
             id=r.id, jurisdiction=r.jurisdiction, number=r.number, title_type=r.title_type,
@@ -107,7 +132,9 @@ class CadastreRepository:
             area_km2=r.area_km2, received_at=_utc(r.received_at), state=r.state, priority=r.priority,
             fee_amount=r.fee_amount, fee_currency=r.fee_currency, fee_verified=bool(r.fee_verified),
             conflicts=[Conflict(**c) for c in r.conflicts], applicant_org=r.applicant_org,
-            synthetic=bool(r.synthetic),
+            synthetic=bool(r.synthetic), rules_basis=r.rules_basis, competition_group=r.competition_group,
+            waits_on=[(k, ref) for k, ref in (r.waits_on or [])], converts_title=r.converts_title,
+            competing_with=[n for n in members.get((r.jurisdiction, r.competition_group), []) if n != r.number],
         ) for r, g in zip(rows, geoms)]
 
     def application(self, jurisdiction: str, number: int) -> Application | None:
@@ -126,6 +153,20 @@ class CadastreRepository:
             q = q.where(t.application.c.applicant_org == applicant_org)
         return self._applications(q.order_by(t.application.c.jurisdiction, t.application.c.number))
 
+    def last_received_at(self, jurisdiction: str) -> datetime | None:
+        v = self.s.execute(select(func.max(t.application.c.received_at))
+                           .where(t.application.c.jurisdiction == jurisdiction)).scalar()
+        return _utc(v) if v is not None else None
+
+    def set_queue_state(self, app_id: int, priority: str, competition_group: int | None,
+                        waits_on: list[tuple[str, str]]) -> None:
+        self.s.execute(update(t.application).where(t.application.c.id == app_id).values(
+            priority=priority, competition_group=competition_group, waits_on=[list(w) for w in waits_on]))
+
+    def set_application_area(self, app_id: int, geometry: Any, area_km2: float) -> None:
+        self.s.execute(update(t.application).where(t.application.c.id == app_id)
+                       .values(**_geom_values(geometry, area_km2)))
+
     def set_application_state(self, app_id: int, state: str, priority: str | None = None) -> None:
         values: dict[str, Any] = {"state": state}
         if priority:
@@ -139,7 +180,7 @@ class CadastreRepository:
             rules_version=title.rules_version, minerals=title.minerals,
             application_number=title.application_number, granted_on=title.granted_on,
             expires_on=title.expires_on, state=title.state, renewals=title.renewals, synthetic=title.synthetic,
-            **_geom_values(title.geometry, title.area_km2),
+            rules_basis=title.rules_basis, **_geom_values(title.geometry, title.area_km2),
         ).returning(t.title.c.id)).scalar_one()
         self._save_holders(title.holders, title_id=title_id)
         title.id = title_id
@@ -157,10 +198,7 @@ class CadastreRepository:
             ids = dict(self.s.execute(select(t.title.c.number, t.title.c.id)
                                       .where(t.title.c.number.in_([x.number for x in part]))).all())
             self.s.execute(insert(t.holder), [
-                {"application_id": None, "title_id": ids[x.number], "position": i, "name": h.name,
-                 "organisation_id": h.organisation_id, "country": h.country, "kind": h.kind,
-                 "body_corporate": h.body_corporate, "share_pct": h.share_pct,
-                 "beneficial_owners": list(h.beneficial_owners)}
+                {"application_id": None, "title_id": ids[x.number], "position": i} | _holder_values(h)
                 for x in part for i, h in enumerate(x.holders)])
 
     def delete_synthetic_titles(self, jurisdiction: str) -> int:
@@ -178,6 +216,7 @@ class CadastreRepository:
             rules_version=r.rules_version, holders=holders[r.id], geometry=g, area_km2=r.area_km2,
             granted_on=r.granted_on, expires_on=r.expires_on, state=r.state, minerals=list(r.minerals),
             application_number=r.application_number, renewals=r.renewals, synthetic=bool(r.synthetic),
+            rules_basis=r.rules_basis,
         ) for r, g in zip(rows, geoms)]
 
     def title(self, number: str) -> Title | None:
@@ -315,7 +354,7 @@ class CadastreRepository:
         self.s.execute(insert(t.audit_event).values(
             seq=ev.seq, at=ev.at, actor=ev.actor, kind=ev.kind, subject=ev.subject, data=ev.data,
             documents=[[d.name, d.sha256] for d in ev.documents], reason=ev.reason, prev_hash=ev.prev_hash,
-            hash=ev.hash))
+            hash=ev.hash, salt=ev.salt, leaf_hash=ev.leaf_hash))
 
     def events(self, subject: str | None = None, limit: int | None = None, offset: int = 0) -> list[Event]:
         q = select(t.audit_event)
@@ -336,7 +375,7 @@ class CadastreRepository:
     def _event(r: Any) -> Event:
         return Event(seq=r.seq, at=r.at, actor=r.actor, kind=r.kind, subject=r.subject, data=dict(r.data),
                      documents=tuple(Document(n, h) for n, h in r.documents), reason=r.reason,
-                     prev_hash=r.prev_hash, hash=r.hash)
+                     prev_hash=r.prev_hash, hash=r.hash, salt=r.salt, leaf_hash=r.leaf_hash)
 
     # --- OGC API – Features: filter, page and count in SQL --------------------------------------
     def _intersecting(self, table, bbox: tuple[float, float, float, float], conditions: list) -> list:

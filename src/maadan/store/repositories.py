@@ -9,6 +9,7 @@ from typing import Any, Callable, Iterable, Sequence
 from sqlalchemy import Table, and_, delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from maadan.evidence.model import Correction, Source
 from maadan.minerals.model import (
     CriticalList,
     Figure,
@@ -235,7 +236,9 @@ class OrganisationRepository:
                          country=r.country, parent_id=r.parent_id, note=r.note,
                          aliases=tuple(sorted(aliases[r.id])), capabilities=tuple(r.capabilities or ()),
                          minerals=tuple(r.minerals or ()), regions=tuple(r.regions or ()), ownership=r.ownership,
-                         profile_source=r.profile_source)
+                         profile_source=r.profile_source,
+                         claim_sources=tuple((k, sources_of(v)) for k, v in (r.claims or {}).items()),
+                         corrections=tuple(correction_of(c) for c in r.corrections or ()))
             for r in self.s.execute(select(t.organisation).order_by(t.organisation.c.name))
         ]
 
@@ -244,7 +247,9 @@ class OrganisationRepository:
             {"id": o.id, "name": o.name, "short_name": o.short_name, "country": o.country, "kind": o.kind,
              "parent_id": None, "note": o.note, "source": o.source, "capabilities": list(o.capabilities),
              "minerals": list(o.minerals), "regions": list(o.regions), "ownership": o.ownership,
-             "profile_source": o.profile_source}
+             "profile_source": o.profile_source,
+             "claims": {k: [x.as_dict() for x in v] for k, v in o.claim_sources} or None,
+             "corrections": [c.as_dict() for c in o.corrections] or None}
             for o in orgs
         ])
         for o in orgs:
@@ -260,6 +265,20 @@ class OrganisationRepository:
         if rows:
             self.s.execute(insert(t.organisation_alias), rows)
         return counts
+
+
+def sources_of(items: Any, label: str | None = None) -> tuple[Source, ...]:
+    """Sources stored as JSON; rows written before they were (a bare label) give a publisher-only source."""
+    if items:
+        return tuple(Source(publisher=x.get("publisher") or "", url=x.get("url"), date=x.get("date"),
+                            evidence=x.get("evidence"), supports=tuple(x.get("supports") or ())) for x in items)
+    return (Source(publisher=label),) if label else ()
+
+
+def correction_of(c: dict[str, Any]) -> Correction:
+    """A correction stored as JSON."""
+    return Correction(claim=c["claim"], old=c.get("old"), new=c.get("new"), why=c["why"], by=c["by"], at=c["at"],
+                      sources=sources_of(c.get("sources")))
 
 
 class ProjectRepository:
@@ -302,6 +321,7 @@ class ProjectRepository:
             readings: dict[int, list[Any]] = defaultdict(list)
             for h in holdings[r.id]:
                 readings[h.reading].append(h)
+            claims = r.claims or {}
             out.append(Project(
                 id=r.id, name=r.name, full_name=r.full_name, kind=r.kind, country=r.country, status=r.status,
                 sources=list(r.sources or []), province=r.province, district=r.district,
@@ -309,20 +329,28 @@ class ProjectRepository:
                 commodities=[c.mineral_id for c in commodities[r.id] if c.role == "main"],
                 byproducts=[c.mineral_id for c in commodities[r.id] if c.role == "byproduct"],
                 aliases=[a.alias for a in aliases[r.id]],
-                locations=[Location(lat=loc.lat, lon=loc.lon, source=loc.source, preferred=bool(loc.preferred),
-                                    note=loc.note) for loc in locations[r.id]],
+                locations=[Location(kind=loc.kind or "point", lat=loc.lat, lon=loc.lon, south=loc.south,
+                                    west=loc.west, north=loc.north, east=loc.east, radius_km=loc.radius_km,
+                                    confidence=loc.confidence or "medium", derived=bool(loc.derived),
+                                    label=loc.label, preferred=bool(loc.preferred), note=loc.note,
+                                    sources=sources_of(loc.sources, loc.source)) for loc in locations[r.id]],
                 location_note=r.location_note,
                 ownership=[
                     OwnershipReading(
-                        basis=hs[0].basis, source=hs[0].source, note=hs[0].reading_note,
+                        basis=hs[0].basis, sources=sources_of(hs[0].sources, hs[0].source), note=hs[0].reading_note,
                         holders=tuple(Holding(organisation_id=h.organisation_id, share_pct=h.share_pct,
                                               label=h.label, via_id=h.via_id, note=h.note) for h in hs),
                     )
                     for _, hs in sorted(readings.items())
                 ],
                 ownership_incomplete=bool(r.ownership_incomplete), ownership_note=r.ownership_note,
-                facts=[ProjectFact(kind=f.kind, data=dict(f.data), source=f.source) for f in facts[r.id]],
+                facts=[ProjectFact(kind=f.kind, data=dict(f.data), sources=sources_of(f.sources, f.source),
+                                   as_of=f.as_of, reading=f.reading, preferred=f.preferred is not False)
+                       for f in facts[r.id]],
                 notes=r.notes,
+                claim_sources={k: sources_of(v) for k, v in (claims.get("sources") or {}).items()},
+                status_as_of=claims.get("status_as_of"),
+                corrections=[correction_of(c) for c in r.corrections or []],
             ))
         return out
 
@@ -340,7 +368,10 @@ class ProjectRepository:
              "status_note": p.status_note, "operator_id": p.operator_id,
              "lat": p.location.lat if p.location else None, "lon": p.location.lon if p.location else None,
              "location_note": p.location_note, "ownership_incomplete": p.ownership_incomplete,
-             "ownership_note": p.ownership_note, "notes": p.notes, "sources": p.sources}
+             "ownership_note": p.ownership_note, "notes": p.notes, "sources": p.sources,
+             "claims": {"sources": {k: [x.as_dict() for x in v] for k, v in p.claim_sources.items()},
+                        "status_as_of": p.status_as_of},
+             "corrections": [c.as_dict() for c in p.corrections]}
             for p in projects
         ])
         aliases, commodities, locations, holdings, facts = [], [], [], [], []
@@ -358,15 +389,20 @@ class ProjectRepository:
                                         "position": len(p.commodities) + i})
             for loc in p.locations:
                 locations.append({"project_id": p.id, "lat": loc.lat, "lon": loc.lon, "preferred": loc.preferred,
-                                  "note": loc.note, "source": loc.source})
+                                  "note": loc.note, "source": loc.source, "kind": loc.kind, "south": loc.south,
+                                  "west": loc.west, "north": loc.north, "east": loc.east,
+                                  "radius_km": loc.radius_km, "confidence": loc.confidence, "derived": loc.derived,
+                                  "label": loc.label, "sources": [x.as_dict() for x in loc.sources]})
             for n, reading in enumerate(p.ownership):
                 for h in reading.holders:
                     holdings.append({"project_id": p.id, "reading": n, "basis": reading.basis,
                                      "organisation_id": h.organisation_id, "label": h.label, "share_pct": h.share_pct,
                                      "via_id": h.via_id, "note": h.note, "reading_note": reading.note,
-                                     "source": reading.source})
+                                     "source": reading.source, "sources": [x.as_dict() for x in reading.sources]})
             for i, f in enumerate(p.facts):
-                facts.append({"project_id": p.id, "kind": f.kind, "position": i, "data": f.data, "source": f.source})
+                facts.append({"project_id": p.id, "kind": f.kind, "position": i, "data": f.data, "source": f.source,
+                              "sources": [x.as_dict() for x in f.sources], "as_of": f.as_of, "reading": f.reading,
+                              "preferred": f.preferred})
         for table, rows in ((t.project_alias, aliases), (t.project_commodity, commodities),
                             (t.project_location, locations), (t.project_holding, holdings), (t.project_fact, facts)):
             if rows:

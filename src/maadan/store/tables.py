@@ -146,6 +146,8 @@ organisation = Table(
     Column("regions", JSON, nullable=True),
     Column("ownership", String(16), nullable=True),  # state | private | listed; null: unknown
     Column("profile_source", Text, nullable=True),
+    Column("claims", JSON, nullable=True),  # {claim: [source]}: the sources of its name, parent, profile ...
+    Column("corrections", JSON, nullable=True),
 )
 
 organisation_alias = Table(
@@ -178,6 +180,9 @@ project = Table(
     Column("ownership_note", Text, nullable=True),
     Column("notes", Text, nullable=True),
     Column("sources", JSON, nullable=False),
+    # Sources of the record's own claims {claim: [source]} and the status "as of"; corrections as published.
+    Column("claims", JSON, nullable=True),
+    Column("corrections", JSON, nullable=True),
 )
 
 project_alias = Table(
@@ -201,11 +206,21 @@ project_location = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("project_id", String(80), ForeignKey("project.id", ondelete="CASCADE"), nullable=False),
-    Column("lat", Float, nullable=False),
+    Column("lat", Float, nullable=False),  # the point, the circle's centre or the box's middle
     Column("lon", Float, nullable=False),
     Column("preferred", Boolean, nullable=False, default=False),
     Column("note", Text, nullable=True),
-    Column("source", Text, nullable=False),
+    Column("source", Text, nullable=False),  # the sources' labels; `sources` holds them in full
+    Column("kind", String(8), nullable=False, server_default="point"),  # point | box | circle
+    Column("south", Float, nullable=True),
+    Column("west", Float, nullable=True),
+    Column("north", Float, nullable=True),
+    Column("east", Float, nullable=True),
+    Column("radius_km", Float, nullable=True),
+    Column("confidence", String(8), nullable=True),
+    Column("derived", Boolean, nullable=True),
+    Column("label", String(200), nullable=True),
+    Column("sources", JSON, nullable=True),
 )
 
 project_holding = Table(
@@ -222,6 +237,7 @@ project_holding = Table(
     Column("note", Text, nullable=True),
     Column("reading_note", Text, nullable=True),
     Column("source", Text, nullable=False),
+    Column("sources", JSON, nullable=True),  # the reading's sources in full
 )
 
 project_fact = Table(
@@ -235,6 +251,10 @@ project_fact = Table(
     Column("position", Integer, nullable=False),
     Column("data", JSON, nullable=False),
     Column("source", Text, nullable=False),
+    Column("sources", JSON, nullable=True),
+    Column("as_of", String(10), nullable=True),
+    Column("reading", String(80), nullable=True),  # a group of facts sources give differently
+    Column("preferred", Boolean, nullable=True),
 )
 
 # --- cadastre ----------------------------------------------------------------------------------
@@ -281,7 +301,12 @@ application = Table(
     Column("conflicts", JSON, nullable=False),
     Column("applicant_org", String(80), nullable=True),
     Column("synthetic", Boolean, nullable=False, default=False),
+    Column("rules_basis", JSON, nullable=True),  # the rule version applied and why, at receipt
     *_geometry_columns(),
+    # Queue state derived under the jurisdiction lock (cadastre/queue.py); see store/priority_tables.py.
+    Column("competition_group", Integer, nullable=True),
+    Column("waits_on", JSON, nullable=True),
+    Column("converts_title", String(40), nullable=True),
     UniqueConstraint("jurisdiction", "number"),
 )
 Index("ix_application_state", application.c.jurisdiction, application.c.state)
@@ -301,6 +326,7 @@ title = Table(
     Column("state", String(16), nullable=False),
     Column("renewals", Integer, nullable=False, default=0),
     Column("synthetic", Boolean, nullable=False, default=False),
+    Column("rules_basis", JSON, nullable=True),  # the application's, carried at grant
     *_geometry_columns(),
 )
 Index("ix_title_state", title.c.jurisdiction, title.c.state)
@@ -320,6 +346,8 @@ holder = Table(
     Column("body_corporate", Boolean, nullable=False, default=True),
     Column("share_pct", Float, nullable=False),
     Column("beneficial_owners", JSON, nullable=False),
+    Column("shareholders", JSON, nullable=True),  # [[name, pct], ...] disclosed; NULL: not disclosed
+    Column("local_to", JSON, nullable=True),  # zone codes the holder declares itself local to
 )
 Index("ix_holder_title", holder.c.title_id)
 Index("ix_holder_application", holder.c.application_id)
@@ -391,6 +419,39 @@ audit_event = Table(
     Column("reason", Text, nullable=True),
     Column("prev_hash", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
+    Column("salt", String(64), nullable=False),  # hex; hides the private part behind the leaf's commitment
+    Column("leaf_hash", String(64), nullable=False),  # hex SHA-256(0x00 || leaf): level 0 of the Merkle tree
+)
+
+# Roots of perfect subtrees at levels 8, 16, 24...: index i at level L covers events i*2^L+1 .. (i+1)*2^L.
+audit_node = Table(
+    "audit_node",
+    metadata,
+    Column("level", Integer, primary_key=True, autoincrement=False),
+    Column("idx", BigInteger, primary_key=True, autoincrement=False),
+    Column("hash", String(64), nullable=False),
+)
+
+register_checkpoint = Table(
+    "register_checkpoint",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("tree_size", BigInteger, nullable=False),
+    Column("root_hash", String(64), nullable=False),
+    Column("signed_at", DateTime(timezone=True), nullable=False),
+    Column("origin", String(200), nullable=False),
+    Column("key_id", String(8), nullable=False),
+    Column("note", Text, nullable=False),  # the signed note exactly as served
+)
+Index("ix_register_checkpoint_signed_at", register_checkpoint.c.signed_at)
+Index("ix_register_checkpoint_tree_size", register_checkpoint.c.tree_size)
+
+register_key = Table(
+    "register_key",
+    metadata,
+    Column("vkey", String(300), primary_key=True),  # <name>+<key id>+<base64 key>
+    Column("key_id", String(8), nullable=False),
+    Column("first_used", DateTime(timezone=True), nullable=False),
 )
 
 # --- bookkeeping -------------------------------------------------------------------------------

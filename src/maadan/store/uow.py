@@ -1,6 +1,11 @@
 """Unit of work: the only place that commits. Leaving the block without commit() rolls back.
 Its repositories are the ones the store's modules declare (`REPOSITORIES = {"name": class}`),
-each opened on the block's session as `uow.<name>`."""
+each opened on the block's session as `uow.<name>`.
+
+With an idempotency claim (`store/idempotency.py`, a REST write that carries an `Idempotency-Key`), commit()
+hands the transaction to the claim instead of committing it, and every unit of work of that request works
+in the held transaction from then on (so a read after the write sees it); the HTTP layer commits it with the
+answer."""
 
 from __future__ import annotations
 
@@ -12,6 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from maadan.registry import collect
 from maadan.store.database import WRITE
+from maadan.store.idempotency import Claim
 
 
 @functools.cache
@@ -29,10 +35,11 @@ def repositories() -> dict[str, type]:
 class UnitOfWork:
     """`with UnitOfWork(engine, write=True) as uow: ...; uow.commit()`."""
 
-    def __init__(self, engine: Engine, *, write: bool = False):
+    def __init__(self, engine: Engine, *, write: bool = False, claim: Claim | None = None):
         self._engine = engine
         self._factory = sessionmaker(bind=engine, expire_on_commit=False)
         self._write = write
+        self._claim = claim
         self.session: Session | None = None
 
     @property
@@ -41,9 +48,12 @@ class UnitOfWork:
         return self._engine.url.render_as_string(hide_password=True)
 
     def __enter__(self) -> "UnitOfWork":
-        self.session = self._factory()
-        if self._write:
-            self.session.connection(execution_options={WRITE: True})
+        if self._claim is not None and self._claim.session is not None:
+            self.session = self._claim.session  # the request's held write transaction
+        else:
+            self.session = self._factory()
+            if self._write:
+                self.session.connection(execution_options={WRITE: True})
         for name, cls in repositories().items():
             setattr(self, name, cls(self.session))
         return self
@@ -55,6 +65,11 @@ class UnitOfWork:
 
     def __exit__(self, *exc) -> None:
         assert self.session is not None
+        if self._claim is not None and self._claim.holds(self.session):
+            self.session = None
+            if exc[0] is not None:  # a failure after the write: nothing of it stays
+                self._claim.release()
+            return
         try:
             self.session.rollback()
         finally:
@@ -63,4 +78,7 @@ class UnitOfWork:
 
     def commit(self) -> None:
         assert self.session is not None, "commit() outside the unit of work"
+        if self._claim is not None and self._write:
+            self._claim.hold(self.session, self._engine)
+            return
         self.session.commit()

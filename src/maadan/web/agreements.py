@@ -137,4 +137,7 @@ def organisation_page(request: Request, organisation_id: str, uow: UoW) -> Respo
     d = partners.partner_profile(uow, organisation_id)
     if d.profile.id != organisation_id:  # a name or alias: send to the one address of the page
         return RedirectResponse(f"/organisations/{quote(d.profile.id)}", status_code=301)
-    return render(request, "organisation.html", _context({"d": d, "p": d.profile, "o": d.profile.organisation}))
+    o = d.profile.organisation
+    claims = o.claims(d.partner_names)
+    return render(request, "organisation.html", _context({"d": d, "p": d.profile, "o": o, "claims": claims,
+                                                          "unsourced": sum(not c.sourced for c in claims)}))

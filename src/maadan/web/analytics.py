@@ -11,7 +11,8 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from markupsafe import Markup
 
-from maadan.analytics import charts, criticality as crit, montecarlo, params, sensitivity, service, tornado_chart
+from maadan.analytics import calibration, charts, criticality as crit, finance, montecarlo, params, report, scenarios
+from maadan.analytics import sensitivity, service, tornado_chart
 from maadan.errors import InvalidInput, MaadanError
 from maadan.http.client_limits import limited
 from maadan.http.deps import UoW
@@ -31,7 +32,7 @@ def _fit(svg: str) -> Markup:
 @router.get("/analytics")
 def index(request: Request, uow: UoW) -> Response:
     with uow:
-        cases = sorted(p.stem for p in params.fiscal_dir().joinpath("cases").glob("*.yaml"))
+        cases = params.case_ids()
         names = {pid: name for pid, name, _ in uow.projects.names()}
     return render(request, "analytics/index.html", {"cases": [(c, names.get(c, c)) for c in cases]})
 
@@ -82,11 +83,21 @@ def economics_page(request: Request, project: str, uow: UoW,
                    paths: Annotated[int, Query(ge=100, le=max(WEB_PATHS))] = 20_000) -> Response:
     e = service.project_economics(uow, project, rates_pct=(rate, 10.0) if rate != 10.0 else (rate,))
     t = sensitivity.tornado(e.case, rate)
-    mc, _ = montecarlo.simulate(e.case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate)
+    fin = finance.parse_financing(e.case)
+    mc, _ = montecarlo.simulate(e.case, montecarlo.Uncertainty(), paths=paths, rate_pct=rate, financing=fin)
+    validation = fin_view = scen = None
+    if calibration.published(e.case):
+        validation = report.validation_table(e.case, calibration.validate(e.case), calibration.derive(e.case))
+    if fin is not None and fin.known:
+        lev = finance.levered(e.case, fin, rate)
+        fin_view = report.finance_report(service.FinanceReport(lev, finance.us_view(lev), None))
+    if scenarios.scenario_file(e.case.project_id) is not None:
+        scen = scenarios.as_dicts(scenarios.compare(e.case, scenarios.load(e.case), rate))
     return render(request, "analytics/economics.html", {
         "e": e, "rate": rate, "tornado": t, "tornado_svg": _fit(tornado_chart.svg(t)), "mc": mc,
         "assumptions": params.assumptions(e.case), "paths": paths, "web_paths": WEB_PATHS,
-        "mc_assumptions": mc.uncertainty.describe()})
+        "mc_assumptions": mc.uncertainty.describe(), "validation": validation, "finance": fin_view,
+        "scenarios": scen})
 
 
 @router.get("/analytics/screening", dependencies=[Depends(limited("compute"))])

@@ -8,6 +8,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from maadan.evidence.model import Source
 from maadan.minerals.model import Figure, ImportReliance, SeriesTable
 from maadan.projects.model import OwnershipReading, Project, ProjectFact
 from maadan.web.charts import Bar, Series, bar_chart, column_chart
@@ -141,18 +142,24 @@ def production_row(data: dict[str, Any]) -> dict[str, str]:
             "note": "; ".join(x for x in (data.get("phase"), _amounts([grade]) if grade else "", data.get("note")) if x)}
 
 
-def date_rows(project: Project) -> list[dict[str, str]]:
-    """Key dates: events and phase starts, in date order, each with its source."""
-    rows = [{"date": str(f.data.get("date", "")), "what": f.data.get("event", ""), "note": f.data.get("note", ""),
-             "source": f.source} for f in project.facts_of("event")]
+def _meta(f: ProjectFact) -> dict[str, Any]:
+    """What every fact row carries beside its figures: its sources (as links), "as of", and whether it is
+    another source's reading of a figure given differently."""
+    return {"sources": f.sources, "as_of": f.as_of or "", "reading": f.reading or "", "alternative": f.alternative}
+
+
+def date_rows(project: Project) -> list[dict[str, Any]]:
+    """Key dates: events and phase starts, in date order, each with its sources."""
+    rows = [{"date": str(f.data.get("date", "")), "what": f.data.get("event", ""), "note": f.data.get("note", "")}
+            | _meta(f) for f in project.facts_of("event")]
     rows += [{"date": str(f.data.get("start", "")), "what": f"{f.data.get('name', 'Phase')} starts"
               + (f" ({f.data['throughput_mtpa']} Mt/yr)" if f.data.get("throughput_mtpa") else ""),
-              "note": f.data.get("note", ""), "source": f.source} for f in project.facts_of("phase")]
+              "note": f.data.get("note", "")} | _meta(f) for f in project.facts_of("phase")]
     return sorted(rows, key=lambda r: r["date"])
 
 
-def fact_rows(facts: list[ProjectFact], shape) -> list[dict[str, str]]:
-    return [shape(f.data) | {"source": f.source} for f in facts]
+def fact_rows(facts: list[ProjectFact], shape) -> list[dict[str, Any]]:
+    return [shape(f.data) | _meta(f) for f in facts]
 
 
 def reading_total(reading: OwnershipReading) -> str:
@@ -162,15 +169,9 @@ def reading_total(reading: OwnershipReading) -> str:
     return f"{total:g}%" + ("" if reading.complete else " (not 100%)")
 
 
-def project_sources(project: Project) -> list[str]:
-    """Every source behind the page, in order of first use."""
-    seen: dict[str, None] = {}
-    for s in project.sources:
-        seen.setdefault(s)
-    for loc in project.locations:
-        seen.setdefault(loc.source)
-    for r in project.ownership:
-        seen.setdefault(r.source)
-    for f in project.facts:
-        seen.setdefault(f.source)
-    return list(seen)
+def project_sources(project: Project) -> list[Source]:
+    """Every publication behind the page, once each (by address), in order of first use."""
+    seen: dict[tuple[str, str | None], Source] = {}
+    for s in project.all_sources():
+        seen.setdefault((s.publisher, s.url), s)
+    return list(seen.values())

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Depends, File, Form, Path as PathParam, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
 
-from maadan.agreements.service import add_or_corroborate
+from maadan.agreements.service import add_or_corroborate, add_status_change
 from maadan.auth.model import User
 from maadan.errors import MaadanError
 from maadan.http.client_limits import limited
@@ -143,7 +143,8 @@ def news_accept_all(request: Request, document_id: DocumentId, user: Officer, uo
 @router.post("/news/{document_id}/commit", dependencies=CSRF)
 def news_commit(request: Request, document_id: DocumentId, user: Officer, uow: WriteUoW, read: UoW) -> Response:
     try:
-        service.commit_document(uow, document_id, actor=user.actor, add_agreement=add_or_corroborate)
+        service.commit_document(uow, document_id, actor=user.actor, add_agreement=add_or_corroborate,
+                                add_status_change=add_status_change)
         doc = service.show_document(read, document_id)
     except MaadanError as exc:
         return _after(request, read, document_id, exc)

@@ -34,8 +34,10 @@ def project(request: Request, project_id: str, uow: UoW) -> Response:
     if detail.project.id != project_id:
         return RedirectResponse(f"/projects/{quote(detail.project.id)}", status_code=301)
     p = detail.project
+    claims = p.claims(detail.names)
     return render(request, "project.html", {
         "d": detail, "p": p, "dates": figures.date_rows(p), "sources": figures.project_sources(p),
+        "claims": claims, "unsourced": sum(not c.sourced for c in claims),
         "resources": figures.fact_rows(p.facts_of("resource"), figures.resource_row),
         "capex": figures.fact_rows(p.facts_of("capex"), figures.capex_row),
         "production": figures.fact_rows(p.facts_of("production"), figures.production_row),

@@ -23,6 +23,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from maadan import __version__
 from maadan.http.security import Identity, identify
 from maadan.registry import collect
+from maadan.http.middleware import request_id
 
 
 def templates_dir() -> Path:
@@ -157,4 +158,4 @@ def error_page(request: Request, status: int, body: dict[str, Any], headers: dic
     return render(request, "error.html", {
         "title": ERROR_TITLES.get(status, "Cannot do that"), "message": message,
         "suggestions": details.get("suggestions", []) if status == 404 else [],
-        "kind": details.get("kind")}, status_code=status, headers=headers)
+        "kind": details.get("kind"), "request_id": request_id(request.scope)}, status_code=status, headers=headers)

@@ -9,6 +9,9 @@ import yaml
 from tests.conftest import bundled_agreement_ids
 
 SEEDED = len(bundled_agreement_ids())
+BUNDLED = len(bundled_agreement_ids(withdrawn=True))
+CORRECTION = ("correction:\n  why: the agreement was completed\n  sources:\n"
+              "    - {publisher: Wire, url: 'https://wire.example/1', date: 2025-10-31, evidence: completed}\n")
 USSM_FWO = "2025-09-08-ussm-fwo-mou"
 
 
@@ -17,7 +20,7 @@ def test_seed_loads_the_timeline_once(fresh_cli):
     data = fresh_cli.json("agreements", "list")
     assert data["count"] == SEEDED
     code, _, err = fresh_cli("db", "seed", "--force")
-    assert code == 0 and f"agreements: 0 added, 0 updated, {SEEDED} unchanged" in " ".join(err.split())
+    assert code == 0 and f"agreements: 0 added, 0 updated, {BUNDLED} unchanged" in " ".join(err.split())
     assert fresh_cli.json("agreements", "list")["count"] == SEEDED
 
 
@@ -29,10 +32,11 @@ def test_list_filters(cli):
     assert ids("--mineral", "Sb", "--kind", "mou") == [USSM_FWO]
     assert set(ids("--mineral", "neodymium")) == {"2025-10-02-first-shipment-to-ussm"}
     assert "2025-10-02-first-shipment-to-ussm" in ids("--mineral", "rare earths")
-    assert ids("--year", "2026") == ["2026-02-barrick-reko-diq-board-review"]
+    assert ids("--year", "2026") == ["2026-02-barrick-reko-diq-board-review", "2026-03-26-barrick-slows-reko-diq"]
     assert ids("--country", "cn") == ["2025-04-08-gsp-cgs-lithium-mou"]
     reko = ids("--project", "Reko Diq")
-    assert len(reko) == 6 and reko[0] == "2025-04-ifc-reko-diq-debt-commitment"  # timeline order
+    assert len(reko) == 8 and reko[:2] == ["2025-04-08-reko-diq-project-finance",
+                                           "2025-04-ifc-reko-diq-debt-commitment"]  # timeline order
     assert "2025-11-23-us-exim-reko-diq-loan" in reko
     assert ids("--organisation", "EXIM") == ["2025-11-23-us-exim-reko-diq-loan"]
 
@@ -51,7 +55,7 @@ def test_bad_filters_say_what(cli):
 def test_show_and_timeline(cli):
     code, out, err = cli("agreements", "show", "2025-09-08-nlc-mota-engil-logistics-mou")
     assert code == 0
-    assert "Readings (sources disagree)" in out and "FPJ (some outlets)" in out and "tribune.com.pk 2565638" in out
+    assert "Readings (sources disagree)" in out and "Free Press Journal" in out and "newindianexpress.com" in out
     data = cli.json("agreements", "show", "2025-06-12-ifc-ida-reko-diq-loan")
     assert data["amount"] == 700_000_000 and data["amount_basis"] == "approved"
     assert [r["field"] for r in data["readings"]] == ["amount", "amount"]
@@ -60,9 +64,9 @@ def test_show_and_timeline(cli):
     assert code == 2 and f"Did you mean: {USSM_FWO}" in err
     timeline = cli.json("agreements", "timeline")["items"]
     dates = [t["date"] for t in timeline]
-    assert dates == sorted(dates) and dates[0] == "2025-03-29" and dates[-1] == "2026-02"
+    assert dates == sorted(dates) and dates[0] == "2025-03-25" and dates[-1] == "2026-03-26"
     code, out, _ = cli("agreements", "timeline", "--project", "reko-diq")
-    assert code == 0 and "(sources disagree)" in out and "6 on the timeline." in out
+    assert code == 0 and "(sources disagree)" in out and "8 on the timeline." in out
 
 
 def test_add_from_options_and_file_then_duplicate_is_a_conflict(copy_cli, tmp_path):
@@ -120,6 +124,9 @@ def test_add_refuses_bad_input_with_the_field(copy_cli, tmp_path):
 def test_edit_changes_fields_or_nothing(copy_cli, tmp_path):
     path = tmp_path / "edit.yaml"
     path.write_text("status: closed\neffective: 2025-10\n")
+    code, _, err = copy_cli("agreements", "edit", USSM_FWO, str(path))  # the status is sourced: say why
+    assert code == 2 and "a sourced claim is corrected, not overwritten" in err
+    path.write_text("status: closed\neffective: 2025-10\n" + CORRECTION)
     data = copy_cli.json("agreements", "edit", USSM_FWO, str(path))
     assert data["status"] == "closed" and data["effective"] == "2025-10" and data["signed"] == "2025-09-08"
     path.write_text("effective: 2025-08-01\n")
@@ -139,7 +146,7 @@ def test_edit_changes_fields_or_nothing(copy_cli, tmp_path):
 
 def test_projects_show_lists_agreements(cli):
     data = cli.json("projects", "show", "reko-diq")
-    assert len(data["agreements"]) == 6 and data["agreements"][0]["id"] == "2025-04-ifc-reko-diq-debt-commitment"
+    assert len(data["agreements"]) == 8 and data["agreements"][0]["id"] == "2025-04-08-reko-diq-project-finance"
     code, out, _ = cli("projects", "show", "qila-abdullah-antimony")
     assert code == 0 and "2025-03-29-ogdcl-pmdc-antimony-jv" in out
 
@@ -181,3 +188,23 @@ def test_partners_list_and_show(cli):
     assert "Balochistan" in fwo["regions"] and "exploration" in fwo["capabilities"]
     code, out, _ = cli("partners", "show", "nlc")
     assert code == 0 and "Capabilities" in out and "Minerals: unknown" in out
+
+
+def test_a_withdrawn_record_is_kept_with_the_reason_and_left_out_of_lists(cli):
+    mari = "2025-04-barrick-mari-energies-mou"
+    code, out, _ = cli("agreements", "show", mari)
+    assert code == 0 and "WITHDRAWN" in out and "Rio Tinto" in out and "world-economist.com" in out
+    data = cli.json("agreements", "show", mari)
+    assert data["withdrawn"]["why"].startswith("No source read supports") and data["final"]
+    assert data["withdrawn"]["sources"][0]["evidence"]
+    assert mari not in [a["id"] for a in cli.json("agreements", "list")["items"]]
+    assert mari not in [a["id"] for a in cli.json("agreements", "stale", "--older-than", "1")["items"]]
+
+
+def test_organisation_claims_carry_their_sources_and_corrections(cli):
+    data = cli.json("partners", "show", "FWO")
+    assert data["unsourced"] == [] and {c["claim"] for c in data["claims"]} >= {"name", "note", "profile"}
+    assert all(s["url"] and s["evidence"] for c in data["claims"] for s in c["sources"])
+    assert data["corrections"][0]["claim"] == "note" and "EL-320" in data["corrections"][0]["old"]
+    mari = cli.json("partners", "show", "Mari Mining Company")  # the old name is an alias
+    assert mari["name"] == "Mari Minerals (Pvt) Ltd" and [c["claim"] for c in mari["corrections"]] == ["name", "parent"]

@@ -19,16 +19,37 @@ def case_file(tmp_path):
 
 
 @pytest.mark.parametrize("edit, message", [
-    (lambda d: d["schedule"][0].update(ore_mt=-45), "schedule 2029-2033: ore tonnage must be >= 0"),
+    (lambda d: d["schedule"][1].update(ore_mt=-45), "schedule 2030-2033: ore tonnage must be >= 0"),
     (lambda d: d["schedule"][1]["grades"].update(copper=-0.5), "copper grade must be >= 0"),
     (lambda d: d["commodities"]["gold"].update(recovery_pct=101), "gold: recovery must be between 0 and 100 %"),
     (lambda d: d["partners"][0].update(equity_pct=55), "partner equity shares sum to 104.99 %, not 100 %"),
     (lambda d: d.update(discount_rate=8), "unknown key 'discount_rate'"),
-], ids=["negative-tonnage", "negative-grade", "recovery-above-100", "shares-not-100", "unknown-key"])
+    (lambda d: d.update(fiscal="PK-XX"), "Unknown fiscal jurisdiction 'PK-XX'"),
+], ids=["negative-tonnage", "negative-grade", "recovery-above-100", "shares-not-100", "unknown-key", "no-fiscal-file"])
 def test_bad_case_files(acli, case_file, edit, message):
     code, out, err = acli("economics", "--params", case_file(edit))
     assert code == 2 and out == ""
-    assert message in err and "case.yaml" in err and "Traceback" not in err
+    assert message in err and "Traceback" not in err
+    if "fiscal" not in message:
+        assert "case.yaml, line " in err  # file and line
+
+
+def test_a_royalty_basis_the_economics_cannot_compute(acli, tmp_path):
+    d = yaml.safe_load((fiscal_dir() / "PK-BA.yaml").read_text(encoding="utf-8"))
+    d["agreements"][0]["levies"][0]["basis"]["value"] = "net-profit"
+    f = tmp_path / "PK-XX.yaml"
+    f.write_text(yaml.safe_dump(d, sort_keys=False), encoding="utf-8")
+    c = yaml.safe_load((fiscal_dir() / "cases" / "reko-diq.yaml").read_text(encoding="utf-8"))
+    c["fiscal"] = str(f)
+    cf = tmp_path / "case.yaml"
+    cf.write_text(yaml.safe_dump(c), encoding="utf-8")
+    code, out, err = acli("economics", "--params", str(cf))
+    assert code == 2 and out == "" and "Traceback" not in err
+    import re
+    line = int(re.search(r", line (\d+)", err).group(1))
+    assert "PK-XX.yaml" in err and "agreements[0].levies[0].basis" in err and "'net-profit'" in err
+    assert "basis" in f.read_text(encoding="utf-8").splitlines()[line - 1] or "net-profit" in \
+        f.read_text(encoding="utf-8").splitlines()[line - 1]
 
 
 def test_negative_tonnage_in_a_whatif(acli):

@@ -153,3 +153,20 @@ def test_hhi_matches_the_derived_figures_in_shared_facts(seeded_db):
             checked += 1
     engine.dispose()
     assert checked == len(rows) >= 40
+
+
+def test_expected_disruption_loss_and_its_check(acli):
+    data = acli.json("criticality", "--method", "loss")
+    by = {m["mineral"]: m for m in data["minerals"]}
+    cu = by["copper"]
+    assert cu["score_musd"] > 0 and cu["exposure_basis"].startswith("US import shares")
+    assert by["gallium"]["restricted_by"] == ["china"]
+    li = by["lithium"]
+    assert li["score_musd"] is None and any("withheld" in m for m in li["missing"])
+    check = acli.json("criticality", "--method", "loss", "--check")
+    assert check["rank_after"]["n"] >= 20 and -1 <= check["rank_after"]["rho"] <= 1
+    assert check["rank_before"]["rho"] == pytest.approx(0.431, abs=0.01)  # the figure issue 17 reported
+    assert 0 <= check["auc_after"]["auc"] <= 1 and check["split"]["train"] and check["split"]["test"]
+    assert set(check["split"]["train"]).isdisjoint(check["split"]["test"])
+    code, _, err = acli("criticality", "--method", "guess")
+    assert code == 2 and "--method must be composite or loss" in err

@@ -24,7 +24,7 @@ def test_project_report_html_and_pdf(acli, tmp_path):
     _self_contained(page)
     assert page.count("data:image/png;base64,") == 1 and page.count("<svg") == 1  # cash flows + tornado
     for text in ("NPV @8%", "Barrick", "Sensitivities", "Monte Carlo", "P10", "Parameters not verified",
-                 "<h2>Sources</h2>", "dawn.com/news/1719891", "data/fiscal/cases/reko-diq.yaml"):
+                 "<h2>Sources</h2>", "dawn.com/news/1890305", "data/fiscal/cases/reko-diq.yaml"):
         assert text in page, text
     pdf = (tmp_path / "project-reko-diq.pdf").read_bytes()
     assert pdf.startswith(b"%PDF-") and pdf.rstrip().endswith(b"%%EOF") and _pages(pdf) >= 3
@@ -75,10 +75,10 @@ def test_report_bad_input(acli, tmp_path):
 
 
 def test_project_without_case(acli, tmp_path):
-    code, _, _ = acli("report", "project", "saindak", "--html", str(tmp_path / "s.html"))
+    code, _, _ = acli("report", "project", "duddar", "--html", str(tmp_path / "s.html"))
     assert code == 0
     page = (tmp_path / "s.html").read_text(encoding="utf-8")
-    assert "No economics case exists" in page and "Saindak" in page
+    assert "No economics case exists" in page and "Duddar" in page
 
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")

@@ -28,7 +28,7 @@ def test_list_pages_with_totals_and_filters(read_client):
     mous = read_client.get("/api/agreements", params={"kind": "mou", "country": "US"}).json()
     assert [a["id"] for a in mous["items"]] == ["2025-09-08-ussm-fwo-mou"] and mous["total"] == 1
     reko = read_client.get("/api/agreements", params={"project": "reko-diq", "year": 2025}).json()
-    assert reko["total"] == 5
+    assert reko["total"] == 6
     tl = read_client.get("/api/agreements/timeline", params={"party": "EXIM"}).json()
     assert [t["date"] for t in tl["items"]] == ["2025-11-23"]
 
@@ -38,7 +38,7 @@ def test_one_agreement_and_errors(read_client):
     assert a["id"] == "2025-11-23-us-exim-reko-diq-loan" and a["amount"] == 1_250_000_000
     assert a["status"] == "deferred" and a["status_as_of"] == "2026-03-26" and a["date"] == "2025-11-23"
     assert [h["status"] for h in a["history"]] == ["announced", "approved", "deferred"]
-    assert len(a["readings"]) == 4 and a["organisation_names"]["us-exim"].startswith("Export-Import Bank")
+    assert len(a["readings"]) == 5 and a["organisation_names"]["us-exim"].startswith("Export-Import Bank")
     amount = next(c for c in a["claims"] if c["claim"] == "amount")
     assert amount["sourced"] and all(s["url"] and s["evidence"] for s in amount["sources"])
     r = read_client.get("/api/agreements/no-such-thing")
@@ -81,6 +81,11 @@ def test_invalid_drafts_and_edits_change_nothing(writer):
     assert r.status_code == 422 and "shares sum to 110" in r.json()["message"]
     r = writer.patch("/api/agreements/2025-09-08-ussm-fwo-mou", json={"status": "closed", "confidence": "medium"},
                      headers=officer)
+    assert r.status_code == 422 and "a sourced claim is corrected, not overwritten" in r.json()["message"]
+    correction = {"why": "completed", "sources": [{"publisher": "Wire", "url": "https://wire.example/1",
+                                                   "date": "2025-10-31", "evidence": "completed"}]}
+    r = writer.patch("/api/agreements/2025-09-08-ussm-fwo-mou", json={"status": "closed", "confidence": "medium",
+                                                                      "correction": correction}, headers=officer)
     assert r.status_code == 200 and r.json()["status"] == "closed" and r.json()["confidence"] == "medium"
     assert writer.patch("/api/agreements/nope", json={}, headers=officer).status_code == 404
     jv = writer.get("/api/agreements/2025-03-29-ogdcl-pmdc-antimony-jv").json()

@@ -4,8 +4,9 @@ import numpy_financial as npf
 import pytest
 from fastapi.testclient import TestClient
 
-from maadan.http.app import create_app
 from maadan.config import load_settings
+from maadan.http.app import create_app
+from tests.conftest import bundled_project_count
 
 
 @pytest.fixture
@@ -56,12 +57,31 @@ def test_whatif(read_client):
 def test_economics_with_tornado_agrees_with_numpy_financial(read_client):
     e = read_client.get("/api/analytics/economics/reko-diq", params=[("rate", 8), ("rate", 12)]).json()
     net = e["cash_flows"]["net"]
-    assert e["npv"]["12.0"] == pytest.approx(npf.npv(0.12, net), abs=0.05)
+    assert e["npv"]["12.0"] == pytest.approx(npf.npv(0.12, net) / 1.12, abs=0.05)  # valued at 1 Jan 2025
     assert len(e["tornado"]["bars"]) == 8 and e["tornado"]["rate_pct"] == 8
     assert len(e["partners"]) == 6 and all(len(p["cash_flows"]) == len(net) for p in e["partners"])
     r = read_client.get("/api/analytics/economics/reko-diq", params={"rate": -100})
     assert r.status_code == 422 and r.json()["details"][0]["field"].startswith("rate")
-    assert read_client.get("/api/analytics/economics/saindak").status_code == 404
+    assert read_client.get("/api/analytics/economics/duddar").status_code == 404
+    assert e["tornado"]["bars"][0]["inputs"] in ("verified", "derived", "assumption") or \
+        e["tornado"]["bars"][0]["inputs"].startswith(("partly", "a choice"))
+    bad = read_client.get("/api/analytics/economics/reko-diq", params={"reading": "../etc"})
+    assert bad.status_code == 422 and bad.json()["details"][0]["field"].startswith("reading")
+
+
+def test_validation_finance_scenarios_and_loss(read_client):
+    v = read_client.get("/api/analytics/economics/reko-diq/validation").json()
+    assert {c["key"] for c in v["checks"]} >= {"npv8_musd", "irr_pct", "lom_copper_kt"}
+    f = read_client.get("/api/analytics/economics/reko-diq/finance", params={"paths": 1000}).json()
+    assert f["us_view"]["lender"] == "US EXIM" and f["montecarlo"]["coverage"]["us_lender"] == "US EXIM"
+    assert read_client.get("/api/analytics/economics/thar-block-ii/finance").status_code == 422  # no debt data
+    s = read_client.get("/api/analytics/economics/reko-diq/scenarios").json()
+    assert s["scenarios"][0]["id"] == "feasibility"
+    assert read_client.get("/api/analytics/economics/saindak/scenarios").status_code == 404
+    loss = read_client.get("/api/analytics/loss").json()
+    assert any(m["mineral"] == "copper" and m["score_musd"] for m in loss["minerals"])
+    check = read_client.get("/api/analytics/loss/check").json()
+    assert check["rank_before"]["rho"] == pytest.approx(0.431, abs=0.01)
 
 
 def test_montecarlo_is_bounded_and_seeded(read_client):
@@ -74,7 +94,7 @@ def test_montecarlo_is_bounded_and_seeded(read_client):
 
 def test_screening_and_reports(read_client):
     s = read_client.get("/api/analytics/screening").json()
-    assert len(s["candidates"]) == 16 and s["candidates"][0]["reasons"]
+    assert len(s["candidates"]) == bundled_project_count() and s["candidates"][0]["reasons"]
     assert read_client.get("/api/analytics/screening", params={"profile": "../etc"}).status_code == 422
     r = read_client.get("/api/analytics/reports/mineral/copper.pdf")
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf" and r.content[:5] == b"%PDF-"

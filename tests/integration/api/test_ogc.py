@@ -199,7 +199,7 @@ def test_title_properties(client):
     f = get(client, "/ogc/collections/titles/items", limit=1).json()["features"][0]
     p = f["properties"]
     assert set(p) == {"number", "jurisdiction", "type", "state", "area_km2", "granted_on", "expires_on", "holders",
-                      "minerals", "synthetic", "renewals", "rules_version"}  # the one title view (cadastre/views.py)
+                      "minerals", "synthetic", "renewals", "rules_version", "rules_basis"}  # the one title view (cadastre/views.py)
     assert p["synthetic"] is True and p["number"].startswith("SYN-") and f["id"] == p["number"].replace("/", "~")
     assert set(p["holders"][0]) == {"name", "share_pct", "country", "kind"}
     assert f["geometry"]["type"] == "Polygon"
@@ -328,7 +328,8 @@ def test_applications_exclude_non_public_data(client):
     assert sorted(f["properties"]["state"] for f in body["features"]) == PUBLIC_STATES
     for f in body["features"]:
         assert set(f["properties"]) == {"ref", "number", "jurisdiction", "type", "state", "priority", "received_at",
-                                        "area_km2", "applicants", "minerals", "synthetic"}
+                                        "area_km2", "applicants", "minerals", "synthetic", "rules_basis",
+                                        "competition_group", "competing_with", "waits_on"}
         assert f["id"] == f["properties"]["ref"].replace("/", "~")
     for secret in (SECRET_OWNER, SECRET_ORG, "beneficial", "applicant_org", "fee", "1234", "documents"):
         assert secret not in r.text
@@ -355,7 +356,17 @@ def test_deposits_and_projects(client, ogc_db):
     assert projects["numberMatched"] == len([p for p in located if p.kind == "project"])
     assert all(f["properties"]["kind"] == "project" for f in projects["features"])
     assert set(deposits["features"][0]["properties"]) == {"id", "name", "kind", "status", "country", "province",
-                                                          "district", "commodities", "operator"}
+                                                          "district", "commodities", "operator", "location",
+                                                          "location_kind", "location_confidence", "location_derived",
+                                                          "radius_km", "box_south", "box_west", "box_north",
+                                                          "box_east"}
+    # how precisely each deposit is known travels with the point: a box or a radius of uncertainty
+    by_id = {f["id"]: f["properties"] for f in deposits["features"]}
+    assert reko["properties"]["location_kind"] == "point" and reko["properties"]["location_confidence"] == "high"
+    boxes = [p for p in by_id.values() if p["location_kind"] == "box"]
+    assert boxes and all(p["box_south"] < p["box_north"] and p["box_west"] < p["box_east"] for p in boxes)
+    circles = [p for p in by_id.values() if p["location_kind"] == "circle"]
+    assert circles and all(p["radius_km"] > 0 for p in circles)
 
 
 def test_reserved_areas_and_boundaries(client):

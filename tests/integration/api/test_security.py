@@ -219,6 +219,21 @@ def test_injection_strings_in_every_filter_and_path_parameter(site):
     assert checked > 100
 
 
+def _days_pass(site, number: int) -> None:
+    """Stand-in for the passing of days: the application's receipt moves two days back."""
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from maadan.store import tables as t
+
+    with site.uow(True) as uow:
+        app = uow.cadastre.application("PK-BA", number)
+        uow.session.execute(update(t.application).where(t.application.c.id == app.id)
+                            .values(received_at=app.received_at - timedelta(days=2)))
+        uow.commit()
+
+
 def test_script_strings_are_stored_verbatim_and_escaped_on_every_page(site):
     name, reason = SCRIPTS[0] + " Mining", SCRIPTS[1] + " '; DROP TABLE titles; --"
     filed = site.client.post("/api/cadastre/applications", headers=site.bearer["applicant.a"], json={
@@ -227,6 +242,7 @@ def test_script_strings_are_stored_verbatim_and_escaped_on_every_page(site):
     assert filed.status_code == 201, filed.text
     number = filed.json()["number"]
     assert filed.json()["holders"][0]["name"] == name
+    _days_pass(site, number)  # rule 10: nothing is offered on its day of receipt
     for action in ("accept", "review", "offer"):
         r = site.client.post(f"/api/cadastre/applications/PK-BA/{number}/decisions", headers=site.bearer["officer.one"],
                              json={"action": action, "reason": reason})
@@ -277,14 +293,31 @@ CADASTRE_ROUTES = {
     ("POST", "/api/cadastre/title-actions"): "officer",
     ("POST", "/api/cadastre/payments"): "officer",
     ("GET", "/api/cadastre/due"): "officer",
+    ("GET", "/api/cadastre/rules"): "public",
+    ("GET", "/api/cadastre/rules/{jurisdiction}"): "public",
+    ("GET", "/api/cadastre/rules/{jurisdiction}/diff"): "public",
     ("GET", "/api/audit/verify"): "public",
     ("GET", "/api/audit/events"): "officer",
     ("GET", "/cadastre"): "public",
     ("GET", "/cadastre/titles/{number}"): "public",
+    ("GET", "/cadastre/rules"): "public",
+    ("GET", "/cadastre/rules/{jurisdiction}"): "public",
     ("GET", "/cadastre/apply"): "own",
     ("POST", "/cadastre/upload-area"): "own",
     ("GET", "/cadastre/queue"): "officer",
     ("POST", "/cadastre/queue/{jurisdiction}/{number}"): "officer",
+    ("GET", "/api/cadastre/competitions"): "public",
+    ("GET", "/api/cadastre/competitions/{jurisdiction}/{number}"): "public",
+    ("POST", "/api/cadastre/competitions/{jurisdiction}/{number}/decision"): "officer",
+    ("POST", "/api/cadastre/competitions/{jurisdiction}/{number}/bids"): "own",
+    ("POST", "/api/cadastre/competitions/{jurisdiction}/{number}/remainder"): "own",
+    ("GET", "/api/cadastre/notices"): "listing",
+    ("POST", "/api/cadastre/notices/{notice_id}/read"): "own-hidden",  # 404, so other notices' ids stay unknown
+    ("GET", "/cadastre/competitions"): "officer",
+    ("POST", "/cadastre/competitions/{jurisdiction}/{number}"): "officer",
+    ("POST", "/cadastre/competitions/{jurisdiction}/{number}/remainder"): "own",
+    ("GET", "/cadastre/notices"): "listing",
+    ("POST", "/cadastre/notices/{notice_id}/read"): "own-hidden",
 }
 CADASTRE_PREFIXES = ("/api/cadastre", "/api/audit", "/cadastre")
 
@@ -314,6 +347,12 @@ def test_an_applicant_cannot_read_or_change_another_organisations_application(si
             ("POST", "/api/cadastre/payments", {"invoice_id": invoice.id, "amount": 1, "reference": "x"}),
         ("GET", "/api/cadastre/due"): ("GET", "/api/cadastre/due", None),
         ("GET", "/api/audit/events"): ("GET", "/api/audit/events", None),
+        ("POST", "/api/cadastre/competitions/{jurisdiction}/{number}/decision"):
+            ("POST", "/api/cadastre/competitions/PK-BA/1/decision", {"winner": theirs.number, "reason": "x"}),
+        ("POST", "/api/cadastre/competitions/{jurisdiction}/{number}/bids"):
+            ("POST", "/api/cadastre/competitions/PK-BA/1/bids", {"application": theirs.number, "amount": 1}),
+        ("POST", "/api/cadastre/competitions/{jurisdiction}/{number}/remainder"):
+            ("POST", "/api/cadastre/competitions/PK-BA/1/remainder", {"application": theirs.number, "answer": "decline"}),
     }
     refused = [k for k, rule in CADASTRE_ROUTES.items() if rule in ("own", "officer") and k[0] in ("GET", "POST")
                and k[1].startswith("/api")]

@@ -1,7 +1,8 @@
 """The cadastre as an officer and an applicant use it, through the CLI, on every backend."""
 
+import itertools
 import json
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from sqlalchemy import create_engine, text
@@ -12,8 +13,19 @@ JV = ["--holder", "US Strategic Metals=60:US:foreign", "--holder", "Frontier Wor
 LOCAL = ["--holder", "Chagai Minerals (Pvt) Ltd=100:PK:private"]
 
 
+# Filings are recorded as paper filings received three days ago (in order), so that their day is over
+# and they may be offered at once (rule 10 keeps a day's filings simultaneous until the day ends).
+_BASE = datetime.now(timezone.utc).replace(microsecond=0) - timedelta(days=3)
+_clock = itertools.count()
+
+
+def received() -> str:
+    return (_BASE + timedelta(seconds=next(_clock))).isoformat()
+
+
 def apply(cli, path, *extra, kind="EL", expect=0):
-    return cli.json("cadastre", "apply", str(path), "--type", kind, "--mineral", "copper", *(extra or JV), expect=expect)
+    return cli.json("cadastre", "apply", str(path), "--type", kind, "--mineral", "copper", *(extra or JV),
+                    "--received-at", received(), expect=expect)
 
 
 def grant(cli, number):
@@ -35,10 +47,14 @@ def test_receipts_are_gapless_and_priority_follows_rule_10(copy_cli, area_file):
     b = apply(copy_cli, area_file(square(64.05, 28.85)))  # overlaps a, same day
     c = apply(copy_cli, area_file(square(64.0, 28.7)))  # shares an edge with a only
     assert [a["number"], b["number"], c["number"]] == [1, 2, 3]
-    assert a["priority"] == "clear" and a["holds_priority"]
+    assert a["priority"] == "clear" and a["holds_priority"]  # alone when it was filed
     assert b["priority"] == "competing" and [k["ref"] for k in b["conflicts"]] == ["1"]
+    assert b["competition_group"] == "PK-BA/G1" and b["competing_with"] == ["PK-BA/A1"]
     assert b["conflicts"][0]["overlap_km2"] > 20
     assert c["priority"] == "clear" and c["conflicts"] == []
+    listed = {r["number"]: r for r in copy_cli.json("cadastre", "applications")["items"]}
+    assert listed[1]["priority"] == "competing" and listed[1]["competing_with"] == ["PK-BA/A2"]  # the first too
+    assert listed[3]["priority"] == "clear"
     check = copy_cli.json("cadastre", "check", str(area_file(square(64.06, 28.86, 0.02))), "--type", "EL", expect=3)
     assert {k["ref"] for k in check["conflicts"]} == {"1", "2"}
 
@@ -193,8 +209,10 @@ def test_demo_cadastre_is_deterministic_non_overlapping_and_labelled(copy_cli):
     geoms = [shapely.geometry.shape(t["geometry"]) for t in titles]
     index = SpatialIndex([(t["number"], g) for t, g in zip(titles, geoms)])
     assert [p for p in index.bulk_conflicts(geoms) if titles[p[0]]["number"] != p[1]] == []
+    # sizes come from titles granted in practice: ELs of 501 to about 980 km², small-scale leases up to 875 acres
     els = [t for t in titles if t["type"] == "EL"]
-    assert els and all(300 < t["area_km2"] < 600 for t in els)
+    assert els and all(490 < t["area_km2"] < 990 for t in els)
+    assert all(t["area_km2"] < 3.55 for t in titles if t["type"] == "SSML")
     again = copy_cli.json("demo", "cadastre", "--titles", "150", "--seed", "7")
     register2 = copy_cli.json("cadastre", "register")
     assert [(t["number"], t["area_km2"]) for t in register2["titles"]] == [(t["number"], t["area_km2"]) for t in titles]

@@ -1,5 +1,5 @@
 """Many applicants filing overlapping areas at the same moment: every filing is recorded with a
-gapless number, exactly one holds priority, the others get a clear competing result."""
+gapless number and, received the same day, all of them compete in one group (rule 10)."""
 
 import json
 import os
@@ -31,11 +31,15 @@ def _input(i: int) -> service.ApplicationInput:
 def _check_outcome(cli, expected: int) -> None:
     apps = cli.json("cadastre", "applications")["items"]
     assert [a["number"] for a in apps] == list(range(1, expected + 1))  # none lost, no gaps
-    clear = [a for a in apps if a["priority"] == "clear"]
-    assert len(clear) == 1 and clear[0]["number"] == 1
-    assert all(a["priority"] == "competing" and a["conflicts"] for a in apps[1:])
+    assert all(a["priority"] == "competing" and a["competition_group"] == "PK-BA/G1" for a in apps)  # the first too
+    assert all(len(a["competing_with"]) == expected - 1 for a in apps)
+    assert all(a["conflicts"] for a in apps[1:])
+    groups = cli.json("cadastre", "competition", "list")["items"]
+    assert [(g["ref"], [m["number"] for m in g["members"]]) for g in groups] == [("PK-BA/G1", list(range(1, expected + 1)))]
     assert cli("audit", "verify")[0] == 0
-    assert len(cli.json("audit", "log")["items"]) == expected
+    kinds = [e["kind"] for e in cli.json("audit", "log")["items"]]
+    assert kinds.count("application.received") == expected
+    assert kinds.count("competition.formed") == 1 and kinds.count("competition.changed") == expected - 2
 
 
 def test_threads_filing_at_once(copy_cli):

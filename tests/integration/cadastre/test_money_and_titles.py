@@ -22,8 +22,11 @@ from maadan.store.uow import UnitOfWork
 from tests.integration.cadastre.conftest import square
 
 LOCAL = (Holder("Chagai Minerals (Pvt) Ltd", 100, "PK"),)
-EL_RATES = {1: 1000, 4: 2000, 7: 4000}  # PKR per km², PK-BA/2002-03-08.yaml (placeholders, unverified)
-ML_RATES = {1: 5000, 11: 10000}
+PUNJAB = (Holder("Punjab Stone (Pvt) Ltd", 100, "PK", shareholders=(("Mian Holdings", 70.0),)),)
+# Balochistan: a flat annual rent per title on government land (Dawn 8 Mar 2020): Rs 10,000 before the
+# notification of 3 March 2020, Rs 100,000 after it (PK-BA/2002-03-08.yaml, 2020-03-03.yaml).
+BA_RENT_2002, BA_RENT_2020 = 10_000, 100_000
+PB_ML_RATES = {1: 5000, 11: 10000}  # PKR per km², PK-PB/2002-03-20.yaml (placeholders, unverified)
 
 
 @dataclass
@@ -40,7 +43,8 @@ class Cadastre:
         return service.apply(self.uow(True), inp, "applicant:test", now=at).application
 
     def grant(self, geom: dict, on: date, **kw) -> Title:
-        app = self.apply(geom, datetime.combine(on, datetime.min.time(), timezone.utc) + timedelta(hours=6), **kw)
+        # Filed the day before: nothing is offered on its day of receipt (rule 10: a same-day filing could still compete).
+        app = self.apply(geom, datetime.combine(on, datetime.min.time(), timezone.utc) - timedelta(hours=18), **kw)
         for action in ("accept", "review", "offer"):
             service.decide(self.uow(True), app.jurisdiction, app.number, action, "officer:test", today=on)
         _, title = service.decide(self.uow(True), app.jurisdiction, app.number, "grant", "officer:test", today=on)
@@ -68,21 +72,22 @@ def cad(seeded_copy):
 
 # --- the annual rent run ----------------------------------------------------------------------------
 
-def test_rent_escalates_by_year_held_and_a_second_run_issues_nothing(cad):
-    title = cad.grant(square(64.0, 28.8), date(2020, 6, 1))
+def test_balochistan_rent_follows_the_version_in_force_and_a_second_run_issues_nothing(cad):
+    title = cad.grant(square(64.0, 28.8), date(2020, 6, 1))  # received while the 2020 fees were suspended
     first = [i for i in cad.invoices(title_number=title.number) if i.kind == "rent"]
-    assert [(i.period, i.due_on, i.amount) for i in first] == [
-        ("2020", date(2020, 6, 1), round(title.area_km2 * EL_RATES[1], 2))]  # year 1, invoiced at the grant
+    assert [(i.period, i.due_on, i.amount, i.verified) for i in first] == [
+        ("2020", date(2020, 6, 1), BA_RENT_2002, False)]  # year 1, invoiced at the grant, flat per title
 
-    expected = {2021: EL_RATES[1], 2022: EL_RATES[1], 2023: EL_RATES[4], 2025: EL_RATES[4], 2026: EL_RATES[7]}
-    for year, rate in expected.items():  # held 2, 3, 4, 6, 7
+    for year in (2021, 2022, 2026):  # the notification's rent, whatever the area and the year held
         run = service.issue_rent(cad.uow(True), "PK-BA", year, "officer:test")
-        assert [(i.title_number, i.period, i.due_on) for i in run.issued] == [(title.number, str(year), date(year, 1, 1))]
-        assert run.issued[0].amount == round(title.area_km2 * rate, 2), year
+        assert [(i.title_number, i.period, i.due_on, i.amount, i.verified) for i in run.issued] == [
+            (title.number, str(year), date(year, 1, 1), BA_RENT_2020, True)]
         assert run.not_priced == [] and run.already_invoiced == 0
-    ratio = {y: i.amount / first[0].amount for y in (2023, 2026)
-             for i in cad.invoices(title_number=title.number) if i.period == str(y)}
-    assert ratio == {2023: pytest.approx(2.0), 2026: pytest.approx(4.0)}
+        assert run.rules["version"] == "2020-03-03" and run.rules["certain"] is False  # reinstatement not found
+    with cad.uow() as uow:
+        event = [e for e in uow.cadastre.events() if e.kind == "rent.invoiced"][-1]
+    assert event.data["rules"]["version"] == "2020-03-03" and event.data["rules"]["certain"] is False
+    assert "2025-03-14" in " ".join(event.data["rules"]["reasons"])  # the 2025 Act suspended
 
     events = cad.events()
     again = service.issue_rent(cad.uow(True), "PK-BA", 2026, "officer:test")
@@ -91,6 +96,17 @@ def test_rent_escalates_by_year_held_and_a_second_run_issues_nothing(cad):
     assert len([i for i in cad.invoices(title_number=title.number) if i.period == "2026"]) == 1
     # Not held yet: a run for a year before the grant invoices nothing.
     assert service.issue_rent(cad.uow(True), "PK-BA", 2019, "officer:test").issued == []
+
+
+def test_rent_per_km2_escalates_by_year_held(cad):
+    title = cad.grant(square(73.0, 31.0, 0.05), date(2014, 6, 1), jurisdiction="PK-PB", kind="ML", holders=PUNJAB)
+    for year, rate in ((2015, PB_ML_RATES[1]), (2023, PB_ML_RATES[1]), (2024, PB_ML_RATES[11])):  # held 2, 10, 11
+        run = service.issue_rent(cad.uow(True), "PK-PB", year, "officer:test")
+        assert [(i.period, i.amount, i.verified) for i in run.issued] == [
+            (str(year), round(title.area_km2 * rate, 2), False)]
+        assert run.rules["certain"] is True
+    amounts = {i.period: i.amount for i in cad.invoices(title_number=title.number)}
+    assert amounts["2024"] / amounts["2023"] == pytest.approx(2.0)
 
 
 def _legacy(number: str, granted: date, kind: str, x: float) -> Title:
@@ -110,9 +126,9 @@ def test_titles_under_earlier_law_pay_todays_rates_and_an_unpriceable_title_is_r
     run = service.issue_rent(cad.uow(True), "PK-BA", 2026, "officer:test")
     issued = {i.title_number: i for i in run.issued}
     assert set(issued) == {"PK-BA/ML/1974/0001", modern.number}
-    # Held 53 years (1974 is year 1): the ML step from year 11 of the rules in force on 1 January 2026.
-    assert issued["PK-BA/ML/1974/0001"].amount == 4.0 * ML_RATES[11]
-    assert issued[modern.number].amount == round(modern.area_km2 * EL_RATES[1], 2)  # held 3 years
+    # Held 53 years (1974 is year 1): the rent of the rules in force on 1 January 2026, flat per title.
+    assert issued["PK-BA/ML/1974/0001"].amount == BA_RENT_2020
+    assert issued[modern.number].amount == BA_RENT_2020
     assert [(n.title_number, n.reason) for n in run.not_priced] == [
         ("PK-BA/QL/1990/0001", "the Balochistan rules 2020-03-03 have no title type 'QL'")]
 
@@ -149,7 +165,9 @@ def test_filings_either_side_of_karachi_midnight_are_different_days(cad):
     a = cad.apply(square(64.0, 28.8), datetime(2026, 3, 4, 18, 0, tzinfo=utc))  # 23:00 on 4 March in Quetta
     b = cad.apply(square(64.05, 28.85), datetime(2026, 3, 4, 19, 30, tzinfo=utc))  # 00:30 on 5 March
     c = cad.apply(square(64.02, 28.82), datetime(2026, 3, 4, 20, 0, tzinfo=utc))  # 01:00 on 5 March
-    assert (a.priority, b.priority, c.priority) == ("clear", "behind", "behind")  # a was received a day earlier
+    assert (a.priority, b.priority) == ("clear", "behind")  # a was received a day earlier
+    # c overlaps a and b: simultaneous with b (both 5 March in Quetta), so they compete, as a group behind a.
+    assert c.priority == "competing" and c.group_ref and c.waits_on == [("application", a.ref)]
     # Same UTC day, same Karachi day: simultaneous under rule 10.
     d = cad.apply(square(65.0, 28.8), datetime(2026, 3, 5, 0, 30, tzinfo=utc))  # 05:30 on 5 March
     e = cad.apply(square(65.05, 28.85), datetime(2026, 3, 5, 18, 59, tzinfo=utc))  # 23:59 on 5 March
@@ -215,15 +233,38 @@ def test_rent_grace_boundary_expiry_surrender_and_expire(cad):
 # --- transfers -----------------------------------------------------------------------------------------
 
 def test_ineligible_transfer_is_refused_and_changes_nothing(cad):
-    punjab = (Holder("Punjab Stone (Pvt) Ltd", 100, "PK"),)
-    title = cad.grant(square(73.0, 31.0, 0.05), date(2024, 2, 1), jurisdiction="PK-PB", kind="ML", holders=punjab)
+    title = cad.grant(square(73.0, 31.0, 0.05), date(2024, 2, 1), jurisdiction="PK-PB", kind="ML", holders=PUNJAB)
     events = cad.events()
     with pytest.raises(InvalidInput) as err:
         service.title_action(cad.uow(True), title.number, "transfer", "officer:test",
-                             holders=[Holder("US Strategic Metals", 100, "US", "foreign")])
+                             holders=[Holder("US Strategic Metals", 100, "US", "foreign", shareholders=())])
     assert "transfer refused, not eligible" in err.value.message and "Pakistani body corporate" in err.value.message
+    # Punjab's disclosure of holders above 5% applies at transfer too
+    with pytest.raises(InvalidInput) as err:
+        service.title_action(cad.uow(True), title.number, "transfer", "officer:test",
+                             holders=[Holder("Lahore Quarries (Pvt) Ltd", 100, "PK")])
+    assert "more than 5% must be disclosed" in err.value.message and "rule 47" in err.value.message
+    assert err.value.details["rules"]["version"] == "2002-03-20"
     assert [(h.name, h.share_pct) for h in cad.title(title.number).holders] == [("Punjab Stone (Pvt) Ltd", 100)]
     assert cad.events() == events
+    service.title_action(cad.uow(True), title.number, "transfer", "officer:test",
+                         holders=[Holder("Lahore Quarries (Pvt) Ltd", 100, "PK", shareholders=(("A. Shah", 55.0),))])
+    assert cad.title(title.number).holders[0].shareholders == (("A. Shah", 55.0),)
+
+
+def test_khyber_pakhtunkhwa_exploration_licence_cannot_change_hands_within_two_years(cad):
+    peshawar = (Holder("Peshawar Minerals (Pvt) Ltd", 100, "PK"),)
+    title = cad.grant(square(72.3, 35.0, 0.05), date(2025, 3, 1), jurisdiction="PK-KP", kind="EL", holders=peshawar)
+    events = cad.events()
+    with pytest.raises(Conflict) as err:
+        service.title_action(cad.uow(True), title.number, "transfer", "officer:test",
+                             holders=[Holder("Swat Gems (Pvt) Ltd", 100, "PK")], today=date(2027, 2, 28))
+    assert "may not be transferred within 2 years of its grant" in err.value.message
+    assert "not before 2027-03-01" in err.value.message and "unverified" in err.value.message
+    assert cad.events() == events
+    moved = service.title_action(cad.uow(True), title.number, "transfer", "officer:test",
+                                 holders=[Holder("Swat Gems (Pvt) Ltd", 100, "PK")], today=date(2027, 3, 1))
+    assert moved.holders[0].name == "Swat Gems (Pvt) Ltd"
 
 
 def test_transfer_is_in_the_register_and_the_audit_event(cad):

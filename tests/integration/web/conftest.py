@@ -55,13 +55,15 @@ class Web:
         assert match, "no CSRF token on the page: not signed in?"
         return match.group(1)
 
-    def apply(self, holder: str = "Chagai Minerals (Pvt) Ltd", area: dict = CLEAN, org: str = "chagai-minerals"):
+    def apply(self, holder: str = "Chagai Minerals (Pvt) Ltd", area: dict = CLEAN, org: str = "chagai-minerals",
+              now=None):
+        """File an application (at `now`: a time in the past makes its day of receipt over)."""
         from maadan.cadastre.model import Holder
 
         inp = cadastre.ApplicationInput(jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
                                         holders=(Holder(holder, 100.0, "PK", "private"),),
                                         area=cadastre.AreaInput(geojson=area), applicant_org=org)
-        return cadastre.apply(self.uow(True), inp, actor="user:test").application
+        return cadastre.apply(self.uow(True), inp, actor="user:test", now=now).application
 
 
 def make_web(url: str, base_url: str = "http://testserver", **env: str) -> tuple[TestClient, object]:

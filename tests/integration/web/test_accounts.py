@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import json
 import zipfile
+from datetime import datetime, timedelta, timezone
 
 from maadan.auth.model import MAX_FAILURES
 
@@ -79,12 +80,13 @@ def test_queue_is_for_officers_only(web):
 
 
 def test_officer_takes_an_application_through_the_queue(web):
-    app = web.apply()
-    other = web.apply(holder="Second Applicant Ltd")  # same ground, same day: competing
+    days_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    app = web.apply(now=days_ago)
+    other = web.apply(holder="Second Applicant Ltd", now=days_ago + timedelta(minutes=5))  # same ground, same day
     web.user("officer.q", "officer")
     web.login("officer.q")
     html = web.client.get("/cadastre/queue").text
-    assert f"PK-BA/A{app.number}" in html and "competing" in html
+    assert f"PK-BA/A{app.number}" in html and "competing" in html and "PK-BA/G1" in html
     assert html.index(f"PK-BA/A{app.number}") < html.index(f"PK-BA/A{other.number}")  # number order
     assert 'data-action="accept"' in html and 'data-action="grant"' not in html  # only legal moves
     token = web.csrf("/cadastre/queue")
@@ -96,7 +98,25 @@ def test_officer_takes_an_application_through_the_queue(web):
     illegal = web.client.post(url, data={"action": "grant", "csrf_token": token})
     assert illegal.status_code == 409 and "cannot grant" in illegal.text
 
-    for action in ("accept", "review", "offer", "grant"):
+    for action in ("accept", "review"):
+        r = web.client.post(url, data={"action": action, "reason": "", "csrf_token": token}, follow_redirects=False)
+        assert r.status_code == 303, r.text[:300]
+    page = web.client.get("/cadastre/queue").text
+    assert "Not yet:" in page and "decide the group first" in page  # the offer waits for the competition
+    blocked = web.client.post(url, data={"action": "offer", "reason": "", "csrf_token": token})
+    assert blocked.status_code == 409 and "PK-BA/G1" in blocked.text
+
+    comp = web.client.get("/cadastre/competitions").text
+    assert "PK-BA/G1" in comp and 'data-action="decide"' in comp and "officer decision" in comp
+    decide = "/cadastre/competitions/PK-BA/1"
+    missing = web.client.post(decide, data={"winner": str(app.number), "reason": "", "csrf_token": token})
+    assert missing.status_code == 422 and "reasons" in missing.text
+    r = web.client.post(decide, data={"winner": str(app.number), "reason": "complete work programme",
+                                      "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"].startswith("/cadastre/competitions?done=PK-BA%2FG1")
+    assert "complete work programme" in web.client.get("/cadastre/competitions").text
+
+    for action in ("offer", "grant"):
         r = web.client.post(url, data={"action": action, "reason": "", "csrf_token": token}, follow_redirects=False)
         assert r.status_code == 303, r.text[:300]
         assert r.headers["location"].startswith("/cadastre/queue?done=PK-BA%2FA")
@@ -104,7 +124,47 @@ def test_officer_takes_an_application_through_the_queue(web):
     assert "grant recorded by officer.q" in page and "title PK-BA/EL/" in page
     with web.uow() as uow:
         titles = [t for t in uow.cadastre.titles() if t.application_number == app.number]
+        assert uow.cadastre.application("PK-BA", other.number).state == "refused"
     assert len(titles) == 1 and titles[0].number in web.client.get("/cadastre").text
+
+
+def test_applicants_see_their_notices_and_answer_a_remainder(web, monkeypatch):
+    from dataclasses import replace
+
+    from maadan.cadastre.caches import CACHES
+    from maadan.cadastre.rules import CompetitionRule
+
+    rule = CompetitionRule(method="officer-decision", losers="remainder", legal_basis="test", verified=False)
+    monkeypatch.setattr(CACHES, "rulesets", [replace(r, competition={"*": rule}) if r.jurisdiction == "PK-BA" else r
+                                             for r in CACHES.rules()])
+    days_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    shifted = {"type": "Polygon", "coordinates": [[[x + 0.03, y] for x, y in CLEAN["coordinates"][0]]]}
+    mine = web.apply(now=days_ago, org="chagai-minerals")
+    web.apply(holder="Second Applicant Ltd", area=shifted, now=days_ago, org="second")
+    web.user("officer.n", "officer")
+    web.login("officer.n")
+    token = web.csrf("/cadastre/competitions")
+    r = web.client.post("/cadastre/competitions/PK-BA/1", data={"winner": "2", "reason": "second is stronger",
+                                                               "csrf_token": token}, follow_redirects=False)
+    assert r.status_code == 303
+    web.client.post("/logout", data={"csrf_token": token})
+    web.user("applicant.n", "applicant", "chagai-minerals")
+    web.login("applicant.n")
+    page = web.client.get("/cadastre/notices").text
+    assert "lost competition PK-BA/G1" in page and 'data-action="accept-remainder"' in page
+    assert "Second Applicant" not in page  # only its own organisation's notices
+    token = web.csrf("/cadastre/notices")
+    r = web.client.post("/cadastre/competitions/PK-BA/1/remainder",
+                        data={"application": str(mine.number), "answer": "accept", "csrf_token": token},
+                        follow_redirects=False)
+    assert r.status_code == 303
+    with web.uow() as uow:
+        kept = uow.cadastre.application("PK-BA", mine.number)
+    assert kept.state == "received" and kept.area_km2 < mine.area_km2
+    assert 'data-action="accept-remainder"' not in web.client.get("/cadastre/notices").text
+    r = web.client.post("/cadastre/competitions/PK-BA/1/remainder",
+                        data={"application": "2", "answer": "decline", "csrf_token": token})
+    assert r.status_code == 403 and "another organisation" in r.text
 
 
 def test_upload_area_reads_a_zipped_shapefile(web, tmp_path):

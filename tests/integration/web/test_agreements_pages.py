@@ -36,7 +36,11 @@ def test_agreement_page_shows_readings_side_by_side_and_links(site):
     page = site.get("/agreements/2025-04-08-pakistan-minerals-investment-forum").text
     assert "8 April 2025" in page
     nlc = site.get("/agreements/2025-09-08-nlc-mota-engil-logistics-mou").text
-    assert "FPJ (some outlets)" in nlc
+    assert "Free Press Journal" in nlc and "fpj.ourdemoservers.com" in nlc
+    org = site.get("/organisations/mari-energies").text  # an organisation's claims, cited, and its corrections
+    assert "Claims and their sources" in org and "brecorder.com/news/40347613" in org and "Corrections" in org
+    mari = site.get("/agreements/2025-04-barrick-mari-energies-mou").text  # withdrawn: kept, with the reason
+    assert 'class="withdrawn"' in mari and "Rio Tinto" in mari and "world-economist.com" in mari
     missing = site.get("/agreements/2025-09-08-ussm-fwo")
     assert missing.status_code == 404 and 'href="/agreements/2025-09-08-ussm-fwo-mou"' in missing.text
 

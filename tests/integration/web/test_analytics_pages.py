@@ -34,9 +34,11 @@ def test_economics_page(read_web):
     r = read_web.client.get("/analytics/economics/reko-diq", params={"paths": 1000})
     assert r.status_code == 200
     for text in ("NPV @8%", "Barrick", "Sensitivities (tornado)", "P90", "Parameters not verified",
-                 "/api/analytics/reports/project/reko-diq.pdf"):
+                 "/api/analytics/reports/project/reko-diq.pdf", "Validation against published figures",
+                 "Project finance", "US EXIM", "Scenarios", "2026 review", "minimum DSCR"):
         assert text in r.text, text
-    assert read_web.client.get("/analytics/economics/saindak").status_code == 404
+    assert read_web.client.get("/analytics/economics/saindak").status_code == 200  # a case exists now
+    assert read_web.client.get("/analytics/economics/duddar").status_code == 404
     assert read_web.client.get("/analytics/economics/reko-diq", params={"paths": 10_000_000}).status_code == 422
 
 

@@ -45,9 +45,11 @@ def test_a_bug_is_a_500_page_for_a_browser_and_json_for_a_client(seeded_db):
     with TestClient(app, raise_server_exceptions=False) as client:
         page = client.get("/broken", headers=BROWSER)
         assert page.status_code == 500 and "<h1>Something went wrong</h1>" in page.text and "a bug" not in page.text
+        assert page.headers["x-request-id"] in page.text  # the id to quote when reporting it (issue 18)
         data = client.get("/broken")
+        rid = data.headers["x-request-id"]
         assert data.status_code == 500 and data.json() == {"error": "internal",
-                                                           "message": "internal error; it has been logged"}
+                                                           "message": f"internal error; it has been logged as request {rid}"}
 
 
 def test_a_page_over_the_client_limits_is_a_page_that_says_when_to_come_back(seeded_db):

@@ -80,8 +80,11 @@ def test_mineral_page_withheld_is_not_zero_and_sources_are_listed(read_web):
 def test_project_page_shows_owners_totals_and_sources(read_web):
     html = read_web.client.get("/projects/reko-diq").text
     assert "Owners and stakes" in html and "total 99.99%" in html
-    assert "Barrick" in html and "dawn.com/news/1719891" in html and "Every source on this page" in html
+    assert "Barrick" in html and "dawn.com/news/1890305" in html and "Every source on this page" in html
     assert "Capital expenditure" in html and "Key dates" in html
+    assert "(as of 2026-03-26)" in html  # the status that changes over time, dated by its newest source
+    lakhra = read_web.client.get("/projects/lakhra-coal").text
+    assert "as of: unknown, its sources are undated" in lakhra
 
 
 def test_holder_name_with_script_is_escaped(web):

@@ -4,13 +4,14 @@ import pytest
 
 from maadan.analytics import screening
 from maadan.analytics.profiles import load_profile
+from maadan.evidence.model import Source
 from maadan.projects.model import Project, ProjectFact
 
 
 def project(pid, kind="project", status="operating", commodities=("copper",), events=()):
     return Project(id=pid, name=pid.title(), full_name=pid, kind=kind, country="PK", status=status, sources=["s"],
                    commodities=list(commodities),
-                   facts=[ProjectFact("event", {"date": d, "event": e}, src) for d, e, src in events])
+                   facts=[ProjectFact("event", {"date": d, "event": e}, (Source(src),)) for d, e, src in events])
 
 
 MINERALS = {"copper": screening.MineralValue("copper", "Copper", True, 0.05),

@@ -1,11 +1,10 @@
 """Mineral-title rules as versioned data: the bundled files, the loader's refusals, and the rules in use."""
 
-import shutil
 from datetime import date, datetime, timezone
 
 import pytest
 
-from maadan.cadastre.rule_files import default_rules_dir, load_rulesets
+from maadan.cadastre.rule_files import load_rulesets
 from maadan.cadastre.rules import (
     PLACEHOLDER,
     HolderFacts,
@@ -15,48 +14,28 @@ from maadan.cadastre.rules import (
     ruleset_in_force,
     unverified,
 )
-from maadan.errors import DataFileError, InvalidInput
+from maadan.errors import InvalidInput
+from tests.unit.cadastre.conftest import refusal, version
 
 BA_2002 = "PK-BA/2002-03-08.yaml"
-
-
-@pytest.fixture(scope="module")
-def rulesets():
-    return load_rulesets()
-
-
-@pytest.fixture
-def rules_copy(tmp_path):
-    """A writable copy of the bundled rule folder, and a helper to edit one file's text."""
-    folder = tmp_path / "rules"
-    shutil.copytree(default_rules_dir(), folder)
-
-    def edit(name: str, old: str, new: str, count: int = 1) -> None:
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert text.count(old) >= count, f"{old!r} not in {name}"
-        path.write_text(text.replace(old, new, count), encoding="utf-8")
-
-    edit.folder = folder
-    return edit
-
-
-def refusal(folder) -> DataFileError:
-    with pytest.raises(DataFileError) as err:
-        load_rulesets(folder)
-    return err.value
 
 
 # --- the bundled files --------------------------------------------------------------------------
 
 def test_all_bundled_rule_files_load_as_complete_rule_sets(rulesets):
     assert [(r.jurisdiction, r.version) for r in rulesets] == [
-        ("PK-BA", "2002-03-08"), ("PK-BA", "2020-03-03"), ("PK-PB", "2002-01-01")]
-    ba_2002, ba_2020, pb = rulesets
-    assert set(ba_2002.title_types) == set(ba_2020.title_types) == {"RL", "EL", "MDRL", "ML", "SSPL", "SSML"}
-    assert set(pb.title_types) == {"ML"}
-    # the open-ended 2002 version is closed by the 2020 one; the latest stays open
-    assert ba_2002.effective_to == date(2020, 3, 3) and ba_2020.effective_to is None
+        ("PK-BA", "2002-03-08"), ("PK-BA", "2020-03-03"), ("PK-BA", "2025-03-14"), ("PK-GB", "2025-01-06"),
+        ("PK-KP", "2005-01-01"), ("PK-KP", "2017-01-01"), ("PK-KP", "2020-01-01"), ("PK-KP", "2025-04-15"),
+        ("PK-PB", "2002-03-20"), ("PK-SD", "2002-03-18"), ("PK-SD", "2021-01-01")]
+    ba_2002, ba_2020, ba_2025 = rulesets[:3]
+    assert set(ba_2002.title_types) == set(ba_2020.title_types) == set(ba_2025.title_types) == \
+        {"RL", "EL", "MDRL", "ML", "SSPL", "SSML"}
+    assert set(version(rulesets, "PK-PB", "2002-03-20").title_types) == {"ML", "EL", "SSPL", "SSML", "SML"}
+    assert set(version(rulesets, "PK-KP", "2020-01-01").title_types) == {"EL", "ML"}
+    # a version's end follows from its legal status and later versions, not from a written date
+    assert all(r.effective_to is None for r in rulesets)
+    assert [r.label for r in rulesets[:3]] == ["Balochistan Mineral Rules 2002", "Balochistan fee notification of 3 March 2020",
+                                               "Balochistan Mines and Minerals Act 2025"]
     for r in rulesets:
         assert r.sources and r.timezone == "Asia/Karachi" and r.max_vertices >= 4
         for tt in r.title_types.values():
@@ -72,12 +51,16 @@ def test_sourced_values_are_verified_and_carry_their_rule(rulesets):
     ba = rulesets[0]
     assert ba.same_date_simultaneous.value is True and ba.same_date_simultaneous.verified
     assert "rule 10" in ba.same_date_simultaneous.legal_basis
+    assert ba.same_date_simultaneous.source == "paklawportal.com/statute/section/23296"
+    assert ba.same_date_simultaneous.confidence == "H"
     rl = ba.title_type("RL")
     assert rl.exclusive.value is False and rl.exclusive.verified and "rule 16" in rl.exclusive.legal_basis
     obligations = {o.code: o for o in ba.title_type("EL").obligations}
     assert (obligations["start-work"].due_days, obligations["start-work"].after) == (183, "grant")
     assert (obligations["report-discovery"].due_days, obligations["report-discovery"].after) == (30, "discovery")
-    assert all(o.verified and "rule 31" in o.legal_basis for o in obligations.values())
+    assert (obligations["discovery-further-notice"].due_days, obligations["discovery-further-notice"].after) == \
+        (10, "discovery")
+    assert all(o.verified and "rule 31" in o.legal_basis and o.confidence == "H" for o in obligations.values())
 
 
 def test_the_version_in_force_changes_the_el_fee_on_3_march_2020(rulesets):
@@ -87,7 +70,9 @@ def test_the_version_in_force_changes_the_el_fee_on_3_march_2020(rulesets):
     assert before.title_type("EL").application_fee.value == Money(240_000, "PKR")
     assert after.title_type("EL").application_fee.value == Money(1_000_000, "PKR")
     fee = after.title_type("EL").application_fee
-    assert not fee.verified and "suspended" in fee.note and "3 March 2020" in fee.legal_basis
+    assert fee.verified and fee.confidence == "M-H" and "dawn.com/news/1539212" in fee.source
+    assert "3 March 2020" in fee.legal_basis
+    assert not before.title_type("EL").application_fee.verified  # the amount just before 2020, not since 2002
     # everything but the fees is inherited unchanged
     assert before.title_type("EL").max_area_km2 == after.title_type("EL").max_area_km2
     assert before.title_type("EL").obligations == after.title_type("EL").obligations
@@ -101,7 +86,7 @@ def test_receipt_time_is_judged_on_the_pakistan_calendar(rulesets):
 def test_no_rules_in_force_or_unknown_jurisdiction(rulesets):
     with pytest.raises(InvalidInput, match="no Balochistan rules in force on 1999-01-01"):
         ruleset_in_force(rulesets, "PK-BA", date(1999, 1, 1))
-    with pytest.raises(InvalidInput, match="PK-BA, PK-PB"):
+    with pytest.raises(InvalidInput, match="PK-BA, PK-GB, PK-KP, PK-PB, PK-SD"):
         ruleset_in_force(rulesets, "PK-XX", date(2024, 1, 1))
 
 
@@ -115,26 +100,35 @@ def test_unknown_title_type_lists_the_known_codes(rulesets):
 # --- rent, placeholders, eligibility ------------------------------------------------------------
 
 def test_rent_escalates_with_years_held(rulesets):
-    el = ruleset_in_force(rulesets, "PK-BA", date(2024, 7, 1)).title_type("EL")
-    year1, verified = annual_rent(el, 501.03, 1)
-    assert year1 == Money(501_030.0, "PKR") and verified is False  # placeholder rate 1,000 PKR/km²
-    assert annual_rent(el, 501.03, 3)[0] == year1
-    assert annual_rent(el, 501.03, 4)[0].amount == pytest.approx(2 * year1.amount)
-    assert annual_rent(el, 501.03, 20)[0].amount == pytest.approx(4 * year1.amount)
+    ml = ruleset_in_force(rulesets, "PK-PB", date(2024, 7, 1)).title_type("ML")
+    year1, verified = annual_rent(ml, 30.0, 1)
+    assert year1 == Money(150_000.0, "PKR") and verified is False  # placeholder rate 5,000 PKR/km²
+    assert annual_rent(ml, 30.0, 10)[0] == year1
+    assert annual_rent(ml, 30.0, 11)[0].amount == pytest.approx(2 * year1.amount)
     for bad in ((-1, 1), (100, 0), (100, 1.5)):
         with pytest.raises(InvalidInput):
-            annual_rent(el, *bad)
+            annual_rent(ml, *bad)
+
+
+def test_balochistan_rent_is_the_flat_notified_amount_whatever_the_area(rulesets):
+    el = ruleset_in_force(rulesets, "PK-BA", date(2024, 7, 1)).title_type("EL")
+    assert el.rent_per == "title"
+    assert annual_rent(el, 501.03, 1) == (Money(100_000.0, "PKR"), True)
+    assert annual_rent(el, 5.0, 9) == (Money(100_000.0, "PKR"), True)
+    old = ruleset_in_force(rulesets, "PK-BA", date(2019, 7, 1)).title_type("EL")
+    assert annual_rent(old, 501.03, 1) == (Money(10_000.0, "PKR"), False)
 
 
 def test_unverified_names_every_placeholder(rulesets):
     ba = rulesets[1]
     el = unverified(ba.title_type("EL"))
-    assert el[:7] == ["max_area_km2", "term_years", "max_renewals", "renewal_term_years", "exclusive",
-                      "application_fee", "rent year 1"]
-    assert {"rent year 4", "rent year 7", "rent_grace_days", "grants_after"} <= set(el)
+    assert el == ["max_area_km2", "term_years", "max_renewals", "renewal_term_years", "exclusive",
+                  "rent_grace_days", "grants_after"]
     assert not any(name.startswith("obligation") for name in el)  # rule 31 is verified
     assert "exclusive" not in unverified(ba.title_type("RL"))  # rule 16 is verified
-    assert "eligibility pakistani_body_corporate_only" in unverified(rulesets[2].title_type("ML"))
+    assert "application_fee" in unverified(ba.title_type("ML"))  # the 'mining licence' fee is only our reading
+    assert "eligibility pakistani_body_corporate_only" not in unverified(version(rulesets, "PK-PB", "2002-03-20").title_type("ML"))
+    assert "security" in unverified(rulesets[2].title_type("EL"))  # the 2025 Act's guarantee: one weak report
 
 
 def holder(name, country, **kw):
@@ -145,15 +139,18 @@ def holder(name, country, **kw):
 def test_punjab_mining_lease_refuses_a_foreign_holder_and_accepts_a_pakistani_company(rulesets):
     pb = ruleset_in_force(rulesets, "PK-PB", date(2025, 1, 1))
     ml = pb.title_type("ML")
-    assert check_eligibility(pb, ml, [holder("Punjab Minerals (Pvt) Ltd", "PK")]) == []
-    problems = check_eligibility(pb, ml, [holder("Punjab Minerals (Pvt) Ltd", "PK", share_pct=60),
-                                          holder("Acme Mining Inc", "US", kind="foreign", share_pct=40)])
+    disclosed = (("Mian Holdings", 60.0), ("Lahore Trust", 30.0))
+    assert check_eligibility(pb, ml, [holder("Punjab Minerals (Pvt) Ltd", "PK", shareholders=disclosed)]) == []
+    problems = check_eligibility(pb, ml, [holder("Punjab Minerals (Pvt) Ltd", "PK", share_pct=60, shareholders=()),
+                                          holder("Acme Mining Inc", "US", kind="foreign", share_pct=40, shareholders=())])
     assert len(problems) == 1
-    assert problems[0].startswith("Punjab mining lease: only a Pakistani body corporate may hold it; 'Acme Mining Inc'")
-    assert "joshandmakinternational" in problems[0] and "unverified" in problems[0]
+    assert problems[0].startswith("Punjab large-scale mining lease: only a Pakistani body corporate may hold it; "
+                                  "'Acme Mining Inc'")
+    assert "rule 47" in problems[0] and "unverified" not in problems[0]
     assert "not a body corporate" in check_eligibility(pb, ml, [holder("A. Khan", "PK", body=False)])[0]
-    undisclosed = check_eligibility(pb, ml, [holder("Punjab Minerals (Pvt) Ltd", "PK", shareholders_disclosed=False)])
-    assert len(undisclosed) == 1 and "above 5%" in undisclosed[0]
+    undisclosed = check_eligibility(pb, ml, [holder("Punjab Minerals (Pvt) Ltd", "PK")])
+    assert len(undisclosed) == 1 and "more than 5% must be disclosed" in undisclosed[0]
+    assert "has not disclosed" in check_eligibility(pb, ml, [holder("X (Pvt) Ltd", "PK", shareholders_disclosed=False)])[0]
 
 
 def test_balochistan_has_no_local_partner_rule(rulesets):
@@ -161,8 +158,8 @@ def test_balochistan_has_no_local_partner_rule(rulesets):
     el = ba.title_type("EL")
     assert el.eligibility == ()
     assert check_eligibility(ba, el, [holder("Acme Mining Inc", "US", kind="foreign")]) == []
-    with pytest.raises(InvalidInput):
-        check_eligibility(ba, rulesets[2].title_type("ML"), [holder("X", "PK")])  # Punjab type, Balochistan rules
+    with pytest.raises(InvalidInput):  # a Punjab type under Balochistan rules
+        check_eligibility(ba, version(rulesets, "PK-PB", "2002-03-20").title_type("ML"), [holder("X", "PK")])
 
 
 # --- the loader refuses bad files, naming file and key path -------------------------------------
@@ -206,7 +203,7 @@ def test_an_override_file_is_checked_and_blamed(rules_copy):
 
 def test_file_names_folders_and_overlaps_must_agree(rules_copy, tmp_path):
     folder = rules_copy.folder
-    (folder / "PK-PB" / "2002-01-01.yaml").rename(folder / "PK-PB" / "2003-01-01.yaml")
+    (folder / "PK-PB" / "2002-03-20.yaml").rename(folder / "PK-PB" / "2003-01-01.yaml")
     assert "differs from the file name 2003-01-01" in refusal(folder).message
     (folder / "PK-PB" / "2003-01-01.yaml").rename(folder / "PK-PB" / "latest.yaml")
     assert "YYYY-MM-DD.yaml" in refusal(folder).message
@@ -218,7 +215,7 @@ def test_file_names_folders_and_overlaps_must_agree(rules_copy, tmp_path):
 def test_changing_a_rule_file_changes_the_rent_with_no_code_change(rules_copy):
     area = 100.0
     before = ruleset_in_force(load_rulesets(rules_copy.folder), "PK-PB", date(2025, 1, 1)).title_type("ML")
-    rules_copy("PK-PB/2002-01-01.yaml", "value: {amount: 5000, currency: PKR}", "value: {amount: 7500, currency: PKR}")
+    rules_copy("PK-PB/2002-03-20.yaml", "value: {amount: 5000, currency: PKR}", "value: {amount: 7500, currency: PKR}")
     after = ruleset_in_force(load_rulesets(rules_copy.folder), "PK-PB", date(2025, 1, 1)).title_type("ML")
     assert annual_rent(before, area, 1)[0].amount == 500_000
     assert annual_rent(after, area, 1)[0].amount == 750_000
@@ -226,8 +223,9 @@ def test_changing_a_rule_file_changes_the_rent_with_no_code_change(rules_copy):
 
 def test_a_new_version_file_takes_effect_on_its_date(rules_copy):
     (rules_copy.folder / "PK-PB" / "2026-07-01.yaml").write_text(
-        'extends: "2002-01-01"\neffective_from: "2026-07-01"\ntitle_types:\n  ML:\n    max_area_km2:\n'
-        "      value: 300\n      legal_basis: \"Test notification\"\n      verified: true\n", encoding="utf-8")
+        'extends: "2002-03-20"\neffective_from: "2026-07-01"\ntitle_types:\n  ML:\n    max_area_km2:\n'
+        "      value: 300\n      legal_basis: \"Test notification\"\n      source: \"test\"\n      confidence: H\n"
+        "      verified: true\n", encoding="utf-8")
     rulesets = load_rulesets(rules_copy.folder)
     assert ruleset_in_force(rulesets, "PK-PB", date(2026, 6, 30)).title_type("ML").max_area_km2.value == 250
     new = ruleset_in_force(rulesets, "PK-PB", date(2026, 7, 1)).title_type("ML")
@@ -242,12 +240,12 @@ def test_a_key_written_twice_is_refused_with_its_line(rules_copy):
 
 
 def test_a_local_share_rule_in_a_file_is_enforced(rules_copy):
-    rules_copy("PK-PB/2002-01-01.yaml", "      - kind: pakistani_body_corporate_only\n",
+    rules_copy("PK-PB/2002-03-20.yaml", "      - kind: pakistani_body_corporate_only\n",
                "      - kind: local_share_min\n        value_pct: 51\n")
-    pb = load_rulesets(rules_copy.folder)[-1]
+    pb = version(load_rulesets(rules_copy.folder), "PK-PB", "2002-03-20")
     ml = pb.title_type("ML")
-    jv = [holder("Punjab Minerals (Pvt) Ltd", "PK", share_pct=40), holder("Acme Mining Inc", "US", share_pct=60)]
+    jv = [holder("Punjab Minerals (Pvt) Ltd", "PK", share_pct=40, shareholders=()),
+          holder("Acme Mining Inc", "US", share_pct=60, shareholders=())]
     assert check_eligibility(pb, ml, jv) == [
-        "Punjab mining lease: Pakistani holders must hold at least 51%; they hold 40% "
-        "(Punjab mining concession rules as summarised by "
-        "joshandmakinternational.com/procedure-for-grant-of-mining-concessions-punjab; unverified)"]
+        "Punjab large-scale mining lease: Pakistani holders must hold at least 51%; they hold 40% "
+        "(Punjab Mining Concession Rules 2002, rule 47: the applicant is a body corporate formed under the law of Pakistan)"]

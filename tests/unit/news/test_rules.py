@@ -1,6 +1,9 @@
 """Money, people with roles, organisation-like names and agreement cues."""
 
-from maadan.news.rules import find_agreement_cues, find_money, find_organisation_like, find_people
+from maadan.news.amounts import find_money
+from maadan.news.cues import find_agreement_cues
+from maadan.news.organisations import find_by_form as find_organisation_like
+from maadan.news.people import find_people
 
 
 def money(text):

@@ -207,6 +207,16 @@
     });
   }
 
+  // The rule version applied and why; flagged when which rules are in force is uncertain.
+  function rulesBasis(basis, jurisdictionCode, version) {
+    if (!basis || !basis.version) { return esc(jurisdictionCode) + " " + esc(version); }
+    var link = '<a href="/cadastre/rules/' + encodeURIComponent(basis.jurisdiction) + "?at=" + encodeURIComponent(basis.day) + '">' +
+      esc(basis.jurisdiction) + " " + esc(basis.version) + "</a>: " + esc(basis.title) + ". " + esc(basis.why);
+    if (basis.certain) { return link; }
+    return '<span class="badge unverified">uncertain</span> ' + link +
+      (basis.reasons || []).map(function (x) { return "<br>" + esc(x); }).join("");
+  }
+
   function showCheck(r) {
     var b = r.body;
     if (!r.ok) {
@@ -219,7 +229,10 @@
     var html = '<dl class="facts"><div><dt>Area</dt><dd id="check-area">' + esc(Number(b.area_km2).toFixed(3)) + " km²</dd></div>" +
       "<div><dt>Vertices</dt><dd>" + esc(b.vertex_count) + "</dd></div>" +
       '<div><dt>Application fee</dt><dd id="check-fee">' + fee + "</dd></div>" +
-      "<div><dt>Rules</dt><dd>" + esc(b.jurisdiction) + " " + esc(b.rules_version) + "</dd></div></dl>";
+      '<div><dt>Rules</dt><dd id="check-rules">' + rulesBasis(b.rules, b.jurisdiction, b.rules_version) + "</dd></div></dl>";
+    if (b.notes && b.notes.length) {
+      html += '<ul class="notes">' + b.notes.map(function (n) { return "<li>" + esc(n) + "</li>"; }).join("") + "</ul>";
+    }
     if (b.unverified_rules && b.unverified_rules.length) {
       html += '<p class="hint">Unverified rule values: ' + esc(b.unverified_rules.join("; ")) + "</p>";
     }
@@ -280,9 +293,22 @@
       var facts = [["Number", a.ref], ["Received", a.received_at], ["Priority", a.priority + (a.holds_priority ? " (holds priority)" : "")],
                    ["State", a.state], ["Area", Number(a.area_km2).toFixed(3) + " km²"],
                    ["Fee", a.fee.amount === null ? "none" : a.fee.amount + " " + a.fee.currency + (a.fee.verified ? "" : " (unverified)")]];
+      if (a.competition_group) {
+        facts.push(["Competition", a.competition_group + " with " + a.competing_with.join(", ") +
+                    " (received the same day: simultaneous under rule 10; the group is decided first)"]);
+      }
+      if (a.waits_on && a.waits_on.length) {
+        facts.push(["Waits on", a.waits_on.map(function (w) { return w.kind + " " + w.ref; }).join("; ")]);
+      }
+      if (a.simultaneous_until && a.priority !== "behind") {
+        facts.push(["Same-day filings", "until " + a.simultaneous_until + " an overlapping filing would compete with it"]);
+      }
       document.getElementById("receipt-facts").innerHTML = facts.map(function (f) {
         return '<div><dt>' + esc(f[0]) + '</dt><dd data-field="' + esc(f[0].toLowerCase()) + '">' + esc(f[1]) + "</dd></div>";
-      }).join("");
+      }).join("") + '<div><dt>Rules</dt><dd data-field="rules">' + rulesBasis(a.rules_basis, a.jurisdiction, a.rules_version) +
+        "</dd></div>" + (a.notes || []).map(function (n) {
+          return '<div><dt>Note</dt><dd data-field="note">' + esc(n) + "</dd></div>";
+        }).join("");
       receipt.hidden = false;
       receipt.focus();
       receipt.scrollIntoView();

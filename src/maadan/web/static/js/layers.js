@@ -74,6 +74,8 @@
   function sitePopup(p) {
     return '<div class="popup"><strong>' + esc(p.name) + "</strong> (" + esc(p.kind) + ")<br>" +
       "Status: " + esc(p.status) + "<br>Commodities: " + esc((p.commodities || []).join(", ")) + "<br>" +
+      (p.location ? "Location: " + esc(p.location) + " (" + esc(p.location_confidence) + " confidence" +
+        (p.location_derived ? ", derived" : "") + ")<br>" : "") +
       (p.operator ? "Operator: " + esc(p.operator) + "<br>" : "") +
       '<a href="/projects/' + encodeURIComponent(p.id) + '">Details and sources</a></div>';
   }
@@ -136,7 +138,7 @@
         '<li><span class="swatch dashed"></span>surrendered, expired, revoked (dashed)</li>' +
         '<li><span class="swatch app"></span>pending application</li>' +
         '<li><span class="swatch reserved"></span>reserved area</li>' +
-        '<li><span class="dot project"></span>project <span class="dot deposit"></span>deposit</li>' +
+        '<li><span class="dot project"></span>project <span class="dot deposit"></span>deposit; dashed: where an imprecisely located one may lie</li>' +
         '</ul><p>SYN- titles are <span class="badge synthetic">SYNTHETIC</span></p></details>';
       // Colours set through the DOM, not style="" markup, which the Content-Security-Policy forbids.
       div.querySelectorAll("[data-colour]").forEach(function (el) {
@@ -171,9 +173,22 @@
     var reserved = geojsonLayer(function () { return { color: "#444", weight: 1, fillColor: "#888", fillOpacity: 0.35 }; }, reservedPopup);
     var titles = viewLayer(map, "titles", geojsonLayer(titleStyle, titlePopup), TITLE_LIMIT, options.note);
     var applications = viewLayer(map, "applications", geojsonLayer(applicationStyle, applicationPopup), TITLE_LIMIT, options.note);
+    /* A site is drawn at its point, with the area it may lie in when the source gives no exact
+       position: the box, or the circle of its radius of uncertainty (dashed, lightly filled). */
     var point = function (colour) {
       return function (f, latlng) {
-        return L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95 });
+        var p = f.properties || {};
+        var marker = L.circleMarker(latlng, { radius: 7, color: "#fff", weight: 1.5, fillColor: colour, fillOpacity: 0.95 });
+        var area = null;
+        var dashed = { color: colour, weight: 2, dashArray: "6 4", fillColor: colour, fillOpacity: 0.12 };
+        if (p.location_kind === "circle" && p.radius_km) {
+          area = L.circle(latlng, Object.assign({ radius: p.radius_km * 1000 }, dashed));
+        } else if (p.location_kind === "box" && p.box_south !== null && p.box_north !== null) {
+          area = L.rectangle([[p.box_south, p.box_west], [p.box_north, p.box_east]], dashed);
+        }
+        if (!area) { return marker; }
+        area.options.className = "uncertainty";
+        return L.featureGroup([area, marker]);
       };
     };
     var projects = geojsonLayer(null, sitePopup, { pointToLayer: point("#d4a017"),

@@ -1,0 +1,272 @@
+"""Expected disruption loss: supply risk as probability x exposure x value of US consumption
+(docs/analytics.md §2b), and its validation against the USGS 2025 ranking and list.
+
+Pure functions over the knowledge base's figures (passed in) and three bundled tables: US consumption and price
+(data/usgs/mcs2025_consumption_value.csv), export restrictions (data/lists/export_restrictions.csv) and the
+USGS 2025 economic-effects order (data/lists/usgs_2025_economic_rank.csv).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from maadan.analytics.criticality import MineralRisk
+from maadan.analytics.validation import roc_auc
+
+P_RESTRICTED = 1.0  # fixed before measuring (docs/analytics.md §2b)
+P_OTHER = 0.1
+GRID = (0.01, 0.03, 0.1, 0.3, 1.0)
+# Added after the first measurement (docs/analytics.md §2b, 'After measuring'): R_a = L x C^a, a tuned on the
+# training half only.
+GRID_A = (0.0, 0.25, 0.5, 1.0)
+METHOD = ("R = NIR/100 x sum_i p_i e_i x (US apparent consumption x price); p_i = 1 for a country restricting "
+          "exports of the commodity, else p_0; e_i = US import share from i where known, else i's share of world "
+          "production")
+
+
+def _data(*parts: str) -> Path:
+    return Path(str(resources.files("maadan").joinpath("data", *parts)))
+
+
+@dataclass(frozen=True)
+class Value:
+    mineral_id: str
+    stage: str
+    consumption_t: float | None
+    price_usd_per_t: float | None
+    value_musd: float | None
+    note: str
+    source: str
+    us_production_withheld: str = ""  # USGS columns published as "W" (withheld: few producers)
+
+
+@dataclass(frozen=True)
+class Restriction:
+    country: str
+    mineral_id: str
+    measure: str
+    effective: str
+    source: str
+
+
+def load_values() -> dict[str, list[Value]]:
+    out: dict[str, list[Value]] = {}
+    with _data("usgs", "mcs2025_consumption_value.csv").open(encoding="utf-8") as fh:
+        for r in csv.DictReader(fh):
+            def num(k: str) -> float | None:
+                return float(r[k]) if r[k] else None
+            out.setdefault(r["mineral_id"], []).append(Value(
+                r["mineral_id"], r["stage"], num("consumption_t"), num("price_usd_per_t"), num("value_musd"),
+                r["note"], r["source"], r.get("us_production_withheld", "")))
+    return out
+
+
+def load_restrictions() -> list[Restriction]:
+    with _data("lists", "export_restrictions.csv").open(encoding="utf-8") as fh:
+        return [Restriction(r["country"], r["mineral_id"], r["measure"], r["effective"], r["source"])
+                for r in csv.DictReader(fh)]
+
+
+@dataclass(frozen=True)
+class UsgsRank:
+    rank: int | None
+    mineral_id: str
+    route: str
+    source: str
+
+
+def load_usgs_rank() -> list[UsgsRank]:
+    with _data("lists", "usgs_2025_economic_rank.csv").open(encoding="utf-8") as fh:
+        return [UsgsRank(int(r["rank"]) if r["rank"] else None, r["mineral_id"], r["route"], r["source"])
+                for r in csv.DictReader(fh)]
+
+
+@dataclass
+class StageScore:
+    stage: str
+    nir_pct: float
+    nir_basis: str
+    value_musd: float
+    likelihood: float
+    score_musd: float
+
+
+@dataclass
+class LossScore:
+    mineral_id: str
+    name: str
+    score_musd: float | None  # expected US consumption at risk, MUSD a year
+    likelihood: float | None
+    value_musd: float | None
+    exposure_basis: str  # "US import shares (...)" or "world production shares (...)"
+    restricted_by: list[str]
+    possible_single_producer: bool
+    stages: list[StageScore] = field(default_factory=list)
+    missing: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+
+def _norm(country: str) -> str:
+    return country.strip().lower().replace("hong kong", "china") if country else ""
+
+
+def likelihood(nir_pct: float, exposure: Sequence[tuple[str, float]], restricted: set[str], p_other: float,
+               residual: float) -> float:
+    """NIR/100 x (sum over listed countries of p_i e_i + p_other x the unlisted rest); shares as fractions."""
+    s = sum((P_RESTRICTED if _norm(c) in restricted else p_other) * e for c, e in exposure)
+    return nir_pct / 100.0 * (s + p_other * max(0.0, residual))
+
+
+def score(risk: MineralRisk, values: Sequence[Value], restrictions: Sequence[Restriction],
+          withheld: bool, p_other: float = P_OTHER) -> LossScore:
+    restricted = {_norm(r.country) for r in restrictions if r.mineral_id == risk.mineral_id}
+    missing = []
+    exposure: list[tuple[str, float]] = []
+    residual = 0.0
+    basis = ""
+    sources: list[str] = []
+    if risk.imports is not None and risk.imports.shares:
+        exposure = [(c, v / 100.0) for c, v in risk.imports.shares]
+        residual = risk.imports.other_pct / 100.0
+        basis = f"US import shares, {risk.imports.category} ({risk.imports.edition}, {risk.imports.period})"
+        sources.append(risk.imports.source)
+    elif risk.production is not None:
+        exposure = [(r.country, r.share_pct / 100.0) for r in risk.production.rows]
+        residual = 1.0 - risk.production.coverage_pct / 100.0
+        basis = f"world production shares, {risk.production.series} {risk.production.year} ({risk.production.edition})"
+        sources.extend(risk.production.sources[:1])
+    else:
+        missing.append("US import shares or world production by country")
+    if risk.reliance is None:
+        missing.append("US net import reliance")
+    usable = [v for v in values if v.value_musd is not None]
+    if not values:
+        missing.append("US apparent consumption and price (not in the MCS 2025 salient files used)")
+    elif not usable:
+        missing.append("US apparent consumption x price: " + "; ".join(
+            f"{v.stage or 'all'} {'consumption withheld or not given' if v.consumption_t is None else 'no price'}"
+            for v in values))
+    stages = []
+    if not missing:
+        assert risk.reliance is not None
+        bases = {risk.reliance.basis: risk.reliance.value_pct}
+        for ob in risk.reliance.other_bases:
+            name, _, shown = ob.rpartition(": ")
+            try:
+                bases[name] = float(shown.lstrip("<>"))
+            except ValueError:
+                bases[name] = 0.0 if shown.strip() == "E" else bases.get(name, 0.0)
+        for v in usable:
+            nir, nb = risk.reliance.value_pct, risk.reliance.basis
+            if v.stage:
+                match = [(b, x) for b, x in bases.items() if v.stage.lower() in b.lower()]
+                if match:
+                    nb, nir = match[0]
+            L = likelihood(nir, exposure, restricted, p_other, residual)
+            stages.append(StageScore(v.stage, nir, nb, v.value_musd, L, L * v.value_musd))  # type: ignore[operator]
+            sources.append(v.source)
+        sources.append(risk.reliance.source)
+    best = max(stages, key=lambda s: s.score_musd) if stages else None
+    return LossScore(risk.mineral_id, risk.name, best.score_musd if best else None, best.likelihood if best else None,
+                     best.value_musd if best else None, basis, sorted(restricted), withheld, stages, missing,
+                     list(dict.fromkeys(sources)))
+
+
+def rank(scores: Iterable[LossScore]) -> list[LossScore]:
+    s = list(scores)
+    return sorted((x for x in s if x.score_musd is not None), key=lambda x: (-x.score_musd, x.name)) + \
+        sorted((x for x in s if x.score_musd is None), key=lambda x: x.name)
+
+
+def _ranks(x: Sequence[float]) -> np.ndarray:
+    """Average ranks (1 = smallest), ties share their mean rank."""
+    a = np.asarray(x, dtype=float)
+    order = np.argsort(a, kind="mergesort")
+    r = np.empty(a.size)
+    i = 0
+    while i < a.size:
+        j = i
+        while j + 1 < a.size and a[order[j + 1]] == a[order[i]]:
+            j += 1
+        r[order[i:j + 1]] = (i + j) / 2.0 + 1.0
+        i = j + 1
+    return r
+
+
+def spearman(x: Sequence[float], y: Sequence[float]) -> float:
+    if len(x) != len(y) or len(x) < 3:
+        raise ValueError("Spearman's rho needs at least 3 paired values")
+    rx, ry = _ranks(x), _ranks(y)
+    return float(np.corrcoef(rx, ry)[0, 1])
+
+
+def half(mineral_id: str) -> str:
+    """'train' or 'test', fixed by the first byte of SHA-1 of the id (docs/analytics.md §2b)."""
+    return "train" if hashlib.sha1(mineral_id.encode()).digest()[0] % 2 == 0 else "test"
+
+
+@dataclass
+class Disagreement:
+    mineral_id: str
+    name: str
+    usgs_rank: int
+    model_rank: int
+
+    @property
+    def gap(self) -> int:
+        return self.model_rank - self.usgs_rank
+
+
+@dataclass
+class RankCheck:
+    score_name: str
+    n: int
+    rho: float
+    pairs: list[tuple[str, str, int, float]]  # (id, name, USGS rank, score)
+    disagreements: list[Disagreement]  # largest |gap| first
+    uncovered: list[str]  # ranked by USGS, not scored here
+
+
+def rank_check(score_name: str, scores: Mapping[str, tuple[str, float]], usgs: Sequence[UsgsRank],
+               ids: set[str] | None = None) -> RankCheck:
+    ranked = [u for u in usgs if u.rank is not None and (ids is None or u.mineral_id in ids)]
+    pairs = [(u.mineral_id, scores[u.mineral_id][0], u.rank, scores[u.mineral_id][1]) for u in ranked
+             if u.mineral_id in scores]
+    uncovered = [u.mineral_id for u in ranked if u.mineral_id not in scores]
+    if len(pairs) < 3:
+        return RankCheck(score_name, len(pairs), float("nan"), pairs, [], uncovered)
+    rho = spearman([-p[3] for p in pairs], [p[2] for p in pairs])  # high score <-> rank 1
+    model_rank = _ranks([-p[3] for p in pairs])
+    usgs_rank = _ranks([p[2] for p in pairs])
+    dis = [Disagreement(p[0], p[1], int(round(u)), int(round(m))) for p, u, m in zip(pairs, usgs_rank, model_rank)]
+    dis.sort(key=lambda d: (-abs(d.gap), d.name))
+    return RankCheck(score_name, len(pairs), rho, pairs, dis, uncovered)
+
+
+@dataclass
+class ListAuc:
+    score_name: str
+    auc: float
+    n_critical: int
+    n_other: int
+    missed: list[tuple[str, float]]  # critical, below the k-th score
+    false_alarms: list[tuple[str, float]]  # not critical, within the top k
+
+
+def list_auc(score_name: str, scores: Mapping[str, tuple[str, float]], critical: set[str]) -> ListAuc:
+    pos = [(n, s) for m, (n, s) in scores.items() if m in critical]
+    neg = [(n, s) for m, (n, s) in scores.items() if m not in critical]
+    auc = roc_auc([s for _, s in pos], [s for _, s in neg])
+    k = len(pos)
+    allv = sorted((s for _, s in [*pos, *neg]), reverse=True)
+    threshold = allv[k - 1] if k else float("inf")
+    return ListAuc(score_name, auc, len(pos), len(neg),
+                   sorted([(n, s) for n, s in pos if s < threshold], key=lambda x: x[1]),
+                   sorted([(n, s) for n, s in neg if s >= threshold], key=lambda x: -x[1]))

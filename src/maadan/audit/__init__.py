@@ -1,0 +1,1 @@
+"""The register of changes as a verifiable log: events, Merkle tree, signed checkpoints, proofs."""

@@ -1,0 +1,154 @@
+"""Prometheus metrics (issue 18 item 4): `/metrics` in the Prometheus text format, for a configured network
+or a token. Each app has its own registry (tests build many apps in one process); `maadan serve --workers N`
+runs N processes, each with its own figures (scrape each worker, or run one worker per port).
+
+Series (all prefixed `maadan_`):
+  http_requests_total{method,route,status}        requests answered, by route template (not the raw path)
+  http_request_duration_seconds{method,route}    latency histogram, from the request's arrival to its last byte
+  http_requests_in_flight                        requests being answered now
+  filings_total                                  applications filed (201 to POST /api/cadastre/applications,
+                                                 replays of a stored answer excluded)
+  checks_total{ok}                               spatial checks answered (POST /api/cadastre/check)
+  idempotency_total{outcome}                     keyed writes: stored, replayed, reused (409), in_use (409),
+                                                 malformed (400), not_committed (503)
+  spatial_index_state{state}                     1 for the warm-up state now (cold, warming, warm, failed)
+  spatial_index_items{jurisdiction}              titles, applications and reserved areas in each index
+"""
+
+from __future__ import annotations
+
+import hmac
+import ipaddress
+import time
+
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from prometheus_client.core import GaugeMetricFamily
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from maadan.auth.model import Forbidden
+from maadan.http.idempotency import ROUTE_KEY
+from maadan.http.security import bearer_token, client_address
+
+BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+FILING = ("POST", "/api/cadastre/applications")
+CHECK = ("POST", "/api/cadastre/check")
+
+
+class Metrics:
+    """The figures of one app."""
+
+    def __init__(self, app: FastAPI):
+        self.registry = registry = CollectorRegistry()
+        self.requests = Counter("maadan_http_requests", "HTTP requests answered, by route template and status",
+                                ["method", "route", "status"], registry=registry)
+        self.latency = Histogram("maadan_http_request_duration_seconds", "Time to answer an HTTP request",
+                                 ["method", "route"], buckets=BUCKETS, registry=registry)
+        self.in_flight = Gauge("maadan_http_requests_in_flight", "HTTP requests being answered now",
+                               registry=registry)
+        self.filings = Counter("maadan_filings", "Applications filed (replayed answers excluded)", registry=registry)
+        self.checks = Counter("maadan_checks", "Spatial checks answered", ["ok"], registry=registry)
+        self.idempotency = Counter("maadan_idempotency", "Writes sent with an Idempotency-Key, by outcome",
+                                   ["outcome"], registry=registry)
+        registry.register(_IndexCollector(app))
+
+    def idempotency_outcome(self, outcome: str) -> None:
+        self.idempotency.labels(outcome).inc()
+
+
+class _IndexCollector:
+    """The spatial index's warm-up state and size, read when scraped."""
+
+    def __init__(self, app: FastAPI):
+        self.app = app
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        from maadan.cadastre.caches import CACHES
+
+        state = GaugeMetricFamily("maadan_spatial_index_state", "Warm-up state of the spatial index (1: now)",
+                                  labels=["state"])
+        now = getattr(self.app.state, "spatial_index", "cold")
+        for name in ("cold", "warming", "warm", "failed"):
+            state.add_metric([name], 1.0 if name == now else 0.0)
+        yield state
+        items = GaugeMetricFamily("maadan_spatial_index_items", "Areas in the spatial index", labels=["jurisdiction"])
+        engine = getattr(self.app.state, "engine", None)
+        key = engine.url.render_as_string(hide_password=True) if engine is not None else None
+        for (db, jurisdiction), (_version, index) in list(CACHES.indexes.items()):
+            if db == key:
+                items.add_metric([jurisdiction], float(len(index)))
+        yield items
+
+
+def metrics_of(scope: Scope) -> Metrics | None:
+    app = scope.get("app")
+    return getattr(app.state, "metrics", None) if app is not None else None
+
+
+class RequestMetrics:
+    """ASGI middleware: counts and times every request by its route template."""
+
+    def __init__(self, app: ASGIApp):
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        metrics = metrics_of(scope) if scope["type"] == "http" else None
+        if metrics is None:
+            await self.app(scope, receive, send)
+            return
+        start, status, replayed = time.perf_counter(), 500, False
+
+        async def capture(message: Message) -> None:
+            nonlocal status, replayed
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                replayed = any(k == b"idempotent-replayed" for k, _ in message.get("headers", []))
+            await send(message)
+
+        metrics.in_flight.inc()
+        try:
+            await self.app(scope, receive, capture)
+        finally:
+            metrics.in_flight.dec()
+            route = _route_template(scope)
+            method = scope["method"]
+            metrics.requests.labels(method, route, str(status)).inc()
+            metrics.latency.labels(method, route).observe(time.perf_counter() - start)
+            if (method, route) == FILING and status == 201 and not replayed:
+                metrics.filings.inc()
+            elif (method, route) == CHECK and status == 200:
+                metrics.checks.labels("true").inc()
+            elif (method, route) == CHECK and status in (409, 422):
+                metrics.checks.labels("false").inc()
+
+
+def _route_template(scope: Scope) -> str:
+    """The template of the route that answered (for a replayed answer: the one that answered first);
+    "unmatched" for an answer given before routing (an unknown address, a 413)."""
+    return getattr(scope.get("route"), "path", None) or scope.get(ROUTE_KEY) or "unmatched"
+
+
+def install(app: FastAPI) -> None:
+    """`app.state.metrics` and the `/metrics` route (not in the OpenAPI document)."""
+    app.state.metrics = Metrics(app)
+
+    @app.get("/metrics", include_in_schema=False)
+    def metrics(request: Request) -> Response:
+        settings = request.app.state.settings
+        token = bearer_token(request)
+        allowed = bool(settings.metrics_token) and token is not None and \
+            hmac.compare_digest(token.encode(), settings.metrics_token.encode())
+        if not allowed:
+            address = client_address(request)
+            try:
+                allowed = address is not None and any(ipaddress.ip_address(address) in net
+                                                      for net in settings.metrics_networks)
+            except ValueError:
+                allowed = False
+        if not allowed:
+            raise Forbidden("/metrics is for the networks in MAADAN_METRICS_NETWORKS or a Bearer MAADAN_METRICS_TOKEN")
+        return Response(generate_latest(request.app.state.metrics.registry), media_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,366 @@
+"""Organisations named in a news text that the catalogue may not hold, read by their form and context.
+
+- By form: capitalised names ending in an organisation word ("... Company", "... Partners", "... Newswire",
+  "... LLC", "Department of ..."); a name never starts with a "-based"/"-led" modifier, a title or a
+  determiner, and a place or country joined by "and" is not part of it ("Islamabad and Missouri-based
+  U.S. Strategic Metals" holds one organisation);
+- by definition: "Frontier Works Organization (FWO)" makes "FWO" the same organisation wherever it recurs;
+- by a stock ticker: "MP Materials (NYSE: MP)";
+- by what the text calls it: "Finnish company Metso", "Swiss commodity trader Mercuria", "companies such
+  as Alcoa", "a plant run by Alcoa and Sojitz";
+- as a source: news outlets (a bundled list) and names cited as sources ("according to Dawn", "told the
+  Financial Times", "reports Dawn", "(source: Reuters)", "By: Reuters");
+- ministries written in lower case ("the finance ministry") and governments ("the Australian government",
+  "the government of Balochistan"), which the pipeline links to the catalogue's governments.
+Each returns organisation mentions; linking to the catalogue happens in the pipeline."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from maadan.ingest.reference import data_dir
+from maadan.news.calendar import MONTH_RE
+from maadan.news.model import Mention
+
+SUFFIX = (r"Company|Co\.|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
+          r"Organisation|Organization|Bank|Authority|Department|Ministry|Council|Agency|Fund|Group|Holdings|"
+          r"Metals|Minerals|Mining|Mines|Resources|Materials|Works|Commission|Embassy|Enterprises|Industries|"
+          r"Exploration|Institute|Board|Cell|Survey|Consortium|Association|Chamber|Partners|Capital|Investments|"
+          r"Ventures|Trading|Logistics|Motors|Refinery|Newswire|Wire|News|Times|Tribune|Herald|Post|Journal|"
+          r"Gazette|Recorder|Intelligence|Analytics|Consulting|Advisors|Advisory|Securities|Division|Bureau|"
+          r"Office|Committee|Assembly|Parliament|Secretariat|Federation|Union|Foundation|Trust|Society|University|"
+          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate")
+HEADS = r"Department|Ministry|Bank|Board|Council|Bureau|Office|Institute|Center|Centre|University|Commission|" \
+        r"Federation|Chamber|Association|Government|Embassy|Agency|Authority|Corporation|Company|Fund|Division|" \
+        r"Directorate|Secretariat|Committee|Court|Academy|Society|Union"
+_CAP = r"(?:[A-Z][A-Za-z0-9&.'’]*(?:-[A-Za-z0-9&.'’]+)*|[A-Z]{2,}|[A-Z]\.)"
+_MODIFIER_TOKEN = re.compile(r"-(?:based|led|backed|owned|run|headquartered|listed|registered|controlled|funded|"
+                             r"focused|born|made)$", re.IGNORECASE)
+# "and" inside "of ..." joins one last word ("Ministry of Energy and Mines"), or two when the second is what such
+# bodies are of ("Center for Strategic and International Studies"); a word is matched whole, never cut short.
+_END = r"(?:(?![\w&.'’-])|(?<=[a-z0-9])(?=\.))"  # a word ends; a full stop after a capital is an initial's
+_AND_LAST = (rf"\s+(?:and|&)\s+{_CAP}(?:\s+(?:Studies|Affairs|Development|Research|Relations|Sciences|Technology|"
+             rf"Initiatives|Security|Cooperation|Production))?{_END}(?!\s+[A-Z])")
+ORG_FORM_RE = re.compile(
+    rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,6}}{_CAP}\s+(?:{SUFFIX})(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+"
+    rf"(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,3}})?"
+    rf"(?![A-Za-z])"
+    rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
+SUFFIX_END = re.compile(rf"\b(?:{SUFFIX})$")
+ENDS_LIKE_ORG = re.compile(rf"(?:{SUFFIX})$|\b(?:{HEADS}) (?:of|for) ")
+_LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|Speaking|"
+                      r"According|Also|Read|While|When|Both|Under|Via|Its|Their|His|Her|This|That|Acting|Former|"
+                      r"Director|Minister|Secretary|President|Chairman|Chief|Deputy|Senior|Later|Earlier|Separately|"
+                      r"Additionally|However|Now|Then|Today|Yesterday|Recently|Previously|Moreover|Furthermore|"
+                      r"Besides|Instead|Last|Next|Shares|Officials|and|the|of|with|for)\s+")
+# Page furniture that reads like a name ending in an organisation word: "Latest News", "Share This Post".
+_FURNITURE = re.compile(r"^(?:Latest|Breaking|Trending|Related|Popular|Recent|Top|Most|More|Share|Read|Follow|"
+                        r"Subscribe|Sign|Login|Log|Home|Editor's|Editors'|Sponsored|Recommended|Featured)\b")
+# A portfolio before a title word is part of the title: "(Pakistani) Petroleum Minister", "Mining Secretary".
+_PORTFOLIO_END = re.compile(r"\b(?:Petroleum|Mining|Minerals|Mines|Steel|Industries|Energies|Chemicals|Resources)$")
+_TITLE_NEXT = re.compile(r"\s+(?:Minister|Ministers|Secretary|Adviser|Advisor|Minister's|Secretary's)\b")
+_NOT_ORG_END = re.compile(r"\b(?:Forum|Summit|Conference|Expo|Framework|Agreement|Understanding|Intent|Interest|"
+                          r"Policy|Project|Programme|Program|Facility|Week|Day)$")
+_TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]*)\s*\((?:NYSE(?: American)?|NASDAQ|"
+                        r"Nasdaq|TSX(?:V|-V)?|ASX|LSE|AIM|OTC(?:QX|QB)?|PSX|HKEX|JSE|TSE|NYSE Arca)\s*:\s*[A-Z.]+")
+_KIND_WORDS = (r"company|firm|miner|mining company|mining firm|group|giant|conglomerate|trader|commodity trader|"
+               r"producer|maker|manufacturer|start-?up|lender|insurer|investor|fund|operator|developer|consultancy|"
+               r"automaker|carmaker|refiner|smelter|contractor|utility|shipper|defen[cs]e contractor")
+_KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})\s+(?P<name>[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){{0,2}})")
+_NAME3 = r"[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}"  # one to three capitalised words
+_SUCH_AS_RE = re.compile(rf"\b(?:companies|firms|groups|miners|producers|investors)\s+(?:such as|like|including)\s+"
+                         rf"(?P<list>{_NAME3}(?:\s*,\s*{_NAME3})*(?:\s*,?\s+and\s+{_NAME3})?)")
+_RUN_BY_RE = re.compile(rf"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+"
+                        rf"(?P<list>{_NAME3}(?:\s+and\s+{_NAME3})?)")
+# A subject that says what "it" will do as a company does ("X said on Wednesday it would build ..."), and the
+# name whose shares are traded ("shares of X", "X shares rose").
+_IT_WILL_RE = re.compile(rf"(?:^|(?<=[.!?:;])\s+|\n)(?P<name>{_NAME3})\s+(?:said|says|announced|confirmed|stated)"
+                         rf"(?:\s+on\s+[A-Z][\w.]*(?:\s+\d{{1,2}})?)?(?:\s+that)?\s+it\s+(?:would|will|plans\s+to|"
+                         rf"intends\s+to|aims\s+to|expects\s+to|has\s+agreed\s+to|had\s+agreed\s+to)\s+(?:build|"
+                         rf"buy|acquire|invest|sell|supply|form|develop|open|raise|expand|produce|launch|list|"
+                         rf"set\s+up|partner|merge|spend|hire|ship|export|import|refine|mine)\b",
+                         re.MULTILINE)
+_SHARES_RE = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{_NAME3})|(?P<name2>{_NAME3})(?:'s|’s)?\s+shares\s+"
+                        rf"(?:rose|fell|jumped|surged|climbed|dropped|slumped|gained|soared|tumbled|slid|rallied)\b")
+# Owners and partners: "a stake in X (and Y)", "a joint venture between X and Y", "an X and Y joint venture",
+# "state-owned X", and a kind word with the name as its appositive ("the sovereign wealth fund, X, said").
+_STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)\s+in\s+(?P<list>{_NAME3}"
+                          rf"(?:\s+and\s+{_NAME3})?)")
+_JV_RE = re.compile(rf"\b(?:joint venture|JV|partnership)\s+(?:between|of)\s+(?:the\s+)?(?P<list>{_NAME3}\s+and\s+"
+                    rf"(?:the\s+)?{_NAME3})|(?P<list2>{_NAME3}\s+and\s+{_NAME3})\s+(?:joint venture|JV)\b")
+_WHEN = re.compile(rf"^(?:{MONTH_RE}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Q[1-4])\b")
+_OWNED_RE = re.compile(rf"\b(?:state-owned|state-run|government-owned|privately held|publicly listed)\s+"
+                       rf"(?P<name>{_NAME3})")
+_KIND_APPOSITIVE_RE = re.compile(rf"\b(?:{_KIND_WORDS}|sovereign wealth fund|wealth fund),\s+(?P<name>{_NAME3}),")
+# A source: "according to (the) X", "told (the) X", "X reported", ", reports X", "(source: X)", "By: X".
+_SOURCE_RE = re.compile(
+    r"(?:\baccording to (?:the |a report (?:by|in) (?:the )?)?|\btold (?:the )?|\breported by (?:the )?|"
+    r"\bconfirmed to (?:the )?|\bseen by (?:the )?|\bquoted by (?:the )?|\bin an interview with (?:the )?|"
+    r",\s*(?:reports|reported|says|writes)\s+(?:the )?|\(source:\s*|^Source:\s*|^By:\s*|\breport in (?:the )?)"
+    r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})", re.MULTILINE)
+_SOURCE_AFTER_RE = re.compile(r"(?:^|[.,;:]\s+|\b(?:the|as)\s+)(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})"
+                              r"\s+(?:reported|reports|newspaper|daily)\b")
+_MINISTRY_RE = re.compile(r"\b(?:the\s+)?(?P<what>finance|commerce|foreign|interior|defen[cs]e|energy|petroleum|"
+                          r"planning|information|trade|mines|mining|economy|economic affairs|treasury|industries|"
+                          r"industry|railways|water|power|maritime|home|law|justice|education|health|climate|"
+                          r"environment|agriculture|communications|privatisation|revenue) (?P<body>ministry|"
+                          r"department|division)\b")
+# After a name cited as a source, an appositive with a role makes it a person ("..., a director at X").
+_PERSON_AFTER = re.compile(r",\s+(?:(?:a|an|the|its|his|her)\s+)?(?:[\w'’-]+\s+){0,3}?(?:director|analyst|professor|"
+                           r"fellow|economist|researcher|chief|head|partner|spokes\w+|advis[eo]r|official|executive|"
+                           r"founder|co-founder|chair\w*|president|minister|secretary|ceo|manager|expert|lawyer|"
+                           r"strategist|consultant|investor|envoy|ambassador)\b", re.IGNORECASE)
+_NOT_SOURCE = re.compile(r"^(?:He|She|They|It|We|I|You|His|Her|Their|Its|The|This|That|These|Those|Mr|Ms|Mrs|Dr|"
+                         r"Prime|President|Minister|Secretary|Chief|Officials?|Reporters|Sources|Monday|Tuesday|"
+                         r"Wednesday|Thursday|Friday|Saturday|Sunday)\b")
+
+
+@dataclass(frozen=True)
+class Outlet:
+    name: str
+    aliases: tuple[str, ...]
+    needs_context: bool
+
+
+def _read_names(name: str) -> tuple[Outlet, ...]:
+    with (data_dir() / "news" / name).open(encoding="utf-8", newline="") as fh:
+        return tuple(Outlet(r["name"], tuple(a for a in r["aliases"].split(";") if a), r["needs_context"] == "yes")
+                     for r in csv.DictReader(fh))
+
+
+@lru_cache(maxsize=1)
+def outlets() -> tuple[Outlet, ...]:
+    """News outlets and wires (data/news/outlets.csv): named as sources, never parties to an agreement."""
+    return _read_names("outlets.csv")
+
+
+@lru_cache(maxsize=1)
+def institutions() -> tuple[Outlet, ...]:
+    """Institutions news names by short forms the catalogue need not hold (data/news/institutions.csv):
+    "the Pentagon", "the EU", "the Energy Department"."""
+    return _read_names("institutions.csv")
+
+
+@lru_cache(maxsize=4)
+def _names_regex(entries: tuple[Outlet, ...]) -> tuple[re.Pattern, dict[str, Outlet]]:
+    names = {n: o for o in entries for n in (o.name, *o.aliases)}
+    rx = re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
+                    + r")(?![\w-])")
+    return rx, names
+
+
+def find_institutions(text: str) -> list[Mention]:
+    """Institutions by their usual names; one followed by a title word is part of a title ("Treasury
+    Secretary"), not named as an organisation."""
+    rx, names = _names_regex(institutions())
+    out = []
+    for m in rx.finditer(text):
+        if re.match(r"\s+(?:Secretary|Minister|Secretary-General|Chief|Director|Under)\b", text[m.end():m.end() + 20]):
+            continue
+        out.append(_org(text, m.start(), m.end(), None, names[m.group(0)].name))
+    return out
+
+
+def _org(text: str, start: int, end: int, note: str | None = None, value: str | None = None) -> Mention:
+    return Mention("organisation", text[start:end], start, end, value, None, True, note)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    span = text[start:end]
+    while (lead := _LEADING.match(span)):
+        start, span = start + lead.end(), span[lead.end():]
+    # a "-based" modifier and what comes before it is not part of the name
+    words = list(re.finditer(r"\S+", span))
+    for w in reversed(words):
+        if _MODIFIER_TOKEN.search(w.group(0).rstrip(",")):
+            start, span = start + w.end(), span[w.end():]
+            break
+    lead = len(span) - len(span.lstrip())
+    start, span = start + lead, span.lstrip()
+    span = span.rstrip(",")
+    if span.endswith(".") and not re.search(r"\b[A-Z]\.$", span):
+        span = span[:-1]  # "Ltd." at the end of a sentence: the full stop is the sentence's
+    return start, start + len(span)
+
+
+def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """"A B and C D Mining" is two names when each side has two or more words before the suffix part
+    ("Rio Tinto and United Mining"); "Oil and Gas Development Company" stays one."""
+    span = text[start:end]
+    of = re.search(r"\s+(?:of|for)\s+", span)
+    head = span[:of.start()] if of else span
+    parts = list(re.finditer(r"\s+(?:and|&)\s+", head))
+    if not parts:
+        return [(start, end)]
+    p = parts[0]
+    left, right = head[:p.start()], span[p.end():]
+    if len(left.split()) >= 2 and len(right.split()) >= 2:
+        return [(start, start + p.start()), (start + p.end(), end)]
+    return [(start, end)]
+
+
+def _split_repeat(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """"Kobold Metals Kobold Metals" (a caption run into a name) is the same name twice."""
+    words = text[start:end].split()
+    n = len(words)
+    if n % 2 == 0 and words[:n // 2] == words[n // 2:]:
+        half = text.index(words[n // 2], start + len(" ".join(words[:n // 2])))
+        return [(start, start + len(" ".join(words[:n // 2]))), (half, end)]
+    return [(start, end)]
+
+
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]]\.)\s+(?=[A-Z\"“‘'])|\n|(?<=[!?;])\s+")
+
+
+def _in_sentences(rx: re.Pattern, text: str):
+    """Matches of rx that never run over a sentence end ("... Company Ltd. The Frontier Works ...")."""
+    pos = 0
+    for end in [m.start() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        for m in rx.finditer(text, pos, end):
+            yield m
+        pos = end
+
+
+def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
+    """Capitalised names ending in an organisation word, or "Department/Ministry/... of ..."."""
+    out = []
+    for m in _in_sentences(ORG_FORM_RE, text):
+        if skip and any(s <= m.start() < e for s, e in skip):
+            continue
+        for a, b in _split_and(text, m.start(), m.end()):
+            a, b = _trim(text, a, b)
+            for a2, b2 in _split_repeat(text, a, b):
+                span = text[a2:b2]
+                if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span) or _NOT_ORG_END.search(span):
+                    continue
+                if _FURNITURE.match(span) or (_PORTFOLIO_END.search(span) and _TITLE_NEXT.match(text, b2)):
+                    continue  # "Latest News", "Share This Post"; "Pakistani Petroleum Minister" is a title
+                out.append(_org(text, a2, b2))
+    return out
+
+
+_ABBR_DEF_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+(?:(?:of|and|for|the|de|&)\s+){0,2}){1,8}?[A-Z][\w&.'’-]*)"
+                          r"\s+\((?P<abbr>[A-Z][A-Za-z&]{1,7}\d{0,2})\)")
+
+
+def _initials_fit(name: str, abbr: str) -> bool:
+    letters = [w[0].upper() for w in re.split(r"[\s-]+", name) if w and w[0].isalpha() and w[0].isupper()]
+    want = [c for c in abbr if c.isupper()]
+    if not want or not letters or letters[0] != want[0]:
+        return False
+    it = iter(letters)
+    return all(any(c == x for x in it) for c in want)
+
+
+def find_abbreviations(text: str, known: list[Mention]) -> list[Mention]:
+    """"Long Name (ABBR)": when the long name is an organisation found by another rule (or reads like one),
+    every later standalone ABBR is the same organisation (its value holds the long name)."""
+    out = []
+    for m in _ABBR_DEF_RE.finditer(text):
+        name, abbr = m["name"], m["abbr"]
+        # keep only the words whose initials the abbreviation follows, from the right
+        words = name.split()
+        for k in range(len(words)):
+            cand = " ".join(words[k:])
+            if _initials_fit(cand, abbr):
+                name = cand
+                break
+        else:
+            continue
+        start = m.start("name") + m["name"].rindex(name) if name in m["name"] else m.start("name")
+        end = start + len(name)
+        start, end = _trim(text, start, end)
+        name = text[start:end]
+        if len(name.split()) < 2 or _NOT_ORG_END.search(name) or name.lower().startswith(("memorandum", "letter")):
+            continue
+        org_like = ENDS_LIKE_ORG.search(name) or any(k.start <= start and end <= k.end for k in known)
+        if not org_like and not re.search(r"\b(?:Insaf|League|Party|Movement|Front|Congress)\b", name):
+            continue
+        out.append(_org(text, start, end, f"defines the abbreviation {abbr}"))
+        for later in re.finditer(rf"(?<![\w(]){re.escape(abbr)}(?![\w)])", text[m.end():]):
+            s = m.end() + later.start()
+            out.append(_org(text, s, s + len(abbr), f"abbreviation of {name}, defined earlier", name))
+    return out
+
+
+def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
+    """Names the text calls organisations: stock tickers, "company X", "companies such as X and Y",
+    "run by X and Y"."""
+    out = []
+    for m in _TICKER_RE.finditer(text):
+        a, b = _trim(text, m.start("name"), m.end("name"))
+        if b > a:
+            out.append(_org(text, a, b, "listed on a stock exchange"))
+    lower = text.lower()
+    for rx in [r for r, words in ((_IT_WILL_RE, (" it ",)), (_SHARES_RE, ("shares",))) if any(w in lower for w in words)]:
+        for m in rx.finditer(text):
+            group = "name" if m.group("name") else "name2"
+            a, b = _trim(text, m.start(group), m.end(group))
+            if b > a and not (skip and any(s <= a < e for s, e in skip)):
+                out.append(_org(text, a, b, "a company by what the text says of it"))
+    rules = [(_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name")]
+    if "stake" in lower or "holding" in lower:
+        rules.append((_STAKE_IN_RE, "list"))
+    if "joint venture" in lower or "JV" in text or "partnership" in lower:
+        rules += [(_JV_RE, "list"), (_JV_RE, "list2")]
+    if "-owned" in lower or "-run" in lower or "privately" in lower or "publicly" in lower:
+        rules.append((_OWNED_RE, "name"))
+    for rx, group in rules:
+        for m in rx.finditer(text):
+            if m.group(group) is None:
+                continue
+            base = m.start(group)
+            for part in re.finditer(r"[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}", m.group(group)):
+                a, b = _trim(text, base + part.start(), base + part.end())
+                if b > a and not _WHEN.match(text[a:b]) and not (skip and any(s <= a < e for s, e in skip)):
+                    out.append(_org(text, a, b, "called an organisation by the text"))
+    return out
+
+
+def find_sources(text: str) -> list[Mention]:
+    """News outlets (the bundled list; the ambiguous ones such as "Dawn" only where cited as a source) and
+    any name cited as a source ("according to X", "told X", "X reported")."""
+    out = []
+    cited: set[tuple[int, int]] = set()
+    for rx in (_SOURCE_RE, _SOURCE_AFTER_RE):
+        for m in rx.finditer(text):
+            a, b = _trim(text, m.start("name"), m.end("name"))
+            name = text[a:b]
+            nxt = re.match(r"\s+([a-z]+)", text[b:b + 20])
+            if nxt and nxt.group(1) not in ("newspaper", "daily", "on", "in", "at", "and", "which", "that", "as", "said",
+                                            "reported", "reports", "quoted", "citing", "report", "wrote", "writes"):
+                continue  # "according to the PR firm": a modifier, not a name
+            if _PERSON_AFTER.match(text, b) and not SUFFIX_END.search(name):
+                continue  # "according to Jane Roe, a director at ...": a person, read as one by the people rules
+            if b > a and not _NOT_SOURCE.match(name):
+                cited.add((a, b))
+    rx, names = _names_regex(outlets())
+    taken: list[tuple[int, int]] = []
+    for m in rx.finditer(text):
+        o = names[m.group(0)]
+        in_context = any(a <= m.start() and m.end() <= b for a, b in cited)
+        if o.needs_context and not in_context:
+            continue
+        out.append(_org(text, m.start(), m.end(), "a news outlet", o.name))
+        taken.append((m.start(), m.end()))
+    for a, b in sorted(cited):
+        if any(s < b and a < e for s, e in taken):
+            continue
+        words = text[a:b].split()
+        if len(words) > 3 or any(w.lower() in ("minister", "president", "secretary", "officials") for w in words):
+            continue
+        out.append(_org(text, a, b, "cited as a source"))
+    return out
+
+
+def find_ministries(text: str) -> list[Mention]:
+    """Ministries written in lower case: "the finance ministry" is the Ministry of Finance."""
+    out = []
+    for m in _MINISTRY_RE.finditer(text):
+        body = m["body"].capitalize()
+        what = m["what"].title()
+        out.append(_org(text, m.start("what"), m.end("body"), "named in lower case", f"{body} of {what}"))
+    return out
