@@ -32,6 +32,10 @@ def test_a_granted_title_shows_the_rules_applied(web):
 
     # filed two days ago: nothing is offered on its day of receipt (rule 10, issue 10)
     app = web.apply(now=datetime.now(timezone.utc) - timedelta(days=2))
+    # the public register's row names the version applied, linked to the rules page, flagged as uncertain
+    register = web.client.get("/cadastre", params={"jurisdiction": "PK-BA"})
+    row = register.text.split(f'id="A-PK-BA-{app.number}"', 1)[1].split("</tr>", 1)[0]
+    assert f">{app.rules_version}</a>" in row and 'href="/cadastre/rules/PK-BA?at=' in row and "uncertain" in row
     for action in ("accept", "review", "offer", "grant"):
         _, title = cadastre.decide(web.uow(True), "PK-BA", app.number, action, "user:officer")
     page = web.client.get(f"/cadastre/titles/{title.number}")
