@@ -11,9 +11,10 @@ A tile is built one of two ways, with the same features and properties:
 
 Choices a client should know:
 - Tiles are 4096 units wide with a 64-unit buffer. Geometries are simplified by zoom (Douglas-
-  Peucker with half a tile unit's tolerance, then snapped to the unit grid). A polygon smaller than
-  one tile unit both ways is drawn as the centre of its envelope (a point), so every title and
-  application appears at every zoom; a client draws those points as dots.
+  Peucker with half a tile unit's tolerance, then snapped to the unit grid). A polygon less than
+  one tile unit wide or high (which the grid would collapse) is drawn as the centre of its
+  envelope (a point), so every title and application appears at every zoom; a client draws those
+  points as dots.
 - An empty tile (no feature within it) is 200 with a zero-byte body, which is a valid MVT (a tile
   with no layers); a tile outside the tile matrix (z above 24, x or y beyond the matrix) is 404, a
   tile address that is not a number is 400.
@@ -56,7 +57,7 @@ CONFORMANCE = (
 )
 EXTENT = 4096
 BUFFER = 64
-MIN_UNITS = 1.0  # a polygon narrower and shorter than this many tile units is drawn as a point
+MIN_UNITS = 1.0  # a polygon narrower or shorter than this many tile units is drawn as a point
 SIMPLIFY_UNITS = 0.5
 MAX_ZOOM = 24  # WebMercatorQuad's deepest tile matrix
 EARTH_RADIUS = 6378137.0
@@ -315,7 +316,7 @@ def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
         return b""
     hits = np.sort(hits)
     b = layer.bounds[hits]
-    small = ((b[:, 2] - b[:, 0]) < MIN_UNITS * unit) & ((b[:, 3] - b[:, 1]) < MIN_UNITS * unit)
+    small = ((b[:, 2] - b[:, 0]) < MIN_UNITS * unit) | ((b[:, 3] - b[:, 1]) < MIN_UNITS * unit)
     scale = EXTENT / (maxx - minx)
 
     def to_tile(xy: np.ndarray) -> np.ndarray:

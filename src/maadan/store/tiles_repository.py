@@ -32,7 +32,7 @@ class TileQuery:
     lonlat: tuple[float, float, float, float]
     extent: int
     buffer: int
-    min_size_m: float  # below this width and height a polygon is drawn as a point
+    min_size_m: float  # below this width or height a polygon is drawn as a point
     simplify_m: float
 
 
@@ -70,15 +70,15 @@ _PROPERTIES = {
     "applications": "number, type, state, holder, synthetic",
     "reserved-areas": "name, kind, jurisdiction, source, synthetic",
 }
-# A polygon smaller than min_size_m both ways is drawn as the centre of its envelope, so that
-# nothing vanishes at low zoom; larger ones are simplified, clipped to the buffered tile and
+# A polygon narrower or shorter than min_size_m is drawn as the centre of its envelope, so that
+# nothing vanishes at low zoom (the grid would collapse it); larger ones are simplified, clipped to the buffered tile and
 # snapped to its grid. The in-process encoder (ogc/tiles.py) makes the same choice.
 _SQL_TILE = """
 WITH f AS ({features}),
 g AS (SELECT f.*, ST_Transform(ST_SetSRID(ST_GeomFromWKB(f.geometry), 4326), 3857) AS merc FROM f),
 m AS (
   SELECT {properties}, id,
-         CASE WHEN ST_XMax(merc) - ST_XMin(merc) < :min_size AND ST_YMax(merc) - ST_YMin(merc) < :min_size
+         CASE WHEN ST_XMax(merc) - ST_XMin(merc) < :min_size OR ST_YMax(merc) - ST_YMin(merc) < :min_size
               THEN ST_AsMVTGeom(ST_Centroid(ST_Envelope(merc)), ST_TileEnvelope(:z, :x, :y), :extent, :buffer, true)
               ELSE ST_AsMVTGeom(ST_SimplifyPreserveTopology(merc, :simplify), ST_TileEnvelope(:z, :x, :y),
                                 :extent, :buffer, true)

@@ -231,5 +231,6 @@
 
   window.Maadan = { esc: esc, encodeId: encodeId, getJSON: getJSON, items: items, addLayers: addLayers,
                     initialView: initialView, titleStyle: titleStyle, titlePopup: titlePopup,
-                    applicationPopup: applicationPopup, TYPE_COLOURS: TYPE_COLOURS };
+                    applicationPopup: applicationPopup, sitePopup: sitePopup, reservedPopup: reservedPopup,
+                    boundaryPopup: boundaryPopup, TYPE_COLOURS: TYPE_COLOURS };
 })();
