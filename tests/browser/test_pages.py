@@ -82,5 +82,16 @@ def test_the_map_draws_every_title_in_view_from_its_tiles(visitor, site):
         drawn = v.page.evaluate("() => window.maadanView.drawnNumbers('titles')")
         assert want, step
         assert drawn == want, (step, len(drawn), len(want), sorted(set(want) ^ set(drawn))[:5])
+    # Click on the title zoomed in on: its details come up (from the features API).
+    with site.uow() as uow:
+        t = uow.cadastre.titles(limit=1)[0]
+    x, y = v.page.evaluate("([x, y]) => { const p = window.maadanMap.project([x, y]); return [p.x, p.y]; }",
+                           [t.geometry.centroid.x, t.geometry.centroid.y])
+    box = v.page.locator("#map").bounding_box()
+    v.page.mouse.click(box["x"] + x, box["y"] + y)
+    popup = v.page.locator(".maplibregl-popup-content", has_text=t.number)
+    popup.wait_for()
+    assert "SYNTHETIC" in popup.inner_text() and t.holders[0].name in popup.inner_text()
+    assert v.page.locator(".legend").get_by_text("SYNTHETIC").is_visible()
     v.shot("map-complete")
     assert v.errors == [] and v.foreign_requests() == []

@@ -37,8 +37,9 @@ import shapely
 
 from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
-from maadan.errors import MaadanError, NotFound
+from maadan.errors import NotFound
 from maadan.ogc.features import JSON, link
+from maadan.ogc.query import InvalidParameter
 from maadan.unit_of_work import AbstractUnitOfWork
 
 MVT = "application/vnd.mapbox-vector-tile"
@@ -67,16 +68,6 @@ TILE_CACHE_SIZE = 4096  # built tiles kept per process (all stores and collectio
 
 CACHE_CONTROL = "public, max-age=60"
 _NUMBER = re.compile(r"^\d{1,9}$")
-
-
-class InvalidTile(MaadanError):
-    """A tile address that is not three whole numbers (400)."""
-
-    status = 400
-    code = "invalid_parameter"
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(f"{parameter}: {message}", details={"parameter": parameter})
 
 
 # --- the tile matrix set -----------------------------------------------------------------------
@@ -130,7 +121,7 @@ def parse_tile(tms_id: str, z: str, y: str, x: str) -> TileAddress:
     values = {}
     for name, raw in (("tileMatrix", z), ("tileRow", y), ("tileCol", x)):
         if not _NUMBER.match(raw):
-            raise InvalidTile(name, f"{raw[:20]!r} is not a whole number 0 or above")
+            raise InvalidParameter(name, f"{raw[:20]!r} is not a whole number 0 or above")
         values[name] = int(raw)
     zoom = values["tileMatrix"]
     if zoom > MAX_ZOOM:
@@ -146,11 +137,11 @@ def parse_tile_query(pairs: list[tuple[str, str]]) -> None:
     """A tile takes one query parameter, `f=mvt`; anything else is 400 naming it."""
     for name, value in pairs:
         if name != "f":
-            raise InvalidTile(name, "unknown parameter; a tile takes only f=mvt")
+            raise InvalidParameter(name, "unknown parameter; a tile takes only f=mvt")
         if value != "mvt":
-            raise InvalidTile("f", f"{value[:20]!r} is not served; tiles are f=mvt (Mapbox Vector Tile)")
+            raise InvalidParameter("f", f"{value[:20]!r} is not served; tiles are f=mvt (Mapbox Vector Tile)")
     if len(pairs) > 1:
-        raise InvalidTile("f", "given more than once")
+        raise InvalidParameter("f", "given more than once")
 
 
 def lonlat_to_mercator(xy: np.ndarray) -> np.ndarray:

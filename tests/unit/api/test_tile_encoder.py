@@ -12,6 +12,7 @@ import shapely
 
 from maadan.errors import NotFound
 from maadan.ogc import tiles
+from maadan.ogc.query import InvalidParameter
 
 
 def decode(body: bytes) -> list[dict]:
@@ -60,7 +61,7 @@ def test_tile_addresses_and_bounds_agree_with_morecantile():
         assert np.allclose(ours.lonlat_bounds(), tuple(tms.bounds(morecantile.Tile(x, y, z))), atol=1e-9)
     with pytest.raises(NotFound):
         tiles.parse_tile("WebMercatorQuad", "2", "4", "0")
-    with pytest.raises(tiles.InvalidTile):
+    with pytest.raises(InvalidParameter):
         tiles.parse_tile("WebMercatorQuad", "2", "x", "0")
     with pytest.raises(NotFound):
         tiles.parse_tile("WorldCRS84Quad", "2", "0", "0")

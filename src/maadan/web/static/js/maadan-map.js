@@ -21,11 +21,12 @@
      m.popup(lngLat, html)          opens a popup ([lon, lat])
      m.drawn(collection)            distinct titles/applications/... drawn in the current view
      m.show(feature, html)          outlines a feature (GeoJSON), fits the map to it and opens a popup
-   Helpers from layers.js (window.Maadan: esc, encodeId, getJSON, the popups) are used when present. */
+   Load layers.js first: its helpers (window.Maadan: esc, encodeId, getJSON, the popups, the legend) are used. */
 (function () {
   "use strict";
 
-  var TYPE_COLOURS = { EL: "#1f5f8b", ML: "#b2182b", SSML: "#2e7d32", SSPL: "#7b3294" };
+  var M = window.Maadan;  // layers.js: esc, encodeId, getJSON, the popups, the legend, the colours
+  var TYPE_COLOURS = M.TYPE_COLOURS;
   var OTHER_COLOUR = "#555555";
   var APP_COLOUR = "#e66100";
   var PAKISTAN = [60.8, 23.5, 77.9, 37.1];
@@ -33,23 +34,8 @@
     boundaries: 10, "reserved-areas": 14, titles: 16, applications: 16
   };
   var WORKER = "/static/vendor/maplibre-gl/maplibre-gl-csp-worker.js";
-
-  function helpers() { return window.Maadan || {}; }
-
-  function esc(value) {
-    return helpers().esc ? helpers().esc(value) : String(value === null || value === undefined ? "" : value)
-      .replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
-  }
-
-  function getJSON(url) {
-    return fetch(url, { headers: { Accept: "application/geo+json, application/json" }, credentials: "same-origin" })
-      .then(function (r) {
-        return r.json().then(function (body) {
-          if (!r.ok) { throw new Error((body && body.message) || ("HTTP " + r.status)); }
-          return body;
-        });
-      });
-  }
+  var esc = M.esc;
+  var getJSON = M.getJSON;
 
   function tileURL(collection) {
     return window.location.origin + "/ogc/collections/" + collection + "/tiles/WebMercatorQuad/{z}/{y}/{x}";
@@ -166,24 +152,7 @@
       onAdd: function () {
         var div = document.createElement("div");
         div.className = "maplibregl-ctrl legend";
-        var rows = Object.keys(TYPE_COLOURS).map(function (code) {
-          return '<li><span class="swatch" data-colour="' + code + '"></span>' + code + "</li>";
-        }).join("");
-        div.innerHTML = "<details" + (window.innerWidth >= 700 ? " open" : "") + "><summary>Legend</summary>" +
-          "<strong>Titles by type</strong><ul>" + rows +
-          '<li><span class="swatch" data-colour="other"></span>other</li>' +
-          '<li><span class="swatch solid"></span>active (filled)</li>' +
-          '<li><span class="swatch dashed"></span>surrendered, expired, revoked (dashed)</li>' +
-          '<li><span class="swatch app"></span>pending application</li>' +
-          '<li><span class="swatch reserved"></span>reserved area</li>' +
-          '<li><span class="dot project"></span>project <span class="dot deposit"></span>deposit; dashed: where an imprecisely located one may lie</li>' +
-          "<li>a dot: a title or application too small to draw at this zoom</li>" +
-          '</ul><p>SYN- titles are <span class="badge synthetic">SYNTHETIC</span></p></details>';
-        // Colours set through the DOM, not style="" markup, which the Content-Security-Policy forbids.
-        div.querySelectorAll("[data-colour]").forEach(function (el) {
-          var key = el.getAttribute("data-colour");
-          el.style.background = key === "other" ? OTHER_COLOUR : TYPE_COLOURS[key];
-        });
+        M.fillLegend(div, "<li>a dot: a title or application too small to draw at this zoom</li>");
         this._div = div;
         return div;
       },
@@ -225,7 +194,6 @@
   }
 
   function popupFor(collection, p) {
-    var M = helpers();
     var synthetic = p.synthetic ? '<span class="badge synthetic">SYNTHETIC</span> ' : "";
     if (collection === "titles") {
       // The tile holds the public facts; the title's full record comes from the features API.
@@ -359,8 +327,7 @@
     var sites = Promise.resolve([]);
     if (options.sites !== false) {
       sites = getJSON("/ogc/collections/deposits/items?limit=1000").then(function (fc) {
-        var M = helpers();
-        var popup = function (p) { return M.sitePopup ? M.sitePopup(p) : esc(p.name); };
+        var popup = M.sitePopup;
         var label = "Projects and deposits";
         var areas = uncertainty(fc.features);
         handle.siteAreas = areas;
