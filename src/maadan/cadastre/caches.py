@@ -1,9 +1,17 @@
 """Per-process caches shared by the cadastre use cases: the rule files, read once, and one
-spatial index per database and jurisdiction, rebuilt when its stored spatial version changes."""
+spatial index per database and jurisdiction, kept at the stored spatial version.
+
+When the stored version has moved on, the index catches up: it reads which keys the versions since
+its own changed (the store's spatial change log, written in the same transaction as each change),
+re-reads just those items and returns an updated index (`SpatialIndex.updated`), so a filing in any
+process costs the other processes a few rows, not a rebuild. It rebuilds from the store only when it
+has none yet, after a bulk load (a change of kind "*"), or when it is too far behind; it compacts
+(in memory, nothing read again) when the items added beside the base grow past a fraction of it."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import shapely
@@ -16,14 +24,30 @@ from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- rules and spatial caches ------------------------------------------------------------------
 
-class _Caches:
+MAX_CATCH_UP_KEYS = 5_000  # more changed items than this since the index's version: rebuild
+
+
+@dataclass(frozen=True)
+class IndexState:
+    version: int
+    index: SpatialIndex
+    how: str  # built | caught-up | compacted
+
+
+class Caches:
     """Per-process caches: rule files (read once) and one spatial index per jurisdiction and
-    database, rebuilt when the stored spatial version changes."""
+    database, kept at the stored spatial version (caught up, not rebuilt)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.rulesets: list[RuleSet] | None = None
-        self.indexes: dict[tuple[str, str], tuple[int, SpatialIndex]] = {}
+        self.indexes: dict[tuple[str, str], IndexState] = {}
+        self.building: dict[tuple[str, str], threading.Lock] = {}
+        self.counts = {"built": 0, "caught-up": 0, "compacted": 0}
+
+    def build_lock(self, key: tuple[str, str]) -> threading.Lock:
+        with self.lock:
+            return self.building.setdefault(key, threading.Lock())
 
     def rules(self) -> list[RuleSet]:
         with self.lock:
@@ -32,7 +56,7 @@ class _Caches:
             return self.rulesets
 
 
-CACHES = _Caches()
+CACHES = Caches()
 
 
 def applied_rules_for(jurisdiction: str, at: datetime | date) -> AppliedRules:
@@ -49,14 +73,49 @@ def jurisdictions() -> list[str]:
 
 
 def spatial_index(uow: AbstractUnitOfWork, jurisdiction: str) -> SpatialIndex:
+    """The jurisdiction's index at the stored spatial version (see the module's docstring)."""
+    return index_state(uow, jurisdiction).index
+
+
+def index_state(uow: AbstractUnitOfWork, jurisdiction: str, caches: Caches | None = None) -> IndexState:
+    """The index with its version and how it got there; `caches` (default: this process's) lets a
+    test hold a second, independent set, as another process would."""
+    caches = caches or CACHES
     repo = uow.cadastre
     version = repo.spatial_version(jurisdiction)
     key = (uow.key, jurisdiction)
-    cached = CACHES.indexes.get(key)
-    if cached and cached[0] == version and version > 0:
-        return cached[1]
+    cached = caches.indexes.get(key)
+    if cached and cached.version == version and version > 0:
+        return cached
+    with caches.build_lock(key):  # one thread catches up or builds; the others then find it done
+        cached = caches.indexes.get(key)
+        if cached and cached.version == version and version > 0:
+            return cached
+        state = _caught_up(repo, jurisdiction, cached, version) if cached and 0 < cached.version < version else None
+        if state is None:
+            state = IndexState(version, built_index(repo, jurisdiction), "built")
+        caches.indexes[key] = state
+        caches.counts[state.how] += 1
+        return state
+
+
+def built_index(repo, jurisdiction: str) -> SpatialIndex:
+    """A fresh index of the jurisdiction's stored ground (`repo`: the unit of work's `cadastre`)."""
     rows = repo.spatial_rows(jurisdiction, lc.PENDING)
     geoms = shapely.from_wkb([r[2] for r in rows]) if rows else []
-    index = SpatialIndex([(f"{kind}:{ref}", g) for (kind, ref, _), g in zip(rows, geoms)])
-    CACHES.indexes[key] = (version, index)
-    return index
+    return SpatialIndex([(f"{kind}:{ref}", g) for (kind, ref, _), g in zip(rows, geoms)])
+
+
+def _caught_up(repo, jurisdiction: str, cached: IndexState, version: int) -> IndexState | None:
+    """The cached index moved to `version` by the changes logged since its own, or None when only
+    a rebuild will do."""
+    changed = repo.spatial_changes(jurisdiction, cached.version, version)
+    if changed is None or len(changed) > MAX_CATCH_UP_KEYS or any(kind == "*" for kind, _ in changed):
+        return None
+    rows = repo.spatial_rows(jurisdiction, lc.PENDING, keys=changed) if changed else []
+    geoms = shapely.from_wkb([r[2] for r in rows]) if rows else []
+    index = cached.index.updated(removed=[f"{kind}:{ref}" for kind, ref in changed],
+                                 added=[(f"{kind}:{ref}", g) for (kind, ref, _), g in zip(rows, geoms)])
+    if index.needs_compaction():
+        return IndexState(version, index.compacted(), "compacted")
+    return IndexState(version, index, "caught-up")
