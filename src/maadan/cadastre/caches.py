@@ -5,8 +5,9 @@ When the stored version has moved on, the index catches up: it reads which keys 
 its own changed (the store's spatial change log, written in the same transaction as each change),
 re-reads just those items and returns an updated index (`SpatialIndex.updated`), so a filing in any
 process costs the other processes a few rows, not a rebuild. It rebuilds from the store only when it
-has none yet, after a bulk load (a change of kind "*"), or when it is too far behind; it compacts
-(in memory, nothing read again) when the items added beside the base grow past a fraction of it."""
+has none yet, after a bulk load (a change of kind "*"), or when it is too far behind. When the items
+added beside the base grow past a fraction of it, a background thread compacts them into a new base
+(in memory, nothing read again) and swaps it in; requests meanwhile use the uncompacted index."""
 
 from __future__ import annotations
 
@@ -43,6 +44,7 @@ class Caches:
         self.rulesets: list[RuleSet] | None = None
         self.indexes: dict[tuple[str, str], IndexState] = {}
         self.building: dict[tuple[str, str], threading.Lock] = {}
+        self.compacting: set[tuple[str, str]] = set()
         self.counts = {"built": 0, "caught-up": 0, "compacted": 0}
 
     def build_lock(self, key: tuple[str, str]) -> threading.Lock:
@@ -96,7 +98,9 @@ def index_state(uow: AbstractUnitOfWork, jurisdiction: str, caches: Caches | Non
             state = IndexState(version, built_index(repo, jurisdiction), "built")
         caches.indexes[key] = state
         caches.counts[state.how] += 1
-        return state
+    if state.index.needs_compaction():
+        _compact_later(caches, key, state)
+    return state
 
 
 def built_index(repo, jurisdiction: str) -> SpatialIndex:
@@ -116,6 +120,27 @@ def _caught_up(repo, jurisdiction: str, cached: IndexState, version: int) -> Ind
     geoms = shapely.from_wkb([r[2] for r in rows]) if rows else []
     index = cached.index.updated(removed=[f"{kind}:{ref}" for kind, ref in changed],
                                  added=[(f"{kind}:{ref}", g) for (kind, ref, _), g in zip(rows, geoms)])
-    if index.needs_compaction():
-        return IndexState(version, index.compacted(), "compacted")
     return IndexState(version, index, "caught-up")
+
+
+def _compact_later(caches: Caches, key: tuple[str, str], state: IndexState) -> None:
+    """Compact in a background thread, so no request waits for it; swapped in only if no newer
+    version has replaced `state` meanwhile (a newer one carries the same pending items and is
+    compacted in its turn)."""
+    with caches.lock:
+        if key in caches.compacting:
+            return
+        caches.compacting.add(key)
+
+    def run() -> None:
+        try:
+            compacted = IndexState(state.version, state.index.compacted(), "compacted")
+            with caches.lock:
+                if caches.indexes.get(key) is state:
+                    caches.indexes[key] = compacted
+                    caches.counts["compacted"] += 1
+        finally:
+            with caches.lock:
+                caches.compacting.discard(key)
+
+    threading.Thread(target=run, name=f"compact-{key[1]}", daemon=True).start()
