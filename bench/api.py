@@ -20,7 +20,7 @@ previous answer arrives, for D seconds per scenario; it reports requests per sec
 percentiles. The per-client limits are off in the server under test (MAADAN_CLIENT_RATE=0,
 MAADAN_EXPENSIVE_CONCURRENCY=0): the bench measures the routes, not the limiter. Usage:
 .venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8] [--workers 2]
-[--backends postgresql,sqlite] [--filings 5] [--no-pygeoapi]. Needs PostgreSQL + PostGIS
+[--backends postgresql,sqlite] [--filings 5] [--reuse] [--no-pygeoapi]. Needs PostgreSQL + PostGIS
 (scripts/pg-test-server install) for the PostgreSQL half."""
 
 from __future__ import annotations
@@ -150,7 +150,7 @@ def start_postgres() -> str:
 BENCH_USER, BENCH_PASSWORD = "bench.officer", "a long bench passphrase"
 
 
-def prepare_database(url: str, titles: int) -> list[str]:
+def prepare_database(url: str, titles: int, reuse: bool = False) -> list[str]:
     from maadan.auth import service as auth
     from maadan.cadastre import service
     from maadan.config import load_settings
@@ -166,9 +166,17 @@ def prepare_database(url: str, titles: int) -> list[str]:
         auth.create_user(UnitOfWork(engine, write=True), BENCH_USER, BENCH_PASSWORD, "officer", None)
     except Exception:  # noqa: BLE001 - an earlier run's user
         pass
+    with UnitOfWork(engine) as uow:
+        held = uow.cadastre.count_titles(synthetic=True)
+    if reuse and held == titles:  # an earlier run's cadastre (e.g. a million titles): reused as it is
+        with UnitOfWork(engine) as uow:
+            numbers = [t.number for t in uow.cadastre.titles(limit=2000)]
+        print(f"{held:,} synthetic titles already loaded: reused")
+        engine.dispose()
+        return numbers
     t0 = time.perf_counter()
     made = service.load_demo_cadastre(UnitOfWork(engine, write=True), titles, 1, "bench")
-    print(f"{len(made):,} synthetic titles loaded in {time.perf_counter() - t0:.0f} s")
+    print(f"{len(made):,} synthetic titles loaded in {time.perf_counter() - t0:.0f} s", flush=True)
     if engine.dialect.name != "postgresql":
         engine.dispose()
         return [t.number for t in made]
@@ -328,7 +336,7 @@ def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int,
 
 
 def bench_backend(backend: str, url: str, args) -> dict:
-    numbers = prepare_database(url, args.titles)
+    numbers = prepare_database(url, args.titles, args.reuse)
     boxes = bboxes(200)
     square = lambda x, y: {"type": "Polygon", "coordinates": [[[x, y], [x + .1, y], [x + .1, y + .1], [x, y + .1], [x, y]]]}  # noqa: E731
     rng = random.Random(3)
@@ -375,6 +383,7 @@ def main() -> None:
     ap.add_argument("--no-pygeoapi", action="store_true")
     ap.add_argument("--workers", default="2", help="uvicorn worker counts to measure, comma separated")
     ap.add_argument("--backends", default="postgresql,sqlite")
+    ap.add_argument("--reuse", action="store_true", help="keep a database that already holds --titles titles")
     ap.add_argument("--filings", type=float, default=5.0, help="applications per second filed during the check")
     args = ap.parse_args()
     ogc: dict = {}
@@ -386,7 +395,8 @@ def main() -> None:
         else:
             VAR.mkdir(exist_ok=True)
             path = VAR / f"apibench-{args.titles}.sqlite"
-            path.unlink(missing_ok=True)
+            if not args.reuse:
+                path.unlink(missing_ok=True)
             bench_backend(backend, f"sqlite:///{path}", args)
     if args.no_pygeoapi or not ogc:
         return

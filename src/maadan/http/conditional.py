@@ -4,7 +4,7 @@ before any body is built, and a Cache-Control that says who may keep the answer.
 Every change to the data is recorded in the audit register in the transaction that makes it, so
 the register's last sequence number moves with every write, in any process. A tag is that number,
 the UTC day (views that depend on the date, such as what is due, change with it), and a digest of
-who is asking and of the URL; it is weak (`W/`), since a body may be sent gzip-compressed or not
+the software version (a new release may draw the same data differently), who is asking and the URL; it is weak (`W/`), since a body may be sent gzip-compressed or not
 and carries its own time stamp. Answers are `no-cache`: a client keeps them but asks again each
 time, and an unchanged register answers that question with an empty 304 after one `SELECT max(seq)`.
 
@@ -25,6 +25,7 @@ from datetime import datetime, timezone
 from fastapi import Request
 from fastapi.responses import Response
 
+from maadan import __version__
 from maadan.http.idempotency import claim_of
 from maadan.http.security import identify
 from maadan.store.uow import UnitOfWork
@@ -48,7 +49,8 @@ def register_etag(request: Request, *extra: object) -> str:
     day = datetime.now(timezone.utc).date().isoformat()
     accept = request.headers.get("accept", "")[:200]
     digest = hashlib.sha256("\x00".join(
-        [_viewer(request), request.url.path, request.url.query, accept, *map(str, extra)]).encode()).hexdigest()[:16]
+        [__version__, _viewer(request), request.url.path, request.url.query, accept, *map(str, extra)]).encode()
+    ).hexdigest()[:16]
     return f'W/"{seq}-{day}-{digest}"'
 
 
