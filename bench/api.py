@@ -1,18 +1,27 @@
-"""Figures for the HTTP API on this machine, all in one run against one PostgreSQL database holding
-100,000 synthetic titles:
+"""Figures for the HTTP API on this machine, all in one run, on PostgreSQL and on SQLite, each holding
+100,000 synthetic titles (--titles):
 
+- the bare endpoint (GET /api/ping: the whole middleware stack, no database): the ceiling every
+  other throughput is given against, as a fraction, for the same server, workers and clients;
 - one title by number (GET /api/cadastre/titles/{number});
-- an OGC API – Features items page of 100 titles in a bbox (GET /ogc/collections/titles/items);
-- a check of one application (POST /api/cadastre/check);
+- an OGC API – Features items page of 100 titles in a bbox (GET /ogc/collections/titles/items),
+  and the same page revalidated with its ETag (If-None-Match: 304, no body);
+- a check of one application (POST /api/cadastre/check), with no writes and then while another
+  client files applications at --filings per second (POST /api/cadastre/applications, as an
+  officer): each filing moves the spatial version, and every worker catches its index up;
+- the server's warm-up (start to every worker's index warm) and resident memory (all processes);
 - the same OGC items query served by pygeoapi (installed from PyPI into its own virtualenv under
   var/, reading the same titles from a table with a PostGIS geometry column and a GiST index, built
-  from the same rows in the setup), side by side.
+  from the same rows in the setup), side by side (PostgreSQL only).
 
 The servers (`maadan serve`, then pygeoapi, each with 1 and then 2 uvicorn workers) and the load generator run in separate processes on loopback.
 The load generator is closed-loop: C concurrent clients, each sending its next request when the
 previous answer arrives, for D seconds per scenario; it reports requests per second and latency
-percentiles. Usage: .venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8]
-[--workers 1,2] [--no-pygeoapi]. Needs PostgreSQL + PostGIS (scripts/pg-test-server install)."""
+percentiles. The per-client limits are off in the server under test (MAADAN_CLIENT_RATE=0,
+MAADAN_EXPENSIVE_CONCURRENCY=0): the bench measures the routes, not the limiter. Usage:
+.venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8] [--workers 2]
+[--backends postgresql,sqlite] [--filings 5] [--reuse] [--no-pygeoapi]. Needs PostgreSQL + PostGIS
+(scripts/pg-test-server install) for the PostgreSQL half."""
 
 from __future__ import annotations
 
@@ -52,7 +61,7 @@ def wait_http(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not come up within {seconds:.0f} s")
 
 
-def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue) -> None:
+def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue, headers: list | None) -> None:
     import httpx
 
     lat: list[float] = []
@@ -62,18 +71,64 @@ def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue) 
         i = random.randrange(len(bodies))
         while time.monotonic() < end:
             body = bodies[i % len(bodies)]
+            extra = headers[i % len(headers)] if headers else None
             i += 1
             t0 = time.perf_counter()
-            r = http.post(url, json=body) if method == "POST" else http.get(url + body)
+            r = http.post(url, json=body, headers=extra) if method == "POST" else http.get(url + body, headers=extra)
             lat.append(time.perf_counter() - t0)
             errors += r.status_code >= 400
     out.put((lat, errors))
 
 
-def load(url: str, method: str, bodies: list, seconds: float, clients: int) -> dict:
+def _free_square(http, base: str, rng: random.Random) -> dict | None:
+    """A small square on free ground near Chagai (the demo cadastre covers most of the province,
+    and a filing over an active title is refused): the titles in a random 0.05° box are read through
+    the OGC API, and a point at least 0.0015° from all of them is the square's centre."""
+    import shapely
+    import shapely.geometry
+
+    for _ in range(20):
+        x, y = rng.uniform(63.0, 65.5), rng.uniform(27.5, 29.3)
+        box = (x, y, x + 0.05, y + 0.05)
+        page = http.get(f"{base}/ogc/collections/titles/items",
+                        params={"bbox": ",".join(f"{v:.5f}" for v in box), "limit": 1000}).json()
+        taken = shapely.union_all([shapely.geometry.shape(f["geometry"]) for f in page["features"]])
+        inner = shapely.box(*box).difference(taken).buffer(-0.0015)
+        if not inner.is_empty:
+            p = inner.representative_point()
+            d = 0.001
+            return {"type": "Polygon", "coordinates": [[[p.x - d, p.y - d], [p.x + d, p.y - d], [p.x + d, p.y + d],
+                                                        [p.x - d, p.y + d], [p.x - d, p.y - d]]]}
+    return None
+
+
+def _filer(base: str, token: str, per_second: float, stop, out: mp.Queue) -> None:
+    """Files applications on free ground at `per_second` (open loop) until `stop` is set; reports
+    filings, failures and the seconds it ran."""
+    import httpx
+
+    rng = random.Random(11)
+    done = errors = 0
+    start = time.monotonic()
+    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
+        while not stop.is_set():
+            area = _free_square(http, base, rng)
+            body = {"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
+                    "holders": [{"name": f"Bench Filer {done} (Pvt) Ltd", "share_pct": 100, "country": "PK"}],
+                    "area": {"geojson": area}}
+            r = http.post(f"{base}/api/cadastre/applications", json=body) if area else None
+            done += 1
+            errors += r is None or r.status_code >= 400
+            wait = start + done / per_second - time.monotonic()
+            if wait > 0:
+                stop.wait(wait)
+    out.put((done, errors, time.monotonic() - start))
+
+
+def load(url: str, method: str, bodies: list, seconds: float, clients: int, headers: list | None = None) -> dict:
     """Closed-loop load from `clients` processes; returns throughput and latency percentiles."""
     q: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q)) for _ in range(clients)]
+    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers)) for _ in range(clients)]
     for p in procs:
         p.start()
     results = [q.get() for _ in procs]
@@ -92,7 +147,11 @@ def start_postgres() -> str:
                           text=True).stdout.strip()
 
 
-def prepare_database(url: str, titles: int) -> list[str]:
+BENCH_USER, BENCH_PASSWORD = "bench.officer", "a long bench passphrase"
+
+
+def prepare_database(url: str, titles: int, reuse: bool = False) -> list[str]:
+    from maadan.auth import service as auth
     from maadan.cadastre import service
     from maadan.config import load_settings
     from maadan.ingest.service import seed_reference_data
@@ -103,9 +162,24 @@ def prepare_database(url: str, titles: int) -> list[str]:
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
     migrate.upgrade(engine)
     seed_reference_data(UnitOfWork(engine, write=True))
+    try:
+        auth.create_user(UnitOfWork(engine, write=True), BENCH_USER, BENCH_PASSWORD, "officer", None)
+    except Exception:  # noqa: BLE001 - an earlier run's user
+        pass
+    with UnitOfWork(engine) as uow:
+        held = uow.cadastre.count_titles(synthetic=True)
+    if reuse and held == titles:  # an earlier run's cadastre (e.g. a million titles): reused as it is
+        with UnitOfWork(engine) as uow:
+            numbers = [t.number for t in uow.cadastre.titles(limit=2000)]
+        print(f"{held:,} synthetic titles already loaded: reused")
+        engine.dispose()
+        return numbers
     t0 = time.perf_counter()
     made = service.load_demo_cadastre(UnitOfWork(engine, write=True), titles, 1, "bench")
-    print(f"{len(made):,} synthetic titles loaded in {time.perf_counter() - t0:.0f} s")
+    print(f"{len(made):,} synthetic titles loaded in {time.perf_counter() - t0:.0f} s", flush=True)
+    if engine.dialect.name != "postgresql":
+        engine.dispose()
+        return [t.number for t in made]
     with engine.begin() as conn:
         # pygeoapi's PostgreSQL provider wants a PostGIS geometry column; Maadan stores WKB plus an
         # envelope. To be fair to pygeoapi it gets a real table built from the same rows, with a
@@ -125,6 +199,30 @@ def prepare_database(url: str, titles: int) -> list[str]:
     return [t.number for t in made]
 
 
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (MB), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rsplit(")", 1)[1].split()[1])
+            children.setdefault(ppid, []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for line in Path(f"/proc/{p}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+        except OSError:
+            pass
+        todo += children.get(p, [])
+    return total
+
+
 def bboxes(n: int) -> list[str]:
     rng = random.Random(7)
     out = []
@@ -134,22 +232,25 @@ def bboxes(n: int) -> list[str]:
     return out
 
 
-def start_maadan(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_maadan(url: str, port: int, workers: int) -> tuple[subprocess.Popen, float]:
     """`maadan serve --workers N`; returns once every worker has its spatial index warm (the app
-    warms it at startup, off the request path), so no scenario pays for a cold build."""
+    warms it at startup, off the request path), so no scenario pays for a cold build, with the
+    seconds from start to warm."""
     import httpx
 
-    env = dict(os.environ, MAADAN_DATABASE_URL=url, MAADAN_LOG_LEVEL="warning")
+    env = dict(os.environ, MAADAN_DATABASE_URL=url, MAADAN_LOG_LEVEL="warning", MAADAN_CLIENT_RATE="0",
+               MAADAN_EXPENSIVE_CONCURRENCY="0")
+    t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "maadan", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", str(workers)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     health = f"http://127.0.0.1:{port}/api/health"
-    wait_http(health)
-    deadline, warm = time.monotonic() + 120, 0
+    wait_http(health, 600)
+    deadline, warm = time.monotonic() + 900, 0
     while warm < 4 * workers and time.monotonic() < deadline:  # several answers in a row, from any worker
-        warm = warm + 1 if httpx.get(health, timeout=5).json().get("spatial_index") == "warm" else 0
+        warm = warm + 1 if httpx.get(health, timeout=30).json().get("spatial_index") == "warm" else 0
         time.sleep(0.1 if warm else 0.5)
-    return proc
+    return proc, time.perf_counter() - t0
 
 
 def start_pygeoapi(url: str, port: int, workers: int = 1) -> subprocess.Popen | None:
@@ -200,9 +301,78 @@ def start_pygeoapi(url: str, port: int, workers: int = 1) -> subprocess.Popen | 
     return proc
 
 
-def show(name: str, r: dict) -> None:
-    print(f"{name:<48} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
-          f"   ({r['requests']:,} requests, {r['errors']} errors)")
+def show(name: str, r: dict, bare: dict | None = None) -> None:
+    share = f"   {r['rps'] / bare['rps']:5.0%} of bare" if bare else ""
+    print(f"{name:<52} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
+          f"   ({r['requests']:,} requests, {r['errors']} errors){share}", flush=True)
+
+
+def token(base: str) -> str:
+    import httpx
+
+    r = httpx.post(f"{base}/api/auth/token", json={"username": BENCH_USER, "password": BENCH_PASSWORD}, timeout=30)
+    r.raise_for_status()
+    return r.json()["access_token"]
+
+
+def etags(base: str, path: str, suffixes: list[str]) -> list[dict[str, str]]:
+    import httpx
+
+    with httpx.Client(timeout=30) as http:
+        return [{"If-None-Match": http.get(base + path + s).headers["etag"]} for s in suffixes]
+
+
+def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int, int, float]]:
+    stop = mp.Event()
+    q: mp.Queue = mp.Queue()
+    filer = mp.Process(target=_filer, args=(base, token(base), args.filings, stop, q))
+    filer.start()
+    time.sleep(1.0)  # the first filings land before the clients start
+    r = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
+    stop.set()
+    filed = q.get()
+    filer.join()
+    return r, filed
+
+
+def bench_backend(backend: str, url: str, args) -> dict:
+    numbers = prepare_database(url, args.titles, args.reuse)
+    boxes = bboxes(200)
+    square = lambda x, y: {"type": "Polygon", "coordinates": [[[x, y], [x + .1, y], [x + .1, y + .1], [x, y + .1], [x, y]]]}  # noqa: E731
+    rng = random.Random(3)
+    checks = [{"title_type": "EL", "area": {"geojson": square(rng.uniform(63.0, 65.5), rng.uniform(27.5, 29.3))}}
+              for _ in range(200)]
+    print(f"\n== {backend}: {args.titles:,} titles; load: {args.clients} client processes, {args.seconds:.0f} s per "
+          f"scenario; uptime load {os.getloadavg()[0]:.1f}", flush=True)
+    ogc = {}
+    for workers in [int(w) for w in args.workers.split(",")]:
+        port = free_port()
+        server, warm_s = start_maadan(url, port, workers)
+        base = f"http://127.0.0.1:{port}"
+        w = f"{workers} worker{'s' if workers > 1 else ''}"
+        items = "/ogc/collections/titles/items?limit=100&bbox="
+        try:
+            print(f"{backend} ({w}): warm in {warm_s:.1f} s; resident memory {rss_mb(server.pid):,.0f} MB "
+                  f"(all processes)", flush=True)
+            bare = load(f"{base}/api/ping", "GET", [""], args.seconds, args.clients)
+            show(f"{backend} ({w}): bare endpoint /api/ping", bare)
+            show(f"{backend} ({w}): one title by number", load(f"{base}/api/cadastre/titles/", "GET", numbers[:2000],
+                                                                args.seconds, args.clients), bare)
+            ogc[workers] = load(base + items, "GET", boxes, args.seconds, args.clients)
+            show(f"{backend} ({w}): OGC items, 100 in a bbox", ogc[workers], bare)
+            show(f"{backend} ({w}): OGC items, revalidated (304)",
+                 load(base + items, "GET", boxes[:50], args.seconds, args.clients, etags(base, items, boxes[:50])), bare)
+            quiet = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
+            show(f"{backend} ({w}): check one application, no writes", quiet, bare)
+            busy, (filed, failed, took) = checks_while_filing(base, checks, args)
+            show(f"{backend} ({w}): check while filing {args.filings:g}/s", busy, bare)
+            print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed); "
+                  f"check p99 while filing / without: {busy['p99_ms'] / quiet['p99_ms']:.2f}x; resident memory "
+                  f"after: {rss_mb(server.pid):,.0f} MB", flush=True)
+        finally:
+            server.terminate()
+            server.wait()
+    return ogc
 
 
 def main() -> None:
@@ -211,35 +381,26 @@ def main() -> None:
     ap.add_argument("--seconds", type=float, default=10)
     ap.add_argument("--clients", type=int, default=8)
     ap.add_argument("--no-pygeoapi", action="store_true")
-    ap.add_argument("--workers", default="1,2", help="uvicorn worker counts to measure, comma separated")
+    ap.add_argument("--workers", default="2", help="uvicorn worker counts to measure, comma separated")
+    ap.add_argument("--backends", default="postgresql,sqlite")
+    ap.add_argument("--reuse", action="store_true", help="keep a database that already holds --titles titles")
+    ap.add_argument("--filings", type=float, default=5.0, help="applications per second filed during the check")
     args = ap.parse_args()
-    url = os.environ.get("MAADAN_BENCH_POSTGRES_URL") or start_postgres()
-    numbers = prepare_database(url, args.titles)
-    boxes = bboxes(200)
-    square = lambda x, y: {"type": "Polygon", "coordinates": [[[x, y], [x + .1, y], [x + .1, y + .1], [x, y + .1], [x, y]]]}  # noqa: E731
-    rng = random.Random(3)
-    checks = [{"title_type": "EL", "area": {"geojson": square(rng.uniform(63.0, 65.5), rng.uniform(27.5, 29.3))}}
-              for _ in range(200)]
-    print(f"{args.titles:,} titles; load: {args.clients} client processes, {args.seconds:.0f} s per scenario")
-    ogc = {}
-    for workers in [int(w) for w in args.workers.split(",")]:
-        port = free_port()
-        server = start_maadan(url, port, workers)
-        base = f"http://127.0.0.1:{port}"
-        w = f"{workers} worker{'s' if workers > 1 else ''}"
-        try:
-            show(f"Maadan ({w}): one title by number", load(f"{base}/api/cadastre/titles/", "GET", numbers[:2000],
-                                                             args.seconds, args.clients))
-            ogc[workers] = load(f"{base}/ogc/collections/titles/items?limit=100&bbox=", "GET", boxes,
-                                args.seconds, args.clients)
-            show(f"Maadan ({w}): OGC items, 100 in a bbox", ogc[workers])
-            show(f"Maadan ({w}): check one application", load(f"{base}/api/cadastre/check", "POST", checks,
-                                                               args.seconds, args.clients))
-        finally:
-            server.terminate()
-            server.wait()
-    if args.no_pygeoapi:
+    ogc: dict = {}
+    url = ""
+    for backend in args.backends.split(","):
+        if backend == "postgresql":
+            url = os.environ.get("MAADAN_BENCH_POSTGRES_URL") or start_postgres()
+            ogc = bench_backend(backend, url, args)
+        else:
+            VAR.mkdir(exist_ok=True)
+            path = VAR / f"apibench-{args.titles}.sqlite"
+            if not args.reuse:
+                path.unlink(missing_ok=True)
+            bench_backend(backend, f"sqlite:///{path}", args)
+    if args.no_pygeoapi or not ogc:
         return
+    boxes = bboxes(200)
     for workers, mine in ogc.items():  # pygeoapi with the same number of uvicorn workers
         port2 = free_port()
         other = start_pygeoapi(url, port2, workers)

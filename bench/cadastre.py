@@ -4,7 +4,9 @@
    in-process STRtree index, against a naive per-pair Shapely loop and against PostGIS
    ST_Intersects with a GiST index (one round trip per check, over loopback);
 2. check 10,000 applications against the same titles in bulk (one vectorised STRtree.query);
-3. memory held by the index (resident-set growth while building it).
+3. memory held by the index (resident-set growth while building it);
+4. an incremental change (one item removed, one added: a filing, a grant, a relinquishment) against
+   the full rebuild it replaces, a check on the updated index, and a compaction.
 
 The titles are the deterministic synthetic demo cadastre (maadan demo cadastre) in Balochistan.
 PostGIS: set MAADAN_BENCH_POSTGRES_URL, or the script starts one with scripts/pg-test-server
@@ -179,6 +181,33 @@ def main() -> None:
                            capture_output=True)
     else:
         print(how)
+
+    # Item 3 of issue 12: a filing (or grant, relinquishment...) moves one item; the index is updated,
+    # not rebuilt. Measured: one update (remove one key, add one), a check on the updated index, and
+    # the full rebuild it replaces (what every check paid after each filing before).
+    upd, after = [], []
+    current = index
+    for i, q in enumerate(qs[:200]):
+        t0 = time.perf_counter()
+        current = current.updated([items[i][0]], [(f"application:{i}", q)])
+        upd.append(time.perf_counter() - t0)
+        t0 = time.perf_counter()
+        current.conflicts(qs[-1 - i])
+        after.append(time.perf_counter() - t0)
+    rebuild = []
+    for _ in range(3):
+        t0 = time.perf_counter()
+        SpatialIndex(items).conflicts(geoms[0])
+        rebuild.append(time.perf_counter() - t0)
+    t0 = time.perf_counter()
+    current.compacted().conflicts(geoms[0])
+    compact_s = time.perf_counter() - t0
+    upd_med, rb_med = statistics.median(upd) * 1e3, statistics.median(rebuild) * 1e3
+    print(f"incremental: one change (remove + add) {upd_med:.3f} ms median, p99 {percentile(upd, 99) * 1e3:.3f} ms "
+          f"(200 changes); check on the updated index: median {statistics.median(after) * 1e3:.3f} ms, p99 "
+          f"{percentile(after, 99) * 1e3:.3f} ms; a full rebuild: {rb_med:,.0f} ms median of 3 -> "
+          f"{rb_med / upd_med:,.0f}x; compaction after 200 changes: {compact_s * 1e3:,.0f} ms "
+          f"(due after {max(SpatialIndex.COMPACT_MIN, int(SpatialIndex.COMPACT_FRACTION * len(index))):,} added)")
 
     bulk_q = queries(boundary, args.bulk, seed=3)
     runs = []

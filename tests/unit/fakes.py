@@ -50,7 +50,10 @@ class FakeCadastre:
     def spatial_version(self, jurisdiction: str) -> int:
         return self.counters.get(jurisdiction, {}).get("spatial", 0)
 
-    def spatial_rows(self, jurisdiction: str, pending_states: Iterable[str]) -> list[tuple[str, str, bytes]]:
+    def spatial_changes(self, jurisdiction: str, after: int, upto: int) -> None:
+        return None  # no change log kept here: an index rebuilds, which is always correct
+
+    def spatial_rows(self, jurisdiction: str, pending_states: Iterable[str], keys=None) -> list[tuple[str, str, bytes]]:
         states = set(pending_states)
         return ([("title", t.number, shapely.to_wkb(t.geometry)) for t in self.titles_
                  if t.jurisdiction == jurisdiction and t.state == "active"]

@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import Field
 
+from maadan.http import conditional
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
 from maadan.http.client_limits import limited
 from maadan.http.deps import Page, UoW, WriteUoW
@@ -314,9 +315,15 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
     return page.page([views.title_view(t, geometry=geometry) for t in rows], total=total)
 
 
-@router.get("/cadastre/titles/{number:path}", summary="One title")
-def title(number: str, uow: UoW) -> TitleDetailOut:
-    return views.title_detail(uow, number)
+@router.get("/cadastre/titles/{number:path}", summary="One title",
+            description="Answers 304 to an `If-None-Match` holding its ETag (the register has not moved).")
+def title(number: str, uow: UoW, request: Request, response: Response) -> TitleDetailOut:
+    tag = conditional.register_etag(request)
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged  # type: ignore[return-value]
+    detail = views.title_detail(uow, number)
+    conditional.tagged(response, request, tag)
+    return detail
 
 
 @router.post("/cadastre/title-actions", dependencies=CSRF, summary="Renew, transfer, relinquish, surrender, "

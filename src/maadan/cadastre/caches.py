@@ -1,9 +1,18 @@
 """Per-process caches shared by the cadastre use cases: the rule files, read once, and one
-spatial index per database and jurisdiction, rebuilt when its stored spatial version changes."""
+spatial index per database and jurisdiction, kept at the stored spatial version.
+
+When the stored version has moved on, the index catches up: it reads which keys the versions since
+its own changed (the store's spatial change log, written in the same transaction as each change),
+re-reads just those items and returns an updated index (`SpatialIndex.updated`), so a filing in any
+process costs the other processes a few rows, not a rebuild. It rebuilds from the store only when it
+has none yet, after a bulk load (a change of kind "*"), or when it is too far behind. When the items
+added beside the base grow past a fraction of it, a background thread compacts them into a new base
+(in memory, nothing read again) and swaps it in; requests meanwhile use the uncompacted index."""
 
 from __future__ import annotations
 
 import threading
+from dataclasses import dataclass
 from datetime import date, datetime
 
 import shapely
@@ -16,14 +25,31 @@ from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- rules and spatial caches ------------------------------------------------------------------
 
-class _Caches:
+MAX_CATCH_UP_KEYS = 5_000  # more changed items than this since the index's version: rebuild
+
+
+@dataclass(frozen=True)
+class IndexState:
+    version: int
+    index: SpatialIndex
+    how: str  # built | caught-up | compacted
+
+
+class Caches:
     """Per-process caches: rule files (read once) and one spatial index per jurisdiction and
-    database, rebuilt when the stored spatial version changes."""
+    database, kept at the stored spatial version (caught up, not rebuilt)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.rulesets: list[RuleSet] | None = None
-        self.indexes: dict[tuple[str, str], tuple[int, SpatialIndex]] = {}
+        self.indexes: dict[tuple[str, str], IndexState] = {}
+        self.building: dict[tuple[str, str], threading.Lock] = {}
+        self.compacting: set[tuple[str, str]] = set()
+        self.counts = {"built": 0, "caught-up": 0, "compacted": 0}
+
+    def build_lock(self, key: tuple[str, str]) -> threading.Lock:
+        with self.lock:
+            return self.building.setdefault(key, threading.Lock())
 
     def rules(self) -> list[RuleSet]:
         with self.lock:
@@ -32,7 +58,7 @@ class _Caches:
             return self.rulesets
 
 
-CACHES = _Caches()
+CACHES = Caches()
 
 
 def applied_rules_for(jurisdiction: str, at: datetime | date) -> AppliedRules:
@@ -49,14 +75,72 @@ def jurisdictions() -> list[str]:
 
 
 def spatial_index(uow: AbstractUnitOfWork, jurisdiction: str) -> SpatialIndex:
+    """The jurisdiction's index at the stored spatial version (see the module's docstring)."""
+    return index_state(uow, jurisdiction).index
+
+
+def index_state(uow: AbstractUnitOfWork, jurisdiction: str, caches: Caches | None = None) -> IndexState:
+    """The index with its version and how it got there; `caches` (default: this process's) lets a
+    test hold a second, independent set, as another process would."""
+    caches = caches or CACHES
     repo = uow.cadastre
     version = repo.spatial_version(jurisdiction)
     key = (uow.key, jurisdiction)
-    cached = CACHES.indexes.get(key)
-    if cached and cached[0] == version and version > 0:
-        return cached[1]
+    cached = caches.indexes.get(key)
+    if cached and cached.version == version and version > 0:
+        return cached
+    with caches.build_lock(key):  # one thread catches up or builds; the others then find it done
+        cached = caches.indexes.get(key)
+        if cached and cached.version == version and version > 0:
+            return cached
+        state = _caught_up(repo, jurisdiction, cached, version) if cached and 0 < cached.version < version else None
+        if state is None:
+            state = IndexState(version, built_index(repo, jurisdiction), "built")
+        caches.indexes[key] = state
+        caches.counts[state.how] += 1
+    if state.index.needs_compaction():
+        _compact_later(caches, key, state)
+    return state
+
+
+def built_index(repo, jurisdiction: str) -> SpatialIndex:
+    """A fresh index of the jurisdiction's stored ground (`repo`: the unit of work's `cadastre`)."""
     rows = repo.spatial_rows(jurisdiction, lc.PENDING)
     geoms = shapely.from_wkb([r[2] for r in rows]) if rows else []
-    index = SpatialIndex([(f"{kind}:{ref}", g) for (kind, ref, _), g in zip(rows, geoms)])
-    CACHES.indexes[key] = (version, index)
-    return index
+    return SpatialIndex([(f"{kind}:{ref}", g) for (kind, ref, _), g in zip(rows, geoms)])
+
+
+def _caught_up(repo, jurisdiction: str, cached: IndexState, version: int) -> IndexState | None:
+    """The cached index moved to `version` by the changes logged since its own, or None when only
+    a rebuild will do."""
+    changed = repo.spatial_changes(jurisdiction, cached.version, version)
+    if changed is None or len(changed) > MAX_CATCH_UP_KEYS or any(kind == "*" for kind, _ in changed):
+        return None
+    rows = repo.spatial_rows(jurisdiction, lc.PENDING, keys=changed) if changed else []
+    geoms = shapely.from_wkb([r[2] for r in rows]) if rows else []
+    index = cached.index.updated(removed=[f"{kind}:{ref}" for kind, ref in changed],
+                                 added=[(f"{kind}:{ref}", g) for (kind, ref, _), g in zip(rows, geoms)])
+    return IndexState(version, index, "caught-up")
+
+
+def _compact_later(caches: Caches, key: tuple[str, str], state: IndexState) -> None:
+    """Compact in a background thread, so no request waits for it; swapped in only if no newer
+    version has replaced `state` meanwhile (a newer one carries the same pending items and is
+    compacted in its turn)."""
+    with caches.lock:
+        if key in caches.compacting:
+            return
+        caches.compacting.add(key)
+
+    def run() -> None:
+        try:
+            compacted = IndexState(state.version, state.index.compacted(), "compacted")
+            with caches.lock:
+                if caches.indexes.get(key) is state:
+                    caches.indexes[key] = compacted
+                    caches.counts["compacted"] += 1
+        finally:
+            with caches.lock:
+                caches.compacting.discard(key)
+
+    threading.Thread(target=run, name=f"compact-{key[1]}", daemon=True).start()

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Callable
 
 import numpy as np
 import shapely
 from pyproj import Geod
 
+from maadan.cadastre.geometry import area_km2
 from maadan.cadastre.model import Holder, Title
 
 CHAGAI = (62.0, 29.2)  # lon, lat: the generator fills outward from the Chagai belt
@@ -90,13 +92,17 @@ class DemoSpec:
     plan: tuple[SizePlan, ...] | None = None  # None: Maadan's own ranges (plan_from_rules(None))
 
 
+PROGRESS_EVERY = 10_000
+
+
 def _area_km2(g) -> float:
     return abs(_GEOD.geometry_area_perimeter(g)[0]) / 1e6
 
 
-def generate(spec: DemoSpec, boundary) -> list[Title]:
+def generate(spec: DemoSpec, boundary, progress: Callable[[int, int], None] | None = None) -> list[Title]:
     """`spec.titles` non-overlapping rectangles inside `boundary` (a shapely polygon, lon/lat),
-    nearest to Chagai first; the same spec always gives the same titles."""
+    nearest to Chagai first; the same spec always gives the same titles. `progress(done, total)`
+    is called every `PROGRESS_EVERY` titles and at the end."""
     if spec.titles < 1:
         raise ValueError("titles must be at least 1")
     rng = np.random.default_rng(spec.seed)
@@ -118,40 +124,51 @@ def generate(spec: DemoSpec, boundary) -> list[Title]:
     if len(order) < spec.titles:
         raise ValueError(f"only {len(order)} cells fit; ask for fewer titles")
     chosen = order[: spec.titles]
+    n = spec.titles
     plan = list(spec.plan) if spec.plan else plan_from_rules(None)
-    kinds = rng.choice(len(plan), size=spec.titles, p=[k.share for k in plan])
+    kinds = rng.choice(len(plan), size=n, p=[k.share for k in plan])
     cell_side_km = side_deg * 100.0
+    # Drawn for all titles at once: sizes log-uniform between the smallest and largest observed
+    # (they span orders of magnitude), a rectangle of aspect 0.7-1.3 placed at random in its cell.
+    lo = np.array([p.area_km2[0] for p in plan])[kinds]
+    hi = np.array([p.area_km2[1] for p in plan])[kinds]
+    term = np.array([p.term_years for p in plan])[kinds]
+    want_km2 = np.exp(rng.uniform(np.log(lo), np.log(hi)))
+    side_km = np.minimum(np.sqrt(want_km2), cell_side_km * 0.9)
+    aspect = rng.uniform(0.7, 1.3, n)
+    w = np.minimum(side_deg * 0.95, side_km * aspect / 97.0)
+    h = np.minimum(side_deg * 0.95, side_km / aspect / 111.0)
+    x0 = cx[chosen] - side_deg / 2 + rng.uniform(0, 1, n) * (side_deg - w)
+    y0 = cy[chosen] - side_deg / 2 + rng.uniform(0, 1, n) * (side_deg - h)
+    geoms = shapely.box(x0, y0, x0 + w, y0 + h)
+    areas = np.round(area_km2(geoms), 6)
+    # Granted within its term before `as_of`, so every generated title is still in force then.
+    age_days = rng.integers(30, np.maximum(31, term * 365 - 30))
+    two_holders = rng.random(n) < 0.25
+    foreign = rng.choice(len(_FOREIGN), size=n)
+    share = rng.choice(np.array([25.0, 40.0, 49.0, 50.0]), size=n)
     titles: list[Title] = []
     counters: dict[tuple[str, int], int] = {}
-    for i, (cell_i, k) in enumerate(zip(chosen, kinds)):
-        p = plan[k]
-        code, (lo, hi), term = p.code, p.area_km2, p.term_years
-        # log-uniform between the smallest and largest observed: they span orders of magnitude
-        want_km2 = float(np.exp(rng.uniform(np.log(lo), np.log(hi))))
-        side_km = min(np.sqrt(want_km2), cell_side_km * 0.9)
-        aspect = float(rng.uniform(0.7, 1.3))
-        w = min(side_deg * 0.95, side_km * aspect / 97.0)
-        h = min(side_deg * 0.95, side_km / aspect / 111.0)
-        x0 = cx[cell_i] - side_deg / 2 + float(rng.uniform(0, side_deg - w))
-        y0 = cy[cell_i] - side_deg / 2 + float(rng.uniform(0, side_deg - h))
-        geom = shapely.box(x0, y0, x0 + w, y0 + h)
-        # Granted within its term before `as_of`, so every generated title is still in force then.
-        granted = spec.as_of - timedelta(days=int(rng.integers(30, max(31, term * 365 - 30))))
-        counters[(code, granted.year)] = counters.get((code, granted.year), 0) + 1
-        n = counters[(code, granted.year)]
-        if rng.random() < 0.25:
-            foreign = str(rng.choice(_FOREIGN))
-            share = float(rng.choice([25.0, 40.0, 49.0, 50.0]))
-            holders = [Holder(f"Synthetic Local Partner {i + 1:05d} (Pvt) Ltd", 100.0 - share, "PK", "private"),
-                       Holder(f"Synthetic Foreign Investor {i + 1:05d}", share, foreign, "foreign")]
+    for i, (k, geom, a, age, two, f, sh) in enumerate(zip(kinds.tolist(), geoms, areas.tolist(), age_days.tolist(),
+                                                           two_holders.tolist(), foreign.tolist(), share.tolist())):
+        code, years = plan[k].code, plan[k].term_years
+        granted = spec.as_of - timedelta(days=age)
+        counters[(code, granted.year)] = number = counters.get((code, granted.year), 0) + 1
+        if two:
+            holders = [Holder(f"Synthetic Local Partner {i + 1:05d} (Pvt) Ltd", 100.0 - sh, "PK", "private"),
+                       Holder(f"Synthetic Foreign Investor {i + 1:05d}", sh, _FOREIGN[f], "foreign")]
         else:
             holders = [Holder(f"Synthetic Mining Co {i + 1:05d} (Pvt) Ltd", 100.0, "PK", "private")]
-        expires = granted.replace(year=granted.year + term) if not (granted.month == 2 and granted.day == 29) \
-            else granted.replace(year=granted.year + term, day=28)
+        expires = granted.replace(year=granted.year + years) if not (granted.month == 2 and granted.day == 29) \
+            else granted.replace(year=granted.year + years, day=28)
         titles.append(Title(
-            id=None, jurisdiction=spec.jurisdiction, number=f"SYN-{spec.jurisdiction}/{code}/{granted.year}/{n:04d}",
+            id=None, jurisdiction=spec.jurisdiction, number=f"SYN-{spec.jurisdiction}/{code}/{granted.year}/{number:04d}",
             title_type=code, rules_version=spec.rules_version, holders=holders, geometry=geom,
-            area_km2=round(_area_km2(geom), 6), granted_on=granted, expires_on=expires, state="active",
+            area_km2=a, granted_on=granted, expires_on=expires, state="active",
             minerals=list(_MINERALS.get(code, ["copper"])), synthetic=True,
         ))
+        if progress and (i + 1) % PROGRESS_EVERY == 0:
+            progress(i + 1, n)
+    if progress:
+        progress(n, n)
     return titles

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterable, Sequence
 
 import numpy as np
 import shapely
@@ -85,51 +85,139 @@ class _Projected:
             self.area[missing] = shapely.area(projected)  # written last: it marks the entry as done
 
 
+class _Part:
+    """Keyed geometries with their projected copies and one STRtree, never changed once built."""
+
+    def __init__(self, keys: Sequence[str], geometries: np.ndarray):
+        self.keys = np.empty(len(keys), dtype=object)
+        self.keys[:] = list(keys)
+        self.items = _Projected(geometries)
+        self.tree = shapely.STRtree(geometries)
+        self._positions: dict[str, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def position(self, key: str) -> int | None:
+        if self._positions is None:  # built on the first removal only: a fresh index needs none
+            self._positions = {k: i for i, k in enumerate(self.keys.tolist())}
+        return self._positions.get(key)
+
+
 class SpatialIndex:
-    """A read-only spatial index of keyed lon/lat (Multi)Polygons, answering overlap queries."""
+    """A spatial index of keyed lon/lat (Multi)Polygons, answering overlap queries.
+
+    An index is never changed in place: `updated` returns a new index that shares the large base
+    (its STRtree and projected geometries) and carries what changed since it was built: the base
+    positions removed, and a small second part with the items added. Removing or adding one item
+    costs a copy of one boolean per item and a rebuild of the small part, not of the base;
+    `compacted` folds everything into a new base (done when the added part grows past
+    `COMPACT_FRACTION` of the base, see `needs_compaction`). Requests holding the previous index
+    keep answering from it unchanged."""
+
+    COMPACT_FRACTION = 0.02
+    COMPACT_MIN = 512
 
     def __init__(self, items: Sequence[tuple[str, BaseGeometry]], *, min_overlap_km2: float = MIN_OVERLAP_KM2,
                  threads: int = 2):
-        self._keys = [key for key, _ in items]
-        self._key_array = np.array(self._keys, dtype=object)
-        self._items = _Projected(_as_array([g for _, g in items]))
-        self._tree = shapely.STRtree(self._items.lonlat)
+        self._base = _Part([key for key, _ in items], _as_array([g for _, g in items]))
+        self._alive: np.ndarray | None = None  # base positions still in the index (None: all)
+        self._added = _Part([], _as_array([]))
         self.min_overlap_km2 = min_overlap_km2
         self.threads = threads
 
     def __len__(self) -> int:
-        return len(self._keys)
+        base = len(self._base) if self._alive is None else int(self._alive.sum())
+        return base + len(self._added)
 
-    def _pairs(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Pairs (query, item) whose interiors may overlap, with their overlap in km².
+    def keys(self) -> list[str]:
+        """Every key in the index (base order, then the items added)."""
+        base = self._base.keys if self._alive is None else self._base.keys[self._alive]
+        return base.tolist() + self._added.keys.tolist()
 
-        The tree is queried on bounding boxes only: for two rectangles the boxes are the shapes,
-        so arithmetic decides; other pairs go through the `intersects` predicate pair by pair
-        (vectorised), which skips its cost on the rectangle pairs that usually dominate."""
+    @property
+    def pending(self) -> int:
+        """Changes carried beside the base (removed base items and added items)."""
+        removed = 0 if self._alive is None else len(self._base) - int(self._alive.sum())
+        return removed + len(self._added)
+
+    def needs_compaction(self) -> bool:
+        return len(self._added) > max(self.COMPACT_MIN, self.COMPACT_FRACTION * len(self._base))
+
+    def updated(self, removed: Iterable[str], added: Sequence[tuple[str, BaseGeometry]]) -> "SpatialIndex":
+        """A new index without the items keyed `removed` and with `added` (a key both removed and
+        added is replaced; a key added twice keeps its last geometry). This index is left as it was."""
+        added = list(dict(added).items())
+        gone = set(removed) | {k for k, _ in added}
+        alive = None if self._alive is None else self._alive.copy()
+        for key in gone:
+            pos = self._base.position(key)
+            if pos is not None:
+                if alive is None:
+                    alive = np.ones(len(self._base), dtype=bool)
+                alive[pos] = False
+        keep = [i for i, k in enumerate(self._added.keys.tolist()) if k not in gone]
+        keys = self._added.keys[keep].tolist() + [k for k, _ in added]
+        geoms = np.concatenate([self._added.items.lonlat[keep], _as_array([g for _, g in added])])
+        out = object.__new__(SpatialIndex)
+        out._base, out._alive, out.min_overlap_km2, out.threads = self._base, alive, self.min_overlap_km2, self.threads
+        out._added = self._added if len(keep) == len(self._added) and not added else _Part(keys, geoms)
+        return out
+
+    def compacted(self) -> "SpatialIndex":
+        """The same items in one freshly built base (geometries reused, nothing read again)."""
+        base = self._base.items.lonlat if self._alive is None else self._base.items.lonlat[self._alive]
+        keys = self.keys()
+        geoms = np.concatenate([base, self._added.items.lonlat])
+        return SpatialIndex(list(zip(keys, geoms)), min_overlap_km2=self.min_overlap_km2, threads=self.threads)
+
+    def _pairs(self, queries: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """Pairs (query, item position, item key) whose interiors may overlap, with their overlap
+        in km², from the base (its removed items left out) and then from the items added (whose
+        positions follow the base's)."""
         prepared = shapely.transform(queries, lambda xy: xy)  # private copies, safe to prepare
         shapely.prepare(prepared)
-        q, t = self._tree.query(prepared)
         mine = _Projected(queries, eager=True)
-        self._items.fill(t)
+        qs, ts, keys, km2 = [], [], [], []
+        for part, alive, offset in ((self._base, self._alive, 0), (self._added, None, len(self._base))):
+            if not len(part):
+                continue
+            q, t, m2 = self._part_pairs(part, prepared, mine)
+            if alive is not None:
+                live = alive[t]
+                q, t, m2 = q[live], t[live], m2[live]
+            qs.append(q), ts.append(t + offset), keys.append(part.keys[t]), km2.append(m2)
+        if not qs:
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=object), np.zeros(0)
+        return np.concatenate(qs), np.concatenate(ts), np.concatenate(keys), np.concatenate(km2)
+
+    def _part_pairs(self, part: _Part, prepared: np.ndarray, mine: _Projected) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The tree is queried on bounding boxes only: for two rectangles the boxes are the shapes,
+        so arithmetic decides; other pairs go through the `intersects` predicate pair by pair
+        (vectorised), which skips its cost on the rectangle pairs that usually dominate."""
+        q, t = part.tree.query(prepared)
+        items = part.items
+        items.fill(t)
         m2 = np.zeros(len(q))
-        rect = mine.rect[q] & self._items.rect[t]
+        rect = mine.rect[q] & items.rect[t]
         if rect.any():
-            a, b = mine.bounds[q[rect]], self._items.bounds[t[rect]]
+            a, b = mine.bounds[q[rect]], items.bounds[t[rect]]
             w = np.minimum(a[:, 2], b[:, 2]) - np.maximum(a[:, 0], b[:, 0])
             h = np.minimum(a[:, 3], b[:, 3]) - np.maximum(a[:, 1], b[:, 1])
             m2[rect] = np.clip(w, 0, None) * np.clip(h, 0, None)
         other = np.flatnonzero(~rect)
         if len(other):
-            other = other[shapely.intersects(prepared[q[other]], self._items.lonlat[t[other]])]
-            inside = shapely.contains(prepared[q[other]], self._items.lonlat[t[other]])
-            m2[other[inside]] = self._items.area[t[other[inside]]]
-            self._intersect(mine.geoms, q, t, other[~inside], m2)
+            other = other[shapely.intersects(prepared[q[other]], items.lonlat[t[other]])]
+            inside = shapely.contains(prepared[q[other]], items.lonlat[t[other]])
+            m2[other[inside]] = items.area[t[other[inside]]]
+            self._intersect(mine.geoms, items.geoms, q, t, other[~inside], m2)
         return q, t, m2 / 1e6
 
-    def _intersect(self, queries: np.ndarray, q: np.ndarray, t: np.ndarray, pick: np.ndarray, out: np.ndarray) -> None:
+    def _intersect(self, queries: np.ndarray, geoms: np.ndarray, q: np.ndarray, t: np.ndarray, pick: np.ndarray,
+                   out: np.ndarray) -> None:
         if not len(pick):
             return
-        a, b = queries[q[pick]], self._items.geoms[t[pick]]
+        a, b = queries[q[pick]], geoms[t[pick]]
         if self.threads > 1 and len(pick) >= _PARALLEL_PAIRS:
             # Shapely releases the GIL inside vectorised GEOS calls, so chunks run on separate cores.
             chunks = np.array_split(np.arange(len(pick)), self.threads)
@@ -142,21 +230,21 @@ class SpatialIndex:
     def conflicts(self, geometry: BaseGeometry) -> list[Overlap]:
         """Items whose interior overlaps the geometry's, largest overlap first (ties by key)."""
         queries = _as_array([geometry])
-        if not len(self._keys) or queries[0] is None or queries[0].is_empty:
+        if not len(self) or queries[0] is None or queries[0].is_empty:
             return []
-        _, t, km2 = self._pairs(queries)
+        _, _, keys, km2 = self._pairs(queries)
         keep = km2 > self.min_overlap_km2
-        found = [Overlap(self._keys[i], a) for i, a in zip(t[keep].tolist(), km2[keep].tolist())]
+        found = [Overlap(k, a) for k, a in zip(keys[keep].tolist(), km2[keep].tolist())]
         return sorted(found, key=lambda o: (-o.overlap_km2, o.key))
 
     def bulk_conflicts(self, geometries: Sequence[BaseGeometry]) -> list[tuple[int, str, float]]:
         """(position in `geometries`, key, overlap km²) for every pair whose interiors overlap, in
-        input order then item order: one STRtree query over the whole array and vectorised
-        filtering, no Python loop over pairs."""
+        input order then item order (the base's, then the items added): one STRtree query over the
+        whole array and vectorised filtering, no Python loop over pairs."""
         queries = _as_array(geometries)
-        if not len(self._keys) or not len(queries):
+        if not len(self) or not len(queries):
             return []
-        q, t, km2 = self._pairs(queries)
+        q, t, keys, km2 = self._pairs(queries)
         keep = np.flatnonzero(km2 > self.min_overlap_km2)
-        keep = keep[np.argsort(q[keep].astype(np.int64) * len(self._keys) + t[keep])]
-        return list(zip(q[keep].tolist(), self._key_array[t[keep]].tolist(), km2[keep].tolist()))
+        keep = keep[np.lexsort((t[keep], q[keep]))]
+        return list(zip(q[keep].tolist(), keys[keep].tolist(), km2[keep].tolist()))

@@ -4,7 +4,7 @@ reserved areas; the synthetic demo cadastre."""
 from __future__ import annotations
 
 from datetime import date, datetime, time, timezone
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 import shapely
 
@@ -157,22 +157,29 @@ def add_reserved_areas(uow: AbstractUnitOfWork, jurisdiction: str, features: lis
 
 # --- the synthetic demo cadastre ---------------------------------------------------------------
 
+MAX_DEMO_TITLES = 1_000_000
+StageProgress = Callable[[str, int, int], None]  # (stage, done, total), for a progress bar
+
+
 def load_demo_cadastre(uow: AbstractUnitOfWork, titles: int, seed: int, actor: str,
-                       jurisdiction: str = "PK-BA") -> list[Title]:
+                       jurisdiction: str = "PK-BA", progress: StageProgress | None = None) -> list[Title]:
     """Replace the jurisdiction's synthetic titles with a freshly generated, deterministic set whose
-    sizes and terms come from the titles observed in practice (demo_plan)."""
+    sizes and terms come from the titles observed in practice (demo_plan). `progress(stage, done,
+    total)` hears how far generating and writing have got."""
     from maadan.cadastre.demo import DemoSpec, generate
 
-    if titles < 1 or titles > 500_000:
-        raise InvalidInput("--titles must be between 1 and 500,000")
+    if titles < 1 or titles > MAX_DEMO_TITLES:
+        raise InvalidInput(f"--titles must be between 1 and {MAX_DEMO_TITLES:,}")
     spec = DemoSpec(titles=titles, seed=seed, jurisdiction=jurisdiction)
     plan = demo_plan(jurisdiction, spec.as_of)
     made = generate(DemoSpec(titles=titles, seed=seed, jurisdiction=jurisdiction, plan=tuple(plan)),
-                    load_boundary(jurisdiction).geometry)
+                    load_boundary(jurisdiction).geometry,
+                    progress=(lambda done, total: progress("generating", done, total)) if progress else None)
     with uow:
         uow.cadastre.lock(jurisdiction)
         removed = uow.cadastre.delete_synthetic_titles(jurisdiction)
-        uow.cadastre.add_titles_bulk(made)
+        uow.cadastre.add_titles_bulk(made, progress=(lambda done, total: progress("writing", done, total))
+                                     if progress else None)
         uow.cadastre.bump_spatial(jurisdiction)
         record(uow, actor, "demo.cadastre-loaded", f"jurisdiction {jurisdiction}",
                {"titles": len(made), "seed": seed, "replaced": removed, "synthetic": True,

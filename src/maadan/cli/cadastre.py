@@ -18,6 +18,7 @@ from maadan.cadastre.queue_views import describe_place, queue_fields
 from maadan.cadastre.audit import Document, document_from_bytes
 from maadan.cadastre.model import Holder
 from maadan.cli import common
+from maadan.cli.progress import stages
 from maadan.errors import InvalidInput, NotFound
 from maadan.serialize import to_jsonable
 
@@ -534,7 +535,9 @@ def demo_cadastre(titles: int = typer.Option(200, "--titles", help="How many syn
                   json_out: bool = common.JSON) -> None:
     """Generate a deterministic synthetic cadastre (non-overlapping titles, Chagai outward)."""
     c = common.get()
-    made = service.load_demo_cadastre(c.uow(write=True), titles, seed, common.actor(actor), jurisdiction)
+    with stages(c.err) as progress:
+        made = service.load_demo_cadastre(c.uow(write=True), titles, seed, common.actor(actor), jurisdiction,
+                                          progress=progress)
     by_type: dict[str, int] = {}
     for t in made:
         by_type[t.title_type] = by_type.get(t.title_type, 0) + 1
@@ -583,8 +586,11 @@ def import_cmd(path: Path = typer.Argument(..., help="File: .geojson, .gpkg, .zi
     c = common.get()
     if kind not in ("titles", "applications"):
         raise InvalidInput(f"--kind must be titles or applications, not {kind!r}")
-    run = import_titles if kind == "titles" else import_applications
-    n = run(c.uow(write=True), path, common.actor(actor), fmt)
+    if kind == "titles":
+        with stages(c.err) as progress:
+            n = import_titles(c.uow(write=True), path, common.actor(actor), fmt, progress=progress)
+    else:
+        n = import_applications(c.uow(write=True), path, common.actor(actor), fmt)
     if json_out:
         common.print_json({"imported": n, "kind": kind})
     else:

@@ -14,6 +14,7 @@ from maadan import __version__
 from maadan.config import Settings, load_settings
 from maadan.http import content_types, errors, metrics, openapi_doc, warmup
 from maadan.http.client_limits import ClientLimits
+from maadan.http.compression import Compression
 from maadan.http.idempotency import Idempotency
 from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, RequestLog
 from maadan.http.security_headers import SecurityHeaders
@@ -64,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)
     app.add_middleware(metrics.RequestMetrics)  # inside the log: counted by route template
     app.add_middleware(RequestLog)  # gives each request its id
+    app.add_middleware(Compression)  # gzip for large bodies, streamed ones too (http/compression.py)
     app.add_middleware(SecurityHeaders, settings=settings)  # outermost: every response, errors too
     logging.getLogger("maadan.requests").setLevel(settings.log_level.upper())
     return app

@@ -13,6 +13,7 @@ Series (all prefixed `maadan_`):
                                                  malformed (400), not_committed (503)
   spatial_index_state{state}                     1 for the warm-up state now (cold, warming, warm, failed)
   spatial_index_items{jurisdiction}              titles, applications and reserved areas in each index
+  spatial_index_updates_total{how}               index updates: built, caught-up (from the change log), compacted
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import time
 from fastapi import FastAPI, Request
 from fastapi.responses import Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from maadan.auth.model import Forbidden
@@ -78,10 +79,16 @@ class _IndexCollector:
         items = GaugeMetricFamily("maadan_spatial_index_items", "Areas in the spatial index", labels=["jurisdiction"])
         engine = getattr(self.app.state, "engine", None)
         key = engine.url.render_as_string(hide_password=True) if engine is not None else None
-        for (db, jurisdiction), (_version, index) in list(CACHES.indexes.items()):
+        for (db, jurisdiction), held in list(CACHES.indexes.items()):
             if db == key:
-                items.add_metric([jurisdiction], float(len(index)))
+                items.add_metric([jurisdiction], float(len(held.index)))
         yield items
+        updates = CounterMetricFamily("maadan_spatial_index_updates", "Spatial index updates in this process, by "
+                                      "how (built from the store, caught up from the change log, compacted)",
+                                      labels=["how"])
+        for how, n in sorted(CACHES.counts.items()):
+            updates.add_metric([how], float(n))
+        yield updates
 
 
 def metrics_of(scope: Scope) -> Metrics | None:

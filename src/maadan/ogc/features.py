@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
-from typing import Any
+from typing import Any, Iterator
 from urllib.parse import quote, unquote, urlencode
 
+import numpy as np
+import orjson
+import shapely
 import shapely.geometry
 
 from maadan.ogc.query import ItemsQuery
@@ -178,6 +181,37 @@ def feature_collection(urls: Urls, collection_id: str, pairs: list[tuple[str, st
         "timeStamp": rfc3339(now),
         "links": page_links(urls, collection_id, pairs, query, len(features), matched),
     }
+
+
+ENCODE_CHUNK = 200  # features encoded per chunk of a streamed page
+
+
+def _features_json(features: list[Feature]) -> bytes:
+    """Features as the JSON members of an array, comma-separated: geometries written by GEOS in
+    one vectorised call (exact coordinates), properties by orjson."""
+    if not features:
+        return b""
+    geometries = shapely.to_geojson(np.array([f.geometry for f in features], dtype=object))
+    return b",".join(orjson.dumps({"type": "Feature", "id": f.id, "geometry": None if g is None else orjson.Fragment(g),
+                                   "properties": f.properties}) for f, g in zip(features, geometries))
+
+
+def encode_feature_collection(urls: Urls, collection_id: str, pairs: list[tuple[str, str]], query: ItemsQuery,
+                              features: list[Feature], matched: int, now: datetime) -> Iterator[bytes]:
+    """`feature_collection` as UTF-8 JSON, in chunks of `ENCODE_CHUNK` features (a large page is
+    streamed as it is encoded, never held twice)."""
+    tail = orjson.dumps({"numberMatched": matched, "numberReturned": len(features), "timeStamp": rfc3339(now),
+                         "links": page_links(urls, collection_id, pairs, query, len(features), matched)})
+    yield b'{"type":"FeatureCollection","features":['
+    for start in range(0, len(features), ENCODE_CHUNK):
+        yield (b"," if start else b"") + _features_json(features[start:start + ENCODE_CHUNK])
+    yield b"]," + tail[1:]
+
+
+def encode_feature(urls: Urls, collection_id: str, feature: Feature) -> bytes:
+    links = [link(urls.item(collection_id, feature.id), "self", GEOJSON, "This feature"),
+             link(urls.collection(collection_id), "collection", JSON, "The collection")]
+    return _features_json([feature])[:-1] + b',"links":' + orjson.dumps(links) + b"}"
 
 
 def feature_doc(urls: Urls, collection_id: str, feature: Feature) -> dict[str, Any]:

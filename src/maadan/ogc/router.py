@@ -7,8 +7,9 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 
+from maadan.http import conditional
 from maadan.http.base_url import absolute, public_base_url
 from maadan.ogc import collections as registry
 from maadan.ogc import features as docs
@@ -99,28 +100,42 @@ def collection(request: Request, collection_id: str) -> JSONResponse:
     return JSONResponse(docs.collection_doc(urls, *registry.describe(c, _uow(request)), _tile_links(urls, c.id)))
 
 
+STREAM_FROM = 500  # features: a page this large is streamed as it is encoded
+
+
 @router.get("/collections/{collection_id}/items", summary="Features of a collection (GeoJSON)",
             response_class=GeoJSONResponse, openapi_extra={"parameters": _ITEMS_PARAMETERS}, responses=_ERRORS)
-def items(request: Request, collection_id: str) -> GeoJSONResponse:
+def items(request: Request, collection_id: str) -> Response:
     c = registry.find(collection_id)
     pairs = _pairs(request)
     query = parse_items(pairs)
     registry.check_query(c, query)
+    tag = conditional.register_etag(request)
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged
     page = c.source.page(_uow(request), query)
-    body = docs.feature_collection(_urls(request), c.id, pairs, query, page.features, page.matched,
-                                   datetime.now(timezone.utc))
-    return GeoJSONResponse(body)
+    chunks = docs.encode_feature_collection(_urls(request), c.id, pairs, query, page.features, page.matched,
+                                            datetime.now(timezone.utc))
+    if len(page.features) >= STREAM_FROM:
+        response: Response = StreamingResponse(chunks, media_type=docs.GEOJSON)
+    else:
+        response = Response(b"".join(chunks), media_type=docs.GEOJSON)
+    return conditional.tagged(response, request, tag)
 
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)",
             response_class=GeoJSONResponse, openapi_extra={"parameters": [_F]}, responses=_ERRORS)
-def item(request: Request, collection_id: str, feature_id: str) -> GeoJSONResponse:
+def item(request: Request, collection_id: str, feature_id: str) -> Response:
     c = registry.find(collection_id)
     parse_plain(_pairs(request))
+    tag = conditional.register_etag(request)
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged
     feature = c.source.get(_uow(request), feature_id)
     if feature is None:
         raise NotFound(f"feature in {c.id}", feature_id)
-    return GeoJSONResponse(docs.feature_doc(_urls(request), c.id, feature))
+    return conditional.tagged(Response(docs.encode_feature(_urls(request), c.id, feature), media_type=docs.GEOJSON),
+                              request, tag)
 
 
 # --- OGC API – Tiles ---------------------------------------------------------------------------

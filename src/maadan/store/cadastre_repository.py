@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
-from typing import Any, Iterable
+import json
+from typing import Any, Callable, Iterable
 
+import numpy as np
 import shapely
-from sqlalchemy import and_, bindparam, func, insert, not_, or_, select, update
+from sqlalchemy import JSON, and_, bindparam, func, insert, not_, or_, select, text, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -15,6 +17,11 @@ from maadan.cadastre.lifecycle import PENDING
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
 from maadan.store import tables as t
 
+Progress = Callable[[int, int], None]  # (done, total)
+_BULK_CHUNK = 5_000
+_TOUCH_EACH_UP_TO = 1_000  # titles written in bulk: logged one by one up to this many, else as "*"
+SPATIAL_CHANGES_KEPT = 100_000  # versions of the change log kept; a process further behind rebuilds
+_PRUNE_EVERY = 1_000
 
 def _geom_values(geometry: Any, area_km2: float) -> dict[str, Any]:
     minx, miny, maxx, maxy = geometry.bounds
@@ -37,6 +44,8 @@ def _holder_values(h: Holder) -> dict[str, Any]:
 class CadastreRepository:
     def __init__(self, session: Session):
         self.s = session
+        # jurisdiction -> (transaction, its new spatial version, keys already written for it)
+        self._bumped: dict[str, tuple[Any, int, set[tuple[str, str]]]] = {}
 
     # --- numbering and spatial version ---------------------------------------------------------
     def lock(self, jurisdiction: str) -> int:
@@ -55,15 +64,49 @@ class CadastreRepository:
         self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
                        .values(last_application=number))
 
-    def bump_spatial(self, jurisdiction: str) -> None:
+    def bump_spatial(self, jurisdiction: str) -> int:
+        """This transaction's spatial version of the jurisdiction: the stored one plus one, taken
+        once per transaction (the counter row stays locked until it ends)."""
+        tx = self.s.get_transaction()
+        held = self._bumped.get(jurisdiction)
+        if held is not None and held[0] is tx:
+            return held[1]
         self.lock(jurisdiction)
-        self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
-                       .values(spatial_version=t.cadastre_counter.c.spatial_version + 1))
+        version = self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
+                                 .values(spatial_version=t.cadastre_counter.c.spatial_version + 1)
+                                 .returning(t.cadastre_counter.c.spatial_version)).scalar_one()
+        self._bumped[jurisdiction] = (tx, int(version), set())
+        if version % _PRUNE_EVERY == 0:
+            self.s.execute(t.cadastre_spatial_change.delete().where(
+                t.cadastre_spatial_change.c.jurisdiction == jurisdiction,
+                t.cadastre_spatial_change.c.version <= version - SPATIAL_CHANGES_KEPT))
+        return int(version)
+
+    def _touch(self, jurisdiction: str, kind: str, ref: str) -> None:
+        """Record that the ground of (kind, ref) changed in this transaction's spatial version.
+        Every write of a geometry, a title's state or a pending application's state passes here,
+        so the change log is complete whichever use case wrote."""
+        version = self.bump_spatial(jurisdiction)
+        written = self._bumped[jurisdiction][2]
+        if (kind, ref) not in written:
+            written.add((kind, ref))
+            self.s.execute(insert(t.cadastre_spatial_change).values(
+                jurisdiction=jurisdiction, version=version, kind=kind, ref=ref))
 
     def spatial_version(self, jurisdiction: str) -> int:
         v = self.s.execute(select(t.cadastre_counter.c.spatial_version)
                            .where(t.cadastre_counter.c.jurisdiction == jurisdiction)).scalar()
         return int(v or 0)
+
+    def spatial_changes(self, jurisdiction: str, after: int, upto: int) -> set[tuple[str, str]] | None:
+        """The keys (kind, ref) whose ground changed in versions after..upto, or None when the log
+        no longer reaches back to `after` (pruned): the caller rebuilds."""
+        if upto - after >= SPATIAL_CHANGES_KEPT - _PRUNE_EVERY:
+            return None
+        c = t.cadastre_spatial_change.c
+        rows = self.s.execute(select(c.kind, c.ref).where(
+            c.jurisdiction == jurisdiction, c.version > after, c.version <= upto)).all()
+        return {(k, r) for k, r in rows}
 
     # --- holders -------------------------------------------------------------------------------
     def _save_holders(self, holders: list[Holder], *, application_id: int | None = None,
@@ -104,6 +147,7 @@ class CadastreRepository:
             **_geom_values(app.geometry, app.area_km2),
         ).returning(t.application.c.id)).scalar_one()
         self._save_holders(app.holders, application_id=app_id)
+        self._touch(app.jurisdiction, "application", str(app.number))
         app.id = app_id
         return app_id
 
@@ -163,15 +207,23 @@ class CadastreRepository:
         self.s.execute(update(t.application).where(t.application.c.id == app_id).values(
             priority=priority, competition_group=competition_group, waits_on=[list(w) for w in waits_on]))
 
+    def _touch_application(self, app_id: int) -> None:
+        row = self.s.execute(select(t.application.c.jurisdiction, t.application.c.number)
+                             .where(t.application.c.id == app_id)).first()
+        if row:
+            self._touch(row[0], "application", str(row[1]))
+
     def set_application_area(self, app_id: int, geometry: Any, area_km2: float) -> None:
         self.s.execute(update(t.application).where(t.application.c.id == app_id)
                        .values(**_geom_values(geometry, area_km2)))
+        self._touch_application(app_id)
 
     def set_application_state(self, app_id: int, state: str, priority: str | None = None) -> None:
         values: dict[str, Any] = {"state": state}
         if priority:
             values["priority"] = priority
         self.s.execute(update(t.application).where(t.application.c.id == app_id).values(**values))
+        self._touch_application(app_id)
 
     # --- titles --------------------------------------------------------------------------------
     def add_title(self, title: Title) -> int:
@@ -183,25 +235,79 @@ class CadastreRepository:
             rules_basis=title.rules_basis, **_geom_values(title.geometry, title.area_km2),
         ).returning(t.title.c.id)).scalar_one()
         self._save_holders(title.holders, title_id=title_id)
+        self._touch(title.jurisdiction, "title", title.number)
         title.id = title_id
         return title_id
 
-    def add_titles_bulk(self, titles: list[Title]) -> None:
-        """Fast path for generated cadastres: one INSERT per table."""
-        for chunk in range(0, len(titles), 2000):
-            part = titles[chunk:chunk + 2000]
-            self.s.execute(insert(t.title), [{
-                "jurisdiction": x.jurisdiction, "number": x.number, "title_type": x.title_type,
-                "rules_version": x.rules_version, "minerals": x.minerals, "application_number": None,
+    def add_titles_bulk(self, titles: list[Title], progress: Progress | None = None) -> None:
+        """Fast path for many titles (a generated cadastre, an import): ids taken up front, then the
+        titles and their holders written in chunks, with COPY on PostgreSQL and one executemany
+        per chunk on SQLite. `progress(done, total)` is called after each chunk."""
+        if not titles:
+            return
+        for jurisdiction in sorted({x.jurisdiction for x in titles}):
+            refs = [x.number for x in titles if x.jurisdiction == jurisdiction]
+            if len(refs) <= _TOUCH_EACH_UP_TO:  # indexes catch up with these few
+                for ref in refs:
+                    self._touch(jurisdiction, "title", ref)
+            else:
+                self._touch(jurisdiction, "*", "")  # a bulk change: indexes rebuild
+        ids = self._new_ids(t.title, len(titles))
+        for x, i in zip(titles, ids):
+            x.id = i
+        postgres = self.s.bind is not None and self.s.bind.dialect.name == "postgresql"
+        write = self._copy_rows if postgres else self._insert_rows
+        for start in range(0, len(titles), _BULK_CHUNK):
+            part = titles[start:start + _BULK_CHUNK]
+            wkb = shapely.to_wkb(np.array([x.geometry for x in part], dtype=object))
+            bounds = shapely.bounds(np.array([x.geometry for x in part], dtype=object))
+            write(t.title, [{
+                "id": x.id, "jurisdiction": x.jurisdiction, "number": x.number, "title_type": x.title_type,
+                "rules_version": x.rules_version, "minerals": x.minerals, "application_number": x.application_number,
                 "granted_on": x.granted_on, "expires_on": x.expires_on, "state": x.state, "renewals": x.renewals,
-                "synthetic": x.synthetic, **_geom_values(x.geometry, x.area_km2)} for x in part])
-            ids = dict(self.s.execute(select(t.title.c.number, t.title.c.id)
-                                      .where(t.title.c.number.in_([x.number for x in part]))).all())
-            self.s.execute(insert(t.holder), [
-                {"application_id": None, "title_id": ids[x.number], "position": i} | _holder_values(h)
-                for x in part for i, h in enumerate(x.holders)])
+                "synthetic": x.synthetic, "rules_basis": x.rules_basis, "geometry": g, "area_km2": x.area_km2,
+                "minx": b[0], "miny": b[1], "maxx": b[2], "maxy": b[3]} for x, g, b in zip(part, wkb, bounds.tolist())])
+            write(t.holder, [{"application_id": None, "title_id": x.id, "position": i} | _holder_values(h)
+                             for x in part for i, h in enumerate(x.holders)])
+            if progress:
+                progress(start + len(part), len(titles))
+
+    def _new_ids(self, table, n: int) -> list[int]:
+        """`n` ids for new rows of `table`, taken while this transaction holds the write lock."""
+        if self.s.bind is not None and self.s.bind.dialect.name == "postgresql":
+            seq = f"pg_get_serial_sequence('{table.name}', 'id')"
+            return [int(i) for (i,) in self.s.execute(text(f"SELECT nextval({seq}) FROM generate_series(1, :n)"),
+                                                      {"n": n})]
+        last = self.s.execute(select(func.coalesce(func.max(table.c.id), 0))).scalar_one()
+        return list(range(int(last) + 1, int(last) + 1 + n))
+
+    def _insert_rows(self, table, rows: list[dict[str, Any]]) -> None:
+        if rows:
+            self.s.execute(insert(table), rows)
+
+    def _copy_rows(self, table, rows: list[dict[str, Any]]) -> None:
+        """COPY rows into a PostgreSQL table in this session's transaction (JSON columns as text)."""
+        if not rows:
+            return
+        names = list(rows[0])
+        as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
+        raw = self.s.connection().connection.driver_connection
+        with raw.cursor() as cur:
+            with cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row([None if row[n] is None else json.dumps(row[n]) if n in as_json else row[n]
+                                    for n in names])
+
+    def title_numbers_present(self, numbers: list[str]) -> set[str]:
+        """Which of `numbers` are titles already (looked up in batches)."""
+        found: set[str] = set()
+        for start in range(0, len(numbers), _BULK_CHUNK):
+            part = numbers[start:start + _BULK_CHUNK]
+            found.update(self.s.execute(select(t.title.c.number).where(t.title.c.number.in_(part))).scalars())
+        return found
 
     def delete_synthetic_titles(self, jurisdiction: str) -> int:
+        self._touch(jurisdiction, "*", "")  # a bulk change: indexes rebuild
         ids = select(t.title.c.id).where(and_(t.title.c.jurisdiction == jurisdiction, t.title.c.synthetic.is_(True)))
         self.s.execute(t.holder.delete().where(t.holder.c.title_id.in_(ids)))
         return self.s.execute(t.title.delete().where(
@@ -273,19 +379,35 @@ class CadastreRepository:
             state=title.state, expires_on=title.expires_on, renewals=title.renewals,
             **_geom_values(title.geometry, title.area_km2)))
         self._save_holders(title.holders, title_id=title.id)
+        self._touch(title.jurisdiction, "title", title.number)
 
-    def spatial_rows(self, jurisdiction: str, pending_states: Iterable[str]) -> list[tuple[str, str, bytes]]:
-        """(kind, ref, WKB) of every active title, pending application and reserved area."""
+    def spatial_rows(self, jurisdiction: str, pending_states: Iterable[str],
+                     keys: Iterable[tuple[str, str]] | None = None) -> list[tuple[str, str, bytes]]:
+        """(kind, ref, WKB) of every active title, pending application and reserved area; with
+        `keys` ((kind, ref) pairs), of those of them only."""
+        wanted: dict[str, list[str]] | None = None
+        if keys is not None:
+            wanted = {"title": [], "application": [], "reserved": []}
+            for kind, ref in keys:
+                if kind in wanted:
+                    wanted[kind].append(ref)
         out: list[tuple[str, str, bytes]] = []
-        for number, wkb in self.s.execute(select(t.title.c.number, t.title.c.geometry).where(
-                and_(t.title.c.jurisdiction == jurisdiction, t.title.c.state == "active"))):
-            out.append(("title", number, wkb))
-        for number, wkb in self.s.execute(select(t.application.c.number, t.application.c.geometry).where(
-                and_(t.application.c.jurisdiction == jurisdiction, t.application.c.state.in_(list(pending_states))))):
-            out.append(("application", str(number), wkb))
-        for name, wkb in self.s.execute(select(t.reserved_area.c.name, t.reserved_area.c.geometry).where(
-                t.reserved_area.c.jurisdiction == jurisdiction)):
-            out.append(("reserved", name, wkb))
+        sources = (
+            ("title", t.title.c.number, t.title, [t.title.c.state == "active"]),
+            ("application", t.application.c.number, t.application, [t.application.c.state.in_(list(pending_states))]),
+            ("reserved", t.reserved_area.c.name, t.reserved_area, []),
+        )
+        for kind, ref_col, table, conditions in sources:
+            conditions = [table.c.jurisdiction == jurisdiction, *conditions]
+            if wanted is not None:
+                refs = wanted[kind]
+                if not refs:
+                    continue
+                if kind == "application":
+                    refs = [int(r) for r in refs if r.isdigit()]
+                conditions.append(ref_col.in_(refs))
+            for ref, wkb in self.s.execute(select(ref_col, table.c.geometry).where(*conditions)):
+                out.append((kind, str(ref), wkb))
         return out
 
     # --- reserved areas ------------------------------------------------------------------------
@@ -293,6 +415,7 @@ class CadastreRepository:
                      synthetic: bool = False) -> None:
         self.s.execute(insert(t.reserved_area).values(jurisdiction=jurisdiction, name=name, kind=kind, source=source,
                                                       synthetic=synthetic, **_geom_values(geometry, area_km2)))
+        self._touch(jurisdiction, "reserved", name)
 
     def reserved(self, jurisdiction: str | None = None) -> list[dict[str, Any]]:
         q = select(t.reserved_area)

@@ -272,6 +272,21 @@ cadastre_counter = Table(
 )
 
 
+# What each spatial version changed: the keys (kind, ref) whose ground was added, removed or
+# moved, so a process holding an index at version v reads the rows after v and re-reads just those
+# items instead of rebuilding (cadastre/caches.py). Kind "*" means "everything" (a bulk load).
+cadastre_spatial_change = Table(
+    "cadastre_spatial_change",
+    metadata,
+    Column("id", BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True),
+    Column("jurisdiction", String(16), nullable=False),
+    Column("version", BigInteger, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("ref", String(300), nullable=False),
+    Index("ix_cadastre_spatial_change_version", "jurisdiction", "version"),
+)
+
+
 def _geometry_columns() -> list[Column]:
     return [
         Column("geometry", LargeBinary, nullable=False),

@@ -15,6 +15,7 @@ from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service as cadastre
 from maadan.cadastre.model import HOLDER_KINDS
 from maadan.errors import InvalidInput, MaadanError
+from maadan.http import conditional
 from maadan.http.deps import UoW, WriteUoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import csrf_protect, require_role
@@ -51,9 +52,12 @@ def cadastre_register(request: Request, uow: UoW, jurisdiction: str | None = Non
 
 @router.get("/cadastre/titles/{number:path}")
 def title_page(request: Request, number: str, uow: UoW) -> Response:
+    tag = conditional.register_etag(request)
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged
     page = views.title_page(uow, number)
-    return render(request, "title.html", {"t": page.title, "obligations": page.obligations,
-                                          "invoices": page.invoices})
+    return conditional.tagged(render(request, "title.html", {"t": page.title, "obligations": page.obligations,
+                                                             "invoices": page.invoices}), request, tag)
 
 
 # --- applying ----------------------------------------------------------------------------------

@@ -41,7 +41,7 @@ from maadan.audit import service as audit
 from maadan.cadastre import competition
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre import service
-from maadan.cadastre.caches import CACHES
+from maadan.cadastre.caches import CACHES, Caches, built_index, index_state
 from maadan.cadastre.geometry import area_km2
 from maadan.cadastre.model import Holder
 from maadan.cadastre.rules import CompetitionRule
@@ -90,7 +90,7 @@ def _reset(engine) -> None:
     with UnitOfWork(engine, write=True) as uow:
         for table in (pt.notice, pt.competition_bid, pt.competition_group, t.payment, t.invoice, t.obligation,
                       t.holder, t.application, t.title, t.reserved_area, t.register_checkpoint, t.register_key,
-                      t.audit_node, t.audit_event, t.cadastre_counter):
+                      t.audit_node, t.audit_event, t.cadastre_counter, t.cadastre_spatial_change):
             uow.session.execute(delete(table))
         uow.commit()
     CACHES.indexes.clear()  # spatial versions restart at 0: cached indexes must not be reused
@@ -113,6 +113,7 @@ class CadastreMachine(RuleBasedStateMachine):
         self.rules_before = CACHES.rulesets
         self.titles = self.open_groups = self.remainders = self.unpaid = 0  # what the rules can act on
         self.unsigned = 0  # events since the latest checkpoint
+        self.other_process = Caches()  # a second process's index: catches up every third step
 
     def uow(self, write: bool = False) -> UnitOfWork:
         return UnitOfWork(self.engine, write=write)
@@ -320,6 +321,25 @@ class CadastreMachine(RuleBasedStateMachine):
         self._step()
 
     # --- invariants ---------------------------------------------------------------------------
+    @invariant()
+    def caught_up_indexes_answer_like_a_fresh_one(self) -> None:
+        """This process's index (updated at each change) and another process's (catching up
+        over several changes at once from the change log) answer like one built afresh."""
+        probes = [shapely.geometry.shape(square(64.0 + 0.03 * i, 28.8 + 0.03 * j, 0.045)) for i in range(4) for j in range(3)]
+        with self.uow() as u:
+            fresh = built_index(u.cadastre, "PK-BA")
+            held = [index_state(u, "PK-BA").index]
+            if type(self).steps % 3 == 0:
+                before = self.other_process.indexes.get((u.key, "PK-BA"))
+                builds = self.other_process.counts["built"]
+                other = index_state(u, "PK-BA", self.other_process)
+                if before is not None and before.version > 0:
+                    assert self.other_process.counts["built"] == builds, "rebuilt instead of catching up"
+                held.append(other.index)
+        for index in held:
+            assert sorted(index.keys()) == sorted(fresh.keys())
+            assert sorted(index.bulk_conflicts(probes)) == sorted(fresh.bulk_conflicts(probes))
+
     @invariant()
     def active_titles_do_not_overlap(self) -> None:
         with self.uow() as u:

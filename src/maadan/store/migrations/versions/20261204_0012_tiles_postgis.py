@@ -3,7 +3,7 @@ by the database (ST_AsMVT; issue 12). Without it (not installed, or no right to 
 migration changes nothing and tiles are built in process, as on SQLite.
 
 Revision ID: c4e2a7d1b012
-Revises: b3d9e1f0a011
+Revises: c4e2a7b90012
 Create Date: 2026-12-04 03:45:00
 """
 from alembic import op
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4e2a7d1b012'
-down_revision = "b3d9e1f0a011"
+down_revision = "c4e2a7b90012"
 branch_labels = None
 depends_on = None
 

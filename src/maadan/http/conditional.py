@@ -1,0 +1,87 @@
+"""Conditional reads: an ETag derived from the register sequence, `If-None-Match` answered with 304
+before any body is built, and a Cache-Control that says who may keep the answer.
+
+Every change to the data is recorded in the audit register in the transaction that makes it, so
+the register's last sequence number moves with every write, in any process. A tag is that number,
+the UTC day (views that depend on the date, such as what is due, change with it), and a digest of
+the software version (a new release may draw the same data differently), who is asking and the URL; it is weak (`W/`), since a body may be sent gzip-compressed or not
+and carries its own time stamp. Answers are `no-cache`: a client keeps them but asks again each
+time, and an unchanged register answers that question with an empty 304 after one `SELECT max(seq)`.
+
+In a route (the tiles and OGC routes, title pages):
+
+    tag = conditional.register_etag(request)
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged
+    ...                                        # build the response
+    return conditional.tagged(response, request, tag)
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import datetime, timezone
+
+from fastapi import Request
+from fastapi.responses import Response
+
+from maadan import __version__
+from maadan.http.idempotency import claim_of
+from maadan.http.security import identify
+from maadan.store.uow import UnitOfWork
+
+
+def register_sequence(request: Request) -> int:
+    """The audit register's last sequence number (0 when empty), read on the request's read engine."""
+    with UnitOfWork(request.app.state.engine, claim=claim_of(request.scope)) as uow:
+        return uow.audit.size()
+
+
+def _viewer(request: Request) -> str:
+    user = identify(request).user
+    return "public" if user is None else f"user:{user.username}:{user.role}"
+
+
+def register_etag(request: Request, *extra: object) -> str:
+    """A weak ETag for this URL as this viewer sees it at the register's current sequence;
+    `extra` adds what else the representation depends on (e.g. a tile's zoom)."""
+    seq = register_sequence(request)
+    day = datetime.now(timezone.utc).date().isoformat()
+    accept = request.headers.get("accept", "")[:200]
+    digest = hashlib.sha256("\x00".join(
+        [__version__, _viewer(request), request.url.path, request.url.query, accept, *map(str, extra)]).encode()
+    ).hexdigest()[:16]
+    return f'W/"{seq}-{day}-{digest}"'
+
+
+def _matches(header: str, tag: str) -> bool:
+    """If-None-Match uses the weak comparison: W/ prefixes are ignored; `*` matches any."""
+    bare = tag.removeprefix("W/")
+    for candidate in header.split(","):
+        candidate = candidate.strip()
+        if candidate == "*" or candidate.removeprefix("W/") == bare:
+            return True
+    return False
+
+
+def cache_control(request: Request) -> str:
+    return "public, no-cache" if identify(request).user is None else "private, no-cache"
+
+
+def not_modified(request: Request, tag: str) -> Response | None:
+    """An empty 304 when the client's `If-None-Match` holds this tag (GET and HEAD only)."""
+    header = request.headers.get("if-none-match")
+    if request.method not in ("GET", "HEAD") or not header or not _matches(header, tag):
+        return None
+    return Response(status_code=304, headers={"ETag": tag, "Cache-Control": cache_control(request),
+                                              "Vary": "Accept, Accept-Encoding, Authorization, Cookie"})
+
+
+def tagged(response: Response, request: Request, tag: str) -> Response:
+    """The response with its ETag and Cache-Control (a `no-store` already set is kept)."""
+    if 200 <= (response.status_code or 200) < 300:  # a route's injected Response has no status yet
+        response.headers["ETag"] = tag
+        if "no-store" not in response.headers.get("cache-control", ""):
+            response.headers["Cache-Control"] = cache_control(request)
+        response.headers["Vary"] = "Accept, Accept-Encoding, Authorization, Cookie"
+    return response
