@@ -449,6 +449,7 @@ class _TileCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.layers: dict[tuple[str, str], tuple[int, _Layer]] = {}
+        self.building: dict[tuple[str, str], threading.Lock] = {}
         self.tiles: OrderedDict[tuple, bytes] = OrderedDict()
         self.postgis: dict[str, bool] = {}
 
@@ -471,9 +472,16 @@ class _TileCache:
             cached = self.layers.get(key)
         if cached is not None and (cached[0] == sequence or not c.stored):
             return cached[1]
-        built = _layer(_stored_items(uow, c.id) if c.stored else _boundary_items())
         with self.lock:
-            self.layers[key] = (sequence, built)
+            building = self.building.setdefault(key, threading.Lock())
+        with building:  # one build per layer at a time: concurrent requests wait for it, not redo it
+            with self.lock:
+                cached = self.layers.get(key)
+            if cached is not None and (cached[0] >= sequence or not c.stored):
+                return cached[1]
+            built = _layer(_stored_items(uow, c.id) if c.stored else _boundary_items())
+            with self.lock:
+                self.layers[key] = (sequence, built)
         return built
 
     def uses_postgis(self, uow: AbstractUnitOfWork) -> bool:
