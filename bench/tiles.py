@@ -119,10 +119,9 @@ def tile_figures(base: str, tiles_per_zoom: int) -> None:
             bad = sum(1 for _, s, _ in first if s != 200)
             print(f"  z{z:<2} {len(urls)} tiles, {statistics.median(sizes) / 1024:,.1f} KiB median "
                   f"({max(sizes) / 1024:,.1f} max){', ' + str(bad) + ' errors' if bad else ''}")
-            print(f"      uncached: p50 {cold['p50']:7.1f} ms  p99 {cold['p99']:7.1f} ms  "
-                  f"(p99 = {cold['p99'] / bare['p99']:,.0f}× the bare endpoint's)")
-            print(f"      cached:   p50 {warm['p50']:7.2f} ms  p99 {warm['p99']:7.2f} ms  "
-                  f"(p99 = {warm['p99'] / bare['p99']:,.1f}× the bare endpoint's)")
+            for label, r in (("uncached", cold), ("cached", warm)):
+                print(f"      {label + ':':9} p50 {r['p50']:8.2f} ms  p99 {r['p99']:8.2f} ms  (p50 {r['p50'] / bare['p50']:.3g}×, "
+                      f"p99 {r['p99'] / bare['p99']:.3g}× the bare endpoint's)")
 
 
 MEASURE = """() => new Promise((resolve) => {

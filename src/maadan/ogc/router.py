@@ -199,7 +199,10 @@ def tile(request: Request, collection_id: str, tile_matrix_set_id: str, tile_mat
     uow = _uow(request)
     sequence = tiles.register_sequence(uow)
     tag = tiles.etag(c.id, address, sequence)
-    headers = {"ETag": tag, "Cache-Control": tiles.CACHE_CONTROL}
+    headers = {"ETag": tag, "Cache-Control": tiles.CACHE_CONTROL, "Vary": "Accept-Encoding"}
     if tag in [v.strip() for v in request.headers.get("if-none-match", "").split(",")]:
         return Response(status_code=304, headers=headers)
-    return Response(tiles.build_tile(uow, c, address, sequence), media_type=tiles.MVT, headers=headers)
+    built = tiles.built_tile(uow, c, address, sequence)
+    if built.gzipped is not None and "gzip" in request.headers.get("accept-encoding", "").lower():
+        return Response(built.gzipped, media_type=tiles.MVT, headers=headers | {"Content-Encoding": "gzip"})
+    return Response(built.body, media_type=tiles.MVT, headers=headers)

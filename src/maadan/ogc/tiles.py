@@ -19,12 +19,15 @@ Choices a client should know:
 - An empty tile (no feature within it) is 200 with a zero-byte body, which is a valid MVT (a tile
   with no layers); a tile outside the tile matrix (z above 24, x or y beyond the matrix) is 404, a
   tile address that is not a number is 400.
-- Built tiles are kept in memory per store and register sequence (`maadan audit`'s event count):
-  any recorded change makes new tiles. The ETag names that sequence; If-None-Match answers 304.
+- Built tiles are kept in memory per store and register sequence (the register of changes' last
+  event): any recorded change makes new tiles. The ETag names that sequence; If-None-Match answers
+  304; `Cache-Control: public, no-cache` (clients keep tiles and ask again). A tile of 1 KiB or more
+  is also kept gzip-compressed and sent so (`Content-Encoding: gzip`) to clients that accept it.
 """
 
 from __future__ import annotations
 
+import gzip
 import hashlib
 import re
 import threading
@@ -64,9 +67,12 @@ SIMPLIFY_UNITS = 0.5
 MAX_ZOOM = 24  # WebMercatorQuad's deepest tile matrix
 EARTH_RADIUS = 6378137.0
 HALF_WORLD = np.pi * EARTH_RADIUS
-TILE_CACHE_SIZE = 4096  # built tiles kept per process (all stores and collections together)
+TILE_CACHE_SIZE = 4096  # built tiles kept per process (all stores and collections together) ...
+TILE_CACHE_BYTES = 256 * 2**20  # ... within this many bytes (a z6 tile of 100,000 titles weighs ~7 MB)
+GZIP_MIN = 1024  # tiles at least this large are also kept gzip-compressed, for clients that accept it
+GZIP_LEVEL = 5
 
-CACHE_CONTROL = "public, max-age=60"
+CACHE_CONTROL = "public, no-cache"  # kept, but asked again each time: the ETag answers 304
 _NUMBER = re.compile(r"^\d{1,9}$")
 
 
@@ -442,6 +448,18 @@ def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]], ids:
     return tile.SerializeToString()
 
 
+@dataclass(frozen=True)
+class Built:
+    """A built tile: its MVT bytes and, when large enough to gain, the same gzip-compressed once."""
+
+    body: bytes
+    gzipped: bytes | None
+
+    @property
+    def size(self) -> int:
+        return len(self.body) + len(self.gzipped or b"")
+
+
 class _TileCache:
     """Per process: each collection's in-process layer per store and register sequence, and the
     last TILE_CACHE_SIZE tiles built (bytes), keyed by store, collection, sequence and address."""
@@ -449,21 +467,27 @@ class _TileCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.layers: dict[tuple[str, str], tuple[int, _Layer]] = {}
-        self.tiles: OrderedDict[tuple, bytes] = OrderedDict()
+        self.building: dict[tuple[str, str], threading.Lock] = {}
+        self.tiles: OrderedDict[tuple, Built] = OrderedDict()
+        self.bytes = 0
         self.postgis: dict[str, bool] = {}
 
-    def tile(self, key: tuple, build: Callable[[], bytes]) -> bytes:
+    def tile(self, key: tuple, build: Callable[[], bytes]) -> "Built":
         with self.lock:
             found = self.tiles.get(key)
             if found is not None:
                 self.tiles.move_to_end(key)
                 return found
         body = build()
+        built = Built(body, gzip.compress(body, GZIP_LEVEL) if len(body) >= GZIP_MIN else None)
         with self.lock:
-            self.tiles[key] = body
-            while len(self.tiles) > TILE_CACHE_SIZE:
-                self.tiles.popitem(last=False)
-        return body
+            if key not in self.tiles:
+                self.tiles[key] = built
+                self.bytes += built.size
+            while self.tiles and (len(self.tiles) > TILE_CACHE_SIZE or self.bytes > TILE_CACHE_BYTES):
+                _, old = self.tiles.popitem(last=False)
+                self.bytes -= old.size
+        return built
 
     def layer(self, uow: AbstractUnitOfWork, c: TiledCollection, sequence: int) -> _Layer:
         key = (uow.key if c.stored else "", c.id)
@@ -471,9 +495,16 @@ class _TileCache:
             cached = self.layers.get(key)
         if cached is not None and (cached[0] == sequence or not c.stored):
             return cached[1]
-        built = _layer(_stored_items(uow, c.id) if c.stored else _boundary_items())
         with self.lock:
-            self.layers[key] = (sequence, built)
+            building = self.building.setdefault(key, threading.Lock())
+        with building:  # one build per layer at a time: concurrent requests wait for it, not redo it
+            with self.lock:
+                cached = self.layers.get(key)
+            if cached is not None and (cached[0] >= sequence or not c.stored):
+                return cached[1]
+            built = _layer(_stored_items(uow, c.id) if c.stored else _boundary_items())
+            with self.lock:
+                self.layers[key] = (sequence, built)
         return built
 
     def uses_postgis(self, uow: AbstractUnitOfWork) -> bool:
@@ -490,6 +521,7 @@ class _TileCache:
         with self.lock:
             self.layers.clear()
             self.tiles.clear()
+            self.bytes = 0
             self.postgis.clear()
 
 
@@ -509,8 +541,14 @@ def etag(collection_id: str, tile: TileAddress, sequence: int) -> str:
 
 def build_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress, sequence: int,
                *, engine: str | None = None) -> bytes:
-    """The tile's MVT bytes, cached per store and register sequence. `engine` forces "postgis" or
-    "python" (tests compare them); by default PostGIS builds stored collections when it can."""
+    """The tile's MVT bytes (see `built_tile`)."""
+    return built_tile(uow, c, tile, sequence, engine=engine).body
+
+
+def built_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress, sequence: int,
+               *, engine: str | None = None) -> Built:
+    """The tile, cached per store and register sequence. `engine` forces "postgis" or "python"
+    (tests compare them); by default PostGIS builds stored collections when it can."""
     use_postgis = engine == "postgis" or (engine is None and c.stored and CACHE.uses_postgis(uow))
     key = (uow.key if c.stored else "", c.id, sequence, tile.z, tile.x, tile.y, "pg" if use_postgis else "py")
 

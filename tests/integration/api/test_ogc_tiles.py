@@ -16,25 +16,16 @@ from maadan.config import load_settings
 from maadan.ogc import tiles
 from maadan.store.database import create_db_engine
 from maadan.store.uow import UnitOfWork
-from tests.conftest import Database
-from tests.integration.api.test_ogc import PRIVATE_STATES, PUBLIC_STATES, SECRET_OWNER, load_ogc_data, ogc_app
+from tests.integration.api.test_ogc import PRIVATE_STATES, PUBLIC_STATES, SECRET_OWNER, ogc_app, ogc_db  # noqa: F401
 
 TMS = morecantile.tms.get("WebMercatorQuad")
 TILE = "/ogc/collections/{c}/tiles/WebMercatorQuad/{z}/{y}/{x}"
 
 
 @pytest.fixture(scope="module")
-def tiles_db(seeded_db, tmp_path_factory):
-    db = Database(seeded_db.backend, tmp_path_factory.mktemp("tiles"), template=seeded_db)
-    load_ogc_data(db.url)
-    yield db
-    db.close()
-
-
-@pytest.fixture(scope="module")
-def client(tiles_db):
+def client(ogc_db):  # noqa: F811
     tiles.CACHE.clear()
-    app = ogc_app(tiles_db.url)
+    app = ogc_app(ogc_db.url)
     with TestClient(app) as c:
         yield c
     app.state.engine.dispose()
@@ -185,7 +176,7 @@ def test_etag_and_not_modified(client, centre):
     url = TILE.format(c="titles", z=t.z, y=t.y, x=t.x)
     first = client.get(url)
     tag = first.headers["etag"]
-    assert "max-age" in first.headers["cache-control"]
+    assert first.headers["cache-control"] == "public, no-cache"
     again = client.get(url, headers={"If-None-Match": tag})
     assert again.status_code == 304 and again.content == b""
     assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
@@ -201,18 +192,18 @@ def _shape(f) -> shapely.Geometry:
     ("titles", None, 1), ("titles", None, 6), ("titles", None, 8), ("titles", None, 12),
     ("applications", (67.3, 27.55), 7), ("reserved-areas", (66.1, 26.1), 9),
 ])
-def test_postgis_and_in_process_tiles_agree(tiles_db, client, centre, collection, lonlat, z):
+def test_postgis_and_in_process_tiles_agree(ogc_db, client, centre, collection, lonlat, z):  # noqa: F811
     """On PostgreSQL both encoders run on the same rows; on SQLite only the in-process one exists,
     and both are held to the features API (above). Same features, same properties, and shapes
     within a tile unit or two of each other."""
-    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": tiles_db.url}))
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
     try:
         uow = UnitOfWork(engine)
         c = tiles.tiled(collection)
         t = TMS.tile(*(lonlat or centre), z)
         address = tiles.TileAddress(t.z, t.x, t.y)
         seq = tiles.register_sequence(uow)
-        engines = ["python"] + (["postgis"] if tiles_db.backend == "postgresql" else [])
+        engines = ["python"] + (["postgis"] if ogc_db.backend == "postgresql" else [])
         decoded = {}
         for name in engines:
             body = tiles.build_tile(uow, c, address, seq, engine=name)
@@ -239,10 +230,21 @@ def test_postgis_and_in_process_tiles_agree(tiles_db, client, centre, collection
         engine.dispose()
 
 
-def test_postgis_builds_the_tiles_on_postgresql(tiles_db):
-    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": tiles_db.url}))
+def test_postgis_builds_the_tiles_on_postgresql(ogc_db):  # noqa: F811
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
     try:
         with UnitOfWork(engine) as uow:
-            assert uow.tiles.postgis() is (tiles_db.backend == "postgresql")
+            assert uow.tiles.postgis() is (ogc_db.backend == "postgresql")
     finally:
         engine.dispose()
+
+
+def test_large_tiles_go_gzip_compressed_to_clients_that_accept_it(client):
+    t = TMS.tile(62.0, 29.2, 4)  # all the demo titles
+    url = TILE.format(c="titles", z=t.z, y=t.y, x=t.x)
+    plain = client.get(url, headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and len(plain.content) >= tiles.GZIP_MIN
+    packed = client.get(url, headers={"Accept-Encoding": "gzip"})
+    assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
+    assert packed.content == plain.content  # the client undoes the gzip
+    assert int(packed.headers["content-length"]) < len(plain.content)
