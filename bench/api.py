@@ -18,7 +18,8 @@ The servers (`maadan serve`, then pygeoapi, each with 1 and then 2 uvicorn worke
 The load generator is closed-loop: C concurrent clients, each sending its next request when the
 previous answer arrives, for D seconds per scenario; it reports requests per second and latency
 percentiles. The per-client limits are off in the server under test (MAADAN_CLIENT_RATE=0,
-MAADAN_EXPENSIVE_CONCURRENCY=0): the bench measures the routes, not the limiter. Usage:
+MAADAN_EXPENSIVE_CONCURRENCY=0) and each load process is its own client (X-Forwarded-For from
+loopback, MAADAN_TRUSTED_PROXIES=127.0.0.1): the bench measures the routes, not the limiter. Usage:
 .venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8] [--workers 2]
 [--backends postgresql,sqlite] [--filings 5] [--reuse] [--no-pygeoapi]. Needs PostgreSQL + PostGIS
 (scripts/pg-test-server install) for the PostgreSQL half."""
@@ -61,12 +62,15 @@ def wait_http(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not come up within {seconds:.0f} s")
 
 
-def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue, headers: list | None) -> None:
+def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue, headers: list | None,
+            me: int) -> None:
     import httpx
 
     lat: list[float] = []
     errors = 0
-    with httpx.Client(timeout=30) as http:
+    # Each client process is a client of its own (the server trusts loopback as a proxy here), so the
+    # per-client concurrency budget on checks is not shared by all load generators at once.
+    with httpx.Client(timeout=30, headers={"X-Forwarded-For": f"10.0.0.{me + 1}"}) as http:
         end = time.monotonic() + seconds
         i = random.randrange(len(bodies))
         while time.monotonic() < end:
@@ -128,7 +132,7 @@ def _filer(base: str, token: str, per_second: float, stop, out: mp.Queue) -> Non
 def load(url: str, method: str, bodies: list, seconds: float, clients: int, headers: list | None = None) -> dict:
     """Closed-loop load from `clients` processes; returns throughput and latency percentiles."""
     q: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers)) for _ in range(clients)]
+    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers, i)) for i in range(clients)]
     for p in procs:
         p.start()
     results = [q.get() for _ in procs]
@@ -239,7 +243,7 @@ def start_maadan(url: str, port: int, workers: int) -> tuple[subprocess.Popen, f
     import httpx
 
     env = dict(os.environ, MAADAN_DATABASE_URL=url, MAADAN_LOG_LEVEL="warning", MAADAN_CLIENT_RATE="0",
-               MAADAN_EXPENSIVE_CONCURRENCY="0")
+               MAADAN_EXPENSIVE_CONCURRENCY="0", MAADAN_TRUSTED_PROXIES="127.0.0.1")
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "maadan", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", str(workers)],
