@@ -263,7 +263,10 @@ def start_maadan(url: str, port: int, workers: int) -> tuple[subprocess.Popen, f
     wait_http(health, 600)
     deadline, warm = time.monotonic() + 900, 0
     while warm < 4 * workers and time.monotonic() < deadline:  # several answers in a row, from any worker
-        warm = warm + 1 if httpx.get(health, timeout=30).json().get("spatial_index") == "warm" else 0
+        try:
+            warm = warm + 1 if httpx.get(health, timeout=60).json().get("spatial_index") == "warm" else 0
+        except httpx.HTTPError:  # a worker busy building a large index on a loaded machine
+            warm = 0
         time.sleep(0.1 if warm else 0.5)
     return proc, time.perf_counter() - t0
 
