@@ -18,7 +18,8 @@ The servers (`maadan serve`, then pygeoapi, each with 1 and then 2 uvicorn worke
 The load generator is closed-loop: C concurrent clients, each sending its next request when the
 previous answer arrives, for D seconds per scenario; it reports requests per second and latency
 percentiles. The per-client limits are off in the server under test (MAADAN_CLIENT_RATE=0,
-MAADAN_EXPENSIVE_CONCURRENCY=0): the bench measures the routes, not the limiter. Usage:
+MAADAN_EXPENSIVE_CONCURRENCY=0) and each load process is its own client (X-Forwarded-For from
+loopback, MAADAN_TRUSTED_PROXIES=127.0.0.1): the bench measures the routes, not the limiter. Usage:
 .venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8] [--workers 2]
 [--backends postgresql,sqlite] [--filings 5] [--reuse] [--no-pygeoapi]. Needs PostgreSQL + PostGIS
 (scripts/pg-test-server install) for the PostgreSQL half."""
@@ -61,12 +62,15 @@ def wait_http(url: str, seconds: float = 60) -> None:
     raise SystemExit(f"{url} did not come up within {seconds:.0f} s")
 
 
-def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue, headers: list | None) -> None:
+def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue, headers: list | None,
+            me: int) -> None:
     import httpx
 
     lat: list[float] = []
     errors = 0
-    with httpx.Client(timeout=30) as http:
+    # Each client process is a client of its own (the server trusts loopback as a proxy here), so the
+    # per-client concurrency budget on checks is not shared by all load generators at once.
+    with httpx.Client(timeout=30, headers={"X-Forwarded-For": f"10.0.0.{me + 1}"}) as http:
         end = time.monotonic() + seconds
         i = random.randrange(len(bodies))
         while time.monotonic() < end:
@@ -102,33 +106,44 @@ def _free_square(http, base: str, rng: random.Random) -> dict | None:
     return None
 
 
-def _filer(base: str, token: str, per_second: float, stop, out: mp.Queue) -> None:
-    """Files applications on free ground at `per_second` (open loop) until `stop` is set; reports
-    filings, failures and the seconds it ran."""
+def _filer(base: str, token: str, per_second: float, seconds: float, ready, stop, out: mp.Queue) -> None:
+    """Files applications on free ground at `per_second`, open loop (up to 8 in flight, so slow
+    answers do not lower the rate), until `stop` is set; the free squares are found before `ready`
+    is set. Reports filings, failures and the seconds it ran."""
+    from concurrent.futures import ThreadPoolExecutor
+
     import httpx
 
     rng = random.Random(11)
-    done = errors = 0
+    with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"}) as http:
+        areas = [a for a in (_free_square(http, base, rng) for _ in range(int(per_second * (seconds + 10)))) if a]
+    ready.set()
+    results: list = []
+
+    def file(i: int) -> bool:
+        body = {"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
+                "holders": [{"name": f"Bench Filer {i} (Pvt) Ltd", "share_pct": 100, "country": "PK"}],
+                "area": {"geojson": areas[i % len(areas)]}}
+        with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"}) as h:
+            return h.post(f"{base}/api/cadastre/applications", json=body).status_code < 400
+
     start = time.monotonic()
-    with httpx.Client(timeout=30, headers={"Authorization": f"Bearer {token}"}) as http:
+    with ThreadPoolExecutor(8) as pool:
+        done = 0
         while not stop.is_set():
-            area = _free_square(http, base, rng)
-            body = {"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
-                    "holders": [{"name": f"Bench Filer {done} (Pvt) Ltd", "share_pct": 100, "country": "PK"}],
-                    "area": {"geojson": area}}
-            r = http.post(f"{base}/api/cadastre/applications", json=body) if area else None
+            results.append(pool.submit(file, done))
             done += 1
-            errors += r is None or r.status_code >= 400
             wait = start + done / per_second - time.monotonic()
             if wait > 0:
                 stop.wait(wait)
-    out.put((done, errors, time.monotonic() - start))
+        took = time.monotonic() - start
+    out.put((len(results), sum(not r.result() for r in results), took))
 
 
 def load(url: str, method: str, bodies: list, seconds: float, clients: int, headers: list | None = None) -> dict:
     """Closed-loop load from `clients` processes; returns throughput and latency percentiles."""
     q: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers)) for _ in range(clients)]
+    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers, i)) for i in range(clients)]
     for p in procs:
         p.start()
     results = [q.get() for _ in procs]
@@ -239,7 +254,7 @@ def start_maadan(url: str, port: int, workers: int) -> tuple[subprocess.Popen, f
     import httpx
 
     env = dict(os.environ, MAADAN_DATABASE_URL=url, MAADAN_LOG_LEVEL="warning", MAADAN_CLIENT_RATE="0",
-               MAADAN_EXPENSIVE_CONCURRENCY="0")
+               MAADAN_EXPENSIVE_CONCURRENCY="0", MAADAN_TRUSTED_PROXIES="127.0.0.1")
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "maadan", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", str(workers)],
@@ -248,7 +263,10 @@ def start_maadan(url: str, port: int, workers: int) -> tuple[subprocess.Popen, f
     wait_http(health, 600)
     deadline, warm = time.monotonic() + 900, 0
     while warm < 4 * workers and time.monotonic() < deadline:  # several answers in a row, from any worker
-        warm = warm + 1 if httpx.get(health, timeout=30).json().get("spatial_index") == "warm" else 0
+        try:
+            warm = warm + 1 if httpx.get(health, timeout=60).json().get("spatial_index") == "warm" else 0
+        except httpx.HTTPError:  # a worker busy building a large index on a loaded machine
+            warm = 0
         time.sleep(0.1 if warm else 0.5)
     return proc, time.perf_counter() - t0
 
@@ -323,10 +341,11 @@ def etags(base: str, path: str, suffixes: list[str]) -> list[dict[str, str]]:
 
 
 def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int, int, float]]:
-    stop = mp.Event()
+    stop, ready = mp.Event(), mp.Event()
     q: mp.Queue = mp.Queue()
-    filer = mp.Process(target=_filer, args=(base, token(base), args.filings, stop, q))
+    filer = mp.Process(target=_filer, args=(base, token(base), args.filings, args.seconds, ready, stop, q))
     filer.start()
+    ready.wait(600)
     time.sleep(1.0)  # the first filings land before the clients start
     r = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
     stop.set()

@@ -6,6 +6,8 @@ import typer
 
 from maadan.cli import common
 
+WORKER_HEALTHCHECK_S = 120
+
 
 def serve(host: str = typer.Option(None, help="Address to listen on (default MAADAN_HOST or 127.0.0.1)."),
           port: int = typer.Option(None, help="Port (default MAADAN_PORT or 8000)."),
@@ -23,9 +25,11 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
                 f"OGC API http://{host}:{port}/ogc); {settings.database_url.split('://')[0]}; Ctrl+C stops it")
     # Workers are separate processes: each builds its app (and warms its spatial index) from the
     # environment. Proxy headers are read by Maadan itself, only from MAADAN_TRUSTED_PROXIES.
+    # A worker building a large spatial index (a million titles) can hold the GIL in one GEOS call for
+    # seconds on a loaded machine; uvicorn's default 5 s health-check would kill and restart it forever.
     uvicorn.run("maadan.http.app:create_app", factory=True, host=host, port=port, workers=workers,
                 log_level=settings.log_level, access_log=False, proxy_headers=False,
-                log_config=_log_config(settings.log_level))
+                log_config=_log_config(settings.log_level), timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
 
 
 def _log_config(level: str) -> dict:
