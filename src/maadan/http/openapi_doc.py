@@ -4,10 +4,12 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from fastapi import FastAPI
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 
 ERROR_SCHEMA: dict[str, Any] = {
     "title": "Error",
@@ -21,23 +23,59 @@ ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
+# Documents already built in this process, by what they describe (see `_described`). FastAPI builds an
+# app's document on its first call, from scratch: for Maadan's ~120 response models that is most of a
+# second of CPU, and every app of the same routes gets the same document (the test suite builds an app
+# per test). Each entry keeps its routes alive, so an id in a key cannot be reused by another route.
+_DOCUMENTS: dict[tuple, tuple[tuple, str]] = {}
+_KEPT = 8
+
+
+def _described(app: FastAPI) -> tuple[tuple, tuple]:
+    """What an app's document is built from: the app's own fields, and every route it documents (an
+    APIRoute in the schema, as FastAPI's get_openapi picks them): the route's definition (the same object
+    for every app that includes the same router), where it is mounted and its methods. Two apps with equal
+    keys get equal documents."""
+    routes, parts = [], []
+    for context in iter_route_contexts(app.routes):
+        route = context.original_route
+        if not isinstance(route, APIRoute) or not context.include_in_schema:
+            continue
+        routes.append(route)
+        parts.append((id(route), context.path, tuple(sorted(context.methods or ()))))
+    fields = (app.title, app.version, app.openapi_version, app.summary, app.description, app.terms_of_service,
+              repr(app.contact), repr(app.license_info), repr(app.openapi_tags), repr(app.servers),
+              app.separate_input_output_schemas, repr(app.webhooks.routes), app.root_path)
+    return (fields, tuple(parts)), tuple(routes)
+
+
+def _errors_as_maadan_writes_them(doc: dict[str, Any]) -> dict[str, Any]:
+    schemas = doc.get("components", {}).get("schemas", {})
+    if "HTTPValidationError" in schemas:
+        schemas["HTTPValidationError"] = ERROR_SCHEMA | {"title": "Error"}
+        schemas.pop("ValidationError", None)
+        for ops in doc.get("paths", {}).values():
+            for op in ops.values():
+                if "422" in op.get("responses", {}):
+                    op["responses"]["422"]["description"] = "Invalid input: the message says what and where"
+    return doc
+
+
 def install(app: FastAPI) -> None:
-    build = app.openapi
-    done: list[int] = []
+    build = app.openapi  # FastAPI's own: builds app.openapi_schema unless it is set
 
     def openapi() -> dict[str, Any]:
-        doc = build()  # FastAPI's own, cached on the app after the first call
-        if id(doc) not in done:
-            done.append(id(doc))
-            schemas = doc.get("components", {}).get("schemas", {})
-            if "HTTPValidationError" in schemas:
-                schemas["HTTPValidationError"] = ERROR_SCHEMA | {"title": "Error"}
-                schemas.pop("ValidationError", None)
-                for ops in doc.get("paths", {}).values():
-                    for op in ops.values():
-                        if "422" in op.get("responses", {}):
-                            op["responses"]["422"]["description"] = "Invalid input: the message says what and where"
-        return doc
+        if app.openapi_schema is None:
+            key, routes = _described(app)
+            known = _DOCUMENTS.get(key)
+            if known is not None and len(known[0]) == len(routes) and all(a is b for a, b in zip(known[0], routes)):
+                app.openapi_schema = json.loads(known[1])  # this app's own copy: a caller may change it
+            else:
+                doc = _errors_as_maadan_writes_them(build())
+                _DOCUMENTS[key] = (routes, json.dumps(doc))
+                while len(_DOCUMENTS) > _KEPT:
+                    _DOCUMENTS.pop(next(iter(_DOCUMENTS)))
+        return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]
 
