@@ -47,10 +47,8 @@ def refuse_newer(engine: Engine) -> None:
     version of Maadan migrated it, and an older one must not touch it (nor downgrade it)."""
     current = current_revision(engine)
     if current is not None and not known(current):
-        from maadan.store.database import describe
-
         raise DatabaseNotReady(
-            f"The {describe(engine)} has schema revision {current}, which this version of Maadan does not "
+            f"The database {engine.url.database} has schema revision {current}, which this version of Maadan does not "
             f"know (its newest is {head_revision()}): the database was migrated by a newer Maadan. "
             "Run that version (or newer); nothing was changed."
         )
