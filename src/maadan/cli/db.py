@@ -97,7 +97,7 @@ def backup(file: Path = typer.Argument(..., help="The backup file to write (must
     os.unlink(tmp)  # the tools create it themselves
     tmp_path = Path(tmp)
     try:
-        store_backup.dump(c.engine, tmp_path)
+        store_backup.dump(c.engine, tmp_path, c.settings.pg_bin)
         sealed = seal.seal(signer, cp, store_backup.kind(c.engine), tmp_path)
         with open(seal_path, "x", encoding="utf-8") as f:
             f.write(sealed.note)
@@ -196,7 +196,7 @@ def restore(file: Path = typer.Argument(..., help="A backup written by `maadan d
             for suffix in ("-wal", "-shm"):
                 Path(f"{tmp_path}{suffix}").unlink(missing_ok=True)
     else:
-        store_backup.restore_pg(file, c.engine)
+        store_backup.restore_pg(file, c.engine, c.settings.pg_bin)
         try:
             result = prove(c.engine)
         except BaseException:

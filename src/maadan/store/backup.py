@@ -35,9 +35,9 @@ def require_empty(engine: Engine, where: str) -> None:
                        "is restored into an empty database only. Create a new one (or move this one away)")
 
 
-def tool(name: str) -> str:
-    """The path of a PostgreSQL client program: MAADAN_PG_BIN, else PATH, else the newest installed."""
-    folder = os.environ.get("MAADAN_PG_BIN")
+def tool(name: str, folder: Path | None = None) -> str:
+    """The path of a PostgreSQL client program: in `folder` (MAADAN_PG_BIN), else on PATH, else the newest
+    installed."""
     if folder:
         path = Path(folder) / name
         if not os.access(path, os.X_OK):
@@ -78,7 +78,7 @@ def _sync(path: Path) -> None:
         os.fsync(f.fileno())
 
 
-def dump(engine: Engine, target: Path) -> None:
+def dump(engine: Engine, target: Path, pg_bin: Path | None = None) -> None:
     """Write a consistent copy of the whole database to `target` (which must not exist yet)."""
     if engine.dialect.name == "sqlite":
         source = engine.url.database
@@ -93,7 +93,7 @@ def dump(engine: Engine, target: Path) -> None:
             dst.close()
             src.close()
     else:
-        _run([tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target)],
+        _run([tool("pg_dump", pg_bin), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target)],
              _pg_env(engine), "pg_dump")
     _sync(target)
 
@@ -125,9 +125,9 @@ def restore_sqlite(backup: Path, target: Path) -> None:
     _sync(target)
 
 
-def restore_pg(backup: Path, engine: Engine) -> None:
+def restore_pg(backup: Path, engine: Engine, pg_bin: Path | None = None) -> None:
     """pg_restore into the engine's (empty) database, in one transaction: all of it or none."""
-    _run([tool("pg_restore"), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+    _run([tool("pg_restore", pg_bin), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
           "--dbname", engine.url.database or "", str(backup)], _pg_env(engine), "pg_restore")
 
 
