@@ -93,7 +93,9 @@ def dump(engine: Engine, target: Path, pg_bin: Path | None = None) -> None:
             dst.close()
             src.close()
     else:
-        _run([tool("pg_dump", pg_bin), "--format=custom", "--no-owner", "--no-privileges", "--file", str(target)],
+        # PostGIS's own table of reference systems is the extension's: restoring its rows would need a superuser
+        _run([tool("pg_dump", pg_bin), "--format=custom", "--no-owner", "--no-privileges",
+              "--exclude-table-data=spatial_ref_sys", "--file", str(target)],
              _pg_env(engine), "pg_dump")
     _sync(target)
 
@@ -127,7 +129,9 @@ def restore_sqlite(backup: Path, target: Path) -> None:
 
 def restore_pg(backup: Path, engine: Engine, pg_bin: Path | None = None) -> None:
     """pg_restore into the engine's (empty) database, in one transaction: all of it or none."""
+    # --no-comments: the dump's COMMENT ON EXTENSION postgis needs the extension's owner (a superuser)
     _run([tool("pg_restore", pg_bin), "--single-transaction", "--exit-on-error", "--no-owner", "--no-privileges",
+          "--no-comments",
           "--dbname", engine.url.database or "", str(backup)], _pg_env(engine), "pg_restore")
 
 
