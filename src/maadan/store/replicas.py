@@ -25,7 +25,7 @@ _LSN = re.compile(r"^([0-9A-Fa-f]{1,8})/([0-9A-Fa-f]{1,8})$")
 
 def parse_lsn(value: str | None) -> int | None:
     """An LSN ('16/B374D848') as a number; None for anything else (the value may come from a client)."""
-    m = _LSN.match(value or "")
+    m = _LSN.fullmatch(value or "")
     return (int(m.group(1), 16) << 32) + int(m.group(2), 16) if m else None
 
 

@@ -18,7 +18,7 @@ from maadan.config import load_settings
 from maadan.store.database import create_db_engine
 from maadan.store.schema import full_metadata
 from maadan.store.uow import UnitOfWork
-from tests.conftest import Database
+from tests.conftest import PG_URL, Database
 from tests.integration.ops.conftest import maadan, maadan_json
 
 
@@ -173,3 +173,35 @@ def test_backup_taken_while_writes_run_restores_and_verifies(registry, tmp_path)
     finally:
         target.close()
         source.close()
+
+
+@pytest.mark.skipif(not PG_URL, reason="PostgreSQL roles: needs MAADAN_TEST_POSTGRES_URL")
+@pytest.mark.parametrize("seeded_db", ["postgresql"], indirect=True)
+def test_postgresql_backup_restores_as_the_database_owner_without_superuser(registry, tmp_path):
+    """As in a deployment: Maadan's role owns its databases, a superuser created PostGIS in them once."""
+    from sqlalchemy.engine import make_url
+
+    role, password = f"owner_{int(time.time() * 1000) % 10**9}", "owner-pass-123"
+    admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    dbs = [f"{role}_src", f"{role}_dst"]
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f"CREATE ROLE {role} LOGIN PASSWORD '{password}'"))
+            for name in dbs:
+                conn.execute(text(f"CREATE DATABASE {name} OWNER {role}"))
+        for name in dbs:
+            with create_engine(make_url(PG_URL).set(database=name), isolation_level="AUTOCOMMIT").connect() as c:
+                c.execute(text("CREATE EXTENSION postgis"))
+        src, dst = (make_url(PG_URL).set(database=n, username=role, password=password)
+                    .render_as_string(hide_password=False) for n in dbs)
+        env = {"MAADAN_REGISTER_KEY": str(registry.key)}
+        assert maadan(src, "db", "upgrade")[0] == 0
+        made = maadan_json(src, "db", "backup", tmp_path / "owner.backup", env=env)
+        done = maadan_json(dst, "db", "restore", tmp_path / "owner.backup", env=env)
+        assert done["verified"] and done["events"] == made["tree_size"]
+    finally:
+        with admin.connect() as conn:
+            for name in dbs:
+                conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
+        admin.dispose()
