@@ -37,6 +37,14 @@ SETTINGS: tuple[Setting, ...] = (
         "postgresql+psycopg://user@host/db for PostgreSQL with PostGIS.",
     ),
     Setting(
+        "MAADAN_READ_DATABASE_URL",
+        "unset (every read goes to MAADAN_DATABASE_URL)",
+        "PostgreSQL only: comma-separated URLs of streaming replicas (standbys) of MAADAN_DATABASE_URL. Public "
+        "reads (pages, REST and OGC GETs) go to a replica that is up; writes, and the reads of whoever wrote "
+        "until a replica has replayed their write (the maadan_lsn cookie or X-Maadan-Min-LSN header), go to "
+        "the primary. Refused with SQLite (one file has no replicas).",
+    ),
+    Setting(
         "MAADAN_BOUNDARIES_DIR",
         "unset (bundled Natural Earth outlines)",
         "Folder of official jurisdiction boundary files named <CODE>.geojson (e.g. PK-BA.geojson); "
@@ -142,6 +150,12 @@ SETTINGS: tuple[Setting, ...] = (
         "A Bearer token (at least 32 characters) that may read /metrics from any address.",
     ),
     Setting(
+        "MAADAN_PG_BIN",
+        "unset (PATH, then the newest /usr/lib/postgresql/*/bin)",
+        "Folder of the PostgreSQL client programs `maadan db backup/restore` run (pg_dump, pg_restore); use "
+        "the server's major version or newer.",
+    ),
+    Setting(
         "MAADAN_SQL_ECHO",
         "0",
         "Set to 1 to log every SQL statement (debugging).",
@@ -154,6 +168,7 @@ class Settings:
     data_dir: Path
     database_url: str
     sql_echo: bool = False
+    read_database_urls: tuple[str, ...] = ()
     host: str = "127.0.0.1"
     port: int = 8000
     env: str = "dev"
@@ -173,6 +188,7 @@ class Settings:
     metrics_token: str = ""
     register_key: Path | None = None  # None: <data_dir>/register-key.pem
     register_name: str = "maadan.local/register"
+    pg_bin: Path | None = None
 
     @property
     def register_key_path(self) -> Path:
@@ -219,7 +235,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     if not secret:
         secret = secrets.token_urlsafe(32)  # dev: sessions last as long as the process
     return Settings(
-        data_dir=data_dir, database_url=url, sql_echo=echo,
+        data_dir=data_dir, database_url=url, sql_echo=echo, read_database_urls=_read_urls(env, url),
         host=env.get("MAADAN_HOST") or "127.0.0.1",
         port=_int(env, "MAADAN_PORT", 8000, 1, 65535),
         env=mode, secret_key=secret, tile_url=env.get("MAADAN_TILE_URL") or None,
@@ -235,7 +251,25 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         sqlite_synchronous=_choice(env, "MAADAN_SQLITE_SYNCHRONOUS", ("full", "extra")),
         metrics_networks=_networks(env, "MAADAN_METRICS_NETWORKS", "127.0.0.1/32,::1/128"),
         metrics_token=_token(env, "MAADAN_METRICS_TOKEN"),
+        pg_bin=Path(env["MAADAN_PG_BIN"]).expanduser() if env.get("MAADAN_PG_BIN") else None,
     )
+
+
+def _read_urls(env: Mapping[str, str], primary: str) -> tuple[str, ...]:
+    raw = [u.strip() for u in (env.get("MAADAN_READ_DATABASE_URL") or "").split(",") if u.strip()]
+    if raw and primary.startswith("sqlite"):
+        raise ConfigError("MAADAN_READ_DATABASE_URL is for PostgreSQL streaming replicas; the database is SQLite "
+                          "(one file, no replicas): unset MAADAN_READ_DATABASE_URL")
+    out = []
+    for i, url in enumerate(raw, 1):
+        scheme = url.split("://", 1)[0] if "://" in url else ""
+        if scheme not in ("postgresql", "postgres", "postgresql+psycopg"):
+            raise ConfigError(f"MAADAN_READ_DATABASE_URL: URL {i} must be postgresql+psycopg://…, "
+                              f"not {scheme or url[:20]!r}")
+        out.append("postgresql+psycopg://" + url.split("://", 1)[1])
+    if len(out) > 16:
+        raise ConfigError("MAADAN_READ_DATABASE_URL: at most 16 replicas")
+    return tuple(out)
 
 
 def _register_name(env: Mapping[str, str]) -> str:

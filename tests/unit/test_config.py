@@ -40,3 +40,16 @@ def test_password_hashing_setting():
     with pytest.raises(ConfigError) as err:
         load_settings({"MAADAN_PASSWORD_HASHING": "fast-insecure", "MAADAN_ENV": "prod", "MAADAN_SECRET_KEY": "k" * 40})
     assert "refused when MAADAN_ENV=prod" in err.value.message
+
+
+def test_read_replicas_are_postgresql_only():
+    s = load_settings({"MAADAN_DATABASE_URL": "postgresql://u@db1/m",
+                       "MAADAN_READ_DATABASE_URL": " postgresql://u@db2/m , postgresql+psycopg://u@db3:5433/m"})
+    assert s.read_database_urls == ("postgresql+psycopg://u@db2/m", "postgresql+psycopg://u@db3:5433/m")
+    assert load_settings({}).read_database_urls == ()
+    with pytest.raises(ConfigError) as err:  # SQLite: refused, not silently ignored
+        load_settings({"MAADAN_READ_DATABASE_URL": "postgresql://u@db2/m"})
+    assert "SQLite" in err.value.message and "unset MAADAN_READ_DATABASE_URL" in err.value.message
+    with pytest.raises(ConfigError) as err:
+        load_settings({"MAADAN_DATABASE_URL": "postgresql://u@db1/m", "MAADAN_READ_DATABASE_URL": "sqlite:///x.db"})
+    assert "URL 1 must be postgresql" in err.value.message

@@ -17,9 +17,11 @@ from maadan.http.client_limits import ClientLimits
 from maadan.http.compression import Compression
 from maadan.http.idempotency import Idempotency
 from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, RequestLog
+from maadan.http.replicas import ReadYourWrites
 from maadan.http.security_headers import SecurityHeaders
 from maadan.store import durability
 from maadan.store.database import create_db_engine, require_schema
+from maadan.store.replicas import Replicas
 
 ADAPTERS = ("maadan.api", "maadan.ogc", "maadan.web")  # installed in this order; each must import
 
@@ -31,6 +33,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     engine = engine or create_db_engine(settings)
     require_schema(engine)
     durability.require_durable(engine)  # synchronous_commit on for our sessions; fsync=off warned about
+    replicas = Replicas(settings.read_database_urls, settings.sql_echo)  # none unless MAADAN_READ_DATABASE_URL
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -38,6 +41,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         yield
         warming.join()
         engine.dispose()
+        replicas.dispose()
 
     app = FastAPI(
         title="Maadan API",
@@ -51,6 +55,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.replicas = replicas
     app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
     errors.install(app)
     openapi_doc.install(app)
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         importlib.import_module(name).install(app)
 
     app.add_middleware(Idempotency, hours=settings.idempotency_hours)  # innermost: sees the answer whole
+    app.add_middleware(ReadYourWrites)  # outside it: the write is committed when the answer starts
     app.add_middleware(RejectNul)  # inside the body limit: it reads bodies the limit has bounded
     app.add_middleware(JsonDepthLimit)  # likewise; before any parser recurses into the body
     app.add_middleware(BodyLimit, limit=settings.max_body_bytes)

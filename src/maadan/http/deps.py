@@ -9,6 +9,7 @@ from fastapi import Depends, Query, Request
 
 from maadan.config import Settings
 from maadan.http.idempotency import claim_of
+from maadan.http.replicas import read_engine
 from maadan.store.uow import UnitOfWork
 
 MAX_LIMIT = 1000
@@ -19,9 +20,10 @@ def settings(request: Request) -> Settings:
 
 
 def uow(request: Request) -> UnitOfWork:
-    """A read unit of work on the app's engine (the schema is checked once at startup). After a keyed
+    """A read unit of work on the app's engine (the schema is checked once at startup), or on a read
+    replica when there are some and this client has not just written (http/replicas.py). After a keyed
     write in the same request it reads that write's transaction (http/idempotency.py)."""
-    return UnitOfWork(request.app.state.engine, claim=claim_of(request.scope))
+    return UnitOfWork(read_engine(request), claim=claim_of(request.scope))
 
 
 def write_uow(request: Request) -> UnitOfWork:

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
-from sqlalchemy.exc import DataError
+from sqlalchemy.exc import DataError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from maadan.errors import MaadanError
@@ -115,6 +115,18 @@ def _json_error(error: dict, doc: object) -> dict:
             "msg": f"not valid JSON at line {line}, column {column} (character {pos}): {reason}"}
 
 
+_UNAVAILABLE = ("connection", "terminating", "server closed", "shutting down", "could not connect",
+                "the database system is", "database is locked", "starting up", "in recovery")
+
+
+def database_unavailable(exc: Exception) -> bool:
+    """Whether a database error means "not reachable or busy just now" (a 503), not a bug (a 500)."""
+    if isinstance(exc, InterfaceError) or getattr(exc, "connection_invalidated", False):
+        return True
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(s in text for s in _UNAVAILABLE)
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(MaadanError)
     async def _maadan(request: Request, exc: MaadanError) -> Response:
@@ -152,6 +164,21 @@ def install(app: FastAPI) -> None:
                                           "message": "a field holds a NUL character (U+0000), which text may not contain"})
         return await _unexpected(request, exc)
 
+    @app.exception_handler(OperationalError)
+    @app.exception_handler(InterfaceError)
+    async def _database_down(request: Request, exc: Exception) -> Response:
+        # The database went away (a restart, a failover, a lost connection) or is busy: the unit of work
+        # rolled back, nothing was written, and the same request will work again shortly.
+        if not database_unavailable(exc):
+            return await _unexpected(request, exc)
+        rid = request_id(request.scope)
+        log.warning("database unavailable on %s %s (request %s): %s", request.method, request.url.path, rid,
+                    " ".join(str(getattr(exc, "orig", exc)).split())[:300])
+        return respond(request, 503, {"error": "database_unavailable",
+                                      "message": "the database is not reachable just now; nothing was written. "
+                                                 "Try again in a few seconds"},
+                       {"Retry-After": "5", **({"X-Request-ID": rid} if rid else {})})
+
     @app.exception_handler(UnicodeDecodeError)
     async def _undecodable(request: Request, exc: UnicodeDecodeError) -> Response:
         # A safety net: every reader decodes what users send and says where it breaks; text that
@@ -162,6 +189,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:  # a bug, not bad input
+        if isinstance(exc, (OperationalError, InterfaceError)) and database_unavailable(exc):
+            return await _database_down(request, exc)  # raised in a middleware (the idempotency lookup)
         rid = request_id(request.scope)
         log.exception("internal error on %s %s (request %s)", request.method, request.url.path, rid)
         # answered outside the middleware (Starlette's outermost error handler): the id header is set here

@@ -14,6 +14,11 @@ Series (all prefixed `maadan_`):
   spatial_index_state{state}                     1 for the warm-up state now (cold, warming, warm, failed)
   spatial_index_items{jurisdiction}              titles, applications and reserved areas in each index
   spatial_index_updates_total{how}               index updates: built, caught-up (from the change log), compacted
+  db_reads_total{target}                         request reads served by a replica or the primary (only
+                                                 counted when MAADAN_READ_DATABASE_URL is set)
+  replica_up{replica}, replica_lag_bytes{replica}, replica_lag_seconds{replica}
+                                                 each read replica (1, 2, … in MAADAN_READ_DATABASE_URL's
+                                                 order), measured when scraped
 """
 
 from __future__ import annotations
@@ -52,7 +57,10 @@ class Metrics:
         self.checks = Counter("maadan_checks", "Spatial checks answered", ["ok"], registry=registry)
         self.idempotency = Counter("maadan_idempotency", "Writes sent with an Idempotency-Key, by outcome",
                                    ["outcome"], registry=registry)
+        self.reads = Counter("maadan_db_reads", "Request reads, by where they were served (replica or primary)",
+                             ["target"], registry=registry)
         registry.register(_IndexCollector(app))
+        registry.register(_ReplicaCollector(app))
 
     def idempotency_outcome(self, outcome: str) -> None:
         self.idempotency.labels(outcome).inc()
@@ -89,6 +97,33 @@ class _IndexCollector:
         for how, n in sorted(CACHES.counts.items()):
             updates.add_metric([how], float(n))
         yield updates
+
+
+class _ReplicaCollector:
+    """Each read replica: up, and its lag behind the primary (bytes of WAL, seconds), read when scraped."""
+
+    def __init__(self, app: FastAPI):
+        self.app = app
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        replicas = getattr(self.app.state, "replicas", None)
+        if not replicas:
+            return
+        up = GaugeMetricFamily("maadan_replica_up", "1 when the read replica answers", labels=["replica"])
+        lag_b = GaugeMetricFamily("maadan_replica_lag_bytes", "WAL bytes the replica has yet to replay",
+                                  labels=["replica"])
+        lag_s = GaugeMetricFamily("maadan_replica_lag_seconds", "Seconds since the last replayed transaction "
+                                  "while the replica is behind (0 when caught up)", labels=["replica"])
+        for i, r in enumerate(replicas.status(self.app.state.engine), 1):
+            up.add_metric([str(i)], 1.0 if r["up"] else 0.0)
+            if r["lag_bytes"] is not None:
+                lag_b.add_metric([str(i)], float(r["lag_bytes"]))
+            if r["lag_seconds"] is not None:
+                lag_s.add_metric([str(i)], float(r["lag_seconds"]))
+        yield from (up, lag_b, lag_s)
 
 
 def metrics_of(scope: Scope) -> Metrics | None:

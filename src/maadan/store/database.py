@@ -68,6 +68,7 @@ def require_schema(engine: Engine) -> None:
         raise DatabaseNotReady(
             f"The {describe(engine)} has no Maadan schema yet. Run: maadan db init"
         )
+    migrate.refuse_newer(engine)
     current, head = migrate.current_revision(engine), migrate.head_revision()
     if current != head:
         raise DatabaseNotReady(

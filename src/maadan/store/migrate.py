@@ -10,6 +10,8 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
+from maadan.errors import DatabaseNotReady
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 
 
@@ -21,11 +23,35 @@ def _config() -> Config:
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
-    """Bring the schema to `revision` (default: the newest)."""
+    """Bring the schema to `revision` (default: the newest). Refuses a database whose revision this code
+    does not know (a newer Maadan migrated it): nothing is changed."""
+    refuse_newer(engine)
     cfg = _config()
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, revision)
+
+
+def known(revision: str) -> bool:
+    """Whether `revision` is in this code's chain of migrations."""
+    return revision in {r.revision for r in ScriptDirectory.from_config(_config()).walk_revisions()}
+
+
+def revisions() -> list[str]:
+    """Every revision of this code's chain, oldest first."""
+    return [r.revision for r in reversed(list(ScriptDirectory.from_config(_config()).walk_revisions()))]
+
+
+def refuse_newer(engine: Engine) -> None:
+    """Raise DatabaseNotReady when the database's schema revision is not one this code knows: a newer
+    version of Maadan migrated it, and an older one must not touch it (nor downgrade it)."""
+    current = current_revision(engine)
+    if current is not None and not known(current):
+        raise DatabaseNotReady(
+            f"The database {engine.url.database} has schema revision {current}, which this version of Maadan does not "
+            f"know (its newest is {head_revision()}): the database was migrated by a newer Maadan. "
+            "Run that version (or newer); nothing was changed."
+        )
 
 
 def current_revision(engine: Engine) -> str | None:

@@ -1,0 +1,139 @@
+"""Read replicas (issue 18 item 3) on a real PostgreSQL streaming standby (`scripts/pg-test-server
+replica`, started by .ci/run): public reads are served by the standby, a write is visible to its
+writer at once (read-your-writes by the primary's WAL position), and the lag is reported in
+/api/health and /metrics. The standby's replay is paused to make "served by the standby" visible:
+what it has not replayed, its readers cannot see."""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from maadan.auth import service as auth
+from maadan.config import load_settings
+from maadan.http.app import create_app
+from maadan.store.uow import UnitOfWork
+from tests.conftest import PG_URL, Database
+
+REPLICA_URL = os.environ.get("MAADAN_TEST_POSTGRES_REPLICA_URL")
+pytestmark = pytest.mark.skipif(not (PG_URL and REPLICA_URL), reason=(
+    "needs MAADAN_TEST_POSTGRES_URL and MAADAN_TEST_POSTGRES_REPLICA_URL: a streaming standby of it, from "
+    "`scripts/pg-test-server replica PRIMARY_DIR DIR`"))
+PASSWORD = "a long enough passphrase"
+
+
+def lsn(engine, sql: str) -> int:
+    with engine.connect() as conn:
+        hi, lo = conn.execute(text(f"SELECT ({sql})::text")).scalar().split("/")
+    return (int(hi, 16) << 32) + int(lo, 16)
+
+
+def caught_up(primary, replica, timeout: float = 60) -> None:
+    target = lsn(primary, "pg_current_wal_lsn()")
+    deadline = time.monotonic() + timeout
+    while lsn(replica, "pg_last_wal_replay_lsn()") < target:
+        assert time.monotonic() < deadline, "the standby did not catch up within a minute"
+        time.sleep(0.05)
+
+
+def replay(replica, action: str) -> None:
+    with replica.connect() as conn:
+        conn.execute(text(f"SELECT pg_wal_replay_{action}()"))
+        conn.commit()
+
+
+def metric(body: str, name: str, **labels) -> float:
+    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    m = re.search(rf"^{name}{{{re.escape(want)}}} (\S+)$" if want else rf"^{name} (\S+)$", body, re.M)
+    return float(m.group(1)) if m else 0.0
+
+
+# Replicas are PostgreSQL's: SQLite refuses MAADAN_READ_DATABASE_URL (tests/unit/test_config.py).
+pytestmark = [pytestmark, pytest.mark.parametrize("seeded_db", ["postgresql"], indirect=True)]
+TOKEN = "t" * 40
+
+
+@pytest.fixture
+def cluster(seeded_db, tmp_path):
+    db = Database("postgresql", tmp_path, template=seeded_db)
+    name = make_url(db.url).database
+    replica_url = make_url(REPLICA_URL).set(database=name).render_as_string(hide_password=False)
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": db.url, "MAADAN_READ_DATABASE_URL": replica_url,
+                                    "MAADAN_PASSWORD_HASHING": "fast-insecure",
+                                    "MAADAN_METRICS_TOKEN": TOKEN}))
+    auth.create_user(UnitOfWork(app.state.engine, write=True), "applicant.a", PASSWORD, "applicant", "ussm")
+    replica = create_engine(replica_url, isolation_level="AUTOCOMMIT")
+    deadline = time.monotonic() + 60
+    while True:  # the new database reaches the standby by replication, too
+        try:
+            caught_up(app.state.engine, replica)
+            break
+        except Exception:
+            assert time.monotonic() < deadline, "the database never appeared on the standby"
+            time.sleep(0.1)
+    try:
+        with TestClient(app) as writer, TestClient(app) as public:
+            yield app, writer, public, replica
+    finally:
+        replay(replica, "resume")
+        replica.dispose()
+        db.close()
+
+
+def test_public_reads_use_the_standby_and_a_writer_reads_its_own_write(cluster):
+    app, writer, public, replica = cluster
+    primary = app.state.engine
+    health = public.get("/api/health").json()
+    assert [r["replica"] for r in health["replicas"]] == [1] and health["replicas"][0]["up"]
+
+    replay(replica, "pause")  # from here the standby shows the past
+    token = writer.post("/api/auth/token", json={"username": "applicant.a", "password": PASSWORD}).json()
+    r = writer.post("/api/cadastre/applications", headers={"Authorization": f"Bearer {token['access_token']}"},
+                    json={"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
+                          "holders": [{"name": "US Strategic Metals", "share_pct": 100, "country": "US"}],
+                          "area": {"geojson": {"type": "Polygon", "coordinates": [[[64.0, 28.8], [64.1, 28.8],
+                                               [64.1, 28.9], [64.0, 28.9], [64.0, 28.8]]]}}})
+    assert r.status_code == 201, r.text
+    position = r.headers["x-maadan-lsn"]
+    assert writer.cookies.get("maadan_lsn") == position
+    where = f"/api/cadastre/applications/PK-BA/{r.json()['number']}"
+
+    assert writer.get(where).status_code == 200  # its writer sees it at once: read from the primary
+    assert public.get(where).status_code == 404  # everyone else reads the standby, which has not replayed it
+    assert public.get(where, headers={"X-Maadan-Min-LSN": position}).status_code == 200  # an API client's way
+    assert public.get(where, headers={"X-Maadan-Min-LSN": "not an LSN"}).status_code == 404  # ignored
+    assert public.get("/ogc/collections/applications/items?limit=1000").status_code == 200
+
+    health = public.get("/api/health").json()["replicas"][0]
+    assert health["up"] and health["lag_bytes"] > 0
+    scrape = public.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert metric(scrape, "maadan_replica_up", replica="1") == 1
+    assert metric(scrape, "maadan_replica_lag_bytes", replica="1") > 0
+    served = metric(scrape, "maadan_db_reads_total", target="replica")
+    assert served >= 3 and metric(scrape, "maadan_db_reads_total", target="primary") >= 2
+
+    replay(replica, "resume")
+    caught_up(primary, replica)
+    assert public.get(where).status_code == 200  # replayed: the public sees it on the standby
+    assert writer.get(where).status_code == 200  # and the writer is served by the standby again
+    scrape = public.get("/metrics", headers={"Authorization": f"Bearer {TOKEN}"}).text
+    assert metric(scrape, "maadan_db_reads_total", target="replica") >= served + 2
+    health = public.get("/api/health").json()["replicas"][0]
+    assert health["lag_bytes"] == 0 and health["lag_seconds"] == 0
+
+
+def test_a_standby_that_is_down_is_skipped(cluster, tmp_path):
+    app, _, public, _ = cluster
+    app.state.replicas._replicas[0].engine.dispose()
+    app.state.replicas._replicas[0].engine = create_engine("postgresql+psycopg://postgres@127.0.0.1:9/none",
+                                                           connect_args={"connect_timeout": 1})
+    app.state.replicas._replicas[0].seen_at = 0
+    assert public.get("/api/cadastre/titles?limit=1").status_code == 200  # from the primary
+    health = public.get("/api/health").json()["replicas"][0]
+    assert health["up"] is False and health["lag_bytes"] is None
