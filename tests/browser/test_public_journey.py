@@ -183,3 +183,29 @@ def test_unknown_address_is_an_html_page(chromium, public_site):
         response = page.goto("/no/such/page")
         assert response.status == 404 and "text/html" in response.headers["content-type"]
         assert page.get_by_role("heading", name="Not found").is_visible()
+
+
+def test_the_map_helps_find_ground(chromium, public_site, request):
+    site, number = public_site
+    backend = request.node.callspec.params.get("public_site", "sqlite")
+    for phone in (False, True):
+        with person(chromium, site, phone=phone) as (page, errors):
+            page.goto("/map")
+            page.wait_for_load_state("networkidle")
+            assert page.locator(".leaflet-control-scale-line").first.is_visible()
+            assert page.locator(".border-label").count() == 4
+            assert page.locator(".place-label", has_text="Karachi").count() == 1
+            box = page.locator("#map").bounding_box()
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+            assert "° N" in page.locator("#map-coords").inner_text()
+            page.get_by_label("Find a title, application, deposit, mineral or place").fill("Quetta")
+            page.get_by_role("button", name="Find").click()
+            page.locator("#search-results li", has_text="Quetta (place)").first.wait_for()
+            page.get_by_label("Find a title, application, deposit, mineral or place").fill("copper")
+            page.get_by_role("button", name="Find").click()
+            page.locator("#search-results a", has_text="Mineral: copper").wait_for()
+            page.evaluate("() => window.maadanMap.addLayer(window.maadanGround.available)")
+            page.locator("#available-status", has_text="km²").wait_for()
+            assert page.locator("path.leaflet-interactive[fill='#2ea043']").count() >= 1
+            shot(page, f"{backend}-{'phone' if phone else 'laptop'}-map-available-ground")
+            assert errors == []

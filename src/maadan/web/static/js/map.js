@@ -48,6 +48,14 @@
     results.innerHTML = "";
     hits.slice(0, 20).forEach(function (hit) {
       var li = document.createElement("li");
+      if (!hit.feature) {
+        var a = document.createElement("a");
+        a.href = hit.href || "#";
+        a.textContent = hit.label;
+        li.appendChild(a);
+        results.appendChild(li);
+        return;
+      }
       var button = document.createElement("button");
       button.type = "button";
       button.className = "link";
@@ -66,7 +74,9 @@
     var exact = q.indexOf("/") < 0 ? Promise.resolve([]) :
       M.getJSON("/ogc/collections/titles/items/" + M.encodeId(q.toUpperCase()))
         .then(function (f) { return [f]; }).catch(function () { return []; });
-    return Promise.all([exact, layers.sites]).then(function (parts) {
+    var server = M.getJSON("/api/search?q=" + encodeURIComponent(q))
+      .then(function (r) { return r.items || []; }).catch(function () { return []; });
+    return Promise.all([exact, layers.sites, server]).then(function (parts) {
       var hits = [];
       var seen = {};
       parts[0].forEach(function (f) {
@@ -87,12 +97,25 @@
           hits.push({ label: p.name + " (" + p.kind + ")", feature: f, popup: sitePopup(p) });
         }
       });
+      // Applications, minerals (their deposits) and places come from the server's search (/api/search).
+      var labels = {};
+      hits.forEach(function (h) { labels[h.label] = true; });
+      (parts[2] || []).forEach(function (h) {
+        var label = h.kind === "title" ? "Title " + h.label.replace(/^Title /, "") : h.label + " (" + h.kind + ")";
+        if (labels[label] || labels[h.label] || (h.kind === "title" && seen[h.label.replace(/^Title /, "")])) { return; }
+        labels[label] = true;
+        var popup = '<div class="popup"><strong>' + M.esc(h.label) + "</strong><br>" + M.esc(h.detail) +
+          (h.href ? '<br><a href="' + M.esc(h.href) + '">Its page</a>' : "") + "</div>";
+        hits.push({ label: label + (h.detail ? " — " + h.detail : ""), href: h.href,
+                    feature: h.geometry ? { type: "Feature", geometry: h.geometry, properties: {} } : null, popup: popup });
+      });
+      hits.sort(function (a, b) { return (a.feature ? 0 : 1) - (b.feature ? 0 : 1); });
       listResults(hits);
       if (hits.length === 0) {
-        say("Nothing found for “" + q + "”. Title numbers are matched exactly or among the titles in view; deposits by name.");
+        say("Nothing found for “" + q + "”. Try a title number, an application (PK-BA/A7), a deposit, a mineral or a place.");
       } else {
         say("Found " + hits[0].label + (hits.length === 1 ? "." : "; " + (hits.length - 1) + " more listed above the map."));
-        show(hits[0].feature, hits[0].popup);
+        if (hits[0].feature) { show(hits[0].feature, hits[0].popup); }
       }
     });
   }
