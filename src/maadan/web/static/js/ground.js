@@ -76,8 +76,13 @@
   border.addTo(map);
   borderLabels.addTo(map);
   places.addTo(map);
-  L.control.layers(null, { "International border": border, "Border labels": borderLabels,
-                           "Populated places (GeoNames)": places, "Available ground": available },
-                   { collapsed: window.innerWidth < 700 }).addTo(map);
+  var overlays = { "International border": border, "Border labels": borderLabels,
+                   "Populated places (GeoNames)": places, "Available ground": available };
+  var control = window.maadanLayers && window.maadanLayers.control;
+  if (control) {  // one layer list: the map's own
+    Object.keys(overlays).forEach(function (name) { control.addOverlay(overlays[name], name); });
+  } else {
+    L.control.layers(null, overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
+  }
   window.maadanGround = { available: available, loadAvailable: loadAvailable, places: places, border: border };
 })();
