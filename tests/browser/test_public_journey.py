@@ -18,7 +18,7 @@ from pypdf import PdfReader
 
 from tests.conftest import BACKENDS, Database, run_maadan, serve
 
-from .conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Site, _requirements, settle
+from .conftest import ARTIFACTS, Site, _requirements, settle
 from .test_accessibility import AUDIT, PUBLIC
 
 pytestmark = pytest.mark.slow
@@ -66,15 +66,11 @@ def public_site(request, tmp_path_factory) -> Iterator[tuple[Site, str]]:
         db.close()
 
 
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-
+@pytest.fixture
+def chromium(browser):
+    """The session's one Chromium (a second sync Playwright in the same thread is refused)."""
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as pw:
-        b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
-        yield b
-        b.close()
+    return browser
 
 
 @contextlib.contextmanager
