@@ -40,6 +40,8 @@ echo "vendoring into $dest"
 copy leaflet leaflet dist/leaflet.js dist/leaflet.css dist/images/ LICENSE  # the CSS expects images/ beside it
 # The plug-in's dist bundle already contains its dependencies (turf, lodash, polyclip-ts...).
 copy @geoman-io/leaflet-geoman-free leaflet-geoman dist/leaflet-geoman.js dist/leaflet-geoman.css LICENSE
+# The CSP build: its worker is a file under /static (maplibregl.setWorkerUrl), so the policy needs no blob: workers.
+copy maplibre-gl maplibre-gl dist/maplibre-gl-csp.js dist/maplibre-gl-csp-worker.js dist/maplibre-gl.css LICENSE.txt
 copy swagger-ui-dist swagger-ui swagger-ui-bundle.js swagger-ui.css LICENSE NOTICE
 # The Geoman bundle carries its npm dependencies: list them with their licences beside it.
 # shellcheck disable=SC2016  # single quotes on purpose: the script is JavaScript, not shell

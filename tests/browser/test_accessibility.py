@@ -106,16 +106,16 @@ def test_phone_navigation_and_map(visitor, site):
         assert box["height"] >= 20, f"{name} is hard to tap: {box['height']}px high"
     nav.get_by_role("link", name="Map", exact=True).click()
     v.page.wait_for_url(site.url + "/map")
-    v.page.wait_for_function("() => window.maadanLayers && window.maadanLayers.titles.getLayers().length > 0")
+    v.page.wait_for_function("() => window.maadanView && window.maadanMap.loaded() && window.maadanView.drawn('titles') > 0")
     box = v.page.locator("#map").bounding_box()
     assert box["width"] <= 390 and box["width"] >= 300 and box["height"] >= 250, box
     width = v.page.evaluate("() => document.documentElement.scrollWidth")
     assert width <= 390, f"the map page is {width}px wide on a 390px phone"
-    layers = v.page.locator(".leaflet-control-layers")
+    layers = v.page.locator(".map-layers")
     assert layers.is_visible()
     before = v.page.evaluate("() => window.maadanMap.getZoom()")  # fails if the map object is missing
     assert isinstance(before, (int, float)), before
-    v.page.locator(".leaflet-control-zoom-in").click()
+    v.page.locator(".maplibregl-ctrl-zoom-in").click()
     v.page.wait_for_function("z => window.maadanMap.getZoom() === z + 1", arg=before)
     v.page.get_by_label("Find a title, application, deposit, mineral or place").fill("Reko")
     v.page.get_by_role("button", name="Find").click()

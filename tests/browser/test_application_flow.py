@@ -147,8 +147,8 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     p.page.goto(f"/map?q={title_number}")
     p.page.locator("#map-status").get_by_text(f"Found Title {title_number}").wait_for()
     p.page.wait_for_function(
-        "n => window.maadanLayers.titles.getLayers().some(l => l.feature.properties.number === n)", arg=title_number)
-    popup = p.page.locator(".leaflet-popup-content", has_text=title_number).inner_text()
+        "n => window.maadanView && window.maadanView.drawnNumbers('titles').includes(n)", arg=title_number)
+    popup = p.page.locator(".maplibregl-popup-content", has_text=title_number).inner_text()
     assert "Chagai Minerals (Pvt) Ltd" in popup and "SYNTHETIC" not in popup
     p.shot("1-map-new-title")
     p.page.goto(f"/cadastre/titles/{title_number}")

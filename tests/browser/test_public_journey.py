@@ -188,9 +188,12 @@ def test_the_map_helps_find_ground(chromium, public_site, request):
         with person(chromium, site, phone=phone) as (page, errors):
             page.goto("/map")
             page.wait_for_load_state("networkidle")
-            assert page.locator(".leaflet-control-scale-line").first.is_visible()
-            assert page.locator(".border-label").count() == 4
-            assert page.locator(".place-label", has_text="Karachi").count() == 1
+            try:
+                page.wait_for_function("() => window.maadanView && document.querySelectorAll('.border-label').length === 4")
+            except Exception:
+                raise AssertionError(f"no border labels; page errors: {errors}") from None
+            assert page.locator(".maplibregl-ctrl-scale").first.is_visible()
+            page.locator(".place-label", has_text="Karachi").wait_for()
             box = page.locator("#map").bounding_box()
             page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             assert "° N" in page.locator("#map-coords").inner_text()
@@ -200,8 +203,7 @@ def test_the_map_helps_find_ground(chromium, public_site, request):
             page.get_by_label("Find a title, application, deposit, mineral or place").fill("copper")
             page.get_by_role("button", name="Find").click()
             page.locator("#search-results a", has_text="Mineral: copper").wait_for()
-            page.evaluate("() => window.maadanMap.addLayer(window.maadanGround.available)")
             page.locator("#available-status", has_text="km²").wait_for()
-            assert page.locator("path.leaflet-interactive[fill='#2ea043']").count() >= 1
+            page.wait_for_function("() => (window.maadanMap.getSource('available-ground').serialize().data || {}).type === 'Feature'")
             shot(page, f"{backend}-{'phone' if phone else 'laptop'}-map-available-ground")
             assert errors == []

@@ -78,7 +78,8 @@ def test_every_page_loads_under_the_policy_with_no_violation(visitor, site):
             assert "frame-ancestors 'none'" in headers["content-security-policy"] and headers["x-frame-options"] == "DENY"
             assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
             if template == "/map":
-                v.page.wait_for_function("() => window.maadanLayers && window.maadanLayers.titles.getLayers().length > 0")
+                v.page.wait_for_function("() => window.maadanView && window.maadanMap.loaded()"
+                                         " && window.maadanView.drawn('titles') > 0")
             if template == "/cadastre/apply":
                 v.page.locator(".leaflet-container").first.wait_for()
             assert v.page.evaluate("() => window.__csp") == [], (role, url)

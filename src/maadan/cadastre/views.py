@@ -120,6 +120,23 @@ class Viewer(Protocol):
     organisation_id: str | None
 
 
+# What a public vector tile carries of a title or an application (ogc/tiles, both stores): the
+# number (an application's ref), type, state, holders' names and the synthetic flag. Titles are
+# public; of the applications only those in PUBLIC_STATES, and of them only the applicants'
+# names the public register shows. The PostGIS tile query (store/tiles_repository.py) reads the
+# same columns; tests/integration/api/test_ogc_tiles.py decodes both encoders and compares them.
+TILE_FIELDS = ("number", "type", "state", "holder", "synthetic")
+TILE_APPLICATION_STATES = PUBLIC_STATES
+HOLDER_SEPARATOR = "; "
+
+
+def tile_properties(number: str, title_type: str, state: str, holder_names: list[str],
+                    synthetic: bool) -> dict[str, Any]:
+    """A title's or a public application's properties in a vector tile (holders by name, in order)."""
+    return {"number": number, "type": title_type, "state": state,
+            "holder": HOLDER_SEPARATOR.join(holder_names) or None, "synthetic": bool(synthetic)}
+
+
 def sees_all(viewer: Viewer | None) -> bool:
     """Officers and admins see every application."""
     return viewer is not None and viewer.role in ("officer", "admin")

@@ -48,8 +48,9 @@ def tile_source(tile_url: str | None) -> str | None:
 def content_security_policy(settings: Settings | None) -> str:
     policy = {k: list(v) for k, v in BASE_POLICY.items()}
     tiles = tile_source(settings.tile_url if settings else None)
-    if tiles:
+    if tiles:  # a configured base map: Leaflet loads its tiles as images, MapLibre fetches them
         policy["img-src"].append(tiles)
+        policy["connect-src"].append(tiles)
     return "; ".join(f"{k} {' '.join(v)}" for k, v in policy.items())
 
 

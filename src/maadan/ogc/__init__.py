@@ -1,4 +1,4 @@
-"""OGC API – Features (Part 1: Core, GeoJSON) under /ogc.
+"""OGC API – Features (Part 1: Core, GeoJSON) and OGC API – Tiles (vector tiles, tiles.py) under /ogc.
 
 Standards logic lives in framework-free modules (query.py parses parameters, features.py builds
 documents and links, collections.py reads data); router.py only adapts them to FastAPI.

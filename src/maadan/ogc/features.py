@@ -98,9 +98,9 @@ class Urls:
         return f"{self.items(collection_id)}/{quote(feature_id, safe='~')}"
 
 
-def landing_page(urls: Urls) -> dict[str, Any]:
+def landing_page(urls: Urls, extra_links: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     return {
-        "title": "Maadan OGC API – Features",
+        "title": "Maadan OGC API – Features and Tiles",
         "description": "Mineral titles, public pending applications, deposits and projects, reserved areas and "
                        "jurisdiction boundaries as GeoJSON in WGS 84 lon/lat (CRS84). The titles may include "
                        "SYNTHETIC demonstration titles, flagged synthetic=true and numbered SYN-.",
@@ -111,15 +111,16 @@ def landing_page(urls: Urls) -> dict[str, Any]:
             link(f"{urls.app}/openapi.json", "service-desc", OPENAPI, "The API definition (OpenAPI 3.1)"),
             link(f"{urls.app}/openapi-3.0.json", "service-desc", OPENAPI_30, "The API definition (OpenAPI 3.0)"),
             link(f"{urls.app}/docs", "service-doc", HTML, "The API documentation"),
-        ],
+        ] + list(extra_links or ()),
     }
 
 
-def conformance() -> dict[str, Any]:
-    return {"conformsTo": list(CONFORMANCE)}
+def conformance(more: tuple[str, ...] = ()) -> dict[str, Any]:
+    return {"conformsTo": list(CONFORMANCE) + list(more)}
 
 
-def collection_doc(urls: Urls, info: CollectionInfo, extent: Extent) -> dict[str, Any]:
+def collection_doc(urls: Urls, info: CollectionInfo, extent: Extent,
+                   extra_links: list[dict[str, Any]] | None = None) -> dict[str, Any]:
     doc: dict[str, Any] = {"id": info.id, "title": info.title, "description": info.description}
     ext: dict[str, Any] = {}
     if extent.bbox is not None:
@@ -135,7 +136,7 @@ def collection_doc(urls: Urls, info: CollectionInfo, extent: Extent) -> dict[str
         "links": [
             link(urls.collection(info.id), "self", JSON, f"The {info.title} collection"),
             link(urls.items(info.id), "items", GEOJSON, f"The {info.title} as GeoJSON"),
-        ],
+        ] + list(extra_links or ()),
     }
     return doc
 

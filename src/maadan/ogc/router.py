@@ -7,16 +7,17 @@ from datetime import datetime, timezone
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 
 from maadan.http.base_url import absolute, public_base_url
 from maadan.ogc import collections as registry
 from maadan.ogc import features as docs
+from maadan.ogc import tiles
 from maadan.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
 from maadan.errors import NotFound
 from maadan.http.deps import uow as _uow
 
-router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])
+router = APIRouter(prefix="/ogc", tags=["OGC API – Features and Tiles"])
 
 
 class GeoJSONResponse(JSONResponse):
@@ -52,6 +53,13 @@ def _urls(request: Request) -> docs.Urls:
     return docs.Urls(absolute(request, request.app.url_path_for("ogc_landing")), public_base_url(request))
 
 
+def _tile_links(urls: docs.Urls, collection_id: str) -> list[dict[str, str]]:
+    if collection_id not in tiles.TILED:
+        return []
+    return [docs.link(tiles.tiles_url(urls.root, collection_id), tiles.REL_TILESETS_VECTOR, docs.JSON,
+                      "Vector tiles (Mapbox Vector Tile) of this collection")]
+
+
 def _pairs(request: Request) -> list[tuple[str, str]]:
     return list(request.query_params.multi_items())
 
@@ -60,14 +68,16 @@ def _pairs(request: Request) -> list[tuple[str, str]]:
             openapi_extra={"parameters": [_F]}, responses=_ERRORS)
 def landing(request: Request) -> JSONResponse:
     parse_plain(_pairs(request))
-    return JSONResponse(docs.landing_page(_urls(request)))
+    urls = _urls(request)
+    return JSONResponse(docs.landing_page(urls, [docs.link(f"{urls.root}/tileMatrixSets", tiles.REL_TILING_SCHEMES,
+                                                           docs.JSON, "The tile matrix sets of the vector tiles")]))
 
 
 @router.get("/conformance", summary="Conformance classes", response_class=JSONResponse,
             openapi_extra={"parameters": [_F]}, responses=_ERRORS)
 def conformance(request: Request) -> JSONResponse:
     parse_plain(_pairs(request))
-    return JSONResponse(docs.conformance())
+    return JSONResponse(docs.conformance(tiles.CONFORMANCE))
 
 
 @router.get("/collections", summary="The feature collections", response_class=JSONResponse,
@@ -75,7 +85,8 @@ def conformance(request: Request) -> JSONResponse:
 def collections(request: Request) -> JSONResponse:
     parse_plain(_pairs(request))
     urls, uow = _urls(request), _uow(request)
-    found = [docs.collection_doc(urls, *registry.describe(c, uow)) for c in registry.COLLECTIONS]
+    found = [docs.collection_doc(urls, *registry.describe(c, uow), _tile_links(urls, c.id))
+             for c in registry.COLLECTIONS]
     return JSONResponse(docs.collections_doc(urls, found))
 
 
@@ -84,7 +95,8 @@ def collections(request: Request) -> JSONResponse:
 def collection(request: Request, collection_id: str) -> JSONResponse:
     parse_plain(_pairs(request))
     c = registry.find(collection_id)
-    return JSONResponse(docs.collection_doc(_urls(request), *registry.describe(c, _uow(request))))
+    urls = _urls(request)
+    return JSONResponse(docs.collection_doc(urls, *registry.describe(c, _uow(request)), _tile_links(urls, c.id)))
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a collection (GeoJSON)",
@@ -109,3 +121,70 @@ def item(request: Request, collection_id: str, feature_id: str) -> GeoJSONRespon
     if feature is None:
         raise NotFound(f"feature in {c.id}", feature_id)
     return GeoJSONResponse(docs.feature_doc(_urls(request), c.id, feature))
+
+
+# --- OGC API – Tiles ---------------------------------------------------------------------------
+
+_TILE_ERRORS: dict[int | str, dict[str, Any]] = {
+    400: {"description": "tileMatrix, tileRow or tileCol is not a whole number, or a query parameter is wrong"},
+    404: {"description": "No such collection with tiles or tile matrix set, or the tile lies outside the matrix"},
+}
+_F_MVT = {"name": "f", "in": "query", "required": False, "description": "Output format: only mvt is served.",
+          "schema": {"type": "string", "enum": ["mvt"]}}
+
+
+def _tiled(collection_id: str) -> tuple[tiles.TiledCollection, Any]:
+    c = registry.find(collection_id)  # an unknown collection: 404 naming the collections
+    return tiles.tiled(c.id), c.info
+
+
+@router.get("/tileMatrixSets", summary="The tile matrix sets", response_class=JSONResponse,
+            openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def tile_matrix_sets(request: Request) -> JSONResponse:
+    parse_plain(_pairs(request))
+    return JSONResponse(tiles.tile_matrix_sets_doc(_urls(request).root))
+
+
+@router.get("/tileMatrixSets/{tile_matrix_set_id}", summary="One tile matrix set (OGC TMS 2.0 JSON)",
+            response_class=JSONResponse, openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def tile_matrix_set(request: Request, tile_matrix_set_id: str) -> JSONResponse:
+    parse_plain(_pairs(request))
+    tiles.check_matrix_set(tile_matrix_set_id)
+    return JSONResponse(tiles.tile_matrix_set_doc())
+
+
+@router.get("/collections/{collection_id}/tiles", summary="The vector tilesets of a collection",
+            response_class=JSONResponse, openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def tilesets(request: Request, collection_id: str) -> JSONResponse:
+    parse_plain(_pairs(request))
+    c, info = _tiled(collection_id)
+    return JSONResponse(tiles.tilesets_doc(_urls(request).root, c, info.title))
+
+
+@router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}", summary="A vector tileset's metadata",
+            response_class=JSONResponse, openapi_extra={"parameters": [_F]}, responses=_ERRORS)
+def tileset(request: Request, collection_id: str, tile_matrix_set_id: str) -> JSONResponse:
+    parse_plain(_pairs(request))
+    c, info = _tiled(collection_id)
+    tiles.check_matrix_set(tile_matrix_set_id)
+    return JSONResponse(tiles.tileset_doc(_urls(request).root, c, info.title, info.description))
+
+
+@router.get("/collections/{collection_id}/tiles/{tile_matrix_set_id}/{tile_matrix}/{tile_row}/{tile_col}",
+            summary="One vector tile (Mapbox Vector Tile)", response_class=Response,
+            openapi_extra={"parameters": [_F_MVT]},
+            responses=_TILE_ERRORS | {200: {"content": {tiles.MVT: {}},
+                                            "description": "The tile; zero bytes when no feature lies in it"},
+                                      304: {"description": "Not modified (If-None-Match)"}})
+def tile(request: Request, collection_id: str, tile_matrix_set_id: str, tile_matrix: str, tile_row: str,
+         tile_col: str) -> Response:
+    c, _ = _tiled(collection_id)
+    address = tiles.parse_tile(tile_matrix_set_id, tile_matrix, tile_row, tile_col)
+    tiles.parse_tile_query(_pairs(request))
+    uow = _uow(request)
+    sequence = tiles.register_sequence(uow)
+    tag = tiles.etag(c.id, address, sequence)
+    headers = {"ETag": tag, "Cache-Control": tiles.CACHE_CONTROL}
+    if tag in [v.strip() for v in request.headers.get("if-none-match", "").split(",")]:
+        return Response(status_code=304, headers=headers)
+    return Response(tiles.build_tile(uow, c, address, sequence), media_type=tiles.MVT, headers=headers)

@@ -28,7 +28,9 @@ def test_vendored_assets_and_favicon_are_served(read_web):
     for path in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/vendor/swagger-ui/swagger-ui.css",
                  "/static/vendor/leaflet/leaflet.js", "/static/vendor/leaflet/leaflet.css",
                  "/static/vendor/leaflet-geoman/leaflet-geoman.js", "/static/favicon.svg",
-                 "/static/css/maadan.css", "/static/js/layers.js", "/static/js/map.js", "/static/js/apply.js"):
+                 "/static/css/maadan.css", "/static/js/layers.js", "/static/js/map.js", "/static/js/apply.js",
+                 "/static/js/maadan-map.js", "/static/vendor/maplibre-gl/maplibre-gl-csp.js",
+                 "/static/vendor/maplibre-gl/maplibre-gl-csp-worker.js", "/static/vendor/maplibre-gl/maplibre-gl.css"):
         assert read_web.client.get(path).status_code == 200, path
     docs = read_web.client.get("/docs").text
     assert "/static/vendor/swagger-ui/swagger-ui-bundle.js" in docs and "cdn" not in docs.lower()

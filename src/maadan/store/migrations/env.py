@@ -13,6 +13,8 @@ context.configure(
     target_metadata=full_metadata(),
     render_as_batch=connection.dialect.name == "sqlite",
     compare_type=True,
+    # PostGIS's own table, created with the extension (migration 0012), is not Maadan's to manage.
+    include_name=lambda name, type_, parent: not (type_ == "table" and name == "spatial_ref_sys"),
 )
 with context.begin_transaction():
     context.run_migrations()

@@ -123,28 +123,33 @@
     return layer;
   }
 
+  /* The legend's contents in `div` (both maps): titles by type and state, applications, reserved
+     areas, sites; `extra` adds lines (e.g. what a dot means on the tiled map). */
+  function fillLegend(div, extra) {
+    var rows = Object.keys(TYPE_COLOURS).map(function (code) {
+      return '<li><span class="swatch" data-colour="' + code + '"></span>' + code + "</li>";
+    }).join("");
+    div.innerHTML = "<details" + (window.innerWidth >= 700 ? " open" : "") + "><summary>Legend</summary>" +
+      "<strong>Titles by type</strong><ul>" + rows +
+      '<li><span class="swatch" data-colour="other"></span>other</li>' +
+      '<li><span class="swatch solid"></span>active (filled)</li>' +
+      '<li><span class="swatch dashed"></span>surrendered, expired, revoked (dashed)</li>' +
+      '<li><span class="swatch app"></span>pending application</li>' +
+      '<li><span class="swatch reserved"></span>reserved area</li>' +
+      '<li><span class="dot project"></span>project <span class="dot deposit"></span>deposit; dashed: where an imprecisely located one may lie</li>' +
+      (extra || "") + '</ul><p>SYN- titles are <span class="badge synthetic">SYNTHETIC</span></p></details>';
+    // Colours set through the DOM, not style="" markup, which the Content-Security-Policy forbids.
+    div.querySelectorAll("[data-colour]").forEach(function (el) {
+      var key = el.getAttribute("data-colour");
+      el.style.background = key === "other" ? OTHER_COLOUR : TYPE_COLOURS[key];
+    });
+    return div;
+  }
+
   function legend(map) {
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
-      var div = L.DomUtil.create("div", "legend");
-      var codes = Object.keys(TYPE_COLOURS);
-      var rows = codes.map(function (code) {
-        return '<li><span class="swatch" data-colour="' + code + '"></span>' + code + "</li>";
-      }).join("");
-      div.innerHTML = "<details" + (window.innerWidth >= 700 ? " open" : "") + "><summary>Legend</summary>" +
-        "<strong>Titles by type</strong><ul>" + rows +
-        '<li><span class="swatch" data-colour="other"></span>other</li>' +
-        '<li><span class="swatch solid"></span>active (filled)</li>' +
-        '<li><span class="swatch dashed"></span>surrendered, expired, revoked (dashed)</li>' +
-        '<li><span class="swatch app"></span>pending application</li>' +
-        '<li><span class="swatch reserved"></span>reserved area</li>' +
-        '<li><span class="dot project"></span>project <span class="dot deposit"></span>deposit; dashed: where an imprecisely located one may lie</li>' +
-        '</ul><p>SYN- titles are <span class="badge synthetic">SYNTHETIC</span></p></details>';
-      // Colours set through the DOM, not style="" markup, which the Content-Security-Policy forbids.
-      div.querySelectorAll("[data-colour]").forEach(function (el) {
-        var key = el.getAttribute("data-colour");
-        el.style.background = key === "other" ? OTHER_COLOUR : TYPE_COLOURS[key];
-      });
+      var div = fillLegend(L.DomUtil.create("div", "legend"));
       L.DomEvent.disableClickPropagation(div);
       return div;
     };
@@ -232,5 +237,6 @@
 
   window.Maadan = { esc: esc, encodeId: encodeId, getJSON: getJSON, items: items, addLayers: addLayers,
                     initialView: initialView, titleStyle: titleStyle, titlePopup: titlePopup,
-                    applicationPopup: applicationPopup, TYPE_COLOURS: TYPE_COLOURS };
+                    applicationPopup: applicationPopup, sitePopup: sitePopup, reservedPopup: reservedPopup,
+                    boundaryPopup: boundaryPopup, fillLegend: fillLegend, TYPE_COLOURS: TYPE_COLOURS };
 })();

@@ -1,7 +1,7 @@
 """public: documents the authority issued, PDF and HTML with their SHA-256 (issue 16 item 3)
 
 Revision ID: c4a7e2d90012
-Revises: b3d9e1f0a011
+Revises: c4e2a7d1b012
 Create Date: 2026-12-04 03:30:00
 """
 from alembic import op
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 
 
 revision = 'c4a7e2d90012'
-down_revision = "b3d9e1f0a011"
+down_revision = "c4e2a7d1b012"
 branch_labels = None
 depends_on = None
 

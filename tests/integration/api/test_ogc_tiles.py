@@ -1,0 +1,239 @@
+"""OGC API – Tiles over HTTP on both stores: the documents, tiles decoded and checked against the
+features API, only public facts in the applications' tiles, empty tiles, 4xx for bad addresses,
+ETag/304, and PostGIS's tiles (ST_AsMVT) against the in-process encoder on the same data."""
+
+from __future__ import annotations
+
+import mapbox_vector_tile
+import morecantile
+import numpy as np
+import pytest
+import shapely
+from fastapi.testclient import TestClient
+
+from maadan.cadastre import views
+from maadan.config import load_settings
+from maadan.ogc import tiles
+from maadan.store.database import create_db_engine
+from maadan.store.uow import UnitOfWork
+from tests.integration.api.test_ogc import PRIVATE_STATES, PUBLIC_STATES, SECRET_OWNER, ogc_app, ogc_db  # noqa: F401
+
+TMS = morecantile.tms.get("WebMercatorQuad")
+TILE = "/ogc/collections/{c}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+
+
+@pytest.fixture(scope="module")
+def client(ogc_db):  # noqa: F811
+    tiles.CACHE.clear()
+    app = ogc_app(ogc_db.url)
+    with TestClient(app) as c:
+        yield c
+    app.state.engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def centre(client) -> tuple[float, float]:
+    """The centre of the first demo title (nearest Chagai): deep tiles over it hold titles."""
+    f = client.get("/ogc/collections/titles/items", params={"limit": 1}).json()["features"][0]
+    c = shapely.geometry.shape(f["geometry"]).centroid
+    return (c.x, c.y)
+
+
+def get_tile(client, collection: str, t) -> dict:
+    r = client.get(TILE.format(c=collection, z=t.z, y=t.y, x=t.x))
+    assert r.status_code == 200, r.text
+    assert r.headers["content-type"] == tiles.MVT
+    return mapbox_vector_tile.decode(r.content, default_options={"y_coord_down": True}) if r.content else {}
+
+
+def reference(client, collection: str, t) -> dict[str, dict]:
+    """The features the tile must hold, from the features API: every one whose geometry meets the
+    tile grown by its buffer, keyed by number (or name), with its tile properties."""
+    bounds = tiles.TileAddress(t.z, t.x, t.y).lonlat_bounds(tiles.BUFFER)
+    r = client.get(f"/ogc/collections/{collection}/items",
+                   params={"bbox": ",".join(f"{v:.9f}" for v in bounds), "limit": 10000})
+    assert r.status_code == 200, r.text
+    out = {}
+    for f in r.json()["features"]:
+        p = f["properties"]
+        if collection == "titles":
+            out[p["number"]] = views.tile_properties(p["number"], p["type"], p["state"],
+                                                     [h["name"] for h in p["holders"]], p["synthetic"])
+        else:
+            out[p["ref"]] = views.tile_properties(p["ref"], p["type"], p["state"], p["applicants"], p["synthetic"])
+    return out
+
+
+# --- documents ---------------------------------------------------------------------------------
+
+def test_conformance_landing_and_collections_name_the_tiles(client):
+    conforms = client.get("/ogc/conformance").json()["conformsTo"]
+    for cls in ("core", "tileset", "tilesets-list", "geodata-tilesets", "mvt", "oas30"):
+        assert f"http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/{cls}" in conforms
+    assert "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core" in conforms
+    landing = client.get("/ogc").json()
+    assert any(l["rel"] == tiles.REL_TILING_SCHEMES for l in landing["links"])
+    docs = {c["id"]: c for c in client.get("/ogc/collections").json()["collections"]}
+    for cid in ("titles", "applications", "reserved-areas", "boundaries"):
+        rels = {l["rel"]: l["href"] for l in docs[cid]["links"]}
+        assert rels[tiles.REL_TILESETS_VECTOR].endswith(f"/ogc/collections/{cid}/tiles")
+    assert all(l["rel"] != tiles.REL_TILESETS_VECTOR for l in docs["deposits"]["links"])
+
+
+def test_tileset_list_tileset_and_matrix_set(client):
+    listing = client.get("/ogc/collections/titles/tiles").json()
+    (ts,) = listing["tilesets"]
+    assert ts["dataType"] == "vector" and ts["tileMatrixSetURI"] == tiles.TMS_URI
+    rels = {l["rel"]: l for l in ts["links"]}
+    assert rels["self"]["href"].endswith("/ogc/collections/titles/tiles/WebMercatorQuad")
+    assert rels[tiles.REL_TILING_SCHEME]["href"].endswith("/ogc/tileMatrixSets/WebMercatorQuad")
+
+    meta = client.get("/ogc/collections/titles/tiles/WebMercatorQuad").json()
+    item = next(l for l in meta["links"] if l["rel"] == "item")
+    assert item["templated"] is True and item["type"] == tiles.MVT
+    assert item["href"].endswith("/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}")
+    (layer,) = meta["layers"]
+    assert set(layer["propertiesSchema"]["properties"]) == set(views.TILE_FIELDS)
+    assert len(meta["tileMatrixSetLimits"]) == tiles.MAX_ZOOM + 1
+
+    tms = client.get("/ogc/tileMatrixSets/WebMercatorQuad").json()
+    assert tms["id"] == "WebMercatorQuad" and len(tms["tileMatrices"]) == tiles.MAX_ZOOM + 1
+    assert "3857" in str(tms["crs"])
+    assert client.get("/ogc/tileMatrixSets").json()["tileMatrixSets"][0]["id"] == "WebMercatorQuad"
+
+
+# --- tiles -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("z", [6, 8, 11])
+def test_title_tiles_hold_every_title_in_them_with_public_properties(client, centre, z):
+    t = TMS.tile(*centre, z)
+    want = reference(client, "titles", t)
+    assert want, "the test tile should hold titles"
+    got = get_tile(client, "titles", t)["titles"]["features"]
+    assert {f["properties"]["number"]: f["properties"] for f in got} == want
+    for f in got:
+        assert f["geometry"]["type"] in ("Polygon", "MultiPolygon", "Point")
+
+
+def test_a_title_smaller_than_a_tile_unit_is_a_point(client):
+    t = TMS.tile(62.0, 29.2, 1)
+    got = get_tile(client, "titles", t)["titles"]["features"]
+    assert len(got) == len(reference(client, "titles", t))  # every title is still there
+    points = [f for f in got if f["geometry"]["type"] == "Point"]
+    assert len(points) >= len(got) // 2  # the smallest are points; the rest are a unit or a few wide
+
+
+def test_application_tiles_show_only_public_applications_and_public_facts(client):
+    t = TMS.tile(67.3, 27.55, 6)
+    r = client.get(TILE.format(c="applications", z=t.z, y=t.y, x=t.x))
+    assert SECRET_OWNER.encode() not in r.content and b"secret-applicant-org" not in r.content
+    got = mapbox_vector_tile.decode(r.content)["applications"]["features"]
+    states = sorted(f["properties"]["state"] for f in got)
+    assert states == sorted(PUBLIC_STATES)
+    assert not set(states) & set(PRIVATE_STATES)
+    assert {f["properties"]["number"]: f["properties"] for f in got} == reference(client, "applications", t)
+    for f in got:
+        assert set(f["properties"]) == set(views.TILE_FIELDS)
+        assert f["properties"]["holder"].startswith("Applicant ")
+
+
+def test_reserved_areas_and_boundaries_have_tiles(client):
+    park = get_tile(client, "reserved-areas", TMS.tile(66.1, 26.1, 8))["reserved-areas"]["features"]
+    assert [f["properties"]["name"] for f in park] == ["Test National Park"]
+    assert park[0]["properties"]["synthetic"] is False
+    bounds = get_tile(client, "boundaries", TMS.tile(66.0, 28.0, 4))["boundaries"]["features"]
+    assert "PK-BA" in {f["properties"]["code"] for f in bounds}
+
+
+def test_an_empty_tile_is_200_with_no_bytes(client):
+    r = client.get(TILE.format(c="titles", z=10, y=100, x=100))  # the North Atlantic
+    assert r.status_code == 200 and r.content == b"" and r.headers["content-type"] == tiles.MVT
+
+
+@pytest.mark.parametrize("path,status,says", [
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/25/0/0", 404, "tile matrix"),
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/3/8/0", 404, "tileRow"),
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/3/0/8", 404, "tileCol"),
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/a/0/0", 400, "tileMatrix"),
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/3/-1/0", 400, "tileRow"),
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/3/0/1.5", 400, "tileCol"),
+    ("/ogc/collections/titles/tiles/WorldCRS84Quad/3/0/0", 404, "WorldCRS84Quad"),
+    ("/ogc/collections/titels/tiles/WebMercatorQuad/3/0/0", 404, "titles"),
+    ("/ogc/collections/deposits/tiles/WebMercatorQuad/3/0/0", 404, "vector tiles"),
+    ("/ogc/collections/deposits/tiles", 404, "vector tiles"),
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/3/0/0?f=png", 400, "f"),
+    ("/ogc/collections/titles/tiles/WebMercatorQuad/3/0/0?bbox=1,2,3,4", 400, "bbox"),
+    ("/ogc/tileMatrixSets/EuropeanETRS89_LAEAQuad", 404, "EuropeanETRS89_LAEAQuad"),
+])
+def test_bad_tile_requests_get_a_clear_4xx(client, path, status, says):
+    r = client.get(path)
+    assert r.status_code == status, r.text
+    assert says in r.json()["message"]
+
+
+def test_etag_and_not_modified(client, centre):
+    t = TMS.tile(*centre, 8)
+    url = TILE.format(c="titles", z=t.z, y=t.y, x=t.x)
+    first = client.get(url)
+    tag = first.headers["etag"]
+    assert "max-age" in first.headers["cache-control"]
+    again = client.get(url, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
+    assert client.get(url, headers={"If-None-Match": '"other"'}).status_code == 200
+
+
+# --- both encoders -----------------------------------------------------------------------------
+
+def _shape(f) -> shapely.Geometry:
+    return shapely.geometry.shape(f["geometry"])
+
+
+@pytest.mark.parametrize("collection,lonlat,z", [
+    ("titles", None, 1), ("titles", None, 6), ("titles", None, 8), ("titles", None, 12),
+    ("applications", (67.3, 27.55), 7), ("reserved-areas", (66.1, 26.1), 9),
+])
+def test_postgis_and_in_process_tiles_agree(ogc_db, client, centre, collection, lonlat, z):  # noqa: F811
+    """On PostgreSQL both encoders run on the same rows; on SQLite only the in-process one exists,
+    and both are held to the features API (above). Same features, same properties, and shapes
+    within a tile unit or two of each other."""
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
+    try:
+        uow = UnitOfWork(engine)
+        c = tiles.tiled(collection)
+        t = TMS.tile(*(lonlat or centre), z)
+        address = tiles.TileAddress(t.z, t.x, t.y)
+        seq = tiles.register_sequence(uow)
+        engines = ["python"] + (["postgis"] if ogc_db.backend == "postgresql" else [])
+        decoded = {}
+        for name in engines:
+            body = tiles.build_tile(uow, c, address, seq, engine=name)
+            decoded[name] = {(f["properties"].get("number") or f["properties"]["name"]): f
+                             for f in mapbox_vector_tile.decode(body)[collection]["features"]}
+        python = decoded["python"]
+        assert python
+        served = mapbox_vector_tile.decode(client.get(TILE.format(c=collection, z=t.z, y=t.y, x=t.x)).content)
+        assert {k for k in python} == {(f["properties"].get("number") or f["properties"]["name"])
+                                       for f in served[collection]["features"]}
+        if "postgis" in decoded:
+            pg = decoded["postgis"]
+            assert pg.keys() == python.keys()
+            for key, f in pg.items():
+                g = python[key]
+                assert f["properties"] == g["properties"]
+                assert f["id"] == g["id"]
+                a, b = _shape(f), _shape(g)
+                assert a.geom_type.replace("Multi", "") == b.geom_type.replace("Multi", ""), key
+                assert np.allclose(a.bounds, b.bounds, atol=2), (key, a.bounds, b.bounds)
+                if a.area > 100:
+                    assert abs(a.area - b.area) <= 0.05 * a.area, key
+    finally:
+        engine.dispose()
+
+
+def test_postgis_builds_the_tiles_on_postgresql(ogc_db):  # noqa: F811
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
+    try:
+        with UnitOfWork(engine) as uow:
+            assert uow.tiles.postgis() is (ogc_db.backend == "postgresql")
+    finally:
+        engine.dispose()
