@@ -156,17 +156,23 @@ def _strings(paper: Paper):
                 yield b.url
 
 
+# Typographic punctuation the core fonts lack, written as its plain equivalent in the PDF (the HTML keeps it).
+PLAIN = str.maketrans({"\u2014": "-", "\u2013": "-", "\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                       "\u2026": "...", "\u2212": "-", "\u00a0": " "})
+
+
 def latin1(paper: Paper) -> bool:
-    """Whether the core PDF fonts can write every character of the paper."""
+    """Whether the core PDF fonts can write every character of the paper (typographic dashes and
+    quotes written plain)."""
     try:
         for s in _strings(paper):
-            s.encode("latin-1")
+            s.translate(PLAIN).encode("latin-1")
     except UnicodeEncodeError:
         return False
     return True
 
 
-def _font_dir() -> Path | None:
+def font_dir() -> Path | None:
     """DejaVu Sans as matplotlib ships it (full Unicode: Urdu names, km², °); None: Latin-1 core fonts."""
     try:
         import matplotlib
@@ -188,7 +194,7 @@ def to_pdf(paper: Paper) -> bytes:
     pdf.set_author(paper.authority)
     pdf.set_creator("Maadan")
     pdf.set_auto_page_break(True, margin=18)
-    fonts = None if latin1(paper) else _font_dir()
+    fonts = None if latin1(paper) else font_dir()
     if fonts:
         pdf.add_font("dejavu", "", str(fonts / "DejaVuSans.ttf"))
         pdf.add_font("dejavu", "B", str(fonts / "DejaVuSans-Bold.ttf"))
@@ -200,7 +206,7 @@ def to_pdf(paper: Paper) -> bytes:
         family = "helvetica"
 
         def t(s: str) -> str:
-            return s.encode("latin-1", "replace").decode("latin-1")
+            return s.translate(PLAIN)
     pdf.add_page()
     w = pdf.epw
     line = dict(new_x=XPos.LMARGIN, new_y=YPos.NEXT)
