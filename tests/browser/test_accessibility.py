@@ -117,7 +117,7 @@ def test_phone_navigation_and_map(visitor, site):
     assert isinstance(before, (int, float)), before
     v.page.locator(".maplibregl-ctrl-zoom-in").click()
     v.page.wait_for_function("z => window.maadanMap.getZoom() === z + 1", arg=before)
-    v.page.get_by_label("Find a title number or a deposit").fill("Reko")
+    v.page.get_by_label("Find a title, application, deposit, mineral or place").fill("Reko")
     v.page.get_by_role("button", name="Find").click()
     v.page.locator("#map-status").get_by_text("Found Reko Diq").wait_for()
     v.shot("map-search")

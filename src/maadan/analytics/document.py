@@ -9,8 +9,9 @@ import html
 import io
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Sequence, Union
+
+from maadan.documents.render import font_dir
 
 
 @dataclass(frozen=True)
@@ -88,16 +89,6 @@ def to_html(doc: Document) -> str:
     return "".join(out)
 
 
-def _font_dir() -> Path | None:
-    """DejaVu Sans as shipped with matplotlib (full Unicode); None falls back to Latin-1 core fonts."""
-    try:
-        import matplotlib
-    except ImportError:
-        return None
-    d = Path(matplotlib.__file__).parent / "mpl-data" / "fonts" / "ttf"
-    return d if (d / "DejaVuSans.ttf").is_file() and (d / "DejaVuSans-Bold.ttf").is_file() else None
-
-
 def to_pdf(doc: Document, *, unicode: bool = True, compress: bool = True) -> bytes:
     """The same content as a PDF: headings, paragraphs, tables, figures as PNG images, sources last.
     `unicode=False` uses Latin-1 core fonts and, with `compress=False`, leaves the text readable in the file."""
@@ -107,7 +98,7 @@ def to_pdf(doc: Document, *, unicode: bool = True, compress: bool = True) -> byt
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
     pdf.set_auto_page_break(True, margin=15)
-    fonts = _font_dir() if unicode else None
+    fonts = font_dir() if unicode else None
     if fonts:
         pdf.add_font("dejavu", "", str(fonts / "DejaVuSans.ttf"))
         pdf.add_font("dejavu", "B", str(fonts / "DejaVuSans-Bold.ttf"))

@@ -55,8 +55,10 @@ class Records:
     crs: str | None = None  # as the file declares it ('EPSG:32642', a WKT or a URN); None: not declared
 
 
-def write(path: Path, records: Records, layer: str, fmt: str | None = None) -> Path:
-    """Write records to `path`; a Shapefile is written as a .zip holding all its parts."""
+def write(path: Path, records: Records, layer: str, fmt: str | None = None,
+          metadata: dict[str, str] | None = None) -> Path:
+    """Write records to `path`; a Shapefile is written as a .zip holding all its parts. `metadata`
+    (e.g. the licence) goes into a GeoPackage layer's metadata; other formats carry none."""
     import pyogrio.raw
 
     key = format_for(path, fmt)
@@ -72,6 +74,8 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None) -> P
     kwargs: dict[str, Any] = {}
     if key == "csv":
         kwargs["layer_options"] = {"GEOMETRY": "AS_WKT"}
+    if key == "gpkg" and metadata:
+        kwargs["layer_metadata"] = metadata
     if key == "shp":
         with tempfile.TemporaryDirectory() as tmp:
             shp = Path(tmp) / f"{layer}.shp"

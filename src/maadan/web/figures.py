@@ -41,10 +41,23 @@ class Chart:
     notes: list[str]
 
 
+def chart_title(table: SeriesTable) -> str:
+    """Labelled by its own series and year: 'Refinery production, copper 2023 by country (thousand
+    metric tons), reported'; reserves name what they are reserves of."""
+    if table.metric == "production":
+        return f"{table.series} {table.year} by country ({table.unit}), {table.status}"
+    of = table.series.split(",", 1)[1].strip() if "," in table.series else table.series
+    return f"{table.metric.capitalize()} {table.year} by country ({table.unit}, {of}), {table.status}"
+
+
+def charted(table: SeriesTable) -> bool:
+    """Whether a table has a number to draw: a chart of unknowns is not drawn."""
+    return any(r.statistic.figure.known for r in table.rows) or any(o.figure.known for o in table.other)
+
+
 def series_chart(table: SeriesTable, chart_id: str) -> Chart:
     """One USGS series (production or reserves, one year) by country, largest first as published."""
-    what = "Mine production" if table.metric == "production" else table.metric.capitalize()
-    title = f"{what} {table.year} by country — {table.series} ({table.unit}), {table.status}"
+    title = chart_title(table)
     rows = list(table.rows)
     shown = rows[:MAX_BARS]
     bars = [figure_bar(r.statistic.country, r.statistic.figure) for r in shown]

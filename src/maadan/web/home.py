@@ -9,6 +9,7 @@ from maadan.http.deps import UoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import CurrentUser
 from maadan import overview
+from maadan.cadastre.caches import jurisdictions
 from maadan.web.templating import NavLink, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
@@ -30,4 +31,4 @@ def favicon() -> Response:
 
 @router.get("/map")
 def map_page(request: Request, q: str | None = None) -> Response:
-    return render(request, "map.html", {"q": (q or "")[:100]})
+    return render(request, "map.html", {"q": (q or "")[:100], "jurisdictions": jurisdictions()})

@@ -10,7 +10,9 @@ from fastapi.responses import RedirectResponse, Response
 
 from maadan.http.deps import UoW
 from maadan.http.errors import PAGE_TAG
+from maadan.minerals.criteria import list_criteria
 from maadan.minerals.service import list_minerals, mineral_facts
+from maadan.projects.service import find_projects
 from maadan.web import figures
 from maadan.web.templating import NavLink, render
 
@@ -30,7 +32,16 @@ def mineral(request: Request, name: str, uow: UoW, edition: str | None = None) -
     if facts.mineral.id != name:  # an alias or symbol: send to the one address of the page
         query = f"?{urlencode({'edition': edition})}" if edition else ""
         return RedirectResponse(f"/minerals/{quote(facts.mineral.id)}{query}", status_code=301)
-    charts = [figures.series_chart(t, f"chart-{i}") for i, t in enumerate([*facts.production, *facts.reserves])]
+    tables = [*facts.production, *facts.reserves]
+    charts = [figures.series_chart(t, f"chart-{i}") for i, t in enumerate(tables) if figures.charted(t)]
+    unknown = [f"{figures.chart_title(t)}: no country has a published number ({len(t.rows)} listed)"
+               for t in tables if not figures.charted(t)]
     reliance = figures.reliance_chart(facts.reliance, "chart-reliance")
+    pakistan = [(figures.chart_title(t), next((r.statistic for r in t.rows if r.statistic.country == "Pakistan"), None))
+                for t in tables if figures.charted(t)]
+    deposits = [r.project for r in find_projects(uow, commodity=facts.mineral.id) if r.project.country in ("PK", "Pakistan")]
+    criteria = list_criteria()
     return render(request, "mineral.html", {"facts": facts, "charts": charts, "reliance": reliance,
-                                            "lists": {c.id: c for c in facts.lists}})
+                                            "lists": {c.id: c for c in facts.lists}, "unknown_tables": unknown,
+                                            "pakistan": pakistan, "deposits": deposits,
+                                            "criteria": {e.list_id: criteria.get(e.list_id, []) for e in facts.entries}})

@@ -10,6 +10,7 @@ from datetime import date, datetime, timezone
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
@@ -40,8 +41,34 @@ def number(value: Any, digits: int = 0) -> str:
     return text.rstrip("0").rstrip(".") if "." in text else text
 
 
-def when(value: Any) -> str:
-    """An ISO time or datetime as 'YYYY-MM-DD HH:MM UTC'; a date as 'YYYY-MM-DD'."""
+def money(value: Any, currency: str | None = None, digits: int = 2) -> str:
+    """1000000, 'PKR' -> 'PKR 1,000,000'; 1234.5 -> 'PKR 1,234.5'; None -> 'unknown'."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "unknown"
+    return f"{currency} {number(value, digits)}" if currency else number(value, digits)
+
+
+def area(value: Any, digits: int = 3) -> str:
+    """12.3456 -> '12.346 km²'; None -> 'unknown'."""
+    return "unknown" if value is None else f"{number(value, digits)} km²"
+
+
+@functools.cache
+def site_timezone() -> str:
+    """The time zone pages show times in: the jurisdictions' own when they share one (every bundled
+    jurisdiction is in Asia/Karachi), else UTC."""
+    from maadan.cadastre.caches import jurisdictions, rules_for
+
+    try:
+        zones = {rules_for(j, date.today()).timezone for j in jurisdictions()}
+    except Exception:  # no rules in force: times in UTC, still labelled
+        return "UTC"
+    return zones.pop() if len(zones) == 1 else "UTC"
+
+
+def when(value: Any, tz: str | None = None) -> str:
+    """An ISO time or datetime in the jurisdiction's time zone, the zone named:
+    '2026-12-03 21:32 PKT (UTC+05:00)'; a date as 'YYYY-MM-DD'."""
     if value is None:
         return "—"
     if isinstance(value, str):
@@ -51,7 +78,9 @@ def when(value: Any) -> str:
             return value
     if isinstance(value, datetime):
         value = value if value.tzinfo else value.replace(tzinfo=timezone.utc)
-        return value.astimezone(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+        local = value.astimezone(ZoneInfo(tz or site_timezone()))
+        offset = local.strftime("%z")
+        return f"{local:%Y-%m-%d %H:%M} {local.tzname()} (UTC{offset[:3]}:{offset[3:]})"
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
@@ -103,7 +132,7 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(number=number, when=when, iso=iso)
+    env.filters.update(number=number, when=when, iso=iso, money=money, area=area)
     env.globals.update(version=__version__)
     return env
 

@@ -217,12 +217,13 @@
     }
     getJSON(items("boundaries", { limit: 100 })).then(function (fc) { boundaries.addData(fc); boundaries.bringToBack(); });
     getJSON(items("reserved-areas", { limit: 10000 })).then(function (fc) { reserved.addData(fc); });
+    var control = null;
     if (options.switcher !== false) {
-      L.control.layers(null, overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
+      control = L.control.layers(null, overlays, { collapsed: window.innerWidth < 700 }).addTo(map);
     }
     if (options.legend !== false) { legend(map); }
     return { titles: titles, applications: applications, projects: projects, deposits: deposits,
-             reserved: reserved, boundaries: boundaries, sites: Promise.resolve(sites) };
+             reserved: reserved, boundaries: boundaries, sites: Promise.resolve(sites), control: control };
   }
 
   /* Fit the map to the titles' extent (else to Pakistan), then load the view layers. */

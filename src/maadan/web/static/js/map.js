@@ -21,6 +21,14 @@
     results.innerHTML = "";
     hits.slice(0, 20).forEach(function (hit) {
       var li = document.createElement("li");
+      if (!hit.feature) {  // a mineral: its page (its deposits are listed as hits of their own)
+        var a = document.createElement("a");
+        a.href = hit.href || "#";
+        a.textContent = hit.label;
+        li.appendChild(a);
+        results.appendChild(li);
+        return;
+      }
       var button = document.createElement("button");
       button.type = "button";
       button.className = "link";
@@ -53,7 +61,9 @@
     var partial = Promise.all(inView.slice(0, 20).map(function (n) {
       return M.getJSON("/ogc/collections/titles/items/" + M.encodeId(n)).catch(function () { return null; });
     }));
-    return Promise.all([exact, partial, view.sites]).then(function (parts) {
+    var server = M.getJSON("/api/search?q=" + encodeURIComponent(q))
+      .then(function (r) { return r.items || []; }).catch(function () { return []; });
+    return Promise.all([exact, partial, view.sites, server]).then(function (parts) {
       var hits = [];
       var listed = {};
       parts[0].concat(parts[1]).forEach(function (f) {
@@ -65,13 +75,26 @@
           hits.push({ label: p.name + " (" + p.kind + ")", feature: f, popup: M.sitePopup(p) });
         }
       });
+      // Applications, minerals (with their deposits) and places: the server's search (/api/search).
+      var labels = {};
+      hits.forEach(function (h) { labels[h.label] = true; });
+      (parts[3] || []).forEach(function (h) {
+        var label = h.kind === "title" ? h.label : h.label + " (" + h.kind + ")";
+        if (labels[label] || (h.kind === "title" && listed[h.label.replace(/^Title /, "")])) { return; }
+        labels[label] = true;
+        var popup = '<div class="popup"><strong>' + M.esc(h.label) + "</strong><br>" + M.esc(h.detail) +
+          (h.href ? '<br><a href="' + M.esc(h.href) + '">Its page</a>' : "") + "</div>";
+        hits.push({ label: label + (h.detail ? " — " + h.detail : ""), href: h.href,
+                    feature: h.geometry ? { type: "Feature", geometry: h.geometry, properties: {} } : null, popup: popup });
+      });
+      hits.sort(function (a, b) { return (a.feature ? 0 : 1) - (b.feature ? 0 : 1); });
       listResults(hits);
       if (hits.length === 0) {
-        say("Nothing found for “" + q + "”. Title numbers are matched exactly or among the titles in view; deposits by name.");
+        say("Nothing found for “" + q + "”. Try a title number, an application (PK-BA/A7), a deposit, a mineral or a place.");
         return;
       }
       say("Found " + hits[0].label + (hits.length === 1 ? "." : "; " + (hits.length - 1) + " more listed above the map."));
-      return view.show(hits[0].feature, hits[0].popup);
+      if (hits[0].feature) { return view.show(hits[0].feature, hits[0].popup); }
     });
   }
 

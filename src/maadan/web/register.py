@@ -1,0 +1,113 @@
+"""A public that can check (issue 16 item 5): the register of changes in plain language (what it
+proves, the server's check now, the last signed checkpoint, how to verify it offline), its history
+as the public sees it (each event's leaf: private fields redacted by `maadan.audit.leaf`, the one
+place that decides), the register as CSV, GeoJSON and GeoPackage with its licence, and the
+register's statistics with charts and CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated
+
+from fastapi import APIRouter, Path as PathParam, Query, Request
+from fastapi.responses import PlainTextResponse, Response
+
+from maadan.audit import service as register
+from maadan.cadastre import public_exports, statistics
+from maadan.cadastre.views import parse_ref
+from maadan.errors import NotFound
+from maadan.http.base_url import absolute
+from maadan.http.deps import UoW
+from maadan.http.errors import PAGE_TAG
+from maadan.web.charts import Bar, bar_chart
+from maadan.web.templating import NavLink, money, number, render
+
+router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
+NAV = (NavLink(75, "/register", "Register"),)
+HISTORY_PAGE = 50
+
+
+@router.get("/register")
+def verification(request: Request, uow: UoW) -> Response:
+    check = register.quick_check(uow)
+    latest = register.latest_checkpoint(uow)
+    return render(request, "register.html", {
+        "check": check, "latest": latest, "base": absolute(request, ""),
+        "downloads": [(layer, fmt) for layer in public_exports.LAYERS for fmt in public_exports.FORMATS]})
+
+
+def _subject_link(subject: str) -> str | None:
+    if subject.startswith("title "):
+        return "/cadastre/titles/" + subject.removeprefix("title ")
+    return None
+
+
+@router.get("/register/history")
+def history(request: Request, uow: UoW, page: Annotated[int | None, Query(ge=1, le=10**9)] = None,
+            seq: Annotated[int | None, Query(ge=1, le=2**53)] = None) -> Response:
+    """The register's events as the public sees them, newest page first by default; `seq` opens the
+    page holding that event."""
+    _, total = register.public_events(uow, 1, 0)
+    pages = max(1, -(-total // HISTORY_PAGE))
+    if seq is not None:
+        page = min(pages, (seq - 1) // HISTORY_PAGE + 1)
+    page = min(page or pages, pages)
+    events, _ = register.public_events(uow, HISTORY_PAGE, (page - 1) * HISTORY_PAGE)
+    rows = [{**e, "link": _subject_link(e["subject"]), "application": parse_ref(e["subject"]) is not None}
+            for e in reversed(events)]
+    return render(request, "register_history.html", {"events": rows, "page": page, "pages": pages, "total": total,
+                                                      "seq": seq})
+
+
+@router.get("/register/downloads/LICENCE.txt")
+def licence() -> PlainTextResponse:
+    return PlainTextResponse(public_exports.licence_text())
+
+
+@router.get("/register/downloads/{name}")
+def download(name: Annotated[str, PathParam(max_length=40)], uow: UoW,
+             jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,4})?$")] = None) -> Response:
+    layer, dot, fmt = name.partition(".")
+    if not dot:
+        raise NotFound("download", name)
+    d = public_exports.download(uow, layer, fmt, jurisdiction)
+    lic = public_exports.LICENCE
+    return Response(d.body, media_type=d.media_type, headers={
+        "Content-Disposition": f'attachment; filename="{d.name}"',
+        "Link": f'<{lic["url"]}>; rel="license"', "X-License": lic["id"], "X-Feature-Count": str(d.features)})
+
+
+def _charts(s: statistics.Statistics) -> list[dict]:
+    charts = []
+    for t in s.types:
+        bars = [Bar(m, float(s.per_month[m][t]), number(s.per_month[m][t])) for m in s.months]
+        title = f"Applications received per month — title type {t}"
+        charts.append({"id": f"chart-apps-{t}", "title": title, "svg": bar_chart(f"chart-apps-{t}", title, bars)})
+    if s.area_granted:
+        title = "Area granted per year (km², titles granted that year, real titles only)"
+        bars = [Bar(y, a, f"{number(a, 1)} km²") for y, a in s.area_granted.items()]
+        charts.append({"id": "chart-area", "title": title, "svg": bar_chart("chart-area", title, bars)})
+    for cur, m in s.rent.items():
+        title = f"Rent in {cur}: invoiced, collected and in arrears"
+        bars = [Bar("invoiced", m.invoiced, money(m.invoiced, cur)), Bar("collected", m.collected, money(m.collected, cur)),
+                Bar("in arrears", m.arrears, money(m.arrears, cur))]
+        charts.append({"id": f"chart-rent-{cur}", "title": title, "svg": bar_chart(f"chart-rent-{cur}", title, bars)})
+    return charts
+
+
+@router.get("/register/statistics")
+def statistics_page(request: Request, uow: UoW) -> Response:
+    s = statistics.register_statistics(uow)
+    return render(request, "register_statistics.html", {"s": s, "charts": _charts(s)})
+
+
+@router.get("/register/statistics.csv")
+def statistics_csv(uow: UoW) -> Response:
+    s = statistics.register_statistics(uow)
+    out = io.StringIO()
+    w = csv.writer(out, lineterminator="\n")
+    w.writerow(["section", "key", "measure", "value"])
+    w.writerows(s.csv_rows())
+    return Response(out.getvalue(), media_type="text/csv; charset=utf-8",
+                    headers={"Content-Disposition": f'attachment; filename="maadan-register-statistics-{s.as_of}.csv"'})

@@ -1,0 +1,95 @@
+"""A public that can check (issue 16 item 5): the verification page, the history as the public sees
+it (private fields redacted), downloads read back (CSV, GeoJSON, GeoPackage with pyogrio) with the
+licence, and the statistics with their CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import datetime, timedelta, timezone
+
+import pyogrio
+import pytest
+
+from maadan.cadastre import service as cadastre
+from maadan.cadastre.model import Holder
+from tests.integration.web.conftest import square
+
+pytestmark = pytest.mark.slow
+
+
+def file_with_private_owner(web):
+    inp = cadastre.ApplicationInput(
+        jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+        holders=(Holder("Chagai Minerals (Pvt) Ltd", 100.0, "PK", "private", beneficial_owners=("Secret Person",)),),
+        area=cadastre.AreaInput(geojson=square(66.5, 28.0)), applicant_org="chagai-minerals")
+    return cadastre.apply(web.uow(True), inp, actor="user:test",
+                          now=datetime.now(timezone.utc) - timedelta(days=3)).application
+
+
+def test_verification_page_says_what_the_chain_proves_and_how_to_verify_offline(web):
+    page = web.client.get("/register")
+    assert page.status_code == 200
+    for text in ("What the record proves", "Consistent.", "verify_export", "register.pub", "/api/register/export",
+                 "CC BY 4.0", "/register/downloads/titles.gpkg"):
+        assert text in page.text, text
+    assert "No checkpoint has been signed yet" in page.text  # none in the test database
+
+
+def test_history_is_public_with_private_fields_redacted(web):
+    app = file_with_private_owner(web)
+    page = web.client.get("/register/history")
+    assert page.status_code == 200
+    assert f"PK-BA/A{app.number}" in page.text and "application.received" in page.text
+    assert "Secret Person" not in page.text and "chagai-minerals" not in page.text  # private: redacted
+    assert "/beneficial_owners" in page.text and "/applicant_org" in page.text
+    first = web.client.get("/register/history", params={"seq": 1})
+    assert 'id="e1" class="highlight"' in first.text
+    assert web.client.get("/register/history", params={"page": 0}).status_code == 422
+
+
+def test_downloads_read_back_with_the_licence(web, tmp_path):
+    app = file_with_private_owner(web)
+    titles_csv = web.client.get("/register/downloads/titles.csv")
+    assert titles_csv.status_code == 200 and 'rel="license"' in titles_csv.headers["link"]
+    rows = list(csv.DictReader(io.StringIO(titles_csv.text)))
+    assert len(rows) == 50 and rows[0]["synthetic"] == "1"  # the 50 synthetic demo titles
+    for field in ("number", "holders", "minerals", "granted_on", "expires_on", "term_years", "applied_on", "WKT"):
+        assert field in rows[0], field
+    gj = web.client.get("/register/downloads/applications.geojson").json()
+    assert gj["license"]["id"] == "CC-BY-4.0"
+    feature = next(f for f in gj["features"] if f["properties"]["reference"] == f"PK-BA/A{app.number}")
+    assert feature["geometry"]["type"] == "Polygon"
+    assert "Secret Person" not in json.dumps(gj) and "fee" not in feature["properties"]
+    gpkg = web.client.get("/register/downloads/titles.gpkg")
+    path = tmp_path / "titles.gpkg"
+    path.write_bytes(gpkg.content)
+    info = pyogrio.read_info(path)
+    assert info["features"] == 50 and "EPSG:4326" in (info["crs"] or "")
+    assert "CC BY 4.0" in (info.get("layer_metadata") or {}).get("LICENSE", "")
+    meta, _, geometry, fields = pyogrio.raw.read(path)
+    assert len(geometry) == 50 and "holders" in list(meta["fields"])
+    lic = web.client.get("/register/downloads/LICENCE.txt")
+    assert "creativecommons.org/licenses/by/4.0" in lic.text
+    for bad in ("titles.exe", "../etc.csv", "secrets.csv", "titles"):
+        assert web.client.get(f"/register/downloads/{bad}", headers={"Accept": "application/json"}).status_code == 404
+
+
+def test_statistics_count_real_applications_and_decisions(web):
+    app = file_with_private_owner(web)
+    cadastre.decide(web.uow(True), "PK-BA", app.number, "accept", "user:o")
+    cadastre.decide(web.uow(True), "PK-BA", app.number, "review", "user:o")
+    cadastre.decide(web.uow(True), "PK-BA", app.number, "refuse", "user:o", reason="no work programme")
+    page = web.client.get("/register/statistics")
+    assert page.status_code == 200
+    assert "Applications received per month — title type EL" in page.text and "<svg" in page.text
+    assert "refused" in page.text and "Median days" in page.text
+    assert "PKR" in page.text  # the application fee, with its currency
+    data = list(csv.reader(io.StringIO(web.client.get("/register/statistics.csv").text)))
+    assert data[0] == ["section", "key", "measure", "value"]
+    month = app.received_at.astimezone(timezone(timedelta(hours=5))).strftime("%Y-%m")
+    assert ["applications per month", f"{month} EL", "applications", "1"] in data
+    refused = next(r for r in data if r[0] == "days to decision" and r[1] == "refused")
+    assert 2.9 < float(refused[3]) < 3.2  # filed three days before the refusal
+    assert any(r[0] == "area granted (synthetic demo titles)" for r in data)
