@@ -11,13 +11,13 @@ Series (all prefixed `maadan_`):
   checks_total{ok}                               spatial checks answered (POST /api/cadastre/check)
   idempotency_total{outcome}                     keyed writes: stored, replayed, reused (409), in_use (409),
                                                  malformed (400), not_committed (503)
-  spatial_index_state{state}                     1 for the warm-up state now (cold, warming, warm, failed)
-  spatial_index_items{jurisdiction}              titles, applications and reserved areas in each index
   db_reads_total{target}                         request reads served by a replica or the primary (only
                                                  counted when MAADAN_READ_DATABASE_URL is set)
   replica_up{replica}, replica_lag_bytes{replica}, replica_lag_seconds{replica}
                                                  each read replica (1, 2, … in MAADAN_READ_DATABASE_URL's
                                                  order), measured when scraped
+  spatial_index_state{state}                     1 for the warm-up state now (cold, warming, warm, failed)
+  spatial_index_items{jurisdiction}              titles, applications and reserved areas in each index
 """
 
 from __future__ import annotations
