@@ -154,6 +154,14 @@ class Idempotency:
                 await _answer_stored(scope, send, stored, claim)
                 return
             _count(scope, "in_use")
+        elif claim.session is None and _status(answer) >= 400:
+            # No write of ours, an error: perhaps because the request with this key that was still running
+            # when we looked has committed meanwhile (a retry racing its original: "already accepted").
+            # Its answer is the answer; never the error its own success caused.
+            stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
+            if stored is not None:
+                await _answer_stored(scope, send, stored, claim)
+                return
         elif claim.session is not None:
             start = next(m for m in answer if m["type"] == "http.response.start")
             kept = [(k.decode("latin-1"), v.decode("latin-1")) for k, v in start.get("headers", [])
@@ -172,6 +180,10 @@ class Idempotency:
                 return
         for message in answer:
             await send(message)
+
+
+def _status(answer: list[Message]) -> int:
+    return next((m["status"] for m in answer if m["type"] == "http.response.start"), 500)
 
 
 async def _answer_stored(scope: Scope, send: Send, stored: Stored, claim: Claim) -> None:

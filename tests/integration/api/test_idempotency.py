@@ -156,6 +156,30 @@ def test_decisions_payments_and_agreements_replay(role_client):
     assert c.post("/api/agreements", headers=officer, json=draft).status_code == 409  # without the key: a duplicate
 
 
+def test_a_retry_that_raced_its_committed_original_gets_the_original_answer(role_client, monkeypatch):
+    """A retry sent while its original was still running looks the key up before the original commits,
+    then fails on what the original did ("cannot accept an accepted application"). Found by bench/soak.py
+    (SIGKILLed workers, clients retrying): the answer must be the original's, not that error."""
+    from maadan.http import idempotency
+
+    c, applicant, officer = role_client, role_client.token("applicant.a"), role_client.token("officer.a")
+    number = c.post("/api/cadastre/applications", headers=applicant, json=filing()).json()["number"]
+    url = f"/api/cadastre/applications/PK-BA/{number}/decisions"
+    keyed = officer | {"Idempotency-Key": "accept-raced"}
+    first = c.post(url, headers=keyed, json={"action": "accept"})
+    assert first.status_code == 200
+    real, calls = idempotency.lookup, []
+
+    def not_yet_committed_at_first(*args):
+        calls.append(args)
+        return None if len(calls) == 1 else real(*args)
+
+    monkeypatch.setattr(idempotency, "lookup", not_yet_committed_at_first)
+    again = c.post(url, headers=keyed, json={"action": "accept"})
+    assert len(calls) == 2  # looked again after the error
+    assert again.status_code == 200 and again.json() == first.json() and again.headers["idempotent-replayed"] == "true"
+
+
 def test_a_client_cut_off_after_the_server_commits_gets_its_receipt_on_retry(seeded_copy):
     """A real server on loopback; the client sends a filing and hangs up before the answer; the server
     commits; the retry with the same key gets the original receipt, and one application exists."""
