@@ -116,7 +116,7 @@ def _filer(base: str, token: str, per_second: float, seconds: float, ready, stop
 
     rng = random.Random(11)
     with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {token}"}) as http:
-        areas = [a for a in (_free_square(http, base, rng) for _ in range(int(per_second * (seconds + 10)))) if a]
+        areas = [a for a in (_free_square(http, base, rng) for _ in range(min(30, int(per_second * (seconds + 10))))) if a]
     ready.set()
     results: list = []
 
