@@ -98,6 +98,8 @@ def index_state(uow: AbstractUnitOfWork, jurisdiction: str, caches: Caches | Non
             state = IndexState(version, built_index(repo, jurisdiction), "built")
         caches.indexes[key] = state
         caches.counts[state.how] += 1
+    if state.how == "built":  # the first update after a build would otherwise map a million keys
+        threading.Thread(target=state.index.prepare_updates, name=f"prepare-{jurisdiction}", daemon=True).start()
     if state.index.needs_compaction():
         _compact_later(caches, key, state)
     return state
@@ -135,6 +137,7 @@ def _compact_later(caches: Caches, key: tuple[str, str], state: IndexState) -> N
     def run() -> None:
         try:
             compacted = IndexState(state.version, state.index.compacted(), "compacted")
+            compacted.index.prepare_updates()
             with caches.lock:
                 if caches.indexes.get(key) is state:
                     caches.indexes[key] = compacted

@@ -98,10 +98,15 @@ class _Part:
     def __len__(self) -> int:
         return len(self.keys)
 
-    def position(self, key: str) -> int | None:
-        if self._positions is None:  # built on the first removal only: a fresh index needs none
+    def positions(self) -> dict[str, int]:
+        """Key -> position, built once (a second of Python at a million keys: `SpatialIndex.
+        prepare_updates` builds it off the request path)."""
+        if self._positions is None:
             self._positions = {k: i for i, k in enumerate(self.keys.tolist())}
-        return self._positions.get(key)
+        return self._positions
+
+    def position(self, key: str) -> int | None:
+        return self.positions().get(key)
 
 
 class SpatialIndex:
@@ -140,6 +145,11 @@ class SpatialIndex:
         """Changes carried beside the base (removed base items and added items)."""
         removed = 0 if self._alive is None else len(self._base) - int(self._alive.sum())
         return removed + len(self._added)
+
+    def prepare_updates(self) -> None:
+        """Build what `updated` needs to find base items by key, so the first update after a
+        build does not pay for it (caches.py calls this in a background thread)."""
+        self._base.positions()
 
     def needs_compaction(self) -> bool:
         return len(self._added) > max(self.COMPACT_MIN, self.COMPACT_FRACTION * len(self._base))
