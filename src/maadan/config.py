@@ -124,6 +124,13 @@ SETTINGS: tuple[Setting, ...] = (
         "is given) or extra (also syncs the folder). PostgreSQL: see docs/deploy.md (synchronous_commit).",
     ),
     Setting(
+        "MAADAN_LOCK_WAIT_MS",
+        "30000",
+        "How long a write waits for another transaction's lock (SQLite's busy timeout, PostgreSQL's "
+        "lock_timeout) before it gives up: nothing is written and the answer is 503 with Retry-After "
+        "(the CLI exits 75), so the client may send it again.",
+    ),
+    Setting(
         "MAADAN_IDEMPOTENCY_HOURS",
         "24",
         "How long the answer to a write sent with an Idempotency-Key is kept: a retry with the same key "
