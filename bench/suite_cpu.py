@@ -3,13 +3,14 @@ was? (Issue 11: "the suite is no slower" than before the HTTP redesign.)
 
 For each slice, the test ids both checkouts collect are run in each checkout with its own interpreter
 (`<checkout>/.venv/bin/python -m pytest -q @ids`, SQLite only: MAADAN_TEST_POSTGRES_URL is unset),
-old and new in turn, ROUNDS times (the order flips every round). A run's CPU is the user + system time of
+old and new in turn, ROUNDS times (the order flips every round), or with --together both at once in
+each round (on a shared, loaded machine: the same load on both, in half the wall time). A run's CPU is the user + system time of
 the pytest process and everything it waited for (os.wait4), so a busy machine slows the wall clock but
 not the figure much; it includes the slice's session fixtures (seeded databases), which both pay alike.
 Prints each run, then per slice the median CPU per test of each checkout and the ratio new/old
 (below 1: the new checkout is faster), with the load average before and after.
 
-Usage: nice -n 10 .venv/bin/python bench/suite_cpu.py [--old /work/t-prehttp] [--new .] [--rounds 3]
+Usage: nice -n 10 .venv/bin/python bench/suite_cpu.py [--old /work/t-prehttp] [--new .] [--rounds 3] [--together]
        [--slice web-api --slice unit --slice agreements] [--slice NAME=path,path]
 The old checkout needs its own .venv (`make install` in it)."""
 
@@ -24,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SLICES = {
@@ -48,18 +50,22 @@ def collect(checkout: Path, paths: list[str]) -> set[str]:
     return {line.strip() for line in done.stdout.splitlines() if "::" in line}
 
 
-def run(checkout: Path, ids_file: Path) -> tuple[float, float, dict[str, int]]:
-    """(CPU seconds, wall seconds, outcome counts) of one pytest run of the ids in `ids_file`."""
-    with tempfile.TemporaryFile("w+") as out:
-        start = time.monotonic()
-        proc = subprocess.Popen([str(checkout / ".venv/bin/python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                                 f"@{ids_file}"], cwd=checkout, stdout=out, stderr=subprocess.STDOUT,
-                                env=environment())
-        _, status, usage = os.wait4(proc.pid, 0)
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        wall = time.monotonic() - start
-        out.seek(0)
-        tail = out.read()[-3000:]
+def start(checkout: Path, ids_file: Path) -> tuple[subprocess.Popen, Any, float]:
+    out = tempfile.TemporaryFile("w+")
+    proc = subprocess.Popen([str(checkout / ".venv/bin/python"), "-m", "pytest", "-q", "-p", "no:cacheprovider",
+                             f"@{ids_file}"], cwd=checkout, stdout=out, stderr=subprocess.STDOUT, env=environment())
+    return proc, out, time.monotonic()
+
+
+def finish(started: tuple[subprocess.Popen, Any, float]) -> tuple[float, float, dict[str, int]]:
+    """(CPU seconds, wall seconds, outcome counts) of one pytest run."""
+    proc, out, at = started
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    wall = time.monotonic() - at
+    out.seek(0)
+    tail = out.read()[-3000:]
+    out.close()
     counts = {kind: int(n) for n, kind in _COUNTS.findall(tail.splitlines()[-1] if tail.strip() else "")}
     return usage.ru_utime + usage.ru_stime, wall, counts
 
@@ -74,6 +80,8 @@ def main() -> None:
     ap.add_argument("--old", type=Path, default=Path("/work/t-prehttp"))
     ap.add_argument("--new", type=Path, default=ROOT)
     ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--together", action="store_true",
+                    help="run old and new at the same time in each round (same load on both; half the wall time)")
     ap.add_argument("--slice", action="append", dest="slices",
                     help="a name of SLICES, or NAME=path,path (default: web-api, unit, agreements)")
     args = ap.parse_args()
@@ -94,8 +102,14 @@ def main() -> None:
             ids.write_text("\n".join(common) + "\n")
             per_test = results.setdefault(name, {"old": [], "new": [], "n": [len(common)]})
             for i in range(args.rounds):
-                for side in ("old", "new") if i % 2 == 0 else ("new", "old"):
-                    cpu, wall, counts = run(old if side == "old" else new, ids)
+                order = ("old", "new") if i % 2 == 0 else ("new", "old")
+                if args.together:  # both at once: the same load on both
+                    started = {side: start(old if side == "old" else new, ids) for side in order}
+                    done = {side: finish(started[side]) for side in order}
+                else:
+                    done = {side: finish(start(old if side == "old" else new, ids)) for side in order}
+                for side in order:
+                    cpu, wall, counts = done[side]
                     per_test[side].append(cpu / len(common))
                     print(f"{name:12} round {i + 1} {side}: {len(common)} tests, CPU {cpu:7.1f} s "
                           f"({cpu / len(common):.3f} s/test), wall {wall:6.1f} s, {counts}, "

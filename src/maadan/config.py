@@ -132,6 +132,13 @@ SETTINGS: tuple[Setting, ...] = (
         "is given) or extra (also syncs the folder). PostgreSQL: see docs/deploy.md (synchronous_commit).",
     ),
     Setting(
+        "MAADAN_LOCK_WAIT_MS",
+        "30000",
+        "How long a write waits for another transaction's lock (SQLite's busy timeout, PostgreSQL's "
+        "lock_timeout) before it gives up: nothing is written and the answer is 503 with Retry-After "
+        "(the CLI exits 75), so the client may send it again.",
+    ),
+    Setting(
         "MAADAN_IDEMPOTENCY_HOURS",
         "24",
         "How long the answer to a write sent with an Idempotency-Key is kept: a retry with the same key "
@@ -184,6 +191,7 @@ class Settings:
     stale_days: int = 180
     idempotency_hours: int = 24
     sqlite_synchronous: str = "full"
+    lock_wait_ms: int = 30_000  # how long a statement waits for another transaction's lock (then 503)
     metrics_networks: tuple = ()
     metrics_token: str = ""
     register_key: Path | None = None  # None: <data_dir>/register-key.pem
@@ -249,6 +257,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         register_name=_register_name(env),
         idempotency_hours=_int(env, "MAADAN_IDEMPOTENCY_HOURS", 24, 1, 24 * 366),
         sqlite_synchronous=_choice(env, "MAADAN_SQLITE_SYNCHRONOUS", ("full", "extra")),
+        lock_wait_ms=_int(env, "MAADAN_LOCK_WAIT_MS", 30_000, 1, 600_000),
         metrics_networks=_networks(env, "MAADAN_METRICS_NETWORKS", "127.0.0.1/32,::1/128"),
         metrics_token=_token(env, "MAADAN_METRICS_TOKEN"),
         pg_bin=Path(env["MAADAN_PG_BIN"]).expanduser() if env.get("MAADAN_PG_BIN") else None,

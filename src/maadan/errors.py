@@ -88,6 +88,21 @@ class DatabaseNotReady(MaadanError):
     exit_code = 4
 
 
+class StoreBusy(MaadanError):
+    """Another transaction held a lock this one needed for longer than MAADAN_LOCK_WAIT_MS (SQLite's
+    "database is locked", PostgreSQL's lock timeout or a deadlock). Nothing was written; the same request
+    may be sent again (HTTP 503 with Retry-After)."""
+
+    status = 503
+    code = "busy"
+    exit_code = 75  # EX_TEMPFAIL: try again later
+
+    def __init__(self, retry_after_s: int = 1):
+        super().__init__("the database is busy with another write; nothing was written: try again in a moment",
+                         details={"retry_after_s": retry_after_s})
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 class ConfigError(MaadanError):
     """A setting has a value Maadan cannot use."""
 

@@ -24,13 +24,32 @@ def test_every_csv_row_has_a_source():
         with path.open(encoding="utf-8") as fh:
             rows = list(csv.DictReader(fh))
         assert rows, path
-        assert "source" in rows[0], f"{path.name} has no source column"
-        empty = [i + 2 for i, r in enumerate(rows) if not (r["source"] or "").strip()]
         if path.name == "organisations.csv":  # cited claim by claim in organisation_sources.yaml instead
+            assert "source" not in rows[0], "organisations.csv: the retired source column is back"
             cited = yaml.safe_load((path.parent / "organisation_sources.yaml").read_text(encoding="utf-8"))
-            empty = [i + 2 for i, r in enumerate(rows)
-                     if not (r["source"] or "").strip() and not cited["organisations"].get(r["id"], {}).get("name")]
+            empty = [i + 2 for i, r in enumerate(rows) if not cited["organisations"].get(r["id"], {}).get("name")]
+        else:
+            assert "source" in rows[0], f"{path.name} has no source column"
+            empty = [i + 2 for i, r in enumerate(rows) if not (r["source"] or "").strip()]
         assert not empty, f"{path.name}: rows without source on lines {empty[:10]}"
+
+
+def test_organisations_csv_with_the_retired_source_column_is_refused_saying_where(tmp_path, monkeypatch):
+    from maadan.errors import DataFileError
+
+    for name in ("organisations.csv", "organisation_sources.yaml", "sources.yaml"):
+        (tmp_path / name).write_bytes((data_dir() / name).read_bytes())
+    lines = (tmp_path / "organisations.csv").read_text(encoding="utf-8").splitlines()
+    lines = [lines[0] + ",source"] + [line + "," for line in lines[1:]]
+    (tmp_path / "organisations.csv").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    monkeypatch.setattr(reference, "data_dir", lambda: tmp_path)
+    with pytest.raises(DataFileError) as caught:
+        reference.load_organisations()
+    assert "source" in str(caught.value) and "organisation_sources.yaml" in str(caught.value)
+    assert caught.value.details["line"] == 1 and caught.value.details["column"] == "source"
+    monkeypatch.undo()
+    orgs = reference.load_organisations()  # the bundled file, without the column: every row cited
+    assert len(orgs) == 64 and all(o.source for o in orgs)
 
 
 def test_list_counts_match_the_official_lists(catalogue):

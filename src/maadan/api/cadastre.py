@@ -311,8 +311,8 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
            state: Annotated[str | None, Query(max_length=16)] = None,
            type: Annotated[str | None, Query(max_length=16, description="Title type code, e.g. EL or ML")] = None,
            geometry: Annotated[bool, Query(description="Include geometries")] = False) -> Paged[TitleOut]:
-    rows, total = views.titles_page(uow, jurisdiction, state, type, limit=page.limit, offset=page.offset)
-    return page.page([views.title_view(t, geometry=geometry) for t in rows], total=total)
+    return page.read(lambda limit, offset: views.titles_page(uow, jurisdiction, state, type, limit=limit, offset=offset),
+                     lambda t: views.title_view(t, geometry=geometry))
 
 
 @router.get("/cadastre/titles/{number:path}", summary="One title",
@@ -357,5 +357,4 @@ def audit_verify(uow: UoW) -> VerificationOut:
 @router.get("/audit/events", tags=["audit"], summary="The register of changes (officers)")
 def audit_events(uow: UoW, user: Officer, page: Page,
                  subject: Annotated[str | None, Query(max_length=120)] = None) -> Paged[EventOut]:
-    events, total = views.events_page(uow, subject, limit=page.limit, offset=page.offset)
-    return page.page([to_jsonable(e) for e in events], total=total)
+    return page.read(lambda limit, offset: views.events_page(uow, subject, limit=limit, offset=offset), to_jsonable)

@@ -109,8 +109,7 @@ def latest_checkpoint(uow: UoW) -> PlainTextResponse:
 
 @router.get("/checkpoints", summary="Every signed checkpoint, newest first")
 def checkpoints(uow: UoW, page: Page) -> Paged[CheckpointOut]:
-    items, total = service.list_checkpoints(uow, page.limit, page.offset)
-    return page.page([to_jsonable(c) for c in items], total=total)
+    return page.read(lambda limit, offset: service.list_checkpoints(uow, limit, offset), to_jsonable)
 
 
 @router.get("/checkpoints/{checkpoint_id}", response_class=PlainTextResponse, summary="One signed checkpoint")
@@ -146,8 +145,7 @@ def verify(uow: UoW, checkpoint: Annotated[str, Query(max_length=16_384, descrip
 
 @router.get("/events", summary="The register of changes as the public sees it (each event's leaf), oldest first")
 def events(uow: UoW, page: Page) -> Paged[PublicEventOut]:
-    items, total = service.public_events(uow, page.limit, page.offset)
-    return page.page(items, total=total)
+    return page.read(lambda limit, offset: service.public_events(uow, limit, offset))
 
 
 class ExportBusy(MaadanError):

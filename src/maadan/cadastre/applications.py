@@ -3,7 +3,9 @@ issues the title, its obligations and its first rent invoice."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any, Iterable
@@ -73,6 +75,28 @@ class ApplicationInput:
     declarations: tuple[str, ...] = ()
     converts: str | None = None  # the holder's title it converts (security of tenure)
     received_at: datetime | None = None  # a paper filing's receipt time, when an officer records it later
+
+    def fingerprint(self) -> str:
+        """A digest of everything this input says (every field, the area's bytes included): equal inputs,
+        equal digests. An adapter that files an application at most once per key (the CLI's
+        --idempotency-key) compares it, so a field added here is in it without a change there."""
+        return hashlib.sha256(json.dumps(_canonical(self), sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _canonical(value: Any) -> Any:
+    """`value` as plain JSON values, for a digest: dataclasses by field name, bytes and text of an area by
+    their SHA-256 (a file's bytes, not its name), datetimes as ISO 8601 with their offset."""
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _canonical(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, bytes):
+        return {"sha256": hashlib.sha256(value).hexdigest()}
+    if isinstance(value, dict):
+        return {str(k): _canonical(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_canonical(v) for v in value]
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    return value
 
 
 @dataclass

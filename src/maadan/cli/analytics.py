@@ -89,7 +89,7 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
             chart.write_bytes(charts.png(pts))
         else:
             chart.write_text(charts.html_page(pts, sources), encoding="utf-8")
-        c.err.print(f"Risk map of {len(pts)} minerals written to {chart}")
+        c.err.print(f"Risk map of {common.counted(len(pts), 'mineral')} written to {chart}")
     if json_out:
         _json({"method": crit.SCORE_METHOD, "minerals": [report.risk(r) for r in risks]})
         return

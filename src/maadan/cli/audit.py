@@ -84,10 +84,10 @@ def verify_cmd(checkpoint: Optional[Path] = typer.Option(
     if json_out:
         common.print_json(v)
     elif v.ok:
-        c.out.print(f"[green]Register intact[/]: {v.events:,} events; hash chain, leaf hashes and tree verified; "
+        c.out.print(f"[green]Register intact[/]: {common.counted(v.events, 'event')}; hash chain, leaf hashes and tree verified; "
                     f"{v.checkpoints_verified} signed checkpoint(s) hold.")
         if v.kept:
-            c.out.print(f"[green]It extends your checkpoint[/] of {v.kept['tree_size']:,} events "
+            c.out.print(f"[green]It extends your checkpoint[/] of {common.counted(v.kept['tree_size'], 'event')} "
                         f"(signed {v.kept['signed_at']}, root {v.kept['root_hash'][:16]}…).")
     else:
         at = f" at event {v.first_bad_seq:,}" if v.first_bad_seq else ""
@@ -154,7 +154,7 @@ def checkpoint_cmd(out: Optional[Path] = typer.Option(None, "--out", help="Also 
     if json_out:
         common.print_json(cp)
         return
-    c.err.print(f"Checkpoint #{cp.id} signed: {cp.tree_size:,} events, root {cp.root_hash[:16]}…, key {cp.key_id}")
+    c.err.print(f"Checkpoint #{cp.id} signed: {common.counted(cp.tree_size, 'event')}, root {cp.root_hash[:16]}…, key {cp.key_id}")
     sys.stdout.write(cp.note)  # exactly the signed bytes: no wrapping, no markup
 
 
@@ -201,8 +201,8 @@ def inclusion_cmd(seq: int = typer.Argument(..., help="The event's number (seq).
     c = common.get()
     p = audit.inclusion_proof(c.uow(), seq, tree_size)
     signed = "a signed checkpoint" if p.checkpoint else "no signed checkpoint yet"
-    _emit_proof(p, out, json_out, f"Event {p.seq:,} is in the tree of {p.tree_size:,} events (root "
-                                  f"{p.root_hash[:16]}…, {signed}): proof of {len(p.proof)} hashes.")
+    _emit_proof(p, out, json_out, f"Event {p.seq:,} is in the tree of {common.counted(p.tree_size, 'event')} (root "
+                                  f"{p.root_hash[:16]}…, {signed}): proof of {common.counted(len(p.proof), 'hash', 'hashes')}.")
 
 
 @app.command("consistency")
@@ -214,8 +214,8 @@ def consistency_cmd(first: int = typer.Argument(..., help="Size of the older tre
     """Prove that the tree of FIRST events is a prefix of the tree of SECOND (RFC 9162 consistency proof)."""
     c = common.get()
     p = audit.consistency_proof(c.uow(), first, second)
-    _emit_proof(p, out, json_out, f"The tree of {p.first:,} events (root {p.first_root[:16]}…) is a prefix of the tree "
-                                  f"of {p.second:,} (root {p.second_root[:16]}…): proof of {len(p.proof)} hashes.")
+    _emit_proof(p, out, json_out, f"The tree of {common.counted(p.first, 'event')} (root {p.first_root[:16]}…) is a prefix of the tree "
+                                  f"of {p.second:,} (root {p.second_root[:16]}…): proof of {common.counted(len(p.proof), 'hash', 'hashes')}.")
 
 
 @app.command("export")
@@ -235,7 +235,7 @@ def export_cmd(out: Optional[Path] = typer.Argument(None, help="File to write (.
         for line in audit.export_lines(uow, n, cp):
             f.write(line)
     signed = f"checkpoint #{cp.id} of {cp.signed_at:%Y-%m-%d %H:%M} UTC" if cp else "no signed checkpoint of this size"
-    c.err.print(f"Exported {n:,} events ({signed}){f' to {out}' if out else ''}.")
+    c.err.print(f"Exported {common.counted(n, 'event')} ({signed}){f' to {out}' if out else ''}.")
 
 
 GROUPS = {"audit": app}

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import replace
 from datetime import date, datetime
@@ -206,11 +205,7 @@ def apply_cmd(area: Optional[Path] = typer.Argument(None, help="GeoJSON Polygon/
                 "unverified_rules": receipt.report.unverified, "rules_basis": a.rules_basis,
                 "notes": receipt.report.notes}
 
-    request = {"area": hashlib.sha256(_read(area)).hexdigest() if area else None, "crs": crs, "cells": cells,
-               "inp": [jurisdiction, title_type, list(mineral), list(holder), applicant_org, list(declare or ()),
-                       list(shareholder or ()), list(local_to or ()), converts,
-                       received_at.isoformat() if received_at else None]}
-    data, key, replayed = common.once("cadastre apply", idempotency_key, request, common.actor(actor), file)
+    data, key, replayed = common.once("cadastre apply", idempotency_key, inp.fingerprint(), common.actor(actor), file)
     data = data | {"idempotency_key": key, "replayed": replayed}
     if json_out:
         common.print_json(data)

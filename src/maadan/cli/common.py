@@ -25,6 +25,11 @@ from maadan.store.database import create_db_engine, require_schema
 from maadan.store.uow import UnitOfWork
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """`n` and the noun that agrees with it: "1 event", "2 events", "1,204 entries" (plural given)."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
 def _console(stderr: bool = False) -> Console:
     stream = sys.stderr if stderr else sys.stdout
     width = None if stream.isatty() else int(os.environ.get("COLUMNS", "160"))

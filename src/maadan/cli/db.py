@@ -67,7 +67,7 @@ def status(json_out: bool = common.JSON) -> None:
     c.out.print(f"{data['database']}\nschema revision {current or 'none (run maadan db init)'}"
                 f"{' (newest)' if current == data['head'] else ''}")
     for d in data["datasets"]:
-        c.out.print(f"  {d['dataset']}: {d['rows']} rows, loaded {d['loaded_at']}, sha256 {d['checksum'][:12]}…")
+        c.out.print(f"  {d['dataset']}: {common.counted(d['rows'], 'row')}, loaded {d['loaded_at']}, sha256 {d['checksum'][:12]}…")
 
 
 @app.command("backup")

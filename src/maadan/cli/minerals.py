@@ -74,7 +74,7 @@ def list_(list_id: Optional[str] = typer.Option(None, "--list", help=LIST_HELP),
             cells.append(mark)
         t.add_row(m.mineral.name, *cells)
     c.out.print(t)
-    c.out.print(f"{len(listing.minerals)} minerals. Sources: `maadan minerals list --json` gives each entry's source.")
+    c.out.print(f"{common.counted(len(listing.minerals), 'mineral')}. Sources: `maadan minerals list --json` gives each entry's source.")
 
 
 def _series_table(title: str, tables: list[SeriesTable]) -> Table:

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query, Request
 
@@ -13,6 +14,7 @@ from maadan.http.replicas import read_engine
 from maadan.store.uow import UnitOfWork
 
 MAX_LIMIT = 1000
+T = TypeVar("T")
 
 
 def settings(request: Request) -> Settings:
@@ -40,6 +42,13 @@ class Paging:
         total = len(items) if total is None else total
         window = items[self.offset:self.offset + self.limit] if total == len(items) else items
         return {"total": total, "limit": self.limit, "offset": self.offset, "count": len(window), "items": window}
+
+    def read(self, query: Callable[[int, int], tuple[Sequence[T], int]],
+             row: Callable[[T], Any] = lambda item: item) -> dict[str, Any]:
+        """The page the store reads itself: `query(limit, offset)` gives this page's items and the total
+        of all pages; `row` makes each item a body row."""
+        items, total = query(self.limit, self.offset)
+        return self.page([row(item) for item in items], total=total)
 
 
 def paging(limit: Annotated[int, Query(ge=1, le=MAX_LIMIT, description="Items per page")] = 50,

@@ -27,7 +27,7 @@ from anyio import to_thread
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from maadan.http.middleware import replay_body, send_json, whole_body
+from maadan.http.middleware import read_body, send_json
 from maadan.http.security import SESSION_COOKIE
 from maadan.store.idempotency import Claim, Stored, lookup
 
@@ -110,11 +110,10 @@ class Idempotency:
         if not sent and not ctype.startswith(b"application/x-www-form-urlencoded"):
             await self.app(scope, receive, send)
             return
-        body, interrupted = await whole_body(receive)
-        if interrupted is not None:
-            await self.app(scope, replay_body([interrupted]), send)
+        body, again = await read_body(receive)
+        if body is None:  # cut short: the app sees the disconnect
+            await self.app(scope, again, send)
             return
-        again = replay_body([{"type": "http.request", "body": body, "more_body": False}], receive)
         if not sent:  # a form: its hidden field, if it has one
             sent = [v.encode("latin-1") for v in parse_qs(body.decode("latin-1")).get(FORM_FIELD, [])[:2]]
             if not sent:

@@ -80,26 +80,29 @@ class RejectNul:
         if not (ctype.startswith(self.TEXT_BODIES) or b"+json" in ctype.split(b";")[0]):
             await self.app(scope, receive, send)
             return
-        body, interrupted = await whole_body(receive)
-        if interrupted is not None:
-            await self.app(scope, replay_body([interrupted]), send)
+        body, again = await read_body(receive)
+        if body is None:  # cut short: the app sees the disconnect
+            await self.app(scope, again, send)
             return
         if b"\x00" in body or b"\\u0000" in body or (ctype.startswith(b"application/x-www") and b"%00" in body.lower()):
             await _nul(send, "the request body", scope)
             return
-        await self.app(scope, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+        await self.app(scope, again, send)
 
 
-async def whole_body(receive: Receive) -> tuple[bytes, Message | None]:
-    """The request body read to its end, or the message (a disconnect) that cut it short."""
+async def read_body(receive: Receive) -> tuple[bytes | None, Receive]:
+    """The request body read to its end, and a `receive` that gives the app the same messages again: the
+    whole body, then whatever `receive` gives next. A body cut short (a disconnect) is None, and the
+    `receive` replays the disconnect. Every middleware that looks at bodies reads them with this."""
     chunks, more = [], True
     while more:
         message = await receive()
         if message["type"] != "http.request":
-            return b"", message
+            return None, replay_body([message])
         chunks.append(message.get("body", b""))
         more = message.get("more_body", False)
-    return b"".join(chunks), None
+    body = b"".join(chunks)
+    return body, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive)
 
 
 def replay_body(messages: list[Message], then: Receive | None = None) -> Receive:
@@ -154,9 +157,9 @@ class JsonDepthLimit:
         if scope["type"] != "http" or not (ctype == b"application/json" or ctype.endswith(b"+json")):
             await self.app(scope, receive, send)
             return
-        body, interrupted = await whole_body(receive)
-        if interrupted is not None:
-            await self.app(scope, replay_body([interrupted]), send)
+        body, again = await read_body(receive)
+        if body is None:  # cut short: the app sees the disconnect
+            await self.app(scope, again, send)
             return
         depth = json_depth(body)
         if depth > self.limit:
@@ -165,7 +168,7 @@ class JsonDepthLimit:
                                             "message": f"body: the JSON nests {depth} levels deep; at most "
                                                        f"{self.limit} are read"})
             return
-        await self.app(scope, replay_body([{"type": "http.request", "body": body, "more_body": False}], receive), send)
+        await self.app(scope, again, send)
 
 
 REQUEST_ID = "maadan.request_id"  # the request's id in the ASGI scope

@@ -235,10 +235,18 @@ def _profile(path: Path, line: int, r: dict[str, str], minerals: set[str] | None
             "profile_source": cited or None}
 
 
+RETIRED_ORGANISATION_COLUMNS = {"source"}  # sources moved to organisation_sources.yaml, claim by claim
+
+
 def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
     path = data_dir() / "organisations.csv"
     out = []
-    # `source` may be empty: the sources are then given per claim in organisation_sources.yaml
+    with path.open(encoding="utf-8", newline="") as fh:
+        header = next(csv.reader(fh), [])
+    for retired in RETIRED_ORGANISATION_COLUMNS & set(header):
+        raise DataFileError(rel(path), f"the {retired!r} column is no longer read: each organisation's sources are "
+                                       "cited claim by claim in organisation_sources.yaml (remove the column)",
+                            line=1, column=retired)
     for line, r in read_csv(path, ["id", "name", "short_name", "aliases", "country", "kind", "parent", "note",
                                    "capabilities", "minerals", "regions", "ownership", "profile_source"]):
         if r["kind"] not in KINDS:
@@ -246,7 +254,7 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
         if r["country"] and (len(r["country"]) != 2 or not r["country"].isupper()):
             raise DataFileError(rel(path), "country must be an ISO 3166 alpha-2 code", line=line, column="country")
         out.append(Organisation(
-            id=r["id"], name=r["name"], kind=r["kind"], source=r.get("source", ""), short_name=r["short_name"] or None,
+            id=r["id"], name=r["name"], kind=r["kind"], source="", short_name=r["short_name"] or None,
             country=r["country"] or None, parent_id=r["parent"] or None, note=r["note"] or None,
             aliases=tuple(a.strip() for a in r["aliases"].split(";") if a.strip()),
             **_profile(path, line, r, minerals),
@@ -260,8 +268,8 @@ def load_organisations(minerals: set[str] | None = None) -> list[Organisation]:
 
 
 def _with_claim_sources(orgs: list[Organisation], csv_path: Path) -> list[Organisation]:
-    """The organisations with the per-claim sources of organisation_sources.yaml attached; a row with
-    neither a `source` nor an entry there is refused (every row cited)."""
+    """The organisations with the per-claim sources of organisation_sources.yaml attached (their `source`
+    is made from those citations); a row with no entry there is refused (every row cited)."""
     from dataclasses import replace
 
     from maadan.ingest.citations import load_catalogue
@@ -279,7 +287,7 @@ def _with_claim_sources(orgs: list[Organisation], csv_path: Path) -> list[Organi
             o = replace(o, **attach(o, *cited[o.id]))
         if not o.source:
             raise DataFileError(rel(csv_path), f"{o.id}: no source (give one in organisation_sources.yaml)",
-                                column="source")
+                                column="id")
         out.append(o)
     return out
 

@@ -1,11 +1,14 @@
 """Engine factory. SQLite gets foreign keys, WAL, synchronous=FULL (durable commits) and a busy timeout,
-and its transactions are begun explicitly (BEGIN IMMEDIATE for writers) so that concurrent writers queue instead of failing."""
+and its transactions are begun explicitly (BEGIN IMMEDIATE for writers) so that concurrent writers queue instead of failing.
+Both stores wait at most MAADAN_LOCK_WAIT_MS for another transaction's lock (SQLite's busy timeout,
+PostgreSQL's lock_timeout); a longer wait is `StoreBusy` (503 with Retry-After), raised by the unit of work."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.engine import make_url
 
 from maadan.config import Settings
@@ -24,13 +27,27 @@ def create_db_engine(settings: Settings) -> Engine:
                 path.parent.mkdir(parents=True, exist_ok=True)
             except OSError as exc:
                 raise ConfigError(f"Cannot create the database folder {path.parent}: {exc.strerror}") from exc
-        engine = create_engine(url, echo=settings.sql_echo, connect_args={"timeout": 30})
-        _configure_sqlite(engine, settings.sqlite_synchronous)
+        engine = create_engine(url, echo=settings.sql_echo, connect_args={"timeout": settings.lock_wait_ms / 1000})
+        _configure_sqlite(engine, settings.sqlite_synchronous, settings.lock_wait_ms)
         return engine
-    return create_engine(url, echo=settings.sql_echo, pool_pre_ping=True)
+    return create_engine(url, echo=settings.sql_echo, pool_pre_ping=True,
+                         connect_args={"options": f"-c lock_timeout={settings.lock_wait_ms}"})
 
 
-def _configure_sqlite(engine: Engine, synchronous: str = "full") -> None:
+LOCKED_SQLSTATES = {"55P03", "40P01"}  # PostgreSQL: lock_not_available (lock_timeout), deadlock_detected
+
+
+def is_lock_wait(exc: BaseException) -> bool:
+    """Did this database error come from waiting too long for another transaction's lock?"""
+    if not isinstance(exc, DBAPIError):
+        return False
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) in LOCKED_SQLSTATES:
+        return True
+    return isinstance(exc, OperationalError) and str(orig).startswith(("database is locked", "database table is locked"))
+
+
+def _configure_sqlite(engine: Engine, synchronous: str = "full", lock_wait_ms: int = 30_000) -> None:
     # synchronous=FULL (issue 18): in WAL mode every commit syncs the log before it returns, so a receipt
     # outlives a power loss (NORMAL could roll back the last commits); EXTRA also syncs the folder.
     # ("normal" is only for bench/durability.py's baseline; settings accept full or extra)
@@ -42,7 +59,7 @@ def _configure_sqlite(engine: Engine, synchronous: str = "full") -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_ms)}")
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(pragma)
         cursor.close()

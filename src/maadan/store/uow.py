@@ -13,10 +13,12 @@ import functools
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
+from maadan.errors import StoreBusy
 from maadan.registry import collect
-from maadan.store.database import WRITE
+from maadan.store.database import WRITE, is_lock_wait
 from maadan.store.idempotency import Claim
 
 
@@ -53,7 +55,14 @@ class UnitOfWork:
         else:
             self.session = self._factory()
             if self._write:
-                self.session.connection(execution_options={WRITE: True})
+                try:
+                    self.session.connection(execution_options={WRITE: True})  # SQLite: BEGIN IMMEDIATE
+                except DBAPIError as exc:
+                    self.session.close()
+                    self.session = None
+                    if is_lock_wait(exc):
+                        raise StoreBusy() from exc
+                    raise
         for name, cls in repositories().items():
             setattr(self, name, cls(self.session))
         return self
@@ -69,16 +78,18 @@ class UnitOfWork:
             self.session = None
             if exc[0] is not None:  # a failure after the write: nothing of it stays
                 self._claim.release()
-            return
-        try:
-            self.session.rollback()
-        finally:
-            self.session.close()
-            self.session = None
+        else:
+            try:
+                self.session.rollback()
+            finally:
+                self.session.close()
+                self.session = None
+        if exc[1] is not None and is_lock_wait(exc[1]):  # rolled back: say "busy, try again", not a 500
+            raise StoreBusy() from exc[1]
 
     def commit(self) -> None:
         assert self.session is not None, "commit() outside the unit of work"
         if self._claim is not None and self._write:
             self._claim.hold(self.session, self._engine)
             return
-        self.session.commit()
+        self.session.commit()  # a lock wait here leaves by __exit__, which says StoreBusy
