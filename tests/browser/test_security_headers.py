@@ -30,6 +30,7 @@ def _pages(site) -> dict[str, tuple[str, str]]:
     doc = ingest_news(site.uow(True), b"ISLAMABAD, 4 March 2026: Frontier Works Organisation signed a memorandum "
                       b"of understanding with Kestrel Graphite Company to explore graphite in Chagai.\n",
                       "csp.txt").document
+    app = _application(site)
     return {
         "/": ("/", "public"), "/map": ("/map", "public"), "/minerals": ("/minerals", "public"),
         "/minerals/{name}": ("/minerals/lithium", "public"), "/projects": ("/projects", "public"),
@@ -50,7 +51,24 @@ def _pages(site) -> dict[str, tuple[str, str]]:
         "/cadastre/apply": ("/cadastre/apply", "applicant"), "/cadastre/queue": ("/cadastre/queue", "officer"),
         "/news": ("/news", "officer"), "/news/{document_id}": (f"/news/{doc.id}", "officer"),
         "/favicon.ico": ("/favicon.ico", "public"),
+        "/login/register": ("/login/register", "public"), "/login/forgot": ("/login/forgot", "public"),
+        "/login/reset": ("/login/reset?token=not-a-real-one", "public"),
+        "/account": ("/account", "applicant"), "/cadastre/mine": ("/cadastre/mine", "applicant"),
+        "/cadastre/accounts": ("/cadastre/accounts", "officer"), "/cadastre/due": ("/cadastre/due", "officer"),
+        "/cadastre/applications/{jurisdiction}/{number}": (f"/cadastre/applications/PK-BA/{app.number}", "applicant"),
     }
+
+
+def _application(site):
+    """One application of the applicant's organisation (its page draws a map)."""
+    from maadan.cadastre import service as cadastre
+    from maadan.cadastre.model import Holder
+
+    square = {"type": "Polygon", "coordinates": [[[66.5, 28.0], [66.55, 28.0], [66.55, 28.05], [66.5, 28.05], [66.5, 28.0]]]}
+    inp = cadastre.ApplicationInput(jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+                                    holders=(Holder("Chagai Minerals (Pvt) Ltd", 100.0, "PK", "private"),),
+                                    area=cadastre.AreaInput(geojson=square), applicant_org=APPLICANT[1])
+    return cadastre.apply(site.uow(True), inp, actor="user:test").application
 
 
 def test_every_page_loads_under_the_policy_with_no_violation(visitor, site):
@@ -76,10 +94,12 @@ def test_every_page_loads_under_the_policy_with_no_violation(visitor, site):
             headers = response.headers
             assert "default-src 'self'" in headers["content-security-policy"], url
             assert "frame-ancestors 'none'" in headers["content-security-policy"] and headers["x-frame-options"] == "DENY"
-            assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
+            # the reset page carries a token in its address: it sends no referrer at all
+            policy = "no-referrer" if template == "/login/reset" else "same-origin"
+            assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == policy
             if template == "/map":
                 v.page.wait_for_function("() => window.maadanLayers && window.maadanLayers.titles.getLayers().length > 0")
-            if template == "/cadastre/apply":
+            if template in ("/cadastre/apply", "/cadastre/applications/{jurisdiction}/{number}"):
                 v.page.locator(".leaflet-container").first.wait_for()
             assert v.page.evaluate("() => window.__csp") == [], (role, url)
             checked += 1
