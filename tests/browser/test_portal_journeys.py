@@ -8,10 +8,14 @@ Screenshots are kept in tests/browser/artifacts."""
 from __future__ import annotations
 
 import re
+import shutil
+from typing import Iterator
 
 import pytest
 
-from .conftest import OFFICER, PASSWORD
+from tests.conftest import BACKENDS, Database, run_maadan, serve
+
+from .conftest import APPLICANT, OFFICER, PASSWORD, Site
 from .test_accessibility import AUDIT
 
 pytestmark = pytest.mark.slow
@@ -19,15 +23,62 @@ pytestmark = pytest.mark.slow
 TABLE = "latitude, longitude\n28.000, 66.500\n28.000, 66.550\n28.050, 66.550\n28.050, 66.500\n"
 
 
+@pytest.fixture(scope="module")
+def postgres_template(site_database, tmp_path_factory) -> Iterator[Database]:
+    """The browser site's database on PostgreSQL: bundled data, the 50-title demo cadastre, two users."""
+    if "postgresql" not in BACKENDS:
+        yield None
+        return
+    from maadan.auth.service import create_user
+    from maadan.config import load_settings
+    from maadan.store.database import create_db_engine
+    from maadan.store.uow import UnitOfWork
+
+    db = Database("postgresql", tmp_path_factory.mktemp("browser-pg"))
+    run_maadan(db.url, ["db", "init"], ["demo", "cadastre", "--titles", "50", "--seed", "1"])
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": db.url}))
+    create_user(UnitOfWork(engine, write=True), APPLICANT[0], PASSWORD, "applicant", APPLICANT[1])
+    create_user(UnitOfWork(engine, write=True), OFFICER, PASSWORD, "officer")
+    engine.dispose()
+    yield db
+    db.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def journey_site(request, site_database, postgres_template, tmp_path) -> Iterator[Site]:
+    """A site of its own on each backend: SQLite, a copy of the browser suite's file; PostgreSQL, a
+    copy of the same data made from a template database."""
+    from maadan.config import load_settings
+    from maadan.http.app import create_app
+
+    if request.param == "sqlite":
+        path = tmp_path / "maadan.sqlite"
+        shutil.copyfile(site_database, path)
+        url, db = f"sqlite:///{path}", None
+    else:
+        db = Database("postgresql", tmp_path, template=postgres_template)
+        url = db.url
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": url}))
+    try:
+        with serve(app) as base:
+            yield Site(base, app.state.engine, app)
+    finally:
+        app.state.engine.dispose()
+        if db is not None:
+            db.close()
+
+
 def audit(v) -> list[str]:
     v.page.wait_for_load_state("networkidle")
     return [f"{v.page.url}: {p}" for p in v.page.evaluate(AUDIT)]
 
 
-def test_applicant_and_officer_journeys(visitor, own_site):
+def test_applicant_and_officer_journeys(visitor, journey_site, request):
+    own_site = journey_site
+    backend = request.node.callspec.params["journey_site"]
     problems: list[str] = []
     # --- the applicant registers ----------------------------------------------------------------
-    a = visitor("portal-applicant", on=own_site)
+    a = visitor(f"portal-{backend}-applicant", on=own_site)
     a.page.goto("/login")
     a.page.get_by_role("link", name="Register as an applicant").click()
     a.page.get_by_label("Username").fill("ussm.filer")
@@ -48,7 +99,7 @@ def test_applicant_and_officer_journeys(visitor, own_site):
     problems += audit(a)
 
     # --- the officer confirms the organisation ---------------------------------------------------
-    o = visitor("portal-officer", on=own_site)
+    o = visitor(f"portal-{backend}-officer", on=own_site)
     asked: list[str] = []
     o.page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
     o.login(OFFICER)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from maadan.auth.model import User
 from maadan.portal.model import Mail, Profile
 from maadan.store import auth_tables as a
+from maadan.store.auth_repository import AuthRepository
 from maadan.store import portal_tables as t
 
 
@@ -33,11 +34,6 @@ def _mail(r) -> Mail:
                 claimed_until=_utc(r.claimed_until))
 
 
-def _user(r) -> User:
-    return User(id=r.id, username=r.username, role=r.role, organisation_id=r.organisation_id,
-                active=bool(r.active), created_at=_utc(r.created_at))
-
-
 class PortalRepository:
     def __init__(self, session: Session):
         self.s = session
@@ -57,16 +53,17 @@ class PortalRepository:
             self.s.execute(insert(t.account_profile).values(user_id=p.user_id, **values))
 
     def user_by_email(self, email: str) -> User | None:
-        r = self.s.execute(select(a.app_user).join(t.account_profile, t.account_profile.c.user_id == a.app_user.c.id)
-                           .where(func.lower(t.account_profile.c.email) == email.lower())
-                           .order_by(a.app_user.c.id).limit(1)).first()
-        return _user(r) if r else None
+        user_id = self.s.execute(select(t.account_profile.c.user_id)
+                                 .where(func.lower(t.account_profile.c.email) == email.lower())
+                                 .order_by(t.account_profile.c.user_id).limit(1)).scalar()
+        return AuthRepository(self.s).user_by_id(user_id) if user_id is not None else None
 
     def unconfirmed(self) -> list[tuple[User, Profile]]:
-        q = (select(a.app_user, t.account_profile).join(t.account_profile, t.account_profile.c.user_id == a.app_user.c.id)
+        q = (select(t.account_profile).join(a.app_user, t.account_profile.c.user_id == a.app_user.c.id)
              .where(t.account_profile.c.organisation_confirmed.is_(False), a.app_user.c.active.is_(True))
              .order_by(a.app_user.c.created_at, a.app_user.c.id))
-        return [(_user(r), _profile(r)) for r in self.s.execute(q)]
+        users = AuthRepository(self.s)
+        return [(users.user_by_id(r.user_id), _profile(r)) for r in self.s.execute(q)]
 
     def recipients(self, organisation_id: str) -> list[tuple[int, str]]:
         """(user id, address) of the organisation's active, confirmed applicants who take e-mail."""
