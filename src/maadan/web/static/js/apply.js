@@ -360,6 +360,7 @@
           return '<div><dt>Note</dt><dd data-field="note">' + esc(n) + "</dd></div>";
         }).join("");
       document.getElementById("receipt-link").href = "/cadastre/applications/" + encodeURIComponent(a.jurisdiction) + "/" + a.number;
+      document.getElementById("receipt-pdf").href = "/documents/receipt/" + encodeURIComponent(a.jurisdiction) + "/A" + a.number + ".pdf";
       form.hidden = true;  // the form is replaced by its receipt: nothing left to submit twice
       receipt.hidden = false;
       receipt.focus();
