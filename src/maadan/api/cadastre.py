@@ -263,10 +263,11 @@ def check(body: CheckIn, uow: UoW) -> CheckOut:
              summary="File an application (applicants file for their own organisation)")
 def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, read: UoW, response: Response) -> ReceiptOut:
     portal.may_file(read, user)  # 403 until an officer confirms a self-registered applicant's organisation
-    portal.check_holders(read, user, [h.domain() for h in body.holders])
+    holders = portal.with_directory_ids(read, [h.domain() for h in body.holders])  # names in the directory: its ids
+    portal.check_holders(read, user, holders)
     org = user.organisation_id if user.role == "applicant" else None
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
-                                   minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
+                                   minerals=tuple(body.minerals), holders=tuple(holders),
                                    area=body.area.domain(), applicant_org=org,
                                    declarations=tuple(body.declarations), converts=body.converts)
     receipt = service.apply(uow, inp, actor=user.actor)

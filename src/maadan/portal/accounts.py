@@ -141,3 +141,17 @@ def check_holders(uow: AbstractUnitOfWork, user: User, holders) -> None:
     if not any(h.organisation_id == own.id or h.name.strip().lower() in names for h in holders):
         raise InvalidInput(f"holders: your organisation, {own.name}, must be among the holders",
                            details={"field": "holders"})
+
+
+def with_directory_ids(uow: AbstractUnitOfWork, holders) -> list:
+    """The holders, each named exactly as an organisation of the directory (its name, short name or
+    an alias, in any case) carrying that organisation's id, so that its page lists the title."""
+    with uow:
+        orgs = uow.organisations.all()
+    by_name: dict[str, str] = {}
+    for o in orgs:
+        for n in (o.name, o.short_name or "", *o.aliases):
+            if n and n.strip():
+                by_name.setdefault(n.strip().lower(), o.id)
+    return [h if h.organisation_id or h.name.strip().lower() not in by_name
+            else replace(h, organisation_id=by_name[h.name.strip().lower()]) for h in holders]

@@ -25,6 +25,7 @@ from maadan.errors import InvalidInput, MaadanError
 from maadan.http.deps import UoW, WriteUoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import CurrentUser, csrf_protect, now, require_role
+from maadan.portal import service as portal
 from maadan.web.templating import NavLink, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
@@ -205,7 +206,7 @@ def title_action(request: Request, user: Officer, uow: WriteUoW, read: UoW,
     try:
         kwargs: dict = {"reason": reason.strip() or None}
         if action == "transfer":
-            kwargs["holders"] = parse_holders(holders)
+            kwargs["holders"] = portal.with_directory_ids(read, parse_holders(holders))
         if action == "relinquish":
             kwargs["area"] = AreaInput(geojson=area.strip() or None)
         cadastre.title_action(uow, number, action, user.actor, **kwargs)

@@ -104,3 +104,22 @@ def test_account_email_preferences(web):
     assert ok.status_code == 303
     page = web.client.get("/account?saved=1")
     assert 'value="prefs@example.org"' in page.text and re.search(r'id="email_opt_out" checked', page.text)
+
+
+def test_holders_named_as_in_the_directory_carry_its_id(web):
+    """A holder typed with a directory organisation's name is linked to it (its page lists the title);
+    the applicant's own organisation must be among the holders."""
+    web.user("ussm.api", "applicant", "ussm")
+    web.login("ussm.api")
+    body = {"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"], "area": {"geojson": CLEAN},
+            "holders": [{"name": "Chagai Minerals (Pvt) Ltd", "share_pct": 100, "country": "PK"}]}
+    missing = web.client.post("/api/cadastre/applications", json=body, headers={"X-CSRF-Token": web.csrf()})
+    assert missing.status_code == 422 and "US Strategic Metals, must be among the holders" in missing.json()["message"]
+    unknown = body | {"holders": [{"name": "X", "share_pct": 100, "organisation_id": "no-such-org"}]}
+    bad = web.client.post("/api/cadastre/applications", json=unknown, headers={"X-CSRF-Token": web.csrf()})
+    assert bad.status_code == 422 and "holders[1]" in bad.json()["message"]
+    ok = body | {"holders": [{"name": "us strategic metals", "share_pct": 60, "country": "US"},
+                             {"name": "Chagai Minerals (Pvt) Ltd", "share_pct": 40, "country": "PK"}]}
+    filed = web.client.post("/api/cadastre/applications", json=ok, headers={"X-CSRF-Token": web.csrf()})
+    assert filed.status_code == 201, filed.text
+    assert [h["organisation_id"] for h in filed.json()["holders"]] == ["ussm", None]
