@@ -48,7 +48,7 @@ def _public_form(request: Request, template: str, context: dict, status: int = 2
 
 def _register_page(request: Request, uow: UoW, values: dict, error: str | None = None, field: str | None = None,
                    status: int = 200, done: bool = False) -> Response:
-    return _public_form(request, "register.html", {"organisations": portal.directory(uow), "v": values,
+    return _public_form(request, "applicant_register.html", {"organisations": portal.directory(uow), "v": values,
                                                    "error": error, "field": field, "done": done}, status)
 
 
