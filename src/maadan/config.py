@@ -156,6 +156,13 @@ SETTINGS: tuple[Setting, ...] = (
         "unset",
         "A Bearer token (at least 32 characters) that may read /metrics from any address.",
     ),
+    Setting("MAADAN_SMTP_HOST", "unset", "Mail server the e-mail dispatcher sends through (`maadan mail dispatch`); "
+            "unset: e-mails wait in the outbox."),
+    Setting("MAADAN_SMTP_PORT", "25 (465 with ssl, 587 with starttls)", "Port of the mail server."),
+    Setting("MAADAN_SMTP_TLS", "none", "none, starttls or ssl."),
+    Setting("MAADAN_SMTP_USER", "unset", "User name for the mail server, if it asks for one."),
+    Setting("MAADAN_SMTP_PASSWORD", "unset", "Password for the mail server."),
+    Setting("MAADAN_SMTP_FROM", "maadan@localhost", "The From address of Maadan's e-mails."),
     Setting(
         "MAADAN_PG_BIN",
         "unset (PATH, then the newest /usr/lib/postgresql/*/bin)",
@@ -197,6 +204,12 @@ class Settings:
     register_key: Path | None = None  # None: <data_dir>/register-key.pem
     register_name: str = "maadan.local/register"
     pg_bin: Path | None = None
+    smtp_host: str | None = None
+    smtp_port: int = 25
+    smtp_tls: str = "none"
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    smtp_from: str = "maadan@localhost"
 
     @property
     def register_key_path(self) -> Path:
@@ -261,6 +274,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         metrics_networks=_networks(env, "MAADAN_METRICS_NETWORKS", "127.0.0.1/32,::1/128"),
         metrics_token=_token(env, "MAADAN_METRICS_TOKEN"),
         pg_bin=Path(env["MAADAN_PG_BIN"]).expanduser() if env.get("MAADAN_PG_BIN") else None,
+        **_smtp(env),
     )
 
 
@@ -279,6 +293,18 @@ def _read_urls(env: Mapping[str, str], primary: str) -> tuple[str, ...]:
     if len(out) > 16:
         raise ConfigError("MAADAN_READ_DATABASE_URL: at most 16 replicas")
     return tuple(out)
+
+
+def _smtp(env: Mapping[str, str]) -> dict:
+    tls = _choice(env, "MAADAN_SMTP_TLS", ("none", "starttls", "ssl"))
+    default_port = {"none": 25, "starttls": 587, "ssl": 465}[tls]
+    sender = (env.get("MAADAN_SMTP_FROM") or "maadan@localhost").strip()
+    if any(c in sender for c in "\r\n") or "@" not in sender or len(sender) > 254:
+        raise ConfigError(f"MAADAN_SMTP_FROM must be one e-mail address, not {sender[:80]!r}")
+    return {"smtp_host": (env.get("MAADAN_SMTP_HOST") or "").strip() or None,
+            "smtp_port": _int(env, "MAADAN_SMTP_PORT", default_port, 1, 65535), "smtp_tls": tls,
+            "smtp_user": env.get("MAADAN_SMTP_USER") or None, "smtp_password": env.get("MAADAN_SMTP_PASSWORD") or None,
+            "smtp_from": sender}
 
 
 def _register_name(env: Mapping[str, str]) -> str:

@@ -12,8 +12,10 @@ from .conftest import APPLICANT, OFFICER, PASSWORD
 
 pytestmark = pytest.mark.slow
 
-PUBLIC = ["/", "/map", "/minerals", "/minerals/lithium", "/projects", "/projects/reko-diq", "/cadastre", "/login"]
-SIGNED_IN = {APPLICANT[0]: ["/cadastre/apply"], OFFICER: ["/", "/cadastre/queue"]}
+PUBLIC = ["/", "/map", "/minerals", "/minerals/lithium", "/projects", "/projects/reko-diq", "/cadastre", "/login",
+          "/login/register", "/login/forgot", "/login/reset"]
+SIGNED_IN = {APPLICANT[0]: ["/cadastre/apply", "/cadastre/mine", "/cadastre/notices", "/account"],
+             OFFICER: ["/", "/cadastre/queue", "/cadastre/due", "/cadastre/accounts", "/account"]}
 
 # Returns a list of problems found on the page, each naming the element.
 AUDIT = """() => {

@@ -114,6 +114,8 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     # --- the officer -------------------------------------------------------------------------------
     o = visitor("officer", on=site)
     o.login(OFFICER)
+    asked: list[str] = []  # every decision asks for confirmation first
+    o.page.on("dialog", lambda d: (asked.append(d.message), d.accept()))
     o.page.get_by_role("link", name="Queue").click()
     item = o.page.locator(f"#A-PK-BA-{number}")
     item.wait_for()
@@ -141,6 +143,8 @@ def test_application_becomes_a_title(visitor, own_site, tmp_path):
     title_number = re.search(r"title (PK-BA/EL/\d{4}/\d{4}) issued", done.inner_text()).group(1)
     assert o.page.locator(f"#A-PK-BA-{number}").count() == 0  # no longer pending
     o.shot("3-granted")
+    assert [m.split(" ", 1)[0] for m in asked] == ["Accept", "Review", "Offer", "Grant"]
+    assert all(ref in m for m in asked)
 
     # --- the public ----------------------------------------------------------------------------------
     p = visitor("public", on=site)

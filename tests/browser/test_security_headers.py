@@ -30,6 +30,7 @@ def _pages(site) -> dict[str, tuple[str, str]]:
     doc = ingest_news(site.uow(True), b"ISLAMABAD, 4 March 2026: Frontier Works Organisation signed a memorandum "
                       b"of understanding with Kestrel Graphite Company to explore graphite in Chagai.\n",
                       "csp.txt").document
+    app = _application(site)
     return {
         "/": ("/", "public"), "/map": ("/map", "public"), "/minerals": ("/minerals", "public"),
         "/minerals/{name}": ("/minerals/lithium", "public"), "/projects": ("/projects", "public"),
@@ -53,6 +54,11 @@ def _pages(site) -> dict[str, tuple[str, str]]:
         "/register": ("/register", "public"), "/register/history": ("/register/history", "public"),
         "/register/documents": ("/register/documents", "public"),
         "/register/statistics": ("/register/statistics", "public"),
+        "/login/register": ("/login/register", "public"), "/login/forgot": ("/login/forgot", "public"),
+        "/login/reset": ("/login/reset?token=not-a-real-one", "public"),
+        "/account": ("/account", "applicant"), "/cadastre/mine": ("/cadastre/mine", "applicant"),
+        "/cadastre/accounts": ("/cadastre/accounts", "officer"), "/cadastre/due": ("/cadastre/due", "officer"),
+        "/cadastre/applications/{jurisdiction}/{number}": (f"/cadastre/applications/PK-BA/{app.number}", "applicant"),
     }
 
 
@@ -60,6 +66,18 @@ def _pages(site) -> dict[str, tuple[str, str]]:
 # issued documents, whose HTML carries its own stricter policy (tests/integration/web/test_documents.py).
 NOT_PAGES = {"/openapi-3.0.json", "/metrics", "/register/statistics.csv", "/register/downloads/{name}",
              "/register/downloads/LICENCE.txt", "/documents/{kind}/{key}"}
+
+
+def _application(site):
+    """One application of the applicant's organisation (its page draws a map)."""
+    from maadan.cadastre import service as cadastre
+    from maadan.cadastre.model import Holder
+
+    square = {"type": "Polygon", "coordinates": [[[66.5, 28.0], [66.55, 28.0], [66.55, 28.05], [66.5, 28.05], [66.5, 28.0]]]}
+    inp = cadastre.ApplicationInput(jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+                                    holders=(Holder("Chagai Minerals (Pvt) Ltd", 100.0, "PK", "private"),),
+                                    area=cadastre.AreaInput(geojson=square), applicant_org=APPLICANT[1])
+    return cadastre.apply(site.uow(True), inp, actor="user:test").application
 
 
 def test_every_page_loads_under_the_policy_with_no_violation(visitor, site):
@@ -85,11 +103,13 @@ def test_every_page_loads_under_the_policy_with_no_violation(visitor, site):
             headers = response.headers
             assert "default-src 'self'" in headers["content-security-policy"], url
             assert "frame-ancestors 'none'" in headers["content-security-policy"] and headers["x-frame-options"] == "DENY"
-            assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == "same-origin"
+            # the reset page carries a token in its address: it sends no referrer at all
+            policy = "no-referrer" if template == "/login/reset" else "same-origin"
+            assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"] == policy
             if template == "/map":
                 v.page.wait_for_function("() => window.maadanView && window.maadanMap.loaded()"
                                          " && window.maadanView.drawn('titles') > 0")
-            if template == "/cadastre/apply":
+            if template in ("/cadastre/apply", "/cadastre/applications/{jurisdiction}/{number}"):
                 v.page.locator(".leaflet-container").first.wait_for()
             assert v.page.evaluate("() => window.__csp") == [], (role, url)
             checked += 1

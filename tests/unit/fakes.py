@@ -386,6 +386,36 @@ class FakeNews:
         doc.status, doc.committed_by, doc.committed_at, doc.agreement_ids = "committed", actor, at, dict(agreement_ids)
 
 
+class FakePortal:
+    """The portal's profiles, outbox and reminders (maadan.store.portal_repository)."""
+
+    def __init__(self) -> None:
+        self.profiles: dict[int, Any] = {}
+        self.mails_: list[Any] = []
+        self.reminders: set[str] = set()
+
+    def profile(self, user_id: int):
+        return self.profiles.get(user_id)
+
+    def save_profile(self, p) -> None:
+        self.profiles[p.user_id] = p
+
+    def recipients(self, organisation_id: str) -> list[tuple[int, str]]:
+        return []
+
+    def add_mail(self, m) -> int:
+        m = copy.deepcopy(m)
+        m.id = next(_ids)
+        self.mails_.append(m)
+        return m.id
+
+    def reminded(self, key: str) -> bool:
+        return key in self.reminders
+
+    def add_reminder(self, key: str, at) -> None:
+        self.reminders.add(key)
+
+
 @dataclass
 class Stored:
     """Everything the fake holds, as committed."""
@@ -402,6 +432,7 @@ class Stored:
         Organisation("fwo", "Frontier Works Organisation", "state-enterprise", "test", country="PK")]))
     projects: FakeProjects = field(default_factory=lambda: FakeProjects([("reko-diq", "Reko Diq", ())]))
     priority: FakePriority = field(init=False)
+    portal: FakePortal = field(default_factory=FakePortal)
 
     def __post_init__(self) -> None:
         # the same cadastre, so deep copies keep them together (one list of events, one list of applications)
@@ -412,7 +443,8 @@ class Stored:
 class FakeUnitOfWork:
     """Satisfies maadan.unit_of_work.AbstractUnitOfWork."""
 
-    REPOSITORIES = ("cadastre", "audit", "agreements", "news", "minerals", "organisations", "projects", "priority")
+    REPOSITORIES = ("cadastre", "audit", "agreements", "news", "minerals", "organisations", "projects", "priority",
+                   "portal")
 
     def __init__(self) -> None:
         self.committed = Stored()

@@ -31,6 +31,7 @@ from maadan.http.security import CurrentUser, csrf_protect, require_role
 from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
+from maadan.portal import service as portal
 from maadan.serialize import to_jsonable
 
 router = APIRouter(prefix="/api", tags=["cadastre"], route_class=ApiRoute)
@@ -261,10 +262,13 @@ def check(body: CheckIn, uow: UoW) -> CheckOut:
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
              summary="File an application (applicants file for their own organisation)")
-def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, response: Response) -> ReceiptOut:
+def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, read: UoW, response: Response) -> ReceiptOut:
+    portal.may_file(read, user)  # 403 until an officer confirms a self-registered applicant's organisation
+    holders = portal.with_directory_ids(read, [h.domain() for h in body.holders])  # names in the directory: its ids
+    portal.check_holders(read, user, holders)
     org = user.organisation_id if user.role == "applicant" else None
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
-                                   minerals=tuple(body.minerals), holders=tuple(h.domain() for h in body.holders),
+                                   minerals=tuple(body.minerals), holders=tuple(holders),
                                    area=body.area.domain(), applicant_org=org,
                                    declarations=tuple(body.declarations), converts=body.converts)
     receipt = service.apply(uow, inp, actor=user.actor)

@@ -101,6 +101,8 @@ class HolderIn(_In):
     share_pct: float = Field(description="Share in percent; all holders sum to 100")
     country: str | None = Field(default=None, pattern=r"^[A-Za-z]{2}$")
     kind: Literal[HOLDER_KINDS] = "private"  # type: ignore[valid-type]
+    organisation_id: str | None = Field(default=None, max_length=80,
+                                        description="The holder's id in the organisations directory, when it is there")
     body_corporate: bool = True
     beneficial_owners: list[str] = Field(default_factory=list, max_length=50)
     shareholders: list[ShareholderIn] | None = Field(
@@ -111,7 +113,7 @@ class HolderIn(_In):
 
     def domain(self) -> Holder:
         return Holder(name=self.name, share_pct=self.share_pct, country=self.country.upper() if self.country else None,
-                      kind=self.kind, body_corporate=self.body_corporate,
+                      kind=self.kind, organisation_id=self.organisation_id or None, body_corporate=self.body_corporate,
                       beneficial_owners=tuple(self.beneficial_owners),
                       shareholders=None if self.shareholders is None else
                       tuple((s.name, s.share_pct) for s in self.shareholders),

@@ -31,6 +31,7 @@ from maadan.cadastre.model import (
     validate_holders,
 )
 from maadan.cadastre.money import invoice_rent
+from maadan.cadastre.notices import notify
 from maadan.cadastre.queue import announce_changes, local_day, offer_blocker, refresh
 from maadan.cadastre.register import record
 from maadan.cadastre.rules import (
@@ -393,7 +394,10 @@ def decide(uow: AbstractUnitOfWork, jurisdiction: str, number: int, action: str,
         data: dict[str, Any] = {"from": app.state, "to": new_state}
         if title:
             data["title"] = title.number
-        record(uow, actor, f"application.{action}", app.ref, data, reason, documents, at=now)
+        event = record(uow, actor, f"application.{action}", app.ref, data, reason, documents, at=now)
+        if app.applicant_org:  # the applicant learns of every decision (inbox, and e-mail unless it opted out)
+            notify(uow, jurisdiction, f"decision-{action}", decision_message(app, action, new_state, reason, title),
+                   now=now, application_number=app.number, recipient_org=app.applicant_org, event_seq=event.seq)
         if new_state not in lc.PENDING or title:
             verb = {"grant": "granted", "refuse": "refused", "withdraw": "withdrawn",
                     "reject-incomplete": "rejected as incomplete"}.get(action, action)
@@ -402,6 +406,20 @@ def decide(uow: AbstractUnitOfWork, jurisdiction: str, number: int, action: str,
         uow.commit()
     app.state = new_state
     return app, title
+
+
+DECISION_WORDS = {"accept": "was accepted for review", "reject-incomplete": "was rejected as incomplete",
+                  "review": "is under review", "offer": "is offered: the title can be granted",
+                  "grant": "was granted", "refuse": "was refused", "withdraw": "was withdrawn"}
+
+
+def decision_message(app: Application, action: str, new_state: str, reason: str | None, title: Title | None) -> str:
+    text = f"Application {app.ref} {DECISION_WORDS.get(action, action)} (now {new_state})."
+    if title is not None:
+        text += f" Title {title.number} is issued; its first rent invoice is due."
+    if reason:
+        text += f" Reason: {reason}"
+    return text
 
 
 def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date, now: datetime) -> Title:

@@ -122,6 +122,7 @@ class DueItem:
     flag_revocation: bool = False
     verified: bool = True
     note: str | None = None
+    invoice_id: int | None = None  # rent and fees: the invoice a payment is recorded against
 
 
 def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
@@ -153,7 +154,7 @@ def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
                                  amount=inv.outstanding, currency=inv.currency, overdue_days=overdue,
                                  flag_revocation=flag, verified=inv.verified,
                                  note=f"invoice {inv.id}" + ("" if inv.verified else "; amount from unverified rules")
-                                 + grace_note))
+                                 + grace_note, invoice_id=inv.id))
         for ob in uow.cadastre.obligations():
             t = titles.get(ob.title_number)
             if ob.met_on is None and ob.due_on <= horizon and t and t.state == lc.ACTIVE:

@@ -8,7 +8,14 @@ from datetime import datetime, timezone
 
 from maadan.cadastre.queue_model import Notice
 from maadan.errors import NotFound
+from maadan.portal.outbox import enqueue_for_organisation
 from maadan.unit_of_work import AbstractUnitOfWork
+
+# The e-mail subject of each kind of notice, by the start of its kind (others: the kind itself).
+SUBJECTS = (("promoted", "moved up in the queue"), ("decision-offer", "an offer"), ("decision", "a decision"),
+            ("competing", "a competition"), ("no-longer-competing", "a competition"),
+            ("competition", "a competition decided"), ("remainder", "an offer of the remainder"),
+            ("rent-due", "rent falling due"), ("default", "rent in default: the title may be revoked"))
 
 
 def notify(uow: AbstractUnitOfWork, jurisdiction: str, kind: str, message: str, *, now: datetime,
@@ -19,6 +26,13 @@ def notify(uow: AbstractUnitOfWork, jurisdiction: str, kind: str, message: str, 
                application_number=application_number, group_number=group_number, recipient_org=recipient_org,
                action_needed=action_needed, event_seq=event_seq)
     uow.priority.add_notice(n)
+    # its e-mails, in the same transaction (sent by the dispatcher after the commit)
+    about = n.subject if application_number or group_number else jurisdiction
+    what = next((v for k, v in SUBJECTS if kind.startswith(k)), None) or kind.replace("-", " ")
+    link = (f"/cadastre/applications/{jurisdiction}/{application_number}" if application_number
+            else "/cadastre/notices")
+    enqueue_for_organisation(uow, recipient_org, subject=f"Maadan: {what} ({about})", body=message, kind=kind,
+                             now=now, link=link, notice_id=getattr(n, "id", None))
     return n
 
 

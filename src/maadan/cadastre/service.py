@@ -23,6 +23,7 @@ from maadan.cadastre.competition import (
 from maadan.cadastre.money import DueItem, due, issue_rent, record_payment
 from maadan.cadastre.notices import mark_read, notices
 from maadan.cadastre.register import verify_audit
+from maadan.cadastre.reminders import send_reminders
 from maadan.cadastre.titles import (
     RESERVED_KINDS,
     add_reserved_areas,
@@ -35,5 +36,5 @@ __all__ = [
     "CACHES", "RESERVED_KINDS", "applied_rules_for", "ApplicationInput", "AreaInput", "CheckReport", "DueItem",
     "GroupView", "Receipt", "add_reserved_areas", "answer_remainder", "apply", "check", "decide", "decide_group",
     "demo_plan", "due", "issue_rent", "jurisdictions", "list_groups", "load_demo_cadastre", "mark_read", "notices",
-    "parse_group_ref", "record_payment", "rules_for", "show_group", "submit_bid", "title_action", "verify_audit",
+    "parse_group_ref", "record_payment", "rules_for", "send_reminders", "show_group", "submit_bid", "title_action", "verify_audit",
 ]

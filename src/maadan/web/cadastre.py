@@ -18,9 +18,11 @@ from maadan.errors import InvalidInput, MaadanError
 from maadan.http import conditional
 from maadan.http.deps import UoW, WriteUoW
 from maadan.http.errors import PAGE_TAG
+from maadan.http.idempotency import form_key
 from maadan.http.security import csrf_protect, require_role
 from maadan.minerals.service import list_minerals
-from maadan.cadastre import views
+from maadan.portal import service as portal
+from maadan.cadastre import views, workbench
 from maadan.web.templating import NavLink, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
@@ -78,26 +80,50 @@ def _apply_config(user: User) -> dict:
 @router.get("/cadastre/apply")
 def apply_form(request: Request, user: Filer, uow: UoW) -> Response:
     listing = list_minerals(uow)
-    return render(request, "apply.html", {"config": _apply_config(user), "holder_kinds": HOLDER_KINDS,
+    config = _apply_config(user)
+    directory = portal.directory(uow)
+    names = dict(directory)
+    config |= {"idempotency_key": form_key(),  # one filing per form shown: a second click replays the first
+               "organisation_name": names.get(user.organisation_id or "") if user.role == "applicant" else None,
+               "directory": [{"id": i, "name": n} for i, n in directory]}
+    blocked = None
+    try:
+        portal.may_file(uow, user)
+    except MaadanError as exc:
+        blocked = exc.message
+    return render(request, "apply.html", {"config": config, "holder_kinds": HOLDER_KINDS, "blocked": blocked,
                                           "mineral_names": [m.mineral.name for m in listing.minerals]})
 
 
 # --- the officers' queue -----------------------------------------------------------------------
 
 def _queue(request: Request, uow: UoW, status: int = 200, error: str | None = None, failed: str | None = None,
-           done: str | None = None) -> Response:
+           done: str | None = None, f: workbench.QueueFilter | None = None) -> Response:
     q = views.queue(uow)
+    total = len(q.items)
+    f = f or workbench.QueueFilter()
+    if f.active:
+        q.items = workbench.filter_queue(q.items, f)
     done_line = None
     if done:
         done_line = next((line for ref, line in q.decided if ref == done), None)
+    warnings = workbench.queue_warnings(uow, [i.application for i in q.items])
     return render(request, "queue.html", {"q": q, "error": error, "failed": failed, "done": done,
-                                          "done_line": done_line, "needs_reason": views.NEEDS_REASON},
+                                          "done_line": done_line, "needs_reason": views.NEEDS_REASON, "f": f,
+                                          "total": total, "types": views.title_types(), "warnings": warnings,
+                                          "pending_states": sorted(lc.PENDING)},
                   status_code=status)
 
 
 @router.get("/cadastre/queue")
-def queue_page(request: Request, _: Officer, uow: UoW, done: str | None = None) -> Response:
-    return _queue(request, uow, done=(done or "")[:40] or None)
+def queue_page(request: Request, _: Officer, uow: UoW, done: str | None = None, state: str | None = None,
+               type: str | None = None, since: str | None = None, until: str | None = None,
+               competition: str | None = None) -> Response:
+    try:
+        f = workbench.QueueFilter.parse(state, type, since, until, competition)
+    except InvalidInput as exc:
+        return _queue(request, uow, status=422, error=exc.message)
+    return _queue(request, uow, done=(done or "")[:40] or None, f=f)
 
 
 @router.post("/cadastre/queue/{jurisdiction}/{number}", dependencies=[Depends(csrf_protect)])

@@ -26,7 +26,7 @@ def square(x: float, y: float, d: float = 0.05) -> dict:
 
 def filing(x: float = 66.7, y: float = 28.2) -> dict:
     return {"title_type": "EL", "minerals": ["copper"], "area": {"geojson": square(x, y)},
-            "holders": [{"name": "Retry Mining", "share_pct": 100, "country": "PK"}]}
+            "holders": [{"name": "US Strategic Metals", "share_pct": 100, "country": "US", "organisation_id": "ussm"}]}
 
 
 def count_applications(client, officer) -> int:

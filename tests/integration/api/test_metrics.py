@@ -25,7 +25,7 @@ def test_metrics_count_requests_filings_checks_and_idempotency(role_client):
     c, applicant = role_client, role_client.token("applicant.a")
     area = {"type": "Polygon", "coordinates": [[[66.7, 28.2], [66.75, 28.2], [66.75, 28.25], [66.7, 28.25], [66.7, 28.2]]]}
     body = {"title_type": "EL", "minerals": ["copper"], "area": {"geojson": area},
-            "holders": [{"name": "Metrics Mining", "share_pct": 100, "country": "PK"}]}
+            "holders": [{"name": "US Strategic Metals", "share_pct": 100, "country": "US", "organisation_id": "ussm"}]}
     for _ in range(2):
         assert c.post("/api/cadastre/applications", json=body,
                       headers=applicant | {"Idempotency-Key": "metrics-1"}).status_code == 201

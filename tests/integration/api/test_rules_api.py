@@ -46,8 +46,9 @@ def test_check_receipt_and_views_carry_the_rules_applied(role_client):
     assert rules["version"] == check.json()["rules_version"] and rules["certain"] is False and rules["reasons"]
     filed = role_client.post("/api/cadastre/applications", headers=role_client.token("applicant.a"), json={
         "title_type": "EL", "minerals": ["copper"], "area": {"geojson": square(66.5, 28.0)},
-        "holders": [{"name": "Chagai Minerals (Pvt) Ltd", "share_pct": 100, "country": "PK",
-                     "shareholders": [{"name": "Ali Khan", "share_pct": 60}], "local_to": ["PK-BA"]}]})
+        "holders": [{"name": "Chagai Minerals (Pvt) Ltd", "share_pct": 60, "country": "PK",
+                     "shareholders": [{"name": "Ali Khan", "share_pct": 60}], "local_to": ["PK-BA"]},
+                    {"name": "US Strategic Metals", "share_pct": 40, "country": "US", "organisation_id": "ussm"}]})
     assert filed.status_code == 201, filed.text
     body = filed.json()
     assert body["rules_basis"]["version"] == rules["version"] and body["rules_basis"]["certain"] is False

@@ -318,6 +318,18 @@ CADASTRE_ROUTES = {
     ("POST", "/cadastre/competitions/{jurisdiction}/{number}/remainder"): "own",
     ("GET", "/cadastre/notices"): "listing",
     ("POST", "/cadastre/notices/{notice_id}/read"): "own-hidden",
+    # the portal and the workbench (tested in tests/integration/web/test_portal_pages.py, test_workbench_pages.py)
+    ("GET", "/cadastre/applications/{jurisdiction}/{number}"): "visible",
+    ("POST", "/cadastre/applications/{jurisdiction}/{number}/move"): "own",
+    ("GET", "/cadastre/mine"): "own",
+    ("POST", "/cadastre/coordinates"): "own",
+    ("GET", "/cadastre/due"): "officer",
+    ("POST", "/cadastre/due/payments"): "officer",
+    ("POST", "/cadastre/due/rent-run"): "officer",
+    ("POST", "/cadastre/due/reminders"): "officer",
+    ("POST", "/cadastre/title-action"): "officer",
+    ("GET", "/cadastre/accounts"): "officer",
+    ("POST", "/cadastre/accounts/{username}"): "officer",
 }
 CADASTRE_PREFIXES = ("/api/cadastre", "/api/audit", "/cadastre")
 

@@ -16,6 +16,7 @@ from maadan.config import load_settings
 from maadan.store.database import create_db_engine
 from maadan.store.uow import UnitOfWork
 from tests.conftest import Database
+from tests.integration.web.smtp_server import smtp  # noqa: F401 (fixture: a local SMTP server)
 
 PASSWORD = "a long enough passphrase"
 CSRF_META = re.compile(r'<meta name="csrf-token" content="([^"]+)">')

@@ -40,7 +40,15 @@
       fs.querySelector(".remove-holder").hidden = sets.length === 1;
     });
     var total = holders(true).reduce(function (s, h) { return s + (h.share_pct || 0); }, 0);
-    document.getElementById("share-total").textContent = "Shares add up to " + Math.round(total * 100) / 100 + "%.";
+    var rounded = Math.round(total * 100) / 100;
+    var shareTotal = document.getElementById("share-total");
+    shareTotal.textContent = "Shares add up to " + rounded + "%" + (Math.abs(total - 100) > 0.001 ? ": they must add up to 100%." : ".");
+    shareTotal.className = Math.abs(total - 100) > 0.001 ? "error" : "hint";
+    var own = config.organisation_name;
+    if (own && !holders(true).some(function (h) { return h.organisation_id === config.organisation || h.name.toLowerCase() === own.toLowerCase(); })) {
+      shareTotal.textContent += " Your organisation, " + own + ", must be among the holders.";
+      shareTotal.className = "error";
+    }
   }
 
   function addHolder(values) {
@@ -49,6 +57,18 @@
     node.querySelector('[name="name"]').value = values.name || "";
     node.querySelector('[name="share"]').value = values.share || "";
     node.querySelector('[name="country"]').value = values.country || "";
+    var nameInput = node.querySelector('[name="name"]');
+    var orgInput = node.querySelector('[name="organisation_id"]');
+    var status = node.querySelector(".holder-status");
+    function lookUp() {  // a name from the directory carries its id; another is proposed as a new organisation
+      var typed = nameInput.value.trim().toLowerCase();
+      var hit = (config.directory || []).filter(function (o) { return o.name.toLowerCase() === typed; })[0];
+      orgInput.value = hit ? hit.id : "";
+      status.textContent = !typed ? "" : hit ? "In the organisations directory." : "Not in the directory: proposed as a new organisation, which an officer confirms.";
+    }
+    nameInput.addEventListener("input", lookUp);
+    orgInput.value = values.organisation_id || "";
+    lookUp();
     node.querySelector(".remove-holder").addEventListener("click", function () {
       node.remove(); renumber(); scheduleCheck();
     });
@@ -60,7 +80,11 @@
   document.getElementById("add-holder").addEventListener("click", function () {
     addHolder().querySelector('[name="name"]').focus();
   });
-  addHolder({ share: 100, country: "PK" });
+  if (config.organisation_name) {  // the applicant's own organisation first: it must be among the holders
+    addHolder({ name: config.organisation_name, organisation_id: config.organisation, share: 100 });
+  } else {
+    addHolder({ share: 100, country: "PK" });
+  }
 
   function holders(loose) {
     var out = [];
@@ -69,8 +93,11 @@
       var share = parseFloat(fs.querySelector('[name="share"]').value);
       var country = fs.querySelector('[name="country"]').value.trim().toUpperCase();
       var kind = fs.querySelector('[name="kind"]').value;
+      var org = fs.querySelector('[name="organisation_id"]').value;
       if (loose || (name && !isNaN(share))) {
-        out.push({ name: name, share_pct: isNaN(share) ? 0 : share, country: country || null, kind: kind });
+        var h = { name: name, share_pct: isNaN(share) ? 0 : share, country: country || null, kind: kind };
+        if (org) { h.organisation_id = org; }
+        out.push(h);
       }
     });
     return out;
@@ -172,6 +199,26 @@
       .catch(function (e) { result.innerHTML = '<p class="error">Upload failed: ' + esc(e.message) + "</p>"; });
   });
 
+  // --- the coordinate table -----------------------------------------------------------------------
+  var coordResult = document.getElementById("coord-result");
+  document.getElementById("coord-preview").addEventListener("click", function () {
+    var fmt = document.getElementById("coord-format").value;
+    var body = { jurisdiction: jurisdiction.value, format: fmt, text: document.getElementById("coord-text").value };
+    if (fmt === "utm") { body.zone = parseInt(document.getElementById("coord-zone").value, 10); }
+    coordResult.className = "hint";
+    coordResult.textContent = "Reading the table…";
+    post("/cadastre/coordinates", body).then(function (r) {
+      if (!r.ok) {
+        coordResult.className = "error";
+        coordResult.textContent = r.body.message || ("the table could not be read (HTTP " + r.status + ")");
+        return;
+      }
+      coordResult.className = "ok";
+      coordResult.textContent = r.body.vertices + " vertices, " + Number(r.body.area_km2).toLocaleString("en", { maximumFractionDigits: 3 }) + " km²: shown on the map and checked below.";
+      setArea(r.body.geometry, "table");
+    }).catch(function (e) { coordResult.className = "error"; coordResult.textContent = "Preview failed: " + e.message; });
+  });
+
   // --- the live check ---------------------------------------------------------------------------
   var timer = null;
   var checkSeq = 0;
@@ -180,9 +227,10 @@
     timer = setTimeout(runCheck, 350);
   }
 
-  function post(url, payload) {
-    return fetch(url, { method: "POST", credentials: "same-origin",
-                        headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
+  function post(url, payload, key) {
+    var headers = { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf };
+    if (key) { headers["Idempotency-Key"] = key; }
+    return fetch(url, { method: "POST", credentials: "same-origin", headers: headers,
                         body: JSON.stringify(payload) })
       .then(function (r) { return r.json().then(function (b) { return { ok: r.ok, status: r.status, body: b }; }); });
   }
@@ -280,7 +328,8 @@
     p.holders = holders(false);
     var button = document.getElementById("submit");
     button.disabled = true;
-    post("/api/cadastre/applications", p).then(function (r) {
+    // The form's one key: a double click, a retry or a resent request files once and gets the same receipt.
+    post("/api/cadastre/applications", p, config.idempotency_key).then(function (r) {
       button.disabled = false;
       if (!r.ok) {
         var b = r.body || {};
@@ -290,9 +339,10 @@
         return;
       }
       var a = r.body;
-      var facts = [["Number", a.ref], ["Received", a.received_at], ["Priority", a.priority + (a.holds_priority ? " (holds priority)" : "")],
+      var received = String(a.received_at).replace("T", " ").slice(0, 19) + " UTC";
+      var facts = [["Number", a.ref], ["Received", received], ["Priority", a.priority + (a.holds_priority ? " (holds priority)" : "")],
                    ["State", a.state], ["Area", Number(a.area_km2).toFixed(3) + " km²"],
-                   ["Fee", a.fee.amount === null ? "none" : a.fee.amount + " " + a.fee.currency + (a.fee.verified ? "" : " (unverified)")]];
+                   ["Fee", a.fee.amount === null ? "none" : Number(a.fee.amount).toLocaleString("en", { minimumFractionDigits: 2, maximumFractionDigits: 2 }) + " " + a.fee.currency + (a.fee.verified ? "" : " (unverified)")]];
       if (a.competition_group) {
         facts.push(["Competition", a.competition_group + " with " + a.competing_with.join(", ") +
                     " (received the same day: simultaneous under rule 10; the group is decided first)"]);
@@ -309,6 +359,9 @@
         "</dd></div>" + (a.notes || []).map(function (n) {
           return '<div><dt>Note</dt><dd data-field="note">' + esc(n) + "</dd></div>";
         }).join("");
+      document.getElementById("receipt-link").href = "/cadastre/applications/" + encodeURIComponent(a.jurisdiction) + "/" + a.number;
+      document.getElementById("receipt-pdf").href = "/documents/receipt/" + encodeURIComponent(a.jurisdiction) + "/A" + a.number + ".pdf";
+      form.hidden = true;  // the form is replaced by its receipt: nothing left to submit twice
       receipt.hidden = false;
       receipt.focus();
       receipt.scrollIntoView();
