@@ -18,6 +18,7 @@ from typing import Iterator
 import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import OperationalError
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("MAADAN_TEST_SHARED") or ROOT.parent / "shared")  # the research folder beside the checkout
@@ -103,7 +104,18 @@ class Database:
             admin = create_engine(PG_URL, isolation_level="AUTOCOMMIT")
             with admin.connect() as conn:
                 tpl = f' TEMPLATE "{make_url(template.url).database}"' if template is not None else ""
-                conn.execute(text(f'CREATE DATABASE "{name}"{tpl}'))
+                try:
+                    conn.execute(text(f'CREATE DATABASE "{name}"{tpl}'))
+                except OperationalError:
+                    if template is None:
+                        raise
+                    # PostgreSQL copies a template only while nobody is connected to it. A pool or a
+                    # background thread of an earlier test (the seeded database is read-only) may still
+                    # hold an idle session: end those sessions, then copy.
+                    conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                      "WHERE datname = :db AND pid <> pg_backend_pid()"),
+                                 {"db": make_url(template.url).database})
+                    conn.execute(text(f'CREATE DATABASE "{name}"{tpl}'))
             admin.dispose()
             self.url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 

@@ -293,6 +293,7 @@ CADASTRE_ROUTES = {
     ("POST", "/api/cadastre/title-actions"): "officer",
     ("POST", "/api/cadastre/payments"): "officer",
     ("GET", "/api/cadastre/due"): "officer",
+    ("GET", "/api/cadastre/available-ground"): "public",
     ("GET", "/api/cadastre/rules"): "public",
     ("GET", "/api/cadastre/rules/{jurisdiction}"): "public",
     ("GET", "/api/cadastre/rules/{jurisdiction}/diff"): "public",
@@ -328,6 +329,7 @@ CADASTRE_ROUTES = {
     ("POST", "/cadastre/due/rent-run"): "officer",
     ("POST", "/cadastre/due/reminders"): "officer",
     ("POST", "/cadastre/title-action"): "officer",
+    ("POST", "/cadastre/default-notice"): "officer",
     ("GET", "/cadastre/accounts"): "officer",
     ("POST", "/cadastre/accounts/{username}"): "officer",
 }
