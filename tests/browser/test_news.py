@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import OFFICER
+from .conftest import OFFICER, SLOW_ACTION_MS
 
 pytestmark = pytest.mark.slow
 
@@ -23,8 +23,8 @@ def test_officer_reads_reviews_and_commits_a_news_text(visitor, own_site, tmp_pa
     v.page.wait_for_url("**/news")
     v.page.get_by_label("Article file").set_input_files(str(path))
     v.page.get_by_label("Published on").fill("2026-03-04")
-    v.page.get_by_role("button", name="Read the text").click()
-    v.page.wait_for_url("**/news/*")
+    v.page.get_by_role("button", name="Read the text").click(timeout=SLOW_ACTION_MS)  # the language pipeline
+    v.page.wait_for_url("**/news/*", timeout=SLOW_ACTION_MS)
     assert v.page.get_by_role("heading", name="Proposed agreement 1").is_visible()
     assert v.page.locator(".news-text mark", has_text="memorandum of understanding").count() == 1
     v.shot("1-proposals")

@@ -37,7 +37,10 @@ _CREDIT_RES = [
     re.compile(r"^(?:By|Source):\s*(?P<name>[\w&.'-]+(?: [A-Z][\w&.'-]*){0,3})\s*$", re.MULTILINE),
     re.compile(r"\(source:\s*(?P<name>[^)]{2,40})\)", re.IGNORECASE),
     re.compile(r"^(?P<name>Reuters|AFP|AP|Bloomberg|APP|PTI|Xinhua) Published\b", re.MULTILINE),
+    # a "Sources:" line at the foot names the wire first ("Sources: Reuters and The White House")
+    re.compile(r"^Sources?:\s*(?P<name>[A-Z][\w&.'-]*(?: [A-Z][\w&.'-]*){0,3}?)(?=\s+and\s|\s*[,;]|\s*$)", re.MULTILINE),
 ]
+_WHOLE_TEXT = ("\\bPublished", "^Sources")
 
 
 def _line_of(text: str, pos: int) -> tuple[str, str]:
@@ -84,7 +87,7 @@ def published_from_text(text: str) -> tuple[date | None, str | None, str | None]
 def publisher_from_text(text: str) -> tuple[str | None, str | None]:
     """(publisher, the span it was read from), or (None, None) when no byline or credit names one."""
     for rx in _CREDIT_RES:
-        for m in rx.finditer(text[:HEAD] if rx.pattern.startswith("\\bPublished") is False else text):
+        for m in rx.finditer(text if rx.pattern.startswith(_WHOLE_TEXT) else text[:HEAD]):
             name = m["name"].strip(" -–—")
             if not name or _DESK.search(name) or not re.search(r"[A-Za-z]", name) or \
                     not all(c.isascii() or c.isalpha() for c in name) or not re.match(r"[A-Za-z]", name):

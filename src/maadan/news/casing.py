@@ -11,16 +11,20 @@ _SMALL = {"a", "an", "the", "and", "or", "but", "of", "on", "in", "at", "to", "f
 _WORD = re.compile(r"[A-Za-z][\w'’-]*")
 _UPPER = re.compile(r"[A-ZÀ-ÖØ-Þ]")
 _LOWER = re.compile(r"[a-zß-öø-ÿ]")
+_CREDIT = re.compile(r"\s+(?:Photo(?:graph)?|Image|Picture|Credit|Photo credit|Image credit|File photo)\s*:")
 
 
 def title_case_lines(text: str) -> list[tuple[int, int]]:
     """Character ranges of lines where nearly every word is capitalised (at least four words, 80% or more
-    of those not in the small-word list): headlines such as "US Boosts Critical Minerals Push With Pakistan"."""
+    of those not in the small-word list): headlines such as "US Boosts Critical Minerals Push With Pakistan".
+    A caption's credit is not part of its sentence: "President Jane Roe and Prime Minister John Doe. Photo:
+    The White House" is a caption ending with a full stop, not a headline."""
     out = []
     pos = 0
     for line in text.split("\n"):
-        words = [w for w in _WORD.findall(line) if w.lower() not in _SMALL]
-        if len(words) >= 4 and not line.rstrip().endswith((".", "”", '"', ":", ";")):
+        body = _CREDIT.split(line, 1)[0] if ":" in line else line
+        words = [w for w in _WORD.findall(body) if w.lower() not in _SMALL]
+        if len(words) >= 4 and not body.rstrip().endswith((".", "”", '"', ":", ";")):
             caps = sum(1 for w in words if w[0].isupper())
             if words and caps / len(words) >= 0.8:
                 out.append((pos, pos + len(line)))

@@ -24,6 +24,11 @@ def _names() -> dict[str, str]:
     return names
 
 
+def country_words() -> dict[str, str]:
+    """The same names, for other rules: a country or demonym is never an organisation's whole name."""
+    return _names()
+
+
 _GOVERNMENT = re.compile(r"\bgovernments?\b", re.IGNORECASE)
 _LEVEL_WORDS = {"federal", "provincial", "central", "national", "regional", "state", "interim", "caretaker", "local"}
 _WORD = re.compile(r"[\w.'’-]+")
@@ -49,7 +54,10 @@ def find_governments(text: str) -> list[Mention]:
                 found = (start, g.end(), names[key])
                 break
         if found is None:
-            after = re.match(r"\s+of\s+(?:the\s+)?((?:[\w.'’-]+\s*){1,6})", text[g.end():g.end() + 70])
+            # "the government of Balochistan"; capitalised, the province may follow directly ("Provincial
+            # Government Balochistan")
+            of = r"(?:of\s+(?:the\s+)?)?" if g.group(0)[0] == "G" else r"of\s+(?:the\s+)?"
+            after = re.match(rf"\s+{of}((?:[\w.'’-]+\s*){{1,6}})", text[g.end():g.end() + 70])
             if after:
                 tail = after.group(1).split()
                 for n in range(len(tail), 0, -1):

@@ -25,17 +25,18 @@ from maadan.ingest.reference import data_dir
 from maadan.news.calendar import MONTH_RE
 from maadan.news.model import Mention
 
-SUFFIX = (r"Company|Co\.|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
+SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
+          r"SARL|Sarl|SAS|Pty|Pte|Bhd|Berhad|Tbk|NV|N\.V\.|BV|ASA|SpA|Network|"
           r"Organisation|Organization|Bank|Authority|Department|Ministry|Council|Agency|Fund|Group|Holdings|"
           r"Metals|Minerals|Mining|Mines|Resources|Materials|Works|Commission|Embassy|Enterprises|Industries|"
           r"Exploration|Institute|Board|Cell|Survey|Consortium|Association|Chamber|Partners|Capital|Investments|"
           r"Ventures|Trading|Logistics|Motors|Refinery|Newswire|Wire|News|Times|Tribune|Herald|Post|Journal|"
           r"Gazette|Recorder|Intelligence|Analytics|Consulting|Advisors|Advisory|Securities|Division|Bureau|"
           r"Office|Committee|Assembly|Parliament|Secretariat|Federation|Union|Foundation|Trust|Society|University|"
-          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate")
+          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate|Mills|Service|Corps")
 HEADS = r"Department|Ministry|Bank|Board|Council|Bureau|Office|Institute|Center|Centre|University|Commission|" \
         r"Federation|Chamber|Association|Government|Embassy|Agency|Authority|Corporation|Company|Fund|Division|" \
-        r"Directorate|Secretariat|Committee|Court|Academy|Society|Union"
+        r"Directorate|Secretariat|Committee|Court|Academy|Society|Union|Corps"
 _CAP = r"(?:[A-Z][A-Za-z0-9&.'’]*(?:-[A-Za-z0-9&.'’]+)*|[A-Z]{2,}|[A-Z]\.)"
 _MODIFIER_TOKEN = re.compile(r"-(?:based|led|backed|owned|run|headquartered|listed|registered|controlled|funded|"
                              r"focused|born|made)$", re.IGNORECASE)
@@ -45,8 +46,8 @@ _END = r"(?:(?![\w&.'’-])|(?<=[a-z0-9])(?=\.))"  # a word ends; a full stop af
 _AND_LAST = (rf"\s+(?:and|&)\s+{_CAP}(?:\s+(?:Studies|Affairs|Development|Research|Relations|Sciences|Technology|"
              rf"Initiatives|Security|Cooperation|Production))?{_END}(?!\s+[A-Z])")
 ORG_FORM_RE = re.compile(
-    rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,6}}{_CAP}\s+(?:{SUFFIX})(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+"
-    rf"(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,3}})?"
+    rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,7}}{_CAP}(?:\s+\((?:Group|Holdings)\))?\s+(?:{SUFFIX})"
+    rf"(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,3}})?"
     rf"(?![A-Za-z])"
     rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
 SUFFIX_END = re.compile(rf"\b(?:{SUFFIX})$")
@@ -60,6 +61,9 @@ _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Befor
 _FURNITURE = re.compile(r"^(?:Latest|Breaking|Trending|Related|Popular|Recent|Top|Most|More|Share|Read|Follow|"
                         r"Subscribe|Sign|Login|Log|Home|Editor's|Editors'|Sponsored|Recommended|Featured)\b")
 # A portfolio before a title word is part of the title: "(Pakistani) Petroleum Minister", "Mining Secretary".
+# A site's section heading: "Business News", "World News".
+_SECTION = re.compile(r"^(?:Business|World|Local|National|International|Regional|Sports?|Politics|Markets?|"
+                      r"Tech(?:nology)?|Economy|Energy|Mining|Latest|Breaking|Top)\s+News$")
 _PORTFOLIO_END = re.compile(r"\b(?:Petroleum|Mining|Minerals|Mines|Steel|Industries|Energies|Chemicals|Resources)$")
 _TITLE_NEXT = re.compile(r"\s+(?:Minister|Ministers|Secretary|Adviser|Advisor|Minister's|Secretary's)\b")
 _NOT_ORG_END = re.compile(r"\b(?:Forum|Summit|Conference|Expo|Framework|Agreement|Understanding|Intent|Interest|"
@@ -69,8 +73,11 @@ _TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]
 _KIND_WORDS = (r"company|firm|miner|mining company|mining firm|group|giant|conglomerate|trader|commodity trader|"
                r"producer|maker|manufacturer|start-?up|lender|insurer|investor|fund|operator|developer|consultancy|"
                r"automaker|carmaker|refiner|smelter|contractor|utility|shipper|defen[cs]e contractor")
-_KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})\s+(?P<name>[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){{0,2}})")
-_NAME3 = r"[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}"  # one to three capitalised words
+_KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})[ \t]+(?P<name>[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){{0,2}})")
+# A name followed by a kind word is what qualifies the kind, not the organisation: "state-owned Saudi Arabian
+# mining company Maaden" names Maaden (read after the kind word), not "Saudi Arabian".
+_KIND_AFTER = re.compile(rf"[ \t]+(?:[a-z-]+[ \t]+){{0,2}}(?:{_KIND_WORDS})\b")
+_NAME3 = r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,2}"  # one to three capitalised words, on one line
 _SUCH_AS_RE = re.compile(rf"\b(?:companies|firms|groups|miners|producers|investors)\s+(?:such as|like|including)\s+"
                          rf"(?P<list>{_NAME3}(?:\s*,\s*{_NAME3})*(?:\s*,?\s+and\s+{_NAME3})?)")
 _RUN_BY_RE = re.compile(rf"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+"
@@ -92,6 +99,9 @@ _STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)\s+in\s+(?P<list>
 _JV_RE = re.compile(rf"\b(?:joint venture|JV|partnership)\s+(?:between|of)\s+(?:the\s+)?(?P<list>{_NAME3}\s+and\s+"
                     rf"(?:the\s+)?{_NAME3})|(?P<list2>{_NAME3}\s+and\s+{_NAME3})\s+(?:joint venture|JV)\b")
 _WHEN = re.compile(rf"^(?:{MONTH_RE}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Q[1-4])\b")
+_PART_OF_RE = re.compile(rf"\b(?:unit|subsidiary|subsidiaries|division|arm|affiliate|parent company|owner|"
+                         rf"shareholders?)\s+of\s+(?:the\s+)?(?P<name>{_NAME3})")
+_PT_RE = re.compile(r"\bPT(?:\.|\s)\s*(?P<name>[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){1,4})")  # Indonesian companies
 _OWNED_RE = re.compile(rf"\b(?:state-owned|state-run|government-owned|privately held|publicly listed)\s+"
                        rf"(?P<name>{_NAME3})")
 _KIND_APPOSITIVE_RE = re.compile(rf"\b(?:{_KIND_WORDS}|sovereign wealth fund|wealth fund),\s+(?P<name>{_NAME3}),")
@@ -101,8 +111,9 @@ _SOURCE_RE = re.compile(
     r"\bconfirmed to (?:the )?|\bseen by (?:the )?|\bquoted by (?:the )?|\bin an interview with (?:the )?|"
     r",\s*(?:reports|reported|says|writes)\s+(?:the )?|\(source:\s*|^Source:\s*|^By:\s*|\breport in (?:the )?)"
     r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})", re.MULTILINE)
-_SOURCE_AFTER_RE = re.compile(r"(?:^|[.,;:]\s+|\b(?:the|as)\s+)(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})"
-                              r"\s+(?:reported|reports|newspaper|daily)\b")
+_SOURCE_AFTER_RE = re.compile(r"(?:^|[.,;:]\s+|\b(?:the|as|official|state|state-run|state-owned|national)\s+)"
+                              r"(?P<name>[A-Z][\w&.'’-]*(?:\s+[A-Z][\w&.'’-]*){0,3})"
+                              r"\s+(?:reported|reports|newspaper|daily|news agency|broadcaster)\b")
 _MINISTRY_RE = re.compile(r"\b(?:the\s+)?(?P<what>finance|commerce|foreign|interior|defen[cs]e|energy|petroleum|"
                           r"planning|information|trade|mines|mining|economy|economic affairs|treasury|industries|"
                           r"industry|railways|water|power|maritime|home|law|justice|education|health|climate|"
@@ -212,7 +223,8 @@ def _split_repeat(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, end)]
 
 
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]]\.)\s+(?=[A-Z\"“‘'])|\n|(?<=[!?;])\s+")
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]]\.)\s+(?=[A-Z\"“‘'])(?!(?:SARL|Sarl|Ltd|Limited|Inc|LLC|Pty|Bhd|SA|AG|PLC|plc)"
+                           r"\b)|\n|(?<=[!?;])\s+")  # "Co. Ltd." and "Co. SARL" end no sentence
 
 
 def _in_sentences(rx: re.Pattern, text: str):
@@ -236,7 +248,7 @@ def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[M
                 span = text[a2:b2]
                 if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span) or _NOT_ORG_END.search(span):
                     continue
-                if _FURNITURE.match(span) or (_PORTFOLIO_END.search(span) and _TITLE_NEXT.match(text, b2)):
+                if _FURNITURE.match(span) or _SECTION.match(span) or (_PORTFOLIO_END.search(span) and _TITLE_NEXT.match(text, b2)):
                     continue  # "Latest News", "Share This Post"; "Pakistani Petroleum Minister" is a title
                 out.append(_org(text, a2, b2))
     return out
@@ -261,6 +273,8 @@ def find_abbreviations(text: str, known: list[Mention]) -> list[Mention]:
     out = []
     for m in _ABBR_DEF_RE.finditer(text):
         name, abbr = m["name"], m["abbr"]
+        if abbr in ("Group", "Holdings", "Pvt", "Private") or re.search(r"[a-z]\.\s+[A-Z]", name):
+            continue  # "X Mining (Group) Co. Ltd." is a form of name, and a name never runs over a sentence end
         # keep only the words whose initials the abbreviation follows, from the right
         words = name.split()
         for k in range(len(words)):
@@ -290,6 +304,8 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
     """Names the text calls organisations: stock tickers, "company X", "companies such as X and Y",
     "run by X and Y"."""
     out = []
+    for m in _PT_RE.finditer(text) if "PT" in text else ():
+        out.append(_org(text, m.start(), m.end("name"), "an Indonesian company (PT)"))
     for m in _TICKER_RE.finditer(text):
         a, b = _trim(text, m.start("name"), m.end("name"))
         if b > a:
@@ -301,7 +317,8 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             a, b = _trim(text, m.start(group), m.end(group))
             if b > a and not (skip and any(s <= a < e for s, e in skip)):
                 out.append(_org(text, a, b, "a company by what the text says of it"))
-    rules = [(_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name")]
+    rules = [(_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"),
+             (_PART_OF_RE, "name")]
     if "stake" in lower or "holding" in lower:
         rules.append((_STAKE_IN_RE, "list"))
     if "joint venture" in lower or "JV" in text or "partnership" in lower:
@@ -313,9 +330,10 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             if m.group(group) is None:
                 continue
             base = m.start(group)
-            for part in re.finditer(r"[A-Z][\w&'’-]+(?:\s+[A-Z][\w&'’-]+){0,2}", m.group(group)):
+            for part in re.finditer(r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,2}", m.group(group)):
                 a, b = _trim(text, base + part.start(), base + part.end())
-                if b > a and not _WHEN.match(text[a:b]) and not (skip and any(s <= a < e for s, e in skip)):
+                if b > a and not _WHEN.match(text[a:b]) and not (skip and any(s <= a < e for s, e in skip)) \
+                        and not _KIND_AFTER.match(text, b):
                     out.append(_org(text, a, b, "called an organisation by the text"))
     return out
 
@@ -330,12 +348,12 @@ def find_sources(text: str) -> list[Mention]:
             a, b = _trim(text, m.start("name"), m.end("name"))
             name = text[a:b]
             nxt = re.match(r"\s+([a-z]+)", text[b:b + 20])
-            if nxt and nxt.group(1) not in ("newspaper", "daily", "on", "in", "at", "and", "which", "that", "as", "said",
+            if nxt and nxt.group(1) not in ("newspaper", "daily", "news", "broadcaster", "on", "in", "at", "and", "which", "that", "as", "said",
                                             "reported", "reports", "quoted", "citing", "report", "wrote", "writes"):
                 continue  # "according to the PR firm": a modifier, not a name
             if _PERSON_AFTER.match(text, b) and not SUFFIX_END.search(name):
                 continue  # "according to Jane Roe, a director at ...": a person, read as one by the people rules
-            if b > a and not _NOT_SOURCE.match(name):
+            if b > a and not _NOT_SOURCE.match(name) and name.lower() not in _country_words():
                 cited.add((a, b))
     rx, names = _names_regex(outlets())
     taken: list[tuple[int, int]] = []
@@ -354,6 +372,12 @@ def find_sources(text: str) -> list[Mention]:
             continue
         out.append(_org(text, a, b, "cited as a source"))
     return out
+
+
+def _country_words() -> dict[str, str]:
+    """Countries, demonyms and provinces: "the Pakistani daily" cites no outlet by name."""
+    from maadan.news.governments import country_words
+    return country_words()
 
 
 def find_ministries(text: str) -> list[Mention]:

@@ -28,6 +28,7 @@ TITLES = sorted("""
 prime minister|deputy prime minister|chief minister|minister|ministers|president|vice president|vice-president
 secretary of state|secretary-general|secretary general|secretary|under secretary|undersecretary
 ambassador|envoy|consul general|high commissioner|commissioner|chargé d'affaires|charge d'affaires
+charge de affairs|charge de affaires|chargé de affaires|charge d'affairs
 chief of mission|deputy chief of mission|chief of army staff|chief of the army staff|army chief|field marshal
 general|lieutenant general|major general|brigadier|admiral|air chief marshal|senator|congressman|congresswoman
 representative|governor|mayor|chairman|chairwoman|chairperson|chair|deputy chairman|vice chairman
@@ -37,7 +38,8 @@ country director|country chief|country manager|general manager|manager|head|foun
 spokeswoman|spokesperson|adviser|advisor|special assistant|special envoy|official|officer|analyst|economist
 lobbyist|correspondent|editor|reporter|professor|investor|partner|project director|lawmaker|legislator
 diplomat|king|crown prince|prince|emir|justice|judge|attorney general|treasurer|president and ceo
-fellow|research fellow|researcher|strategist|consultant
+fellow|research fellow|researcher|strategist|consultant|administrator|businessman|businesswoman|entrepreneur
+tycoon|billionaire
 cda|dcm|coas|pm|dg|md
 """.replace("\n", "|").strip("|").split("|"), key=len, reverse=True)
 # Words that may stand before a title: rank, portfolio or a demonym-like modifier.
@@ -117,6 +119,11 @@ def _is_name_word(t: Tok) -> bool:
     return _name_word(t.text)
 
 
+def is_name_word(word: str) -> bool:
+    """True for a word that can be part of a person's name ("Roe", "J.", "O'Neil"), not a title or stop word."""
+    return _name_word(word)
+
+
 @lru_cache(maxsize=8192)
 def _name_word(w: str) -> bool:
     if _INITIAL.fullmatch(w):
@@ -187,7 +194,7 @@ def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int
                 m += 1
             last_ok = None
             x = m
-            if known and m < len(toks) and toks[m].start in known:
+            if known and m < len(toks) and toks[m].start in known and not _org_follows(toks, m, known[toks[m].start]):
                 # "President of the United States Donald Trump": the object is a name the gazetteer knows
                 stop = known[toks[m].start]
                 y = m
@@ -208,6 +215,10 @@ def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int
             run = " ".join(t.text for t in toks[m:x])
             if m < x and SUFFIX_END.search(run) and (x >= len(toks) or not _is_name_word(toks[x])):
                 last_ok = x - 1  # "CEO of Zarkon Mining Company": the object is an organisation's whole name
+            elif last_ok is None and m < x:
+                # "Charge de Affairs of Chinese Embassy Jane Roe": the object ends on its organisation word
+                last_ok = next((y for y in range(x - 2, m - 1, -1) if SUFFIX_END.search(toks[y].text)
+                                and _name_at(toks, y + 1) - (y + 1) >= 2), None)
             if last_ok is None and m < x and x < len(toks) and toks[x].text == "," and x - m <= 3:
                 last_ok = x - 1  # "ambassador to Washington, Kevin Rudd": the object ends at the comma
             elif last_ok is None and m < len(toks) and toks[m].text[:1].isupper() and x - m >= 3:
@@ -225,6 +236,14 @@ def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int
             end = e2
             continue
         return i, end
+
+
+def _org_follows(toks: list[Tok], m: int, stop: int) -> bool:
+    """True when the known name at token m qualifies an organisation word ("of Chinese Embassy")."""
+    y = m
+    while y < len(toks) and toks[y].end <= stop:
+        y += 1
+    return y < len(toks) and toks[y].text[:1].isupper() and bool(SUFFIX_END.search(toks[y].text))
 
 
 def _name_at(toks: list[Tok], i: int, max_words: int = 4) -> int:
@@ -323,14 +342,21 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
             if j + 2 < len(toks) and toks[j].text == "(" and toks[j + 2].text == ")" and toks[j + 1].text.isupper():
                 abbr, j = toks[j + 1].text, j + 3
             comma = False
-            if j < len(toks) and toks[j].text == "," and a and (toks[a - 1].low.endswith("'s") or toks[a - 1].low in (
-                    "the", "'s")):
-                j, comma = j + 1, True  # "Australia's ambassador to Washington, Kevin Rudd,"
+            if j < len(toks) and toks[j].text == "," and (toks[a].text[:1].isupper() or a and (
+                    toks[a - 1].low.endswith("'s") or toks[a - 1].low in ("the", "'s", "his", "her", "its", "their"))):
+                j, comma = j + 1, True  # "Australia's ambassador to Washington, Kevin Rudd,", "Finance Minister, Jane Roe,"
+            elif j < len(toks) and toks[j].start in spans and toks[a].text[:1].isupper():
+                y = j  # "Chief Minister Balochistan Jane Roe": the place the office is of, then the name
+                while y < len(toks) and toks[y].end <= spans[toks[j].start]:
+                    y += 1
+                if y > j and _name_at(toks, y) - y >= 2:
+                    b = j = y
             while j < len(toks) and toks[j].low in _HONORIFICS:
                 j += 1
             n_end = _name_at(toks, j)
-            if comma and n_end - j < 2:
-                n_end = j
+            if comma and (n_end - j < 2 or (n_end < len(toks) and toks[n_end].text not in (",", ".", ";", ")") and not
+                                              re.match(SPEECH_VERBS, toks[n_end].low))):
+                n_end = j  # after a comma, the name must end the clause: "Minister, Jane Roe, said"
             lower_title = not toks[a].text[:1].isupper()
             head = " ".join(t.low for t in toks[a:b] if t.low not in MODIFIERS and t.low not in PORTFOLIOS)
             single_ok = not lower_title and any(head == h or head.endswith(" " + h) for h in HIGH_TITLES)
@@ -392,7 +418,9 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
         t = toks[i]
         after = text[toks[n_end - 1].end:toks[n_end - 1].end + 14]
         hon = i and toks[i - 1].low in _HONORIFICS
-        before = text[max(0, t.start - 24):t.start]
+        before = text[max(0, t.start - 24):t.start].rsplit("\n", 1)[-1]  # a headline's "says" ends its line
+        if not hon and _match_title(toks, n_end) > n_end:
+            continue  # "said Velmora Mining president Jane Roe": the organisation of the title that follows
         if hon or re.match(rf"\s*(?:,\s*who\b|{SPEECH_VERBS}\b)", after) or re.search(
                 rf"\b(?:{SPEECH_VERBS}|(?:led|headed|chaired|accompanied|hosted|moderated|signed|welcomed|"
                 rf"received|appointed|replaced|succeeded|supported|founded) by)\s*$", before, re.IGNORECASE):

@@ -12,11 +12,11 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from maadan.news import amounts, casing, cues, dates, governments, organisations
+from maadan.news import amounts, casing, credits, cues, dates, governments, organisations
 from maadan.news.gazetteer import AMBIGUOUS_MINERALS, load_gazetteer, normalise_name
 from maadan.news.model import Extraction, Mention
 from maadan.news.people import TITLE_WORDS
-from maadan.news.people import MODIFIERS, PORTFOLIOS, find_people
+from maadan.news.people import MODIFIERS, PORTFOLIOS, find_people, is_name_word
 from maadan.news.proposals import propose
 
 _PRIORITY = {"organisation": 0, "project": 1, "place": 2, "country": 3, "mineral": 4}
@@ -121,22 +121,26 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
                         "organisations, places and countries are read; people and other organisations are not")
     else:
         skip = casing.title_case_lines(match_text)
-        found = (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
+        credit_orgs, credit_people = credits.find_credits(match_text)
+        found = credit_orgs + (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
                  + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
                  + organisations.find_institutions(match_text)
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
-        found = _split_at_known_side(found, match_text)
+        titles = _agreement_titles(match_text)
+        found = [m for m in found if not any(a <= m.start < b for a, b in titles)]
+        found = _split_at_known_side(found, match_text, [m for m in gaz if m.kind == "organisation"])
         orgs_like = [m for m in _outside_known(found, gaz, match_text) if not _prefix_only(m, match_text)]
         known = [(m.start, m.end) for m in gaz if m.kind in ("country", "organisation", "place")]
         people = find_people(match_text, skip, known, [(m.start, m.end) for m in orgs_like])
+        people += [c for c in credit_people if not any(c.start < p.end and p.start < c.end for p in people)]
         orgs_like = _cut_at_names(orgs_like, people, match_text)
         named = {w for p in people if p.value["name"] for w in (p.value["name"], p.value["name"].split()[-1])}
         orgs_like = [m for m in orgs_like if not (m.note and "source" in m.note and m.text in named)]  # a person
         known_names = {p.value["name"] for p in people if _name_is_known(p, gaz + orgs_like)}
         # ... and a later surname of such a "name" ("Diq" after "Reko Diq") is not a person either
-        people = [p for p in people if not _name_is_known(p, gaz + orgs_like)
-                  and not (p.value["name"] in known_names and p.value["name"] not in p.text)]
+        people = [p for p in people if _credited(p) or (not _name_is_known(p, gaz + orgs_like)
+                  and not (p.value["name"] in known_names and p.value["name"] not in p.text))]
     gaz = _metonyms(gaz, match_text)
     entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like])
     for m in entities:
@@ -144,7 +148,10 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         if m.kind == "organisation" and m.linked is None:
             _link(m, g)
     entities = _settle([(0, m) for m in entities + _short_forms(entities, match_text)])
-    people = _settle([(0, p) for p in people if not _name_is_known(p, entities)])
+    people = _settle([(0, p) for p in people if _credited(p) or not _name_is_known(p, entities)])
+    credited = [p for p in people if _credited(p)]  # "Sofia Lind" in a credit is a person, not Bulgaria's capital
+    entities = [e for e in entities if not (e.kind in ("country", "place") and any(
+        c.start <= e.start and e.end <= c.end for c in credited))]
     for p in people:
         p.text = text[p.start:p.end]
     entities += _affiliations(people, entities, match_text)
@@ -165,6 +172,8 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
     return extraction
 
 
+_HEAD_TITLES = (r"(?:MD|CEO|CFO|COO|Chairman|Chairwoman|Chair|President|Managing Director|Chief Executive|Director|"
+                r"Founder|Executive Chairman|Vice President)")
 _SHORT_STOP = {"the", "a", "an", "us", "new", "national", "international", "general", "united", "saudi", "state",
                "pakistan", "global", "first", "american", "capital", "group", "mining", "metals"}
 
@@ -187,9 +196,11 @@ def _short_forms(entities: list[Mention], text: str) -> list[Mention]:
                 continue
             if short.lower() in _SHORT_STOP or short.split()[-1].lower() in ("of", "and", "for", "the", "&"):
                 continue
-            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])(?!\s+[A-Z])", text[e.end:]):
+            for m in re.finditer(rf"(?<![\w-]){re.escape(short)}(?![\w-])(?!\s+(?!{_HEAD_TITLES}\b)[A-Z])", text[e.end:]):
                 s, t = e.end + m.start(), e.end + m.end()
-                if any(a < t and s < b for a, b in taken) or not re.search(r"[a-z,;:]\s*$|\(\s*$", text[max(0, s - 3):s]):
+                titled = re.match(rf"(?:'s)?\s+{_HEAD_TITLES}\b|'s\b", text[t:t + 30])  # "Pilbara MD", "AVZ's CEO"
+                if any(a < t and s < b for a, b in taken) or not (
+                        titled or re.search(r"[a-z,;:]\s*$|\(\s*$", text[max(0, s - 3):s])):
                     continue  # inside another name, or at a sentence start where capitals say nothing
                 out.append(Mention("organisation", text[s:t], s, t, e.value, e.linked, True,
                                    f"short form of {e.text}, named earlier"))
@@ -226,6 +237,9 @@ def _prefix_only(m: Mention, text: str) -> bool:
         return False  # "USSM CEO Stacy Hastie", "FWO Chairman ...", "Barrick Gold Reko Diq" is rare
     if nxt.lower() in _place_first_words():
         return False  # "US Embassy Islamabad"
+    if m.linked is None and organisations.SUFFIX_END.search(m.text) and len(following) >= 1 and \
+            is_name_word(nxt) and is_name_word(following[0].strip(",.")) and following[0][:1].isupper():
+        return False  # "Charge d'Affaires of Chinese Embassy Jane Roe": a person follows the organisation
     return True
 
 
@@ -250,6 +264,24 @@ def _link(m: Mention, g) -> None:
         m.note = "; ".join(x for x in (m.note, "not in the catalogue: proposed as new") if x)
 
 
+_TITLE_RE = re.compile(r'"(?:MOU|MoU|Memorandum|Agreement|Framework|Letter|Treaty|Accord|Protocol|Joint Statement)\b'
+                       r'[^"\n]{0,300}"')
+
+
+def _agreement_titles(text: str) -> list[tuple[int, int]]:
+    """Quoted titles of agreements ("MOU between the Government of X and Y Concerning ... and Promote
+    Investments"): their capitalised words are a title's, not organisations' names."""
+    return [(m.start(), m.end()) for m in _TITLE_RE.finditer(text)] if '"' in text else []
+
+
+# Buildings whose name stands for the office they house: "the White House unveiled", "according to the White
+# House", "the White House's website" name the institution; "at the White House" names the place.
+_INSTITUTION_BUILDINGS = {"White House", "Kremlin", "Downing Street"}
+_LOCATIVE = re.compile(r"\b(?:at|in|inside|outside|(?<!according )(?<!thanks )(?<!due )to|into|from|near|on|around|across|towards?|of|visit(?:ed|ing|s)?|"
+                       r"reach(?:ed)?|enter(?:ed)?|left|leaving|arrived?|lawn|grounds|gates|steps)\s+(?:the\s+)?"
+                       r"(?:[A-Z][\w'-]*\s+){0,4}?(?:(?:and|,)\s+(?:the\s+)?)?$")  # "visited Lahore and the White House"
+_SITE_OF = re.compile(r"\s+(?:meeting|meetings|visit|talks|summit|ceremony|event|dinner|lunch|lawn|grounds|"
+                      r"residence|briefing room|press room|gate|gates)\b")  # "a tense White House meeting": a place
 _ACTS = re.compile(r"^\s*(?:said|says|stated|announced|described|added|noted|confirmed|fact\s?sheet|summary|statement|"
                    r"official|officials|spokes\w+|press secretary|has|had|is|was|will)\b", re.IGNORECASE)
 
@@ -259,7 +291,11 @@ def _metonyms(gaz: list[Mention], text: str) -> list[Mention]:
     House" a place."""
     out = []
     for m in gaz:
-        if m.kind == "place" and m.value.get("kind") == "building" and _ACTS.match(text[m.end:m.end + 25]):
+        institution = m.kind == "place" and m.value.get("name") in _INSTITUTION_BUILDINGS and (
+            text.startswith(("'s", "’s"), m.end) or not _LOCATIVE.search(text[max(0, m.start - 50):m.start])) and \
+            not _SITE_OF.match(text, m.end)
+        if m.kind == "place" and m.value.get("kind") == "building" and (
+                institution or _ACTS.match(text[m.end:m.end + 25])):
             out.append(Mention("organisation", m.text, m.start, m.end, m.value["name"], None, True,
                                "a building named for the institution it houses"))
         else:
@@ -297,16 +333,26 @@ def _cut_at_names(orgs: list[Mention], people: list[Mention], text: str) -> list
     return out
 
 
-def _split_at_known_side(found: list[Mention], text: str) -> list[Mention]:
+def _split_at_known_side(found: list[Mention], text: str, known: list[Mention] = ()) -> list[Mention]:
     """A name read by its form that joins, with "and", another name found on its own ("Intel and MP Materials"
-    where "stakes in Intel" names Intel) is two names: the side found alone and the rest."""
+    where "stakes in Intel" names Intel) is two names: the side found alone and the rest. So is a whole name
+    joined to a name the text gives elsewhere ("the Department of War and Maaden" after "Saudi Arabian Mining
+    Company (Maaden)")."""
     starts = {(m.start, m.end) for m in found}
+    names = {m.text for m in found} | {m.text for m in known}
     out = []
     for m in found:
         joint = re.search(r"\s+(?:and|&)\s+", m.text)
         if joint and " of " not in m.text[:joint.start()] and (m.start, m.start + joint.start()) in starts:
             out.append(Mention("organisation", m.text[joint.end():], m.start + joint.end(), m.end, None, None, True,
                                m.note))
+            continue
+        left, right = (m.text[:joint.start()], re.sub(r"'s$", "", m.text[joint.end():])) if joint else ("", "")
+        if joint and right in names and right != m.text and len(left.split()) >= 2 and \
+                organisations.ENDS_LIKE_ORG.search(left):
+            out.append(Mention("organisation", left, m.start, m.start + len(left), None, None, True, m.note))
+            out.append(Mention("organisation", right, m.start + joint.end(), m.start + joint.end() + len(right), None,
+                               None, True, m.note))
             continue
         out.append(m)
     return out
@@ -329,7 +375,8 @@ def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[
             continue
         if any(q.start <= m.start and m.end <= q.end for q in inside if q.kind == "organisation"):
             continue  # the catalogue already holds this name
-        if m.note and ("abbreviation" in m.note or "outlet" in m.note) and not any(
+        if m.note and ("abbreviation" in m.note or "outlet" in m.note or (
+                "government" in m.note and m.text.startswith("Government"))) and not any(
                 q.start <= m.start and m.end <= q.end for q in inside):
             out.append(m)
             continue
@@ -349,6 +396,10 @@ def _outside_known(found: list[Mention], gaz: list[Mention], text: str) -> list[
                     not piece.startswith(("of ", "for ")):
                 out.append(Mention("organisation", piece, a, b, None, None, True, None))
     return out
+
+
+def _credited(person: Mention) -> bool:
+    return (person.note or "").startswith("named in a credit line")
 
 
 def _name_is_known(person: Mention, known: list[Mention]) -> bool:
@@ -380,7 +431,7 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
         chosen = None
         for gap in range(0, 4):
             o = by_end.get(p.start - gap)
-            if o and re.fullmatch(r"\s*(?:'s)?\s*", text[o.end:p.start]):
+            if o and re.fullmatch(r"\)?\s*(?:'s)?\s*", text[o.end:p.start]):  # "Congo (Kinshasa) Minister"
                 chosen = o
                 break
         of = p.value.pop("of", None)
