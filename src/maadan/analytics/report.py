@@ -236,15 +236,40 @@ def loss_score(s) -> dict[str, Any]:
 
 
 def loss_check(lc) -> dict[str, Any]:
-    def rank(r):
-        return {"score": r.score_name, "n": r.n, "rho": _r(r.rho), "uncovered": r.uncovered,
-                "pairs": [{"mineral": m, "name": n, "usgs_rank": u, "score": _r(s, 6)} for m, n, u, s in r.pairs],
-                "disagreements": [{"mineral": d.mineral_id, "name": d.name, "usgs_rank": d.usgs_rank,
-                                   "model_rank": d.model_rank, "gap": d.gap} for d in r.disagreements]}
-
-    def auc(a):
-        return {"score": a.score_name, "auc": _r(a.auc), "n_critical": a.n_critical, "n_other": a.n_other,
-                "missed": [[n, _r(s, 6)] for n, s in a.missed], "false_alarms": [[n, _r(s, 6)] for n, s in a.false_alarms]}
-    return {"list": lc.list_id, "rank_before": rank(lc.rank_before), "rank_after": rank(lc.rank_after),
-            "auc_before": auc(lc.auc_before), "auc_after": auc(lc.auc_after), "split": lc.split,
+    return {"list": lc.list_id, "rank_before": _rank_json(lc.rank_before), "rank_after": _rank_json(lc.rank_after),
+            "auc_before": _auc_json(lc.auc_before), "auc_after": _auc_json(lc.auc_after), "split": lc.split,
             "method": "docs/analytics.md §2b"}
+
+
+def shortfall_score(s) -> dict[str, Any]:
+    return {"mineral": s.mineral_id, "name": s.name, "score": _r(s.score, 6),
+            "score_x_consumption_value_musd": _r(s.usd_musd, 4), "us_consumption_value_musd": _r(s.value_musd, 1),
+            "nir_pct": s.nir_pct, "nir_basis": s.nir_basis, "exposure_basis": s.exposure_basis,
+            "restricted_by": s.restricted_by, "restricted_share": _r(s.restricted_share, 4),
+            "largest_partner": {"country": s.top_partner, "share": _r(s.top_share, 4)} if s.top_partner else None,
+            "possible_single_producer": s.possible_single_producer, "borrowed_from_group": s.borrowed,
+            "stages": [{"nir_basis": b, "nir_pct": v, "score": _r(d, 6)} for b, v, d in s.stages],
+            "missing": s.missing, "sources": s.sources}
+
+
+def _rank_json(r) -> dict[str, Any]:
+    return {"score": r.score_name, "n": r.n, "rho": _r(r.rho), "uncovered": r.uncovered,
+            "pairs": [{"mineral": m, "name": n, "usgs_rank": u, "score": _r(s, 6)} for m, n, u, s in r.pairs],
+            "disagreements": [{"mineral": d.mineral_id, "name": d.name, "usgs_rank": d.usgs_rank,
+                               "model_rank": d.model_rank, "gap": d.gap} for d in r.disagreements]}
+
+
+def _auc_json(a) -> dict[str, Any]:
+    return {"score": a.score_name, "auc": _r(a.auc), "n_critical": a.n_critical, "n_other": a.n_other,
+            "missed": [[n, _r(s, 6)] for n, s in a.missed], "false_alarms": [[n, _r(s, 6)] for n, s in a.false_alarms]}
+
+
+def shortfall_check(sc) -> dict[str, Any]:
+    return {"list": sc.list_id, "method": "docs/analytics.md §2c",
+            "rank": {k: _rank_json(r) for k, r in sc.rank.items()},
+            "auc": {k: _auc_json(a) for k, a in sc.auc.items()},
+            "drivers": {k: [{"mineral": d.mineral_id, "name": d.name, "usgs_rank": d.usgs_rank,
+                             "model_rank": d.model_rank, "driver": d.driver, "driver_rank": d.driver_rank, "of": d.of}
+                            for d in ds] for k, ds in sc.drivers.items()},
+            "split": sc.split,
+            "single_producer": [{"mineral": m, "name": n, "on_list": on} for m, n, on in sc.single_producer]}

@@ -449,3 +449,135 @@ def check_loss(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> LossCheck:
                      supplyrisk.rank_check("composite (HHI x NIR)", before, usgs),
                      supplyrisk.list_auc("expected disruption loss", after, critical),
                      supplyrisk.list_auc("composite (HHI x NIR)", before, critical), split, list_id)
+
+
+# --- Disruption shortfall (docs/analytics.md §2c) -------------------------------------------------------------
+
+def _with_group_inputs(uow: AbstractUnitOfWork, risks: list[MineralRisk]) -> list[tuple[MineralRisk, list[str]]]:
+    """Every MCS commodity, plus every element of a group, where an input missing from the element (net import
+    reliance; exposure = import shares or production) is taken from its nearest group that has it, and named.
+    Call inside an open unit of work."""
+    minerals = {m.id: m for m in uow.minerals.all()}
+    have = {r.mineral_id for r in risks}
+    groups = {m.group_id for m in minerals.values() if m.group_id}
+    extra = [m.id for m in sorted(minerals.values(), key=lambda m: m.id)
+             if m.group_id and m.id not in have and m.id not in groups]  # elements, not sub-groups
+    cache: dict[str, MineralRisk] = {r.mineral_id: r for r in risks}
+
+    def assessed(mid: str) -> MineralRisk:
+        if mid not in cache:
+            cache[mid] = criticality.assess(mid, minerals[mid].name, uow.statistics.world(mid),
+                                            uow.statistics.reliance(mid), uow.statistics.import_sources(mid))
+        return cache[mid]
+
+    out = []
+    for r in [*risks, *_element_tables(uow, [assessed(m) for m in extra])]:
+        borrowed: list[str] = []
+        parent = minerals[r.mineral_id].group_id if r.mineral_id in minerals else None
+        while parent and parent in minerals and (r.reliance is None or (r.imports is None and r.production is None)):
+            g = assessed(parent)
+            if r.reliance is None and g.reliance is not None:
+                r = replace(r, reliance=g.reliance)
+                borrowed.append(f"net import reliance from group {parent}")
+            if r.imports is None and r.production is None and (g.imports is not None or g.production is not None):
+                r = replace(r, imports=g.imports, production=g.production)
+                borrowed.append(f"exposure (import or production shares) from group {parent}")
+            parent = minerals[parent].group_id
+        if r.reliance is None and r.imports is None and r.production is None and r.mineral_id in set(extra):
+            continue  # an element nothing is known about, not even through its group: not an MCS commodity here
+        out.append((r, borrowed))
+    return out
+
+
+def _shortfall_from(inputs: list[tuple[MineralRisk, list[str]]], p_other: float,
+                    k: int) -> list[supplyrisk.ShortfallScore]:
+    values = supplyrisk.load_values()
+    restrictions = supplyrisk.load_restrictions()
+    return supplyrisk.rank_shortfall(
+        supplyrisk.score_shortfall(r, values.get(r.mineral_id, []), restrictions,
+                                   any(v.us_production_withheld for v in values.get(r.mineral_id, [])),
+                                   p_other, k, borrowed) for r, borrowed in inputs)
+
+
+def _shortfall_inputs(uow: AbstractUnitOfWork) -> list[tuple[MineralRisk, list[str]]]:
+    with uow:
+        return _with_group_inputs(uow, _element_tables(uow, _assess_all(uow, None)))
+
+
+def shortfall_scores(uow: AbstractUnitOfWork, p_other: float = supplyrisk.P_OTHER,
+                     k: int = supplyrisk.K_PRIOR) -> list[supplyrisk.ShortfallScore]:
+    """Disruption shortfall D of every MCS commodity and group element with figures (§2c), ranked."""
+    return _shortfall_from(_shortfall_inputs(uow), p_other, k)
+
+
+@dataclass
+class ShortfallCheck:
+    """§2c against the USGS 2025 ranking and list; the composite (§1) and §2b as 'before', each on its own
+    population; the train/test split of the tuned (p_0, k); the inputs driving the largest disagreements."""
+
+    scores: list[supplyrisk.ShortfallScore]
+    rank: dict[str, supplyrisk.RankCheck]  # composite, loss (§2b), shortfall (prior), shortfall x V, tuned
+    auc: dict[str, supplyrisk.ListAuc]
+    drivers: dict[str, list[supplyrisk.Driver]]
+    split: dict[str, object]
+    list_id: str
+    single_producer: list[tuple[str, str, bool]]  # (id, name, on the list): US production withheld, the §2c flag
+
+
+def check_shortfall(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> ShortfallCheck:
+    with uow:
+        assessed = _assess_all(uow, None)
+        listed = {e.mineral_id for e in uow.minerals.entries(list_id=list_id)}
+        parents = {m.id: m.group_id for m in uow.minerals.all()}
+        elements = _element_tables(uow, assessed)
+        inputs = _with_group_inputs(uow, elements)
+    if not listed:
+        raise InvalidInput(f"No entries for list {list_id!r}")
+    usgs = supplyrisk.load_usgs_rank()
+    prior = (supplyrisk.P_OTHER, supplyrisk.K_PRIOR)
+    grid_scores = {(p0, k): _shortfall_from(inputs, p0, k) for p0 in supplyrisk.GRID for k in supplyrisk.GRID_K}
+    after = grid_scores[prior]
+    comp = {s.mineral_id: s.components() for s in after}
+    pops = {
+        "composite": {r.mineral_id: (r.name, r.score) for r in assessed if r.score is not None},
+        "loss": {s.mineral_id: (s.name, s.score_musd) for s in _loss_from(elements, supplyrisk.P_OTHER)
+                 if s.score_musd is not None},
+        "shortfall": {s.mineral_id: (s.name, s.score) for s in after if s.score is not None},
+        "shortfall_usd": {s.mineral_id: (s.name, s.usd_musd) for s in after if s.usd_musd is not None},
+    }
+    names = {"composite": "composite (HHI x NIR, §1)", "loss": "expected disruption loss (§2b)",
+             "shortfall": "disruption shortfall D (§2c, prior p0 0.1, k 2)",
+             "shortfall_usd": "D x value of US consumption (§2c, shown beside)"}
+    ranked = [u for u in usgs if u.rank is not None]
+    train = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "train"}
+    test = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "test"}
+    grid = {}
+    for key, sc in grid_scores.items():
+        s = {x.mineral_id: (x.name, x.score) for x in sc if x.score is not None}
+        grid[key] = (supplyrisk.rank_check("D", s, usgs, train), supplyrisk.rank_check("D", s, usgs, test),
+                     supplyrisk.rank_check("D", s, usgs), s)
+
+    def train_rho(key):
+        r = grid[key][0].rho
+        return (r if r == r else -9.0, key == prior, key[0] == prior[0])  # ties: the prior first
+    best = max(grid, key=train_rho)
+    pops["tuned"] = grid[best][3]
+    names["tuned"] = f"disruption shortfall D tuned on the training half (p0 {best[0]}, k {best[1]})"
+    critical_of = {m for pop in pops.values() for m in pop if descendants(parents, m) & listed}
+    rank = {key: supplyrisk.rank_check(names[key], pop, usgs) for key, pop in pops.items()}
+    auc = {key: supplyrisk.list_auc(names[key], pop, critical_of) for key, pop in pops.items()}
+    drivers = {key: supplyrisk.drivers(rank[key], comp) for key in ("loss", "shortfall", "tuned")}
+    split = {"rule": "parity of the first byte of SHA-1 of the mineral id (§2b, unchanged)",
+             "train": sorted(train), "test": sorted(test), "prior": {"p0": prior[0], "k": prior[1]},
+             "tuned_on_train": {"p0": best[0], "k": best[1]},
+             "grid": [{"p0": key[0], "k": key[1], "rho_train": round(tr.rho, 4), "n_train": tr.n,
+                       "rho_test": round(te.rho, 4), "n_test": te.n, "rho_all": round(al.rho, 4), "n_all": al.n}
+                      for key, (tr, te, al, _) in grid.items()],
+             "prior_rho": {"train": round(grid[prior][0].rho, 4), "test": round(grid[prior][1].rho, 4),
+                           "all": round(grid[prior][2].rho, 4)},
+             "tuned_rho": {"train": round(grid[best][0].rho, 4), "test": round(grid[best][1].rho, 4),
+                           "all": round(grid[best][2].rho, 4)},
+             "note": "rho on the training half chose (p0, k); the test half was not used to choose"}
+    single = [(s.mineral_id, s.name, bool(descendants(parents, s.mineral_id) & listed))
+              for s in after if s.possible_single_producer]
+    return ShortfallCheck(after, rank, auc, drivers, split, list_id, single)

@@ -124,6 +124,19 @@ def likelihood(nir_pct: float, exposure: Sequence[tuple[str, float]], restricted
     return nir_pct / 100.0 * (s + p_other * max(0.0, residual))
 
 
+def nir_bases(reliance) -> dict[str, float]:
+    """Every net-import-reliance basis of the year used (the stages: refined, ores, ...) with its value; 'E'
+    (net exporter) counts 0."""
+    bases = {reliance.basis: reliance.value_pct}
+    for ob in reliance.other_bases:
+        name, _, shown = ob.rpartition(": ")
+        try:
+            bases[name] = float(shown.lstrip("<>"))
+        except ValueError:
+            bases[name] = 0.0 if shown.strip() == "E" else bases.get(name, 0.0)
+    return bases
+
+
 def score(risk: MineralRisk, values: Sequence[Value], restrictions: Sequence[Restriction],
           withheld: bool, p_other: float = P_OTHER) -> LossScore:
     restricted = {_norm(r.country) for r in restrictions if r.mineral_id == risk.mineral_id}
@@ -156,13 +169,7 @@ def score(risk: MineralRisk, values: Sequence[Value], restrictions: Sequence[Res
     stages = []
     if not missing:
         assert risk.reliance is not None
-        bases = {risk.reliance.basis: risk.reliance.value_pct}
-        for ob in risk.reliance.other_bases:
-            name, _, shown = ob.rpartition(": ")
-            try:
-                bases[name] = float(shown.lstrip("<>"))
-            except ValueError:
-                bases[name] = 0.0 if shown.strip() == "E" else bases.get(name, 0.0)
+        bases = nir_bases(risk.reliance)
         for v in usable:
             nir, nb = risk.reliance.value_pct, risk.reliance.basis
             if v.stage:
@@ -270,3 +277,138 @@ def list_auc(score_name: str, scores: Mapping[str, tuple[str, float]], critical:
     return ListAuc(score_name, auc, len(pos), len(neg),
                    sorted([(n, s) for n, s in pos if s < threshold], key=lambda x: x[1]),
                    sorted([(n, s) for n, s in neg if s >= threshold], key=lambda x: -x[1]))
+
+
+# --- Disruption shortfall (docs/analytics.md §2c) -------------------------------------------------------------
+
+K_PRIOR = 2  # severity exponent, fixed before measuring (§2c)
+GRID_K = (1, 2)
+SHORTFALL_METHOD = ("D = sum_i p_i x_i^k with x_i = NIR/100 x e_i (the share of US supply lost if partner i stops "
+                    "for a year), k = 2; p_i = 1 for a country restricting exports of the commodity, else p_0; "
+                    "e_i = US import share from i where known, else i's share of world production; the value of US "
+                    "consumption is shown beside, not multiplied in (docs/analytics.md §2c)")
+
+
+def shortfall(nir_pct: float, exposure: Sequence[tuple[str, float]], restricted: set[str], p_other: float,
+              residual: float, k: int = K_PRIOR) -> float:
+    """sum_i p_i (NIR/100 x e_i)^k over listed partners; shares as fractions. The unlisted rest counts
+    p_other x NIR/100 x residual when k = 1 and nothing when k > 1 (many small suppliers, §2c)."""
+    f = nir_pct / 100.0
+    s = sum((P_RESTRICTED if _norm(c) in restricted else p_other) * (f * e) ** k for c, e in exposure)
+    if k == 1:
+        s += p_other * f * max(0.0, residual)
+    return s
+
+
+@dataclass
+class ShortfallScore:
+    mineral_id: str
+    name: str
+    score: float | None  # D, 0-1
+    usd_musd: float | None  # D x V where V is known (shown beside, not ranked on)
+    value_musd: float | None
+    nir_pct: float | None
+    nir_basis: str
+    exposure_basis: str
+    restricted_by: list[str]
+    restricted_share: float | None  # sum of e_i over restricting partners
+    top_partner: str
+    top_share: float | None
+    possible_single_producer: bool
+    borrowed: list[str] = field(default_factory=list)  # inputs taken from a group, e.g. "net import reliance from rare-earths"
+    stages: list[tuple[str, float, float]] = field(default_factory=list)  # (NIR basis, NIR %, D at that basis)
+    missing: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+
+    def components(self) -> dict[str, float | None]:
+        """The inputs the check names as drivers of a disagreement (higher = riskier)."""
+        return {"net import reliance": self.nir_pct, "share from restricting partners": self.restricted_share,
+                "largest partner's share": self.top_share, "value of US consumption": self.value_musd}
+
+
+def _exposure(risk: MineralRisk) -> tuple[list[tuple[str, float]], float, str, list[str]]:
+    if risk.imports is not None and risk.imports.shares:
+        return ([(c, v / 100.0) for c, v in risk.imports.shares], risk.imports.other_pct / 100.0,
+                f"US import shares, {risk.imports.category} ({risk.imports.edition}, {risk.imports.period})",
+                [risk.imports.source])
+    if risk.production is not None:
+        return ([(r.country, r.share_pct / 100.0) for r in risk.production.rows],
+                1.0 - risk.production.coverage_pct / 100.0,
+                f"world production shares, {risk.production.series} {risk.production.year} "
+                f"({risk.production.edition})", list(risk.production.sources[:1]))
+    return [], 0.0, "", []
+
+
+def score_shortfall(risk: MineralRisk, values: Sequence[Value], restrictions: Sequence[Restriction],
+                    withheld: bool, p_other: float = P_OTHER, k: int = K_PRIOR,
+                    borrowed: Sequence[str] = ()) -> ShortfallScore:
+    """D of one commodity (§2c). `risk` may carry inputs borrowed from a group; `borrowed` names them."""
+    restricted = {_norm(r.country) for r in restrictions if r.mineral_id == risk.mineral_id}
+    exposure, residual, basis, sources = _exposure(risk)
+    missing = []
+    if not exposure:
+        missing.append("US import shares or world production by country")
+    if risk.reliance is None:
+        missing.append("US net import reliance")
+    usable = [v for v in values if v.value_musd is not None]
+    value = None
+    if usable and risk.reliance is not None:
+        match = [v for v in usable if v.stage and v.stage.lower() in risk.reliance.basis.lower()]
+        value = (match or sorted(usable, key=lambda v: -(v.value_musd or 0.0)))[0].value_musd
+    top = max(exposure, key=lambda x: x[1]) if exposure else ("", None)
+    r_share = sum(e for c, e in exposure if _norm(c) in restricted) if exposure else None
+    d = None
+    stages: list[tuple[str, float, float]] = []
+    if not missing:
+        assert risk.reliance is not None
+        d = shortfall(risk.reliance.value_pct, exposure, restricted, p_other, residual, k)
+        stages = [(b, v, shortfall(v, exposure, restricted, p_other, residual, k))
+                  for b, v in nir_bases(risk.reliance).items()]
+        sources.append(risk.reliance.source)
+        sources.extend(v.source for v in usable)
+    return ShortfallScore(
+        risk.mineral_id, risk.name, d, d * value if d is not None and value is not None else None, value,
+        risk.reliance.value_pct if risk.reliance else None, risk.reliance.basis if risk.reliance else "", basis,
+        sorted(restricted), r_share, top[0], top[1], withheld, list(borrowed), stages, missing,
+        list(dict.fromkeys(sources)))
+
+
+def rank_shortfall(scores: Iterable[ShortfallScore]) -> list[ShortfallScore]:
+    s = list(scores)
+    return sorted((x for x in s if x.score is not None), key=lambda x: (-x.score, x.name)) + \
+        sorted((x for x in s if x.score is None), key=lambda x: x.name)
+
+
+@dataclass
+class Driver:
+    mineral_id: str
+    name: str
+    usgs_rank: int
+    model_rank: int
+    driver: str  # the input whose rank pulls hardest in the direction of the error
+    driver_rank: int  # that input's rank among the commodities compared (1 = riskiest)
+    of: int
+
+
+def drivers(check: RankCheck, components: Mapping[str, Mapping[str, float | None]], top: int = 10) -> list[Driver]:
+    """For the `top` largest disagreements: a commodity ranked too high is driven by its riskiest input (lowest
+    rank), one ranked too low by its least risky input (highest rank); ranks among the compared commodities,
+    unknown inputs left out. Ties: the order of the components."""
+    ids = [p[0] for p in check.pairs]
+    names = list(next(iter(components.values())).keys()) if components else []
+    ranks: dict[str, dict[str, int]] = {i: {} for i in ids}
+    for n in names:
+        known = [(i, components[i][n]) for i in ids if components.get(i, {}).get(n) is not None]
+        if not known:
+            continue
+        r = _ranks([-float(v) for _, v in known])  # type: ignore[arg-type]
+        for (i, _), x in zip(known, r):
+            ranks[i][n] = int(round(x))
+    out = []
+    for d in check.disagreements[:top]:
+        rk = ranks.get(d.mineral_id, {})
+        if not rk or d.gap == 0:
+            continue
+        pick = min(rk, key=lambda n: rk[n]) if d.gap < 0 else max(rk, key=lambda n: rk[n])
+        out.append(Driver(d.mineral_id, d.name, d.usgs_rank, d.model_rank, pick, rk[pick], check.n))
+    return out

@@ -32,8 +32,7 @@ class YamlDoc:
 def parse(path: str, text: str) -> YamlDoc:
     """A file's text (a bundled file read from the package, or a test's): `path` names it in messages."""
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-        data = yaml.safe_load(text)
+        root, data = base.compose_load(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DataFileError(path, f"not valid YAML: {getattr(exc, 'problem', None) or exc}",

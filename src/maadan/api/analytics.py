@@ -96,6 +96,27 @@ class LossOut(Out):
     minerals: list[dict[str, Any]]
 
 
+class ShortfallOut(Out):
+    """Disruption shortfall per commodity (docs/analytics.md §2c), ranked, each with its inputs and borrowings."""
+
+    method: str
+    minerals: list[dict[str, Any]]
+
+
+class ShortfallCheckOut(Out):
+    """Spearman rho and ROC AUC of each supply-risk score (composite, §2b, §2c prior and tuned), the split, and
+    the input driving each large disagreement (docs/analytics.md §2c)."""
+
+    list: str
+    method: str
+    rank: dict[str, dict[str, Any]]
+    auc: dict[str, dict[str, Any]]
+    drivers: dict[str, list[dict[str, Any]]]
+    split: dict[str, Any] = Field(description="The train/test rule, its halves and the (p0, k) chosen on train")
+    single_producer: list[dict[str, Any]] = Field(description="Commodities whose US production USGS withholds "
+                                                  "(possible single producer) and whether each is on the list")
+
+
 class LossCheckOut(Out):
     """Spearman rho against the USGS 2025 ranking and ROC AUC against the list, before and after, with the split."""
 
@@ -173,6 +194,20 @@ def loss(uow: UoW) -> LossOut:
             dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def loss_check(uow: UoW) -> LossCheckOut:
     return report.loss_check(service.check_loss(uow))
+
+
+@router.get("/shortfall", summary="Disruption shortfall per commodity (the revised method, docs/analytics.md §2c)",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def shortfall(uow: UoW) -> ShortfallOut:
+    return {"method": supplyrisk.SHORTFALL_METHOD,
+            "minerals": [report.shortfall_score(s) for s in service.shortfall_scores(uow)]}
+
+
+@router.get("/shortfall/check", summary="The revised method, §2b and the composite against the USGS 2025 ranking "
+                                        "and list, with the split and the inputs driving the disagreements",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def shortfall_check(uow: UoW) -> ShortfallCheckOut:
+    return report.shortfall_check(service.check_shortfall(uow))
 
 
 @router.get("/whatif", summary="New world shares, HHI and rank if a project's output (or a figure) is added")

@@ -53,13 +53,17 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                 check: bool = typer.Option(False, "--check", help="Score every MCS commodity and report the ROC AUC "
                                                                   "against the official list."),
                 list_id: str = typer.Option(service.LIST_ID, "--list", help="List for --check."),
-                method: str = typer.Option("composite", "--method", help="composite (HHI x NIR, §1) or loss "
-                                           "(expected disruption loss, closer to the USGS 2025 method, §2b)."),
+                method: str = typer.Option("composite", "--method", help="composite (HHI x NIR, §1), loss "
+                                           "(expected disruption loss, §2b) or shortfall (disruption shortfall, "
+                                           "the revised method closer to the USGS 2025 one, §2c)."),
                 json_out: bool = common.JSON) -> None:
     """Rank minerals by supply risk (production concentration x US import reliance), with every input."""
     c = common.get()
-    if method not in ("composite", "loss"):
-        raise InvalidInput(f"--method must be composite or loss, not {method!r}")
+    if method not in ("composite", "loss", "shortfall"):
+        raise InvalidInput(f"--method must be composite, loss or shortfall, not {method!r}")
+    if method == "shortfall":
+        _criticality_shortfall(c, check, list_id, json_out, mineral)
+        return
     if method == "loss":
         _criticality_loss(c, check, list_id, json_out, mineral)
         return
@@ -117,6 +121,16 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
             c.out.print(f"  [{i}] {s}", markup=False)
 
 
+def _only(scores: list, mineral: str | None) -> list:
+    """The scores of one commodity (id or name) when --mineral is given; all otherwise."""
+    if not mineral:
+        return scores
+    out = [s for s in scores if s.mineral_id == mineral.strip().lower() or s.name.lower() == mineral.lower()]
+    if not out:
+        raise InvalidInput(f"No MCS figures for {mineral!r}")
+    return out
+
+
 def _criticality_loss(c, check: bool, list_id: str, json_out: bool, mineral: str | None) -> None:
     if check:
         lc = service.check_loss(c.uow(), list_id)
@@ -145,11 +159,7 @@ def _criticality_loss(c, check: bool, list_id: str, json_out: bool, mineral: str
                     f"(all ranked commodities: {sp['all_rho_tuned']}).")
         c.out.print("Method: docs/analytics.md §2b (stated before measuring).")
         return
-    scores = service.loss_scores(c.uow())
-    if mineral:
-        scores = [s for s in scores if s.mineral_id == mineral.strip().lower() or s.name.lower() == mineral.lower()]
-        if not scores:
-            raise InvalidInput(f"No MCS figures for {mineral!r}")
+    scores = _only(service.loss_scores(c.uow()), mineral)
     if json_out:
         _json({"method": supplyrisk.METHOD, "minerals": [report.loss_score(s) for s in scores]})
         return
@@ -165,6 +175,60 @@ def _criticality_loss(c, check: bool, list_id: str, json_out: bool, mineral: str
     c.out.print(t)
     c.out.print(supplyrisk.METHOD + ". Unknown where a figure is withheld or missing (see --json: 'missing').",
                 markup=False)
+
+
+def _criticality_shortfall(c, check: bool, list_id: str, json_out: bool, mineral: str | None) -> None:
+    if check:
+        data = report.shortfall_check(service.check_shortfall(c.uow(), list_id))
+        if json_out:
+            _json(data)
+            return
+        t = Table(title=f"Supply-risk scores against the USGS 2025 order (Spearman) and {list_id} (ROC AUC)",
+                  title_justify="left")
+        for col in ("Score", "rho", "n", "AUC", "critical / other"):
+            t.add_column(col, justify="left" if col == "Score" else "right")
+        for key, r in data["rank"].items():
+            a = data["auc"][key]
+            t.add_row(r["score"], f"{r['rho']:.3f}", str(r["n"]), f"{a['auc']:.3f}", f"{a['n_critical']} / {a['n_other']}")
+        c.out.print(t)
+        sp = data["split"]
+        t2 = sp["tuned_on_train"]
+        c.out.print(f"Split ({sp['rule']}): prior (p0 {sp['prior']['p0']}, k {sp['prior']['k']}) rho train "
+                    f"{sp['prior_rho']['train']}, test {sp['prior_rho']['test']}; tuned on train (p0 {t2['p0']}, "
+                    f"k {t2['k']}) rho train {sp['tuned_rho']['train']}, test {sp['tuned_rho']['test']}.",
+                    markup=False)
+        for key in ("shortfall", "loss"):
+            c.out.print(f"[bold]Disagree most, {data['rank'][key]['score']}[/] (ranks among the commodities compared):")
+            for d in data["drivers"][key]:
+                c.out.print(f"  {d['name']}: USGS {d['usgs_rank']}, here {d['model_rank']}; driver: {d['driver']} "
+                            f"({d['driver_rank']} of {d['of']})", markup=False)
+        a = data["auc"]["shortfall"]
+        c.out.print("On the list but scored low: " + ", ".join(n for n, _ in a["missed"][:10]), markup=False)
+        c.out.print("Not on the list but scored high: " + ", ".join(n for n, _ in a["false_alarms"][:10]), markup=False)
+        c.out.print("Possible single domestic producer (US production withheld): " + ", ".join(
+            f"{x['name']} ({'on' if x['on_list'] else 'not on'} the list)" for x in data["single_producer"]),
+            markup=False)
+        c.out.print("Unscored (unknown, not filled in): " + ", ".join(data["rank"]["shortfall"]["uncovered"]),
+                    markup=False)
+        c.out.print("Method: docs/analytics.md §2c (stated before measuring).")
+        return
+    scores = _only(service.shortfall_scores(c.uow()), mineral)
+    if json_out:
+        _json({"method": supplyrisk.SHORTFALL_METHOD, "minerals": [report.shortfall_score(s) for s in scores]})
+        return
+    t = Table(title="Disruption shortfall D (expected severity of a one-year partner disruption, 0-1)",
+              title_justify="left")
+    for col in ("#", "Mineral", "D", "NIR %", "Largest partner", "Restricted by", "US consumption MUSD", "Notes"):
+        t.add_column(col, justify="right" if col in ("#", "D", "NIR %", "US consumption MUSD") else "left")
+    for i, s in enumerate(scores, 1):
+        notes = [*(["possible single producer"] if s.possible_single_producer else []), *s.borrowed, *s.missing]
+        t.add_row(str(i) if s.score is not None else "-", s.name, "unknown" if s.score is None else f"{s.score:.4f}",
+                  "-" if s.nir_pct is None else f"{s.nir_pct:g}",
+                  f"{s.top_partner} {100 * s.top_share:.0f}%" if s.top_share is not None else "-",
+                  ", ".join(s.restricted_by) or "-", "unknown" if s.value_musd is None else f"{s.value_musd:,.0f}",
+                  "; ".join(notes))
+    c.out.print(t)
+    c.out.print(supplyrisk.SHORTFALL_METHOD + ".", markup=False)
 
 
 @app.command("whatif")

@@ -48,7 +48,9 @@ def criticality_page(request: Request, uow: UoW) -> Response:
 
 @router.get("/analytics/validation")
 def validation_page(request: Request, uow: UoW) -> Response:
-    return render(request, "analytics/validation.html", {"check": service.check_against_list(uow)})
+    return render(request, "analytics/validation.html", {
+        "check": service.check_against_list(uow),
+        "ranking": report.shortfall_check(service.check_shortfall(uow))})
 
 
 @router.get("/analytics/whatif")

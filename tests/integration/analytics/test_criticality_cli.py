@@ -169,4 +169,54 @@ def test_expected_disruption_loss_and_its_check(acli):
     assert 0 <= check["auc_after"]["auc"] <= 1 and check["split"]["train"] and check["split"]["test"]
     assert set(check["split"]["train"]).isdisjoint(check["split"]["test"])
     code, _, err = acli("criticality", "--method", "guess")
-    assert code == 2 and "--method must be composite or loss" in err
+    assert code == 2 and "--method must be composite, loss or shortfall" in err
+
+
+def test_disruption_shortfall_scores_elements_through_their_group_and_leaves_the_unknown(acli):
+    data = acli.json("criticality", "--method", "shortfall")
+    by = {m["mineral"]: m for m in data["minerals"]}
+    dy = by["dysprosium"]  # no element figures: NIR 80 and China 71 % of imports from the rare-earth group
+    assert dy["nir_pct"] == 80 and dy["largest_partner"] == {"country": "China", "share": 0.71}
+    assert dy["restricted_by"] == ["china"] and len(dy["borrowed_from_group"]) == 2
+    assert dy["score"] == pytest.approx((0.8 * 0.71) ** 2 + 0.1 * sum((0.8 * s) ** 2 for s in (0.13, 0.05, 0.05)),
+                                        abs=1e-6)
+    assert dy["us_consumption_value_musd"] is None and dy["score_x_consumption_value_musd"] is None
+    assert by["cerium"]["score"] < dy["score"]  # same trade figures, but cerium is not restricted
+    assert by["rhodium"]["score"] is None and "US net import reliance" in by["rhodium"]["missing"]
+    cu = by["copper"]
+    assert cu["score_x_consumption_value_musd"] == pytest.approx(cu["score"] * cu["us_consumption_value_musd"],
+                                                                 rel=1e-3)
+    scored = [m["score"] for m in data["minerals"] if m["score"] is not None]
+    assert scored == sorted(scored, reverse=True)
+    assert "light-rare-earths" not in by  # sub-groups are not commodities
+    zinc = {x["nir_basis"]: x for x in by["zinc"]["stages"]}  # stages: refined zinc imported, ores exported
+    assert zinc["refined zinc"]["nir_pct"] == 73 and zinc["ores and concentrates"]["score"] == 0
+    assert by["zinc"]["score"] == max(x["score"] for x in zinc.values())
+    potash = by["potash"]  # MCS 2026 import shares (§2c data), not Canada's share of world production
+    assert potash["largest_partner"] == {"country": "Canada", "share": 0.79}
+    assert potash["exposure_basis"].startswith("US import shares") and potash["restricted_by"] == []
+    assert potash["score"] == pytest.approx(0.1 * sum((0.93 * s) ** 2 for s in (0.79, 0.12, 0.03)), abs=1e-6)
+
+
+def test_disruption_shortfall_check_reports_every_score_the_split_and_drivers(acli):
+    check = acli.json("criticality", "--method", "shortfall", "--check")
+    assert set(check["rank"]) == set(check["auc"]) == {"composite", "loss", "shortfall", "shortfall_usd", "tuned"}
+    assert check["rank"]["composite"]["rho"] == pytest.approx(0.431, abs=0.01)  # issue 17's 'before'
+    assert check["rank"]["loss"]["rho"] == pytest.approx(0.075, abs=0.01)  # §2b, with the import shares of §2c
+    after = check["rank"]["shortfall"]
+    assert after["n"] >= 40 and -1 <= after["rho"] <= 1 and 0 <= check["auc"]["shortfall"]["auc"] <= 1
+    assert {"rhodium", "hafnium"} <= set(after["uncovered"])
+    sp = check["split"]
+    assert set(sp["train"]).isdisjoint(sp["test"]) and len(sp["grid"]) == 10
+    assert {"train", "test", "all"} == set(sp["prior_rho"]) == set(sp["tuned_rho"])
+    best = max(sp["grid"], key=lambda g: g["rho_train"])
+    assert sp["tuned_rho"]["train"] == pytest.approx(best["rho_train"])  # chosen on train only
+    d = check["drivers"]["loss"][0]
+    assert (d["mineral"], d["driver"]) == ("gallium", "value of US consumption")
+    assert all(x["driver"] in ("net import reliance", "share from restricting partners", "largest partner's share",
+                               "value of US consumption") for ds in check["drivers"].values() for x in ds)
+    code, out, _ = acli("criticality", "--method", "shortfall", "--check")
+    assert code == 0 and "Split (" in out and "driver:" in out and "Unscored" in out
+    assert "On the list but scored low" in out and "Possible single domestic producer" in out
+    single = {x["mineral"]: x["on_list"] for x in check["single_producer"]}
+    assert single["antimony"] is True and single["iodine"] is False  # US production withheld for both

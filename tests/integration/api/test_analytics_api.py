@@ -82,6 +82,11 @@ def test_validation_finance_scenarios_and_loss(read_client):
     assert any(m["mineral"] == "copper" and m["score_musd"] for m in loss["minerals"])
     check = read_client.get("/api/analytics/loss/check").json()
     assert check["rank_before"]["rho"] == pytest.approx(0.431, abs=0.01)
+    short = read_client.get("/api/analytics/shortfall").json()
+    assert any(m["mineral"] == "samarium" and m["score"] and m["borrowed_from_group"] for m in short["minerals"])
+    sc = read_client.get("/api/analytics/shortfall/check").json()
+    assert sc["rank"]["composite"]["rho"] == pytest.approx(0.431, abs=0.01) and sc["split"]["tuned_on_train"]
+    assert sc["drivers"]["shortfall"] and "ShortfallCheckOut" in read_client.get("/openapi.json").text
 
 
 def test_montecarlo_is_bounded_and_seeded(read_client):

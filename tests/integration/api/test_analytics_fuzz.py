@@ -14,7 +14,8 @@ DERANDOMIZE = os.environ.get("MAADAN_FUZZ_RANDOM") != "1"  # reproducible in CI 
 def test_no_server_error_on_any_analytics_endpoint(read_client):
     schema = schemathesis.openapi.from_asgi("/openapi.json", read_client.app).include(path_regex="^/api/analytics/")
     operations = [r.ok() for r in schema.get_all_operations()]
-    assert len(operations) == 13
+    assert len(operations) == 15
+    assert {"/api/analytics/shortfall", "/api/analytics/shortfall/check"} <= {op.path for op in operations}
     for op in operations:
         @given(case=op.as_strategy())
         @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None,

@@ -19,6 +19,8 @@ def test_criticality_page_has_the_risk_map_and_geopolrisk_reason(read_web):
 def test_validation_page(read_web):
     page = read_web.client.get("/analytics/validation").text
     assert "ROC AUC 0.719" in page and "Lithium" in page
+    assert "economic-effects order" in page and "disruption shortfall D" in page and "Driving input" in page
+    assert "net import reliance (" in page and "rhodium" in page  # a driver named; an unscored element listed
 
 
 def test_whatif_form(read_web):

@@ -45,3 +45,60 @@ def test_the_split_is_fixed_by_the_id():
 def test_list_auc_names_misses_and_false_alarms():
     a = sr.list_auc("x", {"a": ("A", 3.0), "b": ("B", 1.0), "c": ("C", 2.0)}, {"a", "b"})
     assert a.auc == pytest.approx(0.5) and a.missed == [("B", 1.0)] and a.false_alarms == [("C", 2.0)]
+
+
+# --- disruption shortfall (docs/analytics.md §2c) ---
+
+from maadan.analytics.criticality import ImportConcentration, MineralRisk, Reliance  # noqa: E402
+
+
+def _risk(mid="x", nir=80.0, shares=(("China", 60.0), ("Canada", 30.0)), other=10.0):
+    rel = Reliance(nir, f"{nir:g}", False, False, "MCS 2025", 2024, "Fig. 2: X", True, "USGS MCS 2025, figure 2")
+    imp = ImportConcentration("MCS 2026", "2021-2024", "Total", list(shares), other, 0.0, True, "MCS 2026 chapter")
+    return MineralRisk(mid, mid.title(), None, None, rel, imp)
+
+
+def test_shortfall_is_convex_in_the_share_lost_and_ignores_the_small_rest():
+    exp = [("China", 0.6), ("Canada", 0.3)]
+    # k = 2: 1 x (0.8 x 0.6)^2 + 0.1 x (0.8 x 0.3)^2; the 10 % 'Other' adds nothing
+    assert sr.shortfall(80, exp, {"china"}, 0.1, 0.1, 2) == pytest.approx(0.48 ** 2 + 0.1 * 0.24 ** 2)
+    # k = 1 is §2b's likelihood, the rest counted at p_0
+    assert sr.shortfall(80, exp, {"china"}, 0.1, 0.1, 1) == pytest.approx(sr.likelihood(80, exp, {"china"}, 0.1, 0.1))
+    assert sr.shortfall(0, exp, {"china"}, 0.1, 0.1) == 0.0
+    # one supplier of everything outranks the same imports split in two, at the same partner risk
+    assert sr.shortfall(100, [("Brazil", 1.0)], set(), 0.1, 0) > sr.shortfall(100, [("A", .5), ("B", .5)], set(), .1, 0)
+    assert sr.shortfall(100, [("Hong Kong", 0.5)], {"china"}, 0.1, 0) == pytest.approx(0.25)  # Hong Kong is China
+
+
+def test_score_shortfall_keeps_the_consequence_beside_and_names_what_is_missing():
+    v = sr.Value("x", "", 1000.0, 2.0, 2.0, "", "USGS MCS 2025 data release, x")
+    rx = [sr.Restriction("China", "x", "ban", "2025-01-01", "src")]
+    s = sr.score_shortfall(_risk(), [v], rx, withheld=True)
+    assert s.score == pytest.approx(0.48 ** 2 + 0.1 * 0.24 ** 2)
+    assert s.usd_musd == pytest.approx(s.score * 2.0) and s.value_musd == 2.0
+    assert (s.top_partner, s.top_share, s.restricted_share) == ("China", 0.6, 0.6)
+    assert s.restricted_by == ["china"] and s.possible_single_producer
+    assert "USGS MCS 2025, figure 2" in s.sources and "MCS 2026 chapter" in s.sources
+    # consumption unknown: D is still known, D x V is not, and nothing is filled in
+    u = sr.score_shortfall(_risk(), [], rx, withheld=False)
+    assert u.score == pytest.approx(s.score) and u.usd_musd is None and u.value_musd is None
+    # no reliance: unknown, and said so
+    none = sr.score_shortfall(MineralRisk("y", "Y", None, None, None, None), [], [], withheld=False)
+    assert none.score is None and set(none.missing) == {"US net import reliance",
+                                                        "US import shares or world production by country"}
+
+
+def test_drivers_name_the_input_pulling_in_the_direction_of_the_error():
+    scores = {"a": ("A", 3.0), "b": ("B", 2.0), "c": ("C", 1.0)}
+    usgs = [sr.UsgsRank(1, "c", "economic effects", ""), sr.UsgsRank(2, "b", "economic effects", ""),
+            sr.UsgsRank(3, "a", "economic effects", "")]
+    check = sr.rank_check("x", scores, usgs)
+    assert check.rho == pytest.approx(-1.0)
+    comp = {"a": {"reliance": 10.0, "value": 900.0}, "b": {"reliance": 50.0, "value": 50.0},
+            "c": {"reliance": 90.0, "value": 1.0}}
+    by = {d.mineral_id: d for d in sr.drivers(check, comp)}
+    assert set(by) == {"a", "c"}  # b sits where the USGS puts it
+    # a is ranked too high (1st, USGS 3rd): its riskiest input is its value (1st of 3)
+    assert (by["a"].driver, by["a"].driver_rank, by["a"].of) == ("value", 1, 3)
+    # c is ranked too low (3rd, USGS 1st): its least risky input is its value (3rd of 3)
+    assert (by["c"].driver, by["c"].driver_rank) == ("value", 3)
