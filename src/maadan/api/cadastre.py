@@ -271,7 +271,8 @@ def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, read: UoW, response: Re
                                    minerals=tuple(body.minerals), holders=tuple(holders),
                                    area=body.area.domain(), applicant_org=org,
                                    declarations=tuple(body.declarations), converts=body.converts)
-    receipt = service.apply(uow, inp, actor=user.actor)
+    # Holders not in the directory are proposed for an officer to confirm (a grant waits for that).
+    receipt = service.apply(uow, inp, actor=user.actor, propose_unknown_holders=True)
     a = receipt.application
     response.headers["Location"] = f"/api/cadastre/applications/{a.jurisdiction}/{a.number}"
     return {**views.application_view(a, full=True, geometry=True), "holds_priority": receipt.holds_priority,

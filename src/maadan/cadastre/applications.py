@@ -50,6 +50,8 @@ from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.errors import Conflict as ConflictError
 from maadan.errors import InvalidInput, NotFound
 from maadan.minerals.service import mineral_index
+from maadan.organisations.model import slug
+from maadan.portal import proposals
 from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- inputs and reports ------------------------------------------------------------------------
@@ -258,10 +260,13 @@ def _next_local_midnight(at: datetime, tz: str) -> datetime:
     return datetime.combine(day, time(0), tzinfo=ZoneInfo(tz)).astimezone(timezone.utc)
 
 
-def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datetime | None = None) -> Receipt:
+def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datetime | None = None, *,
+          propose_unknown_holders: bool = False) -> Receipt:
     """File an application: validate, number it (gapless), place it in the queue (rule 10: same-day
     overlapping filings compete in one group), invoice the fee, record the event. Ground held by an
-    active title or a reserved area is refused (409), naming the title whose holders alone may convert it."""
+    active title or a reserved area is refused (409), naming the title whose holders alone may convert it.
+    With `propose_unknown_holders` (filings on the web and the API), holders not in the directory are
+    proposed for an officer to confirm, in the same transaction; a grant waits for that."""
     now = now or datetime.now(timezone.utc)
     received = _received(inp.received_at, now)
     applied = applied_rules_for(inp.jurisdiction, received)  # the version in force on the day received
@@ -345,6 +350,8 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
             data["received_at"] = received.isoformat()  # a paper filing recorded later
         record(uow, actor, "application.received", app.ref, data, at=now)
         announce_changes(uow, inp.jurisdiction, change, actor, now)
+        if propose_unknown_holders:
+            proposals.propose_unknown_holders(uow, holders, actor, now)
         uow.commit()
     report = CheckReport(
         jurisdiction=inp.jurisdiction, title_type=tt.code, rules_version=ruleset.version, area_km2=app.area_km2,
@@ -388,6 +395,12 @@ def decide(uow: AbstractUnitOfWork, jurisdiction: str, number: int, action: str,
                                     details={"group": app.group_ref, "waits_on": [list(w) for w in app.waits_on]})
         title = None
         if action == "grant":
+            proposed = unconfirmed_holders(uow, app.holders)
+            if proposed:
+                raise ConflictError(f"cannot grant {app.ref}: holder {', '.join(repr(n) for n in proposed)} is a proposed "
+                                    "organisation an officer has not confirmed yet; confirm it, or merge it into one "
+                                    "of the directory, first (Applicants page, or `maadan accounts organisations`)",
+                                    details={"proposed_holders": proposed})
             title = _grant(uow, app, actor, today, now)
         uow.cadastre.set_application_state(app.id, new_state)
         uow.cadastre.bump_spatial(jurisdiction)
@@ -420,6 +433,15 @@ def decision_message(app: Application, action: str, new_state: str, reason: str 
     if reason:
         text += f" Reason: {reason}"
     return text
+
+
+def unconfirmed_holders(uow: AbstractUnitOfWork, holders) -> list[str]:
+    """Names of holders that are organisations proposed by an applicant and not yet confirmed (or
+    merged) by an officer: a grant waits for that. Call inside `with uow`."""
+    pending = uow.portal.pending_proposals()
+    if not pending:
+        return []
+    return [h.name for h in holders if h.organisation_id in pending or slug(h.name) in pending]
 
 
 def _grant(uow: AbstractUnitOfWork, app: Application, actor: str, today: date, now: datetime) -> Title:

@@ -105,4 +105,32 @@ def confirm(username: str = typer.Argument(...), refuse: bool = typer.Option(Fal
     c.err.print(f"{'Refused' if refuse else 'Confirmed'} {username}.", markup=False)
 
 
+@accounts_app.command("organisations")
+def organisations(json_out: bool = common.JSON) -> None:
+    """Organisations applicants proposed (registering, or naming a holder not in the directory),
+    waiting for an officer to confirm or merge them."""
+    c = common.get()
+    rows = portal.pending_proposals(c.uow())
+    if json_out:
+        common.print_json([{"id": p.id, "name": p.name, "origin": p.origin, "proposed_by": p.proposed_by,
+                            "proposed_at": p.proposed_at} for p in rows])
+        return
+    table = Table("id", "name", "proposed by", "origin", "proposed at")
+    for p in rows:
+        table.add_row(p.id, p.name, p.proposed_by, p.origin, str(p.proposed_at))
+    c.out.print(table)
+
+
+@accounts_app.command("confirm-organisation")
+def confirm_organisation(proposal_id: str = typer.Argument(..., help="The proposal's id (`maadan accounts organisations`)."),
+                         into: str = typer.Option(None, "--into", help="Merge it into this organisation of the "
+                                                  "directory instead of adding it."),
+                         actor: str = common.ACTOR) -> None:
+    """Confirm a proposed organisation (it joins the directory) or, with --into, merge it into one listed."""
+    c = common.get()
+    done = portal.decide_proposal(c.uow(write=True), proposal_id, common.actor(actor), into=into)
+    c.err.print(f"Merged {done.name} into {done.merged_into}." if done.merged_into
+                else f"Confirmed {done.name}: in the directory as {done.id}.", markup=False)
+
+
 GROUPS = {"mail": app, "accounts": accounts_app}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from maadan.evidence.model import Claim, Correction, Source
 
@@ -50,3 +53,33 @@ class Organisation:
         if self.note:
             out.append(Claim("note", "Note", self.note, self.sources_of("note")))
         return out
+
+
+def slug(name: str) -> str:
+    """'Kohistan Copper (Pvt) Ltd' -> 'kohistan-copper-pvt-ltd' (the id of a proposed organisation)."""
+    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60]
+
+
+PROPOSAL_STATES = ("proposed", "confirmed", "merged")
+
+
+@dataclass(frozen=True)
+class Proposal:
+    """A new organisation an applicant proposed, outside the directory until an officer confirms it
+    (it joins the directory under `id`) or merges it into one already there (`merged_into`)."""
+
+    id: str
+    name: str
+    origin: str
+    proposed_by: str
+    proposed_at: datetime
+    state: str = "proposed"
+    decided_by: str | None = None
+    decided_at: datetime | None = None
+    merged_into: str | None = None
+
+    @property
+    def directory_id(self) -> str | None:
+        """The directory organisation it stands for once decided; None while proposed."""
+        return {"confirmed": self.id, "merged": self.merged_into}.get(self.state)

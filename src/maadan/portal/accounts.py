@@ -3,26 +3,20 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import replace
 from datetime import datetime, timezone
 
 from maadan.auth import passwords
 from maadan.auth.model import Forbidden, User, normalise_username
 from maadan.errors import Conflict, InvalidInput, NotFound
+from maadan.organisations.model import slug
 from maadan.portal.model import Profile, check_email
+from maadan.portal.proposals import propose
 from maadan.unit_of_work import AbstractUnitOfWork
 
 
 def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-
-
-def slug(name: str) -> str:
-    """'Kohistan Copper (Pvt) Ltd' -> 'kohistan-copper-pvt-ltd' (an id for a proposed organisation)."""
-    ascii_ = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_.lower()).strip("-")[:60]
 
 
 def register(uow: AbstractUnitOfWork, username: str, password: str, email: str, *,
@@ -56,6 +50,8 @@ def register(uow: AbstractUnitOfWork, username: str, password: str, email: str, 
                                    details={"field": "proposed_organisation"})
         if uow.auth.user(name) is not None:
             raise Conflict(f"username {name!r} is taken", details={"field": "username"})
+        if proposed:  # into the list of proposals, for an officer to confirm or merge (not public)
+            propose(uow, proposed, f"user:{name}", f"registration of {name}", now)
         user = uow.auth.add_user(name, password_hash, "applicant", org, now)
         profile = Profile(user_id=user.id, email=address, organisation_confirmed=False,
                           proposed_organisation=proposed or None, registered_at=now)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import smtplib
 import ssl
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 from email.message import EmailMessage
 from email.utils import formatdate, make_msgid
 from typing import Protocol
@@ -97,6 +97,33 @@ def dispatch(uow: AbstractUnitOfWork, sender: Sender, *, sender_address: str, ba
             uow.commit()
         report.sent += 1
     return report
+
+
+DISPATCH_LEASE = "mail-dispatch"
+
+
+def dispatch_as_leader(uow: AbstractUnitOfWork, sender: Sender, holder: str, lease_for: timedelta, *,
+                       sender_address: str, base_url: str, now: datetime | None = None,
+                       limit: int = 100) -> DispatchReport | None:
+    """One round of the server's background dispatcher: take (or renew) the database lease
+    DISPATCH_LEASE for `lease_for` and send what is due; None when another process holds the lease.
+    Of all the workers and hosts on one database one dispatches at a time; should one die, another
+    takes over when its lease ends. (Each mail is claimed too, so even two dispatchers, e.g. this and
+    `maadan mail dispatch` from cron, never send one mail twice.)"""
+    now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    with uow:
+        held = uow.portal.take_lease(DISPATCH_LEASE, holder[:120], now, now + lease_for)
+        uow.commit()
+    if not held:
+        return None
+    return dispatch(uow, sender, sender_address=sender_address, base_url=base_url, now=now, limit=limit)
+
+
+def release_dispatch_lease(uow: AbstractUnitOfWork, holder: str) -> None:
+    """Give the lease up (at shutdown), so another worker takes over at once."""
+    with uow:
+        uow.portal.release_lease(DISPATCH_LEASE, holder[:120])
+        uow.commit()
 
 
 def outbox(uow: AbstractUnitOfWork, *, user_id: int | None = None, pending_only: bool = False,

@@ -6,14 +6,39 @@ import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from maadan.errors import InvalidInput
+from maadan.errors import InvalidInput, MaadanError
 
 RESET_KIND = "reset"  # the kind of an auth token that resets a password (auth_token.kind)
 RESET_TTL = timedelta(hours=1)
+# Reset requests, counted over RESET_WINDOW: a client may ask RESET_PER_CLIENT times and one
+# identifier (the username or address typed, known or not) may be asked for RESET_PER_IDENTIFIER
+# times; past either the answer is 429, the same whether an account has it or not. Refused requests
+# are not counted, so the window is the longest wait. On top, an account gets at most
+# RESET_LINKS_PER_ACCOUNT links a window, silently (the answer stays "on its way"): the links it
+# already has still work, so nobody can flood a mailbox or keep its owner from resetting.
+RESET_WINDOW = timedelta(hours=1)
+RESET_PER_CLIENT = 10
+RESET_PER_IDENTIFIER = 5
+RESET_LINKS_PER_ACCOUNT = 3
 CLAIM_FOR = timedelta(minutes=5)  # a dispatcher's hold on a mail it is sending
 MAX_ATTEMPTS = 8
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?"
                     r"(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?)+$")
+
+
+class TooManyResetRequests(MaadanError):
+    """Too many password-reset requests from this client or for this identifier within RESET_WINDOW."""
+
+    status = 429
+    code = "too_many_requests"
+    exit_code = 6
+
+    def __init__(self, retry_after_s: int):
+        self.retry_after_s = max(1, int(retry_after_s))
+        minutes = max(1, -(-self.retry_after_s // 60))
+        super().__init__(f"too many password-reset requests; try again in {minutes} minutes",
+                         details={"retry_after_s": self.retry_after_s})
+        self.headers = {"Retry-After": str(self.retry_after_s)}
 
 
 @dataclass(frozen=True)

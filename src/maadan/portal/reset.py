@@ -11,7 +11,16 @@ from urllib.parse import quote
 from maadan.auth import passwords
 from maadan.auth.model import AuthError, StoredToken, User
 from maadan.auth.service import token_hash
-from maadan.portal.model import RESET_KIND, RESET_TTL, check_email
+from maadan.portal.model import (
+    RESET_KIND,
+    RESET_LINKS_PER_ACCOUNT,
+    RESET_PER_CLIENT,
+    RESET_PER_IDENTIFIER,
+    RESET_TTL,
+    RESET_WINDOW,
+    TooManyResetRequests,
+    check_email,
+)
 from maadan.portal.outbox import enqueue
 from maadan.unit_of_work import AbstractUnitOfWork
 
@@ -23,14 +32,24 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
-def request_reset(uow: AbstractUnitOfWork, who: str, now: datetime | None = None) -> None:
+def request_reset(uow: AbstractUnitOfWork, who: str, now: datetime | None = None, client: str | None = None) -> None:
     """Queue a reset link to the account named by username or e-mail address, when it exists, is
-    active and has an address. Returns nothing either way."""
+    active and has an address. Returns nothing either way; TooManyResetRequests (429) past the
+    client's or the identifier's budget (model.RESET_PER_CLIENT), decided before the account is
+    looked up, so the answer never tells whether it exists."""
     now = _now(now)
     key = (who or "").strip()[:254]
     if not key:
         return
+    client = client[:64] if client else None
     token = secrets.token_urlsafe(32)
+    with uow:
+        since = now - RESET_WINDOW
+        if ((client and uow.portal.reset_requests(since, client=client) >= RESET_PER_CLIENT)
+                or uow.portal.reset_requests(since, who=key.lower()) >= RESET_PER_IDENTIFIER):
+            raise TooManyResetRequests(RESET_WINDOW.total_seconds())
+        uow.portal.add_reset_request(key.lower(), client, now)
+        uow.commit()
     with uow:
         user: User | None = uow.auth.user(key.lower())
         profile = uow.portal.profile(user.id) if user else None
@@ -43,6 +62,8 @@ def request_reset(uow: AbstractUnitOfWork, who: str, now: datetime | None = None
             profile = uow.portal.profile(user.id) if user else None
         if user is None or not user.active or profile is None or not profile.email:
             return
+        if uow.portal.reset_links(user.id, now - RESET_WINDOW, RESET_KIND) >= RESET_LINKS_PER_ACCOUNT:
+            return  # enough links on their way; those still work (the same answer as ever)
         uow.auth.add_token(StoredToken(token_hash=token_hash(token), user_id=user.id, kind=RESET_KIND,
                                        created_at=now, expires_at=now + RESET_TTL))
         minutes = int(RESET_TTL.total_seconds() // 60)

@@ -11,10 +11,20 @@ from maadan.portal.accounts import (
     set_preferences,
     with_directory_ids,
 )
-from maadan.portal.dispatch import DispatchReport, SmtpSender, dispatch, outbox
+from maadan.portal.dispatch import (
+    DISPATCH_LEASE,
+    DispatchReport,
+    SmtpSender,
+    dispatch,
+    dispatch_as_leader,
+    outbox,
+    release_dispatch_lease,
+)
+from maadan.portal.proposals import decide as decide_proposal
+from maadan.portal.proposals import pending as pending_proposals
 from maadan.portal.outbox import enqueue, enqueue_for_organisation
 from maadan.portal.reset import EXPIRED, RESET_PATH, request_reset, reset_password
 
-__all__ = ["DispatchReport", "EXPIRED", "RESET_PATH", "SmtpSender", "check_holders", "confirm_link", "directory", "dispatch", "enqueue",
+__all__ = ["decide_proposal", "pending_proposals", "DISPATCH_LEASE", "DispatchReport", "dispatch_as_leader", "release_dispatch_lease", "EXPIRED", "RESET_PATH", "SmtpSender", "check_holders", "confirm_link", "directory", "dispatch", "enqueue",
            "enqueue_for_organisation", "may_file", "outbox", "pending_links", "profile", "register",
            "request_reset", "reset_password", "set_preferences", "with_directory_ids"]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, or_, select, update
+from sqlalchemy import delete, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from maadan.auth.model import User
+from maadan.organisations.model import Proposal
 from maadan.portal.model import Mail, Profile
+from maadan.store import tables as core
 from maadan.store import auth_tables as a
 from maadan.store.auth_repository import AuthRepository
 from maadan.store import portal_tables as t
@@ -121,6 +124,92 @@ class PortalRepository:
 
     def add_reminder(self, key: str, at: datetime) -> None:
         self.s.execute(insert(t.reminder_sent).values(key=key[:120], sent_at=_utc(at)))
+
+    # --- password-reset requests ---------------------------------------------------------------
+    def add_reset_request(self, who: str, client: str | None, at: datetime) -> None:
+        self.s.execute(insert(t.reset_request).values(who=who[:254], client=client[:64] if client else None,
+                                                      at=_utc(at)))
+
+    def reset_requests(self, since: datetime, *, who: str | None = None, client: str | None = None) -> int:
+        r = t.reset_request
+        q = select(func.count()).select_from(r).where(r.c.at >= _utc(since))
+        if who is not None:
+            q = q.where(r.c.who == who)
+        if client is not None:
+            q = q.where(r.c.client == client)
+        return int(self.s.execute(q).scalar_one())
+
+    def reset_links(self, user_id: int, since: datetime, kind: str) -> int:
+        """Reset tokens issued to an account since then (used or not)."""
+        tok = a.auth_token
+        return int(self.s.execute(select(func.count()).select_from(tok).where(
+            tok.c.user_id == user_id, tok.c.kind == kind, tok.c.created_at >= _utc(since))).scalar_one())
+
+    def prune_reset_requests(self, before: datetime) -> int:
+        return self.s.execute(delete(t.reset_request).where(t.reset_request.c.at < _utc(before))).rowcount or 0
+
+    # --- named leases --------------------------------------------------------------------------
+    def take_lease(self, name: str, holder: str, now: datetime, until: datetime) -> bool:
+        """Take or renew the lease: True when `holder` holds it until `until`."""
+        lease = t.service_lease
+        done = self.s.execute(update(lease).where(lease.c.name == name, or_(lease.c.holder == holder,
+                                                                            lease.c.until < _utc(now)))
+                              .values(holder=holder, until=_utc(until)))
+        if done.rowcount:
+            return True
+        if self.s.execute(select(lease.c.name).where(lease.c.name == name)).first() is not None:
+            return False  # another holder's lease runs
+        try:
+            with self.s.begin_nested():  # two first takers: one insert wins, the other is refused
+                self.s.execute(insert(lease).values(name=name, holder=holder, until=_utc(until)))
+        except IntegrityError:
+            return False
+        return True
+
+    def release_lease(self, name: str, holder: str) -> None:
+        lease = t.service_lease
+        self.s.execute(delete(lease).where(lease.c.name == name, lease.c.holder == holder))
+
+    # --- proposed organisations ----------------------------------------------------------------
+    def proposal(self, proposal_id: str) -> Proposal | None:
+        r = self.s.execute(select(t.organisation_proposal).where(t.organisation_proposal.c.id == proposal_id)).first()
+        return _proposal(r) if r else None
+
+    def proposals(self, state: str | None = None) -> list[Proposal]:
+        q = select(t.organisation_proposal).order_by(t.organisation_proposal.c.proposed_at, t.organisation_proposal.c.id)
+        if state:
+            q = q.where(t.organisation_proposal.c.state == state)
+        return [_proposal(r) for r in self.s.execute(q)]
+
+    def pending_proposals(self) -> dict[str, str]:
+        """{id: name} of the organisations proposed and not decided yet."""
+        p = t.organisation_proposal
+        return {r.id: r.name for r in self.s.execute(select(p.c.id, p.c.name).where(p.c.state == "proposed"))}
+
+    def add_proposal(self, p: Proposal) -> None:
+        self.s.execute(insert(t.organisation_proposal).values(
+            id=p.id, name=p.name, origin=p.origin[:200], proposed_by=p.proposed_by[:120],
+            proposed_at=_utc(p.proposed_at), state=p.state))
+
+    def decide_proposal(self, p: Proposal) -> None:
+        self.s.execute(update(t.organisation_proposal).where(t.organisation_proposal.c.id == p.id).values(
+            state=p.state, decided_by=p.decided_by, decided_at=_utc(p.decided_at), merged_into=p.merged_into))
+
+    def add_directory_organisation(self, org_id: str, name: str, kind: str, source: str) -> None:
+        self.s.execute(insert(core.organisation).values(id=org_id, name=name, kind=kind, source=source))
+
+    def move_members(self, from_id: str, to_id: str) -> int:
+        """Accounts and applications of organisation `from_id` become `to_id`'s (a merge)."""
+        n = self.s.execute(update(a.app_user).where(a.app_user.c.organisation_id == from_id)
+                           .values(organisation_id=to_id)).rowcount or 0
+        self.s.execute(update(core.application).where(core.application.c.applicant_org == from_id)
+                       .values(applicant_org=to_id))
+        return n
+
+
+def _proposal(r) -> Proposal:
+    return Proposal(id=r.id, name=r.name, origin=r.origin, proposed_by=r.proposed_by, proposed_at=_utc(r.proposed_at),
+                    state=r.state, decided_by=r.decided_by, decided_at=_utc(r.decided_at), merged_into=r.merged_into)
 
 
 REPOSITORIES = {"portal": PortalRepository}  # collected by store/uow.py

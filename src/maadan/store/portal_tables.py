@@ -53,3 +53,43 @@ reminder_sent = Table(
     Column("key", String(120), primary_key=True),
     Column("sent_at", DateTime(timezone=True), nullable=False),
 )
+
+reset_request = Table(
+    "password_reset_request",
+    metadata,
+    # Every request for a password-reset link, counted to rate-limit them per identifier typed (the
+    # username or address, lower-cased, whether or not an account has it) and per client address.
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("who", String(254), nullable=False),
+    Column("client", String(64), nullable=True),
+)
+Index("ix_password_reset_request_who", reset_request.c.who, reset_request.c.at)
+Index("ix_password_reset_request_client", reset_request.c.client, reset_request.c.at)
+
+service_lease = Table(
+    "service_lease",
+    metadata,
+    # A named lease one process holds at a time across every worker and host on this database (the
+    # background e-mail dispatcher): taken when free or expired, renewed by its holder.
+    Column("name", String(60), primary_key=True),
+    Column("holder", String(120), nullable=False),
+    Column("until", DateTime(timezone=True), nullable=False),
+)
+
+organisation_proposal = Table(
+    "organisation_proposal",
+    metadata,
+    # A new organisation proposed by an applicant (registering, or naming a holder not in the
+    # directory). Not in the directory, nor public, until an officer confirms it (it then joins the
+    # directory under this id) or merges it into an organisation already there.
+    Column("id", String(80), primary_key=True),  # the slug of its name
+    Column("name", String(200), nullable=False),
+    Column("origin", String(200), nullable=False),  # "registration of NAME", "holder in a filing by NAME"
+    Column("proposed_by", String(120), nullable=False),
+    Column("proposed_at", DateTime(timezone=True), nullable=False),
+    Column("state", String(12), nullable=False),  # proposed | confirmed | merged
+    Column("decided_by", String(120), nullable=True),
+    Column("decided_at", DateTime(timezone=True), nullable=True),
+    Column("merged_into", String(80), nullable=True),
+)

@@ -15,6 +15,7 @@ from maadan.errors import MaadanError
 from maadan.http.deps import UoW, WriteUoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import (
+    client_address,
     csrf_protect,
     login_csrf,
     login_csrf_ok,
@@ -23,6 +24,7 @@ from maadan.http.security import (
     set_login_cookie,
 )
 from maadan.portal import service as portal
+from maadan.portal.model import TooManyResetRequests
 from maadan.web.templating import NavLink, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
@@ -32,6 +34,7 @@ CSRF = [Depends(csrf_protect)]
 Anyone = Annotated[User, Depends(require_role("applicant", "officer", "admin"))]
 Officer = Annotated[User, Depends(require_role("officer"))]
 EXPIRED_FORM = "This form has expired or did not come from this site; try again."
+SENT_ALREADY = "Links already sent still work for an hour: look for them in your e-mail (and its spam folder)."
 SENT = ("If an account has that username or e-mail address, a link to choose a new password is on its way "
         "to the account's e-mail address. It works once, within an hour.")
 
@@ -94,7 +97,14 @@ def forgot(request: Request, uow: WriteUoW, who: Annotated[str, Form(max_length=
     if not who.strip():
         return _public_form(request, "password_forgot.html",
                             {"error": "Enter your username or your e-mail address.", "sent": None, "who": who}, 422)
-    portal.request_reset(uow, who, now=now(request))  # the same answer whether the account exists or not
+    try:  # the same answer whether the account exists or not
+        portal.request_reset(uow, who, now=now(request), client=client_address(request))
+    except TooManyResetRequests as exc:
+        response = _public_form(request, "password_forgot.html", {
+            "error": f"Too many requests for a reset link. {SENT_ALREADY} Try again in "
+                     f"{max(1, -(-exc.retry_after_s // 60))} minutes.", "sent": None, "who": who}, 429)
+        response.headers.update(exc.headers)
+        return response
     return _public_form(request, "password_forgot.html", {"error": None, "sent": SENT, "who": ""})
 
 
@@ -156,7 +166,8 @@ def account_save(request: Request, user: Anyone, uow: WriteUoW, read: UoW,
 def _accounts(request: Request, uow: UoW, error: str | None = None, status: int = 200,
               done: str | None = None) -> Response:
     return render(request, "accounts_pending.html", {"pending": portal.pending_links(uow), "error": error,
-                                                     "done": done}, status_code=status)
+                                                     "done": done, "proposals": portal.pending_proposals(uow),
+                                                     "organisations": portal.directory(uow)}, status_code=status)
 
 
 @router.get("/cadastre/accounts")
@@ -174,3 +185,21 @@ def confirm(request: Request, user: Officer, uow: WriteUoW, read: UoW,
     except MaadanError as exc:
         return _accounts(request, read, exc.message, exc.status)
     return RedirectResponse(f"/cadastre/accounts?done={username}", status_code=303)
+
+
+@router.post("/cadastre/proposals/{proposal_id}", dependencies=CSRF)
+def decide_proposal(request: Request, user: Officer, uow: WriteUoW, read: UoW,
+                    proposal_id: Annotated[str, PathParam(max_length=80)],
+                    action: Annotated[str, Form(max_length=10)] = "",
+                    into: Annotated[str, Form(max_length=80)] = "") -> Response:
+    """Confirm a proposed organisation (it joins the directory) or merge it into one listed."""
+    if action not in ("confirm", "merge"):
+        return _accounts(request, read, "action must be confirm or merge", 422)
+    if action == "merge" and not into:
+        return _accounts(request, read, "into: choose the organisation of the directory to merge it into", 422)
+    try:
+        portal.decide_proposal(uow, proposal_id, user.actor, into=into if action == "merge" else None,
+                               now=now(request))
+    except MaadanError as exc:
+        return _accounts(request, read, exc.message, exc.status)
+    return RedirectResponse(f"/cadastre/accounts?done={proposal_id}", status_code=303)

@@ -109,3 +109,12 @@ def read_web(demo_db, tmp_path_factory) -> Iterator[Web]:
     (and do not sign in: the client's cookies are shared too)."""
     with _web(demo_db, tmp_path_factory.mktemp("web-read")) as w:
         yield w
+
+
+def propose_holders(uow, holders, actor: str, now=None) -> list[str]:
+    """Propose holders not in the directory, in a transaction of their own (as a filing does in its)."""
+    from maadan.portal.proposals import propose_unknown_holders
+    with uow:
+        out = propose_unknown_holders(uow, holders, actor, now)
+        uow.commit()
+    return out

@@ -38,9 +38,15 @@ def smtp() -> Iterator[tuple[Inbox, int]]:
     from aiosmtpd.controller import Controller
 
     inbox = Inbox()
-    port = free_port()
-    controller = Controller(inbox, hostname="127.0.0.1", port=port)
-    controller.start()
+    for attempt in range(5):  # a port found free may be taken (by a parallel test worker) before it is bound
+        port = free_port()
+        controller = Controller(inbox, hostname="127.0.0.1", port=port)
+        try:
+            controller.start()
+            break
+        except OSError:
+            if attempt == 4:
+                raise
     try:
         yield inbox, port
     finally:

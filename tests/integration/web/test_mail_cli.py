@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from maadan.cadastre import service as cadastre
 from maadan.portal import service as portal
 
@@ -14,10 +16,11 @@ from .conftest import PASSWORD
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)
 
 
-def test_mail_and_accounts_commands(web, smtp, capsys, monkeypatch):
+@pytest.fixture
+def run(web, capsys, monkeypatch):
+    """run(*args) -> (exit code, stdout, stderr) of `maadan ARGS` on the test's database."""
     from maadan.cli.app import main
 
-    inbox, port = smtp
     monkeypatch.setenv("MAADAN_DATABASE_URL", web.url)
     monkeypatch.setenv("COLUMNS", "200")
 
@@ -26,6 +29,11 @@ def test_mail_and_accounts_commands(web, smtp, capsys, monkeypatch):
         code = main(list(args))
         out = capsys.readouterr()
         return code, out.out, out.err
+    return run
+
+
+def test_mail_and_accounts_commands(web, smtp, run, monkeypatch):
+    inbox, port = smtp
 
     portal.register(web.uow(True), "cli.applicant", PASSWORD, "cli@example.org", organisation_id="rdmc")
     code, out, _ = run("accounts", "pending", "--json")
@@ -56,3 +64,20 @@ def test_mail_and_accounts_commands(web, smtp, capsys, monkeypatch):
     assert run("mail", "dispatch", "--json")[1].count('"sent": 0') == 1  # sent once
     code, out, _ = run("mail", "remind", "--within", "30", "--json")
     assert code == 0 and out.strip() == "[]"  # nothing granted, no rent
+
+
+def test_proposed_organisations_from_the_command_line(web, run):
+
+    portal.register(web.uow(True), "cli.newco", PASSWORD, "newco@example.org", proposed_organisation="Makran Metals Ltd")
+    portal.register(web.uow(True), "cli.other", PASSWORD, "other@example.org", proposed_organisation="Lasbela Ores")
+    code, out, _ = run("accounts", "organisations", "--json")
+    assert code == 0 and '"makran-metals-ltd"' in out and '"registration of cli.newco"' in out
+    code, _, err = run("accounts", "confirm-organisation", "makran-metals-ltd", "--actor", "amina")
+    assert code == 0 and "in the directory as makran-metals-ltd" in err
+    code, _, err = run("accounts", "confirm-organisation", "lasbela-ores", "--into", "nowhere")
+    assert code != 0 and "not an organisation of the directory" in err
+    code, _, err = run("accounts", "confirm-organisation", "lasbela-ores", "--into", "rdmc")
+    assert code == 0 and "Merged Lasbela Ores into rdmc" in err
+    assert run("accounts", "confirm-organisation", "lasbela-ores")[0] != 0  # decided already
+    assert "makran-metals-ltd" in dict(portal.directory(web.uow()))
+    assert run("accounts", "organisations", "--json")[1].strip() == "[]"

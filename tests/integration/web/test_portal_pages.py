@@ -9,7 +9,7 @@ from html import unescape
 
 from maadan.portal import service as portal
 
-from .conftest import CLEAN, PASSWORD, login_form
+from .conftest import CLEAN, PASSWORD, propose_holders, login_form
 
 FORM_TOKEN = re.compile(r'name="csrf_token" value="([^"]*)"')
 
@@ -123,3 +123,51 @@ def test_holders_named_as_in_the_directory_carry_its_id(web):
     filed = web.client.post("/api/cadastre/applications", json=ok, headers={"X-CSRF-Token": web.csrf()})
     assert filed.status_code == 201, filed.text
     assert [h["organisation_id"] for h in filed.json()["holders"]] == ["ussm", None]
+
+
+def test_password_reset_requests_past_the_budget_get_a_429_page(web, monkeypatch):
+    from maadan.portal import reset
+
+    monkeypatch.setattr(reset, "RESET_PER_CLIENT", 2)  # this client's budget, made small
+    register(web.client, username="hurried", email="hurried@example.org")
+    for who in ("hurried", "nobody@example.org"):
+        assert web.client.post("/login/forgot", data=public_form(web.client, "/login/forgot", who=who)).status_code == 200
+    answers = [web.client.post("/login/forgot", data=public_form(web.client, "/login/forgot", who=who))
+               for who in ("hurried", "nobody@example.org")]
+    for page in answers:
+        assert page.status_code == 429 and page.headers["content-type"].startswith("text/html")
+        assert int(page.headers["retry-after"]) > 0 and "Too many requests for a reset link" in page.text
+    said = [re.search(r'role="alert"[^>]*>(.*?)<', p.text, re.S) for p in answers]
+    assert said[0] and said[1] and said[0].group(1) == said[1].group(1)  # the same whether the account exists
+
+
+def test_officer_confirms_or_merges_proposed_organisations_on_the_web(web):
+    register(web.client, username="newco.lead", email="newco@example.org", organisation="",
+             proposed_organisation="Thar Lithium Ventures")
+    filer = web.user("filer.p", "applicant", "rdmc")
+    propose_holders(web.uow(True), [filing_holder("Gilgit Gems Cooperative")], filer.actor)
+    assert web.client.get("/organisations/thar-lithium-ventures").status_code == 404  # not public
+    web.user("officer.o", "officer")
+    web.login("officer.o")
+    page = web.client.get("/cadastre/accounts")
+    assert 'id="proposal-thar-lithium-ventures"' in page.text and 'id="proposal-gilgit-gems-cooperative"' in page.text
+    assert "registration of newco.lead" in page.text
+    bad = web.client.post("/cadastre/proposals/gilgit-gems-cooperative", data={"action": "merge", "csrf_token": web.csrf()})
+    assert bad.status_code == 422 and "into:" in bad.text
+    ok = web.client.post("/cadastre/proposals/gilgit-gems-cooperative", data={"action": "confirm", "csrf_token": web.csrf()},
+                         follow_redirects=False)
+    assert ok.status_code == 303
+    assert web.client.get("/organisations/gilgit-gems-cooperative").status_code == 200  # in the directory now
+    merged = web.client.post("/cadastre/proposals/thar-lithium-ventures",
+                             data={"action": "merge", "into": "rdmc", "csrf_token": web.csrf()}, follow_redirects=False)
+    assert merged.status_code == 303
+    again = web.client.post("/cadastre/proposals/thar-lithium-ventures", data={"action": "confirm", "csrf_token": web.csrf()})
+    assert again.status_code == 409 and "already merged" in again.text
+    assert 'id="no-proposals"' in web.client.get("/cadastre/accounts").text
+    assert web.client.post("/cadastre/proposals/x", data={"action": "confirm"}).status_code == 403  # no CSRF
+
+
+def filing_holder(name: str):
+    from maadan.cadastre.model import Holder
+
+    return Holder(name, 100.0, "PK", "private")

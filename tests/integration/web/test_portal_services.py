@@ -15,9 +15,16 @@ from maadan.auth.model import AuthError, Forbidden
 from maadan.cadastre import service as cadastre
 from maadan.errors import Conflict, InvalidInput, NotFound
 from maadan.portal import service as portal
-from maadan.portal.model import MAX_ATTEMPTS
+from maadan.portal.model import (
+    MAX_ATTEMPTS,
+    RESET_LINKS_PER_ACCOUNT,
+    RESET_PER_CLIENT,
+    RESET_PER_IDENTIFIER,
+    RESET_WINDOW,
+    TooManyResetRequests,
+)
 
-from .conftest import PASSWORD
+from .conftest import CLEAN, PASSWORD, propose_holders
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=timezone.utc)  # a Monday, well before today
 
@@ -193,3 +200,83 @@ def test_rent_reminders_once_per_invoice_and_default_before_revocation(web):
     assert [n.kind for n in sent] == ["default"] and "may be revoked" in sent[0].message
     kinds = [m.kind for m in outbox(web) if m.address == "holder@example.org"]
     assert kinds.count("rent-due") == 1 and kinds.count("default") == 1
+
+
+def test_password_reset_requests_are_rate_limited_per_client_and_identifier(web):
+    """Past a client's or an identifier's budget the answer is 429, the same for an account that
+    exists and one that does not; an account gets at most RESET_LINKS_PER_ACCOUNT links a window,
+    silently, and the budget comes back after the window."""
+    register(web, "limited", email="limited@example.org")
+    for i in range(RESET_PER_IDENTIFIER):  # from several clients: the identifier's own budget
+        portal.request_reset(web.uow(True), "limited", now=T0 + timedelta(minutes=i), client=f"10.0.1.{i}")
+        portal.request_reset(web.uow(True), "nobody.here", now=T0 + timedelta(minutes=i), client=f"10.0.2.{i}")
+    refusals = []
+    for who in ("limited", "nobody.here"):
+        with pytest.raises(TooManyResetRequests) as err:
+            portal.request_reset(web.uow(True), who, now=T0 + timedelta(minutes=10), client="10.0.3.1")
+        refusals.append((err.value.status, err.value.message, err.value.retry_after_s))
+    assert refusals[0] == refusals[1] and refusals[0][0] == 429  # existence is not told
+    mails = [m for m in outbox(web) if m.kind == "password-reset"]
+    assert len(mails) == RESET_LINKS_PER_ACCOUNT and {m.address for m in mails} == {"limited@example.org"}
+    for i in range(RESET_PER_CLIENT):  # one client, many identifiers
+        portal.request_reset(web.uow(True), f"someone{i}", now=T0 + timedelta(minutes=20), client="10.9.9.9")
+    with pytest.raises(TooManyResetRequests):
+        portal.request_reset(web.uow(True), "someone.else", now=T0 + timedelta(minutes=21), client="10.9.9.9")
+    later = T0 + RESET_WINDOW + timedelta(minutes=21)  # the window passed: both budgets are back
+    portal.request_reset(web.uow(True), "limited", now=later, client="10.9.9.9")
+    assert len([m for m in outbox(web) if m.kind == "password-reset"]) == RESET_LINKS_PER_ACCOUNT + 1
+
+
+def test_a_proposed_organisation_waits_for_an_officer_and_a_grant_waits_for_it(web):
+    """Registering for a new organisation and naming a holder not in the directory each propose it:
+    not in the directory, not public; the workbench warns and the grant is refused until an officer
+    confirms it (it joins the directory) or merges it into one listed (its accounts follow)."""
+    from maadan.cadastre import workbench
+    from maadan.cadastre.model import Holder
+
+    portal.register(web.uow(True), "kohistan.lead", PASSWORD, "k@example.org",
+                    proposed_organisation="Kohistan Copper (Pvt) Ltd")
+    holders = [Holder("Reko Diq Mining Company (Pvt) Ltd", 60.0, "PK", "private"),  # in the directory
+               Holder("Indus Ore Partners", 40.0, "PK", "private")]
+    assert propose_holders(web.uow(True), holders, "user:filer", now=T0) == ["indus-ore-partners"]
+    assert propose_holders(web.uow(True), holders, "user:filer", now=T0) == []  # not twice
+    pending = {p.id: p for p in portal.pending_proposals(web.uow())}
+    assert set(pending) >= {"kohistan-copper-pvt-ltd", "indus-ore-partners"}
+    assert pending["indus-ore-partners"].origin == "holder in a filing by user:filer"
+    assert pending["kohistan-copper-pvt-ltd"].proposed_by == "user:kohistan.lead"
+    directory = dict(portal.directory(web.uow()))
+    assert "kohistan-copper-pvt-ltd" not in directory and "indus-ore-partners" not in directory  # not public
+    inp = cadastre.ApplicationInput(jurisdiction="PK-BA", title_type="EL", minerals=("copper",), holders=tuple(holders),
+                                    area=cadastre.AreaInput(geojson=CLEAN), applicant_org="rdmc")
+    app = cadastre.apply(web.uow(True), inp, actor="user:filer", now=T0).application
+    for i, action in enumerate(("accept", "review", "offer")):
+        cadastre.decide(web.uow(True), "PK-BA", app.number, action, "user:officer", now=T0 + timedelta(days=2, hours=i))
+    page = workbench.application_page(web.uow(), web.user("officer.view", "officer"), "PK-BA", app.number)
+    assert any("'Indus Ore Partners' is a proposed organisation" in w for w in page.warnings["grant"])
+    with pytest.raises(Conflict) as refused:
+        cadastre.decide(web.uow(True), "PK-BA", app.number, "grant", "user:officer", now=T0 + timedelta(days=3))
+    assert "holder 'Indus Ore Partners' is a proposed organisation an officer has not confirmed" in refused.value.message
+    with web.uow() as u:
+        assert u.cadastre.application("PK-BA", app.number).state == "offered"  # nothing written
+    with pytest.raises(InvalidInput):  # merging needs an organisation of the directory
+        portal.decide_proposal(web.uow(True), "indus-ore-partners", "user:officer", into="nowhere")
+    done = portal.decide_proposal(web.uow(True), "indus-ore-partners", "user:officer", now=T0 + timedelta(days=3))
+    assert done.state == "confirmed" and "indus-ore-partners" in dict(portal.directory(web.uow()))
+    [org] = [o for o in _orgs(web) if o.id == "indus-ore-partners"]
+    assert org.name == "Indus Ore Partners" and "confirmed by user:officer" in org.source
+    with pytest.raises(Conflict):  # decided once
+        portal.decide_proposal(web.uow(True), "indus-ore-partners", "user:officer")
+    _app, title = cadastre.decide(web.uow(True), "PK-BA", app.number, "grant", "user:officer",
+                                  now=T0 + timedelta(days=3, hours=1))
+    assert title is not None
+    merged = portal.decide_proposal(web.uow(True), "kohistan-copper-pvt-ltd", "user:officer", into="rdmc")
+    assert merged.state == "merged" and merged.merged_into == "rdmc"
+    with web.uow() as u:
+        assert u.auth.user("kohistan.lead").organisation_id == "rdmc"  # the account follows the merge
+    assert "kohistan-copper-pvt-ltd" not in dict(portal.directory(web.uow()))
+    assert portal.pending_proposals(web.uow()) == []
+
+
+def _orgs(web):
+    with web.uow() as u:
+        return u.organisations.all()
