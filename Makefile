@@ -4,7 +4,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-$(shell cksum pyproject.toml | cut -d' ' -f1)
 
-.PHONY: install demo demo-data test test-unit bench clean
+# `make test` runs the suite in parallel (pytest-xdist): one worker a core, at most 4 (TEST_WORKERS=1 for one).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 1); [ $$n -gt 4 ] && n=4; echo $$n)
+
+.PHONY: install demo demo-data test test-unit test-workers bench clean
 
 install: $(STAMP)  ## prepare .venv with maadan and its test tools
 
@@ -26,8 +29,11 @@ demo-data: install  ## the embedded database from bundled data, a synthetic cada
 	$(BIN)/maadan audit checkpoint > /dev/null
 	$(BIN)/maadan summary
 
-test: install  ## the whole suite (PostgreSQL too when MAADAN_TEST_POSTGRES_URL is set)
-	$(BIN)/python -m pytest
+test: install  ## the whole suite (PostgreSQL too when MAADAN_TEST_POSTGRES_URL is set), in parallel
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile
+
+test-workers:  ## how many workers `make test` runs (.ci/run's fuzzing step uses as many)
+	@echo $(TEST_WORKERS)
 
 test-unit: install
 	$(BIN)/python -m pytest tests/unit

@@ -21,8 +21,12 @@ percentiles. The per-client limits are off in the server under test (MAADAN_CLIE
 MAADAN_EXPENSIVE_CONCURRENCY=0) and each load process is its own client (X-Forwarded-For from
 loopback, MAADAN_TRUSTED_PROXIES=127.0.0.1): the bench measures the routes, not the limiter. Usage:
 .venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8] [--workers 2]
-[--backends postgresql,sqlite] [--filings 5] [--reuse] [--no-pygeoapi]. Needs PostgreSQL + PostGIS
-(scripts/pg-test-server install) for the PostgreSQL half."""
+[--backends postgresql,sqlite] [--filings 5] [--reuse] [--sqlite FILE] [--scenarios title,304,check]
+[--no-pygeoapi] [--checks-only] [--rounds N] [--url DATABASE_URL]. A PostgreSQL database of your own is named by
+MAADAN_BENCH_POSTGRES_URL. Needs PostgreSQL + PostGIS (scripts/pg-test-server install) for the PostgreSQL half.
+At a million titles, on databases made once (a server only reads them, and the filings of the busy
+check go into them): `--backends sqlite --url sqlite:////path/1m.sqlite --titles 1000000 --reuse
+--checks-only --rounds 3` (and the same with --backends postgresql and a postgresql+psycopg:// URL)."""
 
 from __future__ import annotations
 
@@ -357,6 +361,26 @@ def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int,
     return r, filed
 
 
+def _checks(backend: str, w: str, base: str, checks: list, bare: dict, server, args) -> None:
+    """The check of one application with no writes, then while another client files (--rounds
+    times each, alternating, so both see the same load): medians of the p99s and their ratio."""
+    quiet_p99, busy_p99 = [], []
+    for _ in range(args.rounds):
+        quiet = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
+        show(f"{backend} ({w}): check one application, no writes", quiet, bare)
+        busy, (filed, failed, took) = checks_while_filing(base, checks, args)
+        show(f"{backend} ({w}): check while filing {args.filings:g}/s", busy, bare)
+        print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed); "
+              f"check p99 while filing / without: {busy['p99_ms'] / quiet['p99_ms']:.2f}x; resident memory "
+              f"after: {rss_mb(server.pid):,.0f} MB", flush=True)
+        quiet_p99.append(quiet["p99_ms"])
+        busy_p99.append(busy["p99_ms"])
+    if args.rounds > 1:
+        q, b = statistics.median(quiet_p99), statistics.median(busy_p99)
+        print(f"{backend} ({w}): median of {args.rounds} rounds: check p99 {q:,.0f} ms without writes, {b:,.0f} ms "
+              f"while filing: {b / q:.2f}x", flush=True)
+
+
 def bench_backend(backend: str, url: str, args) -> dict:
     numbers = prepare_database(url, args.titles, args.reuse)
     boxes = bboxes(200)
@@ -376,21 +400,23 @@ def bench_backend(backend: str, url: str, args) -> dict:
         try:
             print(f"{backend} ({w}): warm in {warm_s:.1f} s; resident memory {rss_mb(server.pid):,.0f} MB "
                   f"(all processes)", flush=True)
+            wanted = set(args.scenarios.split(","))
             bare = load(f"{base}/api/ping", "GET", [""], args.seconds, args.clients)
             show(f"{backend} ({w}): bare endpoint /api/ping", bare)
-            show(f"{backend} ({w}): one title by number", load(f"{base}/api/cadastre/titles/", "GET", numbers[:2000],
-                                                                args.seconds, args.clients), bare)
+            if args.checks_only:
+                _checks(backend, w, base, checks, bare, server, args)
+                continue
+            if "title" in wanted:
+                show(f"{backend} ({w}): one title by number", load(f"{base}/api/cadastre/titles/", "GET",
+                                                                    numbers[:2000], args.seconds, args.clients), bare)
             ogc[workers] = load(base + items, "GET", boxes, args.seconds, args.clients)
             show(f"{backend} ({w}): OGC items, 100 in a bbox", ogc[workers], bare)
-            show(f"{backend} ({w}): OGC items, revalidated (304)",
-                 load(base + items, "GET", boxes[:50], args.seconds, args.clients, etags(base, items, boxes[:50])), bare)
-            quiet = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
-            show(f"{backend} ({w}): check one application, no writes", quiet, bare)
-            busy, (filed, failed, took) = checks_while_filing(base, checks, args)
-            show(f"{backend} ({w}): check while filing {args.filings:g}/s", busy, bare)
-            print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed); "
-                  f"check p99 while filing / without: {busy['p99_ms'] / quiet['p99_ms']:.2f}x; resident memory "
-                  f"after: {rss_mb(server.pid):,.0f} MB", flush=True)
+            if "304" in wanted:
+                show(f"{backend} ({w}): OGC items, revalidated (304)",
+                     load(base + items, "GET", boxes[:50], args.seconds, args.clients, etags(base, items, boxes[:50])),
+                     bare)
+            if "check" in wanted:
+                _checks(backend, w, base, checks, bare, server, args)
         finally:
             server.terminate()
             server.wait()
@@ -407,16 +433,28 @@ def main() -> None:
     ap.add_argument("--backends", default="postgresql,sqlite")
     ap.add_argument("--reuse", action="store_true", help="keep a database that already holds --titles titles")
     ap.add_argument("--filings", type=float, default=5.0, help="applications per second filed during the check")
+    ap.add_argument("--scenarios", default="title,304,check",
+                    help="besides the bare endpoint and the OGC page: title, 304, check (with the check while filing)")
+    ap.add_argument("--sqlite", type=Path, default=None,
+                    help="the SQLite database file (default var/apibench-TITLES.sqlite); with --reuse, built once")
+    ap.add_argument("--checks-only", action="store_true",
+                    help="warm-up, memory, the bare endpoint and the checks (quiet, while filing) only")
+    ap.add_argument("--rounds", type=int, default=1, help="rounds of quiet and busy checks (medians reported)")
+    ap.add_argument("--url", help="the database to bench (--backends names one backend): kept, not reloaded")
     args = ap.parse_args()
     ogc: dict = {}
     url = ""
     for backend in args.backends.split(","):
         if backend == "postgresql":
-            url = os.environ.get("MAADAN_BENCH_POSTGRES_URL") or start_postgres()
+            url = (args.url if args.url and args.url.startswith("postgresql") else None) \
+                or os.environ.get("MAADAN_BENCH_POSTGRES_URL") or start_postgres()
             ogc = bench_backend(backend, url, args)
         else:
             VAR.mkdir(exist_ok=True)
-            path = VAR / f"apibench-{args.titles}.sqlite"
+            path = args.sqlite or VAR / f"apibench-{args.titles}.sqlite"
+            if args.url and args.url.startswith("sqlite"):
+                bench_backend(backend, args.url, args)
+                continue
             if not args.reuse:
                 path.unlink(missing_ok=True)
             bench_backend(backend, f"sqlite:///{path}", args)

@@ -12,6 +12,7 @@ import socket
 import threading
 import time
 import uuid
+import warnings
 from pathlib import Path
 from typing import Iterator
 
@@ -109,13 +110,19 @@ class Database:
                 except OperationalError:
                     if template is None:
                         raise
-                    # PostgreSQL copies a template only while nobody is connected to it. A pool or a
-                    # background thread of an earlier test (the seeded database is read-only) may still
-                    # hold an idle session: end those sessions, then copy.
+                    # PostgreSQL copies a template only while nobody is connected to it. An engine an
+                    # earlier test did not dispose (tests/integration/ops/test_database_down.py disposed
+                    # one while the app's warm-up thread held a connection) keeps an idle session until
+                    # garbage collection: end it, copy, and warn, so that the leak is seen and fixed.
+                    ended = conn.execute(text("SELECT pid, state, left(query, 80) FROM pg_stat_activity "
+                                              "WHERE datname = :db AND pid <> pg_backend_pid()"),
+                                         {"db": make_url(template.url).database}).all()
                     conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                                       "WHERE datname = :db AND pid <> pg_backend_pid()"),
                                  {"db": make_url(template.url).database})
                     conn.execute(text(f'CREATE DATABASE "{name}"{tpl}'))
+                    warnings.warn(f"an earlier test left {len(ended)} session(s) on {make_url(template.url).database}, "
+                                  f"ended to copy it: {ended} (an engine not disposed)", stacklevel=2)
             admin.dispose()
             self.url = make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 

@@ -163,6 +163,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAADAN_SMTP_USER", "unset", "User name for the mail server, if it asks for one."),
     Setting("MAADAN_SMTP_PASSWORD", "unset", "Password for the mail server."),
     Setting("MAADAN_SMTP_FROM", "maadan@localhost", "The From address of Maadan's e-mails."),
+    Setting("MAADAN_MAIL_DISPATCH_SECONDS", "30",
+            "With MAADAN_SMTP_HOST set, `maadan serve` sends the outbox in the background every this many "
+            "seconds: one worker at a time across all workers and hosts (a lease in the database). 0: off "
+            "(run `maadan mail dispatch` from cron instead)."),
     Setting(
         "MAADAN_PG_BIN",
         "unset (PATH, then the newest /usr/lib/postgresql/*/bin)",
@@ -210,6 +214,7 @@ class Settings:
     smtp_user: str | None = None
     smtp_password: str | None = None
     smtp_from: str = "maadan@localhost"
+    mail_dispatch_seconds: int = 30
 
     @property
     def register_key_path(self) -> Path:
@@ -304,7 +309,7 @@ def _smtp(env: Mapping[str, str]) -> dict:
     return {"smtp_host": (env.get("MAADAN_SMTP_HOST") or "").strip() or None,
             "smtp_port": _int(env, "MAADAN_SMTP_PORT", default_port, 1, 65535), "smtp_tls": tls,
             "smtp_user": env.get("MAADAN_SMTP_USER") or None, "smtp_password": env.get("MAADAN_SMTP_PASSWORD") or None,
-            "smtp_from": sender}
+            "smtp_from": sender, "mail_dispatch_seconds": _int(env, "MAADAN_MAIL_DISPATCH_SECONDS", 30, 0, 86_400)}
 
 
 def _register_name(env: Mapping[str, str]) -> str:

@@ -24,6 +24,12 @@ ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 PASSWORD = "amber Chagai ledger 47 kites"
 APPLICANT = ("applicant.chagai", "chagai-minerals")
 OFFICER = "officer.quetta"
+# Playwright's wait for one action. 20 s is ample for a page or a click. An action whose server work is seconds
+# of CPU (a Monte Carlo valuation, a PDF report, reading a news text) passes SLOW_ACTION_MS: on a loaded
+# machine, with test workers in parallel, that work alone has taken over 20 s of wall time (CPU starvation,
+# not a wait that never ends: the same requests answer in 2-5 s on a quiet machine).
+ACTION_MS = 20_000
+SLOW_ACTION_MS = 120_000
 
 
 def _requirements() -> None:
@@ -101,9 +107,9 @@ def own_site(site_database, tmp_path) -> Iterator[Site]:
 def browser(site):
     from playwright.sync_api import sync_playwright
 
-    if ARTIFACTS.exists():
-        shutil.rmtree(ARTIFACTS)
-    ARTIFACTS.mkdir(parents=True)
+    if ARTIFACTS.exists() and not os.environ.get("PYTEST_XDIST_WORKER"):
+        shutil.rmtree(ARTIFACTS)  # a parallel run's workers share the folder: they overwrite, never clear it
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
     with sync_playwright() as pw:
         b = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         yield b
@@ -116,7 +122,7 @@ class Visitor:
     def __init__(self, browser, site: Site, name: str, phone: bool = False):
         size = {"width": 390, "height": 844} if phone else {"width": 1280, "height": 900}
         self.context = browser.new_context(viewport=size, base_url=site.url, accept_downloads=False)
-        self.context.set_default_timeout(20_000)
+        self.context.set_default_timeout(ACTION_MS)
         self.site, self.name = site, name
         self.requests: list[str] = []
         self.errors: list[str] = []

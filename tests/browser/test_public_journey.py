@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from datetime import datetime, timedelta, timezone
 from typing import Iterator
 
@@ -193,7 +194,7 @@ def test_the_map_helps_find_ground(chromium, public_site, request):
             except Exception:
                 raise AssertionError(f"no border labels; page errors: {errors}") from None
             assert page.locator(".maplibregl-ctrl-scale").first.is_visible()
-            page.locator(".place-label", has_text="Karachi").wait_for()
+            page.locator(".place-label", has_text=re.compile(r"^Karachi$")).wait_for()
             box = page.locator("#map").bounding_box()
             page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
             assert "° N" in page.locator("#map-coords").inner_text()
@@ -207,3 +208,47 @@ def test_the_map_helps_find_ground(chromium, public_site, request):
             page.wait_for_function("() => (window.maadanMap.getSource('available-ground').serialize().data || {}).type === 'Feature'")
             shot(page, f"{backend}-{'phone' if phone else 'laptop'}-map-available-ground")
             assert errors == []
+
+
+FINDING_GROUND_LAYERS = ["Jurisdiction boundaries", "Reserved areas", "Titles", "Pending applications",
+                         "Deposits and projects (with location uncertainty)", "International border",
+                         "Available ground", "Populated places (GeoNames)"]
+SHOWN_PLACES = """() => [...document.querySelectorAll('.place-label')]
+    .filter(e => !e.classList.contains('zoom-hidden') && !e.classList.contains('group-hidden')).length"""
+
+
+def test_the_layer_switcher_toggles_every_finding_ground_layer_and_places_follow_the_zoom(chromium, public_site, request):
+    """Issue 16 items 5-6: every layer of the finding-ground map is in the switcher and toggles (its
+    style layers and its HTML labels); place names show by size as the map zooms in."""
+    site, _ = public_site
+    backend = request.node.callspec.params.get("public_site", "sqlite")
+    with person(chromium, site) as (page, errors):
+        page.goto("/map")
+        page.locator(".place-label", has_text=re.compile(r"^Karachi$")).wait_for()
+        page.wait_for_function("() => document.querySelectorAll('.border-label').length === 4")
+        switcher = page.locator(".map-layers")
+        for label in FINDING_GROUND_LAYERS:
+            switcher.get_by_label(label, exact=True).wait_for()
+        groups = page.evaluate("() => window.maadanView.groups")
+        assert set(groups) == set(FINDING_GROUND_LAYERS)
+        visibility = "(ls) => ls.map(l => window.maadanMap.getLayoutProperty(l, 'visibility') || 'visible')"
+        for label, layers in groups.items():
+            box = switcher.get_by_label(label, exact=True)
+            box.uncheck()
+            assert page.evaluate(visibility, layers) == ["none"] * len(layers), label
+            box.check()
+            assert page.evaluate(visibility, layers) == ["visible"] * len(layers), label
+        page.evaluate("() => window.maadanMap.jumpTo({center: [67.0, 30.2], zoom: 4.6})")
+        country = page.evaluate(SHOWN_PLACES)
+        page.evaluate("() => window.maadanMap.jumpTo({center: [67.0, 30.2], zoom: 6.8})")
+        region = page.evaluate(SHOWN_PLACES)
+        page.evaluate("() => window.maadanMap.jumpTo({center: [67.0, 30.2], zoom: 8.5})")
+        close = page.evaluate(SHOWN_PLACES)
+        total = page.locator(".place-label").count()
+        assert 0 < country < region < close == total, (country, region, close, total)
+        shot(page, f"{backend}-laptop-map-place-names-zoom-8")
+        switcher.get_by_label("Populated places (GeoNames)", exact=True).uncheck()
+        assert page.evaluate(SHOWN_PLACES) == 0
+        switcher.get_by_label("International border", exact=True).uncheck()
+        assert page.locator(".border-label.group-hidden").count() == 4
+        assert errors == []

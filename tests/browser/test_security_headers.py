@@ -42,7 +42,7 @@ def _pages(site) -> dict[str, tuple[str, str]]:
         "/cadastre/rules/{jurisdiction}": ("/cadastre/rules/PK-BA?diff_from=2002-03-08&diff_to=2020-03-03", "public"),
         "/partners": ("/partners", "public"), "/organisations/{organisation_id}": ("/organisations/ussm", "public"),
         "/analytics": ("/analytics", "public"), "/analytics/criticality": ("/analytics/criticality", "public"),
-        "/analytics/economics/{project}": ("/analytics/economics/reko-diq", "public"),
+        "/analytics/economics/{project}": ("/analytics/economics/reko-diq?paths=1000", "public"),
         "/analytics/screening": ("/analytics/screening", "public"),
         "/analytics/validation": ("/analytics/validation", "public"),
         "/analytics/whatif": ("/analytics/whatif?project=reko-diq", "public"),

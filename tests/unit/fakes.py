@@ -116,10 +116,13 @@ class FakeCadastre:
     def title(self, number: str) -> Title | None:
         return next((copy.deepcopy(t) for t in self.titles_ if t.number == number), None)
 
-    def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None, **_: Any) -> list[Title]:
+    def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
+               limit: int | None = None, after_id: int | None = None, **_: Any) -> list[Title]:
         states = set(states) if states is not None else None
-        return [copy.deepcopy(t) for t in self.titles_
-                if (not jurisdiction or t.jurisdiction == jurisdiction) and (states is None or t.state in states)]
+        found = [copy.deepcopy(t) for t in self.titles_
+                 if (not jurisdiction or t.jurisdiction == jurisdiction) and (states is None or t.state in states)
+                 and (after_id is None or (t.id or 0) > after_id)]
+        return found[:limit] if limit is not None else found
 
     def next_title_seq(self, jurisdiction: str, title_type: str, year: int) -> int:
         return sum(1 for t in self.titles_ if t.number.startswith(f"{jurisdiction}/{title_type}/{year}/")) + 1
@@ -402,6 +405,9 @@ class FakePortal:
 
     def recipients(self, organisation_id: str) -> list[tuple[int, str]]:
         return []
+
+    def pending_proposals(self) -> dict[str, str]:
+        return {}
 
     def add_mail(self, m) -> int:
         m = copy.deepcopy(m)

@@ -126,18 +126,24 @@ class DueItem:
 
 
 def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
-        jurisdiction: str | None = None) -> list[DueItem]:
+        jurisdiction: str | None = None, refs: set[str] | None = None) -> list[DueItem]:
     """Rent and fees outstanding, obligations and expiries falling due by today + within_days,
-    and everything overdue; titles in arrears beyond the grace period are flagged for revocation."""
+    and everything overdue; titles in arrears beyond the grace period are flagged for revocation.
+    With `refs` (title numbers and application references), only what falls due on those, and
+    only those titles are read."""
     if within_days < 0:
         raise InvalidInput("--within must not be negative")
     today = today or date.today()
     horizon = today + timedelta(days=within_days)
     items: list[DueItem] = []
     with uow:
-        titles = {t.number: t for t in uow.cadastre.titles(jurisdiction)}
+        chosen = uow.cadastre.titles(jurisdiction) if refs is None else [
+            t for t in uow.cadastre.titles_numbered(refs) if not jurisdiction or t.jurisdiction == jurisdiction]
+        titles = {t.number: t for t in chosen}
         for inv in uow.cadastre.invoices(jurisdiction):
             if inv.outstanding <= 0 or inv.due_on > horizon:
+                continue
+            if refs is not None and (inv.title_number or f"{inv.jurisdiction or jurisdiction}/A{inv.application_number}") not in refs:
                 continue
             overdue = max(0, (today - inv.due_on).days)
             flag, grace_note = False, ""
@@ -166,6 +172,8 @@ def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
                 items.append(DueItem(kind="expiry", ref=t.number, due_on=t.expires_on,
                                      overdue_days=max(0, (today - t.expires_on).days)))
         for n in uow.priority.notices(jurisdiction=jurisdiction, unread_only=True):  # queue notices until read
+            if refs is not None and n.subject not in refs:
+                continue
             items.append(DueItem(kind="notice", ref=n.subject, due_on=n.created_at.date(),
                                  note=f"notice {n.id}{' (answer needed)' if n.action_needed else ''}: {n.message}"))
     items.sort(key=lambda i: (i.due_on, number_order(i.ref), i.kind))

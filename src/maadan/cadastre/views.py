@@ -137,6 +137,13 @@ def tile_properties(number: str, title_type: str, state: str, holder_names: list
             "holder": HOLDER_SEPARATOR.join(holder_names) or None, "synthetic": bool(synthetic)}
 
 
+def map_bounds(uow: AbstractUnitOfWork) -> tuple[float, float, float, float] | None:
+    """Where the map opens: the envelope of every title (None when there is none), so the page
+    asks for the tiles of that view at once instead of a first view and then another."""
+    with uow:
+        return uow.tiles.titles_bounds()
+
+
 def sees_all(viewer: Viewer | None) -> bool:
     """Officers and admins see every application."""
     return viewer is not None and viewer.role in ("officer", "admin")
@@ -318,10 +325,10 @@ class TitlePage:
 
 def title_page(uow: AbstractUnitOfWork, number: str) -> TitlePage:
     with uow:
-        t = uow.cadastre.title(number)
-        if t is None:
-            raise NotFound("title", number)
-        return TitlePage(t, uow.cadastre.obligations(number), uow.cadastre.invoices(title_number=number))
+        found = uow.cadastre.title_with_dues(number)
+    if found is None:
+        raise NotFound("title", number)
+    return TitlePage(*found)
 
 
 # --- the officers' queue -----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from datetime import date, datetime, timezone
 from typing import Any
 
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre.applications import find_conflicts
+from maadan.cadastre.applications import find_conflicts, unconfirmed_holders
 from maadan.cadastre.caches import rules_for, spatial_index
 from maadan.cadastre.competition import GroupView, show_group
 from maadan.cadastre.model import Application, Invoice, Title
@@ -100,6 +100,9 @@ def move_warnings(uow: AbstractUnitOfWork, app: Application, invoices: list[Invo
         if owed > 0:
             found.append(f"the application fee is unpaid: {owed:,.2f} {fee.value.currency} outstanding; the rules "
                          f"ask for it with the application ({fee_rule})")
+    for name in unconfirmed_holders(uow, app.holders):
+        found.append(f"holder {name!r} is a proposed organisation an officer has not confirmed yet (Applicants "
+                     "page): a grant would be refused until it is confirmed or merged into one of the directory")
     warnings = {m: list(found) for m in moves}
     blocked: dict[str, str] = {}
     if {"offer", "grant"} & set(moves):
@@ -157,16 +160,14 @@ def mine(uow: AbstractUnitOfWork, viewer: Viewer, today: date | None = None) -> 
     org = viewer.organisation_id
     apps = sorted(visible_applications(uow, viewer), key=lambda a: a.received_at, reverse=True)
     numbers = {(a.jurisdiction, a.number) for a in apps if a.state == lc.GRANTED}
-    with uow:
+    with uow:  # only this organisation's titles are read: a national register holds a million
         held = {t.number: t for t in uow.cadastre.titles(holder_org=org)} if org else {}
-        granted = any(a.state == lc.GRANTED for a in apps)
-        for t in uow.cadastre.titles() if granted else []:
-            if t.application_number is not None and (t.jurisdiction, t.application_number) in numbers:
-                held.setdefault(t.number, t)
+        for t in uow.cadastre.titles_granted_from(numbers) if numbers else []:
+            held.setdefault(t.number, t)
         unread = len(uow.priority.notices(recipient_org=org or "", unread_only=True))
     titles = sorted(held.values(), key=lambda t: t.number)
     refs = {t.number for t in titles} | {a.ref for a in apps}
-    items = [i for i in due(uow, 90, today=today) if i.ref in refs and i.kind != "notice"]
+    items = [i for i in due(uow, 90, today=today, refs=refs) if i.kind != "notice"]
     return Mine(apps, titles, items, unread)
 
 

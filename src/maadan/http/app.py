@@ -12,7 +12,7 @@ from fastapi import Depends, FastAPI
 
 from maadan import __version__
 from maadan.config import Settings, load_settings
-from maadan.http import content_types, errors, metrics, openapi_doc, warmup
+from maadan.http import content_types, errors, mail_dispatcher, metrics, openapi_doc, warmup
 from maadan.http.client_limits import ClientLimits
 from maadan.http.compression import Compression
 from maadan.http.idempotency import Idempotency
@@ -38,7 +38,10 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI):
         warming = warmup.start(app)  # builds the spatial indexes off the request path
+        mail = mail_dispatcher.start(app)  # sends the outbox in the background when SMTP is set
         yield
+        if mail is not None:
+            mail.stop()
         warming.join()
         engine.dispose()
         replicas.dispose()

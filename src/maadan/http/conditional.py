@@ -28,12 +28,17 @@ from fastapi.responses import Response
 from maadan import __version__
 from maadan.http.idempotency import claim_of
 from maadan.http.security import identify
+from maadan.store.audit_repository import register_size
 from maadan.store.uow import UnitOfWork
 
 
 def register_sequence(request: Request) -> int:
-    """The audit register's last sequence number (0 when empty), read on the request's read engine."""
-    with UnitOfWork(request.app.state.engine, claim=claim_of(request.scope)) as uow:
+    """The audit register's last sequence number (0 when empty), read on the request's read engine:
+    one statement outside a transaction, or in the request's held write transaction when it has one."""
+    claim = claim_of(request.scope)
+    if claim is None or claim.session is None:
+        return register_size(request.app.state.engine)
+    with UnitOfWork(request.app.state.engine, claim=claim) as uow:
         return uow.audit.size()
 
 
@@ -54,7 +59,7 @@ def register_etag(request: Request, *extra: object) -> str:
     return f'W/"{seq}-{day}-{digest}"'
 
 
-def _matches(header: str, tag: str) -> bool:
+def matches(header: str, tag: str) -> bool:
     """If-None-Match uses the weak comparison: W/ prefixes are ignored; `*` matches any."""
     bare = tag.removeprefix("W/")
     for candidate in header.split(","):
@@ -71,7 +76,7 @@ def cache_control(request: Request) -> str:
 def not_modified(request: Request, tag: str) -> Response | None:
     """An empty 304 when the client's `If-None-Match` holds this tag (GET and HEAD only)."""
     header = request.headers.get("if-none-match")
-    if request.method not in ("GET", "HEAD") or not header or not _matches(header, tag):
+    if request.method not in ("GET", "HEAD") or not header or not matches(header, tag):
         return None
     return Response(status_code=304, headers={"ETag": tag, "Cache-Control": cache_control(request),
                                               "Vary": "Accept, Accept-Encoding, Authorization, Cookie"})

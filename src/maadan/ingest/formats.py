@@ -41,11 +41,15 @@ NAMES = {"geojson": "GeoJSON", "shp": "a zipped Shapefile", "gpkg": "a GeoPackag
 
 @dataclass(frozen=True)
 class Limits:
-    """Caps checked before a reader runs (and again by the reader): bytes, features, vertices."""
+    """Caps checked before a reader runs (and again by the reader): bytes, features, vertices; and
+    what the GDAL reader's child process may take: wall-clock seconds, CPU seconds and memory."""
 
     max_bytes: int
     max_features: int
     max_vertices: int
+    max_seconds: int = 180
+    max_cpu_seconds: int = 120
+    max_memory_bytes: int = 3 * 1024**3
 
 
 @dataclass

@@ -14,11 +14,12 @@ import sys
 
 MEMORY_BYTES = 3 * 1024**3
 CPU_SECONDS = 120
+MEMORY_CAP_BYTES, CPU_CAP_SECONDS = 16 * 1024**3, 3_600  # what a request may raise them to (a whole register)
 WRITE_BYTES = 256 * 1024**2  # SQLite may write a -shm file beside a GeoPackage
 
 
-def _limit() -> None:
-    for which, value in ((resource.RLIMIT_AS, MEMORY_BYTES), (resource.RLIMIT_CPU, CPU_SECONDS),
+def _limit(memory_bytes: int = MEMORY_BYTES, cpu_seconds: int = CPU_SECONDS) -> None:
+    for which, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds),
                          (resource.RLIMIT_FSIZE, WRITE_BYTES), (resource.RLIMIT_CORE, 0)):
         try:
             resource.setrlimit(which, (value, value))
@@ -47,8 +48,9 @@ def _plain(value):
 
 
 def main(argv: list[str]) -> int:
-    _limit()
     request = json.loads(argv[1])
+    _limit(min(int(request.get("memory_bytes") or MEMORY_BYTES), MEMORY_CAP_BYTES),
+           min(int(request.get("cpu_seconds") or CPU_SECONDS), CPU_CAP_SECONDS))
     import pyogrio
     import pyogrio.raw
     import shapely

@@ -21,7 +21,6 @@ from maadan.errors import MaadanError
 from maadan.ingest.formats import Limits, Prepared, refuse
 
 log = logging.getLogger("maadan.ingest")
-TIMEOUT_S = 180
 
 # GDAL configuration for the child (read from the environment when GDAL starts).
 NO_NETWORK = {
@@ -65,13 +64,14 @@ def read_with_gdal(prepared: Prepared, folder: Path, name: str, limits: Limits):
         (folder / file_name).write_bytes(blob)
     request = {"driver": prepared.driver, "path": str(folder / prepared.main), "layer": prepared.layer,
                "all_layers": prepared.all_layers, "open_options": prepared.open_options,
-               "max_features": limits.max_features, "max_vertices": limits.max_vertices}
+               "max_features": limits.max_features, "max_vertices": limits.max_vertices,
+               "cpu_seconds": limits.max_cpu_seconds, "memory_bytes": limits.max_memory_bytes}
     try:
         done = subprocess.run([sys.executable, "-I", "-m", "maadan.ingest.gdal_child", json.dumps(request)],
                               cwd=folder, env=child_environment(prepared.driver, folder), capture_output=True,
-                              timeout=TIMEOUT_S, stdin=subprocess.DEVNULL)
+                              timeout=limits.max_seconds, stdin=subprocess.DEVNULL)
     except subprocess.TimeoutExpired:
-        raise refuse(name, f"took longer than {TIMEOUT_S} s to read; it was not read") from None
+        raise refuse(name, f"took longer than {limits.max_seconds} s to read; it was not read") from None
     header, blob = _parse(done.stdout)
     if done.returncode != 0 or header is None or "error" in header:
         error = (header or {}).get("error")
@@ -86,12 +86,16 @@ def read_with_gdal(prepared: Prepared, folder: Path, name: str, limits: Limits):
         if done.returncode == 5 or done.returncode < 0:
             raise refuse(name, "needs more memory or time to read than an upload may take")
         raise refuse(name, f"cannot be read as {_NAMES.get(prepared.key, prepared.key)}")
+    del done  # the child's whole output (hundreds of MB for a million features): parsed by now
     wkb, at = [], 0
     for n in header["lengths"]:
         wkb.append(blob[at:at + n] or None)
         at += n
-    fields = header["fields"]
-    rows = [dict(zip(fields, values)) for values in header["rows"]]
+    fields, listed = header["fields"], header.pop("rows")
+    rows = []
+    for i, values in enumerate(listed):  # each feature's list let go as its dict is made
+        rows.append(dict(zip(fields, values)))
+        listed[i] = None
     return fields, rows, wkb, header.get("crs")
 
 

@@ -59,15 +59,25 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None,
           metadata: dict[str, str] | None = None) -> Path:
     """Write records to `path`; a Shapefile is written as a .zip holding all its parts. `metadata`
     (e.g. the licence) goes into a GeoPackage layer's metadata; other formats carry none."""
+    columns = {f: [r.get(f) for r in records.rows] for f in records.fields}
+    return write_columns(path, columns, records.wkb, layer, fmt, metadata)
+
+
+def write_columns(path: Path, columns: dict[str, list[Any]], wkb: Any, layer: str, fmt: str | None = None,
+                  metadata: dict[str, str] | None = None) -> Path:
+    """`write` for data held by column (field name -> values in feature order; `wkb` the
+    geometries), which costs far less memory than a dict per feature at a million features. A
+    column with any text or empty value is written as text (empty as ""), else as numbers."""
     import pyogrio.raw
 
     key = format_for(path, fmt)
     if key not in FORMATS:
         raise InvalidInput(f"{path.name}: Maadan reads {key} but does not write it; write one of {', '.join(FORMATS)}")
-    geometry = np.array(records.wkb, dtype=object)
-    field_data = [np.array([r.get(f) if r.get(f) is not None else "" for r in records.rows], dtype=object)
-                  if any(isinstance(r.get(f), str) or r.get(f) is None for r in records.rows)
-                  else np.array([r.get(f) for r in records.rows]) for f in records.fields]
+    geometry = np.asarray(wkb, dtype=object)
+    fields = list(columns)
+    field_data = [np.array(["" if v is None else v for v in values], dtype=object)
+                  if any(isinstance(v, str) or v is None for v in values) else np.array(values)
+                  for values in columns.values()]
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists():
         path.unlink()
@@ -79,7 +89,7 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None,
     if key == "shp":
         with tempfile.TemporaryDirectory() as tmp:
             shp = Path(tmp) / f"{layer}.shp"
-            pyogrio.raw.write(str(shp), geometry, field_data, records.fields, layer=layer, driver=FORMATS[key],
+            pyogrio.raw.write(str(shp), geometry, field_data, fields, layer=layer, driver=FORMATS[key],
                               geometry_type="MultiPolygon", crs=WGS84_WKT, promote_to_multi=True, encoding="UTF-8")
             with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
                 for part in sorted(Path(tmp).iterdir()):
@@ -87,13 +97,16 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None,
         return path
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # CSV has no CRS; its WKT is WGS 84 by our convention
-        pyogrio.raw.write(str(path), geometry, field_data, records.fields, layer=layer, driver=FORMATS[key],
+        pyogrio.raw.write(str(path), geometry, field_data, fields, layer=layer, driver=FORMATS[key],
                           geometry_type="MultiPolygon" if key != "csv" else "Unknown",
                           crs=WGS84_WKT if key != "csv" else None, promote_to_multi=key != "csv", **kwargs)
     return path
 
 
-IMPORT_LIMITS = Limits(max_bytes=1_000_000_000, max_features=1_000_000, max_vertices=50_000_000)
+# A whole register read from the operator's own file (`maadan cadastre import`): a million features
+# take GDAL's child process minutes and gigabytes on a loaded machine, where an upload gets 3 minutes.
+IMPORT_LIMITS = Limits(max_bytes=1_000_000_000, max_features=1_000_000, max_vertices=50_000_000,
+                       max_seconds=3_600, max_cpu_seconds=1_800, max_memory_bytes=12 * 1024**3)
 
 
 def read(path: Path, fmt: str | None = None, limits: Limits = IMPORT_LIMITS) -> Records:

@@ -5,6 +5,7 @@ collections (deposits, projects, reserved areas, boundaries) are filtered in mem
 from __future__ import annotations
 
 import difflib
+import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Protocol
@@ -12,7 +13,7 @@ from typing import Any, Callable, Protocol
 import numpy as np
 import shapely
 
-from maadan.ogc.features import CollectionInfo, Extent, Feature, decode_id, encode_id, rfc3339
+from maadan.ogc.features import CollectionInfo, Extent, Feature, decode_id, encode_features, encode_id, rfc3339
 from maadan.ogc.query import InvalidParameter, ItemsQuery
 from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
@@ -25,6 +26,35 @@ from maadan.unit_of_work import AbstractUnitOfWork
 class Page:
     features: list[Feature]
     matched: int
+    encoded: list[bytes] | None = None  # the features already as JSON (features.encode_features), in order
+
+    @property
+    def returned(self) -> int:
+        return len(self.encoded) if self.encoded is not None else len(self.features)
+
+
+class FeatureCache:
+    """Each title's feature as encoded JSON, per database, valid for one register sequence (every
+    change to the data moves it, in any process: a new sequence empties the cache). Pages read by id
+    (SQLite, or PostgreSQL without PostGIS) take their features from here and read and encode only
+    the titles missing; at most `size` features are kept per database (then it starts again)."""
+
+    def __init__(self, size: int = 50_000):
+        self.size = size
+        self._lock = threading.Lock()
+        self._by_db: dict[str, tuple[int, dict[int, bytes]]] = {}
+
+    def features(self, db: str, sequence: int) -> dict[int, bytes]:
+        """The cache of `db` at `sequence` (a new, empty one when the sequence moved or it is full)."""
+        with self._lock:
+            held = self._by_db.get(db)
+            if held is None or held[0] != sequence or len(held[1]) >= self.size:
+                held = (sequence, {})
+                self._by_db[db] = held
+            return held[1]
+
+
+FEATURES = FeatureCache()
 
 
 class Source(Protocol):
@@ -71,11 +101,22 @@ class TitleSource:
 
     def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page:
         iv = query.interval
+        bbox = query.bbox.as_tuple() if query.bbox else None
+        valid_from, valid_to = (iv.start_date, iv.end_date) if iv else (None, None)
         with uow:
-            titles, matched = uow.cadastre.titles_page(
-                bbox=query.bbox.as_tuple() if query.bbox else None,
-                valid_from=iv.start_date if iv else None, valid_to=iv.end_date if iv else None,
-                limit=query.limit, offset=query.offset)
+            if bbox is not None and not uow.cadastre.pages_in_one_statement():
+                # Ids first, then the features from the cache (read, in the same transaction, after
+                # the register sequence it is valid for); only the titles missing are read and encoded.
+                cache = FEATURES.features(uow.key, uow.audit.size())
+                ids, matched = uow.cadastre.title_ids_in_bbox(bbox, valid_from=valid_from, valid_to=valid_to,
+                                                             limit=query.limit, offset=query.offset)
+                missing = [i for i in ids if i not in cache]
+                if missing:
+                    titles = uow.cadastre.titles_by_id(missing)
+                    cache.update(zip([t.id for t in titles], encode_features([title_feature(t) for t in titles])))
+                return Page([], matched, [cache[i] for i in ids])
+            titles, matched = uow.cadastre.titles_page(bbox=bbox, valid_from=valid_from, valid_to=valid_to,
+                                                       limit=query.limit, offset=query.offset)
         return Page([title_feature(t) for t in titles], matched)
 
     def get(self, uow: AbstractUnitOfWork, feature_id: str) -> Feature | None:

@@ -186,25 +186,35 @@ def feature_collection(urls: Urls, collection_id: str, pairs: list[tuple[str, st
 ENCODE_CHUNK = 200  # features encoded per chunk of a streamed page
 
 
-def _features_json(features: list[Feature]) -> bytes:
-    """Features as the JSON members of an array, comma-separated: geometries written by GEOS in
-    one vectorised call (exact coordinates), properties by orjson."""
+def encode_features(features: list[Feature]) -> list[bytes]:
+    """Each feature as its JSON object: geometries written by GEOS in one vectorised call (exact
+    coordinates), properties by orjson."""
     if not features:
-        return b""
+        return []
     geometries = shapely.to_geojson(np.array([f.geometry for f in features], dtype=object))
-    return b",".join(orjson.dumps({"type": "Feature", "id": f.id, "geometry": None if g is None else orjson.Fragment(g),
-                                   "properties": f.properties}) for f, g in zip(features, geometries))
+    return [orjson.dumps({"type": "Feature", "id": f.id, "geometry": None if g is None else orjson.Fragment(g),
+                          "properties": f.properties}) for f, g in zip(features, geometries)]
+
+
+def _features_json(features: list[Feature]) -> bytes:
+    """Features as the JSON members of an array, comma-separated."""
+    return b",".join(encode_features(features))
 
 
 def encode_feature_collection(urls: Urls, collection_id: str, pairs: list[tuple[str, str]], query: ItemsQuery,
-                              features: list[Feature], matched: int, now: datetime) -> Iterator[bytes]:
+                              features: list[Feature], matched: int, now: datetime,
+                              encoded: list[bytes] | None = None) -> Iterator[bytes]:
     """`feature_collection` as UTF-8 JSON, in chunks of `ENCODE_CHUNK` features (a large page is
-    streamed as it is encoded, never held twice)."""
-    tail = orjson.dumps({"numberMatched": matched, "numberReturned": len(features), "timeStamp": rfc3339(now),
-                         "links": page_links(urls, collection_id, pairs, query, len(features), matched)})
+    streamed as it is encoded, never held twice). `encoded`: the features already as JSON
+    (`encode_features`, e.g. from a cache), used instead of `features`."""
+    returned = len(encoded) if encoded is not None else len(features)
+    tail = orjson.dumps({"numberMatched": matched, "numberReturned": returned, "timeStamp": rfc3339(now),
+                         "links": page_links(urls, collection_id, pairs, query, returned, matched)})
     yield b'{"type":"FeatureCollection","features":['
-    for start in range(0, len(features), ENCODE_CHUNK):
-        yield (b"," if start else b"") + _features_json(features[start:start + ENCODE_CHUNK])
+    for start in range(0, returned, ENCODE_CHUNK):
+        part = b",".join(encoded[start:start + ENCODE_CHUNK]) if encoded is not None else \
+            _features_json(features[start:start + ENCODE_CHUNK])
+        yield (b"," if start else b"") + part
     yield b"]," + tail[1:]
 
 

@@ -115,8 +115,8 @@ def items(request: Request, collection_id: str) -> Response:
         return unchanged
     page = c.source.page(_uow(request), query)
     chunks = docs.encode_feature_collection(_urls(request), c.id, pairs, query, page.features, page.matched,
-                                            datetime.now(timezone.utc))
-    if len(page.features) >= STREAM_FROM:
+                                            datetime.now(timezone.utc), encoded=page.encoded)
+    if page.returned >= STREAM_FROM:
         response: Response = StreamingResponse(chunks, media_type=docs.GEOJSON)
     else:
         response = Response(b"".join(chunks), media_type=docs.GEOJSON)
@@ -197,12 +197,10 @@ def tile(request: Request, collection_id: str, tile_matrix_set_id: str, tile_mat
     address = tiles.parse_tile(tile_matrix_set_id, tile_matrix, tile_row, tile_col)
     tiles.parse_tile_query(_pairs(request))
     uow = _uow(request)
-    sequence = tiles.register_sequence(uow)
-    tag = tiles.etag(c.id, address, sequence)
-    headers = {"ETag": tag, "Cache-Control": tiles.CACHE_CONTROL, "Vary": "Accept-Encoding"}
-    if tag in [v.strip() for v in request.headers.get("if-none-match", "").split(",")]:
+    built = tiles.built_tile(uow, c, address)
+    headers = {"ETag": built.etag, "Cache-Control": tiles.CACHE_CONTROL, "Vary": "Accept-Encoding"}
+    if conditional.matches(request.headers.get("if-none-match", ""), built.etag):
         return Response(status_code=304, headers=headers)
-    built = tiles.built_tile(uow, c, address, sequence)
     if built.gzipped is not None and "gzip" in request.headers.get("accept-encoding", "").lower():
         return Response(built.gzipped, media_type=tiles.MVT, headers=headers | {"Content-Encoding": "gzip"})
     return Response(built.body, media_type=tiles.MVT, headers=headers)

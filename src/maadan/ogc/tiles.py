@@ -11,17 +11,21 @@ A tile is built one of two ways, with the same features and properties:
   written into `mapbox-vector-tile`'s protobuf message. Tile maths come from `morecantile`.
 
 Choices a client should know:
-- Tiles are 4096 units wide with a 64-unit buffer. Geometries are simplified by zoom (Douglas-
-  Peucker with half a tile unit's tolerance, then snapped to the unit grid). A polygon less than
-  one tile unit wide or high (which the grid would collapse) is drawn as the centre of its
-  envelope (a point), so every title and application appears at every zoom; a client draws those
-  points as dots.
+- Tiles are 4096 units wide with a 64-unit buffer; a map draws one 512 pixels wide (8 units a
+  pixel). Geometries are simplified by zoom (Douglas-Peucker with a quarter pixel's tolerance,
+  then snapped to the unit grid). A polygon less than two pixels wide or high is drawn as the
+  centre of its envelope (a point), so every title and application appears at every zoom (the
+  grid would collapse the smallest) and a low-zoom tile of 100,000 titles carries dots, not rings;
+  a client draws those points as dots. Features go in id order.
 - An empty tile (no feature within it) is 200 with a zero-byte body, which is a valid MVT (a tile
   with no layers); a tile outside the tile matrix (z above 24, x or y beyond the matrix) is 404, a
   tile address that is not a number is 400.
-- Built tiles are kept in memory per store and register sequence (the register of changes' last
-  event): any recorded change makes new tiles. The ETag names that sequence; If-None-Match answers
-  304; `Cache-Control: public, no-cache` (clients keep tiles and ask again). A tile of 1 KiB or more
+- In process, each collection's features are read once and then kept at the store's spatial
+  versions by applying its change log (`cadastre_spatial_change`): a filing, grant or
+  relinquishment re-reads its own rows only. Built tiles are kept in memory (bounded by count and
+  bytes); a change evicts only the cached tiles its features touch. The ETag is a digest of the
+  tile's bytes (the same in every process); If-None-Match answers 304; `Cache-Control: public,
+  no-cache` (clients keep tiles and ask again). A tile of 1 KiB or more
   is also kept gzip-compressed and sent so (`Content-Encoding: gzip`) to clients that accept it.
 """
 
@@ -41,6 +45,7 @@ import shapely
 from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
 from maadan.errors import NotFound
+from maadan.ogc import mvt
 from maadan.ogc.features import JSON, link
 from maadan.ogc.query import InvalidParameter
 from maadan.unit_of_work import AbstractUnitOfWork
@@ -62,8 +67,9 @@ CONFORMANCE = (
 )
 EXTENT = 4096
 BUFFER = 64
-MIN_UNITS = 1.0  # a polygon narrower or shorter than this many tile units is drawn as a point
-SIMPLIFY_UNITS = 0.5
+PIXEL_UNITS = EXTENT // 512  # tile units per screen pixel: web maps draw a vector tile 512 pixels wide
+MIN_UNITS = 2.0 * PIXEL_UNITS  # a polygon narrower or shorter than two pixels is drawn as a point (a dot)
+SIMPLIFY_UNITS = PIXEL_UNITS / 4  # Douglas-Peucker tolerance: a quarter of a pixel
 MAX_ZOOM = 24  # WebMercatorQuad's deepest tile matrix
 EARTH_RADIUS = 6378137.0
 HALF_WORLD = np.pi * EARTH_RADIUS
@@ -260,46 +266,156 @@ def tileset_doc(root: str, c: TiledCollection, title: str, description: str) -> 
 
 # --- in-process tiles --------------------------------------------------------------------------
 
-@dataclass
+Item = tuple[int, str, Any, dict[str, Any]]  # (row id, key, geometry, tile properties)
+
+
+class _Base:
+    """Features in Web Mercator under one STRtree, with their bounds, ids, keys and properties."""
+
+    def __init__(self, ids: np.ndarray, keys: list[str], geoms: np.ndarray, props: list[dict[str, Any]]):
+        self.ids, self.keys, self.geoms, self.props = ids, keys, geoms, props
+        self.bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
+        self.tree = shapely.STRtree(geoms)
+        self.position = {k: i for i, k in enumerate(keys)}
+
+    @classmethod
+    def of(cls, items: list[Item]) -> "_Base":
+        """From (id, key, lon/lat geometry, properties) items."""
+        geoms = np.empty(len(items), dtype=object)
+        geoms[:] = [g for _, _, g, _ in items]
+        if len(items):
+            geoms = shapely.transform(geoms, lonlat_to_mercator)
+        return cls(np.array([i for i, _, _, _ in items], dtype=np.int64), [k for _, k, _, _ in items], geoms,
+                   [p for _, _, _, p in items])
+
+
 class _Layer:
-    """Every feature of one collection in Web Mercator, indexed, with its tile properties."""
+    """Every feature of one collection, indexed: a base read once, a mask of its features removed
+    since, and the features added or changed since under a small tree of their own. `updated`
+    applies a change without reading or indexing the rest again; when the added features pass
+    COMPACT_FRACTION of the base (or COMPACT_MIN), they are merged into a new base in memory."""
 
-    tree: Any
-    geoms: np.ndarray
-    bounds: np.ndarray
-    ids: np.ndarray
-    props: list[dict[str, Any]]
+    def __init__(self, base: _Base, alive: np.ndarray | None = None, extra: dict[str, Item] | None = None):
+        self.base, self.alive, self.extra = base, alive, extra or {}
+        self.added = _Base(np.array([i for i, _, _, _ in self.extra.values()], dtype=np.int64),
+                           list(self.extra), _objects([g for _, _, g, _ in self.extra.values()]),
+                           [p for _, _, _, p in self.extra.values()]) if self.extra else None
+
+    def __len__(self) -> int:
+        alive = len(self.base.ids) if self.alive is None else int(self.alive.sum())
+        return alive + len(self.extra)
+
+    def hits(self, box: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
+        """The features whose envelope meets `box`: Mercator geometries, bounds, ids and
+        properties, in id order."""
+        parts = []
+        for source, mask in ((self.base, self.alive), (self.added, None)):
+            if source is None:
+                continue
+            i = source.tree.query(box)
+            if mask is not None:
+                i = i[mask[i]]
+            parts.append((source, i))
+        ids = np.concatenate([s.ids[i] for s, i in parts])
+        order = np.argsort(ids, kind="stable")
+        geoms = np.concatenate([s.geoms[i] for s, i in parts])[order]
+        bounds = np.concatenate([s.bounds[i] for s, i in parts])[order]
+        props = [p for s, i in parts for p in (s.props[k] for k in i.tolist())]
+        return geoms, bounds, ids[order], [props[k] for k in order.tolist()]
+
+    def updated(self, removed: set[str], added: list[Item]) -> tuple["_Layer", np.ndarray]:
+        """This layer without the features keyed in `removed` and with `added` ((id, key, lon/lat
+        geometry, properties)); and the Mercator bounds of every feature removed or added (the
+        tiles they touch are the ones to build again)."""
+        alive = np.ones(len(self.base.ids), dtype=bool) if self.alive is None else self.alive.copy()
+        extra = dict(self.extra)
+        changed = []
+        for key in removed:
+            gone = extra.pop(key, None)
+            if gone is not None:
+                changed.append(shapely.bounds(gone[2]))
+            i = self.base.position.get(key)
+            if i is not None and alive[i]:
+                alive[i] = False
+                changed.append(self.base.bounds[i])
+        if added:
+            merc = shapely.transform(_objects([g for _, _, g, _ in added]), lonlat_to_mercator)
+            for (rid, key, _, props), g in zip(added, merc):
+                extra[key] = (rid, key, g, props)
+                changed.append(shapely.bounds(g))
+        layer = _Layer(self.base, alive, extra)
+        if len(extra) > max(COMPACT_MIN, COMPACT_FRACTION * len(self.base.ids)):
+            layer = layer.compacted()
+        return layer, np.array(changed, dtype=float).reshape(-1, 4)
+
+    def compacted(self) -> "_Layer":
+        """The same features under one tree (nothing read again)."""
+        keep = np.flatnonzero(self.alive) if self.alive is not None else np.arange(len(self.base.ids))
+        rows = sorted([(int(self.base.ids[i]), self.base.keys[i], self.base.geoms[i], self.base.props[i])
+                       for i in keep.tolist()] + list(self.extra.values()), key=lambda r: r[0])
+        return _Layer(_Base(np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows],
+                            _objects([r[2] for r in rows]), [r[3] for r in rows]))
 
 
-def _layer(items: list[tuple[int, Any, dict[str, Any]]]) -> _Layer:
-    geoms = np.empty(len(items), dtype=object)
-    geoms[:] = [g for _, g, _ in items]
-    if len(items):
-        geoms = shapely.transform(geoms, lonlat_to_mercator)
-    return _Layer(shapely.STRtree(geoms), geoms, shapely.bounds(geoms) if len(items) else np.empty((0, 4)),
-                  np.array([i for i, _, _ in items], dtype=np.int64), [p for _, _, p in items])
+COMPACT_MIN = 2_000
+COMPACT_FRACTION = 0.05
 
 
-def _stored_items(uow: AbstractUnitOfWork, layer: str) -> list[tuple[int, Any, dict[str, Any]]]:
+def _objects(values: list[Any]) -> np.ndarray:
+    out = np.empty(len(values), dtype=object)
+    out[:] = values
+    return out
+
+
+def _stored_items(uow: AbstractUnitOfWork, layer: str, keys: set[str] | None = None) -> list[Item]:
     with uow:
-        rows = uow.tiles.features(layer, views.TILE_APPLICATION_STATES)
-    geoms = shapely.from_wkb([wkb for _, wkb, _ in rows]) if rows else []
+        rows = uow.tiles.features(layer, views.TILE_APPLICATION_STATES, keys)
+    geoms = shapely.from_wkb([wkb for _, _, wkb, _ in rows]) if rows else []
     out = []
-    for (rid, _, raw), g in zip(rows, geoms):
+    for (rid, key, _, raw), g in zip(rows, geoms):
         if layer in ("titles", "applications"):
             props = views.tile_properties(raw["number"], raw["type"], raw["state"], raw["holders"], raw["synthetic"])
         else:
             props = raw
-        out.append((rid, g, props))
+        out.append((rid, key, g, props))
     return out
 
 
-def _boundary_items() -> list[tuple[int, Any, dict[str, Any]]]:
+def _boundary_items() -> list[Item]:
     out = []
     for i, code in enumerate(available_boundaries(), start=1):
         b = load_boundary(code)
-        out.append((i, b.geometry, {"code": b.code, "name": b.name}))
+        out.append((i, code, b.geometry, {"code": b.code, "name": b.name}))
     return out
+
+
+# The spatial change log names what changed as (kind, ref) per jurisdiction; each tiled layer's key.
+_CHANGE_KINDS = {"title": ("titles", "{ref}"), "application": ("applications", "{j}/A{ref}"),
+                 "reserved": ("reserved-areas", "{j}:{ref}")}
+MAX_CATCH_UP_KEYS = 5_000  # more changed features than this: read the layer again
+
+
+def _changed_keys(uow: AbstractUnitOfWork, collection_id: str, before: dict[str, int],
+                  now: dict[str, int]) -> set[str] | None:
+    """The keys of the collection's features changed between two sets of spatial versions, from
+    the store's change log; None when only reading the layer again will do (a bulk change, a log
+    pruned past `before`, or too many changes)."""
+    out: set[str] = set()
+    with uow:
+        for j, version in now.items():
+            since = before.get(j, 0)
+            if version <= since:
+                continue
+            changes = uow.cadastre.spatial_changes(j, since, version)
+            if changes is None:
+                return None
+            for kind, ref in changes:
+                if kind == "*":
+                    return None
+                target = _CHANGE_KINDS.get(kind)
+                if target and target[0] == collection_id:
+                    out.add(target[1].format(j=j, ref=ref))
+    return None if len(out) > MAX_CATCH_UP_KEYS else out
 
 
 def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
@@ -307,18 +423,16 @@ def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
     minx, miny, maxx, maxy = tile.mercator_bounds()
     unit = tile.unit_m()
     pad = BUFFER * unit
-    hits = layer.tree.query(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))
-    if len(hits) == 0:
+    found, b, ids, props = layer.hits(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))
+    if len(ids) == 0:
         return b""
-    hits = np.sort(hits)
-    b = layer.bounds[hits]
     small = ((b[:, 2] - b[:, 0]) < MIN_UNITS * unit) | ((b[:, 3] - b[:, 1]) < MIN_UNITS * unit)
     scale = EXTENT / (maxx - minx)
 
     def to_tile(xy: np.ndarray) -> np.ndarray:
         return np.column_stack([(xy[:, 0] - minx) * scale, (maxy - xy[:, 1]) * scale])
 
-    out = np.empty(len(hits), dtype=object)
+    out = np.empty(len(ids), dtype=object)
     if small.any():  # the centre of the envelope, snapped; kept when inside the buffered tile
         px = np.round(((b[small, 0] + b[small, 2]) / 2 - minx) * scale)
         py = np.round((maxy - (b[small, 1] + b[small, 3]) / 2) * scale)
@@ -328,12 +442,21 @@ def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
         out[small] = pts
     big = ~small
     if big.any():
-        g = shapely.transform(layer.geoms[hits[big]], to_tile)
+        g = shapely.transform(found[big], to_tile)
         many = shapely.get_num_coordinates(g) > 5  # nothing to simplify in a rectangle
         if many.any():
             g[many] = shapely.simplify(g[many], SIMPLIFY_UNITS, preserve_topology=True)
-        g = shapely.clip_by_rect(g, -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
-        g = shapely.remove_repeated_points(shapely.transform(g, np.rint))  # snapped to the grid
+        x0, x1 = (b[big, 0] - minx) * scale, (b[big, 2] - minx) * scale
+        y0, y1 = (maxy - b[big, 3]) * scale, (maxy - b[big, 1]) * scale
+        cut = (x0 < -BUFFER) | (y0 < -BUFFER) | (x1 > EXTENT + BUFFER) | (y1 > EXTENT + BUFFER)
+        if cut.any():  # only what crosses the buffered tile's edge needs clipping
+            g[cut] = shapely.clip_by_rect(g[cut], -BUFFER, -BUFFER, EXTENT + BUFFER, EXTENT + BUFFER)
+        g = shapely.transform(g, np.rint)  # snapped to the grid; then points the grid made repeat go
+        xy, owner = shapely.get_coordinates(g, return_index=True)
+        repeats = np.zeros(len(g), dtype=bool)
+        repeats[owner[1:][(owner[1:] == owner[:-1]) & (xy[1:] == xy[:-1]).all(axis=1)]] = True
+        if repeats.any():
+            g[repeats] = shapely.remove_repeated_points(g[repeats])
         bad = ~shapely.is_valid(g)
         if bad.any():  # rings the grid made touch or collapse
             g[bad] = [_polygonal(x) for x in shapely.make_valid(g[bad])]
@@ -341,8 +464,8 @@ def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
     keep = np.array([x is not None and not x.is_empty for x in out], dtype=bool)
     if not keep.any():
         return b""
-    geoms, rows = out[keep], hits[keep]
-    return encode_layer(name, geoms, [layer.props[i] for i in rows], layer.ids[rows])
+    rows = np.flatnonzero(keep)
+    return encode_layer(name, out[keep], [props[i] for i in rows.tolist()], ids[keep])
 
 
 def _polygonal(g: Any) -> Any:
@@ -398,114 +521,143 @@ def _polygon_commands(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]], ids: np.ndarray) -> bytes:
-    """One MVT layer (version 2, 4096 units) of points and (Multi)Polygons in integer tile units,
-    written into mapbox-vector-tile's protobuf message; geometry commands built with NumPy."""
-    from mapbox_vector_tile.Mapbox import vector_tile_pb2
-
-    tile = vector_tile_pb2.tile()
-    layer = tile.layers.add()
-    layer.version, layer.name, layer.extent = 2, name, EXTENT
+    """One MVT layer (version 2, 4096 units) of points and (Multi)Polygons in integer tile units:
+    geometry commands built with NumPy, the layer's protobuf bytes written by `ogc/mvt.py`."""
+    n = len(geoms)
     is_point = shapely.get_type_id(geoms) == 0
-    commands: list[list[int] | None] = [None] * len(geoms)
+    counts = np.where(is_point, 3, 0).astype(np.int64)
+    pieces = np.empty(0, dtype=np.int64)
+    polygon_spans = None
+    if (~is_point).any():
+        pieces, polygon_spans = _polygon_commands(geoms[~is_point])
+        counts[~is_point] = polygon_spans[:, 1] - polygon_spans[:, 0]
+    start = np.cumsum(counts) - counts
+    commands = np.empty(int(counts.sum()), dtype=np.int64)
     if is_point.any():
         xy = _zigzag(np.rint(shapely.get_coordinates(geoms[is_point])).astype(np.int64))
-        for i, (x, y) in zip(np.flatnonzero(is_point), xy.tolist()):
-            commands[i] = [9, x, y]
-    if (~is_point).any():
-        cmd, spans = _polygon_commands(geoms[~is_point])
-        flat = cmd.tolist()
-        for i, (a, z) in zip(np.flatnonzero(~is_point), spans.tolist()):
-            commands[i] = flat[a:z]
-    keys: dict[str, int] = {}
-    values: dict[tuple[type, Any], int] = {}
-    features, vals = [], []
-    feature, value = vector_tile_pb2.tile.feature, vector_tile_pb2.tile.value
-    for i, (p, fid) in enumerate(zip(props, ids.tolist())):
-        tags: list[int] = []
-        for k, v in p.items():
-            if v is None:
-                continue
-            ki = keys.get(k)
-            if ki is None:
-                ki = keys[k] = len(keys)
-                layer.keys.append(k)
-            vkey = (type(v), v)
-            vi = values.get(vkey)
-            if vi is None:
-                vi = values[vkey] = len(values)
-                if isinstance(v, bool):
-                    vals.append(value(bool_value=v))
-                elif isinstance(v, int):
-                    vals.append(value(sint_value=v))
-                elif isinstance(v, float):
-                    vals.append(value(double_value=v))
-                else:
-                    vals.append(value(string_value=str(v)))
-            tags += (ki, vi)
-        features.append(feature(id=fid, type=1 if is_point[i] else 3, tags=tags, geometry=commands[i]))
-    layer.values.extend(vals)
-    layer.features.extend(features)
-    return tile.SerializeToString()
+        at = start[is_point]
+        commands[at], commands[at + 1], commands[at + 2] = 9, xy[:, 0], xy[:, 1]
+    if polygon_spans is not None:
+        lengths = polygon_spans[:, 1] - polygon_spans[:, 0]
+        commands[np.repeat(start[~is_point] - polygon_spans[:, 0], lengths) + np.arange(len(pieces))] = pieces
+    types = np.where(is_point, mvt.POINT, mvt.POLYGON)
+    return mvt.layer(name, EXTENT, np.asarray(ids, dtype=np.int64)[:n], types, commands, counts, props)
 
 
 @dataclass(frozen=True)
 class Built:
-    """A built tile: its MVT bytes and, when large enough to gain, the same gzip-compressed once."""
+    """A built tile: its MVT bytes, its ETag (a digest of the bytes, so the same tile has the same
+    tag in every process and a changed tile a new one) and, when large enough to gain, the bytes
+    gzip-compressed once."""
 
     body: bytes
+    etag: str
     gzipped: bytes | None
+
+    @classmethod
+    def of(cls, body: bytes) -> "Built":
+        tag = f'"{hashlib.blake2b(body, digest_size=10).hexdigest()}"'
+        return cls(body, tag, gzip.compress(body, GZIP_LEVEL) if len(body) >= GZIP_MIN else None)
 
     @property
     def size(self) -> int:
         return len(self.body) + len(self.gzipped or b"")
 
 
+@dataclass(frozen=True)
+class _LayerState:
+    versions: dict[str, int]  # the stores' spatial versions the layer is at
+    generation: int  # a new one per change of the layer: cached tiles built on an older one are stale
+    layer: _Layer
+
+
+def _at_least(have: dict[str, int], want: dict[str, int]) -> bool:
+    return all(have.get(j, 0) >= v for j, v in want.items())
+
+
 class _TileCache:
-    """Per process: each collection's in-process layer per store and register sequence, and the
-    last TILE_CACHE_SIZE tiles built (bytes), keyed by store, collection, sequence and address."""
+    """Per process: each collection's in-process layer per store, kept at the store's spatial
+    versions by applying the change log, and the last TILE_CACHE_SIZE tiles built (within
+    TILE_CACHE_BYTES), keyed by store, collection, encoder and address and stamped with what they
+    were built from. A change to a layer evicts only the cached tiles its features' envelopes
+    touch; the others are stamped with the new generation. PostGIS's tiles are stamped with the
+    spatial versions themselves (any spatial change builds them again)."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
-        self.layers: dict[tuple[str, str], tuple[int, _Layer]] = {}
+        self.layers: dict[tuple[str, str], _LayerState] = {}
         self.building: dict[tuple[str, str], threading.Lock] = {}
-        self.tiles: OrderedDict[tuple, Built] = OrderedDict()
+        self.tiles: OrderedDict[tuple, tuple[Any, Built]] = OrderedDict()
         self.bytes = 0
         self.postgis: dict[str, bool] = {}
+        self.generations = 0
+        self.counts = {"built": 0, "caught-up": 0, "evicted": 0}
 
-    def tile(self, key: tuple, build: Callable[[], bytes]) -> "Built":
+    def tile(self, key: tuple, stamp: Any, build: Callable[[], bytes]) -> Built:
         with self.lock:
             found = self.tiles.get(key)
-            if found is not None:
+            if found is not None and found[0] == stamp:
                 self.tiles.move_to_end(key)
-                return found
-        body = build()
-        built = Built(body, gzip.compress(body, GZIP_LEVEL) if len(body) >= GZIP_MIN else None)
+                return found[1]
+        built = Built.of(build())
         with self.lock:
-            if key not in self.tiles:
-                self.tiles[key] = built
-                self.bytes += built.size
+            old = self.tiles.pop(key, None)
+            if old is not None:
+                self.bytes -= old[1].size
+            self.tiles[key] = (stamp, built)
+            self.bytes += built.size
             while self.tiles and (len(self.tiles) > TILE_CACHE_SIZE or self.bytes > TILE_CACHE_BYTES):
-                _, old = self.tiles.popitem(last=False)
-                self.bytes -= old.size
+                _, (_, gone) = self.tiles.popitem(last=False)
+                self.bytes -= gone.size
         return built
 
-    def layer(self, uow: AbstractUnitOfWork, c: TiledCollection, sequence: int) -> _Layer:
+    def layer(self, uow: AbstractUnitOfWork, c: TiledCollection, versions: dict[str, int]) -> _LayerState:
+        """The collection's layer at `versions` (or later): built on first use, then caught up."""
         key = (uow.key if c.stored else "", c.id)
         with self.lock:
             cached = self.layers.get(key)
-        if cached is not None and (cached[0] == sequence or not c.stored):
-            return cached[1]
+        if cached is not None and (not c.stored or _at_least(cached.versions, versions)):
+            return cached
         with self.lock:
             building = self.building.setdefault(key, threading.Lock())
-        with building:  # one build per layer at a time: concurrent requests wait for it, not redo it
+        with building:  # one build or catch-up per layer at a time: concurrent requests wait for it
             with self.lock:
                 cached = self.layers.get(key)
-            if cached is not None and (cached[0] >= sequence or not c.stored):
-                return cached[1]
-            built = _layer(_stored_items(uow, c.id) if c.stored else _boundary_items())
-            with self.lock:
-                self.layers[key] = (sequence, built)
-        return built
+            if cached is not None and (not c.stored or _at_least(cached.versions, versions)):
+                return cached
+            changed = None if cached is None else _changed_keys(uow, c.id, cached.versions, versions)
+            if cached is not None and changed is not None:
+                layer, boxes = (cached.layer.updated(changed, _stored_items(uow, c.id, changed)) if changed
+                                else (cached.layer, np.empty((0, 4))))
+                state = self._install(key, cached, versions, layer, boxes)
+                self.counts["caught-up"] += 1
+            else:
+                layer = _Layer(_Base.of(_stored_items(uow, c.id) if c.stored else _boundary_items()))
+                state = self._install(key, None, versions, layer, None)
+                self.counts["built"] += 1
+        return state
+
+    def _install(self, key: tuple[str, str], before: _LayerState | None, versions: dict[str, int], layer: _Layer,
+                 boxes: np.ndarray | None) -> _LayerState:
+        """Swap in a layer's new state. Cached tiles of the old one that no changed envelope
+        (`boxes`, Mercator) touches carry over to the new generation; the rest are dropped."""
+        with self.lock:
+            if before is not None and not len(boxes):
+                state = _LayerState(versions, before.generation, layer)
+            else:
+                self.generations += 1
+                state = _LayerState(versions, self.generations, layer)
+                for tkey, (stamp, built) in list(self.tiles.items()):
+                    if tkey[:3] != (*key, "py"):
+                        continue
+                    if before is not None and stamp == before.generation and not _touches(tkey[3:], boxes):
+                        self.tiles[tkey] = (state.generation, built)
+                    else:
+                        del self.tiles[tkey]
+                        self.bytes -= built.size
+                        self.counts["evicted"] += 1
+            self.layers[key] = state
+        return state
 
     def uses_postgis(self, uow: AbstractUnitOfWork) -> bool:
         with self.lock:
@@ -525,42 +677,49 @@ class _TileCache:
             self.postgis.clear()
 
 
+def _touches(address: tuple[int, int, int], boxes: np.ndarray) -> bool:
+    """Whether any of the Mercator `boxes` meets the tile at (z, x, y) grown by its buffer."""
+    minx, miny, maxx, maxy = TileAddress(*address).mercator_bounds()
+    pad = (maxx - minx) * BUFFER / EXTENT
+    return bool(((boxes[:, 0] <= maxx + pad) & (boxes[:, 2] >= minx - pad)
+                 & (boxes[:, 1] <= maxy + pad) & (boxes[:, 3] >= miny - pad)).any())
+
+
 CACHE = _TileCache()
 
 
-def register_sequence(uow: AbstractUnitOfWork) -> int:
-    """The register's sequence (its last event): every recorded change moves it."""
+def spatial_versions(uow: AbstractUnitOfWork) -> dict[str, int]:
+    """The store's spatial version per jurisdiction: every change to a tiled feature moves one."""
     with uow:
-        return uow.audit.size()
+        return uow.tiles.spatial_versions()
 
 
-def etag(collection_id: str, tile: TileAddress, sequence: int) -> str:
-    digest = hashlib.sha256(f"{collection_id}/{tile.z}/{tile.y}/{tile.x}".encode()).hexdigest()[:12]
-    return f'"t{sequence}-{digest}"'
-
-
-def build_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress, sequence: int,
-               *, engine: str | None = None) -> bytes:
-    """The tile's MVT bytes (see `built_tile`)."""
-    return built_tile(uow, c, tile, sequence, engine=engine).body
-
-
-def built_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress, sequence: int,
-               *, engine: str | None = None) -> Built:
-    """The tile, cached per store and register sequence. `engine` forces "postgis" or "python"
-    (tests compare them); by default PostGIS builds stored collections when it can."""
+def built_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress,
+               versions: dict[str, int] | None = None, *, engine: str | None = None) -> Built:
+    """The tile, from this process's cache when nothing it shows has changed since it was built.
+    `versions`: the store's spatial versions (read when not given; bundled collections need none).
+    `engine` forces "postgis" or "python" (tests compare them); by default PostGIS builds stored
+    collections when it can."""
+    if versions is None:
+        versions = spatial_versions(uow) if c.stored else {}
     use_postgis = engine == "postgis" or (engine is None and c.stored and CACHE.uses_postgis(uow))
-    key = (uow.key if c.stored else "", c.id, sequence, tile.z, tile.x, tile.y, "pg" if use_postgis else "py")
+    key = (uow.key if c.stored else "", c.id, "pg" if use_postgis else "py", tile.z, tile.x, tile.y)
+    if use_postgis:
+        from maadan.store.tiles_repository import TileQuery
 
-    def build() -> bytes:
-        if use_postgis:
-            from maadan.store.tiles_repository import TileQuery
-
+        def from_postgis() -> bytes:
             unit = tile.unit_m()
             q = TileQuery(c.id, tile.z, tile.x, tile.y, tile.lonlat_bounds(BUFFER), EXTENT, BUFFER,
                           MIN_UNITS * unit, SIMPLIFY_UNITS * unit)
             with uow:
                 return uow.tiles.mvt(q, views.TILE_APPLICATION_STATES)
-        return encode(CACHE.layer(uow, c, sequence), c.id, tile)
 
-    return CACHE.tile(key, build)
+        return CACHE.tile(key, tuple(sorted(versions.items())), from_postgis)
+    state = CACHE.layer(uow, c, versions)
+    return CACHE.tile(key, state.generation, lambda: encode(state.layer, c.id, tile))
+
+
+def build_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress,
+               versions: dict[str, int] | None = None, *, engine: str | None = None) -> bytes:
+    """The tile's MVT bytes (see `built_tile`)."""
+    return built_tile(uow, c, tile, versions, engine=engine).body

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from sqlalchemy import func, insert, select, text
+from sqlalchemy import Engine, func, insert, select, text
 from sqlalchemy.orm import Session
 
 from maadan.audit.events import Event, event_from_row
@@ -16,6 +16,33 @@ from maadan.store.cadastre_repository import CadastreRepository
 
 def _utc(value: datetime) -> datetime:
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+
+
+_SIZE = select(func.coalesce(func.max(t.audit_event.c.seq), 0))
+
+
+def register_size(engine: Engine) -> int:
+    """The register's last sequence number (0 when empty) in one statement and one round trip: on a
+    pooled connection in autocommit (no BEGIN, no ROLLBACK, no session settings to restore; SQLite's
+    connections already run without an implicit transaction). What a conditional GET asks first."""
+    raw = engine.raw_connection()
+    try:
+        driver = raw.driver_connection
+        postgres = engine.dialect.name == "postgresql"
+        if postgres:
+            driver.autocommit = True  # psycopg: a client-side switch while the connection is idle
+        try:
+            cursor = driver.cursor()
+            try:
+                cursor.execute("SELECT coalesce(max(seq), 0) FROM audit_event")
+                return int(cursor.fetchone()[0])
+            finally:
+                cursor.close()
+        finally:
+            if postgres:
+                driver.autocommit = False
+    finally:
+        raw.close()
 
 
 class AuditRepository:
@@ -35,7 +62,7 @@ class AuditRepository:
         self._events.append_event(ev)
 
     def size(self) -> int:
-        return int(self.s.execute(select(func.coalesce(func.max(t.audit_event.c.seq), 0))).scalar_one())
+        return int(self.s.execute(_SIZE).scalar_one())
 
     def event_rows(self, seq: int, limit: int, until: int | None = None) -> list[tuple]:
         """Up to `limit` events with seq > `seq` (and <= `until`) as raw column tuples, in order:

@@ -8,13 +8,15 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 import shapely
-from sqlalchemy import JSON, and_, bindparam, func, insert, not_, or_, select, text, update
+from sqlalchemy import (
+    JSON, Integer, and_, any_, bindparam, case, extract, func, insert, or_, select, text, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from maadan.audit.events import Document, Event
 from maadan.cadastre.lifecycle import PENDING
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
+from maadan.store import bbox_index
 from maadan.store import tables as t
 
 Progress = Callable[[int, int], None]  # (done, total)
@@ -39,6 +41,89 @@ def _holder_values(h: Holder) -> dict[str, Any]:
             "body_corporate": h.body_corporate, "share_pct": h.share_pct, "beneficial_owners": list(h.beneficial_owners),
             "shareholders": None if h.shareholders is None else [[n, p] for n, p in h.shareholders],
             "local_to": None if h.local_to is None else list(h.local_to)}
+
+
+def _among(session: Session, column: Any, ids: list[int]) -> Any:
+    """`column IN ids`: on PostgreSQL as `= ANY(array)`, one parameter whatever the length, so the
+    driver neither parses nor casts a placeholder per id and the statement text stays the same."""
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return column == any_(bindparam("among_ids", ids, type_=postgresql.ARRAY(Integer)))
+    return column.in_(ids)
+
+
+def _holder(r: Any) -> Holder:
+    """A holder from its row's mapping (or the same columns as JSON, where 100.0 comes as 100)."""
+    return Holder(
+        name=r["name"], share_pct=float(r["share_pct"]), country=r["country"], kind=r["kind"],
+        organisation_id=r["organisation_id"], body_corporate=bool(r["body_corporate"]),
+        beneficial_owners=tuple(r["beneficial_owners"] or ()),
+        shareholders=None if r["shareholders"] is None else tuple((str(n), float(p)) for n, p in r["shareholders"]),
+        local_to=None if r["local_to"] is None else tuple(r["local_to"]))
+
+
+def _day(value: Any) -> Any:
+    """A date column as a date (JSON brings it as an ISO string)."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _obligation(r: Any) -> Obligation:
+    return Obligation(id=r["id"], title_number=r["title_number"], code=r["code"], description=r["description"],
+                      due_on=_day(r["due_on"]), legal_basis=r["legal_basis"], verified=bool(r["verified"]),
+                      met_on=_day(r["met_on"]))
+
+
+def _invoice(r: Any) -> Invoice:
+    return Invoice(id=r["id"], title_number=r["title_number"], application_number=r["application_number"],
+                   kind=r["kind"], period=r["period"], due_on=_day(r["due_on"]), amount=float(r["amount"]),
+                   currency=r["currency"], verified=bool(r["verified"]), paid=float(r["paid"]), jurisdiction=r["jurisdiction"])
+
+
+def _title(r: Any, holders: list[Holder], geometry: Any) -> Title:
+    return Title(
+        id=r.id, jurisdiction=r.jurisdiction, number=r.number, title_type=r.title_type,
+        rules_version=r.rules_version, holders=holders, geometry=geometry, area_km2=r.area_km2,
+        granted_on=r.granted_on, expires_on=r.expires_on, state=r.state, minerals=list(r.minerals),
+        application_number=r.application_number, renewals=r.renewals, synthetic=bool(r.synthetic),
+        rules_basis=r.rules_basis)
+
+
+# PostgreSQL: one title with its holders, obligations and invoices in one statement (one round trip).
+_TITLE_WITH_DUES = text("""
+SELECT t.*,
+  (SELECT json_agg(row_to_json(h) ORDER BY h.position) FROM holder h WHERE h.title_id = t.id) AS holders_json,
+  (SELECT json_agg(row_to_json(o) ORDER BY o.due_on, o.id) FROM obligation o WHERE o.title_number = t.number)
+      AS obligations_json,
+  (SELECT json_agg(row_to_json(i) ORDER BY i.due_on, i.id) FROM invoice i WHERE i.title_number = t.number)
+      AS invoices_json
+FROM title t WHERE t.number = :number""")
+
+# PostgreSQL with PostGIS: an OGC page of titles in a bbox in one statement: the matching ids through
+# the envelope index (store/bbox_index.py), rows straddling the box's edge tested exactly by GEOS in
+# the database, the count, and the page's rows with their holders.
+_TITLES_BBOX_PAGE = """
+WITH hit AS MATERIALIZED (
+  SELECT t.id FROM title t
+  WHERE box(point(t.minx, t.miny), point(t.maxx, t.maxy)) && box(point(:minx, :miny), point(:maxx, :maxy)) {temporal}
+    AND ((t.minx >= :minx AND t.maxx <= :maxx AND t.miny >= :miny AND t.maxy <= :maxy)
+         OR ST_Intersects(ST_GeomFromWKB(t.geometry, 4326), ST_GeomFromWKB(:box, 4326)))
+),
+total AS (SELECT count(*) AS matched FROM hit),
+page AS (SELECT id FROM hit ORDER BY id LIMIT :limit OFFSET :offset)
+SELECT total.matched, p.* FROM total LEFT JOIN LATERAL (
+  SELECT t.*, (SELECT json_agg(row_to_json(h) ORDER BY h.position) FROM holder h WHERE h.title_id = t.id)
+      AS holders_json
+  FROM page JOIN title t ON t.id = page.id) p ON true
+ORDER BY p.id"""
+_POSTGIS: dict[str, bool] = {}  # database URL -> whether PostGIS is installed there (checked once per process)
+
+
+def _bbox_geometry(bbox: tuple[float, float, float, float]) -> Any:
+    """The box as a geometry; a degenerate box is a point or a line."""
+    minx, miny, maxx, maxy = bbox
+    if minx == maxx or miny == maxy:
+        return shapely.Point(minx, miny) if minx == maxx and miny == maxy else \
+            shapely.LineString([(minx, miny), (maxx, maxy)])
+    return shapely.box(minx, miny, maxx, maxy)
 
 
 class CadastreRepository:
@@ -122,14 +207,13 @@ class CadastreRepository:
         out: dict[int, list[Holder]] = {i: [] for i in ids}
         if not ids:
             return out
-        q = select(t.holder).where(column.in_(ids)).order_by(column, t.holder.c.position)
-        for r in self.s.execute(q):
-            out[getattr(r, column.name)].append(Holder(
-                name=r.name, share_pct=r.share_pct, country=r.country, kind=r.kind,
-                organisation_id=r.organisation_id, body_corporate=bool(r.body_corporate),
-                beneficial_owners=tuple(r.beneficial_owners or ()),
-                shareholders=None if r.shareholders is None else tuple((str(n), float(p)) for n, p in r.shareholders),
-                local_to=None if r.local_to is None else tuple(r.local_to)))
+        rows = []
+        for start in range(0, len(ids), _BULK_CHUNK):  # a long IN list exceeds the drivers' parameter limits
+            q = (select(t.holder).where(_among(self.s, column, ids[start:start + _BULK_CHUNK]))
+                 .order_by(column, t.holder.c.position))
+            rows.extend(self.s.execute(q))
+        for r in rows:
+            out[getattr(r, column.name)].append(_holder(r._mapping))
         return out
 
     # --- applications --------------------------------------------------------------------------
@@ -271,6 +355,21 @@ class CadastreRepository:
                              for x in part for i, h in enumerate(x.holders)])
             if progress:
                 progress(start + len(part), len(titles))
+        if len(titles) > _TOUCH_EACH_UP_TO:
+            self.analyze([t.title, t.holder])
+
+    def analyze(self, tables: list[Any]) -> None:
+        """Refresh the planner's statistics of `tables` after a bulk load (in this transaction):
+        without them PostgreSQL plans for the empty tables it last saw and SQLite has no
+        statistics at all. SQLite reads every row (about a second at a million titles): a sampled
+        ANALYZE (`analysis_limit`) took 2,000 rows per key for (jurisdiction, state), so the
+        bounding-box queries chose that index and read every title."""
+        names = ", ".join(table.name for table in tables)
+        if self.s.bind is not None and self.s.bind.dialect.name == "postgresql":
+            self.s.execute(text(f"ANALYZE {names}"))
+            return
+        for table in tables:
+            self.s.execute(text(f"ANALYZE {table.name}"))
 
     def _new_ids(self, table, n: int) -> list[int]:
         """`n` ids for new rows of `table`, taken while this transaction holds the write lock."""
@@ -317,22 +416,45 @@ class CadastreRepository:
         rows = self.s.execute(q).all()
         holders = self._holders(t.holder.c.title_id, [r.id for r in rows])
         geoms = shapely.from_wkb([r.geometry for r in rows]) if rows else []
-        return [Title(
-            id=r.id, jurisdiction=r.jurisdiction, number=r.number, title_type=r.title_type,
-            rules_version=r.rules_version, holders=holders[r.id], geometry=g, area_km2=r.area_km2,
-            granted_on=r.granted_on, expires_on=r.expires_on, state=r.state, minerals=list(r.minerals),
-            application_number=r.application_number, renewals=r.renewals, synthetic=bool(r.synthetic),
-            rules_basis=r.rules_basis,
-        ) for r, g in zip(rows, geoms)]
+        return [_title(r, holders[r.id], g) for r, g in zip(rows, geoms)]
 
     def title(self, number: str) -> Title | None:
         found = self._titles(select(t.title).where(t.title.c.number == number))
         return found[0] if found else None
 
+    def _postgres(self) -> bool:
+        return self.s.bind is not None and self.s.bind.dialect.name == "postgresql"
+
+    def _postgis(self) -> bool:
+        if not self._postgres():
+            return False
+        key = self.s.bind.url.render_as_string(hide_password=True)
+        if key not in _POSTGIS:
+            _POSTGIS[key] = bool(self.s.execute(text("SELECT 1 FROM pg_extension WHERE extname = 'postgis'")).first())
+        return _POSTGIS[key]
+
+    def title_with_dues(self, number: str) -> tuple[Title, list[Obligation], list[Invoice]] | None:
+        """One title with its obligations and invoices (each by due date), or None: on PostgreSQL in
+        one statement, on SQLite (in process, no round trips) in three."""
+        if not self._postgres():
+            title = self.title(number)
+            return None if title is None else (title, self.obligations(number), self.invoices(title_number=number))
+        r = self.s.execute(_TITLE_WITH_DUES, {"number": number}).first()
+        if r is None:
+            return None
+        title = _title(r, [_holder(h) for h in r.holders_json or ()], shapely.from_wkb(r.geometry))
+        return (title, [_obligation(o) for o in r.obligations_json or ()],
+                [_invoice(i) for i in r.invoices_json or ()])
+
     def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
                holder_org: str | None = None, bbox: tuple[float, float, float, float] | None = None,
-               limit: int | None = None, offset: int = 0, title_type: str | None = None) -> list[Title]:
+               limit: int | None = None, offset: int = 0, title_type: str | None = None,
+               after_id: int | None = None) -> list[Title]:
+        """Titles in id order; `after_id` pages by key (the titles after that id), which stays fast
+        at a million titles where an offset makes the database count past every earlier row."""
         q = select(t.title)
+        if after_id is not None:
+            q = q.where(t.title.c.id > after_id)
         if jurisdiction:
             q = q.where(t.title.c.jurisdiction == jurisdiction)
         if title_type:
@@ -349,6 +471,44 @@ class CadastreRepository:
         if limit is not None:
             q = q.limit(limit)
         return self._titles(q)
+
+    def titles_numbered(self, numbers: Iterable[str]) -> list[Title]:
+        """The titles of these numbers (those that exist), in id order; looked up in batches."""
+        numbers = sorted(set(numbers))
+        out: list[Title] = []
+        for start in range(0, len(numbers), _BULK_CHUNK):
+            out.extend(self._titles(select(t.title).where(t.title.c.number.in_(numbers[start:start + _BULK_CHUNK]))))
+        return sorted(out, key=lambda x: x.id or 0)
+
+    def titles_granted_from(self, applications: Iterable[tuple[str, int]]) -> list[Title]:
+        """The titles granted from these (jurisdiction, application number) pairs, in id order."""
+        by_jurisdiction: dict[str, list[int]] = {}
+        for jurisdiction, number in set(applications):
+            by_jurisdiction.setdefault(jurisdiction, []).append(int(number))
+        out: list[Title] = []
+        for jurisdiction, numbers in sorted(by_jurisdiction.items()):
+            for start in range(0, len(numbers), _BULK_CHUNK):
+                out.extend(self._titles(select(t.title).where(
+                    t.title.c.jurisdiction == jurisdiction,
+                    t.title.c.application_number.in_(numbers[start:start + _BULK_CHUNK]))))
+        return sorted(out, key=lambda x: x.id or 0)
+
+    def title_figures(self) -> list[tuple[bool, str, int, int, float]]:
+        """(synthetic, state, year granted, titles, km²) for every such group of titles: the
+        register's figures summed by the database instead of reading a million titles."""
+        year = extract("year", t.title.c.granted_on)
+        q = (select(t.title.c.synthetic, t.title.c.state, year, func.count(), func.sum(t.title.c.area_km2))
+             .group_by(t.title.c.synthetic, t.title.c.state, year))
+        return [(bool(syn), str(state), int(y), int(n), float(km2 or 0.0)) for syn, state, y, n, km2 in self.s.execute(q)]
+
+    def synthetic_title_numbers(self, numbers: Iterable[str]) -> set[str]:
+        """Which of `numbers` are synthetic (demo) titles (looked up in batches)."""
+        numbers = sorted(set(numbers))
+        found: set[str] = set()
+        for start in range(0, len(numbers), _BULK_CHUNK):
+            found.update(self.s.execute(select(t.title.c.number).where(
+                t.title.c.number.in_(numbers[start:start + _BULK_CHUNK]), t.title.c.synthetic.is_(True))).scalars())
+        return found
 
     def count_titles(self, jurisdiction: str | None = None, synthetic: bool | None = None,
                      states: Iterable[str] | None = None, title_type: str | None = None) -> int:
@@ -406,8 +566,8 @@ class CadastreRepository:
                 if kind == "application":
                     refs = [int(r) for r in refs if r.isdigit()]
                 conditions.append(ref_col.in_(refs))
-            for ref, wkb in self.s.execute(select(ref_col, table.c.geometry).where(*conditions)):
-                out.append((kind, str(ref), wkb))
+            rows = self.s.execute(select(ref_col, table.c.geometry).where(*conditions)).all()  # fetched at once
+            out.extend((kind, ref if isinstance(ref, str) else str(ref), wkb) for ref, wkb in rows)
         return out
 
     # --- reserved areas ------------------------------------------------------------------------
@@ -441,10 +601,7 @@ class CadastreRepository:
             q = q.where(t.invoice.c.application_number == application_number)
         if invoice_id is not None:
             q = q.where(t.invoice.c.id == invoice_id)
-        return [Invoice(id=r.id, title_number=r.title_number, application_number=r.application_number, kind=r.kind,
-                        period=r.period, due_on=r.due_on, amount=r.amount, currency=r.currency,
-                        verified=bool(r.verified), paid=r.paid, jurisdiction=r.jurisdiction)
-                for r in self.s.execute(q.order_by(t.invoice.c.due_on, t.invoice.c.id))]
+        return [_invoice(r._mapping) for r in self.s.execute(q.order_by(t.invoice.c.due_on, t.invoice.c.id))]
 
     def record_payment(self, invoice_id: int, amount: float, paid_on: date, reference: str, actor: str) -> None:
         self.s.execute(insert(t.payment).values(invoice_id=invoice_id, amount=amount, paid_on=paid_on,
@@ -461,9 +618,7 @@ class CadastreRepository:
         q = select(t.obligation)
         if title_number:
             q = q.where(t.obligation.c.title_number == title_number)
-        return [Obligation(id=r.id, title_number=r.title_number, code=r.code, description=r.description,
-                           due_on=r.due_on, legal_basis=r.legal_basis, verified=bool(r.verified), met_on=r.met_on)
-                for r in self.s.execute(q.order_by(t.obligation.c.due_on))]
+        return [_obligation(r._mapping) for r in self.s.execute(q.order_by(t.obligation.c.due_on, t.obligation.c.id))]
 
     def meet_obligation(self, ob_id: int, met_on: date) -> None:
         self.s.execute(update(t.obligation).where(t.obligation.c.id == ob_id).values(met_on=met_on))
@@ -479,10 +634,13 @@ class CadastreRepository:
             documents=[[d.name, d.sha256] for d in ev.documents], reason=ev.reason, prev_hash=ev.prev_hash,
             hash=ev.hash, salt=ev.salt, leaf_hash=ev.leaf_hash))
 
-    def events(self, subject: str | None = None, limit: int | None = None, offset: int = 0) -> list[Event]:
+    def events(self, subject: str | None = None, limit: int | None = None, offset: int = 0,
+               kinds: Iterable[str] | None = None) -> list[Event]:
         q = select(t.audit_event)
         if subject:
             q = q.where(t.audit_event.c.subject == subject)
+        if kinds is not None:
+            q = q.where(t.audit_event.c.kind.in_(list(kinds)))
         q = q.order_by(t.audit_event.c.seq).offset(offset)
         if limit is not None:
             q = q.limit(limit)
@@ -501,31 +659,25 @@ class CadastreRepository:
                      prev_hash=r.prev_hash, hash=r.hash, salt=r.salt, leaf_hash=r.leaf_hash)
 
     # --- OGC API – Features: filter, page and count in SQL --------------------------------------
-    def _intersecting(self, table, bbox: tuple[float, float, float, float], conditions: list) -> list:
-        """Conditions that select exactly the rows whose geometry intersects `bbox` (lon/lat): the
-        stored envelope overlaps it, and rows that straddle its edge pass an exact shapely test
-        (only those are read; rows wholly inside the box need no test)."""
+    def _in_bbox(self, table, bbox: tuple[float, float, float, float], conditions: list) -> list[int]:
+        """Ids, in order, of the rows meeting `conditions` whose geometry intersects `bbox` (lon/lat),
+        in one query on the envelope index (store/bbox_index.py): rows wholly inside the box come
+        back as ids only; rows that straddle its edge also bring their geometry for an exact shapely
+        test. The caller counts and pages this list: no second scan, no inlined id list."""
         minx, miny, maxx, maxy = bbox
         c = table.c
-        overlap = and_(c.maxx >= minx, c.minx <= maxx, c.maxy >= miny, c.miny <= maxy)
         inside = and_(c.minx >= minx, c.maxx <= maxx, c.miny >= miny, c.maxy <= maxy)
-        edge = self.s.execute(select(c.id, c.geometry).where(overlap, not_(inside), *conditions)).all()
+        rows = self.s.execute(
+            select(c.id, case((inside, None), else_=c.geometry))
+            .where(bbox_index.overlaps(self.s, table, bbox), c.maxx >= minx, c.minx <= maxx, c.maxy >= miny,
+                   c.miny <= maxy, *conditions)
+            .order_by(c.id)).all()
+        edge = [i for i, r in enumerate(rows) if r[1] is not None]
         if not edge:
-            return [overlap]
-        if minx == maxx or miny == maxy:  # a degenerate box is a point or a line
-            box = shapely.Point(minx, miny) if minx == maxx and miny == maxy else \
-                shapely.LineString([(minx, miny), (maxx, maxy)])
-        else:
-            box = shapely.box(minx, miny, maxx, maxy)
-        hits = shapely.intersects(shapely.from_wkb([r.geometry for r in edge]), box)
-        misses = [r.id for r, hit in zip(edge, hits) if not hit]
-        if not misses:
-            return [overlap]
-        keep = [r.id for r, hit in zip(edge, hits) if hit]
-        # Ids are inlined (integers only), so a long list does not hit bind-parameter limits.
-        if len(keep) < len(misses):
-            return [or_(inside, c.id.in_(bindparam("ogc_keep", keep, expanding=True, literal_execute=True)))]
-        return [overlap, c.id.not_in(bindparam("ogc_miss", misses, expanding=True, literal_execute=True))]
+            return [r[0] for r in rows]
+        hits = shapely.intersects(shapely.from_wkb([rows[i][1] for i in edge]), _bbox_geometry(bbox))
+        misses = {edge[k] for k, hit in enumerate(hits.tolist()) if not hit}
+        return [r[0] for i, r in enumerate(rows) if i not in misses]
 
     def titles_page(self, *, bbox: tuple[float, float, float, float] | None = None, valid_from: date | None = None,
                     valid_to: date | None = None, limit: int = 10, offset: int = 0) -> tuple[list[Title], int]:
@@ -536,13 +688,56 @@ class CadastreRepository:
             conditions.append(t.title.c.granted_on <= valid_to)
         if valid_from is not None:
             conditions.append(or_(t.title.c.expires_on.is_(None), t.title.c.expires_on >= valid_from))
+        if bbox is not None and self._postgis():
+            return self._titles_bbox_page_postgis(bbox, valid_from, valid_to, limit, offset)
         if bbox is not None:
-            conditions += self._intersecting(t.title, bbox, conditions)
+            chosen, matched = self.title_ids_in_bbox(bbox, valid_from=valid_from, valid_to=valid_to, limit=limit,
+                                                     offset=offset)
+            return self.titles_by_id(chosen), matched
         total = self.s.execute(select(func.count()).select_from(t.title).where(*conditions)).scalar_one()
         if offset >= total:
             return [], int(total)
         q = select(t.title).where(*conditions).order_by(t.title.c.id).limit(limit).offset(offset)
         return self._titles(q), int(total)
+
+    def pages_in_one_statement(self) -> bool:
+        """Whether `titles_page` with a bbox is one statement here (PostgreSQL with PostGIS); else
+        callers may page by id (`title_ids_in_bbox`, then `titles_by_id` for what they lack)."""
+        return self._postgis()
+
+    def title_ids_in_bbox(self, bbox: tuple[float, float, float, float], *, valid_from: date | None = None,
+                          valid_to: date | None = None, limit: int = 10, offset: int = 0) -> tuple[list[int], int]:
+        """The ids of one page of `titles_page` with a bbox, in order, and the number matched."""
+        conditions: list = []
+        if valid_to is not None:
+            conditions.append(t.title.c.granted_on <= valid_to)
+        if valid_from is not None:
+            conditions.append(or_(t.title.c.expires_on.is_(None), t.title.c.expires_on >= valid_from))
+        ids = self._in_bbox(t.title, bbox, conditions)
+        return ids[offset:offset + limit], len(ids)
+
+    def titles_by_id(self, ids: list[int]) -> list[Title]:
+        """These titles, in id order (ids that do not exist are left out)."""
+        if not ids:
+            return []
+        return self._titles(select(t.title).where(_among(self.s, t.title.c.id, ids)).order_by(t.title.c.id))
+
+    def _titles_bbox_page_postgis(self, bbox: tuple[float, float, float, float], valid_from: date | None,
+                                  valid_to: date | None, limit: int, offset: int) -> tuple[list[Title], int]:
+        """`titles_page` with a bbox in one statement on PostgreSQL with PostGIS (_TITLES_BBOX_PAGE)."""
+        temporal = ""
+        if valid_to is not None:
+            temporal += " AND t.granted_on <= :valid_to"
+        if valid_from is not None:
+            temporal += " AND (t.expires_on IS NULL OR t.expires_on >= :valid_from)"
+        minx, miny, maxx, maxy = (float(v) for v in bbox)
+        rows = self.s.execute(text(_TITLES_BBOX_PAGE.format(temporal=temporal)), {
+            "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy, "box": shapely.to_wkb(_bbox_geometry(bbox)),
+            "valid_from": valid_from, "valid_to": valid_to, "limit": limit, "offset": offset}).all()
+        matched = int(rows[0].matched)
+        rows = [r for r in rows if r.id is not None]
+        geoms = shapely.from_wkb([r.geometry for r in rows]) if rows else []
+        return [_title(r, [_holder(h) for h in r.holders_json or ()], g) for r, g in zip(rows, geoms)], matched
 
     def titles_extent(self) -> tuple[tuple[float, float, float, float] | None, date | None, date | None]:
         """(bbox of all titles, first grant, last expiry or None when some title never expires)."""
@@ -565,7 +760,12 @@ class CadastreRepository:
         if received_to is not None:
             conditions.append(t.application.c.received_at <= received_to)
         if bbox is not None:
-            conditions += self._intersecting(t.application, bbox, conditions)
+            ids = self._in_bbox(t.application, bbox, conditions)
+            chosen = ids[offset:offset + limit]
+            if not chosen:
+                return [], len(ids)
+            return self._applications(select(t.application).where(_among(self.s, t.application.c.id, chosen))
+                                      .order_by(t.application.c.id)), len(ids)
         total = self.s.execute(select(func.count()).select_from(t.application).where(*conditions)).scalar_one()
         if offset >= total:
             return [], int(total)

@@ -1,14 +1,18 @@
 """Engine factory. SQLite gets foreign keys, WAL, synchronous=FULL (durable commits) and a busy timeout,
 and its transactions are begun explicitly (BEGIN IMMEDIATE for writers) so that concurrent writers queue instead of failing.
 Both stores wait at most MAADAN_LOCK_WAIT_MS for another transaction's lock (SQLite's busy timeout,
-PostgreSQL's lock_timeout); a longer wait is `StoreBusy` (503 with Retry-After), raised by the unit of work."""
+PostgreSQL's lock_timeout); a longer wait is `StoreBusy` (503 with Retry-After), raised by the unit of work.
+A pooled PostgreSQL connection is pinged before use only when it sat idle in the pool for PING_AFTER_IDLE_S
+or more (SQLAlchemy's pool_pre_ping pings on every checkout: one more round trip per unit of work); a
+connection lost within that second fails its request (503, http/errors.py) and SQLAlchemy then renews the pool."""
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.engine import make_url
 
 from maadan.config import Settings
@@ -30,8 +34,34 @@ def create_db_engine(settings: Settings) -> Engine:
         engine = create_engine(url, echo=settings.sql_echo, connect_args={"timeout": settings.lock_wait_ms / 1000})
         _configure_sqlite(engine, settings.sqlite_synchronous, settings.lock_wait_ms)
         return engine
-    return create_engine(url, echo=settings.sql_echo, pool_pre_ping=True,
-                         connect_args={"options": f"-c lock_timeout={settings.lock_wait_ms}"})
+    engine = create_engine(url, echo=settings.sql_echo,
+                           connect_args={"options": f"-c lock_timeout={settings.lock_wait_ms}"})
+    ping_when_idle(engine)
+    return engine
+
+
+PING_AFTER_IDLE_S = 1.0
+
+
+def ping_when_idle(engine: Engine) -> None:
+    """Ping a pooled connection on checkout when it was idle PING_AFTER_IDLE_S or more (a dead one is
+    replaced, as pool_pre_ping would); a connection used within the last second is handed out as it is."""
+
+    @event.listens_for(engine, "checkin")
+    def _checkin(_dbapi_connection, record) -> None:
+        record.info["maadan_idle_since"] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checkout(dbapi_connection, record, _proxy) -> None:
+        since = record.info.get("maadan_idle_since")
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return  # a new connection, or one in use a moment ago
+        try:
+            ok = engine.dialect.do_ping(dbapi_connection)
+        except Exception as exc:  # noqa: BLE001 - any failure of the ping means: not usable
+            raise DisconnectionError(str(exc)) from exc
+        if not ok:
+            raise DisconnectionError("ping failed")
 
 
 LOCKED_SQLSTATES = {"55P03", "40P01"}  # PostgreSQL: lock_not_available (lock_timeout), deadlock_detected

@@ -366,6 +366,9 @@ holder = Table(
 )
 Index("ix_holder_title", holder.c.title_id)
 Index("ix_holder_application", holder.c.application_id)
+Index("ix_holder_organisation", holder.c.organisation_id)  # an organisation's titles (/cadastre/mine)
+Index("ix_title_application", title.c.jurisdiction, title.c.application_number)  # the title granted from an application
+Index("ix_title_width", title.c.maxx - title.c.minx)  # the widest title: bounds the bbox search (ground_rows)
 
 reserved_area = Table(
     "reserved_area",

@@ -10,6 +10,7 @@ answer."""
 from __future__ import annotations
 
 import functools
+import weakref
 from typing import Any
 
 from sqlalchemy import Engine
@@ -34,12 +35,24 @@ def repositories() -> dict[str, type]:
     return found
 
 
+_FACTORIES: "weakref.WeakKeyDictionary[Engine, sessionmaker]" = weakref.WeakKeyDictionary()
+
+
+def _session_factory(engine: Engine) -> sessionmaker:
+    """One sessionmaker per engine: making one builds a Session subclass and its event dispatch, which
+    cost about a millisecond per unit of work when done for each (a race makes two, harmlessly)."""
+    factory = _FACTORIES.get(engine)
+    if factory is None:
+        factory = _FACTORIES[engine] = sessionmaker(bind=engine, expire_on_commit=False)
+    return factory
+
+
 class UnitOfWork:
     """`with UnitOfWork(engine, write=True) as uow: ...; uow.commit()`."""
 
     def __init__(self, engine: Engine, *, write: bool = False, claim: Claim | None = None):
         self._engine = engine
-        self._factory = sessionmaker(bind=engine, expire_on_commit=False)
+        self._factory = _session_factory(engine)
         self._write = write
         self._claim = claim
         self.session: Session | None = None

@@ -9,6 +9,7 @@ from maadan.http.deps import UoW
 from maadan.http.errors import PAGE_TAG
 from maadan.http.security import CurrentUser
 from maadan import overview
+from maadan.cadastre import views
 from maadan.cadastre.caches import jurisdictions
 from maadan.web.templating import NavLink, render
 
@@ -30,5 +31,7 @@ def favicon() -> Response:
 
 
 @router.get("/map")
-def map_page(request: Request, q: str | None = None) -> Response:
-    return render(request, "map.html", {"q": (q or "")[:100], "jurisdictions": jurisdictions()})
+def map_page(request: Request, uow: UoW, q: str | None = None) -> Response:
+    bounds = views.map_bounds(uow)
+    return render(request, "map.html", {"q": (q or "")[:100], "jurisdictions": jurisdictions(),
+                                        "bounds": ",".join(f"{v:.6f}" for v in bounds) if bounds else ""})

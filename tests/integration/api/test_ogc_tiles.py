@@ -4,6 +4,8 @@ ETag/304, and PostGIS's tiles (ST_AsMVT) against the in-process encoder on the s
 
 from __future__ import annotations
 
+import json
+
 import mapbox_vector_tile
 import morecantile
 import numpy as np
@@ -202,11 +204,10 @@ def test_postgis_and_in_process_tiles_agree(ogc_db, client, centre, collection, 
         c = tiles.tiled(collection)
         t = TMS.tile(*(lonlat or centre), z)
         address = tiles.TileAddress(t.z, t.x, t.y)
-        seq = tiles.register_sequence(uow)
         engines = ["python"] + (["postgis"] if ogc_db.backend == "postgresql" else [])
         decoded = {}
         for name in engines:
-            body = tiles.build_tile(uow, c, address, seq, engine=name)
+            body = tiles.build_tile(uow, c, address, engine=name)
             decoded[name] = {(f["properties"].get("number") or f["properties"]["name"]): f
                              for f in mapbox_vector_tile.decode(body)[collection]["features"]}
         python = decoded["python"]
@@ -248,3 +249,89 @@ def test_large_tiles_go_gzip_compressed_to_clients_that_accept_it(client):
     assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
     assert packed.content == plain.content  # the client undoes the gzip
     assert int(packed.headers["content-length"]) < len(plain.content)
+
+
+# --- the in-process layer follows changes (issue 12 item 1) ------------------------------------
+
+@pytest.fixture
+def changing_db(ogc_db, tmp_path):  # noqa: F811
+    from tests.conftest import Database
+
+    db = Database(ogc_db.backend, tmp_path, template=ogc_db)
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": db.url}))
+    with UnitOfWork(engine, write=True) as uow:  # the fixture wrote its applications past the counter
+        uow.cadastre.lock("PK-BA")
+        uow.cadastre.set_last_application("PK-BA", 1000)
+        uow.commit()
+    engine.dispose()
+    yield db
+    db.close()
+
+
+def _fresh(uow, collection: str, t: tiles.TileAddress) -> bytes:
+    """The tile from a layer read afresh from the store (no cache, no change applied)."""
+    layer = tiles._Layer(tiles._Base.of(tiles._stored_items(uow, collection)))
+    return tiles.encode(layer, collection, t)
+
+
+@pytest.mark.parametrize("compact_min", [tiles.COMPACT_MIN, 0])
+def test_the_in_process_layer_follows_filings_grants_and_relinquishments(changing_db, centre, monkeypatch,
+                                                                         compact_min):
+    """Tiles after each change equal tiles from a fresh build; the layer is caught up from the
+    change log, never read again; a cached tile away from the change stays cached."""
+    from datetime import UTC, datetime
+
+    from maadan.cadastre import service
+    from maadan.cadastre.model import Holder
+    from tests.integration.cadastre.conftest import square
+
+    monkeypatch.setattr(tiles, "COMPACT_MIN", compact_min)  # 0: every change also compacts the layer
+    if compact_min == 0:
+        monkeypatch.setattr(tiles, "COMPACT_FRACTION", 0.0)
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": changing_db.url}))
+    try:
+        uow = UnitOfWork(engine)
+        near = [tiles.TileAddress(t.z, t.x, t.y) for z in (6, 9, 12) for t in [TMS.tile(64.02, 28.82, z)]]
+        t = TMS.tile(*centre, 12)
+        far = tiles.TileAddress(t.z, t.x, t.y)  # demo titles, nowhere near the change
+        far_before = tiles.built_tile(uow, tiles.tiled("titles"), far, engine="python")
+        assert far_before.body
+
+        def served(collection: str, a: tiles.TileAddress) -> bytes:
+            return tiles.build_tile(uow, tiles.tiled(collection), a, engine="python")
+
+        def same_as_fresh() -> None:
+            for collection in ("titles", "applications"):
+                for a in near + [far]:
+                    assert served(collection, a) == _fresh(uow, collection, a), (collection, a)
+
+        same_as_fresh()
+        built = tiles.CACHE.counts["built"]
+        caught_up = tiles.CACHE.counts["caught-up"]
+
+        def day(n: int) -> datetime:
+            return datetime(2026, 3, n, 9, 30, tzinfo=UTC)
+
+        receipt = service.apply(UnitOfWork(engine, write=True), service.ApplicationInput(
+            jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+            holders=(Holder("Tile Test (Pvt) Ltd", 100.0, "PK"),),
+            area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.05)))), actor="test", now=day(2))
+        number = receipt.application.number
+        ref = f"PK-BA/A{number}"
+        assert ref in {f["properties"]["number"] for f in
+                       mapbox_vector_tile.decode(served("applications", near[-1]))["applications"]["features"]}
+        same_as_fresh()
+        for i, action in enumerate(("accept", "review", "offer", "grant"), start=3):
+            _, title = service.decide(UnitOfWork(engine, write=True), "PK-BA", number, action, "test", now=day(i))
+        same_as_fresh()
+        got = mapbox_vector_tile.decode(served("titles", near[-1]))["titles"]["features"]
+        assert title.number in {f["properties"]["number"] for f in got}
+        assert not mapbox_vector_tile.decode(served("applications", near[-1]))  # granted: no longer pending
+        service.title_action(UnitOfWork(engine, write=True), title.number, "relinquish", "test",
+                             area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.03))), now=day(9))
+        same_as_fresh()
+        assert tiles.CACHE.counts["built"] == built  # no layer was read again ...
+        assert tiles.CACHE.counts["caught-up"] > caught_up  # ... each change was applied
+        assert tiles.built_tile(uow, tiles.tiled("titles"), far, engine="python") is far_before  # still cached
+    finally:
+        engine.dispose()

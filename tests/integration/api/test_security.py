@@ -257,8 +257,19 @@ def test_script_strings_are_stored_verbatim_and_escaped_on_every_page(site):
     queue = officer.get("/cadastre/queue")
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Mining" in queue.text
     assert "&#34;&gt;&lt;img src=x onerror=alert(1)&gt;" in queue.text
+    grant = {"action": "grant", "reason": reason}
     r = site.client.post(f"/api/cadastre/applications/PK-BA/{number}/decisions", headers=site.bearer["officer.one"],
-                         json={"action": "grant", "reason": reason})
+                         json=grant)
+    assert r.status_code == 409 and "is a proposed organisation" in r.json()["message"]  # not in the directory
+    proposals = officer.get("/cadastre/accounts").text
+    assert "&lt;script&gt;alert(1)&lt;/script&gt; Mining" in proposals and not any(t in proposals for t in RAW_TAGS)
+    from maadan.organisations.model import slug
+    from maadan.portal import service as portal
+    from maadan.store.uow import UnitOfWork
+
+    portal.decide_proposal(UnitOfWork(site.engine, write=True), slug(name), "user:officer.one")
+    r = site.client.post(f"/api/cadastre/applications/PK-BA/{number}/decisions", headers=site.bearer["officer.one"],
+                         json=grant)
     assert r.status_code == 200 and r.json()["title"], r.text
     title = r.json()["title"]
     assert site.client.get(f"/api/cadastre/titles/{title}").json()["holders"][0]["name"] == name
@@ -332,6 +343,7 @@ CADASTRE_ROUTES = {
     ("POST", "/cadastre/default-notice"): "officer",
     ("GET", "/cadastre/accounts"): "officer",
     ("POST", "/cadastre/accounts/{username}"): "officer",
+    ("POST", "/cadastre/proposals/{proposal_id}"): "officer",
 }
 CADASTRE_PREFIXES = ("/api/cadastre", "/api/audit", "/cadastre")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 import pytest
+import sqlalchemy as sa
 
 from tests.conftest import CLI, Database
 
@@ -23,13 +24,31 @@ def _stages(err: str) -> dict[str, str]:
     return out
 
 
-def test_demo_and_import_report_progress_and_write_every_title(copy_cli, seeded_db, tmp_path, capsys, monkeypatch):
+def _planner_knows_the_titles(url: str) -> int:
+    """How many title rows the database's planner statistics say there are (0: never analysed)."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "postgresql":
+                return int(conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE relname = 'title'")).scalar())
+            stat = conn.execute(sa.text("SELECT stat FROM sqlite_stat1 WHERE tbl = 'title' AND idx IS NOT NULL"
+                                        " LIMIT 1")).scalar()
+            return int(stat.split()[0]) if stat else 0
+    finally:
+        engine.dispose()
+
+
+def test_demo_and_import_report_progress_and_write_every_title(copy_cli, seeded_copy, seeded_db, tmp_path, capsys,
+                                                                 monkeypatch):
     code, out, err = copy_cli("demo", "cadastre", "--titles", str(TITLES), "--json")
     assert code == 0, err
     assert json.loads(out)["titles"] == TITLES  # stdout is the JSON alone
     assert _stages(err) == {"generating": f"{TITLES}/{TITLES}", "writing": f"{TITLES}/{TITLES}"}
+    assert _planner_knows_the_titles(seeded_copy.url) == TITLES  # ANALYZE ran after the bulk write
+    monkeypatch.setattr("maadan.store.cadastre_repository._BULK_CHUNK", 500)  # holders read 500 ids at a time
     listed = copy_cli.json("cadastre", "titles", "--limit", "5000")
     assert listed["total"] == TITLES
+    monkeypatch.setattr("maadan.cadastre.exchange.EXPORT_CHUNK", 500)  # the export reads pages of 500, 500, 200
     assert copy_cli("cadastre", "export", str(tmp_path / "all.gpkg"))[0] == 0
 
     other = Database(seeded_db.backend, tmp_path, template=seeded_db)
@@ -38,6 +57,7 @@ def test_demo_and_import_report_progress_and_write_every_title(copy_cli, seeded_
         code, out, err = target("cadastre", "import", str(tmp_path / "all.gpkg"), "--json")
         assert code == 0, err
         assert json.loads(out) == {"imported": TITLES, "kind": "titles"}
+        assert _planner_knows_the_titles(other.url) == TITLES
         assert _stages(err) == {"reading": f"{TITLES}/{TITLES}", "checking": f"{TITLES}/{TITLES}",
                                 "writing": f"{TITLES}/{TITLES}"}
         mine = {t["number"]: t for t in listed["items"]}

@@ -14,8 +14,11 @@ GONE = "postgresql+psycopg://maadan@127.0.0.1:9/gone"  # port 9 (discard): conne
 def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
     app = create_app(load_settings({"MAADAN_DATABASE_URL": seeded_db.url}))
     with TestClient(app, raise_server_exceptions=False) as client:
-        app.state.engine.dispose()
-        app.state.engine = create_engine(GONE, connect_args={"connect_timeout": 2})
+        # The app's own engine is left to its lifespan, which disposes it after the warm-up thread ends. Disposing
+        # it here, while that thread held a connection, orphaned the connection: an idle session on the read-only
+        # seeded database until garbage collection, and a later copy of that database was refused ("being
+        # accessed by other users").
+        gone = app.state.engine = create_engine(GONE, connect_args={"connect_timeout": 2})
         for method, url, headers in (("GET", "/api/minerals", {}), ("GET", "/api/cadastre/titles", {}),
                                      ("POST", "/api/cadastre/check", {"Idempotency-Key": "k-1"})):
             r = client.request(method, url, headers=headers, json={} if method == "POST" else None)
@@ -24,3 +27,4 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
             assert r.headers["x-request-id"]
         page = client.get("/minerals", headers={"Accept": "text/html"})
         assert page.status_code == 503 and "text/html" in page.headers["content-type"]
+    gone.dispose()

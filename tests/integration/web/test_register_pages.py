@@ -7,12 +7,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from datetime import datetime, timedelta, timezone
 
 import pyogrio
 import pytest
 
 from maadan.cadastre import service as cadastre
+from maadan.cadastre import statistics
 from maadan.cadastre.model import Holder
 from tests.integration.web.conftest import square
 
@@ -93,3 +95,26 @@ def test_statistics_count_real_applications_and_decisions(web):
     refused = next(r for r in data if r[0] == "days to decision" and r[1] == "refused")
     assert 2.9 < float(refused[3]) < 3.2  # filed three days before the refusal
     assert any(r[0] == "area granted (synthetic demo titles)" for r in data)
+
+
+def test_statistics_summed_by_the_store_equal_a_read_of_every_title(web):
+    """The figures come from the store's sums (a national register has a million titles), and equal
+    what reading every title and event gives: real titles by state, synthetic ones apart, area
+    granted per year, decisions."""
+    app = file_with_private_owner(web)
+    for action in ("accept", "review", "offer", "grant"):
+        cadastre.decide(web.uow(True), "PK-BA", app.number, action, "user:o")
+    s = statistics.register_statistics(web.uow())
+    with web.uow() as u:
+        titles = u.cadastre.titles()
+        decisions = Counter(statistics.DECISIONS[e.kind] for e in u.cadastre.events() if e.kind in statistics.DECISIONS)
+    real = [t for t in titles if not t.synthetic]
+    assert len(real) == 1 and s.synthetic_titles == len(titles) - 1 == 50
+    assert s.titles == dict(Counter(t.state for t in real))
+    for figures, chosen in ((s.area_granted, real), (s.area_granted_synthetic, [t for t in titles if t.synthetic])):
+        years = sorted({str(t.granted_on.year) for t in chosen})
+        assert list(figures) == years
+        for y in years:
+            assert figures[y] == pytest.approx(sum(t.area_km2 for t in chosen if str(t.granted_on.year) == y))
+    assert s.decisions == dict(decisions) == {"granted": 1}
+    assert sum(m.invoiced for m in s.fees.values()) > 0  # the real application's fee is counted

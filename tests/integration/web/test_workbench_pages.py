@@ -154,3 +154,24 @@ def test_title_actions_confirm_first(web):
         assert u.cadastre.title(title.number).state == "surrendered"
     assert web.client.post("/cadastre/title-action", data={"number": "PK-BA/EL/1900/0001", "action": "renew",
                                                            "csrf_token": token}).status_code == 404
+
+
+def test_mine_reads_only_its_own_titles_and_equals_a_read_of_every_title(web):
+    """/cadastre/mine at a million titles: the organisation's titles come from its holdings and its
+    granted applications (indexed look-ups), and what falls due from those titles alone; the same
+    as filtering a read of every title and of everything due."""
+    from maadan.cadastre import workbench
+    from maadan.cadastre.money import due
+
+    title = _granted(web)
+    user = web.user("own.mine", "applicant", "chagai-minerals")
+    today = T0.date()
+    mine = workbench.mine(web.uow(), user, today=today)
+    with web.uow() as u:
+        everything = u.cadastre.titles()
+    granted = {a.number for a in mine.applications if a.state == "granted"}
+    assert [t.number for t in mine.titles] == sorted(
+        t.number for t in everything if t.jurisdiction == "PK-BA" and t.application_number in granted) == [title.number]
+    refs = {title.number} | {a.ref for a in mine.applications}
+    assert mine.due and mine.due == [i for i in due(web.uow(), 90, today=today) if i.ref in refs and i.kind != "notice"]
+    assert due(web.uow(), 90, today=today, refs=set()) == []

@@ -65,3 +65,22 @@ def test_tile_addresses_and_bounds_agree_with_morecantile():
         tiles.parse_tile("WebMercatorQuad", "2", "x", "0")
     with pytest.raises(NotFound):
         tiles.parse_tile("WorldCRS84Quad", "2", "0", "0")
+
+
+def test_the_numpy_protobuf_writer_round_trips_every_value_kind_and_large_ids():
+    """ogc/mvt.py writes the layer's bytes itself: varints of 1 to 9 bytes, every value kind, a
+    feature without properties, and unicode, decoded by mapbox-vector-tile."""
+    from maadan.ogc import mvt
+
+    for v in (0, 1, 127, 128, 300, 2**21, 2**35 + 7, 2**63 - 1):
+        flat, n = mvt.varints(np.array([v], dtype=np.uint64))
+        assert flat.tobytes() == mvt.varint(v) and n[0] == len(mvt.varint(v))
+    geoms = np.array([shapely.Point(1, 2), shapely.box(10, 10, 4000, 4090), shapely.Point(0, 0)], dtype=object)
+    props = [{"s": "Quetta – کوئٹہ", "n": -123456789, "f": 0.1, "b": False},
+             {"s": "x" * 300, "n": 2**40, "b": True}, {}]
+    ids = np.array([2**40 + 1, 7, 128])
+    got = decode(tiles.encode_layer("t", geoms, props, ids))
+    assert [f["id"] for f in got] == ids.tolist()
+    assert [f["properties"] for f in got] == props
+    assert [f["geometry"]["type"] for f in got] == ["Point", "Polygon", "Point"]
+    assert shapely.geometry.shape(got[1]["geometry"]).equals(geoms[1])

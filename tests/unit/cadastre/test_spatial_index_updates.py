@@ -70,3 +70,23 @@ def test_compaction_is_due_when_the_added_part_grows():
     assert grown.needs_compaction()
     compact = grown.compacted()
     assert compact.pending == 0 and len(compact) == len(grown) == 100 + SpatialIndex.COMPACT_MIN + 1
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.dictionaries(keys, geometries, max_size=12), steps)
+def test_an_index_built_from_arrays_equals_one_built_from_pairs(items, changes):
+    """`from_arrays` (a server's start at a million titles: no Python step per item) builds the same
+    index as the constructor, and updates it the same way."""
+    import numpy as np
+
+    pairs = list(items.items())
+    key_array = np.empty(len(pairs), dtype=object)
+    key_array[:] = [k for k, _ in pairs]
+    geoms = np.empty(len(pairs), dtype=object)
+    geoms[:] = [g for _, g in pairs]
+    a, b = SpatialIndex.from_arrays(key_array, geoms), SpatialIndex(pairs)
+    for removed, added in [([], [])] + changes:
+        a, b = a.updated(removed, added), b.updated(removed, added)
+        assert a.keys() == b.keys()
+        assert [a.conflicts(p) for p in PROBES] == [b.conflicts(p) for p in PROBES]
+        assert a.bulk_conflicts(PROBES) == b.bulk_conflicts(PROBES)

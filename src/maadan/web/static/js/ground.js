@@ -1,7 +1,8 @@
 /* Finding ground on the public map (issue 16 item 6), on the MaadanMap (maadan-map.js): a scale bar,
    the pointer's coordinates, the international border labelled, populated places (GeoNames), and the
    ground still available in a jurisdiction (its boundary minus active titles, pending applications
-   and reserved areas, computed by the server). Labels are HTML markers: the map loads no glyphs. */
+   and reserved areas, computed by the server). Labels are HTML markers: the map loads no glyphs;
+   place names show by size as the map zooms in. Every layer is in the map's layer switcher. */
 (function () {
   "use strict";
   var view = window.maadanView;
@@ -23,12 +24,35 @@
   map.on("mousemove", function (e) { showCoords(e.lngLat); });
   map.on("moveend", function () { showCoords(map.getCenter()); });  // keyboard users: the centre
 
-  function label(lngLat, text, className) {
+  var BORDER = "International border";
+  var PLACES = "Populated places (GeoNames)";
+
+  function label(lngLat, text, className, group) {
     var el = document.createElement("div");
     el.className = className;
     el.textContent = text;
-    return new gl.Marker({ element: el, anchor: className === "place-label" ? "left" : "center" }).setLngLat(lngLat).addTo(map);
+    el.setAttribute("data-map-group", group);
+    if (view.hidden && view.hidden[group]) { el.classList.add("group-hidden"); }
+    new gl.Marker({ element: el, anchor: className === "place-label" ? "left" : "center" }).setLngLat(lngLat).addTo(map);
+    // A label, not a control: no tab stop or "Map marker" button per place (the names are in the search
+    // and in each place's popup).
+    el.removeAttribute("role");
+    el.removeAttribute("tabindex");
+    el.setAttribute("aria-hidden", "true");
+    return el;
   }
+
+  // Place names by size and zoom, so that the map stays legible: the biggest cities at the country
+  // view, towns of 50,000 and more from zoom 6, every place bundled (15,000 and more) from zoom 8.
+  function minPopulation(zoom) {
+    return zoom >= 8 ? 0 : zoom >= 6.5 ? 50000 : zoom >= 5.5 ? 150000 : 500000;
+  }
+  var placeLabels = [];
+  function showPlaceLabels() {
+    var least = minPopulation(map.getZoom());
+    placeLabels.forEach(function (pl) { pl.el.classList.toggle("zoom-hidden", pl.population < least); });
+  }
+  map.on("zoomend", showPlaceLabels);
 
   function placePopup(p) {
     return '<div class="popup"><strong>' + M.esc(p.name) + "</strong><br>" +
@@ -60,20 +84,24 @@
 
   view.ready.then(function () {
     view.addGeoJSONLayer("border", "/api/reference/border", { kind: "line", color: "#8b0000", width: 2.5, dashed: true,
-                                                              label: "International border" });
+                                                              label: BORDER });
     M.getJSON("/api/reference/border").then(function (f) {
-      f.properties.label_points.forEach(function (pt) { label(pt, "International border", "border-label"); });
+      f.properties.label_points.forEach(function (pt) { label(pt, "International border", "border-label", BORDER); });
     });
     view.addGeoJSONLayer("available-ground", empty, { kind: "fill", color: "#2ea043", opacity: 0.3, popup: availablePopup,
                                                        label: "Available ground" });
     view.addGeoJSONLayer("places", "/api/places", { kind: "circle", color: "#222222", radius: 3.5, popup: placePopup,
-                                                    label: "Populated places (GeoNames)" });
+                                                    label: PLACES });
     M.getJSON("/api/places").then(function (fc) {
       fc.features.forEach(function (f) {
-        if (f.properties.population >= 500000) { label(f.geometry.coordinates, f.properties.name, "place-label"); }
+        placeLabels.push({ population: f.properties.population || 0,
+                           el: label(f.geometry.coordinates, f.properties.name, "place-label", PLACES) });
       });
+      showPlaceLabels();
     });
-    loadAvailable();
+    // Once the titles in view are drawn: the available ground of a large cadastre is a large
+    // computation and a large body, which would otherwise hold up the first drawing of the map.
+    map.once("idle", function () { loadAvailable(); });
   });
   if (select) { select.addEventListener("change", loadAvailable); }
   window.maadanGround = { loadAvailable: loadAvailable };

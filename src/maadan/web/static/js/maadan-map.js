@@ -8,7 +8,8 @@
          cadastre: true    the tiled layers (boundaries, reserved areas, titles, applications)
          sites: true       deposits and projects (GeoJSON from /ogc/collections/deposits/items)
          legend: true, switcher: true, popups: true
-         bounds: [west, south, east, north]   the first view (else the titles' extent, else Pakistan)
+         bounds: [west, south, east, north]   the first view (else the element's data-bounds, else the
+                                              titles' extent from the collection, else Pakistan)
          baseTiles: a raster tile URL template ({z}/{x}/{y}, {s}); default: the element's data-tile-url
      m.map                          the maplibregl.Map
      m.ready                        a Promise, resolved once the style is loaded and the first view set
@@ -57,14 +58,16 @@
       { id: "reserved-line", type: "line", source: "reserved-areas", "source-layer": "reserved-areas",
         paint: { "line-color": "#444444", "line-width": 1 } },
       { id: "titles-fill", type: "fill", source: "titles", "source-layer": "titles", filter: isArea,
-        paint: { "fill-color": typeColour, "fill-opacity": ["case", active, 0.3, 0.05] } },
+        paint: { "fill-color": typeColour, "fill-opacity": ["case", active, 0.3, 0.12] } },
       // Below zoom 10 a title is a few pixels: its fill's own outline draws it; a line layer there would
       // only double the work of drawing 100,000 of them.
       { id: "titles-line", type: "line", source: "titles", "source-layer": "titles", filter: ["all", isArea, active],
         minzoom: 10,
         paint: { "line-color": typeColour, "line-width": 1.2, "line-opacity": 0.9 } },
+      // Ended titles are outlined dashed from zoom 8; below, their fainter fill draws them. Each
+      // layer reads every feature of a tile again, and a low-zoom tile holds 100,000 of them.
       { id: "titles-line-ended", type: "line", source: "titles", "source-layer": "titles",
-        filter: ["all", isArea, ["!", active]],
+        filter: ["all", isArea, ["!", active]], minzoom: 8,
         paint: { "line-color": typeColour, "line-width": 1, "line-opacity": 0.9, "line-dasharray": [3, 3] } },
       { id: "titles-point", type: "circle", source: "titles", "source-layer": "titles", filter: isPoint,
         paint: { "circle-color": typeColour, "circle-radius": 2, "circle-opacity": ["case", active, 0.9, 0.4] } },
@@ -163,6 +166,9 @@
     };
   }
 
+  /* The layer switcher: one checkbox per group of style layers (handle.groups), rows added as pages
+     add labelled layers (handle.refreshSwitcher). A group also hides the HTML labels of the map (markers
+     whose element has data-map-group="<label>"). */
   function switcherControl(handle) {
     return {
       onAdd: function (map) {
@@ -173,21 +179,23 @@
         var summary = document.createElement("summary");
         summary.textContent = "Layers";
         details.appendChild(summary);
-        Object.keys(handle.groups).forEach(function (label) {
-          var id = "layer-" + label.toLowerCase().replace(/[^a-z]+/g, "-");
-          var row = document.createElement("div");
+        var rendered = {};
+        function row(label) {
+          var id = "layer-" + label.toLowerCase().replace(/[^a-z]+/g, "-").replace(/-+$/, "");
+          var line = document.createElement("div");
           var box = document.createElement("input");
-          box.type = "checkbox"; box.id = id; box.checked = true;
+          box.type = "checkbox"; box.id = id; box.checked = !handle.hidden[label];
           var name = document.createElement("label");
           name.htmlFor = id; name.textContent = label;
-          box.addEventListener("change", function () {
-            handle.groups[label].forEach(function (layer) {
-              if (map.getLayer(layer)) { map.setLayoutProperty(layer, "visibility", box.checked ? "visible" : "none"); }
-            });
-          });
-          row.appendChild(box); row.appendChild(name);
-          details.appendChild(row);
-        });
+          box.addEventListener("change", function () { handle.setGroupVisible(label, box.checked); });
+          line.appendChild(box); line.appendChild(name);
+          details.appendChild(line);
+          rendered[label] = true;
+        }
+        handle.refreshSwitcher = function () {
+          Object.keys(handle.groups).forEach(function (label) { if (!rendered[label]) { row(label); } });
+        };
+        handle.refreshSwitcher();
         div.appendChild(details);
         this._div = div;
         return div;
@@ -230,15 +238,30 @@
   function create(container, options) {
     options = options || {};
     if (options.baseTiles === undefined) { options.baseTiles = container.getAttribute("data-tile-url") || null; }
+    var given = (container.getAttribute("data-bounds") || "").split(",").map(Number);
+    if (!options.bounds && given.length === 4 && given.every(isFinite)) {  // the page knows the first view
+      options.bounds = given;
+      options.padding = 10;
+    }
     window.maplibregl.setWorkerUrl(WORKER);
     var map = new window.maplibregl.Map({
       container: container, style: style(options), bounds: options.bounds || PAKISTAN,
+      fitBoundsOptions: { padding: options.padding || 0 },
       attributionControl: { compact: true }, dragRotate: false, pitchWithRotate: false, maxPitch: 0,
       fadeDuration: 0, localIdeographFontFamily: false
     });
     map.touchZoomRotate.disableRotation();
     map.keyboard.disableRotation();
-    var handle = { map: map, groups: {}, popups: {} };
+    var handle = { map: map, groups: {}, popups: {}, hidden: {} };
+    handle.setGroupVisible = function (label, visible) {
+      handle.hidden[label] = !visible;
+      (handle.groups[label] || []).forEach(function (layer) {
+        if (map.getLayer(layer)) { map.setLayoutProperty(layer, "visibility", visible ? "visible" : "none"); }
+      });
+      container.querySelectorAll("[data-map-group]").forEach(function (el) {
+        if (el.getAttribute("data-map-group") === label) { el.classList.toggle("group-hidden", !visible); }
+      });
+    };
     if (options.cadastre !== false) { Object.keys(GROUPS).forEach(function (k) { handle.groups[k] = GROUPS[k]; }); }
     map.addControl(new window.maplibregl.NavigationControl({ showCompass: false }), "top-left");
     var popup = new window.maplibregl.Popup({ maxWidth: "320px" });
@@ -267,7 +290,11 @@
         if (o.filter) { layer.filter = o.filter; }
         map.addLayer(layer, o.before);
         if (o.popup) { handle.popups[id] = o.popup; }
-        if (o.label) { handle.groups[o.label] = (handle.groups[o.label] || []).concat([id]); }
+        if (o.label) {
+          handle.groups[o.label] = (handle.groups[o.label] || []).concat([id]);
+          if (handle.hidden[o.label]) { map.setLayoutProperty(id, "visibility", "none"); }
+          if (handle.refreshSwitcher) { handle.refreshSwitcher(); }
+        }
         return id;
       });
     };
@@ -331,7 +358,7 @@
     if (options.sites !== false) {
       sites = getJSON("/ogc/collections/deposits/items?limit=1000").then(function (fc) {
         var popup = M.sitePopup;
-        var label = "Projects and deposits";
+        var label = "Deposits and projects (with location uncertainty)";
         var areas = uncertainty(fc.features);
         handle.siteAreas = areas;
         return Promise.all([

@@ -1,0 +1,149 @@
+"""A Mapbox Vector Tile layer written as protobuf bytes with NumPy, all features at once.
+
+A low-zoom tile of a national cadastre holds 100,000 features; building one protobuf message per
+feature in Python took most of a tile's time. Here every part of every feature (id, tags, type,
+geometry commands) is encoded as varints in arrays, and the parts are interleaved into the
+layer's bytes by index arithmetic. The wire format is the vector tile specification's 2.1
+(`vector_tile.proto`): a Tile holds Layers (field 3); a Layer has name (1), features (2), keys
+(3), values (4), extent (5) and version (15); a Feature has id (1), packed tags (2), type (3) and
+packed geometry (4); a Value holds one of string (1), double (3), sint (6) or bool (7). The
+integration and unit tests decode what this writes with mapbox-vector-tile's decoder.
+"""
+
+from __future__ import annotations
+
+import struct
+from typing import Any
+
+import numpy as np
+
+POINT, POLYGON = 1, 3  # Feature.type
+
+
+def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Protobuf varints of non-negative integers: all their bytes, and each one's byte count."""
+    v = np.asarray(values, dtype=np.uint64)
+    n = np.ones(len(v), dtype=np.int64)
+    rest = v >> np.uint64(7)
+    while rest.any():
+        n += rest > 0
+        rest = rest >> np.uint64(7)
+    out = np.empty(int(n.sum()), dtype=np.uint8)
+    start = np.cumsum(n) - n
+    for k in range(int(n.max()) if len(n) else 0):
+        m = n > k
+        low = (v[m] >> np.uint64(7 * k)) & np.uint64(0x7F)
+        more = (n[m] - 1 > k).astype(np.uint64) << np.uint64(7)
+        out[start[m] + k] = (low | more).astype(np.uint8)
+    return out, n
+
+
+def _per_item(lengths: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
+    """Sum of `lengths` per owner (0..count-1)."""
+    return np.bincount(owner, weights=lengths, minlength=count).astype(np.int64)
+
+
+def interleave(columns: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
+    """Per item i, the bytes of column 0's i-th piece, then column 1's, ...; each column is (all
+    its pieces' bytes in item order, each piece's length)."""
+    lens = np.column_stack([np.asarray(lengths, dtype=np.int64) for _, lengths in columns])
+    ends = np.cumsum(lens.ravel()).reshape(lens.shape)
+    starts = ends - lens
+    out = np.empty(int(lens.sum()), dtype=np.uint8)
+    for j, (flat, lengths) in enumerate(columns):
+        if not len(flat):
+            continue
+        source = np.cumsum(lengths) - lengths
+        out[np.repeat(starts[:, j] - source, lengths) + np.arange(len(flat))] = flat
+    return out
+
+
+def _const(byte: int, count: int) -> tuple[np.ndarray, np.ndarray]:
+    return np.full(count, byte, dtype=np.uint8), np.ones(count, dtype=np.int64)
+
+
+def _packed(values: np.ndarray, owner: np.ndarray, count: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Packed varint fields, one per item: (bytes, byte length per item, varint of that length)."""
+    data, each = varints(values)
+    size = _per_item(each, owner, count)
+    return data, size, size
+
+
+_ONE_BYTE = [bytes((i,)) for i in range(0x80)]
+
+
+def varint(value: int) -> bytes:
+    """One protobuf varint (a non-negative integer), in plain Python: the key and value tables."""
+    if value < 0x80:
+        return _ONE_BYTE[value]
+    out = bytearray()
+    while value > 0x7F:
+        out.append((value & 0x7F) | 0x80)
+        value >>= 7
+    out.append(value)
+    return bytes(out)
+
+
+def _length_delimited(field: int, body: bytes) -> bytes:
+    return bytes([field << 3 | 2]) + varint(len(body)) + body
+
+
+def _value(v: Any) -> bytes:
+    if isinstance(v, bool):
+        return bytes([7 << 3, 1 if v else 0])
+    if isinstance(v, int):
+        return bytes([6 << 3]) + varint((v << 1) ^ (v >> 63))
+    if isinstance(v, float):
+        return bytes([3 << 3 | 1]) + struct.pack("<d", v)
+    return _length_delimited(1, str(v).encode())
+
+
+def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: np.ndarray,
+          command_counts: np.ndarray, props: list[dict[str, Any]]) -> bytes:
+    """One tile holding one layer: feature i has id ids[i], type types[i], the next
+    command_counts[i] geometry integers of `commands`, and the non-None properties of props[i]."""
+    n = len(ids)
+    keys: dict[str, int] = {}
+    values: dict[tuple[type, Any], int] = {}
+    tag_values: list[int] = []
+    tag_counts = np.zeros(n, dtype=np.int64)
+    for i, p in enumerate(props):
+        for k, v in p.items():
+            if v is None:
+                continue
+            ki = keys.setdefault(k, len(keys))
+            vi = values.setdefault((type(v), v), len(values))
+            tag_values += (ki, vi)
+            tag_counts[i] += 2
+    feature_of_tag = np.repeat(np.arange(n), tag_counts)
+    tags, tags_size, _ = _packed(np.array(tag_values, dtype=np.int64), feature_of_tag, n)
+    geometry, geometry_size, _ = _packed(commands, np.repeat(np.arange(n), command_counts), n)
+    id_bytes, id_len = varints(ids)
+    tags_head, tags_head_len = varints(tags_size)
+    geometry_head, geometry_head_len = varints(geometry_size)
+    has_tags = tags_size > 0
+    columns = [
+        _const(1 << 3, n), (id_bytes, id_len),
+        (np.full(int(has_tags.sum()), 2 << 3 | 2, dtype=np.uint8), has_tags.astype(np.int64)),
+        (tags_head[np.repeat(has_tags, tags_head_len)], np.where(has_tags, tags_head_len, 0)),
+        (tags, tags_size),
+        _const(3 << 3, n), (np.asarray(types, dtype=np.uint8), np.ones(n, dtype=np.int64)),
+        _const(4 << 3 | 2, n), (geometry_head, geometry_head_len), (geometry, geometry_size),
+    ]
+    features = interleave(columns)
+    feature_size = sum(lengths for _, lengths in columns)
+    size_bytes, size_len = varints(feature_size)
+    body = interleave([_const(2 << 3 | 2, n), (size_bytes, size_len), (features, feature_size)]).tobytes()
+    out = _length_delimited(1, name.encode()) + body
+    out += b"".join(_length_delimited(3, k.encode()) for k in keys)
+    table = []
+    for kind, v in values:
+        if kind is str:  # most values: inlined
+            text = v.encode()
+            inner = b"\n" + varint(len(text)) + text
+        else:
+            inner = _value(v)
+        table.append(b'"' + varint(len(inner)) + inner)  # field 4, length-delimited
+    out += b"".join(table)
+    out += bytes([5 << 3]) + varint(extent) + bytes([15 << 3, 2])
+    return _length_delimited(3, out)

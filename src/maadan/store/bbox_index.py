@@ -1,0 +1,42 @@
+"""The envelope index of titles and applications (migration 0015): the condition that lets the
+database find the rows whose stored envelope (minx, miny, maxx, maxy) overlaps a box through a
+two-dimensional index instead of a scan.
+
+- PostgreSQL: `box(point(minx, miny), point(maxx, maxy)) && box(...)`, the expression the GiST
+  index ix_<table>_envelope_box is built on (both boxes closed: touching counts, as in the exact
+  test on the columns).
+- SQLite: the row's id is among those the R*Tree <table>_rtree finds (kept in step by triggers;
+  it stores 32-bit floats rounded outward, so it finds a superset).
+
+Callers keep the exact test on the stored envelope beside this condition."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import column, func, select, table as sql_table
+from sqlalchemy.orm import Session
+
+
+def _box(minx: Any, miny: Any, maxx: Any, maxy: Any) -> Any:
+    return func.box(func.point(minx, miny), func.point(maxx, maxy))
+
+
+def overlaps(session: Session, table: Any, bbox: tuple[float, float, float, float]) -> Any:
+    """A condition on `table` (title or application) true for every row whose envelope overlaps
+    `bbox`, answered by the backend's envelope index."""
+    minx, miny, maxx, maxy = (float(v) for v in bbox)
+    c = table.c
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return _box(c.minx, c.miny, c.maxx, c.maxy).op("&&")(_box(minx, miny, maxx, maxy))
+    r = sql_table(f"{table.name}_rtree", column("id"), column("minx"), column("maxx"), column("miny"), column("maxy"))
+    return c.id.in_(select(r.c.id).where(r.c.maxx >= minx, r.c.minx <= maxx, r.c.maxy >= miny, r.c.miny <= maxy))
+
+
+TABLES = ("title", "application")
+
+
+def own_object(name: str) -> bool:
+    """Whether a table or index of that name belongs to this index (migration 0015) rather than to
+    the schema in store/tables.py: the R*Tree tables and their shadow tables, the GiST indexes."""
+    return any(name.startswith(f"{t}_rtree") or name == f"ix_{t}_envelope_box" for t in TABLES)
