@@ -220,3 +220,26 @@ def test_disruption_shortfall_check_reports_every_score_the_split_and_drivers(ac
     assert "On the list but scored low" in out and "Possible single domestic producer" in out
     single = {x["mineral"]: x["on_list"] for x in check["single_producer"]}
     assert single["antimony"] is True and single["iodine"] is False  # US production withheld for both
+
+
+def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_half(acli):
+    data = acli.json("criticality", "--method", "shortfall", "--check", "--variants")
+    rows = {v["variant"]: v for v in data["variants"]}
+    assert set(rows) == {"V0", "V1", "V2", "V3", "V4", "V5"}
+    check = acli.json("criticality", "--method", "shortfall", "--check")
+    assert rows["V0"]["rho_all"] == pytest.approx(check["rank"]["shortfall"]["rho"])  # V0 is §2c as stated
+    assert rows["V0"]["auc"] == pytest.approx(check["auc"]["shortfall"]["auc"])
+    assert rows["V0"]["rho_test"] == pytest.approx(check["split"]["prior_rho"]["test"], abs=1e-4)
+    for v in rows.values():
+        assert v["n_train"] + v["n_test"] == v["n_all"] and 0 <= v["auc"] <= 1
+    best = max(rows.values(), key=lambda v: v["rho_train"])
+    assert data["chosen_on_train"] == best["variant"]  # chosen on train only
+    assert rows["V4"]["n_all"] < rows["V0"]["n_all"]  # the consequence is unknown for many: not filled in
+    # V3 lifts aluminum to bauxite's D and leaves the rest of the V0 scores alone
+    v0 = {p["mineral"]: p["score"] for p in rows["V0"]["rank"]["pairs"]}
+    v3 = {p["mineral"]: p["score"] for p in rows["V3"]["rank"]["pairs"]}
+    assert v3["aluminum"] > v0["aluminum"] and {m for m in v0 if v0[m] != v3[m]} == {"aluminum"}
+    code, out, _ = acli("criticality", "--method", "shortfall", "--check", "--variants")
+    assert code == 0 and "Chosen on the training half only" in out and "Disagree most" in out
+    code, _, err = acli("criticality", "--variants")
+    assert code == 2 and "--variants goes with --method shortfall --check" in err
