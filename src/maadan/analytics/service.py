@@ -624,7 +624,9 @@ def check_variants(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> VariantCh
             "V2": pop(_shortfall_from(inputs, p0, k, spare_capacity=True)),
             "V3": supplyrisk.with_upstream(pop(base)),
             "V4": supplyrisk.damped_consequence(base),
-            "V5": supplyrisk.with_upstream(pop(_shortfall_from(inputs, p0, k, china, spare_capacity=True)))}
+            "V5": supplyrisk.with_upstream(pop(_shortfall_from(inputs, p0, k, china, spare_capacity=True))),
+            "V6": supplyrisk.larger_of(pop(base), pop(_shortfall_from([(replace(r, imports=None), b)
+                                                                       for r, b in inputs], p0, k)))}
     usgs = supplyrisk.load_usgs_rank()
     ranked = [u for u in usgs if u.rank is not None]
     train = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "train"}

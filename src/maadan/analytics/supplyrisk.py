@@ -447,6 +447,7 @@ VARIANTS = {
     "V3": "stages: max of the commodity's D and its upstream MCS commodity's D",
     "V4": "consequence: D x (US consumption value)^0.5, where known",
     "V5": "V1 + V2 + V3",
+    "V6": "origin: max of D over US import shares and D over world production shares",
 }
 
 
@@ -464,3 +465,13 @@ def damped_consequence(scores: Iterable[ShortfallScore], power: float = CONSEQUE
     """V4: D x V^power over the commodities whose D and V are both known."""
     return {s.mineral_id: (s.name, s.score * s.value_musd ** power) for s in scores
             if s.score is not None and s.value_musd is not None and s.value_musd > 0}
+
+
+def larger_of(*pops: Mapping[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
+    """V6: per commodity, the largest score among the populations that score it."""
+    out: dict[str, tuple[str, float]] = {}
+    for pop in pops:
+        for m, (name, x) in pop.items():
+            if m not in out or x > out[m][1]:
+                out[m] = (name, x)
+    return out

@@ -226,7 +226,7 @@ def test_disruption_shortfall_check_reports_every_score_the_split_and_drivers(ac
 def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_half(acli):
     data = acli.json("criticality", "--method", "shortfall", "--check", "--variants")
     rows = {v["variant"]: v for v in data["variants"]}
-    assert set(rows) == {"V0", "V1", "V2", "V3", "V4", "V5"}
+    assert set(rows) == {"V0", "V1", "V2", "V3", "V4", "V5", "V6"}
     check = acli.json("criticality", "--method", "shortfall", "--check")
     assert rows["V0"]["rho_all"] == pytest.approx(check["rank"]["shortfall"]["rho"])  # V0 is §2c as stated
     assert rows["V0"]["auc"] == pytest.approx(check["auc"]["shortfall"]["auc"])
@@ -240,6 +240,8 @@ def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_h
     v0 = {p["mineral"]: p["score"] for p in rows["V0"]["rank"]["pairs"]}
     v3 = {p["mineral"]: p["score"] for p in rows["V3"]["rank"]["pairs"]}
     assert v3["aluminum"] > v0["aluminum"] and {m for m in v0 if v0[m] != v3[m]} == {"aluminum"}
+    v6 = {p["mineral"]: p["score"] for p in rows["V6"]["rank"]["pairs"]}
+    assert all(v6[m] >= v0[m] - 1e-9 for m in v0) and v6["gallium"] > v0["gallium"]  # origin: China's primary Ga
     code, out, _ = acli("criticality", "--method", "shortfall", "--check", "--variants")
     assert code == 0 and "Chosen on the training half only" in out and "Disagree most" in out
     code, _, err = acli("criticality", "--variants")

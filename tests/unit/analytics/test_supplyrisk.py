@@ -131,3 +131,9 @@ def test_variant_stages_take_the_upstream_score_and_consequence_needs_a_known_va
     unknown = sr.score_shortfall(_risk("y"), [], [], withheld=False)
     d = sr.damped_consequence([known, unknown])
     assert set(d) == {"x"} and d["x"][1] == pytest.approx(known.score * 2.0)  # 4 ** 0.5
+
+
+def test_variant_origin_keeps_the_larger_score_of_either_basis():
+    a = {"x": ("X", 0.1), "y": ("Y", 0.5)}
+    b = {"x": ("X", 0.3), "z": ("Z", 0.2)}
+    assert sr.larger_of(a, b) == {"x": ("X", 0.3), "y": ("Y", 0.5), "z": ("Z", 0.2)}
