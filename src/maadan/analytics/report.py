@@ -272,7 +272,7 @@ def variant_check(vc) -> dict[str, Any]:
                 "n_critical": r.auc.n_critical, "n_other": r.auc.n_other,
                 "rank": _rank_json(r.all), "list": _auc_json(r.auc)}
     return {"list": vc.list_id, "method": "docs/analytics.md §2d", "split": vc.split_rule,
-            "chosen_on_train": vc.chosen, "variants": [row(r) for r in vc.rows]}
+            "chosen_on_train": vc.chosen, "variants": [row(r) for r in vc.rows], "resampled": vc.resampled}
 
 
 def shortfall_check(sc) -> dict[str, Any]:

@@ -604,6 +604,7 @@ class VariantCheck:
     chosen: str
     split_rule: str
     list_id: str
+    resampled: dict[str, object]  # the choice over random halvings, a diagnostic (§2d)
 
 
 def check_variants(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> VariantCheck:
@@ -640,4 +641,4 @@ def check_variants(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> VariantCh
                                supplyrisk.list_auc(name, sc, critical)))
     chosen = max(rows, key=lambda r: (r.train.rho if r.train.rho == r.train.rho else -9.0, -int(r.variant[1:])))
     return VariantCheck(rows, chosen.variant, "parity of the first byte of SHA-1 of the mineral id (§2b, unchanged)",
-                        list_id)
+                        list_id, supplyrisk.resampled_choice(pops, usgs))

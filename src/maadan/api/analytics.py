@@ -126,6 +126,7 @@ class VariantCheckOut(Out):
     split: str
     chosen_on_train: str
     variants: list[dict[str, Any]]
+    resampled: dict[str, Any] = Field(description="Diagnostic: the train-half choice over 1,000 random halvings")
 
 
 class LossCheckOut(Out):

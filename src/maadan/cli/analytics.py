@@ -202,6 +202,12 @@ def _criticality_variants(c, list_id: str, json_out: bool) -> None:
     c.out.print(f"Split: {data['split']}. Chosen on the training half only: {chosen['variant']} (train "
                 f"{chosen['rho_train']:.3f}); held-out test half {chosen['rho_test']:.3f} over {chosen['n_test']}.",
                 markup=False)
+    rs = data["resampled"]
+    c.out.print(f"Diagnostic over {rs['draws']} random halvings (seed {rs['seed']}): chosen " + ", ".join(
+        f"{v} {n}x" for v, n in rs["chosen_count"].items()) + f"; test rho of the variant chosen on train, mean "
+        f"{rs['chosen_test_rho']['mean']:.3f} (10-90 %: {rs['chosen_test_rho']['p10']:.3f} to "
+        f"{rs['chosen_test_rho']['p90']:.3f}); held fixed: " + ", ".join(
+            f"{v} {x['mean']:.3f}" for v, x in rs["fixed_test_rho"].items()), markup=False)
     c.out.print(f"Disagree most, {chosen['variant']} (ranks among the {chosen['n_all']} compared): " + "; ".join(
         f"{d['name']} USGS {d['usgs_rank']}, here {d['model_rank']}" for d in chosen["rank"]["disagreements"][:10]),
         markup=False)

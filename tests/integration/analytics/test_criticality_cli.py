@@ -242,7 +242,12 @@ def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_h
     assert v3["aluminum"] > v0["aluminum"] and {m for m in v0 if v0[m] != v3[m]} == {"aluminum"}
     v6 = {p["mineral"]: p["score"] for p in rows["V6"]["rank"]["pairs"]}
     assert all(v6[m] >= v0[m] - 1e-9 for m in v0) and v6["gallium"] > v0["gallium"]  # origin: China's primary Ga
+    rs = data["resampled"]  # the diagnostic over random halvings
+    assert rs["draws"] == 1000 and sum(rs["chosen_count"].values()) == 1000
+    assert set(rs["fixed_test_rho"]) == set(rows)
+    assert all(-1 <= x["p10"] <= x["mean"] <= x["p90"] <= 1 for x in rs["fixed_test_rho"].values())
     code, out, _ = acli("criticality", "--method", "shortfall", "--check", "--variants")
     assert code == 0 and "Chosen on the training half only" in out and "Disagree most" in out
+    assert "random halvings (seed 0)" in out
     code, _, err = acli("criticality", "--variants")
     assert code == 2 and "--variants goes with --method shortfall --check" in err

@@ -137,3 +137,15 @@ def test_variant_origin_keeps_the_larger_score_of_either_basis():
     a = {"x": ("X", 0.1), "y": ("Y", 0.5)}
     b = {"x": ("X", 0.3), "z": ("Z", 0.2)}
     assert sr.larger_of(a, b) == {"x": ("X", 0.3), "y": ("Y", 0.5), "z": ("Z", 0.2)}
+
+
+def test_resampled_choice_finds_the_variant_that_matches_the_order_and_is_seeded():
+    usgs = [sr.UsgsRank(i, f"m{i}", "economic effects", "") for i in range(1, 21)]
+    perfect = {f"m{i}": (f"M{i}", 100.0 - i) for i in range(1, 21)}  # high score = USGS rank 1
+    backwards = {f"m{i}": (f"M{i}", float(i)) for i in range(1, 21)}
+    out = sr.resampled_choice({"A": backwards, "B": perfect}, usgs, draws=50, seed=1)
+    assert out["chosen_count"] == {"A": 0, "B": 50}
+    assert out["fixed_test_rho"]["B"]["mean"] == pytest.approx(1.0)
+    assert out["fixed_test_rho"]["A"]["mean"] == pytest.approx(-1.0)
+    assert out["chosen_test_rho"]["mean"] == pytest.approx(1.0)
+    assert sr.resampled_choice({"A": backwards, "B": perfect}, usgs, draws=50, seed=1) == out
