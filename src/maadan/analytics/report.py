@@ -264,6 +264,17 @@ def _auc_json(a) -> dict[str, Any]:
             "missed": [[n, _r(s, 6)] for n, s in a.missed], "false_alarms": [[n, _r(s, 6)] for n, s in a.false_alarms]}
 
 
+def variant_check(vc) -> dict[str, Any]:
+    def row(r) -> dict[str, Any]:
+        return {"variant": r.variant, "description": r.description,
+                "rho_all": _r(r.all.rho), "n_all": r.all.n, "rho_train": _r(r.train.rho), "n_train": r.train.n,
+                "rho_test": _r(r.test.rho), "n_test": r.test.n, "auc": _r(r.auc.auc),
+                "n_critical": r.auc.n_critical, "n_other": r.auc.n_other,
+                "rank": _rank_json(r.all), "list": _auc_json(r.auc)}
+    return {"list": vc.list_id, "method": "docs/analytics.md §2d", "split": vc.split_rule,
+            "chosen_on_train": vc.chosen, "variants": [row(r) for r in vc.rows], "resampled": vc.resampled}
+
+
 def shortfall_check(sc) -> dict[str, Any]:
     return {"list": sc.list_id, "method": "docs/analytics.md §2c",
             "rank": {k: _rank_json(r) for k, r in sc.rank.items()},

@@ -490,13 +490,14 @@ def _with_group_inputs(uow: AbstractUnitOfWork, risks: list[MineralRisk]) -> lis
 
 
 def _shortfall_from(inputs: list[tuple[MineralRisk, list[str]]], p_other: float,
-                    k: int) -> list[supplyrisk.ShortfallScore]:
+                    k: int, p_country: dict[str, float] | None = None,
+                    spare_capacity: bool = False) -> list[supplyrisk.ShortfallScore]:
     values = supplyrisk.load_values()
     restrictions = supplyrisk.load_restrictions()
     return supplyrisk.rank_shortfall(
         supplyrisk.score_shortfall(r, values.get(r.mineral_id, []), restrictions,
                                    any(v.us_production_withheld for v in values.get(r.mineral_id, [])),
-                                   p_other, k, borrowed) for r, borrowed in inputs)
+                                   p_other, k, borrowed, p_country, spare_capacity) for r, borrowed in inputs)
 
 
 def _shortfall_inputs(uow: AbstractUnitOfWork) -> list[tuple[MineralRisk, list[str]]]:
@@ -581,3 +582,63 @@ def check_shortfall(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> Shortfal
     single = [(s.mineral_id, s.name, bool(descendants(parents, s.mineral_id) & listed))
               for s in after if s.possible_single_producer]
     return ShortfallCheck(after, rank, auc, drivers, split, list_id, single)
+
+
+# --- Variants of the shortfall score (docs/analytics.md §2d) --------------------------------------------------
+
+@dataclass
+class VariantRow:
+    variant: str
+    description: str
+    all: supplyrisk.RankCheck
+    train: supplyrisk.RankCheck
+    test: supplyrisk.RankCheck
+    auc: supplyrisk.ListAuc
+
+
+@dataclass
+class VariantCheck:
+    """Every §2d variant on every set; the one chosen by rho on the training half only."""
+
+    rows: list[VariantRow]
+    chosen: str
+    split_rule: str
+    list_id: str
+    resampled: dict[str, object]  # the choice over random halvings, a diagnostic (§2d)
+
+
+def check_variants(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> VariantCheck:
+    with uow:
+        listed = {e.mineral_id for e in uow.minerals.entries(list_id=list_id)}
+        parents = {m.id: m.group_id for m in uow.minerals.all()}
+        inputs = _with_group_inputs(uow, _element_tables(uow, _assess_all(uow, None)))
+    if not listed:
+        raise InvalidInput(f"No entries for list {list_id!r}")
+    p0, k = supplyrisk.P_OTHER, supplyrisk.K_PRIOR
+    china = {"china": supplyrisk.P_CHINA}
+
+    def pop(scores: list[supplyrisk.ShortfallScore]) -> dict[str, tuple[str, float]]:
+        return {x.mineral_id: (x.name, x.score) for x in scores if x.score is not None}
+    base = _shortfall_from(inputs, p0, k)
+    pops = {"V0": pop(base),
+            "V1": pop(_shortfall_from(inputs, p0, k, china)),
+            "V2": pop(_shortfall_from(inputs, p0, k, spare_capacity=True)),
+            "V3": supplyrisk.with_upstream(pop(base)),
+            "V4": supplyrisk.damped_consequence(base),
+            "V5": supplyrisk.with_upstream(pop(_shortfall_from(inputs, p0, k, china, spare_capacity=True))),
+            "V6": supplyrisk.larger_of(pop(base), pop(_shortfall_from([(replace(r, imports=None), b)
+                                                                       for r, b in inputs], p0, k)))}
+    usgs = supplyrisk.load_usgs_rank()
+    ranked = [u for u in usgs if u.rank is not None]
+    train = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "train"}
+    test = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "test"}
+    rows = []
+    for v, sc in pops.items():
+        name = f"{v}: {supplyrisk.VARIANTS[v]}"
+        critical = {m for m in sc if descendants(parents, m) & listed}
+        rows.append(VariantRow(v, supplyrisk.VARIANTS[v], supplyrisk.rank_check(name, sc, usgs),
+                               supplyrisk.rank_check(name, sc, usgs, train), supplyrisk.rank_check(name, sc, usgs, test),
+                               supplyrisk.list_auc(name, sc, critical)))
+    chosen = max(rows, key=lambda r: (r.train.rho if r.train.rho == r.train.rho else -9.0, -int(r.variant[1:])))
+    return VariantCheck(rows, chosen.variant, "parity of the first byte of SHA-1 of the mineral id (§2b, unchanged)",
+                        list_id, supplyrisk.resampled_choice(pops, usgs))

@@ -290,11 +290,21 @@ SHORTFALL_METHOD = ("D = sum_i p_i x_i^k with x_i = NIR/100 x e_i (the share of 
 
 
 def shortfall(nir_pct: float, exposure: Sequence[tuple[str, float]], restricted: set[str], p_other: float,
-              residual: float, k: int = K_PRIOR) -> float:
-    """sum_i p_i (NIR/100 x e_i)^k over listed partners; shares as fractions. The unlisted rest counts
-    p_other x NIR/100 x residual when k = 1 and nothing when k > 1 (many small suppliers, §2c)."""
+              residual: float, k: int = K_PRIOR, p_country: Mapping[str, float] | None = None,
+              world: Mapping[str, float] | None = None) -> float:
+    """sum_i p_i (NIR/100 x e_i [x w_i])^k over listed partners; shares as fractions. The unlisted rest counts
+    p_other x NIR/100 x residual when k = 1 and nothing when k > 1 (many small suppliers, §2c).
+    Variants (§2d): `p_country` gives an unrestricting country its own p instead of p_other (V1); `world` damps
+    each partner's shortfall by its share of world production, 1 where unknown (V2)."""
     f = nir_pct / 100.0
-    s = sum((P_RESTRICTED if _norm(c) in restricted else p_other) * (f * e) ** k for c, e in exposure)
+    pc = p_country or {}
+
+    def p(c: str) -> float:
+        return P_RESTRICTED if _norm(c) in restricted else pc.get(_norm(c), p_other)
+
+    def w(c: str) -> float:
+        return 1.0 if world is None else world.get(_norm(c), 1.0)
+    s = sum(p(c) * (f * e * w(c)) ** k for c, e in exposure)
     if k == 1:
         s += p_other * f * max(0.0, residual)
     return s
@@ -339,12 +349,22 @@ def _exposure(risk: MineralRisk) -> tuple[list[tuple[str, float]], float, str, l
     return [], 0.0, "", []
 
 
+def world_shares(risk: MineralRisk) -> dict[str, float] | None:
+    """Each country's share of world production (fraction) from the commodity's MCS world table, or None."""
+    if risk.production is None:
+        return None
+    return {_norm(r.country): r.share_pct / 100.0 for r in risk.production.rows}
+
+
 def score_shortfall(risk: MineralRisk, values: Sequence[Value], restrictions: Sequence[Restriction],
                     withheld: bool, p_other: float = P_OTHER, k: int = K_PRIOR,
-                    borrowed: Sequence[str] = ()) -> ShortfallScore:
-    """D of one commodity (§2c). `risk` may carry inputs borrowed from a group; `borrowed` names them."""
+                    borrowed: Sequence[str] = (), p_country: Mapping[str, float] | None = None,
+                    spare_capacity: bool = False) -> ShortfallScore:
+    """D of one commodity (§2c). `risk` may carry inputs borrowed from a group; `borrowed` names them.
+    `p_country` and `spare_capacity` are the §2d variants V1 and V2 (defaults: §2c as stated)."""
     restricted = {_norm(r.country) for r in restrictions if r.mineral_id == risk.mineral_id}
     exposure, residual, basis, sources = _exposure(risk)
+    world = world_shares(risk) if spare_capacity else None
     missing = []
     if not exposure:
         missing.append("US import shares or world production by country")
@@ -361,8 +381,8 @@ def score_shortfall(risk: MineralRisk, values: Sequence[Value], restrictions: Se
     stages: list[tuple[str, float, float]] = []
     if not missing:
         assert risk.reliance is not None
-        d = shortfall(risk.reliance.value_pct, exposure, restricted, p_other, residual, k)
-        stages = [(b, v, shortfall(v, exposure, restricted, p_other, residual, k))
+        d = shortfall(risk.reliance.value_pct, exposure, restricted, p_other, residual, k, p_country, world)
+        stages = [(b, v, shortfall(v, exposure, restricted, p_other, residual, k, p_country, world))
                   for b, v in nir_bases(risk.reliance).items()]
         sources.append(risk.reliance.source)
         sources.extend(v.source for v in usable)
@@ -412,3 +432,86 @@ def drivers(check: RankCheck, components: Mapping[str, Mapping[str, float | None
         pick = min(rk, key=lambda n: rk[n]) if d.gap < 0 else max(rk, key=lambda n: rk[n])
         out.append(Driver(d.mineral_id, d.name, d.usgs_rank, d.model_rank, pick, rk[pick], check.n))
     return out
+
+
+# --- Variants of the shortfall score (docs/analytics.md §2d), each fixed before it was measured --------------
+
+P_CHINA = 0.3  # V1: China where it does not restrict the commodity
+CONSEQUENCE_POWER = 0.5  # V4
+UPSTREAM = {"aluminum": "bauxite", "titanium": "titanium-mineral-concentrates",
+            "magnesium": "magnesium-compounds", "iron-and-steel": "iron-ore"}  # V3: MCS chapter pairs
+VARIANTS = {
+    "V0": "D as stated (§2c: p0 0.1, k 2)",
+    "V1": "partner risk: China p 0.3 where it does not restrict the commodity",
+    "V2": "spare capacity: partner shortfall x its share of world production",
+    "V3": "stages: max of the commodity's D and its upstream MCS commodity's D",
+    "V4": "consequence: D x (US consumption value)^0.5, where known",
+    "V5": "V1 + V2 + V3",
+    "V6": "origin: max of D over US import shares and D over world production shares",
+}
+
+
+def with_upstream(scores: Mapping[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
+    """V3: a commodity with a scored upstream stage (UPSTREAM) takes the larger D; unknown stays unknown."""
+    out = dict(scores)
+    for m, up in UPSTREAM.items():
+        if m in scores and up in scores:
+            out[m] = (scores[m][0], max(scores[m][1], scores[up][1]))
+    return out
+
+
+def damped_consequence(scores: Iterable[ShortfallScore], power: float = CONSEQUENCE_POWER
+                       ) -> dict[str, tuple[str, float]]:
+    """V4: D x V^power over the commodities whose D and V are both known."""
+    return {s.mineral_id: (s.name, s.score * s.value_musd ** power) for s in scores
+            if s.score is not None and s.value_musd is not None and s.value_musd > 0}
+
+
+def larger_of(*pops: Mapping[str, tuple[str, float]]) -> dict[str, tuple[str, float]]:
+    """V6: per commodity, the largest score among the populations that score it."""
+    out: dict[str, tuple[str, float]] = {}
+    for pop in pops:
+        for m, (name, x) in pop.items():
+            if m not in out or x > out[m][1]:
+                out[m] = (name, x)
+    return out
+
+
+def resampled_choice(pops: Mapping[str, Mapping[str, tuple[str, float]]], usgs: Sequence[UsgsRank],
+                     draws: int = 1000, seed: int = 0) -> dict[str, object]:
+    """Diagnostic of the train-half choice (§2d): over `draws` random halvings of the ranked commodities, how
+    often each variant wins on train (ties: the first in `pops`), and the test rho of the winner and of each
+    variant held fixed (mean, 10th and 90th percentiles; draws where a half has fewer than 3 pairs left out)."""
+    rng = np.random.default_rng(seed)
+    order = {u.mineral_id: u.rank for u in usgs if u.rank is not None}
+    ranked = list(order)
+    names = list(pops)
+    # per variant: which ranked commodities it scores (a mask over `ranked`), their scores and USGS ranks
+    cols = {v: np.array([m in pops[v] for m in ranked]) for v in names}
+    vals = {v: np.array([-pops[v][m][1] if m in pops[v] else 0.0 for m in ranked]) for v in names}
+    usgs_rank = np.array([float(order[m]) for m in ranked])
+
+    def rho(v: str, half: np.ndarray) -> float:
+        sel = half & cols[v]
+        return spearman(vals[v][sel], usgs_rank[sel]) if sel.sum() >= 3 else float("nan")
+    wins = {v: 0 for v in names}
+    chosen_test: list[float] = []
+    fixed: dict[str, list[float]] = {v: [] for v in names}
+    for _ in range(draws):
+        mask = rng.random(len(ranked)) < 0.5
+        tr = {v: rho(v, mask) for v in names}
+        te = {v: rho(v, ~mask) for v in names}
+        for v in names:
+            if te[v] == te[v]:
+                fixed[v].append(te[v])
+        best = max(names, key=lambda v: (tr[v] if tr[v] == tr[v] else -9.0, -names.index(v)))
+        wins[best] += 1
+        if te[best] == te[best]:
+            chosen_test.append(te[best])
+
+    def summary(x: list[float]) -> dict[str, float | int]:
+        a = np.asarray(x)
+        return {"mean": round(float(a.mean()), 4), "p10": round(float(np.percentile(a, 10)), 4),
+                "p90": round(float(np.percentile(a, 90)), 4), "n": int(a.size)}
+    return {"draws": draws, "seed": seed, "chosen_count": wins, "chosen_test_rho": summary(chosen_test),
+            "fixed_test_rho": {v: summary(x) for v, x in fixed.items() if x}}

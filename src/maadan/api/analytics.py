@@ -117,6 +117,18 @@ class ShortfallCheckOut(Out):
                                                   "(possible single producer) and whether each is on the list")
 
 
+class VariantCheckOut(Out):
+    """Each variant of the shortfall score (docs/analytics.md §2d): Spearman rho on all ranked commodities and on
+    each half of the split, ROC AUC against the list, and the variant chosen on the training half only."""
+
+    list: str
+    method: str
+    split: str
+    chosen_on_train: str
+    variants: list[dict[str, Any]]
+    resampled: dict[str, Any] = Field(description="Diagnostic: the train-half choice over 1,000 random halvings")
+
+
 class LossCheckOut(Out):
     """Spearman rho against the USGS 2025 ranking and ROC AUC against the list, before and after, with the split."""
 
@@ -208,6 +220,13 @@ def shortfall(uow: UoW) -> ShortfallOut:
             dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def shortfall_check(uow: UoW) -> ShortfallCheckOut:
     return report.shortfall_check(service.check_shortfall(uow))
+
+
+@router.get("/shortfall/variants", summary="The variants of the shortfall score (docs/analytics.md §2d) against "
+                                           "the USGS 2025 ranking and list, per half of the split",
+            dependencies=COMPUTE, responses=LIMIT_RESPONSES)
+def shortfall_variants(uow: UoW) -> VariantCheckOut:
+    return report.variant_check(service.check_variants(uow))
 
 
 @router.get("/whatif", summary="New world shares, HHI and rank if a project's output (or a figure) is added")

@@ -56,11 +56,18 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                 method: str = typer.Option("composite", "--method", help="composite (HHI x NIR, §1), loss "
                                            "(expected disruption loss, §2b) or shortfall (disruption shortfall, "
                                            "the revised method closer to the USGS 2025 one, §2c)."),
+                variants: bool = typer.Option(False, "--variants", help="With --method shortfall --check: every "
+                                              "variant of docs/analytics.md §2d on every half of the split."),
                 json_out: bool = common.JSON) -> None:
     """Rank minerals by supply risk (production concentration x US import reliance), with every input."""
     c = common.get()
     if method not in ("composite", "loss", "shortfall"):
         raise InvalidInput(f"--method must be composite, loss or shortfall, not {method!r}")
+    if variants and not (method == "shortfall" and check):
+        raise InvalidInput("--variants goes with --method shortfall --check")
+    if variants:
+        _criticality_variants(c, list_id, json_out)
+        return
     if method == "shortfall":
         _criticality_shortfall(c, check, list_id, json_out, mineral)
         return
@@ -175,6 +182,36 @@ def _criticality_loss(c, check: bool, list_id: str, json_out: bool, mineral: str
     c.out.print(t)
     c.out.print(supplyrisk.METHOD + ". Unknown where a figure is withheld or missing (see --json: 'missing').",
                 markup=False)
+
+
+def _criticality_variants(c, list_id: str, json_out: bool) -> None:
+    data = report.variant_check(service.check_variants(c.uow(), list_id))
+    if json_out:
+        _json(data)
+        return
+    t = Table(title=f"Shortfall variants (§2d) against the USGS 2025 order (Spearman) and {list_id} (ROC AUC)",
+              title_justify="left")
+    for col in ("Variant", "rho all (n)", "rho train (n)", "rho test (n)", "AUC", "critical / other"):
+        t.add_column(col, justify="left" if col == "Variant" else "right")
+    for v in data["variants"]:
+        t.add_row(f"{v['variant']}: {v['description']}", f"{v['rho_all']:.3f} ({v['n_all']})",
+                  f"{v['rho_train']:.3f} ({v['n_train']})", f"{v['rho_test']:.3f} ({v['n_test']})",
+                  f"{v['auc']:.3f}", f"{v['n_critical']} / {v['n_other']}")
+    c.out.print(t)
+    chosen = next(v for v in data["variants"] if v["variant"] == data["chosen_on_train"])
+    c.out.print(f"Split: {data['split']}. Chosen on the training half only: {chosen['variant']} (train "
+                f"{chosen['rho_train']:.3f}); held-out test half {chosen['rho_test']:.3f} over {chosen['n_test']}.",
+                markup=False)
+    rs = data["resampled"]
+    c.out.print(f"Diagnostic over {rs['draws']} random halvings (seed {rs['seed']}): chosen " + ", ".join(
+        f"{v} {n}x" for v, n in rs["chosen_count"].items()) + f"; test rho of the variant chosen on train, mean "
+        f"{rs['chosen_test_rho']['mean']:.3f} (10-90 %: {rs['chosen_test_rho']['p10']:.3f} to "
+        f"{rs['chosen_test_rho']['p90']:.3f}); held fixed: " + ", ".join(
+            f"{v} {x['mean']:.3f}" for v, x in rs["fixed_test_rho"].items()), markup=False)
+    c.out.print(f"Disagree most, {chosen['variant']} (ranks among the {chosen['n_all']} compared): " + "; ".join(
+        f"{d['name']} USGS {d['usgs_rank']}, here {d['model_rank']}" for d in chosen["rank"]["disagreements"][:10]),
+        markup=False)
+    c.out.print("Method: docs/analytics.md §2d (stated before measuring).")
 
 
 def _criticality_shortfall(c, check: bool, list_id: str, json_out: bool, mineral: str | None) -> None:

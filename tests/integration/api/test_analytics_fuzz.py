@@ -14,7 +14,7 @@ DERANDOMIZE = os.environ.get("MAADAN_FUZZ_RANDOM") != "1"  # reproducible in CI 
 def test_no_server_error_on_any_analytics_endpoint(read_client):
     schema = schemathesis.openapi.from_asgi("/openapi.json", read_client.app).include(path_regex="^/api/analytics/")
     operations = [r.ok() for r in schema.get_all_operations()]
-    assert len(operations) == 15
+    assert len(operations) == 16  # + GET /api/analytics/shortfall/variants (§2d)
     assert {"/api/analytics/shortfall", "/api/analytics/shortfall/check"} <= {op.path for op in operations}
     for op in operations:
         @given(case=op.as_strategy())

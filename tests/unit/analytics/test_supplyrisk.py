@@ -102,3 +102,50 @@ def test_drivers_name_the_input_pulling_in_the_direction_of_the_error():
     assert (by["a"].driver, by["a"].driver_rank, by["a"].of) == ("value", 1, 3)
     # c is ranked too low (3rd, USGS 1st): its least risky input is its value (3rd of 3)
     assert (by["c"].driver, by["c"].driver_rank) == ("value", 3)
+
+
+def test_variant_partner_risk_and_spare_capacity_change_only_what_they_name():
+    exp = [("China", 0.6), ("Canada", 0.3)]
+    base = sr.shortfall(80, exp, set(), 0.1, 0.1, 2)
+    # V1: China (not restricting) at 0.3, Canada stays at p_0
+    assert sr.shortfall(80, exp, set(), 0.1, 0.1, 2, {"china": 0.3}) == pytest.approx(
+        0.3 * 0.48 ** 2 + 0.1 * 0.24 ** 2)
+    # a restricting China keeps p = 1 whatever V1 says
+    assert sr.shortfall(80, exp, {"china"}, 0.1, 0.1, 2, {"china": 0.3}) == pytest.approx(
+        sr.shortfall(80, exp, {"china"}, 0.1, 0.1, 2))
+    # V2: each partner's shortfall times its world share; a partner missing from the world table counts 1
+    assert sr.shortfall(80, exp, set(), 0.1, 0.1, 2, world={"china": 0.5}) == pytest.approx(
+        0.1 * (0.48 * 0.5) ** 2 + 0.1 * 0.24 ** 2)
+    assert sr.shortfall(80, exp, set(), 0.1, 0.1, 2, world={}) == pytest.approx(base)
+
+
+def test_variant_stages_take_the_upstream_score_and_consequence_needs_a_known_value():
+    scores = {"aluminum": ("Aluminum", 0.007), "bauxite": ("Bauxite", 0.015), "titanium": ("Titanium", 0.05),
+              "titanium-mineral-concentrates": ("Ti conc.", 0.02), "magnesium": ("Magnesium", 0.07)}
+    up = sr.with_upstream(scores)
+    assert up["aluminum"] == ("Aluminum", 0.015) and up["titanium"] == ("Titanium", 0.05)
+    assert up["magnesium"] == ("Magnesium", 0.07)  # upstream not scored: unchanged
+    assert "iron-and-steel" not in up  # unknown stays unknown
+    v = sr.Value("x", "", 1000.0, 2.0, 4.0, "", "src")
+    known = sr.score_shortfall(_risk(), [v], [], withheld=False)
+    unknown = sr.score_shortfall(_risk("y"), [], [], withheld=False)
+    d = sr.damped_consequence([known, unknown])
+    assert set(d) == {"x"} and d["x"][1] == pytest.approx(known.score * 2.0)  # 4 ** 0.5
+
+
+def test_variant_origin_keeps_the_larger_score_of_either_basis():
+    a = {"x": ("X", 0.1), "y": ("Y", 0.5)}
+    b = {"x": ("X", 0.3), "z": ("Z", 0.2)}
+    assert sr.larger_of(a, b) == {"x": ("X", 0.3), "y": ("Y", 0.5), "z": ("Z", 0.2)}
+
+
+def test_resampled_choice_finds_the_variant_that_matches_the_order_and_is_seeded():
+    usgs = [sr.UsgsRank(i, f"m{i}", "economic effects", "") for i in range(1, 21)]
+    perfect = {f"m{i}": (f"M{i}", 100.0 - i) for i in range(1, 21)}  # high score = USGS rank 1
+    backwards = {f"m{i}": (f"M{i}", float(i)) for i in range(1, 21)}
+    out = sr.resampled_choice({"A": backwards, "B": perfect}, usgs, draws=50, seed=1)
+    assert out["chosen_count"] == {"A": 0, "B": 50}
+    assert out["fixed_test_rho"]["B"]["mean"] == pytest.approx(1.0)
+    assert out["fixed_test_rho"]["A"]["mean"] == pytest.approx(-1.0)
+    assert out["chosen_test_rho"]["mean"] == pytest.approx(1.0)
+    assert sr.resampled_choice({"A": backwards, "B": perfect}, usgs, draws=50, seed=1) == out
