@@ -5,7 +5,8 @@
   something ("the Olympic Dam project"; not "the Chinese project", not "its Phase 1 project");
 - places: a province or district by its word ("Cabo Delgado Province", "the northern province of Niassa",
   "North Maluku province", "Ancuabe district") and industrial parks and zones ("Weda Bay Industrial Park").
-A headline line in title case reads nothing (its capitals say nothing of names). Each returns mentions;
+Projects found so carry their name, not a catalogue id (`linked` is "new"), and are
+not proposed as a project field. A headline line in title case reads nothing (its capitals say nothing of names). Each returns mentions;
 overlaps with catalogue entities are settled in the pipeline."""
 
 from __future__ import annotations
@@ -70,7 +71,8 @@ def find_projects(text: str, skip: list[tuple[int, int]] | None = None,
         if lower_head and len(words) == 1 and a == m.start("name") and re.search(r"(?:^|[.!?]\s+)$", text[max(0, a - 3):a]):
             continue  # a sentence's first word before "project" is no name
         end = m.end("name") if lower_head else m.end("head")
-        out.append(Mention("project", text[a:end], a, end, None, None, True, "a project by its form"))
+        out.append(Mention("project", text[a:end], a, end, text[a:end], "new", True,
+                           "a project by its form; not in the catalogue"))
     return out
 
 
@@ -89,5 +91,8 @@ def find_places(text: str, skip: list[tuple[int, int]] | None = None,
             b = m.end("head")  # "Cabo Delgado Province" is the name itself
         elif head and head.startswith(("Industrial", "Economic")):
             b = m.end("head")
-        out.append(Mention("place", text[a:b], a, b, None, None, True, "a place by its form"))
+        kind = "district" if head and head.lower() == "district" else "province" if (
+            not head or head.lower() == "province") else "site"
+        out.append(Mention("place", text[a:b], a, b, {"name": text[a:b], "kind": kind, "country": None}, "new", True,
+                           "a place by its form; not in the catalogue"))
     return out

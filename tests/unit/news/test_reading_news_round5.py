@@ -91,3 +91,13 @@ def test_the_short_form_of_a_company_is_no_person():
 def test_plural_scale_words():
     ex = extract("It had invested $200 millions in the mine.", MONDAY)
     assert [(m.value["amount"], m.value["currency"]) for m in ex.of_kind("money")] == [(200e6, "USD")]
+
+
+def test_taking_a_stake_is_an_equity_deal():
+    ex = extract("Velmora Holdings agreed on Monday to acquire a stake in Tarsk Mining.", MONDAY)
+    assert "equity" in {a.kind for a in ex.agreements}
+
+
+def test_a_president_elect_is_a_title():
+    ex = extract("U.S. President-elect Jane Roe began talks.", MONDAY)
+    assert ("Jane Roe", "President-elect", "US") in people(ex)
