@@ -18,15 +18,19 @@ Matching, per text (every kind is a set; an entity counts once however often it 
 - publication date and publisher read from the text alone (no `--published`), against the texts whose
   annotation says the text states them.
 
-Four splits, never pooled: `tuning` (rules were written reading these), `held-out` (annotated before the
+Six splits, never pooled: `tuning` (rules were written reading these), `held-out` (annotated before the
 pipeline first ran on them; read once the rules of 2026-12-03 were done), `held-out-2` (14 further
 articles gathered and annotated, every kind but `agreements`, after that reading and before the pipeline
 ever ran on them; read after its blind run, and rules of 2026-12-04 were written from its kinds of error)
 and `held-out-3` (14 further articles gathered and annotated the same way on 2026-12-04, before the
 pipeline ran on them and before those rules; the agreement rows are not scored on the last two).
 
-Usage: .venv/bin/python bench/news_eval.py DIR [--split tuning|held-out|held-out-2|held-out-3|all] [--misses]
-       [--misses-held-out]   (the held-out misses: for reading the final run, never for writing rules)"""
+`held-out-4` and `held-out-5` (20 further articles gathered and annotated on 2026-12-04 and split at random,
+seed 20261204, before the pipeline ran on them): held-out-4 is the development set rules of round 5 were written
+from, held-out-5 the blind set, scored once before and once after those rules.
+
+Usage: .venv/bin/python bench/news_eval.py DIR [--split NAME|all] [--misses]   (misses of tuning and held-out-4)
+       [--misses-held-out]   (the other held-out misses: for reading the final run, never for writing rules)"""
 
 from __future__ import annotations
 
@@ -48,6 +52,8 @@ from maadan.news.evaluate import (
 
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "bench" / "data" / "news-eval"
+SPLITS = ("tuning", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5")
+TUNABLE = ("tuning", "held-out-4")  # the sets whose misses rules may be written from
 KINDS = ("organisation", "person", "person role", "person affiliation", "place", "country", "mineral",
          "project", "date", "money", "percentage", "agreement_kind", "agreement", "agreement parties",
          "agreement date", "agreement amount", "published (from text)", "publisher (from text)")
@@ -362,15 +368,16 @@ def table(title: str, scores: dict[str, Score]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("texts", type=Path, help="folder holding the article texts under their annotated names")
-    ap.add_argument("--split", choices=("tuning", "held-out", "held-out-2", "held-out-3", "all"), default="all")
-    ap.add_argument("--misses", action="store_true", help="per-text misses of the tuning split")
-    ap.add_argument("--misses-held-out", action="store_true", help="per-text misses of the held-out split")
+    ap.add_argument("--split", choices=SPLITS + ("all",), default="all")
+    ap.add_argument("--misses", action="store_true", help="per-text misses of the sets rules may be written from "
+                    "(tuning, held-out-4)")
+    ap.add_argument("--misses-held-out", action="store_true", help="per-text misses of the other held-out splits")
     args = ap.parse_args(argv)
     if not args.texts.is_dir():
         print(f"{args.texts}: not a folder", file=sys.stderr)
         return 2
     notes = load_annotations()
-    splits = ("tuning", "held-out", "held-out-2", "held-out-3") if args.split == "all" else (args.split,)
+    splits = SPLITS if args.split == "all" else (args.split,)
     for split in splits:
         chosen = [n for n in notes if n["split"] == split]
         results, spent = evaluate(args.texts, chosen)
@@ -378,7 +385,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table(f"{split} set: {len(results)} of {len(chosen)} texts scored (median {words:.0f} characters; "
                     f"extraction {len(results) / spent if spent else 0:.0f} texts/s)",
                     total([r for _, r in results])))
-        if (split == "tuning" and args.misses) or (split != "tuning" and args.misses_held_out):
+        if (split in TUNABLE and args.misses) or (split not in TUNABLE and args.misses_held_out):
             for note, r in results:
                 if r.misses:
                     print(f"\n{note['file']}")

@@ -19,9 +19,10 @@ _CURRENCY = {"us$": "USD", "usd$": "USD", "us $": "USD", "usd": "USD", "$": "USD
              "rupees": "PKR", "€": "EUR", "eur": "EUR", "euros": "EUR", "£": "GBP", "gbp": "GBP", "c$": "CAD",
              "cad": "CAD", "a$": "AUD", "aud": "AUD", "¥": "CNY", "cny": "CNY", "rmb": "CNY", "yuan": "CNY"}
 _SCALE = {"trillion": 1e12, "tn": 1e12, "billion": 1e9, "bn": 1e9, "b": 1e9, "million": 1e6, "mn": 1e6,
-          "m": 1e6, "thousand": 1e3, "k": 1e3, "crore": 1e7, "lakh": 1e5, "lac": 1e5}
+          "m": 1e6, "thousand": 1e3, "k": 1e3, "crore": 1e7, "lakh": 1e5, "lac": 1e5,
+          "trillions": 1e12, "billions": 1e9, "millions": 1e6}  # "$200 millions", as some copy writes it
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_SCALE_WORD = r"trillion|billion|million|thousand|crore|lakh|lac|bn|mn|tn|m|b|k"
+_SCALE_WORD = r"trillions|billions|millions|trillion|billion|million|thousand|crore|lakh|lac|bn|mn|tn|m|b|k"
 # A scale word follows the number after a space, a hyphen ("$10-billion") or nothing ("$1.25bn").
 _SCALED = (rf"(?P<num>{_NUM})(?:\s?[-–]\s?(?P<num2>{_NUM}))?"
            rf"(?:(?:\s|-)?(?P<scale>{_SCALE_WORD})(?![\w]))?")

@@ -31,7 +31,9 @@ KIND_CUES: list[tuple[str, re.Pattern]] = [(k, re.compile(p, f)) for k, p, f in 
     ("equity", r"\bequity (?:stakes?|investments?|finance)\b|\bpreferred (?:stock|shares)\b|"
                r"\b(?:\d+(?:\.\d+)?\s?(?:%|percent|per cent|pc)|minority|majority|controlling|equity)\s+"
                r"(?:ownership\s+)?stakes?\b|\b(?:largest|biggest|major|single largest) shareholder\b|"
-               r"\b\d[\d.,]*\s*(?:million|billion|bn|m)\s+(?:in\s+)?(?:new\s+)?equity\b", re.IGNORECASE),
+               r"\b\d[\d.,]*\s*(?:million|billion|bn|m)\s+(?:in\s+)?(?:new\s+)?equity\b|"
+               r"\b(?:acquire|acquiring|take|taking|buy|buying|purchase|purchasing)\s+(?:up\s+to\s+)?an?\s+"
+               r"(?:[\w%-]+\s+){0,2}?stake\b", re.IGNORECASE),
     ("concession", r"\b(?:concession agreements?|mining leases?|lease agreements?|lease grants?)\b", re.IGNORECASE),
     ("shipment", r"\b(?:first )?(?:shipments?|consignments?)\b|\bfirst (?:batch|delivery|cargo|export)\b",
      re.IGNORECASE),

@@ -25,6 +25,13 @@ from maadan.ingest.reference import data_dir
 from maadan.news.calendar import MONTH_RE
 from maadan.news.model import Mention
 
+# Companies are often named for what they mine ("Ganfeng Lithium", "Zhejiang Huayou Cobalt"): such a name needs a
+# word before the mineral that is not a country or demonym ("Australian Lithium miner" is no name), and is no
+# organisation when a project word follows ("Kathleen Valley Lithium Project").
+MINERAL_SUFFIX = r"Lithium|Cobalt|Nickel|Graphite"
+_MINERAL_END = re.compile(rf"\b(?:{MINERAL_SUFFIX}|Energy|Industry|International)$")
+_PROJECT_NEXT = re.compile(r"[ \t]+(?:Project|Operations?|Mine|Deposit|Hub|Plant|Refinery|project|operations?|mine|"
+                           r"deposit|plant|and\s+[A-Z][\w-]*\s+(?:Project|project)\b)")
 SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
           r"SARL|Sarl|SAS|Pty|Pte|Bhd|Berhad|Tbk|NV|N\.V\.|BV|ASA|SpA|Network|"
           r"Organisation|Organization|Bank|Authority|Department|Ministry|Council|Agency|Fund|Group|Holdings|"
@@ -33,11 +40,12 @@ SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP
           r"Ventures|Trading|Logistics|Motors|Refinery|Newswire|Wire|News|Times|Tribune|Herald|Post|Journal|"
           r"Gazette|Recorder|Intelligence|Analytics|Consulting|Advisors|Advisory|Securities|Division|Bureau|"
           r"Office|Committee|Assembly|Parliament|Secretariat|Federation|Union|Foundation|Trust|Society|University|"
-          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate|Mills|Service|Corps")
+          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate|Mills|Service|Corps|"
+          r"International|Industry|Energy|" + MINERAL_SUFFIX)
 HEADS = r"Department|Ministry|Bank|Board|Council|Bureau|Office|Institute|Center|Centre|University|Commission|" \
         r"Federation|Chamber|Association|Government|Embassy|Agency|Authority|Corporation|Company|Fund|Division|" \
         r"Directorate|Secretariat|Committee|Court|Academy|Society|Union|Corps"
-_CAP = r"(?:[A-Z][A-Za-z0-9&.'’]*(?:-[A-Za-z0-9&.'’]+)*|[A-Z]{2,}|[A-Z]\.)"
+_CAP = r"(?:[A-Z][A-Za-z0-9&.'’]*(?:[-‐][A-Za-z0-9&.'’]+)*|[A-Z]{2,}|[A-Z]\.)"
 _MODIFIER_TOKEN = re.compile(r"-(?:based|led|backed|owned|run|headquartered|listed|registered|controlled|funded|"
                              r"focused|born|made)$", re.IGNORECASE)
 # "and" inside "of ..." joins one last word ("Ministry of Energy and Mines"), or two when the second is what such
@@ -72,7 +80,8 @@ _TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]
                         r"Nasdaq|TSX(?:V|-V)?|ASX|LSE|AIM|OTC(?:QX|QB)?|PSX|HKEX|JSE|TSE|NYSE Arca)\s*:\s*[A-Z.]+")
 _KIND_WORDS = (r"company|firm|miner|mining company|mining firm|group|giant|conglomerate|trader|commodity trader|"
                r"producer|maker|manufacturer|start-?up|lender|insurer|investor|fund|operator|developer|consultancy|"
-               r"automaker|carmaker|refiner|smelter|contractor|utility|shipper|defen[cs]e contractor")
+               r"automaker|carmaker|refiner|smelter|contractor|utility|shipper|defen[cs]e contractor|entity|rival|"
+               r"partner|buyer|customer|offtaker|supplier|subsidiary")
 _KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})[ \t]+(?P<name>[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){{0,2}})")
 # A name followed by a kind word is what qualifies the kind, not the organisation: "state-owned Saudi Arabian
 # mining company Maaden" names Maaden (read after the kind word), not "Saudi Arabian".
@@ -104,6 +113,14 @@ _PART_OF_RE = re.compile(rf"\b(?:unit|subsidiary|subsidiaries|division|arm|affil
 _PT_RE = re.compile(r"\bPT(?:\.|\s)\s*(?P<name>[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){1,4})")  # Indonesian companies
 _OWNED_RE = re.compile(rf"\b(?:state-owned|state-run|government-owned|privately held|publicly listed)\s+"
                        rf"(?P<name>{_NAME3})")
+# "Syrah Resource, a company from Australia, and AMG, a Dutch metals firm": a name before its kind;
+# "Paris-headquartered Eramet": a name after where it is based.
+_NAME_THEN_KIND_RE = re.compile(rf"(?:^|(?<=[\s(]))(?P<name>{_NAME3}),\s+an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_KIND_WORDS})\b")
+_BASED_RE = re.compile(rf"\b[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?-(?:based|headquartered)\s+(?P<name>{_NAME3})")
+# The subject of a signing: "Lepidico announced a binding offtake agreement with ...".
+_SIGNED_RE = re.compile(rf"(?:^|(?<=[.,;:]\s)|(?<=[.,;:]))\s*(?P<name>{_NAME3})\s+(?:has\s+|had\s+|have\s+)?(?:announced|signed|"
+                        rf"executed|inked|struck|entered\s+into)\s+(?:a|an|its|their|the)\s+(?:[\w-]+\s+){{0,3}}?"
+                        rf"(?:agreement|deal|MoU|memorandum|contract)\b", re.MULTILINE)
 _KIND_APPOSITIVE_RE = re.compile(rf"\b(?:{_KIND_WORDS}|sovereign wealth fund|wealth fund),\s+(?P<name>{_NAME3}),")
 # A source: "according to (the) X", "told (the) X", "X reported", ", reports X", "(source: X)", "By: X".
 _SOURCE_RE = re.compile(
@@ -208,6 +225,10 @@ def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
         return [(start, end)]
     p = parts[0]
     left, right = head[:p.start()], span[p.end():]
+    rw = right.split()
+    if SUFFIX_END.search(left) and len(rw) == 2 and re.fullmatch(rf"(?:{SUFFIX})", rw[0]) and re.fullmatch(
+            r"Limited|Ltd\.?|Inc\.?|Corp\.?|Corporation|PLC|plc|LLC", rw[1]):
+        return [(start, end)]  # "Greenland Minerals and Energy Limited" is one name
     if len(left.split()) >= 2 and len(right.split()) >= 2:
         return [(start, start + p.start()), (start + p.end(), end)]
     return [(start, end)]
@@ -250,6 +271,9 @@ def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[M
                     continue
                 if _FURNITURE.match(span) or _SECTION.match(span) or (_PORTFOLIO_END.search(span) and _TITLE_NEXT.match(text, b2)):
                     continue  # "Latest News", "Share This Post"; "Pakistani Petroleum Minister" is a title
+                if _MINERAL_END.search(span) and (_PROJECT_NEXT.match(text, b2) or all(
+                        w.lower().strip("'’s") in _country_words() for w in span.split()[:-1])):
+                    continue  # "Kathleen Valley Lithium Project", "Australian Lithium miner"
                 out.append(_org(text, a2, b2))
     return out
 
@@ -317,7 +341,7 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             a, b = _trim(text, m.start(group), m.end(group))
             if b > a and not (skip and any(s <= a < e for s, e in skip)):
                 out.append(_org(text, a, b, "a company by what the text says of it"))
-    rules = [(_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"),
+    rules = [(_KIND_BEFORE_RE, "name"), (_NAME_THEN_KIND_RE, "name"), (_BASED_RE, "name"), (_SIGNED_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"),
              (_PART_OF_RE, "name")]
     if "stake" in lower or "holding" in lower:
         rules.append((_STAKE_IN_RE, "list"))
@@ -387,4 +411,27 @@ def find_ministries(text: str) -> list[Mention]:
         body = m["body"].capitalize()
         what = m["what"].title()
         out.append(_org(text, m.start("what"), m.end("body"), "named in lower case", f"{body} of {what}"))
+    return out
+
+
+_MATE = r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,2}"
+_LIST_RE = re.compile(rf"(?P<list>{_MATE}(?:\s*,\s*{_MATE})+\s*,?\s+and\s+{_MATE})")
+
+
+def find_list_mates(text: str, known: list[Mention]) -> list[Mention]:
+    """Names listed with an organisation are organisations too ("joining Ganfeng Lithium, Lionergy and
+    Shandong Ruifu"), when the list has a comma, one member is a known organisation and no member is a
+    country or a date."""
+    spans = {(k.start, k.end) for k in known if k.kind == "organisation"}
+    out = []
+    for m in _LIST_RE.finditer(text):
+        base = m.start("list")
+        parts = [(base + p.start(), base + p.end()) for p in re.finditer(_MATE, m["list"])]
+        parts = [_trim(text, a, b) for a, b in parts]
+        if not any(p in spans for p in parts):
+            continue
+        if any(text[a:b].lower() in _country_words() or _WHEN.match(text[a:b]) or _NOT_SOURCE.match(text[a:b])
+               for a, b in parts):
+            continue
+        out += [_org(text, a, b, "listed with an organisation") for a, b in parts if (a, b) not in spans and b > a]
     return out

@@ -26,6 +26,7 @@ from maadan.news.organisations import SUFFIX_END
 # Title words: the head of a role. Multi-word titles first (longest match wins).
 TITLES = sorted("""
 prime minister|deputy prime minister|chief minister|minister|ministers|president|vice president|vice-president
+president-elect|prime minister-elect
 secretary of state|secretary-general|secretary general|secretary|under secretary|undersecretary
 ambassador|envoy|consul general|high commissioner|commissioner|chargé d'affaires|charge d'affaires
 charge de affairs|charge de affaires|chargé de affaires|charge d'affairs

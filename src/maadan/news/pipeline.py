@@ -12,7 +12,7 @@ import re
 from datetime import date
 from functools import lru_cache
 
-from maadan.news import amounts, casing, credits, cues, dates, governments, organisations
+from maadan.news import amounts, casing, credits, cues, dates, governments, organisations, sites
 from maadan.news.gazetteer import AMBIGUOUS_MINERALS, load_gazetteer, normalise_name
 from maadan.news.model import Extraction, Mention
 from maadan.news.people import TITLE_WORDS
@@ -116,17 +116,21 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
     warnings: list[str] = []
     people: list[Mention] = []
     orgs_like: list[Mention] = []
+    by_form: list[Mention] = []
     if capitals:
         warnings.append("the text is written in capitals: names cannot be told from words, so only the catalogue's "
                         "organisations, places and countries are read; people and other organisations are not")
     else:
         skip = casing.title_case_lines(match_text)
+        words = set(governments.country_words())
+        by_form = sites.find_projects(match_text, skip, words) + sites.find_places(match_text, skip, words)
         credit_orgs, credit_people = credits.find_credits(match_text)
         found = credit_orgs + (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
                  + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
                  + organisations.find_institutions(match_text)
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
+        found += organisations.find_list_mates(match_text, found + [m for m in gaz if m.kind == "organisation"])
         titles = _agreement_titles(match_text)
         found = [m for m in found if not any(a <= m.start < b for a, b in titles)]
         found = _split_at_known_side(found, match_text, [m for m in gaz if m.kind == "organisation"])
@@ -142,7 +146,7 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         people = [p for p in people if _credited(p) or (not _name_is_known(p, gaz + orgs_like)
                   and not (p.value["name"] in known_names and p.value["name"] not in p.text))]
     gaz = _metonyms(gaz, match_text)
-    entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like])
+    entities = _settle([(0, m) for m in gaz] + [(2, m) for m in orgs_like] + [(3, m) for m in by_form])
     for m in entities:
         m.text = text[m.start:m.end]  # quote the original characters (curly quotes and all)
         if m.kind == "organisation" and m.linked is None:
@@ -343,7 +347,9 @@ def _split_at_known_side(found: list[Mention], text: str, known: list[Mention] =
     out = []
     for m in found:
         joint = re.search(r"\s+(?:and|&)\s+", m.text)
-        if joint and " of " not in m.text[:joint.start()] and (m.start, m.start + joint.start()) in starts:
+        legal_tail = joint and re.fullmatch(r"[A-Z][\w-]*\s+(?:Limited|Ltd\.?|Inc\.?|Corp\.?|Corporation|PLC|plc)",
+                                            m.text[joint.end():])
+        if joint and not legal_tail and " of " not in m.text[:joint.start()] and (m.start, m.start + joint.start()) in starts:
             out.append(Mention("organisation", m.text[joint.end():], m.start + joint.end(), m.end, None, None, True,
                                m.note))
             continue
@@ -410,7 +416,32 @@ def _name_is_known(person: Mention, known: list[Mention]) -> bool:
         return False
     start = person.start + person.text.rfind(name)
     end = start + len(name)
+    if any(q.kind == "organisation" and len(q.text) > len(name) and q.text.startswith(name + " ")
+           and organisations.SUFFIX_END.search(q.text) for q in known):
+        return True  # "Guangdong Weihua is ..." after "Guangdong Weihua Corp": the company's short form
     return any(start < q.end and q.start < end for q in known)
+
+
+def _named_before(p: Mention, orgs: list[Mention], text: str) -> Mention | None:
+    """An organisation named again right before a person's title, by its name or one distinctive word of it
+    ("Altura Managing Director James Brown", "Huayou's Executive Vice Chairman, George Q. Fang", "Danantara
+    chief executive officer Rosan Roeslani"), though that later naming was not marked itself."""
+    before = text[max(0, p.start - 60):p.start]
+    m = re.search(r"([A-Z][\w&.-]*(?:\s+[A-Z][\w&.-]*){0,4})(?:'s)?\s+$", before)
+    if not m:
+        return None
+    words = m.group(1).split()
+    for k in range(len(words)):
+        said = " ".join(words[k:])
+        for o in orgs:
+            if o.kind != "organisation":
+                continue
+            names = {o.text, str(o.value)}
+            if said in names or (len(words) - k == 1 and any(
+                    said in n.split()[1:] or said == n.split()[0] for n in names if len(n.split()) > 1)
+                    and not organisations.SUFFIX_END.search(said)):
+                return o
+    return None
 
 
 def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> list[Mention]:
@@ -434,7 +465,15 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
             if o and re.fullmatch(r"\)?\s*(?:'s)?\s*", text[o.end:p.start]):  # "Congo (Kinshasa) Minister"
                 chosen = o
                 break
+        if chosen is None:
+            chosen = _named_before(p, orgs, text)
         of = p.value.pop("of", None)
+        if of:  # "CEO of privately held Tanbreez Mining": the modifiers are not the name
+            of = re.sub(r"^(?:(?:the|privately|publicly|held|listed|state-owned|state-run|government-owned|"
+                        r"family-owned|owned)\s+)+", "", of)
+            at = text.find(of, p.start)
+            if at >= 0 and re.match(r"\s+[a-z]", text[at + len(of):at + len(of) + 3]) and len(of.split()) == 1:
+                of = None  # "vice president of EV industrialization": a modifier of a lower-case word, not a body
         if chosen is None and of:
             key = normalise_name(of)
             chosen = next((o for o in orgs if normalise_name(o.text) == key or normalise_name(str(o.value)) == key),
@@ -453,8 +492,10 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
                 continue
         if chosen is None:
             name = p.value["name"] or ""
-            role_end = p.start + (p.text.rfind(name) if name and name in p.text else len(p.text))
-            chosen = next((o for o in orgs if p.start <= o.start and o.end <= role_end), None)
+            at_name = p.text.rfind(name) if name and name in p.text else len(p.text)
+            role_end = p.start + (at_name if at_name > 0 else len(p.text))  # the role before or after the name
+            chosen = next((o for o in orgs if p.start <= o.start and o.end <= role_end
+                           and not (at_name == 0 and o.start < p.start + len(name))), None)
         if chosen is not None:
             p.value["affiliation"] = ident(chosen)
             if chosen.kind == "organisation":

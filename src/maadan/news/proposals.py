@@ -127,7 +127,7 @@ def _sentence_draft(kind: str, cues: list[Mention], text: str, span: tuple[int, 
                 d.governments.setdefault(m.value, []).append(_ev(m))
         elif m.kind == "mineral":
             d.minerals.setdefault(m.value, []).append(_ev(m))
-        elif m.kind == "project":
+        elif m.kind == "project" and m.linked != "new":  # a project read by its form has no catalogue id
             d.projects.setdefault(m.value, []).append(_ev(m))
         elif m.kind == "place" and PLACE_LEAD_RE.search(before[-12:]):
             d.places.setdefault(m.value["name"], []).append(_ev(m))
@@ -238,7 +238,7 @@ def _project_readings(text: str, sentences: list[tuple[int, int]], by_sentence: 
     seen: set[str] = set()
     for i, inside in enumerate(by_sentence):
         s0 = sentences[i][0]
-        for p in (m for m in inside if m.kind == "project" and m.value not in seen):
+        for p in (m for m in inside if m.kind == "project" and m.linked != "new" and m.value not in seen):
             seen.add(p.value)
             r = ProjectReading(p.value, _ev(p))
             orgs = [m for m in inside if m.kind == "organisation" and not (m.note and "affiliation" in m.note)]
