@@ -25,7 +25,7 @@ ever ran on them; read after its blind run, and rules of 2026-12-04 were written
 and `held-out-3` (14 further articles gathered and annotated the same way on 2026-12-04, before the
 pipeline ran on them and before those rules; the agreement rows are not scored on the last two).
 
-Usage: .venv/bin/python bench/news_eval.py DIR [--split tuning|held-out|held-out-2|held-out-3|all] [--misses]
+Usage: .venv/bin/python bench/news_eval.py DIR [--split tuning|held-out|held-out-2|held-out-3|held-out-6|held-out-7|all] [--misses]
        [--misses-held-out]   (the held-out misses: for reading the final run, never for writing rules)"""
 
 from __future__ import annotations
@@ -362,7 +362,7 @@ def table(title: str, scores: dict[str, Score]) -> str:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("texts", type=Path, help="folder holding the article texts under their annotated names")
-    ap.add_argument("--split", choices=("tuning", "held-out", "held-out-2", "held-out-3", "all"), default="all")
+    ap.add_argument("--split", choices=("tuning", "held-out", "held-out-2", "held-out-3", "held-out-6", "held-out-7", "all"), default="all")
     ap.add_argument("--misses", action="store_true", help="per-text misses of the tuning split")
     ap.add_argument("--misses-held-out", action="store_true", help="per-text misses of the held-out split")
     args = ap.parse_args(argv)
@@ -370,7 +370,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{args.texts}: not a folder", file=sys.stderr)
         return 2
     notes = load_annotations()
-    splits = ("tuning", "held-out", "held-out-2", "held-out-3") if args.split == "all" else (args.split,)
+    splits = ("tuning", "held-out", "held-out-2", "held-out-3", "held-out-6", "held-out-7") if args.split == "all" else (args.split,)
     for split in splits:
         chosen = [n for n in notes if n["split"] == split]
         results, spent = evaluate(args.texts, chosen)

@@ -1,5 +1,9 @@
 """The evaluation script's matching and its refusal of texts that are not the annotated ones."""
 
+import os
+from pathlib import Path
+
+import pytest
 from datetime import date
 
 from bench import news_eval
@@ -41,7 +45,9 @@ def test_the_annotations_are_complete_and_split():
     held_out = [n for n in notes if n["split"] == "held-out"]
     assert len(held_out) >= 30 and len([n for n in notes if n["split"] == "held-out-2"]) >= 14
     assert len([n for n in notes if n["split"] == "held-out-3"]) >= 12
-    assert {n["split"] for n in notes} == {"tuning", "held-out", "held-out-2", "held-out-3"}
+    dev, blind = ([n for n in notes if n["split"] == s] for s in ("held-out-6", "held-out-7"))
+    assert len(dev) >= 10 and len(blind) >= 10
+    assert {n["split"] for n in notes} >= {"tuning", "held-out", "held-out-2", "held-out-3", "held-out-6", "held-out-7"}
     for n in notes:
         assert n["url"].startswith("http") and len(n["sha256"]) == 64
         assert set(n["expected"]) >= {"organisation", "person", "date", "money", "percentage", "agreement_kind"}
@@ -51,3 +57,15 @@ def test_a_text_annotated_without_agreements_scores_none():
     r = news_eval.score_text(extract("Zarkon Mining Company signed an MoU with Velmora Bank.", date(2026, 3, 2)),
                              {"organisation": [{"names": ["Zarkon Mining Company"]}]}, news_eval.Catalogue())
     assert "agreement" not in r.scores and r.scores["organisation"].tp == 1
+
+
+NEWS6_TEXTS = Path(os.environ.get("MAADAN_NEWS6_TEXTS", "/tmp/news6-texts"))
+
+
+@pytest.mark.skipif(not NEWS6_TEXTS.is_dir(), reason=f"the held-out-6/7 texts are not committed (copyright) and not in "
+                                                      f"{NEWS6_TEXTS}; set MAADAN_NEWS6_TEXTS to their folder")
+def test_the_held_out_6_and_7_texts_match_their_annotations():
+    notes = [n for n in news_eval.load_annotations() if n["split"] in ("held-out-6", "held-out-7")]
+    said = []
+    results, _ = news_eval.evaluate(NEWS6_TEXTS, notes, log=said.append)
+    assert said == [] and len(results) == len(notes)
