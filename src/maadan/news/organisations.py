@@ -25,7 +25,7 @@ from maadan.ingest.reference import data_dir
 from maadan.news.calendar import MONTH_RE
 from maadan.news.model import Mention
 
-SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
+SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|Llc\.?|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
           r"SARL|Sarl|SAS|Pty|Pte|Bhd|Berhad|Tbk|NV|N\.V\.|BV|ASA|SpA|Network|"
           r"Organisation|Organization|Bank|Authority|Department|Ministry|Council|Agency|Fund|Group|Holdings|"
           r"Metals|Minerals|Mining|Mines|Resources|Materials|Works|Commission|Embassy|Enterprises|Industries|"
@@ -33,7 +33,8 @@ SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP
           r"Ventures|Trading|Logistics|Motors|Refinery|Newswire|Wire|News|Times|Tribune|Herald|Post|Journal|"
           r"Gazette|Recorder|Intelligence|Analytics|Consulting|Advisors|Advisory|Securities|Division|Bureau|"
           r"Office|Committee|Assembly|Parliament|Secretariat|Federation|Union|Foundation|Trust|Society|University|"
-          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate|Mills|Service|Corps")
+          r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate|Mills|Service|Corps|"
+          r"Exchange")
 HEADS = r"Department|Ministry|Bank|Board|Council|Bureau|Office|Institute|Center|Centre|University|Commission|" \
         r"Federation|Chamber|Association|Government|Embassy|Agency|Authority|Corporation|Company|Fund|Division|" \
         r"Directorate|Secretariat|Committee|Court|Academy|Society|Union|Corps"
@@ -56,7 +57,7 @@ _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Befor
                       r"According|Also|Read|While|When|Both|Under|Via|Its|Their|His|Her|This|That|Acting|Former|"
                       r"Director|Minister|Secretary|President|Chairman|Chief|Deputy|Senior|Later|Earlier|Separately|"
                       r"Additionally|However|Now|Then|Today|Yesterday|Recently|Previously|Moreover|Furthermore|"
-                      r"Besides|Instead|Last|Next|Shares|Officials|and|the|of|with|for)\s+")
+                      r"Besides|Instead|Last|Next|Shares|Officials|Formerly|Currently|Originally|and|the|of|with|for)\s+")
 # Page furniture that reads like a name ending in an organisation word: "Latest News", "Share This Post".
 _FURNITURE = re.compile(r"^(?:Latest|Breaking|Trending|Related|Popular|Recent|Top|Most|More|Share|Read|Follow|"
                         r"Subscribe|Sign|Login|Log|Home|Editor's|Editors'|Sponsored|Recommended|Featured)\b")
@@ -66,6 +67,9 @@ _SECTION = re.compile(r"^(?:Business|World|Local|National|International|Regional
                       r"Tech(?:nology)?|Economy|Energy|Mining|Latest|Breaking|Top)\s+News$")
 _PORTFOLIO_END = re.compile(r"\b(?:Petroleum|Mining|Minerals|Mines|Steel|Industries|Energies|Chemicals|Resources)$")
 _TITLE_NEXT = re.compile(r"\s+(?:Minister|Ministers|Secretary|Adviser|Advisor|Minister's|Secretary's)\b")
+# "Vi Holding Board Chairman Valery Krasnov": the board is the chairman's title, not part of a company's name.
+_BOARD_TITLE = re.compile(r"\s+Board$")
+_BOARD_TITLE_NEXT = re.compile(r"\s+(?:Chairman|Chairwoman|Chairperson|Chair|Member|Director|Secretary)\b")
 _NOT_ORG_END = re.compile(r"\b(?:Forum|Summit|Conference|Expo|Framework|Agreement|Understanding|Intent|Interest|"
                           r"Policy|Project|Programme|Program|Facility|Week|Day)$")
 _TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]*)\s*\((?:NYSE(?: American)?|NASDAQ|"
@@ -92,9 +96,10 @@ _IT_WILL_RE = re.compile(rf"(?:^|(?<=[.!?:;])\s+|\n)(?P<name>{_NAME3})\s+(?:said
                          re.MULTILINE)
 _SHARES_RE = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{_NAME3})|(?P<name2>{_NAME3})(?:'s|’s)?\s+shares\s+"
                         rf"(?:rose|fell|jumped|surged|climbed|dropped|slumped|gained|soared|tumbled|slid|rallied)\b")
-# Owners and partners: "a stake in X (and Y)", "a joint venture between X and Y", "an X and Y joint venture",
+# Owners and partners: "a stake (of 46.67%) in X (and Y)", "a joint venture between X and Y", "an X and Y joint venture",
 # "state-owned X", and a kind word with the name as its appositive ("the sovereign wealth fund, X, said").
-_STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)\s+in\s+(?P<list>{_NAME3}"
+_STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)(?:\s+of\s+(?:about\s+|nearly\s+|some\s+)?\d+(?:\.\d+)?"
+                          rf"\s*(?:%|per\s*cent|percent))?\s+in\s+(?P<list>{_NAME3}"
                           rf"(?:\s+and\s+{_NAME3})?)")
 _JV_RE = re.compile(rf"\b(?:joint venture|JV|partnership)\s+(?:between|of)\s+(?:the\s+)?(?P<list>{_NAME3}\s+and\s+"
                     rf"(?:the\s+)?{_NAME3})|(?P<list2>{_NAME3}\s+and\s+{_NAME3})\s+(?:joint venture|JV)\b")
@@ -208,7 +213,8 @@ def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
         return [(start, end)]
     p = parts[0]
     left, right = head[:p.start()], span[p.end():]
-    if len(left.split()) >= 2 and len(right.split()) >= 2:
+    acronym = re.fullmatch(r"[A-Z]{2,6}", left) is not None  # "SQM and Albemarle Corp." names two companies
+    if (len(left.split()) >= 2 or acronym) and len(right.split()) >= 2:
         return [(start, start + p.start()), (start + p.end(), end)]
     return [(start, end)]
 
@@ -236,18 +242,57 @@ def _in_sentences(rx: re.Pattern, text: str):
         pos = end
 
 
+# A company and its parent in one span: "DMCI Mining Corp. of the Consunji Group" names two organisations; an
+# owner's possessive before a company's full name is not part of it ("Glencore's Kamoto Copper Company"), a
+# title's is ("Prime Minister's Office").
+_PARENT_OF = re.compile(r"(?<=[a-z.])\s+of\s+(?:the\s+)?(?=[A-Z])")
+_LEGAL_END = re.compile(r"\b(?:Co\.|Corp\.?|Corporation|Inc\.?|Ltd\.?|Limited|LLC|PLC|plc|Company)$")
+_OWNER = re.compile(r"['’]s\s+(?=[A-Z])")
+_TITLE_OWNER = re.compile(r"\b(?:Minister|President|Secretary|Governor|Chancellor|King|Queen|Prince|Emir|Mayor|"
+                          r"General|Chairman|Speaker|Attorney)$")
+# A company named after its mineral, written with a capital in running text: "Ganfeng Lithium", "LSC Lithium",
+# "First Cobalt" (a capitalised word follows: a project's or mine's name, "Nama Cobalt Project", is not one).
+_MINERAL_NAME_RE = re.compile(r"\b(?:[A-Z][\w&'’-]*\s+){1,2}(?:Lithium|Cobalt|Nickel|Graphite|Vanadium|Manganese|"
+                              r"Uranium|Tungsten)(?=['’]s\b|(?![\w'’-]))(?!\s+[A-Z0-9(])")
+
+
+def _split_owner_and_parent(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    span = text[start:end]
+    own = _OWNER.search(span)
+    if own and not _TITLE_OWNER.search(span[:own.start()]):
+        start, span = start + own.end(), span[own.end():]
+    par = _PARENT_OF.search(span)
+    if par and _LEGAL_END.search(span[:par.start()]) and len(span[:par.start()].split()) >= 2 and \
+            len(span[par.end():].split()) >= 2 and ENDS_LIKE_ORG.search(span[par.end():]):
+        return [(start, start + par.start()), (start + par.end(), end)]
+    return [(start, end)]
+
+
 def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
-    """Capitalised names ending in an organisation word, or "Department/Ministry/... of ..."."""
+    """Capitalised names ending in an organisation word, or "Department/Ministry/... of ...", and companies
+    named after their mineral ("Ganfeng Lithium") outside headlines."""
     out = []
+    for m in _in_sentences(_MINERAL_NAME_RE, text):
+        if skip and any(s <= m.start() < e for s, e in skip):
+            continue
+        a, b = _trim(text, m.start(), m.end())
+        if len(text[a:b].split()) >= 2 and not _FURNITURE.match(text[a:b]):
+            out.append(_org(text, a, b))
     for m in _in_sentences(ORG_FORM_RE, text):
         if skip and any(s <= m.start() < e for s, e in skip):
             continue
-        for a, b in _split_and(text, m.start(), m.end()):
+        for a, b in (p for a0, b0 in _split_and(text, m.start(), m.end())
+                     for p in _split_owner_and_parent(text, *_trim(text, a0, b0))):
             a, b = _trim(text, a, b)
             for a2, b2 in _split_repeat(text, a, b):
                 span = text[a2:b2]
                 if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span) or _NOT_ORG_END.search(span):
                     continue
+                board = _BOARD_TITLE.search(span)
+                if board and _BOARD_TITLE_NEXT.match(text, b2):
+                    b2, span = a2 + board.start(), span[:board.start()]
+                    if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span):
+                        continue
                 if _FURNITURE.match(span) or _SECTION.match(span) or (_PORTFOLIO_END.search(span) and _TITLE_NEXT.match(text, b2)):
                     continue  # "Latest News", "Share This Post"; "Pakistani Petroleum Minister" is a title
                 out.append(_org(text, a2, b2))

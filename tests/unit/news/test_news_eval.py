@@ -1,10 +1,10 @@
 """The evaluation script's matching and its refusal of texts that are not the annotated ones."""
 
 import os
+from datetime import date
 from pathlib import Path
 
 import pytest
-from datetime import date
 
 from bench import news_eval
 from maadan.news.pipeline import extract
