@@ -255,6 +255,12 @@ _TITLE_OWNER = re.compile(r"\b(?:Minister|President|Secretary|Governor|Chancello
 _MINERAL_NAME_RE = re.compile(r"\b(?:[A-Z][\w&'’-]*\s+){1,2}(?:Lithium|Cobalt|Nickel|Graphite|Vanadium|Manganese|"
                               r"Uranium|Tungsten)(?=['’]s\b|(?![\w'’-]))(?!\s+[A-Z0-9(])")
 
+# Companies whose organisation word comes first, as in Spanish, Portuguese and French: "Minera Exar",
+# "Sociedad Quimica y Minera", "Compañía Minera Antamina", "Groupe Forrest".
+_WORD_FIRST_RE = re.compile(r"\b(?:Minera|Mineradora|Mineração|Compañía|Compania|Companhia|Sociedad|Sociedade|Empresa|"
+                            r"Corporación|Corporacion|Grupo|Groupe|Société|Societe|Industrias)"
+                            r"(?:\s+(?:(?:de|del|y|e|et|des|du|la|&)\s+)?[A-ZÀ-Ö][\w&'’.-]*){1,4}")
+
 
 def _split_owner_and_parent(text: str, start: int, end: int) -> list[tuple[int, int]]:
     span = text[start:end]
@@ -270,13 +276,18 @@ def _split_owner_and_parent(text: str, start: int, end: int) -> list[tuple[int, 
 
 def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
     """Capitalised names ending in an organisation word, or "Department/Ministry/... of ...", and companies
-    named after their mineral ("Ganfeng Lithium") outside headlines."""
+    named after their mineral ("Ganfeng Lithium") or with their organisation word first ("Minera Exar")
+    outside headlines."""
     out = []
     for m in _in_sentences(_MINERAL_NAME_RE, text):
         if skip and any(s <= m.start() < e for s, e in skip):
             continue
         a, b = _trim(text, m.start(), m.end())
         if len(text[a:b].split()) >= 2 and not _FURNITURE.match(text[a:b]):
+            out.append(_org(text, a, b))
+    for m in _in_sentences(_WORD_FIRST_RE, text):
+        if not (skip and any(s <= m.start() < e for s, e in skip)):
+            a, b = _trim(text, m.start(), m.end())
             out.append(_org(text, a, b))
     for m in _in_sentences(ORG_FORM_RE, text):
         if skip and any(s <= m.start() < e for s, e in skip):

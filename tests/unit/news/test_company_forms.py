@@ -63,3 +63,12 @@ def test_a_catalogue_company_keeps_the_corporate_word_the_text_writes():
 def test_a_former_name_is_read_without_formerly_and_a_lower_case_llc_counts():
     assert forms("Formerly Kestrel Cement Holdings Inc., it now mines nickel.") == ["Kestrel Cement Holdings Inc"]
     assert forms("Drava Holding Llc. signed too.") == ["Drava Holding Llc"]
+
+
+def test_a_company_whose_organisation_word_comes_first():
+    assert forms("It paid for 40 percent of Minera Tavaro, which owns the salar.") == ["Minera Tavaro"]
+    assert forms("A stake from Sociedad Andina y Minera was sold.") == ["Sociedad Andina y Minera"]
+    assert forms("Empresa said no.") == []
+    text = "Valdoro paid $25 million for 50 percent of Minera Tavaro, which owns a project."
+    assert "Minera Tavaro" in orgs(text)
+    assert not [m for m in extract(text, date(2026, 3, 2)).mentions if m.kind == "person"]
