@@ -82,6 +82,12 @@ _KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})[ \t]+(?P<name>[A-Z][\w&'’-
 # mining company Maaden" names Maaden (read after the kind word), not "Saudi Arabian".
 _KIND_AFTER = re.compile(rf"[ \t]+(?:[a-z-]+[ \t]+){{0,2}}(?:{_KIND_WORDS})\b")
 _NAME3 = r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,2}"  # one to three capitalised words, on one line
+# A name the next words call a company: "Lithea, an Argentina-focused mining firm", "Terra Metals, a
+# Delaware-registered firm" (kinds a country is never called: not "producer" or "miner").
+_APPOSITIVE_KIND_RE = re.compile(rf"(?:^|(?<=[\s(“\"]))(?P<name>{_NAME3}),\s+(?:a|an)\s+"
+                                 rf"(?:(?!(?:at|of|with|for|in|to|from|by|on)\s)[\w'’-]+\s+){{0,3}}?"
+                                 rf"(?:company|firm|conglomerate|commodity trader|trading house|start-?up|lender|"
+                                 rf"insurer|consultancy|automaker|carmaker|subsidiary|unit)\b", re.MULTILINE)
 _SUCH_AS_RE = re.compile(rf"\b(?:companies|firms|groups|miners|producers|investors)\s+(?:such as|like|including)\s+"
                          rf"(?P<list>{_NAME3}(?:\s*,\s*{_NAME3})*(?:\s*,?\s+and\s+{_NAME3})?)")
 _RUN_BY_RE = re.compile(rf"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+"
@@ -374,7 +380,7 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             if b > a and not (skip and any(s <= a < e for s, e in skip)):
                 out.append(_org(text, a, b, "a company by what the text says of it"))
     rules = [(_KIND_BEFORE_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"),
-             (_PART_OF_RE, "name")]
+             (_PART_OF_RE, "name"), (_APPOSITIVE_KIND_RE, "name")]
     if "stake" in lower or "holding" in lower:
         rules.append((_STAKE_IN_RE, "list"))
     if "joint venture" in lower or "JV" in text or "partnership" in lower:

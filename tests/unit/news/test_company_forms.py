@@ -72,3 +72,11 @@ def test_a_company_whose_organisation_word_comes_first():
     text = "Valdoro paid $25 million for 50 percent of Minera Tavaro, which owns a project."
     assert "Minera Tavaro" in orgs(text)
     assert not [m for m in extract(text, date(2026, 3, 2)).mentions if m.kind == "person"]
+
+
+def test_a_name_the_next_words_call_a_company():
+    assert "Tavaro" in orgs("Valdoro agreed to buy Tavaro, an Andes-focused mining firm, in a deal.")
+    assert "Orvik Metals" in orgs("Orvik Metals, a Delaware-registered firm, holds the licences.")
+    text = "Jane Roe, a director at the firm, said so. Indonesia, a major nickel producer, agreed."
+    assert orgs(text) == []
+    assert [m.value["name"] for m in extract(text, date(2026, 3, 2)).mentions if m.kind == "person"] == ["Jane Roe"]
