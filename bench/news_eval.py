@@ -18,12 +18,14 @@ Matching, per text (every kind is a set; an entity counts once however often it 
 - publication date and publisher read from the text alone (no `--published`), against the texts whose
   annotation says the text states them.
 
-Four splits, never pooled: `tuning` (rules were written reading these), `held-out` (annotated before the
+Six splits, never pooled: `tuning` (rules were written reading these), `held-out` (annotated before the
 pipeline first ran on them; read once the rules of 2026-12-03 were done), `held-out-2` (14 further
 articles gathered and annotated, every kind but `agreements`, after that reading and before the pipeline
 ever ran on them; read after its blind run, and rules of 2026-12-04 were written from its kinds of error)
 and `held-out-3` (14 further articles gathered and annotated the same way on 2026-12-04, before the
-pipeline ran on them and before those rules; the agreement rows are not scored on the last two).
+pipeline ran on them and before those rules; the agreement rows are not scored on the last two);
+`held-out-6` (dev) and `held-out-7` (blind), 21 articles split at random (seed 20261206) and annotated the
+same way before any run: rules may be written from held-out-6's misses, never from held-out-7's.
 
 Usage: .venv/bin/python bench/news_eval.py DIR [--split tuning|held-out|held-out-2|held-out-3|held-out-6|held-out-7|all] [--misses]
        [--misses-held-out]   (the held-out misses: for reading the final run, never for writing rules)"""
