@@ -32,7 +32,7 @@ MINERAL_SUFFIX = r"Lithium|Cobalt|Nickel|Graphite"
 _MINERAL_END = re.compile(rf"\b(?:{MINERAL_SUFFIX}|Energy|Industry|International)$")
 _PROJECT_NEXT = re.compile(r"[ \t]+(?:Project|Operations?|Mine|Deposit|Hub|Plant|Refinery|project|operations?|mine|"
                            r"deposit|plant|and\s+[A-Z][\w-]*\s+(?:Project|project)\b)")
-SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
+SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|Llc\.?|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
           r"SARL|Sarl|SAS|Pty|Pte|Bhd|Berhad|Tbk|NV|N\.V\.|BV|ASA|SpA|Network|"
           r"Organisation|Organization|Bank|Authority|Department|Ministry|Council|Agency|Fund|Group|Holdings|"
           r"Metals|Minerals|Mining|Mines|Resources|Materials|Works|Commission|Embassy|Enterprises|Industries|"
@@ -41,7 +41,7 @@ SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|LLP
           r"Gazette|Recorder|Intelligence|Analytics|Consulting|Advisors|Advisory|Securities|Division|Bureau|"
           r"Office|Committee|Assembly|Parliament|Secretariat|Federation|Union|Foundation|Trust|Society|University|"
           r"Energies|Petroleum|Steel|Chemicals|Technologies|Cooperative|Syndicate|Directorate|Mills|Service|Corps|"
-          r"International|Industry|Energy|" + MINERAL_SUFFIX)
+          r"Exchange|International|Industry|Energy|" + MINERAL_SUFFIX)
 HEADS = r"Department|Ministry|Bank|Board|Council|Bureau|Office|Institute|Center|Centre|University|Commission|" \
         r"Federation|Chamber|Association|Government|Embassy|Agency|Authority|Corporation|Company|Fund|Division|" \
         r"Directorate|Secretariat|Committee|Court|Academy|Society|Union|Corps"
@@ -64,7 +64,7 @@ _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Befor
                       r"According|Also|Read|While|When|Both|Under|Via|Its|Their|His|Her|This|That|Acting|Former|"
                       r"Director|Minister|Secretary|President|Chairman|Chief|Deputy|Senior|Later|Earlier|Separately|"
                       r"Additionally|However|Now|Then|Today|Yesterday|Recently|Previously|Moreover|Furthermore|"
-                      r"Besides|Instead|Last|Next|Shares|Officials|and|the|of|with|for)\s+")
+                      r"Besides|Instead|Last|Next|Shares|Officials|Formerly|Currently|Originally|and|the|of|with|for)\s+")
 # Page furniture that reads like a name ending in an organisation word: "Latest News", "Share This Post".
 _FURNITURE = re.compile(r"^(?:Latest|Breaking|Trending|Related|Popular|Recent|Top|Most|More|Share|Read|Follow|"
                         r"Subscribe|Sign|Login|Log|Home|Editor's|Editors'|Sponsored|Recommended|Featured)\b")
@@ -74,6 +74,9 @@ _SECTION = re.compile(r"^(?:Business|World|Local|National|International|Regional
                       r"Tech(?:nology)?|Economy|Energy|Mining|Latest|Breaking|Top)\s+News$")
 _PORTFOLIO_END = re.compile(r"\b(?:Petroleum|Mining|Minerals|Mines|Steel|Industries|Energies|Chemicals|Resources)$")
 _TITLE_NEXT = re.compile(r"\s+(?:Minister|Ministers|Secretary|Adviser|Advisor|Minister's|Secretary's)\b")
+# "Vi Holding Board Chairman Valery Krasnov": the board is the chairman's title, not part of a company's name.
+_BOARD_TITLE = re.compile(r"\s+Board$")
+_BOARD_TITLE_NEXT = re.compile(r"\s+(?:Chairman|Chairwoman|Chairperson|Chair|Member|Director|Secretary)\b")
 _NOT_ORG_END = re.compile(r"\b(?:Forum|Summit|Conference|Expo|Framework|Agreement|Understanding|Intent|Interest|"
                           r"Policy|Project|Programme|Program|Facility|Week|Day)$")
 _TICKER_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+){0,4}[A-Z][\w&.'’-]*)\s*\((?:NYSE(?: American)?|NASDAQ|"
@@ -87,6 +90,12 @@ _KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})[ \t]+(?P<name>[A-Z][\w&'’-
 # mining company Maaden" names Maaden (read after the kind word), not "Saudi Arabian".
 _KIND_AFTER = re.compile(rf"[ \t]+(?:[a-z-]+[ \t]+){{0,2}}(?:{_KIND_WORDS})\b")
 _NAME3 = r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,2}"  # one to three capitalised words, on one line
+# A name the next words call a company: "Lithea, an Argentina-focused mining firm", "Terra Metals, a
+# Delaware-registered firm" (kinds a country is never called: not "producer" or "miner").
+_APPOSITIVE_KIND_RE = re.compile(rf"(?:^|(?<=[\s(“\"]))(?P<name>{_NAME3}),\s+(?:a|an)\s+"
+                                 rf"(?:(?!(?:at|of|with|for|in|to|from|by|on)\s)[\w'’-]+\s+){{0,3}}?"
+                                 rf"(?:company|firm|conglomerate|commodity trader|trading house|start-?up|lender|"
+                                 rf"insurer|consultancy|automaker|carmaker|subsidiary|unit)\b", re.MULTILINE)
 _SUCH_AS_RE = re.compile(rf"\b(?:companies|firms|groups|miners|producers|investors)\s+(?:such as|like|including)\s+"
                          rf"(?P<list>{_NAME3}(?:\s*,\s*{_NAME3})*(?:\s*,?\s+and\s+{_NAME3})?)")
 _RUN_BY_RE = re.compile(rf"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+"
@@ -101,9 +110,10 @@ _IT_WILL_RE = re.compile(rf"(?:^|(?<=[.!?:;])\s+|\n)(?P<name>{_NAME3})\s+(?:said
                          re.MULTILINE)
 _SHARES_RE = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{_NAME3})|(?P<name2>{_NAME3})(?:'s|’s)?\s+shares\s+"
                         rf"(?:rose|fell|jumped|surged|climbed|dropped|slumped|gained|soared|tumbled|slid|rallied)\b")
-# Owners and partners: "a stake in X (and Y)", "a joint venture between X and Y", "an X and Y joint venture",
+# Owners and partners: "a stake (of 46.67%) in X (and Y)", "a joint venture between X and Y", "an X and Y joint venture",
 # "state-owned X", and a kind word with the name as its appositive ("the sovereign wealth fund, X, said").
-_STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)\s+in\s+(?P<list>{_NAME3}"
+_STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)(?:\s+of\s+(?:about\s+|nearly\s+|some\s+)?\d+(?:\.\d+)?"
+                          rf"\s*(?:%|per\s*cent|percent))?\s+in\s+(?P<list>{_NAME3}"
                           rf"(?:\s+and\s+{_NAME3})?)")
 _JV_RE = re.compile(rf"\b(?:joint venture|JV|partnership)\s+(?:between|of)\s+(?:the\s+)?(?P<list>{_NAME3}\s+and\s+"
                     rf"(?:the\s+)?{_NAME3})|(?P<list2>{_NAME3}\s+and\s+{_NAME3})\s+(?:joint venture|JV)\b")
@@ -115,7 +125,9 @@ _OWNED_RE = re.compile(rf"\b(?:state-owned|state-run|government-owned|privately 
                        rf"(?P<name>{_NAME3})")
 # "Syrah Resource, a company from Australia, and AMG, a Dutch metals firm": a name before its kind;
 # "Paris-headquartered Eramet": a name after where it is based.
-_NAME_THEN_KIND_RE = re.compile(rf"(?:^|(?<=[\s(]))(?P<name>{_NAME3}),\s+an?\s+(?:[\w-]+\s+){{0,3}}?(?:{_KIND_WORDS})\b")
+_NAME_THEN_KIND_RE = re.compile(rf"(?:^|(?<=[\s(]))(?P<name>{_NAME3}),\s+an?\s+"
+                                rf"(?:(?!(?:at|of|the|for|with|in|on|to|from|by)\s)[\w-]+\s+){{0,3}}?(?:{_KIND_WORDS})\b")
+# (the words between the article and the kind describe it: "a director at the firm" is a person's role)
 _BASED_RE = re.compile(rf"\b[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?-(?:based|headquartered)\s+(?P<name>{_NAME3})")
 # The subject of a signing: "Lepidico announced a binding offtake agreement with ...".
 _SIGNED_RE = re.compile(rf"(?:^|(?<=[.,;:]\s)|(?<=[.,;:]))\s*(?P<name>{_NAME3})\s+(?:has\s+|had\s+|have\s+)?(?:announced|signed|"
@@ -229,7 +241,8 @@ def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if SUFFIX_END.search(left) and len(rw) == 2 and re.fullmatch(rf"(?:{SUFFIX})", rw[0]) and re.fullmatch(
             r"Limited|Ltd\.?|Inc\.?|Corp\.?|Corporation|PLC|plc|LLC", rw[1]):
         return [(start, end)]  # "Greenland Minerals and Energy Limited" is one name
-    if len(left.split()) >= 2 and len(right.split()) >= 2:
+    acronym = re.fullmatch(r"[A-Z]{2,6}", left) is not None  # "SQM and Albemarle Corp." names two companies
+    if (len(left.split()) >= 2 or acronym) and len(right.split()) >= 2:
         return [(start, start + p.start()), (start + p.end(), end)]
     return [(start, end)]
 
@@ -257,25 +270,79 @@ def _in_sentences(rx: re.Pattern, text: str):
         pos = end
 
 
+# A company and its parent in one span: "DMCI Mining Corp. of the Consunji Group" names two organisations; an
+# owner's possessive before a company's full name is not part of it ("Glencore's Kamoto Copper Company"), a
+# title's is ("Prime Minister's Office").
+_PARENT_OF = re.compile(r"(?<=[a-z.])\s+of\s+(?:the\s+)?(?=[A-Z])")
+_LEGAL_END = re.compile(r"\b(?:Co\.|Corp\.?|Corporation|Inc\.?|Ltd\.?|Limited|LLC|PLC|plc|Company)$")
+_OWNER = re.compile(r"['’]s\s+(?=[A-Z])")
+_TITLE_OWNER = re.compile(r"\b(?:Minister|President|Secretary|Governor|Chancellor|King|Queen|Prince|Emir|Mayor|"
+                          r"General|Chairman|Speaker|Attorney)$")
+# A company named after its mineral, written with a capital in running text: "Ganfeng Lithium", "LSC Lithium",
+# "First Cobalt" (a capitalised word follows: a project's or mine's name, "Nama Cobalt Project", is not one).
+_MINERAL_NAME_RE = re.compile(r"\b(?:[A-Z][\w&'’-]*\s+){1,2}(?:Lithium|Cobalt|Nickel|Graphite|Vanadium|Manganese|"
+                              r"Uranium|Tungsten)(?=['’]s\b|(?![\w'’-]))(?!\s+[A-Z0-9(])")
+
+# Companies whose organisation word comes first, as in Spanish, Portuguese and French: "Minera Exar",
+# "Sociedad Quimica y Minera", "Compañía Minera Antamina", "Groupe Forrest".
+_WORD_FIRST_RE = re.compile(r"\b(?:Minera|Mineradora|Mineração|Compañía|Compania|Companhia|Sociedad|Sociedade|Empresa|"
+                            r"Corporación|Corporacion|Grupo|Groupe|Société|Societe|Industrias)"
+                            r"(?:\s+(?:(?:de|del|y|e|et|des|du|la|&)\s+)?[A-ZÀ-Ö][\w&'’.-]*){1,4}")
+
+
+def _split_owner_and_parent(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    span = text[start:end]
+    own = _OWNER.search(span)
+    if own and not _TITLE_OWNER.search(span[:own.start()]):
+        start, span = start + own.end(), span[own.end():]
+    par = _PARENT_OF.search(span)
+    if par and _LEGAL_END.search(span[:par.start()]) and len(span[:par.start()].split()) >= 2 and \
+            len(span[par.end():].split()) >= 2 and ENDS_LIKE_ORG.search(span[par.end():]):
+        return [(start, start + par.start()), (start + par.end(), end)]
+    return [(start, end)]
+
+
 def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
-    """Capitalised names ending in an organisation word, or "Department/Ministry/... of ..."."""
+    """Capitalised names ending in an organisation word, or "Department/Ministry/... of ...", and companies
+    named after their mineral ("Ganfeng Lithium") or with their organisation word first ("Minera Exar")
+    outside headlines."""
     out = []
+    for m in _in_sentences(_MINERAL_NAME_RE, text):
+        if skip and any(s <= m.start() < e for s, e in skip):
+            continue
+        a, b = _trim(text, m.start(), m.end())
+        span = text[a:b]
+        if len(span.split()) < 2 or _FURNITURE.match(span) or _PROJECT_NEXT.match(text, b) or all(
+                w.lower().strip("'’s") in _country_words() for w in span.split()[:-1]):
+            continue  # "Kathleen Valley Lithium Project", "Australian Lithium miner"
+        out.append(_org(text, a, b))
+    for m in _in_sentences(_WORD_FIRST_RE, text):
+        if not (skip and any(s <= m.start() < e for s, e in skip)):
+            a, b = _trim(text, m.start(), m.end())
+            out.append(_org(text, a, b))
     for m in _in_sentences(ORG_FORM_RE, text):
         if skip and any(s <= m.start() < e for s, e in skip):
             continue
-        for a, b in _split_and(text, m.start(), m.end()):
+        for a, b in (p for a0, b0 in _split_and(text, m.start(), m.end())
+                     for p in _split_owner_and_parent(text, *_trim(text, a0, b0))):
             a, b = _trim(text, a, b)
             for a2, b2 in _split_repeat(text, a, b):
                 span = text[a2:b2]
                 if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span) or _NOT_ORG_END.search(span):
                     continue
+                board = _BOARD_TITLE.search(span)
+                if board and _BOARD_TITLE_NEXT.match(text, b2):
+                    b2, span = a2 + board.start(), span[:board.start()]
+                    if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span):
+                        continue
                 if _FURNITURE.match(span) or _SECTION.match(span) or (_PORTFOLIO_END.search(span) and _TITLE_NEXT.match(text, b2)):
                     continue  # "Latest News", "Share This Post"; "Pakistani Petroleum Minister" is a title
                 if _MINERAL_END.search(span) and (_PROJECT_NEXT.match(text, b2) or all(
                         w.lower().strip("'’s") in _country_words() for w in span.split()[:-1])):
                     continue  # "Kathleen Valley Lithium Project", "Australian Lithium miner"
                 out.append(_org(text, a2, b2))
-    return out
+    seen: set[tuple[int, int]] = set()  # a name found by two of the forms above is one mention
+    return [m for m in out if not ((m.start, m.end) in seen or seen.add((m.start, m.end)))]
 
 
 _ABBR_DEF_RE = re.compile(r"(?P<name>(?:[A-Z][\w&.'’-]*\s+(?:(?:of|and|for|the|de|&)\s+){0,2}){1,8}?[A-Z][\w&.'’-]*)"
@@ -341,8 +408,9 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             a, b = _trim(text, m.start(group), m.end(group))
             if b > a and not (skip and any(s <= a < e for s, e in skip)):
                 out.append(_org(text, a, b, "a company by what the text says of it"))
-    rules = [(_KIND_BEFORE_RE, "name"), (_NAME_THEN_KIND_RE, "name"), (_BASED_RE, "name"), (_SIGNED_RE, "name"), (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"),
-             (_PART_OF_RE, "name")]
+    rules = [(_KIND_BEFORE_RE, "name"), (_NAME_THEN_KIND_RE, "name"), (_BASED_RE, "name"), (_SIGNED_RE, "name"),
+             (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"), (_PART_OF_RE, "name"),
+             (_APPOSITIVE_KIND_RE, "name")]
     if "stake" in lower or "holding" in lower:
         rules.append((_STAKE_IN_RE, "list"))
     if "joint venture" in lower or "JV" in text or "partnership" in lower:

@@ -61,19 +61,26 @@ def build_nlp():
     return nlp
 
 
+# A corporate word after a catalogue organisation's name is part of the name the text writes.
+_CORPORATE_TAIL = re.compile(r"\s(Group|Holdings|Inc|Ltd|Limited|Corp|Corporation|PLC|plc|LLC)\b(?![-’'])")
+
+
 def _gazetteer_mention(ent, text: str) -> Mention:
     g = load_gazetteer()
     kind, _, note = ent.label_.partition("|")
     ident = ent.ent_id_
-    span = text[ent.start_char:ent.end_char]
+    span, end = text[ent.start_char:ent.end_char], ent.end_char
     if kind == "organisation":
         value = g.organisations[ident]["name"]
+        tail = _CORPORATE_TAIL.match(text, end)
+        if tail and not value.endswith(tail.group(1)):
+            span, end = span + tail.group(0), tail.end()  # "Mota-Engil Group": the name the text writes, whole
     elif kind == "place":
         p = g.places[ident]
         value = {"name": p.name, "kind": p.kind, "country": p.country}
     else:
         value = ident
-    return Mention(kind, span, ent.start_char, ent.end_char, value, ident, True, note or None)
+    return Mention(kind, span, ent.start_char, end, value, ident, True, note or None)
 
 
 def _settle(candidates: list[tuple[int, Mention]]) -> list[Mention]:

@@ -1,6 +1,10 @@
 """The evaluation script's matching and its refusal of texts that are not the annotated ones."""
 
+import os
 from datetime import date
+from pathlib import Path
+
+import pytest
 
 from bench import news_eval
 from maadan.news.pipeline import extract
@@ -43,6 +47,8 @@ def test_the_annotations_are_complete_and_split():
     assert len([n for n in notes if n["split"] == "held-out-3"]) >= 12
     assert len([n for n in notes if n["split"] == "held-out-4"]) >= 10
     assert len([n for n in notes if n["split"] == "held-out-5"]) >= 10
+    dev, blind = ([n for n in notes if n["split"] == s] for s in ("held-out-6", "held-out-7"))
+    assert len(dev) >= 10 and len(blind) >= 10
     assert {n["split"] for n in notes} == set(news_eval.SPLITS)
     for n in notes:
         assert n["url"].startswith("http") and len(n["sha256"]) == 64
@@ -70,3 +76,15 @@ def test_the_round_5_texts_match_their_annotations_when_present():
     said = []
     results, _ = news_eval.evaluate(folder, notes, log=said.append)
     assert said == [] and len(results) == len(notes) == 20
+
+
+NEWS6_TEXTS = Path(os.environ.get("MAADAN_NEWS6_TEXTS", "/tmp/news6-texts"))
+
+
+@pytest.mark.skipif(not NEWS6_TEXTS.is_dir(), reason=f"the held-out-6/7 texts are not committed (copyright) and not in "
+                                                      f"{NEWS6_TEXTS}; set MAADAN_NEWS6_TEXTS to their folder")
+def test_the_held_out_6_and_7_texts_match_their_annotations():
+    notes = [n for n in news_eval.load_annotations() if n["split"] in ("held-out-6", "held-out-7")]
+    said = []
+    results, _ = news_eval.evaluate(NEWS6_TEXTS, notes, log=said.append)
+    assert said == [] and len(results) == len(notes)
