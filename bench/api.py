@@ -181,7 +181,10 @@ def start_postgres() -> str:
 
 
 BENCH_USER, BENCH_PASSWORD = "bench.officer", "a long bench passphrase"
-FILERS = 4  # officers filing in turn: each may run 2 expensive requests at once (http/client_limits.py)
+FILERS = 16  # officers filing in turn: an account may run 2 expensive requests at once per worker
+# (http/client_limits.PER_CLIENT_CONCURRENCY, not turned off by MAADAN_CLIENT_RATE=0). With 4 officers and 8
+# filings in flight, slow filings (a loaded machine, a million titles) left 3 in flight on one account: 429s
+# counted as failed filings. With 16, an account would need 3 of its own in flight among 8.
 
 
 def prepare_database(url: str, titles: int, reuse: bool = False) -> list[str]:
