@@ -39,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -124,12 +125,23 @@ def _filer(base: str, tokens: list[str], per_second: float, seconds: float, read
     ready.set()
     results: list = []
 
-    def file(i: int) -> bool:
+    def file(i: int) -> str:
+        """The answer's status code, or the client's error (e.g. a timeout): why a filing failed."""
         body = {"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
                 "holders": [{"name": f"Bench Filer {i} (Pvt) Ltd", "share_pct": 100, "country": "PK"}],
                 "area": {"geojson": areas[i % len(areas)]}}
-        with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}) as h:
-            return h.post(f"{base}/api/cadastre/applications", json=body).status_code < 400
+        try:
+            with httpx.Client(timeout=60, headers={"Authorization": f"Bearer {tokens[i % len(tokens)]}"}) as h:
+                r = h.post(f"{base}/api/cadastre/applications", json=body)
+        except httpx.HTTPError as exc:
+            return type(exc).__name__
+        if r.status_code < 400:
+            return "ok"
+        try:
+            detail = str(r.json().get("detail", ""))[:60]
+        except ValueError:
+            detail = ""
+        return f"{r.status_code} {detail}".strip()
 
     start = time.monotonic()
     with ThreadPoolExecutor(8) as pool:
@@ -141,7 +153,9 @@ def _filer(base: str, tokens: list[str], per_second: float, seconds: float, read
             if wait > 0:
                 stop.wait(wait)
         took = time.monotonic() - start
-    out.put((len(results), sum(not r.result() for r in results), took))
+    answers = Counter(r.result() for r in results)
+    failed = {k: v for k, v in answers.items() if k != "ok"}
+    out.put((len(results), sum(failed.values()), took, failed))
 
 
 def load(url: str, method: str, bodies: list, seconds: float, clients: int, headers: list | None = None) -> dict:
@@ -167,7 +181,10 @@ def start_postgres() -> str:
 
 
 BENCH_USER, BENCH_PASSWORD = "bench.officer", "a long bench passphrase"
-FILERS = 4  # officers filing in turn: each may run 2 expensive requests at once (http/client_limits.py)
+FILERS = 16  # officers filing in turn: an account may run 2 expensive requests at once per worker
+# (http/client_limits.PER_CLIENT_CONCURRENCY, not turned off by MAADAN_CLIENT_RATE=0). With 4 officers and 8
+# filings in flight, slow filings (a loaded machine, a million titles) left 3 in flight on one account: 429s
+# counted as failed filings. With 16, an account would need 3 of its own in flight among 8.
 
 
 def prepare_database(url: str, titles: int, reuse: bool = False) -> list[str]:
@@ -346,7 +363,7 @@ def etags(base: str, path: str, suffixes: list[str]) -> list[dict[str, str]]:
         return [{"If-None-Match": http.get(base + path + s).headers["etag"]} for s in suffixes]
 
 
-def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int, int, float]]:
+def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int, int, float, dict]]:
     stop, ready = mp.Event(), mp.Event()
     q: mp.Queue = mp.Queue()
     tokens = [token(base, f"{BENCH_USER}.{i}") for i in range(FILERS)]
@@ -368,9 +385,9 @@ def _checks(backend: str, w: str, base: str, checks: list, bare: dict, server, a
     for _ in range(args.rounds):
         quiet = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
         show(f"{backend} ({w}): check one application, no writes", quiet, bare)
-        busy, (filed, failed, took) = checks_while_filing(base, checks, args)
+        busy, (filed, failed, took, why) = checks_while_filing(base, checks, args)
         show(f"{backend} ({w}): check while filing {args.filings:g}/s", busy, bare)
-        print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed); "
+        print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed{(': ' + repr(why)) if why else ''}); "
               f"check p99 while filing / without: {busy['p99_ms'] / quiet['p99_ms']:.2f}x; resident memory "
               f"after: {rss_mb(server.pid):,.0f} MB", flush=True)
         quiet_p99.append(quiet["p99_ms"])

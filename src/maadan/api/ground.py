@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import Field
 
 from maadan.api.schemas import ApiRoute, Listing, Out
 from maadan.cadastre import ground
+from maadan.http import conditional
 from maadan.http.deps import UoW
 from maadan.http.security import CurrentUser
 
@@ -36,10 +38,21 @@ class HitOut(Out):
     detail: str
 
 
-@router.get("/cadastre/available-ground", summary="Ground in a jurisdiction not held by an active title, not asked "
-                                                  "for by a pending application, not reserved (GeoJSON Feature)")
-def available_ground(uow: UoW, jurisdiction: Annotated[str, Query(pattern=r"^[A-Z]{2}-[A-Z]{2,3}$")]) -> FeatureOut:
-    return ground.available_ground(uow, jurisdiction)
+@router.get("/cadastre/available-ground", response_model=FeatureOut,
+            summary="Ground in a jurisdiction not held by an active title, not asked for by a pending application, "
+                    "not reserved (GeoJSON Feature)",
+            description="Computed once per change of the register's ground and sent as cached bytes; answers 304 "
+                        "to an `If-None-Match` holding its ETag.")
+def available_ground(uow: UoW, request: Request,
+                     jurisdiction: Annotated[str, Query(pattern=r"^[A-Z]{2}-[A-Z]{2,3}$")]) -> Response:
+    body, gzipped, tag = ground.available_ground_json(uow, jurisdiction)
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged
+    if "gzip" in request.headers.get("accept-encoding", ""):  # compressed once, not per request
+        response = Response(gzipped, media_type="application/geo+json", headers={"Content-Encoding": "gzip"})
+    else:
+        response = Response(body, media_type="application/geo+json")
+    return conditional.tagged(response, request, tag)
 
 
 @router.get("/places", summary="Populated places of Pakistan with 15,000 people or more (GeoNames, CC BY 4.0)")

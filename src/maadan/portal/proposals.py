@@ -19,13 +19,14 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
-def _names(orgs) -> dict[str, str]:
-    """Every name, short name and alias of the directory, lower-cased -> organisation id."""
+def _names(rows) -> dict[str, str]:
+    """Every name, short name and alias of the directory ((id, name, short name, aliases) rows),
+    lower-cased -> organisation id."""
     out: dict[str, str] = {}
-    for o in orgs:
-        for n in (o.name, o.short_name or "", *o.aliases):
+    for oid, name, short, aliases in rows:
+        for n in (name, short or "", *aliases):
             if n and n.strip():
-                out.setdefault(n.strip().lower(), o.id)
+                out.setdefault(n.strip().lower(), oid)
     return out
 
 
@@ -44,8 +45,8 @@ def propose_unknown_holders(uow: AbstractUnitOfWork, holders, actor: str, now: d
     (no commit): a filing proposes its holders in its own transaction, so a refused filing proposes
     nothing and an accepted one never lacks its proposals."""
     now = _now(now)
-    orgs = uow.organisations.all()
-    ids, names = {o.id for o in orgs}, _names(orgs)
+    rows = uow.organisations.names()  # ids and names only: this runs inside a filing's write lock
+    ids, names = {r[0] for r in rows}, _names(rows)
     new = []
     for h in holders:
         if (h.organisation_id and h.organisation_id in ids) or h.name.strip().lower() in names:

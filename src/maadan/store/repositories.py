@@ -227,6 +227,16 @@ class OrganisationRepository:
     def __init__(self, session: Session):
         self.s = session
 
+    def names(self) -> list[tuple[str, str, str | None, tuple[str, ...]]]:
+        """(id, name, short name, aliases) of every organisation: what matching a holder's name
+        needs, without building the directory's full records (a filing asks this while it holds
+        the write lock)."""
+        aliases: dict[str, list[str]] = defaultdict(list)
+        for oid, alias in self.s.execute(select(t.organisation_alias.c.organisation_id, t.organisation_alias.c.alias)):
+            aliases[oid].append(alias)
+        return [(r.id, r.name, r.short_name, tuple(aliases[r.id]))
+                for r in self.s.execute(select(t.organisation.c.id, t.organisation.c.name, t.organisation.c.short_name))]
+
     def all(self) -> list[Organisation]:
         aliases: dict[str, list[str]] = defaultdict(list)
         for a in self.s.execute(select(t.organisation_alias)):

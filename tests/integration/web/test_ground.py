@@ -21,6 +21,15 @@ def test_available_ground_is_the_jurisdiction_minus_what_is_taken(web):
     boundary = load_boundary("PK-BA")
     assert f["properties"]["minus"]["active titles"] > 0  # the demo cadastre's titles
     assert 0 < f["properties"]["area_km2"] < f["properties"]["jurisdiction_area_km2"]
+    assert before.headers["content-encoding"] == "gzip"  # compressed once when computed, sent as it is
+    plain = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": "PK-BA"},
+                           headers={"Accept-Encoding": "identity"})
+    assert "content-encoding" not in plain.headers and plain.json() == f
+    # Sent as cached bytes with an ETag: the same request again with it answers 304 and no body.
+    tag = before.headers["etag"]
+    again = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": "PK-BA"},
+                           headers={"If-None-Match": tag})
+    assert again.status_code == 304 and again.content == b""
     with web.uow() as uow:
         titles = uow.cadastre.titles("PK-BA", ["active"])
     assert not any(shapely.intersection(free, t.geometry).area > 1e-9 for t in titles[:20])
@@ -31,6 +40,9 @@ def test_available_ground_is_the_jurisdiction_minus_what_is_taken(web):
     after = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": "PK-BA"}).json()
     taken = f["properties"]["area_km2"] - after["properties"]["area_km2"]
     assert 100 < taken < 125  # about 110 km² at 28° N
+    moved = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": "PK-BA"},
+                           headers={"If-None-Match": tag})
+    assert moved.status_code == 200 and moved.headers["etag"] != tag  # the ground changed: a new answer
     assert after["properties"]["minus"]["pending applications"] == f["properties"]["minus"]["pending applications"] + 1
     for bad in ("pk-ba", "XX-YY", "PK-BA;drop", ""):
         r = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": bad})
