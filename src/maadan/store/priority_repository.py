@@ -138,7 +138,12 @@ class PriorityRepository:
         if len(boxes) > _BBOX_TERMS:
             boxes = [(min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))]
         out: list[tuple[str, str, bytes]] = []
-        for table, kind, ref_col, extra in ((t.title, "title", t.title.c.number, [t.title.c.state == "active"]),
+        # SQLite's planner prefers two equalities on (jurisdiction, state) to the range on the
+        # bounding-box index and so reads every active title of the jurisdiction; `col || ''` is
+        # not indexable, which leaves it the bbox index (SQLite's documented `+col` idiom).
+        # PostgreSQL plans this well and is left alone.
+        plain = (lambda col: col + "") if self.s.get_bind().dialect.name == "sqlite" else (lambda col: col)
+        for table, kind, ref_col, extra in ((t.title, "title", t.title.c.number, [plain(t.title.c.state) == "active"]),
                                             (t.reserved_area, "reserved", t.reserved_area.c.name, [])):
             c = table.c
             # The widest item bounds how far left of a box an item meeting it may start, so the
@@ -149,7 +154,7 @@ class PriorityRepository:
                 continue
             near = or_(*[and_(c.minx >= b[0] - widest, c.maxx >= b[0], c.minx <= b[2], c.maxy >= b[1], c.miny <= b[3])
                          for b in boxes])
-            q = select(ref_col, c.geometry).where(c.jurisdiction == jurisdiction, near, *extra)
+            q = select(ref_col, c.geometry).where(plain(c.jurisdiction) == jurisdiction, near, *extra)
             out += [(kind, ref, wkb) for ref, wkb in self.s.execute(q)]
         return out
 
