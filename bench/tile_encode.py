@@ -3,13 +3,13 @@ baseline git revision's (src/maadan/ogc/tiles.py and mvt.py as of --baseline), o
 in the same process, runs interleaved (A, B, A, B ...), timed in CPU time of the process
 (time.process_time: the machine's load from other processes does not count, its cache effects do).
 
-For z8, z12 and z14 tiles over the Chagai belt: median and p99 CPU milliseconds per tile of each
+For z8, z12 and z14 tiles (by default) over the Chagai belt: median and p99 CPU milliseconds per tile of each
 encoder, the ratio (this tree / baseline), and whether both write tiles that decode to the same
 features. The layer (every title read once into an STRtree) is built once and shared: this measures
 the encoding, not the database.
 
 Usage: .venv/bin/python bench/tile_encode.py [--database-url sqlite:///var/bench-tiles/tiles-100000.sqlite]
-[--baseline main] [--tiles 12] [--rounds 5]. The database is the one bench/tiles.py prepares."""
+[--baseline main] [--tiles 12] [--rounds 5] [--zooms 8,12,14]. The database is the one bench/tiles.py prepares."""
 
 from __future__ import annotations
 
@@ -59,6 +59,7 @@ def main() -> None:
     ap.add_argument("--baseline", default="main")
     ap.add_argument("--tiles", type=int, default=12)
     ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--zooms", default=",".join(map(str, ZOOMS)))
     args = ap.parse_args()
 
     from maadan.config import load_settings
@@ -72,7 +73,7 @@ def main() -> None:
     layer = tiles.CACHE.layer(uow, c, tiles.spatial_versions(uow)).layer
     print(f"load average {Path('/proc/loadavg').read_text().split()[:3]}; {len(layer):,} titles; "
           f"baseline {args.baseline}")
-    for z in ZOOMS:
+    for z in (int(z) for z in args.zooms.split(",")):
         addresses = [tiles.TileAddress(z, x, y) for z, y, x in chagai_tiles(z, args.tiles)]
         ms = {"new": [], "old": []}
         same = True
