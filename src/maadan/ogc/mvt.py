@@ -12,6 +12,8 @@ integration and unit tests decode what this writes with mapbox-vector-tile's dec
 
 from __future__ import annotations
 
+import functools
+import itertools
 import struct
 from typing import Any
 
@@ -98,25 +100,70 @@ def _value(v: Any) -> bytes:
     return _length_delimited(1, str(v).encode())
 
 
+def _factorize(column: list[Any]) -> tuple[dict[tuple[type, Any], int], np.ndarray]:
+    """A column's distinct non-None values as {(type, value): index} in first-seen order, and each
+    row's index (-1 for None). Values of one type (the usual case) are hashed in C, not per row in
+    Python; a column mixing types (True and 1 are equal in Python) is keyed by (type, value)."""
+    kinds = set(map(type, column)) - {type(None)}
+    if len(kinds) > 1:
+        keyed = [None if v is None else (type(v), v) for v in column]
+    else:
+        keyed = column
+    distinct = dict.fromkeys(keyed)
+    distinct.pop(None, None)
+    position = {v: i for i, v in enumerate(distinct)}
+    position[None] = -1
+    index = np.fromiter(map(position.__getitem__, keyed), dtype=np.int64, count=len(keyed))
+    if len(kinds) > 1:
+        return {v: i for v, i in position.items() if v is not None}, index
+    kind = next(iter(kinds), None)
+    return {(kind, v): i for v, i in position.items() if v is not None}, index
+
+
+@functools.lru_cache(maxsize=1 << 18)
+def _table_entry(value: tuple[type, Any]) -> bytes:
+    """A Layer's values entry (field 4) for one (type, value); kept, as the same holders and
+    numbers recur in tile after tile."""
+    kind, v = value
+    if kind is str:  # most values: inlined
+        text = v.encode()
+        inner = b"\n" + varint(len(text)) + text
+    else:
+        inner = _value(v)
+    return b'"' + varint(len(inner)) + inner  # field 4, length-delimited
+
+
 def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: np.ndarray,
           command_counts: np.ndarray, props: list[dict[str, Any]]) -> bytes:
     """One tile holding one layer: feature i has id ids[i], type types[i], the next
     command_counts[i] geometry integers of `commands`, and the non-None properties of props[i]."""
     n = len(ids)
     keys: dict[str, int] = {}
-    values: dict[tuple[type, Any], int] = {}
-    tag_values: list[int] = []
-    tag_counts = np.zeros(n, dtype=np.int64)
-    for i, p in enumerate(props):
-        for k, v in p.items():
-            if v is None:
-                continue
-            ki = keys.setdefault(k, len(keys))
-            vi = values.setdefault((type(v), v), len(values))
-            tag_values += (ki, vi)
-            tag_counts[i] += 2
+    values: list[tuple[type, Any]] = []  # the layer's values table: (type, value)
+    # Column by column (the features share a handful of keys): each key's values indexed at once,
+    # None left out; the keys with the fewest distinct values take the lowest value indices (a
+    # feature's type or state then costs one byte, not two).
+    names = list(props[0]) + sorted(set().union(*props) - set(props[0])) if n else []
+    found = []
+    for k in names:
+        column = list(map(dict.get, props, itertools.repeat(k)))
+        local, index = _factorize(column)
+        if local:
+            found.append((len(local), k, local, index))
+    for _, k, _, _ in found:  # keys in first-seen order
+        keys[k] = len(keys)
+    offsets = {}
+    for size, k, local, _ in sorted(found, key=lambda f: f[0]):  # values: fewest distinct first
+        offsets[k] = len(values)
+        values.extend(local)
+    columns = [np.where(index >= 0, index + offsets[k], -1) for _, k, _, index in found]
+    table = (np.column_stack(columns) if columns else np.empty((n, 0), dtype=np.int64)).astype(np.int64)
+    present = table >= 0
+    tag_counts = 2 * present.sum(axis=1).astype(np.int64)
+    pairs = np.stack([np.broadcast_to(np.arange(len(columns), dtype=np.int64), table.shape), table], axis=2)
+    tag_values = pairs[present].ravel()
     feature_of_tag = np.repeat(np.arange(n), tag_counts)
-    tags, tags_size, _ = _packed(np.array(tag_values, dtype=np.int64), feature_of_tag, n)
+    tags, tags_size, _ = _packed(tag_values, feature_of_tag, n)
     geometry, geometry_size, _ = _packed(commands, np.repeat(np.arange(n), command_counts), n)
     id_bytes, id_len = varints(ids)
     tags_head, tags_head_len = varints(tags_size)
@@ -136,14 +183,6 @@ def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: 
     body = interleave([_const(2 << 3 | 2, n), (size_bytes, size_len), (features, feature_size)]).tobytes()
     out = _length_delimited(1, name.encode()) + body
     out += b"".join(_length_delimited(3, k.encode()) for k in keys)
-    table = []
-    for kind, v in values:
-        if kind is str:  # most values: inlined
-            text = v.encode()
-            inner = b"\n" + varint(len(text)) + text
-        else:
-            inner = _value(v)
-        table.append(b'"' + varint(len(inner)) + inner)  # field 4, length-delimited
-    out += b"".join(table)
+    out += b"".join(map(_table_entry, values))
     out += bytes([5 << 3]) + varint(extent) + bytes([15 << 3, 2])
     return _length_delimited(3, out)

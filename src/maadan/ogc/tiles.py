@@ -461,7 +461,7 @@ def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
         if bad.any():  # rings the grid made touch or collapse
             g[bad] = [_polygonal(x) for x in shapely.make_valid(g[bad])]
         out[big] = g
-    keep = np.array([x is not None and not x.is_empty for x in out], dtype=bool)
+    keep = ~shapely.is_missing(out) & ~shapely.is_empty(out)
     if not keep.any():
         return b""
     rows = np.flatnonzero(keep)
@@ -489,7 +489,16 @@ def _polygon_commands(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """MVT geometry commands of (Multi)Polygons in integer tile units, exterior rings of positive
     area (MVT 2.1, 4.3.4.4), all at once: the commands and each geometry's [start, end) in them."""
     geoms = shapely.orient_polygons(geoms, exterior_cw=False)
-    polys, poly_geom = shapely.get_parts(geoms, return_index=True)
+    multi = shapely.get_type_id(geoms) == 6
+    if multi.any():  # only MultiPolygons need splitting (get_parts copies every part it returns)
+        parts, part_of = shapely.get_parts(geoms[multi], return_index=True)
+        where = np.flatnonzero(multi)
+        polys = np.concatenate([geoms[~multi], parts])
+        poly_geom = np.concatenate([np.flatnonzero(~multi), where[part_of]])
+        order = np.argsort(poly_geom, kind="stable")
+        polys, poly_geom = polys[order], poly_geom[order]
+    else:
+        polys, poly_geom = geoms, np.arange(len(geoms))
     rings, ring_poly = shapely.get_rings(polys, return_index=True)
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
     coords = np.rint(coords).astype(np.int64)
