@@ -10,8 +10,8 @@ answer.
 A read unit of work (write=False) on PostgreSQL runs its statements in autocommit: no BEGIN and no ROLLBACK
 around them, two round trips fewer (a one-statement read makes one instead of three). Under PostgreSQL's
 READ COMMITTED each statement takes its own snapshot inside a transaction too, so nothing a reader sees
-changes; a read unit of work whose session would flush a change refuses it (ReadOnlySession) instead of
-autocommitting half of it."""
+changes; a read unit of work refuses an INSERT, UPDATE or DELETE (ReadOnlySession) instead of autocommitting
+half a change."""
 
 from __future__ import annotations
 
@@ -42,12 +42,13 @@ def repositories() -> dict[str, type]:
 
 
 class ReadOnlySession(Session):
-    """The session of a read unit of work in autocommit: a flush of changes is refused, since each of
-    its statements would commit on its own (a change belongs in a unit of work opened with write=True)."""
+    """The session of a read unit of work in autocommit: an INSERT, UPDATE or DELETE is refused, since
+    each statement would commit on its own (a change belongs in a unit of work opened with write=True)."""
 
-    def flush(self, objects=None) -> None:
-        if not self._is_clean():
+    def execute(self, statement, *args, **kwargs):  # type: ignore[override]
+        if getattr(statement, "is_dml", False):
             raise RuntimeError("a read unit of work cannot write: open it with UnitOfWork(engine, write=True)")
+        return super().execute(statement, *args, **kwargs)
 
 
 _FACTORIES: "weakref.WeakKeyDictionary[Engine, dict[bool, sessionmaker]]" = weakref.WeakKeyDictionary()
