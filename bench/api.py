@@ -15,14 +15,18 @@
   from the same rows in the setup), side by side (PostgreSQL only).
 
 The servers (`maadan serve`, then pygeoapi, each with 1 and then 2 uvicorn workers) and the load generator run in separate processes on loopback.
-The load generator is closed-loop: C concurrent clients, each sending its next request when the
+The load generator is closed-loop (see --rate for a fixed rate): C concurrent clients, each sending its next request when the
 previous answer arrives, for D seconds per scenario; it reports requests per second and latency
 percentiles. The per-client limits are off in the server under test (MAADAN_CLIENT_RATE=0,
 MAADAN_EXPENSIVE_CONCURRENCY=0) and each load process is its own client (X-Forwarded-For from
 loopback, MAADAN_TRUSTED_PROXIES=127.0.0.1): the bench measures the routes, not the limiter. Usage:
 .venv/bin/python bench/api.py [--titles 100000] [--seconds 10] [--clients 8] [--workers 2]
 [--backends postgresql,sqlite] [--filings 5] [--reuse] [--sqlite FILE] [--scenarios title,304,check]
-[--no-pygeoapi] [--checks-only] [--rounds N] [--url DATABASE_URL]. A PostgreSQL database of your own is named by
+[--no-pygeoapi] [--checks-only] [--rounds N] [--url DATABASE_URL] [--rate R].
+Closed loop, p99 is mostly time spent queueing behind the other clients' requests (the server is
+saturated by design); --rate R also runs the title, OGC page and quiet-check scenarios open-loop at
+R requests per second in total (each client on a fixed schedule, latency counted from when each
+request was due), which gives the latency at a moderate load below saturation. A PostgreSQL database of your own is named by
 MAADAN_BENCH_POSTGRES_URL. Needs PostgreSQL + PostGIS (scripts/pg-test-server install) for the PostgreSQL half.
 At a million titles, on databases made once (a server only reads them, and the filings of the busy
 check go into them): `--backends sqlite --url sqlite:////path/1m.sqlite --titles 1000000 --reuse
@@ -68,7 +72,10 @@ def wait_http(url: str, seconds: float = 60) -> None:
 
 
 def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue, headers: list | None,
-            me: int) -> None:
+            me: int, interval: float | None = None) -> None:
+    """Closed loop (the next request when the answer arrives), or with `interval` a fixed schedule: a
+    request every `interval` seconds, its latency counted from when it was due (so a request that
+    waits behind a slow one counts its wait, rather than the schedule slipping)."""
     import httpx
 
     lat: list[float] = []
@@ -76,15 +83,25 @@ def _client(url: str, method: str, bodies: list, seconds: float, out: mp.Queue, 
     # Each client process is a client of its own (the server trusts loopback as a proxy here), so the
     # per-client concurrency budget on checks is not shared by all load generators at once.
     with httpx.Client(timeout=30, headers={"X-Forwarded-For": f"10.0.0.{me + 1}"}) as http:
-        end = time.monotonic() + seconds
+        start = time.perf_counter()
+        if interval is not None:
+            start += random.Random(me).uniform(0, interval)  # the clients' schedules interleave
+        end = start + seconds
         i = random.randrange(len(bodies))
-        while time.monotonic() < end:
+        k = 0
+        while True:
+            due = start + k * interval if interval is not None else time.perf_counter()
+            if due >= end:
+                break
+            if interval is not None:
+                k += 1
+                if (wait := due - time.perf_counter()) > 0:
+                    time.sleep(wait)
             body = bodies[i % len(bodies)]
             extra = headers[i % len(headers)] if headers else None
             i += 1
-            t0 = time.perf_counter()
             r = http.post(url, json=body, headers=extra) if method == "POST" else http.get(url + body, headers=extra)
-            lat.append(time.perf_counter() - t0)
+            lat.append(time.perf_counter() - due)
             errors += r.status_code >= 400
     out.put((lat, errors))
 
@@ -158,10 +175,14 @@ def _filer(base: str, tokens: list[str], per_second: float, seconds: float, read
     out.put((len(results), sum(failed.values()), took, failed))
 
 
-def load(url: str, method: str, bodies: list, seconds: float, clients: int, headers: list | None = None) -> dict:
-    """Closed-loop load from `clients` processes; returns throughput and latency percentiles."""
+def load(url: str, method: str, bodies: list, seconds: float, clients: int, headers: list | None = None,
+         rate: float | None = None) -> dict:
+    """Closed-loop load from `clients` processes, or with `rate` a fixed total rate (requests per
+    second, shared by the clients); returns throughput and latency percentiles."""
     q: mp.Queue = mp.Queue()
-    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers, i)) for i in range(clients)]
+    interval = clients / rate if rate else None
+    procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers, i, interval))
+             for i in range(clients)]
     for p in procs:
         p.start()
     results = [q.get() for _ in procs]
@@ -385,6 +406,9 @@ def _checks(backend: str, w: str, base: str, checks: list, bare: dict, server, a
     for _ in range(args.rounds):
         quiet = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
         show(f"{backend} ({w}): check one application, no writes", quiet, bare)
+        if args.rate:
+            show(f"{backend} ({w}): check one application, no writes, at {args.rate:g}/s",
+                 load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients, rate=args.rate))
         busy, (filed, failed, took, why) = checks_while_filing(base, checks, args)
         show(f"{backend} ({w}): check while filing {args.filings:g}/s", busy, bare)
         print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed{(': ' + repr(why)) if why else ''}); "
@@ -426,8 +450,15 @@ def bench_backend(backend: str, url: str, args) -> dict:
             if "title" in wanted:
                 show(f"{backend} ({w}): one title by number", load(f"{base}/api/cadastre/titles/", "GET",
                                                                     numbers[:2000], args.seconds, args.clients), bare)
+                if args.rate:
+                    show(f"{backend} ({w}): one title by number at {args.rate:g}/s",
+                         load(f"{base}/api/cadastre/titles/", "GET", numbers[:2000], args.seconds, args.clients,
+                              rate=args.rate))
             ogc[workers] = load(base + items, "GET", boxes, args.seconds, args.clients)
             show(f"{backend} ({w}): OGC items, 100 in a bbox", ogc[workers], bare)
+            if args.rate:
+                show(f"{backend} ({w}): OGC items, 100 in a bbox at {args.rate:g}/s",
+                     load(base + items, "GET", boxes, args.seconds, args.clients, rate=args.rate))
             if "304" in wanted:
                 show(f"{backend} ({w}): OGC items, revalidated (304)",
                      load(base + items, "GET", boxes[:50], args.seconds, args.clients, etags(base, items, boxes[:50])),
@@ -457,6 +488,9 @@ def main() -> None:
     ap.add_argument("--checks-only", action="store_true",
                     help="warm-up, memory, the bare endpoint and the checks (quiet, while filing) only")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of quiet and busy checks (medians reported)")
+    ap.add_argument("--rate", type=float, default=None,
+                    help="also run the title, OGC page and quiet check open-loop at this total rate (requests/s): "
+                         "latency without the queue a saturating closed loop builds")
     ap.add_argument("--url", help="the database to bench (--backends names one backend): kept, not reloaded")
     args = ap.parse_args()
     ogc: dict = {}

@@ -32,6 +32,7 @@ from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
 from maadan.portal import service as portal
+from maadan.sequence_cache import SequenceCache
 from maadan.serialize import to_jsonable
 
 router = APIRouter(prefix="/api", tags=["cadastre"], route_class=ApiRoute)
@@ -322,13 +323,24 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
 
 @router.get("/cadastre/titles/{number:path}", summary="One title",
             description="Answers 304 to an `If-None-Match` holding its ETag (the register has not moved).")
-def title(number: str, uow: UoW, request: Request, response: Response) -> TitleDetailOut:
-    tag = conditional.register_etag(request)
+def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
+    sequence = conditional.register_sequence(request)
+    tag = conditional.register_etag(request, sequence=sequence)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged  # type: ignore[return-value]
-    detail = views.title_detail(uow, number)
-    conditional.tagged(response, request, tag)
-    return detail
+    # The body is the same for every viewer (titles are public) and for a register sequence and day:
+    # built, validated and encoded once, then served as bytes. Not when reading a replica, whose
+    # state may lag the primary's sequence read above.
+    cached = request.app.state.engine is uow.engine and uow.claim is None
+    bodies = TITLE_BODIES.at(uow.key, (sequence, conditional.today())) if cached else {}
+    body = bodies.get(number)
+    if body is None:
+        body = TitleDetailOut.model_validate(views.title_detail(uow, number)).model_dump_json(exclude_unset=True)
+        bodies[number] = body = body.encode()
+    return conditional.tagged(Response(body, media_type="application/json"), request, tag)  # type: ignore[return-value]
+
+
+TITLE_BODIES = SequenceCache(20_000)  # one title's JSON body by number, per database and register sequence
 
 
 @router.post("/cadastre/title-actions", dependencies=CSRF, summary="Renew, transfer, relinquish, surrender, "

@@ -42,16 +42,22 @@ def register_sequence(request: Request) -> int:
         return uow.audit.size()
 
 
+def today() -> str:
+    """The UTC day, part of every tag (views such as what is due change with the date)."""
+    return datetime.now(timezone.utc).date().isoformat()
+
+
 def _viewer(request: Request) -> str:
     user = identify(request).user
     return "public" if user is None else f"user:{user.username}:{user.role}"
 
 
-def register_etag(request: Request, *extra: object) -> str:
-    """A weak ETag for this URL as this viewer sees it at the register's current sequence;
-    `extra` adds what else the representation depends on (e.g. a tile's zoom)."""
-    seq = register_sequence(request)
-    day = datetime.now(timezone.utc).date().isoformat()
+def register_etag(request: Request, *extra: object, sequence: int | None = None) -> str:
+    """A weak ETag for this URL as this viewer sees it at the register's current sequence (or at
+    `sequence`, read already by the caller); `extra` adds what else the representation depends on
+    (e.g. a tile's zoom)."""
+    seq = register_sequence(request) if sequence is None else sequence
+    day = today()
     accept = request.headers.get("accept", "")[:200]
     digest = hashlib.sha256("\x00".join(
         [__version__, _viewer(request), request.url.path, request.url.query, accept, *map(str, extra)]).encode()

@@ -5,7 +5,6 @@ collections (deposits, projects, reserved areas, boundaries) are filtered in mem
 from __future__ import annotations
 
 import difflib
-import threading
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Callable, Protocol
@@ -19,6 +18,7 @@ from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
 from maadan.cadastre.model import Application, Title
 from maadan.errors import NotFound
+from maadan.sequence_cache import SequenceCache
 from maadan.unit_of_work import AbstractUnitOfWork
 
 
@@ -33,25 +33,15 @@ class Page:
         return len(self.encoded) if self.encoded is not None else len(self.features)
 
 
-class FeatureCache:
+class FeatureCache(SequenceCache):
     """Each title's feature as encoded JSON, per database, valid for one register sequence (every
     change to the data moves it, in any process: a new sequence empties the cache). Pages read by id
     (SQLite, or PostgreSQL without PostGIS) take their features from here and read and encode only
     the titles missing; at most `size` features are kept per database (then it starts again)."""
 
-    def __init__(self, size: int = 50_000):
-        self.size = size
-        self._lock = threading.Lock()
-        self._by_db: dict[str, tuple[int, dict[int, bytes]]] = {}
-
     def features(self, db: str, sequence: int) -> dict[int, bytes]:
         """The cache of `db` at `sequence` (a new, empty one when the sequence moved or it is full)."""
-        with self._lock:
-            held = self._by_db.get(db)
-            if held is None or held[0] != sequence or len(held[1]) >= self.size:
-                held = (sequence, {})
-                self._by_db[db] = held
-            return held[1]
+        return self.at(db, sequence)
 
 
 FEATURES = FeatureCache()

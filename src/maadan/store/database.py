@@ -19,6 +19,9 @@ from maadan.config import Settings
 from maadan.errors import ConfigError, DatabaseNotReady
 
 WRITE = "maadan_write"  # execution option: this transaction will write
+# A read unit of work on PostgreSQL: no BEGIN/ROLLBACK round trips (store/uow.py); the pool restores the
+# connection's isolation level on return (psycopg: a client-side switch, no round trip).
+READ_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
 
 
 def create_db_engine(settings: Settings) -> Engine:

@@ -72,3 +72,23 @@ def test_large_pages_are_gzipped_and_streamed_and_say_what_the_documents_say(cli
     assert got["numberMatched"] == expected["numberMatched"] == matched
     small = client.get("/ogc/conformance", headers={"Accept-Encoding": "gzip"})
     assert "content-encoding" not in small.headers  # under 1 KiB: sent as it is
+
+
+def test_a_title_body_is_served_from_its_cache_until_the_register_moves(role_client):
+    client = role_client
+    numbers = _demo(client, 20)
+    url = f"/api/cadastre/titles/{numbers[0]}"
+    first = client.get(url)
+    assert first.status_code == 200 and first.headers["content-type"] == "application/json"
+    body = first.json()
+    assert body["number"] == numbers[0] and body["state"] == "active" and body["geometry"]["type"] == "Polygon"
+    assert "obligations" in body and "invoices" in body
+    assert client.get(url).content == first.content  # the same bytes, from the cache
+    officer = client.token("officer.a")
+    r = client.post("/api/cadastre/title-actions", headers=officer,
+                    json={"number": numbers[0], "action": "surrender", "reason": "test"})
+    assert r.status_code == 200, r.text
+    after = client.get(url)
+    assert after.status_code == 200 and after.json()["state"] == r.json()["state"] != "active"
+    assert after.headers["etag"] != first.headers["etag"]
+    assert client.get("/api/cadastre/titles/NOPE/1").status_code == 404
