@@ -90,12 +90,6 @@ _KIND_BEFORE_RE = re.compile(rf"\b(?:{_KIND_WORDS})[ \t]+(?P<name>[A-Z][\w&'’-
 # mining company Maaden" names Maaden (read after the kind word), not "Saudi Arabian".
 _KIND_AFTER = re.compile(rf"[ \t]+(?:[a-z-]+[ \t]+){{0,2}}(?:{_KIND_WORDS})\b")
 _NAME3 = r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,2}"  # one to three capitalised words, on one line
-# A name the next words call a company: "Lithea, an Argentina-focused mining firm", "Terra Metals, a
-# Delaware-registered firm" (kinds a country is never called: not "producer" or "miner").
-_APPOSITIVE_KIND_RE = re.compile(rf"(?:^|(?<=[\s(“\"]))(?P<name>{_NAME3}),\s+(?:a|an)\s+"
-                                 rf"(?:(?!(?:at|of|with|for|in|to|from|by|on)\s)[\w'’-]+\s+){{0,3}}?"
-                                 rf"(?:company|firm|conglomerate|commodity trader|trading house|start-?up|lender|"
-                                 rf"insurer|consultancy|automaker|carmaker|subsidiary|unit)\b", re.MULTILINE)
 _SUCH_AS_RE = re.compile(rf"\b(?:companies|firms|groups|miners|producers|investors)\s+(?:such as|like|including)\s+"
                          rf"(?P<list>{_NAME3}(?:\s*,\s*{_NAME3})*(?:\s*,?\s+and\s+{_NAME3})?)")
 _RUN_BY_RE = re.compile(rf"\b(?:run|operated|owned|developed|built|managed|controlled|backed)\s+by\s+"
@@ -123,11 +117,13 @@ _PART_OF_RE = re.compile(rf"\b(?:unit|subsidiary|subsidiaries|division|arm|affil
 _PT_RE = re.compile(r"\bPT(?:\.|\s)\s*(?P<name>[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){1,4})")  # Indonesian companies
 _OWNED_RE = re.compile(rf"\b(?:state-owned|state-run|government-owned|privately held|publicly listed)\s+"
                        rf"(?P<name>{_NAME3})")
-# "Syrah Resource, a company from Australia, and AMG, a Dutch metals firm": a name before its kind;
+# A name the next words call a company: "Syrah Resource, a company from Australia", "AMG, a Dutch metals firm",
+# "Lithea, an Argentina-focused mining firm". The words between the article and the kind describe it, so none
+# is a preposition or article ("Jane Roe, a director at the firm" is a person's role).
+_NAME_THEN_KIND_RE = re.compile(rf"(?:^|(?<=[\s(“\"]))(?P<name>{_NAME3}),\s+an?\s+"
+                                rf"(?:(?!(?:at|of|the|for|with|in|on|to|from|by)\s)[\w'’-]+\s+){{0,3}}?"
+                                rf"(?:{_KIND_WORDS}|trading house|unit)\b", re.MULTILINE)
 # "Paris-headquartered Eramet": a name after where it is based.
-_NAME_THEN_KIND_RE = re.compile(rf"(?:^|(?<=[\s(]))(?P<name>{_NAME3}),\s+an?\s+"
-                                rf"(?:(?!(?:at|of|the|for|with|in|on|to|from|by)\s)[\w-]+\s+){{0,3}}?(?:{_KIND_WORDS})\b")
-# (the words between the article and the kind describe it: "a director at the firm" is a person's role)
 _BASED_RE = re.compile(rf"\b[A-Z][\w.]*(?:\s+[A-Z][\w.]*)?-(?:based|headquartered)\s+(?P<name>{_NAME3})")
 # The subject of a signing: "Lepidico announced a binding offtake agreement with ...".
 _SIGNED_RE = re.compile(rf"(?:^|(?<=[.,;:]\s)|(?<=[.,;:]))\s*(?P<name>{_NAME3})\s+(?:has\s+|had\s+|have\s+)?(?:announced|signed|"
@@ -409,8 +405,7 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             if b > a and not (skip and any(s <= a < e for s, e in skip)):
                 out.append(_org(text, a, b, "a company by what the text says of it"))
     rules = [(_KIND_BEFORE_RE, "name"), (_NAME_THEN_KIND_RE, "name"), (_BASED_RE, "name"), (_SIGNED_RE, "name"),
-             (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"), (_PART_OF_RE, "name"),
-             (_APPOSITIVE_KIND_RE, "name")]
+             (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"), (_PART_OF_RE, "name")]
     if "stake" in lower or "holding" in lower:
         rules.append((_STAKE_IN_RE, "list"))
     if "joint venture" in lower or "JV" in text or "partnership" in lower:
