@@ -8,6 +8,8 @@ import os
 import schemathesis
 from hypothesis import HealthCheck, given, settings
 
+from .test_fuzz import CALL_TIMEOUT_S
+
 DERANDOMIZE = os.environ.get("MAADAN_FUZZ_RANDOM") != "1"  # reproducible in CI (see test_fuzz.py)
 
 
@@ -21,7 +23,7 @@ def test_no_server_error_on_any_analytics_endpoint(read_client):
         @settings(max_examples=10, deadline=None, suppress_health_check=list(HealthCheck), database=None,
                   derandomize=DERANDOMIZE)
         def check(case):
-            response = case.call()
+            response = case.call(timeout=CALL_TIMEOUT_S)
             assert response.status_code < 500, (case.path, case.path_parameters, case.query, response.text[:300])
             if response.status_code >= 400:
                 body = response.json()
