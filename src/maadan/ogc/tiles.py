@@ -31,7 +31,6 @@ Choices a client should know:
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import re
 import threading
@@ -45,6 +44,7 @@ import shapely
 from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
 from maadan.errors import NotFound
+from maadan.http import compression
 from maadan.ogc import mvt
 from maadan.ogc.features import JSON, link
 from maadan.ogc.query import InvalidParameter
@@ -75,8 +75,7 @@ EARTH_RADIUS = 6378137.0
 HALF_WORLD = np.pi * EARTH_RADIUS
 TILE_CACHE_SIZE = 4096  # built tiles kept per process (all stores and collections together) ...
 TILE_CACHE_BYTES = 256 * 2**20  # ... within this many bytes (a z6 tile of 100,000 titles weighs ~7 MB)
-GZIP_MIN = 1024  # tiles at least this large are also kept gzip-compressed, for clients that accept it
-GZIP_LEVEL = 5
+GZIP_MIN = compression.MINIMUM_SIZE  # tiles at least this large are also kept gzip-compressed
 
 CACHE_CONTROL = "public, no-cache"  # kept, but asked again each time: the ETag answers 304
 _NUMBER = re.compile(r"^\d{1,9}$")
@@ -566,7 +565,7 @@ class Built:
     @classmethod
     def of(cls, body: bytes) -> "Built":
         tag = f'"{hashlib.blake2b(body, digest_size=10).hexdigest()}"'
-        return cls(body, tag, gzip.compress(body, GZIP_LEVEL) if len(body) >= GZIP_MIN else None)
+        return cls(body, tag, compression.gzip_once(body) if len(body) >= GZIP_MIN else None)
 
     @property
     def size(self) -> int:

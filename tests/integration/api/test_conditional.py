@@ -54,7 +54,9 @@ def test_large_pages_are_gzipped_and_streamed_and_say_what_the_documents_say(cli
     with httpx.Client(transport=client._transport, base_url="http://testserver") as raw:
         zipped = raw.get(url, headers={"Accept-Encoding": "gzip"})
         plain = raw.get(url, headers={"Accept-Encoding": "identity"})
+        refused = raw.get(url, headers={"Accept-Encoding": "gzip;q=0, identity"})  # weight 0: not acceptable
     assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
+    assert "content-encoding" not in refused.headers and refused.num_bytes_downloaded == plain.num_bytes_downloaded
     assert zipped.headers["content-type"].startswith("application/geo+json")
     assert zipped.num_bytes_downloaded < plain.num_bytes_downloaded / 3  # compressed on the wire
     got = zipped.json()  # httpx decompresses

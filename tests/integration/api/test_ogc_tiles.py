@@ -249,6 +249,8 @@ def test_large_tiles_go_gzip_compressed_to_clients_that_accept_it(client):
     assert packed.headers["content-encoding"] == "gzip" and packed.headers["vary"] == "Accept-Encoding"
     assert packed.content == plain.content  # the client undoes the gzip
     assert int(packed.headers["content-length"]) < len(plain.content)
+    refused = client.get(url, headers={"Accept-Encoding": "br, gzip;q=0"})
+    assert "content-encoding" not in refused.headers and refused.content == plain.content
 
 
 # --- the in-process layer follows changes (issue 12 item 1) ------------------------------------

@@ -25,6 +25,9 @@ def test_available_ground_is_the_jurisdiction_minus_what_is_taken(web):
     plain = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": "PK-BA"},
                            headers={"Accept-Encoding": "identity"})
     assert "content-encoding" not in plain.headers and plain.json() == f
+    refused = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": "PK-BA"},
+                             headers={"Accept-Encoding": "gzip;q=0, br"})  # gzip named with weight 0: not wanted
+    assert "content-encoding" not in refused.headers and refused.content == plain.content
     # Sent as cached bytes with an ETag: the same request again with it answers 304 and no body.
     tag = before.headers["etag"]
     again = web.client.get("/api/cadastre/available-ground", params={"jurisdiction": "PK-BA"},
