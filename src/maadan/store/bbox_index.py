@@ -33,6 +33,14 @@ def overlaps(session: Session, table: Any, bbox: tuple[float, float, float, floa
     return c.id.in_(select(r.c.id).where(r.c.maxx >= minx, r.c.minx <= maxx, r.c.maxy >= miny, r.c.miny <= maxy))
 
 
+def overlaps_sql(alias: str) -> str:
+    """The PostgreSQL condition of `overlaps` as SQL text, for statements written as text (the tile
+    query, store/tiles_repository.py): true for the rows of `alias` (a title or application) whose
+    envelope overlaps the box given as the parameters :minx, :miny, :maxx, :maxy."""
+    return (f"box(point({alias}.minx, {alias}.miny), point({alias}.maxx, {alias}.maxy))"
+            " && box(point(:minx, :miny), point(:maxx, :maxy))")
+
+
 TABLES = ("title", "application")
 
 
