@@ -245,8 +245,8 @@ def test_postgis_builds_the_tiles_on_postgresql(ogc_db):  # noqa: F811
 
 def _tile_plan(engine, layer: str) -> str:
     """The plan of the PostGIS tile query for a z12 tile near Chagai. Its feature filter must be one
-    the envelope's GiST index answers (at 100,000 titles a B-tree range on one column cost 43-74 ms
-    for every tile); the test tables are small, so the planner is told that a sequential scan is dear."""
+    the envelope's GiST index answers (at 100,000 titles a B-tree range on the envelope's columns cost
+    43-74 ms for every tile); the test tables are small, so the planner is told that a sequential scan is dear."""
     from sqlalchemy import text
 
     from maadan.store.tiles_repository import TileQuery, explain_sql
