@@ -99,16 +99,17 @@ def _value(v: Any) -> bytes:
 
 
 def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: np.ndarray,
-          command_counts: np.ndarray, props: list[dict[str, Any]]) -> bytes:
+          command_counts: np.ndarray, props: list[dict[str, Any]], only: tuple[str, ...] | None = None) -> bytes:
     """One tile holding one layer: feature i has id ids[i], type types[i], the next
-    command_counts[i] geometry integers of `commands`, and the non-None properties of props[i]."""
+    command_counts[i] geometry integers of `commands`, and the non-None properties of props[i]
+    (those named in `only`, in its order, when given)."""
     n = len(ids)
     keys: dict[str, int] = {}
     values: dict[tuple[type, Any], int] = {}
     tag_values: list[int] = []
     tag_counts = np.zeros(n, dtype=np.int64)
     for i, p in enumerate(props):
-        for k, v in p.items():
+        for k, v in (p.items() if only is None else ((k, p.get(k)) for k in only)):
             if v is None:
                 continue
             ki = keys.setdefault(k, len(keys))

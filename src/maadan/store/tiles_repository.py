@@ -34,6 +34,7 @@ class TileQuery:
     buffer: int
     min_size_m: float  # below this width or height a polygon is drawn as a point
     simplify_m: float
+    properties: tuple[str, ...] = ()  # the attributes the tile carries (all the layer's when empty)
 
 
 # Per layer: the rows as (id, geometry, number, type, state, synthetic) or the reserved areas' own.
@@ -103,7 +104,8 @@ class TileRepository:
 
     def mvt(self, q: TileQuery, application_states: Iterable[str]) -> bytes:
         """The tile of one layer as PostGIS encodes it (b"" when no feature touches it)."""
-        sql = text(_SQL_TILE.format(features=_SQL_FEATURES[q.layer], properties=_PROPERTIES[q.layer]))
+        properties = ", ".join(q.properties) if q.properties else _PROPERTIES[q.layer]
+        sql = text(_SQL_TILE.format(features=_SQL_FEATURES[q.layer], properties=properties))
         params: dict[str, Any] = {
             "z": q.z, "x": q.x, "y": q.y, "extent": q.extent, "buffer": q.buffer, "min_size": q.min_size_m,
             "simplify": q.simplify_m, "layer": q.layer,
