@@ -239,11 +239,11 @@ def encode_figures(url: str, tiles_per_zoom: int, rounds: int = 3) -> None:
     before the generalised tiles) and generalised (`tiles.tile_keys`), alternately in the same
     process, `rounds` times each, by every encoder the store has: median build time, bytes and
     their ratios. Nothing cached (each build is timed on its own)."""
+    from maadan.cadastre import views
     from maadan.config import load_settings
     from maadan.ogc import tiles
     from maadan.store.database import create_db_engine
     from maadan.store.tiles_repository import TileQuery
-    from maadan.cadastre import views
     from maadan.store.uow import UnitOfWork
 
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
