@@ -17,6 +17,8 @@ Choices a client should know:
   centre of its envelope (a point), so every title and application appears at every zoom (the
   grid would collapse the smallest) and a low-zoom tile of 100,000 titles carries dots, not rings;
   a client draws those points as dots. Features go in id order.
+- Titles' and applications' tiles at zoom GENERAL_MAX_ZOOM (9) and below carry number, type,
+  state and synthetic but not the holder (`tile_keys`); from zoom 10 all five.
 - An empty tile (no feature within it) is 200 with a zero-byte body, which is a valid MVT (a tile
   with no layers); a tile outside the tile matrix (z above 24, x or y beyond the matrix) is 404, a
   tile address that is not a number is 400.
