@@ -234,6 +234,53 @@ def catch_up_figures(url: str, filings: int = 5) -> None:
         engine.dispose()
 
 
+def encode_figures(url: str, tiles_per_zoom: int, rounds: int = 3) -> None:
+    """In process, no HTTP: each low-zoom titles tile over Chagai built with every attribute (as
+    before the generalised tiles) and generalised (`tiles.tile_keys`), alternately in the same
+    process, `rounds` times each, by every encoder the store has: median build time, bytes and
+    their ratios. Nothing cached (each build is timed on its own)."""
+    from maadan.cadastre import views
+    from maadan.config import load_settings
+    from maadan.ogc import tiles
+    from maadan.store.database import create_db_engine
+    from maadan.store.tiles_repository import TileQuery
+    from maadan.store.uow import UnitOfWork
+
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
+    try:
+        uow = UnitOfWork(engine)
+        c = tiles.tiled("titles")
+        state = tiles.CACHE.layer(uow, c, tiles.spatial_versions(uow))
+        engines = ["python"] + (["postgis"] if tiles.CACHE.uses_postgis(uow) else [])
+        for z in (8, 9):
+            addresses = [tiles.TileAddress(z, x, y) for z, y, x in chagai_tiles(z, tiles_per_zoom)]
+            for name in engines:
+                ms: dict[str, list[float]] = {"full": [], "general": []}
+                size: dict[str, int] = {"full": 0, "general": 0}
+                for _ in range(rounds):
+                    for a in addresses:
+                        for kind, keys in (("full", tuple(c.properties)), ("general", tiles.tile_keys(c, z))):
+                            t0 = time.perf_counter()
+                            if name == "python":
+                                body = tiles.encode(state.layer, c.id, a, keys)
+                            else:
+                                unit = a.unit_m()
+                                q = TileQuery(c.id, a.z, a.x, a.y, a.lonlat_bounds(tiles.BUFFER), tiles.EXTENT,
+                                              tiles.BUFFER, tiles.MIN_UNITS * unit, tiles.SIMPLIFY_UNITS * unit, keys)
+                                with uow:
+                                    body = uow.tiles.mvt(q, views.TILE_APPLICATION_STATES)
+                            ms[kind].append((time.perf_counter() - t0) * 1e3)
+                            size[kind] = max(size[kind], len(body))
+                full, general = summary(ms["full"]), summary(ms["general"])
+                print(f"  z{z} {name:7} {len(addresses)} tiles x {rounds}: every attribute p50 {full['p50']:7.1f} ms "
+                      f"p99 {full['p99']:7.1f} ms, largest {size['full'] / 1024:,.0f} KiB; generalised p50 "
+                      f"{general['p50']:7.1f} ms p99 {general['p99']:7.1f} ms, largest {size['general'] / 1024:,.0f} KiB "
+                      f"(time ratio p50 {general['p50'] / full['p50']:.2f}, bytes {size['general'] / size['full']:.2f}); "
+                      f"load {os.getloadavg()[0]:.2f}")
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--titles", type=int, default=100_000)
@@ -243,6 +290,8 @@ def main() -> None:
     ap.add_argument("--database-url", help="an existing database of --titles titles (e.g. a million): used as it is")
     ap.add_argument("--map-runs", type=int, default=3)
     ap.add_argument("--catch-up", action="store_true", help="also file applications and time the layer catching up")
+    ap.add_argument("--encode", action="store_true",
+                    help="only time low-zoom tiles built in process with every attribute vs generalised (no server)")
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     for backend in args.backends.split(","):
@@ -252,6 +301,9 @@ def main() -> None:
         else:
             url = database_url(backend, args.titles)
             prepare(url, args.titles)
+        if args.encode:
+            encode_figures(url, args.tiles)
+            continue
         if args.catch_up:
             catch_up_figures(url)
         port = free_port()

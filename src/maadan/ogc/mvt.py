@@ -134,16 +134,20 @@ def _table_entry(value: tuple[type, Any]) -> bytes:
 
 
 def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: np.ndarray,
-          command_counts: np.ndarray, props: list[dict[str, Any]]) -> bytes:
+          command_counts: np.ndarray, props: list[dict[str, Any]], only: tuple[str, ...] | None = None) -> bytes:
     """One tile holding one layer: feature i has id ids[i], type types[i], the next
-    command_counts[i] geometry integers of `commands`, and the non-None properties of props[i]."""
+    command_counts[i] geometry integers of `commands`, and the non-None properties of props[i]
+    (those named in `only`, in its order, when given)."""
     n = len(ids)
     keys: dict[str, int] = {}
     values: list[tuple[type, Any]] = []  # the layer's values table: (type, value)
     # Column by column (the features share a handful of keys): each key's values indexed at once,
     # None left out; the keys with the fewest distinct values take the lowest value indices (a
     # feature's type or state then costs one byte, not two).
-    names = list(props[0]) + sorted(set().union(*props) - set(props[0])) if n else []
+    if only is not None:
+        names = list(only)
+    else:
+        names = list(props[0]) + sorted(set().union(*props) - set(props[0])) if n else []
     found = []
     for k in names:
         column = list(map(dict.get, props, itertools.repeat(k)))

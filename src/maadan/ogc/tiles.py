@@ -17,6 +17,8 @@ Choices a client should know:
   centre of its envelope (a point), so every title and application appears at every zoom (the
   grid would collapse the smallest) and a low-zoom tile of 100,000 titles carries dots, not rings;
   a client draws those points as dots. Features go in id order.
+- Titles' and applications' tiles at zoom GENERAL_MAX_ZOOM (9) and below carry number, type,
+  state and synthetic but not the holder (`tile_keys`); from zoom 10 all five.
 - An empty tile (no feature within it) is 200 with a zero-byte body, which is a valid MVT (a tile
   with no layers); a tile outside the tile matrix (z above 24, x or y beyond the matrix) is 404, a
   tile address that is not a number is 400.
@@ -73,6 +75,7 @@ SIMPLIFY_UNITS = PIXEL_UNITS / 4  # Douglas-Peucker tolerance: a quarter of a pi
 MAX_ZOOM = 24  # WebMercatorQuad's deepest tile matrix
 EARTH_RADIUS = 6378137.0
 HALF_WORLD = np.pi * EARTH_RADIUS
+GENERAL_MAX_ZOOM = 9  # at this zoom and below, title-like tiles are generalised (see `tile_keys`)
 TILE_CACHE_SIZE = 4096  # built tiles kept per process (all stores and collections together) ...
 TILE_CACHE_BYTES = 256 * 2**20  # ... within this many bytes (a z6 tile of 100,000 titles weighs ~7 MB)
 GZIP_MIN = compression.MINIMUM_SIZE  # tiles at least this large are also kept gzip-compressed
@@ -180,6 +183,7 @@ class TiledCollection:
 
 
 _TITLE_LIKE = {"number": "string", "type": "string", "state": "string", "holder": "string", "synthetic": "boolean"}
+_GENERAL_KEYS = ("number", "type", "state", "synthetic")
 TILED = {
     "titles": TiledCollection("titles", True, _TITLE_LIKE, "polygons"),
     "applications": TiledCollection("applications", True, _TITLE_LIKE, "polygons"),
@@ -188,6 +192,17 @@ TILED = {
         "polygons"),
     "boundaries": TiledCollection("boundaries", False, {"code": "string", "name": "string"}, "polygons"),
 }
+
+
+def tile_keys(c: TiledCollection, z: int) -> tuple[str, ...]:
+    """The attributes a tile of `c` at zoom `z` carries. Titles and applications at zoom
+    GENERAL_MAX_ZOOM and below leave out the holder: a z8 tile over a dense belt holds thousands of
+    features, and holder names (unique per title) were most of its bytes and, on PostGIS, of its
+    query. What remains draws them (type, state, synthetic) and names them (number), and a click
+    reads the holder from the features API, as it reads the rest of the record at every zoom."""
+    if c.properties is _TITLE_LIKE and z <= GENERAL_MAX_ZOOM:
+        return _GENERAL_KEYS
+    return tuple(c.properties)
 
 
 def tiled(collection_id: str) -> TiledCollection:
@@ -417,8 +432,9 @@ def _changed_keys(uow: AbstractUnitOfWork, collection_id: str, before: dict[str,
     return None if len(out) > MAX_CATCH_UP_KEYS else out
 
 
-def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
-    """One tile of a layer in process: the same rules as the PostGIS query (store/tiles_repository.py)."""
+def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | None = None) -> bytes:
+    """One tile of a layer in process: the same rules as the PostGIS query (store/tiles_repository.py).
+    `keys`: the attributes written (all of each feature's when None)."""
     minx, miny, maxx, maxy = tile.mercator_bounds()
     unit = tile.unit_m()
     pad = BUFFER * unit
@@ -464,7 +480,7 @@ def encode(layer: _Layer, name: str, tile: TileAddress) -> bytes:
     if not keep.any():
         return b""
     rows = np.flatnonzero(keep)
-    return encode_layer(name, out[keep], [props[i] for i in rows.tolist()], ids[keep])
+    return encode_layer(name, out[keep], [props[i] for i in rows.tolist()], ids[keep], keys)
 
 
 def _polygonal(g: Any) -> Any:
@@ -528,7 +544,8 @@ def _polygon_commands(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cmd, np.column_stack([ends - per_geom, ends])
 
 
-def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]], ids: np.ndarray) -> bytes:
+def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]], ids: np.ndarray,
+                 keys: tuple[str, ...] | None = None) -> bytes:
     """One MVT layer (version 2, 4096 units) of points and (Multi)Polygons in integer tile units:
     geometry commands built with NumPy, the layer's protobuf bytes written by `ogc/mvt.py`."""
     n = len(geoms)
@@ -549,7 +566,7 @@ def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]], ids:
         lengths = polygon_spans[:, 1] - polygon_spans[:, 0]
         commands[np.repeat(start[~is_point] - polygon_spans[:, 0], lengths) + np.arange(len(pieces))] = pieces
     types = np.where(is_point, mvt.POINT, mvt.POLYGON)
-    return mvt.layer(name, EXTENT, np.asarray(ids, dtype=np.int64)[:n], types, commands, counts, props)
+    return mvt.layer(name, EXTENT, np.asarray(ids, dtype=np.int64)[:n], types, commands, counts, props, keys)
 
 
 @dataclass(frozen=True)
@@ -718,13 +735,13 @@ def built_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress,
         def from_postgis() -> bytes:
             unit = tile.unit_m()
             q = TileQuery(c.id, tile.z, tile.x, tile.y, tile.lonlat_bounds(BUFFER), EXTENT, BUFFER,
-                          MIN_UNITS * unit, SIMPLIFY_UNITS * unit)
+                          MIN_UNITS * unit, SIMPLIFY_UNITS * unit, tile_keys(c, tile.z))
             with uow:
                 return uow.tiles.mvt(q, views.TILE_APPLICATION_STATES)
 
         return CACHE.tile(key, tuple(sorted(versions.items())), from_postgis)
     state = CACHE.layer(uow, c, versions)
-    return CACHE.tile(key, state.generation, lambda: encode(state.layer, c.id, tile))
+    return CACHE.tile(key, state.generation, lambda: encode(state.layer, c.id, tile, tile_keys(c, tile.z)))
 
 
 def build_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress,

@@ -37,6 +37,7 @@ class TileQuery:
     buffer: int
     min_size_m: float  # below this width or height a polygon is drawn as a point
     simplify_m: float
+    properties: tuple[str, ...] = ()  # the attributes the tile carries (all the layer's when empty)
 
 
 # Per layer: the rows as (id, geometry, number, type, state, synthetic) or the reserved areas' own.
@@ -96,7 +97,8 @@ SELECT ST_AsMVT(m.*, :layer, :extent, 'mvtgeom', 'id' ORDER BY m.id) FROM m WHER
 
 
 def _tile_sql(q: TileQuery, application_states: Iterable[str], prefix: str = "") -> tuple[Any, dict[str, Any]]:
-    sql = text(prefix + _SQL_TILE.format(features=_SQL_FEATURES[q.layer], properties=_PROPERTIES[q.layer]))
+    properties = ", ".join(q.properties) if q.properties else _PROPERTIES[q.layer]
+    sql = text(prefix + _SQL_TILE.format(features=_SQL_FEATURES[q.layer], properties=properties))
     params: dict[str, Any] = {
         "z": q.z, "x": q.x, "y": q.y, "extent": q.extent, "buffer": q.buffer, "min_size": q.min_size_m,
         "simplify": q.simplify_m, "layer": q.layer,

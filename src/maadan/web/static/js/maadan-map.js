@@ -212,7 +212,7 @@
         return M.titlePopup(f.properties);
       }).catch(function () {
         return '<div class="popup"><strong>' + synthetic + "Title " + esc(p.number) + "</strong><br>" + esc(p.type) +
-          ", " + esc(p.state) + "<br>Holders: " + esc(p.holder) + "</div>";
+          ", " + esc(p.state) + "<br>Holders: " + (p.holder ? esc(p.holder) : "on the title's page") + "</div>";
       });
     }
     if (collection === "applications") {
@@ -220,7 +220,7 @@
         return M.applicationPopup(f.properties);
       }).catch(function () {
         return '<div class="popup"><strong>' + synthetic + "Application " + esc(p.number) + "</strong><br>" +
-          esc(p.type) + ", " + esc(p.state) + "<br>Applicants: " + esc(p.holder) + "</div>";
+          esc(p.type) + ", " + esc(p.state) + "<br>Applicants: " + (p.holder ? esc(p.holder) : "on the application's page") + "</div>";
       });
     }
     if (collection === "reserved-areas") {
