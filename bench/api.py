@@ -57,11 +57,14 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, seconds: float = 60) -> None:
+def wait_http(url: str, seconds: float = 60, proc: subprocess.Popen | None = None) -> None:
+    """Until `url` answers below 500; gives up after `seconds`, or as soon as `proc` (the server) has exited."""
     import httpx
 
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
+        if proc is not None and proc.poll() is not None:
+            raise SystemExit(f"the server exited with {proc.returncode} before {url} answered")
         try:
             if httpx.get(url, timeout=2).status_code < 500:
                 return

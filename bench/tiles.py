@@ -75,11 +75,30 @@ def prepare(url: str, titles: int) -> None:
     engine.dispose()
 
 
-def serve(url: str, port: int) -> subprocess.Popen:
+def serve(url: str, port: int, warm_zoom: int | None = None) -> subprocess.Popen:
+    """`maadan serve --workers 1`, returned once its warm-up has finished (the spatial index, then
+    the map's low-zoom tiles down to MAADAN_TILE_WARM_ZOOM: `warm_zoom`, else the server's default),
+    with how long each took printed."""
+    import httpx
+
     env = dict(os.environ, MAADAN_DATABASE_URL=url, MAADAN_LOG_LEVEL="warning")
+    if warm_zoom is not None:
+        env["MAADAN_TILE_WARM_ZOOM"] = str(warm_zoom)
+    t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "maadan", "serve", "--host", "127.0.0.1", "--port", str(port),
                              "--workers", "1"], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_http(f"http://127.0.0.1:{port}/api/health", 900)  # a million titles warm up for minutes
+    health = f"http://127.0.0.1:{port}/api/health"
+    wait_http(health, 900, proc)  # a million titles warm up for minutes
+    up = time.perf_counter() - t0
+    done: dict[str, float] = {}
+    while len(done) < 2 and time.perf_counter() - t0 < 900:
+        body = httpx.get(health, timeout=10).json()
+        for part in ("spatial_index", "map_tiles"):
+            if part not in done and body.get(part) not in ("warming", "cold"):
+                done[part] = time.perf_counter() - t0
+                print(f"  {part.replace('_', ' ')} {body[part]} {done[part]:.1f} s after the start")
+        time.sleep(0.1)
+    print(f"  (the server answered {up:.1f} s after the start)")
     return proc
 
 
@@ -290,6 +309,7 @@ def main() -> None:
     ap.add_argument("--database-url", help="an existing database of --titles titles (e.g. a million): used as it is")
     ap.add_argument("--map-runs", type=int, default=3)
     ap.add_argument("--catch-up", action="store_true", help="also file applications and time the layer catching up")
+    ap.add_argument("--warm-zoom", type=int, help="MAADAN_TILE_WARM_ZOOM for the server (-1: no tiles built at start)")
     ap.add_argument("--encode", action="store_true",
                     help="only time low-zoom tiles built in process with every attribute vs generalised (no server)")
     args = ap.parse_args()
@@ -307,7 +327,7 @@ def main() -> None:
         if args.catch_up:
             catch_up_figures(url)
         port = free_port()
-        proc = serve(url, port)
+        proc = serve(url, port, args.warm_zoom)
         try:
             base = f"http://127.0.0.1:{port}"
             tile_figures(base, args.tiles)

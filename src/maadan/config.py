@@ -126,6 +126,13 @@ SETTINGS: tuple[Setting, ...] = (
         "source is older than this): `maadan agreements stale` and the curator's page /agreements/stale.",
     ),
     Setting(
+        "MAADAN_TILE_WARM_ZOOM",
+        "7",
+        "Deepest zoom whose vector tiles each server process builds at startup, in the background, "
+        "over the extent of the titles and public applications (the tiles a map's first view asks "
+        "for), until they fill half the tile cache. -1: none (each tile is built on its first request).",
+    ),
+    Setting(
         "MAADAN_SQLITE_SYNCHRONOUS",
         "full",
         "How SQLite makes commits durable: full (every commit syncs the write-ahead log before a receipt "
@@ -198,6 +205,7 @@ class Settings:
     public_base_url: str | None = None
     client_rate: int = 30
     expensive_concurrency: int = 2
+    tile_warm_zoom: int = 7
     password_hashing: str = "standard"
     stale_days: int = 180
     idempotency_hours: int = 24
@@ -270,6 +278,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         log_level=_log_level(env), trusted_proxies=_proxies(env), public_base_url=_base_url(env),
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
         expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
+        tile_warm_zoom=_int(env, "MAADAN_TILE_WARM_ZOOM", 7, -1, 10),
         password_hashing=password_hashing(env),
         register_key=Path(env["MAADAN_REGISTER_KEY"]).expanduser() if env.get("MAADAN_REGISTER_KEY") else None,
         register_name=_register_name(env),

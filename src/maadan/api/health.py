@@ -30,6 +30,8 @@ class HealthOut(Out):
     schema_revision: str | None
     schema_current: bool
     spatial_index: str = Field(description="cold, warming, warm or failed")
+    map_tiles: str = Field(description="The low-zoom vector tiles built at startup (MAADAN_TILE_WARM_ZOOM): cold, "
+                                       "warming, warm, partial (stopped at half the tile cache), off or failed")
     replicas: list[ReplicaOut] = Field(default_factory=list, description="Read replicas (MAADAN_READ_DATABASE_URL), "
                                        "in order: up, and lag behind the primary")
 
@@ -44,5 +46,6 @@ def health(request: Request) -> HealthOut:
     return {"status": "ok", "version": __version__, "database": describe(engine).split(" ")[0],
             "schema_revision": revision, "schema_current": revision == migrate.head_revision(),
             "spatial_index": getattr(request.app.state, "spatial_index", "cold"),
+            "map_tiles": getattr(request.app.state, "map_tiles", "cold"),
             "replicas": [{"replica": i, **{k: v for k, v in r.items() if k != "name"}}
                          for i, r in enumerate(replicas.status(engine), 1)] if replicas else []}

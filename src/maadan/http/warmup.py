@@ -1,6 +1,7 @@
 """Warm the per-process caches at startup, in a background thread, so that the first checks and
 filings after a start do not pay for building the spatial index (0.55 s over 100,000 titles on
-PostgreSQL on the 2-core test machine, more under load).
+PostgreSQL on the 2-core test machine, more under load), and the first map after a start does not
+pay for its low-zoom vector tiles (adapters `add` such warmers: maadan.ogc warms the map's tiles).
 Requests are served meanwhile; one arriving before the index is ready builds or waits for it as
 before. /api/health reports `spatial_index: warming|warm|failed`."""
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from typing import Callable
 
 from fastapi import FastAPI
 
@@ -29,9 +31,19 @@ def _warm(app: FastAPI) -> None:
     except Exception:  # a cold cache is slower, never wrong: log and keep serving
         log.exception("warming the spatial index failed")
         app.state.spatial_index = "failed"
-        return
-    app.state.spatial_index = "warm"
-    log.info("spatial index warm in %.1f s", time.perf_counter() - start)
+    else:
+        app.state.spatial_index = "warm"
+        log.info("spatial index warm in %.1f s", time.perf_counter() - start)
+    for warmer in getattr(app.state, "warmers", ()):
+        warmer(app)
+
+
+def add(app: FastAPI, warmer: Callable[[FastAPI], None]) -> None:
+    """Have `warmer(app)` run in the warm-up thread after the spatial index (an adapter's own
+    per-process cache; it sets its own state on `app.state` and logs its own failures)."""
+    if not hasattr(app.state, "warmers"):
+        app.state.warmers = []
+    app.state.warmers.append(warmer)
 
 
 def start(app: FastAPI) -> threading.Thread:

@@ -29,6 +29,36 @@ if TYPE_CHECKING:  # the standards modules stay framework-free; only router.py a
 
 
 def install(app: FastAPI) -> None:
+    from maadan.http import warmup
     from maadan.ogc.router import router
 
     app.include_router(router)
+    app.state.map_tiles = "warming"
+    warmup.add(app, _warm_tiles)
+
+
+def _warm_tiles(app: FastAPI) -> None:
+    """The vector tiles a map's first views ask for, built at startup (MAADAN_TILE_WARM_ZOOM);
+    /api/health reports `map_tiles: off|warming|warm|partial|failed` (partial: stopped at the
+    warm-up's share of the tile cache)."""
+    import logging
+    import time
+
+    from maadan.ogc import tiles
+    from maadan.store.uow import UnitOfWork
+
+    log = logging.getLogger("maadan.api")
+    zoom = app.state.settings.tile_warm_zoom
+    if zoom < 0:
+        app.state.map_tiles = "off"
+        return
+    start = time.perf_counter()
+    try:
+        warmed = tiles.warm(UnitOfWork(app.state.engine), zoom)
+    except Exception:  # a tile not built now is built on its first request
+        log.exception("warming the map's vector tiles failed")
+        app.state.map_tiles = "failed"
+        return
+    app.state.map_tiles = "warm" if warmed.complete else "partial"
+    log.info("map tiles to zoom %d %s: %d tiles, %.1f MB, in %.1f s", zoom, app.state.map_tiles, warmed.tiles,
+             warmed.bytes / 1e6, time.perf_counter() - start)

@@ -25,7 +25,8 @@ Choices a client should know:
 - In process, each collection's features are read once and then kept at the store's spatial
   versions by applying its change log (`cadastre_spatial_change`): a filing, grant or
   relinquishment re-reads its own rows only. Built tiles are kept in memory (bounded by count and
-  bytes); a change evicts only the cached tiles its features touch. The ETag is a digest of the
+  bytes); a change evicts only the cached tiles its features touch. At start-up each process builds
+  the low-zoom tiles over the cadastre's extent (`warm`, MAADAN_TILE_WARM_ZOOM), a map's first view. The ETag is a digest of the
   tile's bytes (the same in every process); If-None-Match answers 304; `Cache-Control: public,
   no-cache` (clients keep tiles and ask again). A tile of 1 KiB or more
   is also kept gzip-compressed and sent so (`Content-Encoding: gzip`) to clients that accept it.
@@ -748,3 +749,38 @@ def build_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress,
                versions: dict[str, int] | None = None, *, engine: str | None = None) -> bytes:
     """The tile's MVT bytes (see `built_tile`)."""
     return built_tile(uow, c, tile, versions, engine=engine).body
+
+
+WARM_MAX_BYTES = TILE_CACHE_BYTES // 2  # warm-up leaves the other half of the tile cache to requests
+
+
+@dataclass(frozen=True)
+class Warmed:
+    tiles: int  # tiles built (or found already built)
+    bytes: int
+    complete: bool  # False when it stopped at WARM_MAX_BYTES
+
+
+def warm(uow: AbstractUnitOfWork, max_zoom: int, max_bytes: int = WARM_MAX_BYTES) -> Warmed:
+    """Build and keep every tile of every tiled collection from zoom 0 to `max_zoom` that meets the
+    extent of the titles and the public applications: the tiles a map's first views ask for, and
+    at low zoom the largest (a z5 tile over a dense belt of 100,000 titles takes about a second).
+    Zoom by zoom, so that when the tiles pass `max_bytes` the ones left out are the deeper ones."""
+    with uow:
+        boxes = [b for b in (uow.cadastre.titles_extent()[0],
+                             uow.cadastre.applications_extent(views.TILE_APPLICATION_STATES)[0]) if b]
+    if not boxes or max_zoom < 0:
+        return Warmed(0, 0, True)
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    versions = spatial_versions(uow)
+    count = size = 0
+    for z in range(max_zoom + 1):
+        for t in tms().tiles(west, south, east, north, [z]):
+            for c in TILED.values():
+                built = built_tile(uow, c, TileAddress(z, t.x, t.y), versions if c.stored else {})
+                count += 1
+                size += built.size
+                if size > max_bytes:
+                    return Warmed(count, size, False)
+    return Warmed(count, size, True)

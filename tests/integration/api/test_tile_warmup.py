@@ -1,0 +1,93 @@
+"""The server builds the map's low-zoom vector tiles at startup (MAADAN_TILE_WARM_ZOOM), on both
+stores: every tile of every tiled collection over the cadastre's extent down to that zoom is in
+the process's tile cache once /api/health says `map_tiles: warm`, and requests are answered from it;
+-1 builds none; a byte budget stops the warm-up early (`partial`)."""
+
+from __future__ import annotations
+
+import time
+
+from fastapi.testclient import TestClient
+
+from maadan.cadastre import views
+from maadan.config import load_settings
+from maadan.http.app import create_app
+from maadan.ogc import tiles
+from maadan.store.database import create_db_engine
+from maadan.store.uow import UnitOfWork
+from tests.integration.api.test_ogc import ogc_db  # noqa: F401
+
+TILE = "/ogc/collections/{c}/tiles/WebMercatorQuad/{z}/{y}/{x}"
+
+
+def _app(url: str, zoom: str):
+    return create_app(load_settings({"MAADAN_DATABASE_URL": url, "MAADAN_TILE_WARM_ZOOM": zoom}))
+
+
+def _health(client, seconds: float = 60.0) -> dict:
+    """/api/health once the warm-up has finished (or failed)."""
+    deadline = time.monotonic() + seconds
+    while True:
+        body = client.get("/api/health").json()
+        if body["map_tiles"] != "warming" or time.monotonic() > deadline:
+            return body
+        time.sleep(0.05)
+
+
+def _expected(url: str, zoom: int) -> set[tuple]:
+    """The (collection, z, x, y) the warm-up should have built: every tiled collection's tiles at
+    zoom 0..`zoom` meeting the extent of the titles and public applications."""
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
+    with UnitOfWork(engine) as uow:
+        boxes = [uow.cadastre.titles_extent()[0], uow.cadastre.applications_extent(views.TILE_APPLICATION_STATES)[0]]
+    engine.dispose()
+    west, south = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    east, north = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    return {(c, t.z, t.x, t.y) for z in range(zoom + 1) for t in tiles.tms().tiles(west, south, east, north, [z])
+            for c in tiles.TILED}
+
+
+def _cached() -> set[tuple]:
+    return {(k[1], *k[3:]) for k in tiles.CACHE.tiles}
+
+
+def test_startup_builds_the_low_zoom_tiles_and_requests_use_them(ogc_db):  # noqa: F811
+    tiles.CACHE.clear()
+    want = _expected(ogc_db.url, 3)
+    assert len(want) >= 4 * 4  # zooms 0-3, four collections
+    app = _app(ogc_db.url, "3")
+    with TestClient(app) as client:
+        assert _health(client)["map_tiles"] == "warm"
+        have = _cached()
+        assert want <= have
+        assert not any(z > 3 for _, z, _, _ in have)
+        before = dict(tiles.CACHE.tiles)
+        for c, z, x, y in sorted(want):
+            r = client.get(TILE.format(c=c, z=z, y=y, x=x), headers={"Accept-Encoding": "identity"})
+            assert r.status_code == 200
+            key = next(k for k in before if (k[1], *k[3:]) == (c, z, x, y))
+            assert r.headers["etag"] == before[key][1].etag and r.content == before[key][1].body
+        assert tiles.CACHE.tiles.keys() == before.keys()  # nothing built again
+    app.state.engine.dispose()
+
+
+def test_minus_one_builds_no_tile_at_startup(ogc_db):  # noqa: F811
+    tiles.CACHE.clear()
+    app = _app(ogc_db.url, "-1")
+    with TestClient(app) as client:
+        assert _health(client)["map_tiles"] == "off"
+        assert client.get("/api/health").json()["spatial_index"] in ("warming", "warm")
+        assert not tiles.CACHE.tiles
+    app.state.engine.dispose()
+
+
+def test_warm_up_stops_at_its_byte_budget(ogc_db):  # noqa: F811
+    tiles.CACHE.clear()
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
+    try:
+        stopped = tiles.warm(UnitOfWork(engine), 6, max_bytes=1)
+        assert not stopped.complete and stopped.tiles == 1 and stopped.bytes > 1  # the first tile held titles
+        whole = tiles.warm(UnitOfWork(engine), 2)
+        assert whole.complete and whole.tiles == len(_expected(ogc_db.url, 2))
+    finally:
+        engine.dispose()
