@@ -25,11 +25,12 @@ Choices a client should know:
 - In process, each collection's features are read once and then kept at the store's spatial
   versions by applying its change log (`cadastre_spatial_change`): a filing, grant or
   relinquishment re-reads its own rows only. Built tiles are kept in memory (bounded by count and
-  bytes); a change evicts only the cached tiles its features touch. At start-up each process builds
-  the low-zoom tiles over the cadastre's extent (`warm`, MAADAN_TILE_WARM_ZOOM), a map's first view. The ETag is a digest of the
-  tile's bytes (the same in every process); If-None-Match answers 304; `Cache-Control: public,
-  no-cache` (clients keep tiles and ask again). A tile of 1 KiB or more
-  is also kept gzip-compressed and sent so (`Content-Encoding: gzip`) to clients that accept it.
+  bytes); a change evicts only the cached tiles its features touch. At start-up each process
+  builds the low-zoom tiles over the cadastre's extent, a map's first view (`warm`,
+  MAADAN_TILE_WARM_ZOOM). The ETag is a digest of the tile's bytes (the same in every process);
+  If-None-Match answers 304; `Cache-Control: public, no-cache` (clients keep tiles and ask again).
+  A tile of 1 KiB or more is also kept gzip-compressed and sent so (`Content-Encoding: gzip`) to
+  clients that accept it.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ EARTH_RADIUS = 6378137.0
 HALF_WORLD = np.pi * EARTH_RADIUS
 GENERAL_MAX_ZOOM = 9  # at this zoom and below, title-like tiles are generalised (see `tile_keys`)
 TILE_CACHE_SIZE = 4096  # built tiles kept per process (all stores and collections together) ...
-TILE_CACHE_BYTES = 256 * 2**20  # ... within this many bytes (a z6 tile of 100,000 titles weighs ~7 MB)
+TILE_CACHE_BYTES = 256 * 2**20  # ... within this many bytes (a z5 tile of 100,000 titles weighs ~5 MB)
 GZIP_MIN = compression.MINIMUM_SIZE  # tiles at least this large are also kept gzip-compressed
 
 CACHE_CONTROL = "public, no-cache"  # kept, but asked again each time: the ETag answers 304
@@ -258,6 +259,14 @@ def tilesets_doc(root: str, c: TiledCollection, title: str) -> dict[str, Any]:
             "tilesets": [_tileset_summary(root, c, title)]}
 
 
+def _property_schema(c: TiledCollection, key: str, kind: str) -> dict[str, Any]:
+    """A tile attribute's schema; one left out of the generalised zooms says from which it is there."""
+    if key in tile_keys(c, 0):
+        return {"type": kind}
+    return {"type": kind, "description": f"in tiles of tile matrix {GENERAL_MAX_ZOOM + 1} and deeper only "
+                                         f"(0-{GENERAL_MAX_ZOOM} leave it out; the features API has it)"}
+
+
 def tileset_doc(root: str, c: TiledCollection, title: str, description: str) -> dict[str, Any]:
     base = tiles_url(root, c.id)
     doc = _tileset_summary(root, c, title)
@@ -268,7 +277,7 @@ def tileset_doc(root: str, c: TiledCollection, title: str, description: str) -> 
         "layers": [{"id": c.id, "title": title, "dataType": "vector", "geometryDimension": 2,
                     "featureType": c.id, "minTileMatrix": "0", "maxTileMatrix": str(MAX_ZOOM),
                     "propertiesSchema": {"type": "object", "properties": {
-                        k: {"type": v} for k, v in c.properties.items()}}}],
+                        k: _property_schema(c, k, v) for k, v in c.properties.items()}}}],
     }
     doc["links"] = doc["links"] + [
         {"href": f"{base}/{TMS_ID}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}", "rel": "item", "type": MVT,

@@ -99,6 +99,9 @@ def test_tileset_list_tileset_and_matrix_set(client):
     assert item["href"].endswith("/WebMercatorQuad/{tileMatrix}/{tileRow}/{tileCol}")
     (layer,) = meta["layers"]
     assert set(layer["propertiesSchema"]["properties"]) == set(views.TILE_FIELDS)
+    described = {k for k, v in layer["propertiesSchema"]["properties"].items() if "description" in v}
+    assert described == {"holder"}  # left out at the generalised zooms, and the schema says from which on
+    assert "tile matrix 10 and deeper" in layer["propertiesSchema"]["properties"]["holder"]["description"]
     assert len(meta["tileMatrixSetLimits"]) == tiles.MAX_ZOOM + 1
 
     tms = client.get("/ogc/tileMatrixSets/WebMercatorQuad").json()
