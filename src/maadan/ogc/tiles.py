@@ -524,7 +524,16 @@ def _polygon_commands(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         polys, poly_geom = polys[order], poly_geom[order]
     else:
         polys, poly_geom = geoms, np.arange(len(geoms))
-    rings, ring_poly = shapely.get_rings(polys, return_index=True)
+    holed = shapely.get_num_interior_rings(polys) > 0
+    if holed.any():  # a polygon without holes is its one ring (get_rings copies every ring it returns)
+        with_holes, plain = np.flatnonzero(holed), np.flatnonzero(~holed)
+        parts, part_of = shapely.get_rings(polys[with_holes], return_index=True)
+        rings = np.concatenate([polys[plain], parts])
+        ring_poly = np.concatenate([plain, with_holes[part_of]])
+        order = np.argsort(ring_poly, kind="stable")  # a polygon's rings together, the exterior first
+        rings, ring_poly = rings[order], ring_poly[order]
+    else:
+        rings, ring_poly = polys, np.arange(len(polys))
     coords, coord_ring = shapely.get_coordinates(rings, return_index=True)
     coords = np.rint(coords).astype(np.int64)
     sizes = np.bincount(coord_ring, minlength=len(rings))

@@ -41,6 +41,25 @@ def test_polygons_with_holes_multipolygons_and_points_round_trip():
     assert signed == [True, False]
 
 
+def test_holed_and_plain_polygons_interleaved_keep_their_own_rings():
+    """Only polygons with holes are split into rings; the rest are their one ring. Interleaved, in
+    MultiPolygons too, each feature still gets exactly its own rings, the exterior first."""
+    def holed(x: float, y: float, holes: int) -> shapely.Polygon:
+        inner = [[(x + 10 + 20 * i, y + 10), (x + 20 + 20 * i, y + 10), (x + 20 + 20 * i, y + 20),
+                  (x + 10 + 20 * i, y + 20)] for i in range(holes)]
+        return shapely.Polygon([(x, y), (x + 20 * holes + 20, y), (x + 20 * holes + 20, y + 40), (x, y + 40)], inner)
+
+    geoms = np.array([
+        shapely.box(0, 0, 5, 5), holed(100, 0, 2), shapely.box(200, 0, 230, 9),
+        shapely.MultiPolygon([shapely.box(300, 0, 310, 10), holed(400, 0, 1), shapely.box(500, 0, 505, 5)]),
+        holed(600, 0, 3), shapely.box(700, 0, 720, 20)], dtype=object)
+    got = decode(tiles.encode_layer("t", geoms, [{"i": i} for i in range(len(geoms))], np.arange(1, len(geoms) + 1)))
+    assert [f["properties"]["i"] for f in got] == list(range(len(geoms)))
+    for f, want in zip(got, geoms):
+        assert shapely.geometry.shape(f["geometry"]).equals(want), (f["geometry"], want)
+    assert len(got[4]["geometry"]["coordinates"]) == 4  # an exterior and its three holes
+
+
 def test_the_same_tile_through_mapbox_vector_tile_encode_decodes_alike():
     geoms = np.array([shapely.box(0, 0, 40, 30), shapely.Point(7, 9)], dtype=object)
     ours = decode(tiles.encode_layer("t", geoms, [{"k": "a"}, {"k": "b"}], np.array([5, 6])))
