@@ -20,14 +20,13 @@ def static_dir() -> Path:
 
 
 def install(app: FastAPI) -> None:
-    from fastapi.staticfiles import StaticFiles
-
     from maadan.http.errors import install_html_renderer
+    from maadan.http.static_files import CompressedStaticFiles
     from maadan.web.templating import error_page
 
     for _, router in collect(__name__, "router"):
         app.include_router(router)
     static = static_dir()
     if static.is_dir():
-        app.mount("/static", StaticFiles(directory=static), name="static")
+        app.mount("/static", CompressedStaticFiles(directory=static), name="static")
     install_html_renderer(app, error_page)
