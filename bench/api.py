@@ -9,7 +9,8 @@
 - a check of one application (POST /api/cadastre/check), with no writes and then while another
   client files applications at --filings per second (POST /api/cadastre/applications, as an
   officer): each filing moves the spatial version, and every worker catches its index up;
-- the server's warm-up (start to every worker's index warm) and resident memory (all processes);
+- the server's warm-up (start to every worker's index warm and map tiles built) and resident memory
+  (all processes);
 - the same OGC items query served by pygeoapi (installed from PyPI into its own virtualenv under
   var/, reading the same titles from a table with a PostGIS geometry column and a GiST index, built
   from the same rows in the setup), side by side (PostgreSQL only).
@@ -295,9 +296,9 @@ def bboxes(n: int) -> list[str]:
 
 
 def start_maadan(url: str, port: int, workers: int) -> tuple[subprocess.Popen, float]:
-    """`maadan serve --workers N`; returns once every worker has its spatial index warm (the app
-    warms it at startup, off the request path), so no scenario pays for a cold build, with the
-    seconds from start to warm."""
+    """`maadan serve --workers N`; returns once every worker has its spatial index warm and its map
+    tiles built (the app does both at startup, off the request path), so no scenario pays for a cold
+    build or runs beside the warm-up, with the seconds from start to warm."""
     import httpx
 
     env = dict(os.environ, MAADAN_DATABASE_URL=url, MAADAN_LOG_LEVEL="warning", MAADAN_CLIENT_RATE="0",
@@ -307,11 +308,13 @@ def start_maadan(url: str, port: int, workers: int) -> tuple[subprocess.Popen, f
                              "--workers", str(workers)],
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     health = f"http://127.0.0.1:{port}/api/health"
-    wait_http(health, 600)
+    wait_http(health, 600, proc)
     deadline, warm = time.monotonic() + 900, 0
     while warm < 4 * workers and time.monotonic() < deadline:  # several answers in a row, from any worker
         try:
-            warm = warm + 1 if httpx.get(health, timeout=60).json().get("spatial_index") == "warm" else 0
+            body = httpx.get(health, timeout=60).json()
+            done = body.get("spatial_index") == "warm" and body.get("map_tiles") not in ("warming", "cold")
+            warm = warm + 1 if done else 0
         except httpx.HTTPError:  # a worker busy building a large index on a loaded machine
             warm = 0
         time.sleep(0.1 if warm else 0.5)
