@@ -7,6 +7,7 @@ before. /api/health reports `spatial_index: warming|warm|failed`."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 import time
@@ -36,6 +37,10 @@ def _warm(app: FastAPI) -> None:
         log.info("spatial index warm in %.1f s", time.perf_counter() - start)
     for warmer in getattr(app.state, "warmers", ()):
         warmer(app)
+    if getattr(app.state, "freeze_after_warmup", False):  # http/app.py create_served_app
+        gc.collect()
+        gc.freeze()
+        log.info("warm-up done; %d long-lived objects kept out of garbage collection", gc.get_freeze_count())
 
 
 def add(app: FastAPI, warmer: Callable[[FastAPI], None]) -> None:

@@ -1,10 +1,14 @@
 """The server builds the map's low-zoom vector tiles at startup (MAADAN_TILE_WARM_ZOOM), on both
 stores: every tile of every tiled collection over the cadastre's extent down to that zoom is in
 the process's tile cache once /api/health says `map_tiles: warm`, and requests are answered from it;
--1 builds none; a byte budget stops the warm-up early (`partial`)."""
+-1 builds none; a byte budget stops the warm-up early (`partial`); `maadan serve`'s app then
+freezes what warm-up built (gc.freeze)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import time
 
 from fastapi.testclient import TestClient
@@ -91,3 +95,25 @@ def test_warm_up_stops_at_its_byte_budget(ogc_db):  # noqa: F811
         assert whole.complete and whole.tiles == len(_expected(ogc_db.url, 2))
     finally:
         engine.dispose()
+
+
+def test_the_served_app_freezes_what_its_warm_up_built_and_the_embedded_app_does_not(ogc_db):  # noqa: F811
+    """In a process of its own (freezing is for the life of a process): `maadan serve`'s app keeps
+    what warm-up built out of the cyclic garbage collector; `create_app` (tests, embedding) does not."""
+    code = (
+        "import gc, sys\n"
+        "from maadan.http import app, warmup\n"
+        "a = app.create_served_app() if sys.argv[1] == 'served' else app.create_app()\n"
+        "warmup._warm(a)\n"
+        "print(a.state.spatial_index, a.state.map_tiles, gc.get_freeze_count())\n"
+        "a.state.engine.dispose()\n")
+    out = {}
+    for kind in ("served", "embedded"):
+        r = subprocess.run([sys.executable, "-c", code, kind], capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "MAADAN_DATABASE_URL": ogc_db.url, "MAADAN_TILE_WARM_ZOOM": "2"})
+        assert r.returncode == 0, r.stderr[-2000:]
+        index, map_tiles, frozen = r.stdout.split()
+        assert (index, map_tiles) == ("warm", "warm")
+        out[kind] = int(frozen)
+    assert out["embedded"] == 0
+    assert out["served"] > 10_000  # the modules, the app, the index and the tile layers
