@@ -42,6 +42,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         yield
         if mail is not None:
             mail.stop()
+        app.state.stopping = True  # warmers that can stop early (the map's tiles) do
         warming.join()
         engine.dispose()
         replicas.dispose()

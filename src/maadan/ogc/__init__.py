@@ -54,7 +54,8 @@ def _warm_tiles(app: FastAPI) -> None:
         return
     start = time.perf_counter()
     try:
-        warmed = tiles.warm(UnitOfWork(app.state.engine), zoom)
+        warmed = tiles.warm(UnitOfWork(app.state.engine), zoom,
+                            stopped=lambda: getattr(app.state, "stopping", False))  # set at shutdown
     except Exception:  # a tile not built now is built on its first request
         log.exception("warming the map's vector tiles failed")
         app.state.map_tiles = "failed"

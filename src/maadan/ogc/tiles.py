@@ -779,11 +779,13 @@ class Warmed:
     complete: bool  # False when it stopped at WARM_MAX_BYTES
 
 
-def warm(uow: AbstractUnitOfWork, max_zoom: int, max_bytes: int = WARM_MAX_BYTES) -> Warmed:
+def warm(uow: AbstractUnitOfWork, max_zoom: int, max_bytes: int = WARM_MAX_BYTES,
+         stopped: Callable[[], bool] = lambda: False) -> Warmed:
     """Build and keep every tile of every tiled collection from zoom 0 to `max_zoom` that meets the
     extent of the titles and the public applications: the tiles a map's first views ask for, and
     at low zoom the largest (a z5 tile over a dense belt of 100,000 titles takes about a second).
-    Zoom by zoom, so that when the tiles pass `max_bytes` the ones left out are the deeper ones."""
+    Zoom by zoom, so that when the tiles pass `max_bytes` the ones left out are the deeper ones.
+    `stopped` is asked before each tile: true (the server is shutting down) ends it there."""
     with uow:
         boxes = [b for b in (uow.cadastre.titles_extent()[0],
                              uow.cadastre.applications_extent(views.TILE_APPLICATION_STATES)[0]) if b]
@@ -796,6 +798,8 @@ def warm(uow: AbstractUnitOfWork, max_zoom: int, max_bytes: int = WARM_MAX_BYTES
     for z in range(max_zoom + 1):
         for t in tms().tiles(west, south, east, north, [z]):
             for c in TILED.values():
+                if stopped():
+                    return Warmed(count, size, False)
                 built = built_tile(uow, c, TileAddress(z, t.x, t.y), versions if c.stored else {})
                 count += 1
                 size += built.size

@@ -85,12 +85,15 @@ def test_minus_one_builds_no_tile_at_startup(ogc_db):  # noqa: F811
     app.state.engine.dispose()
 
 
-def test_warm_up_stops_at_its_byte_budget(ogc_db):  # noqa: F811
+def test_warm_up_stops_at_its_byte_budget_or_when_the_server_stops(ogc_db):  # noqa: F811
     tiles.CACHE.clear()
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
     try:
         stopped = tiles.warm(UnitOfWork(engine), 6, max_bytes=1)
         assert not stopped.complete and stopped.tiles == 1 and stopped.bytes > 1  # the first tile held titles
+        asked = []
+        cut = tiles.warm(UnitOfWork(engine), 6, stopped=lambda: asked.append(1) or len(asked) > 3)
+        assert not cut.complete and cut.tiles == 3  # a shutdown stops it between two tiles
         whole = tiles.warm(UnitOfWork(engine), 2)
         assert whole.complete and whole.tiles == len(_expected(ogc_db.url, 2))
     finally:
