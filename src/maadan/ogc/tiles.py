@@ -182,13 +182,14 @@ class TiledCollection:
     stored: bool  # in the database (PostGIS builds its tiles there); else bundled files
     properties: dict[str, str]  # the layer's attributes and their types, for the tileset metadata
     geometry: str  # the layer's geometry type in the tileset metadata
+    general: tuple[str, ...] | None = None  # the attributes its tiles carry at GENERAL_MAX_ZOOM and below (None: all)
 
 
 _TITLE_LIKE = {"number": "string", "type": "string", "state": "string", "holder": "string", "synthetic": "boolean"}
-_GENERAL_KEYS = ("number", "type", "state", "synthetic")
+_GENERAL_KEYS = ("number", "type", "state", "synthetic")  # title-like tiles at low zoom: no holder
 TILED = {
-    "titles": TiledCollection("titles", True, _TITLE_LIKE, "polygons"),
-    "applications": TiledCollection("applications", True, _TITLE_LIKE, "polygons"),
+    "titles": TiledCollection("titles", True, _TITLE_LIKE, "polygons", _GENERAL_KEYS),
+    "applications": TiledCollection("applications", True, _TITLE_LIKE, "polygons", _GENERAL_KEYS),
     "reserved-areas": TiledCollection("reserved-areas", True, {
         "name": "string", "kind": "string", "jurisdiction": "string", "source": "string", "synthetic": "boolean"},
         "polygons"),
@@ -202,8 +203,8 @@ def tile_keys(c: TiledCollection, z: int) -> tuple[str, ...]:
     features, and holder names (unique per title) were most of its bytes and, on PostGIS, of its
     query. What remains draws them (type, state, synthetic) and names them (number), and a click
     reads the holder from the features API, as it reads the rest of the record at every zoom."""
-    if c.properties is _TITLE_LIKE and z <= GENERAL_MAX_ZOOM:
-        return _GENERAL_KEYS
+    if c.general is not None and z <= GENERAL_MAX_ZOOM:
+        return c.general
     return tuple(c.properties)
 
 
