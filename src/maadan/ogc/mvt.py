@@ -25,19 +25,20 @@ POINT, POLYGON = 1, 3  # Feature.type
 def varints(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Protobuf varints of non-negative integers: all their bytes, and each one's byte count."""
     v = np.asarray(values, dtype=np.uint64)
+    if not len(v):
+        return np.empty(0, dtype=np.uint8), np.zeros(0, dtype=np.int64)
+    top = int(v.max())
+    if top < 0x80:  # one byte each (most tags and geometry deltas of a dense tile)
+        return v.astype(np.uint8), np.ones(len(v), dtype=np.int64)
+    width = (top.bit_length() + 6) // 7
     n = np.ones(len(v), dtype=np.int64)
-    rest = v >> np.uint64(7)
-    while rest.any():
-        n += rest > 0
-        rest = rest >> np.uint64(7)
-    out = np.empty(int(n.sum()), dtype=np.uint8)
-    start = np.cumsum(n) - n
-    for k in range(int(n.max()) if len(n) else 0):
-        m = n > k
-        low = (v[m] >> np.uint64(7 * k)) & np.uint64(0x7F)
-        more = (n[m] - 1 > k).astype(np.uint64) << np.uint64(7)
-        out[start[m] + k] = (low | more).astype(np.uint8)
-    return out, n
+    for k in range(1, width):
+        n += v >= np.uint64(1 << (7 * k))
+    # byte k of every value in row-major (value, k) order; the bytes a value does not have are dropped
+    table = np.empty((len(v), width), dtype=np.uint8)
+    for k in range(width):
+        table[:, k] = ((v >> np.uint64(7 * k)) & np.uint64(0x7F)) | ((n > k + 1).astype(np.uint64) << np.uint64(7))
+    return table[np.arange(width) < n[:, None]], n
 
 
 def _per_item(lengths: np.ndarray, owner: np.ndarray, count: int) -> np.ndarray:
@@ -100,37 +101,46 @@ def _value(v: Any) -> bytes:
     return _length_delimited(1, str(v).encode())
 
 
-def _factorize(column: list[Any]) -> tuple[dict[tuple[type, Any], int], np.ndarray]:
-    """A column's distinct non-None values as {(type, value): index} in first-seen order, and each
-    row's index (-1 for None). Values of one type (the usual case) are hashed in C, not per row in
-    Python; a column mixing types (True and 1 are equal in Python) is keyed by (type, value)."""
+def _factorize(column: list[Any]) -> tuple[type | None, list[Any], np.ndarray]:
+    """A column's distinct non-None values in first-seen order, and each row's index among them (-1
+    for None). Values of one type (the usual case; the type is returned) are hashed in C, not per
+    row in Python; a column mixing types (True and 1 are equal in Python) is keyed by (type,
+    value), and its type is None."""
     kinds = set(map(type, column)) - {type(None)}
-    if len(kinds) > 1:
-        keyed = [None if v is None else (type(v), v) for v in column]
-    else:
-        keyed = column
+    mixed = len(kinds) > 1
+    keyed = [None if v is None else (type(v), v) for v in column] if mixed else column
     distinct = dict.fromkeys(keyed)
     distinct.pop(None, None)
-    position = {v: i for i, v in enumerate(distinct)}
+    position = dict(zip(distinct, range(len(distinct))))
     position[None] = -1
     index = np.fromiter(map(position.__getitem__, keyed), dtype=np.int64, count=len(keyed))
-    if len(kinds) > 1:
-        return {v: i for v, i in position.items() if v is not None}, index
-    kind = next(iter(kinds), None)
-    return {(kind, v): i for v, i in position.items() if v is not None}, index
+    return (None if mixed else next(iter(kinds), str)), list(distinct), index
+
+
+def _entries(kind: type | None, values: list[Any]) -> bytes:
+    """A Layer's values entries (field 4) for a column's distinct values, as `_factorize` gives them."""
+    if kind is str:
+        return b"".join(map(_string_entry, values))
+    return b"".join(map(_table_entry, values if kind is None else [(kind, v) for v in values]))
 
 
 @functools.lru_cache(maxsize=1 << 18)
-def _table_entry(value: tuple[type, Any]) -> bytes:
-    """A Layer's values entry (field 4) for one (type, value); kept, as the same holders and
-    numbers recur in tile after tile."""
-    kind, v = value
-    if kind is str:  # most values: inlined
-        text = v.encode()
-        inner = b"\n" + varint(len(text)) + text
-    else:
-        inner = _value(v)
+def _string_entry(text: str) -> bytes:
+    """A Layer's values entry for a string; kept, as the same numbers, types and states recur in
+    tile after tile."""
+    raw = text.encode()
+    inner = b"\n" + varint(len(raw)) + raw
     return b'"' + varint(len(inner)) + inner  # field 4, length-delimited
+
+
+@functools.lru_cache(maxsize=1 << 12)
+def _table_entry(value: tuple[type, Any]) -> bytes:
+    """A Layer's values entry (field 4) for one (type, value) that is not a string."""
+    kind, v = value
+    if kind is str:
+        return _string_entry(v)
+    inner = _value(v)
+    return b'"' + varint(len(inner)) + inner
 
 
 def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: np.ndarray,
@@ -140,7 +150,6 @@ def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: 
     (those named in `only`, in its order, when given)."""
     n = len(ids)
     keys: dict[str, int] = {}
-    values: list[tuple[type, Any]] = []  # the layer's values table: (type, value)
     # Column by column (the features share a handful of keys): each key's values indexed at once,
     # None left out; the keys with the fewest distinct values take the lowest value indices (a
     # feature's type or state then costs one byte, not two).
@@ -151,16 +160,17 @@ def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: 
     found = []
     for k in names:
         column = list(map(dict.get, props, itertools.repeat(k)))
-        local, index = _factorize(column)
+        kind, local, index = _factorize(column)
         if local:
-            found.append((len(local), k, local, index))
-    for _, k, _, _ in found:  # keys in first-seen order
+            found.append((len(local), k, kind, local, index))
+    for _, k, _, _, _ in found:  # keys in first-seen order
         keys[k] = len(keys)
-    offsets = {}
-    for size, k, local, _ in sorted(found, key=lambda f: f[0]):  # values: fewest distinct first
-        offsets[k] = len(values)
-        values.extend(local)
-    columns = [np.where(index >= 0, index + offsets[k], -1) for _, k, _, index in found]
+    offsets, entries, count = {}, [], 0
+    for size, k, kind, local, _ in sorted(found, key=lambda f: f[0]):  # values: fewest distinct first
+        offsets[k] = count
+        count += size
+        entries.append(_entries(kind, local))
+    columns = [np.where(index >= 0, index + offsets[k], -1) for _, k, _, _, index in found]
     table = (np.column_stack(columns) if columns else np.empty((n, 0), dtype=np.int64)).astype(np.int64)
     present = table >= 0
     tag_counts = 2 * present.sum(axis=1).astype(np.int64)
@@ -187,6 +197,6 @@ def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: 
     body = interleave([_const(2 << 3 | 2, n), (size_bytes, size_len), (features, feature_size)]).tobytes()
     out = _length_delimited(1, name.encode()) + body
     out += b"".join(_length_delimited(3, k.encode()) for k in keys)
-    out += b"".join(map(_table_entry, values))
+    out += b"".join(entries)
     out += bytes([5 << 3]) + varint(extent) + bytes([15 << 3, 2])
     return _length_delimited(3, out)

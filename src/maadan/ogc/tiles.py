@@ -8,7 +8,9 @@ A tile is built one of two ways, with the same features and properties:
   process: every feature of the collection is read once per register sequence into a Shapely
   STRtree in Web Mercator, and a tile is the tree's hits, moved to tile units, clipped, simplified
   and snapped to the tile grid (Shapely, vectorised), their geometry commands built with NumPy and
-  written into `mapbox-vector-tile`'s protobuf message. Tile maths come from `morecantile`.
+  written as protobuf by `ogc/mvt.py`. A rectangle along the axes (a graticular block: most of a
+  mining cadastre) is its envelope clipped and snapped, with no GEOS work; PostGIS does the same.
+  Tile maths come from `morecantile`.
 
 Choices a client should know:
 - Tiles are 4096 units wide with a 64-unit buffer; a map draws one 512 pixels wide (8 units a
@@ -295,11 +297,13 @@ Item = tuple[int, str, Any, dict[str, Any]]  # (row id, key, geometry, tile prop
 
 
 class _Base:
-    """Features in Web Mercator under one STRtree, with their bounds, ids, keys and properties."""
+    """Features in Web Mercator under one STRtree, with their bounds, ids, keys and properties, and
+    which of them are rectangles along the axes (`rectangles`)."""
 
     def __init__(self, ids: np.ndarray, keys: list[str], geoms: np.ndarray, props: list[dict[str, Any]]):
-        self.ids, self.keys, self.geoms, self.props = ids, keys, geoms, props
+        self.ids, self.keys, self.geoms, self.props = ids, keys, geoms, _objects(props)
         self.bounds = shapely.bounds(geoms) if len(geoms) else np.empty((0, 4))
+        self.rect = rectangles(geoms, self.bounds)
         self.tree = shapely.STRtree(geoms)
         self.position = {k: i for i, k in enumerate(keys)}
 
@@ -330,9 +334,9 @@ class _Layer:
         alive = len(self.base.ids) if self.alive is None else int(self.alive.sum())
         return alive + len(self.extra)
 
-    def hits(self, box: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any]]]:
-        """The features whose envelope meets `box`: Mercator geometries, bounds, ids and
-        properties, in id order."""
+    def hits(self, box: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The features whose envelope meets `box`: Mercator geometries, bounds, whether each is a
+        rectangle along the axes, ids and properties, in id order."""
         parts = []
         for source, mask in ((self.base, self.alive), (self.added, None)):
             if source is None:
@@ -345,8 +349,9 @@ class _Layer:
         order = np.argsort(ids, kind="stable")
         geoms = np.concatenate([s.geoms[i] for s, i in parts])[order]
         bounds = np.concatenate([s.bounds[i] for s, i in parts])[order]
-        props = [p for s, i in parts for p in (s.props[k] for k in i.tolist())]
-        return geoms, bounds, ids[order], [props[k] for k in order.tolist()]
+        rect = np.concatenate([s.rect[i] for s, i in parts])[order]
+        props = np.concatenate([s.props[i] for s, i in parts])[order]
+        return geoms, bounds, rect, ids[order], props
 
     def updated(self, removed: set[str], added: list[Item]) -> tuple["_Layer", np.ndarray]:
         """This layer without the features keyed in `removed` and with `added` ((id, key, lon/lat
@@ -384,6 +389,18 @@ class _Layer:
 
 COMPACT_MIN = 2_000
 COMPACT_FRACTION = 0.05
+
+
+def rectangles(geoms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    """Which geometries are rectangles along the axes: one ring of four corners whose area is its
+    envelope's (a polygon lies inside its envelope, so with equal areas it is the envelope). A
+    graticular block of a mining cadastre is one in lon/lat and stays one in Web Mercator, which
+    keeps x and y apart; its tile geometry is its snapped envelope, with no GEOS work (`encode`)."""
+    if not len(geoms):
+        return np.zeros(0, dtype=bool)
+    box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    return ((shapely.get_type_id(geoms) == 3) & (shapely.get_num_coordinates(geoms) == 5)
+            & (box_area > 0) & (np.abs(shapely.area(geoms) - box_area) <= 1e-9 * box_area))
 
 
 def _objects(values: list[Any]) -> np.ndarray:
@@ -449,11 +466,19 @@ def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | 
     minx, miny, maxx, maxy = tile.mercator_bounds()
     unit = tile.unit_m()
     pad = BUFFER * unit
-    found, b, ids, props = layer.hits(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))
+    found, b, rect, ids, props = layer.hits(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))
     if len(ids) == 0:
         return b""
     small = ((b[:, 2] - b[:, 0]) < MIN_UNITS * unit) | ((b[:, 3] - b[:, 1]) < MIN_UNITS * unit)
     scale = EXTENT / (maxx - minx)
+    boxes = np.zeros((len(ids), 4), dtype=np.int64)  # x0, y0, x1, y1 of the features drawn as boxes
+    box = rect & ~small
+    if box.any():  # a rectangle along the axes: its envelope, clipped to the buffered tile and snapped
+        corners = np.rint(np.column_stack([(b[box, 0] - minx) * scale, (maxy - b[box, 3]) * scale,
+                                           (b[box, 2] - minx) * scale, (maxy - b[box, 1]) * scale]))
+        corners = np.clip(corners, -BUFFER, EXTENT + BUFFER).astype(np.int64)
+        boxes[box] = corners
+        box[box] = (corners[:, 2] > corners[:, 0]) & (corners[:, 3] > corners[:, 1])  # else nothing is left
 
     def to_tile(xy: np.ndarray) -> np.ndarray:
         return np.column_stack([(xy[:, 0] - minx) * scale, (maxy - xy[:, 1]) * scale])
@@ -466,7 +491,7 @@ def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | 
         pts = shapely.points(px, py)
         pts[~inside] = None
         out[small] = pts
-    big = ~small
+    big = ~small & ~rect
     if big.any():
         g = shapely.transform(found[big], to_tile)
         many = shapely.get_num_coordinates(g) > 5  # nothing to simplify in a rectangle
@@ -487,11 +512,11 @@ def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | 
         if bad.any():  # rings the grid made touch or collapse
             g[bad] = [_polygonal(x) for x in shapely.make_valid(g[bad])]
         out[big] = g
-    keep = ~shapely.is_missing(out) & ~shapely.is_empty(out)
+    keep = box | (~shapely.is_missing(out) & ~shapely.is_empty(out))
     if not keep.any():
         return b""
-    rows = np.flatnonzero(keep)
-    return encode_layer(name, out[keep], [props[i] for i in rows.tolist()], ids[keep], keys)
+    boxes[~box] = 0
+    return encode_layer(name, out[keep], props[keep].tolist(), ids[keep], keys, boxes[keep])
 
 
 def _polygonal(g: Any) -> Any:
@@ -565,26 +590,37 @@ def _polygon_commands(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]], ids: np.ndarray,
-                 keys: tuple[str, ...] | None = None) -> bytes:
+                 keys: tuple[str, ...] | None = None, boxes: np.ndarray | None = None) -> bytes:
     """One MVT layer (version 2, 4096 units) of points and (Multi)Polygons in integer tile units:
-    geometry commands built with NumPy, the layer's protobuf bytes written by `ogc/mvt.py`."""
+    geometry commands built with NumPy, the layer's protobuf bytes written by `ogc/mvt.py`.
+    `boxes`: per feature, the tile corners (x0, y0, x1, y1; y down, x0 < x1, y0 < y1) of one drawn
+    as a rectangle along the axes instead of its geometry, or zeros."""
     n = len(geoms)
-    is_point = shapely.get_type_id(geoms) == 0
-    counts = np.where(is_point, 3, 0).astype(np.int64)
+    is_box = np.zeros(n, dtype=bool) if boxes is None else boxes[:, 2] > boxes[:, 0]
+    kind = shapely.get_type_id(geoms)
+    is_point = (kind == 0) & ~is_box
+    is_polygon = ~is_point & ~is_box
+    counts = np.where(is_point, 3, np.where(is_box, 11, 0)).astype(np.int64)
     pieces = np.empty(0, dtype=np.int64)
     polygon_spans = None
-    if (~is_point).any():
-        pieces, polygon_spans = _polygon_commands(geoms[~is_point])
-        counts[~is_point] = polygon_spans[:, 1] - polygon_spans[:, 0]
+    if is_polygon.any():
+        pieces, polygon_spans = _polygon_commands(geoms[is_polygon])
+        counts[is_polygon] = polygon_spans[:, 1] - polygon_spans[:, 0]
     start = np.cumsum(counts) - counts
     commands = np.empty(int(counts.sum()), dtype=np.int64)
+    if is_box.any():  # MoveTo the top-left corner, LineTo right, down and left, ClosePath: positive area
+        x0, y0, x1, y1 = boxes[is_box].T
+        w, h = _zigzag(x1 - x0), _zigzag(y1 - y0)
+        at = start[is_box]
+        for k, v in enumerate((9, _zigzag(x0), _zigzag(y0), 3 << 3 | 2, w, 0, 0, h, _zigzag(x0 - x1), 0, 15)):
+            commands[at + k] = v
     if is_point.any():
         xy = _zigzag(np.rint(shapely.get_coordinates(geoms[is_point])).astype(np.int64))
         at = start[is_point]
         commands[at], commands[at + 1], commands[at + 2] = 9, xy[:, 0], xy[:, 1]
     if polygon_spans is not None:
         lengths = polygon_spans[:, 1] - polygon_spans[:, 0]
-        commands[np.repeat(start[~is_point] - polygon_spans[:, 0], lengths) + np.arange(len(pieces))] = pieces
+        commands[np.repeat(start[is_polygon] - polygon_spans[:, 0], lengths) + np.arange(len(pieces))] = pieces
     types = np.where(is_point, mvt.POINT, mvt.POLYGON)
     return mvt.layer(name, EXTENT, np.asarray(ids, dtype=np.int64)[:n], types, commands, counts, props, keys)
 

@@ -103,3 +103,46 @@ def test_the_numpy_protobuf_writer_round_trips_every_value_kind_and_large_ids():
     assert [f["properties"] for f in got] == props
     assert [f["geometry"]["type"] for f in got] == ["Point", "Polygon", "Point"]
     assert shapely.geometry.shape(got[1]["geometry"]).equals(geoms[1])
+
+
+def test_which_shapes_are_rectangles_along_the_axes():
+    shapes = [shapely.box(0, 0, 2, 1), shapely.Polygon([(0, 0), (0, 1), (2, 1), (2, 0)]),  # either winding
+              shapely.Polygon([(1, 0), (2, 1), (1, 2), (0, 1)]),  # a square on its corner
+              shapely.Polygon([(0, 0), (2, 0), (2, 1), (1, 1), (1, 2), (0, 2)]),  # an L
+              shapely.Polygon([(0, 0), (4, 0), (4, 4), (0, 4)], [[(1, 1), (2, 1), (2, 2), (1, 2)]]),  # a hole
+              shapely.MultiPolygon([shapely.box(0, 0, 1, 1), shapely.box(2, 2, 3, 3)]),
+              shapely.Point(1, 1)]
+    geoms = np.array(shapes, dtype=object)
+    assert tiles.rectangles(geoms, shapely.bounds(geoms)).tolist() == [True, True, False, False, False, False, False]
+
+
+def test_rectangles_drawn_from_their_envelope_match_the_geometry_path(monkeypatch):
+    """Rectangles along the axes skip GEOS (`tiles.rectangles`): inside the tile, across its
+    edge and buffer, and beside shapes that take the geometry path, the tile decodes to the same
+    features and shapes as with every feature on the geometry path."""
+    t = morecantile.tms.get("WebMercatorQuad").tile(65.0, 29.0, 10)
+    w, s, e, n = morecantile.tms.get("WebMercatorQuad").bounds(t)
+    dx, dy = (e - w) / 40, (n - s) / 40
+    shapes = [shapely.box(w + 3 * dx, s + 3 * dy, w + 9 * dx, s + 5 * dy),  # inside
+              shapely.box(w - 5 * dx, s + 10 * dy, w + 2 * dx, s + 12 * dy),  # across the west edge
+              shapely.box(e - 1 * dx, n - 1 * dy, e + 9 * dx, n + 9 * dy),  # across a corner
+              shapely.box(w - 9 * dx, s + 20 * dy, w - 0.5 * dx, s + 22 * dy),  # in the buffer only
+              shapely.Polygon([(w + 20 * dx, s + 20 * dy), (w + 24 * dx, s + 24 * dy), (w + 20 * dx, s + 28 * dy),
+                               (w + 16 * dx, s + 24 * dy)]),  # on its corner: the geometry path
+              shapely.box(w + 30 * dx, s + 30 * dy, w + 30.001 * dx, s + 30.001 * dy)]  # tiny: a point
+    items = [(i + 1, f"T{i + 1}", g, {"number": f"T{i + 1}"}) for i, g in enumerate(shapes)]
+    address = tiles.TileAddress(t.z, t.x, t.y)
+    base = tiles._Base.of(items)
+    assert base.rect.tolist() == [True, True, True, True, False, True]
+    fast = decode_layer(tiles.encode(tiles._Layer(base), "t", address))
+    monkeypatch.setattr(tiles, "rectangles", lambda geoms, bounds: np.zeros(len(geoms), dtype=bool))
+    slow = decode_layer(tiles.encode(tiles._Layer(tiles._Base.of(items)), "t", address))
+    assert [f["id"] for f in fast] == [f["id"] for f in slow] == [1, 2, 3, 4, 5, 6]
+    for a, b in zip(fast, slow):
+        assert shapely.geometry.shape(a["geometry"]).equals(shapely.geometry.shape(b["geometry"])), (a, b)
+        if a["geometry"]["type"] == "Polygon":
+            assert shapely.LinearRing(a["geometry"]["coordinates"][0]).is_ccw  # positive area in tile units
+
+
+def decode_layer(body: bytes) -> list[dict]:
+    return mapbox_vector_tile.decode(body, default_options={"y_coord_down": True})["t"]["features"]
