@@ -5,11 +5,14 @@ compress than they save); installed by http/app.py outside the routes, inside th
 Bodies a process keeps and serves many times (vector tiles, the available ground) are compressed
 once instead (`gzip_once`, `cached_gzip`) and sent by `encoded` to clients whose Accept-Encoding
 admits gzip (`accepts_gzip`, q-values included); the middleware leaves a body that already has a
-Content-Encoding alone."""
+Content-Encoding alone.
+
+Both compress with zlib-ng (`zlib-ng` on PyPI), zlib's format at about half its time for the same
+ratio (the densest z8 tile, 610 KiB: 13.7 ms with zlib at level 5, 7.1 ms with zlib-ng, 157 and 155
+KiB out)."""
 
 from __future__ import annotations
 
-import gzip
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping
@@ -18,6 +21,7 @@ from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
 from starlette.responses import Response
 from starlette.types import ASGIApp, Receive, Scope, Send
+from zlib_ng import gzip_ng, zlib_ng
 
 MINIMUM_SIZE = 1024
 LEVEL = 5  # near zlib's best ratio on GeoJSON at a third of level 9's time
@@ -37,12 +41,22 @@ class Compression(GZipMiddleware):
             return
         responder: ASGIApp
         if accepts_gzip(Headers(scope=scope).get("accept-encoding")):
-            responder = GZipResponder(self.app, self.minimum_size, compresslevel=self.compresslevel,
+            responder = _FastGZipResponder(self.app, self.minimum_size, compresslevel=self.compresslevel,
                                       thread_minimum_size=self.thread_minimum_size,
                                       exclude_content_types=self.exclude_content_types)
         else:
             responder = IdentityResponder(self.app, self.minimum_size, exclude_content_types=self.exclude_content_types)
         await responder(scope, receive, send)
+
+
+class _FastGZipResponder(GZipResponder):
+    """Starlette's responder with zlib-ng's compressor in place of zlib's (same stream format)."""
+
+    @property
+    def compressor(self):  # noqa: ANN201 (zlib-ng's compress object)
+        if self._compressor is None:
+            self._compressor = zlib_ng.compressobj(self.compresslevel, zlib_ng.DEFLATED, 16 + zlib_ng.MAX_WBITS)
+        return self._compressor
 
 
 def accepts_gzip(accept_encoding: str | None) -> bool:
@@ -77,7 +91,7 @@ def accepts_gzip(accept_encoding: str | None) -> bool:
 
 def gzip_once(body: bytes) -> bytes:
     """The body gzip-compressed at the server's level, with no timestamp (the same bytes every time)."""
-    return gzip.compress(body, compresslevel=LEVEL, mtime=0)
+    return gzip_ng.compress(body, compresslevel=LEVEL, mtime=0)
 
 
 _kept: OrderedDict[int, tuple[bytes, bytes]] = OrderedDict()
