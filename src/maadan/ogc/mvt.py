@@ -15,6 +15,7 @@ from __future__ import annotations
 import functools
 import itertools
 import struct
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -117,6 +118,56 @@ def _factorize(column: list[Any]) -> tuple[type | None, list[Any], np.ndarray]:
     return (None if mixed else next(iter(kinds), str)), list(distinct), index
 
 
+@dataclass(frozen=True)
+class Column:
+    """One attribute of a run of features, factorized: the values' type (None when the types mix,
+    and the values are then (type, value) pairs), the distinct values, and each feature's index
+    among them (-1: the feature has none). A layer kept across tiles factorizes each attribute once
+    (`column`); a tile then takes its features' rows (`take`) and writes only the values they use."""
+
+    kind: type | None
+    values: list[Any]
+    index: np.ndarray
+
+    def take(self, rows: np.ndarray) -> "Column":
+        return Column(self.kind, self.values, self.index[rows])
+
+
+def column(values: list[Any]) -> Column:
+    kind, distinct, index = _factorize(values)
+    return Column(kind, distinct, index.astype(np.int32))  # half the memory of a kept layer's columns
+
+
+def concat(columns: list[Column]) -> Column:
+    """The rows of several columns one after the other (a value in two of them is listed twice;
+    `_compact` writes it once)."""
+    kinds = {c.kind for c in columns if c.values}
+    if len(kinds) <= 1:
+        kind = next(iter(kinds), str)
+        parts = [c.values for c in columns]
+    else:
+        kind = None
+        parts = [c.values if c.kind is None else [(c.kind, v) for v in c.values] for c in columns]
+    offsets = np.cumsum([0] + [len(v) for v in parts[:-1]])
+    index = np.concatenate([np.where(c.index >= 0, c.index + o, -1) for c, o in zip(columns, offsets)])
+    return Column(kind, [v for values in parts for v in values], index)
+
+
+def _compact(c: Column) -> Column:
+    """The column with only the values its rows use, each once, in the order they are listed."""
+    present = c.index >= 0
+    used, local = np.unique(c.index[present], return_inverse=True)
+    values = [c.values[j] for j in used.tolist()]
+    distinct = dict.fromkeys(values)
+    if len(distinct) < len(values):  # the same value listed twice (see `concat`)
+        position = dict(zip(distinct, range(len(distinct))))
+        local = np.fromiter(map(position.__getitem__, values), dtype=np.int64, count=len(values))[local]
+        values = list(distinct)
+    index = np.full(len(c.index), -1, dtype=np.int64)
+    index[present] = local
+    return Column(c.kind, values, index)
+
+
 def _entries(kind: type | None, values: list[Any]) -> bytes:
     """A Layer's values entries (field 4) for a column's distinct values, as `_factorize` gives them."""
     if kind is str:
@@ -144,25 +195,26 @@ def _table_entry(value: tuple[type, Any]) -> bytes:
 
 
 def layer(name: str, extent: int, ids: np.ndarray, types: np.ndarray, commands: np.ndarray,
-          command_counts: np.ndarray, props: list[dict[str, Any]], only: tuple[str, ...] | None = None) -> bytes:
+          command_counts: np.ndarray, props: list[dict[str, Any]] | dict[str, Column],
+          only: tuple[str, ...] | None = None) -> bytes:
     """One tile holding one layer: feature i has id ids[i], type types[i], the next
     command_counts[i] geometry integers of `commands`, and the non-None properties of props[i]
-    (those named in `only`, in its order, when given)."""
+    (those named in `only`, in its order, when given). `props` may instead be the attributes
+    already factorized, {key: Column with one row per feature}, in the order they are written."""
     n = len(ids)
     keys: dict[str, int] = {}
     # Column by column (the features share a handful of keys): each key's values indexed at once,
     # None left out; the keys with the fewest distinct values take the lowest value indices (a
     # feature's type or state then costs one byte, not two).
-    if only is not None:
-        names = list(only)
+    if isinstance(props, dict):
+        factorized = [(k, _compact(c)) for k, c in props.items()]
     else:
-        names = list(props[0]) + sorted(set().union(*props) - set(props[0])) if n else []
-    found = []
-    for k in names:
-        column = list(map(dict.get, props, itertools.repeat(k)))
-        kind, local, index = _factorize(column)
-        if local:
-            found.append((len(local), k, kind, local, index))
+        if only is not None:
+            names = list(only)
+        else:
+            names = list(props[0]) + sorted(set().union(*props) - set(props[0])) if n else []
+        factorized = [(k, Column(*_factorize(list(map(dict.get, props, itertools.repeat(k)))))) for k in names]
+    found = [(len(c.values), k, c.kind, c.values, c.index) for k, c in factorized if c.values]
     for _, k, _, _, _ in found:  # keys in first-seen order
         keys[k] = len(keys)
     offsets, entries, count = {}, [], 0

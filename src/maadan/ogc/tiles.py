@@ -306,6 +306,14 @@ class _Base:
         self.rect = rectangles(geoms, self.bounds)
         self.tree = shapely.STRtree(geoms)
         self.position = {k: i for i, k in enumerate(keys)}
+        self._columns: dict[str, mvt.Column] = {}
+
+    def column(self, key: str) -> mvt.Column:
+        """Attribute `key` of every feature, factorized once (on the first tile that writes it)."""
+        found = self._columns.get(key)
+        if found is None:
+            found = self._columns[key] = mvt.column([p.get(key) for p in self.props.tolist()])
+        return found
 
     @classmethod
     def of(cls, items: list[Item]) -> "_Base":
@@ -334,9 +342,8 @@ class _Layer:
         alive = len(self.base.ids) if self.alive is None else int(self.alive.sum())
         return alive + len(self.extra)
 
-    def hits(self, box: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        """The features whose envelope meets `box`: Mercator geometries, bounds, whether each is a
-        rectangle along the axes, ids and properties, in id order."""
+    def hits(self, box: Any) -> "_Hits":
+        """The features whose envelope meets `box`, in id order."""
         parts = []
         for source, mask in ((self.base, self.alive), (self.added, None)):
             if source is None:
@@ -351,7 +358,7 @@ class _Layer:
         bounds = np.concatenate([s.bounds[i] for s, i in parts])[order]
         rect = np.concatenate([s.rect[i] for s, i in parts])[order]
         props = np.concatenate([s.props[i] for s, i in parts])[order]
-        return geoms, bounds, rect, ids[order], props
+        return _Hits(geoms, bounds, rect, ids[order], props, parts, order)
 
     def updated(self, removed: set[str], added: list[Item]) -> tuple["_Layer", np.ndarray]:
         """This layer without the features keyed in `removed` and with `added` ((id, key, lon/lat
@@ -385,6 +392,29 @@ class _Layer:
                        for i in keep.tolist()] + list(self.extra.values()), key=lambda r: r[0])
         return _Layer(_Base(np.array([r[0] for r in rows], dtype=np.int64), [r[1] for r in rows],
                             _objects([r[2] for r in rows]), [r[3] for r in rows]))
+
+
+@dataclass(frozen=True)
+class _Hits:
+    """A layer's features in a box, in id order: Mercator geometries, bounds, whether each is a
+    rectangle along the axes, ids and properties; and where they came from (`columns`)."""
+
+    geoms: np.ndarray
+    bounds: np.ndarray
+    rect: np.ndarray
+    ids: np.ndarray
+    props: np.ndarray
+    parts: list[tuple[_Base, np.ndarray]]  # (base, its rows), in the order concatenated
+    order: np.ndarray  # the concatenated rows in id order
+
+    def columns(self, keys: tuple[str, ...], keep: np.ndarray) -> dict[str, mvt.Column]:
+        """The attributes `keys` of the kept hits, from each base's factorized columns."""
+        out = {}
+        for k in keys:
+            parts = [s.column(k).take(i) for s, i in self.parts]
+            joined = parts[0] if len(parts) == 1 else mvt.concat(parts)
+            out[k] = joined.take(self.order[keep])
+        return out
 
 
 COMPACT_MIN = 2_000
@@ -466,7 +496,8 @@ def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | 
     minx, miny, maxx, maxy = tile.mercator_bounds()
     unit = tile.unit_m()
     pad = BUFFER * unit
-    found, b, rect, ids, props = layer.hits(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))
+    hits = layer.hits(shapely.box(minx - pad, miny - pad, maxx + pad, maxy + pad))
+    found, b, rect, ids = hits.geoms, hits.bounds, hits.rect, hits.ids
     if len(ids) == 0:
         return b""
     small = ((b[:, 2] - b[:, 0]) < MIN_UNITS * unit) | ((b[:, 3] - b[:, 1]) < MIN_UNITS * unit)
@@ -516,7 +547,8 @@ def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | 
     if not keep.any():
         return b""
     boxes[~box] = 0
-    return encode_layer(name, out[keep], props[keep].tolist(), ids[keep], keys, boxes[keep])
+    props = hits.columns(keys, keep) if keys is not None else hits.props[keep].tolist()
+    return encode_layer(name, out[keep], props, ids[keep], keys, boxes[keep])
 
 
 def _polygonal(g: Any) -> Any:
@@ -589,7 +621,7 @@ def _polygon_commands(geoms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return cmd, np.column_stack([ends - per_geom, ends])
 
 
-def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]], ids: np.ndarray,
+def encode_layer(name: str, geoms: np.ndarray, props: list[dict[str, Any]] | dict[str, mvt.Column], ids: np.ndarray,
                  keys: tuple[str, ...] | None = None, boxes: np.ndarray | None = None) -> bytes:
     """One MVT layer (version 2, 4096 units) of points and (Multi)Polygons in integer tile units:
     geometry commands built with NumPy, the layer's protobuf bytes written by `ogc/mvt.py`.
@@ -714,6 +746,8 @@ class _TileCache:
                 self.counts["caught-up"] += 1
             else:
                 layer = _Layer(_Base.of(_stored_items(uow, c.id) if c.stored else _boundary_items()))
+                for k in c.properties:  # with the layer, not on the first tile that needs them
+                    layer.base.column(k)
                 state = self._install(key, None, versions, layer, None)
                 self.counts["built"] += 1
         return state

@@ -146,3 +146,35 @@ def test_rectangles_drawn_from_their_envelope_match_the_geometry_path(monkeypatc
 
 def decode_layer(body: bytes) -> list[dict]:
     return mapbox_vector_tile.decode(body, default_options={"y_coord_down": True})["t"]["features"]
+
+
+def test_attributes_factorized_once_per_layer_write_what_each_feature_has():
+    """A kept layer factorizes each attribute once (`_Base.column`) and a tile writes only the values
+    its features use, each once, even when a value is in the base and in the features added since,
+    or when one attribute's types differ between them; the tile decodes as from the features' dicts."""
+    def square(i: int) -> shapely.Polygon:
+        return shapely.box(65.0 + 0.01 * i, 29.0, 65.0 + 0.01 * i + 0.005, 29.005)
+
+    base = [(i, f"T{i}", square(i), {"number": f"T{i}", "type": "lease" if i % 2 else "licence",
+                                     "n": i, "note": None if i % 3 else "x"}) for i in range(1, 9)]
+    layer = tiles._Layer(tiles._Base.of(base))
+    layer, _ = layer.updated({"T2", "T5"}, [
+        (20, "T20", square(20), {"number": "T20", "type": "lease", "n": "twenty", "note": "x"}),
+        (21, "T21", square(21), {"number": "T21", "type": "permit", "n": 3, "note": None})])
+    t = morecantile.tms.get("WebMercatorQuad").tile(65.1, 29.002, 9)
+    address = tiles.TileAddress(t.z, t.x, t.y)
+    keys = ("number", "type", "n", "note")
+    written = decode_layer(tiles.encode(layer, "t", address, keys))
+    from_dicts = decode_layer(tiles.encode(layer, "t", address))  # every feature's own dict, no columns
+    assert [f["id"] for f in written] == [1, 3, 4, 6, 7, 8, 20, 21]
+    assert [f["properties"] for f in written] == [f["properties"] for f in from_dicts]
+    assert written[-2]["properties"] == {"number": "T20", "type": "lease", "n": "twenty", "note": "x"}
+    assert written[-1]["properties"] == {"number": "T21", "type": "permit", "n": 3}
+    tile = mapbox_vector_tile.decode(tiles.encode(layer, "t", address, keys))["t"]
+    assert tile["features"][0]["properties"] == {"number": "T1", "type": "lease", "n": 1}
+    from mapbox_vector_tile.Mapbox import vector_tile_pb2
+
+    message = vector_tile_pb2.tile()
+    message.ParseFromString(tiles.encode(layer, "t", address, keys))
+    values = [str(v).strip() for v in message.layers[0].values]
+    assert len(values) == len(set(values))  # "lease" and "x" (in the base and added since) listed once
