@@ -309,7 +309,8 @@ class _Base:
         self._columns: dict[str, mvt.Column] = {}
 
     def column(self, key: str) -> mvt.Column:
-        """Attribute `key` of every feature, factorized once (on the first tile that writes it)."""
+        """Attribute `key` of every feature, factorized once: when the layer cache reads the layer,
+        else (a base merged in memory, features added since) on the first tile that writes it."""
         found = self._columns.get(key)
         if found is None:
             found = self._columns[key] = mvt.column([p.get(key) for p in self.props.tolist()])
