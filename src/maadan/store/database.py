@@ -37,8 +37,12 @@ def create_db_engine(settings: Settings) -> Engine:
         engine = create_engine(url, echo=settings.sql_echo, connect_args={"timeout": settings.lock_wait_ms / 1000})
         _configure_sqlite(engine, settings.sqlite_synchronous, settings.lock_wait_ms)
         return engine
+    # JIT off on every connection: the queries here are short, and PostgreSQL's JIT compiled a z8
+    # vector tile query for seconds to run it in a fraction of that (EXPLAIN ANALYZE at 100,000
+    # titles: JIT 6.4 s of 4.1 s total; 0.55 s without). Per connection, not `SET LOCAL` in the
+    # query's transaction: a read unit of work runs in autocommit, where SET LOCAL does nothing.
     engine = create_engine(url, echo=settings.sql_echo,
-                           connect_args={"options": f"-c lock_timeout={settings.lock_wait_ms}"})
+                           connect_args={"options": f"-c lock_timeout={settings.lock_wait_ms} -c jit=off"})
     ping_when_idle(engine)
     return engine
 

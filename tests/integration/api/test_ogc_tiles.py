@@ -254,6 +254,10 @@ def test_postgis_builds_the_tiles_on_postgresql(ogc_db):  # noqa: F811
         with UnitOfWork(engine) as uow:
             assert uow.tiles.postgis() is (ogc_db.backend == "postgresql")
         if ogc_db.backend == "postgresql":
+            from sqlalchemy import text
+
+            with UnitOfWork(engine) as uow:  # a read, in autocommit: JIT is off for the connection itself
+                assert uow.session.execute(text("SHOW jit")).scalar() == "off"
             assert "ix_title_envelope_box" in _tile_plan(engine, "titles")
             assert "ix_application_envelope_box" in _tile_plan(engine, "applications")
     finally:
