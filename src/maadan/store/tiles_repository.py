@@ -89,7 +89,7 @@ _SQL_TILE = """
 WITH f AS ({features}),
 t AS (
   SELECT ST_XMin(e) AS tx, ST_YMax(e) AS ty, :extent / (ST_XMax(e) - ST_XMin(e)) AS scale
-  FROM ST_TileEnvelope(:z, :x, :y) AS e
+  FROM ST_TileEnvelope({z}, {x}, {y}) AS e
 ),
 b AS (
   SELECT f.*, radians(f.minx) * 6378137 AS x0, radians(f.maxx) * 6378137 AS x1,
@@ -113,7 +113,7 @@ m AS (
               THEN CASE WHEN ux1 > ux0 AND uy1 > uy0 THEN ST_Reverse(ST_MakeEnvelope(ux0, uy0, ux1, uy1)) END
               ELSE ST_AsMVTGeom(ST_SimplifyPreserveTopology(
                                   ST_Transform(ST_SetSRID(ST_GeomFromWKB(geometry), 4326), 3857), :simplify),
-                                ST_TileEnvelope(:z, :x, :y), :extent, :buffer, true)
+                                ST_TileEnvelope({z}, {x}, {y}), :extent, :buffer, true)
          END AS mvtgeom
   FROM u
 )
@@ -123,9 +123,14 @@ SELECT ST_AsMVT(m.*, :layer, :extent, 'mvtgeom', 'id' ORDER BY m.id) FROM m
 
 def _tile_sql(q: TileQuery, application_states: Iterable[str], prefix: str = "") -> tuple[Any, dict[str, Any]]:
     properties = ", ".join(q.properties) if q.properties else _PROPERTIES[q.layer]
-    sql = text(prefix + _SQL_TILE.format(features=_SQL_FEATURES[q.layer], properties=properties))
+    # The tile's address is written into the statement (whole numbers, from the parsed address), so
+    # each tile's statement is its own: psycopg prepares a statement run 5 times on a connection, and
+    # PostgreSQL then plans it once for any parameters; that generic plan built the densest z8 tiles in
+    # 90-145 ms against 40-76 ms planned for their own parameters (and folds the tile envelope).
+    sql = text(prefix + _SQL_TILE.format(features=_SQL_FEATURES[q.layer], properties=properties,
+                                         z=int(q.z), x=int(q.x), y=int(q.y)))
     params: dict[str, Any] = {
-        "z": q.z, "x": q.x, "y": q.y, "extent": q.extent, "buffer": q.buffer, "min_size": q.min_size_m,
+        "extent": q.extent, "buffer": q.buffer, "min_size": q.min_size_m,
         "simplify": q.simplify_m, "layer": q.layer,
         "minx": q.lonlat[0], "miny": q.lonlat[1], "maxx": q.lonlat[2], "maxy": q.lonlat[3]}
     if q.layer == "applications":
