@@ -186,7 +186,8 @@ def _string_entry(text: str) -> bytes:
 
 @functools.lru_cache(maxsize=1 << 12)
 def _table_entry(value: tuple[type, Any]) -> bytes:
-    """A Layer's values entry (field 4) for one (type, value) that is not a string."""
+    """A Layer's values entry (field 4) for one (type, value): a flag or a number, or any value of a
+    column whose types mix (a string goes through `_string_entry`)."""
     kind, v = value
     if kind is str:
         return _string_entry(v)

@@ -358,8 +358,7 @@ class _Layer:
         geoms = np.concatenate([s.geoms[i] for s, i in parts])[order]
         bounds = np.concatenate([s.bounds[i] for s, i in parts])[order]
         rect = np.concatenate([s.rect[i] for s, i in parts])[order]
-        props = np.concatenate([s.props[i] for s, i in parts])[order]
-        return _Hits(geoms, bounds, rect, ids[order], props, parts, order)
+        return _Hits(geoms, bounds, rect, ids[order], parts, order)
 
     def updated(self, removed: set[str], added: list[Item]) -> tuple["_Layer", np.ndarray]:
         """This layer without the features keyed in `removed` and with `added` ((id, key, lon/lat
@@ -398,15 +397,18 @@ class _Layer:
 @dataclass(frozen=True)
 class _Hits:
     """A layer's features in a box, in id order: Mercator geometries, bounds, whether each is a
-    rectangle along the axes, ids and properties; and where they came from (`columns`)."""
+    rectangle along the axes and ids; and where they came from, for their attributes."""
 
     geoms: np.ndarray
     bounds: np.ndarray
     rect: np.ndarray
     ids: np.ndarray
-    props: np.ndarray
     parts: list[tuple[_Base, np.ndarray]]  # (base, its rows), in the order concatenated
     order: np.ndarray  # the concatenated rows in id order
+
+    def props(self, keep: np.ndarray) -> list[dict[str, Any]]:
+        """The kept hits' property dicts (every attribute each has)."""
+        return np.concatenate([s.props[i] for s, i in self.parts])[self.order[keep]].tolist()
 
     def columns(self, keys: tuple[str, ...], keep: np.ndarray) -> dict[str, mvt.Column]:
         """The attributes `keys` of the kept hits, from each base's factorized columns."""
@@ -509,8 +511,9 @@ def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | 
         corners = np.rint(np.column_stack([(b[box, 0] - minx) * scale, (maxy - b[box, 3]) * scale,
                                            (b[box, 2] - minx) * scale, (maxy - b[box, 1]) * scale]))
         corners = np.clip(corners, -BUFFER, EXTENT + BUFFER).astype(np.int64)
-        boxes[box] = corners
-        box[box] = (corners[:, 2] > corners[:, 0]) & (corners[:, 3] > corners[:, 1])  # else nothing is left
+        left = (corners[:, 2] > corners[:, 0]) & (corners[:, 3] > corners[:, 1])  # else clipped to nothing
+        box[box] = left
+        boxes[box] = corners[left]
 
     def to_tile(xy: np.ndarray) -> np.ndarray:
         return np.column_stack([(xy[:, 0] - minx) * scale, (maxy - xy[:, 1]) * scale])
@@ -547,8 +550,7 @@ def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | 
     keep = box | (~shapely.is_missing(out) & ~shapely.is_empty(out))
     if not keep.any():
         return b""
-    boxes[~box] = 0
-    props = hits.columns(keys, keep) if keys is not None else hits.props[keep].tolist()
+    props = hits.columns(keys, keep) if keys is not None else hits.props(keep)
     return encode_layer(name, out[keep], props, ids[keep], keys, boxes[keep])
 
 
