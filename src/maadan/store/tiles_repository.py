@@ -1,11 +1,12 @@
 """What vector tiles read from the store: every feature of a tiled collection with its tile
 properties (for the in-process encoder, ogc/tiles.py), and on PostgreSQL with PostGIS one tile
-built by the database itself (`ST_AsMVT` over `ST_AsMVTGeom`).
+built by the database itself (`ST_AsMVT`; rectangles along the axes and dots put in tile units
+by the query, other shapes by `ST_AsMVTGeom`).
 
 Both read the same rows and make the same properties as `cadastre.views.tile_properties`
 (number, type, state, holder names joined in order, synthetic); the integration tests decode a
-tile from each and compare them. Geometries are stored as lon/lat WKB; PostGIS parses and
-projects them to Web Mercator (EPSG:3857) per request, after a filter on the stored envelope that
+tile from each and compare them. Geometries are stored as lon/lat WKB; PostGIS projects their
+envelopes, or parses and projects the shapes that are not rectangles, per request, after a filter on the stored envelope that
 the envelope's GiST index answers (store/bbox_index.py; titles and applications). Without it the
 planner ranged over a B-tree on the envelope's columns: at 100,000 titles the median tile over
 Chagai took 43-74 ms in process at z8, z12 and z14 alike; with it 17-22, 3.3 and 1.7 ms."""
