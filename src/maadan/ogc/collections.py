@@ -35,9 +35,9 @@ class Page:
 
 class FeatureCache(SequenceCache):
     """Each title's feature as encoded JSON, per database, valid for one register sequence (every
-    change to the data moves it, in any process: a new sequence empties the cache). Pages read by id
-    (SQLite, or PostgreSQL without PostGIS) take their features from here and read and encode only
-    the titles missing; at most `size` features are kept per database (then it starts again)."""
+    change to the data moves it, in any process: a new sequence empties the cache). Pages in a bbox
+    read their ids, take their features from here and read and encode only the titles missing; at
+    most `size` features are kept per database (then it starts again)."""
 
     def features(self, db: str, sequence: int) -> dict[int, bytes]:
         """The cache of `db` at `sequence` (a new, empty one when the sequence moved or it is full)."""
@@ -94,9 +94,9 @@ class TitleSource:
         bbox = query.bbox.as_tuple() if query.bbox else None
         valid_from, valid_to = (iv.start_date, iv.end_date) if iv else (None, None)
         with uow:
-            if bbox is not None and not uow.cadastre.pages_in_one_statement():
-                # Ids first, then the features from the cache (read, in the same transaction, after
-                # the register sequence it is valid for); only the titles missing are read and encoded.
+            if bbox is not None:
+                # Ids first, then the features from the cache (read after the register sequence it is
+                # valid for, so never older than it); only the titles missing are read and encoded.
                 cache = FEATURES.features(uow.key, uow.audit.size())
                 ids, matched = uow.cadastre.title_ids_in_bbox(bbox, valid_from=valid_from, valid_to=valid_to,
                                                              limit=query.limit, offset=query.offset)

@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import column, func, select, table as sql_table
+import numpy as np
+from sqlalchemy import column, func, select, table as sql_table, text
 from sqlalchemy.orm import Session
 
 
@@ -29,8 +30,41 @@ def overlaps(session: Session, table: Any, bbox: tuple[float, float, float, floa
     c = table.c
     if session.bind is not None and session.bind.dialect.name == "postgresql":
         return _box(c.minx, c.miny, c.maxx, c.maxy).op("&&")(_box(minx, miny, maxx, maxy))
-    r = sql_table(f"{table.name}_rtree", column("id"), column("minx"), column("maxx"), column("miny"), column("maxy"))
+    r = _rtree(table)
     return c.id.in_(select(r.c.id).where(r.c.maxx >= minx, r.c.minx <= maxx, r.c.maxy >= miny, r.c.miny <= maxy))
+
+
+def _rtree(table: Any) -> Any:
+    return sql_table(f"{table.name}_rtree", column("id"), column("minx"), column("maxx"), column("miny"), column("maxy"))
+
+
+_SQLITE_INSIDE = """SELECT group_concat(id) FROM {table}_rtree
+WHERE minx >= :minx AND maxx <= :maxx AND miny >= :miny AND maxy <= :maxy"""
+_SQLITE_EDGE = """SELECT t.id,
+  CASE WHEN t.minx >= :minx AND t.maxx <= :maxx AND t.miny >= :miny AND t.maxy <= :maxy THEN NULL ELSE t.geometry END
+FROM {table} t
+WHERE t.id IN (SELECT id FROM {table}_rtree
+               WHERE maxx >= :minx AND minx <= :maxx AND maxy >= :miny AND miny <= :maxy
+                 AND NOT (minx >= :minx AND maxx <= :maxx AND miny >= :miny AND maxy <= :maxy))
+  AND t.maxx >= :minx AND t.minx <= :maxx AND t.maxy >= :miny AND t.miny <= :maxy
+ORDER BY t.id"""
+
+
+def sqlite_box_rows(session: Session, table: str, bbox: tuple[float, float, float, float]) -> tuple[np.ndarray, list]:
+    """SQLite only, for a box with no other condition: the ids (in no order) of the rows whose
+    R*Tree box lies inside `bbox`, and (id, geometry or None) of the rows whose stored envelope
+    meets `bbox` without the R*Tree box lying inside, in id order, the geometry given only where
+    the envelope is not inside (those need the exact test). The R*Tree's boxes are rounded outward,
+    so one inside means the stored envelope is inside too: those rows meet the box with no other
+    test, and come back as one joined row rather than a row each (a dense box matches thousands).
+    `table` is one of TABLES. Written as SQL text: built as expressions, these two statements cost
+    more in Python than SQLite takes to answer them."""
+    if table not in TABLES:
+        raise ValueError(f"no envelope index on {table!r}")
+    params = dict(zip(("minx", "miny", "maxx", "maxy"), (float(v) for v in bbox)))
+    joined = session.execute(text(_SQLITE_INSIDE.format(table=table)), params).scalar()
+    sure = np.array(joined.split(","), dtype=np.int64) if joined else np.empty(0, dtype=np.int64)
+    return sure, session.execute(text(_SQLITE_EDGE.format(table=table)), params).all()
 
 
 def overlaps_sql(alias: str) -> str:

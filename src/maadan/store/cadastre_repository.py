@@ -97,23 +97,18 @@ SELECT t.*,
       AS invoices_json
 FROM title t WHERE t.number = :number""")
 
-# PostgreSQL with PostGIS: an OGC page of titles in a bbox in one statement: the matching ids through
-# the envelope index (store/bbox_index.py), rows straddling the box's edge tested exactly by GEOS in
-# the database, the count, and the page's rows with their holders.
-_TITLES_BBOX_PAGE = """
+# PostgreSQL with PostGIS: the ids of one OGC page of titles in a bbox and the number matched, in one
+# statement: the envelope index (store/bbox_index.py) finds the candidates, rows straddling the box's
+# edge are tested exactly by GEOS in the database. The page's features come from the caller's cache
+# (ogc/collections.py), so no row, geometry or holder is sent for a feature already encoded.
+_TITLE_IDS_IN_BBOX = """
 WITH hit AS MATERIALIZED (
   SELECT t.id FROM title t
   WHERE box(point(t.minx, t.miny), point(t.maxx, t.maxy)) && box(point(:minx, :miny), point(:maxx, :maxy)) {temporal}
     AND ((t.minx >= :minx AND t.maxx <= :maxx AND t.miny >= :miny AND t.maxy <= :maxy)
          OR ST_Intersects(ST_GeomFromWKB(t.geometry, 4326), ST_GeomFromWKB(:box, 4326)))
-),
-total AS (SELECT count(*) AS matched FROM hit),
-page AS (SELECT id FROM hit ORDER BY id LIMIT :limit OFFSET :offset)
-SELECT total.matched, p.* FROM total LEFT JOIN LATERAL (
-  SELECT t.*, (SELECT json_agg(row_to_json(h) ORDER BY h.position) FROM holder h WHERE h.title_id = t.id)
-      AS holders_json
-  FROM page JOIN title t ON t.id = page.id) p ON true
-ORDER BY p.id"""
+)
+SELECT (SELECT count(*) FROM hit) AS matched, ARRAY(SELECT id FROM hit ORDER BY id LIMIT :limit OFFSET :offset) AS ids"""
 _POSTGIS: dict[str, bool] = {}  # database URL -> whether PostGIS is installed there (checked once per process)
 
 
@@ -661,23 +656,32 @@ class CadastreRepository:
     # --- OGC API – Features: filter, page and count in SQL --------------------------------------
     def _in_bbox(self, table, bbox: tuple[float, float, float, float], conditions: list) -> list[int]:
         """Ids, in order, of the rows meeting `conditions` whose geometry intersects `bbox` (lon/lat),
-        in one query on the envelope index (store/bbox_index.py): rows wholly inside the box come
-        back as ids only; rows that straddle its edge also bring their geometry for an exact shapely
-        test. The caller counts and pages this list: no second scan, no inlined id list."""
+        through the envelope index (store/bbox_index.py): rows wholly inside the box come back as
+        ids only; rows that straddle its edge also bring their geometry for an exact shapely test.
+        The caller counts and pages this list: no second scan, no inlined id list. On SQLite with
+        no other condition, the rows the R*Tree shows inside come from it alone, as one joined row,
+        and only the rest are read from the table (`bbox_index.sqlite_box_rows`)."""
         minx, miny, maxx, maxy = bbox
         c = table.c
-        inside = and_(c.minx >= minx, c.maxx <= maxx, c.miny >= miny, c.maxy <= maxy)
-        rows = self.s.execute(
-            select(c.id, case((inside, None), else_=c.geometry))
-            .where(bbox_index.overlaps(self.s, table, bbox), c.maxx >= minx, c.minx <= maxx, c.maxy >= miny,
-                   c.miny <= maxy, *conditions)
-            .order_by(c.id)).all()
+        if not conditions and not self._postgres():
+            sure, rows = bbox_index.sqlite_box_rows(self.s, table.name, bbox)
+        else:
+            sure = np.empty(0, dtype=np.int64)
+            inside = and_(c.minx >= minx, c.maxx <= maxx, c.miny >= miny, c.maxy <= maxy)
+            rows = self.s.execute(
+                select(c.id, case((inside, None), else_=c.geometry))
+                .where(bbox_index.overlaps(self.s, table, bbox), c.maxx >= minx, c.minx <= maxx, c.maxy >= miny,
+                       c.miny <= maxy, *conditions)
+                .order_by(c.id)).all()
         edge = [i for i, r in enumerate(rows) if r[1] is not None]
-        if not edge:
-            return [r[0] for r in rows]
-        hits = shapely.intersects(shapely.from_wkb([rows[i][1] for i in edge]), _bbox_geometry(bbox))
-        misses = {edge[k] for k, hit in enumerate(hits.tolist()) if not hit}
-        return [r[0] for i, r in enumerate(rows) if i not in misses]
+        misses: set[int] = set()
+        if edge:
+            hits = shapely.intersects(shapely.from_wkb([rows[i][1] for i in edge]), _bbox_geometry(bbox))
+            misses = {edge[k] for k, hit in enumerate(hits.tolist()) if not hit}
+        found = [r[0] for i, r in enumerate(rows) if i not in misses]
+        if not len(sure):
+            return found
+        return np.sort(np.concatenate([sure, np.array(found, dtype=np.int64)])).tolist()
 
     def titles_page(self, *, bbox: tuple[float, float, float, float] | None = None, valid_from: date | None = None,
                     valid_to: date | None = None, limit: int = 10, offset: int = 0) -> tuple[list[Title], int]:
@@ -688,8 +692,6 @@ class CadastreRepository:
             conditions.append(t.title.c.granted_on <= valid_to)
         if valid_from is not None:
             conditions.append(or_(t.title.c.expires_on.is_(None), t.title.c.expires_on >= valid_from))
-        if bbox is not None and self._postgis():
-            return self._titles_bbox_page_postgis(bbox, valid_from, valid_to, limit, offset)
         if bbox is not None:
             chosen, matched = self.title_ids_in_bbox(bbox, valid_from=valid_from, valid_to=valid_to, limit=limit,
                                                      offset=offset)
@@ -700,14 +702,11 @@ class CadastreRepository:
         q = select(t.title).where(*conditions).order_by(t.title.c.id).limit(limit).offset(offset)
         return self._titles(q), int(total)
 
-    def pages_in_one_statement(self) -> bool:
-        """Whether `titles_page` with a bbox is one statement here (PostgreSQL with PostGIS); else
-        callers may page by id (`title_ids_in_bbox`, then `titles_by_id` for what they lack)."""
-        return self._postgis()
-
     def title_ids_in_bbox(self, bbox: tuple[float, float, float, float], *, valid_from: date | None = None,
                           valid_to: date | None = None, limit: int = 10, offset: int = 0) -> tuple[list[int], int]:
         """The ids of one page of `titles_page` with a bbox, in order, and the number matched."""
+        if self._postgis():
+            return self._title_ids_in_bbox_postgis(bbox, valid_from, valid_to, limit, offset)
         conditions: list = []
         if valid_to is not None:
             conditions.append(t.title.c.granted_on <= valid_to)
@@ -722,22 +721,19 @@ class CadastreRepository:
             return []
         return self._titles(select(t.title).where(_among(self.s, t.title.c.id, ids)).order_by(t.title.c.id))
 
-    def _titles_bbox_page_postgis(self, bbox: tuple[float, float, float, float], valid_from: date | None,
-                                  valid_to: date | None, limit: int, offset: int) -> tuple[list[Title], int]:
-        """`titles_page` with a bbox in one statement on PostgreSQL with PostGIS (_TITLES_BBOX_PAGE)."""
+    def _title_ids_in_bbox_postgis(self, bbox: tuple[float, float, float, float], valid_from: date | None,
+                                   valid_to: date | None, limit: int, offset: int) -> tuple[list[int], int]:
+        """`title_ids_in_bbox` in one statement on PostgreSQL with PostGIS (_TITLE_IDS_IN_BBOX)."""
         temporal = ""
         if valid_to is not None:
             temporal += " AND t.granted_on <= :valid_to"
         if valid_from is not None:
             temporal += " AND (t.expires_on IS NULL OR t.expires_on >= :valid_from)"
         minx, miny, maxx, maxy = (float(v) for v in bbox)
-        rows = self.s.execute(text(_TITLES_BBOX_PAGE.format(temporal=temporal)), {
+        row = self.s.execute(text(_TITLE_IDS_IN_BBOX.format(temporal=temporal)), {
             "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy, "box": shapely.to_wkb(_bbox_geometry(bbox)),
-            "valid_from": valid_from, "valid_to": valid_to, "limit": limit, "offset": offset}).all()
-        matched = int(rows[0].matched)
-        rows = [r for r in rows if r.id is not None]
-        geoms = shapely.from_wkb([r.geometry for r in rows]) if rows else []
-        return [_title(r, [_holder(h) for h in r.holders_json or ()], g) for r, g in zip(rows, geoms)], matched
+            "valid_from": valid_from, "valid_to": valid_to, "limit": limit, "offset": offset}).one()
+        return list(row.ids), int(row.matched)
 
     def titles_extent(self) -> tuple[tuple[float, float, float, float] | None, date | None, date | None]:
         """(bbox of all titles, first grant, last expiry or None when some title never expires)."""

@@ -147,3 +147,42 @@ def test_one_title_with_its_dues_in_one_read(writable):
         assert [i["outstanding"] for i in body["invoices"]] == [150.5, 900.0]
     finally:
         engine.dispose()
+
+
+def test_ids_in_a_bbox_at_the_index_edges(writable):
+    """Titles on, just outside and across the box's edges, where the envelope index (32-bit floats
+    rounded outward on SQLite) and the exact test part: on the edge counts, a hair outside does not,
+    an envelope that meets the box with a shape that does not is left out; both backends agree."""
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": writable.url}))
+    box = (68.1, 25.1, 68.3, 25.3)  # none of these is a 32-bit float
+    shapes = {
+        "0101": shapely.box(68.15, 25.15, 68.25, 25.25),  # inside
+        "0102": shapely.box(68.0, 25.15, 68.1, 25.2),  # its east edge on the box's west edge
+        "0103": shapely.box(68.3, 25.3, 68.4, 25.4),  # a corner on the box's north-east corner
+        "0104": shapely.box(68.0, 25.15, 68.1 - 1e-9, 25.2),  # a hair west of the box
+        "0105": shapely.box(68.2, 25.3 + 1e-9, 68.25, 25.4),  # a hair north of it
+        "0106": shapely.Polygon([(68.0, 25.0), (68.12, 25.0), (68.0, 25.12)]),  # envelope meets it, shape does not
+        "0107": shapely.Polygon([(68.0, 25.0), (68.2, 25.0), (68.0, 25.2)]),  # crosses its south-west corner
+        "0108": shapely.box(68.1, 25.1, 68.3, 25.3),  # the box itself
+        "0109": shapely.box(68.1, 25.15, 68.2, 25.2),  # inside, its west edge on the box's (the index rounds it out)
+    }
+    titles = []
+    try:
+        with UnitOfWork(engine, write=True) as uow:
+            for suffix, geometry in shapes.items():
+                title = Title(id=None, jurisdiction="PK-BA", number=f"PK-BA/EL/2019/{suffix}", title_type="EL",
+                              rules_version="test", holders=[Holder("Edge Minerals Ltd", 100.0, "PK")],
+                              geometry=geometry, area_km2=1.0, granted_on=date(2019, 1, 1), expires_on=None,
+                              state="active", minerals=["copper"])
+                title.id = uow.cadastre.add_title(title)
+                titles.append(title)
+            uow.commit()
+        by_id = {t.id: t.number[-4:] for t in titles}
+        with UnitOfWork(engine) as uow:
+            ids, matched = uow.cadastre.title_ids_in_bbox(box, limit=100)
+            page, _ = uow.cadastre.title_ids_in_bbox(box, limit=2, offset=1)
+        found = [by_id[i] for i in ids if i in by_id]
+        assert found == ["0101", "0102", "0103", "0107", "0108", "0109"]
+        assert ids == sorted(ids) and matched == len(ids) and page == ids[1:3]
+    finally:
+        engine.dispose()
