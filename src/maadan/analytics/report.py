@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from maadan.analytics import governance
 from maadan.analytics import criticality, params
 from maadan.analytics.criticality import Concentration, MineralRisk
 from maadan.analytics.economics import Evaluation
@@ -271,8 +272,9 @@ def variant_check(vc) -> dict[str, Any]:
                 "rho_test": _r(r.test.rho), "n_test": r.test.n, "auc": _r(r.auc.auc),
                 "n_critical": r.auc.n_critical, "n_other": r.auc.n_other,
                 "rank": _rank_json(r.all), "list": _auc_json(r.auc)}
-    return {"list": vc.list_id, "method": "docs/analytics.md §2d", "split": vc.split_rule,
-            "chosen_on_train": vc.chosen, "variants": [row(r) for r in vc.rows], "resampled": vc.resampled}
+    return {"list": vc.list_id, "method": "docs/analytics.md §2d, §2e", "split": vc.split_rule,
+            "chosen_on_train": vc.chosen, "variants": [row(r) for r in vc.rows], "resampled": vc.resampled,
+            "governance_source": f"{governance.DIMENSION}; {governance.MAPPING}; {governance.table_source()}"}
 
 
 def shortfall_check(sc) -> dict[str, Any]:

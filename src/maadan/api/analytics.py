@@ -118,7 +118,7 @@ class ShortfallCheckOut(Out):
 
 
 class VariantCheckOut(Out):
-    """Each variant of the shortfall score (docs/analytics.md §2d): Spearman rho on all ranked commodities and on
+    """Each variant of the shortfall score (docs/analytics.md §2d, §2e): Spearman rho on all ranked commodities and on
     each half of the split, ROC AUC against the list, and the variant chosen on the training half only."""
 
     list: str
@@ -127,6 +127,7 @@ class VariantCheckOut(Out):
     chosen_on_train: str
     variants: list[dict[str, Any]]
     resampled: dict[str, Any] = Field(description="Diagnostic: the train-half choice over 1,000 random halvings")
+    governance_source: str = Field(description="The WGI table and mapping V7 and V8 weight partners by (§2e)")
 
 
 class LossCheckOut(Out):
@@ -222,7 +223,7 @@ def shortfall_check(uow: UoW) -> ShortfallCheckOut:
     return report.shortfall_check(service.check_shortfall(uow))
 
 
-@router.get("/shortfall/variants", summary="The variants of the shortfall score (docs/analytics.md §2d) against "
+@router.get("/shortfall/variants", summary="The variants of the shortfall score (docs/analytics.md §2d, §2e) against "
                                            "the USGS 2025 ranking and list, per half of the split",
             dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def shortfall_variants(uow: UoW) -> VariantCheckOut:

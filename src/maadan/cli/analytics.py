@@ -189,7 +189,7 @@ def _criticality_variants(c, list_id: str, json_out: bool) -> None:
     if json_out:
         _json(data)
         return
-    t = Table(title=f"Shortfall variants (§2d) against the USGS 2025 order (Spearman) and {list_id} (ROC AUC)",
+    t = Table(title=f"Shortfall variants (§2d, §2e) against the USGS 2025 order (Spearman) and {list_id} (ROC AUC)",
               title_justify="left")
     for col in ("Variant", "rho all (n)", "rho train (n)", "rho test (n)", "AUC", "critical / other"):
         t.add_column(col, justify="left" if col == "Variant" else "right")
@@ -208,10 +208,13 @@ def _criticality_variants(c, list_id: str, json_out: bool) -> None:
         f"{rs['chosen_test_rho']['mean']:.3f} (10-90 %: {rs['chosen_test_rho']['p10']:.3f} to "
         f"{rs['chosen_test_rho']['p90']:.3f}); held fixed: " + ", ".join(
             f"{v} {x['mean']:.3f}" for v, x in rs["fixed_test_rho"].items()), markup=False)
-    c.out.print(f"Disagree most, {chosen['variant']} (ranks among the {chosen['n_all']} compared): " + "; ".join(
-        f"{d['name']} USGS {d['usgs_rank']}, here {d['model_rank']}" for d in chosen["rank"]["disagreements"][:10]),
-        markup=False)
-    c.out.print("Method: docs/analytics.md §2d (stated before measuring).")
+    governance = [v for v in data["variants"] if v["variant"] in ("V7", "V8") and v is not chosen]
+    for v in [chosen, *governance]:
+        c.out.print(f"Disagree most, {v['variant']} (ranks among the {v['n_all']} compared): " + "; ".join(
+            f"{d['name']} USGS {d['usgs_rank']}, here {d['model_rank']}" for d in v["rank"]["disagreements"][:10]),
+            markup=False)
+    c.out.print(f"V7 and V8 weight partners by WGI political stability: {data['governance_source']}", markup=False)
+    c.out.print("Method: docs/analytics.md §2d, §2e (stated before measuring).")
 
 
 def _criticality_shortfall(c, check: bool, list_id: str, json_out: bool, mineral: str | None) -> None:

@@ -226,7 +226,7 @@ def test_disruption_shortfall_check_reports_every_score_the_split_and_drivers(ac
 def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_half(acli):
     data = acli.json("criticality", "--method", "shortfall", "--check", "--variants")
     rows = {v["variant"]: v for v in data["variants"]}
-    assert set(rows) == {"V0", "V1", "V2", "V3", "V4", "V5", "V6"}
+    assert set(rows) == {"V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8"}
     check = acli.json("criticality", "--method", "shortfall", "--check")
     assert rows["V0"]["rho_all"] == pytest.approx(check["rank"]["shortfall"]["rho"])  # V0 is §2c as stated
     assert rows["V0"]["auc"] == pytest.approx(check["auc"]["shortfall"]["auc"])
@@ -242,6 +242,14 @@ def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_h
     assert v3["aluminum"] > v0["aluminum"] and {m for m in v0 if v0[m] != v3[m]} == {"aluminum"}
     v6 = {p["mineral"]: p["score"] for p in rows["V6"]["rank"]["pairs"]}
     assert all(v6[m] >= v0[m] - 1e-9 for m in v0) and v6["gallium"] > v0["gallium"]  # origin: China's primary Ga
+    # V7 (§2e): WGI instability instead of p_0 0.1 for unrestricting partners: no score falls, and the two
+    # governance scores name their source; measured 2026-12-04: V7 0.427 over 46 (test 0.109), V8 0.359 over 45
+    v7 = {p["mineral"]: p["score"] for p in rows["V7"]["rank"]["pairs"]}
+    assert set(v7) == set(v0) and all(v7[m] >= v0[m] - 1e-9 for m in v0)
+    assert rows["V7"]["rho_all"] == pytest.approx(0.427, abs=0.001) and rows["V7"]["n_all"] == 46
+    assert rows["V8"]["rho_all"] == pytest.approx(0.359, abs=0.001) and rows["V8"]["n_all"] == 45
+    assert "germanium" in rows["V8"]["rank"]["uncovered"]  # no world production figures: no HHI
+    assert "GOV_WGI_PV.EST" in data["governance_source"] and "(2.5 - PV) / 5" in data["governance_source"]
     rs = data["resampled"]  # the diagnostic over random halvings
     assert rs["draws"] == 1000 and sum(rs["chosen_count"].values()) == 1000
     assert set(rs["fixed_test_rho"]) == set(rows)
@@ -249,5 +257,6 @@ def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_h
     code, out, _ = acli("criticality", "--method", "shortfall", "--check", "--variants")
     assert code == 0 and "Chosen on the training half only" in out and "Disagree most" in out
     assert "random halvings (seed 0)" in out
+    assert "Disagree most, V7" in out and "Disagree most, V8" in out and "GOV_WGI_PV.EST" in out
     code, _, err = acli("criticality", "--variants")
     assert code == 2 and "--variants goes with --method shortfall --check" in err

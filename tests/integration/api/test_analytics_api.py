@@ -88,7 +88,8 @@ def test_validation_finance_scenarios_and_loss(read_client):
     assert sc["rank"]["composite"]["rho"] == pytest.approx(0.490, abs=0.01) and sc["split"]["tuned_on_train"]
     assert sc["drivers"]["shortfall"] and "ShortfallCheckOut" in read_client.get("/openapi.json").text
     var = read_client.get("/api/analytics/shortfall/variants").json()
-    assert [v["variant"] for v in var["variants"]] == ["V0", "V1", "V2", "V3", "V4", "V5", "V6"]
+    assert [v["variant"] for v in var["variants"]] == ["V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8"]
+    assert "GOV_WGI_PV.EST" in var["governance_source"]
     assert var["variants"][0]["rho_all"] == pytest.approx(sc["rank"]["shortfall"]["rho"])
     assert var["chosen_on_train"] in {v["variant"] for v in var["variants"]}
 
