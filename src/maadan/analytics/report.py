@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from maadan.analytics import governance
-from maadan.analytics import criticality, params
+from maadan.analytics import criticality, governance, params
 from maadan.analytics.criticality import Concentration, MineralRisk
 from maadan.analytics.economics import Evaluation
 from maadan.analytics.montecarlo import MonteCarloResult
@@ -50,7 +49,9 @@ def risk(r: MineralRisk) -> dict[str, Any]:
             "lower_bound": True},
         "import_categories": [{"category": c.category, "edition": c.edition, "hhi": _r(c.hhi, 1),
                                "complete": c.complete} for c in r.import_categories],
-        "geopolrisk": None, "geopolrisk_status": "unavailable", "geopolrisk_note": r.geopolrisk_note, "missing": r.missing, "sources": r.sources,
+        "geopolrisk": _r(r.geopolrisk, 6), "geopolrisk_status": "unknown" if r.geopolrisk is None else "computed",
+        "geopolrisk_note": r.geopolrisk_note, "geopolrisk_method": criticality.GEOPOLRISK_NOTE,
+        "geopolrisk_sources": r.geopolrisk_sources, "missing": r.missing, "sources": r.sources,
     }
 
 

@@ -26,8 +26,20 @@ def _assess_all(uow: AbstractUnitOfWork, ids: list[str] | None) -> list[MineralR
         reliance = uow.statistics.reliance(mid)
         if ids is None and not stats and not reliance:
             continue  # no USGS figures at all: not an MCS commodity in this knowledge base
-        out.append(criticality.assess(mid, minerals[mid].name, stats, reliance, uow.statistics.import_sources(mid)))
+        out.append(_with_geopolrisk(criticality.assess(mid, minerals[mid].name, stats, reliance,
+                                                       uow.statistics.import_sources(mid))))
     return out
+
+
+def _with_geopolrisk(r: MineralRisk) -> MineralRisk:
+    """GeoPolRisk (§1) from the bundled WGI table, with the partner-share basis or why it is unknown."""
+    g = supplyrisk.geopolrisk(r)
+    r.geopolrisk = g.value
+    r.geopolrisk_note = (g.exposure_basis if g.value is not None else "unknown: " + "; ".join(g.missing))
+    if g.unknown_partners:
+        r.geopolrisk_note += f"; no WGI value for {', '.join(g.unknown_partners)} (counted g = 0.5)"
+    r.geopolrisk_sources = [x for x in g.sources if "GOV_WGI" in x]
+    return r
 
 
 def supply_risk(uow: AbstractUnitOfWork, mineral: str | None = None) -> list[MineralRisk]:

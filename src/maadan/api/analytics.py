@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
 from maadan.analytics import criticality as crit, document, finance, montecarlo, report, scenarios, sensitivity
-from maadan.analytics import service, supplyrisk
+from maadan.analytics import governance, service, supplyrisk
 from maadan.analytics.whatif import ImportVolume
 from maadan.api.schemas import ApiRoute, Out
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
@@ -43,6 +43,7 @@ class RiskOut(Out):
 class CriticalityOut(Out):
     method: str
     geopolrisk: str
+    governance_source: str = Field(description="The WGI table GeoPolRisk weights partners by (§1)")
     minerals: list[RiskOut]
 
 
@@ -181,7 +182,7 @@ class ScreeningOut(Out):
 def criticality(uow: UoW) -> CriticalityOut:
     risks = service.supply_risk(uow)
     return {"method": crit.SCORE_METHOD, "geopolrisk": crit.GEOPOLRISK_NOTE,
-            "minerals": [report.risk(r) for r in risks]}
+            "governance_source": governance.table_source(), "minerals": [report.risk(r) for r in risks]}
 
 
 @router.get("/criticality/{mineral}", summary="Supply-risk indicators of one mineral (name, alias or symbol)")

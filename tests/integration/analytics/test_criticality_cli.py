@@ -25,7 +25,14 @@ def test_copper_indicators_carry_inputs_and_sources(acli):
     imp = cu["import_sources"]
     assert imp["category"] == "Refined copper" and imp["hhi"] == pytest.approx(68**2 + 16**2 + 7**2 + 6**2)
     assert cu["score"] == pytest.approx(round(p["hhi"] / 10_000 * 0.45, 4))
-    assert cu["geopolrisk"] is None and "WGI" in cu["geopolrisk_note"]
+    # GeoPolRisk (§1, §2e) with the bundled WGI political stability 2023: refined-copper import shares
+    g = {c: (2.5 - pv) / 5 for c, pv in (("Chile", 0.0876667), ("Canada", 0.6267803), ("Peru", -0.7239502),
+                                          ("Mexico", -0.5984727))}
+    weighted = 0.68 * g["Chile"] + 0.16 * g["Canada"] + 0.07 * g["Peru"] + 0.06 * g["Mexico"] + 0.03 * 0.5
+    assert cu["geopolrisk"] == pytest.approx(p["hhi"] / 10_000 * 0.45 * weighted, abs=1e-6)
+    assert cu["geopolrisk_status"] == "computed" and cu["geopolrisk_note"].startswith("US import shares")
+    assert "GOV_WGI_PV.EST" in cu["geopolrisk_sources"][0] and cu["geopolrisk_sources"][0] in cu["sources"]
+    assert "WGI" in cu["geopolrisk_method"]
     assert any("MCS2025_World_Data.csv" in s for s in cu["sources"])
 
 

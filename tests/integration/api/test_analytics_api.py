@@ -26,7 +26,10 @@ def test_criticality_and_one_mineral(read_client):
     assert data["minerals"][0]["mineral"] == "gallium" and "WGI" in data["geopolrisk"]
     cu = read_client.get("/api/analytics/criticality/Cu").json()
     assert cu["mineral"] == "copper" and cu["net_import_reliance"]["published"] == "45"
-    assert cu["geopolrisk_status"] == "unavailable"
+    assert cu["geopolrisk_status"] == "computed" and cu["geopolrisk"] == pytest.approx(0.022615, abs=1e-6)
+    assert "GOV_WGI_PV.EST" in data["governance_source"]
+    ge = read_client.get("/api/analytics/criticality/germanium").json()  # no world production: no HHI
+    assert ge["geopolrisk"] is None and ge["geopolrisk_status"] == "unknown" and "HHI" in ge["geopolrisk_note"]
     assert read_client.get("/api/analytics/criticality/unobtainium").status_code == 404
 
 
