@@ -19,9 +19,12 @@ from maadan.minerals.model import (
 )
 from maadan.minerals.shares import series_tables
 
-GEOPOLRISK_NOTE = ("GeoPolRisk unavailable: its formula (HHI x governance-weighted US import shares) needs "
-                   "World Bank WGI governance scores for every exporting country; no WGI data are available "
-                   "offline to Maadan (not bundled, not in the shared research data), so none is invented.")
+GEOPOLRISK_NOTE = ("GeoPolRisk (Gemechu et al. 2015) = normalised production HHI x US net import reliance / 100 x "
+                   "partner shares weighted by political instability g = (2.5 - PV) / 5, PV the World Bank WGI "
+                   "Political Stability and Absence of Violence/Terrorism estimate for 2023 "
+                   "(data/governance/wgi_political_stability.csv); partner shares are US import shares where MCS "
+                   "gives percentages, else world production shares; the unlisted rest counts g = 0.5 "
+                   "(docs/analytics.md §1, §2e). Reported beside the score, not ranked on.")
 LOWER_BOUND_NOTE = ('"Other countries" rows and withheld/blank figures are excluded, so the HHI and shares '
                     "are lower bounds")
 SCORE_METHOD = "score = normalised production HHI (0-1) x US net import reliance / 100"
@@ -262,9 +265,10 @@ class MineralRisk:
     reliance: Reliance | None
     imports: ImportConcentration | None
     import_categories: list[ImportConcentration] = field(default_factory=list)
-    geopolrisk: float | None = None
-    geopolrisk_note: str = GEOPOLRISK_NOTE
+    geopolrisk: float | None = None  # set by the service from the bundled WGI table (§1); None = unknown
+    geopolrisk_note: str = "not computed"  # the partner-share basis used, or why GeoPolRisk is unknown
     missing: list[str] = field(default_factory=list)
+    geopolrisk_sources: list[str] = field(default_factory=list)
 
     @property
     def score(self) -> float | None:
@@ -282,6 +286,8 @@ class MineralRisk:
             seen.setdefault(self.reliance.source)
         for c in self.import_categories:
             seen.setdefault(c.source)
+        for x in self.geopolrisk_sources:
+            seen.setdefault(x)
         return list(seen)
 
 
@@ -300,7 +306,6 @@ def assess(mineral_id: str, name: str, stats: Sequence[WorldStatistic], reliance
         missing.append("US net import reliance" + (" (only 'NA' published)" if reliance else ""))
     if head is None:
         missing.append("US import shares in percent" if not cats else "a headline US import category")
-    missing.append("WGI governance scores (for GeoPolRisk)")
     return MineralRisk(mineral_id, name, prod, res, nir, head, cats, missing=missing)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from maadan.analytics import criticality, params
+from maadan.analytics import criticality, governance, params
 from maadan.analytics.criticality import Concentration, MineralRisk
 from maadan.analytics.economics import Evaluation
 from maadan.analytics.montecarlo import MonteCarloResult
@@ -49,7 +49,9 @@ def risk(r: MineralRisk) -> dict[str, Any]:
             "lower_bound": True},
         "import_categories": [{"category": c.category, "edition": c.edition, "hhi": _r(c.hhi, 1),
                                "complete": c.complete} for c in r.import_categories],
-        "geopolrisk": None, "geopolrisk_status": "unavailable", "geopolrisk_note": r.geopolrisk_note, "missing": r.missing, "sources": r.sources,
+        "geopolrisk": _r(r.geopolrisk, 6), "geopolrisk_status": "unknown" if r.geopolrisk is None else "computed",
+        "geopolrisk_note": r.geopolrisk_note, "geopolrisk_method": criticality.GEOPOLRISK_NOTE,
+        "geopolrisk_sources": r.geopolrisk_sources, "missing": r.missing, "sources": r.sources,
     }
 
 
@@ -271,8 +273,9 @@ def variant_check(vc) -> dict[str, Any]:
                 "rho_test": _r(r.test.rho), "n_test": r.test.n, "auc": _r(r.auc.auc),
                 "n_critical": r.auc.n_critical, "n_other": r.auc.n_other,
                 "rank": _rank_json(r.all), "list": _auc_json(r.auc)}
-    return {"list": vc.list_id, "method": "docs/analytics.md §2d", "split": vc.split_rule,
-            "chosen_on_train": vc.chosen, "variants": [row(r) for r in vc.rows], "resampled": vc.resampled}
+    return {"list": vc.list_id, "method": "docs/analytics.md §2d, §2e", "split": vc.split_rule,
+            "chosen_on_train": vc.chosen, "variants": [row(r) for r in vc.rows], "resampled": vc.resampled,
+            "governance_source": f"{governance.DIMENSION}; {governance.MAPPING}; {governance.table_source()}"}
 
 
 def shortfall_check(sc) -> dict[str, Any]:

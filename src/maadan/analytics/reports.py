@@ -59,8 +59,10 @@ def mineral_document(r: MineralRisk, rank: int | None, of: int) -> Document:
          + (f"; other readings: {'; '.join(r.reliance.other_bases)}" if r.reliance.other_bases else "")],
         ["US import-source HHI", "unknown" if r.imports is None else f"{r.imports.hhi:,.0f}",
          "" if r.imports is None else f"{r.imports.category} ({r.imports.edition}, {r.imports.period})"],
-        ["GeoPolRisk", "unavailable", GEOPOLRISK_NOTE],
+        ["GeoPolRisk", "unknown" if r.geopolrisk is None else f"{r.geopolrisk:.3f}",
+         f"{r.geopolrisk_note}; " + "; ".join(r.geopolrisk_sources)],
     ]))
+    doc.add(Paragraph(GEOPOLRISK_NOTE))
     if r.missing:
         doc.add(Paragraph("Missing data: " + "; ".join(r.missing) + "."))
     if p is not None:

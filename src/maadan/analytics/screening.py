@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
+from maadan.analytics import governance
 from maadan.analytics.profiles import FACTORS, Profile
 from maadan.projects.model import Project
 
 SECURITY_WORDS = ("attack", "attacked", "bomb", "kidnap", "militant", "insurgent", "killed")
-GOVERNANCE_UNAVAILABLE = ("World Bank WGI governance scores are not available offline to Maadan, so governance is "
-                          "unknown for every candidate (none is invented)")
+GOVERNANCE_METHOD = ("Governance = the host country's political stability, 1 - g = (PV + 2.5) / 5 with PV the World Bank "
+                     "WGI Political Stability and Absence of Violence/Terrorism estimate, 2023 (the only WGI dimension "
+                     "bundled); a country the table does not hold is unknown")
 
 
 @dataclass(frozen=True)
@@ -134,6 +136,16 @@ def _security(p: Project, profile: Profile) -> Component:
                      [s for _, _, s in events])
 
 
+def _governance(p: Project, profile: Profile) -> Component:
+    g = governance.lookup(p.country) if p.country else None
+    if g is None:
+        return Component("governance", profile.unknown_score.value, False,
+                         f"unknown: no WGI political-stability value for country {p.country!r}")
+    s = 1.0 - g.instability
+    return Component("governance", s, True, f"{g.country}: WGI political stability {g.year} {g.estimate:+.2f} "
+                                            f"(-2.5 to +2.5) -> {s:.2f}", [g.source])
+
+
 def screen(profile: Profile, projects: Sequence[Project], minerals: Mapping[str, MineralValue],
            economics: Mapping[str, EconomicsValue], ground: Mapping[str, Ground]) -> Screening:
     """Every candidate scored on the profile's factors (weighted mean, 0-1), best first, with reasons."""
@@ -142,8 +154,7 @@ def screen(profile: Profile, projects: Sequence[Project], minerals: Mapping[str,
     for p in projects:
         g = ground.get(p.id, Ground(None, "title status unknown"))
         comps = [_minerals(p, minerals, profile, top), _economics(p, economics.get(p.id), profile), _stage(p, profile),
-                 _security(p, profile),
-                 Component("governance", profile.unknown_score.value, False, f"unknown: {GOVERNANCE_UNAVAILABLE}")]
+                 _security(p, profile), _governance(p, profile)]
         total = sum(profile.weights[c.factor].value * c.score for c in comps)
         category = "open ground" if p.kind == "deposit" and g.free is not False else "project"
         items.append(ScreenItem(p.id, p.name, category, p.status, [*p.commodities, *p.byproducts], total, comps, g))
@@ -154,5 +165,5 @@ def screen(profile: Profile, projects: Sequence[Project], minerals: Mapping[str,
              f"Unknown factors count {profile.unknown_score.value:g} ({profile.unknown_score.why})",
              "Open ground: deposits whose location is free ground in the cadastre (no active title, pending "
              "application or reserved area), or whose title status is unknown (said so for each).",
-             GOVERNANCE_UNAVAILABLE + "."]
+             f"{GOVERNANCE_METHOD}; source: {governance.table_source()}."]
     return Screening(profile, items, notes)

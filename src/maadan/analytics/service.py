@@ -26,8 +26,20 @@ def _assess_all(uow: AbstractUnitOfWork, ids: list[str] | None) -> list[MineralR
         reliance = uow.statistics.reliance(mid)
         if ids is None and not stats and not reliance:
             continue  # no USGS figures at all: not an MCS commodity in this knowledge base
-        out.append(criticality.assess(mid, minerals[mid].name, stats, reliance, uow.statistics.import_sources(mid)))
+        out.append(_with_geopolrisk(criticality.assess(mid, minerals[mid].name, stats, reliance,
+                                                       uow.statistics.import_sources(mid))))
     return out
+
+
+def _with_geopolrisk(r: MineralRisk) -> MineralRisk:
+    """GeoPolRisk (§1) from the bundled WGI table, with the partner-share basis or why it is unknown."""
+    g = supplyrisk.geopolrisk(r)
+    r.geopolrisk = g.value
+    r.geopolrisk_note = (g.exposure_basis if g.value is not None else "unknown: " + "; ".join(g.missing))
+    if g.unknown_partners:
+        r.geopolrisk_note += f"; no WGI value for {', '.join(g.unknown_partners)} (counted g = 0.5)"
+    r.geopolrisk_sources = [x for x in g.sources if "GOV_WGI" in x]
+    return r
 
 
 def supply_risk(uow: AbstractUnitOfWork, mineral: str | None = None) -> list[MineralRisk]:
@@ -491,13 +503,14 @@ def _with_group_inputs(uow: AbstractUnitOfWork, risks: list[MineralRisk]) -> lis
 
 def _shortfall_from(inputs: list[tuple[MineralRisk, list[str]]], p_other: float,
                     k: int, p_country: dict[str, float] | None = None,
-                    spare_capacity: bool = False) -> list[supplyrisk.ShortfallScore]:
+                    spare_capacity: bool = False, governance: bool = False) -> list[supplyrisk.ShortfallScore]:
     values = supplyrisk.load_values()
     restrictions = supplyrisk.load_restrictions()
     return supplyrisk.rank_shortfall(
         supplyrisk.score_shortfall(r, values.get(r.mineral_id, []), restrictions,
                                    any(v.us_production_withheld for v in values.get(r.mineral_id, [])),
-                                   p_other, k, borrowed, p_country, spare_capacity) for r, borrowed in inputs)
+                                   p_other, k, borrowed, p_country, spare_capacity, governance)
+        for r, borrowed in inputs)
 
 
 def _shortfall_inputs(uow: AbstractUnitOfWork) -> list[tuple[MineralRisk, list[str]]]:
@@ -627,7 +640,10 @@ def check_variants(uow: AbstractUnitOfWork, list_id: str = LIST_ID) -> VariantCh
             "V4": supplyrisk.damped_consequence(base),
             "V5": supplyrisk.with_upstream(pop(_shortfall_from(inputs, p0, k, china, spare_capacity=True))),
             "V6": supplyrisk.larger_of(pop(base), pop(_shortfall_from([(replace(r, imports=None), b)
-                                                                       for r, b in inputs], p0, k)))}
+                                                                       for r, b in inputs], p0, k))),
+            "V7": pop(_shortfall_from(inputs, p0, k, governance=True)),
+            "V8": {r.mineral_id: (r.name, g.value) for r, _ in inputs
+                   if (g := supplyrisk.geopolrisk(r)).value is not None}}
     usgs = supplyrisk.load_usgs_rank()
     ranked = [u for u in usgs if u.rank is not None]
     train = {u.mineral_id for u in ranked if supplyrisk.half(u.mineral_id) == "train"}

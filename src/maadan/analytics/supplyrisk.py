@@ -17,6 +17,7 @@ from typing import Iterable, Mapping, Sequence
 
 import numpy as np
 
+from maadan.analytics import governance as gov
 from maadan.analytics.criticality import MineralRisk
 from maadan.analytics.validation import roc_auc
 
@@ -329,6 +330,7 @@ class ShortfallScore:
     stages: list[tuple[str, float, float]] = field(default_factory=list)  # (NIR basis, NIR %, D at that basis)
     missing: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
+    unknown_governance: list[str] = field(default_factory=list)  # V7: partners without a WGI value (g = 0.5)
 
     def components(self) -> dict[str, float | None]:
         """The inputs the check names as drivers of a disagreement (higher = riskier)."""
@@ -359,11 +361,22 @@ def world_shares(risk: MineralRisk) -> dict[str, float] | None:
 def score_shortfall(risk: MineralRisk, values: Sequence[Value], restrictions: Sequence[Restriction],
                     withheld: bool, p_other: float = P_OTHER, k: int = K_PRIOR,
                     borrowed: Sequence[str] = (), p_country: Mapping[str, float] | None = None,
-                    spare_capacity: bool = False) -> ShortfallScore:
+                    spare_capacity: bool = False, governance: bool = False) -> ShortfallScore:
     """D of one commodity (§2c). `risk` may carry inputs borrowed from a group; `borrowed` names them.
-    `p_country` and `spare_capacity` are the §2d variants V1 and V2 (defaults: §2c as stated)."""
+    `p_country` and `spare_capacity` are the §2d variants V1 and V2; `governance` is §2e's V7 (an unrestricting
+    partner's p is its WGI instability g, 0.5 where unknown). Defaults: §2c as stated."""
     restricted = {_norm(r.country) for r in restrictions if r.mineral_id == risk.mineral_id}
     exposure, residual, basis, sources = _exposure(risk)
+    unknown_gov: list[str] = []
+    if governance:
+        p_country = {}
+        for c, _ in exposure:
+            g = gov.lookup(c)
+            p_country[_norm(c)] = g.instability if g is not None else gov.UNKNOWN_G
+            if g is None:
+                unknown_gov.append(c)
+            elif g.source not in sources:
+                sources.append(g.source)
     world = world_shares(risk) if spare_capacity else None
     missing = []
     if not exposure:
@@ -390,7 +403,7 @@ def score_shortfall(risk: MineralRisk, values: Sequence[Value], restrictions: Se
         risk.mineral_id, risk.name, d, d * value if d is not None and value is not None else None, value,
         risk.reliance.value_pct if risk.reliance else None, risk.reliance.basis if risk.reliance else "", basis,
         sorted(restricted), r_share, top[0], top[1], withheld, list(borrowed), stages, missing,
-        list(dict.fromkeys(sources)))
+        list(dict.fromkeys(sources)), unknown_gov)
 
 
 def rank_shortfall(scores: Iterable[ShortfallScore]) -> list[ShortfallScore]:
@@ -448,6 +461,8 @@ VARIANTS = {
     "V4": "consequence: D x (US consumption value)^0.5, where known",
     "V5": "V1 + V2 + V3",
     "V6": "origin: max of D over US import shares and D over world production shares",
+    "V7": "governance: an unrestricting partner's p is its WGI instability g = (2.5 - PV)/5 (§2e)",
+    "V8": "GeoPolRisk: HHI_norm x NIR/100 x governance-weighted partner shares (§1, §2e)",
 }
 
 
@@ -515,3 +530,50 @@ def resampled_choice(pops: Mapping[str, Mapping[str, tuple[str, float]]], usgs: 
                 "p90": round(float(np.percentile(a, 90)), 4), "n": int(a.size)}
     return {"draws": draws, "seed": seed, "chosen_count": wins, "chosen_test_rho": summary(chosen_test),
             "fixed_test_rho": {v: summary(x) for v, x in fixed.items() if x}}
+
+
+# --- GeoPolRisk with WGI governance weights (docs/analytics.md §1, §2e: V8) ------------------------------------
+
+@dataclass
+class GeoPolRisk:
+    mineral_id: str
+    value: float | None  # HHI_norm x NIR/100 x (sum_i g_i e_i + 0.5 x residual)
+    hhi_normalised: float | None
+    nir_pct: float | None
+    weighted_share: float | None  # sum_i g_i e_i + 0.5 x residual, 0-1
+    exposure_basis: str
+    unknown_partners: list[str]  # partners without a WGI value: g = 0.5
+    missing: list[str]
+    sources: list[str]
+
+
+def geopolrisk(risk: MineralRisk) -> GeoPolRisk:
+    """GeoPolRisk of one commodity with the bundled WGI weights; None with the missing inputs named when the
+    production HHI, the net import reliance or any exposure is unknown."""
+    exposure, residual, basis, sources = _exposure(risk)
+    missing = []
+    if risk.production is None:
+        missing.append("world production by country (for the HHI)")
+    if risk.reliance is None:
+        missing.append("US net import reliance")
+    if not exposure:
+        missing.append("US import shares or world production by country")
+    unknown: list[str] = []
+    weighted = None
+    if exposure:
+        weighted = gov.UNKNOWN_G * max(0.0, residual)
+        for c, e in exposure:
+            g = gov.lookup(c)
+            if g is None:
+                unknown.append(c)
+            elif g.source not in sources:
+                sources.append(g.source)
+            weighted += (g.instability if g is not None else gov.UNKNOWN_G) * e
+    value = None
+    if not missing:
+        assert risk.production is not None and risk.reliance is not None and weighted is not None
+        value = risk.production.hhi_normalised * risk.reliance.value_pct / 100.0 * weighted
+        sources.append(risk.reliance.source)
+    return GeoPolRisk(risk.mineral_id, value, risk.production.hhi_normalised if risk.production else None,
+                      risk.reliance.value_pct if risk.reliance else None, weighted, basis, unknown, missing,
+                      list(dict.fromkeys(sources)))

@@ -12,7 +12,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
 from maadan.analytics import criticality as crit, document, finance, montecarlo, report, scenarios, sensitivity
-from maadan.analytics import service, supplyrisk
+from maadan.analytics import governance, service, supplyrisk
 from maadan.analytics.whatif import ImportVolume
 from maadan.api.schemas import ApiRoute, Out
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
@@ -43,6 +43,7 @@ class RiskOut(Out):
 class CriticalityOut(Out):
     method: str
     geopolrisk: str
+    governance_source: str = Field(description="The WGI table GeoPolRisk weights partners by (§1)")
     minerals: list[RiskOut]
 
 
@@ -118,7 +119,7 @@ class ShortfallCheckOut(Out):
 
 
 class VariantCheckOut(Out):
-    """Each variant of the shortfall score (docs/analytics.md §2d): Spearman rho on all ranked commodities and on
+    """Each variant of the shortfall score (docs/analytics.md §2d, §2e): Spearman rho on all ranked commodities and on
     each half of the split, ROC AUC against the list, and the variant chosen on the training half only."""
 
     list: str
@@ -127,6 +128,7 @@ class VariantCheckOut(Out):
     chosen_on_train: str
     variants: list[dict[str, Any]]
     resampled: dict[str, Any] = Field(description="Diagnostic: the train-half choice over 1,000 random halvings")
+    governance_source: str = Field(description="The WGI table and mapping V7 and V8 weight partners by (§2e)")
 
 
 class LossCheckOut(Out):
@@ -180,7 +182,7 @@ class ScreeningOut(Out):
 def criticality(uow: UoW) -> CriticalityOut:
     risks = service.supply_risk(uow)
     return {"method": crit.SCORE_METHOD, "geopolrisk": crit.GEOPOLRISK_NOTE,
-            "minerals": [report.risk(r) for r in risks]}
+            "governance_source": governance.table_source(), "minerals": [report.risk(r) for r in risks]}
 
 
 @router.get("/criticality/{mineral}", summary="Supply-risk indicators of one mineral (name, alias or symbol)")
@@ -222,7 +224,7 @@ def shortfall_check(uow: UoW) -> ShortfallCheckOut:
     return report.shortfall_check(service.check_shortfall(uow))
 
 
-@router.get("/shortfall/variants", summary="The variants of the shortfall score (docs/analytics.md §2d) against "
+@router.get("/shortfall/variants", summary="The variants of the shortfall score (docs/analytics.md §2d, §2e) against "
                                            "the USGS 2025 ranking and list, per half of the split",
             dependencies=COMPUTE, responses=LIMIT_RESPONSES)
 def shortfall_variants(uow: UoW) -> VariantCheckOut:

@@ -16,7 +16,7 @@ from rich.table import Table
 
 from maadan.analytics import charts, criticality as crit, finance, montecarlo, params, report, sensitivity, service
 from maadan.analytics import scenarios as scenarios_mod, supplyrisk
-from maadan.analytics import document, profiles, tornado_chart
+from maadan.analytics import document, governance, profiles, tornado_chart
 from maadan.analytics.whatif import ImportVolume
 from maadan.cli import common
 from maadan.errors import InvalidInput
@@ -105,7 +105,8 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
         _json({"method": crit.SCORE_METHOD, "minerals": [report.risk(r) for r in risks]})
         return
     t = Table(title="Supply risk (HHI excludes 'Other countries': lower bounds)", title_justify="left")
-    for col in ("#", "Mineral", "Score", "HHI", "Top producer", "Top 3", "China", "US NIR", "Import HHI", "Year"):
+    for col in ("#", "Mineral", "Score", "HHI", "Top producer", "Top 3", "China", "US NIR", "Import HHI", "Year",
+                "GeoPolRisk"):
         t.add_column(col, justify="right" if col not in ("Mineral", "Top producer") else "left")
     for i, r in enumerate(risks, 1):
         p = r.production
@@ -114,14 +115,18 @@ def criticality(mineral: Optional[str] = typer.Option(None, "--mineral", help="O
                   "-" if p is None or p.top1 is None else f"{p.top1.country} {p.top1.share_pct:.0f}%",
                   "-" if p is None else f"{p.top3_pct:.0f}%", "-" if p is None else _pct(p.china_pct, 0),
                   "-" if r.reliance is None else r.reliance.published,
-                  "-" if r.imports is None else f"{r.imports.hhi:,.0f}", "-" if p is None else str(p.year))
+                  "-" if r.imports is None else f"{r.imports.hhi:,.0f}", "-" if p is None else str(p.year),
+                  "-" if r.geopolrisk is None else f"{r.geopolrisk:.3f}")
     c.out.print(t)
-    c.out.print(f"{crit.SCORE_METHOD[0].upper()}{crit.SCORE_METHOD[1:]}. {crit.GEOPOLRISK_NOTE}")
+    c.out.print(f"{crit.SCORE_METHOD[0].upper()}{crit.SCORE_METHOD[1:]}. {crit.GEOPOLRISK_NOTE} "
+                f"Governance source: {governance.table_source()}.", markup=False)
     if mineral and risks:
         r = risks[0]
         if r.production:
             c.out.print(f"Series: {r.production.series} ({r.production.unit}), {r.production.edition}; excluded: "
                         + ("; ".join(r.production.excluded) or "none"))
+        c.out.print(f"GeoPolRisk: {'unknown' if r.geopolrisk is None else f'{r.geopolrisk:.3f}'} ({r.geopolrisk_note})",
+                    markup=False)
         c.out.print("Missing: " + "; ".join(r.missing))
         c.out.print("[bold]Sources[/]")
         for i, s in enumerate(r.sources, 1):
@@ -189,7 +194,7 @@ def _criticality_variants(c, list_id: str, json_out: bool) -> None:
     if json_out:
         _json(data)
         return
-    t = Table(title=f"Shortfall variants (§2d) against the USGS 2025 order (Spearman) and {list_id} (ROC AUC)",
+    t = Table(title=f"Shortfall variants (§2d, §2e) against the USGS 2025 order (Spearman) and {list_id} (ROC AUC)",
               title_justify="left")
     for col in ("Variant", "rho all (n)", "rho train (n)", "rho test (n)", "AUC", "critical / other"):
         t.add_column(col, justify="left" if col == "Variant" else "right")
@@ -208,10 +213,13 @@ def _criticality_variants(c, list_id: str, json_out: bool) -> None:
         f"{rs['chosen_test_rho']['mean']:.3f} (10-90 %: {rs['chosen_test_rho']['p10']:.3f} to "
         f"{rs['chosen_test_rho']['p90']:.3f}); held fixed: " + ", ".join(
             f"{v} {x['mean']:.3f}" for v, x in rs["fixed_test_rho"].items()), markup=False)
-    c.out.print(f"Disagree most, {chosen['variant']} (ranks among the {chosen['n_all']} compared): " + "; ".join(
-        f"{d['name']} USGS {d['usgs_rank']}, here {d['model_rank']}" for d in chosen["rank"]["disagreements"][:10]),
-        markup=False)
-    c.out.print("Method: docs/analytics.md §2d (stated before measuring).")
+    governance = [v for v in data["variants"] if v["variant"] in ("V7", "V8") and v is not chosen]
+    for v in [chosen, *governance]:
+        c.out.print(f"Disagree most, {v['variant']} (ranks among the {v['n_all']} compared): " + "; ".join(
+            f"{d['name']} USGS {d['usgs_rank']}, here {d['model_rank']}" for d in v["rank"]["disagreements"][:10]),
+            markup=False)
+    c.out.print(f"V7 and V8 weight partners by WGI political stability: {data['governance_source']}", markup=False)
+    c.out.print("Method: docs/analytics.md §2d, §2e (stated before measuring).")
 
 
 def _criticality_shortfall(c, check: bool, list_id: str, json_out: bool, mineral: str | None) -> None:

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 from markupsafe import Markup
 
 from maadan.analytics import calibration, charts, criticality as crit, finance, montecarlo, params, report, scenarios
-from maadan.analytics import sensitivity, service, tornado_chart
+from maadan.analytics import governance, sensitivity, service, tornado_chart
 from maadan.errors import InvalidInput, MaadanError
 from maadan.http.client_limits import limited
 from maadan.http.deps import UoW
@@ -43,7 +43,8 @@ def criticality_page(request: Request, uow: UoW) -> Response:
     pts = charts.points(risks)
     return render(request, "analytics/criticality.html", {
         "risks": risks, "chart": _fit(charts.svg(pts)) if pts else None, "method": crit.SCORE_METHOD,
-        "geopolrisk": crit.GEOPOLRISK_NOTE, "size_note": charts.SIZE_NOTE})
+        "geopolrisk": crit.GEOPOLRISK_NOTE, "governance_source": governance.table_source(),
+        "size_note": charts.SIZE_NOTE})
 
 
 @router.get("/analytics/validation")

@@ -25,7 +25,14 @@ def test_copper_indicators_carry_inputs_and_sources(acli):
     imp = cu["import_sources"]
     assert imp["category"] == "Refined copper" and imp["hhi"] == pytest.approx(68**2 + 16**2 + 7**2 + 6**2)
     assert cu["score"] == pytest.approx(round(p["hhi"] / 10_000 * 0.45, 4))
-    assert cu["geopolrisk"] is None and "WGI" in cu["geopolrisk_note"]
+    # GeoPolRisk (§1, §2e) with the bundled WGI political stability 2023: refined-copper import shares
+    g = {c: (2.5 - pv) / 5 for c, pv in (("Chile", 0.0876667), ("Canada", 0.6267803), ("Peru", -0.7239502),
+                                          ("Mexico", -0.5984727))}
+    weighted = 0.68 * g["Chile"] + 0.16 * g["Canada"] + 0.07 * g["Peru"] + 0.06 * g["Mexico"] + 0.03 * 0.5
+    assert cu["geopolrisk"] == pytest.approx(p["hhi"] / 10_000 * 0.45 * weighted, abs=1e-6)
+    assert cu["geopolrisk_status"] == "computed" and cu["geopolrisk_note"].startswith("US import shares")
+    assert "GOV_WGI_PV.EST" in cu["geopolrisk_sources"][0] and cu["geopolrisk_sources"][0] in cu["sources"]
+    assert "WGI" in cu["geopolrisk_method"]
     assert any("MCS2025_World_Data.csv" in s for s in cu["sources"])
 
 
@@ -226,7 +233,7 @@ def test_disruption_shortfall_check_reports_every_score_the_split_and_drivers(ac
 def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_half(acli):
     data = acli.json("criticality", "--method", "shortfall", "--check", "--variants")
     rows = {v["variant"]: v for v in data["variants"]}
-    assert set(rows) == {"V0", "V1", "V2", "V3", "V4", "V5", "V6"}
+    assert set(rows) == {"V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8"}
     check = acli.json("criticality", "--method", "shortfall", "--check")
     assert rows["V0"]["rho_all"] == pytest.approx(check["rank"]["shortfall"]["rho"])  # V0 is §2c as stated
     assert rows["V0"]["auc"] == pytest.approx(check["auc"]["shortfall"]["auc"])
@@ -242,6 +249,14 @@ def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_h
     assert v3["aluminum"] > v0["aluminum"] and {m for m in v0 if v0[m] != v3[m]} == {"aluminum"}
     v6 = {p["mineral"]: p["score"] for p in rows["V6"]["rank"]["pairs"]}
     assert all(v6[m] >= v0[m] - 1e-9 for m in v0) and v6["gallium"] > v0["gallium"]  # origin: China's primary Ga
+    # V7 (§2e): WGI instability instead of p_0 0.1 for unrestricting partners: no score falls, and the two
+    # governance scores name their source; measured 2026-12-04: V7 0.427 over 46 (test 0.109), V8 0.359 over 45
+    v7 = {p["mineral"]: p["score"] for p in rows["V7"]["rank"]["pairs"]}
+    assert set(v7) == set(v0) and all(v7[m] >= v0[m] - 1e-9 for m in v0)
+    assert rows["V7"]["rho_all"] == pytest.approx(0.427, abs=0.001) and rows["V7"]["n_all"] == 46
+    assert rows["V8"]["rho_all"] == pytest.approx(0.359, abs=0.001) and rows["V8"]["n_all"] == 45
+    assert "germanium" in rows["V8"]["rank"]["uncovered"]  # no world production figures: no HHI
+    assert "GOV_WGI_PV.EST" in data["governance_source"] and "(2.5 - PV) / 5" in data["governance_source"]
     rs = data["resampled"]  # the diagnostic over random halvings
     assert rs["draws"] == 1000 and sum(rs["chosen_count"].values()) == 1000
     assert set(rs["fixed_test_rho"]) == set(rows)
@@ -249,5 +264,6 @@ def test_shortfall_variants_are_all_reported_and_one_is_chosen_on_the_training_h
     code, out, _ = acli("criticality", "--method", "shortfall", "--check", "--variants")
     assert code == 0 and "Chosen on the training half only" in out and "Disagree most" in out
     assert "random halvings (seed 0)" in out
+    assert "Disagree most, V7" in out and "Disagree most, V8" in out and "GOV_WGI_PV.EST" in out
     code, _, err = acli("criticality", "--variants")
     assert code == 2 and "--variants goes with --method shortfall --check" in err

@@ -45,7 +45,8 @@ def test_pdf_text_is_the_report_text(acli, tmp_path):
     for text in (b"Supply risk: Copper", b"World production HHI", b"Chile", b"Sources", b"MCS2025_World_Data.csv"):
         assert text in pdf, text
     html = document.to_html(doc)
-    assert html.count("data:image/png;base64,") == 1 and "GeoPolRisk" in html and "unavailable" in html
+    assert html.count("data:image/png;base64,") == 1 and "GeoPolRisk" in html and "0.023" in html  # §1, §2e
+    assert "GOV_WGI_PV.EST" in html and "unavailable" not in html
 
 
 def test_mineral_without_data_and_screening_reports(acli, tmp_path):

@@ -20,7 +20,9 @@ def test_screening_ranks_every_candidate_with_reasons(acli):
         assert c["score"] == pytest.approx(sum(weights[k]["value"] * f["score"] for k, f in c["factors"].items()),
                                            abs=1e-3)
         assert len(c["reasons"]) == 5
-        assert c["factors"]["governance"]["known"] is False and "WGI" in c["factors"]["governance"]["reason"]
+        gov = c["factors"]["governance"]  # every bundled candidate is in Pakistan: WGI PV 2023 -1.94 (§8)
+        assert gov["known"] is True and gov["score"] == pytest.approx((-1.9403838 + 2.5) / 5, abs=1e-3)
+        assert "Pakistan" in gov["reason"] and "GOV_WGI_PV.EST" in gov["sources"][0]
     rd = next(c for c in cands if c["project"] == "reko-diq")
     assert rd["factors"]["economics"]["known"] and "NPV @10%" in rd["factors"]["economics"]["reason"]
     assert rd["factors"]["security"]["score"] == 0 and "attacks" in rd["factors"]["security"]["reason"]

@@ -26,7 +26,10 @@ def test_criticality_and_one_mineral(read_client):
     assert data["minerals"][0]["mineral"] == "gallium" and "WGI" in data["geopolrisk"]
     cu = read_client.get("/api/analytics/criticality/Cu").json()
     assert cu["mineral"] == "copper" and cu["net_import_reliance"]["published"] == "45"
-    assert cu["geopolrisk_status"] == "unavailable"
+    assert cu["geopolrisk_status"] == "computed" and cu["geopolrisk"] == pytest.approx(0.022615, abs=1e-6)
+    assert "GOV_WGI_PV.EST" in data["governance_source"]
+    ge = read_client.get("/api/analytics/criticality/germanium").json()  # no world production: no HHI
+    assert ge["geopolrisk"] is None and ge["geopolrisk_status"] == "unknown" and "HHI" in ge["geopolrisk_note"]
     assert read_client.get("/api/analytics/criticality/unobtainium").status_code == 404
 
 
@@ -88,7 +91,8 @@ def test_validation_finance_scenarios_and_loss(read_client):
     assert sc["rank"]["composite"]["rho"] == pytest.approx(0.490, abs=0.01) and sc["split"]["tuned_on_train"]
     assert sc["drivers"]["shortfall"] and "ShortfallCheckOut" in read_client.get("/openapi.json").text
     var = read_client.get("/api/analytics/shortfall/variants").json()
-    assert [v["variant"] for v in var["variants"]] == ["V0", "V1", "V2", "V3", "V4", "V5", "V6"]
+    assert [v["variant"] for v in var["variants"]] == ["V0", "V1", "V2", "V3", "V4", "V5", "V6", "V7", "V8"]
+    assert "GOV_WGI_PV.EST" in var["governance_source"]
     assert var["variants"][0]["rho_all"] == pytest.approx(sc["rank"]["shortfall"]["rho"])
     assert var["chosen_on_train"] in {v["variant"] for v in var["variants"]}
 

@@ -13,7 +13,9 @@ def test_criticality_page_has_the_risk_map_and_geopolrisk_reason(read_web):
     r = read_web.client.get("/analytics/criticality")
     assert r.status_code == 200
     assert r.text.count("<circle") == 52 and 'class="chart wide"' in r.text
-    assert "GeoPolRisk unavailable" in r.text and "/api/analytics/reports/mineral/gallium.pdf" in r.text
+    assert "GeoPolRisk (Gemechu" in r.text and "GOV_WGI_PV.EST" in r.text  # §1, §2e: computed, with its source
+    assert "0.023 <span" in r.text  # copper's GeoPolRisk (0.022615)
+    assert "/api/analytics/reports/mineral/gallium.pdf" in r.text
 
 
 def test_validation_page(read_web):

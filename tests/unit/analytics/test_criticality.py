@@ -99,7 +99,9 @@ def test_import_concentration_and_headline_category():
 def test_assess_scores_and_names_missing_data():
     r = c.assess("x", "X", WORLD, [rel(50, qualifier=">")], [])
     assert r.score == pytest.approx(0.41 * 0.75)
-    assert r.geopolrisk is None and "WGI" in r.geopolrisk_note
+    # GeoPolRisk needs the bundled WGI table: the service adds it (§1), assess() alone leaves it unknown
+    assert r.geopolrisk is None and r.geopolrisk_note == "not computed" and "WGI" in c.GEOPOLRISK_NOTE
+    assert not any("WGI" in m for m in r.missing)
     assert "US import shares in percent" in r.missing
     bare = c.assess("y", "Y", [], [], [])
     assert bare.score is None

@@ -19,6 +19,13 @@ MINERALS = {"copper": screening.MineralValue("copper", "Copper", True, 0.05),
             "salt": screening.MineralValue("salt", "Salt", False, None)}
 
 
+def test_governance_of_a_country_the_wgi_table_does_not_hold_stays_unknown():
+    prof = load_profile("us-investor")
+    p = Project(id="x", name="X", full_name="x", kind="project", country="Atlantis", status="operating", sources=["s"])
+    comp = screening._governance(p, prof)
+    assert not comp.known and comp.score == prof.unknown_score.value and "Atlantis" in comp.reason
+
+
 def test_weighted_score_and_reasons():
     prof = load_profile("us-investor")
     a = project("a", commodities=("gallium",))
@@ -33,8 +40,10 @@ def test_weighted_score_and_reasons():
     assert f["minerals"].score == pytest.approx(1.0)  # listed and the highest S
     assert f["economics"].score == pytest.approx(0.5) and f["economics"].known
     assert f["stage"].score == 1.0 and not f["security"].known and f["security"].score == 0.5
-    assert not f["governance"].known and "WGI" in f["governance"].reason
-    assert first.total == pytest.approx(0.35 * 1 + 0.25 * 0.5 + 0.2 * 1 + 0.1 * 0.5 + 0.1 * 0.5)
+    stability = (-1.9403838 + 2.5) / 5  # Pakistan, WGI political stability 2023 (§8)
+    assert f["governance"].known and f["governance"].score == pytest.approx(stability)
+    assert "Pakistan" in f["governance"].reason and "GOV_WGI_PV.EST" in f["governance"].sources[0]
+    assert first.total == pytest.approx(0.35 * 1 + 0.25 * 0.5 + 0.2 * 1 + 0.1 * 0.5 + 0.1 * stability)
     g = {c.factor: c for c in second.components}
     assert g["minerals"].score == pytest.approx(0.25)  # not listed; unknown S counts neutral
     assert not g["economics"].known and g["security"].known and g["security"].score == 0

@@ -149,3 +149,50 @@ def test_resampled_choice_finds_the_variant_that_matches_the_order_and_is_seeded
     assert out["fixed_test_rho"]["A"]["mean"] == pytest.approx(-1.0)
     assert out["chosen_test_rho"]["mean"] == pytest.approx(1.0)
     assert sr.resampled_choice({"A": backwards, "B": perfect}, usgs, draws=50, seed=1) == out
+
+
+# --- governance as partner risk (docs/analytics.md §2e) ---
+
+def _with_production(risk, rows=(("China", 70.0), ("Japan", 30.0))):
+    from maadan.analytics.criticality import Concentration, ShareRow
+    share_rows = [ShareRow(c, v, v, None, "MCS 2025 world data") for c, v in rows]
+    conc = Concentration("MCS 2025", "Mine production", "production", 2024, "t", True, 100.0, None, "MCS 2025",
+                         share_rows, [], sum(v * v for _, v in rows), 100.0, None, sum(v for _, v in rows), False)
+    return MineralRisk(risk.mineral_id, risk.name, conc, None, risk.reliance, risk.imports)
+
+
+def test_v7_gives_an_unrestricting_partner_its_wgi_instability_and_a_restricting_one_one():
+    from maadan.analytics import governance as gov
+    g_ca = gov.lookup("Canada").instability  # (2.5 - 0.6267803) / 5
+    assert g_ca == pytest.approx(0.37464394)
+    s = sr.score_shortfall(_risk(), [], [sr.Restriction("China", "x", "ban", "2024", "src")], withheld=False,
+                           governance=True)
+    assert s.score == pytest.approx(1.0 * (0.8 * 0.6) ** 2 + g_ca * (0.8 * 0.3) ** 2)
+    assert s.unknown_governance == []
+    assert any("GOV_WGI_PV.EST" in x for x in s.sources)
+    # without the option, §2c as stated: p_0 = 0.1 for Canada
+    assert sr.score_shortfall(_risk(), [], [sr.Restriction("China", "x", "ban", "2024", "src")],
+                              withheld=False).score == pytest.approx(0.48 ** 2 + 0.1 * 0.24 ** 2)
+    # a partner the table does not know counts 0.5 and is named
+    u = sr.score_shortfall(_risk(shares=(("Atlantis", 50.0),), other=50.0), [], [], withheld=False, governance=True)
+    assert u.unknown_governance == ["Atlantis"] and u.score == pytest.approx(0.5 * 0.4 ** 2)
+
+
+def test_geopolrisk_weights_partner_shares_by_wgi_instability():
+    from maadan.analytics import governance as gov
+    r = _with_production(_risk())  # HHI_norm 0.58; US imports China 60 %, Canada 30 %, Other 10 %; NIR 80
+    g = sr.geopolrisk(r)
+    weighted = 0.6 * gov.lookup("China").instability + 0.3 * gov.lookup("Canada").instability + 0.1 * 0.5
+    assert g.weighted_share == pytest.approx(weighted)
+    assert g.value == pytest.approx(0.58 * 0.8 * weighted)
+    assert g.exposure_basis.startswith("US import shares")
+    assert g.missing == [] and g.unknown_partners == []
+    assert any("GOV_WGI_PV.EST" in x for x in g.sources)
+    # world production shares stand in where US import shares are unknown
+    w = sr.geopolrisk(MineralRisk("x", "X", r.production, None, r.reliance, None))
+    assert w.exposure_basis.startswith("world production shares")
+    assert w.value == pytest.approx(0.58 * 0.8 * (0.7 * gov.lookup("China").instability
+                                                  + 0.3 * gov.lookup("Japan").instability))
+    # no HHI: unknown, with the reason
+    none = sr.geopolrisk(_risk())
+    assert none.value is None and none.missing == ["world production by country (for the HHI)"]
