@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from starlette.datastructures import Headers
 from starlette.middleware.gzip import GZipMiddleware, GZipResponder, IdentityResponder
 from starlette.responses import Response
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from zlib_ng import gzip_ng, zlib_ng
 
 MINIMUM_SIZE = 1024
@@ -46,7 +46,30 @@ class Compression(GZipMiddleware):
                                       exclude_content_types=self.exclude_content_types)
         else:
             responder = IdentityResponder(self.app, self.minimum_size, exclude_content_types=self.exclude_content_types)
-        await responder(scope, receive, send)
+
+        async def send_one_vary(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = one_vary(message.get("headers", []))
+            await send(message)
+
+        await responder(scope, receive, send_one_vary)
+
+
+def one_vary(headers: list[tuple[bytes, bytes]]) -> list[tuple[bytes, bytes]]:
+    """Raw ASGI headers with each field named once in `Vary`: Starlette's responders append
+    `Accept-Encoding` to a Vary that a route (http/conditional.py) already gave in full."""
+    i = next((k for k, (name, _) in enumerate(headers) if name.lower() == b"vary"), None)
+    if i is None:
+        return headers
+    fields: dict[bytes, bytes] = {}
+    for name, value in headers:
+        if name.lower() == b"vary":
+            for f in value.split(b","):
+                if f.strip():
+                    fields.setdefault(f.strip().lower(), f.strip())
+    rest = [(n, v) for k, (n, v) in enumerate(headers) if k == i or n.lower() != b"vary"]
+    rest[i] = (headers[i][0], b", ".join(fields.values()))
+    return rest
 
 
 class _FastGZipResponder(GZipResponder):

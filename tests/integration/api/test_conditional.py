@@ -58,6 +58,8 @@ def test_large_pages_are_gzipped_and_streamed_and_say_what_the_documents_say(cli
     assert zipped.headers["content-encoding"] == "gzip" and "content-encoding" not in plain.headers
     assert "content-encoding" not in refused.headers and refused.num_bytes_downloaded == plain.num_bytes_downloaded
     assert zipped.headers["content-type"].startswith("application/geo+json")
+    for sent in (zipped, plain):  # each field once, though a route and the gzip middleware both name one
+        assert sent.headers.get_list("vary") == ["Accept, Accept-Encoding, Authorization, Cookie"]
     assert zipped.num_bytes_downloaded < plain.num_bytes_downloaded / 3  # compressed on the wire
     got = zipped.json()  # httpx decompresses
     assert got["numberReturned"] == 650 and len(got["features"]) == 650

@@ -79,3 +79,13 @@ def test_the_middleware_streams_through_zlib_ng_and_the_stream_is_plain_gzip():
     rest = asyncio.run(responder.apply_compression(body[half:], more_body=False))
     assert type(getattr(responder, "_compressor", None)) is type(zlib_ng.compressobj())  # what compressed it
     assert gzip.decompress(first + rest) == body
+
+
+def test_vary_names_each_field_once():
+    headers = [(b"content-type", b"application/json"), (b"vary", b"Accept, Accept-Encoding, Authorization, Cookie"),
+               (b"etag", b'"t"'), (b"Vary", b"accept-encoding"), (b"vary", b"Origin")]
+    assert compression.one_vary(headers) == [
+        (b"content-type", b"application/json"), (b"vary", b"Accept, Accept-Encoding, Authorization, Cookie, Origin"),
+        (b"etag", b'"t"')]
+    plain = [(b"content-type", b"text/plain")]
+    assert compression.one_vary(plain) is plain
