@@ -135,6 +135,8 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         found = credit_orgs + (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
                  + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
                  + organisations.find_institutions(match_text)
+                 + organisations.find_acting_acronyms(match_text, skip)
+                 + organisations.find_speakers(match_text, skip)
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
         found += organisations.find_list_mates(match_text, found + [m for m in gaz if m.kind == "organisation"])
@@ -148,6 +150,9 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         orgs_like = _cut_at_names(orgs_like, people, match_text)
         named = {w for p in people if p.value["name"] for w in (p.value["name"], p.value["name"].split()[-1])}
         orgs_like = [m for m in orgs_like if not (m.note and "source" in m.note and m.text in named)]  # a person
+        name_words = {w for p in people if p.value["name"] for w in p.value["name"].split()}
+        orgs_like = [m for m in orgs_like if not (m.note and m.note.startswith("speaks as") and (  # "Bahlil said"
+            m.text in named or m.text in name_words or any(p.start < m.end and m.start < p.end for p in people)))]
         known_names = {p.value["name"] for p in people if _name_is_known(p, gaz + orgs_like)}
         # ... and a later surname of such a "name" ("Diq" after "Reko Diq") is not a person either
         people = [p for p in people if _credited(p) or (not _name_is_known(p, gaz + orgs_like)
@@ -451,6 +456,9 @@ def _named_before(p: Mention, orgs: list[Mention], text: str) -> Mention | None:
     return None
 
 
+_LED_BY = re.compile(r"\.?,\s+(?:chaired|led|headed|run|founded|co-founded|owned)\s+by\s+")
+
+
 def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> list[Mention]:
     """A person belongs to the organisation or country right before them ("Embassy Islamabad Acting Deputy
     Chief of Mission ...", "Pakistan's Commerce Minister ..."), named inside their role ("Federal Minister
@@ -474,6 +482,13 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
                 break
         if chosen is None:
             chosen = _named_before(p, orgs, text)
+        led = None if chosen is not None else next((o for o in orgs if o.kind == "organisation" and o.end < p.start
+                                                     and _LED_BY.fullmatch(text, o.end, p.start)), None)
+        if led is not None and not p.value.get("of"):
+            # "BlackRock Inc., led by Larry Fink": the organisation the clause hangs on, which stays a party
+            p.value.pop("of", None)
+            p.value["affiliation"] = ident(led)
+            continue
         of = p.value.pop("of", None)
         if of:  # "CEO of privately held Tanbreez Mining": the modifiers are not the name
             of = re.sub(r"^(?:(?:the|privately|publicly|held|listed|state-owned|state-run|government-owned|"
