@@ -136,7 +136,6 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
                  + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
                  + organisations.find_institutions(match_text)
                  + organisations.find_acting_acronyms(match_text, skip)
-                 + organisations.find_speakers(match_text, skip)
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
         found += organisations.find_list_mates(match_text, found + [m for m in gaz if m.kind == "organisation"])
@@ -150,9 +149,6 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         orgs_like = _cut_at_names(orgs_like, people, match_text)
         named = {w for p in people if p.value["name"] for w in (p.value["name"], p.value["name"].split()[-1])}
         orgs_like = [m for m in orgs_like if not (m.note and "source" in m.note and m.text in named)]  # a person
-        name_words = {w for p in people if p.value["name"] for w in p.value["name"].split()}
-        orgs_like = [m for m in orgs_like if not (m.note and m.note.startswith("speaks as") and (  # "Bahlil said"
-            m.text in named or m.text in name_words or any(p.start < m.end and m.start < p.end for p in people)))]
         known_names = {p.value["name"] for p in people if _name_is_known(p, gaz + orgs_like)}
         # ... and a later surname of such a "name" ("Diq" after "Reko Diq") is not a person either
         people = [p for p in people if _credited(p) or (not _name_is_known(p, gaz + orgs_like)
