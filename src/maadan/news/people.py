@@ -398,6 +398,10 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
         a, b = _title_at(toks, k, loose=True, known=spans, stops=stops)
         if b == a or (b < len(toks) and _is_name_word(toks[b])):
             continue
+        if b + 1 < len(toks) and toks[b].low == "and":  # "Jane Roe, CEO and CTO of Zarkon,": both titles, one body
+            s2, e2 = _title_at(toks, b + 1, known=spans, stops=stops)
+            if e2 > s2 and not (e2 < len(toks) and _is_name_word(toks[e2])):
+                b = e2
         role_end = b
         of = None
         if b < len(toks) and toks[b].low in ("of", "at", "for") and b + 1 < len(toks):

@@ -77,3 +77,22 @@ def test_led_by_gives_the_affiliation_and_the_company_stays_a_party():
     assert vard.value["affiliation"] == "Korlan Mines Ltd"
     korlan = next(m for m in ex.of_kind("organisation") if m.text == "Korlan Mines Ltd")
     assert "affiliation of" not in (korlan.note or "")
+
+
+def test_a_name_right_before_an_officers_title_is_the_officers_company():
+    ex = extract("Qorvane chief executive Jane Roe said the plant is ready.", MONDAY)
+    assert names(ex, "organisation") == {"Qorvane"}
+    assert ("Jane Roe", "chief executive", "Qorvane") in people(ex)
+    ex = extract("Qorvane's managing director, Jane Roe, said it.", MONDAY)
+    assert ("Jane Roe", "managing director", "Qorvane") in people(ex)
+
+
+def test_a_month_a_demonym_a_board_or_a_title_word_before_the_title_names_no_company():
+    ex = extract("In June chief executive Jane Roe said it. Pakistani CEO Ali Khan agreed. Group chief executive "
+                 "Mia Vance spoke. Dastra Holding Board Chairman Ivo Petrak signed.", MONDAY)
+    assert not {"In June", "June", "Pakistani", "Group", "Dastra Holding Board"} & names(ex, "organisation")
+
+
+def test_two_titles_joined_by_and_in_an_appositive_keep_their_organisation():
+    ex = extract("Jane Roe, CEO and CTO of Qorvane, said the cells are ready.", MONDAY)
+    assert ("Jane Roe", "CEO and CTO", "Qorvane") in people(ex)
