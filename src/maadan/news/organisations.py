@@ -323,9 +323,11 @@ _ACTING_ACRONYM_RE = re.compile(
     r"(?P<name>[A-Z][A-Z&]{1,6}(?:-[A-Z]{1,4})?)(?:(?P<own>['’]s)\s+[a-z]|\s+(?:has|have|had|is|are|was|were|will|"
     r"would|said|says|announced|signed|agreed|plans|intends|expects|acquired|completed|owns|operates|holds)\b)")
 # Titles, units, currencies and the acronyms of deals and things that news writes as subjects too.
-_NOT_ACTING = frozenset("CEO CFO CTO COO CMO MD PM CM GM VP SVP EVP AI GDP IPO ETF EV EVS TV OK MW GW KM USD PKR "
-                        "AUD CAD EUR GBP CNY ID I II III IV CPEC LNG LPG ESG EPC EPCM FID FEED MOU MOUS LOI JV SEZ FDI "
-                        "GST VAT PPP OEM OEMS ECA ECAS AAM".split())
+_NOT_ACTING = frozenset({"CEO", "CFO", "CTO", "COO", "CMO", "MD", "PM", "CM", "GM", "VP", "SVP", "EVP", "AI", "GDP",
+                         "IPO", "ETF", "EV", "EVS", "TV", "OK", "MW", "GW", "KM", "USD", "PKR", "AUD", "CAD", "EUR",
+                         "GBP", "CNY", "ID", "I", "II", "III", "IV", "CPEC", "LNG", "LPG", "ESG", "EPC", "EPCM",
+                         "FID", "FEED", "MOU", "MOUS", "LOI", "JV", "SEZ", "FDI", "GST", "VAT", "PPP", "OEM", "OEMS",
+                         "ECA", "ECAS", "AAM"})
 
 
 def find_acting_acronyms(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
