@@ -32,7 +32,7 @@ MINERAL_SUFFIX = r"Lithium|Cobalt|Nickel|Graphite"
 _MINERAL_END = re.compile(rf"\b(?:{MINERAL_SUFFIX}|Energy|Industry|International)$")
 _PROJECT_NEXT = re.compile(r"[ \t]+(?:Project|Operations?|Mine|Deposit|Hub|Plant|Refinery|project|operations?|mine|"
                            r"deposit|plant|and\s+[A-Z][\w-]*\s+(?:Project|project)\b)")
-SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|Llc\.?|LLP|L\.L\.C\.|Inc\.?|PLC|plc|PJSC|JSC|SA|AG|GmbH|"
+SUFFIX = (r"Company|Co\.|Co(?![\w.-])|Corporation|Corp\.?|Ltd\.?|Limited|LLC|Llc\.?|LLP|L\.L\.C\.|Inc\.?|PLC|Plc|plc|PJSC|JSC|SA|AG|GmbH|"
           r"SARL|Sarl|SAS|Pty|Pte|Bhd|Berhad|Tbk|NV|N\.V\.|BV|ASA|SpA|Network|"
           r"Organisation|Organization|Bank|Authority|Department|Ministry|Council|Agency|Fund|Group|Holdings|"
           r"Metals|Minerals|Mining|Mines|Resources|Materials|Works|Commission|Embassy|Enterprises|Industries|"
@@ -120,7 +120,8 @@ _OWNED_RE = re.compile(rf"\b(?:state-owned|state-run|government-owned|privately 
 # A name the next words call a company: "Syrah Resource, a company from Australia", "AMG, a Dutch metals firm",
 # "Lithea, an Argentina-focused mining firm". The words between the article and the kind describe it, so none
 # is a preposition or article ("Jane Roe, a director at the firm" is a person's role).
-_NAME_THEN_KIND_RE = re.compile(rf"(?:^|(?<=[\s(“\"]))(?P<name>{_NAME3}),\s+an?\s+"
+_NAME5 = r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,4}"  # up to five, for a name set off by a comma
+_NAME_THEN_KIND_RE = re.compile(rf"(?:^|(?<=[\s(“\"]))(?P<name>{_NAME5}),\s+an?\s+"
                                 rf"(?:(?!(?:at|of|the|for|with|in|on|to|from|by)\s)[\w'’-]+\s+){{0,3}}?"
                                 rf"(?:{_KIND_WORDS}|trading house|unit)\b", re.MULTILINE)
 # "Paris-headquartered Eramet": a name after where it is based.
@@ -237,7 +238,7 @@ def _split_and(text: str, start: int, end: int) -> list[tuple[int, int]]:
     if SUFFIX_END.search(left) and len(rw) == 2 and re.fullmatch(rf"(?:{SUFFIX})", rw[0]) and re.fullmatch(
             r"Limited|Ltd\.?|Inc\.?|Corp\.?|Corporation|PLC|plc|LLC", rw[1]):
         return [(start, end)]  # "Greenland Minerals and Energy Limited" is one name
-    acronym = re.fullmatch(r"[A-Z]{2,6}", left) is not None  # "SQM and Albemarle Corp." names two companies
+    acronym = re.fullmatch(r"[A-Z]{2,6}(?:-[A-Z]{1,4})?", left) is not None  # "SQM and Albemarle Corp.": two
     if (len(left.split()) >= 2 or acronym) and len(right.split()) >= 2:
         return [(start, start + p.start()), (start + p.end(), end)]
     return [(start, end)]
@@ -253,7 +254,7 @@ def _split_repeat(text: str, start: int, end: int) -> list[tuple[int, int]]:
     return [(start, end)]
 
 
-_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]]\.)\s+(?=[A-Z\"“‘'])(?!(?:SARL|Sarl|Ltd|Limited|Inc|LLC|Pty|Bhd|SA|AG|PLC|plc)"
+_SENTENCE_END = re.compile(r"(?<=[a-z0-9)\]]\.)\s+(?=[A-Z\"“‘'])(?!(?:SARL|Sarl|Ltd|Limited|Inc|LLC|Pty|Bhd|SA|AG|PLC|Plc|plc)"
                            r"\b)|\n|(?<=[!?;])\s+")  # "Co. Ltd." and "Co. SARL" end no sentence
 
 
@@ -270,7 +271,7 @@ def _in_sentences(rx: re.Pattern, text: str):
 # owner's possessive before a company's full name is not part of it ("Glencore's Kamoto Copper Company"), a
 # title's is ("Prime Minister's Office").
 _PARENT_OF = re.compile(r"(?<=[a-z.])\s+of\s+(?:the\s+)?(?=[A-Z])")
-_LEGAL_END = re.compile(r"\b(?:Co\.|Corp\.?|Corporation|Inc\.?|Ltd\.?|Limited|LLC|PLC|plc|Company)$")
+_LEGAL_END = re.compile(r"\b(?:Co\.|Corp\.?|Corporation|Inc\.?|Ltd\.?|Limited|LLC|PLC|Plc|plc|Company)$")
 _OWNER = re.compile(r"['’]s\s+(?=[A-Z])")
 _TITLE_OWNER = re.compile(r"\b(?:Minister|President|Secretary|Governor|Chancellor|King|Queen|Prince|Emir|Mayor|"
                           r"General|Chairman|Speaker|Attorney)$")
@@ -298,6 +299,54 @@ def _split_owner_and_parent(text: str, start: int, end: int) -> list[tuple[int, 
     return [(start, end)]
 
 
+# A country written straight after a company's organisation word names the company's arm there ("Shenghe Resources
+# Singapore", "Glencore International Congo"), unless a possessive or another capitalised word follows.
+_COUNTRY_ARM = re.compile(r"[ \t]+(?P<word>[A-Z][a-z]+)(?![\w'’.-])(?![ \t]+[A-Z])")
+_ARM_HEAD = re.compile(r"\b(?:Resources|Holdings|Group|Mining|Metals|Minerals|International|Trading|Investments|"
+                       r"Ventures|Industries|Materials|Energy|Capital)$")
+# A legislature named alone in running text ("speaking in Parliament"): a lower-case word or comma comes before.
+_LEGISLATURE_RE = re.compile(r"(?<=[a-z,] )(?:Parliament|Senate)(?![\w'’-])(?![ \t]+[A-Z])")
+
+
+def _country_arm(text: str, start: int, end: int) -> int:
+    m = _COUNTRY_ARM.match(text, end)
+    if m and _ARM_HEAD.search(text[start:end]) and m["word"].lower() in _country_words():
+        return m.end()
+    return end
+
+
+# An acronym that acts or owns in running text is an organisation's: "ZCCM-IH are envisaged to", "NRL has
+# completed", "KCM's operations". Not after an article ("the FID is"), not a country, title or unit, and not in
+# a line written in capitals (a headline).
+_ACTING_ACRONYM_RE = re.compile(
+    r"(?<![\w(/.-])(?<!\bthe )(?<!\bThe )(?<!\ba )(?<!\bA )(?<!\ban )(?<!\bits )(?<!\bthis )"
+    r"(?P<name>[A-Z][A-Z&]{1,6}(?:-[A-Z]{1,4})?)(?:(?P<own>['’]s)\s+[a-z]|\s+(?:has|have|had|is|are|was|were|will|"
+    r"would|said|says|announced|signed|agreed|plans|intends|expects|acquired|completed|owns|operates|holds)\b)")
+# Titles, units, currencies and the acronyms of deals and things that news writes as subjects too.
+_NOT_ACTING = frozenset({"CEO", "CFO", "CTO", "COO", "CMO", "MD", "PM", "CM", "GM", "VP", "SVP", "EVP", "AI", "GDP",
+                         "IPO", "ETF", "EV", "EVS", "TV", "OK", "MW", "GW", "KM", "USD", "PKR", "AUD", "CAD", "EUR",
+                         "GBP", "CNY", "ID", "I", "II", "III", "IV", "CPEC", "LNG", "LPG", "ESG", "EPC", "EPCM",
+                         "FID", "FEED", "MOU", "MOUS", "LOI", "JV", "SEZ", "FDI", "GST", "VAT", "PPP", "OEM", "OEMS",
+                         "ECA", "ECAS", "AAM"})
+
+
+def find_acting_acronyms(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
+    """Acronyms doing what organisations do (see _ACTING_ACRONYM_RE)."""
+    out = []
+    for m in _ACTING_ACRONYM_RE.finditer(text):
+        name = m["name"]
+        if name in _NOT_ACTING or name.lower() in _country_words() or (skip and any(
+                s <= m.start() < e for s, e in skip)):
+            continue
+        line_start = text.rfind("\n", 0, m.start()) + 1
+        line_end = text.find("\n", m.end())
+        line = text[line_start:line_end if line_end >= 0 else len(text)]
+        if sum(c.islower() for c in line) < sum(c.isupper() for c in line):
+            continue  # a headline or a text in capitals: capitals mark nothing there
+        out.append(_org(text, m.start("name"), m.end("name"), "an acronym that acts as an organisation"))
+    return out
+
+
 def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
     """Capitalised names ending in an organisation word, or "Department/Ministry/... of ...", and companies
     named after their mineral ("Ganfeng Lithium") or with their organisation word first ("Minera Exar")
@@ -319,9 +368,12 @@ def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[M
     for m in _in_sentences(ORG_FORM_RE, text):
         if skip and any(s <= m.start() < e for s, e in skip):
             continue
-        for a, b in (p for a0, b0 in _split_and(text, m.start(), m.end())
-                     for p in _split_owner_and_parent(text, *_trim(text, a0, b0))):
+        sides = _split_and(text, m.start(), m.end())
+        for a, b in (p for a0, b0 in sides for p in _split_owner_and_parent(text, *_trim(text, a0, b0))):
             a, b = _trim(text, a, b)
+            if len(sides) > 1 and re.fullmatch(r"[A-Z]{2,6}(?:-[A-Z]{1,4})?", text[a:b]):
+                out.append(_org(text, a, b))  # "ZCCM-IH and Vedanta Resources": the acronym is the other party
+                continue
             for a2, b2 in _split_repeat(text, a, b):
                 span = text[a2:b2]
                 if len(span.split()) < 2 or not ENDS_LIKE_ORG.search(span) or _NOT_ORG_END.search(span):
@@ -336,7 +388,11 @@ def find_by_form(text: str, skip: list[tuple[int, int]] | None = None) -> list[M
                 if _MINERAL_END.search(span) and (_PROJECT_NEXT.match(text, b2) or all(
                         w.lower().strip("'’s") in _country_words() for w in span.split()[:-1])):
                     continue  # "Kathleen Valley Lithium Project", "Australian Lithium miner"
+                b2 = _country_arm(text, a2, b2)
                 out.append(_org(text, a2, b2))
+    for m in _in_sentences(_LEGISLATURE_RE, text):
+        if not (skip and any(s <= m.start() < e for s, e in skip)):
+            out.append(_org(text, m.start(), m.end(), "a legislature named alone"))
     seen: set[tuple[int, int]] = set()  # a name found by two of the forms above is one mention
     return [m for m in out if not ((m.start, m.end) in seen or seen.add((m.start, m.end)))]
 
@@ -417,7 +473,7 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             if m.group(group) is None:
                 continue
             base = m.start(group)
-            for part in re.finditer(r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,2}", m.group(group)):
+            for part in re.finditer(r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,4}", m.group(group)):
                 a, b = _trim(text, base + part.start(), base + part.end())
                 if b > a and not _WHEN.match(text[a:b]) and not (skip and any(s <= a < e for s, e in skip)) \
                         and not _KIND_AFTER.match(text, b):

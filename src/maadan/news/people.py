@@ -344,8 +344,11 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
                 abbr, j = toks[j + 1].text, j + 3
             comma = False
             if j < len(toks) and toks[j].text == "," and (toks[a].text[:1].isupper() or a and (
-                    toks[a - 1].low.endswith("'s") or toks[a - 1].low in ("the", "'s", "his", "her", "its", "their"))):
-                j, comma = j + 1, True  # "Australia's ambassador to Washington, Kevin Rudd,", "Finance Minister, Jane Roe,"
+                    toks[a - 1].low.endswith("'s") or toks[a - 1].low in ("the", "'s", "his", "her", "its", "their")
+                    or _is_name_word(toks[a - 1]) or toks[a - 1].text.isupper())):
+                # "Australia's ambassador to Washington, Kevin Rudd,", "Finance Minister, Jane Roe,", and a lower-case
+                # title after the organisation's name: "Zarkon managing director, Jane Roe, said"
+                j, comma = j + 1, True
             elif j < len(toks) and toks[j].start in spans and toks[a].text[:1].isupper():
                 y = j  # "Chief Minister Balochistan Jane Roe": the place the office is of, then the name
                 while y < len(toks) and toks[y].end <= spans[toks[j].start]:
@@ -395,6 +398,10 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
         a, b = _title_at(toks, k, loose=True, known=spans, stops=stops)
         if b == a or (b < len(toks) and _is_name_word(toks[b])):
             continue
+        if b + 1 < len(toks) and toks[b].low == "and":  # "Jane Roe, CEO and CTO of Zarkon,": both titles, one body
+            s2, e2 = _title_at(toks, b + 1, known=spans, stops=stops)
+            if e2 > s2 and not (e2 < len(toks) and _is_name_word(toks[e2])):
+                b = e2
         role_end = b
         of = None
         if b < len(toks) and toks[b].low in ("of", "at", "for") and b + 1 < len(toks):

@@ -135,6 +135,7 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         found = credit_orgs + (organisations.find_by_form(match_text, skip) + organisations.find_by_context(match_text, skip)
                  + organisations.find_sources(match_text) + organisations.find_ministries(match_text)
                  + organisations.find_institutions(match_text)
+                 + organisations.find_acting_acronyms(match_text, skip)
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
         found += organisations.find_list_mates(match_text, found + [m for m in gaz if m.kind == "organisation"])
@@ -451,6 +452,45 @@ def _named_before(p: Mention, orgs: list[Mention], text: str) -> Mention | None:
     return None
 
 
+# The officers whose company news names right before the title ("Qorvane chief executive Jane Roe", "Qorvane's
+# managing director, Jane Roe,"): a capitalised name there is that company's, even when nothing else marks it.
+_CORPORATE_ROLE = re.compile(r"(?:(?:executive|non-executive|deputy|group|joint|interim|acting)\s+)*(?:chief executive"
+                             r"(?:\s+officer)?|ceo|managing director|md|chairman|chairwoman|chairperson|chair|"
+                             r"executive chairman|founder|co-founder|cfo|coo|cto|chief financial officer|"
+                             r"chief operating officer|general manager|president and ceo)$", re.IGNORECASE)
+_NAME_BEFORE = re.compile(r"(?:^|(?<=[\s(“\"]))(?P<name>(?:[A-Z][\w&.-]*\s+){0,2}[A-Z][\w&.-]*?)(?:['’]s)?\s+$")
+
+
+def _named_before_title(p: Mention, entities: list[Mention], people: list[Mention], text: str,
+                        added: list[Mention], orgs: list[Mention]) -> Mention | None:
+    role = (p.value.get("role") or "").strip()
+    if not role or not _CORPORATE_ROLE.fullmatch(role) or not p.text.startswith(role):
+        return None
+    m = _NAME_BEFORE.search(text, max(0, p.start - 60), p.start)
+    if not m:
+        return None
+    a, b = organisations._trim(text, m.start("name"), m.end("name"))
+    name = text[a:b]
+    words = name.split()
+    if not words or words[-1] == "Board" or organisations._WHEN.match(name) or any(
+            w.lower() in TITLE_WORDS or w.lower() in MODIFIERS or w.lower() in PORTFOLIOS for w in words):
+        return None  # "In June chief executive ...", "Group chief executive ...", "X Board Chairman" (a title)
+    person_words = {w for q in people if q.value.get("name") for w in q.value["name"].split()}
+    if any(w.lower() in governments.country_words() or w in person_words for w in words) or re.match(
+            r"(?:The|A|An|Its|His|Her|Their|Our|Former|Then|New|Mr|Ms|Mrs|Dr|Deputy|Senior|Acting)$", words[0]) or any(
+            e.start < b and a < e.end for e in entities):
+        return None
+    org = Mention("organisation", name, a, b, name, "new", True,
+                  "named before its officer's title")
+    _link(org, load_gazetteer())
+    added.append(org)
+    orgs.append(org)
+    return org
+
+
+_LED_BY = re.compile(r"\.?,\s+(?:chaired|led|headed|run|founded|co-founded|owned)\s+by\s+")
+
+
 def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> list[Mention]:
     """A person belongs to the organisation or country right before them ("Embassy Islamabad Acting Deputy
     Chief of Mission ...", "Pakistan's Commerce Minister ..."), named inside their role ("Federal Minister
@@ -474,6 +514,15 @@ def _affiliations(people: list[Mention], entities: list[Mention], text: str) -> 
                 break
         if chosen is None:
             chosen = _named_before(p, orgs, text)
+        if chosen is None and not p.value.get("of"):
+            chosen = _named_before_title(p, entities, people, text, added, orgs)
+        led = None if chosen is not None else next((o for o in orgs if o.kind == "organisation" and o.end < p.start
+                                                     and _LED_BY.fullmatch(text, o.end, p.start)), None)
+        if led is not None and not p.value.get("of"):
+            # "BlackRock Inc., led by Larry Fink": the organisation the clause hangs on, which stays a party
+            p.value.pop("of", None)
+            p.value["affiliation"] = ident(led)
+            continue
         of = p.value.pop("of", None)
         if of:  # "CEO of privately held Tanbreez Mining": the modifiers are not the name
             of = re.sub(r"^(?:(?:the|privately|publicly|held|listed|state-owned|state-run|government-owned|"

@@ -49,6 +49,8 @@ def test_the_annotations_are_complete_and_split():
     assert len([n for n in notes if n["split"] == "held-out-5"]) >= 10
     dev, blind = ([n for n in notes if n["split"] == s] for s in ("held-out-6", "held-out-7"))
     assert len(dev) >= 10 and len(blind) >= 10
+    dev8, blind9 = ([n for n in notes if n["split"] == s] for s in ("held-out-8", "held-out-9"))
+    assert len(dev8) == len(blind9) == 10
     assert {n["split"] for n in notes} == set(news_eval.SPLITS)
     for n in notes:
         assert n["url"].startswith("http") and len(n["sha256"]) == 64
@@ -88,3 +90,15 @@ def test_the_held_out_6_and_7_texts_match_their_annotations():
     said = []
     results, _ = news_eval.evaluate(NEWS6_TEXTS, notes, log=said.append)
     assert said == [] and len(results) == len(notes)
+
+
+NEWS7_TEXTS = Path(os.environ.get("MAADAN_NEWS7_TEXTS", "/tmp/news7-texts"))
+
+
+@pytest.mark.skipif(not NEWS7_TEXTS.is_dir(), reason=f"the held-out-8/9 texts are not committed (copyright) and not in "
+                                                      f"{NEWS7_TEXTS}; set MAADAN_NEWS7_TEXTS to their folder")
+def test_the_held_out_8_and_9_texts_match_their_annotations():
+    notes = [n for n in news_eval.load_annotations() if n["split"] in ("held-out-8", "held-out-9")]
+    said = []
+    results, _ = news_eval.evaluate(NEWS7_TEXTS, notes, log=said.append)
+    assert said == [] and len(results) == len(notes) == 20
