@@ -117,11 +117,13 @@ class FakeCadastre:
         return next((copy.deepcopy(t) for t in self.titles_ if t.number == number), None)
 
     def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
-               limit: int | None = None, after_id: int | None = None, **_: Any) -> list[Title]:
+               limit: int | None = None, after_id: int | None = None, application_number: int | None = None,
+               **_: Any) -> list[Title]:
         states = set(states) if states is not None else None
         found = [copy.deepcopy(t) for t in self.titles_
                  if (not jurisdiction or t.jurisdiction == jurisdiction) and (states is None or t.state in states)
-                 and (after_id is None or (t.id or 0) > after_id)]
+                 and (after_id is None or (t.id or 0) > after_id)
+                 and (application_number is None or t.application_number == application_number)]
         return found[:limit] if limit is not None else found
 
     def next_title_seq(self, jurisdiction: str, title_type: str, year: int) -> int:

@@ -129,7 +129,7 @@ def application_page(uow: AbstractUnitOfWork, viewer: Viewer | None, jurisdictio
             page.notices = [n for n in uow.priority.notices(jurisdiction=jurisdiction, application_number=number,
                                                             recipient_org=org)]
         if app.state == lc.GRANTED:
-            page.title = next((t for t in uow.cadastre.titles(jurisdiction) if t.application_number == number), None)
+            page.title = next(iter(uow.cadastre.titles(jurisdiction, application_number=number)), None)
         if sees_all(viewer):
             page.moves = list(lc.APPLICATION_MOVES.get(app.state, {}))
             page.warnings, page.blocked, page.fee_rule = move_warnings(uow, app, page.invoices, now)

@@ -444,10 +444,13 @@ class CadastreRepository:
     def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
                holder_org: str | None = None, bbox: tuple[float, float, float, float] | None = None,
                limit: int | None = None, offset: int = 0, title_type: str | None = None,
-               after_id: int | None = None) -> list[Title]:
+               after_id: int | None = None, application_number: int | None = None) -> list[Title]:
         """Titles in id order; `after_id` pages by key (the titles after that id), which stays fast
-        at a million titles where an offset makes the database count past every earlier row."""
+        at a million titles where an offset makes the database count past every earlier row;
+        `application_number`: the title granted from that application (by ix_title_application)."""
         q = select(t.title)
+        if application_number is not None:
+            q = q.where(t.title.c.application_number == application_number)
         if after_id is not None:
             q = q.where(t.title.c.id > after_id)
         if jurisdiction:
@@ -460,8 +463,8 @@ class CadastreRepository:
             q = q.where(t.title.c.id.in_(select(t.holder.c.title_id).where(t.holder.c.organisation_id == holder_org)))
         if bbox:
             minx, miny, maxx, maxy = bbox
-            q = q.where(and_(t.title.c.maxx >= minx, t.title.c.minx <= maxx,
-                             t.title.c.maxy >= miny, t.title.c.miny <= maxy))
+            q = q.where(bbox_index.overlaps(self.s, t.title, bbox), t.title.c.maxx >= minx, t.title.c.minx <= maxx,
+                        t.title.c.maxy >= miny, t.title.c.miny <= maxy)
         q = q.order_by(t.title.c.id).offset(offset)
         if limit is not None:
             q = q.limit(limit)

@@ -132,6 +132,20 @@ def test_due_page_payments_rent_run_and_reminders(web):
     assert sent.status_code == 200 and "reminder(s) sent" in sent.text
 
 
+def test_a_granted_application_links_its_title(web):
+    """The application's page finds the title granted from it by the application's number (an
+    indexed lookup, not a pass over every title of the jurisdiction) and links it."""
+    title = _granted(web)
+    with web.uow() as u:
+        assert [t.number for t in u.cadastre.titles("PK-BA", application_number=title.application_number)] == \
+            [title.number]
+        assert u.cadastre.titles("PK-BA", application_number=title.application_number + 1000) == []
+    officer(web)
+    page = web.client.get(f"/cadastre/applications/PK-BA/{title.application_number}")
+    assert page.status_code == 200
+    assert f'href="/cadastre/titles/{title.number}" id="granted-title"' in page.text
+
+
 def test_title_actions_confirm_first(web):
     title = _granted(web)
     officer(web)
