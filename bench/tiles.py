@@ -300,13 +300,27 @@ def encode_figures(url: str, tiles_per_zoom: int, rounds: int = 3) -> None:
         engine.dispose()
 
 
+def stored_titles(url: str) -> int:
+    """How many titles the database at `url` holds (a --database-url run says so, whatever --titles is)."""
+    from maadan.config import load_settings
+    from maadan.store.database import create_db_engine
+    from maadan.store.uow import UnitOfWork
+
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
+    try:
+        with UnitOfWork(engine) as uow:
+            return uow.cadastre.count_titles(None)
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--titles", type=int, default=100_000)
     ap.add_argument("--tiles", type=int, default=40, help="distinct tiles per zoom")
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--no-map", action="store_true")
-    ap.add_argument("--database-url", help="an existing database of --titles titles (e.g. a million): used as it is")
+    ap.add_argument("--database-url", help="an existing database (e.g. of a million titles): used as it is, its titles counted")
     ap.add_argument("--map-runs", type=int, default=3)
     ap.add_argument("--catch-up", action="store_true", help="also file applications and time the layer catching up")
     ap.add_argument("--warm-zoom", type=int, help="MAADAN_TILE_WARM_ZOOM for the server (-1: no tiles built at start)")
@@ -315,10 +329,11 @@ def main() -> None:
     args = ap.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     for backend in args.backends.split(","):
-        print(f"\n{backend}, {args.titles:,} titles")
         if args.database_url:
             url = args.database_url
+            print(f"\n{backend}, {stored_titles(url):,} titles (counted in {url.split('://', 1)[0]}'s database)")
         else:
+            print(f"\n{backend}, {args.titles:,} titles")
             url = database_url(backend, args.titles)
             prepare(url, args.titles)
         if args.encode:
