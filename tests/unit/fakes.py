@@ -324,6 +324,9 @@ class FakeOrganisations:
     def all(self) -> list[Organisation]:
         return list(self.organisations)
 
+    def names(self) -> list[tuple[str, str, str | None, tuple[str, ...]]]:
+        return [(o.id, o.name, o.short_name, tuple(o.aliases)) for o in self.organisations]
+
 
 class FakeProjects:
     def __init__(self, names: list[tuple[str, str, tuple[str, ...]]]):

@@ -20,7 +20,7 @@ import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.rule_files import load_rulesets
-from maadan.cadastre.rules import AppliedRules, RuleSet, applicable_rules
+from maadan.cadastre.rules import AppliedRules, RuleSet, applicable_rules, rules_day
 from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.unit_of_work import AbstractUnitOfWork
 
@@ -47,6 +47,8 @@ class Caches:
         self.building: dict[tuple[str, str], threading.Lock] = {}
         self.compacting: set[tuple[str, str]] = set()
         self.counts = {"built": 0, "caught-up": 0, "compacted": 0}
+        self.applied_for: list[RuleSet] | None = None  # the rule files `applied` was answered from
+        self.applied: dict[tuple[str, date], AppliedRules] = {}
 
     def build_lock(self, key: tuple[str, str]) -> threading.Lock:
         with self.lock:
@@ -62,9 +64,25 @@ class Caches:
 CACHES = Caches()
 
 
+APPLIED_KEPT = 4_096  # (jurisdiction, day) answers kept; then the memo starts again
+
+
 def applied_rules_for(jurisdiction: str, at: datetime | date) -> AppliedRules:
-    """The rule version applied on the day of `at`, why, and whether that is certain."""
-    return applicable_rules(CACHES.rules(), jurisdiction, at)
+    """The rule version applied on the day of `at`, why, and whether that is certain. The answer
+    depends only on the jurisdiction and the day, and is kept per day for the rule files read: the
+    priority queue asks it for every pending application on every filing."""
+    rulesets = CACHES.rules()
+    key = (jurisdiction, rules_day(rulesets, jurisdiction, at))
+    with CACHES.lock:
+        if CACHES.applied_for is not rulesets or len(CACHES.applied) >= APPLIED_KEPT:
+            CACHES.applied_for, CACHES.applied = rulesets, {}
+        found = CACHES.applied.get(key)
+    if found is None:
+        found = applicable_rules(rulesets, jurisdiction, key[1])
+        with CACHES.lock:
+            if CACHES.applied_for is rulesets:
+                CACHES.applied[key] = found
+    return found
 
 
 def rules_for(jurisdiction: str, at: datetime | date) -> RuleSet:

@@ -368,6 +368,11 @@ def _versions(rulesets: list[RuleSet], jurisdiction: str) -> list[RuleSet]:
     return versions
 
 
+def rules_day(rulesets: list[RuleSet], jurisdiction: str, at: datetime | date) -> date:
+    """The day of `at` on the jurisdiction's calendar: all `applicable_rules` reads of `at`."""
+    return _local_day(at, _versions(rulesets, jurisdiction)[0].timezone)
+
+
 def applicable_rules(rulesets: list[RuleSet], jurisdiction: str, at: datetime | date) -> AppliedRules:
     """The version of `jurisdiction` legally in force on the day of `at` (on the jurisdiction's
     calendar): the latest version in force then. A later version that is a pending bill or repealed
@@ -375,7 +380,7 @@ def applicable_rules(rulesets: list[RuleSet], jurisdiction: str, at: datetime | 
     does an in-force status marked uncertain (a reinstatement no source confirms). InvalidInput if
     the jurisdiction is unknown or no version is in force that day."""
     versions = _versions(rulesets, jurisdiction)
-    day = _local_day(at, versions[0].timezone)
+    day = rules_day(rulesets, jurisdiction, at)
     reasons: list[str] = []
     passed: list[str] = []
     for r in reversed(versions):

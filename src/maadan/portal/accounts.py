@@ -124,8 +124,8 @@ def directory(uow: AbstractUnitOfWork) -> list[tuple[str, str]]:
 def check_holders(uow: AbstractUnitOfWork, user: User, holders) -> None:
     """Holders named by directory id must be in the directory; an applicant whose organisation is
     in the directory must be among the holders (by id or by the directory's name or alias)."""
-    with uow:
-        directory = {o.id: o for o in uow.organisations.all()}
+    with uow:  # ids and names only, not the directory's full records
+        directory = {oid: (name, short or "", *aliases) for oid, name, short, aliases in uow.organisations.names()}
     for i, h in enumerate(holders, 1):
         if h.organisation_id and h.organisation_id not in directory:
             raise InvalidInput(f"holders[{i}]: organisation {h.organisation_id[:80]!r} is not in the directory; leave its "
@@ -133,21 +133,21 @@ def check_holders(uow: AbstractUnitOfWork, user: User, holders) -> None:
     own = directory.get(user.organisation_id or "") if user.role == "applicant" else None
     if own is None:
         return
-    names = {n.strip().lower() for n in (own.name, own.short_name or "", *own.aliases) if n and n.strip()}
-    if not any(h.organisation_id == own.id or h.name.strip().lower() in names for h in holders):
-        raise InvalidInput(f"holders: your organisation, {own.name}, must be among the holders",
+    names = {n.strip().lower() for n in own if n and n.strip()}
+    if not any(h.organisation_id == user.organisation_id or h.name.strip().lower() in names for h in holders):
+        raise InvalidInput(f"holders: your organisation, {own[0]}, must be among the holders",
                            details={"field": "holders"})
 
 
 def with_directory_ids(uow: AbstractUnitOfWork, holders) -> list:
     """The holders, each named exactly as an organisation of the directory (its name, short name or
     an alias, in any case) carrying that organisation's id, so that its page lists the title."""
-    with uow:
-        orgs = uow.organisations.all()
+    with uow:  # ids and names only, not the directory's full records
+        orgs = sorted(uow.organisations.names(), key=lambda o: o[1])  # by name, as `all` lists them
     by_name: dict[str, str] = {}
-    for o in orgs:
-        for n in (o.name, o.short_name or "", *o.aliases):
+    for org_id, name, short, aliases in orgs:
+        for n in (name, short or "", *aliases):
             if n and n.strip():
-                by_name.setdefault(n.strip().lower(), o.id)
+                by_name.setdefault(n.strip().lower(), org_id)
     return [h if h.organisation_id or h.name.strip().lower() not in by_name
             else replace(h, organisation_id=by_name[h.name.strip().lower()]) for h in holders]

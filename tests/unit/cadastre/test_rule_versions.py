@@ -220,3 +220,31 @@ def test_inherited_placeholders_must_say_they_are_placeholders(rules_copy):
                'legal_basis: "The terms of the Balochistan Mines')
     err = refusal(rules_copy.folder)
     assert err.details["key"] == "inherited.legal_basis" and "begin the text with 'placeholder'" in err.message
+
+
+def test_the_applied_rules_kept_per_day_are_the_rules_of_that_day():
+    """applied_rules_for keeps its answer per jurisdiction and local day (the queue asks it for every
+    pending application on every filing): each instant, either side of local midnight and across a
+    change of version, gets what applicable_rules gives, and new rule files are honoured at once."""
+    from dataclasses import replace
+
+    from maadan.cadastre.caches import CACHES, applied_rules_for
+
+    rulesets = CACHES.rules()
+    instants = [datetime(2024, 6, 1, 18, 59, tzinfo=timezone.utc), datetime(2024, 6, 1, 19, 0, tzinfo=timezone.utc),
+                datetime(2025, 3, 13, 18, 59, tzinfo=timezone.utc), datetime(2025, 3, 13, 19, 0, tzinfo=timezone.utc),
+                datetime(2026, 7, 1, 9, 0, tzinfo=timezone.utc), date(2025, 3, 14), datetime(2025, 3, 14, 1, 0)]
+    for at in instants * 2:  # the second pass is answered from what the first kept
+        got, want = applied_rules_for("PK-BA", at), applicable_rules(rulesets, "PK-BA", at)
+        assert (got.version, got.day, got.certain, got.why, got.reasons) == \
+            (want.version, want.day, want.certain, want.why, want.reasons)
+    assert applied_rules_for("PK-BA", instants[0]).day == date(2024, 6, 1)
+    assert applied_rules_for("PK-BA", instants[1]).day == date(2024, 6, 2)  # midnight in Karachi (UTC+5)
+    try:
+        CACHES.rulesets = [replace(r, name="Other rules") for r in rulesets]
+        assert applied_rules_for("PK-BA", instants[0]).ruleset.name == "Other rules"
+    finally:
+        CACHES.rulesets = rulesets
+    assert applied_rules_for("PK-BA", instants[0]).ruleset.name != "Other rules"
+    with pytest.raises(InvalidInput):
+        applied_rules_for("XX-NO", instants[0])
