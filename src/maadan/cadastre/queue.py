@@ -130,10 +130,14 @@ def _reconcile_groups(uow: AbstractUnitOfWork, jurisdiction: str, claims: list[_
     claimed: dict[int, CompetitionGroup] = {}
     next_number = uow.priority.next_group_number(jurisdiction)
     in_group: dict[int, int] = {}
+    holding: dict[Any, set[int]] = {}  # member -> the stored groups listing it (a group claimed below leaves the race)
+    for n, g in stored.items():
+        for m in g.members:
+            holding.setdefault(m, set()).add(n)
     for comp in comps:
         members = sorted(claims[i].number for i in comp)
         pointed = {claims[i].group for i in comp if claims[i].group in stored}
-        shared = {n for n, g in stored.items() if set(g.members) & set(members)}  # e.g. re-imported applications
+        shared = set().union(*(holding.get(m, ()) for m in members))  # e.g. re-imported applications
         existing = sorted((pointed | shared) - set(claimed))
         if existing:
             g = stored[existing[0]]
