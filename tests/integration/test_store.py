@@ -47,3 +47,38 @@ def test_summary(fresh_cli):
     counts = {c["id"]: c["entries"] for c in data["critical_lists"]}
     assert counts == {"usgs-2022": 50, "doe-2023": 19, "eu-2023": 34, "usgs-2025": 60}
     assert data["deposits"] + data["projects"] == bundled_project_count()
+
+
+def test_events_by_subject_and_by_kind_match_a_scan_of_the_register(seeded_db, tmp_path):
+    """The register's lookups the officers' queue uses (ix_audit_event_subject)
+    give what filtering every event gives: a subject's events with a kind prefix, in order, and the
+    latest events of a prefix but some kinds, newest first."""
+    from maadan.audit.service import record
+    from maadan.config import load_settings
+    from maadan.store.database import create_db_engine
+    from maadan.store.uow import UnitOfWork
+    from tests.conftest import Database
+
+    db = Database(seeded_db.backend, tmp_path, template=seeded_db)
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": db.url}))
+    try:
+        kinds = ["application.received", "application.accept", "application.grant", "applications.x",
+                 "applicatioN.odd", "competition.formed", "application.refuse"]
+        with UnitOfWork(engine, write=True) as uow:
+            for i in range(60):
+                record(uow, "cli:test", kinds[i % len(kinds)], f"PK-BA/A{i % 9}", {"i": i})
+            uow.commit()
+        with UnitOfWork(engine) as uow:
+            every = uow.cadastre.events()
+            subjects = ["PK-BA/A1", "PK-BA/A4", "PK-BA/A8", "nobody"]
+            got = uow.cadastre.events_of(subjects, "application.")
+            latest = uow.cadastre.latest_events("application.", 5, exclude=["application.received"])
+        want = [e for e in every if e.subject in subjects and e.kind.startswith("application.")]
+        assert [e.seq for e in got] == [e.seq for e in want] and len(want) > 5
+        newest = [e for e in reversed(every) if e.kind.startswith("application.") and e.kind != "application.received"]
+        assert [e.seq for e in latest] == [e.seq for e in newest[:5]]
+        assert {e.kind for e in got} <= {"application.received", "application.accept", "application.grant",
+                                         "application.refuse"}
+    finally:
+        engine.dispose()
+        db.close()

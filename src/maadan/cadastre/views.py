@@ -373,8 +373,9 @@ def queue(uow: AbstractUnitOfWork, recent: int = 15) -> Queue:
     now = datetime.now(timezone.utc)
     with uow:
         apps = uow.cadastre.applications(states=lc.PENDING)
-        events = [e for e in uow.cadastre.events() if e.kind.startswith("application.")]
-        roles = actor_roles(uow, events)
+        events = uow.cadastre.events_of([a.ref for a in apps], "application.")  # by subject: not the whole register
+        latest = uow.cadastre.latest_events("application.", recent, exclude=["application.received"])
+        roles = actor_roles(uow, events + latest)
         blocked = {}
         for a in apps:
             if {"offer", "grant"} & set(lc.APPLICATION_MOVES[a.state]):
@@ -387,8 +388,7 @@ def queue(uow: AbstractUnitOfWork, recent: int = 15) -> Queue:
     items = [QueueItem(a, list(lc.APPLICATION_MOVES[a.state]), _history(by_subject.get(a.ref, []), roles),
                        {m: blocked[a.ref] for m in ("offer", "grant") if a.ref in blocked})
              for a in sorted(apps, key=lambda a: (a.jurisdiction, a.number))]
-    decided = [(e.subject, _history([e], roles)[0]) for e in reversed(events)
-               if e.kind != "application.received"][:recent]
+    decided = [(e.subject, _history([e], roles)[0]) for e in latest]
     return Queue(items, decided)
 
 

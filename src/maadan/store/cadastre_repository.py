@@ -112,6 +112,16 @@ SELECT (SELECT count(*) FROM hit) AS matched, ARRAY(SELECT id FROM hit ORDER BY 
 _POSTGIS: dict[str, bool] = {}  # database URL -> whether PostGIS is installed there (checked once per process)
 
 
+def _kind_prefix(session: Session, prefix: str) -> tuple[Any, ...]:
+    """Conditions true for the event kinds that start with `prefix`, exactly (case counts): a range
+    on SQLite, which compares text byte by byte (its LIKE ignores case); LIKE on PostgreSQL, whose
+    collation may order punctuation otherwise (its LIKE is exact)."""
+    kind = t.audit_event.c.kind
+    if session.bind is not None and session.bind.dialect.name == "postgresql":
+        return (kind.startswith(prefix, autoescape=True),)
+    return kind >= prefix, kind < prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _bbox_geometry(bbox: tuple[float, float, float, float]) -> Any:
     """The box as a geometry; a degenerate box is a point or a line."""
     minx, miny, maxx, maxy = bbox
@@ -643,6 +653,25 @@ class CadastreRepository:
         if limit is not None:
             q = q.limit(limit)
         return [self._event(r) for r in self.s.execute(q)]
+
+    def events_of(self, subjects: Iterable[str], kind_prefix: str = "") -> list[Event]:
+        """The events of these subjects whose kind starts with `kind_prefix`, in register order (by
+        ix_audit_event_subject, a chunk of subjects at a time)."""
+        subjects = sorted(set(subjects))
+        rows = []
+        for start in range(0, len(subjects), _BULK_CHUNK):
+            q = select(t.audit_event).where(t.audit_event.c.subject.in_(subjects[start:start + _BULK_CHUNK]))
+            if kind_prefix:
+                q = q.where(*_kind_prefix(self.s, kind_prefix))
+            rows.extend(self.s.execute(q))
+        return [self._event(r) for r in sorted(rows, key=lambda r: r.seq)]
+
+    def latest_events(self, kind_prefix: str, limit: int, exclude: Iterable[str] = ()) -> list[Event]:
+        """The last `limit` events whose kind starts with `kind_prefix` (none of `exclude`), newest first."""
+        q = select(t.audit_event).where(*_kind_prefix(self.s, kind_prefix))
+        if exclude:
+            q = q.where(t.audit_event.c.kind.not_in(list(exclude)))
+        return [self._event(r) for r in self.s.execute(q.order_by(t.audit_event.c.seq.desc()).limit(limit))]
 
     def count_events(self, subject: str | None = None) -> int:
         q = select(func.count()).select_from(t.audit_event)

@@ -440,6 +440,7 @@ audit_event = Table(
     Column("salt", String(64), nullable=False),  # hex; hides the private part behind the leaf's commitment
     Column("leaf_hash", String(64), nullable=False),  # hex SHA-256(0x00 || leaf): level 0 of the Merkle tree
 )
+Index("ix_audit_event_subject", audit_event.c.subject, audit_event.c.seq)  # one record's history, in order
 
 # Roots of perfect subtrees at levels 8, 16, 24...: index i at level L covers events i*2^L+1 .. (i+1)*2^L.
 audit_node = Table(
