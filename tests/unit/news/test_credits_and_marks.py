@@ -5,6 +5,7 @@ another by "and", and words that only look like names. Sentences written for the
 from datetime import date
 
 from maadan.news.pipeline import extract
+from tests.unit.news.readings import people
 
 FRIDAY = date(2026, 3, 6)
 
@@ -15,11 +16,6 @@ def orgs(ex):
 
 def places(ex):
     return {m.text for m in ex.of_kind("place")}
-
-
-def people(ex):
-    return {(p.value["name"], p.value["role"], p.value.get("affiliation")) for p in ex.of_kind("person")
-            if p.value["name"]}
 
 
 # --- credit lines ---------------------------------------------------------------------------------------------

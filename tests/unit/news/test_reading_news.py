@@ -5,17 +5,13 @@ from datetime import date
 
 from maadan.news.document import read_document
 from maadan.news.pipeline import extract
+from tests.unit.news.readings import people
 
 MONDAY = date(2026, 3, 2)
 
 
 def orgs(ex):
     return {(m.text, m.linked) for m in ex.of_kind("organisation")}
-
-
-def people(ex):
-    return {(p.value["name"], p.value["role"], p.value.get("affiliation")) for p in ex.of_kind("person")
-            if p.value["name"]}
 
 
 def kinds(ex):

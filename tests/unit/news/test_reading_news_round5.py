@@ -5,17 +5,9 @@ tests; the names are invented."""
 from datetime import date
 
 from maadan.news.pipeline import extract
+from tests.unit.news.readings import names, people
 
 MONDAY = date(2026, 3, 2)
-
-
-def names(ex, kind):
-    return {m.text for m in ex.of_kind(kind)}
-
-
-def people(ex):
-    return {(p.value["name"], p.value["role"], p.value.get("affiliation")) for p in ex.of_kind("person")
-            if p.value["name"]}
 
 
 def test_a_company_named_for_its_mineral_is_one_name_and_no_mineral():

@@ -5,17 +5,9 @@ title follows their organisation's name. Sentences written for these tests; the 
 from datetime import date
 
 from maadan.news.pipeline import extract
+from tests.unit.news.readings import names, people
 
 MONDAY = date(2026, 3, 2)
-
-
-def names(ex, kind):
-    return {m.text for m in ex.of_kind(kind)}
-
-
-def people(ex):
-    return {(p.value["name"], p.value["role"], p.value.get("affiliation")) for p in ex.of_kind("person")
-            if p.value["name"]}
 
 
 def test_plc_ends_a_company_name():
