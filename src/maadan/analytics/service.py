@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from maadan.analytics import (calibration, criticality, document, economics, finance, montecarlo, params,
+from maadan.analytics import (calibration, criticality, document, economics, finance, governance, montecarlo, params,
                               profiles, reports, scenarios, screening, sensitivity, supplyrisk, whatif)
 from maadan.analytics.criticality import MineralRisk
 from maadan.analytics.outcomes import ListCheck, WhatIfReport
@@ -38,7 +38,8 @@ def _with_geopolrisk(r: MineralRisk) -> MineralRisk:
     r.geopolrisk_note = (g.exposure_basis if g.value is not None else "unknown: " + "; ".join(g.missing))
     if g.unknown_partners:
         r.geopolrisk_note += f"; no WGI value for {', '.join(g.unknown_partners)} (counted g = 0.5)"
-    r.geopolrisk_sources = [x for x in g.sources if "GOV_WGI" in x]
+    wgi = {row.source for row in governance.load().values()}
+    r.geopolrisk_sources = [x for x in g.sources if x in wgi]  # the WGI table's own (the rest are r.sources)
     return r
 
 

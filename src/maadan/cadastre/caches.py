@@ -26,6 +26,7 @@ from maadan.unit_of_work import AbstractUnitOfWork
 
 # --- rules and spatial caches ------------------------------------------------------------------
 
+APPLIED_KEPT = 4_096  # (jurisdiction, day) answers of the applied rules kept; then the memo starts again
 MAX_CATCH_UP_KEYS = 5_000  # more changed items than this since the index's version: rebuild
 
 
@@ -60,29 +61,30 @@ class Caches:
                 self.rulesets = load_rulesets()
             return self.rulesets
 
+    def applied_rules(self, jurisdiction: str, at: datetime | date) -> AppliedRules:
+        """`applicable_rules` of the rule files read, kept per (jurisdiction, day): the answer depends on
+        nothing else, and the priority queue asks it for every pending application on every filing.
+        Replaced rule files, or more than APPLIED_KEPT days, start the memo again."""
+        rulesets = self.rules()
+        key = (jurisdiction, rules_day(rulesets, jurisdiction, at))
+        with self.lock:
+            if self.applied_for is not rulesets or len(self.applied) >= APPLIED_KEPT:
+                self.applied_for, self.applied = rulesets, {}
+            found = self.applied.get(key)
+        if found is None:
+            found = applicable_rules(rulesets, jurisdiction, key[1])
+            with self.lock:
+                if self.applied_for is rulesets:
+                    self.applied[key] = found
+        return found
+
 
 CACHES = Caches()
 
 
-APPLIED_KEPT = 4_096  # (jurisdiction, day) answers kept; then the memo starts again
-
-
 def applied_rules_for(jurisdiction: str, at: datetime | date) -> AppliedRules:
-    """The rule version applied on the day of `at`, why, and whether that is certain. The answer
-    depends only on the jurisdiction and the day, and is kept per day for the rule files read: the
-    priority queue asks it for every pending application on every filing."""
-    rulesets = CACHES.rules()
-    key = (jurisdiction, rules_day(rulesets, jurisdiction, at))
-    with CACHES.lock:
-        if CACHES.applied_for is not rulesets or len(CACHES.applied) >= APPLIED_KEPT:
-            CACHES.applied_for, CACHES.applied = rulesets, {}
-        found = CACHES.applied.get(key)
-    if found is None:
-        found = applicable_rules(rulesets, jurisdiction, key[1])
-        with CACHES.lock:
-            if CACHES.applied_for is rulesets:
-                CACHES.applied[key] = found
-    return found
+    """The rule version applied on the day of `at`, why, and whether that is certain."""
+    return CACHES.applied_rules(jurisdiction, at)
 
 
 def rules_for(jurisdiction: str, at: datetime | date) -> RuleSet:
