@@ -6,7 +6,11 @@ database, each against the way it was read before, in the same run:
    as a full record (`organisations.all()`); now, ids, names, short names and aliases only
    (`organisations.names()`);
 2. the minerals' name index (every check and filing): before, built (every alias normalised) on each
-   call; now, read and built once per distinct set of names (`minerals.service.mineral_index`).
+   call; now, read and built once per distinct set of names (`minerals.service.mineral_index`);
+3. the priority queue's recompute at a filing (`cadastre.queue.refresh`), for the latest pending
+   application of each jurisdiction, in a write transaction that is rolled back: before, every
+   pending application and every overlapping pair of them; now, only the filing's overlap component
+   (`around=`). Both are asked of the same stored queue, and both must find nothing to change.
 
 Prints medians of --repeat calls in milliseconds, the ratio, and the load average.
 Usage: .venv/bin/python bench/filing.py URL [--repeat 50]. It only reads."""
@@ -17,6 +21,10 @@ import argparse
 import statistics
 import time
 
+from datetime import datetime, timezone
+
+from maadan.cadastre import lifecycle as lc
+from maadan.cadastre import queue
 from maadan.config import load_settings
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
@@ -65,6 +73,22 @@ def main() -> None:
             b, n = median_ms(before, args.repeat), median_ms(now, args.repeat)
             print(f"{engine.dialect.name}: {name}: before {b:.2f} ms, now {n:.2f} ms ({b / n:.1f}x) "
                   f"(load {load()})", flush=True)
+    with UnitOfWork(engine) as uow:
+        latest = {}
+        pending: dict[str, int] = {}
+        for a in uow.cadastre.applications(states=lc.PENDING):
+            latest[a.jurisdiction] = max(latest.get(a.jurisdiction, 0), a.number)
+            pending[a.jurisdiction] = pending.get(a.jurisdiction, 0) + 1
+    for jurisdiction, number in sorted(latest.items()):
+        def recompute(**around):
+            with UnitOfWork(engine, write=True) as uow:  # never committed: rolled back on leaving
+                change = queue.refresh(uow, jurisdiction, now=datetime.now(timezone.utc), actor="bench",
+                                       cause="bench", recheck=[number], quiet=[number], announce=False, **around)
+                assert not change.events and not change.notices, "the stored queue is not current"
+
+        b, n = median_ms(recompute, args.repeat), median_ms(lambda: recompute(around=[number]), args.repeat)
+        print(f"{engine.dialect.name}: queue at a filing in {jurisdiction} ({pending[jurisdiction]:,} pending): whole queue "
+              f"{b:.2f} ms, its overlap component {n:.2f} ms ({b / n:.1f}x) (load {load()})", flush=True)
     engine.dispose()
 
 

@@ -290,15 +290,19 @@ class FakePriority:
             if n.id == notice_id:
                 n.read_at, n.read_by = at, actor
 
-    def pending_rows(self, jurisdiction: str, states: Iterable[str]) -> list[Any]:
+    def pending_shapes(self, jurisdiction: str, states: Iterable[str]) -> list[tuple[int, bytes]]:
+        return [(r.number, r.geometry) for r in self.pending_rows(jurisdiction, states)]
+
+    def pending_rows(self, jurisdiction: str, states: Iterable[str], numbers: Iterable[int] | None = None) -> list[Any]:
         states = set(states)
+        wanted = None if numbers is None else set(numbers)
         return [SimpleNamespace(id=a.id, number=a.number, received_at=a.received_at, rules_version=a.rules_version,
                                 title_type=a.title_type, state=a.state, priority=a.priority,
                                 competition_group=a.competition_group, waits_on=[list(w) for w in a.waits_on],
                                 converts_title=a.converts_title, applicant_org=a.applicant_org,
                                 geometry=shapely.to_wkb(a.geometry))
                 for a in sorted(self.cad.apps, key=lambda a: a.number)
-                if a.jurisdiction == jurisdiction and a.state in states]
+                if a.jurisdiction == jurisdiction and a.state in states and (wanted is None or a.number in wanted)]
 
     def ground_rows(self, jurisdiction: str, boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, str, bytes]]:
         return [(kind, ref, wkb) for kind, ref, wkb in self.cad.spatial_rows(jurisdiction, ()) if boxes]

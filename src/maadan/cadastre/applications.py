@@ -321,7 +321,8 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
         uow.cadastre.set_last_application(inp.jurisdiction, app.number)
         uow.cadastre.bump_spatial(inp.jurisdiction)
         change = refresh(uow, inp.jurisdiction, now=now, actor=actor, cause=f"{app.ref} received",
-                         recheck=[app.number], quiet=[app.number], announce=False)
+                         recheck=[app.number], quiet=[app.number], announce=False,
+                         around=[app.number])
         app = uow.cadastre.application(inp.jurisdiction, app.number)  # with its queue state
         if fee:
             uow.cadastre.add_invoice(inp.jurisdiction, Invoice(

@@ -71,8 +71,9 @@ def local_day(at: datetime, tz: str) -> date:
     return at.astimezone(ZoneInfo(tz)).date()
 
 
-def _claims(uow: AbstractUnitOfWork, jurisdiction: str) -> list[_Claim]:
-    rows = uow.priority.pending_rows(jurisdiction, lc.PENDING)
+def _claims(uow: AbstractUnitOfWork, jurisdiction: str, numbers: set[int] | None = None) -> list[_Claim]:
+    """The jurisdiction's pending applications (those numbered `numbers`), in order of number."""
+    rows = uow.priority.pending_rows(jurisdiction, lc.PENDING, numbers)
     geoms = shapely.from_wkb([r.geometry for r in rows]) if rows else []
     out = []
     for r, g in zip(rows, geoms):
@@ -95,6 +96,25 @@ def _pairs(claims: list[_Claim]) -> list[tuple[int, int]]:
     return [(q, int(key)) for q, key, _ in found if q < int(key)]
 
 
+def _component(uow: AbstractUnitOfWork, jurisdiction: str, seeds: set[int]) -> set[int]:
+    """The numbers of the pending applications joined to the applications numbered `seeds` by a
+    chain of overlaps (their connected component in the overlap graph): one bulk query per step of
+    the chain, from an index of every pending application's shape (the queue columns are read only
+    for the component)."""
+    rows = uow.priority.pending_shapes(jurisdiction, lc.PENDING)
+    numbers = [n for n, _ in rows]
+    inside = {i for i, n in enumerate(numbers) if n in seeds}
+    if len(rows) > 1 and inside:
+        geoms = shapely.from_wkb([g for _, g in rows])
+        index = SpatialIndex([(str(i), g) for i, g in enumerate(geoms)])
+        frontier = sorted(inside)
+        while frontier:
+            reached = {int(key) for _, key, _ in index.bulk_conflicts(geoms[frontier])}
+            frontier = sorted(reached - inside)
+            inside.update(frontier)
+    return {numbers[i] for i in inside}
+
+
 def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
     parent = list(range(n))
 
@@ -115,11 +135,16 @@ def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
 
 
 def _reconcile_groups(uow: AbstractUnitOfWork, jurisdiction: str, claims: list[_Claim], pairs: list[tuple[int, int]],
-                      now: datetime, cause: str, change: QueueChange) -> dict[int, CompetitionGroup]:
+                      now: datetime, cause: str, change: QueueChange, *, partial: bool = False) -> dict[int, CompetitionGroup]:
     """Match the stored open groups to the same-day overlap components; returns the open groups
-    by number after the change, and sets each claim's group."""
+    by number after the change, and sets each claim's group. `partial`: the claims are one overlap
+    component of the pending applications, so only the open groups that list or hold one of them
+    are theirs (the others belong to components left as stored)."""
     referenced = {c.group for c in claims if c.group is not None}
     stored = {g.number: g for g in uow.priority.groups(jurisdiction, states=[OPEN])}
+    if partial:
+        mine = {c.number for c in claims}
+        stored = {n: g for n, g in stored.items() if n in referenced or mine.intersection(g.members)}
     decided = {g.number for g in uow.priority.groups(jurisdiction, numbers=referenced - set(stored))
                if g.state not in (MERGED, DISSOLVED)} if referenced - set(stored) else set()
     groupable = [c.group is None or c.group in stored or c.group not in decided for c in claims]
@@ -225,25 +250,31 @@ def _sorted(items: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
 
 def refresh(uow: AbstractUnitOfWork, jurisdiction: str, *, now: datetime, actor: str, cause: str,
             ground: Iterable[Any] = (), recheck: Iterable[int] = (), all_ground: bool = False,
-            quiet: Iterable[int] = (), announce: bool = True) -> QueueChange:
+            quiet: Iterable[int] = (), announce: bool = True, around: Iterable[int] = ()) -> QueueChange:
     """Bring the competition groups and every pending application's queue state up to date.
 
     `ground`: geometries of titles or reserved areas that appeared, changed or went (their
     neighbours' title and reserved blockers are re-read); `recheck`: application numbers whose own
     blockers must be re-read (a new filing, a changed area); `all_ground`: re-read them for every
     pending application. `quiet`: applications that get no notice (the filer has the receipt).
-    With `announce=False` the events and notices are left in the result for `announce_changes`."""
+    With `announce=False` the events and notices are left in the result for `announce_changes`.
+    `around`: the only change is that these applications were filed (with no ground or other
+    application changed), so only their overlap components can move: every other pending
+    application's groups and waits are as stored, and only the components are recomputed (a filing
+    costs its component, not every pair of the jurisdiction's pending applications)."""
     change = QueueChange()
-    claims = _claims(uow, jurisdiction)
-    if not claims and not uow.priority.groups(jurisdiction, states=[OPEN]):
+    ground = [g for g in ground if g is not None and not g.is_empty]
+    around = set(around)
+    partial = bool(around) and not all_ground and not ground
+    claims = _claims(uow, jurisdiction, _component(uow, jurisdiction, around) if partial else None)
+    if not claims and (partial or not uow.priority.groups(jurisdiction, states=[OPEN])):
         return change
     pairs = _pairs(claims)
     old = {c.number: (c.priority, c.group, list(c.waits_on)) for c in claims}
-    open_groups = _reconcile_groups(uow, jurisdiction, claims, pairs, now, cause, change)
+    open_groups = _reconcile_groups(uow, jurisdiction, claims, pairs, now, cause, change, partial=partial)
 
     recheck = set(recheck)
     which = [i for i, c in enumerate(claims) if all_ground or c.number in recheck]
-    ground = [g for g in ground if g is not None and not g.is_empty]
     if ground and claims and not all_ground:
         index = SpatialIndex([(str(i), c.geometry) for i, c in enumerate(claims)])
         near = {int(key) for _, key, _ in index.bulk_conflicts(ground)}

@@ -123,13 +123,24 @@ class PriorityRepository:
         self.s.execute(update(pt.notice).where(pt.notice.c.id == notice_id).values(read_at=at, read_by=actor))
 
     # --- spatial look-ups inside the transaction -----------------------------------------------
-    def pending_rows(self, jurisdiction: str, states: Iterable[str]) -> list[Any]:
-        """Every pending application of the jurisdiction with what the queue needs (WKB included)."""
+    def pending_rows(self, jurisdiction: str, states: Iterable[str], numbers: Iterable[int] | None = None) -> list[Any]:
+        """Every pending application of the jurisdiction (or those of `numbers`) with what the queue
+        needs (WKB included)."""
         c = t.application.c
         q = (select(c.id, c.number, c.received_at, c.rules_version, c.title_type, c.state, c.priority,
                     c.competition_group, c.waits_on, c.converts_title, c.applicant_org, c.geometry)
              .where(c.jurisdiction == jurisdiction, c.state.in_(list(states))).order_by(c.number))
+        if numbers is not None:
+            q = q.where(c.number.in_(sorted(numbers)))
         return self.s.execute(q).all()
+
+    def pending_shapes(self, jurisdiction: str, states: Iterable[str]) -> list[tuple[int, bytes]]:
+        """(number, WKB) of every pending application of the jurisdiction: what finding a filing's
+        overlap component needs, without the queue columns."""
+        c = t.application.c
+        q = (select(c.number, c.geometry).where(c.jurisdiction == jurisdiction, c.state.in_(list(states)))
+             .order_by(c.number))
+        return [(n, g) for n, g in self.s.execute(q)]
 
     def ground_rows(self, jurisdiction: str, boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, str, bytes]]:
         """(kind, ref, WKB) of active titles and reserved areas whose bounding box meets any of `boxes`."""

@@ -138,6 +138,39 @@ def test_a_later_day_filing_is_behind_the_whole_group(uow):
 
 # --- resolution --------------------------------------------------------------------------------
 
+def _queue(uow):
+    return {n: (a.priority, a.group_ref, a.waits_on) for n, a in apps(uow).items()}
+
+
+def test_a_filing_recomputes_only_its_overlap_component_and_leaves_what_a_full_recompute_would(uow, monkeypatch):
+    """Chains of overlapping filings over three days, in clusters far apart: after every filing
+    the queue equals a full recompute from scratch (committed, it changes nothing and records
+    nothing), and the filing's own recompute saw only the applications joined to it by overlaps."""
+    import random
+
+    from maadan.cadastre import queue
+
+    seen: list[int] = []
+    pairs = queue._pairs
+    monkeypatch.setattr(queue, "_pairs", lambda claims: (seen.append(len(claims)), pairs(claims))[1])
+    rng = random.Random(7)
+    clusters = [(63.2, 28.2), (64.0, 28.9), (64.8, 29.1)]
+    when = at(1, 9)
+    for i in range(24):
+        when += timedelta(hours=rng.choice([0.5, 1, 9]))  # some filings fall on the next days
+        x, y = clusters[i % 3]
+        offset = 0.06 * (i // 3)  # each cluster is a chain: a filing overlaps the one before only
+        seen.clear()
+        file(uow, square(x + offset, y), when, name=f"Applicant {i}")
+        assert seen == [i // 3 + 1]  # its own chain, never the other clusters' applications
+        before, logged = _queue(uow), len(events(uow))
+        with uow(True) as u:
+            change = queue.refresh(u, "PK-BA", now=when, actor="t", cause="full recompute", all_ground=True)
+            u.commit()
+        assert not change.events and not change.notices
+        assert _queue(uow) == before and len(events(uow)) == logged
+
+
 def test_officer_decision_with_reasons(uow):
     a1 = file(uow, square(64.0, 28.8), at(1, 9), org="org-1")
     file(uow, square(64.05, 28.8), at(1, 10), org="org-2")
