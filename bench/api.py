@@ -390,7 +390,7 @@ def etags(base: str, path: str, suffixes: list[str]) -> list[dict[str, str]]:
         return [{"If-None-Match": http.get(base + path + s).headers["etag"]} for s in suffixes]
 
 
-def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int, int, float, dict]]:
+def checks_while_filing(base: str, checks: list, args, rate: float | None = None) -> tuple[dict, tuple[int, int, float, dict]]:
     stop, ready = mp.Event(), mp.Event()
     q: mp.Queue = mp.Queue()
     tokens = [token(base, f"{BENCH_USER}.{i}") for i in range(FILERS)]
@@ -398,7 +398,7 @@ def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int,
     filer.start()
     ready.wait(600)
     time.sleep(1.0)  # the first filings land before the clients start
-    r = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
+    r = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients, rate=rate)
     stop.set()
     filed = q.get()
     filer.join()
@@ -407,14 +407,15 @@ def checks_while_filing(base: str, checks: list, args) -> tuple[dict, tuple[int,
 
 def _checks(backend: str, w: str, base: str, checks: list, bare: dict, server, args) -> None:
     """The check of one application with no writes, then while another client files (--rounds
-    times each, alternating, so both see the same load): medians of the p99s and their ratio."""
-    quiet_p99, busy_p99 = [], []
+    times each, alternating, so both see the same load): medians of the p99s and their ratio. With
+    --rate, both again at that fixed rate (the load below saturation)."""
+    quiet_p99, busy_p99, quiet_at_p99, busy_at_p99 = [], [], [], []
     for _ in range(args.rounds):
         quiet = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)
         show(f"{backend} ({w}): check one application, no writes", quiet, bare)
         if args.rate:
-            show(f"{backend} ({w}): check one application, no writes, at {args.rate:g}/s",
-                 load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients, rate=args.rate))
+            quiet_at = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients, rate=args.rate)
+            show(f"{backend} ({w}): check one application, no writes, at {args.rate:g}/s", quiet_at)
         busy, (filed, failed, took, why) = checks_while_filing(base, checks, args)
         show(f"{backend} ({w}): check while filing {args.filings:g}/s", busy, bare)
         print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed{(': ' + repr(why)) if why else ''}); "
@@ -422,10 +423,22 @@ def _checks(backend: str, w: str, base: str, checks: list, bare: dict, server, a
               f"after: {rss_mb(server.pid):,.0f} MB", flush=True)
         quiet_p99.append(quiet["p99_ms"])
         busy_p99.append(busy["p99_ms"])
+        if args.rate:
+            busy_at, (filed, failed, took, why) = checks_while_filing(base, checks, args, rate=args.rate)
+            show(f"{backend} ({w}): check while filing {args.filings:g}/s, at {args.rate:g}/s", busy_at)
+            print(f"{backend} ({w}): {filed} filings in {took:.0f} s ({filed / took:.1f}/s, {failed} failed"
+                  f"{(': ' + repr(why)) if why else ''}); at {args.rate:g}/s, check p99 while filing / without: "
+                  f"{busy_at['p99_ms'] / quiet_at['p99_ms']:.2f}x", flush=True)
+            quiet_at_p99.append(quiet_at["p99_ms"])
+            busy_at_p99.append(busy_at["p99_ms"])
     if args.rounds > 1:
         q, b = statistics.median(quiet_p99), statistics.median(busy_p99)
         print(f"{backend} ({w}): median of {args.rounds} rounds: check p99 {q:,.0f} ms without writes, {b:,.0f} ms "
               f"while filing: {b / q:.2f}x", flush=True)
+        if args.rate:
+            q, b = statistics.median(quiet_at_p99), statistics.median(busy_at_p99)
+            print(f"{backend} ({w}): median of {args.rounds} rounds at {args.rate:g}/s: check p99 {q:,.1f} ms without "
+                  f"writes, {b:,.1f} ms while filing: {b / q:.2f}x", flush=True)
 
 
 def bench_backend(backend: str, url: str, args) -> dict:
