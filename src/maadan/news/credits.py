@@ -19,7 +19,8 @@ from maadan.news.model import Mention
 from maadan.news.organisations import SUFFIX_END
 from maadan.news.people import is_name_word
 
-_NAME = r"(?:[A-Z]\.\s?)*[A-ZÀ-Þ][\w'’-]+(?:\s+(?:[A-Z]\.\s?)*[A-ZÀ-Þ][\w'’-]+){0,3}"
+# a name's words stay on one line: "By Jane Roe\nISLAMABAD" credits Jane Roe, the dateline is not her surname
+_NAME = r"(?:[A-Z]\.[ \t]?)*[A-ZÀ-Þ][\w'’-]+(?:[ \t]+(?:[A-Z]\.[ \t]?)*[A-ZÀ-Þ][\w'’-]+){0,3}"
 _LIST = rf"{_NAME}(?:\s*,\s*{_NAME})*(?:\s*,?\s+and\s+{_NAME})?"
 _BYLINE = re.compile(rf"^[ \t]*\(?By[ \t]+(?P<list>{_LIST})[ \t]*(?=[;|)\n]|$|\s+(?:in|at|for)\b|,\s)", re.MULTILINE)
 _SIGNATURE = re.compile(rf"\b(?:(?:[Aa]dditional\s+)?[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled|[Ww]ritten|"

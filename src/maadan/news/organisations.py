@@ -53,8 +53,9 @@ _MODIFIER_TOKEN = re.compile(r"-(?:based|led|backed|owned|run|headquartered|list
 _END = r"(?:(?![\w&.'’-])|(?<=[a-z0-9])(?=\.))"  # a word ends; a full stop after a capital is an initial's
 _AND_LAST = (rf"\s+(?:and|&)\s+{_CAP}(?:\s+(?:Studies|Affairs|Development|Research|Relations|Sciences|Technology|"
              rf"Initiatives|Security|Cooperation|Production))?{_END}(?!\s+[A-Z])")
+_PVT_LTD = r"\((?:Pvt|Private)\)\s+(?:Ltd\.?|Limited)"  # "Arif Equity (Private) Limited": the legal form ends any name
 ORG_FORM_RE = re.compile(
-    rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,7}}{_CAP}(?:\s+\((?:Group|Holdings)\))?\s+(?:{SUFFIX})"
+    rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,7}}{_CAP}(?:\s+\((?:Group|Holdings)\))?\s+(?:{SUFFIX}|{_PVT_LTD})"
     rf"(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,3}})?"
     rf"(?![A-Za-z])"
     rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
@@ -330,12 +331,27 @@ _NOT_ACTING = frozenset({"CEO", "CFO", "CTO", "COO", "CMO", "MD", "PM", "CM", "G
                          "ECA", "ECAS", "AAM"})
 
 
+# "lithium carbonate equivalent (LCE)": an acronym the text spells out in lower-case words names a thing.
+_LOWER_DEF_RE = re.compile(r"\b(?P<words>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,5})\s+\((?P<abbr>[A-Z]{2,6})\)")
+
+
+def things_spelled_out(text: str) -> set[str]:
+    """Acronyms the text defines by lower-case words ("lithium carbonate equivalent (LCE)"): never organisations."""
+    out = set()
+    for m in _LOWER_DEF_RE.finditer(text) if "(" in text else ():
+        words = [w for w in re.split(r"[\s-]+", m["words"]) if w not in ("of", "and", "for", "the", "to", "in")]
+        if len(words) >= len(m["abbr"]) and "".join(w[0] for w in words[-len(m["abbr"]):]).upper() == m["abbr"]:
+            out.add(m["abbr"])
+    return out
+
+
 def find_acting_acronyms(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
-    """Acronyms doing what organisations do (see _ACTING_ACRONYM_RE)."""
+    """Acronyms doing what organisations do (see _ACTING_ACRONYM_RE), unless the text spells them out as things."""
     out = []
+    things = things_spelled_out(text)
     for m in _ACTING_ACRONYM_RE.finditer(text):
         name = m["name"]
-        if name in _NOT_ACTING or name.lower() in _country_words() or (skip and any(
+        if name in _NOT_ACTING or name in things or name.lower() in _country_words() or (skip and any(
                 s <= m.start() < e for s, e in skip)):
             continue
         line_start = text.rfind("\n", 0, m.start()) + 1

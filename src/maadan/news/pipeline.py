@@ -25,6 +25,9 @@ _MINING_WORDS = re.compile(r"\b(?:mines?|mining|ores?|deposits?|reserves?|minera
                            r"concentrates?|exploration|tonnes)\b", re.IGNORECASE)
 
 
+# "NGOs", "SOEs", "MNCs": an acronym in the plural names a class of bodies, not one organisation.
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
+
 def _exact(phrase: str) -> bool:
     # Acronyms, codes and short names are matched with their case ("US" the country, not "us").
     return phrase.isupper() or any(c.isdigit() or c == "." for c in phrase) or len(phrase) <= 3
@@ -140,7 +143,8 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
         found += organisations.find_list_mates(match_text, found + [m for m in gaz if m.kind == "organisation"])
         titles = _agreement_titles(match_text)
-        found = [m for m in found if not any(a <= m.start < b for a, b in titles)]
+        found = [m for m in found if not any(a <= m.start < b for a, b in titles)
+                 and not _PLURAL_ACRONYM.fullmatch(m.text)]
         found = _split_at_known_side(found, match_text, [m for m in gaz if m.kind == "organisation"])
         orgs_like = [m for m in _outside_known(found, gaz, match_text) if not _prefix_only(m, match_text)]
         known = [(m.start, m.end) for m in gaz if m.kind in ("country", "organisation", "place")]
