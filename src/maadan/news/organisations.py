@@ -58,7 +58,8 @@ ORG_FORM_RE = re.compile(
     rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,7}}{_CAP}(?:\s+\((?:Group|Holdings)\))?\s+(?:{SUFFIX}|{_PVT_LTD})"
     rf"(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,3}})?"
     rf"(?![A-Za-z])"
-    rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
+    # a word or two before "Court of" belong to the name, as before "Board of": "Royal Court of Jersey"
+    rf"|\b(?:{_CAP}\s+){{0,2}}(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
 SUFFIX_END = re.compile(rf"\b(?:{SUFFIX})$")
 ENDS_LIKE_ORG = re.compile(rf"(?:{SUFFIX})$|\b(?:{HEADS}) (?:of|for) ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|Speaking|"
@@ -426,6 +427,22 @@ def _initials_fit(name: str, abbr: str) -> bool:
     return all(any(c == x for x in it) for c in want)
 
 
+# What a capitalised name spelled out before its acronym names when it is no body: "Special Economic Zone (SEZ)",
+# "Definitive Feasibility Study (DFS)", "Lithium Carbonate Equivalent (LCE)".
+_THING_END = re.compile(r"\b(?:Zones?|Vehicles?|Assessments?|Equivalent|Study|Studies|Value|Estimates?|Officers?|"
+                        r"Decision|Corridor|Road|Initiative|Plan|Strategy|Act|Law|Code|Rules?|Standards?|Index|"
+                        r"Rates?|Products?|Price|Tax|Tariffs?|Reserves?|Resources?|Systems?|Technology|Licen[cs]es?|"
+                        r"Permits?|Leases?|Areas?|Blocks?|Contracts?|Partnership|Treaty|Accord|Deal|Meeting|Visit|"
+                        r"Dialogue|Session|Report|Survey Report|Exercise|Scheme|Fund Scheme|Method|Process|Minerals|"
+                        r"Metals|Elements|Earths?|Batteries|Battery|Cells?|Energy|Power|Gas|Oil)$")
+
+
+def _initials_exact(name: str, abbr: str) -> bool:
+    """The acronym is the initials of the name's capitalised words, in order, and nothing else."""
+    letters = "".join(w[0] for w in re.split(r"[\s-]+", name) if w and w[0].isupper())
+    return letters == abbr.upper()
+
+
 def find_abbreviations(text: str, known: list[Mention]) -> list[Mention]:
     """"Long Name (ABBR)": when the long name is an organisation found by another rule (or reads like one),
     every later standalone ABBR is the same organisation (its value holds the long name)."""
@@ -450,7 +467,9 @@ def find_abbreviations(text: str, known: list[Mention]) -> list[Mention]:
         if len(name.split()) < 2 or _NOT_ORG_END.search(name) or name.lower().startswith(("memorandum", "letter")):
             continue
         org_like = ENDS_LIKE_ORG.search(name) or any(k.start <= start and end <= k.end for k in known)
-        if not org_like and not re.search(r"\b(?:Insaf|League|Party|Movement|Front|Congress)\b", name):
+        exact = len(abbr) >= 3 and _initials_exact(name, abbr) and not _THING_END.search(name) and \
+            abbr.upper() not in _NOT_ACTING
+        if not org_like and not exact and not re.search(r"\b(?:Insaf|League|Party|Movement|Front|Congress)\b", name):
             continue
         out.append(_org(text, start, end, f"defines the abbreviation {abbr}"))
         for later in re.finditer(rf"(?<![\w(]){re.escape(abbr)}(?![\w)])", text[m.end():]):

@@ -56,3 +56,20 @@ def test_an_acronym_in_the_plural_is_a_class_of_bodies():
     ex = extract("The standard was developed by NGOs, local communities and workers, and backed by Velmora Holdings.",
                  MONDAY)
     assert names(ex, "organisation") == {"Velmora Holdings"}
+
+
+def test_a_word_before_a_court_of_belongs_to_its_name():
+    ex = extract("The scheme was sanctioned by the Royal Court of Tarnsey on 5 March.", MONDAY)
+    assert names(ex, "organisation") == {"Royal Court of Tarnsey"}
+
+
+def test_a_capitalised_name_spelled_out_before_its_exact_acronym_is_an_organisation():
+    ex = extract("The ore comes from mines audited under the Initiative for Responsible Quarry Assurance "
+                 "(IRQA), a standard. IRQA audits are strict.", MONDAY)
+    assert {"Initiative for Responsible Quarry Assurance", "IRQA"} <= names(ex, "organisation")
+
+
+def test_things_spelled_out_before_their_acronym_are_no_organisations():
+    ex = extract("The Special Economic Zone (SEZ) and the Definitive Feasibility Study (DFS) are ready. The Belt and "
+                 "Road Initiative (BRI) helps, said the Chief Executive Officer (CEO).", MONDAY)
+    assert names(ex, "organisation") == set()
