@@ -111,6 +111,10 @@ _SHARES_RE = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{_NAME3})|(?P<name
 _STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)(?:\s+of\s+(?:about\s+|nearly\s+|some\s+)?\d+(?:\.\d+)?"
                           rf"\s*(?:%|per\s*cent|percent))?\s+in\s+(?P<list>{_NAME3}"
                           rf"(?:\s+and\s+{_NAME3})?)")
+# the holder of a share: "X with a 30% interest and Y with a 2% holding", "X, which holds a 20% stake"
+_HOLDER_RE = re.compile(rf"(?P<name>{_NAME3})(?:,\s+which)?\s+(?:with|holds|holding|owns|owning)\s+(?:an?\s+|the\s+)?"
+                        rf"(?:remaining\s+)?\d+(?:\.\d+)?\s*(?:%|per\s*cent|percent)\s+(?:interest|stake|holding|"
+                        rf"shareholding|share|equity)\b")
 _JV_RE = re.compile(rf"\b(?:joint venture|JV|partnership)\s+(?:between|of)\s+(?:the\s+)?(?P<list>{_NAME3}\s+and\s+"
                     rf"(?:the\s+)?{_NAME3})|(?P<list2>{_NAME3}\s+and\s+{_NAME3})\s+(?:joint venture|JV)\b")
 _WHEN = re.compile(rf"^(?:{MONTH_RE}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Q[1-4])\b")
@@ -499,6 +503,8 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
              (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"), (_PART_OF_RE, "name")]
     if "stake" in lower or "holding" in lower:
         rules.append((_STAKE_IN_RE, "list"))
+    if "%" in text or "cent" in lower:
+        rules.append((_HOLDER_RE, "name"))  # (a person so introduced, "Ms Jane Roe with a 5% stake", is not)
     if "joint venture" in lower or "JV" in text or "partnership" in lower:
         rules += [(_JV_RE, "list"), (_JV_RE, "list2")]
     if "-owned" in lower or "-run" in lower or "privately" in lower or "publicly" in lower:
@@ -508,6 +514,9 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             if m.group(group) is None:
                 continue
             base = m.start(group)
+            if rx is _HOLDER_RE and re.search(r"\b(?:Mr|Mrs|Ms|Dr|Sir)\b\.?\s*(?:[A-Z]\S*\s*)*$",
+                                              text[max(0, base - 5):m.end(group)]):
+                continue
             for part in re.finditer(r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,4}", m.group(group)):
                 a, b = _trim(text, base + part.start(), base + part.end())
                 if b > a and not _WHEN.match(text[a:b]) and not (skip and any(s <= a < e for s, e in skip)) \

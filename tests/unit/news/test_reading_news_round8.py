@@ -73,3 +73,19 @@ def test_things_spelled_out_before_their_acronym_are_no_organisations():
     ex = extract("The Special Economic Zone (SEZ) and the Definitive Feasibility Study (DFS) are ready. The Belt and "
                  "Road Initiative (BRI) helps, said the Chief Executive Officer (CEO).", MONDAY)
     assert names(ex, "organisation") == set()
+
+
+def test_the_holder_of_a_share_is_an_organisation():
+    ex = extract("The partners are Velmora Capital with a 30% interest and Tarn Investment with a 2% holding.", MONDAY)
+    assert names(ex, "organisation") == {"Velmora Capital", "Tarn Investment"}
+    ex = extract("Ms Jane Roe with a 5% stake is the largest private holder.", MONDAY)
+    assert names(ex, "organisation") == set()
+
+
+def test_a_byline_with_a_colon_names_an_outlet_or_a_writer():
+    ex = extract("Qarvelnews.com 2026/05/06 16:18\nBy:Qarvelnews.com\nThe nickel talks will start on Monday.", MONDAY)
+    assert "Qarvelnews.com" in names(ex, "organisation")
+    ex = extract("By: Jane Roe\nThe nickel talks will start on Monday.", MONDAY)
+    assert ("Jane Roe", None, None) in people(ex)
+    ex = extract("By: Staff Reporter\nThe nickel talks will start on Monday.", MONDAY)
+    assert names(ex, "organisation") == set() and people(ex) == set()
