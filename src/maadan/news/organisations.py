@@ -598,3 +598,30 @@ def find_list_mates(text: str, known: list[Mention]) -> list[Mention]:
             continue
         out += [_org(text, a, b, "listed with an organisation") for a, b in parts if (a, b) not in spans and b > a]
     return out
+
+
+# "Glencore's Kamoto Copper Company": a capitalised name in the possessive right before an organisation owns it.
+_OWNER_BEFORE = re.compile(r"(?:^|(?<=[\s(“\"]))(?P<owner>[A-Z][\w&-]+(?:[ \t]+[A-Z][\w&-]+){0,2})['’]s[ \t]+$")
+
+
+def find_owners(text: str, known: list[Mention]) -> list[Mention]:
+    """The owner named in the possessive before a known organisation's name, when it is no country, title or
+    weekday ("Glencore's Kamoto Copper Company", not "Zambia's ZCCM-IH" or "Monday's ...")."""
+    out = []
+    for k in known:
+        if k.kind != "organisation" or k.start < 2 or text[k.start - 2:k.start - 1] not in ("s",):
+            continue
+        m = _OWNER_BEFORE.search(text, max(0, k.start - 60), k.start)
+        if m is None:
+            continue
+        owner = m["owner"]
+        words = owner.split()
+        if len(words) > 1:
+            continue  # "Jane Roe's Velmora Holdings": two capitalised words may be a person's name
+        if owner.lower() in _country_words() or words[-1].lower() in _country_words() or _WHEN.match(owner) or \
+                _NOT_SOURCE.match(owner) or _LEADING.match(owner + " ") or _TITLE_OWNER.search(owner):
+            continue
+        a, b = _trim(text, m.start("owner"), m.end("owner"))
+        if b > a:
+            out.append(_org(text, a, b, f"owner of {k.text}"))
+    return out

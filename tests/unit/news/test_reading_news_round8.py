@@ -89,3 +89,11 @@ def test_a_byline_with_a_colon_names_an_outlet_or_a_writer():
     assert ("Jane Roe", None, None) in people(ex)
     ex = extract("By: Staff Reporter\nThe nickel talks will start on Monday.", MONDAY)
     assert names(ex, "organisation") == set() and people(ex) == set()
+
+
+def test_a_name_in_the_possessive_before_an_organisation_owns_it():
+    ex = extract("Ostrel would buy cobalt hydroxide from Tarvane’s Kamoto Copper Company operation.", MONDAY)
+    assert {"Tarvane", "Kamoto Copper Company"} <= names(ex, "organisation")
+    ex = extract("Zambia’s Velmora Holdings grew. President Jane Roe met investors. Roe’s Velmora Holdings grew.",
+                 MONDAY)
+    assert names(ex, "organisation") == {"Velmora Holdings"}
