@@ -18,7 +18,7 @@ Matching, per text (every kind is a set; an entity counts once however often it 
 - publication date and publisher read from the text alone (no `--published`), against the texts whose
   annotation says the text states them.
 
-Six splits, never pooled: `tuning` (rules were written reading these), `held-out` (annotated before the
+The splits, never pooled: `tuning` (rules were written reading these), `held-out` (annotated before the
 pipeline first ran on them; read once the rules of 2026-12-03 were done), `held-out-2` (14 further
 articles gathered and annotated, every kind but `agreements`, after that reading and before the pipeline
 ever ran on them; read after its blind run, and rules of 2026-12-04 were written from its kinds of error)
@@ -28,12 +28,14 @@ pipeline ran on them and before those rules; the agreement rows are not scored o
 same way before any run: rules may be written from held-out-6's misses, never from held-out-7's.
 `held-out-8` (dev) and `held-out-9` (blind), 20 articles split at random (seed 20261208) and annotated the
 same way before any run: rules may be written from held-out-8's misses, never from held-out-9's.
+`held-out-10` (dev) and `held-out-11` (blind), 20 articles split at random (seed 20261209) and annotated the
+same way before any run: rules may be written from held-out-10's misses, never from held-out-11's.
 
 `held-out-4` and `held-out-5` (20 further articles gathered and annotated on 2026-12-04 and split at random,
 seed 20261204, before the pipeline ran on them): held-out-4 is the development set rules of round 5 were written
 from, held-out-5 the blind set, scored once before and once after those rules.
 
-Usage: .venv/bin/python bench/news_eval.py DIR [--split NAME|all] [--misses]   (misses of tuning, held-out-4, -6 and -8)
+Usage: .venv/bin/python bench/news_eval.py DIR [--split NAME|all] [--misses]   (misses of tuning, held-out-4, -6, -8, -10)
        [--misses-held-out]   (the other held-out misses: for reading the final run, never for writing rules)"""
 
 from __future__ import annotations
@@ -57,8 +59,8 @@ from maadan.news.evaluate import (
 ROOT = Path(__file__).resolve().parents[1]
 ANNOTATIONS = ROOT / "bench" / "data" / "news-eval"
 SPLITS = ("tuning", "held-out", "held-out-2", "held-out-3", "held-out-4", "held-out-5", "held-out-6", "held-out-7",
-          "held-out-8", "held-out-9")
-TUNABLE = ("tuning", "held-out-4", "held-out-6", "held-out-8")  # the sets whose misses rules may be written from
+          "held-out-8", "held-out-9", "held-out-10", "held-out-11")
+TUNABLE = ("tuning", "held-out-4", "held-out-6", "held-out-8", "held-out-10")  # the sets whose misses rules may be written from
 KINDS = ("organisation", "person", "person role", "person affiliation", "place", "country", "mineral",
          "project", "date", "money", "percentage", "agreement_kind", "agreement", "agreement parties",
          "agreement date", "agreement amount", "published (from text)", "publisher (from text)")

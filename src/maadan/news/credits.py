@@ -19,9 +19,13 @@ from maadan.news.model import Mention
 from maadan.news.organisations import SUFFIX_END
 from maadan.news.people import is_name_word
 
-_NAME = r"(?:[A-Z]\.\s?)*[A-ZÀ-Þ][\w'’-]+(?:\s+(?:[A-Z]\.\s?)*[A-ZÀ-Þ][\w'’-]+){0,3}"
+# a name's words stay on one line: "By Jane Roe\nISLAMABAD" credits Jane Roe, the dateline is not her surname
+_NAME = r"(?:[A-Z]\.[ \t]?)*[A-ZÀ-Þ][\w'’-]+(?:[ \t]+(?:[A-Z]\.[ \t]?)*[A-ZÀ-Þ][\w'’-]+){0,3}"
 _LIST = rf"{_NAME}(?:\s*,\s*{_NAME})*(?:\s*,?\s+and\s+{_NAME})?"
-_BYLINE = re.compile(rf"^[ \t]*\(?By[ \t]+(?P<list>{_LIST})[ \t]*(?=[;|)\n]|$|\s+(?:in|at|for)\b|,\s)", re.MULTILINE)
+_BYLINE = re.compile(rf"^[ \t]*\(?By(?::[ \t]*|[ \t]+)(?P<list>{_LIST})[ \t]*(?=[;|)\n]|$|\s+(?:in|at|for)\b|,\s)", re.MULTILINE)
+# "By:Mining.com", "By: Reuters": a byline that names an outlet (a person's name is read by _BYLINE)
+_BY_OUTLET = re.compile(r"^[ \t]*By:[ \t]*(?P<name>[A-Z][\w&'’-]*(?:\.(?:com|net|org|co\.uk))?"
+                        r"(?:[ \t]+[A-Z][\w&'’-]*){0,3})[ \t]*$", re.MULTILINE)
 _SIGNATURE = re.compile(rf"\b(?:(?:[Aa]dditional\s+)?[Rr]eporting|[Ww]riting|[Ee]diting|[Cc]ompiled|[Ww]ritten|"
                         rf"[Ee]dited|[Rr]eported|[Pp]hotos?|[Vv]ideo)\s+by\s+(?P<list>{_LIST})")
 _PHOTO = re.compile(r"\b(?P<marker>Photo(?:graph)?|Image|Picture|Credit|Photo credit|Image credit|File photo|Sources?)\s*:\s*"
@@ -83,6 +87,10 @@ def find_credits(text: str) -> tuple[list[Mention], list[Mention]]:
                     # a wire's signature ("Reporting by ...") is its staff's when one wire credits the story
                     wire = wires[0] if rx is _SIGNATURE and len(set(wires)) == 1 else None
                     people.append(_person(text, a, b, wire))
+    for m in _BY_OUTLET.finditer(text):
+        name = m["name"]
+        if not _DESK.search(name) and (_is_outlet(name) or "." in name):
+            orgs.append(_org(text, m.start("name"), m.end("name")))
     for m in _PHOTO.finditer(text):
         credit, base = m["credit"], m.start("credit")
         for part in re.finditer(r"[^/;]+", credit):

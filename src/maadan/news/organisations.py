@@ -53,11 +53,13 @@ _MODIFIER_TOKEN = re.compile(r"-(?:based|led|backed|owned|run|headquartered|list
 _END = r"(?:(?![\w&.'’-])|(?<=[a-z0-9])(?=\.))"  # a word ends; a full stop after a capital is an initial's
 _AND_LAST = (rf"\s+(?:and|&)\s+{_CAP}(?:\s+(?:Studies|Affairs|Development|Research|Relations|Sciences|Technology|"
              rf"Initiatives|Security|Cooperation|Production))?{_END}(?!\s+[A-Z])")
+_PVT_LTD = r"\((?:Pvt|Private)\)\s+(?:Ltd\.?|Limited)"  # "Arif Equity (Private) Limited": the legal form ends any name
 ORG_FORM_RE = re.compile(
-    rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,7}}{_CAP}(?:\s+\((?:Group|Holdings)\))?\s+(?:{SUFFIX})"
+    rf"\b(?:{_CAP}\s+(?:(?:and|&|for)\s+)?){{0,7}}{_CAP}(?:\s+\((?:Group|Holdings)\))?\s+(?:{SUFFIX}|{_PVT_LTD})"
     rf"(?:\s+(?:{SUFFIX}|\((?:Pvt|Private)\)\s+(?:Ltd\.?|Limited)))*(?:\s+of\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,3}})?"
     rf"(?![A-Za-z])"
-    rf"|\b(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
+    # a word or two before "Court of" belong to the name, as before "Board of": "Royal Court of Jersey"
+    rf"|\b(?:{_CAP}\s+){{0,2}}(?:{HEADS})\s+(?:of|for)\s+(?:the\s+)?{_CAP}(?:\s+{_CAP}|{_AND_LAST}){{0,4}}{_END}")
 SUFFIX_END = re.compile(rf"\b(?:{SUFFIX})$")
 ENDS_LIKE_ORG = re.compile(rf"(?:{SUFFIX})$|\b(?:{HEADS}) (?:of|for) ")
 _LEADING = re.compile(r"^(?:The|A|An|In|On|At|By|For|From|With|Under|After|Before|And|But|As|Meanwhile|Speaking|"
@@ -109,6 +111,10 @@ _SHARES_RE = re.compile(rf"\b[Ss]hares\s+(?:of|in)\s+(?P<name>{_NAME3})|(?P<name
 _STAKE_IN_RE = re.compile(rf"\b(?:stakes?|shareholding|holding)(?:\s+of\s+(?:about\s+|nearly\s+|some\s+)?\d+(?:\.\d+)?"
                           rf"\s*(?:%|per\s*cent|percent))?\s+in\s+(?P<list>{_NAME3}"
                           rf"(?:\s+and\s+{_NAME3})?)")
+# the holder of a share: "X with a 30% interest and Y with a 2% holding", "X, which holds a 20% stake"
+_HOLDER_RE = re.compile(rf"(?P<name>{_NAME3})(?:,\s+which)?\s+(?:with|holds|holding|owns|owning)\s+(?:an?\s+|the\s+)?"
+                        rf"(?:remaining\s+)?\d+(?:\.\d+)?\s*(?:%|per\s*cent|percent)\s+(?:interest|stake|holding|"
+                        rf"shareholding|share|equity)\b")
 _JV_RE = re.compile(rf"\b(?:joint venture|JV|partnership)\s+(?:between|of)\s+(?:the\s+)?(?P<list>{_NAME3}\s+and\s+"
                     rf"(?:the\s+)?{_NAME3})|(?P<list2>{_NAME3}\s+and\s+{_NAME3})\s+(?:joint venture|JV)\b")
 _WHEN = re.compile(rf"^(?:{MONTH_RE}|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday|Q[1-4])\b")
@@ -330,12 +336,27 @@ _NOT_ACTING = frozenset({"CEO", "CFO", "CTO", "COO", "CMO", "MD", "PM", "CM", "G
                          "ECA", "ECAS", "AAM"})
 
 
+# "lithium carbonate equivalent (LCE)": an acronym the text spells out in lower-case words names a thing.
+_LOWER_DEF_RE = re.compile(r"\b(?P<words>[a-z][a-z-]*(?:\s+[a-z][a-z-]*){0,5})\s+\((?P<abbr>[A-Z]{2,6})\)")
+
+
+def things_spelled_out(text: str) -> set[str]:
+    """Acronyms the text defines by lower-case words ("lithium carbonate equivalent (LCE)"): never organisations."""
+    out = set()
+    for m in _LOWER_DEF_RE.finditer(text) if "(" in text else ():
+        words = [w for w in re.split(r"[\s-]+", m["words"]) if w not in ("of", "and", "for", "the", "to", "in")]
+        if len(words) >= len(m["abbr"]) and "".join(w[0] for w in words[-len(m["abbr"]):]).upper() == m["abbr"]:
+            out.add(m["abbr"])
+    return out
+
+
 def find_acting_acronyms(text: str, skip: list[tuple[int, int]] | None = None) -> list[Mention]:
-    """Acronyms doing what organisations do (see _ACTING_ACRONYM_RE)."""
+    """Acronyms doing what organisations do (see _ACTING_ACRONYM_RE), unless the text spells them out as things."""
     out = []
+    things = things_spelled_out(text)
     for m in _ACTING_ACRONYM_RE.finditer(text):
         name = m["name"]
-        if name in _NOT_ACTING or name.lower() in _country_words() or (skip and any(
+        if name in _NOT_ACTING or name in things or name.lower() in _country_words() or (skip and any(
                 s <= m.start() < e for s, e in skip)):
             continue
         line_start = text.rfind("\n", 0, m.start()) + 1
@@ -410,6 +431,22 @@ def _initials_fit(name: str, abbr: str) -> bool:
     return all(any(c == x for x in it) for c in want)
 
 
+# What a capitalised name spelled out before its acronym names when it is no body: "Special Economic Zone (SEZ)",
+# "Definitive Feasibility Study (DFS)", "Lithium Carbonate Equivalent (LCE)".
+_THING_END = re.compile(r"\b(?:Zones?|Vehicles?|Assessments?|Equivalent|Study|Studies|Value|Estimates?|Officers?|"
+                        r"Decision|Corridor|Road|Initiative|Plan|Strategy|Act|Law|Code|Rules?|Standards?|Index|"
+                        r"Rates?|Products?|Price|Tax|Tariffs?|Reserves?|Resources?|Systems?|Technology|Licen[cs]es?|"
+                        r"Permits?|Leases?|Areas?|Blocks?|Contracts?|Partnership|Treaty|Accord|Deal|Meeting|Visit|"
+                        r"Dialogue|Session|Report|Survey Report|Exercise|Scheme|Fund Scheme|Method|Process|Minerals|"
+                        r"Metals|Elements|Earths?|Batteries|Battery|Cells?|Energy|Power|Gas|Oil)$")
+
+
+def _initials_exact(name: str, abbr: str) -> bool:
+    """The acronym is the initials of the name's capitalised words, in order, and nothing else."""
+    letters = "".join(w[0] for w in re.split(r"[\s-]+", name) if w and w[0].isupper())
+    return letters == abbr.upper()
+
+
 def find_abbreviations(text: str, known: list[Mention]) -> list[Mention]:
     """"Long Name (ABBR)": when the long name is an organisation found by another rule (or reads like one),
     every later standalone ABBR is the same organisation (its value holds the long name)."""
@@ -434,7 +471,9 @@ def find_abbreviations(text: str, known: list[Mention]) -> list[Mention]:
         if len(name.split()) < 2 or _NOT_ORG_END.search(name) or name.lower().startswith(("memorandum", "letter")):
             continue
         org_like = ENDS_LIKE_ORG.search(name) or any(k.start <= start and end <= k.end for k in known)
-        if not org_like and not re.search(r"\b(?:Insaf|League|Party|Movement|Front|Congress)\b", name):
+        exact = len(abbr) >= 3 and _initials_exact(name, abbr) and not _THING_END.search(name) and \
+            abbr.upper() not in _NOT_ACTING
+        if not org_like and not exact and not re.search(r"\b(?:Insaf|League|Party|Movement|Front|Congress)\b", name):
             continue
         out.append(_org(text, start, end, f"defines the abbreviation {abbr}"))
         for later in re.finditer(rf"(?<![\w(]){re.escape(abbr)}(?![\w)])", text[m.end():]):
@@ -464,6 +503,8 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
              (_SUCH_AS_RE, "list"), (_RUN_BY_RE, "list"), (_KIND_APPOSITIVE_RE, "name"), (_PART_OF_RE, "name")]
     if "stake" in lower or "holding" in lower:
         rules.append((_STAKE_IN_RE, "list"))
+    if "%" in text or "cent" in lower:
+        rules.append((_HOLDER_RE, "name"))  # (a person so introduced, "Ms Jane Roe with a 5% stake", is not)
     if "joint venture" in lower or "JV" in text or "partnership" in lower:
         rules += [(_JV_RE, "list"), (_JV_RE, "list2")]
     if "-owned" in lower or "-run" in lower or "privately" in lower or "publicly" in lower:
@@ -473,6 +514,9 @@ def find_by_context(text: str, skip: list[tuple[int, int]] | None = None) -> lis
             if m.group(group) is None:
                 continue
             base = m.start(group)
+            if rx is _HOLDER_RE and re.search(r"\b(?:Mr|Mrs|Ms|Dr|Sir)\b\.?\s*(?:[A-Z]\S*\s*)*$",
+                                              text[max(0, base - 5):m.end(group)]):
+                continue
             for part in re.finditer(r"[A-Z][\w&'’-]+(?:[ \t]+[A-Z][\w&'’-]+){0,4}", m.group(group)):
                 a, b = _trim(text, base + part.start(), base + part.end())
                 if b > a and not _WHEN.match(text[a:b]) and not (skip and any(s <= a < e for s, e in skip)) \
@@ -553,4 +597,31 @@ def find_list_mates(text: str, known: list[Mention]) -> list[Mention]:
                for a, b in parts):
             continue
         out += [_org(text, a, b, "listed with an organisation") for a, b in parts if (a, b) not in spans and b > a]
+    return out
+
+
+# "Glencore's Kamoto Copper Company": a capitalised name in the possessive right before an organisation owns it.
+_OWNER_BEFORE = re.compile(r"(?:^|(?<=[\s(“\"]))(?P<owner>[A-Z][\w&-]+(?:[ \t]+[A-Z][\w&-]+){0,2})['’]s[ \t]+$")
+
+
+def find_owners(text: str, known: list[Mention]) -> list[Mention]:
+    """The owner named in the possessive before a known organisation's name, when it is no country, title or
+    weekday ("Glencore's Kamoto Copper Company", not "Zambia's ZCCM-IH" or "Monday's ...")."""
+    out = []
+    for k in known:
+        if k.kind != "organisation" or k.start < 2 or text[k.start - 2:k.start - 1] not in ("s",):
+            continue
+        m = _OWNER_BEFORE.search(text, max(0, k.start - 60), k.start)
+        if m is None:
+            continue
+        owner = m["owner"]
+        words = owner.split()
+        if len(words) > 1:
+            continue  # "Jane Roe's Velmora Holdings": two capitalised words may be a person's name
+        if owner.lower() in _country_words() or words[-1].lower() in _country_words() or _WHEN.match(owner) or \
+                _NOT_SOURCE.match(owner) or _LEADING.match(owner + " ") or _TITLE_OWNER.search(owner):
+            continue
+        a, b = _trim(text, m.start("owner"), m.end("owner"))
+        if b > a:
+            out.append(_org(text, a, b, f"owner of {k.text}"))
     return out

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from maadan.news.model import Mention
-from maadan.news.organisations import SUFFIX_END
+from maadan.news.organisations import HEADS, SUFFIX_END
 
 # Title words: the head of a role. Multi-word titles first (longest match wins).
 TITLES = sorted("""
@@ -169,6 +169,9 @@ def _inside_known(t: Tok, known: dict[int, int] | None) -> bool:
     return any(s <= t.start < e for s, e in known.items() if s <= t.start)
 
 
+_HEAD_END = re.compile(rf"\b(?:{HEADS})$")  # "secretary of the X Research Centre": the object's whole name
+
+
 def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int] | None = None,
               stops: dict[int, int] | None = None) -> tuple[int, int]:
     """A role starting at token i: modifiers/portfolios, a title, what it is of ("for Energy", "of Industry
@@ -214,7 +217,8 @@ def _title_at(toks: list[Tok], i: int, loose: bool = False, known: dict[int, int
                     last_ok = x
                 x += 1
             run = " ".join(t.text for t in toks[m:x])
-            if m < x and SUFFIX_END.search(run) and (x >= len(toks) or not _is_name_word(toks[x])):
+            if m < x and (SUFFIX_END.search(run) or _HEAD_END.search(run)) and (
+                    x >= len(toks) or not _is_name_word(toks[x])):
                 last_ok = x - 1  # "CEO of Zarkon Mining Company": the object is an organisation's whole name
             elif last_ok is None and m < x:
                 # "Charge de Affairs of Chinese Embassy Jane Roe": the object ends on its organisation word
@@ -355,6 +359,10 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
                     y += 1
                 if y > j and _name_at(toks, y) - y >= 2:
                     b = j = y
+            if comma and a >= 3 and toks[a - 1].text == "," and _is_name_word(toks[a - 2]) and \
+                    _is_name_word(toks[a - 3]):
+                i += 1  # "Jane Roe, President, Velmora Storage": the title is Jane Roe's, what follows her body
+                continue
             while j < len(toks) and toks[j].low in _HONORIFICS:
                 j += 1
             n_end = _name_at(toks, j)
@@ -378,7 +386,8 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
         i += 1
     # Appositives: "Name Surname, [the|a|X's] title [of|at Org]," — unless the title starts a new person.
     for i, t in enumerate(toks):
-        if used[i] or not _is_name_word(t) or (i and (_is_name_word(toks[i - 1]) or toks[i - 1].low in _HONORIFICS)):
+        hon = bool(i) and toks[i - 1].low in _HONORIFICS  # "Dr Jane Roe, secretary of ...": after its honorific
+        if used[i] or not _is_name_word(t) or (i and _is_name_word(toks[i - 1]) and not hon) or (hon and used[i - 1]):
             continue
         n_end = _name_at(toks, i)
         if n_end - i < 2 or any(used[i:n_end]):
@@ -417,9 +426,19 @@ def find_people(text: str, skip: list[tuple[int, int]] | None = None,
             if x > m:
                 of = text[toks[m].start:toks[x - 1].end]
                 role_end = x
+        elif b + 1 < len(toks) and toks[b].text == "," and toks[b + 1].text[:1].isupper():
+            # "Jane Roe, President, Velmora Energy Storage." : a capitalised run that ends the clause is her body
+            x = b + 1
+            while x < len(toks) and (toks[x].text[:1].isupper() or toks[x].low in ("and", "&", "of", "for")) \
+                    and x - b <= 6:
+                x += 1
+            if (x == len(toks) or toks[x].text in (",", ".", ";", ")")) and toks[x - 1].text[:1].isupper():
+                of = text[toks[b + 1].start:toks[x - 1].end]
+                role_end = x
         role, of_title = split_role(_clean_role(text[toks[a].start:toks[b - 1].end]))
-        out.append(_person(text, toks, i, role_end, (i, n_end), role, of=of or of_title))
-        for x in range(i, role_end):
+        first = i - 1 if hon else i
+        out.append(_person(text, toks, first, role_end, (i, n_end), role, of=of or of_title))
+        for x in range(first, role_end):
             used[x] = True
     # Names that speak or are introduced by an honorific: "Jane Roe said", "said Jane Roe", "Ms Jane Roe".
     for i, n_end in _free_names(toks, used):

@@ -25,6 +25,9 @@ _MINING_WORDS = re.compile(r"\b(?:mines?|mining|ores?|deposits?|reserves?|minera
                            r"concentrates?|exploration|tonnes)\b", re.IGNORECASE)
 
 
+# "NGOs", "SOEs", "MNCs": an acronym in the plural names a class of bodies, not one organisation.
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,6}s")
+
 def _exact(phrase: str) -> bool:
     # Acronyms, codes and short names are matched with their case ("US" the country, not "us").
     return phrase.isupper() or any(c.isdigit() or c == "." for c in phrase) or len(phrase) <= 3
@@ -139,8 +142,10 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
                  + governments.find_governments(match_text))
         found += organisations.find_abbreviations(match_text, found + [m for m in gaz if m.kind == "organisation"])
         found += organisations.find_list_mates(match_text, found + [m for m in gaz if m.kind == "organisation"])
+        found += organisations.find_owners(match_text, found + [m for m in gaz if m.kind == "organisation"])
         titles = _agreement_titles(match_text)
-        found = [m for m in found if not any(a <= m.start < b for a, b in titles)]
+        found = [m for m in found if not any(a <= m.start < b for a, b in titles)
+                 and not _PLURAL_ACRONYM.fullmatch(m.text)]
         found = _split_at_known_side(found, match_text, [m for m in gaz if m.kind == "organisation"])
         orgs_like = [m for m in _outside_known(found, gaz, match_text) if not _prefix_only(m, match_text)]
         known = [(m.start, m.end) for m in gaz if m.kind in ("country", "organisation", "place")]
@@ -148,7 +153,8 @@ def extract(text: str, published: date | None = None, *, filename: str = "text",
         people += [c for c in credit_people if not any(c.start < p.end and p.start < c.end for p in people)]
         orgs_like = _cut_at_names(orgs_like, people, match_text)
         named = {w for p in people if p.value["name"] for w in (p.value["name"], p.value["name"].split()[-1])}
-        orgs_like = [m for m in orgs_like if not (m.note and "source" in m.note and m.text in named)]  # a person
+        orgs_like = [m for m in orgs_like if not (m.note and ("source" in m.note or m.note.startswith("owner of"))
+                                                  and m.text in named)]  # a person
         known_names = {p.value["name"] for p in people if _name_is_known(p, gaz + orgs_like)}
         # ... and a later surname of such a "name" ("Diq" after "Reko Diq") is not a person either
         people = [p for p in people if _credited(p) or (not _name_is_known(p, gaz + orgs_like)
