@@ -290,8 +290,12 @@ class FakePriority:
             if n.id == notice_id:
                 n.read_at, n.read_by = at, actor
 
-    def pending_shapes(self, jurisdiction: str, states: Iterable[str]) -> list[tuple[int, bytes]]:
-        return [(r.number, r.geometry) for r in self.pending_rows(jurisdiction, states)]
+    def pending_shapes(self, jurisdiction: str, states: Iterable[str], *, numbers: Iterable[int] | None = None,
+                       box: tuple[float, float, float, float] | None = None) -> list[tuple[int, bytes]]:
+        rows = self.pending_rows(jurisdiction, states, numbers)
+        if box is not None:
+            rows = [r for r in rows if shapely.intersects(shapely.from_wkb(r.geometry), shapely.box(*box))]
+        return [(r.number, r.geometry) for r in rows]
 
     def pending_rows(self, jurisdiction: str, states: Iterable[str], numbers: Iterable[int] | None = None) -> list[Any]:
         states = set(states)

@@ -98,21 +98,26 @@ def _pairs(claims: list[_Claim]) -> list[tuple[int, int]]:
 
 def _component(uow: AbstractUnitOfWork, jurisdiction: str, seeds: set[int]) -> set[int]:
     """The numbers of the pending applications joined to the applications numbered `seeds` by a
-    chain of overlaps (their connected component in the overlap graph): one bulk query per step of
-    the chain, from an index of every pending application's shape (the queue columns are read only
-    for the component)."""
-    rows = uow.priority.pending_shapes(jurisdiction, lc.PENDING)
-    numbers = [n for n, _ in rows]
-    inside = {i for i, n in enumerate(numbers) if n in seeds}
-    if len(rows) > 1 and inside:
-        geoms = shapely.from_wkb([g for _, g in rows])
-        index = SpatialIndex([(str(i), g) for i, g in enumerate(geoms)])
-        frontier = sorted(inside)
-        while frontier:
-            reached = {int(key) for _, key, _ in index.bulk_conflicts(geoms[frontier])}
-            frontier = sorted(reached - inside)
-            inside.update(frontier)
-    return {numbers[i] for i in inside}
+    chain of overlaps (their connected component in the overlap graph). Each step of the chain reads
+    the pending applications whose envelope meets the last step's common envelope (the envelope
+    index) and keeps those whose interiors overlap one of them (one bulk query): a filing reads its neighbourhood,
+    not every pending application, and the queue columns only for the component."""
+    rows = uow.priority.pending_shapes(jurisdiction, lc.PENDING, numbers=seeds)
+    shapes: dict[int, Any] = dict(zip((n for n, _ in rows), shapely.from_wkb([g for _, g in rows]))) if rows else {}
+    frontier = sorted(shapes)
+    inside = set(frontier)
+    while frontier:
+        box = tuple(shapely.total_bounds([shapes[n] for n in frontier]).tolist())
+        near = uow.priority.pending_shapes(jurisdiction, lc.PENDING, box=box)
+        fresh = [(n, g) for n, g in near if n not in inside]
+        if not fresh:
+            break
+        geoms = dict(zip((n for n, _ in fresh), shapely.from_wkb([g for _, g in fresh])))
+        index = SpatialIndex([(str(n), g) for n, g in geoms.items()])
+        frontier = sorted({int(key) for _, key, _ in index.bulk_conflicts([shapes[n] for n in frontier])})
+        shapes.update((n, geoms[n]) for n in frontier)
+        inside.update(frontier)
+    return inside
 
 
 def _components(n: int, edges: list[tuple[int, int]]) -> list[list[int]]:
@@ -138,13 +143,15 @@ def _reconcile_groups(uow: AbstractUnitOfWork, jurisdiction: str, claims: list[_
                       now: datetime, cause: str, change: QueueChange, *, partial: bool = False) -> dict[int, CompetitionGroup]:
     """Match the stored open groups to the same-day overlap components; returns the open groups
     by number after the change, and sets each claim's group. `partial`: the claims are one overlap
-    component of the pending applications, so only the open groups that list or hold one of them
-    are theirs (the others belong to components left as stored)."""
+    component of the pending applications, so only the open groups they point to are theirs: every
+    refresh leaves each pending member of an open group pointing to it, and the other groups belong
+    to components left as stored."""
     referenced = {c.group for c in claims if c.group is not None}
-    stored = {g.number: g for g in uow.priority.groups(jurisdiction, states=[OPEN])}
     if partial:
-        mine = {c.number for c in claims}
-        stored = {n: g for n, g in stored.items() if n in referenced or mine.intersection(g.members)}
+        stored = {g.number: g for g in uow.priority.groups(jurisdiction, states=[OPEN], numbers=referenced)} \
+            if referenced else {}
+    else:
+        stored = {g.number: g for g in uow.priority.groups(jurisdiction, states=[OPEN])}
     decided = {g.number for g in uow.priority.groups(jurisdiction, numbers=referenced - set(stored))
                if g.state not in (MERGED, DISSOLVED)} if referenced - set(stored) else set()
     groupable = [c.group is None or c.group in stored or c.group not in decided for c in claims]

@@ -10,7 +10,7 @@ from sqlalchemy import and_, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from maadan.cadastre.queue_model import CompetitionGroup, Notice, SealedBid
-from maadan.store import priority_tables as pt
+from maadan.store import bbox_index, priority_tables as pt
 from maadan.store import tables as t
 
 _BBOX_TERMS = 200  # OR-ed bounding boxes per query; more are merged into their common box
@@ -134,12 +134,22 @@ class PriorityRepository:
             q = q.where(c.number.in_(sorted(numbers)))
         return self.s.execute(q).all()
 
-    def pending_shapes(self, jurisdiction: str, states: Iterable[str]) -> list[tuple[int, bytes]]:
-        """(number, WKB) of every pending application of the jurisdiction: what finding a filing's
-        overlap component needs, without the queue columns."""
+    def pending_shapes(self, jurisdiction: str, states: Iterable[str], *, numbers: Iterable[int] | None = None,
+                       box: tuple[float, float, float, float] | None = None) -> list[tuple[int, bytes]]:
+        """(number, WKB) of the jurisdiction's pending applications numbered `numbers`, or of those
+        whose envelope meets `box` (found through the envelope index, store/bbox_index.py), in order
+        of number: what finding a filing's overlap component needs, without the queue columns."""
         c = t.application.c
-        q = (select(c.number, c.geometry).where(c.jurisdiction == jurisdiction, c.state.in_(list(states)))
+        # with a box, SQLite would prefer ix_application_state's two equalities to the envelope index
+        # (and read every pending application): `col || ''` leaves it the index (as in ground_rows)
+        plain = (lambda col: col + "") if box is not None and self.s.get_bind().dialect.name == "sqlite" else (lambda col: col)
+        q = (select(c.number, c.geometry).where(plain(c.jurisdiction) == jurisdiction, plain(c.state).in_(list(states)))
              .order_by(c.number))
+        if numbers is not None:
+            q = q.where(c.number.in_(sorted(numbers)))
+        if box is not None:
+            q = q.where(bbox_index.overlaps(self.s, t.application, box), c.maxx >= box[0], c.minx <= box[2],
+                        c.maxy >= box[1], c.miny <= box[3])
         return [(n, g) for n, g in self.s.execute(q)]
 
     def ground_rows(self, jurisdiction: str, boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, str, bytes]]:
