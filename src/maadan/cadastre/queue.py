@@ -98,10 +98,11 @@ def _pairs(claims: list[_Claim]) -> list[tuple[int, int]]:
 
 def _component(uow: AbstractUnitOfWork, jurisdiction: str, seeds: set[int]) -> set[int]:
     """The numbers of the pending applications joined to the applications numbered `seeds` by a
-    chain of overlaps (their connected component in the overlap graph). Each step of the chain reads
-    the pending applications whose envelope meets the last step's common envelope (the envelope
-    index) and keeps those whose interiors overlap one of them (one bulk query): a filing reads its neighbourhood,
-    not every pending application, and the queue columns only for the component."""
+    chain of overlaps (their connected component in the overlap graph). Each step of the chain
+    reads the pending applications whose envelope meets the last step's common envelope (the
+    envelope index) and keeps those whose interiors overlap one of them (one bulk query): a filing
+    reads its neighbourhood, not every pending application, and the queue columns only for the
+    component."""
     rows = uow.priority.pending_shapes(jurisdiction, lc.PENDING, numbers=seeds)
     shapes: dict[int, Any] = dict(zip((n for n, _ in rows), shapely.from_wkb([g for _, g in rows]))) if rows else {}
     frontier = sorted(shapes)
