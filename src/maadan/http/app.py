@@ -42,8 +42,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
         yield
         if mail is not None:
             mail.stop()
-        app.state.stopping = True  # warmers that can stop early (the map's tiles) do
-        warming.join()
+        app.state.stopping = True  # the warm-up stops at its next step (the map's tiles: at its next tile)
+        warmup.stop(warming)
         engine.dispose()
         replicas.dispose()
 

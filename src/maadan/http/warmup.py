@@ -26,6 +26,8 @@ def _warm(app: FastAPI) -> None:
     start = time.perf_counter()
     try:
         for jurisdiction in caches.jurisdictions():
+            if getattr(app.state, "stopping", False):  # shutting down: what is left is not needed
+                return
             uow = UnitOfWork(app.state.engine)
             with uow:
                 caches.spatial_index(uow, jurisdiction)
@@ -36,8 +38,10 @@ def _warm(app: FastAPI) -> None:
         app.state.spatial_index = "warm"
         log.info("spatial index warm in %.1f s", time.perf_counter() - start)
     for warmer in getattr(app.state, "warmers", ()):
+        if getattr(app.state, "stopping", False):
+            return
         warmer(app)
-    if getattr(app.state, "freeze_after_warmup", False):  # http/app.py create_served_app
+    if getattr(app.state, "freeze_after_warmup", False) and not getattr(app.state, "stopping", False):
         gc.collect()
         gc.freeze()
         log.info("warm-up done; %d long-lived objects kept out of garbage collection", gc.get_freeze_count())
@@ -51,9 +55,22 @@ def add(app: FastAPI, warmer: Callable[[FastAPI], None]) -> None:
     app.state.warmers.append(warmer)
 
 
+STOP_WAIT_S = 5.0  # at shutdown, how long the warm-up may take to reach a point where it stops
+
+
 def start(app: FastAPI) -> threading.Thread:
-    """Start warming; the caller joins the thread at shutdown."""
+    """Start warming; at shutdown the caller sets `app.state.stopping` and calls `stop`."""
     app.state.spatial_index = "warming"
     thread = threading.Thread(target=_warm, args=(app,), name="maadan-warmup", daemon=True)
     thread.start()
     return thread
+
+
+def stop(thread: threading.Thread, wait_s: float | None = None) -> None:
+    """Wait a little for the warm-up to stop (it checks `app.state.stopping` between jurisdictions,
+    warmers and tiles). One step can take a minute at a million titles (one spatial index, one
+    tile layer): rather than hold the server's shutdown that long, a daemon thread is left behind,
+    which ends with the process."""
+    thread.join(STOP_WAIT_S if wait_s is None else wait_s)
+    if thread.is_alive():
+        log.warning("warm-up still running at shutdown; not waited for")

@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 
 from fastapi.testclient import TestClient
 
-from maadan.cadastre import views
+from maadan.cadastre import caches, views
 from maadan.config import load_settings
+from maadan.http import warmup
 from maadan.http.app import create_app
 from maadan.ogc import tiles
 from maadan.store.database import create_db_engine
@@ -98,6 +100,34 @@ def test_warm_up_stops_at_its_byte_budget_or_when_the_server_stops(ogc_db):  # n
         assert whole.complete and whole.tiles == len(_expected(ogc_db.url, 2))
     finally:
         engine.dispose()
+
+
+def test_shutdown_does_not_wait_for_a_long_warm_up(ogc_db, monkeypatch):  # noqa: F811
+    """A spatial index that takes a minute to build (a million titles) no longer holds the server's
+    shutdown: it stops waiting after warmup.STOP_WAIT_S and leaves the daemon thread behind, which
+    then skips whatever is left."""
+    started, release, calls = threading.Event(), threading.Event(), []
+
+    def slow(uow, jurisdiction):
+        calls.append(jurisdiction)
+        started.set()
+        release.wait(60)
+
+    monkeypatch.setattr(caches, "spatial_index", slow)
+    monkeypatch.setattr(caches, "jurisdictions", lambda: ["PK-BA", "PK-KP"])
+    monkeypatch.setattr(warmup, "STOP_WAIT_S", 0.5)
+    app = _app(ogc_db.url, "-1")
+    with TestClient(app) as client:
+        assert started.wait(30)
+        assert client.get("/api/health").json()["spatial_index"] == "warming"
+        stopping = time.monotonic()
+    took = time.monotonic() - stopping
+    release.set()
+    assert took < 5, f"shutdown waited {took:.1f} s for the warm-up"
+    deadline = time.monotonic() + 10
+    while any(t.name == "maadan-warmup" and t.is_alive() for t in threading.enumerate()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert calls == ["PK-BA"]  # released after the shutdown, the warm-up skipped the next jurisdiction
 
 
 def test_the_served_app_freezes_what_its_warm_up_built_and_the_embedded_app_does_not(ogc_db):  # noqa: F811
