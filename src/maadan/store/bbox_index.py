@@ -8,14 +8,14 @@ two-dimensional index instead of a scan.
 - SQLite: the row's id is among those the R*Tree <table>_rtree finds (kept in step by triggers;
   it stores 32-bit floats rounded outward, so it finds a superset).
 
-Callers keep the exact test on the stored envelope beside this condition."""
+`overlaps` alone finds a superset on SQLite; `meets` adds the exact test on the stored envelope."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import numpy as np
-from sqlalchemy import column, func, select, table as sql_table, text
+from sqlalchemy import and_, column, func, select, table as sql_table, text
 from sqlalchemy.orm import Session
 
 
@@ -32,6 +32,14 @@ def overlaps(session: Session, table: Any, bbox: tuple[float, float, float, floa
         return _box(c.minx, c.miny, c.maxx, c.maxy).op("&&")(_box(minx, miny, maxx, maxy))
     r = _rtree(table)
     return c.id.in_(select(r.c.id).where(r.c.maxx >= minx, r.c.minx <= maxx, r.c.maxy >= miny, r.c.miny <= maxy))
+
+
+def meets(session: Session, table: Any, bbox: tuple[float, float, float, float]) -> Any:
+    """`overlaps` with the exact test on the stored envelope beside it: true for exactly the rows
+    whose envelope meets `bbox` (touching counts)."""
+    minx, miny, maxx, maxy = (float(v) for v in bbox)
+    c = table.c
+    return and_(overlaps(session, table, bbox), c.maxx >= minx, c.minx <= maxx, c.maxy >= miny, c.miny <= maxy)
 
 
 def _rtree(table: Any) -> Any:

@@ -472,9 +472,7 @@ class CadastreRepository:
         if holder_org:
             q = q.where(t.title.c.id.in_(select(t.holder.c.title_id).where(t.holder.c.organisation_id == holder_org)))
         if bbox:
-            minx, miny, maxx, maxy = bbox
-            q = q.where(bbox_index.overlaps(self.s, t.title, bbox), t.title.c.maxx >= minx, t.title.c.minx <= maxx,
-                        t.title.c.maxy >= miny, t.title.c.miny <= maxy)
+            q = q.where(bbox_index.meets(self.s, t.title, bbox))
         q = q.order_by(t.title.c.id).offset(offset)
         if limit is not None:
             q = q.limit(limit)
@@ -702,8 +700,7 @@ class CadastreRepository:
             inside = and_(c.minx >= minx, c.maxx <= maxx, c.miny >= miny, c.maxy <= maxy)
             rows = self.s.execute(
                 select(c.id, case((inside, None), else_=c.geometry))
-                .where(bbox_index.overlaps(self.s, table, bbox), c.maxx >= minx, c.minx <= maxx, c.maxy >= miny,
-                       c.miny <= maxy, *conditions)
+                .where(bbox_index.meets(self.s, table, bbox), *conditions)
                 .order_by(c.id)).all()
         edge = [i for i, r in enumerate(rows) if r[1] is not None]
         misses: set[int] = set()

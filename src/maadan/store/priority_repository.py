@@ -134,22 +134,29 @@ class PriorityRepository:
             q = q.where(c.number.in_(sorted(numbers)))
         return self.s.execute(q).all()
 
+    def _unindexed(self) -> Any:
+        """A column wrapper for conditions that must not choose the index. SQLite's planner prefers
+        two equalities on (jurisdiction, state) to a range on a bounding-box index and so reads every
+        active title or pending application of the jurisdiction; `col || ''` is not indexable, which
+        leaves it the bbox index (SQLite's documented `+col` idiom). PostgreSQL plans this well and
+        is left alone."""
+        if self.s.get_bind().dialect.name == "sqlite":
+            return lambda col: col + ""
+        return lambda col: col
+
     def pending_shapes(self, jurisdiction: str, states: Iterable[str], *, numbers: Iterable[int] | None = None,
                        box: tuple[float, float, float, float] | None = None) -> list[tuple[int, bytes]]:
         """(number, WKB) of the jurisdiction's pending applications numbered `numbers`, or of those
         whose envelope meets `box` (found through the envelope index, store/bbox_index.py), in order
         of number: what finding a filing's overlap component needs, without the queue columns."""
         c = t.application.c
-        # with a box, SQLite would prefer ix_application_state's two equalities to the envelope index
-        # (and read every pending application): `col || ''` leaves it the index (as in ground_rows)
-        plain = (lambda col: col + "") if box is not None and self.s.get_bind().dialect.name == "sqlite" else (lambda col: col)
+        plain = self._unindexed() if box is not None else (lambda col: col)  # ix_application_state would win
         q = (select(c.number, c.geometry).where(plain(c.jurisdiction) == jurisdiction, plain(c.state).in_(list(states)))
              .order_by(c.number))
         if numbers is not None:
             q = q.where(c.number.in_(sorted(numbers)))
         if box is not None:
-            q = q.where(bbox_index.overlaps(self.s, t.application, box), c.maxx >= box[0], c.minx <= box[2],
-                        c.maxy >= box[1], c.miny <= box[3])
+            q = q.where(bbox_index.meets(self.s, t.application, box))
         return [(n, g) for n, g in self.s.execute(q)]
 
     def ground_rows(self, jurisdiction: str, boxes: list[tuple[float, float, float, float]]) -> list[tuple[str, str, bytes]]:
@@ -159,11 +166,7 @@ class PriorityRepository:
         if len(boxes) > _BBOX_TERMS:
             boxes = [(min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))]
         out: list[tuple[str, str, bytes]] = []
-        # SQLite's planner prefers two equalities on (jurisdiction, state) to the range on the
-        # bounding-box index and so reads every active title of the jurisdiction; `col || ''` is
-        # not indexable, which leaves it the bbox index (SQLite's documented `+col` idiom).
-        # PostgreSQL plans this well and is left alone.
-        plain = (lambda col: col + "") if self.s.get_bind().dialect.name == "sqlite" else (lambda col: col)
+        plain = self._unindexed()
         for table, kind, ref_col, extra in ((t.title, "title", t.title.c.number, [plain(t.title.c.state) == "active"]),
                                             (t.reserved_area, "reserved", t.reserved_area.c.name, [])):
             c = table.c
