@@ -609,16 +609,15 @@ def find_owners(text: str, known: list[Mention]) -> list[Mention]:
     weekday ("Glencore's Kamoto Copper Company", not "Zambia's ZCCM-IH" or "Monday's ...")."""
     out = []
     for k in known:
-        if k.kind != "organisation" or k.start < 2 or text[k.start - 2:k.start - 1] not in ("s",):
+        if k.kind != "organisation" or k.start < 2 or text[k.start - 2] != "s":
             continue
         m = _OWNER_BEFORE.search(text, max(0, k.start - 60), k.start)
         if m is None:
             continue
         owner = m["owner"]
-        words = owner.split()
-        if len(words) > 1:
+        if len(owner.split()) > 1:
             continue  # "Jane Roe's Velmora Holdings": two capitalised words may be a person's name
-        if owner.lower() in _country_words() or words[-1].lower() in _country_words() or _WHEN.match(owner) or \
+        if owner.lower() in _country_words() or _WHEN.match(owner) or \
                 _NOT_SOURCE.match(owner) or _LEADING.match(owner + " ") or _TITLE_OWNER.search(owner):
             continue
         a, b = _trim(text, m.start("owner"), m.end("owner"))
