@@ -82,3 +82,56 @@ def test_events_by_subject_and_by_kind_match_a_scan_of_the_register(seeded_db, t
     finally:
         engine.dispose()
         db.close()
+
+
+def test_every_write_of_an_area_says_whether_it_is_a_rectangle(seeded_copy):
+    """`rectangle` (migration 0020) is true exactly for a shape that is its envelope: PostGIS's tiles
+    draw those from the envelope without reading the shape, so a wrong true would draw an L as its box.
+    Set on every path that writes an area: one title, titles in bulk, an application and a change of
+    its area, a changed title, a reserved area."""
+    from datetime import date, datetime, timezone
+
+    import shapely
+    from sqlalchemy import text
+
+    from maadan.cadastre.model import Application, Holder, Title
+    from maadan.store.database import create_db_engine
+    from maadan.store.uow import UnitOfWork
+    from maadan.config import load_settings
+
+    box = shapely.box(64.0, 28.0, 64.1, 28.1)
+    ell = shapely.Polygon([(64.2, 28.0), (64.3, 28.0), (64.3, 28.05), (64.25, 28.05), (64.25, 28.1), (64.2, 28.1)])
+    skew = shapely.Polygon([(64.4, 28.0), (64.5, 28.0), (64.52, 28.1), (64.4, 28.1)])  # 4 corners, not its box
+    holders = [Holder("Chagai Minerals (Pvt) Ltd", 100.0, "PK")]
+
+    def title(number: str, geometry) -> Title:
+        return Title(None, "PK-BA", number, "EL", "2002", holders, geometry, 1.0, date(2026, 1, 1), None, "active")
+
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
+    try:
+        with UnitOfWork(engine, write=True) as uow:
+            uow.cadastre.add_title(title("T/1", box))
+            uow.cadastre.add_title(title("T/2", ell))
+            uow.cadastre.add_titles_bulk([title("T/3", skew), title("T/4", box), title("T/5", ell)])
+            app = Application(None, "PK-BA", 1, "EL", "2002", ["copper"], holders, box, 1.0,
+                              datetime(2026, 1, 1, tzinfo=timezone.utc), "pending", "clear", None, None, False)
+            app_id = uow.cadastre.add_application(app)
+            uow.cadastre.add_reserved("PK-BA", "R1", "protected", "test", ell, 1.0)
+            uow.cadastre.add_reserved("PK-BA", "R2", "protected", "test", box, 1.0)
+            uow.commit()
+        with UnitOfWork(engine, write=True) as uow:
+            uow.cadastre.set_application_area(app_id, ell, 1.0)
+            changed = uow.cadastre.title("T/2")
+            changed.geometry = box
+            uow.cadastre.update_title(changed)
+            uow.commit()
+        with engine.connect() as conn:
+            titles = dict(conn.execute(text("SELECT number, rectangle FROM title WHERE number LIKE 'T/%'")).all())
+            apps = [bool(r) for (r,) in conn.execute(text("SELECT rectangle FROM application"))]
+            reserved = dict(conn.execute(text("SELECT name, rectangle FROM reserved_area WHERE name LIKE 'R_'")).all())
+    finally:
+        engine.dispose()
+    assert {k: bool(v) for k, v in titles.items()} == {"T/1": True, "T/2": True, "T/3": False, "T/4": True,
+                                                       "T/5": False}
+    assert apps == [False]
+    assert {k: bool(v) for k, v in reserved.items()} == {"R1": False, "R2": True}

@@ -92,6 +92,21 @@ def transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)  # pyproj Transformers are thread-safe
 
 
+def rectangles(geometries: np.ndarray, bounds: np.ndarray | None = None, tolerance: float = 1e-9) -> np.ndarray:
+    """Which geometries are rectangles along the axes: a polygon of one ring of four corners whose
+    area is its envelope's (a polygon lies inside its envelope, so with equal areas, within
+    `tolerance` relative, it is the envelope). A graticular block is one in lon/lat and stays one in
+    any projection that keeps x and y apart (Web Mercator, EPSG:6933), so the spatial index and the
+    tiles draw and intersect it from its envelope alone. `bounds`: the geometries' own, if known."""
+    if not len(geometries):
+        return np.zeros(0, dtype=bool)
+    if bounds is None:
+        bounds = shapely.bounds(geometries)
+    box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
+    return ((shapely.get_type_id(geometries) == 3) & (shapely.get_num_coordinates(geometries) == 5)
+            & (box_area > 0) & (np.abs(shapely.area(geometries) - box_area) <= tolerance * box_area))
+
+
 def area_km2(geometry: Any) -> Any:
     """Area in km² of lon/lat geometries (one or an array), projected once to EPSG:6933."""
     ea = transformer(WGS84, EQUAL_AREA_CRS)

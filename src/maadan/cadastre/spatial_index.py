@@ -27,7 +27,7 @@ import numpy as np
 import shapely
 from shapely.geometry.base import BaseGeometry
 
-from maadan.cadastre.geometry import EQUAL_AREA_CRS, WGS84, transformer
+from maadan.cadastre.geometry import EQUAL_AREA_CRS, WGS84, rectangles, transformer
 
 MIN_OVERLAP_KM2 = 1e-6  # 1 m²
 _PARALLEL_PAIRS = 20_000  # below this, threads cost more than they save
@@ -53,11 +53,7 @@ def _project(geometries: np.ndarray) -> np.ndarray:
 def _rectangles(projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bounds, and which geometries are exactly their bounding rectangle (4 corners, no holes)."""
     bounds = shapely.bounds(projected)
-    boxed = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
-    rect = (shapely.get_type_id(projected) == 3) & (shapely.get_num_coordinates(projected) == 5)
-    rect &= shapely.get_num_interior_rings(projected) == 0
-    rect &= np.abs(shapely.area(projected) - boxed) <= 1e-12 * boxed  # same area inside the box: the box
-    return bounds, rect
+    return bounds, rectangles(projected, bounds, 1e-12)
 
 
 class _Projected:

@@ -49,6 +49,7 @@ import shapely
 
 from maadan.cadastre import views
 from maadan.cadastre.boundaries import available_boundaries, load_boundary
+from maadan.cadastre.geometry import rectangles
 from maadan.errors import NotFound
 from maadan.http import compression
 from maadan.ogc import mvt
@@ -422,18 +423,6 @@ class _Hits:
 
 COMPACT_MIN = 2_000
 COMPACT_FRACTION = 0.05
-
-
-def rectangles(geoms: np.ndarray, bounds: np.ndarray) -> np.ndarray:
-    """Which geometries are rectangles along the axes: one ring of four corners whose area is its
-    envelope's (a polygon lies inside its envelope, so with equal areas it is the envelope). A
-    graticular block of a mining cadastre is one in lon/lat and stays one in Web Mercator, which
-    keeps x and y apart; its tile geometry is its snapped envelope, with no GEOS work (`encode`)."""
-    if not len(geoms):
-        return np.zeros(0, dtype=bool)
-    box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
-    return ((shapely.get_type_id(geoms) == 3) & (shapely.get_num_coordinates(geoms) == 5)
-            & (box_area > 0) & (np.abs(shapely.area(geoms) - box_area) <= 1e-9 * box_area))
 
 
 def _objects(values: list[Any]) -> np.ndarray:

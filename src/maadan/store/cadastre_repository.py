@@ -14,6 +14,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from maadan.audit.events import Document, Event
+from maadan.cadastre.geometry import rectangles
 from maadan.cadastre.lifecycle import PENDING
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
 from maadan.store import bbox_index
@@ -28,7 +29,8 @@ _PRUNE_EVERY = 1_000
 def _geom_values(geometry: Any, area_km2: float) -> dict[str, Any]:
     minx, miny, maxx, maxy = geometry.bounds
     return {"geometry": shapely.to_wkb(geometry), "area_km2": area_km2,
-            "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy}
+            "minx": minx, "miny": miny, "maxx": maxx, "maxy": maxy,
+            "rectangle": bool(rectangles(np.array([geometry], dtype=object))[0])}
 
 
 def _utc(value: datetime) -> datetime:
@@ -348,14 +350,16 @@ class CadastreRepository:
         write = self._copy_rows if postgres else self._insert_rows
         for start in range(0, len(titles), _BULK_CHUNK):
             part = titles[start:start + _BULK_CHUNK]
-            wkb = shapely.to_wkb(np.array([x.geometry for x in part], dtype=object))
-            bounds = shapely.bounds(np.array([x.geometry for x in part], dtype=object))
+            geometries = np.array([x.geometry for x in part], dtype=object)
+            wkb, bounds = shapely.to_wkb(geometries), shapely.bounds(geometries)
+            rect = rectangles(geometries, bounds).tolist()
             write(t.title, [{
                 "id": x.id, "jurisdiction": x.jurisdiction, "number": x.number, "title_type": x.title_type,
                 "rules_version": x.rules_version, "minerals": x.minerals, "application_number": x.application_number,
                 "granted_on": x.granted_on, "expires_on": x.expires_on, "state": x.state, "renewals": x.renewals,
                 "synthetic": x.synthetic, "rules_basis": x.rules_basis, "geometry": g, "area_km2": x.area_km2,
-                "minx": b[0], "miny": b[1], "maxx": b[2], "maxy": b[3]} for x, g, b in zip(part, wkb, bounds.tolist())])
+                "minx": b[0], "miny": b[1], "maxx": b[2], "maxy": b[3], "rectangle": r}
+                for x, g, b, r in zip(part, wkb, bounds.tolist(), rect)])
             write(t.holder, [{"application_id": None, "title_id": x.id, "position": i} | _holder_values(h)
                              for x in part for i, h in enumerate(x.holders)])
             if progress:

@@ -19,6 +19,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from maadan.store.schema import metadata
@@ -295,6 +296,9 @@ def _geometry_columns() -> list[Column]:
         Column("miny", Float, nullable=False),
         Column("maxx", Float, nullable=False),
         Column("maxy", Float, nullable=False),
+        # The geometry is its envelope (cadastre.geometry.rectangles): a graticular block, which
+        # PostGIS's tiles draw from the envelope without parsing the shape (store/tiles_repository.py).
+        Column("rectangle", Boolean, nullable=False, server_default=false()),
     ]
 
 

@@ -58,7 +58,10 @@ def populate(url: str, work: Path, key: Path) -> dict:
     numbers = []
     for i, (x, y) in enumerate([(64.0, 28.8), (64.3, 28.8), (64.6, 28.8), (64.9, 28.8)]):
         area = work / f"area-{i}.geojson"
-        area.write_text(json.dumps(square(x, y)))
+        shape = square(x, y)
+        if i == 3:  # one that is not a rectangle along the axes (an L: the flag `rectangle` is false)
+            shape["coordinates"][0][2:4] = [[x + 0.1, y + 0.05], [x + 0.05, y + 0.05], [x + 0.05, y + 0.1], [x, y + 0.1]]
+        area.write_text(json.dumps(shape))
         filed = maadan_json(url, "cadastre", "apply", area, "--type", "EL", "--mineral", "copper", *JV,
                             "--received-at", (base + timedelta(minutes=i)).isoformat())
         numbers.append(filed["number"])
