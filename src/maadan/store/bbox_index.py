@@ -49,7 +49,8 @@ def _rtree(table: Any) -> Any:
 _SQLITE_INSIDE = """SELECT group_concat(id) FROM {table}_rtree
 WHERE minx >= :minx AND maxx <= :maxx AND miny >= :miny AND maxy <= :maxy"""
 _SQLITE_EDGE = """SELECT t.id,
-  CASE WHEN t.minx >= :minx AND t.maxx <= :maxx AND t.miny >= :miny AND t.maxy <= :maxy THEN NULL ELSE t.geometry END
+  CASE WHEN (t.minx >= :minx AND t.maxx <= :maxx AND t.miny >= :miny AND t.maxy <= :maxy) OR t.rectangle THEN NULL
+       ELSE t.geometry END
 FROM {table} t
 WHERE t.id IN (SELECT id FROM {table}_rtree
                WHERE maxx >= :minx AND minx <= :maxx AND maxy >= :miny AND miny <= :maxy

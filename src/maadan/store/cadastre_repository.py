@@ -101,13 +101,15 @@ FROM title t WHERE t.number = :number""")
 
 # PostgreSQL with PostGIS: the ids of one OGC page of titles in a bbox and the number matched, in one
 # statement: the envelope index (store/bbox_index.py) finds the candidates, rows straddling the box's
-# edge are tested exactly by GEOS in the database. The page's features come from the caller's cache
+# edge are tested exactly: a rectangle along the axes (`rectangle`) by its envelope (the box operator
+# `&&` compares within 1e-6, so not alone), any other shape by GEOS in the database. The page's features come from the caller's cache
 # (ogc/collections.py), so no row, geometry or holder is sent for a feature already encoded.
 _TITLE_IDS_IN_BBOX = """
 WITH hit AS MATERIALIZED (
   SELECT t.id FROM title t
   WHERE box(point(t.minx, t.miny), point(t.maxx, t.maxy)) && box(point(:minx, :miny), point(:maxx, :maxy)) {temporal}
     AND ((t.minx >= :minx AND t.maxx <= :maxx AND t.miny >= :miny AND t.maxy <= :maxy)
+         OR (t.rectangle AND t.maxx >= :minx AND t.minx <= :maxx AND t.maxy >= :miny AND t.miny <= :maxy)
          OR ST_Intersects(ST_GeomFromWKB(t.geometry, 4326), ST_GeomFromWKB(:box, 4326)))
 )
 SELECT (SELECT count(*) FROM hit) AS matched, ARRAY(SELECT id FROM hit ORDER BY id LIMIT :limit OFFSET :offset) AS ids"""
@@ -701,9 +703,9 @@ class CadastreRepository:
             sure, rows = bbox_index.sqlite_box_rows(self.s, table.name, bbox)
         else:
             sure = np.empty(0, dtype=np.int64)
-            inside = and_(c.minx >= minx, c.maxx <= maxx, c.miny >= miny, c.maxy <= maxy)
+            sure_hit = or_(and_(c.minx >= minx, c.maxx <= maxx, c.miny >= miny, c.maxy <= maxy), c.rectangle)
             rows = self.s.execute(
-                select(c.id, case((inside, None), else_=c.geometry))
+                select(c.id, case((sure_hit, None), else_=c.geometry))
                 .where(bbox_index.meets(self.s, table, bbox), *conditions)
                 .order_by(c.id)).all()
         edge = [i for i, r in enumerate(rows) if r[1] is not None]
