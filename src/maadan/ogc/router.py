@@ -49,9 +49,19 @@ _ITEMS_PARAMETERS = [
 ]
 
 
+def _landing_path(request: Request) -> str:
+    """The OGC landing page's path in this app, looked up once: the lookup tries every route of the
+    app in turn (0.2 ms, a twentieth of an items page's time in the server)."""
+    state = request.app.state
+    path = getattr(state, "ogc_landing_path", None)
+    if path is None:
+        path = state.ogc_landing_path = str(request.app.url_path_for("ogc_landing"))
+    return path
+
+
 def _urls(request: Request) -> docs.Urls:
     # Links come from the configured public address, never from the Host header (http/base_url.py).
-    return docs.Urls(absolute(request, request.app.url_path_for("ogc_landing")), public_base_url(request))
+    return docs.Urls(absolute(request, _landing_path(request)), public_base_url(request))
 
 
 def _tile_links(urls: docs.Urls, collection_id: str) -> list[dict[str, str]]:
