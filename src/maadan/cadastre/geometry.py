@@ -92,19 +92,30 @@ def transformer(source: str, target: str) -> Transformer:
     return Transformer.from_crs(source, target, always_xy=True)  # pyproj Transformers are thread-safe
 
 
-def rectangles(geometries: np.ndarray, bounds: np.ndarray | None = None, tolerance: float = 1e-9) -> np.ndarray:
-    """Which geometries are rectangles along the axes: a polygon of one ring of four corners whose
-    area is its envelope's (a polygon lies inside its envelope, so with equal areas, within
-    `tolerance` relative, it is the envelope). A graticular block is one in lon/lat and stays one in
-    any projection that keeps x and y apart (Web Mercator, EPSG:6933), so the spatial index and the
-    tiles draw and intersect it from its envelope alone. `bounds`: the geometries' own, if known."""
+def rectangles(geometries: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
+    """Which geometries are their envelope exactly: a polygon of one ring whose four vertices are
+    the four corners of its envelope, each once (so no tolerance: a corner off by a micrometre is
+    not one). A graticular block is one in lon/lat and stays one in any projection that computes x
+    from the longitude alone and y from the latitude alone (Web Mercator, EPSG:6933), so the
+    spatial index, the tiles and a page in a bbox treat it by its envelope without parsing or
+    intersecting the shape. A ring on the four corners in a crossing order is not a valid polygon;
+    areas are checked before they are stored. `bounds`: the geometries' own, if known."""
+    out = np.zeros(len(geometries), dtype=bool)
     if not len(geometries):
-        return np.zeros(0, dtype=bool)
+        return out
     if bounds is None:
         bounds = shapely.bounds(geometries)
-    box_area = (bounds[:, 2] - bounds[:, 0]) * (bounds[:, 3] - bounds[:, 1])
-    return ((shapely.get_type_id(geometries) == 3) & (shapely.get_num_coordinates(geometries) == 5)
-            & (box_area > 0) & (np.abs(shapely.area(geometries) - box_area) <= tolerance * box_area))
+    which = np.flatnonzero((shapely.get_type_id(geometries) == 3) & (shapely.get_num_coordinates(geometries) == 5))
+    if not len(which):
+        return out
+    xy = shapely.get_coordinates(geometries[which]).reshape(-1, 5, 2)[:, :4]  # the fifth closes the ring
+    b = bounds[which]
+    east, north = xy[:, :, 0] == b[:, None, 2], xy[:, :, 1] == b[:, None, 3]
+    on_corners = ((xy[:, :, 0] == b[:, None, 0]) | east).all(axis=1) & ((xy[:, :, 1] == b[:, None, 1]) | north).all(axis=1)
+    corner = east.astype(np.int8) * 2 + north  # 0 south-west, 1 north-west, 2 south-east, 3 north-east
+    each_once = (np.sort(corner, axis=1) == np.arange(4)).all(axis=1)
+    out[which] = on_corners & each_once & (b[:, 2] > b[:, 0]) & (b[:, 3] > b[:, 1])
+    return out
 
 
 def area_km2(geometry: Any) -> Any:

@@ -53,7 +53,7 @@ def _project(geometries: np.ndarray) -> np.ndarray:
 def _rectangles(projected: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Bounds, and which geometries are exactly their bounding rectangle (4 corners, no holes)."""
     bounds = shapely.bounds(projected)
-    return bounds, rectangles(projected, bounds, 1e-12)
+    return bounds, rectangles(projected, bounds)
 
 
 class _Projected:

@@ -102,8 +102,9 @@ FROM title t WHERE t.number = :number""")
 # PostgreSQL with PostGIS: the ids of one OGC page of titles in a bbox and the number matched, in one
 # statement: the envelope index (store/bbox_index.py) finds the candidates, rows straddling the box's
 # edge are tested exactly: a rectangle along the axes (`rectangle`) by its envelope (the box operator
-# `&&` compares within 1e-6, so not alone), any other shape by GEOS in the database. The page's features come from the caller's cache
-# (ogc/collections.py), so no row, geometry or holder is sent for a feature already encoded.
+# `&&` compares within 1e-6, so not alone), any other shape by GEOS in the database. The page's
+# features come from the caller's cache (ogc/collections.py), so no row, geometry or holder is sent
+# for a feature already encoded.
 _TITLE_IDS_IN_BBOX = """
 WITH hit AS MATERIALIZED (
   SELECT t.id FROM title t

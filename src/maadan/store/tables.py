@@ -297,7 +297,8 @@ def _geometry_columns() -> list[Column]:
         Column("maxx", Float, nullable=False),
         Column("maxy", Float, nullable=False),
         # The geometry is its envelope (cadastre.geometry.rectangles): a graticular block, which
-        # PostGIS's tiles draw from the envelope without parsing the shape (store/tiles_repository.py).
+        # PostGIS's tiles draw, and a page in a bbox takes across the box's edge, by the envelope
+        # alone, without parsing the shape (store/tiles_repository.py, bbox_index.py).
         Column("rectangle", Boolean, nullable=False, server_default=false()),
     ]
 

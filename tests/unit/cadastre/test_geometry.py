@@ -6,6 +6,7 @@ import json
 import math
 
 import pytest
+import numpy as np
 import shapely
 from pyproj import Geod, Transformer
 
@@ -388,3 +389,26 @@ def test_an_authority_can_load_its_official_boundary(tmp_path, monkeypatch):
     assert "official file" in b.source and b.geometry.bounds == (64.0, 28.0, 65.0, 29.0)
     monkeypatch.delenv("MAADAN_BOUNDARIES_DIR")
     assert boundaries.load_boundary("PK-BA").vertex_count == 1197
+
+
+def test_a_rectangle_is_a_shape_whose_four_vertices_are_its_envelope_s_corners():
+    """`rectangles` is exact: the spatial index, the tiles and a page in a bbox take a flagged shape
+    by its envelope, so a corner a hair off (1e-10°, an area within 1e-9 of the envelope's, which an
+    area test would pass) is not a rectangle."""
+    from maadan.cadastre.geometry import rectangles
+
+    shapes = [
+        shapely.box(64.0, 28.0, 64.1, 28.1),  # counter-clockwise from the south-east corner
+        shapely.Polygon([(64.0, 28.0), (64.0, 28.1), (64.1, 28.1), (64.1, 28.0)]),  # clockwise, from another corner
+        shapely.Polygon([(64.0, 28.0), (64.1, 28.0), (64.1, 28.1), (64.0 + 1e-10, 28.1)]),  # a corner a hair east
+        shapely.Polygon([(64.0, 28.0), (64.1, 28.0), (64.1, 28.1), (64.0, 28.1 - 1e-10)]),  # a hair south
+        shapely.Polygon([(64.05, 28.0), (64.1, 28.05), (64.05, 28.1), (64.0, 28.05)]),  # a square on its corner
+        shapely.Polygon([(64.0, 28.0), (64.1, 28.0), (64.1, 28.05), (64.05, 28.05), (64.05, 28.1), (64.0, 28.1)]),
+        shapely.Polygon([(64.0, 28.0), (64.1, 28.0), (64.1, 28.1), (64.0, 28.1)], [[(64.02, 28.02), (64.03, 28.02),
+                                                                                   (64.03, 28.03), (64.02, 28.03)]]),
+        shapely.MultiPolygon([shapely.box(64.0, 28.0, 64.1, 28.1), shapely.box(64.2, 28.2, 64.3, 28.3)]),
+        shapely.Point(64.0, 28.0),
+    ]
+    assert rectangles(np.array(shapes, dtype=object)).tolist() == [True, True, False, False, False, False, False,
+                                                                   False, False]
+    assert rectangles(np.array([], dtype=object)).tolist() == []
