@@ -400,12 +400,17 @@ def checks_while_filing(base: str, checks: list, args, rate: float | None = None
     tokens = [token(base, f"{BENCH_USER}.{i}") for i in range(FILERS)]
     filer = mp.Process(target=_filer, args=(base, tokens, args.filings, args.seconds, ready, stop, q))
     filer.start()
-    ready.wait(600)
+    while not ready.wait(1.0):
+        if not filer.is_alive():
+            raise SystemExit(f"the filer stopped (exit code {filer.exitcode}) before it found free ground to file on")
     time.sleep(1.0)  # the first filings land before the clients start
     r = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients, rate=rate)
     stop.set()
+    filer.join(120)
+    if q.empty():  # it died (its traceback is above) or hangs: no figure rather than a wait for ever
+        filer.kill()
+        raise SystemExit(f"the filer ended without a report (exit code {filer.exitcode})")
     filed = q.get()
-    filer.join()
     return r, filed
 
 

@@ -19,12 +19,13 @@ import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Callable, Iterator
+from typing import AsyncIterator, Callable
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from maadan.errors import MaadanError
-from maadan.http.security import client_address, identify
+from maadan.http.security import client_address, identify, identity_is_free
 
 COSTS = {"compute": 5.0, "spatial": 1.0}
 PER_CLIENT_CONCURRENCY = 2
@@ -111,17 +112,17 @@ def client_key(request: Request) -> str:
     return f"addr:{client_address(request) or '-'}"
 
 
-def limited(kind: str) -> Callable[[Request], Iterator[None]]:
+def limited(kind: str) -> Callable[[Request], AsyncIterator[None]]:
     """A dependency that holds the request to the `kind` limits while the route runs."""
     if kind not in COSTS:
         raise ValueError(f"limited: kind must be one of {sorted(COSTS)}")
 
-    def dependency(request: Request) -> Iterator[None]:
+    async def dependency(request: Request) -> AsyncIterator[None]:
         limits: ClientLimits | None = getattr(request.app.state, "client_limits", None)
         if limits is None:
             yield
             return
-        key = client_key(request)
+        key = client_key(request) if identity_is_free(request) else await run_in_threadpool(client_key, request)
         limits.acquire(key, kind)
         try:
             yield

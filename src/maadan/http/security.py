@@ -113,9 +113,25 @@ def identify(request: Request) -> Identity:
     return ident
 
 
-def current_user(request: Request, _: Annotated[str | None, Depends(_openapi_scheme)] = None) -> User | None:
+def identity_is_free(request: Request) -> bool:
+    """Whether identifying the request needs no database: it has been identified already, or it
+    carries neither a Bearer token nor a session cookie (the public)."""
+    if getattr(request.state, "maadan_identity", None) is not None:
+        return True
+    return bearer_token(request) is None and not request.cookies.get(SESSION_COOKIE)
+
+
+async def identity(request: Request) -> Identity:
+    """`identify` for a coroutine: on the event loop when that reads no database (the public, or a
+    request identified already), else in the thread pool (a token or session is looked up)."""
+    if identity_is_free(request):
+        return identify(request)
+    return await run_in_threadpool(identify, request)
+
+
+async def current_user(request: Request, _: Annotated[str | None, Depends(_openapi_scheme)] = None) -> User | None:
     """The signed-in user, or None for the public; 401 for a bad Bearer token."""
-    return identify(request).user
+    return (await identity(request)).user
 
 
 CurrentUser = Annotated[User | None, Depends(current_user)]
@@ -128,7 +144,7 @@ def require_role(*roles: str) -> Callable[..., User]:
     if not roles or unknown:
         raise ValueError(f"require_role: roles must be among {ROLES}, got {roles}")
 
-    def dependency(user: CurrentUser) -> User:
+    async def dependency(user: CurrentUser) -> User:
         if user is None:
             raise http_error(AuthError(SIGN_IN_HINT))
         if not user.has_role(*roles):
@@ -146,7 +162,7 @@ async def csrf_protect(request: Request) -> None:
         return
     if not request.cookies.get(SESSION_COOKIE):
         return
-    ident = await run_in_threadpool(identify, request)
+    ident = await identity(request)
     if ident.via != "session":
         return
     sent = request.headers.get(CSRF_HEADER)

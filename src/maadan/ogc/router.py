@@ -16,7 +16,7 @@ from maadan.ogc import features as docs
 from maadan.ogc import tiles
 from maadan.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
 from maadan.errors import NotFound
-from maadan.http.deps import uow as _uow
+from maadan.http.deps import read_unit_of_work as _uow
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features and Tiles"])
 
