@@ -2,7 +2,7 @@
 
 - one vector tile (GET /ogc/collections/titles/tiles/WebMercatorQuad/{z}/{y}/{x}) at z8, z12 and z14
   over the Chagai belt, uncached (the first request for each tile in the server process) and
-  cached (the same tiles again), sequential requests from one client on loopback against
+  cached (the same tiles again), sequential requests from one client (bench.api.Loopback) on loopback against
   `maadan serve --workers 1`: median and p99, and p99 as a multiple of a bare endpoint of the same
   server in the same run (a static file: no database, no Python beyond the router);
 - the first tile request of the process, which on SQLite builds the in-process index of every title;
@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench-tiles"
 sys.path.insert(0, str(ROOT))
 
-from bench.api import PG, free_port, wait_http  # noqa: E402
+from bench.api import PG, Loopback, free_port, wait_http  # noqa: E402
 
 CHAGAI = (62.0, 29.2)
 ZOOMS = (8, 12, 14)
@@ -112,10 +112,14 @@ def chagai_tiles(z: int, n: int) -> list[tuple[int, int, int]]:
     return [(z, c.y + dy, c.x + dx) for dx, dy in ring[:n]]
 
 
-def timed(http, url: str) -> tuple[float, int, int]:
+def timed(http: Loopback, url: str) -> tuple[float, int, int]:
+    """(ms, status, bytes of the tile once decoded) of one request by the load generator's client."""
+    import gzip
+
     t0 = time.perf_counter()
-    r = http.get(url)
-    return (time.perf_counter() - t0) * 1e3, r.status_code, len(r.content)
+    status, body, headers = http.request("GET", url)
+    ms = (time.perf_counter() - t0) * 1e3
+    return ms, status, len(gzip.decompress(body) if headers.get("content-encoding") == "gzip" else body)
 
 
 def summary(ms: list[float]) -> dict:
@@ -125,16 +129,15 @@ def summary(ms: list[float]) -> dict:
 
 
 def tile_figures(base: str, tiles_per_zoom: int) -> None:
-    import httpx
-
-    with httpx.Client(timeout=300) as http:
-        bare = summary([timed(http, f"{base}/static/favicon.svg")[0] for _ in range(300)])
+    http = Loopback(base, timeout=300)
+    try:
+        bare = summary([timed(http, "/static/favicon.svg")[0] for _ in range(300)])
         print(f"  bare endpoint (/static/favicon.svg): p50 {bare['p50']:.2f} ms, p99 {bare['p99']:.2f} ms")
-        far = f"{base}/ogc/collections/titles/tiles/WebMercatorQuad/10/100/100"  # open sea: no feature
+        far = "/ogc/collections/titles/tiles/WebMercatorQuad/10/100/100"  # open sea: no feature
         ms, status, _ = timed(http, far)
         print(f"  first tile request of the process (builds what the tiles read): {ms:,.0f} ms ({status})")
         for z in ZOOMS:
-            urls = [f"{base}/ogc/collections/titles/tiles/WebMercatorQuad/{z}/{y}/{x}"
+            urls = [f"/ogc/collections/titles/tiles/WebMercatorQuad/{z}/{y}/{x}"
                     for z, y, x in chagai_tiles(z, tiles_per_zoom)]
             first = [timed(http, u) for u in urls]
             sizes = [b for _, _, b in first]
@@ -146,6 +149,8 @@ def tile_figures(base: str, tiles_per_zoom: int) -> None:
             for label, r in (("uncached", cold), ("cached", warm)):
                 print(f"      {label + ':':9} p50 {r['p50']:8.2f} ms  p99 {r['p99']:8.2f} ms  (p50 {r['p50'] / bare['p50']:.3g}×, "
                       f"p99 {r['p99'] / bare['p99']:.3g}× the bare endpoint's)")
+    finally:
+        http.close()
 
 
 # The moment the map became idle (every tile of the view loaded and drawn, nothing moving) with every
