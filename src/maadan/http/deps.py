@@ -17,6 +17,10 @@ from maadan.store.uow import UnitOfWork
 MAX_LIMIT = 1000
 T = TypeVar("T")
 
+# The dependencies here (settings, uow, write_uow, paging) are coroutines that do no I/O on the event
+# loop: FastAPI runs a plain `def` dependency in its thread pool, and each trip there and back costs a
+# request two thread switches.
+
 
 async def settings(request: Request) -> Settings:
     return request.app.state.settings
@@ -27,10 +31,6 @@ def read_unit_of_work(request: Request) -> UnitOfWork:
     replica when there are some and this client has not just written (http/replicas.py). After a keyed
     write in the same request it reads that write's transaction (http/idempotency.py)."""
     return UnitOfWork(read_engine(request), claim=claim_of(request.scope))
-
-
-# The dependencies below are coroutines that do no I/O on the event loop: FastAPI runs a plain `def`
-# dependency in its thread pool, and each such hop costs a request two thread switches.
 
 
 async def uow(request: Request) -> UnitOfWork:

@@ -28,8 +28,8 @@ def hops(monkeypatch) -> list[str]:
     return ran
 
 
-def test_a_public_check_hops_only_for_its_endpoint_and_its_answer(role_client, hops):
-    r = role_client.post("/api/cadastre/check", json={"title_type": "EL", "area": {"geojson": AREA}})
+def test_a_public_check_hops_only_for_its_endpoint_and_its_answer(read_client, hops):
+    r = read_client.post("/api/cadastre/check", json={"title_type": "EL", "area": {"geojson": AREA}})
     assert r.status_code == 200, r.text
     assert len(hops) == 2, hops  # the endpoint, then the answer's validation against CheckOut
     assert "_run_sync_endpoint" in hops
@@ -45,7 +45,7 @@ def test_a_signed_in_check_also_hops_to_read_the_token(role_client, hops):
 
 
 @pytest.mark.parametrize("path", ["/api/cadastre/titles?limit=5", "/api/minerals?limit=5"])
-def test_a_public_page_with_paging_and_a_unit_of_work_hops_for_its_endpoint_and_answer(role_client, hops, path):
-    r = role_client.get(path)
+def test_a_public_page_with_paging_and_a_unit_of_work_hops_for_its_endpoint_and_answer(read_client, hops, path):
+    r = read_client.get(path)
     assert r.status_code == 200, r.text
     assert len(hops) == 2, hops
