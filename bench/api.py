@@ -95,8 +95,8 @@ class Loopback:
 
     def request(self, method: str, path: str, body: bytes | None = None,
                 headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
-        """(status, body as sent, headers); status 0 when the connection failed (it is opened again
-        for the next request)."""
+        """(status, the body as the server sent it (gzip not undone), the headers with lower-case names);
+        status 0 when the connection failed (it is opened again for the next request)."""
         import http.client
 
         if self._conn is None:
