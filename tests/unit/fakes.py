@@ -7,7 +7,7 @@ from __future__ import annotations
 import copy
 import itertools
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from types import SimpleNamespace
 from typing import Any, Iterable
 
@@ -17,7 +17,7 @@ from maadan.agreements.model import Agreement
 from maadan.audit.model import StoredCheckpoint
 from maadan.cadastre.audit import Event
 from maadan.cadastre.lifecycle import PENDING
-from maadan.cadastre.model import Application, Invoice, Obligation, Title
+from maadan.cadastre.model import Application, Invoice, Obligation, Title, TitleStanding
 from maadan.cadastre.queue_model import CompetitionGroup, Notice, SealedBid
 from maadan.errors import Conflict
 from maadan.minerals.model import Mineral
@@ -118,13 +118,24 @@ class FakeCadastre:
 
     def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
                limit: int | None = None, after_id: int | None = None, application_number: int | None = None,
-               **_: Any) -> list[Title]:
+               expiring_by: date | None = None, **_: Any) -> list[Title]:
         states = set(states) if states is not None else None
         found = [copy.deepcopy(t) for t in self.titles_
                  if (not jurisdiction or t.jurisdiction == jurisdiction) and (states is None or t.state in states)
                  and (after_id is None or (t.id or 0) > after_id)
-                 and (application_number is None or t.application_number == application_number)]
+                 and (application_number is None or t.application_number == application_number)
+                 and (expiring_by is None or (t.expires_on is not None and t.expires_on <= expiring_by))]
         return found[:limit] if limit is not None else found
+
+    def titles_numbered(self, numbers: Iterable[str]) -> list[Title]:
+        wanted = set(numbers)
+        return [copy.deepcopy(t) for t in self.titles_ if t.number in wanted]
+
+    def title_standings(self, numbers: Iterable[str] | None = None, *, jurisdiction: str | None = None,
+                        states: Iterable[str] | None = None) -> dict[str, TitleStanding]:
+        wanted = None if numbers is None else set(numbers)
+        return {t.number: TitleStanding(t.number, t.jurisdiction, t.title_type, t.state, t.area_km2, t.granted_on)
+                for t in self.titles(jurisdiction, states) if wanted is None or t.number in wanted}
 
     def next_title_seq(self, jurisdiction: str, title_type: str, year: int) -> int:
         return sum(1 for t in self.titles_ if t.number.startswith(f"{jurisdiction}/{title_type}/{year}/")) + 1
@@ -134,17 +145,27 @@ class FakeCadastre:
         self.invoices_.append(inv)
         return inv.id
 
+    def add_invoices(self, jurisdiction: str, invoices: list[Invoice]) -> None:
+        for inv in invoices:
+            inv.id = self.add_invoice(jurisdiction, inv)
+
+    def invoiced_titles(self, jurisdiction: str, kind: str, period: str) -> set[str]:
+        return {i.title_number for i in self.invoices_ if i.kind == kind and i.period == period and i.title_number}
+
     def invoices(self, jurisdiction: str | None = None, title_number: str | None = None,
-                 application_number: int | None = None, invoice_id: int | None = None) -> list[Invoice]:
+                 application_number: int | None = None, invoice_id: int | None = None,
+                 outstanding_by: date | None = None) -> list[Invoice]:
         return [i for i in self.invoices_ if (title_number is None or i.title_number == title_number)
                 and (application_number is None or i.application_number == application_number)
-                and (invoice_id is None or i.id == invoice_id)]
+                and (invoice_id is None or i.id == invoice_id)
+                and (outstanding_by is None or (i.paid < i.amount and i.due_on <= outstanding_by))]
 
     def add_obligation(self, ob: Obligation) -> None:
         self.obligations_.append(replace(ob, id=next(_ids)))
 
-    def obligations(self, title_number: str | None = None) -> list[Obligation]:
-        return [o for o in self.obligations_ if title_number is None or o.title_number == title_number]
+    def obligations(self, title_number: str | None = None, open_by: date | None = None) -> list[Obligation]:
+        return [o for o in self.obligations_ if (title_number is None or o.title_number == title_number)
+                and (open_by is None or (o.met_on is None and o.due_on <= open_by))]
 
     def last_event(self) -> Event | None:
         return self.events_[-1] if self.events_ else None

@@ -157,6 +157,18 @@ class Title:
     rules_basis: dict[str, Any] | None = None  # the application's, carried to the title at grant
 
 
+@dataclass(frozen=True)
+class TitleStanding:
+    """What rent and the list of what is due need of a title: its type (for the rules), its state,
+    its area and the day it was granted; no holders, no geometry."""
+    number: str
+    jurisdiction: str
+    title_type: str
+    state: str
+    area_km2: float
+    granted_on: date
+
+
 @dataclass
 class Invoice:
     id: int | None

@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.caches import applied_rules_for, rules_for
-from maadan.cadastre.model import Invoice, Title
+from maadan.cadastre.model import Invoice, Title, TitleStanding
 from maadan.cadastre.register import AUDIT_LOCK, record
 from maadan.cadastre.rules import TitleType, annual_rent
 from maadan.errors import InvalidInput, NotFound
@@ -61,7 +61,7 @@ class RentRun:
     rules: dict | None = None  # the rule version whose rates were charged, why, and whether that is certain
 
 
-def rent_rules(title: Title, due_on: date) -> TitleType:
+def rent_rules(title: Title | TitleStanding, due_on: date) -> TitleType:
     """The title type, as the rules in force on `due_on` (on the jurisdiction's calendar) define it:
     a year's rent is charged at that year's rates, whatever law the title was granted under.
     InvalidInput, saying why, when no rules are in force then or they have no rent for the type."""
@@ -88,20 +88,26 @@ def issue_rent(uow: AbstractUnitOfWork, jurisdiction: str, year: int, actor: str
         run.rules = applied_rules_for(jurisdiction, due_on).as_dict()
     except InvalidInput:
         run.rules = None  # each title is then reported as not priced, with the reason
+    types: dict[str, TitleType | str] = {}  # by title type: its rules on the due date, or why there are none
     with uow:
-        for title in uow.cadastre.titles(jurisdiction, states=[lc.ACTIVE]):
+        uow.cadastre.lock(AUDIT_LOCK)  # one run at a time: the next sees this one's invoices
+        invoiced = uow.cadastre.invoiced_titles(jurisdiction, "rent", str(due_on.year))
+        for title in uow.cadastre.title_standings(jurisdiction=jurisdiction, states=[lc.ACTIVE]).values():
             if title.granted_on.year > year:
                 continue  # not yet held that year
-            try:
-                tt = rent_rules(title, due_on)
-            except InvalidInput as exc:
-                run.not_priced.append(NotPriced(title.number, exc.message))
-                continue
-            inv = invoice_rent(uow, title, tt, year - title.granted_on.year + 1, due_on)
-            if inv:
-                run.issued.append(inv)
-            else:
+            if title.title_type not in types:
+                try:
+                    types[title.title_type] = rent_rules(title, due_on)
+                except InvalidInput as exc:
+                    types[title.title_type] = exc.message
+            tt = types[title.title_type]
+            if isinstance(tt, str):
+                run.not_priced.append(NotPriced(title.number, tt))
+            elif title.number in invoiced:
                 run.already_invoiced += 1
+            elif (inv := rent_invoice(title, tt, year - title.granted_on.year + 1, due_on)) is not None:
+                run.issued.append(inv)
+        uow.cadastre.add_invoices(jurisdiction, run.issued)
         if run.issued:
             record(uow, actor, "rent.invoiced", f"jurisdiction {jurisdiction}",
                    {"year": year, "invoices": len(run.issued), "not_priced": [n.title_number for n in run.not_priced],
@@ -136,41 +142,58 @@ def due(uow: AbstractUnitOfWork, within_days: int, today: date | None = None,
     today = today or date.today()
     horizon = today + timedelta(days=within_days)
     items: list[DueItem] = []
+    application_ref = lambda inv: f"{inv.jurisdiction or jurisdiction}/A{inv.application_number}"  # noqa: E731
+    in_jurisdiction = lambda t: not jurisdiction or t.jurisdiction == jurisdiction  # noqa: E731
     with uow:
-        chosen = uow.cadastre.titles(jurisdiction) if refs is None else [
-            t for t in uow.cadastre.titles_numbered(refs) if not jurisdiction or t.jurisdiction == jurisdiction]
-        titles = {t.number: t for t in chosen}
-        for inv in uow.cadastre.invoices(jurisdiction):
-            if inv.outstanding <= 0 or inv.due_on > horizon:
-                continue
-            if refs is not None and (inv.title_number or f"{inv.jurisdiction or jurisdiction}/A{inv.application_number}") not in refs:
+        # Only what is open by the horizon is read, each by an index that holds only that (a register
+        # with its history has paid invoices and met obligations by the hundred thousand).
+        invoices = [inv for inv in uow.cadastre.invoices(jurisdiction, outstanding_by=horizon)
+                    if refs is None or (inv.title_number or application_ref(inv)) in refs]
+        obligations = uow.cadastre.obligations(open_by=horizon)
+        if refs is None:
+            expiring = uow.cadastre.titles(jurisdiction, [lc.ACTIVE], expiring_by=horizon)
+            wanted = {inv.title_number for inv in invoices if inv.title_number and inv.kind == "rent"}
+            wanted |= {ob.title_number for ob in obligations}
+        else:
+            wanted = refs
+            expiring = [t for t in uow.cadastre.titles_numbered(refs) if in_jurisdiction(t) and t.state == lc.ACTIVE
+                        and t.expires_on and t.expires_on <= horizon]
+        titles = {n: t for n, t in uow.cadastre.title_standings(wanted).items() if in_jurisdiction(t)}
+        grace_of: dict[tuple[str, str, date], int | str] = {}  # the rules' grace, or why it is unknown
+        for inv in invoices:
+            if inv.outstanding <= 0:  # paid but for less than a cent
                 continue
             overdue = max(0, (today - inv.due_on).days)
             flag, grace_note = False, ""
             if inv.title_number and inv.kind == "rent" and inv.title_number in titles:
                 t = titles[inv.title_number]
-                try:
-                    tt = rent_rules(t, inv.due_on)
-                    grace = int(tt.rent_grace_days.value) if tt.rent_grace_days else 0
+                key = (t.jurisdiction, t.title_type, inv.due_on)
+                if key not in grace_of:
+                    try:
+                        tt = rent_rules(t, inv.due_on)
+                        grace_of[key] = int(tt.rent_grace_days.value) if tt.rent_grace_days else 0
+                    except InvalidInput as exc:  # rent invoiced before the rules we hold: grace unknown
+                        grace_of[key] = f"; grace period unknown ({exc.message})"
+                grace = grace_of[key]
+                if isinstance(grace, str):
+                    grace_note = grace
+                else:
                     flag = t.state == lc.ACTIVE and overdue > grace
-                except InvalidInput as exc:  # rent invoiced before the rules we hold: grace unknown
-                    grace_note = f"; grace period unknown ({exc.message})"
-            ref = inv.title_number or f"{inv.jurisdiction or jurisdiction}/A{inv.application_number}"
+            ref = inv.title_number or application_ref(inv)
             items.append(DueItem(kind="rent" if inv.kind == "rent" else "fee", ref=ref, due_on=inv.due_on,
                                  amount=inv.outstanding, currency=inv.currency, overdue_days=overdue,
                                  flag_revocation=flag, verified=inv.verified,
                                  note=f"invoice {inv.id}" + ("" if inv.verified else "; amount from unverified rules")
                                  + grace_note, invoice_id=inv.id))
-        for ob in uow.cadastre.obligations():
+        for ob in obligations:
             t = titles.get(ob.title_number)
-            if ob.met_on is None and ob.due_on <= horizon and t and t.state == lc.ACTIVE:
+            if t and t.state == lc.ACTIVE:
                 items.append(DueItem(kind="obligation", ref=ob.title_number, due_on=ob.due_on,
                                      overdue_days=max(0, (today - ob.due_on).days), verified=ob.verified,
                                      note=f"{ob.code}: {ob.description} ({ob.legal_basis})"))
-        for t in titles.values():
-            if t.state == lc.ACTIVE and t.expires_on and t.expires_on <= horizon:
-                items.append(DueItem(kind="expiry", ref=t.number, due_on=t.expires_on,
-                                     overdue_days=max(0, (today - t.expires_on).days)))
+        for t in expiring:
+            items.append(DueItem(kind="expiry", ref=t.number, due_on=t.expires_on,
+                                 overdue_days=max(0, (today - t.expires_on).days)))
         for n in uow.priority.notices(jurisdiction=jurisdiction, unread_only=True):  # queue notices until read
             if refs is not None and n.subject not in refs:
                 continue
@@ -186,13 +209,21 @@ def number_order(ref: str) -> tuple:
 
 
 
-def invoice_rent(uow: AbstractUnitOfWork, title: Title, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
+def rent_invoice(title: Title | TitleStanding, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
+    """A year's rent invoice for a title (not stored), or None when its type pays no rent."""
     if not tt.rent_schedule:
         return None
     money, verified = annual_rent(tt, title.area_km2, year_held)
-    inv = Invoice(id=None, title_number=title.number, application_number=None, kind="rent",
-                  period=str(due_on.year), due_on=due_on, amount=round(money.amount, 2), currency=money.currency,
-                  verified=verified)
+    return Invoice(id=None, title_number=title.number, application_number=None, kind="rent",
+                   period=str(due_on.year), due_on=due_on, amount=round(money.amount, 2), currency=money.currency,
+                   verified=verified)
+
+
+def invoice_rent(uow: AbstractUnitOfWork, title: Title, tt: TitleType, year_held: int, due_on: date) -> Invoice | None:
+    """Invoice one title's rent for the year of `due_on` unless it is invoiced already (at grant)."""
+    inv = rent_invoice(title, tt, year_held, due_on)
+    if inv is None:
+        return None
     existing = uow.cadastre.invoices(title_number=title.number)
     if any(i.kind == "rent" and i.period == inv.period for i in existing):
         return None

@@ -9,14 +9,14 @@ from typing import Any, Callable, Iterable
 import numpy as np
 import shapely
 from sqlalchemy import (
-    JSON, Integer, and_, any_, bindparam, case, extract, func, insert, or_, select, text, update)
+    JSON, Integer, Numeric, and_, any_, bindparam, case, cast, extract, func, insert, or_, select, text, update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from maadan.audit.events import Document, Event
 from maadan.cadastre.geometry import rectangles
 from maadan.cadastre.lifecycle import PENDING
-from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title
+from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title, TitleStanding
 from maadan.store import bbox_index
 from maadan.store import tables as t
 
@@ -461,11 +461,15 @@ class CadastreRepository:
     def titles(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
                holder_org: str | None = None, bbox: tuple[float, float, float, float] | None = None,
                limit: int | None = None, offset: int = 0, title_type: str | None = None,
-               after_id: int | None = None, application_number: int | None = None) -> list[Title]:
+               after_id: int | None = None, application_number: int | None = None,
+               expiring_by: date | None = None) -> list[Title]:
         """Titles in id order; `after_id` pages by key (the titles after that id), which stays fast
         at a million titles where an offset makes the database count past every earlier row;
-        `application_number`: the title granted from that application (by ix_title_application)."""
+        `application_number`: the title granted from that application (by ix_title_application);
+        `expiring_by`: those with an expiry date by that day (with `states`, by ix_title_expiry)."""
         q = select(t.title)
+        if expiring_by is not None:
+            q = q.where(t.title.c.expires_on <= expiring_by)
         if application_number is not None:
             q = q.where(t.title.c.application_number == application_number)
         if after_id is not None:
@@ -493,6 +497,26 @@ class CadastreRepository:
             out.extend(self._titles(select(t.title).where(t.title.c.number.in_(numbers[start:start + _BULK_CHUNK]))))
         return sorted(out, key=lambda x: x.id or 0)
 
+    def title_standings(self, numbers: Iterable[str] | None = None, *, jurisdiction: str | None = None,
+                        states: Iterable[str] | None = None) -> dict[str, TitleStanding]:
+        """The type, state, area and grant day of titles by number, in id order: those of `numbers`
+        that exist (looked up in batches), or every title of the jurisdiction in `states`. No
+        geometry, no holders."""
+        c = t.title.c
+        q = select(c.number, c.jurisdiction, c.title_type, c.state, c.area_km2, c.granted_on).order_by(c.id)
+        if jurisdiction:
+            q = q.where(c.jurisdiction == jurisdiction)
+        if states is not None:
+            q = q.where(c.state.in_(list(states)))
+        if numbers is None:
+            parts = [q]
+        else:
+            wanted = sorted(set(numbers))
+            parts = [q.where(c.number.in_(wanted[i:i + _BULK_CHUNK])) for i in range(0, len(wanted), _BULK_CHUNK)]
+        rows = [r for part in parts for r in self.s.execute(part)]
+        return {r.number: TitleStanding(r.number, r.jurisdiction, r.title_type, r.state, r.area_km2, r.granted_on)
+                for r in rows}
+
     def titles_granted_from(self, applications: Iterable[tuple[str, int]]) -> list[Title]:
         """The titles granted from these (jurisdiction, application number) pairs, in id order."""
         by_jurisdiction: dict[str, list[int]] = {}
@@ -514,14 +538,21 @@ class CadastreRepository:
              .group_by(t.title.c.synthetic, t.title.c.state, year))
         return [(bool(syn), str(state), int(y), int(n), float(km2 or 0.0)) for syn, state, y, n, km2 in self.s.execute(q)]
 
-    def synthetic_title_numbers(self, numbers: Iterable[str]) -> set[str]:
-        """Which of `numbers` are synthetic (demo) titles (looked up in batches)."""
-        numbers = sorted(set(numbers))
-        found: set[str] = set()
-        for start in range(0, len(numbers), _BULK_CHUNK):
-            found.update(self.s.execute(select(t.title.c.number).where(
-                t.title.c.number.in_(numbers[start:start + _BULK_CHUNK]), t.title.c.synthetic.is_(True))).scalars())
-        return found
+    def invoice_figures(self, today: date) -> list[tuple[str, str, float, float, float, int]]:
+        """(kind, currency, invoiced, collected, arrears, invoices in arrears) for the invoices of real
+        titles and of applications, summed by the database (a register with its history holds
+        an invoice a title a year). Arrears: what is outstanding, to the cent, on invoices due
+        before `today`; a synthetic (demo) title's rent is left out."""
+        i = t.invoice.c
+        left = func.round(cast(i.amount - i.paid, Numeric), 2)
+        late = and_(i.due_on < today, left > 0)
+        q = (select(i.kind, i.currency, func.sum(i.amount), func.sum(i.paid),
+                    func.sum(case((late, left), else_=0)), func.sum(case((late, 1), else_=0)))
+             .select_from(t.invoice.outerjoin(t.title, t.title.c.number == i.title_number))
+             .where(or_(t.title.c.id.is_(None), t.title.c.synthetic.is_(False)))
+             .group_by(i.kind, i.currency))
+        return [(str(kind), str(cur), float(inv or 0.0), float(paid or 0.0), float(arrears or 0.0), int(n or 0))
+                for kind, cur, inv, paid, arrears, n in self.s.execute(q)]
 
     def count_titles(self, jurisdiction: str | None = None, synthetic: bool | None = None,
                      states: Iterable[str] | None = None, title_type: str | None = None) -> int:
@@ -603,9 +634,33 @@ class CadastreRepository:
             kind=inv.kind, period=inv.period, due_on=inv.due_on, amount=inv.amount, currency=inv.currency,
             verified=inv.verified, paid=inv.paid).returning(t.invoice.c.id)).scalar_one()
 
+    def add_invoices(self, jurisdiction: str, invoices: list[Invoice]) -> None:
+        """Many invoices of one jurisdiction (a year's rent): ids taken up front and set on each, then
+        written in chunks, one executemany each."""
+        ids = self._new_ids(t.invoice, len(invoices)) if invoices else []
+        for inv, i in zip(invoices, ids):
+            inv.id = i
+        for start in range(0, len(invoices), _BULK_CHUNK):
+            self._insert_rows(t.invoice, [{
+                "id": inv.id, "jurisdiction": jurisdiction, "title_number": inv.title_number,
+                "application_number": inv.application_number, "kind": inv.kind, "period": inv.period,
+                "due_on": inv.due_on, "amount": inv.amount, "currency": inv.currency, "verified": inv.verified,
+                "paid": inv.paid} for inv in invoices[start:start + _BULK_CHUNK]])
+
+    def invoiced_titles(self, jurisdiction: str, kind: str, period: str) -> set[str]:
+        """The numbers of the jurisdiction's titles invoiced for `kind` and `period` (e.g. rent, 2026)."""
+        c = t.invoice.c
+        return {n for (n,) in self.s.execute(select(c.title_number).where(
+            c.jurisdiction == jurisdiction, c.kind == kind, c.period == period, c.title_number.is_not(None)))}
+
     def invoices(self, jurisdiction: str | None = None, title_number: str | None = None,
-                 application_number: int | None = None, invoice_id: int | None = None) -> list[Invoice]:
+                 application_number: int | None = None, invoice_id: int | None = None,
+                 outstanding_by: date | None = None) -> list[Invoice]:
+        """Invoices by due date; `outstanding_by`: only those not paid in full and due by that day
+        (read by the index of outstanding invoices, ix_invoice_outstanding)."""
         q = select(t.invoice)
+        if outstanding_by is not None:
+            q = q.where(t.invoice.c.paid < t.invoice.c.amount, t.invoice.c.due_on <= outstanding_by)
         if jurisdiction:
             q = q.where(t.invoice.c.jurisdiction == jurisdiction)
         if title_number:
@@ -627,8 +682,11 @@ class CadastreRepository:
             title_number=ob.title_number, code=ob.code, description=ob.description, due_on=ob.due_on,
             legal_basis=ob.legal_basis, verified=ob.verified, met_on=ob.met_on))
 
-    def obligations(self, title_number: str | None = None) -> list[Obligation]:
+    def obligations(self, title_number: str | None = None, open_by: date | None = None) -> list[Obligation]:
+        """Obligations by due date; `open_by`: only those not met and due by that day (ix_obligation_open)."""
         q = select(t.obligation)
+        if open_by is not None:
+            q = q.where(t.obligation.c.met_on.is_(None), t.obligation.c.due_on <= open_by)
         if title_number:
             q = q.where(t.obligation.c.title_number == title_number)
         return [_obligation(r._mapping) for r in self.s.execute(q.order_by(t.obligation.c.due_on, t.obligation.c.id))]

@@ -374,6 +374,7 @@ Index("ix_holder_application", holder.c.application_id)
 Index("ix_holder_organisation", holder.c.organisation_id)  # an organisation's titles (/cadastre/mine)
 Index("ix_title_application", title.c.jurisdiction, title.c.application_number)  # the title granted from an application
 Index("ix_title_width", title.c.maxx - title.c.minx)  # the widest title: bounds the bbox search (ground_rows)
+Index("ix_title_expiry", title.c.state, title.c.expires_on)  # titles in a state expiring by a day (what is due)
 
 reserved_area = Table(
     "reserved_area",
@@ -404,6 +405,12 @@ invoice = Table(
     Column("paid", Float, nullable=False, default=0.0),
     UniqueConstraint("jurisdiction", "title_number", "application_number", "kind", "period"),
 )
+# A title's invoices, in order (its page, and whether a year's rent is invoiced already: the rent run
+# asks once a title); the outstanding ones by due date (what is due: most invoices of a register
+# with its history are paid, and this index holds only the others). Both stores index a part.
+Index("ix_invoice_title", invoice.c.title_number, invoice.c.due_on)
+Index("ix_invoice_outstanding", invoice.c.due_on, sqlite_where=invoice.c.paid < invoice.c.amount,
+      postgresql_where=invoice.c.paid < invoice.c.amount)
 
 payment = Table(
     "payment",
@@ -428,6 +435,9 @@ obligation = Table(
     Column("verified", Boolean, nullable=False),
     Column("met_on", Date, nullable=True),
 )
+Index("ix_obligation_title", obligation.c.title_number, obligation.c.due_on)
+Index("ix_obligation_open", obligation.c.due_on, sqlite_where=obligation.c.met_on.is_(None),
+      postgresql_where=obligation.c.met_on.is_(None))
 
 audit_event = Table(
     "audit_event",

@@ -8,7 +8,7 @@ import csv
 import io
 import json
 from collections import Counter
-from datetime import datetime, timedelta, timezone
+from datetime import date, datetime, timedelta, timezone
 
 import pyogrio
 import pytest
@@ -118,3 +118,29 @@ def test_statistics_summed_by_the_store_equal_a_read_of_every_title(web):
             assert figures[y] == pytest.approx(sum(t.area_km2 for t in chosen if str(t.granted_on.year) == y))
     assert s.decisions == dict(decisions) == {"granted": 1}
     assert sum(m.invoiced for m in s.fees.values()) > 0  # the real application's fee is counted
+
+    # Money, summed by the store too: rent for the synthetic titles is left out; paid, part-paid and
+    # all-but-a-fraction-paid invoices; arrears to the cent on invoices due before today.
+    granted = real[0].granted_on.year  # today: its first year's rent was invoiced at the grant
+    for year in (granted + 1, granted + 2):
+        cadastre.issue_rent(web.uow(True), "PK-BA", year, "user:o")
+    with web.uow() as u:
+        invoices = u.cadastre.invoices()
+    real_rent = [i for i in invoices if i.kind == "rent" and i.title_number == real[0].number]
+    assert len(real_rent) == 3 and len([i for i in invoices if i.kind == "rent"]) > 100
+    for inv, amount in zip(real_rent, (real_rent[0].amount / 3, real_rent[1].amount - 0.004)):
+        cadastre.record_payment(web.uow(True), inv.id, round(amount, 3), "user:o", "BANK-1")
+    today = date(granted + 3, 6, 1)
+    s = statistics.register_statistics(web.uow(), today=today)
+    with web.uow() as u:
+        invoices = [i for i in u.cadastre.invoices() if i.title_number not in {t.number for t in titles if t.synthetic}]
+    for kind, table in (("rent", s.rent), ("application-fee", s.fees)):
+        mine = [i for i in invoices if i.kind == kind]
+        late = [i for i in mine if i.outstanding > 0 and i.due_on < today]
+        assert set(table) == {i.currency for i in mine}
+        for cur, m in table.items():
+            assert m.invoiced == pytest.approx(sum(i.amount for i in mine if i.currency == cur))
+            assert m.collected == pytest.approx(sum(i.paid for i in mine if i.currency == cur))
+            assert m.arrears == pytest.approx(sum(i.outstanding for i in late if i.currency == cur))
+            assert m.arrears_invoices == len([i for i in late if i.currency == cur])
+    assert s.rent["PKR"].arrears_invoices == len(real_rent) - 1  # the invoice paid but for 0.4 paisa is not late
