@@ -79,11 +79,13 @@ class FakeCadastre:
                      and a.number == number), None)
 
     def applications(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
-                     applicant_org: str | None = None) -> list[Application]:
+                     applicant_org: str | None = None, numbers: Iterable[int] | None = None) -> list[Application]:
         states = set(states) if states is not None else None
+        wanted = None if numbers is None else set(numbers)
         return [self._with_competitors(a) for a in sorted(self.apps, key=lambda a: (a.jurisdiction, a.number))
                 if (not jurisdiction or a.jurisdiction == jurisdiction) and (states is None or a.state in states)
-                and (applicant_org is None or a.applicant_org == applicant_org)]
+                and (applicant_org is None or a.applicant_org == applicant_org)
+                and (wanted is None or a.number in wanted)]
 
     def last_received_at(self, jurisdiction: str) -> datetime | None:
         return max((a.received_at for a in self.apps if a.jurisdiction == jurisdiction), default=None)

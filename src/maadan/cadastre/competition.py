@@ -76,7 +76,7 @@ def _local_midnight(g: CompetitionGroup, days_after: int) -> datetime:
 
 
 def _members(uow: AbstractUnitOfWork, g: CompetitionGroup) -> list[Application]:
-    found = {a.number: a for a in uow.cadastre.applications(g.jurisdiction) if a.number in set(g.members)}
+    found = {a.number: a for a in uow.cadastre.applications(g.jurisdiction, numbers=g.members)}
     return [found[n] for n in g.members if n in found]
 
 

@@ -80,24 +80,23 @@ def register_statistics(uow: AbstractUnitOfWork, today: date | None = None) -> S
     today = today or datetime.now(ZoneInfo(TIMEZONE)).date()
     s = Statistics(as_of=today)
     with uow:
-        apps = uow.cadastre.applications()
+        receipts = uow.cadastre.application_receipts()  # real applications: reference, type, received at
         figures = uow.cadastre.title_figures()  # summed by the store: a national register has a million titles
         money = uow.cadastre.invoice_figures(today)  # summed by the store too, demo titles' rent left out
         decided_at = {ev.subject: (DECISIONS[ev.kind], datetime.fromisoformat(ev.at))
                       for ev in uow.cadastre.events(kinds=list(DECISIONS))}
-    real_apps = [a for a in apps if not a.synthetic]
-    counts = Counter((_month(a.received_at), a.title_type) for a in real_apps)
+    counts = Counter((_month(at), kind) for _, kind, at in receipts)
     if counts:
         months = sorted({m for m, _ in counts})
         s.months = _months(months[0], months[-1])
         s.types = sorted({t for _, t in counts})
         s.per_month = {m: {t: counts.get((m, t), 0) for t in s.types} for m in s.months}
     days: dict[str, list[float]] = defaultdict(list)
-    for a in real_apps:
-        found = decided_at.get(a.ref)
+    for ref, _, received_at in receipts:
+        found = decided_at.get(ref)
         if found:
             outcome, at = found
-            days[outcome].append((at - a.received_at).total_seconds() / 86400)
+            days[outcome].append((at - received_at).total_seconds() / 86400)
     s.decisions = {k: len(v) for k, v in sorted(days.items())}
     every = [d for v in days.values() for d in v]
     s.median_days = {k: round(stats.median(v), 1) for k, v in sorted(days.items())}

@@ -281,8 +281,12 @@ class CadastreRepository:
         return found[0] if found else None
 
     def applications(self, jurisdiction: str | None = None, states: Iterable[str] | None = None,
-                     applicant_org: str | None = None) -> list[Application]:
+                     applicant_org: str | None = None, numbers: Iterable[int] | None = None) -> list[Application]:
+        """Applications by jurisdiction and number; `numbers`: those of these numbers only (a
+        competition group's members: by the (jurisdiction, number) key, not a read of them all)."""
         q = select(t.application)
+        if numbers is not None:
+            q = q.where(t.application.c.number.in_(sorted({int(n) for n in numbers})))
         if jurisdiction:
             q = q.where(t.application.c.jurisdiction == jurisdiction)
         if states is not None:
@@ -290,6 +294,13 @@ class CadastreRepository:
         if applicant_org:
             q = q.where(t.application.c.applicant_org == applicant_org)
         return self._applications(q.order_by(t.application.c.jurisdiction, t.application.c.number))
+
+    def application_receipts(self) -> list[tuple[str, str, datetime]]:
+        """(reference, title type, received at) of every real (not synthetic) application: what the
+        register's statistics count, without the applications' areas and holders."""
+        c = t.application.c
+        q = select(c.jurisdiction, c.number, c.title_type, c.received_at).where(c.synthetic.is_(False))
+        return [(f"{j}/A{n}", str(kind), _utc(at)) for j, n, kind, at in self.s.execute(q)]
 
     def last_received_at(self, jurisdiction: str) -> datetime | None:
         v = self.s.execute(select(func.max(t.application.c.received_at))
