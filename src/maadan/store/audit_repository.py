@@ -64,6 +64,10 @@ class AuditRepository:
     def size(self) -> int:
         return int(self.s.execute(_SIZE).scalar_one())
 
+    def hash_at(self, seq: int) -> str | None:
+        """The chain hash of event `seq` (it covers every event before it), or None."""
+        return self.s.execute(select(t.audit_event.c.hash).where(t.audit_event.c.seq == seq)).scalar()
+
     def event_rows(self, seq: int, limit: int, until: int | None = None) -> list[tuple]:
         """Up to `limit` events with seq > `seq` (and <= `until`) as raw column tuples, in order:
         a page of a long walk, in plain SQL (see `maadan.audit.events.event_from_row`)."""

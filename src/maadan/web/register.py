@@ -11,15 +11,18 @@ import io
 from typing import Annotated
 
 from fastapi import APIRouter, Path as PathParam, Query, Request
-from fastapi.responses import PlainTextResponse, Response
+from fastapi.responses import FileResponse, PlainTextResponse, Response
 
 from maadan.audit import service as register
 from maadan.cadastre import public_exports, statistics
 from maadan.cadastre.views import parse_ref
 from maadan.errors import NotFound
+from maadan.http import conditional
 from maadan.http.base_url import absolute
+from maadan.http.compression import accepts_gzip
 from maadan.http.deps import UoW
 from maadan.http.errors import PAGE_TAG
+from maadan.web import download_files
 from maadan.web.charts import Bar, bar_chart
 from maadan.web.templating import NavLink, money, number, render
 
@@ -65,17 +68,38 @@ def licence() -> PlainTextResponse:
     return PlainTextResponse(public_exports.licence_text())
 
 
-@router.get("/register/downloads/{name}")
-def download(name: Annotated[str, PathParam(max_length=40)], uow: UoW,
+@router.get("/register/downloads/{name}",
+            description="Kept as a file per register sequence (web/download_files.py); ETag and 304 as the "
+                        "register's other reads.")
+def download(name: Annotated[str, PathParam(max_length=40)], request: Request, uow: UoW,
              jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,4})?$")] = None) -> Response:
     layer, dot, fmt = name.partition(".")
     if not dot:
         raise NotFound("download", name)
-    d = public_exports.download(uow, layer, fmt, jurisdiction)
+    download_files.check(layer, fmt, jurisdiction)  # a name that is none of the downloads: 404 before any tag
     lic = public_exports.LICENCE
-    return Response(d.body, media_type=d.media_type, headers={
-        "Content-Disposition": f'attachment; filename="{d.name}"',
-        "Link": f'<{lic["url"]}>; rel="license"', "X-License": lic["id"], "X-Feature-Count": str(d.features)})
+    sequence = conditional.register_sequence(request)
+    tag = conditional.register_etag(request, sequence=sequence)
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged
+    build = lambda: public_exports.download(uow, layer, fmt, jurisdiction)  # noqa: E731
+    if request.app.state.engine is not uow.engine or uow.claim is not None:
+        # A replica may lag the primary's sequence read above: built for this request, not kept.
+        d = build()
+        return conditional.tagged(Response(d.body, media_type=d.media_type, headers={
+            "Content-Disposition": f'attachment; filename="{d.name}"', "Link": f'<{lic["url"]}>; rel="license"',
+            "X-License": lic["id"], "X-Feature-Count": str(d.features)}), request, tag)
+    with uow:
+        chain_hash = uow.audit.hash_at(sequence) if sequence else None
+    k = download_files.kept(request.app.state.settings.data_dir / "downloads", sequence, chain_hash, layer, fmt,
+                            jurisdiction, build)
+    headers = {"Content-Disposition": f'attachment; filename="{k.name}"', "Link": f'<{lic["url"]}>; rel="license"',
+               "X-License": lic["id"], "X-Feature-Count": str(k.features), "Vary": "Accept-Encoding"}
+    if accepts_gzip(request.headers.get("accept-encoding")):
+        response = FileResponse(k.gzipped, media_type=k.media_type, headers={**headers, "Content-Encoding": "gzip"})
+    else:
+        response = FileResponse(k.path, media_type=k.media_type, headers=headers)
+    return conditional.tagged(response, request, tag)
 
 
 def _charts(s: statistics.Statistics) -> list[dict]:

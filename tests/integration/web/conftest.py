@@ -87,7 +87,8 @@ def demo_db(seeded_db, tmp_path_factory) -> Iterator[Database]:
 @contextlib.contextmanager
 def _web(demo_db: Database, folder) -> Iterator[Web]:
     db = Database(demo_db.backend, folder, template=demo_db)
-    app = create_app(load_settings({"MAADAN_DATABASE_URL": db.url}))
+    (folder / "data").mkdir(exist_ok=True)  # the app's own folder: kept downloads are not shared between tests
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": db.url, "MAADAN_DATA_DIR": str(folder / "data")}))
     try:
         with TestClient(app) as client:
             yield Web(client, app.state.engine, db.url)

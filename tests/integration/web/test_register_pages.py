@@ -78,6 +78,56 @@ def test_downloads_read_back_with_the_licence(web, tmp_path):
         assert web.client.get(f"/register/downloads/{bad}", headers={"Accept": "application/json"}).status_code == 404
 
 
+def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(web, monkeypatch):
+    """A download reads the whole register, and anyone may ask for it: it is built on the first
+    request after a change, kept as a file (and its gzip copy) named by the register's sequence and
+    chain hash, and sent from disk to the next; an ETag answers 304 without a build; a change builds
+    it again and the old file goes."""
+    import gzip
+
+    from maadan.cadastre import public_exports
+    from maadan.web import download_files
+
+    builds = []
+    real = public_exports.download
+
+    def counted(*args):
+        builds.append(args[1:])
+        return real(*args)
+
+    monkeypatch.setattr(public_exports, "download", counted)
+    monkeypatch.setattr(download_files, "GRACE_S", 0)
+    plain = {"Accept-Encoding": "identity"}
+    first = web.client.get("/register/downloads/applications.csv", headers=plain)
+    again = web.client.get("/register/downloads/applications.csv", headers=plain)
+    assert first.status_code == again.status_code == 200 and first.content == again.content
+    assert first.headers["x-feature-count"] == again.headers["x-feature-count"]
+    assert 'filename="maadan-applications.csv"' in again.headers["content-disposition"]
+    assert len(builds) == 1
+    raw = web.client.get("/register/downloads/applications.csv", headers={"Accept-Encoding": "gzip"})
+    assert raw.headers["content-encoding"] == "gzip" and raw.content == first.content  # decoded by the client
+    unchanged = web.client.get("/register/downloads/applications.csv", headers={**plain, "If-None-Match": first.headers["etag"]})
+    assert unchanged.status_code == 304 and len(builds) == 1
+    other = web.client.get("/register/downloads/applications.csv", params={"jurisdiction": "PK-BA"}, headers=plain)
+    assert other.status_code == 200 and len(builds) == 2  # another file
+
+    app = file_with_private_owner(web)  # the register moves
+    after = web.client.get("/register/downloads/applications.csv", headers=plain)
+    assert len(builds) == 3 and after.headers["etag"] != first.headers["etag"]
+    assert f"PK-BA/A{app.number}" in after.text and f"PK-BA/A{app.number}" not in first.text
+    folder = web.client.app.state.settings.data_dir / "downloads"
+    names = sorted(p.name for p in folder.iterdir())
+    assert all(download_files.NAME.fullmatch(n.split(".")[0]) for n in names), names
+    stems = [n for n in names if "-applications-all-" in n]
+    assert len(stems) == 2 and {n.rsplit(".", 1)[-1] for n in stems} == {"csv", "gz"}  # the old state's went
+    kept = next(folder / n for n in stems if n.endswith(".csv"))
+    assert kept.read_bytes() == after.content and gzip.decompress((folder / (kept.name + ".gz")).read_bytes()) == after.content
+    for bad in ("titles.exe", "secrets.csv", "..%2Fetc.csv"):
+        got = web.client.get(f"/register/downloads/{bad}", headers={"Accept": "application/json", "If-None-Match": "*"})
+        assert got.status_code == 404, bad
+    assert web.client.get("/register/downloads/titles.csv", params={"jurisdiction": "../PK"}).status_code == 422
+
+
 def test_statistics_count_real_applications_and_decisions(web):
     app = file_with_private_owner(web)
     cadastre.decide(web.uow(True), "PK-BA", app.number, "accept", "user:o")
