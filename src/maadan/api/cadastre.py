@@ -362,7 +362,8 @@ def payment(body: PaymentIn, user: Officer, uow: WriteUoW) -> PaymentOut:
 @router.get("/cadastre/due", summary="Rent, fees, obligations and expiries falling due; arrears flagged (officers)")
 def due(uow: UoW, user: Officer, page: Page, within_days: Annotated[int, Query(ge=0, le=3650)] = 30,
         jurisdiction: Annotated[str | None, Query(max_length=16)] = None) -> Paged[DueOut]:
-    return page.page([to_jsonable(i) for i in service.due(uow, within_days, jurisdiction=jurisdiction)])
+    items = service.due(uow, within_days, jurisdiction=jurisdiction)
+    return page.page([to_jsonable(i) for i in items[page.offset:page.offset + page.limit]], total=len(items))
 
 
 @router.get("/audit/verify", tags=["audit"], summary="The server's quick check of the register: stored checkpoints "

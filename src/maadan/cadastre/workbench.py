@@ -242,10 +242,11 @@ class DueFilter:
     jurisdiction: str | None = None
     overdue: bool = False
     default: bool = False  # only titles in arrears beyond the grace period (before revocation)
+    page: int = 1  # of DUE_PAGE items: a national register's list runs to thousands
 
     @classmethod
     def parse(cls, kind: str | None, within: str | None, jurisdiction: str | None, overdue: str | None,
-              default: str | None) -> "DueFilter":
+              default: str | None, page: str | None = None) -> "DueFilter":
         kind = (kind or "").strip().lower() or None
         if kind and kind not in DUE_KINDS:
             raise InvalidInput(f"kind must be one of {', '.join(DUE_KINDS)}")
@@ -255,7 +256,23 @@ class DueFilter:
             raise InvalidInput("within: give a number of days") from None
         if not 0 <= days <= 3650:
             raise InvalidInput("within: between 0 and 3650 days")
-        return cls(kind, days, (jurisdiction or "").strip().upper() or None, bool(overdue), bool(default))
+        try:
+            number = int(page) if page not in (None, "") else 1
+        except ValueError:
+            raise InvalidInput("page: give a page number") from None
+        if not 1 <= number <= 10**6:
+            raise InvalidInput("page: from 1")
+        return cls(kind, days, (jurisdiction or "").strip().upper() or None, bool(overdue), bool(default), number)
+
+    def query(self, **changes: Any) -> dict[str, str]:
+        """The filter as query parameters (for the pages' links), with `changes`."""
+        values = {"kind": self.kind, "within": self.within, "jurisdiction": self.jurisdiction,
+                  "overdue": "1" if self.overdue else None, "default": "1" if self.default else None,
+                  "page": self.page} | changes
+        return {k: str(v) for k, v in values.items() if v not in (None, "") and not (k == "page" and v == 1)}
+
+
+DUE_PAGE = 100
 
 
 def due_list(uow: AbstractUnitOfWork, f: DueFilter, today: date | None = None) -> list[DueItem]:

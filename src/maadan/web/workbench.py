@@ -10,7 +10,7 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import APIRouter, Depends, Form, Path as PathParam, Request
+from fastapi import APIRouter, Depends, Form, Path as PathParam, Query, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from pydantic import BaseModel, Field
 
@@ -101,17 +101,22 @@ def mine(request: Request, user: Applicant, uow: UoW) -> Response:
 def _due(request: Request, uow: UoW, f: workbench.DueFilter | None = None, *, status: int = 200,
          error: str | None = None, done: str | None = None) -> Response:
     f = f or workbench.DueFilter()
-    return render(request, "due.html", {"items": workbench.due_list(uow, f), "f": f, "kinds": workbench.DUE_KINDS,
-                                        "jurisdictions": cadastre.jurisdictions(), "error": error, "done": done,
-                                        "year": date.today().year}, status_code=status)
+    items = workbench.due_list(uow, f)
+    pages = max(1, -(-len(items) // workbench.DUE_PAGE))
+    page = min(f.page, pages)
+    window = items[(page - 1) * workbench.DUE_PAGE:page * workbench.DUE_PAGE]
+    return render(request, "due.html", {"items": window, "total": len(items), "page": page, "pages": pages,
+                                        "first": (page - 1) * workbench.DUE_PAGE + 1, "f": f,
+                                        "kinds": workbench.DUE_KINDS, "jurisdictions": cadastre.jurisdictions(),
+                                        "error": error, "done": done, "year": date.today().year}, status_code=status)
 
 
 @router.get("/cadastre/due")
 def due_page(request: Request, _: Officer, uow: UoW, kind: str | None = None, within: str | None = None,
              jurisdiction: str | None = None, overdue: str | None = None, default: str | None = None,
-             done: str | None = None) -> Response:
+             done: str | None = None, page: Annotated[str | None, Query(max_length=12)] = None) -> Response:
     try:
-        f = workbench.DueFilter.parse(kind, within, jurisdiction, overdue, default)
+        f = workbench.DueFilter.parse(kind, within, jurisdiction, overdue, default, page)
     except InvalidInput as exc:
         return _due(request, uow, status=422, error=exc.message)
     return _due(request, uow, f, done=(done or "")[:200] or None)

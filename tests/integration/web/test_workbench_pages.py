@@ -132,6 +132,44 @@ def test_due_page_payments_rent_run_and_reminders(web):
     assert sent.status_code == 200 and "reminder(s) sent" in sent.text
 
 
+def test_due_page_comes_in_pages_of_a_hundred_and_the_api_encodes_only_its_page(web):
+    """A national register's list of what is due runs to thousands: the page shows 100 at a time
+    with links to the others (filters kept), and every item is on exactly one page."""
+    import re
+
+    from maadan.cadastre.workbench import DueFilter, due_list
+
+    for year in (2024, 2025, 2026):  # the demo titles' rent, unpaid: more than a page
+        cadastre.issue_rent(web.uow(True), "PK-BA", year, "user:officer")
+    officer(web)
+    expected = [i.invoice_id for i in due_list(web.uow(), DueFilter(kind="rent", within=3650))]
+    assert len(expected) > 100
+    seen, page = [], 1
+    while True:
+        got = web.client.get(f"/cadastre/due?kind=rent&within=3650&page={page}")
+        assert got.status_code == 200
+        ids = [int(i) for i in re.findall(r'name="invoice" value="(\d+)"', got.text)]
+        assert 0 < len(ids) <= 100
+        seen += ids
+        assert f"{len(expected)} items" in got.text
+        link = re.search(r'href="/cadastre/due\?([^"]+)" rel="next"', got.text)
+        if link is None:
+            break
+        assert "kind=rent" in link[1] and "within=3650" in link[1]
+        page += 1
+    assert page == -(-len(expected) // 100) and seen == expected
+    assert web.client.get("/cadastre/due?page=0").status_code == 422
+    assert web.client.get("/cadastre/due?page=two").status_code == 422
+    last = web.client.get("/cadastre/due?kind=rent&within=3650&page=999")  # past the end: the last page
+    assert last.status_code == 200 and f"Page {page} of {page}" in last.text
+
+    api = web.client.get("/api/cadastre/due", params={"within_days": 3650, "limit": 20, "offset": 40})
+    body = api.json()
+    assert body["count"] == 20 and body["offset"] == 40 and body["total"] >= len(expected)
+    everything = web.client.get("/api/cadastre/due", params={"within_days": 3650, "limit": 500}).json()
+    assert body["items"] == everything["items"][40:60]
+
+
 def test_a_granted_application_links_its_title(web):
     """The application's page finds the title granted from it by the application's number (an
     indexed lookup, not a pass over every title of the jurisdiction) and links it."""
