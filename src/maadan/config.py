@@ -133,6 +133,13 @@ SETTINGS: tuple[Setting, ...] = (
         "for), until they fill half the tile cache. -1: none (each tile is built on its first request).",
     ),
     Setting(
+        "MAADAN_DOWNLOAD_MAX_AGE",
+        "600",
+        "Seconds a public download of the register (/register/downloads/...) is sent as kept after the "
+        "register has moved on, before the next request builds it again; each says which register "
+        "sequence it holds. 0: always current (every change builds it again at the next request).",
+    ),
+    Setting(
         "MAADAN_SQLITE_SYNCHRONOUS",
         "full",
         "How SQLite makes commits durable: full (every commit syncs the write-ahead log before a receipt "
@@ -206,6 +213,7 @@ class Settings:
     client_rate: int = 30
     expensive_concurrency: int = 2
     tile_warm_zoom: int = 7
+    download_max_age: int = 600  # seconds a kept download is sent after the register moved on
     password_hashing: str = "standard"
     stale_days: int = 180
     idempotency_hours: int = 24
@@ -279,6 +287,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         client_rate=_int(env, "MAADAN_CLIENT_RATE", 30, 0, 1_000_000),
         expensive_concurrency=_int(env, "MAADAN_EXPENSIVE_CONCURRENCY", max(1, (os.cpu_count() or 2) // 2), 0, 10_000),
         tile_warm_zoom=_int(env, "MAADAN_TILE_WARM_ZOOM", 7, -1, 10),
+        download_max_age=_int(env, "MAADAN_DOWNLOAD_MAX_AGE", 600, 0, 7 * 86_400),
         password_hashing=password_hashing(env),
         register_key=Path(env["MAADAN_REGISTER_KEY"]).expanduser() if env.get("MAADAN_REGISTER_KEY") else None,
         register_name=_register_name(env),

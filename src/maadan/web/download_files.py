@@ -1,19 +1,25 @@
 """The public register's downloads kept as files. Building one reads every title or application
 (at 100,000 titles: 16 s and 500 MB for a GeoJSON of 74 MB), and anyone may ask for it, so each
-file (layer, format, jurisdiction) is built once per state of the register, with a gzip copy, into
-`<data dir>/downloads`, and then sent from disk until the register moves: every change to the data
-moves the register's sequence (http/conditional.py), and the next request builds the file again.
-A state is the sequence and the chain hash of its last event, which covers every event before it:
-a database restored from a backup, or another database with the same data folder, that reaches the
-same sequence by other events has another hash, so it never gets this one's files.
+file (layer, format, jurisdiction) is built into `<data dir>/downloads` with a gzip copy and sent
+from disk to the requests after it.
+
+Each file holds one state of the register: its sequence and the chain hash of that event, which
+covers every event before it. A kept file is sent while it holds the current state, or while it is
+younger than `MAADAN_DOWNLOAD_MAX_AGE` (default 10 minutes) and its state is an earlier state of this
+same register (the chain hash at its sequence is still the file's: a database restored from a
+backup, or another one sharing the data folder, does not get it). Otherwise the request builds the
+file again. A busy register, whose sequence moves every minute, thus builds each file at most once
+in that time per process; each answer says which sequence it holds (`X-Register-Sequence`) and when
+it was built (`Last-Modified`). With a maximum age of 0 every change builds the file again at the
+next request.
 
 The file's name is made of checked parts only: a layer and a format from public_exports' closed
-lists, a jurisdiction code matched in full, the sequence and feature count (integers) and the hash
-(hex). A build writes a temporary file in the same folder and renames it into place, so a reader in
-another process sees the whole file or none. Within a process one build of a file runs at a time;
-the others wait for it and send what it made. A file of an earlier state is removed when a newer one
-is built, once it has gone a minute unused (a file found is touched, so that a request sending it
-does not lose it between finding and opening it)."""
+lists, a jurisdiction code matched in full, integers (sequence, build time, feature count) and the
+hash (hex). A build writes a temporary file in the same folder and renames it into place, so a
+reader in another process sees the whole file or none. Within a process one build of a file runs at
+a time; the others wait for it and send what it made. The older files of a stem are removed when a
+newer one is built, once they have gone a minute unused (a file sent is touched, so that a request
+sending it does not lose it between finding and opening it)."""
 
 from __future__ import annotations
 
@@ -33,8 +39,8 @@ from maadan.errors import NotFound
 from maadan.http.compression import LEVEL
 
 JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,4})?")
-NAME = re.compile(r"(?P<seq>[0-9]+)-(?P<head>[0-9a-f]{16})-(?P<stem>[a-z]+-(?:all|[A-Z]{2}(?:-[A-Z0-9]{1,4})?))"
-                  r"-(?P<features>[0-9]+)")
+NAME = re.compile(r"(?P<seq>[0-9]+)-(?P<head>[0-9a-f]{16})-(?P<built>[0-9]+)"
+                  r"-(?P<stem>[a-z]+-(?:all|[A-Z]{2}(?:-[A-Z0-9]{1,4})?))-(?P<features>[0-9]+)")
 HEX = re.compile(r"[0-9a-f]{16,}")
 GRACE_S = 60  # how long a replaced file stays for readers that found it just before
 
@@ -49,6 +55,9 @@ class Kept:
     name: str  # the name the user is given (Content-Disposition)
     media_type: str
     features: int
+    sequence: int  # the register's state the file holds: its sequence and chain hash (16 hex digits)
+    head: str
+    built_at: int  # Unix time
 
 
 def check(layer: str, fmt: str, jurisdiction: str | None) -> str:
@@ -65,21 +74,28 @@ def _lock(key: str) -> threading.Lock:
         return _building.setdefault(key, threading.Lock())
 
 
-def _found(folder: Path, sequence: int, head: str, stem: str, fmt: str) -> tuple[Path, int] | None:
+def _newest(folder: Path, stem: str, fmt: str) -> tuple[Path, int, str, int, int] | None:
+    """The newest kept file of this stem and format: (path, sequence, head, built at, features)."""
     if not folder.is_dir():
         return None
+    best = None
     for entry in os.scandir(folder):
-        base, dot, ext = entry.name.partition(".")
+        base, _, ext = entry.name.partition(".")
         m = NAME.fullmatch(base)
-        if m and ext == fmt and m["stem"] == stem and int(m["seq"]) == sequence and m["head"] == head:
-            path = Path(entry.path)
-            try:
-                os.utime(path)  # in use: not pruned for a minute
-                os.utime(_gz(path))
-            except FileNotFoundError:  # pruned by another process just now: built again
-                return None
-            return path, int(m["features"])
-    return None
+        if m and ext == fmt and m["stem"] == stem:
+            found = (Path(entry.path), int(m["seq"]), m["head"], int(m["built"]), int(m["features"]))
+            if best is None or (found[1], found[3]) > (best[1], best[3]):
+                best = found
+    return best
+
+
+def _touched(path: Path) -> bool:
+    try:
+        os.utime(path)  # in use: not pruned for a minute
+        os.utime(_gz(path))
+        return True
+    except FileNotFoundError:  # pruned by another process just now
+        return False
 
 
 def _prune(folder: Path, stem: str, fmt: str, keep: Path) -> None:
@@ -112,24 +128,36 @@ def _write(target: Path, body: bytes) -> None:
         raise
 
 
-def kept(folder: Path, sequence: int, chain_hash: str | None, layer: str, fmt: str, jurisdiction: str | None,
-         build: Callable[[], public_exports.Download]) -> Kept:
-    """The download's file at this state of the register (its sequence and the chain hash of that
-    event; None for an empty register), built by `build` when there is none yet."""
-    stem = check(layer, fmt, jurisdiction)
+def _head(chain_hash: str | None) -> str:
     head = (chain_hash or "0" * 16)[:16].lower()
     if not HEX.fullmatch(head):
-        raise ValueError(f"download_files.kept: a chain hash is hex, not {chain_hash!r}")
+        raise ValueError(f"download_files: a chain hash is hex, not {chain_hash!r}")
+    return head
+
+
+def kept(folder: Path, sequence: int, hash_at: Callable[[int], str | None], layer: str, fmt: str,
+         jurisdiction: str | None, build: Callable[[], public_exports.Download], max_age: float,
+         now: float | None = None) -> Kept:
+    """The download's kept file, or one built by `build` (module docstring): `sequence` is the
+    register's now, `hash_at(seq)` the chain hash of event `seq` (None for none)."""
+    stem = check(layer, fmt, jurisdiction)
     name = f"maadan-{layer}{'-' + jurisdiction if jurisdiction else ''}.{fmt}"
     media_type = public_exports.FORMATS[fmt]
+    now = time.time() if now is None else now
     with _lock(f"{stem}.{fmt}"):
-        found = _found(folder, sequence, head, stem, fmt)
-        if found is not None and _gz(found[0]).exists():
-            return Kept(found[0], _gz(found[0]), name, media_type, found[1])
+        newest = _newest(folder, stem, fmt)
+        if newest is not None:
+            path, seq, head, built, features = newest
+            current = seq == sequence
+            young = seq < sequence and now - built < max_age
+            if (current or young) and head == _head(hash_at(seq) if seq else None) and _touched(path):
+                return Kept(path, _gz(path), name, media_type, features, seq, head, built)
+        head = _head(hash_at(sequence) if sequence else None)
         d = build()
         folder.mkdir(parents=True, exist_ok=True)
-        target = folder / f"{int(sequence)}-{head}-{stem}-{int(d.features)}.{fmt}"
+        built = int(now)
+        target = folder / f"{int(sequence)}-{head}-{built}-{stem}-{int(d.features)}.{fmt}"
         _write(_gz(target), gzip_ng.compress(d.body, LEVEL))  # the copy first: a file found has its copy
         _write(target, d.body)
         _prune(folder, stem, fmt, target)
-        return Kept(target, _gz(target), name, media_type, d.features)
+        return Kept(target, _gz(target), name, media_type, d.features, int(sequence), head, built)

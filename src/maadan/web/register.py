@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from email.utils import formatdate
 from typing import Annotated
 
 from fastapi import APIRouter, Path as PathParam, Query, Request
@@ -37,6 +38,7 @@ def verification(request: Request, uow: UoW) -> Response:
     latest = register.latest_checkpoint(uow)
     return render(request, "register.html", {
         "check": check, "latest": latest, "base": absolute(request, ""),
+        "max_age": request.app.state.settings.download_max_age,
         "downloads": [(layer, fmt) for layer in public_exports.LAYERS for fmt in public_exports.FORMATS]})
 
 
@@ -69,32 +71,40 @@ def licence() -> PlainTextResponse:
 
 
 @router.get("/register/downloads/{name}",
-            description="Kept as a file per register sequence (web/download_files.py); ETag and 304 as the "
-                        "register's other reads.")
+            description="Kept as a file and sent for up to MAADAN_DOWNLOAD_MAX_AGE after the register moves "
+                        "(web/download_files.py); X-Register-Sequence says which state it holds; ETag and 304.")
 def download(name: Annotated[str, PathParam(max_length=40)], request: Request, uow: UoW,
              jurisdiction: Annotated[str | None, Query(pattern=r"^[A-Z]{2}(-[A-Z0-9]{1,4})?$")] = None) -> Response:
     layer, dot, fmt = name.partition(".")
     if not dot:
         raise NotFound("download", name)
-    download_files.check(layer, fmt, jurisdiction)  # a name that is none of the downloads: 404 before any tag
+    download_files.check(layer, fmt, jurisdiction)  # a name that is none of the downloads: 404 before any read
     lic = public_exports.LICENCE
+    headers = {"Link": f'<{lic["url"]}>; rel="license"', "X-License": lic["id"]}
     sequence = conditional.register_sequence(request)
-    tag = conditional.register_etag(request, sequence=sequence)
-    if (unchanged := conditional.not_modified(request, tag)) is not None:
-        return unchanged
     build = lambda: public_exports.download(uow, layer, fmt, jurisdiction)  # noqa: E731
     if request.app.state.engine is not uow.engine or uow.claim is not None:
         # A replica may lag the primary's sequence read above: built for this request, not kept.
+        tag = conditional.register_etag(request, sequence=sequence)
+        if (unchanged := conditional.not_modified(request, tag)) is not None:
+            return unchanged
         d = build()
         return conditional.tagged(Response(d.body, media_type=d.media_type, headers={
-            "Content-Disposition": f'attachment; filename="{d.name}"', "Link": f'<{lic["url"]}>; rel="license"',
-            "X-License": lic["id"], "X-Feature-Count": str(d.features)}), request, tag)
-    with uow:
-        chain_hash = uow.audit.hash_at(sequence) if sequence else None
-    k = download_files.kept(request.app.state.settings.data_dir / "downloads", sequence, chain_hash, layer, fmt,
-                            jurisdiction, build)
-    headers = {"Content-Disposition": f'attachment; filename="{k.name}"', "Link": f'<{lic["url"]}>; rel="license"',
-               "X-License": lic["id"], "X-Feature-Count": str(k.features), "Vary": "Accept-Encoding"}
+            **headers, "Content-Disposition": f'attachment; filename="{d.name}"',
+            "X-Feature-Count": str(d.features)}), request, tag)
+
+    def hash_at(seq: int) -> str | None:
+        with uow:
+            return uow.audit.hash_at(seq)
+
+    settings = request.app.state.settings
+    k = download_files.kept(settings.data_dir / "downloads", sequence, hash_at, layer, fmt, jurisdiction, build,
+                            settings.download_max_age)
+    tag = conditional.register_etag(request, k.head, sequence=k.sequence)  # the state the file holds
+    if (unchanged := conditional.not_modified(request, tag)) is not None:
+        return unchanged
+    headers |= {"Content-Disposition": f'attachment; filename="{k.name}"', "X-Feature-Count": str(k.features),
+                "X-Register-Sequence": str(k.sequence), "Last-Modified": formatdate(k.built_at, usegmt=True)}
     if accepts_gzip(request.headers.get("accept-encoding")):
         response = FileResponse(k.gzipped, media_type=k.media_type, headers={**headers, "Content-Encoding": "gzip"})
     else:

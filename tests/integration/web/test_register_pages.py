@@ -37,6 +37,7 @@ def test_verification_page_says_what_the_chain_proves_and_how_to_verify_offline(
                  "CC BY 4.0", "/register/downloads/titles.gpkg"):
         assert text in page.text, text
     assert "No checkpoint has been signed yet" in page.text  # none in the test database
+    assert "at most every 10 minutes" in page.text  # how far behind a download may be (MAADAN_DOWNLOAD_MAX_AGE)
 
 
 def test_history_is_public_with_private_fields_redacted(web):
@@ -78,17 +79,10 @@ def test_downloads_read_back_with_the_licence(web, tmp_path):
         assert web.client.get(f"/register/downloads/{bad}", headers={"Accept": "application/json"}).status_code == 404
 
 
-def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(web, monkeypatch):
-    """A download reads the whole register, and anyone may ask for it: it is built on the first
-    request after a change, kept as a file (and its gzip copy) named by the register's sequence and
-    chain hash, and sent from disk to the next; an ETag answers 304 without a build; a change builds
-    it again and the old file goes."""
-    import gzip
-
+def _count_builds(monkeypatch) -> list:
     from maadan.cadastre import public_exports
-    from maadan.web import download_files
 
-    builds = []
+    builds: list = []
     real = public_exports.download
 
     def counted(*args):
@@ -96,13 +90,36 @@ def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(we
         return real(*args)
 
     monkeypatch.setattr(public_exports, "download", counted)
+    return builds
+
+
+def _max_age(web, seconds: int) -> None:
+    import dataclasses
+
+    state = web.client.app.state  # the test's own app (the `web` fixture): nothing to restore
+    state.settings = dataclasses.replace(state.settings, download_max_age=seconds)
+
+
+def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(web, monkeypatch):
+    """A download reads the whole register, and anyone may ask for it: it is built on the first
+    request, kept as a file (and its gzip copy) named by the register's sequence and chain hash, and
+    sent from disk to the next; an ETag answers 304 without a build. With a maximum age of 0, a
+    change builds it again at the next request and the old file goes."""
+    import gzip
+
+    from maadan.web import download_files
+
+    builds = _count_builds(monkeypatch)
     monkeypatch.setattr(download_files, "GRACE_S", 0)
+    _max_age(web, 0)
     plain = {"Accept-Encoding": "identity"}
     first = web.client.get("/register/downloads/applications.csv", headers=plain)
     again = web.client.get("/register/downloads/applications.csv", headers=plain)
     assert first.status_code == again.status_code == 200 and first.content == again.content
     assert first.headers["x-feature-count"] == again.headers["x-feature-count"]
     assert 'filename="maadan-applications.csv"' in again.headers["content-disposition"]
+    with web.uow() as u:
+        assert first.headers["x-register-sequence"] == str(u.audit.size())
     assert len(builds) == 1
     raw = web.client.get("/register/downloads/applications.csv", headers={"Accept-Encoding": "gzip"})
     assert raw.headers["content-encoding"] == "gzip" and raw.content == first.content  # decoded by the client
@@ -114,6 +131,7 @@ def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(we
     app = file_with_private_owner(web)  # the register moves
     after = web.client.get("/register/downloads/applications.csv", headers=plain)
     assert len(builds) == 3 and after.headers["etag"] != first.headers["etag"]
+    assert int(after.headers["x-register-sequence"]) > int(first.headers["x-register-sequence"])
     assert f"PK-BA/A{app.number}" in after.text and f"PK-BA/A{app.number}" not in first.text
     folder = web.client.app.state.settings.data_dir / "downloads"
     names = sorted(p.name for p in folder.iterdir())
@@ -126,6 +144,41 @@ def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(we
         got = web.client.get(f"/register/downloads/{bad}", headers={"Accept": "application/json", "If-None-Match": "*"})
         assert got.status_code == 404, bad
     assert web.client.get("/register/downloads/titles.csv", params={"jurisdiction": "../PK"}).status_code == 422
+
+
+def test_a_download_is_sent_as_kept_for_its_maximum_age_and_says_which_state_it_holds(web, monkeypatch):
+    """A busy register moves every minute: within MAADAN_DOWNLOAD_MAX_AGE the kept file is sent
+    after a change, saying the sequence it holds; after it, the next request builds the file again.
+    A file whose state is not one of this register's (another chain) is never sent."""
+    from maadan.web import download_files
+
+    builds = _count_builds(monkeypatch)
+    settings = web.client.app.state.settings
+    _max_age(web, 600)
+    first = web.client.get("/register/downloads/applications.geojson")
+    held = first.headers["x-register-sequence"]
+    app = file_with_private_owner(web)  # the register moves on
+    stale = web.client.get("/register/downloads/applications.geojson")
+    assert len(builds) == 1 and stale.headers["x-register-sequence"] == held and stale.content == first.content
+    assert stale.headers["last-modified"] == first.headers["last-modified"]
+    assert web.client.get("/register/downloads/applications.geojson",
+                          headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+
+    _max_age(web, 0)  # as if ten minutes had passed
+    fresh = web.client.get("/register/downloads/applications.geojson")
+    assert len(builds) == 2 and int(fresh.headers["x-register-sequence"]) > int(held)
+    assert f"PK-BA/A{app.number}" in fresh.text
+
+    # A newer file at this sequence but of another register's chain (the same name, another hash): not sent.
+    folder = settings.data_dir / "downloads"
+    mine = next(p for p in folder.iterdir() if p.name.endswith(".geojson") and "-applications-all-" in p.name)
+    m = download_files.NAME.fullmatch(mine.name.split(".")[0])
+    fake = folder / f"{fresh.headers['x-register-sequence']}-{'f' * 16}-{int(m['built']) + 1}-applications-all-1.geojson"
+    fake.write_bytes(b'{"type": "FeatureCollection", "features": []}')
+    (folder / (fake.name + ".gz")).write_bytes(b"")
+    _max_age(web, 600)
+    after = web.client.get("/register/downloads/applications.geojson")
+    assert after.status_code == 200 and f"PK-BA/A{app.number}" in after.text and len(builds) == 3
 
 
 def test_statistics_count_real_applications_and_decisions(web):
