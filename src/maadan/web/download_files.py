@@ -60,6 +60,14 @@ class Kept:
     built_at: int  # Unix time
 
 
+class NotKept(Exception):
+    """The download was built but could not be written to the data folder: send `download` as it is."""
+
+    def __init__(self, download: public_exports.Download, sequence: int, head: str):
+        super().__init__(f"download {download.name} not kept")
+        self.download, self.sequence, self.head = download, sequence, head
+
+
 def check(layer: str, fmt: str, jurisdiction: str | None) -> str:
     """The file's stem (`titles-PK-BA`, `applications-all`); NotFound for anything not on the lists."""
     if layer not in public_exports.LAYERS or fmt not in public_exports.FORMATS:
@@ -154,10 +162,13 @@ def kept(folder: Path, sequence: int, hash_at: Callable[[int], str | None], laye
                 return Kept(path, _gz(path), name, media_type, features, seq, head, built)
         head = _head(hash_at(sequence) if sequence else None)
         d = build()
-        folder.mkdir(parents=True, exist_ok=True)
         built = int(now)
         target = folder / f"{int(sequence)}-{head}-{built}-{stem}-{int(d.features)}.{fmt}"
-        _write(_gz(target), gzip_ng.compress(d.body, LEVEL))  # the copy first: a file found has its copy
-        _write(target, d.body)
-        _prune(folder, stem, fmt, target)
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            _write(_gz(target), gzip_ng.compress(d.body, LEVEL))  # the copy first: a file found has its copy
+            _write(target, d.body)
+            _prune(folder, stem, fmt, target)
+        except OSError as exc:  # a data folder that cannot be written (full, read-only): sent, not kept
+            raise NotKept(d, int(sequence), head) from exc
         return Kept(target, _gz(target), name, media_type, d.features, int(sequence), head, built)

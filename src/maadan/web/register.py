@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from email.utils import formatdate
 from typing import Annotated
 
@@ -28,6 +29,7 @@ from maadan.web.charts import Bar, bar_chart
 from maadan.web.templating import NavLink, money, number, render
 
 router = APIRouter(include_in_schema=False, tags=[PAGE_TAG])
+log = logging.getLogger("maadan.web")
 NAV = (NavLink(75, "/register", "Register"),)
 HISTORY_PAGE = 50
 
@@ -98,8 +100,16 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
             return uow.audit.hash_at(seq)
 
     settings = request.app.state.settings
-    k = download_files.kept(settings.data_dir / "downloads", sequence, hash_at, layer, fmt, jurisdiction, build,
-                            settings.download_max_age)
+    try:
+        k = download_files.kept(settings.data_dir / "downloads", sequence, hash_at, layer, fmt, jurisdiction, build,
+                                settings.download_max_age)
+    except download_files.NotKept as exc:  # the data folder cannot be written: sent from memory
+        log.warning("download not kept: %s", exc.__cause__)
+        d = exc.download
+        return conditional.tagged(Response(d.body, media_type=d.media_type, headers={
+            **headers, "Content-Disposition": f'attachment; filename="{d.name}"', "X-Feature-Count": str(d.features),
+            "X-Register-Sequence": str(exc.sequence)}), request,
+            conditional.register_etag(request, exc.head, sequence=exc.sequence))
     tag = conditional.register_etag(request, k.head, sequence=k.sequence)  # the state the file holds
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged

@@ -145,6 +145,15 @@ def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(we
         assert got.status_code == 404, bad
     assert web.client.get("/register/downloads/titles.csv", params={"jurisdiction": "../PK"}).status_code == 422
 
+    # A data folder that cannot be written (a full disk): the download is sent from memory, not lost.
+    def full(target, body):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(download_files, "_write", full)
+    blocked = web.client.get("/register/downloads/titles.csv", params={"jurisdiction": "PK-BA"}, headers=plain)
+    assert not any("-titles-PK-BA-" in p.name for p in folder.iterdir())
+    assert blocked.status_code == 200 and blocked.headers["x-feature-count"] == "50"
+
 
 def test_a_download_is_sent_as_kept_for_its_maximum_age_and_says_which_state_it_holds(web, monkeypatch):
     """A busy register moves every minute: within MAADAN_DOWNLOAD_MAX_AGE the kept file is sent
