@@ -16,8 +16,10 @@ next request.
 The file's name is made of checked parts only: a layer and a format from public_exports' closed
 lists, a jurisdiction code matched in full, integers (sequence, build time, feature count) and the
 hash (hex). A build writes a temporary file in the same folder and renames it into place, so a
-reader in another process sees the whole file or none. Within a process one build of a file runs at
-a time; the others wait for it and send what it made. The older files of a stem are removed when a
+reader in another process sees the whole file or none. A process makes one file at a time (at a
+million titles a build takes about 2 minutes and 3 GB): a request that finds its file, or another
+file, being made gets the newest file of this register it keeps, whatever its age, or else a 503
+with Retry-After. The older files of a stem are removed when a
 newer one is built, once they have gone a minute unused (a file sent is touched, so that a request
 sending it does not lose it between finding and opening it)."""
 
@@ -36,6 +38,7 @@ from zlib_ng import gzip_ng
 
 from maadan.cadastre import public_exports
 from maadan.errors import NotFound
+from maadan.http.client_limits import RetryLater
 from maadan.http.compression import LEVEL
 
 JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,4})?")
@@ -44,8 +47,10 @@ NAME = re.compile(r"(?P<seq>[0-9]+)-(?P<head>[0-9a-f]{16})-(?P<built>[0-9]+)"
 HEX = re.compile(r"[0-9a-f]{16,}")
 GRACE_S = 60  # how long a replaced file stays for readers that found it just before
 
+RETRY_AFTER_S = 30
 _guard = threading.Lock()
 _building: dict[str, threading.Lock] = {}
+_build_slot = threading.Lock()  # one build at a time in a process: at a million titles one takes 2 min, 3 GB
 
 
 @dataclass(frozen=True)
@@ -58,6 +63,12 @@ class Kept:
     sequence: int  # the register's state the file holds: its sequence and chain hash (16 hex digits)
     head: str
     built_at: int  # Unix time
+
+
+class Busy(RetryLater):
+    """Another request is making the file (or another one) and none of this register's is kept: 503."""
+    status = 503
+    code = "busy"
 
 
 class NotKept(Exception):
@@ -152,23 +163,50 @@ def kept(folder: Path, sequence: int, hash_at: Callable[[int], str | None], laye
     name = f"maadan-{layer}{'-' + jurisdiction if jurisdiction else ''}.{fmt}"
     media_type = public_exports.FORMATS[fmt]
     now = time.time() if now is None else now
-    with _lock(f"{stem}.{fmt}"):
+
+    def usable(any_age: bool) -> Kept | None:
         newest = _newest(folder, stem, fmt)
-        if newest is not None:
-            path, seq, head, built, features = newest
-            current = seq == sequence
-            young = seq < sequence and now - built < max_age
-            if (current or young) and head == _head(hash_at(seq) if seq else None) and _touched(path):
-                return Kept(path, _gz(path), name, media_type, features, seq, head, built)
-        head = _head(hash_at(sequence) if sequence else None)
-        d = build()
-        built = int(now)
-        target = folder / f"{int(sequence)}-{head}-{built}-{stem}-{int(d.features)}.{fmt}"
+        if newest is None:
+            return None
+        path, seq, head, built, features = newest
+        fresh = seq == sequence or (seq < sequence and (any_age or now - built < max_age))
+        if fresh and head == _head(hash_at(seq) if seq else None) and _touched(path):
+            return Kept(path, _gz(path), name, media_type, features, seq, head, built)
+        return None
+
+    lock = _lock(f"{stem}.{fmt}")
+    if not lock.acquire(blocking=False):  # being built by another request: what is kept, or come back
+        if (older := usable(any_age=True)) is not None:
+            return older
+        raise Busy(f"the register's {layer} file is being made; try again in {RETRY_AFTER_S} s", RETRY_AFTER_S)
+    try:
+        if (found := usable(any_age=False)) is not None:
+            return found
+        if not _build_slot.acquire(blocking=False):  # another file is being made: what is kept, or come back
+            if (older := usable(any_age=True)) is not None:
+                return older
+            raise Busy(f"another of the register's files is being made; try again in {RETRY_AFTER_S} s",
+                       RETRY_AFTER_S)
         try:
-            folder.mkdir(parents=True, exist_ok=True)
-            _write(_gz(target), gzip_ng.compress(d.body, LEVEL))  # the copy first: a file found has its copy
-            _write(target, d.body)
-            _prune(folder, stem, fmt, target)
-        except OSError as exc:  # a data folder that cannot be written (full, read-only): sent, not kept
-            raise NotKept(d, int(sequence), head) from exc
-        return Kept(target, _gz(target), name, media_type, d.features, int(sequence), head, built)
+            return _built(folder, sequence, hash_at, stem, fmt, name, media_type, build, now)
+        finally:
+            _build_slot.release()
+    finally:
+        lock.release()
+
+
+def _built(folder: Path, sequence: int, hash_at: Callable[[int], str | None], stem: str, fmt: str, name: str,
+           media_type: str, build: Callable[[], public_exports.Download], now: float) -> Kept:
+    """The file built and written into `folder` with its gzip copy; older files of its stem pruned."""
+    head = _head(hash_at(sequence) if sequence else None)
+    d = build()
+    built = int(now)
+    target = folder / f"{int(sequence)}-{head}-{built}-{stem}-{int(d.features)}.{fmt}"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        _write(_gz(target), gzip_ng.compress(d.body, LEVEL))  # the copy first: a file found has its copy
+        _write(target, d.body)
+        _prune(folder, stem, fmt, target)
+    except OSError as exc:  # a data folder that cannot be written (full, read-only): sent, not kept
+        raise NotKept(d, int(sequence), head) from exc
+    return Kept(target, _gz(target), name, media_type, d.features, int(sequence), head, built)

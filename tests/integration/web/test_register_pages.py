@@ -190,6 +190,31 @@ def test_a_download_is_sent_as_kept_for_its_maximum_age_and_says_which_state_it_
     assert after.status_code == 200 and f"PK-BA/A{app.number}" in after.text and len(builds) == 3
 
 
+def test_one_download_is_made_at_a_time_and_the_others_get_what_is_kept_or_a_503(web, monkeypatch):
+    """At a million titles a build takes minutes and gigabytes: a process makes one file at a time.
+    Meanwhile a request for another file gets the newest kept file of this register, whatever its
+    age (saying which state it holds), or a 503 with Retry-After when none is kept."""
+    from maadan.web import download_files
+
+    builds = _count_builds(monkeypatch)
+    _max_age(web, 0)
+    kept = web.client.get("/register/downloads/titles.csv")
+    assert kept.status_code == 200 and len(builds) == 1
+    file_with_private_owner(web)  # the register moves: the kept file is no longer current
+    assert download_files._build_slot.acquire(blocking=False)  # another file is being made
+    try:
+        older = web.client.get("/register/downloads/titles.csv")
+        assert older.status_code == 200 and older.content == kept.content
+        assert older.headers["x-register-sequence"] == kept.headers["x-register-sequence"]
+        none_kept = web.client.get("/register/downloads/applications.gpkg", headers={"Accept": "application/json"})
+        assert none_kept.status_code == 503 and none_kept.headers["retry-after"] == "30"
+        assert "being made" in none_kept.json()["message"] and len(builds) == 1
+    finally:
+        download_files._build_slot.release()
+    after = web.client.get("/register/downloads/applications.gpkg")
+    assert after.status_code == 200 and len(builds) == 2
+
+
 def test_statistics_count_real_applications_and_decisions(web):
     app = file_with_private_owner(web)
     cadastre.decide(web.uow(True), "PK-BA", app.number, "accept", "user:o")
