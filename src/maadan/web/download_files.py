@@ -38,7 +38,7 @@ from zlib_ng import gzip_ng
 
 from maadan.cadastre import public_exports
 from maadan.errors import NotFound
-from maadan.http.client_limits import RetryLater
+from maadan.http.client_limits import ServerBusy
 from maadan.http.compression import LEVEL
 
 JURISDICTION = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,4})?")
@@ -63,12 +63,6 @@ class Kept:
     sequence: int  # the register's state the file holds: its sequence and chain hash (16 hex digits)
     head: str
     built_at: int  # Unix time
-
-
-class Busy(RetryLater):
-    """Another request is making the file (or another one) and none of this register's is kept: 503."""
-    status = 503
-    code = "busy"
 
 
 class NotKept(Exception):
@@ -178,14 +172,14 @@ def kept(folder: Path, sequence: int, hash_at: Callable[[int], str | None], laye
     if not lock.acquire(blocking=False):  # being built by another request: what is kept, or come back
         if (older := usable(any_age=True)) is not None:
             return older
-        raise Busy(f"the register's {layer} file is being made; try again in {RETRY_AFTER_S} s", RETRY_AFTER_S)
+        raise ServerBusy(f"the register's {layer} file is being made; try again in {RETRY_AFTER_S} s", RETRY_AFTER_S)
     try:
         if (found := usable(any_age=False)) is not None:
             return found
         if not _build_slot.acquire(blocking=False):  # another file is being made: what is kept, or come back
             if (older := usable(any_age=True)) is not None:
                 return older
-            raise Busy(f"another of the register's files is being made; try again in {RETRY_AFTER_S} s",
+            raise ServerBusy(f"another of the register's files is being made; try again in {RETRY_AFTER_S} s",
                        RETRY_AFTER_S)
         try:
             return _built(folder, sequence, hash_at, stem, fmt, name, media_type, build, now)

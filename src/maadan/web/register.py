@@ -90,10 +90,7 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
         tag = conditional.register_etag(request, sequence=sequence)
         if (unchanged := conditional.not_modified(request, tag)) is not None:
             return unchanged
-        d = build()
-        return conditional.tagged(Response(d.body, media_type=d.media_type, headers={
-            **headers, "Content-Disposition": f'attachment; filename="{d.name}"',
-            "X-Feature-Count": str(d.features)}), request, tag)
+        return _from_memory(request, build(), headers, tag)
 
     def hash_at(seq: int) -> str | None:
         with uow:
@@ -105,11 +102,8 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
                                 settings.download_max_age)
     except download_files.NotKept as exc:  # the data folder cannot be written: sent from memory
         log.warning("download not kept: %s", exc.__cause__)
-        d = exc.download
-        return conditional.tagged(Response(d.body, media_type=d.media_type, headers={
-            **headers, "Content-Disposition": f'attachment; filename="{d.name}"', "X-Feature-Count": str(d.features),
-            "X-Register-Sequence": str(exc.sequence)}), request,
-            conditional.register_etag(request, exc.head, sequence=exc.sequence))
+        return _from_memory(request, exc.download, headers | {"X-Register-Sequence": str(exc.sequence)},
+                            conditional.register_etag(request, exc.head, sequence=exc.sequence))
     tag = conditional.register_etag(request, k.head, sequence=k.sequence)  # the state the file holds
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
@@ -120,6 +114,13 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
     else:
         response = FileResponse(k.path, media_type=k.media_type, headers=headers)
     return conditional.tagged(response, request, tag)
+
+
+def _from_memory(request: Request, d: public_exports.Download, headers: dict[str, str], tag: str) -> Response:
+    """A download built for this request and not kept (a replica's, or one the data folder refused)."""
+    return conditional.tagged(Response(d.body, media_type=d.media_type, headers={
+        **headers, "Content-Disposition": f'attachment; filename="{d.name}"', "X-Feature-Count": str(d.features)}),
+        request, tag)
 
 
 def _charts(s: statistics.Statistics) -> list[dict]:
