@@ -48,7 +48,7 @@ AUDIT = """() => {
 
 def _audit(v, path: str) -> list[str]:
     v.page.goto(path)
-    v.page.wait_for_load_state("networkidle")
+    v.idle()
     return [f"{path}: {p}" for p in v.page.evaluate(AUDIT)]
 
 

@@ -55,7 +55,7 @@ def test_registry_pages_fit_the_screen(visitor, phone):
     for label, path in (("agreements", "/agreements"), ("partners", "/partners?for=USSM&match_mineral=antimony"),
                         ("organisation", "/organisations/fwo"), ("agreement-mou", "/agreements/2025-09-08-ussm-fwo-mou")):
         v.page.goto(path)
-        v.page.wait_for_load_state("networkidle")
+        v.idle()
         assert v.page.locator("h1").first.is_visible(), path
         width = v.page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= v.page.viewport_size["width"], f"{path} is {width}px wide: it scrolls sideways"

@@ -50,7 +50,7 @@ def test_other_analytics_pages_render_without_sideways_scroll(visitor, phone):
     for label, path in [("index", "/analytics"), ("criticality", "/analytics/criticality"),
                         ("validation", "/analytics/validation"), ("whatif", "/analytics/whatif?project=reko-diq&phase=1")]:
         v.page.goto(path)
-        v.page.wait_for_load_state("networkidle")
+        v.idle()
         assert v.page.locator("h1").first.is_visible(), path
         width = v.page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= v.page.viewport_size["width"], f"{path} is {width}px wide"

@@ -19,7 +19,7 @@ def test_public_pages(visitor, phone):
     v = visitor("phone" if phone else "laptop", phone=phone)
     for label, path in PAGES:
         v.page.goto(path)
-        v.page.wait_for_load_state("networkidle")
+        v.idle()
         assert v.page.locator("h1, .swagger-ui").first.is_visible(), path
         width = v.page.evaluate("() => document.documentElement.scrollWidth")
         assert width <= v.page.viewport_size["width"], f"{path} is {width}px wide: it scrolls sideways"

@@ -117,7 +117,7 @@ def test_every_signed_in_page_fits_a_phone(visitor, journey_site, request):  # n
     problems: list[str] = []
 
     def check(v, label: str) -> None:
-        v.page.wait_for_load_state("networkidle")
+        v.idle()
         found = v.page.evaluate(LAYOUT, WIDTH) + v.page.evaluate(AUDIT)
         problems.extend(f"{label}: {p}" for p in found)
         v.shot(f"{backend}-phone-{label}")
@@ -144,7 +144,7 @@ def test_every_signed_in_page_fits_a_phone(visitor, journey_site, request):  # n
         check(o, label)
     o.page.goto(f"/cadastre/titles/{title.number}")
     o.page.locator('#title-actions button[data-action="transfer"]').click()
-    o.page.wait_for_load_state("networkidle")
+    o.idle()
     check(o, "title-action-transfer")
     assert problems == [], "\n".join(problems)
     assert a.errors == [] and o.errors == []

@@ -69,7 +69,7 @@ def journey_site(request, site_database, postgres_template, tmp_path) -> Iterato
 
 
 def audit(v) -> list[str]:
-    v.page.wait_for_load_state("networkidle")
+    v.idle()
     return [f"{v.page.url}: {p}" for p in v.page.evaluate(AUDIT)]
 
 

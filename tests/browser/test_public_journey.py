@@ -19,7 +19,7 @@ from pypdf import PdfReader
 
 from tests.conftest import BACKENDS, Database, run_maadan, serve
 
-from .conftest import ARTIFACTS, Site, _requirements, settle
+from .conftest import ARTIFACTS, Network, Site, _requirements, idle, settle
 from .test_accessibility import AUDIT, PUBLIC
 
 pytestmark = pytest.mark.slow
@@ -79,6 +79,7 @@ def person(chromium, site: Site, phone: bool = False):
     ctx = chromium.new_context(viewport=PHONE if phone else {"width": 1366, "height": 900}, base_url=site.url,
                                accept_downloads=True)
     ctx.set_default_timeout(20_000)
+    Network.watch(ctx)
     page = ctx.new_page()
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
@@ -150,7 +151,7 @@ def test_new_pages_pass_the_audit_and_every_public_page_fits_a_phone(chromium, p
     with person(chromium, site, phone=True) as (page, errors):
         for path in [*PUBLIC, *NEW_PAGES, f"/cadastre/titles/{number}", "/agreements", "/analytics/criticality"]:
             page.goto(path)
-            page.wait_for_load_state("networkidle")
+            idle(page)
             if path in NEW_PAGES:
                 problems += [f"{path}: {p}" for p in page.evaluate(AUDIT)]
             width = page.evaluate("() => document.documentElement.scrollWidth")
@@ -188,7 +189,7 @@ def test_the_map_helps_find_ground(chromium, public_site, request):
     for phone in (False, True):
         with person(chromium, site, phone=phone) as (page, errors):
             page.goto("/map")
-            page.wait_for_load_state("networkidle")
+            idle(page)
             try:
                 page.wait_for_function("() => window.maadanView && document.querySelectorAll('.border-label').length === 4")
             except Exception:

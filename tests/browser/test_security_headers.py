@@ -97,7 +97,7 @@ def test_every_page_loads_under_the_policy_with_no_violation(visitor, site):
         for role in ("public", who) if who != "public" else ("public", "applicant", "officer"):
             v = people[role]
             response = v.page.goto(url)
-            v.page.wait_for_load_state("networkidle")
+            v.idle()
             if role != who and who != "public":
                 continue  # the public is sent to sign in: that page is checked as /login
             headers = response.headers
