@@ -135,3 +135,23 @@ def test_every_write_of_an_area_says_whether_it_is_a_rectangle(seeded_copy):
                                                        "T/5": False}
     assert apps == [False]
     assert {k: bool(v) for k, v in reserved.items()} == {"R1": False, "R2": True}
+
+
+def test_mineral_names_in_one_statement_are_the_names_of_every_mineral(seeded_db):
+    """`MineralRepository.names` (one joined read, what a check and a filing resolve mineral names
+    with) gives each mineral's aliases and symbol as reading the minerals whole does."""
+    from sqlalchemy import event
+
+    from maadan.store.uow import UnitOfWork
+
+    engine = create_engine(seeded_db.url)
+    statements: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    with UnitOfWork(engine) as uow:
+        whole = uow.minerals.all()
+        statements.clear()
+        names = uow.minerals.names()
+    assert len(statements) == 1
+    expected = [(m.id, m.name, (*m.aliases, *([m.symbol] if m.symbol else []))) for m in whole]
+    assert names == expected
+    assert len(names) > 30 and any(len(n[2]) > 1 for n in names)

@@ -347,6 +347,10 @@ class FakeMinerals:
     def all(self) -> list[Mineral]:
         return list(self.minerals)
 
+    def names(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        return [(m.id, m.name, (*sorted(m.aliases), *([m.symbol] if m.symbol else [])))
+                for m in sorted(self.minerals, key=lambda m: (m.name, m.id))]
+
 
 class FakeOrganisations:
     def __init__(self, organisations: list[Organisation]):

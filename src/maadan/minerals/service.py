@@ -37,8 +37,7 @@ class MineralListing:
 def mineral_index(uow: AbstractUnitOfWork) -> NameIndex:
     """The minerals' names, aliases and symbols; built once per distinct set of them (every filing
     and check asks for it, and normalising every alias each time cost more than reading them)."""
-    return _name_index(tuple((m.id, m.name, (*m.aliases, *([m.symbol] if m.symbol else [])))
-                             for m in uow.minerals.all()))
+    return _name_index(tuple(uow.minerals.names()))
 
 
 @functools.lru_cache(maxsize=4)

@@ -95,6 +95,21 @@ class MineralRepository:
             for r in self.s.execute(select(t.mineral).order_by(t.mineral.c.name))
         ]
 
+    def names(self) -> list[tuple[str, str, tuple[str, ...]]]:
+        """Each mineral's id, name and other names (its aliases, sorted, then its symbol), ordered by
+        name (as `all`), in one statement: what resolving a user's mineral names needs (minerals.service)."""
+        a = t.mineral_alias
+        rows = self.s.execute(
+            select(t.mineral.c.id, t.mineral.c.name, t.mineral.c.symbol, a.c.alias)
+            .join(a, (a.c.mineral_id == t.mineral.c.id) & (a.c.kind == "alias"), isouter=True)
+            .order_by(t.mineral.c.name, t.mineral.c.id))
+        found: dict[str, tuple[str, str | None, list[str]]] = {}
+        for mineral_id, name, symbol, alias in rows:
+            entry = found.setdefault(mineral_id, (name, symbol, []))
+            if alias is not None:
+                entry[2].append(alias)
+        return [(i, name, (*sorted(aliases), *([symbol] if symbol else []))) for i, (name, symbol, aliases) in found.items()]
+
     def alias_rows(self) -> list[tuple[str, str, str]]:
         return [(r.alias, r.mineral_id, r.kind) for r in self.s.execute(select(t.mineral_alias))]
 
