@@ -26,6 +26,10 @@ SHARED = Path(os.environ.get("MAADAN_TEST_SHARED") or ROOT.parent / "shared")  #
 PG_URL = os.environ.get("MAADAN_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 IN_CI = os.environ.get("CI") == "true"
+# Tests marked local_only need what no CI machine may hold (the news evaluation's copyrighted texts):
+# under CI=true they are not collected, and the run's summary lists them with the reason. Anything
+# else missing under CI fails the run (require, pytest_runtest_makereport).
+LOCAL_ONLY = pytest.StashKey[list]()
 # Per-test limits (pytest-timeout): a deadlock or a hung server fails its test instead of stalling the run.
 TIMEOUT_S = 240
 SLOW_TIMEOUT_S = 900  # tests marked slow: browsers, fuzzing, subprocesses
@@ -72,10 +76,28 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
+    if IN_CI:  # tests whose inputs no CI machine may hold: not run, and said so (pytest_terminal_summary)
+        local = [item for item in items if item.get_closest_marker("local_only") is not None]
+        if local:
+            config.hook.pytest_deselected(items=local)
+            items[:] = [item for item in items if item.get_closest_marker("local_only") is None]
+            config.stash[LOCAL_ONLY] = [(item.nodeid, item.get_closest_marker("local_only").args[0]) for item in local]
     for item in items:
         if item.get_closest_marker("timeout") is None:
             slow = item.get_closest_marker("slow") is not None
             item.add_marker(pytest.mark.timeout(SLOW_TIMEOUT_S if slow else TIMEOUT_S))
+
+
+def pytest_report_header(config) -> str | None:
+    return "CI=true: tests marked local_only are not run (their inputs may not be on a CI machine)" if IN_CI else None
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config) -> None:
+    local = config.stash.get(LOCAL_ONLY, [])
+    if local:
+        terminalreporter.write_sep("-", f"not run under CI=true: {len(local)} local_only tests")
+        for nodeid, reason in local:
+            terminalreporter.write_line(f"{nodeid}: {reason}")
 
 
 @pytest.hookimpl(hookwrapper=True)

@@ -25,6 +25,10 @@ def test_bare_skip():
 
 def test_fine():
     assert True
+
+@pytest.mark.local_only("what no CI machine may hold")
+def test_local_only():
+    pytest.skip("its inputs are not here")
 '''
 
 
@@ -41,14 +45,16 @@ def _run(tmp_path: Path, ci: bool) -> subprocess.CompletedProcess:
 def test_outside_ci_missing_things_skip_with_the_reason(tmp_path):
     out = _run(tmp_path, ci=False)
     assert out.returncode == 0, out.stdout + out.stderr
-    assert "1 passed, 3 skipped" in out.stdout
+    assert "1 passed, 4 skipped" in out.stdout  # a local_only test runs, or skips, outside CI
     assert "needs no-such-program-maadan on PATH (Debian package nothing)" in out.stdout
 
 
 def test_under_ci_missing_things_fail_the_run(tmp_path):
     out = _run(tmp_path, ci=True)
     assert out.returncode == 1, out.stdout + out.stderr
-    assert "3 failed, 1 passed" in out.stdout
+    assert "3 failed, 1 passed, 1 deselected" in out.stdout
+    assert "not run under CI=true: 1 local_only tests" in out.stdout
+    assert "test_probe.py::test_local_only: what no CI machine may hold" in out.stdout
     assert "CI=true and this test needs no-such-program-maadan on PATH" in out.stdout
     assert "CI=true and this test needs /nonexistent/maadan" in out.stdout
     assert "CI=true: no test may be skipped, and this one was: Skipped: skipped by hand" in out.stdout

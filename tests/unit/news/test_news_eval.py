@@ -9,6 +9,8 @@ import pytest
 from bench import news_eval
 from maadan.news.pipeline import extract
 
+TEXTS = "the news articles are copyrighted: not in the repository, not in ../shared, not on a CI machine"
+
 
 def test_entities_match_by_any_of_their_names_and_count_once():
     text = ("Zarkon Mining Company (ZMC) signed an MoU with Velmora Bank on Monday. ZMC CEO Helen Whitfield said "
@@ -63,6 +65,7 @@ def test_a_text_annotated_without_agreements_scores_none():
     assert "agreement" not in r.scores and r.scores["organisation"].tp == 1
 
 
+@pytest.mark.local_only(TEXTS)
 def test_the_round_5_texts_match_their_annotations_when_present():
     """The texts are not in the repository: set MAADAN_NEWS_TEXTS to the folder holding them (the lead has
     none, so this skips saying so)."""
@@ -80,6 +83,7 @@ def test_the_round_5_texts_match_their_annotations_when_present():
     assert said == [] and len(results) == len(notes) == 20
 
 
+@pytest.mark.local_only(TEXTS)
 @pytest.mark.parametrize("variable, default, splits", [
     ("MAADAN_NEWS6_TEXTS", "/tmp/news6-texts", ("held-out-6", "held-out-7")),
     ("MAADAN_NEWS7_TEXTS", "/tmp/news7-texts", ("held-out-8", "held-out-9")),
