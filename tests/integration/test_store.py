@@ -151,6 +151,7 @@ def test_mineral_names_in_one_statement_are_the_names_of_every_mineral(seeded_db
         whole = uow.minerals.all()
         statements.clear()
         names = uow.minerals.names()
+    engine.dispose()
     assert len(statements) == 1
     expected = [(m.id, m.name, (*m.aliases, *([m.symbol] if m.symbol else []))) for m in whole]
     assert names == expected
