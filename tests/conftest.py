@@ -27,8 +27,9 @@ PG_URL = os.environ.get("MAADAN_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 IN_CI = os.environ.get("CI") == "true"
 # Tests marked local_only need what no CI machine may hold (the news evaluation's copyrighted texts):
-# under CI=true they are not collected, and the run's summary lists them with the reason. Anything
-# else missing under CI fails the run (require, pytest_runtest_makereport).
+# under CI=true they are not collected and the run's header says so; a run without -n also lists them
+# with the reason in its summary (under pytest-xdist the workers collect, and the controller has no
+# list). Anything else missing under CI fails the run (require, pytest_runtest_makereport).
 LOCAL_ONLY = pytest.StashKey[list]()
 # Per-test limits (pytest-timeout): a deadlock or a hung server fails its test instead of stalling the run.
 TIMEOUT_S = 240
@@ -76,7 +77,7 @@ def pytest_configure(config) -> None:
 
 
 def pytest_collection_modifyitems(config, items) -> None:
-    if IN_CI:  # tests whose inputs no CI machine may hold: not run, and said so (pytest_terminal_summary)
+    if IN_CI:  # tests whose inputs no CI machine may hold: not run, and said so (see LOCAL_ONLY)
         local = [item for item in items if item.get_closest_marker("local_only") is not None]
         if local:
             config.hook.pytest_deselected(items=local)
