@@ -125,3 +125,17 @@ def test_bulk_uses_threads_for_large_batches_with_the_same_result():
     finally:
         module._PARALLEL_PAIRS = threshold
     assert parallel == serial
+
+
+def test_a_query_projects_only_the_items_it_meets():
+    # Items are projected to the equal-area plane on first use. A query fills the few its tree query
+    # met, looking at those positions only (a mask over every item cost 0.9 ms a check at a million).
+    index = SpatialIndex([(f"title:{i}", box(60.0 + i, 29.0)) for i in range(5)])
+    items = index._base.items
+    assert np.isnan(items.area).all()
+    found = index.conflicts(box(62.1, 29.0))
+    assert [o.key for o in found] == ["title:2"]
+    assert np.flatnonzero(~np.isnan(items.area)).tolist() == [2]
+    items.fill(np.array([4, 2, 4]))  # repeated and already filled positions: each projected once
+    assert np.flatnonzero(~np.isnan(items.area)).tolist() == [2, 4]
+    assert items.area[4] == pytest.approx(area_km2(box(64.0, 29.0)) * 1e6, rel=1e-9)
