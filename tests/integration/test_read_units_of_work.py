@@ -1,11 +1,12 @@
-"""Read units of work (store/uow.py): on PostgreSQL they run in autocommit (no BEGIN and no ROLLBACK
-round trips) and refuse to flush a change, which would commit statement by statement; writes are
-unchanged. On SQLite a read unit of work is a deferred transaction, as before."""
+"""Read units of work (store/uow.py): on both stores they run in autocommit (no BEGIN and no ROLLBACK:
+round trips on PostgreSQL, statements and GIL releases on SQLite), each statement reading its own
+snapshot, and refuse to flush a change, which would commit statement by statement; writes are
+unchanged (SQLite: BEGIN IMMEDIATE)."""
 
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from maadan.config import load_settings
 from maadan.ingest.service import seed_reference_data
@@ -24,32 +25,53 @@ def engine(fresh_db):
     engine.dispose()
 
 
-def test_a_read_runs_without_a_transaction_on_postgresql_and_a_write_in_one(engine):
+def _in_transaction(uow) -> bool:
+    raw = uow.session.connection().connection.driver_connection
+    return not raw.autocommit if uow.engine.dialect.name == "postgresql" else raw.in_transaction
+
+
+def test_a_read_runs_without_a_transaction_and_a_write_in_one(engine):
     postgres = engine.dialect.name == "postgresql"
+    sent: list[str] = []
+    event.listen(engine, "before_cursor_execute", lambda _c, _cur, statement, *_: sent.append(statement))
     with UnitOfWork(engine) as uow:
         uow.session.execute(text("SELECT 1"))
-        if postgres:  # psycopg: autocommit, so no transaction is open after a statement
-            assert uow.session.connection().connection.driver_connection.autocommit is True
+        assert _in_transaction(uow) is False
+        if postgres:
             assert uow.session.execute(text("SELECT now() = statement_timestamp()")).scalar() is True
+    assert sent[0] == "SELECT 1" and not any(s.split()[0] in ("BEGIN", "ROLLBACK") for s in sent)
+    sent.clear()
     with UnitOfWork(engine, write=True) as uow:
         uow.session.execute(text("SELECT 1"))
+        assert _in_transaction(uow) is True
         if postgres:
-            assert uow.session.connection().connection.driver_connection.autocommit is False
             assert uow.session.execute(text("SELECT now() = statement_timestamp()")).scalar() is False
+    if not postgres:  # the event hook begins it, so that concurrent writers queue (store/database.py)
+        assert sent[0] == "BEGIN IMMEDIATE"
     with UnitOfWork(engine) as uow:  # the pooled connection went back to transactions for the writer
         uow.session.execute(text("SELECT 1"))
+        assert _in_transaction(uow) is False
     with UnitOfWork(engine, write=True) as uow:
-        if postgres:
-            assert uow.session.connection().connection.driver_connection.autocommit is False
+        uow.session.execute(text("SELECT 1"))
+        assert _in_transaction(uow) is True
 
 
-def test_a_read_unit_of_work_that_would_write_is_refused_on_postgresql_and_nothing_is_written(engine):
+def test_each_statement_of_a_read_sees_what_was_committed_before_it(engine):
+    with UnitOfWork(engine) as uow:
+        before = uow.session.execute(text("SELECT count(*) FROM mineral")).scalar()
+        with UnitOfWork(engine, write=True) as writer:
+            writer.session.execute(t.mineral.insert().values(**_row_like_first(engine)))
+            writer.commit()
+        assert uow.session.execute(text("SELECT count(*) FROM mineral")).scalar() == before + 1
+
+
+def test_a_read_unit_of_work_that_would_write_is_refused_and_nothing_is_written(engine):
     before = _count(engine)
     insert = t.mineral.insert().values(**_row_like_first(engine))
-    if engine.dialect.name == "postgresql":
-        with pytest.raises(RuntimeError, match="read unit of work cannot write"):
-            with UnitOfWork(engine) as uow:
-                uow.session.execute(insert)
+    with pytest.raises(RuntimeError, match="read unit of work cannot write"):
+        with UnitOfWork(engine) as uow:
+            uow.session.execute(insert)
+    assert _count(engine) == before
     with UnitOfWork(engine, write=True) as uow:  # the write path is unchanged
         uow.session.execute(insert)
         uow.commit()

@@ -19,9 +19,16 @@ from maadan.config import Settings
 from maadan.errors import ConfigError, DatabaseNotReady
 
 WRITE = "maadan_write"  # execution option: this transaction will write
-# A read unit of work on PostgreSQL: no BEGIN/ROLLBACK round trips (store/uow.py); the pool restores the
-# connection's isolation level on return (psycopg: a client-side switch, no round trip).
-READ_AUTOCOMMIT = {"isolation_level": "AUTOCOMMIT"}
+READ = "maadan_read"  # execution option: a read unit of work, its statements in autocommit
+
+
+def read_options(engine: Engine) -> dict[str, object]:
+    """The execution options of a read unit of work (store/uow.py): no BEGIN, no ROLLBACK.
+    PostgreSQL: the AUTOCOMMIT isolation level (the pool restores the connection's level on return;
+    psycopg switches it client-side, no round trip). SQLite: no BEGIN is issued (`_on_begin`), and the
+    sqlite3 module's rollback does nothing outside a transaction. Not SQLite's AUTOCOMMIT level: the
+    pool's reset to the default level would turn the sqlite3 module's own implicit BEGINs back on."""
+    return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {READ: True}
 
 
 def create_db_engine(settings: Settings) -> Engine:
@@ -103,7 +110,10 @@ def _configure_sqlite(engine: Engine, synchronous: str = "full", lock_wait_ms: i
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn):
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get(WRITE) else "BEGIN")
+        options = conn.get_execution_options()
+        if options.get(READ):  # a read unit of work: each statement in its own implicit transaction
+            return
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get(WRITE) else "BEGIN")
 
 
 def describe(engine: Engine) -> str:
