@@ -25,6 +25,7 @@ from maadan.api.schemas import (
     Paged,
     PaymentIn,
     TitleActionIn,
+    encoded,
 )
 from maadan.api.cadastre_rules import RulesBasisOut
 from maadan.http.security import CurrentUser, csrf_protect, require_role
@@ -256,9 +257,9 @@ def jurisdictions() -> Listing[JurisdictionOut]:
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
-    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
-                                          minerals=tuple(body.minerals or ()),
-                                          declarations=tuple(body.declarations)))
+    report = service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
+                           minerals=tuple(body.minerals or ()), declarations=tuple(body.declarations))
+    return encoded(CheckOut, views.check_view(report))  # type: ignore[return-value]
 
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
