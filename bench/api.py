@@ -33,7 +33,8 @@ loopback, MAADAN_TRUSTED_PROXIES=127.0.0.1): the bench measures the routes, not 
 The server reads a fresh copy of the prepared database in each run (`working_copy`), so the busy
 check's filings never reach a later run; --in-place serves the prepared database itself.
 Closed loop, p99 is mostly time spent queueing behind the other clients' requests (the server is
-saturated by design); --rate R also runs the title, OGC page and quiet-check scenarios open-loop at
+saturated by design), and it depends on how the clients' connections split over the workers (each
+line's `clients a-b`: the fewest and most answers one client got; see `show`); --rate R also runs the title, OGC page and quiet-check scenarios open-loop at
 R requests per second in total (each client on a fixed schedule, latency counted from when each
 request was due), which gives the latency at a moderate load below saturation. A PostgreSQL database of your own is named by
 MAADAN_BENCH_POSTGRES_URL. Needs PostgreSQL + PostGIS (scripts/pg-test-server install) for the PostgreSQL half.
@@ -253,7 +254,8 @@ def load(url: str, method: str, bodies: list, seconds: float, clients: int, head
     errors = sum(r[1] for r in results)
     pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1e3  # noqa: E731
     return {"requests": len(lat), "rps": len(lat) / seconds, "p50_ms": pct(50), "p99_ms": pct(99),
-            "mean_ms": statistics.mean(lat) * 1e3, "errors": errors, "statuses": sum((r[2] for r in results), Counter())}
+            "mean_ms": statistics.mean(lat) * 1e3, "errors": errors, "statuses": sum((r[2] for r in results), Counter()),
+            "per_client": sorted(len(r[0]) for r in results)}
 
 
 def start_postgres() -> str:
@@ -427,9 +429,15 @@ def start_pygeoapi(url: str, port: int, workers: int = 1) -> subprocess.Popen | 
 
 
 def show(name: str, r: dict, bare: dict | None = None) -> None:
+    """One scenario's line. `clients a-b`: the fewest and most answers one client got. Closed loop, a
+    wide spread means the clients' keep-alive connections split unevenly over the server's workers
+    (each connection stays with the process that accepted it): with 8 clients on 2 workers a 5-3 or
+    6-2 split answered the larger group at 1.5-4 times the other's latency, and the run's p99 is
+    that group's (round 15: 21-22 ms when 4-4, 30-40 ms when split)."""
     share = f"   {r['rps'] / bare['rps']:5.0%} of bare" if bare else ""
+    per = r.get("per_client") or [0]
     print(f"{name:<52} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
-          f"   ({r['requests']:,} requests, {r['errors']} errors){share}", flush=True)
+          f"   ({r['requests']:,} requests, {r['errors']} errors, clients {per[0]:,}-{per[-1]:,}){share}", flush=True)
 
 
 def token(base: str, user: str = BENCH_USER) -> str:
