@@ -248,13 +248,19 @@ class SpatialIndex:
 
     def conflicts(self, geometry: BaseGeometry) -> list[Overlap]:
         """Items whose interior overlaps the geometry's, largest overlap first (ties by key)."""
+        keys, km2 = self.overlaps(geometry)
+        return sorted((Overlap(k, a) for k, a in zip(keys, km2)), key=lambda o: (-o.overlap_km2, o.key))
+
+    def overlaps(self, geometry: BaseGeometry) -> tuple[list[str], list[float]]:
+        """The keys of the items whose interior overlaps the geometry's and the overlaps in km², in
+        no particular order and without an object per item: a check at a million titles meets
+        hundreds of them (`cadastre.applications.find_conflicts` orders them its own way)."""
         queries = _as_array([geometry])
         if not len(self) or queries[0] is None or queries[0].is_empty:
-            return []
+            return [], []
         _, _, keys, km2 = self._pairs(queries)
         keep = km2 > self.min_overlap_km2
-        found = [Overlap(k, a) for k, a in zip(keys[keep].tolist(), km2[keep].tolist())]
-        return sorted(found, key=lambda o: (-o.overlap_km2, o.key))
+        return keys[keep].tolist(), km2[keep].tolist()
 
     def bulk_conflicts(self, geometries: Sequence[BaseGeometry]) -> list[tuple[int, str, float]]:
         """(position in `geometries`, key, overlap km²) for every pair whose interiors overlap, in

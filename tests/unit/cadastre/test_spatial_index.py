@@ -139,3 +139,18 @@ def test_a_query_projects_only_the_items_it_meets():
     items.fill(np.array([4, 2, 4]))  # repeated and already filled positions: each projected once
     assert np.flatnonzero(~np.isnan(items.area)).tolist() == [2, 4]
     assert items.area[4] == pytest.approx(area_km2(box(64.0, 29.0)) * 1e6, rel=1e-9)
+
+
+def test_find_conflicts_orders_titles_reserved_areas_then_applications_by_number():
+    from maadan.cadastre.applications import find_conflicts
+
+    index = SpatialIndex([("application:10", box(62.0, 29.0)), ("title:B", box(62.05, 29.0)),
+                          ("application:9", box(62.1, 29.0)), ("reserved:Zone", box(62.0, 29.1)),
+                          ("title:A", box(62.15, 29.05)), ("title:C", box(62.0, 29.05))])
+    found = find_conflicts(index, box(62.0, 29.0), skip="title:C")
+    # applications by number (9 before 10), not as text; the skipped key left out
+    assert [(c.kind, c.ref) for c in found] == [("title", "A"), ("title", "B"), ("reserved", "Zone"),
+                                                ("application", "9"), ("application", "10")]
+    by_key = {f"{o.key}": o.overlap_km2 for o in index.conflicts(box(62.0, 29.0))}
+    assert [c.overlap_km2 for c in found] == [round(by_key[f"{c.kind}:{c.ref}"], 4) for c in found]
+    assert found[-1].overlap_km2 == round(area_km2(box(62.0, 29.0)), 4)
