@@ -433,7 +433,7 @@ def show(name: str, r: dict, bare: dict | None = None) -> None:
     wide spread means the clients' keep-alive connections split unevenly over the server's workers
     (each connection stays with the process that accepted it): with 8 clients on 2 workers a 5-3 or
     6-2 split answered the larger group at 1.5-4 times the other's latency, and the run's p99 is
-    that group's (round 15: 21-22 ms when 4-4, 30-40 ms when split)."""
+    that group's (round 15: 21-23 ms when 4-4, 30-40 ms when split)."""
     share = f"   {r['rps'] / bare['rps']:5.0%} of bare" if bare else ""
     per = r.get("per_client") or [0]
     print(f"{name:<52} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
