@@ -1,5 +1,6 @@
 """Engine factory. SQLite gets foreign keys, WAL, synchronous=FULL (durable commits) and a busy timeout,
-and its transactions are begun explicitly (BEGIN IMMEDIATE for writers) so that concurrent writers queue instead of failing.
+and its transactions are begun explicitly (BEGIN IMMEDIATE for writers) so that concurrent writers queue instead of failing;
+a read unit of work begins none (`read_options`: each statement in autocommit, as on PostgreSQL).
 Both stores wait at most MAADAN_LOCK_WAIT_MS for another transaction's lock (SQLite's busy timeout,
 PostgreSQL's lock_timeout); a longer wait is `StoreBusy` (503 with Retry-After), raised by the unit of work.
 A pooled PostgreSQL connection is pinged before use only when it sat idle in the pool for PING_AFTER_IDLE_S
