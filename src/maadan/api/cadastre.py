@@ -25,7 +25,6 @@ from maadan.api.schemas import (
     Paged,
     PaymentIn,
     TitleActionIn,
-    encoded,
 )
 from maadan.api.cadastre_rules import RulesBasisOut
 from maadan.http.security import CurrentUser, csrf_protect, require_role
@@ -259,7 +258,7 @@ def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
     report = service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
                            minerals=tuple(body.minerals or ()), declarations=tuple(body.declarations))
-    return encoded(CheckOut, views.check_view(report))  # type: ignore[return-value]
+    return views.check_view(report)  # type: ignore[return-value]
 
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,

@@ -3,12 +3,19 @@ response body shares: `Out` (a documented body; fields not named here may follow
 
 from __future__ import annotations
 
+import functools
+import inspect
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from fastapi import Response
+from fastapi.datastructures import Default, DefaultPlaceholder
+from fastapi.dependencies.utils import get_typed_signature
+from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
-from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
+from fastapi.utils import is_body_allowed_for_status_code
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter, ValidationError
 
 from maadan.cadastre.audit import Document
 from maadan.cadastre.model import HOLDER_KINDS, Holder
@@ -32,19 +39,71 @@ T = TypeVar("T")
 
 
 class ApiRoute(APIRoute):
-    """Every REST route: a body carries the fields its view gave, not the unset optional ones as null."""
+    """Every REST route: a body carries the fields its view gave, not the unset optional ones as null;
+    and a plain `def` route that answers with a body validated against its response model is answered
+    in one trip to the thread pool, not two (see `_answered_in_one_trip`)."""
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any):
         kwargs["response_model_exclude_unset"] = True
-        super().__init__(*args, **kwargs)
+        if getattr(endpoint, "answers_encoded", False):  # a route copied by include_router: wrapped once
+            pass
+        elif _runs_in_the_pool(endpoint) and isinstance(kwargs.get("response_class", Default(None)), DefaultPlaceholder):
+            endpoint = _answered_in_one_trip(self, endpoint)
+        super().__init__(path, endpoint, **kwargs)
+
+    @functools.cached_property
+    def answer_adapter(self) -> TypeAdapter[Any] | None:
+        """The response model's validator and encoder, built on the first answer (not at import)."""
+        return TypeAdapter(self.response_model) if self.response_field is not None else None
 
 
-def encoded(model: type[BaseModel], body: Any) -> Response:
-    """`body` validated against `model` and encoded as FastAPI would (by alias, unset fields left out),
-    in the calling thread. A plain `def` route that returns a dict is answered in two trips to the
-    thread pool (the route, then FastAPI validating its answer); one that returns this, in one."""
-    return Response(model.model_validate(body).model_dump_json(by_alias=True, exclude_unset=True),
-                    media_type="application/json")
+def _runs_in_the_pool(endpoint: Callable[..., Any]) -> bool:
+    return inspect.isfunction(endpoint) and not (inspect.iscoroutinefunction(endpoint) or inspect.isgeneratorfunction(
+        endpoint) or inspect.isasyncgenfunction(endpoint))
+
+
+_SUB_RESPONSE = "maadan_sub_response"
+
+
+def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """`endpoint` answering with its body already validated and encoded. FastAPI runs a plain `def`
+    endpoint in the thread pool and then, for an answer that is not a `Response`, goes back to the
+    pool to validate it against the response model: two trips, each two thread switches under the
+    GIL. This does both in the endpoint's own trip, as FastAPI would (by alias, unset fields left
+    out; the route's status code, or the one the endpoint or a dependency set on the injected
+    `Response`, with the headers they set). An answer that is a `Response` passes as it is."""
+    signature = get_typed_signature(endpoint)
+    own = next((p.name for p in signature.parameters.values()
+                if inspect.isclass(p.annotation) and issubclass(p.annotation, Response)), None)
+
+    @functools.wraps(endpoint)
+    def answered(**values: Any) -> Any:
+        sub = values[own] if own else values.pop(_SUB_RESPONSE)
+        answer = endpoint(**values)
+        adapter = route.answer_adapter
+        if adapter is None or isinstance(answer, Response):
+            return answer
+        try:
+            value = adapter.validate_python(answer, from_attributes=True)
+        except ValidationError as e:  # the view broke the documented body: FastAPI's own error for it
+            raise ResponseValidationError(e.errors(), body=answer) from None
+        status = sub.status_code or route.status_code or 200
+        body = b""
+        if is_body_allowed_for_status_code(status):
+            body = adapter.dump_json(value, include=route.response_model_include, exclude=route.response_model_exclude,
+                                     by_alias=route.response_model_by_alias, exclude_unset=True,
+                                     exclude_defaults=route.response_model_exclude_defaults,
+                                     exclude_none=route.response_model_exclude_none)
+        response = Response(body, status_code=status, media_type="application/json")
+        response.headers.raw.extend(sub.headers.raw)
+        return response
+
+    parameters = list(inspect.signature(endpoint).parameters.values())
+    if own is None:
+        parameters.append(inspect.Parameter(_SUB_RESPONSE, inspect.Parameter.KEYWORD_ONLY, annotation=Response))
+    answered.__signature__ = inspect.signature(endpoint).replace(parameters=parameters)  # type: ignore[attr-defined]
+    answered.answers_encoded = True  # type: ignore[attr-defined]
+    return answered
 
 
 class Paged(Out, Generic[T]):
