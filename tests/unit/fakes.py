@@ -87,6 +87,10 @@ class FakeCadastre:
                 and (applicant_org is None or a.applicant_org == applicant_org)
                 and (wanted is None or a.number in wanted)]
 
+    def application_keys(self, jurisdiction: str | None = None,
+                         states: Iterable[str] | None = None) -> list[tuple[str, int]]:
+        return [(a.jurisdiction, a.number) for a in self.applications(jurisdiction, states)]
+
     def last_received_at(self, jurisdiction: str) -> datetime | None:
         return max((a.received_at for a in self.apps if a.jurisdiction == jurisdiction), default=None)
 

@@ -8,19 +8,21 @@ commodities (docs/cadastre.md maps them)."""
 from __future__ import annotations
 
 import json
+import shutil
 import tempfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import shapely
 
 from maadan.cadastre import lifecycle as lc
 from maadan.cadastre.views import PUBLIC_STATES, application_view, title_view
 from maadan.errors import NotFound
 from maadan.ingest import geofiles
-from maadan.ingest.geofiles import Records
 from maadan.unit_of_work import AbstractUnitOfWork
 
 LICENCE = {
@@ -56,13 +58,16 @@ def _years(start: date, end: date | None) -> float | None:
     return None if end is None else round((end - start).days / 365.25, 1)
 
 
-def title_rows(uow: AbstractUnitOfWork, jurisdiction: str | None = None) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Each title as the public sees it, flat, and its geometry."""
-    with uow:
-        titles = uow.cadastre.titles(jurisdiction)
-        received = {(a.jurisdiction, a.number): a.received_at
-                    for a in uow.cadastre.applications(jurisdiction, [lc.GRANTED])}
-    rows, geoms = [], []
+PAGE = 5_000  # titles or applications read and written at a time: memory bounded by one page, not the register
+
+# Fields written as numbers (a missing one empty in CSV, NULL in a GeoPackage); every other field is
+# text. Fixed per layer, so that every page of a file is written with the same columns.
+FLOAT_FIELDS = {"area_km2", "term_years", "centre_lon", "centre_lat"}
+INT_FIELDS = {"renewals", "synthetic"}
+
+
+def _title_page(titles: list[Any], received: dict[tuple[str, int], Any]) -> list[dict[str, Any]]:
+    rows = []
     centres = shapely.centroid([t.geometry for t in titles]) if titles else []
     for t, c in zip(titles, centres):
         v = title_view(t)
@@ -76,47 +81,130 @@ def title_rows(uow: AbstractUnitOfWork, jurisdiction: str | None = None) -> tupl
                      "term_years": _years(t.granted_on, t.expires_on), "renewals": v["renewals"],
                      "rules_version": v["rules_version"], "synthetic": bool(v["synthetic"]),
                      "centre_lon": round(c.x, 6), "centre_lat": round(c.y, 6)})
-        geoms.append(t.geometry)
-    return rows, geoms
+    return rows
 
 
-def application_rows(uow: AbstractUnitOfWork, jurisdiction: str | None = None) -> tuple[list[dict[str, Any]], list[Any]]:
-    """Each pending application as the public register shows it (no fee, no filing organisation)."""
+def title_pages(uow: AbstractUnitOfWork, jurisdiction: str | None = None,
+                page: int = PAGE) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
+    """Each title as the public sees it, flat, and its geometry: `page` titles at a time, in id order."""
+    after = None
+    while True:
+        with uow:
+            titles = uow.cadastre.titles(jurisdiction, limit=page, after_id=after)
+            numbers = {t.application_number for t in titles if t.application_number is not None}
+            received = {(a.jurisdiction, a.number): a.received_at for a in
+                        uow.cadastre.applications(jurisdiction, [lc.GRANTED], numbers=numbers)} if numbers else {}
+        if titles:
+            yield _title_page(titles, received), [t.geometry for t in titles]
+        if len(titles) < page:
+            return
+        after = titles[-1].id
+
+
+def application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None = None,
+                      page: int = PAGE) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
+    """Each pending application as the public register shows it (no fee, no filing organisation),
+    `page` at a time, by jurisdiction and number."""
     with uow:
-        apps = uow.cadastre.applications(jurisdiction, PUBLIC_STATES)
-    rows, geoms = [], []
-    centres = shapely.centroid([a.geometry for a in apps]) if apps else []
-    for a, c in zip(apps, centres):
-        v = application_view(a)
-        rows.append({"reference": v["ref"], "jurisdiction": v["jurisdiction"], "title_type": v["type"],
-                     "state": v["state"], "priority": v.get("priority") or "", "applicants": "; ".join(v["applicants"]),
-                     "minerals": ";".join(v["minerals"]), "area_km2": round(v["area_km2"], 6),
-                     "received_at": v["received_at"].isoformat(), "competition_group": v.get("group") or "",
-                     "synthetic": bool(v["synthetic"]), "centre_lon": round(c.x, 6), "centre_lat": round(c.y, 6)})
-        geoms.append(a.geometry)
-    return rows, geoms
+        keys = uow.cadastre.application_keys(jurisdiction, PUBLIC_STATES)
+    for start in range(0, len(keys), page):
+        chunk = keys[start:start + page]
+        with uow:
+            apps = uow.cadastre.applications(jurisdiction, PUBLIC_STATES, numbers=[n for _, n in chunk])
+        wanted = set(chunk)  # the numbers of another jurisdiction's applications are not theirs
+        apps = [a for a in apps if (a.jurisdiction, a.number) in wanted]
+        rows = []
+        centres = shapely.centroid([a.geometry for a in apps]) if apps else []
+        for a, c in zip(apps, centres):
+            v = application_view(a)
+            rows.append({"reference": v["ref"], "jurisdiction": v["jurisdiction"], "title_type": v["type"],
+                         "state": v["state"], "priority": v.get("priority") or "", "applicants": "; ".join(v["applicants"]),
+                         "minerals": ";".join(v["minerals"]), "area_km2": round(v["area_km2"], 6),
+                         "received_at": v["received_at"].isoformat(), "competition_group": v.get("group") or "",
+                         "synthetic": bool(v["synthetic"]), "centre_lon": round(c.x, 6), "centre_lat": round(c.y, 6)})
+        if rows:
+            yield rows, [a.geometry for a in apps]
+
+
+def _columns(fields: list[str], rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
+    """A page's rows by column, each with its layer's fixed type."""
+    out = {}
+    for f in fields:
+        values = [r[f] for r in rows]
+        if f in FLOAT_FIELDS:
+            out[f] = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        elif f in INT_FIELDS:
+            out[f] = np.array([int(v) for v in values], dtype=np.int64)
+        else:
+            out[f] = np.array(["" if v is None else str(v) for v in values], dtype=object)
+    return out
+
+
+def write(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | None, path: Path) -> int:
+    """The layer (titles | applications) written to `path` as `fmt` (csv | geojson | gpkg), a page
+    at a time; the number of features. A file already at `path` is replaced."""
+    if layer not in LAYERS or fmt not in FORMATS:
+        raise NotFound("download", f"{layer}.{fmt}: give titles or applications as .csv, .geojson or .gpkg")
+    pages = (title_pages if layer == "titles" else application_pages)(uow, jurisdiction, PAGE)
+    fields = TITLE_FIELDS if layer == "titles" else APPLICATION_FIELDS
+    if fmt == "geojson":
+        return _write_geojson(path, layer, pages)
+    metadata = {"LICENSE": f"{LICENCE['name']} {LICENCE['url']}", "ATTRIBUTION": LICENCE["attribution"],
+                "NOTE": LICENCE["note"]}
+    if fmt == "gpkg":  # GDAL appends each page to the GeoPackage's table
+        features = 0
+        for rows, geoms in pages:
+            geofiles.write_columns(path, _columns(fields, rows), shapely.to_wkb(geoms), layer, fmt, metadata,
+                                   append=features > 0)
+            features += len(rows)
+        if not features:  # an empty layer is still a table with its columns
+            geofiles.write_columns(path, _columns(fields, []), [], layer, fmt, metadata)
+        return features
+    return _write_csv(path, layer, fields, pages)
+
+
+def _write_csv(path: Path, layer: str, fields: list[str], pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
+    """Each page written as a whole CSV by GDAL (geometry as WKT) and joined to the file, the header
+    line kept from the first page only: GDAL's own appending forgets the columns' types and quotes numbers."""
+    features = 0
+    with tempfile.TemporaryDirectory(dir=path.parent) as tmp, open(path, "wb") as out:
+        part = Path(tmp) / f"{layer}.csv"
+        for rows, geoms in pages:
+            geofiles.write_columns(part, _columns(fields, rows), shapely.to_wkb(geoms), layer, "csv")
+            with open(part, "rb") as f:
+                if features:
+                    f.readline()
+                shutil.copyfileobj(f, out)
+            features += len(rows)
+        if not features:
+            geofiles.write_columns(part, _columns(fields, []), [], layer, "csv")
+            out.write(part.read_bytes())
+    return features
+
+
+def _write_geojson(path: Path, layer: str, pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
+    """One FeatureCollection, written a feature at a time (the same bytes as one `json.dumps` of it)."""
+    head = json.dumps({"type": "FeatureCollection", "name": layer, "license": LICENCE}, ensure_ascii=False)
+    features = 0
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(head[:-1] + ', "features": [')
+        for rows, geoms in pages:
+            for r, g in zip(rows, geoms):
+                out.write((", " if features else "") + json.dumps(
+                    {"type": "Feature", "properties": r, "geometry": shapely.geometry.mapping(g)}, ensure_ascii=False))
+                features += 1
+        out.write("]}")
+    return features
 
 
 def download(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | None = None) -> Download:
-    """The layer (titles | applications) as one file in `fmt` (csv | geojson | gpkg)."""
-    if layer not in LAYERS or fmt not in FORMATS:
-        raise NotFound("download", f"{layer}.{fmt}: give titles or applications as .csv, .geojson or .gpkg")
-    rows, geoms = (title_rows if layer == "titles" else application_rows)(uow, jurisdiction)
-    fields = TITLE_FIELDS if layer == "titles" else APPLICATION_FIELDS
+    """The layer as one file in memory (a download that is not kept: a replica's, or one the data
+    folder refused), written through `write` in a temporary folder."""
     name = f"maadan-{layer}{'-' + jurisdiction if jurisdiction else ''}.{fmt}"
-    if fmt == "geojson":
-        body = json.dumps({"type": "FeatureCollection", "name": layer, "license": LICENCE,
-                           "features": [{"type": "Feature", "properties": r, "geometry": shapely.geometry.mapping(g)}
-                                        for r, g in zip(rows, geoms)]}, ensure_ascii=False).encode()
-        return Download(name, FORMATS[fmt], body, len(rows))
-    records = Records(fields=fields, rows=[{k: (int(v) if isinstance(v, bool) else v) for k, v in r.items()} for r in rows],
-                      wkb=[shapely.to_wkb(g) for g in geoms])
     with tempfile.TemporaryDirectory() as tmp:
-        path = geofiles.write(Path(tmp) / name, records, layer=layer, fmt=fmt,
-                              metadata={"LICENSE": f"{LICENCE['name']} {LICENCE['url']}",
-                                        "ATTRIBUTION": LICENCE["attribution"], "NOTE": LICENCE["note"]})
-        body = path.read_bytes()
-    return Download(name, FORMATS[fmt], body, len(rows))
+        path = Path(tmp) / name
+        features = write(uow, layer, fmt, jurisdiction, path)
+        return Download(name, FORMATS[fmt], path.read_bytes(), features)
 
 
 def licence_text() -> str:

@@ -63,11 +63,13 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None,
     return write_columns(path, columns, records.wkb, layer, fmt, metadata)
 
 
-def write_columns(path: Path, columns: dict[str, list[Any]], wkb: Any, layer: str, fmt: str | None = None,
-                  metadata: dict[str, str] | None = None) -> Path:
+def write_columns(path: Path, columns: dict[str, Any], wkb: Any, layer: str, fmt: str | None = None,
+                  metadata: dict[str, str] | None = None, append: bool = False) -> Path:
     """`write` for data held by column (field name -> values in feature order; `wkb` the
     geometries), which costs far less memory than a dict per feature at a million features. A
-    column with any text or empty value is written as text (empty as ""), else as numbers."""
+    column given as a NumPy array is written with its type (a float NaN as empty); a list with any
+    text or empty value is written as text (empty as ""), else as numbers. `append` (GeoPackage
+    only) adds the features to the layer already in the file, whose columns they must match."""
     import pyogrio.raw
 
     key = format_for(path, fmt)
@@ -75,16 +77,19 @@ def write_columns(path: Path, columns: dict[str, list[Any]], wkb: Any, layer: st
         raise InvalidInput(f"{path.name}: Maadan reads {key} but does not write it; write one of {', '.join(FORMATS)}")
     geometry = np.asarray(wkb, dtype=object)
     fields = list(columns)
-    field_data = [np.array(["" if v is None else v for v in values], dtype=object)
+    field_data = [values if isinstance(values, np.ndarray)
+                  else np.array(["" if v is None else v for v in values], dtype=object)
                   if any(isinstance(v, str) or v is None for v in values) else np.array(values)
                   for values in columns.values()]
+    if append and key != "gpkg":
+        raise ValueError(f"geofiles: only a GeoPackage is appended to, not {key}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists():
+    if path.exists() and not append:
         path.unlink()
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = {"append": True} if append else {}
     if key == "csv":
         kwargs["layer_options"] = {"GEOMETRY": "AS_WKT"}
-    if key == "gpkg" and metadata:
+    if key == "gpkg" and metadata and not append:
         kwargs["layer_metadata"] = metadata
     if key == "shp":
         with tempfile.TemporaryDirectory() as tmp:

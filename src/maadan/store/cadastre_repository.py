@@ -295,6 +295,16 @@ class CadastreRepository:
             q = q.where(t.application.c.applicant_org == applicant_org)
         return self._applications(q.order_by(t.application.c.jurisdiction, t.application.c.number))
 
+    def application_keys(self, jurisdiction: str | None = None, states: Iterable[str] | None = None) -> list[tuple[str, int]]:
+        """(jurisdiction, number) of the applications, in that order: what to read a page at a time."""
+        c = t.application.c
+        q = select(c.jurisdiction, c.number).order_by(c.jurisdiction, c.number)
+        if jurisdiction:
+            q = q.where(c.jurisdiction == jurisdiction)
+        if states is not None:
+            q = q.where(c.state.in_(list(states)))
+        return [(j, int(n)) for j, n in self.s.execute(q)]
+
     def application_receipts(self) -> list[tuple[str, str, datetime]]:
         """(reference, title type, received at) of every real (not synthetic) application: what the
         register's statistics count, without the applications' areas and holders."""

@@ -84,13 +84,12 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
     lic = public_exports.LICENCE
     headers = {"Link": f'<{lic["url"]}>; rel="license"', "X-License": lic["id"]}
     sequence = conditional.register_sequence(request)
-    build = lambda: public_exports.download(uow, layer, fmt, jurisdiction)  # noqa: E731
     if request.app.state.engine is not uow.engine or uow.claim is not None:
         # A replica may lag the primary's sequence read above: built for this request, not kept.
         tag = conditional.register_etag(request, sequence=sequence)
         if (unchanged := conditional.not_modified(request, tag)) is not None:
             return unchanged
-        return _from_memory(request, build(), headers, tag)
+        return _from_memory(request, public_exports.download(uow, layer, fmt, jurisdiction), headers, tag)
 
     def hash_at(seq: int) -> str | None:
         with uow:
@@ -98,11 +97,13 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
 
     settings = request.app.state.settings
     try:
-        k = download_files.kept(settings.data_dir / "downloads", sequence, hash_at, layer, fmt, jurisdiction, build,
+        k = download_files.kept(settings.data_dir / "downloads", sequence, hash_at, layer, fmt, jurisdiction,
+                                lambda path: public_exports.write(uow, layer, fmt, jurisdiction, path),
                                 settings.download_max_age)
-    except download_files.NotKept as exc:  # the data folder cannot be written: sent from memory
+    except download_files.NotKept as exc:  # the data folder cannot be written: built for this request
         log.warning("download not kept: %s", exc.__cause__)
-        return _from_memory(request, exc.download, headers | {"X-Register-Sequence": str(exc.sequence)},
+        return _from_memory(request, public_exports.download(uow, layer, fmt, jurisdiction),
+                            headers | {"X-Register-Sequence": str(exc.sequence)},
                             conditional.register_etag(request, exc.head, sequence=exc.sequence))
     tag = conditional.register_etag(request, k.head, sequence=k.sequence)  # the state the file holds
     if (unchanged := conditional.not_modified(request, tag)) is not None:
