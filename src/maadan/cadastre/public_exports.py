@@ -11,7 +11,6 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,12 +41,11 @@ APPLICATION_FIELDS = ["reference", "jurisdiction", "title_type", "state", "prior
                       "area_km2", "received_at", "competition_group", "synthetic", "centre_lon", "centre_lat"]
 
 
-@dataclass(frozen=True)
-class Download:
-    name: str
-    media_type: str
-    body: bytes
-    features: int
+def file_name(layer: str, fmt: str, jurisdiction: str | None = None) -> str:
+    """The name a download is given (Content-Disposition), of checked parts only."""
+    if layer not in LAYERS or fmt not in FORMATS:
+        raise NotFound("download", f"{layer}.{fmt}: give titles or applications as .csv, .geojson or .gpkg")
+    return f"maadan-{layer}{'-' + jurisdiction if jurisdiction else ''}.{fmt}"
 
 
 def _holders(holders: list[dict[str, Any]]) -> str:
@@ -195,16 +193,6 @@ def _write_geojson(path: Path, layer: str, pages: Iterator[tuple[list[dict[str, 
                 features += 1
         out.write("]}")
     return features
-
-
-def download(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | None = None) -> Download:
-    """The layer as one file in memory (a download that is not kept: a replica's, or one the data
-    folder refused), written through `write` in a temporary folder."""
-    name = f"maadan-{layer}{'-' + jurisdiction if jurisdiction else ''}.{fmt}"
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / name
-        features = write(uow, layer, fmt, jurisdiction, path)
-        return Download(name, FORMATS[fmt], path.read_bytes(), features)
 
 
 def licence_text() -> str:

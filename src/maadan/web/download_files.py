@@ -154,7 +154,7 @@ def kept(folder: Path, sequence: int, hash_at: Callable[[int], str | None], laye
     register's now, `hash_at(seq)` the chain hash of event `seq` (None for none), `build(path)`
     writes the file to `path` and says how many features it holds."""
     stem = check(layer, fmt, jurisdiction)
-    name = f"maadan-{layer}{'-' + jurisdiction if jurisdiction else ''}.{fmt}"
+    name = public_exports.file_name(layer, fmt, jurisdiction)
     media_type = public_exports.FORMATS[fmt]
     now = time.time() if now is None else now
 

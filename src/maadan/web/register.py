@@ -9,11 +9,15 @@ from __future__ import annotations
 import csv
 import io
 import logging
+import shutil
+import tempfile
 from email.utils import formatdate
+from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Path as PathParam, Query, Request
 from fastapi.responses import FileResponse, PlainTextResponse, Response
+from starlette.background import BackgroundTask
 
 from maadan.audit import service as register
 from maadan.cadastre import public_exports, statistics
@@ -89,7 +93,7 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
         tag = conditional.register_etag(request, sequence=sequence)
         if (unchanged := conditional.not_modified(request, tag)) is not None:
             return unchanged
-        return _from_memory(request, public_exports.download(uow, layer, fmt, jurisdiction), headers, tag)
+        return _built_for_request(request, uow, layer, fmt, jurisdiction, headers, tag)
 
     def hash_at(seq: int) -> str | None:
         with uow:
@@ -102,9 +106,9 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
                                 settings.download_max_age)
     except download_files.NotKept as exc:  # the data folder cannot be written: built for this request
         log.warning("download not kept: %s", exc.__cause__)
-        return _from_memory(request, public_exports.download(uow, layer, fmt, jurisdiction),
-                            headers | {"X-Register-Sequence": str(exc.sequence)},
-                            conditional.register_etag(request, exc.head, sequence=exc.sequence))
+        return _built_for_request(request, uow, layer, fmt, jurisdiction,
+                                  headers | {"X-Register-Sequence": str(exc.sequence)},
+                                  conditional.register_etag(request, exc.head, sequence=exc.sequence))
     tag = conditional.register_etag(request, k.head, sequence=k.sequence)  # the state the file holds
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
@@ -117,11 +121,22 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
     return conditional.tagged(response, request, tag)
 
 
-def _from_memory(request: Request, d: public_exports.Download, headers: dict[str, str], tag: str) -> Response:
-    """A download built for this request and not kept (a replica's, or one the data folder refused)."""
-    return conditional.tagged(Response(d.body, media_type=d.media_type, headers={
-        **headers, "Content-Disposition": f'attachment; filename="{d.name}"', "X-Feature-Count": str(d.features)}),
-        request, tag)
+def _built_for_request(request: Request, uow, layer: str, fmt: str, jurisdiction: str | None,
+                       headers: dict[str, str], tag: str) -> Response:
+    """A download built for this request and not kept (a replica's, or one the data folder refused):
+    written to a temporary folder, sent from the file and removed once sent, so that it is never
+    whole in memory either."""
+    folder = Path(tempfile.mkdtemp(prefix="maadan-download-"))
+    try:
+        path = folder / public_exports.file_name(layer, fmt, jurisdiction)
+        features = public_exports.write(uow, layer, fmt, jurisdiction, path)
+    except BaseException:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    return conditional.tagged(FileResponse(
+        path, media_type=public_exports.FORMATS[fmt], background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
+        headers={**headers, "Content-Disposition": f'attachment; filename="{path.name}"',
+                 "X-Feature-Count": str(features)}), request, tag)
 
 
 def _charts(s: statistics.Statistics) -> list[dict]:

@@ -150,6 +150,13 @@ def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(we
     def full(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
+    import tempfile
+    from pathlib import Path
+
+    def building() -> set[str]:  # a download built for one request is removed once sent
+        return {p.name for p in Path(tempfile.gettempdir()).glob("maadan-download-*")}
+
+    before = building()
     for broken in ("_temporary", "gzip_ng.open"):
         with monkeypatch.context() as m:
             module, _, name = broken.rpartition(".")
@@ -158,6 +165,7 @@ def test_downloads_are_built_once_per_state_of_the_register_and_kept_as_files(we
         assert not any("-titles-PK-BA-" in p.name or "building" in p.name for p in folder.iterdir()), broken
         assert blocked.status_code == 200 and blocked.headers["x-feature-count"] == "50", broken
         assert len(list(csv.DictReader(io.StringIO(blocked.text)))) == 50, broken
+        assert building() == before, broken
 
 
 def test_a_download_is_sent_as_kept_for_its_maximum_age_and_says_which_state_it_holds(web, monkeypatch):
