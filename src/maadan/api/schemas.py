@@ -45,9 +45,9 @@ class ApiRoute(APIRoute):
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any):
         kwargs["response_model_exclude_unset"] = True
-        if getattr(endpoint, "answers_encoded", False):  # a route copied by include_router: wrapped once
-            pass
-        elif _runs_in_the_pool(endpoint) and isinstance(kwargs.get("response_class", Default(None)), DefaultPlaceholder):
+        wrapped = getattr(endpoint, "answers_encoded", False)  # a route copied by include_router: wrapped once
+        if not wrapped and _runs_in_the_pool(endpoint) and isinstance(kwargs.get("response_class", Default(None)),
+                                                                      DefaultPlaceholder):
             endpoint = _answered_in_one_trip(self, endpoint)
         super().__init__(path, endpoint, **kwargs)
 

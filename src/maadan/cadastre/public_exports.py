@@ -41,10 +41,15 @@ APPLICATION_FIELDS = ["reference", "jurisdiction", "title_type", "state", "prior
                       "area_km2", "received_at", "competition_group", "synthetic", "centre_lon", "centre_lat"]
 
 
-def file_name(layer: str, fmt: str, jurisdiction: str | None = None) -> str:
-    """The name a download is given (Content-Disposition), of checked parts only."""
+def _check(layer: str, fmt: str) -> None:
     if layer not in LAYERS or fmt not in FORMATS:
         raise NotFound("download", f"{layer}.{fmt}: give titles or applications as .csv, .geojson or .gpkg")
+
+
+def file_name(layer: str, fmt: str, jurisdiction: str | None = None) -> str:
+    """The name a download is given (Content-Disposition), of checked parts only (the caller has
+    matched the jurisdiction code)."""
+    _check(layer, fmt)
     return f"maadan-{layer}{'-' + jurisdiction if jurisdiction else ''}.{fmt}"
 
 
@@ -140,9 +145,9 @@ def _columns(fields: list[str], rows: list[dict[str, Any]]) -> dict[str, np.ndar
 
 def write(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | None, path: Path) -> int:
     """The layer (titles | applications) written to `path` as `fmt` (csv | geojson | gpkg), a page
-    at a time; the number of features. A file already at `path` is replaced."""
-    if layer not in LAYERS or fmt not in FORMATS:
-        raise NotFound("download", f"{layer}.{fmt}: give titles or applications as .csv, .geojson or .gpkg")
+    at a time; the number of features. A file already at `path` is replaced. The pages are read one
+    after another: a change made meanwhile may be in the file, or partly."""
+    _check(layer, fmt)
     pages = (title_pages if layer == "titles" else application_pages)(uow, jurisdiction, PAGE)
     fields = TITLE_FIELDS if layer == "titles" else APPLICATION_FIELDS
     if fmt == "geojson":
