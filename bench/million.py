@@ -8,9 +8,13 @@ baseline in the same run:
    seconds, and the memory the index holds (resident-set growth, measured on the second build
    after the first was let go);
 2. the ground a filing re-checks (`PriorityRepository.ground_rows`, one small box per filing)
-   against the same query without the left bound the widest title gives (the baseline).
+   against the same query without the left bound the widest title gives (the baseline);
+3. with `--download FMT` (csv, geojson or gpkg): the register's titles file written as the public
+   downloads write it (`public_exports.write`, a page of PAGE titles at a time), wall seconds and the
+   peak resident memory of a process that does only that, against the same file from the whole
+   register read at once (one page of every title, as before round 16: the baseline).
 
-Usage: .venv/bin/python bench/million.py URL [URL ...] [--boxes 20]
+Usage: .venv/bin/python bench/million.py URL [URL ...] [--boxes 20] [--download csv]
 (URL: sqlite:////path/file.sqlite or postgresql+psycopg://...). It only reads."""
 
 from __future__ import annotations
@@ -100,13 +104,58 @@ def bench(url: str, n_boxes: int) -> None:
     engine.dispose()
 
 
+def _write_download(url: str, fmt: str, page: int, out) -> None:
+    """In a process of its own, so that its peak memory is its own: the titles file written with
+    `page` titles a page; sends (features, bytes, wall seconds, peak resident MB)."""
+    import resource
+    import tempfile
+    from pathlib import Path
+
+    from maadan.cadastre import public_exports
+
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
+    public_exports.PAGE = page
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / f"titles.{fmt}"
+        w0 = time.perf_counter()
+        features = public_exports.write(UnitOfWork(engine), "titles", fmt, None, path)
+        wall = time.perf_counter() - w0
+        size = path.stat().st_size
+    out.put((features, size, wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))
+
+
+def bench_download(url: str, fmt: str) -> None:
+    import multiprocessing as mp
+
+    from maadan.cadastre.public_exports import PAGE
+
+    ctx = mp.get_context("spawn")
+    runs = {}
+    for label, page in (("a page at a time", PAGE), ("whole (baseline)", 10**9)):
+        q = ctx.Queue()
+        proc = ctx.Process(target=_write_download, args=(url, fmt, page, q))
+        proc.start()
+        runs[label] = q.get()
+        proc.join()
+        features, size, wall, peak = runs[label]
+        print(f"titles.{fmt}, {label}: {features:,} titles, {size / 2**20:,.0f} MiB, {wall:.1f} s, "
+              f"peak resident {peak:,.0f} MB", flush=True)
+    paged, whole = runs["a page at a time"], runs["whole (baseline)"]
+    print(f"titles.{fmt}: {whole[3] / paged[3]:.1f}x less memory, {whole[2] / paged[2]:.2f}x the baseline's speed")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("urls", nargs="+")
     ap.add_argument("--boxes", type=int, default=20)
+    ap.add_argument("--download", choices=("csv", "geojson", "gpkg"),
+                    help="only time writing the titles download in this format (item 3)")
     args = ap.parse_args()
     for url in args.urls:
-        bench(url, args.boxes)
+        if args.download:
+            bench_download(url, args.download)
+        else:
+            bench(url, args.boxes)
 
 
 if __name__ == "__main__":
