@@ -17,7 +17,7 @@ The file's name is made of checked parts only: a layer and a format from public_
 lists, a jurisdiction code matched in full, integers (sequence, build time, feature count) and the
 hash (hex). A build writes a temporary file in the same folder and renames it into place, so a
 reader in another process sees the whole file or none; the file is written a page at a time and
-compressed a piece at a time, never whole in memory (a million titles: 81-95 s, under 170 MB). A
+compressed a piece at a time, never whole in memory (a million titles: 84-95 s, under 170 MB). A
 process makes one file at a time: a request that finds its file, or another
 file, being made gets the newest file of this register it keeps, whatever its age, or else a 503
 with Retry-After. The older files of a stem are removed when a
