@@ -118,7 +118,7 @@ def _write_download(url: str, fmt: str, page: int, out) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / f"titles.{fmt}"
         w0 = time.perf_counter()
-        features = public_exports.write(UnitOfWork(engine), "titles", fmt, None, path)
+        features = public_exports.write(UnitOfWork(engine, snapshot=True), "titles", fmt, None, path).features
         wall = time.perf_counter() - w0
         size = path.stat().st_size
     out.put((features, size, wall, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024))

@@ -89,3 +89,22 @@ def _row_like_first(engine) -> dict:
     with engine.connect() as conn:
         kind = conn.execute(text("SELECT kind FROM mineral LIMIT 1")).scalar()
     return {"id": "test-read-uow", "name": "Test (read units of work)", "kind": kind, "source": "test"}
+
+
+def test_a_snapshot_unit_of_work_sees_the_store_as_its_first_statement_did(engine):
+    """A long read that must hold one state (a download of the register) reads in one snapshot: a
+    commit made meanwhile is not seen by its later statements, and it cannot write either."""
+    with UnitOfWork(engine, snapshot=True) as snap:
+        before = snap.session.execute(text("SELECT count(*) FROM mineral")).scalar()
+        with UnitOfWork(engine, write=True) as writer:
+            writer.session.execute(t.mineral.insert().values(**_row_like_first(engine)))
+            writer.commit()
+        assert snap.session.execute(text("SELECT count(*) FROM mineral")).scalar() == before
+        with pytest.raises(Exception):  # noqa: B017 - PostgreSQL refuses in a READ ONLY transaction, SQLite's session
+            snap.session.execute(t.mineral.delete())
+    assert _count(engine) == before + 1
+    with UnitOfWork(engine) as uow:
+        assert uow.snapshot().engine is engine
+        assert uow.session.execute(text("SELECT count(*) FROM mineral")).scalar() == before + 1
+    with pytest.raises(ValueError, match="only reads"):
+        UnitOfWork(engine, write=True, snapshot=True)

@@ -11,6 +11,7 @@ import json
 import shutil
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -87,16 +88,16 @@ def _title_page(titles: list[Any], received: dict[tuple[str, int], Any]) -> list
     return rows
 
 
-def title_pages(uow: AbstractUnitOfWork, jurisdiction: str | None = None,
-                page: int = PAGE) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
-    """Each title as the public sees it, flat, and its geometry: `page` titles at a time, in id order."""
+def _title_pages(uow: AbstractUnitOfWork, jurisdiction: str | None,
+                 page: int) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
+    """Each title as the public sees it, flat, and its geometry: `page` titles at a time, in id order
+    (`uow` open)."""
     after = None
     while True:
-        with uow:
-            titles = uow.cadastre.titles(jurisdiction, limit=page, after_id=after)
-            numbers = {t.application_number for t in titles if t.application_number is not None}
-            received = {(a.jurisdiction, a.number): a.received_at for a in
-                        uow.cadastre.applications(jurisdiction, [lc.GRANTED], numbers=numbers)} if numbers else {}
+        titles = uow.cadastre.titles(jurisdiction, limit=page, after_id=after)
+        numbers = {t.application_number for t in titles if t.application_number is not None}
+        received = {(a.jurisdiction, a.number): a.received_at for a in
+                    uow.cadastre.applications(jurisdiction, [lc.GRANTED], numbers=numbers)} if numbers else {}
         if titles:
             yield _title_page(titles, received), [t.geometry for t in titles]
         if len(titles) < page:
@@ -104,16 +105,14 @@ def title_pages(uow: AbstractUnitOfWork, jurisdiction: str | None = None,
         after = titles[-1].id
 
 
-def application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None = None,
-                      page: int = PAGE) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
+def _application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None,
+                       page: int) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
     """Each pending application as the public register shows it (no fee, no filing organisation),
-    `page` at a time, by jurisdiction and number."""
-    with uow:
-        keys = uow.cadastre.application_keys(jurisdiction, PUBLIC_STATES)
+    `page` at a time, by jurisdiction and number (`uow` open)."""
+    keys = uow.cadastre.application_keys(jurisdiction, PUBLIC_STATES)
     for start in range(0, len(keys), page):
         chunk = keys[start:start + page]
-        with uow:
-            apps = uow.cadastre.applications(jurisdiction, PUBLIC_STATES, numbers=[n for _, n in chunk])
+        apps = uow.cadastre.applications(jurisdiction, PUBLIC_STATES, numbers=[n for _, n in chunk])
         wanted = set(chunk)  # the numbers of another jurisdiction's applications are not theirs
         apps = [a for a in apps if (a.jurisdiction, a.number) in wanted]
         rows = []
@@ -143,27 +142,37 @@ def _columns(fields: list[str], rows: list[dict[str, Any]]) -> dict[str, np.ndar
     return out
 
 
-def write(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | None, path: Path) -> int:
+@dataclass(frozen=True)
+class Written:
+    features: int
+    sequence: int  # the register's sequence when the file's first statement read the store
+
+
+def write(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | None, path: Path) -> Written:
     """The layer (titles | applications) written to `path` as `fmt` (csv | geojson | gpkg), a page
-    at a time; the number of features. A file already at `path` is replaced. The pages are read one
-    after another: a change made meanwhile may be in the file, or partly."""
+    at a time, in one `with uow:` block; a file already at `path` is replaced. Given a unit of work
+    that reads in one snapshot (`UnitOfWork.snapshot()`), the file holds exactly the register's state
+    at the sequence returned, however long it takes to write; given one that reads each statement
+    on its own, pages read later may hold later changes."""
     _check(layer, fmt)
-    pages = (title_pages if layer == "titles" else application_pages)(uow, jurisdiction, PAGE)
     fields = TITLE_FIELDS if layer == "titles" else APPLICATION_FIELDS
-    if fmt == "geojson":
-        return _write_geojson(path, layer, pages)
-    metadata = {"LICENSE": f"{LICENCE['name']} {LICENCE['url']}", "ATTRIBUTION": LICENCE["attribution"],
-                "NOTE": LICENCE["note"]}
-    if fmt == "gpkg":  # GDAL appends each page to the GeoPackage's table
+    with uow:
+        sequence = uow.audit.size()  # the first read: a snapshot is the store as of this
+        pages = (_title_pages if layer == "titles" else _application_pages)(uow, jurisdiction, PAGE)
+        if fmt == "geojson":
+            return Written(_write_geojson(path, layer, pages), sequence)
+        if fmt == "csv":
+            return Written(_write_csv(path, layer, fields, pages), sequence)
+        metadata = {"LICENSE": f"{LICENCE['name']} {LICENCE['url']}", "ATTRIBUTION": LICENCE["attribution"],
+                    "NOTE": LICENCE["note"]}
         features = 0
-        for rows, geoms in pages:
+        for rows, geoms in pages:  # GDAL appends each page to the GeoPackage's table
             geofiles.write_columns(path, _columns(fields, rows), shapely.to_wkb(geoms), layer, fmt, metadata,
                                    append=features > 0)
             features += len(rows)
         if not features:  # an empty layer is still a table with its columns
             geofiles.write_columns(path, _columns(fields, []), [], layer, fmt, metadata)
-        return features
-    return _write_csv(path, layer, fields, pages)
+        return Written(features, sequence)
 
 
 def _write_csv(path: Path, layer: str, fields: list[str], pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:

@@ -32,6 +32,15 @@ def read_options(engine: Engine) -> dict[str, object]:
     return {"isolation_level": "AUTOCOMMIT"} if engine.dialect.name == "postgresql" else {READ: True}
 
 
+def snapshot_options(engine: Engine) -> dict[str, object]:
+    """The execution options of a snapshot unit of work: one read-only transaction whose statements
+    all see the store as it was at its first (PostgreSQL: REPEATABLE READ, READ ONLY; SQLite: a
+    deferred BEGIN, whose first read fixes the snapshot WAL mode keeps for it until it ends)."""
+    if engine.dialect.name == "postgresql":
+        return {"isolation_level": "REPEATABLE READ", "postgresql_readonly": True}
+    return {}
+
+
 def create_db_engine(settings: Settings) -> Engine:
     """Create the engine for `settings.database_url`; creates the SQLite folder if needed."""
     url = make_url(settings.database_url)

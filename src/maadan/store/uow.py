@@ -13,7 +13,11 @@ read makes one instead of three); under its READ COMMITTED each statement takes 
 transaction too, so nothing a reader sees changes. On SQLite it is two statements fewer, and two fewer
 releases of the GIL that a busy worker's thread must win back; each statement reads its own snapshot, as
 on PostgreSQL (before round 15 a SQLite reader held one snapshot for the whole block). A read unit of work
-refuses an INSERT, UPDATE or DELETE (ReadOnlySession) instead of autocommitting half a change."""
+refuses an INSERT, UPDATE or DELETE (ReadOnlySession) instead of autocommitting half a change.
+
+A snapshot unit of work (`snapshot=True`, or `uow.snapshot()`) reads in one read-only transaction
+instead (`database.snapshot_options`): every statement sees the store as the first did, for a long
+read that must hold one state however many statements it takes (the register's downloads)."""
 
 from __future__ import annotations
 
@@ -27,7 +31,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from maadan.errors import StoreBusy
 from maadan.registry import collect
-from maadan.store.database import WRITE, is_lock_wait, read_options
+from maadan.store.database import WRITE, is_lock_wait, read_options, snapshot_options
 from maadan.store.idempotency import Claim
 
 
@@ -70,14 +74,23 @@ def _session_factory(engine: Engine, write: bool) -> sessionmaker:
 
 
 class UnitOfWork:
-    """`with UnitOfWork(engine, write=True) as uow: ...; uow.commit()`."""
+    """`with UnitOfWork(engine, write=True) as uow: ...; uow.commit()`. A read unit of work runs each
+    statement on its own (autocommit); `snapshot=True` makes one that reads in one transaction, every
+    statement seeing the store as the first did (a long read that must be consistent: a download)."""
 
-    def __init__(self, engine: Engine, *, write: bool = False, claim: Claim | None = None):
+    def __init__(self, engine: Engine, *, write: bool = False, claim: Claim | None = None, snapshot: bool = False):
+        if snapshot and (write or claim is not None):
+            raise ValueError("a snapshot unit of work only reads")
         self._engine = engine
         self._factory = _session_factory(engine, write)
         self._write = write
         self._claim = claim
+        self._snapshot = snapshot
         self.session: Session | None = None
+
+    def snapshot(self) -> "UnitOfWork":
+        """A unit of work on the same store that reads in one snapshot (see the class)."""
+        return UnitOfWork(self._engine, snapshot=True)
 
     @property
     def engine(self) -> Engine:
@@ -97,7 +110,9 @@ class UnitOfWork:
             self.session = self._claim.session  # the request's held write transaction
         else:
             self.session = self._factory()
-            if not self._write:
+            if self._snapshot:
+                self.session.connection(execution_options=snapshot_options(self._engine))
+            elif not self._write:
                 self.session.connection(execution_options=read_options(self._engine))
             else:
                 try:

@@ -68,12 +68,10 @@ class Kept:
 
 
 class NotKept(Exception):
-    """The data folder could not take the file (full, read-only): the caller builds it for the
-    request, of the register's state `sequence` (chain hash `head`)."""
+    """The data folder could not take the file (full, read-only): the caller builds it for the request."""
 
-    def __init__(self, name: str, sequence: int, head: str):
+    def __init__(self, name: str):
         super().__init__(f"download {name} not kept")
-        self.sequence, self.head = sequence, head
 
 
 def check(layer: str, fmt: str, jurisdiction: str | None) -> str:
@@ -148,11 +146,11 @@ def _head(chain_hash: str | None) -> str:
 
 
 def kept(folder: Path, sequence: int, hash_at: Callable[[int], str | None], layer: str, fmt: str,
-         jurisdiction: str | None, build: Callable[[Path], int], max_age: float,
+         jurisdiction: str | None, build: Callable[[Path], public_exports.Written], max_age: float,
          now: float | None = None) -> Kept:
     """The download's kept file, or one built by `build` (module docstring): `sequence` is the
     register's now, `hash_at(seq)` the chain hash of event `seq` (None for none), `build(path)`
-    writes the file to `path` and says how many features it holds."""
+    writes the file to `path` and says how many features it holds and of which sequence."""
     stem = check(layer, fmt, jurisdiction)
     name = public_exports.file_name(layer, fmt, jurisdiction)
     media_type = public_exports.FORMATS[fmt]
@@ -182,19 +180,20 @@ def kept(folder: Path, sequence: int, hash_at: Callable[[int], str | None], laye
             raise ServerBusy(f"another of the register's files is being made; try again in {RETRY_AFTER_S} s",
                        RETRY_AFTER_S)
         try:
-            return _built(folder, sequence, hash_at, stem, fmt, name, media_type, build, now)
+            return _built(folder, hash_at, stem, fmt, name, media_type, build, now)
         finally:
             _build_slot.release()
     finally:
         lock.release()
 
 
-def _built(folder: Path, sequence: int, hash_at: Callable[[int], str | None], stem: str, fmt: str, name: str,
-           media_type: str, build: Callable[[Path], int], now: float) -> Kept:
+def _built(folder: Path, hash_at: Callable[[int], str | None], stem: str, fmt: str, name: str, media_type: str,
+           build: Callable[[Path], public_exports.Written], now: float) -> Kept:
     """The file built into `folder` with its gzip copy, each written under a temporary name and
-    renamed into place; older files of its stem pruned. The file is written and compressed a
-    piece at a time (at a million titles it is hundreds of megabytes): never whole in memory."""
-    head = _head(hash_at(sequence) if sequence else None)
+    renamed into place, and named by the sequence of the state it holds (which a change just
+    before the build may have moved past the request's); older files of its stem pruned. The file
+    is written and compressed a piece at a time (at a million titles it is hundreds of megabytes):
+    never whole in memory."""
     built = int(now)
     tmp = None
     try:
@@ -204,18 +203,19 @@ def _built(folder: Path, sequence: int, hash_at: Callable[[int], str | None], st
     except OSError as exc:  # a data folder that cannot be written (full, read-only): sent, not kept
         if tmp is not None:
             tmp.unlink(missing_ok=True)
-        raise NotKept(name, int(sequence), head) from exc
+        raise NotKept(name) from exc
     try:
-        features = build(tmp)
+        written = build(tmp)
+        head = _head(hash_at(written.sequence) if written.sequence else None)
         with open(tmp, "rb") as src, gzip_ng.open(tmp_gz, "wb", compresslevel=LEVEL) as gz:
             shutil.copyfileobj(src, gz, 1 << 20)
-        target = folder / f"{int(sequence)}-{head}-{built}-{stem}-{int(features)}.{fmt}"
+        target = folder / f"{int(written.sequence)}-{head}-{built}-{stem}-{int(written.features)}.{fmt}"
         os.replace(tmp_gz, _gz(target))  # the copy first: a file found has its copy
         os.replace(tmp, target)
         _prune(folder, stem, fmt, target)
     except OSError as exc:
-        raise NotKept(name, int(sequence), head) from exc
+        raise NotKept(name) from exc
     finally:
         tmp.unlink(missing_ok=True)
         tmp_gz.unlink(missing_ok=True)
-    return Kept(target, _gz(target), name, media_type, features, int(sequence), head, built)
+    return Kept(target, _gz(target), name, media_type, written.features, int(written.sequence), head, built)

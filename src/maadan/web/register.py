@@ -93,7 +93,7 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
         tag = conditional.register_etag(request, sequence=sequence)
         if (unchanged := conditional.not_modified(request, tag)) is not None:
             return unchanged
-        return _built_for_request(request, uow, layer, fmt, jurisdiction, headers, tag)
+        return _built_for_request(request, uow, layer, fmt, jurisdiction, headers)
 
     def hash_at(seq: int) -> str | None:
         with uow:
@@ -102,13 +102,11 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
     settings = request.app.state.settings
     try:
         k = download_files.kept(settings.data_dir / "downloads", sequence, hash_at, layer, fmt, jurisdiction,
-                                lambda path: public_exports.write(uow, layer, fmt, jurisdiction, path),
+                                lambda path: public_exports.write(uow.snapshot(), layer, fmt, jurisdiction, path),
                                 settings.download_max_age)
     except download_files.NotKept as exc:  # the data folder cannot be written: built for this request
         log.warning("download not kept: %s", exc.__cause__)
-        return _built_for_request(request, uow, layer, fmt, jurisdiction,
-                                  headers | {"X-Register-Sequence": str(exc.sequence)},
-                                  conditional.register_etag(request, exc.head, sequence=exc.sequence))
+        return _built_for_request(request, uow, layer, fmt, jurisdiction, headers)
     tag = conditional.register_etag(request, k.head, sequence=k.sequence)  # the state the file holds
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
@@ -122,21 +120,24 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
 
 
 def _built_for_request(request: Request, uow, layer: str, fmt: str, jurisdiction: str | None,
-                       headers: dict[str, str], tag: str) -> Response:
+                       headers: dict[str, str]) -> Response:
     """A download built for this request and not kept (a replica's, or one the data folder refused):
-    written to a temporary folder, sent from the file and removed once sent, so that it is never
-    whole in memory either."""
+    read in one snapshot, written to a temporary folder, sent from the file and removed once sent,
+    so that it is never whole in memory either. Its ETag and X-Register-Sequence are of the state
+    the snapshot held."""
     folder = Path(tempfile.mkdtemp(prefix="maadan-download-"))
     try:
         path = folder / public_exports.file_name(layer, fmt, jurisdiction)
-        features = public_exports.write(uow, layer, fmt, jurisdiction, path)
+        source = uow if uow.claim is not None else uow.snapshot()  # a held write transaction: read in it
+        written = public_exports.write(source, layer, fmt, jurisdiction, path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     return conditional.tagged(FileResponse(
         path, media_type=public_exports.FORMATS[fmt], background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
         headers={**headers, "Content-Disposition": f'attachment; filename="{path.name}"',
-                 "X-Feature-Count": str(features)}), request, tag)
+                 "X-Feature-Count": str(written.features), "X-Register-Sequence": str(written.sequence)}),
+        request, conditional.register_etag(request, sequence=written.sequence))
 
 
 def _charts(s: statistics.Statistics) -> list[dict]:

@@ -311,7 +311,7 @@ def test_a_download_written_a_page_at_a_time_is_the_file_written_at_once(web, tm
         monkeypatch.setattr(public_exports, "PAGE", page)
         for fmt in public_exports.FORMATS:
             path = tmp_path / f"{page}-{layer}.{fmt}"
-            features = public_exports.write(web.uow(), layer, fmt, None, path)
+            features = public_exports.write(web.uow(), layer, fmt, None, path).features
             written[page, fmt] = features, path
     whole = {fmt: written[public_exports.PAGE, fmt] for fmt in public_exports.FORMATS}
     assert whole["csv"][0] == whole["geojson"][0] == whole["gpkg"][0] >= 3
@@ -336,7 +336,7 @@ def test_an_empty_download_is_a_file_with_its_columns(web, tmp_path):
 
     for fmt in public_exports.FORMATS:
         path = tmp_path / f"none.{fmt}"
-        assert public_exports.write(web.uow(), "applications", fmt, "PK-XX", path) == 0
+        assert public_exports.write(web.uow(), "applications", fmt, "PK-XX", path).features == 0
         if fmt == "csv":
             assert path.read_text().splitlines() == ["WKT," + ",".join(public_exports.APPLICATION_FIELDS)]
         elif fmt == "geojson":
@@ -344,3 +344,36 @@ def test_an_empty_download_is_a_file_with_its_columns(web, tmp_path):
         else:
             info = pyogrio.read_info(path)
             assert info["features"] == 0 and list(info["fields"]) == public_exports.APPLICATION_FIELDS
+
+
+def test_a_download_holds_one_state_of_the_register_whatever_is_filed_while_it_is_written(web, tmp_path, monkeypatch):
+    """Read a page at a time, a download could mix two states: an application filed while it is
+    written must not be in it, and the sequence it says it holds is the one before that filing."""
+    from maadan.cadastre import public_exports
+    from maadan.store.uow import UnitOfWork
+
+    apps = [cadastre.apply(web.uow(True), cadastre.ApplicationInput(
+        jurisdiction="PK-BA", title_type="EL", minerals=("copper",), holders=(Holder(f"Filer {i} Ltd", 100.0, "PK"),),
+        area=cadastre.AreaInput(geojson=square(66.0 + i * 0.2, 27.5))), actor="user:test").application for i in range(3)]
+    with web.uow() as u:
+        sequence = u.audit.size()
+        pending = len(u.cadastre.application_keys(None, public_exports.PUBLIC_STATES))
+    monkeypatch.setattr(public_exports, "PAGE", 1)
+    real, filed = public_exports._columns, []
+
+    def meanwhile(fields, rows):  # after the first page is read, someone files and the last one withdraws
+        if not filed:
+            filed.append(cadastre.apply(web.uow(True), cadastre.ApplicationInput(
+                jurisdiction="PK-BA", title_type="EL", minerals=("copper",), holders=(Holder("Late Ltd", 100.0, "PK"),),
+                area=cadastre.AreaInput(geojson=square(67.0, 27.5))), actor="user:test").application)
+            cadastre.decide(web.uow(True), "PK-BA", apps[-1].number, "withdraw", "user:test")
+        return real(fields, rows)
+
+    monkeypatch.setattr(public_exports, "_columns", meanwhile)
+    written = public_exports.write(UnitOfWork(web.engine, snapshot=True), "applications", "csv", None, tmp_path / "a.csv")
+    rows = {r["reference"]: r for r in csv.DictReader(io.StringIO((tmp_path / "a.csv").read_text()))}
+    assert filed and written.sequence == sequence and written.features == len(rows) == pending
+    assert f"PK-BA/A{filed[0].number}" not in rows
+    assert rows[f"PK-BA/A{apps[-1].number}"]["state"] == "received"  # as it was when the download began
+    with web.uow() as u:
+        assert u.audit.size() > sequence  # both were committed, only not seen by the download
