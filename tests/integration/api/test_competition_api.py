@@ -14,7 +14,8 @@ from maadan.cadastre.rules import CompetitionRule
 from maadan.store.uow import UnitOfWork
 from tests.integration.cadastre.conftest import square
 
-DAYS_AGO = datetime.now(timezone.utc) - timedelta(days=10)
+# 11:00 in Quetta ten days ago: filings minutes apart fall on one local day whatever the hour the tests run.
+DAYS_AGO = (datetime.now(timezone.utc) - timedelta(days=10)).replace(hour=6, minute=0, second=0, microsecond=0)
 
 
 def _file(client, x: float, minutes: int, org: str | None, name: str):

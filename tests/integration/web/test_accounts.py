@@ -80,7 +80,9 @@ def test_queue_is_for_officers_only(web):
 
 
 def test_officer_takes_an_application_through_the_queue(web):
-    days_ago = datetime.now(timezone.utc) - timedelta(days=3)
+    # 11:00 in Quetta three days ago: both filings on one local day whatever the hour the test runs
+    # (from now, the second fell on the next day when the test ran in the 5 minutes before 19:00 UTC).
+    days_ago = (datetime.now(timezone.utc) - timedelta(days=3)).replace(hour=6, minute=0, second=0, microsecond=0)
     app = web.apply(now=days_ago)
     other = web.apply(holder="Second Applicant Ltd", now=days_ago + timedelta(minutes=5))  # same ground, same day
     web.user("officer.q", "officer")
