@@ -177,9 +177,10 @@ def write(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | Non
 
 def _write_csv(path: Path, layer: str, fields: list[str], pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
     """Each page written as a whole CSV by GDAL (geometry as WKT) and joined to the file, the header
-    line kept from the first page only: GDAL's own appending forgets the columns' types and quotes numbers."""
+    line kept from the first page only: GDAL's own appending forgets the columns' types and quotes numbers.
+    A page is written in the system's temporary folder (a few megabytes), the whole file at `path`."""
     features = 0
-    with tempfile.TemporaryDirectory(dir=path.parent) as tmp, open(path, "wb") as out:
+    with tempfile.TemporaryDirectory() as tmp, open(path, "wb") as out:
         part = Path(tmp) / f"{layer}.csv"
         for rows, geoms in pages:
             geofiles.write_columns(part, _columns(fields, rows), shapely.to_wkb(geoms), layer, "csv")

@@ -127,13 +127,30 @@ def _prune(folder: Path, stem: str, fmt: str, keep: Path) -> None:
                 pass
 
 
+BUILDING = ".building-"  # the prefix of a build's temporary files
+ABANDONED_S = 3600  # a build's temporary file untouched this long was left by a process that died
+
+
+def _clear_abandoned(folder: Path, now: float) -> None:
+    """The temporary files of builds whose process died halfway (hundreds of megabytes each at a
+    million titles). A live build writes its file page after page, so its time stays fresh; a build
+    takes minutes, not the hour this waits."""
+    for entry in os.scandir(folder):
+        try:
+            if (entry.name.startswith(BUILDING) and entry.is_file(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime > ABANDONED_S):
+                os.unlink(entry.path)
+        except FileNotFoundError:  # another process cleared it first
+            pass
+
+
 def _gz(path: Path) -> Path:
     return path.with_name(path.name + ".gz")
 
 
 def _temporary(folder: Path, fmt: str) -> Path:
     """A new empty file in `folder` that no reader takes for a kept one (its name matches no NAME)."""
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".building-", suffix=f".{fmt}")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=BUILDING, suffix=f".{fmt}")
     os.close(fd)
     return Path(tmp)
 
@@ -213,6 +230,7 @@ def _built(folder: Path, hash_at: Callable[[int], str | None], stem: str, fmt: s
         os.replace(tmp_gz, _gz(target))  # the copy first: a file found has its copy
         os.replace(tmp, target)
         _prune(folder, stem, fmt, target)
+        _clear_abandoned(folder, time.time())
     except OSError as exc:
         raise NotKept(name) from exc
     finally:
