@@ -140,7 +140,7 @@ def _clear_abandoned(folder: Path, now: float) -> None:
             if (entry.name.startswith(BUILDING) and entry.is_file(follow_symlinks=False)
                     and now - entry.stat(follow_symlinks=False).st_mtime > ABANDONED_S):
                 os.unlink(entry.path)
-        except FileNotFoundError:  # another process cleared it first
+        except OSError:  # cleared by another process first, or not removable now: the next build tries again
             pass
 
 
