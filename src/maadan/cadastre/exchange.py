@@ -9,7 +9,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import numpy as np
 import shapely
@@ -19,6 +19,7 @@ from maadan.cadastre.boundaries import load_boundary
 from maadan.cadastre.caches import applied_rules_for, spatial_index
 from maadan.cadastre.geometry import parse_area, parse_areas_wkb
 from maadan.cadastre.model import Application, Holder, Title, validate_holders
+from maadan.cadastre.paging import title_pages
 from maadan.cadastre.model import Conflict as ConflictAtReceipt
 from maadan.cadastre.queue import refresh
 from maadan.cadastre.register import record
@@ -121,7 +122,7 @@ def export_records(uow: AbstractUnitOfWork, kind: str, path: Path, fmt: str | No
     columns: dict[str, list[Any]] = {f: [] for f in fields}
     wkb: list[bytes] = []
     with uow:
-        for part in (_title_pages(uow, jurisdiction) if kind == "titles"
+        for part in (title_pages(uow, jurisdiction, EXPORT_CHUNK) if kind == "titles"
                      else [uow.cadastre.applications(jurisdiction)]):
             for i, item in enumerate(part, len(wkb) + 1):
                 row = to_row(item)
@@ -132,17 +133,6 @@ def export_records(uow: AbstractUnitOfWork, kind: str, path: Path, fmt: str | No
             wkb.extend(shapely.to_wkb(np.array([i.geometry for i in part], dtype=object)).tolist() if part else [])
     geofiles.write_columns(path, columns, wkb, layer=kind, fmt=key)
     return ExportReport(path=str(path), format=key, features=len(wkb))
-
-
-def _title_pages(uow: AbstractUnitOfWork, jurisdiction: str | None) -> Iterator[list[Title]]:
-    after = None
-    while True:
-        part = uow.cadastre.titles(jurisdiction, limit=EXPORT_CHUNK, after_id=after)
-        if part:
-            yield part
-        if len(part) < EXPORT_CHUNK:
-            return
-        after = part[-1].id
 
 
 def _fits_shapefile(row: dict[str, Any], i: int) -> None:
