@@ -20,6 +20,7 @@ import numpy as np
 import shapely
 
 from maadan.cadastre import lifecycle as lc
+from maadan.cadastre.paging import title_pages
 from maadan.cadastre.views import PUBLIC_STATES, application_view, title_view
 from maadan.errors import NotFound
 from maadan.ingest import geofiles
@@ -92,17 +93,11 @@ def _title_pages(uow: AbstractUnitOfWork, jurisdiction: str | None,
                  page: int) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
     """Each title as the public sees it, flat, and its geometry: `page` titles at a time, in id order
     (`uow` open)."""
-    after = None
-    while True:
-        titles = uow.cadastre.titles(jurisdiction, limit=page, after_id=after)
+    for titles in title_pages(uow, jurisdiction, page):
         numbers = {t.application_number for t in titles if t.application_number is not None}
         received = {(a.jurisdiction, a.number): a.received_at for a in
                     uow.cadastre.applications(jurisdiction, [lc.GRANTED], numbers=numbers)} if numbers else {}
-        if titles:
-            yield _title_page(titles, received), [t.geometry for t in titles]
-        if len(titles) < page:
-            return
-        after = titles[-1].id
+        yield _title_page(titles, received), [t.geometry for t in titles]
 
 
 def _application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None,
@@ -161,18 +156,23 @@ def write(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | Non
         pages = (_title_pages if layer == "titles" else _application_pages)(uow, jurisdiction, PAGE)
         if fmt == "geojson":
             return Written(_write_geojson(path, layer, pages), sequence)
-        if fmt == "csv":
-            return Written(_write_csv(path, layer, fields, pages), sequence)
-        metadata = {"LICENSE": f"{LICENCE['name']} {LICENCE['url']}", "ATTRIBUTION": LICENCE["attribution"],
-                    "NOTE": LICENCE["note"]}
-        features = 0
-        for rows, geoms in pages:  # GDAL appends each page to the GeoPackage's table
-            geofiles.write_columns(path, _columns(fields, rows), shapely.to_wkb(geoms), layer, fmt, metadata,
-                                   append=features > 0)
-            features += len(rows)
-        if not features:  # an empty layer is still a table with its columns
-            geofiles.write_columns(path, _columns(fields, []), [], layer, fmt, metadata)
-        return Written(features, sequence)
+        write_pages = {"csv": _write_csv, "gpkg": _write_gpkg}[fmt]
+        return Written(write_pages(path, layer, fields, pages), sequence)
+
+
+def _write_gpkg(path: Path, layer: str, fields: list[str], pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
+    """GDAL appends each page to the GeoPackage's table; the licence goes in the layer's metadata.
+    An empty layer is still a table with its columns."""
+    metadata = {"LICENSE": f"{LICENCE['name']} {LICENCE['url']}", "ATTRIBUTION": LICENCE["attribution"],
+                "NOTE": LICENCE["note"]}
+    features = 0
+    for rows, geoms in pages:
+        geofiles.write_columns(path, _columns(fields, rows), shapely.to_wkb(geoms), layer, "gpkg", metadata,
+                               append=features > 0)
+        features += len(rows)
+    if not features:
+        geofiles.write_columns(path, _columns(fields, []), [], layer, "gpkg", metadata)
+    return features
 
 
 def _write_csv(path: Path, layer: str, fields: list[str], pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
