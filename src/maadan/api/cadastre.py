@@ -256,9 +256,9 @@ def jurisdictions() -> Listing[JurisdictionOut]:
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
-    report = service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
-                           minerals=tuple(body.minerals or ()), declarations=tuple(body.declarations))
-    return views.check_view(report)  # type: ignore[return-value]
+    return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
+                                          minerals=tuple(body.minerals or ()),
+                                          declarations=tuple(body.declarations)))
 
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,

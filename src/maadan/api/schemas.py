@@ -72,8 +72,7 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
     GIL. This does both in the endpoint's own trip, as FastAPI would (by alias, unset fields left
     out; the route's status code, or the one the endpoint or a dependency set on the injected
     `Response`, with the headers they set). An answer that is a `Response` passes as it is."""
-    signature = get_typed_signature(endpoint)
-    own = next((p.name for p in signature.parameters.values()
+    own = next((p.name for p in get_typed_signature(endpoint).parameters.values()
                 if inspect.isclass(p.annotation) and issubclass(p.annotation, Response)), None)
 
     @functools.wraps(endpoint)
@@ -98,10 +97,11 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
         response.headers.raw.extend(sub.headers.raw)
         return response
 
-    parameters = list(inspect.signature(endpoint).parameters.values())
+    declared = inspect.signature(endpoint)  # as written (FastAPI resolves its annotations itself)
+    parameters = list(declared.parameters.values())
     if own is None:
         parameters.append(inspect.Parameter(_SUB_RESPONSE, inspect.Parameter.KEYWORD_ONLY, annotation=Response))
-    answered.__signature__ = inspect.signature(endpoint).replace(parameters=parameters)  # type: ignore[attr-defined]
+    answered.__signature__ = declared.replace(parameters=parameters)  # type: ignore[attr-defined]
     answered.answers_encoded = True  # type: ignore[attr-defined]
     return answered
 

@@ -102,7 +102,7 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
     settings = request.app.state.settings
     try:
         k = download_files.kept(settings.data_dir / "downloads", sequence, hash_at, layer, fmt, jurisdiction,
-                                lambda path: public_exports.write(uow.snapshot(), layer, fmt, jurisdiction, path),
+                                lambda path: public_exports.write(_one_state(uow), layer, fmt, jurisdiction, path),
                                 settings.download_max_age)
     except download_files.NotKept as exc:  # the data folder cannot be written: built for this request
         log.warning("download not kept: %s", exc.__cause__)
@@ -119,6 +119,12 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
     return conditional.tagged(response, request, tag)
 
 
+def _one_state(uow):
+    """What a download reads: one snapshot of the request's store, or the request's own held write
+    transaction when it has one (a snapshot beside it would not see that transaction's writes)."""
+    return uow if uow.claim is not None else uow.snapshot()
+
+
 def _built_for_request(request: Request, uow, layer: str, fmt: str, jurisdiction: str | None,
                        headers: dict[str, str]) -> Response:
     """A download built for this request and not kept (a replica's, or one the data folder refused):
@@ -128,8 +134,7 @@ def _built_for_request(request: Request, uow, layer: str, fmt: str, jurisdiction
     folder = Path(tempfile.mkdtemp(prefix="maadan-download-"))
     try:
         path = folder / public_exports.file_name(layer, fmt, jurisdiction)
-        source = uow if uow.claim is not None else uow.snapshot()  # a held write transaction: read in it
-        written = public_exports.write(source, layer, fmt, jurisdiction, path)
+        written = public_exports.write(_one_state(uow), layer, fmt, jurisdiction, path)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise
