@@ -27,9 +27,22 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
     # environment. Proxy headers are read by Maadan itself, only from MAADAN_TRUSTED_PROXIES.
     # A worker building a large spatial index (a million titles) can hold the GIL in one GEOS call for
     # seconds on a loaded machine; uvicorn's default 5 s health-check would kill and restart it forever.
-    uvicorn.run("maadan.http.app:create_served_app", factory=True, host=host, port=port, workers=workers,
-                log_level=settings.log_level, access_log=False, proxy_headers=False,
-                log_config=_log_config(settings.log_level), timeout_worker_healthcheck=WORKER_HEALTHCHECK_S)
+    options = {"factory": True, "host": host, "port": port, "workers": workers, "log_level": settings.log_level,
+               "access_log": False, "proxy_headers": False, "log_config": _log_config(settings.log_level),
+               "timeout_worker_healthcheck": WORKER_HEALTHCHECK_S}
+    if workers == 1:
+        uvicorn.run("maadan.http.app:create_served_app", **options)
+        return
+    # Several workers: the parent accepts and hands each connection to the worker with the fewest
+    # open (http/workers.py), instead of letting whichever worker wakes first take them all.
+    from maadan.http import workers as served
+
+    try:
+        status = served.run(uvicorn.Config("maadan.http.app:create_served_app", **options), workers)
+    except KeyboardInterrupt:
+        status = 0
+    if status:
+        raise typer.Exit(status)
 
 
 def _log_config(level: str) -> dict:

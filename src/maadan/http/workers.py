@@ -1,0 +1,270 @@
+"""`maadan serve --workers N`: N uvicorn worker processes, each handed its connections by the parent.
+
+Under uvicorn's own supervisor every worker accepts from one shared socket, and the worker that
+wakes first takes every connection waiting (uvloop accepts until none is left). Eight clients that
+connect at once can split 6 and 2, or 8 and 0, and the busier worker's answers wait behind each
+other while the other worker idles: the check's closed-loop p99 followed that split (rounds 15-16).
+
+Here the parent accepts, and hands each connection's file descriptor over a Unix socket pair to the
+ready worker with the fewest connections open, the next in turn on a tie (Node's cluster module
+does the same). A worker serves what it is handed with uvicorn's own protocol and server (its
+lifespan, graceful shutdown, health pings) and counts in shared memory the connections it has
+closed; the parent counts those it handed, so it knows each worker's open connections without
+asking. A handed connection costs the parent one `accept` and one `sendmsg`, once per connection,
+not per request. A worker that dies is replaced, as under uvicorn's supervisor.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import signal
+import socket
+import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
+
+from uvicorn.config import STARTUP_FAILURE, Config
+from uvicorn.server import Server
+from uvicorn.supervisors.multiprocess import Process
+
+logger = logging.getLogger("uvicorn.error")
+
+SEND_TIMEOUT_S = 1.0  # a worker whose channel is full this long is passed over for the next one
+
+
+def preference(open_connections: Sequence[int], ready: Sequence[bool], turn: int) -> list[int]:
+    """The workers to try for the next connection, best first: ready before not yet serving, then
+    fewest open connections, then the nearest in turn from `turn` (so ties go round)."""
+    n = len(open_connections)
+    return sorted(range(n), key=lambda i: (not ready[i], open_connections[i], (i - turn) % n))
+
+
+class HandedServer(Server):
+    """uvicorn's server for connections handed over a channel instead of accepted from a socket.
+    `index` is this worker's slot in the parent's shared counters."""
+
+    def __init__(self, config: Config, index: int, closed, ready) -> None:
+        super().__init__(config)
+        self.index, self.closed, self.ready = index, closed, ready
+
+    async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        (channel,) = sockets or [None]
+        await self.lifespan.startup()
+        if self.lifespan.should_exit:
+            sys.exit(STARTUP_FAILURE)
+        loop = asyncio.get_running_loop()
+        self.servers = [_Channel(loop, channel, self._protocol_factory(loop), self._handover_failed,
+                                 self._parent_gone)]  # type: ignore[list-item]
+        self.started = True
+        self.ready[self.index] = 1
+
+    def _protocol_factory(self, loop: asyncio.AbstractEventLoop) -> Callable[[], asyncio.Protocol]:
+        base, closed, index = self.config.http_protocol_class, self.closed, self.index
+
+        class Counted(base):  # type: ignore[misc, valid-type]
+            def connection_lost(self, exc: Exception | None) -> None:
+                try:
+                    super().connection_lost(exc)
+                finally:
+                    closed[index] += 1
+
+        def make() -> asyncio.Protocol:
+            return Counted(config=self.config, server_state=self.server_state, app_state=self.lifespan.state,
+                           _loop=loop)
+
+        return make
+
+    def _handover_failed(self) -> None:
+        self.closed[self.index] += 1  # handed but never served: no connection_lost will count it
+
+    def _parent_gone(self) -> None:
+        logger.error("The parent process is gone; this worker stops.")
+        self.should_exit = True
+
+
+class _Channel:
+    """What uvicorn's shutdown closes in place of a listening server: the end of the Unix socket
+    pair that connections arrive by, one file descriptor a message."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop, channel: socket.socket,
+                 protocol: Callable[[], asyncio.Protocol], failed: Callable[[], None],
+                 gone: Callable[[], None]) -> None:
+        self.loop, self.channel, self.protocol, self.failed, self.gone = loop, channel, protocol, failed, gone
+        self.tasks: set[asyncio.Task] = set()
+        channel.setblocking(False)
+        loop.add_reader(channel.fileno(), self._take)
+
+    def _take(self) -> None:
+        while True:
+            try:
+                message, fds, _, _ = socket.recv_fds(self.channel, 1, 1)
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                message, fds = b"", []
+            if not message and not fds:  # the parent's end closed
+                self.close()
+                self.gone()
+                return
+            for fd in fds:
+                task = self.loop.create_task(self._serve(socket.socket(fileno=fd)))
+                self.tasks.add(task)
+                task.add_done_callback(self.tasks.discard)
+
+    async def _serve(self, conn: socket.socket) -> None:
+        try:
+            conn.setblocking(False)
+            await self.loop.connect_accepted_socket(self.protocol, conn)
+        except OSError:  # the client went away before it was served
+            conn.close()
+            self.failed()
+
+    def close(self) -> None:
+        if self.channel.fileno() != -1:
+            self.loop.remove_reader(self.channel.fileno())
+            self.channel.close()
+
+    async def wait_closed(self) -> None:
+        return None
+
+
+class _Worker(Process):
+    """uvicorn's worker process (its health pings and its signals), running a `HandedServer`."""
+
+    def __init__(self, config: Config, channel: socket.socket, index: int, closed, ready) -> None:
+        self.index, self.closed, self.ready = index, closed, ready
+        super().__init__(config, [channel])
+
+    @property
+    def server(self) -> Server:
+        if self._server is None:
+            self._server = HandedServer(self.config, self.index, self.closed, self.ready)
+        return self._server
+
+
+class Supervisor:
+    """The parent: accepts on `listener`, hands connections to `workers` processes, replaces a
+    worker that dies or stops answering its health ping, and stops all on SIGINT or SIGTERM."""
+
+    def __init__(self, config: Config, listener: socket.socket, workers: int) -> None:
+        spawn = multiprocessing.get_context("spawn")
+        self.config, self.listener, self.n = config, listener, workers
+        self.closed = spawn.RawArray("q", workers)  # written by worker i only
+        self.ready = spawn.RawArray("b", workers)   # set by worker i once it serves
+        self.handed = [0] * workers                 # written by the dispatcher only
+        self.channels: list[socket.socket | None] = [None] * workers
+        self.processes: list[_Worker | None] = [None] * workers
+        self.lock = threading.Lock()
+        self.turn = 0
+        self.signalled: int | None = None
+        self.should_exit = threading.Event()
+        self.failed = False
+
+    def run(self) -> int:
+        """Serves until a signal; the exit status: 0, or uvicorn's STARTUP_FAILURE when a worker
+        could not start (the app, or its database, is broken: every replacement would fail too)."""
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self._on_signal)
+        logger.info("Started parent process [%d], handing connections to %d workers", os.getpid(), self.n)
+        for i in range(self.n):
+            self._start(i)
+        dispatcher = threading.Thread(target=self._dispatch, name="maadan-dispatch", daemon=True)
+        dispatcher.start()
+        while not self.should_exit.is_set():
+            if self.signalled is not None:
+                logger.info("Received %s, exiting.", signal.Signals(self.signalled).name)
+                break
+            self._keep_alive()
+            self.should_exit.wait(0.5)
+        self.should_exit.set()
+        try:
+            self.listener.shutdown(socket.SHUT_RDWR)  # wakes the dispatcher's accept
+        except OSError:
+            pass
+        dispatcher.join(timeout=5)
+        self.listener.close()
+        for process in self.processes:
+            if process is not None:
+                process.terminate()
+        for process in self.processes:
+            if process is not None:
+                process.join()
+        logger.info("Stopping parent process [%d]", os.getpid())
+        return STARTUP_FAILURE if self.failed else 0
+
+    def _on_signal(self, sig: int, frame) -> None:
+        self.signalled = sig
+
+    def _start(self, i: int) -> None:
+        ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        ours.settimeout(SEND_TIMEOUT_S)
+        process = _Worker(self.config, theirs, i, self.closed, self.ready)
+        with self.lock:  # the old worker is gone: its counts start again with the new one
+            old = self.channels[i]
+            self.closed[i], self.ready[i], self.handed[i] = 0, 0, 0
+            self.channels[i], self.processes[i] = ours, process
+        process.start()  # what the dispatcher hands meanwhile waits in the channel
+        theirs.close()  # the worker has its own copy now
+        if old is not None:
+            old.close()
+
+    def _keep_alive(self) -> None:
+        for i, process in enumerate(self.processes):
+            if process is None or process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+                continue
+            if self.should_exit.is_set():
+                return
+            process.kill()
+            process.join()
+            if process.exitcode == STARTUP_FAILURE:
+                logger.error("Child process [%s] failed to start, stopping the parent process.", process.pid)
+                self.failed = True
+                self.should_exit.set()
+                return
+            logger.info("Child process [%s] died; starting another", process.pid)
+            self._start(i)
+
+    def _dispatch(self) -> None:
+        while not self.should_exit.is_set():
+            try:
+                conn, _ = self.listener.accept()
+            except OSError as exc:
+                if self.should_exit.is_set():
+                    return
+                logger.error("accept failed: %s", exc)  # e.g. out of file descriptors: let some close
+                time.sleep(0.1)
+                continue
+            with conn:
+                try:
+                    conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+                except OSError:  # not TCP (a Unix socket) or already reset
+                    pass
+                self._hand(conn)
+
+    def _hand(self, conn: socket.socket) -> None:
+        with self.lock:
+            open_now = [self.handed[i] - self.closed[i] for i in range(self.n)]
+            for i in preference(open_now, [bool(r) for r in self.ready], self.turn):
+                channel = self.channels[i]
+                if channel is None:
+                    continue
+                try:
+                    socket.send_fds(channel, [b"c"], [conn.fileno()])
+                except OSError:  # that worker is gone or stuck: the next one; _keep_alive replaces it
+                    continue
+                self.handed[i] += 1
+                self.turn = (i + 1) % self.n
+                return
+        logger.error("No worker took a connection; it is closed.")
+
+
+def run(config: Config, workers: int) -> int:
+    """Bind the configured address and run `workers` workers under a `Supervisor`; its exit status."""
+    listener = config.bind_socket()  # bound, not yet listening: uvicorn's workers would listen
+    listener.setblocking(True)
+    listener.listen(config.backlog)
+    return Supervisor(config, listener, workers).run()
