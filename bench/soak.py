@@ -15,7 +15,7 @@ At the end it checks, against the database itself:
   health check after it, plus 2 s), counted apart;
 - the register verifies (`maadan audit verify`);
 and it prints the memory (RSS) of each worker at the start and the end (killed workers are replaced
-by uvicorn: the end figures are for the workers alive then).
+by the parent, `http/workers.py`: the end figures are for the workers alive then).
 
 It starts its own database (SQLite in a temp folder, or its own PostgreSQL cluster with
 `scripts/pg-test-server` on `--pg-port`), so nothing else is touched. The machine is shared: the
@@ -170,7 +170,9 @@ def file_once(client: httpx.Client, state: State, token: str) -> None:
         x, y = state.cells.pop()
     key, tag = str(uuid.uuid4()), uuid.uuid4().hex[:10]
     body = {"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
-            "holders": [{"name": f"Soak Minerals {tag} (Pvt) Ltd", "share_pct": 100, "country": "PK"}],
+            # the applicant's own organisation must be among the holders (the portal's rule, issue 16)
+            "holders": [{"name": "US Strategic Metals", "share_pct": 60, "country": "US"},
+                        {"name": f"Soak Minerals {tag} (Pvt) Ltd", "share_pct": 40, "country": "PK"}],
             "area": {"geojson": square(x, y)}}
     entry = [tag, None, 0]
     with state.lock:
