@@ -103,6 +103,21 @@ class StoreBusy(MaadanError):
         self.headers = {"Retry-After": str(retry_after_s)}
 
 
+class CannotWrite(MaadanError):
+    """The server could not write a file it needs to answer (its disk is full, or its folder cannot
+    be written). Nothing is lost and nothing was changed; the same request may be sent again later
+    (HTTP 503 with Retry-After)."""
+
+    status = 503
+    code = "cannot_write"
+    exit_code = 74  # EX_IOERR
+
+    def __init__(self, what: str, retry_after_s: int = 60):
+        super().__init__(f"the server could not write {what} (its disk is full or cannot be written); "
+                         "nothing was changed: try again later", details={"retry_after_s": retry_after_s})
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 class ConfigError(MaadanError):
     """A setting has a value Maadan cannot use."""
 

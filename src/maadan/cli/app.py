@@ -64,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         detail = str(getattr(exc, "orig", None) or exc).splitlines()[0]
         common.report_error(MaadanError(f"database error: {detail}"))
         code = 5
+    except OSError as exc:  # a full disk, a folder that cannot be written: the machine's, not a bug
+        common.report_error(MaadanError(f"input/output error: {exc}"))
+        code = 74  # EX_IOERR
     except KeyboardInterrupt:
         code = 130
     except Exception as exc:  # a bug: say so plainly; MAADAN_DEBUG=1 shows the traceback

@@ -5,9 +5,11 @@ and numbers."""
 
 from __future__ import annotations
 
+import contextlib
 import tempfile
 import warnings
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -92,7 +94,7 @@ def write_columns(path: Path, columns: dict[str, Any], wkb: Any, layer: str, fmt
     if key == "gpkg" and metadata and not append:
         kwargs["layer_metadata"] = metadata
     if key == "shp":
-        with tempfile.TemporaryDirectory() as tmp:
+        with tempfile.TemporaryDirectory() as tmp, _written_by_gdal(path):
             shp = Path(tmp) / f"{layer}.shp"
             pyogrio.raw.write(str(shp), geometry, field_data, fields, layer=layer, driver=FORMATS[key],
                               geometry_type="MultiPolygon", crs=WGS84_WKT, promote_to_multi=True, encoding="UTF-8")
@@ -100,12 +102,32 @@ def write_columns(path: Path, columns: dict[str, Any], wkb: Any, layer: str, fmt
                 for part in sorted(Path(tmp).iterdir()):
                     zf.write(part, part.name)
         return path
-    with warnings.catch_warnings():
+    with warnings.catch_warnings(), _written_by_gdal(path, keep_on_failure=append):
         warnings.simplefilter("ignore", UserWarning)  # CSV has no CRS; its WKT is WGS 84 by our convention
         pyogrio.raw.write(str(path), geometry, field_data, fields, layer=layer, driver=FORMATS[key],
                           geometry_type="MultiPolygon" if key != "csv" else "Unknown",
                           crs=WGS84_WKT if key != "csv" else None, promote_to_multi=key != "csv", **kwargs)
     return path
+
+
+class WriteFailed(OSError):
+    """GDAL could not write a file: its disk is full, or its folder cannot be written. An OSError, as
+    Python's own file writes raise on a full disk, so a caller handles both alike."""
+
+
+@contextlib.contextmanager
+def _written_by_gdal(path: Path, keep_on_failure: bool = False) -> Iterator[None]:
+    """GDAL reports a full disk as a failed transaction (GeoPackage) or a feature it could not add
+    (CSV: "Could not add feature to layer at index 2377"), not as an OSError. The part of the file
+    written goes, unless the file held features before (an append: its writer decides)."""
+    from pyogrio.errors import DataSourceError, FeatureError
+
+    try:
+        yield
+    except (DataSourceError, FeatureError) as exc:
+        if not keep_on_failure:
+            path.unlink(missing_ok=True)
+        raise WriteFailed(f"GDAL could not write {path.name}: {exc}") from exc
 
 
 # A whole register read from the operator's own file (`maadan cadastre import`): a million features

@@ -22,7 +22,7 @@ from starlette.background import BackgroundTask
 from maadan.audit import service as register
 from maadan.cadastre import public_exports, statistics
 from maadan.cadastre.views import parse_ref
-from maadan.errors import NotFound
+from maadan.errors import CannotWrite, NotFound
 from maadan.http import conditional
 from maadan.http.base_url import absolute
 from maadan.http.compression import accepts_gzip
@@ -131,10 +131,19 @@ def _built_for_request(request: Request, uow, layer: str, fmt: str, jurisdiction
     read in one snapshot, written to a temporary folder, sent from the file and removed once sent,
     so that it is never whole in memory either. Its ETag and X-Register-Sequence are of the state
     the snapshot held."""
-    folder = Path(tempfile.mkdtemp(prefix="maadan-download-"))
+    name = public_exports.file_name(layer, fmt, jurisdiction)
     try:
-        path = folder / public_exports.file_name(layer, fmt, jurisdiction)
+        folder = Path(tempfile.mkdtemp(prefix="maadan-download-"))
+    except OSError as exc:
+        log.warning("download not built: %s", exc)
+        raise CannotWrite(f"the file {name}") from exc
+    try:
+        path = folder / name
         written = public_exports.write(_one_state(uow), layer, fmt, jurisdiction, path)
+    except OSError as exc:  # the temporary folder's disk is full too
+        shutil.rmtree(folder, ignore_errors=True)
+        log.warning("download not built: %s", exc)
+        raise CannotWrite(f"the file {name}") from exc
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
         raise

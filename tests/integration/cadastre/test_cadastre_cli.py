@@ -269,3 +269,22 @@ def test_applications_export_and_reimport(copy_cli, area_file, tmp_path, suffix)
     strip = lambda r: {k: v for k, v in r.items() if k != "area_km2"}
     assert [strip(r) for r in after] == [strip(r) for r in before]
     assert apply(copy_cli, area_file(square(66.0, 28.0)))["number"] == b["number"] + 1
+
+
+def test_an_export_the_disk_cannot_take_is_an_io_error_not_a_bug(copy_cli, tmp_path, monkeypatch):
+    """A full disk (GDAL's commit fails) or a folder that is a file: exit 74 (EX_IOERR) with what
+    failed, not "internal error ... please report it"; no file left."""
+    import pyogrio.raw
+    from pyogrio.errors import DataSourceError
+
+    blocker = tmp_path / "a-file"
+    blocker.write_text("x")
+    code, _, err = copy_cli("cadastre", "export", str(blocker / "titles.gpkg"))
+    assert code == 74 and "input/output error" in err and "internal error" not in err
+
+    def full(*args, **kwargs):
+        raise DataSourceError("Failed to commit transaction")
+
+    monkeypatch.setattr(pyogrio.raw, "write", full)
+    code, _, err = copy_cli("cadastre", "export", str(tmp_path / "titles.gpkg"))
+    assert code == 74 and "GDAL could not write titles.gpkg" in err and "internal error" not in err
