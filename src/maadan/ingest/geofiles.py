@@ -6,6 +6,7 @@ and numbers."""
 from __future__ import annotations
 
 import contextlib
+import errno
 import tempfile
 import warnings
 import zipfile
@@ -16,9 +17,10 @@ from typing import Any
 
 import numpy as np
 
-from maadan.errors import InvalidInput
+from maadan.errors import CannotWrite, InvalidInput
 from maadan.ingest.formats import Limits
 
+NO_ROOM = (errno.ENOSPC, errno.EDQUOT, errno.EROFS)  # a disk full, over quota or read-only
 FORMATS = {"geojson": "GeoJSON", "gpkg": "GPKG", "shp": "ESRI Shapefile", "csv": "CSV"}  # written
 READ_FORMATS = ("geojson", "gpkg", "shp", "kml", "csv")
 WGS84_WKT = ('GEOGCRS["WGS 84",DATUM["World Geodetic System 1984",ELLIPSOID["WGS 84",6378137,298.257223563]],'
@@ -168,17 +170,22 @@ def read_bytes(data: bytes, name: str, key: str, limits: Limits) -> Records:
     if key == "geojson":
         fields, rows, wkb, crs = read_geojson(data, name, limits)
         return Records(fields=fields, rows=rows, wkb=wkb, crs=crs)
-    with tempfile.TemporaryDirectory(prefix="maadan-read-") as tmp:
-        folder = Path(tmp)
-        if key == "shp":
-            prepared = formats.prepare_shapefile(data, name, limits)
-        elif key == "gpkg":
-            prepared = formats.prepare_geopackage(data, name, limits, folder)
-        elif key == "kml":
-            prepared = formats.prepare_kml(data, name, limits)
-        else:
-            prepared = formats.prepare_csv(data, name, limits)
-        fields, rows, wkb, crs = read_with_gdal(prepared, folder, name, limits)
+    try:
+        with tempfile.TemporaryDirectory(prefix="maadan-read-") as tmp:
+            folder = Path(tmp)
+            if key == "shp":
+                prepared = formats.prepare_shapefile(data, name, limits)
+            elif key == "gpkg":
+                prepared = formats.prepare_geopackage(data, name, limits, folder)
+            elif key == "kml":
+                prepared = formats.prepare_kml(data, name, limits)
+            else:
+                prepared = formats.prepare_csv(data, name, limits)
+            fields, rows, wkb, crs = read_with_gdal(prepared, folder, name, limits)
+    except OSError as exc:
+        if exc.errno not in NO_ROOM:
+            raise
+        raise CannotWrite(f"a working copy of {name} to read it") from exc  # the server's disk, not the file
     if key == "csv" and all(w is None for w in wkb) and rows:
         raise InvalidInput(f"file: {name}: a CSV needs a WKT column with the geometry")
     return Records(fields=fields, rows=rows, wkb=wkb, crs=crs)

@@ -346,3 +346,21 @@ def test_the_gdal_child_has_exactly_one_driver_or_refuses_to_read(tmp_path):
     assert done.returncode == 3  # the driver asked for is not the one left: it reads nothing
     header = json.loads(done.stdout[8:8 + int.from_bytes(done.stdout[:8], "big")])
     assert header == {"error": "not_isolated", "drivers": ["GPKG"]}
+
+
+def test_an_upload_the_server_has_no_room_to_read_is_a_503_not_a_500(site, monkeypatch, tmp_path):
+    """A file GDAL reads is first written to a private temporary folder; when that disk is full the
+    fault is the server's: 503 `cannot_write` with Retry-After, and the message names no path."""
+    real = Path.write_bytes
+
+    def full(self, data):
+        if self.parent.name.startswith("maadan-read-"):  # the reader's private folder
+            raise OSError(errno.ENOSPC, "No space left on device", str(self))
+        return real(self, data)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    for name, data in (("area.csv", f'WKT,name\n"{POLYGON_WKT}",a\n'.encode()), ("area.zip", _shapefile_zip(tmp_path))):
+        r = _upload(site, name, data)
+        assert r.status_code == 503 and r.headers["retry-after"] == "60", r.text
+        assert r.json()["error"] == "cannot_write" and name in r.json()["message"] and "/tmp" not in r.text
+
