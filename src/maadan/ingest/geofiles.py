@@ -121,7 +121,8 @@ class WriteFailed(OSError):
 def _written_by_gdal(path: Path, keep_on_failure: bool = False) -> Iterator[None]:
     """GDAL reports a full disk as a failed transaction (GeoPackage) or a feature it could not add
     (CSV: "Could not add feature to layer at index 2377"), not as an OSError. The part of the file
-    written goes, unless the file held features before (an append: its writer decides)."""
+    written goes (GDAL's, or a Shapefile's zip), unless the file held features before (an append:
+    its writer decides)."""
     from pyogrio.errors import DataSourceError, FeatureError
 
     try:
@@ -130,6 +131,10 @@ def _written_by_gdal(path: Path, keep_on_failure: bool = False) -> Iterator[None
         if not keep_on_failure:
             path.unlink(missing_ok=True)
         raise WriteFailed(f"GDAL could not write {path.name}: {exc}") from exc
+    except OSError:
+        if not keep_on_failure:
+            path.unlink(missing_ok=True)
+        raise
 
 
 # A whole register read from the operator's own file (`maadan cadastre import`): a million features

@@ -49,6 +49,25 @@ def test_gdal_failing_to_write_is_an_os_error(tmp_path, monkeypatch, error):
         assert isinstance(raised.value, geofiles.WriteFailed) and raised.value.__cause__ is error
 
 
+def test_a_shapefile_zip_the_disk_cannot_finish_is_not_left_half_written(tmp_path, monkeypatch):
+    import zipfile
+
+    import numpy as np
+    import shapely
+
+    from maadan.ingest import geofiles
+
+    def full(self, *args, **kwargs):
+        self.fp.write(b"PK\x03\x04 part of an entry")
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(zipfile.ZipFile, "write", full)
+    with pytest.raises(OSError, match="No space left"):
+        geofiles.write_columns(tmp_path / "t.zip", {"number": np.array(["A1"], dtype=object)},
+                               shapely.to_wkb([shapely.box(0, 0, 1, 1)]), "titles", "shp")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_geopackage_the_data_folder_cannot_take_is_built_for_the_request(web, monkeypatch):
     folder = web.client.app.state.settings.data_dir / "downloads"
     gdal_fails_under(monkeypatch, folder, DataSourceError("Failed to commit transaction"))
