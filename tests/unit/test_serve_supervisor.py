@@ -1,0 +1,68 @@
+"""`maadan serve --workers N`'s parent (http/workers.py): which worker the next connection goes to
+(a ready one before one still starting, then the fewest open connections, then the next in turn),
+and what it does when a worker has gone."""
+
+import socket
+
+from uvicorn.config import STARTUP_FAILURE, Config
+
+from maadan.http import workers
+from maadan.http.workers import preference
+
+
+def test_fewest_open_first_then_in_turn():
+    assert preference([3, 1, 2], [True] * 3, turn=0) == [1, 2, 0]
+    assert preference([0, 0, 0], [True] * 3, turn=0) == [0, 1, 2]
+    assert preference([0, 0, 0], [True] * 3, turn=2) == [2, 0, 1]  # ties go round from the turn
+
+
+def test_eight_connections_at_once_split_evenly():
+    handed, turn = [0, 0], 0
+    for _ in range(8):
+        i = preference(handed, [True, True], turn)[0]
+        handed[i] += 1
+        turn = (i + 1) % 2
+    assert handed == [4, 4]
+
+
+def test_a_worker_still_starting_comes_last_however_idle():
+    assert preference([5, 0], [True, False], turn=1) == [0, 1]
+    assert preference([5, 0], [False, False], turn=0) == [1, 0]  # none ready: fewest open still first
+
+
+class GoneWorker:
+    """A worker process that has exited with `exitcode` (what the parent's health check sees)."""
+
+    def __init__(self, exitcode: int):
+        self.exitcode, self.pid, self.killed = exitcode, 4242, False
+
+    def is_alive(self, timeout: float) -> bool:
+        return False
+
+    def kill(self) -> None:
+        self.killed = True
+
+    def join(self) -> None:
+        pass
+
+
+def supervisor(monkeypatch) -> tuple[workers.Supervisor, list[int]]:
+    started: list[int] = []
+    with socket.socket() as listener:
+        s = workers.Supervisor(Config("maadan.http.app:create_served_app", factory=True), listener, 2)
+    monkeypatch.setattr(s, "_start", started.append)
+    return s, started
+
+
+def test_a_worker_that_cannot_start_stops_the_service_with_uvicorns_startup_failure(monkeypatch):
+    s, started = supervisor(monkeypatch)
+    s.processes = [GoneWorker(STARTUP_FAILURE), GoneWorker(0)]
+    s._keep_alive()
+    assert s.failed and s.should_exit.is_set() and started == []  # not replaced: it would fail again
+
+
+def test_a_worker_that_died_serving_is_replaced(monkeypatch):
+    s, started = supervisor(monkeypatch)
+    s.processes = [GoneWorker(-9), None]
+    s._keep_alive()
+    assert s.processes[0].killed and started == [0] and not s.failed and not s.should_exit.is_set()
