@@ -3,6 +3,7 @@
 and what it does when a worker has gone."""
 
 import socket
+import time
 
 from uvicorn.config import STARTUP_FAILURE, Config
 
@@ -35,8 +36,9 @@ class GoneWorker:
 
     def __init__(self, exitcode: int):
         self.exitcode, self.pid, self.killed = exitcode, 4242, False
+        self.process = self
 
-    def is_alive(self, timeout: float) -> bool:
+    def is_alive(self) -> bool:
         return False
 
     def kill(self) -> None:
@@ -66,3 +68,23 @@ def test_a_worker_that_died_serving_is_replaced(monkeypatch):
     s.processes = [GoneWorker(-9), None]
     s._keep_alive()
     assert s.processes[0].killed and started == [0] and not s.failed and not s.should_exit.is_set()
+
+
+class SilentWorker:
+    """A live worker process whose health pings nobody answers (its pong thread gone), which then exits."""
+
+    def __init__(self):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self.parent_conn, self._unanswered = ctx.Pipe()
+        self.process = ctx.Process(target=time.sleep, args=(1.0,))
+        self.process.start()
+
+
+def test_a_worker_that_exits_without_answering_is_given_up_at_once_not_after_the_timeout():
+    worker = SilentWorker()
+    t0 = time.monotonic()
+    assert workers._answers(worker, timeout=60) is False
+    assert time.monotonic() - t0 < 30  # the exit is seen; the 60 s timeout is not waited out
+    worker.process.join()

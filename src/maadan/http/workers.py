@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import multiprocessing
+from multiprocessing import connection as mp_connection
 import os
 import signal
 import socket
@@ -146,6 +147,23 @@ class _Worker(Process):
         return self._server
 
 
+def _answers(process: _Worker, timeout: float) -> bool:
+    """Whether the worker is alive and answers uvicorn's health ping within `timeout`, given up as
+    soon as the process exits: a worker killed while its threads wind down (its main thread already
+    a zombie) never answers, and waiting out the whole timeout (120 s) held the parent that long."""
+    if not process.process.is_alive():
+        return False
+    try:
+        process.parent_conn.send(b"ping")
+        ready = mp_connection.wait([process.parent_conn, process.process.sentinel], timeout)
+        if process.parent_conn not in ready:
+            return False
+        process.parent_conn.recv()
+        return True
+    except (OSError, EOFError):
+        return False
+
+
 class Supervisor:
     """The parent: accepts on `listener`, hands connections to `workers` processes, replaces a
     worker that dies or stops answering its health ping, and stops all on SIGINT or SIGTERM."""
@@ -214,7 +232,7 @@ class Supervisor:
 
     def _keep_alive(self) -> None:
         for i, process in enumerate(self.processes):
-            if process is None or process.is_alive(timeout=self.config.timeout_worker_healthcheck):
+            if process is None or _answers(process, self.config.timeout_worker_healthcheck):
                 continue
             if self.should_exit.is_set():
                 return
