@@ -176,7 +176,13 @@ def read_bytes(data: bytes, name: str, key: str, limits: Limits) -> Records:
         fields, rows, wkb, crs = read_geojson(data, name, limits)
         return Records(fields=fields, rows=rows, wkb=wkb, crs=crs)
     try:
-        with tempfile.TemporaryDirectory(prefix="maadan-read-") as tmp:
+        # No temporary folder at all (each candidate full or not writable: tempfile's "No usable
+        # temporary directory", a FileNotFoundError) is the server's fault as much as a full one.
+        working = tempfile.TemporaryDirectory(prefix="maadan-read-")
+    except OSError as exc:
+        raise CannotWrite(f"a working copy of {name} to read it") from exc
+    try:
+        with working as tmp:
             folder = Path(tmp)
             if key == "shp":
                 prepared = formats.prepare_shapefile(data, name, limits)

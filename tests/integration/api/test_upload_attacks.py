@@ -364,3 +364,16 @@ def test_an_upload_the_server_has_no_room_to_read_is_a_503_not_a_500(site, monke
         assert r.status_code == 503 and r.headers["retry-after"] == "60", r.text
         assert r.json()["error"] == "cannot_write" and name in r.json()["message"] and "/tmp" not in r.text
 
+
+
+def test_an_upload_with_no_temporary_folder_at_all_is_a_503_not_a_500(site, monkeypatch, tmp_path):
+    """When no temporary folder can be made (the configured one gone, or tempfile finding no usable
+    one: a FileNotFoundError, not a full disk's ENOSPC), the fault is still the server's."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))  # as TMPDIR naming a folder removed since
+    r = _upload(site, "area.csv", f'WKT,name\n"{POLYGON_WKT}",a\n'.encode())
+    assert r.status_code == 503 and r.headers["retry-after"] == "60", r.text
+    assert r.json()["error"] == "cannot_write" and "area.csv" in r.json()["message"] and str(tmp_path) not in r.text
+    r = _upload(site, "area.geojson", json.dumps({"type": "Polygon", "coordinates": [[[64, 28], [64.01, 28], [64.01, 28.01], [64, 28]]]}).encode())
+    assert r.status_code != 503, r.text  # GeoJSON is read in memory by Maadan's own reader: no folder needed
