@@ -22,24 +22,30 @@ process makes one file at a time: a request that finds its file, or another
 file, being made gets the newest file of this register it keeps, whatever its age, or else a 503
 with Retry-After. The older files of a stem are removed when a
 newer one is built, once they have gone a minute unused (a file sent is touched, so that a request
-sending it does not lose it between finding and opening it)."""
+sending it does not lose it between finding and opening it).
+
+A download that is not kept (a replica's, whose state may lag the primary's, or one the data folder
+refused) is built for its one request by `built_for_one`, in a folder of its own under the system's
+temporary folder, sent from there and removed (`discard`). Such folders that a process left behind
+(killed while sending) are removed by the next one built, once untouched for an hour."""
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import shutil
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from zlib_ng import gzip_ng
 
 from maadan.cadastre import public_exports
-from maadan.errors import NotFound
+from maadan.errors import CannotWrite, NotFound
 from maadan.http.client_limits import ServerBusy
 from maadan.http.compression import LEVEL
 
@@ -53,6 +59,7 @@ RETRY_AFTER_S = 30
 _guard = threading.Lock()
 _building: dict[str, threading.Lock] = {}
 _build_slot = threading.Lock()  # one build at a time in a process: at a million titles one takes 1.5 min
+log = logging.getLogger("maadan.web")
 
 
 @dataclass(frozen=True)
@@ -237,3 +244,60 @@ def _built(folder: Path, hash_at: Callable[[int], str | None], stem: str, fmt: s
         tmp.unlink(missing_ok=True)
         tmp_gz.unlink(missing_ok=True)
     return Kept(target, _gz(target), name, media_type, written.features, int(written.sequence), head, built)
+
+
+TEMPORARY = "maadan-download-"  # the prefix of the folder of a download built for one request
+
+
+@dataclass(frozen=True)
+class ForOne:
+    path: Path  # the file, named as the user is given it
+    folder: Path  # its own folder: `discard` it once the file is sent
+    features: int
+    sequence: int  # the register's state the file holds
+
+
+def built_for_one(layer: str, fmt: str, jurisdiction: str | None,
+                  build: Callable[[Path], public_exports.Written]) -> ForOne:
+    """The download built by `build(path)` for one request and not kept (module docstring): written
+    a page at a time into a new folder under the system's temporary folder, so that it is never
+    whole in memory either. CannotWrite (503) when that folder cannot be made or its disk fills;
+    nothing is left behind then."""
+    check(layer, fmt, jurisdiction)
+    name = public_exports.file_name(layer, fmt, jurisdiction)
+    try:
+        root = Path(tempfile.gettempdir())  # none usable at all: a FileNotFoundError
+        _clear_abandoned_folders(root, time.time())
+        folder = Path(tempfile.mkdtemp(prefix=TEMPORARY, dir=root))
+    except OSError as exc:
+        log.warning("download not built: %s", exc)
+        raise CannotWrite(f"the file {name}") from exc
+    try:
+        written = build(folder / name)
+    except OSError as exc:  # the temporary folder's disk is full too
+        discard(folder)
+        log.warning("download not built: %s", exc)
+        raise CannotWrite(f"the file {name}") from exc
+    except BaseException:
+        discard(folder)
+        raise
+    return ForOne(folder / name, folder, int(written.features), int(written.sequence))
+
+
+def discard(folder: Path) -> None:
+    """A download built for one request, once sent (or not)."""
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _clear_abandoned_folders(root: Path, now: float) -> None:
+    """Folders of downloads built for one request whose process died before removing them (a
+    million titles' GeoJSON is hundreds of megabytes). A folder's time is that of its file's making:
+    an hour is far longer than a build; and a file still being sent when its folder goes is sent
+    whole all the same (the server holds it open)."""
+    for entry in os.scandir(root):
+        try:
+            if (entry.name.startswith(TEMPORARY) and entry.is_dir(follow_symlinks=False)
+                    and now - entry.stat(follow_symlinks=False).st_mtime > ABANDONED_S):
+                shutil.rmtree(entry.path)
+        except OSError:  # removed by another process first, or not removable now: the next build tries again
+            pass

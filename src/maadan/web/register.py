@@ -9,20 +9,18 @@ from __future__ import annotations
 import csv
 import io
 import logging
-import shutil
-import tempfile
 from email.utils import formatdate
-from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Path as PathParam, Query, Request
+from fastapi import APIRouter, Query, Request
+from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, PlainTextResponse, Response
 from starlette.background import BackgroundTask
 
 from maadan.audit import service as register
 from maadan.cadastre import public_exports, statistics
 from maadan.cadastre.views import parse_ref
-from maadan.errors import CannotWrite, NotFound
+from maadan.errors import NotFound
 from maadan.http import conditional
 from maadan.http.base_url import absolute
 from maadan.http.compression import accepts_gzip
@@ -127,31 +125,16 @@ def _one_state(uow):
 
 def _built_for_request(request: Request, uow, layer: str, fmt: str, jurisdiction: str | None,
                        headers: dict[str, str]) -> Response:
-    """A download built for this request and not kept (a replica's, or one the data folder refused):
-    read in one snapshot, written to a temporary folder, sent from the file and removed once sent,
-    so that it is never whole in memory either. Its ETag and X-Register-Sequence are of the state
-    the snapshot held."""
-    name = public_exports.file_name(layer, fmt, jurisdiction)
-    try:
-        folder = Path(tempfile.mkdtemp(prefix="maadan-download-"))
-    except OSError as exc:
-        log.warning("download not built: %s", exc)
-        raise CannotWrite(f"the file {name}") from exc
-    try:
-        path = folder / name
-        written = public_exports.write(_one_state(uow), layer, fmt, jurisdiction, path)
-    except OSError as exc:  # the temporary folder's disk is full too
-        shutil.rmtree(folder, ignore_errors=True)
-        log.warning("download not built: %s", exc)
-        raise CannotWrite(f"the file {name}") from exc
-    except BaseException:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+    """A download built for this request and not kept (download_files.built_for_one), read in one
+    snapshot, sent from the file and removed once sent. Its ETag and X-Register-Sequence are of the
+    state the snapshot held."""
+    one = download_files.built_for_one(layer, fmt, jurisdiction,
+                                       lambda path: public_exports.write(_one_state(uow), layer, fmt, jurisdiction, path))
     return conditional.tagged(FileResponse(
-        path, media_type=public_exports.FORMATS[fmt], background=BackgroundTask(shutil.rmtree, folder, ignore_errors=True),
-        headers={**headers, "Content-Disposition": f'attachment; filename="{path.name}"',
-                 "X-Feature-Count": str(written.features), "X-Register-Sequence": str(written.sequence)}),
-        request, conditional.register_etag(request, sequence=written.sequence))
+        one.path, media_type=public_exports.FORMATS[fmt], background=BackgroundTask(download_files.discard, one.folder),
+        headers={**headers, "Content-Disposition": f'attachment; filename="{one.path.name}"',
+                 "X-Feature-Count": str(one.features), "X-Register-Sequence": str(one.sequence)}),
+        request, conditional.register_etag(request, sequence=one.sequence))
 
 
 def _charts(s: statistics.Statistics) -> list[dict]:

@@ -401,3 +401,48 @@ def test_a_build_left_halfway_by_a_dead_process_is_cleared_by_the_next_build(web
     assert web.client.get("/register/downloads/titles.csv").status_code == 200
     assert not dead.exists() and live.exists()
     assert web.client.get("/register/downloads/titles.csv").status_code == 200  # kept, sent: no build
+
+
+def test_a_download_for_one_request_left_by_a_dead_process_is_cleared_by_the_next_one(web, monkeypatch, tmp_path):
+    """A download that is not kept is built in a folder of its own under the system's temporary
+    folder and removed once sent. A process killed while sending leaves that folder: the next such
+    build removes one untouched for an hour, and leaves a fresh one and anything else alone."""
+    import os
+    import tempfile
+    import time
+
+    from maadan.web import download_files
+
+    root = tmp_path / "tmp"
+    root.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(root))
+    dead, live, other = root / "maadan-download-dead1234", root / "maadan-download-live5678", root / "someone-else"
+    for d in (dead, live, other):
+        d.mkdir()
+        (d / "titles.csv").write_bytes(b"a file")
+    two_hours_ago = time.time() - 7200
+    for d in (dead, other):
+        os.utime(d, (two_hours_ago, two_hours_ago))
+
+    def refused(*args, **kwargs):  # the data folder refuses the file: built for the request
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(download_files, "_temporary", refused)
+    r = web.client.get("/register/downloads/titles.csv")
+    assert r.status_code == 200 and int(r.headers["x-feature-count"]) > 0
+    assert not dead.exists() and live.exists() and other.exists()
+    assert sorted(p.name for p in root.iterdir()) == ["maadan-download-live5678", "someone-else"]  # its own: gone once sent
+
+
+def test_a_download_for_one_request_with_no_temporary_folder_is_a_503(web, monkeypatch, tmp_path):
+    import tempfile
+
+    from maadan.web import download_files
+
+    def refused(*args, **kwargs):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(download_files, "_temporary", refused)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path / "gone"))
+    r = web.client.get("/register/downloads/titles.csv", headers={"Accept": "application/json"})
+    assert r.status_code == 503 and r.json()["error"] == "cannot_write" and str(tmp_path) not in r.text, r.text
