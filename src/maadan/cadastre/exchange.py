@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -110,8 +111,9 @@ EXPORT_CHUNK = 10_000
 
 def export_records(uow: AbstractUnitOfWork, kind: str, path: Path, fmt: str | None = None,
                    jurisdiction: str | None = None) -> ExportReport:
-    """Write every title (or application) of the jurisdiction to `path`. Titles are read in pages of
-    `EXPORT_CHUNK` by id and kept by column (a million titles fit in a few hundred MB)."""
+    """Write every title (or application) of the jurisdiction to `path`, `EXPORT_CHUNK` at a time by
+    id (`geofiles.write_pages`): memory holds one page, not the register. A file that cannot be
+    written whole (a value too long for a Shapefile, a full disk) leaves nothing at `path`."""
     key = geofiles.format_for(path, fmt)
     if kind == "titles":
         fields, to_row = TITLE_FIELDS, _title_row
@@ -119,20 +121,32 @@ def export_records(uow: AbstractUnitOfWork, kind: str, path: Path, fmt: str | No
         fields, to_row = APPLICATION_FIELDS, _application_row
     else:
         raise InvalidInput(f"unknown kind {kind!r}: titles or applications")
-    columns: dict[str, list[Any]] = {f: [] for f in fields}
-    wkb: list[bytes] = []
-    with uow:
+
+    def pages():
+        done = 0
         for part in (title_pages(uow, jurisdiction, EXPORT_CHUNK) if kind == "titles"
-                     else [uow.cadastre.applications(jurisdiction)]):
-            for i, item in enumerate(part, len(wkb) + 1):
-                row = to_row(item)
-                if key == "shp":
+                     else _application_pages(uow, jurisdiction)):
+            rows = [to_row(item) for item in part]
+            if key == "shp":
+                for i, row in enumerate(rows, done + 1):
                     _fits_shapefile(row, i)
-                for f in fields:
-                    columns[f].append(row[f])
-            wkb.extend(shapely.to_wkb(np.array([i.geometry for i in part], dtype=object)).tolist() if part else [])
-    geofiles.write_columns(path, columns, wkb, layer=kind, fmt=key)
-    return ExportReport(path=str(path), format=key, features=len(wkb))
+            done += len(rows)
+            yield ({f: [r[f] for r in rows] for f in fields},
+                   shapely.to_wkb(np.array([i.geometry for i in part], dtype=object)))
+
+    with uow:
+        features = geofiles.write_pages(path, pages(), {f: [] for f in fields}, kind, key)
+    return ExportReport(path=str(path), format=key, features=features)
+
+
+def _application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None) -> Iterator[list[Application]]:
+    """The jurisdiction's applications, `EXPORT_CHUNK` at a time by jurisdiction and number (`uow` open)."""
+    keys = uow.cadastre.application_keys(jurisdiction, None)
+    for start in range(0, len(keys), EXPORT_CHUNK):
+        chunk = keys[start:start + EXPORT_CHUNK]
+        wanted = set(chunk)  # the numbers of another jurisdiction's applications are not theirs
+        yield [a for a in uow.cadastre.applications(jurisdiction, numbers=[n for _, n in chunk])
+               if (a.jurisdiction, a.number) in wanted]
 
 
 def _fits_shapefile(row: dict[str, Any], i: int) -> None:

@@ -7,9 +7,6 @@ commodities (docs/cadastre.md maps them)."""
 
 from __future__ import annotations
 
-import json
-import shutil
-import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -145,69 +142,28 @@ class Written:
 
 def write(uow: AbstractUnitOfWork, layer: str, fmt: str, jurisdiction: str | None, path: Path) -> Written:
     """The layer (titles | applications) written to `path` as `fmt` (csv | geojson | gpkg), a page
-    at a time, in one `with uow:` block; a file already at `path` is replaced. Given a unit of work
-    that reads in one snapshot (`UnitOfWork.snapshot()`), the file holds exactly the register's state
-    at the sequence returned, however long it takes to write; given one that reads each statement
-    on its own, pages read later may hold later changes."""
+    at a time (`geofiles.write_pages`), in one `with uow:` block; a file already at `path` is
+    replaced. Given a unit of work that reads in one snapshot (`UnitOfWork.snapshot()`), the file
+    holds exactly the register's state at the sequence returned, however long it takes to write;
+    given one that reads each statement on its own, pages read later may hold later changes. The
+    licence goes in a GeoPackage layer's metadata and in the GeoJSON FeatureCollection."""
     _check(layer, fmt)
     fields = TITLE_FIELDS if layer == "titles" else APPLICATION_FIELDS
+    metadata = {"LICENSE": f"{LICENCE['name']} {LICENCE['url']}", "ATTRIBUTION": LICENCE["attribution"],
+                "NOTE": LICENCE["note"]}
+
+    def columns(rows: list[dict[str, Any]]) -> dict[str, Any]:
+        if fmt == "geojson":  # the values as the views give them (true, not 1; null, not empty)
+            return {f: [r[f] for r in rows] for f in fields}
+        return _columns(fields, rows)
+
     with uow:
         sequence = uow.audit.size()  # the first read: a snapshot is the store as of this
         pages = (_title_pages if layer == "titles" else _application_pages)(uow, jurisdiction, PAGE)
-        if fmt == "geojson":
-            return Written(_write_geojson(path, layer, pages), sequence)
-        write_pages = {"csv": _write_csv, "gpkg": _write_gpkg}[fmt]
-        return Written(write_pages(path, layer, fields, pages), sequence)
-
-
-def _write_gpkg(path: Path, layer: str, fields: list[str], pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
-    """GDAL appends each page to the GeoPackage's table; the licence goes in the layer's metadata.
-    An empty layer is still a table with its columns."""
-    metadata = {"LICENSE": f"{LICENCE['name']} {LICENCE['url']}", "ATTRIBUTION": LICENCE["attribution"],
-                "NOTE": LICENCE["note"]}
-    features = 0
-    for rows, geoms in pages:
-        geofiles.write_columns(path, _columns(fields, rows), shapely.to_wkb(geoms), layer, "gpkg", metadata,
-                               append=features > 0)
-        features += len(rows)
-    if not features:
-        geofiles.write_columns(path, _columns(fields, []), [], layer, "gpkg", metadata)
-    return features
-
-
-def _write_csv(path: Path, layer: str, fields: list[str], pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
-    """Each page written as a whole CSV by GDAL (geometry as WKT) and joined to the file, the header
-    line kept from the first page only: GDAL's own appending forgets the columns' types and quotes numbers.
-    A page is written in the system's temporary folder (a few megabytes), the whole file at `path`."""
-    features = 0
-    with tempfile.TemporaryDirectory() as tmp, open(path, "wb") as out:
-        part = Path(tmp) / f"{layer}.csv"
-        for rows, geoms in pages:
-            geofiles.write_columns(part, _columns(fields, rows), shapely.to_wkb(geoms), layer, "csv")
-            with open(part, "rb") as f:
-                if features:
-                    f.readline()
-                shutil.copyfileobj(f, out)
-            features += len(rows)
-        if not features:
-            geofiles.write_columns(part, _columns(fields, []), [], layer, "csv")
-            out.write(part.read_bytes())
-    return features
-
-
-def _write_geojson(path: Path, layer: str, pages: Iterator[tuple[list[dict[str, Any]], list[Any]]]) -> int:
-    """One FeatureCollection, written a feature at a time (the same bytes as one `json.dumps` of it)."""
-    head = json.dumps({"type": "FeatureCollection", "name": layer, "license": LICENCE}, ensure_ascii=False)
-    features = 0
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(head[:-1] + ', "features": [')
-        for rows, geoms in pages:
-            for r, g in zip(rows, geoms):
-                out.write((", " if features else "") + json.dumps(
-                    {"type": "Feature", "properties": r, "geometry": shapely.geometry.mapping(g)}, ensure_ascii=False))
-                features += 1
-        out.write("]}")
-    return features
+        features = geofiles.write_pages(path, ((columns(rows), shapely.to_wkb(geoms)) for rows, geoms in pages),
+                                        _columns(fields, []), layer, fmt, metadata=metadata,
+                                        members={"license": LICENCE})
+    return Written(features, sequence)
 
 
 def licence_text() -> str:

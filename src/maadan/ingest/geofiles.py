@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import json
+import shutil
 import tempfile
 import warnings
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -74,42 +76,141 @@ def write_columns(path: Path, columns: dict[str, Any], wkb: Any, layer: str, fmt
     column given as a NumPy array is written with its type (a float NaN as empty); a list with any
     text or empty value is written as text (empty as ""), else as numbers. `append` (GeoPackage
     only) adds the features to the layer already in the file, whose columns they must match."""
-    import pyogrio.raw
-
-    key = format_for(path, fmt)
-    if key not in FORMATS:
-        raise InvalidInput(f"{path.name}: Maadan reads {key} but does not write it; write one of {', '.join(FORMATS)}")
-    geometry = np.asarray(wkb, dtype=object)
-    fields = list(columns)
-    field_data = [values if isinstance(values, np.ndarray)
-                  else np.array(["" if v is None else v for v in values], dtype=object)
-                  if any(isinstance(v, str) or v is None for v in values) else np.array(values)
-                  for values in columns.values()]
+    key = _writable(path, fmt)
     if append and key != "gpkg":
         raise ValueError(f"geofiles: only a GeoPackage is appended to, not {key}")
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.exists() and not append:
         path.unlink()
+    if key == "shp":
+        with tempfile.TemporaryDirectory() as tmp, _written_by_gdal(path):
+            _gdal_write(Path(tmp) / f"{layer}.shp", key, columns, wkb, layer)
+            _zipped(Path(tmp), path)
+        return path
+    with _written_by_gdal(path, keep_on_failure=append):
+        _gdal_write(path, key, columns, wkb, layer, metadata, append)
+    return path
+
+
+def write_pages(path: Path, pages: Iterable[tuple[dict[str, Any], Any]], empty: dict[str, Any], layer: str,
+                fmt: str | None = None, metadata: dict[str, str] | None = None,
+                members: dict[str, Any] | None = None) -> int:
+    """Features given a page at a time, each page as `write_columns` takes them (columns, WKB), written
+    to `path` holding no more than a page; returns how many. `empty`: the columns of a file with no
+    feature. A GeoPackage or Shapefile is appended to by GDAL page by page; a CSV page is written by
+    GDAL on its own and joined to the file, the header kept from the first page only (GDAL's own
+    appending forgets the columns' types and quotes numbers); GeoJSON is written by Maadan a feature
+    at a time (GDAL's appending reads the whole file again each time: quadratic), with `members`
+    (e.g. a licence) in the FeatureCollection. A file at `path` is replaced; when a page fails, nothing
+    is left at `path`."""
+    key = _writable(path, fmt)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.unlink(missing_ok=True)
+    try:
+        if key == "geojson":
+            return _geojson_pages(path, pages, layer, members or {})
+        with tempfile.TemporaryDirectory() as tmp:
+            if key == "csv":
+                return _csv_pages(path, Path(tmp) / f"{layer}.csv", pages, empty, layer)
+            target = Path(tmp) / f"{layer}.shp" if key == "shp" else path
+            features = 0
+            with _written_by_gdal(path):
+                for columns, wkb in pages:
+                    _gdal_write(target, key, columns, wkb, layer, metadata, append=features > 0)
+                    features += len(wkb)
+                if not features:
+                    _gdal_write(target, key, empty, [], layer, metadata)
+                if key == "shp":
+                    _zipped(Path(tmp), path)
+            return features
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise
+
+
+def _writable(path: Path, fmt: str | None) -> str:
+    key = format_for(path, fmt)
+    if key not in FORMATS:
+        raise InvalidInput(f"{path.name}: Maadan reads {key} but does not write it; write one of {', '.join(FORMATS)}")
+    return key
+
+
+def _gdal_write(target: Path, key: str, columns: dict[str, Any], wkb: Any, layer: str,
+                metadata: dict[str, str] | None = None, append: bool = False) -> None:
+    """One GDAL write of the columns to `target` (a Shapefile's .shp itself, not its zip)."""
+    import pyogrio.raw
+
+    field_data = [values if isinstance(values, np.ndarray)
+                  else np.array(["" if v is None else v for v in values], dtype=object)
+                  if any(isinstance(v, str) or v is None for v in values) else np.array(values)
+                  for values in columns.values()]
     kwargs: dict[str, Any] = {"append": True} if append else {}
     if key == "csv":
         kwargs["layer_options"] = {"GEOMETRY": "AS_WKT"}
     if key == "gpkg" and metadata and not append:
         kwargs["layer_metadata"] = metadata
     if key == "shp":
-        with tempfile.TemporaryDirectory() as tmp, _written_by_gdal(path):
-            shp = Path(tmp) / f"{layer}.shp"
-            pyogrio.raw.write(str(shp), geometry, field_data, fields, layer=layer, driver=FORMATS[key],
-                              geometry_type="MultiPolygon", crs=WGS84_WKT, promote_to_multi=True, encoding="UTF-8")
-            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
-                for part in sorted(Path(tmp).iterdir()):
-                    zf.write(part, part.name)
-        return path
-    with warnings.catch_warnings(), _written_by_gdal(path, keep_on_failure=append):
+        kwargs["encoding"] = "UTF-8"
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # CSV has no CRS; its WKT is WGS 84 by our convention
-        pyogrio.raw.write(str(path), geometry, field_data, fields, layer=layer, driver=FORMATS[key],
-                          geometry_type="MultiPolygon" if key != "csv" else "Unknown",
+        pyogrio.raw.write(str(target), np.asarray(wkb, dtype=object), field_data, list(columns), layer=layer,
+                          driver=FORMATS[key], geometry_type="MultiPolygon" if key != "csv" else "Unknown",
                           crs=WGS84_WKT if key != "csv" else None, promote_to_multi=key != "csv", **kwargs)
-    return path
+
+
+def _zipped(folder: Path, path: Path) -> None:
+    """A Shapefile's parts, written in `folder`, as the one zip at `path`."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        for part in sorted(folder.iterdir()):
+            zf.write(part, part.name)
+
+
+def _csv_pages(path: Path, part: Path, pages: Iterable[tuple[dict[str, Any], Any]], empty: dict[str, Any],
+               layer: str) -> int:
+    features = 0
+    with open(path, "wb") as out:
+        for columns, wkb in pages:
+            with _written_by_gdal(part):
+                _gdal_write(part, "csv", columns, wkb, layer)
+            with open(part, "rb") as f:
+                if features:
+                    f.readline()
+                shutil.copyfileobj(f, out)
+            part.unlink()
+            features += len(wkb)
+        if not features:
+            with _written_by_gdal(part):
+                _gdal_write(part, "csv", empty, [], layer)
+            out.write(part.read_bytes())
+    return features
+
+
+def _plain(values: Any) -> list[Any]:
+    """A column's values as JSON takes them: a NumPy array's as Python's (a float NaN as null)."""
+    if not isinstance(values, np.ndarray):
+        return list(values)
+    if values.dtype.kind == "f":
+        return [None if v != v else v for v in values.tolist()]
+    return values.tolist()
+
+
+def _geojson_pages(path: Path, pages: Iterable[tuple[dict[str, Any], Any]], layer: str, members: dict[str, Any]) -> int:
+    """One FeatureCollection, written a feature at a time (the same bytes as one `json.dumps` of it)."""
+    import shapely
+
+    head = json.dumps({"type": "FeatureCollection", "name": layer, **members}, ensure_ascii=False)
+    features = 0
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(head[:-1] + ', "features": [')
+        for columns, wkb in pages:
+            names, values = list(columns), [_plain(v) for v in columns.values()]
+            for i, geometry in enumerate(shapely.from_wkb(np.asarray(wkb, dtype=object))):
+                out.write((", " if features else "") + json.dumps(
+                    {"type": "Feature", "properties": {n: v[i] for n, v in zip(names, values)},
+                     "geometry": shapely.geometry.mapping(geometry)}, ensure_ascii=False))
+                features += 1
+        out.write("]}")
+    return features
 
 
 class WriteFailed(OSError):
