@@ -109,19 +109,14 @@ def write_pages(path: Path, pages: Iterable[tuple[dict[str, Any], Any]], empty: 
     try:
         if key == "geojson":
             return _geojson_pages(path, pages, layer, members or {})
-        with tempfile.TemporaryDirectory() as tmp:
+        if key == "gpkg":
+            return _gdal_pages(path, path, pages, empty, layer, key, metadata)
+        with tempfile.TemporaryDirectory() as tmp:  # a CSV's page, a Shapefile's parts
             if key == "csv":
                 return _csv_pages(path, Path(tmp) / f"{layer}.csv", pages, empty, layer)
-            target = Path(tmp) / f"{layer}.shp" if key == "shp" else path
-            features = 0
+            features = _gdal_pages(path, Path(tmp) / f"{layer}.shp", pages, empty, layer, key, metadata)
             with _written_by_gdal(path):
-                for columns, wkb in pages:
-                    _gdal_write(target, key, columns, wkb, layer, metadata, append=features > 0)
-                    features += len(wkb)
-                if not features:
-                    _gdal_write(target, key, empty, [], layer, metadata)
-                if key == "shp":
-                    _zipped(Path(tmp), path)
+                _zipped(Path(tmp), path)
             return features
     except BaseException:
         path.unlink(missing_ok=True)
@@ -156,6 +151,19 @@ def _gdal_write(target: Path, key: str, columns: dict[str, Any], wkb: Any, layer
         pyogrio.raw.write(str(target), np.asarray(wkb, dtype=object), field_data, list(columns), layer=layer,
                           driver=FORMATS[key], geometry_type="MultiPolygon" if key != "csv" else "Unknown",
                           crs=WGS84_WKT if key != "csv" else None, promote_to_multi=key != "csv", **kwargs)
+
+
+def _gdal_pages(path: Path, target: Path, pages: Iterable[tuple[dict[str, Any], Any]], empty: dict[str, Any],
+                layer: str, key: str, metadata: dict[str, str] | None) -> int:
+    """Each page appended to `target` by GDAL (a table with `empty`'s columns when there is none)."""
+    features = 0
+    with _written_by_gdal(path):
+        for columns, wkb in pages:
+            _gdal_write(target, key, columns, wkb, layer, metadata, append=features > 0)
+            features += len(wkb)
+        if not features:
+            _gdal_write(target, key, empty, [], layer, metadata)
+    return features
 
 
 def _zipped(folder: Path, path: Path) -> None:
