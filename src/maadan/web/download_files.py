@@ -138,15 +138,20 @@ BUILDING = ".building-"  # the prefix of a build's temporary files
 ABANDONED_S = 3600  # a build's temporary file untouched this long was left by a process that died
 
 
-def _clear_abandoned(folder: Path, now: float) -> None:
-    """The temporary files of builds whose process died halfway (hundreds of megabytes each at a
-    million titles). A live build writes its file page after page, so its time stays fresh; a build
-    takes minutes, not the hour this waits."""
+def _clear_abandoned(folder: Path, now: float, prefix: str = BUILDING) -> None:
+    """What builds whose process died halfway left in `folder`, untouched for `ABANDONED_S`: a kept
+    file's temporary file (`BUILDING`, in the data folder), or the folder of a download built for
+    one request (`TEMPORARY`, in the system's temporary folder); hundreds of megabytes each at a
+    million titles. A live build writes its file page after page, so its time stays fresh; a build
+    takes minutes, not the hour this waits; and a file still being sent when its folder goes is sent
+    whole all the same (the server holds it open). Symbolic links are left alone."""
     for entry in os.scandir(folder):
         try:
-            if (entry.name.startswith(BUILDING) and entry.is_file(follow_symlinks=False)
-                    and now - entry.stat(follow_symlinks=False).st_mtime > ABANDONED_S):
-                os.unlink(entry.path)
+            if entry.name.startswith(prefix) and now - entry.stat(follow_symlinks=False).st_mtime > ABANDONED_S:
+                if entry.is_dir(follow_symlinks=False):
+                    shutil.rmtree(entry.path)
+                elif entry.is_file(follow_symlinks=False):
+                    os.unlink(entry.path)
         except OSError:  # cleared by another process first, or not removable now: the next build tries again
             pass
 
@@ -267,7 +272,7 @@ def built_for_one(layer: str, fmt: str, jurisdiction: str | None,
     name = public_exports.file_name(layer, fmt, jurisdiction)
     try:
         root = Path(tempfile.gettempdir())  # none usable at all: a FileNotFoundError
-        _clear_abandoned_folders(root, time.time())
+        _clear_abandoned(root, time.time(), TEMPORARY)
         folder = Path(tempfile.mkdtemp(prefix=TEMPORARY, dir=root))
     except OSError as exc:
         log.warning("download not built: %s", exc)
@@ -287,17 +292,3 @@ def built_for_one(layer: str, fmt: str, jurisdiction: str | None,
 def discard(folder: Path) -> None:
     """A download built for one request, once sent (or not)."""
     shutil.rmtree(folder, ignore_errors=True)
-
-
-def _clear_abandoned_folders(root: Path, now: float) -> None:
-    """Folders of downloads built for one request whose process died before removing them (a
-    million titles' GeoJSON is hundreds of megabytes). A folder's time is that of its file's making:
-    an hour is far longer than a build; and a file still being sent when its folder goes is sent
-    whole all the same (the server holds it open)."""
-    for entry in os.scandir(root):
-        try:
-            if (entry.name.startswith(TEMPORARY) and entry.is_dir(follow_symlinks=False)
-                    and now - entry.stat(follow_symlinks=False).st_mtime > ABANDONED_S):
-                shutil.rmtree(entry.path)
-        except OSError:  # removed by another process first, or not removable now: the next build tries again
-            pass
