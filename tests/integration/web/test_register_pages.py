@@ -423,6 +423,12 @@ def test_a_download_for_one_request_left_by_a_dead_process_is_cleared_by_the_nex
     two_hours_ago = time.time() - 7200
     for d in (dead, other):
         os.utime(d, (two_hours_ago, two_hours_ago))
+    precious = tmp_path / "precious"  # a link planted in the shared temporary folder: not followed
+    precious.mkdir()
+    (precious / "keep.txt").write_text("mine")
+    link = root / "maadan-download-link"
+    link.symlink_to(precious, target_is_directory=True)
+    os.utime(link, (two_hours_ago, two_hours_ago), follow_symlinks=False)
 
     def refused(*args, **kwargs):  # the data folder refuses the file: built for the request
         raise OSError(28, "No space left on device")
@@ -431,7 +437,9 @@ def test_a_download_for_one_request_left_by_a_dead_process_is_cleared_by_the_nex
     r = web.client.get("/register/downloads/titles.csv")
     assert r.status_code == 200 and int(r.headers["x-feature-count"]) > 0
     assert not dead.exists() and live.exists() and other.exists()
-    assert sorted(p.name for p in root.iterdir()) == ["maadan-download-live5678", "someone-else"]  # its own: gone once sent
+    assert sorted(p.name for p in root.iterdir()) == ["maadan-download-link", "maadan-download-live5678",
+                                                      "someone-else"]  # its own: gone once sent
+    assert (precious / "keep.txt").read_text() == "mine"
 
 
 def test_a_download_for_one_request_with_no_temporary_folder_is_a_503(web, monkeypatch, tmp_path):
