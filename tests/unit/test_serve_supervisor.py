@@ -88,3 +88,79 @@ def test_a_worker_that_exits_without_answering_is_given_up_at_once_not_after_the
     assert workers._answers(worker, timeout=60) is False
     assert time.monotonic() - t0 < 30  # the exit is seen; the 60 s timeout is not waited out
     worker.process.join()
+
+
+def test_a_warm_worker_comes_before_one_still_warming_however_idle():
+    assert preference([5, 0], [True, True], turn=1, warm=[True, False]) == [0, 1]
+    assert preference([5, 0], [True, True], turn=0, warm=[False, False]) == [1, 0]  # none warm: fewest open
+
+
+class LiveWorker:
+    """A worker process that is running (or, once `die`d, has exited) and records what it is sent."""
+
+    def __init__(self, pid: int, alive: bool = True):
+        self.pid, self.alive, self.terminated, self.killed = pid, alive, False, False
+        self.process = self
+
+    def is_alive(self) -> bool:
+        return self.alive
+
+    def terminate(self) -> None:
+        self.terminated = True
+
+    def kill(self) -> None:
+        self.killed, self.alive = True, False
+
+    def join(self) -> None:
+        pass
+
+
+def restarting(monkeypatch, new_worker) -> workers.Supervisor:
+    """A parent with two running workers, whose SIGHUP's new worker is `new_worker(slot, supervisor)`."""
+    monkeypatch.setattr(workers, "RESTART_WAIT_S", 2.0)
+    monkeypatch.setattr(workers, "HANDED_LAST_S", 0.0)
+    with socket.socket() as listener:
+        s = workers.Supervisor(Config("maadan.http.app:create_served_app", factory=True), listener, 2)
+    s.processes[0], s.processes[1] = LiveWorker(100), LiveWorker(101)
+
+    def start(slot: int) -> None:
+        s.processes[slot] = new_worker(slot, s)
+
+    monkeypatch.setattr(s, "_start", start)
+    return s
+
+
+def test_sighup_brings_each_new_worker_in_once_warm_then_stops_the_old(monkeypatch):
+    made = iter(range(200, 300))
+
+    def warm_at_once(slot, s):
+        s.ready[slot], s.warm[slot] = 1, 1
+        return LiveWorker(next(made))
+
+    s = restarting(monkeypatch, warm_at_once)
+    old = list(s.processes[:2])
+    s._restart_all()
+    assert all(w.terminated for w in old)
+    assert sorted(s.processes[i].pid for i in s.active) == [200, 201] and len(set(s.active + [s.spare])) == 3
+    assert s.processes[s.spare] is None
+
+
+def test_sighup_stops_at_a_new_worker_that_never_warms_up_and_the_old_goes_on(monkeypatch):
+    def never_warm(slot, s):
+        s.ready[slot] = 1  # serving, but its warm-up never ends
+        return LiveWorker(300)
+
+    s = restarting(monkeypatch, never_warm)
+    old = list(s.processes[:2])
+    t0 = time.monotonic()
+    s._restart_all()
+    assert time.monotonic() - t0 < 10
+    assert s.active == [0, 1] and [s.processes[i] for i in s.active] == old and not any(w.terminated for w in old)
+    assert s.processes[s.spare] is None  # the new one was killed
+
+
+def test_sighup_stops_at_a_new_worker_that_exits(monkeypatch):
+    s = restarting(monkeypatch, lambda slot, s: LiveWorker(301, alive=False))
+    old = list(s.processes[:2])
+    s._restart_all()
+    assert [s.processes[i] for i in s.active] == old and not any(w.terminated for w in old)

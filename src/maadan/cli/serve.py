@@ -11,7 +11,8 @@ WORKER_HEALTHCHECK_S = 120
 
 def serve(host: str = typer.Option(None, help="Address to listen on (default MAADAN_HOST or 127.0.0.1)."),
           port: int = typer.Option(None, help="Port (default MAADAN_PORT or 8000)."),
-          workers: int = typer.Option(1, min=1, max=16, help="Worker processes.")) -> None:
+          workers: int = typer.Option(1, min=1, max=16, help="Worker processes (with 2 or more, "
+                                                               "SIGHUP restarts them one by one).")) -> None:
     """Run the web app and the APIs (REST at /api, OGC API – Features at /ogc, docs at /docs)."""
     import uvicorn
 

@@ -21,6 +21,16 @@ log = logging.getLogger("maadan.api")
 
 
 def _warm(app: FastAPI) -> None:
+    try:
+        _warm_caches(app)
+    finally:  # ended, well or not: under `maadan serve --workers N` the parent prefers this worker now
+        if not getattr(app.state, "stopping", False):
+            from maadan.http import workers
+
+            workers.warmed()
+
+
+def _warm_caches(app: FastAPI) -> None:
     from maadan.cadastre import caches
 
     start = time.perf_counter()

@@ -11,7 +11,16 @@ does the same). A worker serves what it is handed with uvicorn's own protocol an
 lifespan, graceful shutdown, health pings) and counts in shared memory the connections it has
 closed; the parent counts those it handed, so it knows each worker's open connections without
 asking. A handed connection costs the parent one `accept` and one `sendmsg`, once per connection,
-not per request. A worker that dies is replaced, as under uvicorn's supervisor.
+not per request. A worker that dies is replaced, as under uvicorn's supervisor. A worker whose
+warm-up (http/warmup.py: the spatial index, the map's tiles) has ended is preferred to one still
+warming, which is handed connections only while no warm worker is serving.
+
+SIGHUP restarts the workers one by one (uvicorn's supervisor does the same): a fresh process is
+started in a spare slot and brought into service once it has warmed up; only then is the worker it
+replaces handed no more connections and stopped gracefully (its requests answered, its idle
+connections closed). A fresh process imports the code and reads the rule files and boundaries again.
+If the new worker does not warm up in `RESTART_WAIT_S`, or exits, the restart stops there and the old
+worker goes on serving.
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Sequence
+from typing import Any
 
 from uvicorn.config import STARTUP_FAILURE, Config
 from uvicorn.server import Server
@@ -35,25 +45,42 @@ from uvicorn.supervisors.multiprocess import Process
 logger = logging.getLogger("uvicorn.error")
 
 SEND_TIMEOUT_S = 1.0  # a worker whose channel is full this long is passed over for the next one
+HANDED_LAST_S = 0.5  # SIGHUP: how long a retired worker has to take what was handed to it last
+RESTART_WAIT_S = 900.0  # SIGHUP: how long a new worker may take to warm up (a million titles: minutes)
+
+# This process's slot in the parent's `warm` flags when it is a handed worker (set by its server).
+_warm_slot: tuple[Any, int] | None = None
 
 
-def preference(open_connections: Sequence[int], ready: Sequence[bool], turn: int) -> list[int]:
-    """The workers to try for the next connection, best first: ready before not yet serving, then
-    fewest open connections, then the nearest in turn from `turn` (so ties go round)."""
+def warmed() -> None:
+    """Called once this process's warm-up has ended (http/warmup.py): its parent prefers it now."""
+    if _warm_slot is not None:
+        flags, index = _warm_slot
+        flags[index] = 1
+
+
+def preference(open_connections: Sequence[int], ready: Sequence[bool], turn: int,
+               warm: Sequence[bool] | None = None) -> list[int]:
+    """The workers to try for the next connection, best first: ready before not yet serving, warm
+    (its warm-up ended) before still warming, then fewest open connections, then the nearest in
+    turn from `turn` (so ties go round)."""
     n = len(open_connections)
-    return sorted(range(n), key=lambda i: (not ready[i], open_connections[i], (i - turn) % n))
+    warm = warm if warm is not None else [True] * n
+    return sorted(range(n), key=lambda i: (not ready[i], not warm[i], open_connections[i], (i - turn) % n))
 
 
 class HandedServer(Server):
     """uvicorn's server for connections handed over a channel instead of accepted from a socket.
     `index` is this worker's slot in the parent's shared counters."""
 
-    def __init__(self, config: Config, index: int, closed, ready) -> None:
+    def __init__(self, config: Config, index: int, closed, ready, warm) -> None:
         super().__init__(config)
-        self.index, self.closed, self.ready = index, closed, ready
+        self.index, self.closed, self.ready, self.warm = index, closed, ready, warm
 
     async def startup(self, sockets: list[socket.socket] | None = None) -> None:
+        global _warm_slot
         (channel,) = sockets or [None]
+        _warm_slot = (self.warm, self.index)  # before the lifespan starts the warm-up
         await self.lifespan.startup()
         if self.lifespan.should_exit:
             sys.exit(STARTUP_FAILURE)
@@ -136,14 +163,14 @@ class _Channel:
 class _Worker(Process):
     """uvicorn's worker process (its health pings and its signals), running a `HandedServer`."""
 
-    def __init__(self, config: Config, channel: socket.socket, index: int, closed, ready) -> None:
-        self.index, self.closed, self.ready = index, closed, ready
+    def __init__(self, config: Config, channel: socket.socket, index: int, closed, ready, warm) -> None:
+        self.index, self.closed, self.ready, self.warm = index, closed, ready, warm
         super().__init__(config, [channel])
 
     @property
     def server(self) -> Server:
         if self._server is None:
-            self._server = HandedServer(self.config, self.index, self.closed, self.ready)
+            self._server = HandedServer(self.config, self.index, self.closed, self.ready, self.warm)
         return self._server
 
 
@@ -166,19 +193,26 @@ def _answers(process: _Worker, timeout: float) -> bool:
 
 class Supervisor:
     """The parent: accepts on `listener`, hands connections to `workers` processes, replaces a
-    worker that dies or stops answering its health ping, and stops all on SIGINT or SIGTERM."""
+    worker that dies or stops answering its health ping, restarts them one by one on SIGHUP, and
+    stops all on SIGINT or SIGTERM. Workers live in slots (shared counters, a channel, a process):
+    `active` lists the slots serving; one more is kept spare for a SIGHUP's new worker."""
 
     def __init__(self, config: Config, listener: socket.socket, workers: int) -> None:
         spawn = multiprocessing.get_context("spawn")
+        slots = workers + 1
         self.config, self.listener, self.n = config, listener, workers
-        self.closed = spawn.RawArray("q", workers)  # written by worker i only
-        self.ready = spawn.RawArray("b", workers)   # set by worker i once it serves
-        self.handed = [0] * workers                 # written by the dispatcher only
-        self.channels: list[socket.socket | None] = [None] * workers
-        self.processes: list[_Worker | None] = [None] * workers
+        self.closed = spawn.RawArray("q", slots)  # written by the slot's worker only
+        self.ready = spawn.RawArray("b", slots)   # set by the slot's worker once it serves
+        self.warm = spawn.RawArray("b", slots)    # set by the slot's worker once its warm-up has ended
+        self.handed = [0] * slots                 # written by the dispatcher only
+        self.channels: list[socket.socket | None] = [None] * slots
+        self.processes: list[_Worker | None] = [None] * slots
+        self.active = list(range(workers))        # the slots connections are handed to (under `lock`)
+        self.spare = workers
         self.lock = threading.Lock()
         self.turn = 0
         self.signalled: int | None = None
+        self.restart = False
         self.should_exit = threading.Event()
         self.failed = False
 
@@ -187,8 +221,9 @@ class Supervisor:
         could not start (the app, or its database, is broken: every replacement would fail too)."""
         for sig in (signal.SIGINT, signal.SIGTERM):
             signal.signal(sig, self._on_signal)
+        signal.signal(signal.SIGHUP, self._on_hup)
         logger.info("Started parent process [%d], handing connections to %d workers", os.getpid(), self.n)
-        for i in range(self.n):
+        for i in self.active:
             self._start(i)
         dispatcher = threading.Thread(target=self._dispatch, name="maadan-dispatch", daemon=True)
         dispatcher.start()
@@ -196,6 +231,10 @@ class Supervisor:
             if self.signalled is not None:
                 logger.info("Received %s, exiting.", signal.Signals(self.signalled).name)
                 break
+            if self.restart:
+                self.restart = False
+                self._restart_all()
+                continue
             self._keep_alive()
             self.should_exit.wait(0.5)
         self.should_exit.set()
@@ -217,24 +256,71 @@ class Supervisor:
     def _on_signal(self, sig: int, frame) -> None:
         self.signalled = sig
 
+    def _on_hup(self, sig: int, frame) -> None:
+        self.restart = True
+
+    def _stopping(self) -> bool:
+        return self.should_exit.is_set() or self.signalled is not None
+
     def _start(self, i: int) -> None:
         ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         ours.settimeout(SEND_TIMEOUT_S)
-        process = _Worker(self.config, theirs, i, self.closed, self.ready)
+        process = _Worker(self.config, theirs, i, self.closed, self.ready, self.warm)
         with self.lock:  # the old worker is gone: its counts start again with the new one
             old = self.channels[i]
-            self.closed[i], self.ready[i], self.handed[i] = 0, 0, 0
+            self.closed[i], self.ready[i], self.warm[i], self.handed[i] = 0, 0, 0, 0
             self.channels[i], self.processes[i] = ours, process
         process.start()  # what the dispatcher hands meanwhile waits in the channel
         theirs.close()  # the worker has its own copy now
         if old is not None:
             old.close()
 
+    def _restart_all(self) -> None:
+        """SIGHUP: each worker replaced in turn by a fresh one, brought into service once warm (see
+        the module's docstring)."""
+        logger.info("Received SIGHUP, restarting the workers one by one")
+        for slot in list(self.active):
+            if self._stopping():
+                return
+            new = self.spare
+            self._start(new)
+            process = self.processes[new]
+            deadline = time.monotonic() + RESTART_WAIT_S
+            checked = time.monotonic()
+            while not (self.ready[new] and self.warm[new]):
+                if time.monotonic() - checked > 5:  # a warm-up takes minutes at a million titles:
+                    self._keep_alive()                # the serving workers are still looked after
+                    checked = time.monotonic()
+                if self._stopping() or not process.process.is_alive() or time.monotonic() > deadline:
+                    process.kill()
+                    process.join()
+                    self.processes[new] = None
+                    if not self._stopping():
+                        logger.error("New worker [%s] did not warm up; worker [%s] goes on serving, and the "
+                                     "restart stops here.", process.pid, self.processes[slot].pid)
+                    return
+                self.should_exit.wait(0.2)
+            with self.lock:  # from here the old worker is handed nothing
+                self.active[self.active.index(slot)] = new
+                self.spare = slot
+            self.should_exit.wait(HANDED_LAST_S)  # what was handed to it just before is taken, not dropped
+            old = self.processes[slot]
+            old.terminate()  # SIGTERM: uvicorn's graceful shutdown
+            old.join()
+            with self.lock:
+                self.processes[slot] = None
+                channel, self.channels[slot] = self.channels[slot], None
+            if channel is not None:
+                channel.close()
+            logger.info("Worker [%s] replaced by [%s]", old.pid, process.pid)
+        logger.info("Every worker restarted")
+
     def _keep_alive(self) -> None:
-        for i, process in enumerate(self.processes):
+        for i in list(self.active):
+            process = self.processes[i]
             if process is None or _answers(process, self.config.timeout_worker_healthcheck):
                 continue
-            if self.should_exit.is_set():
+            if self._stopping():
                 return
             process.kill()
             process.join()
@@ -265,8 +351,13 @@ class Supervisor:
 
     def _hand(self, conn: socket.socket) -> None:
         with self.lock:
-            open_now = [self.handed[i] - self.closed[i] for i in range(self.n)]
-            for i in preference(open_now, [bool(r) for r in self.ready], self.turn):
+            slots = self.active
+            n = len(slots)
+            open_now = [self.handed[i] - self.closed[i] for i in slots]
+            order = preference(open_now, [bool(self.ready[i]) for i in slots], self.turn,
+                               [bool(self.warm[i]) for i in slots])
+            for k in order:
+                i = slots[k]
                 channel = self.channels[i]
                 if channel is None:
                     continue
@@ -275,7 +366,7 @@ class Supervisor:
                 except OSError:  # that worker is gone or stuck: the next one; _keep_alive replaces it
                     continue
                 self.handed[i] += 1
-                self.turn = (i + 1) % self.n
+                self.turn = (k + 1) % n
                 return
         logger.error("No worker took a connection; it is closed.")
 

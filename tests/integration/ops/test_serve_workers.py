@@ -185,3 +185,57 @@ def test_a_killed_worker_is_replaced_and_sigterm_stops_them_all(served):
         assert state(pid) in ("", "Z")
     with pytest.raises(OSError):
         socket.create_connection(("127.0.0.1", port), timeout=2).close()
+
+
+def test_sighup_restarts_every_worker_one_by_one_and_no_request_fails(served):
+    """An operator's `kill -HUP` (systemd's reload): each worker is replaced by a fresh process,
+    brought into service once its warm-up has ended, before the old one is stopped gracefully. A
+    client opening a connection per request all along gets every answer."""
+    import threading
+
+    proc, port = served
+    before = set(workers_of(proc))
+    answers: list[int] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        while not stop.is_set():
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+                conn.request("GET", "/api/health")
+                answer = conn.getresponse()
+                answer.read()
+                answers.append(answer.status)
+                conn.close()
+            except OSError as exc:
+                failures.append(repr(exc))
+            time.sleep(0.01)
+
+    thread = threading.Thread(target=client)
+    thread.start()
+    try:
+        time.sleep(0.5)
+        proc.send_signal(signal.SIGHUP)
+        deadline = time.monotonic() + 180
+        while True:
+            now = set(workers_of(proc))
+            if len(now) == 2 and not now & before and not any(exists(pid) for pid in before):
+                break
+            assert proc.poll() is None, proc.stderr.read().decode()
+            assert time.monotonic() < deadline, f"not every worker restarted: {before} -> {now}"
+            time.sleep(0.1)
+        time.sleep(0.5)
+    finally:
+        stop.set()
+        thread.join(60)
+    assert failures == [] and len(answers) > 50 and set(answers) == {200}, (failures[:3], len(answers))
+    seen: set[int] = set()
+    deadline = time.monotonic() + 60
+    while seen != now and time.monotonic() < deadline:  # both new workers serve
+        conn = connect(port)
+        seen.update(served_by(port, [conn], sorted(now)))
+        conn.close()
+    assert seen == now
+    proc.send_signal(signal.SIGTERM)
+    assert proc.wait(60) == 0, proc.stderr.read().decode()
