@@ -1,6 +1,8 @@
 """Soak (issue 18): mixed load on loopback against `maadan serve --workers N` while a worker is killed
-with SIGKILL every `--kill-every` seconds and, on PostgreSQL, the database server is restarted once
-(`pg_ctl restart -m immediate`: a crash, then recovery from the write-ahead log).
+with SIGKILL every `--kill-every` seconds (0: none), the service is reloaded with SIGHUP every
+`--reload-every` seconds (0, the default: none; its workers restarted one by one, http/workers.py)
+and, on PostgreSQL, the database server is restarted once (`pg_ctl restart -m immediate`: a crash,
+then recovery from the write-ahead log).
 
 The load, from `--clients` threads: public reads (titles, minerals, the home page, one application),
 OGC items pages, spatial checks, filings with an Idempotency-Key (retried with the same key after a
@@ -22,7 +24,7 @@ It starts its own database (SQLite in a temp folder, or its own PostgreSQL clust
 load average at the start and end is printed with the figures.
 
 Usage: .venv/bin/python bench/soak.py --backend sqlite|postgresql [--duration 600] [--workers 2]
-       [--clients 6] [--kill-every 30] [--port 8740] [--pg-port 54700] [--json FILE]
+       [--clients 6] [--kill-every 30] [--reload-every 0] [--port 8740] [--pg-port 54700] [--json FILE]
 A smoke run: --duration 60 (one kill at 30 s, the restart at 20 s)."""
 
 from __future__ import annotations
@@ -304,11 +306,18 @@ def soak(args) -> dict:
                    for i in range(args.clients)]
         for t in threads:
             t.start()
-        kills, restart, rents = [], None, []
+        kills, reloads, restart, rents = [], [], None, []
         restart_at = t0 + (args.restart_at if args.restart_at is not None else args.duration / 2)
-        next_kill, next_rent = t0 + args.kill_every, t0 + 10
+        never = float("inf")
+        next_kill = t0 + args.kill_every if args.kill_every > 0 else never
+        next_reload = t0 + args.reload_every if args.reload_every > 0 else never
+        next_rent = t0 + 10
         while time.monotonic() - t0 < args.duration:
             now = time.monotonic()
+            if now >= next_reload:
+                os.kill(server.pid, signal.SIGHUP)
+                reloads.append(round(now - t0, 1))
+                next_reload += args.reload_every
             if now >= next_kill:
                 alive = children(server.pid)
                 if alive:
@@ -402,7 +411,7 @@ def finish(args, env, db, state, kills, restart, rents, elapsed, memory_start, m
         "requests_total": len(state.records),
         "median_ms": {k: round(statistics.median(v), 1) for k, v in sorted(latency.items()) if v},
         "p95_ms": {k: round(sorted(v)[int(0.95 * (len(v) - 1))], 1) for k, v in sorted(latency.items()) if v},
-        "kills_at_s": kills, "db_restart_s": round(restart[1] - 2.0 - restart[0], 1) if restart else None,
+        "kills_at_s": kills, "reloads_at_s": reloads, "db_restart_s": round(restart[1] - 2.0 - restart[0], 1) if restart else None,
         "rent_runs": rents,
         "filings": {"keys": len(state.filings), "filed_2xx": filed, "retried_keys": retried,
                     "filed_twice": len(twice), "lost_after_2xx": len(lost)},
@@ -424,7 +433,8 @@ def main() -> int:
     ap.add_argument("--duration", type=float, default=600.0, help="seconds of load (default 600)")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--clients", type=int, default=6)
-    ap.add_argument("--kill-every", type=float, default=30.0)
+    ap.add_argument("--kill-every", type=float, default=30.0, help="seconds between SIGKILLs (0: none)")
+    ap.add_argument("--reload-every", type=float, default=0.0, help="seconds between SIGHUPs (0: none)")
     ap.add_argument("--restart-at", type=float, default=None, help="seconds in (default: half the duration)")
     ap.add_argument("--port", type=int, default=8740)
     ap.add_argument("--pg-port", type=int, default=54700)

@@ -32,6 +32,8 @@ class HealthOut(Out):
     spatial_index: str = Field(description="cold, warming, warm or failed")
     map_tiles: str = Field(description="The low-zoom vector tiles built at startup (MAADAN_TILE_WARM_ZOOM): cold, "
                                        "warming, warm, partial (stopped at half the tile cache), off or failed")
+    warm_up: str = Field(default="running", description="running, or done once the warm-up has ended (well or not): "
+                         "`maadan serve --workers N` prefers a worker whose warm-up is done")
     replicas: list[ReplicaOut] = Field(default_factory=list, description="Read replicas (MAADAN_READ_DATABASE_URL), "
                                        "in order: up, and lag behind the primary")
 
@@ -47,5 +49,6 @@ def health(request: Request) -> HealthOut:
             "schema_revision": revision, "schema_current": revision == migrate.head_revision(),
             "spatial_index": getattr(request.app.state, "spatial_index", "cold"),
             "map_tiles": getattr(request.app.state, "map_tiles", "cold"),
+            "warm_up": getattr(request.app.state, "warm_up", "running"),
             "replicas": [{"replica": i, **{k: v for k, v in r.items() if k != "name"}}
                          for i, r in enumerate(replicas.status(engine), 1)] if replicas else []}

@@ -27,7 +27,8 @@ def _warm(app: FastAPI) -> None:
         if not getattr(app.state, "stopping", False):
             from maadan.http import workers
 
-            workers.warmed()
+            workers.warmed()  # before /api/health says so: who reads "done" finds the parent told
+            app.state.warm_up = "done"
 
 
 def _warm_caches(app: FastAPI) -> None:

@@ -64,6 +64,10 @@ def test_startup_builds_the_low_zoom_tiles_and_requests_use_them(ogc_db):  # noq
     app = _app(ogc_db.url, "3")
     with TestClient(app) as client:
         assert _health(client)["map_tiles"] == "warm"
+        deadline = time.monotonic() + 30
+        while client.get("/api/health").json()["warm_up"] != "done":  # the tiles, then the freeze's end
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
         have = _cached()
         assert want <= have
         assert not any(z > 3 for _, z, _, _ in have)
@@ -119,7 +123,8 @@ def test_shutdown_does_not_wait_for_a_long_warm_up(ogc_db, monkeypatch):  # noqa
     app = _app(ogc_db.url, "-1")
     with TestClient(app) as client:
         assert started.wait(30)
-        assert client.get("/api/health").json()["spatial_index"] == "warming"
+        body = client.get("/api/health").json()
+        assert body["spatial_index"] == "warming" and body["warm_up"] == "running"
         stopping = time.monotonic()
     took = time.monotonic() - stopping
     release.set()

@@ -56,12 +56,19 @@ def server_inode(server_port: int, client_port: int) -> int:
 
 
 def connect(port: int) -> http.client.HTTPConnection:
+    return health(port)[0]
+
+
+def health(port: int) -> tuple[http.client.HTTPConnection, dict]:
+    """A new connection, and the /api/health answer over it."""
+    import json
+
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     conn.request("GET", "/api/health")
     answer = conn.getresponse()
-    assert answer.status == 200, answer.read()
-    answer.read()
-    return conn
+    body = answer.read()
+    assert answer.status == 200, body
+    return conn, json.loads(body)
 
 
 def served_by(port: int, conns: list[http.client.HTTPConnection], workers: list[int]) -> list[int]:
@@ -84,16 +91,17 @@ def served(seeded_db):
                             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline, seen = time.monotonic() + 120, set()
-        while seen != set(workers_of(proc)) or len(seen) != 2:  # both workers serving
-            if len(workers_of(proc)) == 2:
+        while seen != set(workers_of(proc)) or len(seen) != 2:  # both workers serving, their warm-ups done
+            if len(workers_of(proc)) == 2:                      # (the parent prefers a warm worker)
                 try:
-                    conn = connect(port)
-                    seen.update(served_by(port, [conn], workers_of(proc)))
+                    conn, body = health(port)
+                    if body["warm_up"] == "done":
+                        seen.update(served_by(port, [conn], workers_of(proc)))
                     conn.close()
                 except OSError:
                     pass
             assert proc.poll() is None, proc.stderr.read().decode()
-            assert time.monotonic() < deadline, "maadan serve's two workers were not serving in 120 s"
+            assert time.monotonic() < deadline, "maadan serve's two workers were not serving warm in 120 s"
             time.sleep(0.1)
         yield proc, port
     finally:
