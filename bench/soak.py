@@ -347,7 +347,7 @@ def soak(args) -> dict:
         time.sleep(1)
         workers_end = children(server.pid)
         memory_end = {pid: rss_mb(pid) for pid in workers_end}
-        return finish(args, env, db, state, kills, restart, rents, elapsed, memory_start, memory_end,
+        return finish(args, env, db, state, (kills, reloads), restart, rents, elapsed, memory_start, memory_end,
                       load_start, load_end, workers)
     finally:
         if server is not None:
@@ -363,8 +363,9 @@ def soak(args) -> dict:
             print(f"kept {work} (serve.log: the server's log)", file=sys.stderr)
 
 
-def finish(args, env, db, state, kills, restart, rents, elapsed, memory_start, memory_end, load_start, load_end,
+def finish(args, env, db, state, signalled, restart, rents, elapsed, memory_start, memory_end, load_start, load_end,
            workers_start) -> dict:
+    kills, reloads = signalled  # the seconds of each SIGKILL to a worker and each SIGHUP to the service
     from sqlalchemy import create_engine, text
 
     engine = create_engine(db.url)
