@@ -421,6 +421,7 @@ def finish(args, env, db, state, signalled, restart, rents, elapsed, memory_star
         "5xx_during_db_restart": dict(five_in), "5xx_outside_db_restart": dict(five_out),
         "register_verifies": bool(verified.get("ok")), "register_events": verified.get("events"),
         "worker_rss_mb": {"start": list(memory_start.values()), "end": list(memory_end.values())},
+        "workers_new_at_end": len(set(memory_end) - set(memory_start)),  # replaced after kills or reloads
     }
     out["ok"] = (not twice and not lost and not undone and not five_out and out["register_verifies"])
     if twice or lost or undone:
