@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -20,7 +19,7 @@ from maadan.cadastre.boundaries import load_boundary
 from maadan.cadastre.caches import applied_rules_for, spatial_index
 from maadan.cadastre.geometry import parse_area, parse_areas_wkb
 from maadan.cadastre.model import Application, Holder, Title, validate_holders
-from maadan.cadastre.paging import title_pages
+from maadan.cadastre.paging import application_pages, title_pages
 from maadan.cadastre.model import Conflict as ConflictAtReceipt
 from maadan.cadastre.queue import refresh
 from maadan.cadastre.register import record
@@ -125,7 +124,7 @@ def export_records(uow: AbstractUnitOfWork, kind: str, path: Path, fmt: str | No
     def pages():
         done = 0
         for part in (title_pages(uow, jurisdiction, EXPORT_CHUNK) if kind == "titles"
-                     else _application_pages(uow, jurisdiction)):
+                     else application_pages(uow, jurisdiction, None, EXPORT_CHUNK)):
             rows = [to_row(item) for item in part]
             if key == "shp":
                 for i, row in enumerate(rows, done + 1):
@@ -137,16 +136,6 @@ def export_records(uow: AbstractUnitOfWork, kind: str, path: Path, fmt: str | No
     with uow:
         features = geofiles.write_pages(path, pages(), {f: [] for f in fields}, kind, key)
     return ExportReport(path=str(path), format=key, features=features)
-
-
-def _application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None) -> Iterator[list[Application]]:
-    """The jurisdiction's applications, `EXPORT_CHUNK` at a time by jurisdiction and number (`uow` open)."""
-    keys = uow.cadastre.application_keys(jurisdiction, None)
-    for start in range(0, len(keys), EXPORT_CHUNK):
-        chunk = keys[start:start + EXPORT_CHUNK]
-        wanted = set(chunk)  # the numbers of another jurisdiction's applications are not theirs
-        yield [a for a in uow.cadastre.applications(jurisdiction, numbers=[n for _, n in chunk])
-               if (a.jurisdiction, a.number) in wanted]
 
 
 def _fits_shapefile(row: dict[str, Any], i: int) -> None:

@@ -17,7 +17,7 @@ import numpy as np
 import shapely
 
 from maadan.cadastre import lifecycle as lc
-from maadan.cadastre.paging import title_pages
+from maadan.cadastre.paging import application_pages, title_pages
 from maadan.cadastre.views import PUBLIC_STATES, application_view, title_view
 from maadan.errors import NotFound
 from maadan.ingest import geofiles
@@ -101,14 +101,9 @@ def _application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None,
                        page: int) -> Iterator[tuple[list[dict[str, Any]], list[Any]]]:
     """Each pending application as the public register shows it (no fee, no filing organisation),
     `page` at a time, by jurisdiction and number (`uow` open)."""
-    keys = uow.cadastre.application_keys(jurisdiction, PUBLIC_STATES)
-    for start in range(0, len(keys), page):
-        chunk = keys[start:start + page]
-        apps = uow.cadastre.applications(jurisdiction, PUBLIC_STATES, numbers=[n for _, n in chunk])
-        wanted = set(chunk)  # the numbers of another jurisdiction's applications are not theirs
-        apps = [a for a in apps if (a.jurisdiction, a.number) in wanted]
+    for apps in application_pages(uow, jurisdiction, PUBLIC_STATES, page):
         rows = []
-        centres = shapely.centroid([a.geometry for a in apps]) if apps else []
+        centres = shapely.centroid([a.geometry for a in apps])
         for a, c in zip(apps, centres):
             v = application_view(a)
             rows.append({"reference": v["ref"], "jurisdiction": v["jurisdiction"], "title_type": v["type"],
@@ -116,8 +111,7 @@ def _application_pages(uow: AbstractUnitOfWork, jurisdiction: str | None,
                          "minerals": ";".join(v["minerals"]), "area_km2": round(v["area_km2"], 6),
                          "received_at": v["received_at"].isoformat(), "competition_group": v.get("group") or "",
                          "synthetic": bool(v["synthetic"]), "centre_lon": round(c.x, 6), "centre_lat": round(c.y, 6)})
-        if rows:
-            yield rows, [a.geometry for a in apps]
+        yield rows, [a.geometry for a in apps]
 
 
 def _columns(fields: list[str], rows: list[dict[str, Any]]) -> dict[str, np.ndarray]:
