@@ -70,25 +70,21 @@ def write(path: Path, records: Records, layer: str, fmt: str | None = None,
 
 
 def write_columns(path: Path, columns: dict[str, Any], wkb: Any, layer: str, fmt: str | None = None,
-                  metadata: dict[str, str] | None = None, append: bool = False) -> Path:
+                  metadata: dict[str, str] | None = None) -> Path:
     """`write` for data held by column (field name -> values in feature order; `wkb` the
     geometries), which costs far less memory than a dict per feature at a million features. A
     column given as a NumPy array is written with its type (a float NaN as empty); a list with any
-    text or empty value is written as text (empty as ""), else as numbers. `append` (GeoPackage
-    only) adds the features to the layer already in the file, whose columns they must match."""
+    text or empty value is written as text (empty as ""), else as numbers. Many pages: `write_pages`."""
     key = _writable(path, fmt)
-    if append and key != "gpkg":
-        raise ValueError(f"geofiles: only a GeoPackage is appended to, not {key}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.exists() and not append:
-        path.unlink()
+    path.unlink(missing_ok=True)
     if key == "shp":
         with tempfile.TemporaryDirectory() as tmp, _written_by_gdal(path):
             _gdal_write(Path(tmp) / f"{layer}.shp", key, columns, wkb, layer)
             _zipped(Path(tmp), path)
         return path
-    with _written_by_gdal(path, keep_on_failure=append):
-        _gdal_write(path, key, columns, wkb, layer, metadata, append)
+    with _written_by_gdal(path):
+        _gdal_write(path, key, columns, wkb, layer, metadata)
     return path
 
 
@@ -227,22 +223,19 @@ class WriteFailed(OSError):
 
 
 @contextlib.contextmanager
-def _written_by_gdal(path: Path, keep_on_failure: bool = False) -> Iterator[None]:
+def _written_by_gdal(path: Path) -> Iterator[None]:
     """GDAL reports a full disk as a failed transaction (GeoPackage) or a feature it could not add
     (CSV: "Could not add feature to layer at index 2377"), not as an OSError. The part of the file
-    written goes (GDAL's, or a Shapefile's zip), unless the file held features before (an append:
-    its writer decides)."""
+    written goes (GDAL's, or a Shapefile's zip)."""
     from pyogrio.errors import DataSourceError, FeatureError
 
     try:
         yield
     except (DataSourceError, FeatureError) as exc:
-        if not keep_on_failure:
-            path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise WriteFailed(f"GDAL could not write {path.name}: {exc}") from exc
     except OSError:
-        if not keep_on_failure:
-            path.unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
         raise
 
 
