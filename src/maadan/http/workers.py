@@ -285,21 +285,14 @@ class Supervisor:
             new = self.spare
             self._start(new)
             process = self.processes[new]
-            deadline = time.monotonic() + RESTART_WAIT_S
-            checked = time.monotonic()
-            while not (self.ready[new] and self.warm[new]):
-                if time.monotonic() - checked > 5:  # a warm-up takes minutes at a million titles:
-                    self._keep_alive()                # the serving workers are still looked after
-                    checked = time.monotonic()
-                if self._stopping() or not process.process.is_alive() or time.monotonic() > deadline:
-                    process.kill()
-                    process.join()
-                    self.processes[new] = None
-                    if not self._stopping():
-                        logger.error("New worker [%s] did not warm up; worker [%s] goes on serving, and the "
-                                     "restart stops here.", process.pid, self.processes[slot].pid)
-                    return
-                self.should_exit.wait(0.2)
+            if not self._warmed_up(new):
+                process.kill()
+                process.join()
+                self.processes[new] = None
+                if not self._stopping():
+                    logger.error("New worker [%s] did not warm up; worker [%s] goes on serving, and the "
+                                 "restart stops here.", process.pid, self.processes[slot].pid)
+                return
             with self.lock:  # from here the old worker is handed nothing
                 self.active[self.active.index(slot)] = new
                 self.spare = slot
@@ -314,6 +307,22 @@ class Supervisor:
                 channel.close()
             logger.info("Worker [%s] replaced by [%s]", old.pid, process.pid)
         logger.info("Every worker restarted")
+
+    def _warmed_up(self, slot: int) -> bool:
+        """Whether the worker in `slot` serves with its warm-up ended within RESTART_WAIT_S; False
+        as soon as it exits or the parent is told to stop. The serving workers are still looked
+        after meanwhile (a warm-up takes minutes at a million titles)."""
+        process = self.processes[slot]
+        deadline = checked = time.monotonic()
+        deadline += RESTART_WAIT_S
+        while not (self.ready[slot] and self.warm[slot]):
+            if self._stopping() or not process.process.is_alive() or time.monotonic() > deadline:
+                return False
+            if time.monotonic() - checked > 5:
+                self._keep_alive()
+                checked = time.monotonic()
+            self.should_exit.wait(0.2)
+        return True
 
     def _keep_alive(self) -> None:
         for i in list(self.active):
