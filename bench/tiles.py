@@ -5,6 +5,9 @@
   cached (the same tiles again), sequential requests from one client (bench.api.Loopback) on loopback against
   `maadan serve --workers 1`: median and p99, and p99 as a multiple of a bare endpoint of the same
   server in the same run (a static file: no database, no Python beyond the router);
+- with --after-filings N: after each zoom's cached pass, N applications filed east of the belt (in
+  the bench database, synthetic applicants) and the same tiles timed again: the cached tiles those
+  filings do not touch should still be served from the cache;
 - the first tile request of the process, which on SQLite builds the in-process index of every title;
 - the map page in Chromium (Playwright): from navigation to the first moment the map is idle with
   every title in view drawn (the number of distinct titles MapLibre rendered equals the features
@@ -14,8 +17,8 @@ The map's time is that of the first idle event after the last titles tile came i
 count confirms it (counting 100,000 drawn features takes seconds itself, so it is not timed).
 
 Usage: .venv/bin/python bench/tiles.py [--titles 100000] [--tiles 40] [--backends sqlite,postgresql]
-[--no-map] [--map-runs 3] [--database-url URL --backends <its backend>] (an existing database, e.g.
-of a million titles, used as it is). PostgreSQL: MAADAN_BENCH_POSTGRES_URL, else
+[--no-map] [--map-runs 3] [--after-filings N] [--database-url URL --backends <its backend>] (an
+existing database, e.g. of a million titles, used as it is). PostgreSQL: MAADAN_BENCH_POSTGRES_URL, else
 scripts/pg-test-server starts one under var/."""
 
 from __future__ import annotations
@@ -128,7 +131,10 @@ def summary(ms: list[float]) -> dict:
             "max": s[-1]}
 
 
-def tile_figures(base: str, tiles_per_zoom: int) -> None:
+def tile_figures(base: str, tiles_per_zoom: int, url: str | None = None, filings: int = 0) -> None:
+    """Each zoom's tiles uncached then cached; with `filings`, `filings` applications are then filed
+    away from the belt (in `url`'s database) and the same tiles timed again: those the filings do
+    not touch should still be served from the cache."""
     http = Loopback(base, timeout=300)
     try:
         bare = summary([timed(http, "/static/favicon.svg")[0] for _ in range(300)])
@@ -146,7 +152,11 @@ def tile_figures(base: str, tiles_per_zoom: int) -> None:
             bad = sum(1 for _, s, _ in first if s != 200)
             print(f"  z{z:<2} {len(urls)} tiles, {statistics.median(sizes) / 1024:,.1f} KiB median "
                   f"({max(sizes) / 1024:,.1f} max){', ' + str(bad) + ' errors' if bad else ''}")
-            for label, r in (("uncached", cold), ("cached", warm)):
+            rows = [("uncached", cold), ("cached", warm)]
+            if filings:
+                file_elsewhere(url, filings, f"z{z}")
+                rows.append((f"after {filings} filings elsewhere", summary([timed(http, u)[0] for u in urls])))
+            for label, r in rows:
                 print(f"      {label + ':':9} p50 {r['p50']:8.2f} ms  p99 {r['p99']:8.2f} ms  (p50 {r['p50'] / bare['p50']:.3g}×, "
                       f"p99 {r['p99'] / bare['p99']:.3g}× the bare endpoint's)")
     finally:
@@ -219,14 +229,38 @@ def map_figures(base: str, runs: int = 3) -> list[float]:
     return out
 
 
-def catch_up_figures(url: str, filings: int = 5) -> None:
-    """In process: the tile layer read once, then `filings` applications filed (each a write of its
-    own) and the next tile over each: the layer catches up from the spatial change log instead of
-    reading every title again. Files into the bench database (synthetic applicants)."""
+def file_elsewhere(url: str, filings: int, tag: str) -> None:
+    """File `filings` applications east of the demo titles (synthetic applicants, each a write of its
+    own), far from every tile timed over the Chagai belt."""
+    from maadan.config import load_settings
+    from maadan.store.database import create_db_engine
+
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": url}))
+    try:
+        for i in range(filings):
+            _file(engine, f"{tag}-{i}", 67.3 + 0.011 * i, 29.6)
+    finally:
+        engine.dispose()
+
+
+def _file(engine, name: str, x: float, y: float) -> None:
     import json
 
     from maadan.cadastre import service
     from maadan.cadastre.model import Holder
+    from maadan.store.uow import UnitOfWork
+
+    service.apply(UnitOfWork(engine, write=True), service.ApplicationInput(
+        jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+        holders=(Holder(f"Bench Tiles {name} (Pvt) Ltd", 100.0, "PK"),),
+        area=service.AreaInput(geojson=json.dumps({"type": "Polygon", "coordinates": [[
+            [x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]]}))), actor="bench")
+
+
+def catch_up_figures(url: str, filings: int = 5) -> None:
+    """In process: the tile layer read once, then `filings` applications filed (each a write of its
+    own) and the next tile over each: the layer catches up from the spatial change log instead of
+    reading every title again. Files into the bench database (synthetic applicants)."""
     from maadan.config import load_settings
     from maadan.ogc import tiles
     from maadan.store.database import create_db_engine
@@ -242,12 +276,7 @@ def catch_up_figures(url: str, filings: int = 5) -> None:
         print(f"  in process: tile layers read in {time.perf_counter() - t0:,.1f} s")
         ms = []
         for i in range(filings):
-            x, y = 67.3 + 0.011 * i, 29.5  # east of the demo titles, inside Balochistan
-            service.apply(UnitOfWork(engine, write=True), service.ApplicationInput(
-                jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
-                holders=(Holder(f"Bench Tiles {i} (Pvt) Ltd", 100.0, "PK"),),
-                area=service.AreaInput(geojson=json.dumps({"type": "Polygon", "coordinates": [[
-                    [x, y], [x + 0.01, y], [x + 0.01, y + 0.01], [x, y + 0.01], [x, y]]]}))), actor="bench")
+            _file(engine, str(i), 67.3 + 0.011 * i, 29.5)  # east of the demo titles, inside Balochistan
             t0 = time.perf_counter()
             for c in (titles, applications):
                 tiles.CACHE.layer(uow, c, tiles.spatial_versions(uow))
@@ -328,6 +357,8 @@ def main() -> None:
     ap.add_argument("--database-url", help="an existing database (e.g. of a million titles): used as it is, its titles counted")
     ap.add_argument("--map-runs", type=int, default=3)
     ap.add_argument("--catch-up", action="store_true", help="also file applications and time the layer catching up")
+    ap.add_argument("--after-filings", type=int, default=0, metavar="N",
+                    help="after each zoom's cached pass, file N applications away from the belt and time the tiles again")
     ap.add_argument("--warm-zoom", type=int, help="MAADAN_TILE_WARM_ZOOM for the server (-1: no tiles built at start)")
     ap.add_argument("--encode", action="store_true",
                     help="only time low-zoom tiles built in process with every attribute vs generalised (no server)")
@@ -350,7 +381,7 @@ def main() -> None:
         proc = serve(url, port, args.warm_zoom)
         try:
             base = f"http://127.0.0.1:{port}"
-            tile_figures(base, args.tiles)
+            tile_figures(base, args.tiles, url, args.after_filings)
             if not args.no_map:
                 map_figures(base, args.map_runs)
         finally:

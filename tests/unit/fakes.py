@@ -53,6 +53,9 @@ class FakeCadastre:
     def spatial_changes(self, jurisdiction: str, after: int, upto: int) -> None:
         return None  # no change log kept here: an index rebuilds, which is always correct
 
+    def spatial_change_boxes(self, jurisdiction: str, after: int, upto: int) -> None:
+        return None  # likewise: a tile cache builds its tiles again
+
     def spatial_rows(self, jurisdiction: str, pending_states: Iterable[str], keys=None) -> list[tuple[str, str, bytes]]:
         states = set(pending_states)
         return ([("title", t.number, shapely.to_wkb(t.geometry)) for t in self.titles_

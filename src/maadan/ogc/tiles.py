@@ -27,7 +27,8 @@ Choices a client should know:
 - In process, each collection's features are read once and then kept at the store's spatial
   versions by applying its change log (`cadastre_spatial_change`): a filing, grant or
   relinquishment re-reads its own rows only. Built tiles are kept in memory (bounded by count and
-  bytes); a change evicts only the cached tiles its features touch. At start-up each process
+  bytes); a change evicts only the cached tiles its features touch, whichever encoder built them
+  (PostGIS's tiles by the envelopes the change log keeps). At start-up each process
   builds the low-zoom tiles over the cadastre's extent, a map's first view (`warm`,
   MAADAN_TILE_WARM_ZOOM). The ETag is a digest of the tile's bytes (the same in every process);
   If-None-Match answers 304; `Cache-Control: public, no-cache` (clients keep tiles and ask again).
@@ -482,6 +483,34 @@ def _changed_keys(uow: AbstractUnitOfWork, collection_id: str, before: dict[str,
     return None if len(out) > MAX_CATCH_UP_KEYS else out
 
 
+def _changed_boxes(uow: AbstractUnitOfWork, collection_id: str, before: dict[str, int],
+                   now: dict[str, int]) -> np.ndarray | None:
+    """The Mercator envelopes (before and after) of the collection's features changed between two
+    sets of spatial versions, from the change log; None when every tile must be built again (a
+    bulk change, a change logged without its envelope, a log pruned past `before`, too many)."""
+    boxes: list[tuple[float, float, float, float]] = []
+    with uow:
+        for j, version in now.items():
+            since = before.get(j, 0)
+            if version <= since:
+                continue
+            changes = uow.cadastre.spatial_change_boxes(j, since, version)
+            if changes is None:
+                return None
+            for kind, _, box in changes:
+                if kind == "*":
+                    return None
+                target = _CHANGE_KINDS.get(kind)
+                if target and target[0] == collection_id:
+                    if box is None:
+                        return None
+                    boxes.append(box)
+    if len(boxes) > MAX_CATCH_UP_KEYS:
+        return None
+    lonlat = np.array(boxes, dtype=float).reshape(-1, 4)
+    return np.hstack([lonlat_to_mercator(lonlat[:, :2]), lonlat_to_mercator(lonlat[:, 2:])])
+
+
 def encode(layer: _Layer, name: str, tile: TileAddress, keys: tuple[str, ...] | None = None) -> bytes:
     """One tile of a layer in process: the same rules as the PostGIS query (store/tiles_repository.py).
     `keys`: the attributes written (all of each feature's when None)."""
@@ -670,6 +699,12 @@ class Built:
 
 
 @dataclass(frozen=True)
+class _Stamp:
+    versions: dict[str, int]  # the store's spatial versions PostGIS's cached tiles of a collection are at
+    generation: int
+
+
+@dataclass(frozen=True)
 class _LayerState:
     versions: dict[str, int]  # the stores' spatial versions the layer is at
     generation: int  # a new one per change of the layer: cached tiles built on an older one are stale
@@ -684,19 +719,20 @@ class _TileCache:
     """Per process: each collection's in-process layer per store, kept at the store's spatial
     versions by applying the change log, and the last TILE_CACHE_SIZE tiles built (within
     TILE_CACHE_BYTES), keyed by store, collection, encoder and address and stamped with what they
-    were built from. A change to a layer evicts only the cached tiles its features' envelopes
-    touch; the others are stamped with the new generation. PostGIS's tiles are stamped with the
-    spatial versions themselves (any spatial change builds them again)."""
+    were built from: a generation per collection and encoder. A change evicts only the cached
+    tiles its features' envelopes touch (in process from the layer, for PostGIS's tiles from the
+    change log); the others are stamped with the new generation."""
 
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.layers: dict[tuple[str, str], _LayerState] = {}
-        self.building: dict[tuple[str, str], threading.Lock] = {}
+        self.stamps: dict[tuple[str, str], _Stamp] = {}  # PostGIS's tiles, per store and collection
+        self.building: dict[tuple[str, ...], threading.Lock] = {}
         self.tiles: OrderedDict[tuple, tuple[Any, Built]] = OrderedDict()
         self.bytes = 0
         self.postgis: dict[str, bool] = {}
         self.generations = 0
-        self.counts = {"built": 0, "caught-up": 0, "evicted": 0}
+        self.counts = {"built": 0, "caught-up": 0, "evicted": 0, "postgis-caught-up": 0}
 
     def tile(self, key: tuple, stamp: Any, build: Callable[[], bytes]) -> Built:
         with self.lock:
@@ -746,25 +782,53 @@ class _TileCache:
 
     def _install(self, key: tuple[str, str], before: _LayerState | None, versions: dict[str, int], layer: _Layer,
                  boxes: np.ndarray | None) -> _LayerState:
-        """Swap in a layer's new state. Cached tiles of the old one that no changed envelope
-        (`boxes`, Mercator) touches carry over to the new generation; the rest are dropped."""
+        """Swap in a layer's new state (see `_carry`)."""
         with self.lock:
-            if before is not None and not len(boxes):
-                state = _LayerState(versions, before.generation, layer)
-            else:
-                self.generations += 1
-                state = _LayerState(versions, self.generations, layer)
-                for tkey, (stamp, built) in list(self.tiles.items()):
-                    if tkey[:3] != (*key, "py"):
-                        continue
-                    if before is not None and stamp == before.generation and not _touches(tkey[3:], boxes):
-                        self.tiles[tkey] = (state.generation, built)
-                    else:
-                        del self.tiles[tkey]
-                        self.bytes -= built.size
-                        self.counts["evicted"] += 1
-            self.layers[key] = state
+            generation = self._carry((*key, "py"), None if before is None else before.generation, boxes)
+            state = self.layers[key] = _LayerState(versions, generation, layer)
         return state
+
+    def _carry(self, prefix: tuple[str, str, str], before: int | None, boxes: np.ndarray | None) -> int:
+        """The generation after a change of the tiles under `prefix` (store, collection, encoder),
+        from `before`: the same when nothing changed. Cached tiles of `before` that no changed
+        envelope (`boxes`, Mercator) touches carry over to the new one; the rest are dropped
+        (all of them when `boxes` is None). Called with the lock held."""
+        if before is not None and boxes is not None and not len(boxes):
+            return before
+        self.generations += 1
+        for tkey, (stamp, built) in list(self.tiles.items()):
+            if tkey[:3] != prefix:
+                continue
+            if before is not None and boxes is not None and stamp == before and not _touches(tkey[3:], boxes):
+                self.tiles[tkey] = (self.generations, built)
+            else:
+                del self.tiles[tkey]
+                self.bytes -= built.size
+                self.counts["evicted"] += 1
+        return self.generations
+
+    def postgis_generation(self, uow: AbstractUnitOfWork, c: TiledCollection, versions: dict[str, int]) -> int:
+        """The generation PostGIS's tiles of the collection are at, caught up with `versions`
+        (or later) from the change log's envelopes."""
+        key = (uow.key, c.id)
+        with self.lock:
+            stamp = self.stamps.get(key)
+        if stamp is not None and _at_least(stamp.versions, versions):
+            return stamp.generation
+        with self.lock:
+            building = self.building.setdefault((*key, "pg"), threading.Lock())
+        with building:  # one catch-up per collection at a time
+            with self.lock:
+                stamp = self.stamps.get(key)
+            if stamp is not None and _at_least(stamp.versions, versions):
+                return stamp.generation
+            boxes = None if stamp is None else _changed_boxes(uow, c.id, stamp.versions, versions)
+            with self.lock:
+                generation = self._carry((*key, "pg"), None if stamp is None else stamp.generation, boxes)
+                self.stamps[key] = _Stamp(dict(versions), generation)
+                if stamp is not None:
+                    self.counts["postgis-caught-up"] += 1
+        return generation
 
     def uses_postgis(self, uow: AbstractUnitOfWork) -> bool:
         with self.lock:
@@ -779,6 +843,7 @@ class _TileCache:
     def clear(self) -> None:
         with self.lock:
             self.layers.clear()
+            self.stamps.clear()
             self.tiles.clear()
             self.bytes = 0
             self.postgis.clear()
@@ -812,18 +877,20 @@ def built_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress,
     use_postgis = engine == "postgis" or (engine is None and c.stored and CACHE.uses_postgis(uow))
     key = (uow.key if c.stored else "", c.id, "pg" if use_postgis else "py", tile.z, tile.x, tile.y)
     if use_postgis:
-        from maadan.store.tiles_repository import TileQuery
-
-        def from_postgis() -> bytes:
-            unit = tile.unit_m()
-            q = TileQuery(c.id, tile.z, tile.x, tile.y, tile.lonlat_bounds(BUFFER), EXTENT, BUFFER,
-                          MIN_UNITS * unit, SIMPLIFY_UNITS * unit, tile_keys(c, tile.z))
-            with uow:
-                return uow.tiles.mvt(q, views.TILE_APPLICATION_STATES)
-
-        return CACHE.tile(key, tuple(sorted(versions.items())), from_postgis)
+        return CACHE.tile(key, CACHE.postgis_generation(uow, c, versions), lambda: postgis_tile(uow, c, tile))
     state = CACHE.layer(uow, c, versions)
     return CACHE.tile(key, state.generation, lambda: encode(state.layer, c.id, tile, tile_keys(c, tile.z)))
+
+
+def postgis_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress) -> bytes:
+    """The tile built by PostGIS (ST_AsMVT), uncached."""
+    from maadan.store.tiles_repository import TileQuery
+
+    unit = tile.unit_m()
+    q = TileQuery(c.id, tile.z, tile.x, tile.y, tile.lonlat_bounds(BUFFER), EXTENT, BUFFER,
+                  MIN_UNITS * unit, SIMPLIFY_UNITS * unit, tile_keys(c, tile.z))
+    with uow:
+        return uow.tiles.mvt(q, views.TILE_APPLICATION_STATES)
 
 
 def build_tile(uow: AbstractUnitOfWork, c: TiledCollection, tile: TileAddress,

@@ -33,6 +33,17 @@ def _geom_values(geometry: Any, area_km2: float) -> dict[str, Any]:
             "rectangle": bool(rectangles(np.array([geometry], dtype=object))[0])}
 
 
+Box = tuple[float, float, float, float]  # west, south, east, north (lon/lat)
+
+
+def _union(a: Box, b: Box) -> Box:
+    return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
+
+
+def _within(a: Box, b: Box) -> bool:
+    return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
+
+
 def _utc(value: datetime) -> datetime:
     # SQLite hands back naive datetimes; everything Maadan stores is UTC.
     return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
@@ -140,7 +151,7 @@ class CadastreRepository:
     def __init__(self, session: Session):
         self.s = session
         # jurisdiction -> (transaction, its new spatial version, keys already written for it)
-        self._bumped: dict[str, tuple[Any, int, set[tuple[str, str]]]] = {}
+        self._bumped: dict[str, tuple[Any, int, dict[tuple[str, str], Box | None]]] = {}
 
     # --- numbering and spatial version ---------------------------------------------------------
     def lock(self, jurisdiction: str) -> int:
@@ -170,23 +181,37 @@ class CadastreRepository:
         version = self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
                                  .values(spatial_version=t.cadastre_counter.c.spatial_version + 1)
                                  .returning(t.cadastre_counter.c.spatial_version)).scalar_one()
-        self._bumped[jurisdiction] = (tx, int(version), set())
+        self._bumped[jurisdiction] = (tx, int(version), {})
         if version % _PRUNE_EVERY == 0:
             self.s.execute(t.cadastre_spatial_change.delete().where(
                 t.cadastre_spatial_change.c.jurisdiction == jurisdiction,
                 t.cadastre_spatial_change.c.version <= version - SPATIAL_CHANGES_KEPT))
         return int(version)
 
-    def _touch(self, jurisdiction: str, kind: str, ref: str) -> None:
-        """Record that the ground of (kind, ref) changed in this transaction's spatial version.
+    def _touch(self, jurisdiction: str, kind: str, ref: str, box: Box | None = None) -> None:
+        """Record that the ground of (kind, ref) changed in this transaction's spatial version,
+        with `box`: its envelope (lon/lat) before and after the change, all of it.
         Every write of a geometry, a title's state or a pending application's state passes here,
-        so the change log is complete whichever use case wrote."""
+        so the change log is complete whichever use case wrote. A key written again in the same
+        transaction with ground beyond its first box is logged again with the larger box."""
         version = self.bump_spatial(jurisdiction)
         written = self._bumped[jurisdiction][2]
-        if (kind, ref) not in written:
-            written.add((kind, ref))
-            self.s.execute(insert(t.cadastre_spatial_change).values(
-                jurisdiction=jurisdiction, version=version, kind=kind, ref=ref))
+        if (kind, ref) in written:
+            before = written[(kind, ref)]
+            if before is None or (box is not None and _within(box, before)):
+                return
+            box = None if box is None else _union(before, box)
+        written[(kind, ref)] = box
+        west, south, east, north = box if box is not None else (None, None, None, None)
+        self.s.execute(insert(t.cadastre_spatial_change).values(
+            jurisdiction=jurisdiction, version=version, kind=kind, ref=ref,
+            minx=west, miny=south, maxx=east, maxy=north))
+
+    def _box(self, table: Any, row_id: int) -> Box | None:
+        """The stored envelope of a row (read before a write that changes its ground)."""
+        c = table.c
+        row = self.s.execute(select(c.minx, c.miny, c.maxx, c.maxy).where(c.id == row_id)).first()
+        return None if row is None or row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
 
     def spatial_version(self, jurisdiction: str) -> int:
         """Asked by every check and filing before it uses the cached spatial index: sent as the
@@ -195,6 +220,19 @@ class CadastreRepository:
         v = self.s.connection().exec_driver_sql(
             f"SELECT spatial_version FROM cadastre_counter WHERE jurisdiction = {mark}", (jurisdiction,)).scalar()
         return int(v or 0)
+
+    def spatial_change_boxes(self, jurisdiction: str, after: int,
+                             upto: int) -> list[tuple[str, str, Box | None]] | None:
+        """(kind, ref, envelope before and after) of each change in versions after..upto, or None
+        when the log no longer reaches back to `after`. The envelope is None for a bulk change
+        ("*") and for changes logged before the log kept envelopes."""
+        if upto - after >= SPATIAL_CHANGES_KEPT - _PRUNE_EVERY:
+            return None
+        c = t.cadastre_spatial_change.c
+        rows = self.s.execute(select(c.kind, c.ref, c.minx, c.miny, c.maxx, c.maxy).where(
+            c.jurisdiction == jurisdiction, c.version > after, c.version <= upto)).all()
+        return [(k, r, None if x0 is None else (float(x0), float(y0), float(x1), float(y1)))
+                for k, r, x0, y0, x1, y1 in rows]
 
     def spatial_changes(self, jurisdiction: str, after: int, upto: int) -> set[tuple[str, str]] | None:
         """The keys (kind, ref) whose ground changed in versions after..upto, or None when the log
@@ -244,7 +282,7 @@ class CadastreRepository:
             **_geom_values(app.geometry, app.area_km2),
         ).returning(t.application.c.id)).scalar_one()
         self._save_holders(app.holders, application_id=app_id)
-        self._touch(app.jurisdiction, "application", str(app.number))
+        self._touch(app.jurisdiction, "application", str(app.number), app.geometry.bounds)
         app.id = app_id
         return app_id
 
@@ -325,16 +363,23 @@ class CadastreRepository:
         self.s.execute(update(t.application).where(t.application.c.id == app_id).values(
             priority=priority, competition_group=competition_group, waits_on=[list(w) for w in waits_on]))
 
-    def _touch_application(self, app_id: int) -> None:
-        row = self.s.execute(select(t.application.c.jurisdiction, t.application.c.number)
-                             .where(t.application.c.id == app_id)).first()
+    def _touch_application(self, app_id: int, before: Box | None = None) -> None:
+        """Log a change to the application's ground: its stored envelope, with `before` (its
+        envelope before this write) when the geometry itself changed."""
+        c = t.application.c
+        row = self.s.execute(select(c.jurisdiction, c.number, c.minx, c.miny, c.maxx, c.maxy)
+                             .where(c.id == app_id)).first()
         if row:
-            self._touch(row[0], "application", str(row[1]))
+            box = None if row[2] is None else (float(row[2]), float(row[3]), float(row[4]), float(row[5]))
+            if before is not None and box is not None:
+                box = _union(before, box)
+            self._touch(row[0], "application", str(row[1]), box)
 
     def set_application_area(self, app_id: int, geometry: Any, area_km2: float) -> None:
+        before = self._box(t.application, app_id)
         self.s.execute(update(t.application).where(t.application.c.id == app_id)
                        .values(**_geom_values(geometry, area_km2)))
-        self._touch_application(app_id)
+        self._touch_application(app_id, before)
 
     def set_application_state(self, app_id: int, state: str, priority: str | None = None) -> None:
         values: dict[str, Any] = {"state": state}
@@ -353,7 +398,7 @@ class CadastreRepository:
             rules_basis=title.rules_basis, **_geom_values(title.geometry, title.area_km2),
         ).returning(t.title.c.id)).scalar_one()
         self._save_holders(title.holders, title_id=title_id)
-        self._touch(title.jurisdiction, "title", title.number)
+        self._touch(title.jurisdiction, "title", title.number, title.geometry.bounds)
         title.id = title_id
         return title_id
 
@@ -364,10 +409,10 @@ class CadastreRepository:
         if not titles:
             return
         for jurisdiction in sorted({x.jurisdiction for x in titles}):
-            refs = [x.number for x in titles if x.jurisdiction == jurisdiction]
-            if len(refs) <= _TOUCH_EACH_UP_TO:  # indexes catch up with these few
-                for ref in refs:
-                    self._touch(jurisdiction, "title", ref)
+            some = [x for x in titles if x.jurisdiction == jurisdiction]
+            if len(some) <= _TOUCH_EACH_UP_TO:  # indexes catch up with these few
+                for x in some:
+                    self._touch(jurisdiction, "title", x.number, x.geometry.bounds)
             else:
                 self._touch(jurisdiction, "*", "")  # a bulk change: indexes rebuild
         ids = self._new_ids(t.title, len(titles))
@@ -603,11 +648,13 @@ class CadastreRepository:
         return int(n) + 1
 
     def update_title(self, title: Title) -> None:
+        before = self._box(t.title, title.id)
         self.s.execute(update(t.title).where(t.title.c.id == title.id).values(
             state=title.state, expires_on=title.expires_on, renewals=title.renewals,
             **_geom_values(title.geometry, title.area_km2)))
         self._save_holders(title.holders, title_id=title.id)
-        self._touch(title.jurisdiction, "title", title.number)
+        box = title.geometry.bounds
+        self._touch(title.jurisdiction, "title", title.number, box if before is None else _union(before, box))
 
     def spatial_rows(self, jurisdiction: str, pending_states: Iterable[str],
                      keys: Iterable[tuple[str, str]] | None = None) -> list[tuple[str, str, bytes]]:
@@ -643,7 +690,7 @@ class CadastreRepository:
                      synthetic: bool = False) -> None:
         self.s.execute(insert(t.reserved_area).values(jurisdiction=jurisdiction, name=name, kind=kind, source=source,
                                                       synthetic=synthetic, **_geom_values(geometry, area_km2)))
-        self._touch(jurisdiction, "reserved", name)
+        self._touch(jurisdiction, "reserved", name, geometry.bounds)
 
     def reserved(self, jurisdiction: str | None = None) -> list[dict[str, Any]]:
         q = select(t.reserved_area)

@@ -276,6 +276,8 @@ cadastre_counter = Table(
 # What each spatial version changed: the keys (kind, ref) whose ground was added, removed or
 # moved, so a process holding an index at version v reads the rows after v and re-reads just those
 # items instead of rebuilding (cadastre/caches.py). Kind "*" means "everything" (a bulk load).
+# The box (lon/lat) holds the feature's envelope before and after the change, so a tile cache
+# drops just the tiles it meets (ogc/tiles.py); empty for "*" and for rows written before 0022.
 cadastre_spatial_change = Table(
     "cadastre_spatial_change",
     metadata,
@@ -284,6 +286,10 @@ cadastre_spatial_change = Table(
     Column("version", BigInteger, nullable=False),
     Column("kind", String(16), nullable=False),
     Column("ref", String(300), nullable=False),
+    Column("minx", Float, nullable=True),
+    Column("miny", Float, nullable=True),
+    Column("maxx", Float, nullable=True),
+    Column("maxy", Float, nullable=True),
     Index("ix_cadastre_spatial_change_version", "jurisdiction", "version"),
 )
 

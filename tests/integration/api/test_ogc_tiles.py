@@ -380,3 +380,67 @@ def test_the_in_process_layer_follows_filings_grants_and_relinquishments(changin
         assert tiles.built_tile(uow, tiles.tiled("titles"), far, engine="python") is far_before  # still cached
     finally:
         engine.dispose()
+
+
+def test_postgis_tiles_away_from_a_change_stay_cached_and_the_rest_follow_it(changing_db, centre):
+    """PostGIS's cached tiles after a filing, a grant and a relinquishment that shrinks the title:
+    each served tile equals one PostGIS builds afresh; a tile the change does not touch is still
+    the one built before; a tile only the relinquished ground met shows the title no more (the
+    change log's envelope holds the ground before the change as well as after)."""
+    if changing_db.backend != "postgresql":
+        pytest.skip("PostGIS builds tiles on PostgreSQL only; SQLite's tiles are tested above")
+    from datetime import UTC, datetime
+
+    from maadan.cadastre import service
+    from maadan.cadastre.model import Holder
+    from tests.integration.cadastre.conftest import square
+
+    tiles.CACHE.clear()
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": changing_db.url}))
+    try:
+        uow = UnitOfWork(engine)
+        near = [tiles.TileAddress(t.z, t.x, t.y) for z in (6, 9, 12) for t in [TMS.tile(64.02, 28.82, z)]]
+        corner = TMS.tile(64.045, 28.845, 14)  # inside the 0.05° square, outside the 0.03° one
+        given_up = tiles.TileAddress(corner.z, corner.x, corner.y)
+        t = TMS.tile(*centre, 12)
+        far = tiles.TileAddress(t.z, t.x, t.y)
+        far_before = tiles.built_tile(uow, tiles.tiled("titles"), far, engine="postgis")
+        assert far_before.body
+
+        def served(collection: str, a: tiles.TileAddress) -> bytes:
+            return tiles.build_tile(uow, tiles.tiled(collection), a, engine="postgis")
+
+        def numbers(body: bytes, layer: str) -> set[str]:
+            return {f["properties"]["number"] for f in mapbox_vector_tile.decode(body).get(layer, {}).get("features", [])}
+
+        def same_as_fresh() -> None:
+            for collection in ("titles", "applications"):
+                for a in near + [given_up, far]:
+                    assert served(collection, a) == tiles.postgis_tile(uow, tiles.tiled(collection), a), (collection, a)
+
+        same_as_fresh()  # every tile cached at the first generation
+
+        def day(n: int) -> datetime:
+            return datetime(2026, 3, n, 9, 30, tzinfo=UTC)
+
+        receipt = service.apply(UnitOfWork(engine, write=True), service.ApplicationInput(
+            jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+            holders=(Holder("Tile Test (Pvt) Ltd", 100.0, "PK"),),
+            area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.05)))), actor="test", now=day(2))
+        number = receipt.application.number
+        same_as_fresh()
+        assert f"PK-BA/A{number}" in numbers(served("applications", given_up), "applications")
+        for i, action in enumerate(("accept", "review", "offer", "grant"), start=3):
+            _, title = service.decide(UnitOfWork(engine, write=True), "PK-BA", number, action, "test", now=day(i))
+        same_as_fresh()
+        assert title.number in numbers(served("titles", given_up), "titles")
+        assert not numbers(served("applications", near[-1]), "applications")  # granted: no longer pending
+        service.title_action(UnitOfWork(engine, write=True), title.number, "relinquish", "test",
+                             area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.03))), now=day(9))
+        same_as_fresh()
+        assert title.number not in numbers(served("titles", given_up), "titles")
+        assert title.number in numbers(served("titles", near[-1]), "titles")
+        assert tiles.CACHE.counts["postgis-caught-up"] >= 3
+        assert tiles.built_tile(uow, tiles.tiled("titles"), far, engine="postgis") is far_before  # still cached
+    finally:
+        engine.dispose()
