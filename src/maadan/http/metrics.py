@@ -14,6 +14,14 @@ Series (all prefixed `maadan_`):
   spatial_index_state{state}                     1 for the warm-up state now (cold, warming, warm, failed)
   spatial_index_items{jurisdiction}              titles, applications and reserved areas in each index
   spatial_index_updates_total{how}               index updates: built, caught-up (from the change log), compacted
+  tiles_served_total{how}                        vector tiles answered from this process's cache (cached) or
+                                                 built for the request (built); a 304 counts as cached
+  tile_cache_tiles, tile_cache_bytes             tiles kept in the cache now, and their bytes (gzip included)
+  tile_cache_dropped_total{why}                  cached tiles dropped: changed (a change touched them) or
+                                                 overflow (to stay within the cache's bounds)
+  tile_layer_updates_total{how}                  tiled collections brought up to date: built (the in-process
+                                                 layer read), caught-up (it, from the change log),
+                                                 postgis-caught-up (PostGIS's cached tiles, from the change log)
   db_reads_total{target}                         request reads served by a replica or the primary (only
                                                  counted when MAADAN_READ_DATABASE_URL is set)
   replica_up{replica}, replica_lag_bytes{replica}, replica_lag_seconds{replica}
@@ -60,6 +68,7 @@ class Metrics:
         self.reads = Counter("maadan_db_reads", "Request reads, by where they were served (replica or primary)",
                              ["target"], registry=registry)
         registry.register(_IndexCollector(app))
+        registry.register(_TileCollector())
         registry.register(_ReplicaCollector(app))
 
     def idempotency_outcome(self, outcome: str) -> None:
@@ -97,6 +106,36 @@ class _IndexCollector:
         for how, n in sorted(CACHES.counts.items()):
             updates.add_metric([how], float(n))
         yield updates
+
+
+class _TileCollector:
+    """The vector tile cache's figures (one per process, shared by its apps), read when scraped."""
+
+    def describe(self):
+        return []
+
+    def collect(self):
+        from maadan.ogc.tiles import CACHE
+
+        counts, held, size = CACHE.figures()
+        served = CounterMetricFamily("maadan_tiles_served", "Vector tiles answered from this process's cache "
+                                     "or built for the request", labels=["how"])
+        served.add_metric(["cached"], float(counts["served-cached"]))
+        served.add_metric(["built"], float(counts["served-built"]))
+        yield served
+        yield GaugeMetricFamily("maadan_tile_cache_tiles", "Vector tiles kept in this process's cache", value=held)
+        yield GaugeMetricFamily("maadan_tile_cache_bytes", "Bytes of the vector tiles kept (gzip copies included)",
+                                value=size)
+        dropped = CounterMetricFamily("maadan_tile_cache_dropped", "Cached vector tiles dropped: a change touched "
+                                      "them, or the cache was full", labels=["why"])
+        dropped.add_metric(["changed"], float(counts["evicted"]))
+        dropped.add_metric(["overflow"], float(counts["overflow"]))
+        yield dropped
+        layers = CounterMetricFamily("maadan_tile_layer_updates", "Tiled collections brought up to date with the "
+                                     "store", labels=["how"])
+        for how in ("built", "caught-up", "postgis-caught-up"):
+            layers.add_metric([how], float(counts[how]))
+        yield layers
 
 
 class _ReplicaCollector:

@@ -732,16 +732,21 @@ class _TileCache:
         self.bytes = 0
         self.postgis: dict[str, bool] = {}
         self.generations = 0
-        self.counts = {"built": 0, "caught-up": 0, "evicted": 0, "postgis-caught-up": 0}
+        # layers built and caught up; tiles served from the cache or built, and dropped because a
+        # change touched them ("evicted") or to stay within the cache's bounds ("overflow")
+        self.counts = {"built": 0, "caught-up": 0, "postgis-caught-up": 0, "evicted": 0, "overflow": 0,
+                       "served-cached": 0, "served-built": 0}
 
     def tile(self, key: tuple, stamp: Any, build: Callable[[], bytes]) -> Built:
         with self.lock:
             found = self.tiles.get(key)
             if found is not None and found[0] == stamp:
                 self.tiles.move_to_end(key)
+                self.counts["served-cached"] += 1
                 return found[1]
         built = Built.of(build())
         with self.lock:
+            self.counts["served-built"] += 1
             old = self.tiles.pop(key, None)
             if old is not None:
                 self.bytes -= old[1].size
@@ -750,7 +755,13 @@ class _TileCache:
             while self.tiles and (len(self.tiles) > TILE_CACHE_SIZE or self.bytes > TILE_CACHE_BYTES):
                 _, (_, gone) = self.tiles.popitem(last=False)
                 self.bytes -= gone.size
+                self.counts["overflow"] += 1
         return built
+
+    def figures(self) -> tuple[dict[str, int], int, int]:
+        """(counts, tiles held, bytes held) now, for /metrics."""
+        with self.lock:
+            return dict(self.counts), len(self.tiles), self.bytes
 
     def layer(self, uow: AbstractUnitOfWork, c: TiledCollection, versions: dict[str, int]) -> _LayerState:
         """The collection's layer at `versions` (or later): built on first use, then caught up."""

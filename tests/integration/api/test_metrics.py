@@ -86,3 +86,45 @@ def test_every_answer_has_a_request_id_shown_on_error_pages(read_client):
     assert page.status_code == 404 and page.headers["x-request-id"] in page.text
     assert read_client.post("/api/cadastre/check", content=b"x" * 6_000_000,
                             headers={"Content-Type": "application/json"}).headers.get("x-request-id")
+
+
+def test_metrics_count_tiles_served_from_the_cache_and_built(read_client):
+    """A tile asked twice is built once and then answered from the cache (a 304 too); the cache's
+    size is reported. The cache is the process's, so the figures are compared before and after."""
+    c = read_client
+    settings = c.app.state.settings
+    token = settings.metrics_token
+    object.__setattr__(settings, "metrics_token", "m" * 40)
+    try:
+        _tiles_counted(c, {"Authorization": "Bearer " + "m" * 40})
+    finally:
+        object.__setattr__(settings, "metrics_token", token)  # the client is shared with other tests
+
+
+def _tiles_counted(c, auth: dict[str, str]) -> None:
+    import morecantile
+
+    def figures() -> str:
+        r = c.get("/metrics", headers=auth)
+        assert r.status_code == 200, r.text
+        return r.text
+
+    from maadan.ogc import tiles
+
+    tiles.CACHE.clear()  # the tile below is built afresh, whatever ran before in this process
+    t = morecantile.tms.get("WebMercatorQuad").tile(65.0, 28.0, 6)  # in Balochistan: its boundary is in it
+    url = f"/ogc/collections/boundaries/tiles/WebMercatorQuad/{t.z}/{t.y}/{t.x}"
+    before = figures()
+    first = c.get(url)
+    assert first.status_code == 200 and first.content
+    assert c.get(url).status_code == 200
+    assert c.get(url, headers={"If-None-Match": first.headers["etag"]}).status_code == 304
+    after = figures()
+    for how, more in (("built", 1), ("cached", 2)):
+        assert (series(after, "maadan_tiles_served_total", how=how)
+                - series(before, "maadan_tiles_served_total", how=how)) == more, how
+    assert series(after, "maadan_tile_cache_tiles") >= 1
+    assert series(after, "maadan_tile_cache_bytes") >= len(first.content)
+    for why in ("changed", "overflow"):
+        assert f'maadan_tile_cache_dropped_total{{why="{why}"}}' in after
+    assert 'maadan_tile_layer_updates_total{how="postgis-caught-up"}' in after
