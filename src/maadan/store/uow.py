@@ -140,9 +140,8 @@ class UnitOfWork:
                 self._claim.release()
         else:
             try:
-                self.session.rollback()
+                self.session.close()  # what was not committed is rolled back
             finally:
-                self.session.close()
                 self.session = None
         if exc[1] is not None and is_lock_wait(exc[1]):  # rolled back: say "busy, try again", not a 500
             raise StoreBusy() from exc[1]
