@@ -14,6 +14,7 @@ Series (all prefixed `maadan_`):
   spatial_index_state{state}                     1 for the warm-up state now (cold, warming, warm, failed)
   spatial_index_items{jurisdiction}              titles, applications and reserved areas in each index
   spatial_index_updates_total{how}               index updates: built, caught-up (from the change log), compacted
+  (added by maadan.ogc, its tile cache's:)
   tiles_served_total{how}                        vector tiles answered from this process's cache (cached) or
                                                  built for the request (built); a 304 counts as cached
   tile_cache_tiles, tile_cache_bytes             tiles kept in the cache now, and their bytes (gzip included)
@@ -68,7 +69,6 @@ class Metrics:
         self.reads = Counter("maadan_db_reads", "Request reads, by where they were served (replica or primary)",
                              ["target"], registry=registry)
         registry.register(_IndexCollector(app))
-        registry.register(_TileCollector())
         registry.register(_ReplicaCollector(app))
 
     def idempotency_outcome(self, outcome: str) -> None:
@@ -106,36 +106,6 @@ class _IndexCollector:
         for how, n in sorted(CACHES.counts.items()):
             updates.add_metric([how], float(n))
         yield updates
-
-
-class _TileCollector:
-    """The vector tile cache's figures (one per process, shared by its apps), read when scraped."""
-
-    def describe(self):
-        return []
-
-    def collect(self):
-        from maadan.ogc.tiles import CACHE
-
-        counts, held, size = CACHE.figures()
-        served = CounterMetricFamily("maadan_tiles_served", "Vector tiles answered from this process's cache "
-                                     "or built for the request", labels=["how"])
-        served.add_metric(["cached"], float(counts["served-cached"]))
-        served.add_metric(["built"], float(counts["served-built"]))
-        yield served
-        yield GaugeMetricFamily("maadan_tile_cache_tiles", "Vector tiles kept in this process's cache", value=held)
-        yield GaugeMetricFamily("maadan_tile_cache_bytes", "Bytes of the vector tiles kept (gzip copies included)",
-                                value=size)
-        dropped = CounterMetricFamily("maadan_tile_cache_dropped", "Cached vector tiles dropped: a change touched "
-                                      "them, or the cache was full", labels=["why"])
-        dropped.add_metric(["changed"], float(counts["evicted"]))
-        dropped.add_metric(["overflow"], float(counts["overflow"]))
-        yield dropped
-        layers = CounterMetricFamily("maadan_tile_layer_updates", "Tiled collections brought up to date with the "
-                                     "store", labels=["how"])
-        for how in ("built", "caught-up", "postgis-caught-up"):
-            layers.add_metric([how], float(counts[how]))
-        yield layers
 
 
 class _ReplicaCollector:
@@ -211,6 +181,12 @@ def _route_template(scope: Scope) -> str:
     """The template of the route that answered (for a replayed answer: the one that answered first);
     "unmatched" for an answer given before routing (an unknown address, a 413)."""
     return getattr(scope.get("route"), "path", None) or scope.get(ROUTE_KEY) or "unmatched"
+
+
+def add(app: FastAPI, collector: object) -> None:
+    """Add an adapter's own series to the app's /metrics (a prometheus_client collector: `collect()`
+    yields metric families, read when scraped). maadan.ogc adds the vector tile cache's."""
+    app.state.metrics.registry.register(collector)
 
 
 def install(app: FastAPI) -> None:

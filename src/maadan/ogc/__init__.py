@@ -29,12 +29,14 @@ if TYPE_CHECKING:  # the standards modules stay framework-free; only router.py a
 
 
 def install(app: FastAPI) -> None:
-    from maadan.http import warmup
+    from maadan.http import metrics, warmup
     from maadan.ogc.router import router
+    from maadan.ogc.tile_metrics import TileCacheCollector
 
     app.include_router(router)
     app.state.map_tiles = "warming"
     warmup.add(app, _warm_tiles)
+    metrics.add(app, TileCacheCollector())
 
 
 def _warm_tiles(app: FastAPI) -> None:
