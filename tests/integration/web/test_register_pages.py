@@ -198,7 +198,9 @@ def test_a_download_is_sent_as_kept_for_its_maximum_age_and_says_which_state_it_
 
     # A newer file at this sequence but of another register's chain (the same name, another hash): not sent.
     folder = settings.data_dir / "downloads"
-    mine = next(p for p in folder.iterdir() if p.name.endswith(".geojson") and "-applications-all-" in p.name)
+    # (the file just built: the first one is still there, at the older sequence, for a minute)
+    mine = next(p for p in folder.iterdir() if p.name.endswith(".geojson") and "-applications-all-" in p.name
+                and p.name.startswith(fresh.headers["x-register-sequence"] + "-"))
     m = download_files.NAME.fullmatch(mine.name.split(".")[0])
     fake = folder / f"{fresh.headers['x-register-sequence']}-{'f' * 16}-{int(m['built']) + 1}-applications-all-1.geojson"
     fake.write_bytes(b'{"type": "FeatureCollection", "features": []}')
