@@ -119,6 +119,15 @@ _UNAVAILABLE = ("connection", "terminating", "server closed", "shutting down", "
                 "the database system is", "database is locked", "starting up", "in recovery")
 
 
+DATABASE_DOWN = {"error": "database_unavailable",
+                 "message": "the database is not reachable just now; nothing was written. Try again in a few seconds"}
+
+
+def log_database_down(method: str, path: str, rid: str | None, exc: Exception) -> None:
+    log.warning("database unavailable on %s %s (request %s): %s", method, path, rid,
+                " ".join(str(getattr(exc, "orig", exc)).split())[:300])
+
+
 def database_unavailable(exc: Exception) -> bool:
     """Whether a database error means "not reachable or busy just now" (a 503), not a bug (a 500)."""
     if isinstance(exc, InterfaceError) or getattr(exc, "connection_invalidated", False):
@@ -172,12 +181,8 @@ def install(app: FastAPI) -> None:
         if not database_unavailable(exc):
             return await _unexpected(request, exc)
         rid = request_id(request.scope)
-        log.warning("database unavailable on %s %s (request %s): %s", request.method, request.url.path, rid,
-                    " ".join(str(getattr(exc, "orig", exc)).split())[:300])
-        return respond(request, 503, {"error": "database_unavailable",
-                                      "message": "the database is not reachable just now; nothing was written. "
-                                                 "Try again in a few seconds"},
-                       {"Retry-After": "5", **({"X-Request-ID": rid} if rid else {})})
+        log_database_down(request.method, request.url.path, rid, exc)
+        return respond(request, 503, DATABASE_DOWN, {"Retry-After": "5", **({"X-Request-ID": rid} if rid else {})})
 
     @app.exception_handler(UnicodeDecodeError)
     async def _undecodable(request: Request, exc: UnicodeDecodeError) -> Response:
@@ -190,7 +195,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:  # a bug, not bad input
         if isinstance(exc, (OperationalError, InterfaceError)) and database_unavailable(exc):
-            return await _database_down(request, exc)  # raised in a middleware (the idempotency lookup)
+            return await _database_down(request, exc)  # raised in a middleware
         rid = request_id(request.scope)
         log.exception("internal error on %s %s (request %s)", request.method, request.url.path, rid)
         # answered outside the middleware (Starlette's outermost error handler): the id header is set here

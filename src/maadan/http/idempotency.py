@@ -24,10 +24,12 @@ from datetime import timedelta
 from urllib.parse import parse_qs
 
 from anyio import to_thread
+from sqlalchemy.exc import InterfaceError, OperationalError
 from starlette.requests import cookie_parser
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from maadan.http.middleware import read_body, send_json
+from maadan.http.errors import DATABASE_DOWN, database_unavailable, log_database_down
+from maadan.http.middleware import read_body, request_id, send_json
 from maadan.http.security import SESSION_COOKIE
 from maadan.store.idempotency import Claim, Stored, lookup
 
@@ -132,7 +134,15 @@ class Idempotency:
         engine = scope["app"].state.engine
         claim = Claim(owner(headers), key, fingerprint(scope, ctype, body), scope["method"], scope["path"],
                       self.ttl)
-        stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
+        try:
+            stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
+        except (OperationalError, InterfaceError) as exc:
+            if not database_unavailable(exc):
+                raise
+            # Answered here: past the app's exception handlers, the server would also log a traceback.
+            log_database_down(scope["method"], scope["path"], request_id(scope), exc)
+            await send_json(send, 503, DATABASE_DOWN, [(b"retry-after", b"5")])
+            return
         if stored is not None:
             await _answer_stored(scope, send, stored, claim)
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 from sqlalchemy import Engine, func, insert, select, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from maadan.audit.events import Event, event_from_row
@@ -21,11 +22,20 @@ def _utc(value: datetime) -> datetime:
 _SIZE = select(func.coalesce(func.max(t.audit_event.c.seq), 0))
 
 
+_SIZE_SQL = "SELECT coalesce(max(seq), 0) FROM audit_event"
+
+
 def register_size(engine: Engine) -> int:
     """The register's last sequence number (0 when empty) in one statement and one round trip: on a
     pooled connection in autocommit (no BEGIN, no ROLLBACK, no session settings to restore; SQLite's
-    connections already run without an implicit transaction). What a conditional GET asks first."""
-    raw = engine.raw_connection()
+    connections already run without an implicit transaction). What a conditional GET asks first.
+    The driver's errors come out as SQLAlchemy's, as from a Connection (a database that is down is
+    then a 503, not a 500), and a connection found broken is not handed back to the pool."""
+    dbapi_error = engine.dialect.loaded_dbapi.Error
+    try:
+        raw = engine.raw_connection()
+    except dbapi_error as exc:  # no connection could be made
+        raise DBAPIError.instance(_SIZE_SQL, (), exc, dbapi_error, connection_invalidated=True) from exc
     try:
         driver = raw.driver_connection
         postgres = engine.dialect.name == "postgresql"
@@ -34,12 +44,17 @@ def register_size(engine: Engine) -> int:
         try:
             cursor = driver.cursor()
             try:
-                cursor.execute("SELECT coalesce(max(seq), 0) FROM audit_event")
+                cursor.execute(_SIZE_SQL)
                 return int(cursor.fetchone()[0])
             finally:
                 cursor.close()
+        except dbapi_error as exc:
+            lost = engine.dialect.is_disconnect(exc, driver, None)
+            if lost:
+                raw.invalidate(exc)  # closed, and not handed out again
+            raise DBAPIError.instance(_SIZE_SQL, (), exc, dbapi_error, connection_invalidated=lost) from exc
         finally:
-            if postgres:
+            if postgres and raw.dbapi_connection is not None:
                 driver.autocommit = False
     finally:
         raw.close()

@@ -20,6 +20,7 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
         # accessed by other users").
         gone = app.state.engine = create_engine(GONE, connect_args={"connect_timeout": 2})
         for method, url, headers in (("GET", "/api/minerals", {}), ("GET", "/api/cadastre/titles", {}),
+                                     ("GET", "/ogc/collections/titles/items", {}),  # its ETag reads first
                                      ("POST", "/api/cadastre/check", {"Idempotency-Key": "k-1"})):
             r = client.request(method, url, headers=headers, json={} if method == "POST" else None)
             assert r.status_code == 503, (url, r.status_code, r.text)
@@ -28,3 +29,33 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
         page = client.get("/minerals", headers={"Accept": "text/html"})
         assert page.status_code == 503 and "text/html" in page.headers["content-type"]
     gone.dispose()
+
+
+def test_a_pooled_connection_the_server_closed_is_a_503_error_and_not_handed_out_again(seeded_db):
+    """The register's size (what every conditional GET reads first) is read on a raw pooled
+    connection. One the server has closed meanwhile (a restart) is SQLAlchemy's OperationalError,
+    marked invalidated (so a 503), and the pool then opens a new one."""
+    import pytest
+    from sqlalchemy.exc import OperationalError
+
+    from maadan.http.errors import database_unavailable
+    from maadan.store.audit_repository import register_size
+    from maadan.store.database import create_db_engine
+
+    if seeded_db.backend != "postgresql":
+        pytest.skip("a server that closes its connections is PostgreSQL's case")
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_db.url}))
+    try:
+        size = register_size(engine)
+        with engine.connect() as conn:  # the pooled connection the next call will get is this one
+            pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
+        killer = create_engine(seeded_db.url)
+        with killer.connect() as conn:
+            assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
+        killer.dispose()
+        with pytest.raises(OperationalError) as caught:
+            register_size(engine)
+        assert caught.value.connection_invalidated and database_unavailable(caught.value)
+        assert register_size(engine) == size  # a new connection
+    finally:
+        engine.dispose()
