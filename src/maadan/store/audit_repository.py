@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from maadan.audit.events import Event, event_from_row
 from maadan.audit.model import StoredCheckpoint
 from maadan.store import tables as t
+from maadan.store.database import driver_errors
 from maadan.store.cadastre_repository import CadastreRepository
 
 
@@ -42,19 +43,15 @@ def register_size(engine: Engine) -> int:
         if postgres:
             driver.autocommit = True  # psycopg: a client-side switch while the connection is idle
         try:
-            cursor = driver.cursor()
-            try:
-                cursor.execute(_SIZE_SQL)
-                return int(cursor.fetchone()[0])
-            finally:
-                cursor.close()
-        except dbapi_error as exc:
-            lost = engine.dialect.is_disconnect(exc, driver, None)
-            if lost:
-                raw.invalidate(exc)  # closed, and not handed out again
-            raise DBAPIError.instance(_SIZE_SQL, (), exc, dbapi_error, connection_invalidated=lost) from exc
+            with driver_errors(engine.dialect, _SIZE_SQL, driver, raw.invalidate):
+                cursor = driver.cursor()
+                try:
+                    cursor.execute(_SIZE_SQL)
+                    return int(cursor.fetchone()[0])
+                finally:
+                    cursor.close()
         finally:
-            if postgres and raw.dbapi_connection is not None:
+            if postgres and raw.dbapi_connection is not None:  # None: invalidated, closed
                 driver.autocommit = False
     finally:
         raw.close()

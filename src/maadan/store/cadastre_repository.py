@@ -19,6 +19,7 @@ from maadan.cadastre.lifecycle import PENDING
 from maadan.cadastre.model import Application, Conflict, Holder, Invoice, Obligation, Title, TitleStanding
 from maadan.store import bbox_index
 from maadan.store import tables as t
+from maadan.store.database import driver_errors
 
 Progress = Callable[[int, int], None]  # (done, total)
 _BULK_CHUNK = 5_000
@@ -471,9 +472,11 @@ class CadastreRepository:
             return
         names = list(rows[0])
         as_json = {c.name for c in table.columns if isinstance(c.type, JSON)}
-        raw = self.s.connection().connection.driver_connection
-        with raw.cursor() as cur:
-            with cur.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy:
+        conn = self.s.connection()
+        raw = conn.connection.driver_connection
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        with driver_errors(conn.dialect, statement, raw, conn.invalidate), raw.cursor() as cur:
+            with cur.copy(statement) as copy:
                 for row in rows:
                     copy.write_row([None if row[n] is None else json.dumps(row[n]) if n in as_json else row[n]
                                     for n in names])

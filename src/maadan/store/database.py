@@ -10,9 +10,12 @@ connection lost within that second fails its request (503, http/errors.py) and S
 from __future__ import annotations
 
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Dialect, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
 from sqlalchemy.engine import make_url
 
@@ -62,6 +65,23 @@ def create_db_engine(settings: Settings) -> Engine:
                            connect_args={"options": f"-c lock_timeout={settings.lock_wait_ms} -c jit=off"})
     ping_when_idle(engine)
     return engine
+
+
+@contextmanager
+def driver_errors(dialect: Dialect, statement: str, driver: Any,
+                  invalidate: Callable[[BaseException], None]) -> Iterator[None]:
+    """Errors of calls made on the driver's own connection (`driver`: a COPY, a binary cursor, a
+    statement without SQLAlchemy's overhead) raised as SQLAlchemy raises them from a Connection, so
+    that a database that went away is answered 503 like any other read (http/errors.py) and not 500;
+    a connection the server has closed is invalidated (`invalidate(exc)`), not handed out again."""
+    base = dialect.loaded_dbapi.Error
+    try:
+        yield
+    except base as exc:
+        lost = dialect.is_disconnect(exc, driver, None)
+        if lost:
+            invalidate(exc)
+        raise DBAPIError.instance(statement, (), exc, base, connection_invalidated=lost) from exc
 
 
 PING_AFTER_IDLE_S = 1.0

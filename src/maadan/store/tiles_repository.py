@@ -20,6 +20,7 @@ from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
 from maadan.store import bbox_index, tables as t
+from maadan.store.database import driver_errors
 
 LAYERS = ("titles", "applications", "reserved-areas")  # the stored ones; boundaries are bundled files
 
@@ -166,8 +167,9 @@ class TileRepository:
         3.5-4 ms of a 35 ms query). Never prepared (see `_tile_sql`); JIT is off (store/database.py)."""
         sql, params = _tile_sql(q, application_states)
         statement = str(sql.compile(dialect=self.s.get_bind().dialect))
-        raw = self.s.connection().connection.driver_connection
-        with raw.cursor(binary=True) as cur:
+        conn = self.s.connection()
+        raw = conn.connection.driver_connection
+        with driver_errors(conn.dialect, statement, raw, conn.invalidate), raw.cursor(binary=True) as cur:
             cur.execute(statement, params, prepare=False)
             row = cur.fetchone()
         return bytes(row[0]) if row and row[0] else b""

@@ -32,30 +32,43 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
 
 
 def test_a_pooled_connection_the_server_closed_is_a_503_error_and_not_handed_out_again(seeded_db):
-    """The register's size (what every conditional GET reads first) is read on a raw pooled
-    connection. One the server has closed meanwhile (a restart) is SQLAlchemy's OperationalError,
-    marked invalidated (so a 503), and the pool then opens a new one."""
+    """What Maadan asks on the driver's own connection (the register's size, which every conditional
+    GET reads first; PostGIS's vector tiles) on a pooled connection the server has closed meanwhile
+    (a restart) is SQLAlchemy's OperationalError, marked invalidated (so a 503), and the pool then
+    opens a new connection."""
     import pytest
     from sqlalchemy.exc import OperationalError
 
     from maadan.http.errors import database_unavailable
+    from maadan.ogc import tiles
     from maadan.store.audit_repository import register_size
     from maadan.store.database import create_db_engine
+    from maadan.store.uow import UnitOfWork
 
     if seeded_db.backend != "postgresql":
         pytest.skip("a server that closes its connections is PostgreSQL's case")
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_db.url}))
-    try:
-        size = register_size(engine)
+    killer = create_engine(seeded_db.url)
+
+    def close_the_pooled_connection() -> None:
         with engine.connect() as conn:  # the pooled connection the next call will get is this one
             pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
-        killer = create_engine(seeded_db.url)
         with killer.connect() as conn:
             assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
-        killer.dispose()
-        with pytest.raises(OperationalError) as caught:
-            register_size(engine)
-        assert caught.value.connection_invalidated and database_unavailable(caught.value)
-        assert register_size(engine) == size  # a new connection
+
+    tile = tiles.TileAddress(8, 173, 108)
+
+    def a_tile() -> bytes:
+        return tiles.postgis_tile(UnitOfWork(engine), tiles.tiled("titles"), tile)
+
+    try:
+        size, body = register_size(engine), a_tile()
+        for ask, before in ((lambda: register_size(engine), size), (a_tile, body)):
+            close_the_pooled_connection()
+            with pytest.raises(OperationalError) as caught:
+                ask()
+            assert caught.value.connection_invalidated and database_unavailable(caught.value)
+            assert ask() == before  # on a new connection
     finally:
+        killer.dispose()
         engine.dispose()
