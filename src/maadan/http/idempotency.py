@@ -21,6 +21,7 @@ import logging
 import re
 import uuid
 from datetime import timedelta
+from typing import Any
 from urllib.parse import parse_qs
 
 from anyio import to_thread
@@ -135,14 +136,13 @@ class Idempotency:
         claim = Claim(owner(headers), key, fingerprint(scope, ctype, body), scope["method"], scope["path"],
                       self.ttl)
         try:
-            stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
-        except (OperationalError, InterfaceError) as exc:
-            if not database_unavailable(exc):
-                raise
-            # Answered here: past the app's exception handlers, the server would also log a traceback.
-            log_database_down(scope["method"], scope["path"], request_id(scope), exc)
-            await send_json(send, 503, DATABASE_DOWN, [(b"retry-after", b"5")])
+            await self._keyed(scope, again, send, engine, claim, key)
+        except _Answered:
             return
+
+    async def _keyed(self, scope: Scope, again: Receive, send: Send, engine: Any, claim: Claim, key: str) -> None:
+        """The keyed write: its stored answer, or the app's, kept with the write when it commits."""
+        stored = await _looked_up(scope, send, engine, claim, key)
         if stored is not None:
             await _answer_stored(scope, send, stored, claim)
             return
@@ -158,7 +158,7 @@ class Idempotency:
             claim.release()  # a failure: the held write, if any, is rolled back
             raise
         if claim.lost:  # the other request with this key has committed: its answer is the answer
-            stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
+            stored = await _looked_up(scope, send, engine, claim, key)
             if stored is not None:
                 await _answer_stored(scope, send, stored, claim)
                 return
@@ -167,7 +167,7 @@ class Idempotency:
             # No write of ours, an error: perhaps because the request with this key that was still running
             # when we looked has committed meanwhile (a retry racing its original: "already accepted").
             # Its answer is the answer; never the error its own success caused.
-            stored = await to_thread.run_sync(lookup, engine, claim.owner, key)
+            stored = await _looked_up(scope, send, engine, claim, key)
             if stored is not None:
                 await _answer_stored(scope, send, stored, claim)
                 return
@@ -189,6 +189,23 @@ class Idempotency:
                 return
         for message in answer:
             await send(message)
+
+
+class _Answered(Exception):
+    """The database was down when a keyed write looked for its stored answer: 503 was sent."""
+
+
+async def _looked_up(scope: Scope, send: Send, engine: Any, claim: Claim, key: str) -> Stored | None:
+    """The stored answer for this key, if any. A database that is down is answered 503 here (past
+    the app's exception handlers, the server would also log a traceback) and raises _Answered."""
+    try:
+        return await to_thread.run_sync(lookup, engine, claim.owner, key)
+    except (OperationalError, InterfaceError) as exc:
+        if not database_unavailable(exc):
+            raise
+        log_database_down(scope["method"], scope["path"], request_id(scope), exc)
+        await send_json(send, 503, DATABASE_DOWN, [(b"retry-after", b"5")])
+        raise _Answered() from None
 
 
 def _status(answer: list[Message]) -> int:
