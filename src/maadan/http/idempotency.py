@@ -204,7 +204,7 @@ async def _looked_up(scope: Scope, send: Send, engine: Any, claim: Claim, key: s
         if not database_unavailable(exc):
             raise
         log_database_down(scope["method"], scope["path"], request_id(scope), exc)
-        await send_json(send, 503, DATABASE_DOWN, [(b"retry-after", b"5")])
+        await send_json(send, 503, DATABASE_DOWN, ((b"retry-after", b"5"),))
         raise _Answered() from None
 
 

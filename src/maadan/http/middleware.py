@@ -124,7 +124,7 @@ async def _nul(send: Send, where: str, scope: Scope) -> None:
                                     "message": f"{where} holds a NUL character (U+0000), which text may not contain"})
 
 
-async def send_json(send: Send, status: int, payload: dict, headers: list[tuple[bytes, bytes]] = ()) -> None:
+async def send_json(send: Send, status: int, payload: dict, headers: tuple[tuple[bytes, bytes], ...] = ()) -> None:
     body = json.dumps(payload).encode()
     await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()),

@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session
 from maadan.audit.events import Event, event_from_row
 from maadan.audit.model import StoredCheckpoint
 from maadan.store import tables as t
-from maadan.store.database import driver_errors
 from maadan.store.cadastre_repository import CadastreRepository
+from maadan.store.database import driver_errors
 
 
 def _utc(value: datetime) -> datetime:
@@ -21,9 +21,7 @@ def _utc(value: datetime) -> datetime:
 
 
 _SIZE = select(func.coalesce(func.max(t.audit_event.c.seq), 0))
-
-
-_SIZE_SQL = "SELECT coalesce(max(seq), 0) FROM audit_event"
+_SIZE_SQL = "SELECT coalesce(max(seq), 0) FROM audit_event"  # the same, on the driver's connection
 
 
 def register_size(engine: Engine) -> int:
