@@ -457,38 +457,16 @@ def _boundary_items() -> list[Item]:
 # The spatial change log names what changed as (kind, ref) per jurisdiction; each tiled layer's key.
 _CHANGE_KINDS = {"title": ("titles", "{ref}"), "application": ("applications", "{j}/A{ref}"),
                  "reserved": ("reserved-areas", "{j}:{ref}")}
+_CHANGE_KINDS_BY_LAYER = {layer: key for layer, key in _CHANGE_KINDS.values()}
 MAX_CATCH_UP_KEYS = 5_000  # more changed features than this: read the layer again
 
 
-def _changed_keys(uow: AbstractUnitOfWork, collection_id: str, before: dict[str, int],
-                  now: dict[str, int]) -> set[str] | None:
-    """The keys of the collection's features changed between two sets of spatial versions, from
-    the store's change log; None when only reading the layer again will do (a bulk change, a log
-    pruned past `before`, or too many changes)."""
-    out: set[str] = set()
-    with uow:
-        for j, version in now.items():
-            since = before.get(j, 0)
-            if version <= since:
-                continue
-            changes = uow.cadastre.spatial_changes(j, since, version)
-            if changes is None:
-                return None
-            for kind, ref in changes:
-                if kind == "*":
-                    return None
-                target = _CHANGE_KINDS.get(kind)
-                if target and target[0] == collection_id:
-                    out.add(target[1].format(j=j, ref=ref))
-    return None if len(out) > MAX_CATCH_UP_KEYS else out
-
-
-def _changed_boxes(uow: AbstractUnitOfWork, collection_id: str, before: dict[str, int],
-                   now: dict[str, int]) -> np.ndarray | None:
-    """The Mercator envelopes (before and after) of the collection's features changed between two
-    sets of spatial versions, from the change log; None when every tile must be built again (a
-    bulk change, a change logged without its envelope, a log pruned past `before`, too many)."""
-    boxes: list[tuple[float, float, float, float]] = []
+def _logged_changes(uow: AbstractUnitOfWork, collection_id: str, before: dict[str, int],
+                    now: dict[str, int]) -> list[tuple[str, str, tuple | None]] | None:
+    """The collection's changes between two sets of spatial versions, from the store's change log,
+    as (jurisdiction, ref, envelope before and after or None); None when only reading everything
+    again will do (a bulk change, a log pruned past `before`)."""
+    out = []
     with uow:
         for j, version in now.items():
             since = before.get(j, 0)
@@ -497,17 +475,36 @@ def _changed_boxes(uow: AbstractUnitOfWork, collection_id: str, before: dict[str
             changes = uow.cadastre.spatial_change_boxes(j, since, version)
             if changes is None:
                 return None
-            for kind, _, box in changes:
+            for kind, ref, box in changes:
                 if kind == "*":
                     return None
                 target = _CHANGE_KINDS.get(kind)
                 if target and target[0] == collection_id:
-                    if box is None:
-                        return None
-                    boxes.append(box)
-    if len(boxes) > MAX_CATCH_UP_KEYS:
+                    out.append((j, ref, box))
+    return out
+
+
+def _changed_keys(uow: AbstractUnitOfWork, collection_id: str, before: dict[str, int],
+                  now: dict[str, int]) -> set[str] | None:
+    """The keys of the collection's features changed between two sets of spatial versions; None
+    when only reading the layer again will do (see `_logged_changes`, or too many changes)."""
+    changes = _logged_changes(uow, collection_id, before, now)
+    if changes is None:
         return None
-    lonlat = np.array(boxes, dtype=float).reshape(-1, 4)
+    key = _CHANGE_KINDS_BY_LAYER[collection_id]
+    out = {key.format(j=j, ref=ref) for j, ref, _ in changes}
+    return None if len(out) > MAX_CATCH_UP_KEYS else out
+
+
+def _changed_boxes(uow: AbstractUnitOfWork, collection_id: str, before: dict[str, int],
+                   now: dict[str, int]) -> np.ndarray | None:
+    """The Mercator envelopes (before and after) of the collection's features changed between two
+    sets of spatial versions; None when every tile must be built again (see `_logged_changes`, a
+    change logged without its envelope, or too many)."""
+    changes = _logged_changes(uow, collection_id, before, now)
+    if changes is None or len(changes) > MAX_CATCH_UP_KEYS or any(box is None for _, _, box in changes):
+        return None
+    lonlat = np.array([box for _, _, box in changes], dtype=float).reshape(-1, 4)
     return np.hstack([lonlat_to_mercator(lonlat[:, :2]), lonlat_to_mercator(lonlat[:, 2:])])
 
 
