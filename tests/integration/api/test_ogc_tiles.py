@@ -319,17 +319,48 @@ def _fresh(uow, collection: str, t: tiles.TileAddress) -> bytes:
     return tiles.encode(layer, collection, t, tiles.tile_keys(tiles.tiled(collection), t.z))
 
 
+def _day(n: int):
+    from datetime import UTC, datetime
+
+    return datetime(2026, 3, n, 9, 30, tzinfo=UTC)
+
+
+def _file(engine) -> int:
+    """An application for a 0.05° square at 64.0 E, 28.8 N (away from the demo titles): its number."""
+    from maadan.cadastre import service
+    from maadan.cadastre.model import Holder
+    from tests.integration.cadastre.conftest import square
+
+    receipt = service.apply(UnitOfWork(engine, write=True), service.ApplicationInput(
+        jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
+        holders=(Holder("Tile Test (Pvt) Ltd", 100.0, "PK"),),
+        area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.05)))), actor="test", now=_day(2))
+    return receipt.application.number
+
+
+def _grant(engine, number: int):
+    """The application accepted, reviewed, offered and granted: the title."""
+    from maadan.cadastre import service
+
+    for i, action in enumerate(("accept", "review", "offer", "grant"), start=3):
+        _, title = service.decide(UnitOfWork(engine, write=True), "PK-BA", number, action, "test", now=_day(i))
+    return title
+
+
+def _relinquish(engine, title) -> None:
+    """All of the title but a 0.03° square in its south-west corner given up."""
+    from maadan.cadastre import service
+    from tests.integration.cadastre.conftest import square
+
+    service.title_action(UnitOfWork(engine, write=True), title.number, "relinquish", "test",
+                         area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.03))), now=_day(9))
+
+
 @pytest.mark.parametrize("compact_min", [tiles.COMPACT_MIN, 0])
 def test_the_in_process_layer_follows_filings_grants_and_relinquishments(changing_db, centre, monkeypatch,
                                                                          compact_min):
     """Tiles after each change equal tiles from a fresh build; the layer is caught up from the
     change log, never read again; a cached tile away from the change stays cached."""
-    from datetime import UTC, datetime
-
-    from maadan.cadastre import service
-    from maadan.cadastre.model import Holder
-    from tests.integration.cadastre.conftest import square
-
     monkeypatch.setattr(tiles, "COMPACT_MIN", compact_min)  # 0: every change also compacts the layer
     if compact_min == 0:
         monkeypatch.setattr(tiles, "COMPACT_FRACTION", 0.0)
@@ -353,27 +384,17 @@ def test_the_in_process_layer_follows_filings_grants_and_relinquishments(changin
         same_as_fresh()
         built = tiles.CACHE.counts["built"]
         caught_up = tiles.CACHE.counts["caught-up"]
-
-        def day(n: int) -> datetime:
-            return datetime(2026, 3, n, 9, 30, tzinfo=UTC)
-
-        receipt = service.apply(UnitOfWork(engine, write=True), service.ApplicationInput(
-            jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
-            holders=(Holder("Tile Test (Pvt) Ltd", 100.0, "PK"),),
-            area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.05)))), actor="test", now=day(2))
-        number = receipt.application.number
+        number = _file(engine)
         ref = f"PK-BA/A{number}"
         assert ref in {f["properties"]["number"] for f in
                        mapbox_vector_tile.decode(served("applications", near[-1]))["applications"]["features"]}
         same_as_fresh()
-        for i, action in enumerate(("accept", "review", "offer", "grant"), start=3):
-            _, title = service.decide(UnitOfWork(engine, write=True), "PK-BA", number, action, "test", now=day(i))
+        title = _grant(engine, number)
         same_as_fresh()
         got = mapbox_vector_tile.decode(served("titles", near[-1]))["titles"]["features"]
         assert title.number in {f["properties"]["number"] for f in got}
         assert not mapbox_vector_tile.decode(served("applications", near[-1]))  # granted: no longer pending
-        service.title_action(UnitOfWork(engine, write=True), title.number, "relinquish", "test",
-                             area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.03))), now=day(9))
+        _relinquish(engine, title)
         same_as_fresh()
         assert tiles.CACHE.counts["built"] == built  # no layer was read again ...
         assert tiles.CACHE.counts["caught-up"] > caught_up  # ... each change was applied
@@ -389,12 +410,6 @@ def test_postgis_tiles_away_from_a_change_stay_cached_and_the_rest_follow_it(cha
     change log's envelope holds the ground before the change as well as after)."""
     if changing_db.backend != "postgresql":
         pytest.skip("PostGIS builds tiles on PostgreSQL only; SQLite's tiles are tested above")
-    from datetime import UTC, datetime
-
-    from maadan.cadastre import service
-    from maadan.cadastre.model import Holder
-    from tests.integration.cadastre.conftest import square
-
     tiles.CACHE.clear()
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": changing_db.url}))
     try:
@@ -419,24 +434,14 @@ def test_postgis_tiles_away_from_a_change_stay_cached_and_the_rest_follow_it(cha
                     assert served(collection, a) == tiles.postgis_tile(uow, tiles.tiled(collection), a), (collection, a)
 
         same_as_fresh()  # every tile cached at the first generation
-
-        def day(n: int) -> datetime:
-            return datetime(2026, 3, n, 9, 30, tzinfo=UTC)
-
-        receipt = service.apply(UnitOfWork(engine, write=True), service.ApplicationInput(
-            jurisdiction="PK-BA", title_type="EL", minerals=("copper",),
-            holders=(Holder("Tile Test (Pvt) Ltd", 100.0, "PK"),),
-            area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.05)))), actor="test", now=day(2))
-        number = receipt.application.number
+        number = _file(engine)
         same_as_fresh()
         assert f"PK-BA/A{number}" in numbers(served("applications", given_up), "applications")
-        for i, action in enumerate(("accept", "review", "offer", "grant"), start=3):
-            _, title = service.decide(UnitOfWork(engine, write=True), "PK-BA", number, action, "test", now=day(i))
+        title = _grant(engine, number)
         same_as_fresh()
         assert title.number in numbers(served("titles", given_up), "titles")
         assert not numbers(served("applications", near[-1]), "applications")  # granted: no longer pending
-        service.title_action(UnitOfWork(engine, write=True), title.number, "relinquish", "test",
-                             area=service.AreaInput(geojson=json.dumps(square(64.0, 28.8, 0.03))), now=day(9))
+        _relinquish(engine, title)
         same_as_fresh()
         assert title.number not in numbers(served("titles", given_up), "titles")
         assert title.number in numbers(served("titles", near[-1]), "titles")
