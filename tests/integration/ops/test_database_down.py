@@ -2,11 +2,13 @@
 `database_unavailable` with Retry-After, not 500: nothing was written and a retry will work. The
 soak (bench/soak.py) restarts PostgreSQL under load; this is the same answer, made on purpose."""
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import create_engine
 
 from maadan.config import load_settings
 from maadan.http.app import create_app
+from tests.conftest import PG_URL
 
 GONE = "postgresql+psycopg://maadan@127.0.0.1:9/gone"  # port 9 (discard): connection refused at once
 
@@ -31,12 +33,14 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
     gone.dispose()
 
 
+@pytest.mark.skipif(not PG_URL, reason="a server that closes its connections is PostgreSQL's case: "
+                                        "set MAADAN_TEST_POSTGRES_URL")
+@pytest.mark.parametrize("seeded_db", ["postgresql"], indirect=True)  # PostgreSQL's case only
 def test_a_pooled_connection_the_server_closed_is_a_503_error_and_not_handed_out_again(seeded_db):
     """What Maadan asks on the driver's own connection (the register's size, which every conditional
     GET reads first; PostGIS's vector tiles) on a pooled connection the server has closed meanwhile
     (a restart) is SQLAlchemy's OperationalError, marked invalidated (so a 503), and the pool then
     opens a new connection."""
-    import pytest
     from sqlalchemy.exc import OperationalError
 
     from maadan.http.errors import database_unavailable
@@ -45,8 +49,6 @@ def test_a_pooled_connection_the_server_closed_is_a_503_error_and_not_handed_out
     from maadan.store.database import create_db_engine
     from maadan.store.uow import UnitOfWork
 
-    if seeded_db.backend != "postgresql":
-        pytest.skip("a server that closes its connections is PostgreSQL's case")
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_db.url}))
     killer = create_engine(seeded_db.url)
 
