@@ -182,7 +182,8 @@ def install(app: FastAPI) -> None:
             return await _unexpected(request, exc)
         rid = request_id(request.scope)
         log_database_down(request.method, request.url.path, rid, exc)
-        return respond(request, 503, DATABASE_DOWN, {"Retry-After": "5", **({"X-Request-ID": rid} if rid else {})})
+        return respond(request, 503, dict(DATABASE_DOWN),  # a copy: an error page may add to its body
+                       {"Retry-After": "5", **({"X-Request-ID": rid} if rid else {})})
 
     @app.exception_handler(UnicodeDecodeError)
     async def _undecodable(request: Request, exc: UnicodeDecodeError) -> Response:
