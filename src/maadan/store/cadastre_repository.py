@@ -41,6 +41,11 @@ def _union(a: Box, b: Box) -> Box:
     return (min(a[0], b[0]), min(a[1], b[1]), max(a[2], b[2]), max(a[3], b[3]))
 
 
+def _box_of(values: Any) -> Box | None:
+    """A stored envelope's four values (minx, miny, maxx, maxy) as a Box; None when not stored."""
+    return None if values is None or values[0] is None else tuple(float(v) for v in values)  # type: ignore[return-value]
+
+
 def _within(a: Box, b: Box) -> bool:
     return a[0] >= b[0] and a[1] >= b[1] and a[2] <= b[2] and a[3] <= b[3]
 
@@ -211,8 +216,7 @@ class CadastreRepository:
     def _box(self, table: Any, row_id: int) -> Box | None:
         """The stored envelope of a row (read before a write that changes its ground)."""
         c = table.c
-        row = self.s.execute(select(c.minx, c.miny, c.maxx, c.maxy).where(c.id == row_id)).first()
-        return None if row is None or row[0] is None else tuple(float(v) for v in row)  # type: ignore[return-value]
+        return _box_of(self.s.execute(select(c.minx, c.miny, c.maxx, c.maxy).where(c.id == row_id)).first())
 
     def spatial_version(self, jurisdiction: str) -> int:
         """Asked by every check and filing before it uses the cached spatial index: sent as the
@@ -232,8 +236,7 @@ class CadastreRepository:
         c = t.cadastre_spatial_change.c
         rows = self.s.execute(select(c.kind, c.ref, c.minx, c.miny, c.maxx, c.maxy).where(
             c.jurisdiction == jurisdiction, c.version > after, c.version <= upto)).all()
-        return [(k, r, None if x0 is None else (float(x0), float(y0), float(x1), float(y1)))
-                for k, r, x0, y0, x1, y1 in rows]
+        return [(k, r, _box_of(box)) for k, r, *box in rows]
 
     def spatial_changes(self, jurisdiction: str, after: int, upto: int) -> set[tuple[str, str]] | None:
         """The keys (kind, ref) whose ground changed in versions after..upto, or None when the log
@@ -371,7 +374,7 @@ class CadastreRepository:
         row = self.s.execute(select(c.jurisdiction, c.number, c.minx, c.miny, c.maxx, c.maxy)
                              .where(c.id == app_id)).first()
         if row:
-            box = None if row[2] is None else (float(row[2]), float(row[3]), float(row[4]), float(row[5]))
+            box = _box_of(row[2:])
             if before is not None and box is not None:
                 box = _union(before, box)
             self._touch(row[0], "application", str(row[1]), box)
