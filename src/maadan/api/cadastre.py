@@ -25,6 +25,7 @@ from maadan.api.schemas import (
     Paged,
     PaymentIn,
     TitleActionIn,
+    on_the_loop,
 )
 from maadan.api.cadastre_rules import RulesBasisOut
 from maadan.http.security import CurrentUser, csrf_protect, require_role
@@ -254,6 +255,7 @@ def jurisdictions() -> Listing[JurisdictionOut]:
 
 @router.post("/cadastre/check", summary="Every check an application gets, without filing it",
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
+@on_the_loop
 def check(body: CheckIn, uow: UoW) -> CheckOut:
     holders = [h.domain() for h in body.holders] if body.holders else None
     return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
@@ -323,6 +325,7 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
 
 @router.get("/cadastre/titles/{number:path}", summary="One title",
             description="Answers 304 to an `If-None-Match` holding its ETag (the register has not moved).")
+@on_the_loop
 def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
     sequence = conditional.register_sequence(request)
     tag = conditional.register_etag(request, sequence=sequence)

@@ -9,17 +9,19 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Response
+from fastapi import Request, Response
 from fastapi.datastructures import Default, DefaultPlaceholder
 from fastapi.dependencies.utils import get_typed_signature
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter, ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from maadan.cadastre.audit import Document
 from maadan.cadastre.model import HOLDER_KINDS, Holder
 from maadan.cadastre.service import AreaInput
+from maadan.http.on_the_loop import may_run_on_the_loop
 
 Sha256 = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the document, hex")
 
@@ -48,13 +50,25 @@ class ApiRoute(APIRoute):
         wrapped = getattr(endpoint, "answers_encoded", False)  # a route copied by include_router: wrapped once
         if not wrapped and _runs_in_the_pool(endpoint) and isinstance(kwargs.get("response_class", Default(None)),
                                                                       DefaultPlaceholder):
+            marked = getattr(endpoint, "on_the_loop", False)
             endpoint = _answered_in_one_trip(self, endpoint)
+            if marked:
+                endpoint = _on_the_loop_when_it_may(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
     @functools.cached_property
     def answer_adapter(self) -> TypeAdapter[Any] | None:
         """The response model's validator and encoder, built on the first answer (not at import)."""
         return TypeAdapter(self.response_model) if self.response_field is not None else None
+
+
+def on_the_loop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a plain `def` route whose work is short and bounded (an index query, a body built once):
+    it runs on the event loop, not in the thread pool, when `http.on_the_loop` says that cannot hold
+    the loop (the embedded store, after the warm-up), and in the pool otherwise. Put it below the
+    route's decorator."""
+    endpoint.on_the_loop = True  # type: ignore[attr-defined]
+    return endpoint
 
 
 def _runs_in_the_pool(endpoint: Callable[..., Any]) -> bool:
@@ -104,6 +118,32 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
     answered.__signature__ = declared.replace(parameters=parameters)  # type: ignore[attr-defined]
     answered.answers_encoded = True  # type: ignore[attr-defined]
     return answered
+
+
+_REQUEST = "maadan_request"
+
+
+def _on_the_loop_when_it_may(answered: Callable[..., Any]) -> Callable[..., Any]:
+    """`answered` (one trip's endpoint) called on the event loop when it may run there, else in the
+    thread pool as before."""
+
+    # FastAPI gives the request to one parameter only: the endpoint's own, when it has one.
+    own = next((p.name for p in get_typed_signature(answered).parameters.values()
+                if inspect.isclass(p.annotation) and issubclass(p.annotation, Request)), None)
+
+    @functools.wraps(answered)
+    async def on_the_loop_or_pool(**values: Any) -> Any:
+        request = values[own] if own else values.pop(_REQUEST)
+        if may_run_on_the_loop(request):
+            return answered(**values)
+        return await run_in_threadpool(answered, **values)
+
+    declared = inspect.signature(answered)
+    if own is None:
+        on_the_loop_or_pool.__signature__ = declared.replace(  # type: ignore[attr-defined]
+            parameters=[*declared.parameters.values(), inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY,
+                                                                         annotation=Request)])
+    return on_the_loop_or_pool
 
 
 class Paged(Out, Generic[T]):

@@ -3,9 +3,13 @@ plain `def` dependency and endpoint there, and each hop there and back costs the
 switches: a sequential check took 5.2-5.5 ms in process with five hops and 3.9-4.4 ms with two. The
 shared dependencies (units of work, paging, the caller's identity, the per-client limits) are
 coroutines that do no I/O on the event loop; identifying a Bearer token or a session still reads
-the database, in the pool. These tests count the hops, so that a new plain `def` dependency shows."""
+the database, in the pool. These tests count the hops, so that a new plain `def` dependency shows.
+Since round 20 a route marked `on_the_loop` (the check, a title by number) takes no trip at all on
+the embedded store once the warm-up is done (http/on_the_loop.py), and one otherwise."""
 
 from __future__ import annotations
+
+import time
 
 import anyio.to_thread
 import pytest
@@ -28,23 +32,69 @@ def hops(monkeypatch) -> list[str]:
     return ran
 
 
-def test_a_public_check_hops_once_its_answer_validated_in_the_same_trip(read_client, hops):
-    r = read_client.post("/api/cadastre/check", json={"title_type": "EL", "area": {"geojson": AREA}})
+def warmed(client) -> None:
+    """Wait for the app's warm-up (the spatial index, then the map's tiles) to end."""
+    deadline = time.monotonic() + 120
+    while client.app.state.warm_up != "done" if hasattr(client.app.state, "warm_up") else True:
+        assert time.monotonic() < deadline, "the warm-up did not end in 120 s"
+        time.sleep(0.05)
+    assert client.app.state.spatial_index == "warm"
+
+
+def check(client, headers=None):
+    r = client.post("/api/cadastre/check", json={"title_type": "EL", "area": {"geojson": AREA}}, headers=headers)
     assert r.status_code == 200, r.text
-    # Its answer is validated against CheckOut and encoded in the endpoint's own trip (api/schemas.ApiRoute);
-    # FastAPI alone would validate a dict in a second trip.
-    assert hops == ["_run_sync_endpoint"], hops
     assert r.headers["content-type"] == "application/json"
     assert r.json()["rules_version"] and isinstance(r.json()["conflicts"], list)
+    return r
 
 
-def test_a_signed_in_check_also_hops_to_read_the_token(role_client, hops):
-    headers = role_client.token("officer.a")
+def test_a_public_check_runs_on_the_loop_on_the_embedded_store_and_in_one_trip_otherwise(read_client, hops,
+                                                                                         seeded_db):
+    warmed(read_client)
+    on_the_loop = check(read_client)
+    # On PostgreSQL its answer is validated against CheckOut and encoded in the endpoint's own trip
+    # (api/schemas.ApiRoute); FastAPI alone would validate a dict in a second trip.
+    assert hops == ([] if seeded_db.backend == "sqlite" else ["check"]), hops
     hops.clear()
-    r = role_client.post("/api/cadastre/check", json={"title_type": "EL", "area": {"geojson": AREA}}, headers=headers)
-    assert r.status_code == 200, r.text
-    assert len(hops) == 2, hops
-    assert "client_key" in hops  # the limits name the account, which is looked up by its token
+    read_client.app.state.spatial_index = "warming"  # as before the warm-up has built the index
+    in_the_pool = check(read_client)
+    assert hops == ["check"], hops
+    assert in_the_pool.content == on_the_loop.content
+    assert without_id(in_the_pool.headers) == without_id(on_the_loop.headers)
+
+
+def without_id(headers) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k != "x-request-id"}
+
+
+def test_a_signed_in_check_also_hops_to_read_the_token(role_client, hops, seeded_copy):
+    headers = role_client.token("officer.a")
+    warmed(role_client)
+    hops.clear()
+    check(role_client, headers)
+    assert hops == (["client_key"] if seeded_copy.backend == "sqlite" else ["client_key", "check"]), hops
+    # the limits name the account, which is looked up by its token
+
+
+def test_a_title_by_number_and_the_bare_endpoint_run_on_the_loop(role_client, hops, seeded_copy):
+    from maadan.cadastre import service
+    from maadan.store.uow import UnitOfWork
+
+    number = service.load_demo_cadastre(UnitOfWork(role_client.app.state.engine, write=True), 3, 5, "test")[0].number
+    warmed(role_client)
+    hops.clear()
+    r = role_client.get(f"/api/cadastre/titles/{number}")
+    assert r.status_code == 200 and r.json()["number"] == number, r.text
+    pool = [] if seeded_copy.backend == "sqlite" else ["title"]
+    assert hops == pool, hops
+    hops.clear()
+    again = role_client.get(f"/api/cadastre/titles/{number}", headers={"If-None-Match": r.headers["etag"]})
+    assert again.status_code == 304 and hops == pool, hops
+    hops.clear()
+    assert role_client.get("/api/cadastre/titles/SYN-NO/SUCH/1").status_code == 404 and hops == pool, hops
+    hops.clear()
+    assert role_client.get("/api/ping").json() == {"status": "ok"} and hops == [], hops
 
 
 @pytest.mark.parametrize("path", ["/api/cadastre/titles?limit=5", "/api/minerals?limit=5"])

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import anyio.to_thread
 import pytest
-from fastapi import APIRouter, Depends, FastAPI, Response
+from fastapi import APIRouter, Depends, FastAPI, Request, Response
 from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
@@ -144,3 +144,47 @@ def test_the_openapi_document_does_not_show_the_injected_response():
     assert ours["/thing"]["get"]["operationId"] == theirs["/thing"]["get"]["operationId"]
     assert ours["/thing"]["get"]["summary"] == "One thing"
     assert ours["/things"]["post"]["responses"].keys() == theirs["/things"]["post"]["responses"].keys()
+
+
+def app_with_marked_routes(store: str, warm: bool) -> FastAPI:
+    """Routes marked `on_the_loop`, one with its own Request parameter, on an app whose state says
+    which store it has and whether its warm-up is done (`http.on_the_loop` reads both)."""
+    from sqlalchemy import create_engine
+
+    from maadan.api.schemas import on_the_loop
+
+    router = APIRouter(route_class=ApiRoute)
+
+    @router.post("/marked", status_code=201, dependencies=[Depends(stamped)])
+    @on_the_loop
+    def marked(response: Response, size: float | None = None) -> ThingOut:
+        response.headers["Location"] = "/thing"
+        return {"name": "marked", "sizeKm2": size}  # type: ignore[return-value]
+
+    @router.get("/marked/{name}")
+    @on_the_loop
+    def named(name: str, request: Request) -> ThingOut:
+        return {"name": name, "note": request.scope["path"]}  # type: ignore[return-value]
+
+    app = FastAPI()
+    app.include_router(router)
+    app.state.engine = create_engine("sqlite://" if store == "sqlite" else "postgresql+psycopg://nobody@127.0.0.1:1/none")
+    app.state.spatial_index, app.state.warm_up = ("warm", "done") if warm else ("warming", None)
+    return app
+
+
+@pytest.mark.parametrize("store,warm,trips", [("sqlite", True, 0), ("sqlite", False, 1), ("postgresql", True, 1)])
+def test_a_marked_route_runs_on_the_loop_only_on_the_embedded_store_after_the_warm_up(hops, store, warm, trips):
+    client = TestClient(app_with_marked_routes(store, warm))
+    made = client.post("/marked?size=2")
+    assert (made.status_code, made.headers["location"], made.headers["x-stamp"]) == (201, "/thing", "dep")
+    assert made.content == b'{"name":"marked","sizeKm2":2.0}'
+    named = client.get("/marked/%C3%84-1")
+    assert named.json() == {"name": "Ä-1", "note": "/marked/Ä-1"}  # the route's own request is the one given
+    assert len(hops) == 2 * trips, hops
+
+
+def test_a_marked_route_documents_no_parameter_of_its_own():
+    paths = app_with_marked_routes("sqlite", True).openapi()["paths"]
+    assert [p["name"] for p in paths["/marked"]["post"]["parameters"]] == ["size"]
+    assert [p["name"] for p in paths["/marked/{name}"]["get"]["parameters"]] == ["name"]
