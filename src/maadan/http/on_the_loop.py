@@ -2,8 +2,9 @@
 
 FastAPI runs a plain `def` route in its thread pool. The trip there and back costs more than its
 two thread switches suggest: on the 2-core test machine, measured in one process and alternated,
-0.22 ms of CPU for the bare endpoint and 0.5 ms for a check of one application at 100,000 titles,
-a fifth of the check's CPU (the work lands on another core, away from the loop's caches).
+0.22 ms of CPU for a trivial route and 0.5-0.8 ms for a check of one application at 100,000 titles,
+a fifth of the check's CPU (why the check's trip costs more than a trivial one's was not measured:
+perhaps its work landing on the other core, away from what the loop's core has cached).
 
 A route marked `on_the_loop` (`api/schemas.py`) is run on the event loop when nothing it does can
 hold the loop for long:
