@@ -62,3 +62,18 @@ def test_json_depth_counts_brackets_outside_strings_only():
     assert json_depth(b'["\\\\", [[1]]]') == 3  # an escaped backslash ends before the quote
     assert json_depth(b'["]]]]]]]]]]", ' + b"[" * 80 + b"]" * 80 + b"]") == 81  # closers in a string hide nothing
     assert json_depth(DEEP) == 100_000 > MAX_JSON_DEPTH
+
+
+def test_the_limit_holds_at_its_edge_whether_or_not_a_body_is_measured(site):
+    """A body with no more brackets than the limit is not measured (it cannot nest deeper); one with
+    more is, and refused only when it nests deeper."""
+    def post(body: bytes):
+        return site.client.post("/api/cadastre/check", content=body, headers={"content-type": "application/json"})
+
+    at_limit = b"[" * MAX_JSON_DEPTH + b"]" * MAX_JSON_DEPTH
+    deeper = b"[" + at_limit + b"]"
+    shallow_but_many = b"[" + b", ".join([b"[1]"] * (3 * MAX_JSON_DEPTH)) + b"]"  # depth 2, 193 brackets
+    assert post(deeper).status_code == 422 and "nests 65 levels" in post(deeper).json()["message"]
+    for body in (at_limit, shallow_but_many):  # past the depth limit: refused by the body's own schema
+        r = post(body)
+        assert r.status_code == 422 and "nests" not in r.json()["message"], r.text
