@@ -35,7 +35,7 @@ def hops(monkeypatch) -> list[str]:
 def warmed(client) -> None:
     """Wait for the app's warm-up (the spatial index, then the map's tiles) to end."""
     deadline = time.monotonic() + 120
-    while client.app.state.warm_up != "done" if hasattr(client.app.state, "warm_up") else True:
+    while getattr(client.app.state, "warm_up", None) != "done":
         assert time.monotonic() < deadline, "the warm-up did not end in 120 s"
         time.sleep(0.05)
     assert client.app.state.spatial_index == "warm"
