@@ -86,8 +86,7 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
     GIL. This does both in the endpoint's own trip, as FastAPI would (by alias, unset fields left
     out; the route's status code, or the one the endpoint or a dependency set on the injected
     `Response`, with the headers they set). An answer that is a `Response` passes as it is."""
-    own = next((p.name for p in get_typed_signature(endpoint).parameters.values()
-                if inspect.isclass(p.annotation) and issubclass(p.annotation, Response)), None)
+    own = _own_parameter(endpoint, Response)
 
     @functools.wraps(endpoint)
     def answered(**values: Any) -> Any:
@@ -111,11 +110,7 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
         response.headers.raw.extend(sub.headers.raw)
         return response
 
-    declared = inspect.signature(endpoint)  # as written (FastAPI resolves its annotations itself)
-    parameters = list(declared.parameters.values())
-    if own is None:
-        parameters.append(inspect.Parameter(_SUB_RESPONSE, inspect.Parameter.KEYWORD_ONLY, annotation=Response))
-    answered.__signature__ = declared.replace(parameters=parameters)  # type: ignore[attr-defined]
+    _declare(answered, endpoint, own, _SUB_RESPONSE, Response)
     answered.answers_encoded = True  # type: ignore[attr-defined]
     return answered
 
@@ -127,9 +122,7 @@ def _on_the_loop_when_it_may(answered: Callable[..., Any]) -> Callable[..., Any]
     """`answered` (one trip's endpoint) called on the event loop when it may run there, else in the
     thread pool as before."""
 
-    # FastAPI gives the request to one parameter only: the endpoint's own, when it has one.
-    own = next((p.name for p in get_typed_signature(answered).parameters.values()
-                if inspect.isclass(p.annotation) and issubclass(p.annotation, Request)), None)
+    own = _own_parameter(answered, Request)
 
     @functools.wraps(answered)
     async def on_the_loop_or_pool(**values: Any) -> Any:
@@ -138,12 +131,25 @@ def _on_the_loop_when_it_may(answered: Callable[..., Any]) -> Callable[..., Any]
             return answered(**values)
         return await run_in_threadpool(answered, **values)
 
-    declared = inspect.signature(answered)
-    if own is None:
-        on_the_loop_or_pool.__signature__ = declared.replace(  # type: ignore[attr-defined]
-            parameters=[*declared.parameters.values(), inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY,
-                                                                         annotation=Request)])
+    _declare(on_the_loop_or_pool, answered, own, _REQUEST, Request)
     return on_the_loop_or_pool
+
+
+def _own_parameter(func: Callable[..., Any], kind: type) -> str | None:
+    """The name of `func`'s parameter of type `kind` (a Request or a Response), or None. FastAPI
+    injects each into one parameter only, so a wrapper that needs one uses the endpoint's own."""
+    return next((p.name for p in get_typed_signature(func).parameters.values()
+                 if inspect.isclass(p.annotation) and issubclass(p.annotation, kind)), None)
+
+
+def _declare(wrapper: Callable[..., Any], func: Callable[..., Any], own: str | None, hidden: str, kind: type) -> None:
+    """Give `wrapper` the signature of `func` as written (FastAPI resolves its annotations itself),
+    plus a keyword parameter `hidden` of type `kind` when `func` has none of its own (`own`)."""
+    declared = inspect.signature(func)
+    parameters = list(declared.parameters.values())
+    if own is None:
+        parameters.append(inspect.Parameter(hidden, inspect.Parameter.KEYWORD_ONLY, annotation=kind))
+    wrapper.__signature__ = declared.replace(parameters=parameters)  # type: ignore[attr-defined]
 
 
 class Paged(Out, Generic[T]):
