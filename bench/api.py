@@ -34,7 +34,8 @@ The server reads a fresh copy of the prepared database in each run (`working_cop
 check's filings never reach a later run; --in-place serves the prepared database itself.
 Closed loop, p99 is mostly time spent queueing behind the other clients' requests (the server is
 saturated by design), and it depends on how the clients' connections split over the workers (each
-line's `clients a-b`: the fewest and most answers one client got; see `show`); --rate R also runs the title, OGC page and quiet-check scenarios open-loop at
+line's `clients a-b`: the fewest and most answers one client got; see `show`) and on the share of the
+CPU the hypervisor stole meanwhile (`stolen`, from /proc/stat; see `cpu_stolen`); --rate R also runs the title, OGC page and quiet-check scenarios open-loop at
 R requests per second in total (each client on a fixed schedule, latency counted from when each
 request was due), which gives the latency at a moderate load below saturation. A PostgreSQL database of your own is named by
 MAADAN_BENCH_POSTGRES_URL. Needs PostgreSQL + PostGIS (scripts/pg-test-server install) for the PostgreSQL half.
@@ -246,6 +247,7 @@ def load(url: str, method: str, bodies: list, seconds: float, clients: int, head
     """Closed-loop load from `clients` processes, or with `rate` a fixed total rate (requests per
     second, shared by the clients); returns throughput and latency percentiles."""
     q: mp.Queue = mp.Queue()
+    stolen = cpu_stolen()
     interval = clients / rate if rate else None
     procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers, i, interval))
              for i in range(clients)]
@@ -255,11 +257,34 @@ def load(url: str, method: str, bodies: list, seconds: float, clients: int, head
     for p in procs:
         p.join()
     lat = sorted(x for r in results for x in r[0])
+    steal = stolen()
     errors = sum(r[1] for r in results)
     pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1e3  # noqa: E731
     return {"requests": len(lat), "rps": len(lat) / seconds, "p50_ms": pct(50), "p99_ms": pct(99),
             "mean_ms": statistics.mean(lat) * 1e3, "errors": errors, "statuses": sum((r[2] for r in results), Counter()),
-            "per_client": sorted(len(r[0]) for r in results)}
+            "per_client": sorted(len(r[0]) for r in results), "steal": steal}
+
+
+def cpu_stolen():
+    """A function giving the share of the machine's CPU time the hypervisor took (`steal` in
+    /proc/stat) since this call, or None where that is not known. On a shared virtual machine a
+    stolen slice stops every process at once for tens of milliseconds: 110 ms tails in the check's
+    closed loop with 10-20% stolen (vmstat, 2026-12-06), from the code of two rounds alike."""
+    def read() -> tuple[int, int] | None:
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+        except (OSError, ValueError):
+            return None
+        return (fields[7], sum(fields)) if len(fields) == 8 else None
+
+    start = read()
+
+    def since() -> float | None:
+        end = read()
+        if start is None or end is None or end[1] <= start[1]:
+            return None
+        return (end[0] - start[0]) / (end[1] - start[1])
+    return since
 
 
 def start_postgres() -> str:
@@ -440,8 +465,10 @@ def show(name: str, r: dict, bare: dict | None = None) -> None:
     that group's (round 15: 21-23 ms when 4-4, 30-40 ms when split)."""
     share = f"   {r['rps'] / bare['rps']:5.0%} of bare" if bare else ""
     per = r.get("per_client") or [0]
+    steal = f", {r['steal']:.0%} stolen" if r.get("steal") is not None else ""
     print(f"{name:<52} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
-          f"   ({r['requests']:,} requests, {r['errors']} errors, clients {per[0]:,}-{per[-1]:,}){share}", flush=True)
+          f"   ({r['requests']:,} requests, {r['errors']} errors, clients {per[0]:,}-{per[-1]:,}{steal}){share}",
+          flush=True)
 
 
 def token(base: str, user: str = BENCH_USER) -> str:
