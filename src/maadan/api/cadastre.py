@@ -13,6 +13,7 @@ from maadan.http import conditional
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
 from maadan.http.client_limits import limited
 from maadan.http.deps import Page, UoW, WriteUoW
+from maadan.http.on_the_loop import on_the_loop_or_pool
 from maadan.api.schemas import (
     ApiRoute,
     ApplyIn,
@@ -28,13 +29,14 @@ from maadan.api.schemas import (
     on_the_loop,
 )
 from maadan.api.cadastre_rules import RulesBasisOut
-from maadan.http.security import CurrentUser, csrf_protect, require_role
+from maadan.http.security import CurrentUser, csrf_protect, identity, require_role
 from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
 from maadan.portal import service as portal
 from maadan.sequence_cache import SequenceCache
 from maadan.serialize import to_jsonable
+from maadan.unit_of_work import AbstractUnitOfWork
 
 router = APIRouter(prefix="/api", tags=["cadastre"], route_class=ApiRoute)
 Officer = Annotated[User, Depends(require_role("officer"))]
@@ -325,9 +327,11 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
 
 @router.get("/cadastre/titles/{number:path}", summary="One title",
             description="Answers 304 to an `If-None-Match` holding its ETag (the register has not moved).")
-@on_the_loop
-def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
-    sequence = conditional.register_sequence(request)
+async def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
+    # A coroutine: the register's sequence is awaited on the event loop on PostgreSQL, and a body
+    # built before is sent without a trip to the thread pool on either store (http/on_the_loop.py).
+    sequence = await conditional.register_sequence_awaited(request)
+    await identity(request)  # the viewer is part of the tag: a token or session is read in the pool
     tag = conditional.register_etag(request, sequence=sequence)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged  # type: ignore[return-value]
@@ -338,9 +342,12 @@ def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
     bodies = TITLE_BODIES.at(uow.key, (sequence, conditional.today())) if cached else {}
     body = bodies.get(number)
     if body is None:
-        body = TitleDetailOut.model_validate(views.title_detail(uow, number)).model_dump_json(exclude_unset=True)
-        bodies[number] = body = body.encode()
+        bodies[number] = body = await on_the_loop_or_pool(request, _title_body, uow, number)
     return conditional.tagged(Response(body, media_type="application/json"), request, tag)  # type: ignore[return-value]
+
+
+def _title_body(uow: AbstractUnitOfWork, number: str) -> bytes:
+    return TitleDetailOut.model_validate(views.title_detail(uow, number)).model_dump_json(exclude_unset=True).encode()
 
 
 TITLE_BODIES = SequenceCache(20_000)  # one title's JSON body by number, per database and register sequence

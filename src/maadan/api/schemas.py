@@ -16,12 +16,11 @@ from fastapi.exceptions import ResponseValidationError
 from fastapi.routing import APIRoute
 from fastapi.utils import is_body_allowed_for_status_code
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter, ValidationError
-from starlette.concurrency import run_in_threadpool
 
 from maadan.cadastre.audit import Document
 from maadan.cadastre.model import HOLDER_KINDS, Holder
 from maadan.cadastre.service import AreaInput
-from maadan.http.on_the_loop import may_run_on_the_loop
+from maadan.http.on_the_loop import on_the_loop_or_pool
 
 Sha256 = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the document, hex")
 
@@ -125,14 +124,12 @@ def _on_the_loop_when_it_may(answered: Callable[..., Any]) -> Callable[..., Any]
     own = _own_parameter(answered, Request)
 
     @functools.wraps(answered)
-    async def on_the_loop_or_pool(**values: Any) -> Any:
+    async def loop_or_pool(**values: Any) -> Any:
         request = values[own] if own else values.pop(_REQUEST)
-        if may_run_on_the_loop(request):
-            return answered(**values)
-        return await run_in_threadpool(answered, **values)
+        return await on_the_loop_or_pool(request, answered, **values)
 
-    _declare(on_the_loop_or_pool, answered, own, _REQUEST, Request)
-    return on_the_loop_or_pool
+    _declare(loop_or_pool, answered, own, _REQUEST, Request)
+    return loop_or_pool
 
 
 def _own_parameter(func: Callable[..., Any], kind: type) -> str | None:

@@ -20,6 +20,7 @@ from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, Request
 from maadan.http.replicas import ReadYourWrites
 from maadan.http.security_headers import SecurityHeaders
 from maadan.store import durability
+from maadan.store.awaited_reads import AwaitedReads
 from maadan.store.database import create_db_engine, require_schema
 from maadan.store.replicas import Replicas
 
@@ -34,6 +35,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     require_schema(engine)
     durability.require_durable(engine)  # synchronous_commit on for our sessions; fsync=off warned about
     replicas = Replicas(settings.read_database_urls, settings.sql_echo)  # none unless MAADAN_READ_DATABASE_URL
+    # what a coroutine awaits without a trip to the thread pool (the register's size); on PostgreSQL
+    awaited_reads = AwaitedReads(engine) if engine.dialect.name == "postgresql" else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -44,6 +47,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
             mail.stop()
         app.state.stopping = True  # the warm-up stops at its next step (the map's tiles: at its next tile)
         warmup.stop(warming)
+        if awaited_reads is not None:
+            await awaited_reads.close()
         engine.dispose()
         replicas.dispose()
 
@@ -60,6 +65,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.replicas = replicas
+    app.state.awaited_reads = awaited_reads
     app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
     errors.install(app)
     openapi_doc.install(app)

@@ -27,6 +27,7 @@ from fastapi.responses import Response
 
 from maadan import __version__
 from maadan.http.idempotency import claim_of
+from maadan.http.on_the_loop import on_the_loop_or_pool
 from maadan.http.security import identify
 from maadan.store.audit_repository import register_size
 from maadan.store.uow import UnitOfWork
@@ -40,6 +41,17 @@ def register_sequence(request: Request) -> int:
         return register_size(request.app.state.engine)
     with UnitOfWork(request.app.state.engine, claim=claim) as uow:
         return uow.audit.size()
+
+
+async def register_sequence_awaited(request: Request) -> int:
+    """`register_sequence` for a coroutine. On PostgreSQL it is awaited on the event loop
+    (store/awaited_reads.py: no trip to the thread pool); on SQLite it is read on the loop when
+    `on_the_loop` allows it, else in the pool; in a held write transaction, in the pool."""
+    claim = claim_of(request.scope)
+    reads = getattr(request.app.state, "awaited_reads", None)
+    if reads is not None and (claim is None or claim.session is None):
+        return await reads.register_size()
+    return await on_the_loop_or_pool(request, register_sequence, request)
 
 
 def today() -> str:

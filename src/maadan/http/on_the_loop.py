@@ -19,10 +19,24 @@ pool, but the worker's other requests wait for it meanwhile."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
+
+T = TypeVar("T")
 
 
 def may_run_on_the_loop(request: Request) -> bool:
     state = request.app.state
     return (getattr(state, "spatial_index", None) == "warm" and getattr(state, "warm_up", None) == "done"
             and state.engine.dialect.name == "sqlite")
+
+
+async def on_the_loop_or_pool(request: Request, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+    """`func(*args, **kwargs)` on the event loop when `may_run_on_the_loop(request)`, else in the
+    thread pool."""
+    if may_run_on_the_loop(request):
+        return func(*args, **kwargs)
+    return await run_in_threadpool(func, *args, **kwargs)

@@ -21,7 +21,7 @@ def _utc(value: datetime) -> datetime:
 
 
 _SIZE = select(func.coalesce(func.max(t.audit_event.c.seq), 0))
-_SIZE_SQL = "SELECT coalesce(max(seq), 0) FROM audit_event"  # the same, on the driver's connection
+REGISTER_SIZE_SQL = "SELECT coalesce(max(seq), 0) FROM audit_event"  # the same, on the driver's connection
 
 
 def register_size(engine: Engine) -> int:
@@ -34,17 +34,17 @@ def register_size(engine: Engine) -> int:
     try:
         raw = engine.raw_connection()
     except dbapi_error as exc:  # no connection could be made
-        raise DBAPIError.instance(_SIZE_SQL, (), exc, dbapi_error, connection_invalidated=True) from exc
+        raise DBAPIError.instance(REGISTER_SIZE_SQL, (), exc, dbapi_error, connection_invalidated=True) from exc
     try:
         driver = raw.driver_connection
         postgres = engine.dialect.name == "postgresql"
         if postgres:
             driver.autocommit = True  # psycopg: a client-side switch while the connection is idle
         try:
-            with driver_errors(engine.dialect, _SIZE_SQL, driver, raw.invalidate):
+            with driver_errors(engine.dialect, REGISTER_SIZE_SQL, driver, raw.invalidate):
                 cursor = driver.cursor()
                 try:
-                    cursor.execute(_SIZE_SQL)
+                    cursor.execute(REGISTER_SIZE_SQL)
                     return int(cursor.fetchone()[0])
                 finally:
                     cursor.close()

@@ -8,6 +8,7 @@ from sqlalchemy import create_engine
 
 from maadan.config import load_settings
 from maadan.http.app import create_app
+from maadan.store.awaited_reads import AwaitedReads
 from tests.conftest import PG_URL
 
 GONE = "postgresql+psycopg://maadan@127.0.0.1:9/gone"  # port 9 (discard): connection refused at once
@@ -21,7 +22,10 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
         # seeded database until garbage collection, and a later copy of that database was refused ("being
         # accessed by other users").
         gone = app.state.engine = create_engine(GONE, connect_args={"connect_timeout": 2})
+        if app.state.awaited_reads is not None:  # PostgreSQL: what coroutines await goes there too
+            app.state.awaited_reads = AwaitedReads(gone)
         for method, url, headers in (("GET", "/api/minerals", {}), ("GET", "/api/cadastre/titles", {}),
+                                     ("GET", "/api/cadastre/titles/SYN-PK-BA/EL/2020/0001", {}),  # awaits its ETag
                                      ("GET", "/ogc/collections/titles/items", {}),  # its ETag reads first
                                      ("POST", "/api/cadastre/check", {"Idempotency-Key": "k-1"})):
             r = client.request(method, url, headers=headers, json={} if method == "POST" else None)
@@ -74,3 +78,56 @@ def test_a_pooled_connection_the_server_closed_is_a_503_error_and_not_handed_out
     finally:
         killer.dispose()
         engine.dispose()
+
+
+@pytest.mark.skipif(not PG_URL, reason="reads awaited on the event loop are PostgreSQL's: set MAADAN_TEST_POSTGRES_URL")
+@pytest.mark.parametrize("seeded_db", ["postgresql"], indirect=True)
+def test_an_awaited_read_fails_as_a_503_error_and_then_works_on_a_new_connection(seeded_db):
+    """store/awaited_reads.py: a connection the server closed, and a statement past the deadline,
+    are SQLAlchemy's OperationalError marked invalidated (so a 503); the connection is dropped and the
+    next read opens another. A read on a new event loop opens its own connection."""
+    import asyncio
+    import time
+
+    from sqlalchemy.exc import OperationalError
+
+    from maadan.http.errors import database_unavailable
+    from maadan.store.audit_repository import register_size
+    from maadan.store.database import create_db_engine
+
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_db.url}))
+    killer = create_engine(seeded_db.url)
+    reads = AwaitedReads(engine, connections=1, timeout_s=0.5)
+    try:
+        size = register_size(engine)
+
+        async def scenario() -> None:
+            assert await reads.register_size() == size
+            pid = await reads.value("SELECT pg_backend_pid()")  # the one connection, reused
+            with killer.connect() as conn:
+                assert conn.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})").scalar()
+            with pytest.raises(OperationalError) as closed:
+                await reads.register_size()
+            assert closed.value.connection_invalidated and database_unavailable(closed.value)
+            assert await reads.register_size() == size  # on a new connection
+            assert await reads.value("SELECT pg_backend_pid()") != pid
+            started = time.monotonic()
+            with pytest.raises(OperationalError) as late:
+                await reads.value("SELECT pg_sleep(5)")
+            assert time.monotonic() - started < 3  # the deadline, not the statement's 5 s
+            assert late.value.connection_invalidated and database_unavailable(late.value)
+            assert "did not answer within 0.5 s" in str(late.value)
+            assert await reads.register_size() == size
+            await reads.close()
+
+        asyncio.run(scenario())
+        assert asyncio.run(reads.register_size()) == size  # another loop: its own connection
+        asyncio.run(reads.close())
+    finally:
+        killer.dispose()
+        engine.dispose()
+
+
+def test_awaited_reads_are_for_postgresql_only(tmp_path):
+    with pytest.raises(ValueError, match="PostgreSQL, not sqlite"):
+        AwaitedReads(create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}"))

@@ -1,0 +1,93 @@
+"""Reads a coroutine awaits on the event loop without holding it: on PostgreSQL, through psycopg's
+own async connections, kept apart from the engine's pool.
+
+A plain `def` route reads the database in the thread pool, and the trip there and back costs a
+request two thread switches and more CPU than the read itself (http/on_the_loop.py). A read awaited
+on the loop costs neither, and while it waits for the server the worker answers other requests. Only
+short reads of one row belong here (the register's size, which every conditional GET asks first);
+what they cannot do, they leave to the pool: they run in autocommit outside any unit of work, on the
+primary, with a deadline.
+
+- At most `connections` are open per worker, each used by one read at a time; a read that finds all
+  busy waits for one.
+- A deadline (`timeout_s`) bounds the connect and the statement: a server that stops answering costs a
+  request that long, not the worker its loop. Past it, and on any error of the driver, the connection
+  is closed, never reused, and the error is SQLAlchemy's, as from a Connection (a database that is
+  down is answered 503 by http/errors.py, not 500).
+- Connections belong to the event loop that opened them: a read on another loop (a test client's new
+  portal) drops them and opens its own."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from typing import Any
+
+import psycopg
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError
+
+from maadan.store.audit_repository import REGISTER_SIZE_SQL
+
+
+class AwaitedReads:
+    """Short reads of one value for coroutines, on the PostgreSQL database of `engine`."""
+
+    def __init__(self, engine: Engine, *, connections: int = 4, timeout_s: float = 5.0):
+        if engine.dialect.name != "postgresql":
+            raise ValueError(f"awaited reads are for PostgreSQL, not {engine.dialect.name}")
+        _, params = engine.dialect.create_connect_args(engine.url)
+        timeout = f"-c statement_timeout={int(timeout_s * 1000)}"
+        self._params: dict[str, Any] = {**params, "autocommit": True, "connect_timeout": max(1, round(timeout_s)),
+                                        "options": f"{params['options']} {timeout}" if params.get("options") else timeout}
+        self._size = connections
+        self._timeout_s = timeout_s
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._idle: list[psycopg.AsyncConnection] = []
+        self._slots = asyncio.Semaphore(connections)
+
+    async def register_size(self) -> int:
+        """The register's last sequence number (0 when empty)."""
+        return int(await self.value(REGISTER_SIZE_SQL))
+
+    async def value(self, sql: str) -> Any:
+        """The first column of the first row `sql` gives (a constant statement: no parameters)."""
+        self._bind()
+        async with self._slots:
+            connection = self._idle.pop() if self._idle else None
+            try:
+                async with asyncio.timeout(self._timeout_s):
+                    if connection is None:
+                        connection = await psycopg.AsyncConnection.connect(**self._params)
+                    cursor = await connection.execute(sql)
+                    row = await cursor.fetchone()
+            except (psycopg.Error, TimeoutError) as exc:
+                _drop(connection)
+                if isinstance(exc, TimeoutError):
+                    exc = psycopg.OperationalError(f"the database did not answer within {self._timeout_s:g} s")
+                raise DBAPIError.instance(sql, (), exc, psycopg.Error, connection_invalidated=True) from exc
+            except BaseException:  # cancelled mid-read: the connection's state is unknown
+                _drop(connection)
+                raise
+            self._idle.append(connection)
+            return None if row is None else row[0]
+
+    async def close(self) -> None:
+        """Close the idle connections (at the app's shutdown, on its loop)."""
+        idle, self._idle = self._idle, []
+        for connection in idle:
+            with contextlib.suppress(psycopg.Error):
+                await connection.close()
+
+    def _bind(self) -> None:
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            for connection in self._idle:
+                _drop(connection)
+            self._loop, self._idle, self._slots = loop, [], asyncio.Semaphore(self._size)
+
+
+def _drop(connection: psycopg.AsyncConnection | None) -> None:
+    """Close `connection` at once, without awaiting the server (it may be gone, or on another loop)."""
+    if connection is not None and not connection.closed:
+        connection.pgconn.finish()
