@@ -35,7 +35,9 @@ check's filings never reach a later run; --in-place serves the prepared database
 Closed loop, p99 is mostly time spent queueing behind the other clients' requests (the server is
 saturated by design), and it depends on how the clients' connections split over the workers (each
 line's `clients a-b`: the fewest and most answers one client got; see `show`) and on the share of the
-CPU the hypervisor stole meanwhile (`stolen`, from /proc/stat; see `cpu_stolen`); --rate R also runs the title, OGC page and quiet-check scenarios open-loop at
+CPU the hypervisor stole meanwhile (`stolen`, from /proc/stat; see `cpu_stolen`); each line also gives
+the CPU the server's processes spent per answer (user and system time, which a stolen slice mostly
+leaves alone: steadier than throughput on a shared machine); --rate R also runs the title, OGC page and quiet-check scenarios open-loop at
 R requests per second in total (each client on a fixed schedule, latency counted from when each
 request was due), which gives the latency at a moderate load below saturation. A PostgreSQL database of your own is named by
 MAADAN_BENCH_POSTGRES_URL. Needs PostgreSQL + PostGIS (scripts/pg-test-server install) for the PostgreSQL half.
@@ -248,6 +250,8 @@ def load(url: str, method: str, bodies: list, seconds: float, clients: int, head
     second, shared by the clients); returns throughput and latency percentiles."""
     q: mp.Queue = mp.Queue()
     stolen = cpu_stolen()
+    server = SERVER.get("pid")
+    cpu0 = cpu_s(server) if server else None
     interval = clients / rate if rate else None
     procs = [mp.Process(target=_client, args=(url, method, bodies, seconds, q, headers, i, interval))
              for i in range(clients)]
@@ -258,11 +262,13 @@ def load(url: str, method: str, bodies: list, seconds: float, clients: int, head
         p.join()
     lat = sorted(x for r in results for x in r[0])
     steal = stolen()
+    cpu = cpu_s(server) - cpu0 if server and cpu0 is not None else None
     errors = sum(r[1] for r in results)
     pct = lambda p: lat[min(len(lat) - 1, int(p / 100 * len(lat)))] * 1e3  # noqa: E731
     return {"requests": len(lat), "rps": len(lat) / seconds, "p50_ms": pct(50), "p99_ms": pct(99),
             "mean_ms": statistics.mean(lat) * 1e3, "errors": errors, "statuses": sum((r[2] for r in results), Counter()),
-            "per_client": sorted(len(r[0]) for r in results), "steal": steal}
+            "per_client": sorted(len(r[0]) for r in results), "steal": steal,
+            "cpu_ms": cpu / len(lat) * 1e3 if cpu is not None and lat else None}
 
 
 def cpu_stolen():
@@ -350,8 +356,8 @@ def prepare_database(url: str, titles: int, reuse: bool = False) -> list[str]:
     return [t.number for t in made]
 
 
-def rss_mb(pid: int) -> float:
-    """Resident memory of a process and all its descendants (MB), from /proc."""
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants, from /proc."""
     children: dict[int, list[int]] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -361,17 +367,41 @@ def rss_mb(pid: int) -> float:
                 continue
             ppid = int(stat.rsplit(")", 1)[1].split()[1])
             children.setdefault(ppid, []).append(int(entry.name))
-    total, todo = 0.0, [pid]
+    tree, todo = [], [pid]
     while todo:
         p = todo.pop()
+        tree.append(p)
+        todo += children.get(p, [])
+    return tree
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process and all its descendants (MB), from /proc."""
+    total = 0.0
+    for p in process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1]) / 1024
         except OSError:
             pass
-        todo += children.get(p, [])
     return total
+
+
+SERVER: dict[str, int] = {}  # {"pid": …} while a server runs: `load` counts the CPU its processes spent
+
+
+def cpu_s(pid: int) -> float:
+    """CPU seconds (user and system) a process and its descendants have spent, from /proc. Not the
+    database server's: on PostgreSQL a request's CPU in its backend is not counted."""
+    total = 0
+    for p in process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def bboxes(n: int) -> list[str]:
@@ -466,8 +496,9 @@ def show(name: str, r: dict, bare: dict | None = None) -> None:
     share = f"   {r['rps'] / bare['rps']:5.0%} of bare" if bare else ""
     per = r.get("per_client") or [0]
     steal = f", {r['steal']:.0%} stolen" if r.get("steal") is not None else ""
+    cpu = f", server CPU {r['cpu_ms']:.2f} ms a request" if r.get("cpu_ms") is not None else ""
     print(f"{name:<52} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
-          f"   ({r['requests']:,} requests, {r['errors']} errors, clients {per[0]:,}-{per[-1]:,}{steal}){share}",
+          f"   ({r['requests']:,} requests, {r['errors']} errors, clients {per[0]:,}-{per[-1]:,}{steal}{cpu}){share}",
           flush=True)
 
 
@@ -590,6 +621,7 @@ def bench_backend(backend: str, url: str, args) -> dict:
     for workers in [int(w) for w in args.workers.split(",")]:
         port = free_port()
         server, warm_s = start_maadan(url, port, workers)
+        SERVER["pid"] = server.pid
         base = f"http://127.0.0.1:{port}"
         w = f"{workers} worker{'s' if workers > 1 else ''}"
         items = "/ogc/collections/titles/items?limit=100&bbox="
@@ -628,6 +660,7 @@ def bench_backend(backend: str, url: str, args) -> dict:
             if "check" in wanted:
                 _checks(backend, w, base, checks, bare, server, args)
         finally:
+            SERVER.clear()
             server.terminate()
             server.wait()
     return ogc
@@ -682,6 +715,7 @@ def main() -> None:
         if other is None:
             return
         w = f"{workers} worker{'s' if workers > 1 else ''}"
+        SERVER["pid"] = other.pid
         try:
             items = f"http://127.0.0.1:{port2}/collections/titles/items?f=json&limit=100&bbox="
             show(f"pygeoapi ({w}): OGC items, first {args.seconds:g} s", load(items, "GET", boxes, args.seconds, args.clients))
@@ -690,6 +724,7 @@ def main() -> None:
             print(f"ratio Maadan / pygeoapi, {w} each: throughput {mine['rps'] / pg['rps']:.2f}x, "
                   f"p99 {pg['p99_ms'] / mine['p99_ms']:.2f}x lower")
         finally:
+            SERVER.clear()
             other.terminate()
             other.wait()
 

@@ -25,3 +25,9 @@ class SequenceCache:
                 held = (sequence, {})
                 self._by_db[db] = held
             return held[1]
+
+    def holds(self, db: Hashable, key: Any) -> bool:
+        """Whether what was built at the latest sequence seen holds `key` (that sequence may be past)."""
+        with self._lock:
+            held = self._by_db.get(db)
+            return held is not None and key in held[1]

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import Field
+from starlette.concurrency import run_in_threadpool
 
 from maadan.http import conditional
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
@@ -328,26 +329,38 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
 @router.get("/cadastre/titles/{number:path}", summary="One title",
             description="Answers 304 to an `If-None-Match` holding its ETag (the register has not moved).")
 async def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
-    # A coroutine: the register's sequence is awaited on the event loop on PostgreSQL, and a body
-    # built before is sent without a trip to the thread pool on either store (http/on_the_loop.py).
+    # On PostgreSQL a body built before is sent without a trip to the thread pool: the register's
+    # sequence is awaited on the event loop (store/awaited_reads.py), then the tag, a 304 or the kept
+    # body are the loop's work. Anything else is answered as a plain route would be, in one trip
+    # (on SQLite after the warm-up, on the loop: http/on_the_loop.py).
+    if request.app.state.awaited_reads is None or not _kept(request, uow) or not TITLE_BODIES.holds(uow.key, number):
+        return await on_the_loop_or_pool(request, _title, number, uow, request)
     sequence = await conditional.register_sequence_awaited(request)
     await identity(request)  # the viewer is part of the tag: a token or session is read in the pool
+    if TITLE_BODIES.at(uow.key, (sequence, conditional.today())).get(number) is None:  # the register moved
+        return await run_in_threadpool(_title, number, uow, request, sequence)
+    return _title(number, uow, request, sequence)
+
+
+def _title(number: str, uow: AbstractUnitOfWork, request: Request, sequence: int | None = None) -> Response:
+    """The answer for one title, at the register's `sequence` (read here when not given)."""
+    sequence = conditional.register_sequence(request) if sequence is None else sequence
     tag = conditional.register_etag(request, sequence=sequence)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
-        return unchanged  # type: ignore[return-value]
-    # The body is the same for every viewer (titles are public) and for a register sequence and day:
-    # built, validated and encoded once, then served as bytes. Not when reading a replica, whose
-    # state may lag the primary's sequence read above.
-    cached = request.app.state.engine is uow.engine and uow.claim is None
-    bodies = TITLE_BODIES.at(uow.key, (sequence, conditional.today())) if cached else {}
+        return unchanged
+    bodies = TITLE_BODIES.at(uow.key, (sequence, conditional.today())) if _kept(request, uow) else {}
     body = bodies.get(number)
     if body is None:
-        bodies[number] = body = await on_the_loop_or_pool(request, _title_body, uow, number)
-    return conditional.tagged(Response(body, media_type="application/json"), request, tag)  # type: ignore[return-value]
+        body = TitleDetailOut.model_validate(views.title_detail(uow, number)).model_dump_json(exclude_unset=True)
+        bodies[number] = body = body.encode()
+    return conditional.tagged(Response(body, media_type="application/json"), request, tag)
 
 
-def _title_body(uow: AbstractUnitOfWork, number: str) -> bytes:
-    return TitleDetailOut.model_validate(views.title_detail(uow, number)).model_dump_json(exclude_unset=True).encode()
+def _kept(request: Request, uow: AbstractUnitOfWork) -> bool:
+    """Whether a title's body read with `uow` is kept: the same for every viewer (titles are public)
+    and for a register sequence and day, it is built, validated and encoded once, then served as
+    bytes. Not when reading a replica, whose state may lag the primary's sequence."""
+    return request.app.state.engine is uow.engine and uow.claim is None  # type: ignore[attr-defined]
 
 
 TITLE_BODIES = SequenceCache(20_000)  # one title's JSON body by number, per database and register sequence
