@@ -27,13 +27,14 @@ from maadan.api.schemas import (
     Paged,
     PaymentIn,
     TitleActionIn,
-    on_the_loop,
 )
 from maadan.api.cadastre_rules import RulesBasisOut
 from maadan.http.security import CurrentUser, csrf_protect, identity, require_role
 from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
+from maadan.cadastre.caches import index_at
+from maadan.cadastre.spatial_index import SpatialIndex
 from maadan.portal import service as portal
 from maadan.sequence_cache import SequenceCache
 from maadan.serialize import to_jsonable
@@ -258,12 +259,29 @@ def jurisdictions() -> Listing[JurisdictionOut]:
 
 @router.post("/cadastre/check", summary="Every check an application gets, without filing it",
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
-@on_the_loop
-def check(body: CheckIn, uow: UoW) -> CheckOut:
+async def check(body: CheckIn, uow: UoW, request: Request) -> CheckOut:
+    # On PostgreSQL a check without minerals awaits its jurisdiction's spatial version on the event
+    # loop (store/awaited_reads.py); when this worker's index is at that version, the check reads
+    # nothing more and runs on the loop. Otherwise it runs as a plain route would: on SQLite after the
+    # warm-up on the loop, else in one trip to the thread pool (http/on_the_loop.py).
+    index = await _current_index(request, uow, body)
+    if index is not None:
+        return _checked(body, uow, index)  # type: ignore[return-value]
+    return await on_the_loop_or_pool(request, _checked, body, uow)  # type: ignore[return-value]
+
+
+async def _current_index(request: Request, uow: AbstractUnitOfWork, body: CheckIn) -> SpatialIndex | None:
+    reads = request.app.state.awaited_reads
+    if reads is None or body.minerals or not _primary(request, uow):
+        return None
+    return index_at(uow.key, body.jurisdiction, await reads.spatial_version(body.jurisdiction))  # type: ignore[attr-defined]
+
+
+def _checked(body: CheckIn, uow: AbstractUnitOfWork, index: SpatialIndex | None = None) -> dict[str, Any]:
     holders = [h.domain() for h in body.holders] if body.holders else None
     return views.check_view(service.check(uow, body.jurisdiction, body.title_type, body.area.domain(), holders,
                                           minerals=tuple(body.minerals or ()),
-                                          declarations=tuple(body.declarations)))
+                                          declarations=tuple(body.declarations), index=index))
 
 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
@@ -360,6 +378,11 @@ def _kept(request: Request, uow: AbstractUnitOfWork) -> bool:
     """Whether a title's body read with `uow` is kept: the same for every viewer (titles are public)
     and for a register sequence and day, it is built, validated and encoded once, then served as
     bytes. Not when reading a replica, whose state may lag the primary's sequence."""
+    return _primary(request, uow)
+
+
+def _primary(request: Request, uow: AbstractUnitOfWork) -> bool:
+    """Whether `uow` reads the primary database on its own (not a replica, not a held write)."""
     return request.app.state.engine is uow.engine and uow.claim is None  # type: ignore[attr-defined]
 
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from fastapi import Request, Response
+from fastapi import Response
 from fastapi.datastructures import Default, DefaultPlaceholder
 from fastapi.dependencies.utils import get_typed_signature
 from fastapi.exceptions import ResponseValidationError
@@ -20,7 +20,6 @@ from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, TypeAdapter,
 from maadan.cadastre.audit import Document
 from maadan.cadastre.model import HOLDER_KINDS, Holder
 from maadan.cadastre.service import AreaInput
-from maadan.http.on_the_loop import on_the_loop_or_pool
 
 Sha256 = Field(pattern=r"^[0-9a-f]{64}$", description="SHA-256 of the document, hex")
 
@@ -49,25 +48,13 @@ class ApiRoute(APIRoute):
         wrapped = getattr(endpoint, "answers_encoded", False)  # a route copied by include_router: wrapped once
         if not wrapped and _runs_in_the_pool(endpoint) and isinstance(kwargs.get("response_class", Default(None)),
                                                                       DefaultPlaceholder):
-            marked = getattr(endpoint, "on_the_loop", False)
             endpoint = _answered_in_one_trip(self, endpoint)
-            if marked:
-                endpoint = _on_the_loop_when_it_may(endpoint)
         super().__init__(path, endpoint, **kwargs)
 
     @functools.cached_property
     def answer_adapter(self) -> TypeAdapter[Any] | None:
         """The response model's validator and encoder, built on the first answer (not at import)."""
         return TypeAdapter(self.response_model) if self.response_field is not None else None
-
-
-def on_the_loop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
-    """Marks a plain `def` route whose work is short and bounded (an index query, a body built once):
-    it runs on the event loop, not in the thread pool, when `http.on_the_loop` says that cannot hold
-    the loop (the embedded store, after the warm-up), and in the pool otherwise. Put it below the
-    route's decorator."""
-    endpoint.on_the_loop = True  # type: ignore[attr-defined]
-    return endpoint
 
 
 def _runs_in_the_pool(endpoint: Callable[..., Any]) -> bool:
@@ -112,24 +99,6 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
     _declare(answered, endpoint, own, _SUB_RESPONSE, Response)
     answered.answers_encoded = True  # type: ignore[attr-defined]
     return answered
-
-
-_REQUEST = "maadan_request"
-
-
-def _on_the_loop_when_it_may(answered: Callable[..., Any]) -> Callable[..., Any]:
-    """`answered` (one trip's endpoint) called on the event loop when it may run there, else in the
-    thread pool as before."""
-
-    own = _own_parameter(answered, Request)
-
-    @functools.wraps(answered)
-    async def loop_or_pool(**values: Any) -> Any:
-        request = values[own] if own else values.pop(_REQUEST)
-        return await on_the_loop_or_pool(request, answered, **values)
-
-    _declare(loop_or_pool, answered, own, _REQUEST, Request)
-    return loop_or_pool
 
 
 def _own_parameter(func: Callable[..., Any], kind: type) -> str | None:

@@ -196,9 +196,12 @@ def _zone_notes(zones: set[str]) -> list[str]:
 
 def check(uow: AbstractUnitOfWork, jurisdiction: str, title_type: str, area: AreaInput,
           holders: Iterable[Holder] | None = None, at: datetime | None = None,
-          minerals: Iterable[str] = (), declarations: Iterable[str] = ()) -> CheckReport:
+          minerals: Iterable[str] = (), declarations: Iterable[str] = (),
+          index: SpatialIndex | None = None) -> CheckReport:
     """Everything `apply` would check, without filing: the rules in force (and whether that is
-    certain), geometry, boundary, limits, eligibility, mineral restrictions, conflicts."""
+    certain), geometry, boundary, limits, eligibility, mineral restrictions, conflicts. `index`: the
+    jurisdiction's spatial index at the stored version, when the caller has it (`caches.index_at`);
+    then a check without minerals reads nothing from the store."""
     at = at or datetime.now(timezone.utc)
     applied = applied_rules_for(jurisdiction, at)
     ruleset = applied.ruleset
@@ -216,15 +219,20 @@ def check(uow: AbstractUnitOfWork, jurisdiction: str, title_type: str, area: Are
     facts = holder_facts(validate_holders(list(holders))) if holders else []
     if facts:
         report.problems += check_eligibility(ruleset, tt, facts, zones)
+    minerals = tuple(minerals)
+    if index is not None and not minerals:
+        report.conflicts = find_conflicts(index, parsed.geometry)
+        return report
     with uow:
         if minerals:
-            index = mineral_index(uow)
-            resolved = [index.resolve(m) for m in minerals]
+            names = mineral_index(uow)
+            resolved = [names.resolve(m) for m in minerals]
             problems, notes = restriction_problems(ruleset, tt, resolved, facts or _ANY_PRIVATE, applied.day,
                                                    tuple(declarations))
             report.problems += problems
             report.notes += notes
-        report.conflicts = find_conflicts(spatial_index(uow, jurisdiction), parsed.geometry)
+        report.conflicts = find_conflicts(index if index is not None else spatial_index(uow, jurisdiction),
+                                          parsed.geometry)
     return report
 
 

@@ -100,6 +100,13 @@ def spatial_index(uow: AbstractUnitOfWork, jurisdiction: str) -> SpatialIndex:
     return index_state(uow, jurisdiction).index
 
 
+def index_at(db: str, jurisdiction: str, version: int, caches: Caches | None = None) -> SpatialIndex | None:
+    """This process's index of the jurisdiction in database `db` (a unit of work's `key`) when it is
+    at the stored spatial `version`, read by the caller; else None (`spatial_index` catches up)."""
+    cached = (caches or CACHES).indexes.get((db, jurisdiction))
+    return cached.index if cached and cached.version == version and version > 0 else None
+
+
 def index_state(uow: AbstractUnitOfWork, jurisdiction: str, caches: Caches | None = None) -> IndexState:
     """The index with its version and how it got there; `caches` (default: this process's) lets a
     test hold a second, independent set, as another process would."""

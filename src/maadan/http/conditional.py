@@ -46,7 +46,7 @@ def register_sequence(request: Request) -> int:
 async def register_sequence_awaited(request: Request) -> int:
     """`register_sequence` for a coroutine. On PostgreSQL it is awaited on the event loop
     (store/awaited_reads.py: no trip to the thread pool); on SQLite it is read on the loop when
-    `on_the_loop` allows it, else in the pool; in a held write transaction, in the pool."""
+    http/on_the_loop.py allows it, else in the pool; in a held write transaction, in the pool."""
     claim = claim_of(request.scope)
     reads = getattr(request.app.state, "awaited_reads", None)
     if reads is not None and (claim is None or claim.session is None):

@@ -6,15 +6,17 @@ two thread switches suggest: on the 2-core test machine, measured in one process
 a fifth of the check's CPU (why the check's trip costs more than a trivial one's was not measured:
 perhaps its work landing on the other core, away from what the loop's core has cached).
 
-A route marked `on_the_loop` (`api/schemas.py`) is run on the event loop when nothing it does can
-hold the loop for long:
+Work given to `on_the_loop_or_pool` (the check of one application, a title by number: both
+coroutines in `api/cadastre.py`) is run on the event loop when nothing it does can hold the loop
+for long, and in the pool otherwise:
 - the store is the embedded SQLite file. A networked database's round trip, or its outage, would
-  hold every request of the worker: on PostgreSQL the route stays in the pool;
+  hold every request of the worker: on PostgreSQL such work goes to the pool (what those routes can
+  do there without it, they do after reads awaited on the loop: store/awaited_reads.py);
 - the warm-up has built the spatial index. Before that, the first check would build it on the loop
   (seconds at 100,000 titles) while the worker's other requests wait.
 
 What can still hold the loop after the warm-up is a rebuild the index cannot catch up on (after a
-bulk load by another process): the first marked request after it rebuilds, as it would in the
+bulk load by another process): the first check after it rebuilds, as it would in the
 pool, but the worker's other requests wait for it meanwhile."""
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def may_run_on_the_loop(request: Request) -> bool:
             and state.engine.dialect.name == "sqlite")
 
 
-async def on_the_loop_or_pool(request: Request, func: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+async def on_the_loop_or_pool(request: Request, func: Callable[..., T], /, *args: Any, **kwargs: Any) -> T:
     """`func(*args, **kwargs)` on the event loop when `may_run_on_the_loop(request)`, else in the
     thread pool."""
     if may_run_on_the_loop(request):

@@ -4,7 +4,8 @@ own async connections, kept apart from the engine's pool.
 A plain `def` route reads the database in the thread pool, and the trip there and back costs a
 request two thread switches and more CPU than the read itself (http/on_the_loop.py). A read awaited
 on the loop costs neither, and while it waits for the server the worker answers other requests. Only
-short reads of one row belong here (the register's size, which every conditional GET asks first);
+short reads of one row belong here (the register's size, which every conditional GET asks first;
+a jurisdiction's spatial version, which a check asks);
 what they cannot do, they leave to the pool: they run in autocommit outside any unit of work, on the
 primary, with a deadline.
 
@@ -28,6 +29,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError
 
 from maadan.store.audit_repository import REGISTER_SIZE_SQL
+from maadan.store.cadastre_repository import SPATIAL_VERSION_SQL
 
 
 class AwaitedReads:
@@ -50,8 +52,12 @@ class AwaitedReads:
         """The register's last sequence number (0 when empty)."""
         return int(await self.value(REGISTER_SIZE_SQL))
 
-    async def value(self, sql: str) -> Any:
-        """The first column of the first row `sql` gives (a constant statement: no parameters)."""
+    async def spatial_version(self, jurisdiction: str) -> int:
+        """The jurisdiction's stored spatial version (0 before its first change), as a check asks."""
+        return int(await self.value(SPATIAL_VERSION_SQL.format(mark="%s"), (jurisdiction,)) or 0)
+
+    async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        """The first column of the first row `sql` gives, or None (`parameters` bound by the driver)."""
         self._bind()
         async with self._slots:
             connection = self._idle.pop() if self._idle else None
@@ -59,7 +65,7 @@ class AwaitedReads:
                 async with asyncio.timeout(self._timeout_s):
                     if connection is None:
                         connection = await psycopg.AsyncConnection.connect(**self._params)
-                    cursor = await connection.execute(sql)
+                    cursor = await connection.execute(sql, parameters or None)
                     row = await cursor.fetchone()
             except (psycopg.Error, TimeoutError) as exc:
                 _drop(connection)

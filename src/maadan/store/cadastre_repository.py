@@ -153,6 +153,8 @@ def _bbox_geometry(bbox: tuple[float, float, float, float]) -> Any:
     return shapely.box(minx, miny, maxx, maxy)
 
 
+SPATIAL_VERSION_SQL = "SELECT spatial_version FROM cadastre_counter WHERE jurisdiction = {mark}"  # the driver's mark
+
 class CadastreRepository:
     def __init__(self, session: Session):
         self.s = session
@@ -222,8 +224,7 @@ class CadastreRepository:
         """Asked by every check and filing before it uses the cached spatial index: sent as the
         driver's own SQL (SQLite 19 µs against 65 µs for the ORM statement, in process)."""
         mark = "?" if self.s.get_bind().dialect.name == "sqlite" else "%s"
-        v = self.s.connection().exec_driver_sql(
-            f"SELECT spatial_version FROM cadastre_counter WHERE jurisdiction = {mark}", (jurisdiction,)).scalar()
+        v = self.s.connection().exec_driver_sql(SPATIAL_VERSION_SQL.format(mark=mark), (jurisdiction,)).scalar()
         return int(v or 0)
 
     def spatial_change_boxes(self, jurisdiction: str, after: int,

@@ -4,9 +4,10 @@ switches: a sequential check took 5.2-5.5 ms in process with five hops and 3.9-4
 shared dependencies (units of work, paging, the caller's identity, the per-client limits) are
 coroutines that do no I/O on the event loop; identifying a Bearer token or a session still reads
 the database, in the pool. These tests count the hops, so that a new plain `def` dependency shows.
-Since round 20 a route marked `on_the_loop` (the check) takes no trip at all on the embedded store
-once the warm-up is done (http/on_the_loop.py), and one otherwise; since round 21 a title by number
-is a coroutine that awaits the register's sequence on PostgreSQL (store/awaited_reads.py)."""
+Since round 20 the check and a title by number take no trip at all on the embedded store once the
+warm-up is done (http/on_the_loop.py), and at most one otherwise; since round 21 both are coroutines
+that, on PostgreSQL, await what they must read on the loop (store/awaited_reads.py) and take no trip
+when this worker already holds the rest (the spatial index at the stored version, the title's body)."""
 
 from __future__ import annotations
 
@@ -50,31 +51,64 @@ def check(client, headers=None):
     return r
 
 
-def test_a_public_check_runs_on_the_loop_on_the_embedded_store_and_in_one_trip_otherwise(read_client, hops,
-                                                                                         seeded_db):
-    warmed(read_client)
-    on_the_loop = check(read_client)
-    # On PostgreSQL its answer is validated against CheckOut and encoded in the endpoint's own trip
-    # (api/schemas.ApiRoute); FastAPI alone would validate a dict in a second trip.
-    assert hops == ([] if seeded_db.backend == "sqlite" else ["check"]), hops
+def test_a_public_check_runs_on_the_loop_when_its_index_is_current_and_in_one_trip_otherwise(role_client, hops,
+                                                                                             seeded_copy):
+    from maadan.cadastre import service
+    from maadan.cadastre.caches import CACHES
+    from maadan.store.uow import UnitOfWork
+
+    read_client, seeded_db = role_client, seeded_copy
+    with_titles(read_client)
     hops.clear()
+    on_the_loop = check(read_client)
+    # SQLite: on the loop after the warm-up. PostgreSQL: the spatial version awaited on the loop, and
+    # the worker's index is at it (the warm-up built it), so the check reads nothing more.
+    assert hops == [], hops
     read_client.app.state.spatial_index = "warming"  # as before the warm-up has built the index
     in_the_pool = check(read_client)
-    assert hops == ["check"], hops
+    # SQLite: one trip. PostgreSQL: still none, since the index at the stored version is all it needs.
+    assert hops == (["_checked"] if seeded_db.backend == "sqlite" else []), hops
     assert in_the_pool.content == on_the_loop.content
     assert without_id(in_the_pool.headers) == without_id(on_the_loop.headers)
+    hops.clear()
+    with_minerals = read_client.post("/api/cadastre/check", json={"title_type": "EL", "area": {"geojson": AREA},
+                                                                  "minerals": ["copper"]})
+    assert with_minerals.status_code == 200 and with_minerals.json()["conflicts"] == on_the_loop.json()["conflicts"]
+    assert hops == ["_checked"], hops  # mineral names are read from the store: in the pool (either store, warming)
+    hops.clear()
+    read_client.app.state.spatial_index = "warm"
+    with UnitOfWork(read_client.app.state.engine) as uow:
+        before = uow.cadastre.spatial_version("PK-BA")
+    service.load_demo_cadastre(UnitOfWork(read_client.app.state.engine, write=True), 20, 6, "test")  # moves it
+    moved = check(read_client)
+    assert hops == ([] if seeded_db.backend == "sqlite" else ["_checked"]), hops  # PostgreSQL: caught up in the pool
+    with UnitOfWork(read_client.app.state.engine) as uow:
+        after = uow.cadastre.spatial_version("PK-BA")
+        assert after > before and CACHES.indexes[(uow.key, "PK-BA")].version == after
+    assert moved.json()["rules_version"] == on_the_loop.json()["rules_version"]
 
 
 def without_id(headers) -> dict[str, str]:
     return {k: v for k, v in headers.items() if k != "x-request-id"}
 
 
+def with_titles(client) -> None:
+    """Demo titles, so that the jurisdiction's spatial version is past 0 (at 0 no index is kept:
+    cadastre/caches.py); then, after the warm-up, one check that brings the index to that version."""
+    from maadan.cadastre import service
+    from maadan.store.uow import UnitOfWork
+
+    service.load_demo_cadastre(UnitOfWork(client.app.state.engine, write=True), 20, 5, "test")
+    warmed(client)
+    check(client)
+
+
 def test_a_signed_in_check_also_hops_to_read_the_token(role_client, hops, seeded_copy):
     headers = role_client.token("officer.a")
-    warmed(role_client)
+    with_titles(role_client)
     hops.clear()
     check(role_client, headers)
-    assert hops == (["client_key"] if seeded_copy.backend == "sqlite" else ["client_key", "check"]), hops
+    assert hops == ["client_key"], hops
     # the limits name the account, which is looked up by its token
 
 

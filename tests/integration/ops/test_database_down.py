@@ -86,7 +86,6 @@ def test_an_awaited_read_fails_as_a_503_error_and_then_works_on_a_new_connection
     """store/awaited_reads.py: a connection the server closed, and a statement past the deadline,
     are SQLAlchemy's OperationalError marked invalidated (so a 503); the connection is dropped and the
     next read opens another. A read on a new event loop opens its own connection."""
-    import asyncio
     import time
 
     from sqlalchemy.exc import OperationalError
@@ -120,12 +119,22 @@ def test_an_awaited_read_fails_as_a_503_error_and_then_works_on_a_new_connection
             assert await reads.register_size() == size
             await reads.close()
 
-        asyncio.run(scenario())
-        assert asyncio.run(reads.register_size()) == size  # another loop: its own connection
-        asyncio.run(reads.close())
+        on_a_new_loop(scenario())
+        assert on_a_new_loop(reads.register_size()) == size  # another loop: its own connection
+        on_a_new_loop(reads.close())
     finally:
         killer.dispose()
         engine.dispose()
+
+
+def on_a_new_loop(coroutine):
+    """`asyncio.run` in a thread of its own: the test's thread may have a loop running (seen under
+    xdist after other tests)."""
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_awaited_reads_are_for_postgresql_only(tmp_path):

@@ -146,45 +146,21 @@ def test_the_openapi_document_does_not_show_the_injected_response():
     assert ours["/things"]["post"]["responses"].keys() == theirs["/things"]["post"]["responses"].keys()
 
 
-def app_with_marked_routes(store: str, warm: bool) -> FastAPI:
-    """Routes marked `on_the_loop`, one with its own Request parameter, on an app whose state says
-    which store it has and whether its warm-up is done (`http.on_the_loop` reads both)."""
+@pytest.mark.parametrize("store,warm,trips", [("sqlite", True, 0), ("sqlite", False, 1), ("postgresql", True, 1)])
+def test_work_runs_on_the_loop_only_on_the_embedded_store_after_the_warm_up(hops, store, warm, trips):
+    """`http.on_the_loop.on_the_loop_or_pool`, which the check and a title by number use."""
     from sqlalchemy import create_engine
 
-    from maadan.api.schemas import on_the_loop
-
-    router = APIRouter(route_class=ApiRoute)
-
-    @router.post("/marked", status_code=201, dependencies=[Depends(stamped)])
-    @on_the_loop
-    def marked(response: Response, size: float | None = None) -> ThingOut:
-        response.headers["Location"] = "/thing"
-        return {"name": "marked", "sizeKm2": size}  # type: ignore[return-value]
-
-    @router.get("/marked/{name}")
-    @on_the_loop
-    def named(name: str, request: Request) -> ThingOut:
-        return {"name": name, "note": request.scope["path"]}  # type: ignore[return-value]
+    from maadan.http.on_the_loop import on_the_loop_or_pool
 
     app = FastAPI()
-    app.include_router(router)
     app.state.engine = create_engine("sqlite://" if store == "sqlite" else "postgresql+psycopg://nobody@127.0.0.1:1/none")
     app.state.spatial_index, app.state.warm_up = ("warm", "done") if warm else ("warming", None)
-    return app
 
+    @app.get("/work/{name}")
+    async def work(name: str, request: Request) -> dict:
+        return {"name": await on_the_loop_or_pool(request, str.upper, name),
+                "keywords": await on_the_loop_or_pool(request, dict, a=1)}
 
-@pytest.mark.parametrize("store,warm,trips", [("sqlite", True, 0), ("sqlite", False, 1), ("postgresql", True, 1)])
-def test_a_marked_route_runs_on_the_loop_only_on_the_embedded_store_after_the_warm_up(hops, store, warm, trips):
-    client = TestClient(app_with_marked_routes(store, warm))
-    made = client.post("/marked?size=2")
-    assert (made.status_code, made.headers["location"], made.headers["x-stamp"]) == (201, "/thing", "dep")
-    assert made.content == b'{"name":"marked","sizeKm2":2.0}'
-    named = client.get("/marked/%C3%84-1")
-    assert named.json() == {"name": "Ä-1", "note": "/marked/Ä-1"}  # the route's own request is the one given
+    assert TestClient(app).get("/work/%C3%A4-1").json() == {"name": "Ä-1", "keywords": {"a": 1}}
     assert len(hops) == 2 * trips, hops
-
-
-def test_a_marked_route_documents_no_parameter_of_its_own():
-    paths = app_with_marked_routes("sqlite", True).openapi()["paths"]
-    assert [p["name"] for p in paths["/marked"]["post"]["parameters"]] == ["size"]
-    assert [p["name"] for p in paths["/marked/{name}"]["get"]["parameters"]] == ["name"]
