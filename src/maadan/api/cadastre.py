@@ -351,7 +351,7 @@ async def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
     # sequence is awaited on the event loop (store/awaited_reads.py), then the tag, a 304 or the kept
     # body are the loop's work. Anything else is answered as a plain route would be, in one trip
     # (on SQLite after the warm-up, on the loop: http/on_the_loop.py).
-    if request.app.state.awaited_reads is None or not _kept(request, uow) or not TITLE_BODIES.holds(uow.key, number):
+    if request.app.state.awaited_reads is None or not _primary(request, uow) or not TITLE_BODIES.holds(uow.key, number):
         return await on_the_loop_or_pool(request, _title, number, uow, request)
     sequence = await conditional.register_sequence_awaited(request)
     await identity(request)  # the viewer is part of the tag: a token or session is read in the pool
@@ -366,7 +366,7 @@ def _title(number: str, uow: AbstractUnitOfWork, request: Request, sequence: int
     tag = conditional.register_etag(request, sequence=sequence)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
-    bodies = TITLE_BODIES.at(uow.key, (sequence, conditional.today())) if _kept(request, uow) else {}
+    bodies = TITLE_BODIES.at(uow.key, (sequence, conditional.today())) if _primary(request, uow) else {}
     body = bodies.get(number)
     if body is None:
         body = TitleDetailOut.model_validate(views.title_detail(uow, number)).model_dump_json(exclude_unset=True)
@@ -374,15 +374,12 @@ def _title(number: str, uow: AbstractUnitOfWork, request: Request, sequence: int
     return conditional.tagged(Response(body, media_type="application/json"), request, tag)
 
 
-def _kept(request: Request, uow: AbstractUnitOfWork) -> bool:
-    """Whether a title's body read with `uow` is kept: the same for every viewer (titles are public)
-    and for a register sequence and day, it is built, validated and encoded once, then served as
-    bytes. Not when reading a replica, whose state may lag the primary's sequence."""
-    return _primary(request, uow)
-
-
 def _primary(request: Request, uow: AbstractUnitOfWork) -> bool:
-    """Whether `uow` reads the primary database on its own (not a replica, not a held write)."""
+    """Whether `uow` reads the primary database on its own (not a replica, not a held write). Only
+    then is a title's body kept (the same for every viewer, since titles are public, and for a
+    register sequence and day: built, validated and encoded once, then served as bytes; a replica's
+    state may lag the primary's sequence), and only then may a check use the worker's index after
+    an awaited read of the primary's spatial version."""
     return request.app.state.engine is uow.engine and uow.claim is None  # type: ignore[attr-defined]
 
 
