@@ -3,11 +3,10 @@ own async connections, kept apart from the engine's pool.
 
 A plain `def` route reads the database in the thread pool, and the trip there and back costs a
 request two thread switches and more CPU than the read itself (http/on_the_loop.py). A read awaited
-on the loop costs neither, and while it waits for the server the worker answers other requests. Only
-short reads of one row belong here (the register's size, which every conditional GET asks first;
-a jurisdiction's spatial version, which a check asks);
-what they cannot do, they leave to the pool: they run in autocommit outside any unit of work, on the
-primary, with a deadline.
+on the loop costs neither, and while it waits for the server the worker answers other requests.
+Only short reads of one row belong here: the register's size, which every conditional GET asks
+first, and a jurisdiction's spatial version, which a check asks. They run in autocommit outside any
+unit of work, on the primary, with a deadline; what they cannot do is left to the pool.
 
 - At most `connections` are open per worker, each used by one read at a time; a read that finds all
   busy waits for one.

@@ -22,10 +22,10 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
         # seeded database until garbage collection, and a later copy of that database was refused ("being
         # accessed by other users").
         gone = app.state.engine = create_engine(GONE, connect_args={"connect_timeout": 2})
-        if app.state.awaited_reads is not None:  # PostgreSQL: what coroutines await goes there too
+        if app.state.awaited_reads is not None:  # PostgreSQL: the reads coroutines await go there too
             app.state.awaited_reads = AwaitedReads(gone)
         for method, url, headers in (("GET", "/api/minerals", {}), ("GET", "/api/cadastre/titles", {}),
-                                     ("GET", "/api/cadastre/titles/SYN-PK-BA/EL/2020/0001", {}),  # awaits its ETag
+                                     ("GET", "/api/cadastre/titles/SYN-PK-BA/EL/2020/0001", {}),  # its ETag too
                                      ("GET", "/ogc/collections/titles/items", {}),  # its ETag reads first
                                      ("POST", "/api/cadastre/check", {"Idempotency-Key": "k-1"})):
             r = client.request(method, url, headers=headers, json={} if method == "POST" else None)
