@@ -8,7 +8,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from pydantic import Field
-from starlette.concurrency import run_in_threadpool
 
 from maadan.http import conditional
 from maadan.http.client_limits import RESPONSES as LIMIT_RESPONSES
@@ -356,7 +355,7 @@ async def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
     sequence = await conditional.register_sequence_awaited(request)
     await identity(request)  # the viewer is part of the tag: a token or session is read in the pool
     if TITLE_BODIES.at(uow.key, (sequence, conditional.today())).get(number) is None:  # the register moved
-        return await run_in_threadpool(_title, number, uow, request, sequence)
+        return await on_the_loop_or_pool(request, _title, number, uow, request, sequence)
     return _title(number, uow, request, sequence)
 
 

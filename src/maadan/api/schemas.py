@@ -72,7 +72,8 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
     GIL. This does both in the endpoint's own trip, as FastAPI would (by alias, unset fields left
     out; the route's status code, or the one the endpoint or a dependency set on the injected
     `Response`, with the headers they set). An answer that is a `Response` passes as it is."""
-    own = _own_parameter(endpoint, Response)
+    own = next((p.name for p in get_typed_signature(endpoint).parameters.values()  # FastAPI injects it once
+                if inspect.isclass(p.annotation) and issubclass(p.annotation, Response)), None)
 
     @functools.wraps(endpoint)
     def answered(**values: Any) -> Any:
@@ -96,26 +97,13 @@ def _answered_in_one_trip(route: ApiRoute, endpoint: Callable[..., Any]) -> Call
         response.headers.raw.extend(sub.headers.raw)
         return response
 
-    _declare(answered, endpoint, own, _SUB_RESPONSE, Response)
-    answered.answers_encoded = True  # type: ignore[attr-defined]
-    return answered
-
-
-def _own_parameter(func: Callable[..., Any], kind: type) -> str | None:
-    """The name of `func`'s parameter of type `kind` (a Request or a Response), or None. FastAPI
-    injects each into one parameter only, so a wrapper that needs one uses the endpoint's own."""
-    return next((p.name for p in get_typed_signature(func).parameters.values()
-                 if inspect.isclass(p.annotation) and issubclass(p.annotation, kind)), None)
-
-
-def _declare(wrapper: Callable[..., Any], func: Callable[..., Any], own: str | None, hidden: str, kind: type) -> None:
-    """Give `wrapper` the signature of `func` as written (FastAPI resolves its annotations itself),
-    plus a keyword parameter `hidden` of type `kind` when `func` has none of its own (`own`)."""
-    declared = inspect.signature(func)
+    declared = inspect.signature(endpoint)  # as written (FastAPI resolves its annotations itself)
     parameters = list(declared.parameters.values())
     if own is None:
-        parameters.append(inspect.Parameter(hidden, inspect.Parameter.KEYWORD_ONLY, annotation=kind))
-    wrapper.__signature__ = declared.replace(parameters=parameters)  # type: ignore[attr-defined]
+        parameters.append(inspect.Parameter(_SUB_RESPONSE, inspect.Parameter.KEYWORD_ONLY, annotation=Response))
+    answered.__signature__ = declared.replace(parameters=parameters)  # type: ignore[attr-defined]
+    answered.answers_encoded = True  # type: ignore[attr-defined]
+    return answered
 
 
 class Paged(Out, Generic[T]):

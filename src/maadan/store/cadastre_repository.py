@@ -155,6 +155,7 @@ def _bbox_geometry(bbox: tuple[float, float, float, float]) -> Any:
 
 SPATIAL_VERSION_SQL = "SELECT spatial_version FROM cadastre_counter WHERE jurisdiction = {mark}"  # the driver's mark
 
+
 class CadastreRepository:
     def __init__(self, session: Session):
         self.s = session
