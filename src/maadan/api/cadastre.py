@@ -28,7 +28,7 @@ from maadan.api.schemas import (
     TitleActionIn,
 )
 from maadan.api.cadastre_rules import RulesBasisOut
-from maadan.http.security import CurrentUser, csrf_protect, identity, require_role
+from maadan.http.security import CurrentUser, csrf_protect, identify, identity_is_free, require_role
 from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
@@ -259,10 +259,10 @@ def jurisdictions() -> Listing[JurisdictionOut]:
 @router.post("/cadastre/check", summary="Every check an application gets, without filing it",
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 async def check(body: CheckIn, uow: UoW, request: Request) -> CheckOut:
-    # On PostgreSQL a check without minerals awaits its jurisdiction's spatial version on the event
-    # loop (store/awaited_reads.py); when this worker's index is at that version, the check reads
-    # nothing more and runs on the loop. Otherwise it runs as a plain route would: on SQLite after the
-    # warm-up on the loop, else in one trip to the thread pool (http/on_the_loop.py).
+    # A check without minerals reads its jurisdiction's spatial version on the event loop
+    # (store/awaited_reads.py: awaited on PostgreSQL); when this worker's index is at that version,
+    # the check reads nothing more and runs on the loop. Otherwise it runs as a plain route would: on
+    # SQLite after the warm-up on the loop, else in one trip to the thread pool (http/on_the_loop.py).
     index = await _current_index(request, uow, body)
     if index is not None:
         return _checked(body, uow, index)  # type: ignore[return-value]
@@ -346,14 +346,15 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
 @router.get("/cadastre/titles/{number:path}", summary="One title",
             description="Answers 304 to an `If-None-Match` holding its ETag (the register has not moved).")
 async def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
-    # On PostgreSQL a body built before is sent without a trip to the thread pool: the register's
-    # sequence is awaited on the event loop (store/awaited_reads.py), then the tag, a 304 or the kept
-    # body are the loop's work. Anything else is answered as a plain route would be, in one trip
-    # (on SQLite after the warm-up, on the loop: http/on_the_loop.py).
+    # A body built before is sent without a trip to the thread pool: the register's sequence is read
+    # on the event loop (store/awaited_reads.py), then the tag, a 304 or the kept body are the loop's
+    # work. Anything else is answered as a plain route would be: in one trip, or on SQLite after the
+    # warm-up on the loop (http/on_the_loop.py).
     if request.app.state.awaited_reads is None or not _primary(request, uow) or not TITLE_BODIES.holds(uow.key, number):
         return await on_the_loop_or_pool(request, _title, number, uow, request)
     sequence = await conditional.register_sequence_awaited(request)
-    await identity(request)  # the viewer is part of the tag: a token or session is read in the pool
+    if not identity_is_free(request):  # the viewer is part of the tag: a token or session is looked up
+        await on_the_loop_or_pool(request, identify, request)
     if TITLE_BODIES.at(uow.key, (sequence, conditional.today())).get(number) is None:  # the register moved
         return await on_the_loop_or_pool(request, _title, number, uow, request, sequence)
     return _title(number, uow, request, sequence)

@@ -20,7 +20,7 @@ from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, Request
 from maadan.http.replicas import ReadYourWrites
 from maadan.http.security_headers import SecurityHeaders
 from maadan.store import durability
-from maadan.store.awaited_reads import AwaitedReads
+from maadan.store import awaited_reads as loop_reads
 from maadan.store.database import create_db_engine, require_schema
 from maadan.store.replicas import Replicas
 
@@ -35,8 +35,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     require_schema(engine)
     durability.require_durable(engine)  # synchronous_commit on for our sessions; fsync=off warned about
     replicas = Replicas(settings.read_database_urls, settings.sql_echo)  # none unless MAADAN_READ_DATABASE_URL
-    # what a coroutine awaits without a trip to the thread pool (the register's size); on PostgreSQL
-    awaited_reads = AwaitedReads(engine) if engine.dialect.name == "postgresql" else None
+    # what a coroutine reads on the loop without a trip to the thread pool (the register's size)
+    awaited_reads = loop_reads.for_engine(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -44,9 +44,9 @@ def register_sequence(request: Request) -> int:
 
 
 async def register_sequence_awaited(request: Request) -> int:
-    """`register_sequence` for a coroutine. On PostgreSQL it is awaited on the event loop
-    (store/awaited_reads.py: no trip to the thread pool); on SQLite it is read on the loop when
-    http/on_the_loop.py allows it, else in the pool; in a held write transaction, in the pool."""
+    """`register_sequence` for a coroutine: read on the event loop (store/awaited_reads.py: awaited
+    on PostgreSQL, at once on an SQLite file; no trip to the thread pool); in a held write
+    transaction, or on an SQLite database in memory, as http/on_the_loop.py allows."""
     claim = claim_of(request.scope)
     reads = getattr(request.app.state, "awaited_reads", None)
     if reads is not None and (claim is None or claim.session is None):

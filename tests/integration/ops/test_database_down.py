@@ -8,7 +8,7 @@ from sqlalchemy import create_engine
 
 from maadan.config import load_settings
 from maadan.http.app import create_app
-from maadan.store.awaited_reads import AwaitedReads
+from maadan.store.awaited_reads import AwaitedReads, SQLiteReads, for_engine
 from tests.conftest import PG_URL
 
 GONE = "postgresql+psycopg://maadan@127.0.0.1:9/gone"  # port 9 (discard): connection refused at once
@@ -22,8 +22,7 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
         # seeded database until garbage collection, and a later copy of that database was refused ("being
         # accessed by other users").
         gone = app.state.engine = create_engine(GONE, connect_args={"connect_timeout": 2})
-        if app.state.awaited_reads is not None:  # PostgreSQL: the reads coroutines await go there too
-            app.state.awaited_reads = AwaitedReads(gone)
+        app.state.awaited_reads = for_engine(gone)  # the reads made on the event loop go there too
         for method, url, headers in (("GET", "/api/minerals", {}), ("GET", "/api/cadastre/titles", {}),
                                      ("GET", "/api/cadastre/titles/SYN-PK-BA/EL/2020/0001", {}),  # its ETag too
                                      ("GET", "/ogc/collections/titles/items", {}),  # its ETag reads first
@@ -140,3 +139,52 @@ def on_a_new_loop(coroutine):
 def test_awaited_reads_are_for_postgresql_only(tmp_path):
     with pytest.raises(ValueError, match="PostgreSQL, not sqlite"):
         AwaitedReads(create_engine(f"sqlite:///{tmp_path / 'x.sqlite'}"))
+
+
+@pytest.mark.parametrize("seeded_db", ["sqlite"], indirect=True)
+def test_sqlite_reads_of_their_own_read_the_file_write_nothing_and_fail_as_a_503_error(seeded_copy, tmp_path):
+    """store/awaited_reads.py on SQLite: the same values as the engine reads, from any thread; a
+    write is refused (query_only); an error is SQLAlchemy's OperationalError marked invalidated (so
+    a 503) and the next read works; a missing file is an error, never created; a database in memory
+    has no such reads."""
+    import threading
+
+    from sqlalchemy.exc import OperationalError
+
+    from maadan.http.errors import database_unavailable
+    from maadan.store.audit_repository import register_size
+    from maadan.store.database import create_db_engine
+    from maadan.cadastre import service
+    from maadan.store.uow import UnitOfWork
+
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
+    reads = for_engine(engine)
+    assert isinstance(reads, SQLiteReads)
+    try:
+        service.load_demo_cadastre(UnitOfWork(engine, write=True), 5, 5, "test")  # the register and version move
+        with UnitOfWork(engine) as uow:
+            version = uow.cadastre.spatial_version("PK-BA")
+        assert on_a_new_loop(reads.register_size()) == register_size(engine) > 0
+        assert on_a_new_loop(reads.spatial_version("PK-BA")) == version > 0
+        assert on_a_new_loop(reads.spatial_version("XX-NONE")) == 0
+        elsewhere = []
+        thread = threading.Thread(target=lambda: elsewhere.append(reads.value_now("SELECT count(*) FROM mineral")))
+        thread.start(), thread.join()
+        assert elsewhere and elsewhere[0] > 0  # the idle connection, used from another thread
+        minerals = elsewhere[0]
+        with pytest.raises(OperationalError) as refused:
+            reads.value_now("DELETE FROM mineral")
+        assert refused.value.connection_invalidated and database_unavailable(refused.value)
+        assert "readonly" in str(refused.value)
+        assert reads.value_now("SELECT count(*) FROM mineral") == minerals  # nothing deleted; a new connection
+        on_a_new_loop(reads.close())
+    finally:
+        engine.dispose()
+
+    missing = tmp_path / "missing.sqlite"
+    with pytest.raises(OperationalError, match="unable to open"):
+        SQLiteReads(create_engine(f"sqlite:///{missing}")).value_now("SELECT 1")
+    assert not missing.exists()
+    assert for_engine(create_engine("sqlite://")) is None
+    with pytest.raises(ValueError, match="need an SQLite file"):
+        SQLiteReads(create_engine("sqlite:///:memory:"))
