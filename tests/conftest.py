@@ -41,6 +41,22 @@ if IN_CI and not PG_URL:  # CI must exercise both stores
 _counter = itertools.count()
 
 
+@pytest.fixture(autouse=True)
+def _no_event_loop_left_running(request) -> None:
+    """No event loop runs in a test's thread when it starts, but in the browser tests (Playwright's
+    sync API runs one there while Chromium is open: tests/browser/conftest.py closes it with the
+    package). A loop left running by an earlier test made a later `asyncio.run` fail, depending on
+    which tests a worker happened to run before; this names the cause instead, in the first test after."""
+    import asyncio
+
+    if not request.node.path.is_relative_to(ROOT / "tests" / "browser"):
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            loop = None
+        assert loop is None, f"an earlier test left an event loop running in this thread: {loop!r}"
+
+
 def require(present: object, what: str, *, module: bool = False) -> None:
     """Skip, saying what is missing, when a test's tool or file is absent; under CI=true fail
     instead, so that CI cannot pass without its heaviest tests."""

@@ -105,8 +105,11 @@ def own_site(site_database, tmp_path) -> Iterator[Site]:
         yield s
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(site):
+    """Chromium, for the browser tests of this package. Playwright's sync API keeps its event loop
+    running in this thread while it is open: a later test's `asyncio.run` would fail ("cannot be
+    called from a running event loop"), so it is closed when the package's tests end, not the session."""
     from playwright.sync_api import sync_playwright
 
     if ARTIFACTS.exists() and not os.environ.get("PYTEST_XDIST_WORKER"):

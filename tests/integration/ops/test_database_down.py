@@ -127,13 +127,10 @@ def test_an_awaited_read_fails_as_a_503_error_and_then_works_on_a_new_connection
 
 
 def on_a_new_loop(coroutine):
-    """`asyncio.run` in a thread of its own: the test's thread may have a loop running (seen under
-    xdist after other tests)."""
+    """`coroutine` run to its end on a new event loop."""
     import asyncio
-    from concurrent.futures import ThreadPoolExecutor
 
-    with ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
+    return asyncio.run(coroutine)
 
 
 def test_awaited_reads_are_for_postgresql_only(tmp_path):
