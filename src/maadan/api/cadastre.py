@@ -28,7 +28,7 @@ from maadan.api.schemas import (
     TitleActionIn,
 )
 from maadan.api.cadastre_rules import RulesBasisOut
-from maadan.http.security import CurrentUser, csrf_protect, identify, identity_is_free, require_role
+from maadan.http.security import CurrentUser, csrf_protect, require_role
 from maadan.audit.service import quick_check
 from maadan.auth.model import Forbidden, User
 from maadan.cadastre import service, views
@@ -352,9 +352,7 @@ async def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
     # warm-up on the loop (http/on_the_loop.py).
     if request.app.state.awaited_reads is None or not _primary(request, uow) or not TITLE_BODIES.holds(uow.key, number):
         return await on_the_loop_or_pool(request, _title, number, uow, request)
-    sequence = await conditional.register_sequence_awaited(request)
-    if not identity_is_free(request):  # the viewer is part of the tag: a token or session is looked up
-        await on_the_loop_or_pool(request, identify, request)
+    sequence = await conditional.tag_sequence_awaited(request)  # and the viewer, part of the tag
     if TITLE_BODIES.at(uow.key, (sequence, conditional.today())).get(number) is None:  # the register moved
         return await on_the_loop_or_pool(request, _title, number, uow, request, sequence)
     return _title(number, uow, request, sequence)

@@ -15,6 +15,9 @@ In a route (the tiles and OGC routes, title pages):
         return unchanged
     ...                                        # build the response
     return conditional.tagged(response, request, tag)
+
+A coroutine route (OGC items and features, a title by number) takes its tag with
+`await register_etag_awaited(request)`: a 304 then needs no trip to the thread pool.
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from fastapi.responses import Response
 from maadan import __version__
 from maadan.http.idempotency import claim_of
 from maadan.http.on_the_loop import on_the_loop_or_pool
-from maadan.http.security import identify
+from maadan.http.security import identify, identity_is_free
 from maadan.store.audit_repository import register_size
 from maadan.store.uow import UnitOfWork
 
@@ -52,6 +55,22 @@ async def register_sequence_awaited(request: Request) -> int:
     if reads is not None and (claim is None or claim.session is None):
         return await reads.register_size()
     return await on_the_loop_or_pool(request, register_sequence, request)
+
+
+async def tag_sequence_awaited(request: Request) -> int:
+    """What a tag needs read for a coroutine: the register's sequence, read on the event loop
+    (`register_sequence_awaited`), and the viewer. The public is known at once; a token or session
+    is looked up as http/on_the_loop.py allows (on SQLite after the warm-up on the loop, else in the
+    thread pool)."""
+    sequence = await register_sequence_awaited(request)
+    if not identity_is_free(request):
+        await on_the_loop_or_pool(request, identify, request)
+    return sequence
+
+
+async def register_etag_awaited(request: Request, *extra: object) -> str:
+    """`register_etag` for a coroutine (`tag_sequence_awaited`)."""
+    return register_etag(request, *extra, sequence=await tag_sequence_awaited(request))
 
 
 def today() -> str:

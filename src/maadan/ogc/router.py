@@ -8,13 +8,14 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response, StreamingResponse
+from starlette.concurrency import run_in_threadpool
 
 from maadan.http import compression, conditional
 from maadan.http.base_url import absolute, public_base_url
 from maadan.ogc import collections as registry
 from maadan.ogc import features as docs
 from maadan.ogc import tiles
-from maadan.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, parse_items, parse_plain
+from maadan.ogc.query import DEFAULT_LIMIT, MAX_LIMIT, ItemsQuery, parse_items, parse_plain
 from maadan.errors import NotFound
 from maadan.http.deps import read_unit_of_work as _uow
 
@@ -115,14 +116,21 @@ STREAM_FROM = 500  # features: a page this large is streamed as it is encoded
 
 @router.get("/collections/{collection_id}/items", summary="Features of a collection (GeoJSON)",
             response_class=GeoJSONResponse, openapi_extra={"parameters": _ITEMS_PARAMETERS}, responses=_ERRORS)
-def items(request: Request, collection_id: str) -> Response:
+async def items(request: Request, collection_id: str) -> Response:
+    # The tag is read on the event loop, so an unchanged page is a 304 without a trip to the thread
+    # pool; a page is built there (a large one would hold the loop).
     c = registry.find(collection_id)
     pairs = _pairs(request)
     query = parse_items(pairs)
     registry.check_query(c, query)
-    tag = conditional.register_etag(request)
+    tag = await conditional.register_etag_awaited(request)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
+    return await run_in_threadpool(_items_page, request, c, pairs, query, tag)
+
+
+def _items_page(request: Request, c: registry.Collection, pairs: list[tuple[str, str]], query: ItemsQuery,
+                tag: str) -> Response:
     page = c.source.page(_uow(request), query)
     chunks = docs.encode_feature_collection(_urls(request), c.id, pairs, query, page.features, page.matched,
                                             datetime.now(timezone.utc), encoded=page.encoded)
@@ -135,12 +143,16 @@ def items(request: Request, collection_id: str) -> Response:
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON)",
             response_class=GeoJSONResponse, openapi_extra={"parameters": [_F]}, responses=_ERRORS)
-def item(request: Request, collection_id: str, feature_id: str) -> Response:
-    c = registry.find(collection_id)
+async def item(request: Request, collection_id: str, feature_id: str) -> Response:
+    c = registry.find(collection_id)  # the tag read on the loop, the feature in the pool, as for items
     parse_plain(_pairs(request))
-    tag = conditional.register_etag(request)
+    tag = await conditional.register_etag_awaited(request)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
+    return await run_in_threadpool(_feature, request, c, feature_id, tag)
+
+
+def _feature(request: Request, c: registry.Collection, feature_id: str, tag: str) -> Response:
     feature = c.source.get(_uow(request), feature_id)
     if feature is None:
         raise NotFound(f"feature in {c.id}", feature_id)

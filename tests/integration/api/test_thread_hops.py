@@ -162,3 +162,32 @@ def test_a_public_page_with_paging_and_a_unit_of_work_hops_once(read_client, hop
     r = read_client.get(path)
     assert r.status_code == 200, r.text
     assert hops == ["_run_sync_endpoint"], hops
+
+
+def test_an_unchanged_ogc_page_or_feature_is_a_304_without_a_trip(role_client, hops, seeded_copy):
+    """OGC items and one feature are coroutines: the tag (the register's sequence, the viewer) is read
+    on the event loop, so a 304 takes no trip to the thread pool; a page or a feature is built in
+    one trip, a large page being more than the loop should hold. A signed-in viewer's token is
+    looked up in the pool on PostgreSQL, on the loop on SQLite after the warm-up."""
+    from maadan.cadastre import service
+    from maadan.store.uow import UnitOfWork
+
+    number = service.load_demo_cadastre(UnitOfWork(role_client.app.state.engine, write=True), 3, 5, "test")[0].number
+    officer = role_client.token("officer.a")
+    warmed(role_client)
+    for url in ("/ogc/collections/titles/items?limit=2&bbox=60,24,70,32", f"/ogc/collections/titles/items/{number.replace('/', '~')}"):
+        hops.clear()
+        page = role_client.get(url)
+        assert page.status_code == 200 and page.headers["etag"], page.text
+        assert len(hops) == 1 and hops[0] in ("_items_page", "_feature"), hops
+        hops.clear()
+        unchanged = role_client.get(url, headers={"If-None-Match": page.headers["etag"]})
+        assert unchanged.status_code == 304 and unchanged.headers["etag"] == page.headers["etag"] and hops == [], hops
+        signed_in = role_client.get(url, headers={**officer, "If-None-Match": page.headers["etag"]})
+        assert signed_in.status_code == 200 and signed_in.headers["etag"] != page.headers["etag"]  # the viewer's own tag
+        hops.clear()
+        again = role_client.get(url, headers={**officer, "If-None-Match": signed_in.headers["etag"]})
+        assert again.status_code == 304 and hops == ([] if seeded_copy.backend == "sqlite" else ["identify"]), hops
+    assert role_client.get("/ogc/collections/titles/items/SYN-NO-SUCH").status_code == 404
+    assert role_client.get("/ogc/collections/nothing/items").status_code == 404
+    assert role_client.get("/ogc/collections/titles/items?limit=x").status_code == 400
