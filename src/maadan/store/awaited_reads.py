@@ -114,8 +114,8 @@ class SQLiteReads:
     may use one, one thread at a time."""
 
     def __init__(self, engine: Engine, *, connections: int = 4, timeout_s: float = 5.0):
-        database = engine.url.database if engine.dialect.name == "sqlite" else None
-        if not database or database == ":memory:" or database.startswith("file:"):
+        database = _sqlite_file(engine)
+        if database is None:
             raise ValueError(f"reads of their own need an SQLite file, not {engine.url.render_as_string()}")
         self._uri = f"file:{urllib.parse.quote(str(Path(database).resolve()))}?mode=rw"  # never creates a file
         self._size = connections
@@ -131,6 +131,7 @@ class SQLiteReads:
         return int(self.value_now(SPATIAL_VERSION_SQL.format(mark="?"), (jurisdiction,)) or 0)
 
     async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        """`value_now`, as `AwaitedReads.value` is called."""
         return self.value_now(sql, parameters)
 
     def value_now(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
@@ -161,15 +162,23 @@ class SQLiteReads:
     def _connect(self) -> sqlite3.Connection:
         connection = sqlite3.connect(self._uri, uri=True, timeout=self._timeout_s, isolation_level=None,
                                      check_same_thread=False)
-        connection.execute("PRAGMA query_only=ON")
+        try:
+            connection.execute("PRAGMA query_only=ON")
+        except sqlite3.Error:
+            connection.close()
+            raise
         return connection
+
+
+def _sqlite_file(engine: Engine) -> str | None:
+    """The path of `engine`'s SQLite file as its URL gives it; None for another database, one in
+    memory, or one named by a `file:` URI."""
+    database = engine.url.database if engine.dialect.name == "sqlite" else None
+    return None if not database or database == ":memory:" or database.startswith("file:") else database
 
 
 def for_engine(engine: Engine) -> AwaitedReads | SQLiteReads | None:
     """The reads for `engine`'s database: None for an SQLite database in memory."""
     if engine.dialect.name == "postgresql":
         return AwaitedReads(engine)
-    database = engine.url.database
-    if engine.dialect.name == "sqlite" and database and database != ":memory:" and not database.startswith("file:"):
-        return SQLiteReads(engine)
-    return None
+    return SQLiteReads(engine) if _sqlite_file(engine) is not None else None
