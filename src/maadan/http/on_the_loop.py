@@ -6,12 +6,12 @@ two thread switches suggest: on the 2-core test machine, measured in one process
 a fifth of the check's CPU (why the check's trip costs more than a trivial one's was not measured:
 perhaps its work landing on the other core, away from what the loop's core has cached).
 
-Work given to `on_the_loop_or_pool` (the check of one application, a title by number: both
-coroutines in `api/cadastre.py`) is run on the event loop when nothing it does can hold the loop
-for long, and in the pool otherwise:
+Work given to `on_the_loop_or_pool` (the check of one application and a title by number, coroutines
+in `api/cadastre.py`; the lookup of a signed-in viewer for a tag, `http/conditional.py`) is run on
+the event loop when nothing it does can hold the loop for long, and in the pool otherwise:
 - the store is the embedded SQLite file. A networked database's round trip, or its outage, would
   hold every request of the worker: on PostgreSQL such work goes to the pool (what those routes can
-  do there without it, they do after reads awaited on the loop: store/awaited_reads.py);
+  do without it, they do after reads made on the loop, on either store: store/awaited_reads.py);
 - the warm-up has built the spatial index. Before that, the first check would build it on the loop
   (seconds at 100,000 titles) while the worker's other requests wait.
 
