@@ -148,10 +148,10 @@ def test_sqlite_reads_of_their_own_read_the_file_write_nothing_and_fail_as_a_503
 
     from sqlalchemy.exc import OperationalError
 
+    from maadan.cadastre import service
     from maadan.http.errors import database_unavailable
     from maadan.store.audit_repository import register_size
     from maadan.store.database import create_db_engine
-    from maadan.cadastre import service
     from maadan.store.uow import UnitOfWork
 
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": seeded_copy.url}))
