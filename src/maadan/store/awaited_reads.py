@@ -143,7 +143,11 @@ class SQLiteReads:
         try:
             if connection is None:
                 connection = self._connect()
-            row = connection.execute(sql, parameters).fetchone()
+            cursor = connection.execute(sql, parameters)
+            try:
+                row = cursor.fetchone()
+            finally:
+                cursor.close()  # the statement reset: its snapshot ends here, not when it is collected
         except sqlite3.Error as exc:
             if connection is not None:
                 connection.close()

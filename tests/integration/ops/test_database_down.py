@@ -164,6 +164,10 @@ def test_sqlite_reads_of_their_own_read_the_file_write_nothing_and_fail_as_a_503
         assert on_a_new_loop(reads.register_size()) == register_size(engine) > 0
         assert on_a_new_loop(reads.spatial_version("PK-BA")) == version > 0
         assert on_a_new_loop(reads.spatial_version("XX-NONE")) == 0
+        assert len(reads._idle) == 1  # one connection, kept for the next read
+        service.load_demo_cadastre(UnitOfWork(engine, write=True), 3, 6, "test")  # a write between two reads
+        assert on_a_new_loop(reads.spatial_version("PK-BA")) > version  # the kept connection reads it
+        assert on_a_new_loop(reads.register_size()) == register_size(engine)
         elsewhere = []
         thread = threading.Thread(target=lambda: elsewhere.append(reads.value_now("SELECT count(*) FROM mineral")))
         thread.start(), thread.join()
