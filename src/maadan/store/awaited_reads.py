@@ -26,6 +26,7 @@ with `query_only` set, and a lock wait is bounded by the same deadline."""
 
 from __future__ import annotations
 
+import abc
 import asyncio
 import contextlib
 import sqlite3
@@ -41,8 +42,28 @@ from maadan.store.audit_repository import REGISTER_SIZE_SQL
 from maadan.store.cadastre_repository import SPATIAL_VERSION_SQL
 
 
-class AwaitedReads:
+class _OneValueReads(abc.ABC):
+    """The reads both kinds offer, through their own `value` and the driver's parameter mark."""
+
+    MARK: str
+
+    async def register_size(self) -> int:
+        """The register's last sequence number (0 when empty)."""
+        return int(await self.value(REGISTER_SIZE_SQL))
+
+    async def spatial_version(self, jurisdiction: str) -> int:
+        """The jurisdiction's stored spatial version (0 before its first change), as a check asks."""
+        return int(await self.value(SPATIAL_VERSION_SQL.format(mark=self.MARK), (jurisdiction,)) or 0)
+
+    @abc.abstractmethod
+    async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        """The first column of the first row `sql` gives, or None."""
+
+
+class AwaitedReads(_OneValueReads):
     """Short reads of one value for coroutines, on the PostgreSQL database of `engine`."""
+
+    MARK = "%s"
 
     def __init__(self, engine: Engine, *, connections: int = 4, timeout_s: float = 5.0):
         if engine.dialect.name != "postgresql":
@@ -56,14 +77,6 @@ class AwaitedReads:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[psycopg.AsyncConnection] = []
         self._slots = asyncio.Semaphore(connections)
-
-    async def register_size(self) -> int:
-        """The register's last sequence number (0 when empty)."""
-        return int(await self.value(REGISTER_SIZE_SQL))
-
-    async def spatial_version(self, jurisdiction: str) -> int:
-        """The jurisdiction's stored spatial version (0 before its first change), as a check asks."""
-        return int(await self.value(SPATIAL_VERSION_SQL.format(mark="%s"), (jurisdiction,)) or 0)
 
     async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
         """The first column of the first row `sql` gives, or None (`parameters` bound by the driver)."""
@@ -108,10 +121,12 @@ def _drop(connection: psycopg.AsyncConnection | None) -> None:
         connection.pgconn.finish()
 
 
-class SQLiteReads:
+class SQLiteReads(_OneValueReads):
     """The reads of `AwaitedReads` on the SQLite file of `engine`, made on the caller's thread (the
     event loop's) through connections of their own: at most `connections` are kept idle; any thread
     may use one, one thread at a time."""
+
+    MARK = "?"
 
     def __init__(self, engine: Engine, *, connections: int = 4, timeout_s: float = 5.0):
         database = _sqlite_file(engine)
@@ -122,16 +137,8 @@ class SQLiteReads:
         self._timeout_s = timeout_s
         self._idle: list[sqlite3.Connection] = []
 
-    async def register_size(self) -> int:
-        """The register's last sequence number (0 when empty)."""
-        return int(self.value_now(REGISTER_SIZE_SQL))
-
-    async def spatial_version(self, jurisdiction: str) -> int:
-        """The jurisdiction's stored spatial version (0 before its first change), as a check asks."""
-        return int(self.value_now(SPATIAL_VERSION_SQL.format(mark="?"), (jurisdiction,)) or 0)
-
     async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
-        """`value_now`, as `AwaitedReads.value` is called."""
+        """`value_now`, for a coroutine: it does not wait for anything."""
         return self.value_now(sql, parameters)
 
     def value_now(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
