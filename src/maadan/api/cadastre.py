@@ -260,7 +260,7 @@ def jurisdictions() -> Listing[JurisdictionOut]:
              dependencies=SPATIAL, responses=LIMIT_RESPONSES)
 async def check(body: CheckIn, uow: UoW, request: Request) -> CheckOut:
     # A check without minerals reads its jurisdiction's spatial version on the event loop
-    # (store/awaited_reads.py: awaited on PostgreSQL); when this worker's index is at that version,
+    # (store/loop_reads.py: awaited on PostgreSQL); when this worker's index is at that version,
     # the check reads nothing more and runs on the loop. Otherwise it runs as a plain route would: on
     # SQLite after the warm-up on the loop, else in one trip to the thread pool (http/on_the_loop.py).
     index = await _current_index(request, uow, body)
@@ -270,7 +270,7 @@ async def check(body: CheckIn, uow: UoW, request: Request) -> CheckOut:
 
 
 async def _current_index(request: Request, uow: AbstractUnitOfWork, body: CheckIn) -> SpatialIndex | None:
-    reads = request.app.state.awaited_reads
+    reads = request.app.state.loop_reads
     if reads is None or body.minerals or not _primary(request, uow):
         return None
     return index_at(uow.key, body.jurisdiction, await reads.spatial_version(body.jurisdiction))  # type: ignore[attr-defined]
@@ -347,10 +347,10 @@ def titles(uow: UoW, page: Page, user: CurrentUser, jurisdiction: Annotated[str 
             description="Answers 304 to an `If-None-Match` holding its ETag (the register has not moved).")
 async def title(number: str, uow: UoW, request: Request) -> TitleDetailOut:
     # A body built before is sent without a trip to the thread pool: the register's sequence is read
-    # on the event loop (store/awaited_reads.py), then the tag, a 304 or the kept body are the loop's
+    # on the event loop (store/loop_reads.py), then the tag, a 304 or the kept body are the loop's
     # work. Anything else is answered as a plain route would be: in one trip, or on SQLite after the
     # warm-up on the loop (http/on_the_loop.py).
-    if request.app.state.awaited_reads is None or not _primary(request, uow) or not TITLE_BODIES.holds(uow.key, number):
+    if request.app.state.loop_reads is None or not _primary(request, uow) or not TITLE_BODIES.holds(uow.key, number):
         return await on_the_loop_or_pool(request, _title, number, uow, request)
     sequence = await conditional.tag_sequence_awaited(request)  # and the viewer, part of the tag
     if TITLE_BODIES.at(uow.key, (sequence, conditional.today())).get(number) is None:  # the register moved

@@ -20,7 +20,7 @@ from maadan.http.middleware import BodyLimit, JsonDepthLimit, RejectNul, Request
 from maadan.http.replicas import ReadYourWrites
 from maadan.http.security_headers import SecurityHeaders
 from maadan.store import durability
-from maadan.store import awaited_reads as loop_reads
+from maadan.store import loop_reads
 from maadan.store.database import create_db_engine, require_schema
 from maadan.store.replicas import Replicas
 
@@ -36,7 +36,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     durability.require_durable(engine)  # synchronous_commit on for our sessions; fsync=off warned about
     replicas = Replicas(settings.read_database_urls, settings.sql_echo)  # none unless MAADAN_READ_DATABASE_URL
     # what a coroutine reads on the loop without a trip to the thread pool (the register's size)
-    awaited_reads = loop_reads.for_engine(engine)
+    reads = loop_reads.for_engine(engine)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI):
@@ -47,8 +47,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
             mail.stop()
         app.state.stopping = True  # the warm-up stops at its next step (the map's tiles: at its next tile)
         warmup.stop(warming)
-        if awaited_reads is not None:
-            await awaited_reads.close()
+        if reads is not None:
+            await reads.close()
         engine.dispose()
         replicas.dispose()
 
@@ -65,7 +65,7 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = engine
     app.state.replicas = replicas
-    app.state.awaited_reads = awaited_reads
+    app.state.loop_reads = reads
     app.state.client_limits = ClientLimits(settings.client_rate, settings.expensive_concurrency)
     errors.install(app)
     openapi_doc.install(app)

@@ -47,11 +47,11 @@ def register_sequence(request: Request) -> int:
 
 
 async def register_sequence_awaited(request: Request) -> int:
-    """`register_sequence` for a coroutine: read on the event loop (store/awaited_reads.py: awaited
+    """`register_sequence` for a coroutine: read on the event loop (store/loop_reads.py: awaited
     on PostgreSQL, at once on an SQLite file; no trip to the thread pool); in a held write
     transaction, or on an SQLite database in memory, as http/on_the_loop.py allows."""
     claim = claim_of(request.scope)
-    reads = getattr(request.app.state, "awaited_reads", None)
+    reads = getattr(request.app.state, "loop_reads", None)
     if reads is not None and (claim is None or claim.session is None):
         return await reads.register_size()
     return await on_the_loop_or_pool(request, register_sequence, request)

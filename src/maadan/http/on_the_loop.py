@@ -11,7 +11,7 @@ in `api/cadastre.py`; the lookup of a signed-in viewer for a tag, `http/conditio
 the event loop when nothing it does can hold the loop for long, and in the pool otherwise:
 - the store is the embedded SQLite file. A networked database's round trip, or its outage, would
   hold every request of the worker: on PostgreSQL such work goes to the pool (what those routes can
-  do without it, they do after reads made on the loop, on either store: store/awaited_reads.py);
+  do without it, they do after reads made on the loop, on either store: store/loop_reads.py);
 - the warm-up has built the spatial index. Before that, the first check would build it on the loop
   (seconds at 100,000 titles) while the worker's other requests wait.
 

@@ -6,7 +6,7 @@ coroutines that do no I/O on the event loop; identifying a Bearer token or a ses
 the database, in the pool. These tests count the hops, so that a new plain `def` dependency shows.
 Since round 20 the check and a title by number take no trip at all on the embedded store once the
 warm-up is done (http/on_the_loop.py), and at most one otherwise; since round 21 both are coroutines
-that, on PostgreSQL, await what they must read on the loop (store/awaited_reads.py) and take no trip
+that, on PostgreSQL, await what they must read on the loop (store/loop_reads.py) and take no trip
 when this worker already holds the rest (the spatial index at the stored version, the title's body);
 since round 22 so they do on SQLite, through sqlite3 connections of their own, warm-up or not."""
 
@@ -62,7 +62,7 @@ def test_a_public_check_runs_on_the_loop_when_its_index_is_current_and_in_one_tr
     with_titles(read_client)
     hops.clear()
     on_the_loop = check(read_client)
-    # The spatial version read on the loop (store/awaited_reads.py), and the worker's index is at it
+    # The spatial version read on the loop (store/loop_reads.py), and the worker's index is at it
     # (the warm-up built it), so the check reads nothing more.
     assert hops == [], hops
     read_client.app.state.spatial_index = "warming"  # as before the warm-up has built the index
@@ -114,7 +114,7 @@ def test_a_signed_in_check_also_hops_to_read_the_token(role_client, hops, seeded
 
 def test_a_title_by_number_and_the_bare_endpoint_run_on_the_loop(role_client, hops, seeded_copy):
     """A title by number is a coroutine. On PostgreSQL a body built before is sent, or a 304 given,
-    without a trip (the register's sequence awaited on the loop: store/awaited_reads.py), and a body
+    without a trip (the register's sequence awaited on the loop: store/loop_reads.py), and a body
     not yet built takes one trip, as before; on SQLite after the warm-up, none at all."""
     from maadan.cadastre import service
     from maadan.store.uow import UnitOfWork

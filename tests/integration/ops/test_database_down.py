@@ -8,7 +8,7 @@ from sqlalchemy import create_engine
 
 from maadan.config import load_settings
 from maadan.http.app import create_app
-from maadan.store.awaited_reads import AwaitedReads, SQLiteReads, for_engine
+from maadan.store.loop_reads import AwaitedReads, SQLiteReads, for_engine
 from tests.conftest import PG_URL
 
 GONE = "postgresql+psycopg://maadan@127.0.0.1:9/gone"  # port 9 (discard): connection refused at once
@@ -22,7 +22,7 @@ def test_an_unreachable_database_is_503_with_retry_after(seeded_db):
         # seeded database until garbage collection, and a later copy of that database was refused ("being
         # accessed by other users").
         gone = app.state.engine = create_engine(GONE, connect_args={"connect_timeout": 2})
-        app.state.awaited_reads = for_engine(gone)  # the reads made on the event loop go there too
+        app.state.loop_reads = for_engine(gone)  # the reads made on the event loop go there too
         for method, url, headers in (("GET", "/api/minerals", {}), ("GET", "/api/cadastre/titles", {}),
                                      ("GET", "/api/cadastre/titles/SYN-PK-BA/EL/2020/0001", {}),  # its ETag too
                                      ("GET", "/ogc/collections/titles/items", {}),  # its ETag reads first
@@ -82,7 +82,7 @@ def test_a_pooled_connection_the_server_closed_is_a_503_error_and_not_handed_out
 @pytest.mark.skipif(not PG_URL, reason="reads awaited on the event loop are PostgreSQL's: set MAADAN_TEST_POSTGRES_URL")
 @pytest.mark.parametrize("seeded_db", ["postgresql"], indirect=True)
 def test_an_awaited_read_fails_as_a_503_error_and_then_works_on_a_new_connection(seeded_db):
-    """store/awaited_reads.py: a connection the server closed, and a statement past the deadline,
+    """store/loop_reads.py: a connection the server closed, and a statement past the deadline,
     are SQLAlchemy's OperationalError marked invalidated (so a 503); the connection is dropped and the
     next read opens another. A read on a new event loop opens its own connection."""
     import time
@@ -140,7 +140,7 @@ def test_awaited_reads_are_for_postgresql_only(tmp_path):
 
 @pytest.mark.parametrize("seeded_db", ["sqlite"], indirect=True)
 def test_sqlite_reads_of_their_own_read_the_file_write_nothing_and_fail_as_a_503_error(seeded_copy, tmp_path):
-    """store/awaited_reads.py on SQLite: the same values as the engine reads, from any thread; a
+    """store/loop_reads.py on SQLite: the same values as the engine reads, from any thread; a
     write is refused (query_only); an error is SQLAlchemy's OperationalError marked invalidated (so
     a 503) and the next read works; a missing file is an error, never created; a database in memory
     has no such reads."""
