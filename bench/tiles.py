@@ -4,7 +4,8 @@
   over the Chagai belt, uncached (the first request for each tile in the server process) and
   cached (the same tiles again), sequential requests from one client (bench.api.Loopback) on loopback against
   `maadan serve --workers 1`: median and p99, and p99 as a multiple of a bare endpoint of the same
-  server in the same run (a static file: no database, no Python beyond the router);
+  server in the same run (a static file: no database, no Python beyond the router), and the share
+  of the CPU the hypervisor stole while each line's requests ran (as in bench/api.py);
 - with --after-filings N: after each zoom's cached pass, N applications filed east of the belt (in
   the bench database, synthetic applicants) and the same tiles timed again: the cached tiles those
   filings do not touch should still be served from the cache;
@@ -35,7 +36,7 @@ ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var" / "bench-tiles"
 sys.path.insert(0, str(ROOT))
 
-from bench.api import PG, Loopback, free_port, wait_http  # noqa: E402
+from bench.api import PG, Loopback, cpu_stolen, free_port, wait_http  # noqa: E402
 
 CHAGAI = (62.0, 29.2)
 ZOOMS = (8, 12, 14)
@@ -131,34 +132,46 @@ def summary(ms: list[float]) -> dict:
             "max": s[-1]}
 
 
+def share(steal: float | None) -> str:
+    """", 4% stolen": the share of the CPU the hypervisor took while a line's requests ran (bench.api
+    `cpu_stolen`); on this shared machine a tile's p99 follows it as a check's does."""
+    return "" if steal is None else f", {steal:.0%} stolen"
+
+
 def tile_figures(base: str, tiles_per_zoom: int, url: str | None = None, filings: int = 0) -> None:
     """Each zoom's tiles uncached then cached; with `filings`, `filings` applications are then filed
     away from the belt (in `url`'s database) and the same tiles timed again: those the filings do
     not touch should still be served from the cache."""
     http = Loopback(base, timeout=300)
     try:
+        stolen = cpu_stolen()
         bare = summary([timed(http, "/static/favicon.svg")[0] for _ in range(300)])
-        print(f"  bare endpoint (/static/favicon.svg): p50 {bare['p50']:.2f} ms, p99 {bare['p99']:.2f} ms")
+        print(f"  bare endpoint (/static/favicon.svg): p50 {bare['p50']:.2f} ms, p99 {bare['p99']:.2f} ms{share(stolen())}")
         far = "/ogc/collections/titles/tiles/WebMercatorQuad/10/100/100"  # open sea: no feature
         ms, status, _ = timed(http, far)
         print(f"  first tile request of the process (builds what the tiles read): {ms:,.0f} ms ({status})")
         for z in ZOOMS:
             urls = [f"/ogc/collections/titles/tiles/WebMercatorQuad/{z}/{y}/{x}"
                     for z, y, x in chagai_tiles(z, tiles_per_zoom)]
+            stolen = cpu_stolen()
             first = [timed(http, u) for u in urls]
+            cold_stolen, stolen = stolen(), cpu_stolen()
             sizes = [b for _, _, b in first]
             cold = summary([ms for ms, _, _ in first])
             warm = summary([timed(http, u)[0] for _ in range(5) for u in urls])
+            warm_stolen = stolen()
             bad = sum(1 for _, s, _ in first if s != 200)
             print(f"  z{z:<2} {len(urls)} tiles, {statistics.median(sizes) / 1024:,.1f} KiB median "
                   f"({max(sizes) / 1024:,.1f} max){', ' + str(bad) + ' errors' if bad else ''}")
-            rows = [("uncached", cold), ("cached", warm)]
+            rows = [("uncached", cold, cold_stolen), ("cached", warm, warm_stolen)]
             if filings:
                 file_elsewhere(url, filings, f"z{z}")
-                rows.append((f"after {filings} filings elsewhere", summary([timed(http, u)[0] for u in urls])))
-            for label, r in rows:
+                stolen = cpu_stolen()
+                after = summary([timed(http, u)[0] for u in urls])
+                rows.append((f"after {filings} filings elsewhere", after, stolen()))
+            for label, r, steal in rows:
                 print(f"      {label + ':':9} p50 {r['p50']:8.2f} ms  p99 {r['p99']:8.2f} ms  (p50 {r['p50'] / bare['p50']:.3g}×, "
-                      f"p99 {r['p99'] / bare['p99']:.3g}× the bare endpoint's)")
+                      f"p99 {r['p99'] / bare['p99']:.3g}× the bare endpoint's{share(steal)})")
     finally:
         http.close()
 
