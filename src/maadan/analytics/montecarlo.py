@@ -206,7 +206,7 @@ def compile_case(case: ec.Case, u: Uncertainty, T: int, rate_pct: float,
         ore, grades = ec._schedule(case, T, d)
         for ci, c in enumerate(case.commodities):
             qrev[d, ci] = ore * grades[c.id] * c.revenue_factor() / c.price if c.price else 0.0
-        for k, lv in enumerate(levies):
+        for k in range(K):
             lev_ton[d, k] = sum((flows.metal[c] for c in ids if lev_comm[k, ids.index(c)]
                                  and ec._GRADE_UNITS[ec.case_commodity(case, c).grade_unit] == "t"),
                                 np.zeros(T)) / 1e6

@@ -21,7 +21,7 @@ def serve(host: str = typer.Option(None, help="Address to listen on (default MAA
     c = common.get()
     settings = c.settings
     host, port = host or settings.host, port or settings.port
-    create_app(settings).router  # fail here, with a clear message, if the database is not ready
+    create_app(settings)  # fail here, with a clear message, if the database is not ready
     c.err.print(f"Maadan at http://{host}:{port}/  (API docs http://{host}:{port}/docs, "
                 f"OGC API http://{host}:{port}/ogc); {settings.database_url.split('://')[0]}; Ctrl+C stops it")
     # Workers are separate processes: each builds its app (and warms its spatial index) from the

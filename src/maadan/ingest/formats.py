@@ -266,7 +266,7 @@ def _gpkg_structure(conn: sqlite3.Connection, name: str) -> tuple[str, str, int]
         raise sqlite3.DatabaseError("quick_check")
     schema = conn.execute("SELECT type, name, sql FROM sqlite_master").fetchall()
     tables = {n for t, n, sql in schema if t == "table" and not (sql or "").lstrip().upper().startswith("CREATE VIRTUAL")}
-    for kind, obj, sql in schema:
+    for kind, _, sql in schema:
         if kind == "view":
             raise refuse(name, "holds a database view; only plain feature tables are read")
         if kind == "table" and (sql or "").lstrip().upper().startswith("CREATE VIRTUAL") and not _RTREE.match(sql):

@@ -92,7 +92,7 @@ def load_mineral_catalogue(path: Path | None = None) -> Catalogue:
     path = path or data_dir() / "minerals.csv"
     minerals, labels = [], {}
     cols = ["id", "name", "kind", "group", "symbol", "aliases", "usgs_mcs_labels", "source"]
-    for line, r in read_csv(path, cols):
+    for _, r in read_csv(path, cols):
         aliases = tuple(a.strip() for a in r["aliases"].split(";") if a.strip())
         minerals.append(Mineral(id=r["id"], name=r["name"], kind=r["kind"], group_id=r["group"] or None,
                                 symbol=r["symbol"] or None, source=r["source"], aliases=aliases))

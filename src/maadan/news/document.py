@@ -100,7 +100,7 @@ def _decode(raw: bytes, filename: str) -> tuple[str, str, list[str]]:
         try:
             return raw.decode("utf-16"), "utf-16", []
         except UnicodeDecodeError as exc:
-            raise InvalidInput(f"{filename}: not valid UTF-16 at byte {exc.start}", details={"offset": exc.start})
+            raise InvalidInput(f"{filename}: not valid UTF-16 at byte {exc.start}", details={"offset": exc.start}) from None
     head = raw[:8192]
     nul = head.find(b"\x00")
     if nul >= 0:

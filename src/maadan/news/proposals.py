@@ -68,9 +68,8 @@ class _Draft:
     def merge(self, other: "_Draft") -> None:
         self.cues += other.cues
         self.sentences += other.sentences
-        for name in ("parties",):
-            for k, (v, ev) in other.parties.items():
-                self.parties.setdefault(k, (v, []))[1].extend(ev)
+        for k, (v, ev) in other.parties.items():
+            self.parties.setdefault(k, (v, []))[1].extend(ev)
         for name in ("governments", "countries", "minerals", "projects", "places", "status"):
             mine = getattr(self, name)
             for k, ev in getattr(other, name).items():

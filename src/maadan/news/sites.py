@@ -33,10 +33,9 @@ _GENERIC_HEAD = {"project", "operation"}  # lower-case heads need a name that is
 def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     """Without a leading determiner or phase, and from after an owner ("Indonesia's North Maluku province",
     "Greenland Minerals' Kvanefjeld Project")."""
-    owner = None
-    for owner in re.finditer(r"\S+(?:['’]s|s['’])(?=[ \t])", text[start:end]):
-        pass
-    if owner:
+    owners = list(re.finditer(r"\S+(?:['’]s|s['’])(?=[ \t])", text[start:end]))
+    if owners:  # from after the last one
+        owner = owners[-1]
         start += owner.end()
         start += len(text[start:end]) - len(text[start:end].lstrip())
     lead = _LEADING.match(text, start, end)

@@ -75,7 +75,6 @@ def test_openapi_and_docs_served_locally(read_client):
 
 
 def test_titles_register_paging(client):
-    client.app.state  # the private copy may be changed
     from maadan.cadastre import service
     from maadan.store.uow import UnitOfWork
 

@@ -108,7 +108,7 @@ def test_bulk_equals_single_queries_on_random_data():
         assert a == pytest.approx(by_pair[i, k], rel=1e-9)
     assert bulk == sorted(bulk, key=lambda r: (r[0], int(r[1].split(":")[1])))
     # every reported pair overlaps, every skipped candidate does not
-    for i, k, a in bulk[:200]:
+    for i, k, _ in bulk[:200]:
         assert shapely.intersection(applications[i], titles[int(k.split(":")[1])]).area > 0
 
 

@@ -1,7 +1,7 @@
 """initial schema: minerals, lists, USGS statistics, organisations, projects
 
 Revision ID: c5a4c651289e
-Revises: 
+Revises:
 Create Date: 2026-11-29 04:44:37.121907
 """
 from alembic import op

@@ -15,7 +15,7 @@ depends_on = None
 
 
 def upgrade() -> None:
-    
+
     op.create_table('competition_bid',
     sa.Column('id', sa.Integer(), autoincrement=True, nullable=False),
     sa.Column('jurisdiction', sa.String(length=16), nullable=False),
@@ -79,7 +79,7 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    
+
     with op.batch_alter_table('application', schema=None) as batch_op:
         batch_op.drop_column('converts_title')
         batch_op.drop_column('waits_on')
