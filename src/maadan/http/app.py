@@ -35,7 +35,8 @@ def create_app(settings: Settings | None = None, *, engine=None) -> FastAPI:
     require_schema(engine)
     durability.require_durable(engine)  # synchronous_commit on for our sessions; fsync=off warned about
     replicas = Replicas(settings.read_database_urls, settings.sql_echo)  # none unless MAADAN_READ_DATABASE_URL
-    # what a coroutine reads on the loop without a trip to the thread pool (the register's size)
+    # what a coroutine reads on the loop without a trip to the thread pool (the register's size, a
+    # jurisdiction's spatial version)
     reads = loop_reads.for_engine(engine)
 
     @asynccontextmanager
