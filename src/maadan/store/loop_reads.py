@@ -76,7 +76,7 @@ class AwaitedReads(_OneValueReads):
         self._timeout_s = timeout_s
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[psycopg.AsyncConnection] = []
-        self._slots = asyncio.Semaphore(connections)
+        self._slots: asyncio.Semaphore  # made by `_bind`, for the loop the reads run on
 
     async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
         """The first column of the first row `sql` gives, or None (`parameters` bound by the driver)."""
