@@ -31,17 +31,20 @@ from fastapi.responses import Response
 from maadan import __version__
 from maadan.http.idempotency import claim_of
 from maadan.http.on_the_loop import on_the_loop_or_pool
+from maadan.http.replicas import read_engine
 from maadan.http.security import identify, identity_is_free
 from maadan.store.audit_repository import register_size
 from maadan.store.uow import UnitOfWork
 
 
 def register_sequence(request: Request) -> int:
-    """The audit register's last sequence number (0 when empty), read on the request's read engine:
-    one statement outside a transaction, or in the request's held write transaction when it has one."""
+    """The audit register's last sequence number (0 when empty), read on the request's read engine
+    (a replica's own sequence when its data come from one: http/replicas.py `read_engine`): one
+    statement outside a transaction, or in the request's held write transaction when it has one.
+    With replicas, choosing one may ask how far it has replayed: call this in the thread pool."""
     claim = claim_of(request.scope)
     if claim is None or claim.session is None:
-        return register_size(request.app.state.engine)
+        return register_size(read_engine(request))
     with UnitOfWork(request.app.state.engine, claim=claim) as uow:
         return uow.audit.size()
 
@@ -49,12 +52,14 @@ def register_sequence(request: Request) -> int:
 async def register_sequence_awaited(request: Request) -> int:
     """`register_sequence` for a coroutine: read on the event loop (store/loop_reads.py: awaited
     on PostgreSQL, at once on an SQLite file; no trip to the thread pool); in a held write
-    transaction, or on an SQLite database in memory, as http/on_the_loop.py allows."""
+    transaction, on an SQLite database in memory, or with read replicas (the sequence is then the
+    chosen replica's, and choosing one may ask it), as http/on_the_loop.py allows."""
     claim = claim_of(request.scope)
-    reads = getattr(request.app.state, "loop_reads", None)
-    if reads is not None and (claim is None or claim.session is None):
+    reads = getattr(request.app.state, "loop_reads", None)  # they read the primary
+    if reads is not None and (claim is None or claim.session is None) \
+            and not getattr(request.app.state, "replicas", None):
         return await reads.register_size()
-    return await on_the_loop_or_pool(request, register_sequence, request)
+    return await on_the_loop_or_pool(request, register_sequence, request)  # with replicas (PostgreSQL): the pool
 
 
 async def tag_sequence_awaited(request: Request) -> int:

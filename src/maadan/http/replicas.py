@@ -25,12 +25,22 @@ COOKIE_AGE = 600  # seconds: far beyond any healthy replica's lag
 READS = ("GET", "HEAD")
 
 
+_PICKED = "maadan.read_engine"  # the request scope's key for the engine its reads use
+
+
 def read_engine(request: Request) -> Engine:
-    """The engine a read of this request uses: a replica when one is up and current enough, else the primary."""
+    """The engine a read of this request uses: a replica when one is up and current enough, else the
+    primary. Chosen once a request: its tag's register sequence (http/conditional.py) and its data
+    are then read from the same database, so a tag never names a state newer than the data it
+    labels (a lagging replica's page under the primary's sequence would be answered 304 once the
+    replica caught up, keeping the old page until the next write)."""
     primary = request.app.state.engine
     replicas = getattr(request.app.state, "replicas", None)
     if not replicas or request.method not in READS or claim_of(request.scope) is not None:
         return primary
+    picked = request.scope.get(_PICKED)
+    if picked is not None:
+        return picked
     wanted = parse_lsn(request.headers.get(HEADER))
     if wanted is None:
         wanted = parse_lsn(request.cookies.get(COOKIE))
@@ -38,6 +48,7 @@ def read_engine(request: Request) -> Engine:
     metrics = getattr(request.app.state, "metrics", None)
     if metrics is not None:
         metrics.reads.labels("replica" if engine is not None else "primary").inc()
+    request.scope[_PICKED] = engine or primary
     return engine or primary
 
 

@@ -145,3 +145,40 @@ def test_a_standby_that_is_down_is_skipped(cluster, tmp_path):
     assert public.get("/api/cadastre/titles?limit=1").status_code == 200  # from the primary
     health = public.get("/api/health").json()["replicas"][0]
     assert health["up"] is False and health["lag_bytes"] is None
+
+
+def test_a_page_read_on_a_lagging_standby_is_tagged_with_the_standby_s_sequence(cluster):
+    """The tag names the register sequence of the data the page was read from: a page read on a
+    standby that lags carries the standby's sequence, not the primary's, so once the standby has
+    caught up the same request is a 200 with the new data, never a 304 that keeps the old page."""
+    app, writer, public, replica = cluster
+    primary = app.state.engine
+    page = "/ogc/collections/applications/items?limit=1000&bbox=63.9,28.7,64.2,29.0"
+    replay(replica, "pause")
+    token = writer.post("/api/auth/token", json={"username": "applicant.a", "password": PASSWORD}).json()
+    r = writer.post("/api/cadastre/applications", headers={"Authorization": f"Bearer {token['access_token']}"},
+                    json={"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
+                          "holders": [{"name": "US Strategic Metals", "share_pct": 100, "country": "US"}],
+                          "area": {"geojson": {"type": "Polygon", "coordinates": [[[64.0, 28.8], [64.1, 28.8],
+                                               [64.1, 28.9], [64.0, 28.9], [64.0, 28.8]]]}}})
+    assert r.status_code == 201, r.text
+    ref = f"PK-BA/A{r.json()['number']}"
+
+    def sequence(engine) -> int:
+        with engine.connect() as conn:
+            return int(conn.execute(text("SELECT coalesce(max(seq), 0) FROM audit_event")).scalar())
+
+    old = public.get(page)
+    assert old.status_code == 200 and ref not in {f["properties"]["ref"] for f in old.json()["features"]}
+    tag = old.headers["etag"]
+    assert tag.startswith(f'W/"{sequence(replica)}-') and sequence(replica) < sequence(primary)
+    assert public.get(page, headers={"If-None-Match": tag}).status_code == 304  # the standby has not moved
+
+    replay(replica, "resume")
+    caught_up(primary, replica)
+    new = public.get(page, headers={"If-None-Match": tag})
+    assert new.status_code == 200, "a tag of the primary's sequence would keep the standby's old page"
+    assert ref in {f["properties"]["ref"] for f in new.json()["features"]}
+    assert new.headers["etag"].startswith(f'W/"{sequence(primary)}-')
+    # The writer reads the primary (its own write): its tag is the primary's sequence.
+    assert writer.get(page).headers["etag"].startswith(f'W/"{sequence(primary)}-')
