@@ -52,7 +52,9 @@ class Source(Protocol):
 
     def extent(self, uow: AbstractUnitOfWork) -> Extent: ...
 
-    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page: ...
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery, sequence: int | None = None) -> Page:
+        """One page of features. `sequence`: the register's sequence, read by the caller on `uow`'s
+        database before the page (a source that keeps features by sequence reads it when not given)."""
 
     def get(self, uow: AbstractUnitOfWork, feature_id: str) -> Feature | None: ...
 
@@ -89,15 +91,16 @@ class TitleSource:
             return Extent()
         return Extent(bbox, (rfc3339(first), rfc3339(last) if last else None))
 
-    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page:
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery, sequence: int | None = None) -> Page:
         iv = query.interval
         bbox = query.bbox.as_tuple() if query.bbox else None
         valid_from, valid_to = (iv.start_date, iv.end_date) if iv else (None, None)
         with uow:
             if bbox is not None:
                 # Ids first, then the features from the cache (read after the register sequence it is
-                # valid for, so never older than it); only the titles missing are read and encoded.
-                cache = FEATURES.features(uow.key, uow.audit.size())
+                # valid for, so never older than it: the caller's, read before this unit of work, or
+                # read here first); only the titles missing are read and encoded.
+                cache = FEATURES.features(uow.key, uow.audit.size() if sequence is None else sequence)
                 ids, matched = uow.cadastre.title_ids_in_bbox(bbox, valid_from=valid_from, valid_to=valid_to,
                                                              limit=query.limit, offset=query.offset)
                 missing = [i for i in ids if i not in cache]
@@ -135,7 +138,7 @@ class ApplicationSource:
             return Extent()
         return Extent(bbox, (rfc3339(first), rfc3339(last)))
 
-    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page:
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery, sequence: int | None = None) -> Page:
         iv = query.interval
         with uow:
             apps, matched = uow.cadastre.applications_page(
@@ -182,7 +185,7 @@ class InMemorySource:
     def extent(self, uow: AbstractUnitOfWork) -> Extent:
         return _bounds(self._load(uow))
 
-    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery) -> Page:
+    def page(self, uow: AbstractUnitOfWork, query: ItemsQuery, sequence: int | None = None) -> Page:
         return _in_memory_page(self._load(uow), query)
 
     def get(self, uow: AbstractUnitOfWork, feature_id: str) -> Feature | None:

@@ -123,15 +123,18 @@ async def items(request: Request, collection_id: str) -> Response:
     pairs = _pairs(request)
     query = parse_items(pairs)
     registry.check_query(c, query)
-    tag = await conditional.register_etag_awaited(request)
+    sequence = await conditional.tag_sequence_awaited(request)
+    tag = conditional.register_etag(request, sequence=sequence)
     if (unchanged := conditional.not_modified(request, tag)) is not None:
         return unchanged
-    return await run_in_threadpool(_items_page, request, c, pairs, query, tag)
+    return await run_in_threadpool(_items_page, request, c, pairs, query, tag, sequence)
 
 
 def _items_page(request: Request, c: registry.Collection, pairs: list[tuple[str, str]], query: ItemsQuery,
-                tag: str) -> Response:
-    page = c.source.page(_uow(request), query)
+                tag: str, sequence: int) -> Response:
+    # `sequence` was read on the database the page is read from (http/replicas.py `read_engine`),
+    # before it: the page's data are at least that new.
+    page = c.source.page(_uow(request), query, sequence)
     chunks = docs.encode_feature_collection(_urls(request), c.id, pairs, query, page.features, page.matched,
                                             datetime.now(timezone.utc), encoded=page.encoded)
     if page.returned >= STREAM_FROM:

@@ -186,3 +186,25 @@ def test_ids_in_a_bbox_at_the_index_edges(writable):
         assert ids == sorted(ids) and matched == len(ids) and page == ids[1:3]
     finally:
         engine.dispose()
+
+
+def test_a_page_reads_the_register_sequence_once(client):  # noqa: F811
+    """An items page in a bbox reads the register's sequence once, for its tag (on the event loop,
+    store/loop_reads.py): the features it keeps by sequence use that reading, not a second one
+    through the page's unit of work. Its tag and its features still follow a write (above)."""
+    from sqlalchemy import event
+
+    engine = client.app.state.engine
+    statements: list[str] = []
+
+    def seen(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    event.listen(engine, "before_cursor_execute", seen)
+    try:
+        r = get(client, "/ogc/collections/titles/items", bbox="62,28.5,63,29.3", limit="5")
+    finally:
+        event.remove(engine, "before_cursor_execute", seen)
+    assert r.status_code == 200 and r.json()["features"]
+    assert r.headers["etag"].startswith('W/"')
+    assert statements and not [s for s in statements if "audit_event" in s], statements
