@@ -87,7 +87,8 @@ def download(name: Annotated[str, PathParam(max_length=40)], request: Request, u
     headers = {"Link": f'<{lic["url"]}>; rel="license"', "X-License": lic["id"]}
     sequence = conditional.register_sequence(request)
     if request.app.state.engine is not uow.engine or uow.claim is not None:
-        # A replica may lag the primary's sequence read above: built for this request, not kept.
+        # On a replica (its own sequence, read above: http/replicas.py) or in a held write: built for
+        # this request, not kept (kept files are the primary's).
         tag = conditional.register_etag(request, sequence=sequence)
         if (unchanged := conditional.not_modified(request, tag)) is not None:
             return unchanged
