@@ -19,8 +19,11 @@ API_DOCS = """<!doctype html>
 """
 
 
+FIRST = ("maadan.api.cadastre",)  # matched before the other modules' routes (http/app.py `ADAPTERS`)
+
+
 def install(app: FastAPI) -> None:
-    for _, router in collect(__name__, "router"):
+    for _, router in sorted(collect(__name__, "router"), key=lambda found: found[0].__name__ not in FIRST):
         app.include_router(router)
 
     @app.get("/docs", include_in_schema=False)

@@ -61,6 +61,15 @@ def _errors_as_maadan_writes_them(doc: dict[str, Any]) -> dict[str, Any]:
     return doc
 
 
+def _reading_order(doc: dict[str, Any]) -> dict[str, Any]:
+    """Paths in the order a reader looks for them, the REST API before the OGC API (routes are
+    matched in another order, for speed: http/app.py `ADAPTERS`)."""
+    paths = doc.get("paths")
+    if paths:
+        doc["paths"] = dict(sorted(paths.items(), key=lambda item: not item[0].startswith("/api/")))  # stable
+    return doc
+
+
 def install(app: FastAPI) -> None:
     build = app.openapi  # FastAPI's own: builds app.openapi_schema unless it is set
 
@@ -71,7 +80,7 @@ def install(app: FastAPI) -> None:
             if known is not None and len(known[0]) == len(routes) and all(a is b for a, b in zip(known[0], routes)):
                 app.openapi_schema = json.loads(known[1])  # this app's own copy: a caller may change it
             else:
-                doc = _errors_as_maadan_writes_them(build())
+                doc = _reading_order(_errors_as_maadan_writes_them(build()))
                 _DOCUMENTS[key] = (routes, json.dumps(doc))
                 while len(_DOCUMENTS) > _KEPT:
                     _DOCUMENTS.pop(next(iter(_DOCUMENTS)))
