@@ -21,6 +21,8 @@ def static_dir() -> Path:
 
 def install(app: FastAPI) -> None:
     from maadan.http.errors import install_html_renderer
+    from starlette.routing import Mount
+
     from maadan.http.static_files import CompressedStaticFiles
     from maadan.web.templating import error_page
 
@@ -28,5 +30,7 @@ def install(app: FastAPI) -> None:
         app.include_router(router)
     static = static_dir()
     if static.is_dir():
-        app.mount("/static", CompressedStaticFiles(directory=static), name="static")
+        # Matched before every other route (one pattern, ~1 µs for the others): a page's scripts, styles
+        # and the map's vendored MapLibre would otherwise be matched after all 170 (~250 µs each).
+        app.router.routes.insert(0, Mount("/static", app=CompressedStaticFiles(directory=static), name="static"))
     install_html_renderer(app, error_page)

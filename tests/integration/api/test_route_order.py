@@ -1,8 +1,9 @@
-"""The order routes are matched in (http/app.py `ADAPTERS`, api/__init__.py `FIRST`): the OGC API and
-the cadastre's API first, since matching tries each route's pattern in turn and those take most of a
-busy server's requests. Reordering must not change which route answers a path: for every route, a
-path made from its own template is answered by that route (or one with the same template), never by
-an earlier one whose pattern also matches."""
+"""The order routes are matched in (http/app.py `ADAPTERS`, api/__init__.py `FIRST`, the static files
+mounted first by web/__init__.py): the static files, the OGC API and the cadastre's API first, since
+matching tries each route's pattern in turn and those take most of a busy server's requests.
+Reordering must not change which route answers a path: for every route, a path made from its own
+template is answered by that route (or one with the same template), never by an earlier one whose
+pattern also matches."""
 
 from __future__ import annotations
 
@@ -45,6 +46,8 @@ def test_every_route_answers_its_own_paths(read_client):
 
 
 def test_the_busiest_routes_are_matched_first(read_client):
+    assert read_client.app.router.routes[0].path == "/static"  # the static files' one pattern, before all
+    assert read_client.get("/static/favicon.svg").status_code == 200
     paths = [p for p, _ in ordered_routes(read_client.app)]
     # the app's own few (/openapi.json, /metrics) come before every adapter's; then these, then the rest
     first_other = min(i for i, p in enumerate(paths)
