@@ -24,10 +24,12 @@ API_DOCS = """<!doctype html>
 FIRST = ("maadan.api.ping", "maadan.api.cadastre")
 
 
+def _place(module_name: str) -> int:
+    return FIRST.index(module_name) if module_name in FIRST else len(FIRST)
+
+
 def install(app: FastAPI) -> None:
-    modules = collect(__name__, "router")
-    for _, router in sorted(modules, key=lambda found: FIRST.index(found[0].__name__) if found[0].__name__ in FIRST
-                            else len(FIRST)):
+    for _, router in sorted(collect(__name__, "router"), key=lambda found: _place(found[0].__name__)):  # stable
         app.include_router(router)
 
     @app.get("/docs", include_in_schema=False)

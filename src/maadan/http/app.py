@@ -25,9 +25,10 @@ from maadan.store.database import create_db_engine, require_schema
 from maadan.store.replicas import Replicas
 
 # Installed in this order; each must import. A request is matched against each route's pattern in
-# turn (FastAPI 0.165: about 2 µs a route tried), so the OGC API (pages, features, tiles) comes first
-# and the cadastre's API first within the API (api/__init__.py `FIRST`), the web pages last: at 170
-# routes an OGC items page had been matched after 90 others (180 µs of its ~2 ms of CPU; 14 µs first).
+# turn (FastAPI 0.165: about 2 µs a route tried), so the OGC API (pages, features, tiles) comes first,
+# /api/ping and the cadastre's routes first within the REST API (api/__init__.py `FIRST`), the web pages
+# last (their static files are mounted before everything: web/__init__.py). At 170 routes an OGC items
+# page had been matched after 90 others (180 µs of its ~2 ms of CPU; 14 µs first).
 # No path is answered by a different route for it (tests/integration/api/test_route_order.py).
 ADAPTERS = ("maadan.ogc", "maadan.api", "maadan.web")
 

@@ -20,9 +20,9 @@ def static_dir() -> Path:
 
 
 def install(app: FastAPI) -> None:
-    from maadan.http.errors import install_html_renderer
     from starlette.routing import Mount
 
+    from maadan.http.errors import install_html_renderer
     from maadan.http.static_files import CompressedStaticFiles
     from maadan.web.templating import error_page
 
