@@ -196,12 +196,14 @@ def _resolve(uow: AbstractUnitOfWork, token: str, kind: str, now: datetime | Non
     if not token or len(token) > 200:
         raise AuthError("invalid token")
     with uow:
-        stored = uow.auth.token(token_hash(token))
-        if stored is None or stored.kind != kind or stored.revoked:
-            raise AuthError("invalid token")
-        if now >= stored.expires_at:
-            raise AuthError("token expired")
-        user = uow.auth.user_by_id(stored.user_id)
+        found = uow.auth.token_and_user(token_hash(token))
+    if found is None:
+        raise AuthError("invalid token")
+    stored, user = found
+    if stored.kind != kind or stored.revoked:
+        raise AuthError("invalid token")
+    if now >= stored.expires_at:
+        raise AuthError("token expired")
     if user is None:
         raise AuthError("invalid token")
     if not user.active:

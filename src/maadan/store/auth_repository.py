@@ -82,6 +82,23 @@ class AuthRepository:
         return StoredToken(token_hash=r.token_hash, user_id=r.user_id, kind=r.kind, csrf_token=r.csrf_token,
                            created_at=_utc(r.created_at), expires_at=_utc(r.expires_at), revoked=bool(r.revoked))
 
+    def token_and_user(self, token_hash: str) -> tuple[StoredToken, User | None] | None:
+        """The stored token and its user (None for a user gone), or None: in one statement, since
+        every request with a token or a session cookie asks it."""
+        u = t.app_user
+        r = self.s.execute(select(t.auth_token, u.c.username, u.c.role, u.c.organisation_id, u.c.active,
+                                  u.c.created_at.label("user_created_at"))
+                           .join_from(t.auth_token, u, u.c.id == t.auth_token.c.user_id, isouter=True)
+                           .where(t.auth_token.c.token_hash == token_hash)).first()
+        if r is None:
+            return None
+        stored = StoredToken(token_hash=r.token_hash, user_id=r.user_id, kind=r.kind, csrf_token=r.csrf_token,
+                             created_at=_utc(r.created_at), expires_at=_utc(r.expires_at), revoked=bool(r.revoked))
+        user = None if r.username is None else User(
+            id=r.user_id, username=r.username, role=r.role, organisation_id=r.organisation_id, active=bool(r.active),
+            created_at=_utc(r.user_created_at))
+        return stored, user
+
     def revoke(self, token_hash: str) -> bool:
         done = self.s.execute(update(t.auth_token).where(t.auth_token.c.token_hash == token_hash,
                                                          t.auth_token.c.revoked.is_(False)).values(revoked=True))

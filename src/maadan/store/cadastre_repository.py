@@ -164,16 +164,23 @@ class CadastreRepository:
 
     # --- numbering and spatial version ---------------------------------------------------------
     def lock(self, jurisdiction: str) -> int:
-        """Lock the jurisdiction's counter row for this transaction; returns the last number used."""
+        """Lock the jurisdiction's counter row for this transaction; returns the last number used.
+        The row is made on the first lock of a jurisdiction (or of a lock name, audit_repository);
+        after that a lock is one statement."""
+        locked = select(t.cadastre_counter.c.last_application).where(
+            t.cadastre_counter.c.jurisdiction == jurisdiction).with_for_update()
+        row = self.s.execute(locked).scalar()
+        if row is None:
+            self._add_counter(jurisdiction)
+            row = self.s.execute(locked).scalar_one()
+        return int(row)
+
+    def _add_counter(self, jurisdiction: str) -> None:
+        """The jurisdiction's counter row, unless another transaction made it first."""
         dialect = self.s.bind.dialect.name if self.s.bind else "sqlite"
         ins = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(t.cadastre_counter)
         self.s.execute(ins.values(jurisdiction=jurisdiction, last_application=0, spatial_version=0)
                        .on_conflict_do_nothing(index_elements=["jurisdiction"]))
-        row = self.s.execute(
-            select(t.cadastre_counter.c.last_application)
-            .where(t.cadastre_counter.c.jurisdiction == jurisdiction).with_for_update()
-        ).scalar_one()
-        return int(row)
 
     def set_last_application(self, jurisdiction: str, number: int) -> None:
         self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
@@ -186,10 +193,14 @@ class CadastreRepository:
         held = self._bumped.get(jurisdiction)
         if held is not None and held[0] is tx:
             return held[1]
-        self.lock(jurisdiction)
-        version = self.s.execute(update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
-                                 .values(spatial_version=t.cadastre_counter.c.spatial_version + 1)
-                                 .returning(t.cadastre_counter.c.spatial_version)).scalar_one()
+        # The update locks the counter row as `lock` would; a jurisdiction without one gets it first.
+        bump = (update(t.cadastre_counter).where(t.cadastre_counter.c.jurisdiction == jurisdiction)
+                .values(spatial_version=t.cadastre_counter.c.spatial_version + 1)
+                .returning(t.cadastre_counter.c.spatial_version))
+        version = self.s.execute(bump).scalar()
+        if version is None:
+            self.lock(jurisdiction)
+            version = self.s.execute(bump).scalar_one()
         self._bumped[jurisdiction] = (tx, int(version), {})
         if version % _PRUNE_EVERY == 0:
             self.s.execute(t.cadastre_spatial_change.delete().where(

@@ -65,6 +65,10 @@ class FakeAuthRepository:
     def token(self, token_hash):
         return self.tokens.get(token_hash)
 
+    def token_and_user(self, token_hash):
+        stored = self.tokens.get(token_hash)
+        return None if stored is None else (stored, self.user_by_id(stored.user_id))
+
     def revoke(self, token_hash):
         t = self.tokens.get(token_hash)
         if t is None or t.revoked:
