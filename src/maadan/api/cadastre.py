@@ -286,9 +286,8 @@ def _checked(body: CheckIn, uow: AbstractUnitOfWork, index: SpatialIndex | None 
 @router.post("/cadastre/applications", status_code=201, dependencies=CSRF + SPATIAL, responses=LIMIT_RESPONSES,
              summary="File an application (applicants file for their own organisation)")
 def apply(body: ApplyIn, user: Applicant, uow: WriteUoW, read: UoW, response: Response) -> ReceiptOut:
-    portal.may_file(read, user)  # 403 until an officer confirms a self-registered applicant's organisation
-    holders = portal.with_directory_ids(read, [h.domain() for h in body.holders])  # names in the directory: its ids
-    portal.check_holders(read, user, holders)
+    # 403 until an officer confirms a self-registered applicant's organisation; names in the directory get its ids
+    holders = portal.holders_for_filing(read, user, [h.domain() for h in body.holders])
     org = user.organisation_id if user.role == "applicant" else None
     inp = service.ApplicationInput(jurisdiction=body.jurisdiction, title_type=body.title_type,
                                    minerals=tuple(body.minerals), holders=tuple(holders),

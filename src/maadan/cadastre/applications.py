@@ -303,8 +303,8 @@ def apply(uow: AbstractUnitOfWork, inp: ApplicationInput, actor: str, now: datet
         if restricted:
             raise InvalidInput("restricted: " + "; ".join(restricted), details={"rules": rules_basis(applied)})
         last = uow.cadastre.lock(inp.jurisdiction)  # serialises filings in this jurisdiction
-        latest = uow.cadastre.last_received_at(inp.jurisdiction)
-        if inp.received_at is not None and latest is not None and received < latest:
+        latest = uow.cadastre.last_received_at(inp.jurisdiction) if inp.received_at is not None else None
+        if latest is not None and received < latest:
             raise InvalidInput(f"received_at {received.isoformat()} is before the latest application already numbered "
                                f"in {inp.jurisdiction} ({latest.isoformat()}): numbers follow the order of receipt")
         parent = None

@@ -161,7 +161,7 @@ def _reconcile_groups(uow: AbstractUnitOfWork, jurisdiction: str, claims: list[_
              and claims[i].day == claims[k].day and (claims[i].converts is None) == (claims[k].converts is None)]
     comps = sorted(_components(len(claims), edges), key=lambda comp: claims[comp[0]].number)
     claimed: dict[int, CompetitionGroup] = {}
-    next_number = uow.priority.next_group_number(jurisdiction)
+    next_number: int | None = None  # read when the first new group is formed (most filings form none)
     in_group: dict[int, int] = {}
     holding: dict[Any, set[int]] = {}  # member -> the stored groups listing it (a group claimed below leaves the race)
     for n, g in stored.items():
@@ -188,6 +188,8 @@ def _reconcile_groups(uow: AbstractUnitOfWork, jurisdiction: str, claims: list[_
                     "left": sorted(set(before) - set(members)), "cause": cause}))
         else:
             day = claims[comp[0]].day
+            if next_number is None:
+                next_number = uow.priority.next_group_number(jurisdiction)
             g = CompetitionGroup(id=None, jurisdiction=jurisdiction, number=next_number, local_date=day,
                                  timezone=rules_for(jurisdiction, claims[comp[0]].received_at).timezone,
                                  state=OPEN, members=members, formed_at=now, changed_at=now)

@@ -109,7 +109,11 @@ def may_file(uow: AbstractUnitOfWork, user: User) -> None:
         return
     with uow:
         found = uow.portal.profile(user.id)
-    if found is not None and not found.organisation_confirmed:
+    _may_file(user, found)
+
+
+def _may_file(user: User, found) -> None:
+    if user.role == "applicant" and found is not None and not found.organisation_confirmed:
         raise Forbidden(f"your account's link to the organisation {user.organisation_id!r} is waiting for an "
                         "officer's confirmation; you can file once it is confirmed",
                         details={"organisation": user.organisation_id})
@@ -121,11 +125,23 @@ def directory(uow: AbstractUnitOfWork) -> list[tuple[str, str]]:
         return sorted(((o.id, o.name) for o in uow.organisations.all()), key=lambda p: p[1].lower())
 
 
-def check_holders(uow: AbstractUnitOfWork, user: User, holders) -> None:
+def holders_for_filing(uow: AbstractUnitOfWork, user: User, holders) -> list:
+    """The holders of a filing by `user`, each named as an organisation of the directory carrying
+    its id (`with_directory_ids`), once `user` may file (`may_file`) and the holders pass
+    `_check_holders`: the account and the directory read in one transaction."""
+    with uow:  # ids and names only, not the directory's full records
+        found = uow.portal.profile(user.id) if user.role == "applicant" else None
+        rows = uow.organisations.names()
+    _may_file(user, found)
+    matched = _with_ids(rows, holders)
+    _check_holders(rows, user, matched)
+    return matched
+
+
+def _check_holders(rows, user: User, holders) -> None:
     """Holders named by directory id must be in the directory; an applicant whose organisation is
     in the directory must be among the holders (by id or by the directory's name or alias)."""
-    with uow:  # ids and names only, not the directory's full records
-        directory = {oid: (name, short or "", *aliases) for oid, name, short, aliases in uow.organisations.names()}
+    directory = {oid: (name, short or "", *aliases) for oid, name, short, aliases in rows}
     for i, h in enumerate(holders, 1):
         if h.organisation_id and h.organisation_id not in directory:
             raise InvalidInput(f"holders[{i}]: organisation {h.organisation_id[:80]!r} is not in the directory; leave its "
@@ -143,9 +159,13 @@ def with_directory_ids(uow: AbstractUnitOfWork, holders) -> list:
     """The holders, each named exactly as an organisation of the directory (its name, short name or
     an alias, in any case) carrying that organisation's id, so that its page lists the title."""
     with uow:  # ids and names only, not the directory's full records
-        orgs = sorted(uow.organisations.names(), key=lambda o: o[1])  # by name, as `all` lists them
+        rows = uow.organisations.names()
+    return _with_ids(rows, holders)
+
+
+def _with_ids(rows, holders) -> list:
     by_name: dict[str, str] = {}
-    for org_id, name, short, aliases in orgs:
+    for org_id, name, short, aliases in sorted(rows, key=lambda o: o[1]):  # by name, as `all` lists them
         for n in (name, short or "", *aliases):
             if n and n.strip():
                 by_name.setdefault(n.strip().lower(), org_id)
