@@ -14,7 +14,9 @@
   ("first D s"). pygeoapi is run the same way;
 - a check of one application (POST /api/cadastre/check), with no writes and then while another
   client files applications at --filings per second (POST /api/cadastre/applications, as an
-  officer): each filing moves the spatial version, and every worker catches its index up;
+  officer): each filing moves the spatial version, and every worker catches its index up. Before
+  them, once, the filer alone for --seconds: the server's CPU a filing, and as a multiple of the
+  bare endpoint's CPU a request;
 - the server's warm-up (start to every worker's index warm and map tiles built) and resident memory
   (all processes);
 - the same OGC items query served by pygeoapi (installed from PyPI into its own virtualenv under
@@ -57,11 +59,14 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 ROOT = Path(__file__).resolve().parents[1]
 VAR = ROOT / "var"
 PG = ROOT / "scripts" / "pg-test-server"
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -519,7 +524,9 @@ def etags(base: str, path: str, suffixes: list[str]) -> list[dict[str, str]]:
         http.close()
 
 
-def checks_while_filing(base: str, checks: list, args, rate: float | None = None) -> tuple[dict, tuple[int, int, float, dict]]:
+def _while_filing(base: str, args, during: Callable[[], T]) -> tuple[T, tuple[int, int, float, dict]]:
+    """`during()` while another process files applications at --filings a second (`_filer`): its
+    result and the filer's report (filings, failures, seconds, why they failed)."""
     stop, ready = mp.Event(), mp.Event()
     q: mp.Queue = mp.Queue()
     tokens = [token(base, f"{BENCH_USER}.{i}") for i in range(FILERS)]
@@ -529,7 +536,7 @@ def checks_while_filing(base: str, checks: list, args, rate: float | None = None
         if not filer.is_alive():
             raise SystemExit(f"the filer stopped (exit code {filer.exitcode}) before it found free ground to file on")
     time.sleep(1.0)  # the first filings land before the clients start
-    r = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients, rate=rate)
+    r = during()
     stop.set()
     filer.join(120)
     if q.empty():  # it died (its traceback is above) or hangs: no figure rather than a wait for ever
@@ -539,10 +546,32 @@ def checks_while_filing(base: str, checks: list, args, rate: float | None = None
     return r, filed
 
 
+def checks_while_filing(base: str, checks: list, args, rate: float | None = None) -> tuple[dict, tuple[int, int, float, dict]]:
+    return _while_filing(base, args, lambda: load(f"{base}/api/cadastre/check", "POST", checks, args.seconds,
+                                                  args.clients, rate=rate))
+
+
+def filings_alone(base: str, server, args) -> tuple[float, tuple[int, int, float, dict]]:
+    """The filer with no other load: the server's CPU (all its processes) a filing over --seconds,
+    and the filer's report. The filer files for a second more than that, at its steady rate, so the
+    filings in the window are its rate times the window."""
+    def per_filing() -> tuple[float, float]:
+        cpu0, t0 = cpu_s(server.pid), time.monotonic()
+        time.sleep(args.seconds)
+        return cpu_s(server.pid) - cpu0, time.monotonic() - t0
+    (cpu, window), filed = _while_filing(base, args, per_filing)
+    done, _, took, _ = filed
+    return (cpu / (done / took * window) if done else float("nan")), filed
+
+
 def _checks(backend: str, w: str, base: str, checks: list, bare: dict, server, args) -> None:
     """The check of one application with no writes, then while another client files (--rounds
     times each, alternating, so both see the same load): medians of the p99s and their ratio. With
     --rate, both again at that fixed rate (the load below saturation)."""
+    per_s, (filed, failed, took, why) = filings_alone(base, server, args)
+    per = per_s * 1e3
+    print(f"{backend} ({w}): {filed} filings alone in {took:.0f} s ({failed} failed{(': ' + repr(why)) if why else ''}): "
+          f"server CPU {per:.1f} ms a filing ({per / bare['cpu_ms']:.0f}x the bare endpoint's a request)", flush=True)
     quiet_p99, busy_p99, quiet_at_p99, busy_at_p99 = [], [], [], []
     for _ in range(args.rounds):
         quiet = load(f"{base}/api/cadastre/check", "POST", checks, args.seconds, args.clients)

@@ -13,7 +13,16 @@ database, each against the way it was read before, in the same run:
    (`around=`). Both are asked of the same stored queue, and both must find nothing to change.
 
 Prints medians of --repeat calls in milliseconds, the ratio, and the load average.
-Usage: .venv/bin/python bench/filing.py URL [--repeat 50]. It only reads."""
+
+4. With --filings N, whole filings: N applications filed through the API in this process (FastAPI's
+   TestClient, with the bench's officers' tokens, on free squares near Chagai found as bench/api.py's
+   filer finds them, every holder new to the directory), after 5 unmeasured: the CPU time of the
+   process a filing (the test client's share included) and the statements it asked, against
+   /api/ping through the same client in the same run. This writes: give it a copy of a database
+   bench/api.py prepared (a PostgreSQL database made from it as a template, or a copy of the SQLite
+   file). A run before and after a change, alternated, compares them.
+
+Usage: .venv/bin/python bench/filing.py URL [--repeat 50] [--filings N]. Without --filings it only reads."""
 
 from __future__ import annotations
 
@@ -46,11 +55,67 @@ def median_ms(fn, repeat: int) -> float:
     return statistics.median(times) * 1000
 
 
+def whole_filings(url: str, count: int) -> None:
+    """Part 4 of the module's docstring."""
+    import random
+    import sys
+    from pathlib import Path
+
+    from fastapi.testclient import TestClient
+    from sqlalchemy import event
+
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from bench.api import BENCH_PASSWORD, BENCH_USER, _free_square
+    from maadan.http.app import create_app
+
+    app = create_app(load_settings({"MAADAN_DATABASE_URL": url, "MAADAN_CLIENT_RATE": "0",
+                                    "MAADAN_TILE_WARM_ZOOM": "-1"}))
+    statements: list[int] = []
+    event.listen(app.state.engine, "before_cursor_execute", lambda *_: statements.append(1))
+    with TestClient(app) as client:
+        tokens = []
+        for i in range(4):
+            r = client.post("/api/auth/token", json={"username": f"{BENCH_USER}.{i}", "password": BENCH_PASSWORD})
+            if r.status_code != 200:
+                raise SystemExit(f"{url}: no bench officer {BENCH_USER}.{i} ({r.status_code}): use a database bench/api.py prepared")
+            tokens.append(r.json()["access_token"])
+        rng = random.Random(5)
+        areas = [a for a in (_free_square(client, "", rng) for _ in range(count + 5)) if a]
+
+        def file(i: int) -> None:
+            body = {"jurisdiction": "PK-BA", "title_type": "EL", "minerals": ["copper"],
+                    "holders": [{"name": f"Bench Filing {i} (Pvt) Ltd", "share_pct": 100, "country": "PK"}],
+                    "area": {"geojson": areas[i % len(areas)]}}
+            r = client.post("/api/cadastre/applications", json=body, headers={"Authorization": f"Bearer {tokens[i % 4]}"})
+            if r.status_code != 201:
+                raise SystemExit(f"filing {i}: {r.status_code} {r.text[:200]}")
+
+        def cpu_ms(fn, n: int) -> tuple[float, float]:
+            del statements[:]
+            c0 = time.process_time()
+            for i in range(n):
+                fn(i)
+            return (time.process_time() - c0) / n * 1000, len(statements) / n
+
+        for i in range(5):
+            file(i)
+        filing, asked = cpu_ms(lambda i: file(5 + i), count)
+        ping, _ = cpu_ms(lambda i: client.get("/api/ping"), 1000)
+    app.state.engine.dispose()
+    print(f"{app.state.engine.dialect.name}: {count} filings on {len(areas)} squares: CPU {filing:.1f} ms a filing, "
+          f"{asked:.1f} statements; /api/ping {ping:.2f} ms a request: a filing {filing / ping:.0f}x (load {load()})",
+          flush=True)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("url")
     ap.add_argument("--repeat", type=int, default=50)
+    ap.add_argument("--filings", type=int, default=0, help="also file N applications through the API (writes)")
     args = ap.parse_args()
+    if args.filings:
+        whole_filings(args.url, args.filings)
+        return
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": args.url}))
     with UnitOfWork(engine) as uow:
         def directory_before():
