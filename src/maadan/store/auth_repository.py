@@ -23,6 +23,11 @@ def _user(r) -> User:
                 active=bool(r.active), created_at=_utc(r.created_at))
 
 
+def _stored_token(r) -> StoredToken:
+    return StoredToken(token_hash=r.token_hash, user_id=r.user_id, kind=r.kind, csrf_token=r.csrf_token,
+                       created_at=_utc(r.created_at), expires_at=_utc(r.expires_at), revoked=bool(r.revoked))
+
+
 class AuthRepository:
     def __init__(self, session: Session):
         self.s = session
@@ -77,10 +82,7 @@ class AuthRepository:
 
     def token(self, token_hash: str) -> StoredToken | None:
         r = self.s.execute(select(t.auth_token).where(t.auth_token.c.token_hash == token_hash)).first()
-        if r is None:
-            return None
-        return StoredToken(token_hash=r.token_hash, user_id=r.user_id, kind=r.kind, csrf_token=r.csrf_token,
-                           created_at=_utc(r.created_at), expires_at=_utc(r.expires_at), revoked=bool(r.revoked))
+        return None if r is None else _stored_token(r)
 
     def token_and_user(self, token_hash: str) -> tuple[StoredToken, User | None] | None:
         """The stored token and its user (None for a user gone), or None: in one statement, since
@@ -92,12 +94,10 @@ class AuthRepository:
                            .where(t.auth_token.c.token_hash == token_hash)).first()
         if r is None:
             return None
-        stored = StoredToken(token_hash=r.token_hash, user_id=r.user_id, kind=r.kind, csrf_token=r.csrf_token,
-                             created_at=_utc(r.created_at), expires_at=_utc(r.expires_at), revoked=bool(r.revoked))
         user = None if r.username is None else User(
             id=r.user_id, username=r.username, role=r.role, organisation_id=r.organisation_id, active=bool(r.active),
             created_at=_utc(r.user_created_at))
-        return stored, user
+        return _stored_token(r), user
 
     def revoke(self, token_hash: str) -> bool:
         done = self.s.execute(update(t.auth_token).where(t.auth_token.c.token_hash == token_hash,
