@@ -36,7 +36,7 @@ from maadan.cadastre import queue
 from maadan.config import load_settings
 from maadan.minerals.names import NameIndex
 from maadan.minerals.service import mineral_index
-from maadan.portal.proposals import _names
+from maadan.portal.proposals import ids_by_name
 from maadan.store.database import create_db_engine
 from maadan.store.uow import UnitOfWork
 
@@ -120,11 +120,11 @@ def main() -> None:
     with UnitOfWork(engine) as uow:
         def directory_before():
             orgs = uow.organisations.all()
-            return {o.id for o in orgs}, _names([(o.id, o.name, o.short_name, o.aliases) for o in orgs])
+            return {o.id for o in orgs}, ids_by_name([(o.id, o.name, o.short_name, o.aliases) for o in orgs])
 
         def directory_now():
             rows = uow.organisations.names()
-            return {r[0] for r in rows}, _names(rows)
+            return {r[0] for r in rows}, ids_by_name(rows)
 
         def minerals_before():
             return NameIndex.build("mineral", [(m.id, m.name, (*m.aliases, *([m.symbol] if m.symbol else [])))

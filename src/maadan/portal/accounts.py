@@ -11,7 +11,7 @@ from maadan.auth.model import Forbidden, User, normalise_username
 from maadan.errors import Conflict, InvalidInput, NotFound
 from maadan.organisations.model import slug
 from maadan.portal.model import Profile, check_email
-from maadan.portal.proposals import propose
+from maadan.portal.proposals import ids_by_name, propose
 from maadan.unit_of_work import AbstractUnitOfWork
 
 
@@ -165,10 +165,6 @@ def with_directory_ids(uow: AbstractUnitOfWork, holders) -> list:
 
 
 def _with_ids(rows, holders) -> list:
-    by_name: dict[str, str] = {}
-    for org_id, name, short, aliases in sorted(rows, key=lambda o: o[1]):  # by name, as `all` lists them
-        for n in (name, short or "", *aliases):
-            if n and n.strip():
-                by_name.setdefault(n.strip().lower(), org_id)
+    by_name = ids_by_name(sorted(rows, key=lambda o: o[1]))  # by name, as `all` lists them: the first wins
     return [h if h.organisation_id or h.name.strip().lower() not in by_name
             else replace(h, organisation_id=by_name[h.name.strip().lower()]) for h in holders]

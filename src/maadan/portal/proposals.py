@@ -19,9 +19,9 @@ def _now(now: datetime | None) -> datetime:
     return (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
 
 
-def _names(rows) -> dict[str, str]:
+def ids_by_name(rows) -> dict[str, str]:
     """Every name, short name and alias of the directory ((id, name, short name, aliases) rows),
-    lower-cased -> organisation id."""
+    stripped and lower-cased -> organisation id; a name two organisations share is the first row's."""
     out: dict[str, str] = {}
     for oid, name, short, aliases in rows:
         for n in (name, short or "", *aliases):
@@ -46,7 +46,7 @@ def propose_unknown_holders(uow: AbstractUnitOfWork, holders, actor: str, now: d
     nothing and an accepted one never lacks its proposals."""
     now = _now(now)
     rows = uow.organisations.names()  # ids and names only: this runs inside a filing's write lock
-    ids, names = {r[0] for r in rows}, _names(rows)
+    ids, names = {r[0] for r in rows}, ids_by_name(rows)
     new = []
     for h in holders:
         if (h.organisation_id and h.organisation_id in ids) or h.name.strip().lower() in names:
