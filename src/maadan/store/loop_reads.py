@@ -11,6 +11,9 @@ unit of work, on the primary, with a deadline; what they cannot do is left to th
 
 - At most `connections` are open per worker, each used by one read at a time; a read that finds all
   busy waits for one.
+- The register's size and a spatial version are read fresh (`fresh`): each caller gets a read that
+  began after it asked. On PostgreSQL the callers asking while a read of the same statement is under
+  way share the next one, so a busy worker asks the server once for several requests.
 - A deadline (`timeout_s`) bounds the connect and the statement: a server that stops answering costs a
   request that long, not the worker its loop. Past it, and on any error of the driver, the connection
   is closed, never reused, and the error is SQLAlchemy's, as from a Connection (a database that is
@@ -49,15 +52,19 @@ class _OneValueReads(abc.ABC):
 
     async def register_size(self) -> int:
         """The register's last sequence number (0 when empty)."""
-        return int(await self.value(REGISTER_SIZE_SQL))
+        return int(await self.fresh(REGISTER_SIZE_SQL))
 
     async def spatial_version(self, jurisdiction: str) -> int:
         """The jurisdiction's stored spatial version (0 before its first change), as a check asks."""
-        return int(await self.value(SPATIAL_VERSION_SQL.format(mark=self.MARK), (jurisdiction,)) or 0)
+        return int(await self.fresh(SPATIAL_VERSION_SQL.format(mark=self.MARK), (jurisdiction,)) or 0)
 
     @abc.abstractmethod
     async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
         """The first column of the first row `sql` gives, or None."""
+
+    async def fresh(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        """`value`, from a read that begins after this call: it sees every commit made before."""
+        return await self.value(sql, parameters)
 
 
 class AwaitedReads(_OneValueReads):
@@ -77,6 +84,41 @@ class AwaitedReads(_OneValueReads):
         self._loop: asyncio.AbstractEventLoop | None = None
         self._idle: list[psycopg.AsyncConnection] = []
         self._slots: asyncio.Semaphore  # made by `_bind`, for the loop the reads run on
+        self._next: dict[tuple[str, tuple[Any, ...]], asyncio.Future[Any]] = {}  # a read's callers, before it begins
+        self._reading: dict[tuple[str, tuple[Any, ...]], asyncio.Task[None]] = {}  # what makes them, one a statement
+
+    async def fresh(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
+        """`value`, from a read that begins after this call, shared by the callers that asked for the
+        same statement meanwhile. A caller never takes the answer of a read already under way (sent
+        before it called, it may miss a commit made just before); it waits for the next one, which
+        begins when that read ends and answers everyone who asked since. Under load a worker thus
+        asks the server once for several requests, and with one request at a time the read is its own.
+        An error, a deadline passed included, goes to every caller of that read."""
+        self._bind()
+        key = (sql, parameters)
+        waiting = self._next.get(key)
+        if waiting is None:
+            waiting = self._next[key] = self._loop.create_future()  # type: ignore[union-attr]
+            if key not in self._reading:
+                self._reading[key] = self._loop.create_task(self._read_for_callers(key))  # type: ignore[union-attr]
+        return await asyncio.shield(waiting)  # a caller cancelled leaves the read to the others
+
+    async def _read_for_callers(self, key: tuple[str, tuple[Any, ...]]) -> None:
+        """Reads `key` for the callers waiting, again while more arrived during a read, then ends."""
+        waiting = None
+        try:
+            while (waiting := self._next.pop(key, None)) is not None:  # taken before the read is sent
+                try:
+                    waiting.set_result(await self.value(*key))
+                except Exception as exc:  # noqa: BLE001 - theirs, as each would have had it from its own read
+                    waiting.set_exception(exc)
+        finally:
+            if self._reading.get(key) is asyncio.current_task():
+                del self._reading[key]
+                # Cancelled (the loop closing): nobody is left waiting for a read that never comes.
+                for left in (waiting, self._next.pop(key, None)):
+                    if left is not None and not left.done():
+                        left.cancel()
 
     async def value(self, sql: str, parameters: tuple[Any, ...] = ()) -> Any:
         """The first column of the first row `sql` gives, or None (`parameters` bound by the driver)."""
@@ -113,6 +155,7 @@ class AwaitedReads(_OneValueReads):
             for connection in self._idle:
                 _drop(connection)
             self._loop, self._idle, self._slots = loop, [], asyncio.Semaphore(self._size)
+            self._next, self._reading = {}, {}
 
 
 def _drop(connection: psycopg.AsyncConnection | None) -> None:

@@ -189,3 +189,42 @@ def test_sqlite_reads_of_their_own_read_the_file_write_nothing_and_fail_as_a_503
     assert for_engine(create_engine("sqlite://")) is None
     with pytest.raises(ValueError, match="need an SQLite file"):
         SQLiteReads(create_engine("sqlite:///:memory:"))
+
+
+@pytest.mark.skipif(not PG_URL, reason="reads awaited on the event loop are PostgreSQL's: set MAADAN_TEST_POSTGRES_URL")
+@pytest.mark.parametrize("seeded_db", ["postgresql"], indirect=True)
+def test_fresh_reads_on_a_real_server_are_shared_and_see_every_earlier_commit(seeded_copy):
+    """store/loop_reads.py `fresh`: forty requests asking at once are answered by fewer reads, every
+    one the same value; a commit made before the next call is seen by it (its read began after)."""
+    import asyncio
+
+    writer = create_engine(seeded_copy.url)
+    reads = AwaitedReads(create_engine(seeded_copy.url))
+    sent: list[str] = []
+    value = reads.value
+
+    async def counted(sql, parameters=()):
+        sent.append(sql)
+        return await value(sql, parameters)
+
+    reads.value = counted  # type: ignore[method-assign]
+    try:
+        with writer.begin() as conn:
+            conn.exec_driver_sql("CREATE TABLE fresh_probe (n integer)")
+        probe = "SELECT count(*) FROM fresh_probe"
+
+        async def scenario() -> list[int]:
+            seen = list(await asyncio.gather(*(reads.fresh(probe) for _ in range(40))))
+            for n in range(1, 4):
+                with writer.begin() as conn:  # another worker's commit
+                    conn.exec_driver_sql("INSERT INTO fresh_probe VALUES (1)")
+                seen += await asyncio.gather(*(reads.fresh(probe) for _ in range(5)))
+                assert seen[-1] == n
+            await reads.close()
+            return seen
+
+        seen = on_a_new_loop(scenario())
+        assert seen == [0] * 40 + [1] * 5 + [2] * 5 + [3] * 5
+        assert len(sent) <= 8, f"{len(sent)} reads for {len(seen)} callers"
+    finally:
+        writer.dispose()
