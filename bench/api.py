@@ -5,7 +5,8 @@
   other throughput is given against, as a fraction, for the same server, workers and clients;
 - one title by number (GET /api/cadastre/titles/{number}) of 2,000, twice in a row like the OGC
   page below: in the first run each process builds each title's body once (about half the requests
-  at 100,000 titles), in the second it serves them from its cache (both printed);
+  at 100,000 titles), in the second it serves them from its cache (both printed); then its share of
+  the bare endpoint's throughput from 6 pairs of short runs side by side (`paired_shares`);
 - an OGC API – Features items page of 100 titles in a bbox (GET /ogc/collections/titles/items),
   and the same page revalidated with its ETag (If-None-Match: 304, no body). The page is loaded
   twice in a row, for D seconds each, and the second is the figure: in the first, each process
@@ -507,6 +508,27 @@ def show(name: str, r: dict, bare: dict | None = None) -> None:
           flush=True)
 
 
+def paired_shares(name: str, *, bare_path: str, path: str, bodies: list, args, pairs: int = 6) -> float:
+    """The throughput of `path` as a share of the bare endpoint's, from `pairs` short runs of each
+    taken in turn (bare then `path`, then `path` then bare, ...), a ratio per pair; prints each and
+    their median, which it returns. The 10 s runs above are a minute apart, and a stolen share that
+    drifts in that minute (5% for one, 14% for the other) moved the ratio by more than a change of the
+    code; two runs of a few seconds side by side share the machine's state more nearly."""
+    seconds = max(2.0, args.seconds / 3)
+    shares, steals = [], []
+    for k in range(pairs):
+        runs = {}
+        for which in ((bare_path, path) if k % 2 == 0 else (path, bare_path)):
+            runs[which] = load(which, "GET", [""] if which == bare_path else bodies, seconds, args.clients)
+        shares.append(runs[path]["rps"] / runs[bare_path]["rps"])
+        steals.append(max(r["steal"] or 0 for r in runs.values()))
+    median = statistics.median(shares)
+    print(f"{name}, {pairs} pairs of {seconds:.1f} s runs with the bare endpoint: {median:.0%} of bare (median; "
+          f"pairs {', '.join(f'{x:.0%}' for x in shares)}; at most {', '.join(f'{x:.0%}' for x in steals)} stolen)",
+          flush=True)
+    return median
+
+
 def token(base: str, user: str = BENCH_USER) -> str:
     import httpx
 
@@ -670,6 +692,8 @@ def bench_backend(backend: str, url: str, args) -> dict:
                      load(f"{base}/api/cadastre/titles/", "GET", numbers[:2000], args.seconds, args.clients), bare)
                 show(f"{backend} ({w}): one title by number", load(f"{base}/api/cadastre/titles/", "GET",
                                                                     numbers[:2000], args.seconds, args.clients), bare)
+                paired_shares(f"{backend} ({w}): one title by number", bare_path=f"{base}/api/ping",
+                              path=f"{base}/api/cadastre/titles/", bodies=numbers[:2000], args=args)
                 if args.rate:
                     show(f"{backend} ({w}): one title by number at {args.rate:g}/s",
                          load(f"{base}/api/cadastre/titles/", "GET", numbers[:2000], args.seconds, args.clients,
