@@ -13,7 +13,9 @@ unit of work, on the primary, with a deadline; what they cannot do is left to th
   busy waits for one.
 - The register's size and a spatial version are read fresh (`fresh`): each caller gets a read that
   began after it asked. On PostgreSQL the callers asking while a read of the same statement is under
-  way share the next one, so a busy worker asks the server once for several requests.
+  way share the next one, so a busy worker asks the server once for several requests. Such a caller
+  waits for the read under way to end before its own begins: with a server that stops answering, up
+  to two deadlines.
 - A deadline (`timeout_s`) bounds the connect and the statement: a server that stops answering costs a
   request that long, not the worker its loop. Past it, and on any error of the driver, the connection
   is closed, never reused, and the error is SQLAlchemy's, as from a Connection (a database that is
