@@ -113,8 +113,9 @@ def may_file(uow: AbstractUnitOfWork, user: User) -> None:
 
 
 def _may_file(user: User, found) -> None:
-    """`may_file` on the account's profile (`found`, None for an account without one) read already."""
-    if user.role == "applicant" and found is not None and not found.organisation_confirmed:
+    """`may_file` on the account's profile read already (`found`: None for an account without one,
+    and for any account but an applicant's, which is never held back)."""
+    if found is not None and not found.organisation_confirmed:
         raise Forbidden(f"your account's link to the organisation {user.organisation_id!r} is waiting for an "
                         "officer's confirmation; you can file once it is confirmed",
                         details={"organisation": user.organisation_id})
