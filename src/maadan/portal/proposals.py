@@ -30,12 +30,13 @@ def ids_by_name(rows) -> dict[str, str]:
     return out
 
 
-def propose(uow: AbstractUnitOfWork, name: str, actor: str, origin: str, now: datetime) -> str:
-    """Record a proposal inside the caller's transaction (no commit); its id. A name already proposed
-    is not proposed twice (the first proposal stands)."""
+def propose(uow: AbstractUnitOfWork, name: str, actor: str, origin: str, now: datetime) -> str | None:
+    """Record a proposal inside the caller's transaction (no commit); its id, or None when the name
+    was already proposed (the first proposal stands, never proposed twice)."""
     pid = slug(name) or "proposed"
-    if uow.portal.proposal(pid) is None:
-        uow.portal.add_proposal(Proposal(pid, " ".join(name.split())[:200], origin, actor, now))
+    if uow.portal.proposal(pid) is not None:
+        return None
+    uow.portal.add_proposal(Proposal(pid, " ".join(name.split())[:200], origin, actor, now))
     return pid
 
 
@@ -51,10 +52,11 @@ def propose_unknown_holders(uow: AbstractUnitOfWork, holders, actor: str, now: d
     for h in holders:
         if (h.organisation_id and h.organisation_id in ids) or h.name.strip().lower() in names:
             continue
-        pid = slug(h.name) or "proposed"
-        if pid in ids or uow.portal.proposal(pid) is not None:
+        if (slug(h.name) or "proposed") in ids:
             continue
-        new.append(propose(uow, h.name, actor, f"holder in a filing by {actor}", now))
+        pid = propose(uow, h.name, actor, f"holder in a filing by {actor}", now)
+        if pid is not None:
+            new.append(pid)
     return new
 
 
