@@ -99,7 +99,8 @@ def create_served_app() -> FastAPI:
     its warm-up has built the spatial index and the map's tiles, the process freezes what it holds
     (`gc.freeze`), so the cyclic garbage collector no longer walks those hundreds of thousands of
     long-lived objects on every full collection (pauses of up to ~100 ms in a dense tile's build at
-    100,000 titles). Apps made by `create_app` (tests, embedding) leave the collector alone."""
+    100,000 titles); while warm-up builds, automatic collections wait (http/warmup.py). Apps made
+    by `create_app` (tests, embedding) leave the collector alone."""
     app = create_app()
     app.state.freeze_after_warmup = True
     return app

@@ -137,21 +137,27 @@ def test_shutdown_does_not_wait_for_a_long_warm_up(ogc_db, monkeypatch):  # noqa
 
 def test_the_served_app_freezes_what_its_warm_up_built_and_the_embedded_app_does_not(ogc_db):  # noqa: F811
     """In a process of its own (freezing is for the life of a process): `maadan serve`'s app keeps
-    what warm-up built out of the cyclic garbage collector; `create_app` (tests, embedding) does not."""
+    what warm-up built out of the cyclic garbage collector, and holds off automatic collections while
+    it builds; `create_app` (tests, embedding) does neither."""
     code = (
         "import gc, sys\n"
         "from maadan.http import app, warmup\n"
         "a = app.create_served_app() if sys.argv[1] == 'served' else app.create_app()\n"
+        "during = []\n"
+        "warmup.add(a, lambda _: during.append(gc.isenabled()))\n"
         "warmup._warm(a)\n"
-        "print(a.state.spatial_index, a.state.map_tiles, gc.get_freeze_count())\n"
+        "print(a.state.spatial_index, a.state.map_tiles, gc.get_freeze_count(), during[0], gc.isenabled())\n"
         "a.state.engine.dispose()\n")
     out = {}
     for kind in ("served", "embedded"):
         r = subprocess.run([sys.executable, "-c", code, kind], capture_output=True, text=True, timeout=300,
                            env={**os.environ, "MAADAN_DATABASE_URL": ogc_db.url, "MAADAN_TILE_WARM_ZOOM": "2"})
         assert r.returncode == 0, r.stderr[-2000:]
-        index, map_tiles, frozen = r.stdout.split()
+        index, map_tiles, frozen, collecting_during, collecting_after = r.stdout.split()
         assert (index, map_tiles) == ("warm", "warm")
-        out[kind] = int(frozen)
-    assert out["embedded"] == 0
-    assert out["served"] > 10_000  # the modules, the app, the index and the tile layers
+        out[kind] = (int(frozen), collecting_during, collecting_after)
+    assert out["embedded"] == (0, "True", "True")  # the collector left alone
+    frozen, collecting_during, collecting_after = out["served"]
+    assert frozen > 10_000  # the modules, the app, the index and the tile layers
+    # no automatic collection while warm-up builds (one at its end, before the freeze); on again after
+    assert (collecting_during, collecting_after) == ("False", "True")
