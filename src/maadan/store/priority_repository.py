@@ -172,10 +172,10 @@ class PriorityRepository:
             c = table.c
             # The widest item bounds how far left of a box an item meeting it may start, so the
             # bounding-box index is searched over a narrow band of minx, not half the table (a filing
-            # at a million titles read them all). Its width comes from an index (ix_title_width).
-            widest = self.s.execute(select(func.max(c.maxx - c.minx))).scalar()
-            if widest is None:
-                continue
+            # at a million titles read them all). Its width comes from an index (ix_title_width), in
+            # the same statement: a subquery both stores evaluate once, before the index is searched
+            # (NULL when the table is empty: nothing found).
+            widest = select(func.max(c.maxx - c.minx)).scalar_subquery()
             near = or_(*[and_(c.minx >= b[0] - widest, c.maxx >= b[0], c.minx <= b[2], c.maxy >= b[1], c.miny <= b[3])
                          for b in boxes])
             q = select(ref_col, c.geometry).where(plain(c.jurisdiction) == jurisdiction, near, *extra)
