@@ -22,9 +22,10 @@ log = logging.getLogger("maadan.api")
 
 def _warm(app: FastAPI) -> None:
     # The served app (which freezes what warm-up built) holds off automatic full collections
-    # meanwhile: each walked every object built so far, and at 100,000 titles a worker spent 2.6 s
-    # of its warm-up in 20 of them (130-250 ms each, the GIL held, requests waiting). One collection
-    # at the end, then the freeze; the collector is back on whatever happens.
+    # meanwhile: each walked every object built so far, and at 100,000 titles a worker had run 20 by
+    # the end of its warm-up, 2.6 s in all (the later ones 130-250 ms each, the GIL held, requests
+    # waiting), most of them while it built. One collection at the end, then the freeze; the
+    # collector is back on whatever happens.
     quiet = getattr(app.state, "freeze_after_warmup", False) and gc.isenabled()
     if quiet:
         gc.disable()
