@@ -1,5 +1,7 @@
 """Schema, migrations and seeding on every backend."""
 
+import warnings
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import create_engine
@@ -17,8 +19,11 @@ def test_migrations_build_exactly_the_tables(fresh_cli):
         # the envelope index's R*Tree tables and GiST indexes (migration 0015) are not in tables.py.
         ours = lambda name, type_, parent: not (  # noqa: E731
             (type_ == "table" and name == "spatial_ref_sys") or bbox_index.own_object(name or ""))
-        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_name": ours}),
-                                full_metadata())
+        with warnings.catch_warnings():  # SQLite cannot reflect ix_title_width (an expression); PostgreSQL compares it
+            warnings.filterwarnings("ignore", "Skipped unsupported reflection of expression-based index")
+            warnings.filterwarnings("ignore", "autogenerate skipping metadata-specified expression-based index")
+            diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True, "include_name": ours}),
+                                    full_metadata())
     eng.dispose()
     assert diff == []
 
