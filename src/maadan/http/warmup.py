@@ -21,11 +21,12 @@ log = logging.getLogger("maadan.api")
 
 
 def _warm(app: FastAPI) -> None:
-    # The served app (which freezes what warm-up built) holds off automatic full collections
-    # meanwhile: each walked every object built so far, and at 100,000 titles a worker had run 20 by
-    # the end of its warm-up, 2.6 s in all (the later ones 130-250 ms each, the GIL held, requests
-    # waiting), most of them while it built. One collection at the end, then the freeze; the
-    # collector is back on whatever happens.
+    # The served app (which freezes what warm-up built) holds off the collector's automatic
+    # collections meanwhile, in the whole process (requests served meanwhile leave their cycles for
+    # the collection at the end). Each full collection walked every object built so far: at 100,000
+    # titles a worker had run 20 by the end of its warm-up, 2.6 s in all (the later ones 130-250 ms
+    # each, the GIL held, requests waiting), most of them while it built. One collection at the end,
+    # then the freeze; the collector is back on whatever happens (a warm-up stopped or failed too).
     quiet = getattr(app.state, "freeze_after_warmup", False) and gc.isenabled()
     if quiet:
         gc.disable()
