@@ -5,6 +5,7 @@ ETag/304, and PostGIS's tiles (ST_AsMVT) against the in-process encoder on the s
 from __future__ import annotations
 
 import json
+import time
 
 import mapbox_vector_tile
 import morecantile
@@ -299,9 +300,18 @@ def test_large_tiles_go_gzip_compressed_to_clients_that_accept_it(client):
 # --- the in-process layer follows changes (issue 12 item 1) ------------------------------------
 
 @pytest.fixture
-def changing_db(ogc_db, tmp_path):  # noqa: F811
+def changing_db(ogc_db, client, tmp_path):  # noqa: F811
     from tests.conftest import Database
 
+    # A copy of ogc_db, which the module's client is connected to: its warm-up ended, then its pool
+    # and its reads on the loop closed (they open again when next used), so that on PostgreSQL no
+    # session is left on the template to be ended for the copy.
+    deadline = time.monotonic() + 60
+    while getattr(client.app.state, "warm_up", None) != "done" and time.monotonic() < deadline:
+        time.sleep(0.05)
+    client.app.state.engine.dispose()
+    if client.app.state.loop_reads is not None:
+        client.portal.call(client.app.state.loop_reads.close)
     db = Database(ogc_db.backend, tmp_path, template=ogc_db)
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": db.url}))
     with UnitOfWork(engine, write=True) as uow:  # the fixture wrote its applications past the counter
