@@ -309,10 +309,11 @@ class MachinePauses:
     own process that sleeps TICK_S at a time and notes each wake-up more than PAUSE_S late. On this
     machine (a KVM guest, 2 vCPUs) two processes that keep both vCPUs busy see the guest stopped for
     100 ms at a time, several times in 20 s, with 0.5-2% of the CPU counted as stolen; one busy
-    process never does (2026-12-07, /proc/stat and a spinning loop's gaps): the host's quota on the
-    guest, in 100 ms periods. A closed-loop line keeps both vCPUs busy, and every request in flight
-    when the guest stops is 100 ms late, so a line with such stops has a p99 near 100 ms whatever the
-    code; the line says how many there were."""
+    process did not in 20 s (2026-12-07, /proc/stat and a spinning loop's gaps): likely the host's
+    quota on the guest, in 100 ms periods. A closed-loop line keeps both vCPUs busy, and every request
+    in flight when the guest stops is up to 100 ms late, so a line with enough stops (the requests
+    they hold past 1% of its requests) has a p99 near 100 ms whatever the code; the line says how
+    many there were."""
 
     TICK_S = 0.005
     PAUSE_S = 0.05
