@@ -542,11 +542,11 @@ def show(name: str, r: dict, bare: dict | None = None) -> None:
     share = f"   {r['rps'] / bare['rps']:5.0%} of bare" if bare else ""
     per = r.get("per_client") or [0]
     steal = f", {r['steal']:.0%} stolen" if r.get("steal") is not None else ""
-    if r.get("pauses"):
-        steal += f", machine stopped {len(r['pauses'])}x (longest {max(r['pauses']) * 1e3:.0f} ms)"
+    stops = (f", machine stopped {len(r['pauses'])}x (longest {max(r['pauses']) * 1e3:.0f} ms)"
+             if r.get("pauses") else "")
     cpu = f", server CPU {r['cpu_ms']:.2f} ms a request" if r.get("cpu_ms") is not None else ""
     print(f"{name:<52} {r['rps']:8.0f} req/s   p50 {r['p50_ms']:7.2f} ms   p99 {r['p99_ms']:7.2f} ms"
-          f"   ({r['requests']:,} requests, {r['errors']} errors, clients {per[0]:,}-{per[-1]:,}{steal}{cpu}){share}",
+          f"   ({r['requests']:,} requests, {r['errors']} errors, clients {per[0]:,}-{per[-1]:,}{steal}{stops}{cpu}){share}",
           flush=True)
 
 

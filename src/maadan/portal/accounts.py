@@ -11,7 +11,7 @@ from maadan.auth.model import Forbidden, User, normalise_username
 from maadan.errors import Conflict, InvalidInput, NotFound
 from maadan.organisations.model import slug
 from maadan.portal.model import Profile, check_email
-from maadan.portal.proposals import ids_by_name, propose
+from maadan.portal.proposals import ids_by_name, propose, proposal_id
 from maadan.unit_of_work import AbstractUnitOfWork
 
 
@@ -43,7 +43,7 @@ def register(uow: AbstractUnitOfWork, username: str, password: str, email: str, 
             raise InvalidInput(f"organisation {org[:80]!r} is not in the directory; choose one listed, or "
                                "propose a new one", details={"field": "organisation"})
         if proposed:
-            org = slug(proposed) or "proposed"
+            org = proposal_id(proposed)
             same = directory.get(org) or next((o for o in directory.values() if slug(o.name) == org), None)
             if same is not None:
                 raise InvalidInput(f"{same.name!r} is already in the directory; choose it from the list",

@@ -30,10 +30,15 @@ def ids_by_name(rows) -> dict[str, str]:
     return out
 
 
+def proposal_id(name: str) -> str:
+    """The id a proposed organisation of this name gets (and the directory would know it by)."""
+    return slug(name) or "proposed"
+
+
 def propose(uow: AbstractUnitOfWork, name: str, actor: str, origin: str, now: datetime) -> str | None:
     """Record a proposal inside the caller's transaction (no commit); its id, or None when the name
     was already proposed (the first proposal stands, never proposed twice)."""
-    pid = slug(name) or "proposed"
+    pid = proposal_id(name)
     if uow.portal.proposal(pid) is not None:
         return None
     uow.portal.add_proposal(Proposal(pid, " ".join(name.split())[:200], origin, actor, now))
@@ -52,7 +57,7 @@ def propose_unknown_holders(uow: AbstractUnitOfWork, holders, actor: str, now: d
     for h in holders:
         if (h.organisation_id and h.organisation_id in ids) or h.name.strip().lower() in names:
             continue
-        if (slug(h.name) or "proposed") in ids:
+        if proposal_id(h.name) in ids:
             continue
         pid = propose(uow, h.name, actor, f"holder in a filing by {actor}", now)
         if pid is not None:
