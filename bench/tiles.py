@@ -20,8 +20,11 @@ The map's time is that of the first idle event after the last titles tile came i
 count confirms it (counting 100,000 drawn features takes seconds itself, so it is not timed).
 
 Usage: .venv/bin/python bench/tiles.py [--titles 100000] [--tiles 40] [--backends sqlite,postgresql]
-[--no-map] [--map-runs 3] [--after-filings N] [--database-url URL --backends <its backend>] (an
-existing database, e.g. of a million titles, used as it is). PostgreSQL: MAADAN_BENCH_POSTGRES_URL, else
+[--no-map] [--map-runs 3] [--after-filings N] [--rounds N] [--database-url URL --backends <its backend>]
+(an existing database, e.g. of a million titles, used as it is). --rounds N: the tiles timed in N
+fresh servers one after another (a single uncached sample of each of the four densest z8 tiles
+decides one round's p99), each round's p99 printed with their median and the p99 of all rounds'
+requests together; the map, when asked for, in the last round. PostgreSQL: MAADAN_BENCH_POSTGRES_URL, else
 scripts/pg-test-server starts one under var/."""
 
 from __future__ import annotations
@@ -143,11 +146,14 @@ def share(steal: float | None) -> str:
     return "" if steal is None else f", {steal:.0%} stolen"
 
 
-def tile_figures(base: str, tiles_per_zoom: int, url: str | None = None, filings: int = 0) -> None:
+def tile_figures(base: str, tiles_per_zoom: int, url: str | None = None,
+                 filings: int = 0) -> dict[int, tuple[list[float], list[float]]]:
     """Each zoom's tiles uncached then cached; with `filings`, `filings` applications are then filed
     away from the belt (in `url`'s database) and the same tiles timed again: those the filings do
-    not touch should still be served from the cache."""
+    not touch should still be served from the cache. Returns each zoom's uncached and cached
+    times (ms)."""
     http = Loopback(base, timeout=300)
+    out: dict[int, tuple[list[float], list[float]]] = {}
     try:
         stolen = cpu_stolen()
         bare = summary([timed(http, "/static/favicon.svg")[0] for _ in range(300)])
@@ -163,8 +169,10 @@ def tile_figures(base: str, tiles_per_zoom: int, url: str | None = None, filings
             cold_stolen, stolen = stolen(), cpu_stolen()
             sizes = [b for _, _, b in first]
             cold = summary([ms for ms, _, _ in first])
-            warm = summary([timed(http, u)[0] for _ in range(CACHED_PASSES) for u in urls])
+            warm_ms = [timed(http, u)[0] for _ in range(CACHED_PASSES) for u in urls]
+            warm = summary(warm_ms)
             warm_stolen = stolen()
+            out[z] = ([ms for ms, _, _ in first], warm_ms)
             bad = sum(1 for _, s, _ in first if s != 200)
             print(f"  z{z:<2} {len(urls)} tiles, {statistics.median(sizes) / 1024:,.1f} KiB median "
                   f"({max(sizes) / 1024:,.1f} max){', ' + str(bad) + ' errors' if bad else ''}")
@@ -179,6 +187,19 @@ def tile_figures(base: str, tiles_per_zoom: int, url: str | None = None, filings
                       f"p99 {r['p99'] / bare['p99']:.3g}× the bare endpoint's{share(steal)})")
     finally:
         http.close()
+    return out
+
+
+def rounds_summary(rounds: list[dict[int, tuple[list[float], list[float]]]]) -> None:
+    """With --rounds: each zoom's uncached p99 in every round (a fresh server each: one sample a
+    tile), their median, and the p99 of every round's requests together; the same for cached."""
+    for z in ZOOMS:
+        for label, i in (("uncached", 0), ("cached", 1)):
+            each = [summary(r[z][i])["p99"] for r in rounds if z in r]
+            pooled = summary([ms for r in rounds if z in r for ms in r[z][i]])
+            print(f"  z{z:<2} {label:8} p99 by round " + ", ".join(f"{v:.2f}" for v in each)
+                  + f" ms: median {statistics.median(each):.2f} ms; all {pooled['n']:,} requests: "
+                  f"p50 {pooled['p50']:.2f} ms, p99 {pooled['p99']:.2f} ms")
 
 
 # The moment the map became idle (every tile of the view loaded and drawn, nothing moving) with every
@@ -374,6 +395,8 @@ def main() -> None:
     ap.add_argument("--no-map", action="store_true")
     ap.add_argument("--database-url", help="an existing database (e.g. of a million titles): used as it is, its titles counted")
     ap.add_argument("--map-runs", type=int, default=3)
+    ap.add_argument("--rounds", type=int, default=1,
+                    help="time the tiles this many times, each in a fresh server (nothing cached), then sum up")
     ap.add_argument("--catch-up", action="store_true", help="also file applications and time the layer catching up")
     ap.add_argument("--after-filings", type=int, default=0, metavar="N",
                     help="after each zoom's cached pass, file N applications away from the belt and time the tiles again")
@@ -395,19 +418,25 @@ def main() -> None:
             continue
         if args.catch_up:
             catch_up_figures(url)
-        port = free_port()
-        proc = serve(url, port, args.warm_zoom)
-        try:
-            base = f"http://127.0.0.1:{port}"
-            tile_figures(base, args.tiles, url, args.after_filings)
-            if not args.no_map:
-                map_figures(base, args.map_runs)
-        finally:
-            proc.terminate()
+        rounds = []
+        for r in range(args.rounds):
+            if args.rounds > 1:
+                print(f"  round {r + 1} of {args.rounds}: a fresh server")
+            port = free_port()
+            proc = serve(url, port, args.warm_zoom)
             try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+                base = f"http://127.0.0.1:{port}"
+                rounds.append(tile_figures(base, args.tiles, url, args.after_filings))
+                if not args.no_map and r == args.rounds - 1:
+                    map_figures(base, args.map_runs)
+            finally:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+        if args.rounds > 1:
+            rounds_summary(rounds)
         print(f"  load average after: {os.getloadavg()[0]:.2f}")
 
 
