@@ -1,4 +1,4 @@
-"""The envelope index of titles and applications (migration 0015): the condition that lets the
+"""The envelope index of titles and applications (migration 0016): the condition that lets the
 database find the rows whose stored envelope (minx, miny, maxx, maxy) overlaps a box through a
 two-dimensional index instead of a scan.
 
@@ -88,6 +88,6 @@ TABLES = ("title", "application")
 
 
 def own_object(name: str) -> bool:
-    """Whether a table or index of that name belongs to this index (migration 0015) rather than to
+    """Whether a table or index of that name belongs to this index (migration 0016) rather than to
     the schema in store/tables.py: the R*Tree tables and their shadow tables, the GiST indexes."""
     return any(name.startswith(f"{t}_rtree") or name == f"ix_{t}_envelope_box" for t in TABLES)

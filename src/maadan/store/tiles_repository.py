@@ -5,9 +5,10 @@ by the query, other shapes by `ST_AsMVTGeom`).
 
 Both read the same rows and make the same properties as `cadastre.views.tile_properties`
 (number, type, state, holder names joined in order, synthetic); the integration tests decode a
-tile from each and compare them. Geometries are stored as lon/lat WKB; PostGIS projects their
-envelopes, or parses and projects the shapes that are not rectangles, per request, after a filter on the stored envelope that
-the envelope's GiST index answers (store/bbox_index.py; titles and applications). Without it the
+tile from each and compare them. Geometries are stored as lon/lat WKB, their envelopes in lon/lat
+and, on PostgreSQL, in Web Mercator too (store/mercator_envelope.py); the statement reads the
+Mercator envelopes, or parses and projects the shapes that are not rectangles, after a filter on the
+lon/lat envelope that its GiST index answers (store/bbox_index.py; titles and applications). Without it the
 planner ranged over a B-tree on the envelope's columns: at 100,000 titles the median tile over
 Chagai took 43-74 ms in process at z8, z12 and z14 alike; with it 17-22, 3.3 and 1.7 ms."""
 
@@ -42,17 +43,18 @@ class TileQuery:
     properties: tuple[str, ...] = ()  # the attributes the tile carries (all the layer's when empty)
 
 
-# Per layer: the rows as (id, geometry, rectangle, envelope, number, type, state, synthetic) or the reserved
-# areas' own.
+# Per layer: the rows as (id, geometry, rectangle, envelope in Web Mercator metres, number, type, state,
+# synthetic) or the reserved areas' own. The Mercator envelope is PostgreSQL's generated columns
+# (store/mercator_envelope.py); the filter is on the stored lon/lat one, which the GiST index answers.
 _SQL_FEATURES = {
     "titles": """
-        SELECT t.id, t.geometry, t.rectangle, t.minx, t.miny, t.maxx, t.maxy, t.number AS number, t.title_type AS type, t.state AS state, t.synthetic AS synthetic,
+        SELECT t.id, t.geometry, t.rectangle, t.merc_minx AS x0, t.merc_miny AS y0, t.merc_maxx AS x1, t.merc_maxy AS y1, t.number AS number, t.title_type AS type, t.state AS state, t.synthetic AS synthetic,
                (SELECT string_agg(h.name, '; ' ORDER BY h.position) FROM holder h WHERE h.title_id = t.id) AS holder
         FROM title t
         WHERE """ + bbox_index.overlaps_sql("t") + """
           AND t.maxx >= :minx AND t.minx <= :maxx AND t.maxy >= :miny AND t.miny <= :maxy""",
     "applications": """
-        SELECT a.id, a.geometry, a.rectangle, a.minx, a.miny, a.maxx, a.maxy, a.jurisdiction || '/A' || a.number::text AS number, a.title_type AS type,
+        SELECT a.id, a.geometry, a.rectangle, a.merc_minx AS x0, a.merc_miny AS y0, a.merc_maxx AS x1, a.merc_maxy AS y1, a.jurisdiction || '/A' || a.number::text AS number, a.title_type AS type,
                a.state AS state, a.synthetic AS synthetic,
                (SELECT string_agg(h.name, '; ' ORDER BY h.position) FROM holder h WHERE h.application_id = a.id)
                    AS holder
@@ -60,7 +62,7 @@ _SQL_FEATURES = {
         WHERE a.state = ANY(:states) AND """ + bbox_index.overlaps_sql("a") + """
           AND a.maxx >= :minx AND a.minx <= :maxx AND a.maxy >= :miny AND a.miny <= :maxy""",
     "reserved-areas": """
-        SELECT r.id, r.geometry, r.rectangle, r.minx, r.miny, r.maxx, r.maxy, r.name AS name, r.kind AS kind, r.jurisdiction AS jurisdiction,
+        SELECT r.id, r.geometry, r.rectangle, r.merc_minx AS x0, r.merc_miny AS y0, r.merc_maxx AS x1, r.merc_maxy AS y1, r.name AS name, r.kind AS kind, r.jurisdiction AS jurisdiction,
                r.source AS source, r.synthetic AS synthetic
         FROM reserved_area r
         WHERE r.maxx >= :minx AND r.minx <= :maxx AND r.maxy >= :miny AND r.miny <= :maxy""",
@@ -72,8 +74,8 @@ _PROPERTIES = {
 }
 # A polygon narrower or shorter than min_size_m is drawn as the centre of its envelope, so that
 # nothing vanishes at low zoom (the grid would collapse it). Its envelope in Web Mercator is the
-# stored lon/lat one projected (the projection keeps x and y apart and in order), so such a feature
-# costs no geometry parsing. Larger ones are drawn in one of two ways:
+# stored one (the lon/lat one projected: the projection keeps x and y apart and in order), so such a
+# feature costs no geometry parsing. Larger ones are drawn in one of two ways:
 # - a rectangle along the meridians and parallels (a graticular block, most of a mining cadastre;
 #   flagged on every write, store/tables.py `rectangle`) is that projected envelope, and its
 #   geometry is not parsed either (parsing it to compare areas cost 3-4 ms of the densest z8 tile);
@@ -86,10 +88,6 @@ _PROPERTIES = {
 # outside the buffered tile, a rectangle clipped to a line, a shape the grid collapses) has a NULL
 # geometry, which ST_AsMVT leaves out (a WHERE on it evaluated every geometry twice). Features go
 # in id order.
-# The envelope's Mercator coordinates are worked out once a row, in `b`, behind OFFSET 0: with the
-# CTEs folded into one query, each use of x0..y1 further down was the whole expression again, and
-# the logarithms ran several times a row (the densest z8 tile at 100,000 titles: 31 -> 28 ms).
-_MERC_Y = "ln(tan(pi() / 4 + radians(least(greatest({v}, -85.05112878), 85.05112878)) / 2)) * 6378137"
 _UNIT = "greatest(-:buffer, least(:extent + :buffer, round({v})))"  # tile units, snapped and clipped
 _SQL_TILE = """
 WITH f AS ({features}),
@@ -97,18 +95,12 @@ t AS (
   SELECT ST_XMin(e) AS tx, ST_YMax(e) AS ty, :extent / (ST_XMax(e) - ST_XMin(e)) AS scale
   FROM ST_TileEnvelope({z}, {x}, {y}) AS e
 ),
-b AS (
-  SELECT f.*, radians(f.minx) * 6378137 AS x0, radians(f.maxx) * 6378137 AS x1,
-         """ + _MERC_Y.format(v="f.miny") + """ AS y0, """ + _MERC_Y.format(v="f.maxy") + """ AS y1
-  FROM f
-  OFFSET 0
-),
 u AS (
-  SELECT b.*, x1 - x0 < :min_size OR y1 - y0 < :min_size AS small,
+  SELECT f.*, x1 - x0 < :min_size OR y1 - y0 < :min_size AS small,
          round(((x0 + x1) / 2 - t.tx) * t.scale) AS px, round((t.ty - (y0 + y1) / 2) * t.scale) AS py,
          """ + _UNIT.format(v="(x0 - t.tx) * t.scale") + """ AS ux0, """ + _UNIT.format(v="(x1 - t.tx) * t.scale") + """ AS ux1,
          """ + _UNIT.format(v="(t.ty - y1) * t.scale") + """ AS uy0, """ + _UNIT.format(v="(t.ty - y0) * t.scale") + """ AS uy1
-  FROM b, t
+  FROM f, t
 ),
 m AS (
   SELECT {properties}, id,

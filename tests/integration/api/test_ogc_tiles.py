@@ -265,6 +265,37 @@ def test_postgis_builds_the_tiles_on_postgresql(ogc_db):  # noqa: F811
         engine.dispose()
 
 
+def test_postgresql_keeps_each_envelope_in_web_mercator(ogc_db):  # noqa: F811
+    """The generated columns the tile statement reads (store/mercator_envelope.py) are the lon/lat
+    envelope projected as pyproj projects it, and follow a change of the envelope."""
+    if ogc_db.backend != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite's tiles are built in process")
+    import pyproj
+    from sqlalchemy import text
+
+    to_merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
+    engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
+    try:
+        with engine.connect() as conn:
+            for table in ("title", "application", "reserved_area"):
+                rows = conn.execute(text(f"SELECT minx, miny, maxx, maxy, merc_minx, merc_miny, merc_maxx, merc_maxy "
+                                         f"FROM {table}")).all()
+                assert rows, table
+                lonlat, merc = np.array([r[:4] for r in rows]), np.array([r[4:] for r in rows])
+                x0, y0 = to_merc.transform(lonlat[:, 0], lonlat[:, 1])
+                x1, y1 = to_merc.transform(lonlat[:, 2], lonlat[:, 3])
+                assert np.allclose(merc, np.column_stack([x0, y0, x1, y1]), rtol=0, atol=1e-6), table
+            conn.rollback()
+            with conn.begin():  # moved, then rolled back
+                number = conn.execute(text("SELECT number FROM title ORDER BY id LIMIT 1")).scalar()
+                conn.execute(text("UPDATE title SET minx = 66.0, maxy = 30.0 WHERE number = :n"), {"n": number})
+                got = conn.execute(text("SELECT merc_minx, merc_maxy FROM title WHERE number = :n"), {"n": number}).one()
+                assert np.allclose(got, to_merc.transform(66.0, 30.0), rtol=0, atol=1e-6)
+                conn.rollback()
+    finally:
+        engine.dispose()
+
+
 def _tile_plan(engine, layer: str) -> str:
     """The plan of the PostGIS tile query for a z12 tile near Chagai. Its feature filter must be one
     the envelope's GiST index answers (at 100,000 titles a B-tree range on the envelope's columns cost
