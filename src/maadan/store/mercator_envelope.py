@@ -3,8 +3,8 @@ kept by PostgreSQL beside the lon/lat one (minx, miny, maxx, maxy) as generated 
 (migration 0023) for the vector tile statement (store/tiles_repository.py).
 
 PostGIS builds a tile from each feature's envelope projected to Web Mercator; projected per row and
-per request, the arithmetic (a tangent and a logarithm for each latitude) was the largest part of
-the tile statement left outside ST_AsMVT: the densest z8 tile at 100,000 titles took 26.8 ms with
+per request, the arithmetic (a tangent and a logarithm for each latitude) was about as dear as the
+scan that finds the rows: the densest z8 tile at 100,000 titles took 26.8 ms with
 the envelope projected in the statement and 23.3 ms with it read from these columns (medians of 9
 rounds, the same connection). The database computes them on every insert and update, COPY
 included, and nothing in the code writes them. SQLite has no such columns: its tiles are built in

@@ -273,12 +273,14 @@ def test_postgresql_keeps_each_envelope_in_web_mercator(ogc_db):  # noqa: F811
     import pyproj
     from sqlalchemy import text
 
+    from maadan.store import mercator_envelope
+
     to_merc = pyproj.Transformer.from_crs(4326, 3857, always_xy=True)
     engine = create_db_engine(load_settings({"MAADAN_DATABASE_URL": ogc_db.url}))
     try:
         with engine.connect() as conn:
-            for table in ("title", "application", "reserved_area"):
-                rows = conn.execute(text(f"SELECT minx, miny, maxx, maxy, merc_minx, merc_miny, merc_maxx, merc_maxy "
+            for table in mercator_envelope.TABLES:
+                rows = conn.execute(text(f"SELECT minx, miny, maxx, maxy, {', '.join(mercator_envelope.COLUMNS)} "
                                          f"FROM {table}")).all()
                 assert rows, table
                 lonlat, merc = np.array([r[:4] for r in rows]), np.array([r[4:] for r in rows])
