@@ -19,6 +19,12 @@ TABLES = ("title", "application", "reserved_area")
 COLUMNS = ("merc_minx", "merc_miny", "merc_maxx", "merc_maxy")  # from minx, miny, maxx, maxy
 
 
+def select_sql(alias: str) -> str:
+    """The select-list entries that read `alias`'s Mercator envelope as x0, y0, x1, y1 (for
+    statements written as text: the tile statement, store/tiles_repository.py)."""
+    return ", ".join(f"{alias}.{column} AS {name}" for column, name in zip(COLUMNS, ("x0", "y0", "x1", "y1")))
+
+
 def own_column(name: str) -> bool:
     """Whether a column of that name is one of these generated columns (on PostgreSQL only, so not
     in store/tables.py)."""

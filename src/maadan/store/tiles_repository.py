@@ -20,7 +20,7 @@ from typing import Any, Iterable
 from sqlalchemy import func, select, text
 from sqlalchemy.orm import Session
 
-from maadan.store import bbox_index, tables as t
+from maadan.store import bbox_index, mercator_envelope, tables as t
 from maadan.store.database import driver_errors
 
 LAYERS = ("titles", "applications", "reserved-areas")  # the stored ones; boundaries are bundled files
@@ -48,13 +48,13 @@ class TileQuery:
 # (store/mercator_envelope.py); the filter is on the stored lon/lat one, which the GiST index answers.
 _SQL_FEATURES = {
     "titles": """
-        SELECT t.id, t.geometry, t.rectangle, t.merc_minx AS x0, t.merc_miny AS y0, t.merc_maxx AS x1, t.merc_maxy AS y1, t.number AS number, t.title_type AS type, t.state AS state, t.synthetic AS synthetic,
+        SELECT t.id, t.geometry, t.rectangle, """ + mercator_envelope.select_sql("t") + """, t.number AS number, t.title_type AS type, t.state AS state, t.synthetic AS synthetic,
                (SELECT string_agg(h.name, '; ' ORDER BY h.position) FROM holder h WHERE h.title_id = t.id) AS holder
         FROM title t
         WHERE """ + bbox_index.overlaps_sql("t") + """
           AND t.maxx >= :minx AND t.minx <= :maxx AND t.maxy >= :miny AND t.miny <= :maxy""",
     "applications": """
-        SELECT a.id, a.geometry, a.rectangle, a.merc_minx AS x0, a.merc_miny AS y0, a.merc_maxx AS x1, a.merc_maxy AS y1, a.jurisdiction || '/A' || a.number::text AS number, a.title_type AS type,
+        SELECT a.id, a.geometry, a.rectangle, """ + mercator_envelope.select_sql("a") + """, a.jurisdiction || '/A' || a.number::text AS number, a.title_type AS type,
                a.state AS state, a.synthetic AS synthetic,
                (SELECT string_agg(h.name, '; ' ORDER BY h.position) FROM holder h WHERE h.application_id = a.id)
                    AS holder
@@ -62,7 +62,7 @@ _SQL_FEATURES = {
         WHERE a.state = ANY(:states) AND """ + bbox_index.overlaps_sql("a") + """
           AND a.maxx >= :minx AND a.minx <= :maxx AND a.maxy >= :miny AND a.miny <= :maxy""",
     "reserved-areas": """
-        SELECT r.id, r.geometry, r.rectangle, r.merc_minx AS x0, r.merc_miny AS y0, r.merc_maxx AS x1, r.merc_maxy AS y1, r.name AS name, r.kind AS kind, r.jurisdiction AS jurisdiction,
+        SELECT r.id, r.geometry, r.rectangle, """ + mercator_envelope.select_sql("r") + """, r.name AS name, r.kind AS kind, r.jurisdiction AS jurisdiction,
                r.source AS source, r.synthetic AS synthetic
         FROM reserved_area r
         WHERE r.maxx >= :minx AND r.minx <= :maxx AND r.maxy >= :miny AND r.miny <= :maxy""",

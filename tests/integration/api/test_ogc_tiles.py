@@ -292,12 +292,12 @@ def test_postgresql_keeps_each_envelope_in_web_mercator(ogc_db):  # noqa: F811
                 x1, y1 = to_merc.transform(lonlat[:, 2], lonlat[:, 3])
                 assert np.allclose(merc, np.column_stack([x0, y0, x1, y1]), rtol=0, atol=1e-6), table
             conn.rollback()
-            with conn.begin():  # moved, then rolled back
+            with conn.begin() as moved:  # moved, then rolled back
                 number = conn.execute(text("SELECT number FROM title ORDER BY id LIMIT 1")).scalar()
                 conn.execute(text("UPDATE title SET minx = 66.0, maxy = 30.0 WHERE number = :n"), {"n": number})
                 got = conn.execute(text("SELECT merc_minx, merc_maxy FROM title WHERE number = :n"), {"n": number}).one()
                 assert np.allclose(got, to_merc.transform(66.0, 30.0), rtol=0, atol=1e-6)
-                conn.rollback()
+                moved.rollback()
     finally:
         engine.dispose()
 
